@@ -1,0 +1,248 @@
+package dev.affinity.router.ingress;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.affinity.model.BodyStream;
+import dev.affinity.model.EventBusAddress;
+import dev.affinity.model.GatewayError;
+import dev.affinity.model.GatewayReply;
+import dev.affinity.model.GatewayRequest;
+import dev.affinity.model.LocalCodec;
+import dev.affinity.model.Operation;
+import dev.affinity.model.config.GatewayConfig;
+import dev.affinity.model.config.Secret;
+import dev.affinity.router.node.NodeState;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The HTTP face of a node: authenticates, parses and checks requests, sends them to the router over the local event
+ * bus, and writes the answer back — complete, or streamed event by event with back-pressure.
+ */
+public final class HttpVerticle extends VerticleBase {
+
+  private static final Logger LOG = Logger.getLogger(HttpVerticle.class.getName());
+  private static final ObjectMapper JSON = JsonMapper.builder().build();
+  static {
+    // bound what a hostile body can make the parser do: deep nesting is refused before it costs stack
+    JSON.getFactory().setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(256).build());
+  }
+
+  private final GatewayConfig config;
+  private final NodeState node;
+  private final String host;
+  private final int port;
+  private HttpServer server;
+
+  public HttpVerticle(GatewayConfig config, NodeState node, String host, int port) {
+    this.config = config;
+    this.node = node;
+    this.host = host;
+    this.port = port;
+  }
+
+  @Override
+  public Future<?> start() {
+    LocalCodec.registerAll(vertx.eventBus());
+    Router router = Router.router(vertx);
+    BodyHandler body = BodyHandler.create(false).setBodyLimit(config.general().maxRequestBytes());
+    router.post("/v1/messages").handler(body).handler(ctx -> relay(ctx, Operation.MESSAGES));
+    router.post("/v1/messages/count_tokens").handler(body).handler(ctx -> relay(ctx, Operation.COUNT_TOKENS));
+    router.get("/v1/models").handler(this::models);
+    router.get("/health/liveliness").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "alive")));
+    router.get("/health/readiness").handler(this::readiness);
+    router.route().last().handler(ctx -> error(ctx, GatewayError.notFound(
+        ctx.request().method() + " " + ctx.request().path() + " is not an endpoint of this gateway")));
+    router.route().failureHandler(this::failure);
+    server = vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port)
+        .setMaxHeaderSize(64 * 1024).setMaxInitialLineLength(16 * 1024));
+    return server.requestHandler(router).listen();
+  }
+
+  private void relay(RoutingContext ctx, Operation operation) {
+    if (!authorized(ctx)) {
+      error(ctx, GatewayError.authentication("invalid x-api-key"));
+      return;
+    }
+    String contentType = ctx.request().getHeader("content-type");
+    if (contentType != null && !contentType.toLowerCase(Locale.ROOT).contains("json")) {
+      error(ctx, GatewayError.invalidRequest("content-type must be application/json"));
+      return;
+    }
+    Buffer raw = ctx.body().buffer();
+    if (raw == null || raw.length() == 0) {
+      error(ctx, GatewayError.invalidRequest("request body is empty; a JSON object is required"));
+      return;
+    }
+    JsonNode json;
+    try {
+      json = JSON.readTree(raw.getBytes());
+    } catch (JsonProcessingException malformed) {
+      error(ctx, GatewayError.invalidRequest("malformed JSON at line " + malformed.getLocation().getLineNr()
+          + ", column " + malformed.getLocation().getColumnNr() + ": " + malformed.getOriginalMessage()));
+      return;
+    } catch (java.io.IOException unreadable) {
+      error(ctx, GatewayError.invalidRequest("request body could not be read as JSON"));
+      return;
+    }
+    GatewayError invalid = AnthropicRequestCheck.check(json, operation);
+    if (invalid != null) {
+      error(ctx, invalid);
+      return;
+    }
+    boolean stream = operation == Operation.MESSAGES && json.path("stream").asBoolean(false);
+    String requestId = "req_" + UUID.randomUUID().toString().replace("-", "");
+    GatewayRequest request = new GatewayRequest(requestId, operation, json.get("model").asText(), stream,
+        "default", forwardedHeaders(ctx), ctx.request().query(), raw, json);
+    vertx.eventBus()
+        .<GatewayReply>request(EventBusAddress.ROUTER, request, new DeliveryOptions().setLocalOnly(true)
+            .setSendTimeout(config.router().timeout().toMillis() + 30_000))
+        .onSuccess(reply -> respond(ctx, requestId, reply.body()))
+        .onFailure(failure -> error(ctx, GatewayError.from(failure)));
+  }
+
+  private void respond(RoutingContext ctx, String requestId, GatewayReply reply) {
+    HttpServerResponse response = ctx.response();
+    if (response.closed()) {
+      if (reply.stream() != null) {
+        reply.stream().cancel();
+      }
+      return;
+    }
+    response.setStatusCode(reply.status());
+    reply.headers().forEach(response::putHeader);
+    response.putHeader("x-affinity-deployment", reply.deploymentId());
+    response.putHeader("x-affinity-request-id", requestId);
+    if (reply.route() != null) {
+      response.putHeader("x-affinity-route", reply.route());
+    }
+    if (reply.body() != null) {
+      response.end(reply.body());
+      return;
+    }
+    stream(response, reply.stream());
+  }
+
+  /** Relays a streamed answer; a slow client pauses the upstream read, a vanished one cancels it. */
+  private void stream(HttpServerResponse response, BodyStream body) {
+    response.setChunked(true);
+    response.closeHandler(closed -> {
+      if (!response.ended()) {
+        body.cancel();
+      }
+    });
+    body.pipe().endOnFailure(false).to(response).onFailure(failure -> {
+      if (!response.closed() && !response.ended()) {
+        // bytes already went out: the status cannot change, so the stream says what happened
+        JsonObject event = GatewayError.upstreamUnreachable("upstream stream interrupted: "
+            + failure.getClass().getSimpleName()).toAnthropicJson();
+        response.end("event: error\ndata: " + event.encode() + "\n\n");
+      }
+    });
+  }
+
+  private void models(RoutingContext ctx) {
+    if (!authorized(ctx)) {
+      error(ctx, GatewayError.authentication("invalid x-api-key"));
+      return;
+    }
+    // one list both SDK families can read: Anthropic's fields and OpenAI's side by side
+    JsonArray data = new JsonArray();
+    long created = Instant.parse("2025-01-01T00:00:00Z").getEpochSecond();
+    for (String alias : new TreeSet<>(config.aliases())) {
+      data.add(new JsonObject().put("type", "model").put("id", alias).put("display_name", alias)
+          .put("created_at", "2025-01-01T00:00:00Z").put("object", "model").put("created", created)
+          .put("owned_by", "affinity"));
+    }
+    json(ctx, 200, new JsonObject().put("data", data).put("object", "list").put("has_more", false)
+        .put("first_id", data.isEmpty() ? null : data.getJsonObject(0).getString("id"))
+        .put("last_id", data.isEmpty() ? null : data.getJsonObject(data.size() - 1).getString("id")));
+  }
+
+  private void readiness(RoutingContext ctx) {
+    boolean ready = node.ready();
+    json(ctx, ready ? 200 : 503, new JsonObject().put("status", ready ? "ready" : "starting")
+        .put("cluster_members", node.clusterSize()));
+  }
+
+  private void failure(RoutingContext ctx) {
+    if (ctx.statusCode() == 413) {
+      error(ctx, GatewayError.tooLarge("request body exceeds the " + config.general().maxRequestBytes()
+          + " byte limit"));
+    } else if (ctx.statusCode() >= 400 && ctx.statusCode() < 500) {
+      error(ctx, new GatewayError(ctx.statusCode(), "invalid_request_error", "the request could not be read"));
+    } else {
+      LOG.log(Level.WARNING, "unexpected failure on " + ctx.request().path(), ctx.failure());
+      error(ctx, GatewayError.internal("internal gateway error"));
+    }
+  }
+
+  private boolean authorized(RoutingContext ctx) {
+    Secret master = config.general().masterKey();
+    if (master == null) {
+      return true;
+    }
+    String presented = ctx.request().getHeader("x-api-key");
+    if (presented == null) {
+      String authorization = ctx.request().getHeader("authorization");
+      if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+        presented = authorization.substring(7).trim();
+      }
+    }
+    return presented != null && MessageDigest.isEqual(presented.getBytes(StandardCharsets.UTF_8),
+        master.value().getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** Provider headers the client set that the upstream must see; the client's credentials are not among them. */
+  private static Map<String, String> forwardedHeaders(RoutingContext ctx) {
+    Map<String, String> headers = new HashMap<>();
+    ctx.request().headers().forEach((name, value) -> {
+      String lower = name.toLowerCase(Locale.ROOT);
+      if (lower.startsWith("anthropic-")) {
+        headers.merge(lower, value, (first, second) -> first + "," + second);
+      }
+    });
+    return headers;
+  }
+
+  private static void error(RoutingContext ctx, GatewayError error) {
+    json(ctx, error.status(), error.toAnthropicJson());
+  }
+
+  private static void json(RoutingContext ctx, int status, JsonObject body) {
+    HttpServerResponse response = ctx.response();
+    if (response.ended() || response.closed()) {
+      return;
+    }
+    response.setStatusCode(status).putHeader("content-type", "application/json").end(body.encode());
+  }
+
+  @Override
+  public Future<?> stop() {
+    return server == null ? Future.succeededFuture() : server.close();
+  }
+}

@@ -1,0 +1,23 @@
+package dev.affinity.router.routing;
+
+import dev.affinity.model.GatewayRequest;
+import dev.affinity.model.config.Deployment;
+import dev.affinity.router.routing.strategy.UnpinnedStrategy;
+import io.vertx.core.Future;
+
+import java.util.List;
+
+/** Routing by the configured strategy alone, with no regard for caches (affinity switched off). */
+public final class UnpinnedPolicy implements RoutingPolicy {
+
+  private final UnpinnedStrategy strategy;
+
+  public UnpinnedPolicy(UnpinnedStrategy strategy) {
+    this.strategy = strategy;
+  }
+
+  @Override
+  public Future<Route> route(GatewayRequest request, List<Deployment> candidates) {
+    return Future.succeededFuture(new Route(strategy.pick(candidates), "unpinned"));
+  }
+}

@@ -1,0 +1,23 @@
+package dev.affinity.model;
+
+import dev.affinity.model.config.ProviderKind;
+
+import java.util.Locale;
+
+/** The event-bus addresses the verticles talk on. The router address is a public API for cluster members. */
+public final class EventBusAddress {
+
+  /** Where {@link GatewayRequest}s are sent; replies are {@link GatewayReply}s. */
+  public static final String ROUTER = "affinity.router";
+
+  /** Where provider verticles publish one {@link UsageReport} per finished upstream call (local only). */
+  public static final String USAGE = "affinity.usage";
+
+  private EventBusAddress() {
+  }
+
+  /** The local address of the verticle that calls providers of this kind; takes {@link ProviderCall}s. */
+  public static String provider(ProviderKind kind) {
+    return "affinity.provider." + kind.name().toLowerCase(Locale.ROOT);
+  }
+}

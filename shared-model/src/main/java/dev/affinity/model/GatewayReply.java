@@ -1,0 +1,33 @@
+package dev.affinity.model;
+
+import io.vertx.core.buffer.Buffer;
+
+import java.util.Map;
+
+/**
+ * The upstream's answer as the client will see it. Exactly one of {@code body} (a complete answer) or
+ * {@code stream} (a streamed answer, local delivery only) is set.
+ *
+ * @param headers response headers worth relaying (lower-case names)
+ * @param deploymentId the deployment that answered
+ * @param route how the deployment was chosen (e.g. {@code unpinned}); null until the router sets it
+ */
+public record GatewayReply(
+    int status,
+    Map<String, String> headers,
+    Buffer body,
+    BodyStream stream,
+    String deploymentId,
+    String route) {
+
+  public GatewayReply {
+    headers = Map.copyOf(headers);
+    if ((body == null) == (stream == null)) {
+      throw new IllegalArgumentException("exactly one of body and stream must be set");
+    }
+  }
+
+  public GatewayReply withRoute(String route) {
+    return new GatewayReply(status, headers, body, stream, deploymentId, route);
+  }
+}

@@ -1,0 +1,35 @@
+package dev.affinity.model;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.vertx.core.buffer.Buffer;
+
+import java.util.Map;
+
+/**
+ * A validated client request on its way to the router.
+ *
+ * @param requestId  the gateway's id for this request, in every log line about it
+ * @param operation  what the client asked for
+ * @param model      the model (alias) the client asked for
+ * @param stream     whether the client asked for a streamed answer
+ * @param tenant     cache-scope namespace of the caller (one tenant until virtual keys exist)
+ * @param headers    provider headers to forward upstream (lower-case names, e.g. {@code anthropic-beta})
+ * @param query      the query string to forward, without '?', or null
+ * @param body       the body exactly as the client sent it
+ * @param json       the parsed body; same node, not a copy, when delivered locally; null after a cluster hop
+ */
+public record GatewayRequest(
+    String requestId,
+    Operation operation,
+    String model,
+    boolean stream,
+    String tenant,
+    Map<String, String> headers,
+    String query,
+    Buffer body,
+    JsonNode json) {
+
+  public GatewayRequest {
+    headers = Map.copyOf(headers);
+  }
+}
