@@ -87,7 +87,7 @@ public final class AnthropicVerticle extends VerticleBase {
         && response.getHeader("content-type").startsWith("text/event-stream");
     if (eventStream) {
       SseUsageTap tap = new SseUsageTap();
-      UpstreamBody body = new UpstreamBody(response, tap, failure -> report(call, response.statusCode(),
+      UpstreamBody body = new UpstreamBody(response, context, tap, failure -> report(call, response.statusCode(),
           tap.usage(), failure == null ? tap.errorType() : errorTypeOf(failure)));
       message.reply(new GatewayReply(response.statusCode(), headers, null, body, call.deployment().id(), null),
           new DeliveryOptions().setLocalOnly(true));

@@ -1,7 +1,9 @@
 package dev.affinity.provider.anthropic;
 
 import dev.affinity.model.BodyStream;
+import io.vertx.core.Context;
 import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientResponse;
 
@@ -10,17 +12,24 @@ import java.util.function.Consumer;
 /**
  * A streamed upstream answer on its way to the client: every chunk is shown to the usage tap and passed on as it
  * came. Flow control is the upstream response's own, so a slow client pauses the upstream read.
+ *
+ * <p>The upstream response lives on the provider verticle's event loop, the client's response on the ingress
+ * verticle's. Each side is only touched from its own loop: events hop to the context that registered the handlers,
+ * flow-control calls hop back to the upstream's. Both hops are FIFO, so order is kept.
  */
 final class UpstreamBody implements BodyStream {
 
   private final HttpClientResponse response;
+  private final Context upstream;
   private final SseUsageTap tap;
   private final Consumer<Throwable> onFinish;
+  private volatile Context consumer;
   private boolean finished;
 
-  /** @param onFinish called once, with null when the stream ended, or with the failure or cancellation */
-  UpstreamBody(HttpClientResponse response, SseUsageTap tap, Consumer<Throwable> onFinish) {
+  /** @param onFinish called once on the upstream context, with null when the stream ended, else the failure */
+  UpstreamBody(HttpClientResponse response, Context upstream, SseUsageTap tap, Consumer<Throwable> onFinish) {
     this.response = response;
+    this.upstream = upstream;
     this.tap = tap;
     this.onFinish = onFinish;
     response.pause();
@@ -28,63 +37,88 @@ final class UpstreamBody implements BodyStream {
 
   @Override
   public UpstreamBody handler(Handler<Buffer> handler) {
-    if (handler == null) {
-      response.handler(null);
-    } else {
-      response.handler(chunk -> {
-        tap.feed(chunk);
-        handler.handle(chunk);
-      });
-    }
+    captureConsumer();
+    onUpstream(() -> response.handler(handler == null ? null : chunk -> {
+      tap.feed(chunk);
+      toConsumer(handler, chunk);
+    }));
     return this;
   }
 
   @Override
   public UpstreamBody endHandler(Handler<Void> endHandler) {
-    response.endHandler(v -> {
+    captureConsumer();
+    onUpstream(() -> response.endHandler(v -> {
       finish(null);
       if (endHandler != null) {
-        endHandler.handle(v);
+        toConsumer(endHandler, v);
       }
-    });
+    }));
     return this;
   }
 
   @Override
   public UpstreamBody exceptionHandler(Handler<Throwable> handler) {
-    response.exceptionHandler(failure -> {
+    captureConsumer();
+    onUpstream(() -> response.exceptionHandler(failure -> {
       finish(failure);
       if (handler != null) {
-        handler.handle(failure);
+        toConsumer(handler, failure);
       }
-    });
+    }));
     return this;
   }
 
   @Override
   public UpstreamBody pause() {
-    response.pause();
+    onUpstream(response::pause);
     return this;
   }
 
   @Override
   public UpstreamBody resume() {
-    response.resume();
+    onUpstream(response::resume);
     return this;
   }
 
   @Override
   public UpstreamBody fetch(long amount) {
-    response.fetch(amount);
+    onUpstream(() -> response.fetch(amount));
     return this;
   }
 
   @Override
   public void cancel() {
-    finish(new ClientGoneException());
-    response.handler(null);
-    response.endHandler(null);
-    response.request().reset();
+    onUpstream(() -> {
+      finish(new ClientGoneException());
+      response.handler(null);
+      response.endHandler(null);
+      response.exceptionHandler(null);
+      response.request().reset();
+    });
+  }
+
+  private void captureConsumer() {
+    if (consumer == null) {
+      consumer = Vertx.currentContext();
+    }
+  }
+
+  private <T> void toConsumer(Handler<T> handler, T event) {
+    Context target = consumer;
+    if (target == null || target == upstream) {
+      handler.handle(event);
+    } else {
+      target.runOnContext(v -> handler.handle(event));
+    }
+  }
+
+  private void onUpstream(Runnable action) {
+    if (Vertx.currentContext() == upstream) {
+      action.run();
+    } else {
+      upstream.runOnContext(v -> action.run());
+    }
   }
 
   private void finish(Throwable failure) {

@@ -1,0 +1,216 @@
+package dev.affinity.router.cache;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * Where a request goes and what it changes in the pin map, decided from what one round trip to the map returned.
+ * Pure: the caller fetches, then applies the writes.
+ *
+ * <p>Rules:
+ * <ol>
+ *   <li>The longest prefix pinned to an <em>eligible</em> deployment wins ({@link RouteKind#PINNED}). A longer pin to
+ *       a deployment that is not eligible (unhealthy, removed) does not beat it.</li>
+ *   <li>Without such a pin the fallback (the normal strategy) chooses.</li>
+ *   <li>If the longest pin found points to a deployment that is not eligible, the route is
+ *       {@link RouteKind#REPINNED}: every pin found to a deployment that is not eligible is to be replaced by the
+ *       chosen deployment ({@link #replacements()}, a compare-and-set against the stale value).</li>
+ *   <li>Keys of the {@link PinPlan} not found are claimed for the chosen deployment, write-if-absent
+ *       ({@link #claims()}); with nothing found that is {@link RouteKind#CLAIMED}, with no pin plan
+ *       {@link RouteKind#UNPINNED}.</li>
+ *   <li>Keys found pinned to the chosen deployment are refreshed ({@link #refreshes()}), as the provider refreshes its
+ *       entry on every hit.</li>
+ *   <li>Claims race with other nodes. Whoever wrote a key first owns it, and a loser follows the winner
+ *       ({@link #afterClaim(Map)}) so that concurrent requests for one prefix end up on one deployment.</li>
+ * </ol>
+ */
+public final class AffinityDecision {
+
+  /** Extend the TTL of a pin that already points to the chosen deployment. */
+  public record Refresh(String key, CacheTtl ttl) {
+  }
+
+  /** Pin {@code key} to the chosen deployment if nobody has yet (write-if-absent). */
+  public record Claim(String key, int block, CacheTtl ttl) {
+  }
+
+  /** Pin {@code key} to the chosen deployment if it still points to {@code staleDeploymentId} (compare-and-set). */
+  public record Replacement(String key, int block, String staleDeploymentId, CacheTtl ttl) {
+  }
+
+  private final String deploymentId;
+  private final RouteKind kind;
+  private final String reason;
+  private final int pinnedBlock;
+  private final List<Refresh> refreshes;
+  private final List<Claim> claims;
+  private final List<Replacement> replacements;
+  private final Set<String> eligible;
+
+  private AffinityDecision(String deploymentId, RouteKind kind, String reason, int pinnedBlock,
+                           List<Refresh> refreshes, List<Claim> claims, List<Replacement> replacements,
+                           Set<String> eligible) {
+    this.deploymentId = deploymentId;
+    this.kind = kind;
+    this.reason = reason;
+    this.pinnedBlock = pinnedBlock;
+    this.refreshes = List.copyOf(refreshes);
+    this.claims = List.copyOf(claims);
+    this.replacements = List.copyOf(replacements);
+    this.eligible = Set.copyOf(eligible);
+  }
+
+  /**
+   * Decides a route.
+   *
+   * @param lookup   the keys that were fetched, longest prefix first
+   * @param plan     what the request is worth pinning
+   * @param found    what the fetch returned: key → deployment id, for the keys that are pinned
+   * @param eligible deployments of the alias that may take the request now
+   * @param fallback the normal strategy; asked only when no eligible pin is found, must return an eligible id
+   */
+  public static AffinityDecision decide(LookupPlan lookup, PinPlan plan, Map<String, String> found,
+                                        Set<String> eligible, Supplier<String> fallback) {
+    LookupPlan.Probe longest = null;
+    LookupPlan.Probe longestEligible = null;
+    for (LookupPlan.Probe probe : lookup.probes()) {
+      String pinned = found.get(probe.key());
+      if (pinned == null) {
+        continue;
+      }
+      if (longest == null) {
+        longest = probe;
+      }
+      if (eligible.contains(pinned)) {
+        longestEligible = probe;
+        break;
+      }
+    }
+
+    String chosen = longestEligible != null ? found.get(longestEligible.key())
+        : Objects.requireNonNull(fallback.get(), "fallback chose no deployment");
+    int pinnedBlock = longestEligible != null ? longestEligible.block() : -1;
+
+    List<Refresh> refreshes = new ArrayList<>();
+    List<Replacement> replacements = new ArrayList<>();
+    for (LookupPlan.Probe probe : lookup.probes()) {
+      String pinned = found.get(probe.key());
+      if (pinned == null) {
+        continue;
+      }
+      if (pinned.equals(chosen)) {
+        refreshes.add(new Refresh(probe.key(), probe.ttl()));
+      } else if (!eligible.contains(pinned)) {
+        replacements.add(new Replacement(probe.key(), probe.block(), pinned, probe.ttl()));
+      }
+    }
+    List<Claim> claims = new ArrayList<>();
+    for (PinPlan.Pin pin : plan.pins()) {
+      if (!found.containsKey(pin.key())) {
+        claims.add(new Claim(pin.key(), pin.block(), pin.ttl()));
+      }
+    }
+
+    RouteKind kind;
+    String reason = null;
+    if (longest != null && longest != longestEligible) {
+      kind = RouteKind.REPINNED;
+      reason = "deployment '" + found.get(longest.key()) + "' pinned for the prefix through block " + longest.block()
+          + " is not eligible";
+    } else if (longestEligible != null) {
+      kind = RouteKind.PINNED;
+    } else if (!plan.isEmpty()) {
+      kind = RouteKind.CLAIMED;
+    } else {
+      kind = RouteKind.UNPINNED;
+    }
+    return new AffinityDecision(chosen, kind, reason, pinnedBlock, refreshes, claims, replacements, eligible);
+  }
+
+  /** The deployment to send the request to, unless {@link #afterClaim(Map)} says otherwise. */
+  public String deploymentId() {
+    return deploymentId;
+  }
+
+  public RouteKind kind() {
+    return kind;
+  }
+
+  /** Why a pin is replaced; present for {@link RouteKind#REPINNED} only. */
+  public Optional<String> reason() {
+    return Optional.ofNullable(reason);
+  }
+
+  /** The last block of the pinned prefix the route follows; empty when no eligible pin was found. */
+  public OptionalInt pinnedBlock() {
+    return pinnedBlock < 0 ? OptionalInt.empty() : OptionalInt.of(pinnedBlock);
+  }
+
+  /** Pins to the chosen deployment whose TTL to extend, longest prefix first. */
+  public List<Refresh> refreshes() {
+    return refreshes;
+  }
+
+  /** Keys to pin to the chosen deployment if absent, longest prefix first. */
+  public List<Claim> claims() {
+    return claims;
+  }
+
+  /** Stale pins to point to the chosen deployment if unchanged, longest prefix first. */
+  public List<Replacement> replacements() {
+    return replacements;
+  }
+
+  /** Whether the caller has anything to write: claims or replacements (refreshes aside). */
+  public boolean writes() {
+    return !claims.isEmpty() || !replacements.isEmpty();
+  }
+
+  /**
+   * The final deployment once claims and replacements are written.
+   *
+   * <p>A claim or replacement that lost a race means another request pinned that prefix first, to its own choice.
+   * The rule is the one lookup applies: the longest prefix pinned to an eligible deployment wins. So the request
+   * follows the owner of the longest key it tried to write, if that key is longer than the pin it already follows
+   * and the owner is eligible; otherwise it keeps its choice. Keys whose outcome is unknown (absent from
+   * {@code owners}) are skipped.
+   *
+   * @param owners for each key written, the deployment the map holds after the write (this decision's deployment
+   *               when the write won)
+   */
+  public String afterClaim(Map<String, String> owners) {
+    record Written(String key, int block) {
+    }
+    List<Written> written = new ArrayList<>(claims.size() + replacements.size());
+    claims.forEach(claim -> written.add(new Written(claim.key(), claim.block())));
+    replacements.forEach(replacement -> written.add(new Written(replacement.key(), replacement.block())));
+    written.sort(Comparator.comparingInt(Written::block).reversed());
+    for (Written write : written) {
+      if (write.block() <= pinnedBlock) {
+        break;
+      }
+      String owner = owners.get(write.key());
+      if (owner == null) {
+        continue;
+      }
+      if (owner.equals(deploymentId) || eligible.contains(owner)) {
+        return owner;
+      }
+    }
+    return deploymentId;
+  }
+
+  @Override
+  public String toString() {
+    return "AffinityDecision[" + kind + " -> " + deploymentId + (reason == null ? "" : " (" + reason + ")")
+        + ", refreshes=" + refreshes.size() + ", claims=" + claims.size() + ", replacements="
+        + replacements.size() + "]";
+  }
+}

@@ -1,0 +1,13 @@
+package dev.affinity.router.cache;
+
+/** How an {@link AffinityDecision} chose its deployment. */
+public enum RouteKind {
+  /** A live pin of the prompt's prefix points to an eligible deployment: the request follows it. */
+  PINNED,
+  /** No pin found: the normal strategy chose, and the request claims its prefixes for that deployment. */
+  CLAIMED,
+  /** Nothing worth pinning (no marker, or every marked prefix is under the model's minimum): normal strategy. */
+  UNPINNED,
+  /** The longest pin points to a deployment that is gone or not eligible: it is replaced by the chosen one. */
+  REPINNED
+}

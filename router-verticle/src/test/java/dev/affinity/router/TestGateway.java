@@ -1,0 +1,81 @@
+package dev.affinity.router;
+
+import dev.affinity.model.config.ConfigLoader;
+import dev.affinity.model.config.GatewayConfig;
+import dev.affinity.router.node.AffinityNode;
+import dev.affinity.router.node.ClusterSettings;
+import io.vertx.core.Future;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+/** A gateway node started in this JVM for a test, on a free port, in a cluster of its own name. */
+public final class TestGateway implements AutoCloseable {
+
+  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  private final AffinityNode node;
+
+  private TestGateway(AffinityNode node) {
+    this.node = node;
+  }
+
+  public static TestGateway start(String yaml) throws Exception {
+    return start(yaml, "test-" + UUID.randomUUID());
+  }
+
+  public static TestGateway start(String yaml, String clusterName) throws Exception {
+    GatewayConfig config = ConfigLoader.parse(yaml, Map.of());
+    return new TestGateway(await(AffinityNode.start(config, ClusterSettings.loopback(clusterName), "127.0.0.1",
+        freePort())));
+  }
+
+  public static <T> T await(Future<T> future) throws Exception {
+    return future.toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
+  }
+
+  public static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+
+  public AffinityNode node() {
+    return node;
+  }
+
+  public String baseUrl() {
+    return "http://127.0.0.1:" + node.port();
+  }
+
+  public HttpResponse<String> post(String path, String body, String... headers) throws Exception {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl() + path))
+        .timeout(Duration.ofSeconds(60))
+        .POST(HttpRequest.BodyPublishers.ofString(body));
+    if (headers.length > 0) {
+      request.headers(headers);
+    }
+    return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  public HttpResponse<String> get(String path, String... headers) throws Exception {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl() + path)).timeout(Duration.ofSeconds(30));
+    if (headers.length > 0) {
+      request.headers(headers);
+    }
+    return HTTP.send(request.GET().build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Override
+  public void close() throws Exception {
+    await(node.close());
+  }
+}

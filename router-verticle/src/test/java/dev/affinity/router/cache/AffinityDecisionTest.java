@@ -1,0 +1,233 @@
+package dev.affinity.router.cache;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.Test;
+
+class AffinityDecisionTest {
+
+  private static final String SCOPE = "tenant-a/claude-sonnet";
+  private static final Set<String> SIX = new LinkedHashSet<>(List.of("d0", "d1", "d2", "d3", "d4", "d5"));
+
+  /** The pin map of one node, as the caller would use it: getAll, then writes. */
+  private static final class PinMap {
+    final Map<String, String> entries = new HashMap<>();
+    final Map<String, CacheTtl> ttls = new HashMap<>();
+
+    Map<String, String> getAll(List<String> keys) {
+      Map<String, String> found = new HashMap<>();
+      keys.forEach(key -> {
+        if (entries.containsKey(key)) {
+          found.put(key, entries.get(key));
+        }
+      });
+      return found;
+    }
+
+    /** Applies a decision's writes and returns the final deployment. */
+    String apply(AffinityDecision decision) {
+      Map<String, String> owners = new HashMap<>();
+      for (AffinityDecision.Claim claim : decision.claims()) {
+        String previous = entries.putIfAbsent(claim.key(), decision.deploymentId());
+        owners.put(claim.key(), previous == null ? decision.deploymentId() : previous);
+        ttls.putIfAbsent(claim.key(), claim.ttl());
+      }
+      for (AffinityDecision.Replacement replacement : decision.replacements()) {
+        entries.replace(replacement.key(), replacement.staleDeploymentId(), decision.deploymentId());
+        owners.put(replacement.key(), entries.get(replacement.key()));
+      }
+      decision.refreshes().forEach(refresh -> ttls.put(refresh.key(), refresh.ttl()));
+      return decision.afterClaim(owners);
+    }
+  }
+
+  private static AffinityDecision decide(PrefixChain chain, Map<String, String> found, Set<String> eligible,
+                                         Supplier<String> fallback) {
+    return AffinityDecision.decide(LookupPlan.of(chain), PinPlan.of(chain, 1024), found, eligible, fallback);
+  }
+
+  private static PrefixChain turn(int n) {
+    return PrefixChain.ofMessages(new AgentConversation().request(n), SCOPE);
+  }
+
+  private static Supplier<String> fixed(String deploymentId) {
+    return () -> deploymentId;
+  }
+
+  @Test
+  void breakpointMovingForwardOverNineTurnsKeepsEveryTurnOnOneDeployment() {
+    PinMap pins = new PinMap();
+    AtomicInteger roundRobin = new AtomicInteger();
+    List<String> ids = List.copyOf(SIX);
+    Supplier<String> strategy = () -> ids.get(roundRobin.getAndIncrement() % ids.size());
+    String first = null;
+    String previousLastKey = null;
+
+    for (int n = 1; n <= 9; n++) {
+      PrefixChain chain = turn(n);
+      LookupPlan lookup = LookupPlan.of(chain);
+      AffinityDecision decision = AffinityDecision.decide(lookup, PinPlan.of(chain, 1024),
+          pins.getAll(lookup.keys()), SIX, strategy);
+      String routed = pins.apply(decision);
+
+      if (first == null) {
+        first = routed;
+        assertThat(decision.kind()).isEqualTo(RouteKind.CLAIMED);
+      } else {
+        assertThat(decision.kind()).as("turn %d", n).isEqualTo(RouteKind.PINNED);
+        // The previous turn's breakpoint, a few blocks back, is what this turn's lookup hit first.
+        String previous = previousLastKey;
+        assertThat(decision.pinnedBlock()).hasValue(lookup.probes().stream()
+            .filter(probe -> probe.key().equals(previous)).findFirst().orElseThrow().block());
+        assertThat(decision.refreshes()).extracting(AffinityDecision.Refresh::key).contains(previousLastKey);
+      }
+      assertThat(routed).as("turn %d", n).isEqualTo(first);
+      Breakpoint last = chain.breakpoints().get(chain.breakpoints().size() - 1);
+      previousLastKey = chain.key(last.block());
+      assertThat(pins.entries).containsEntry(previousLastKey, first);
+    }
+    // The strategy was asked once: every later turn followed the pin.
+    assertThat(roundRobin.get()).isEqualTo(1);
+  }
+
+  @Test
+  void longestPinToAnEligibleDeploymentWins() {
+    PrefixChain chain = turn(3);
+    LookupPlan lookup = LookupPlan.of(chain);
+    String longest = lookup.keys().get(0);
+    String shorter = lookup.keys().get(5);
+
+    AffinityDecision decision = decide(chain, Map.of(longest, "d2", shorter, "d4"), SIX, fixed("d0"));
+
+    assertThat(decision.kind()).isEqualTo(RouteKind.PINNED);
+    assertThat(decision.deploymentId()).isEqualTo("d2");
+    assertThat(decision.reason()).isEmpty();
+    assertThat(decision.refreshes()).extracting(AffinityDecision.Refresh::key).containsExactly(longest);
+    assertThat(decision.replacements()).isEmpty();
+    // The breakpoint itself was pinned; the two system breakpoints were not and are claimed.
+    assertThat(decision.claims()).extracting(AffinityDecision.Claim::block).containsExactly(14, 13);
+  }
+
+  @Test
+  void longerPinToAnIneligibleDeploymentLosesToAShorterEligibleOneAndIsReplaced() {
+    PrefixChain chain = turn(3);
+    LookupPlan lookup = LookupPlan.of(chain);
+    String longer = lookup.keys().get(0);
+    String shorter = lookup.keys().get(3);
+    Set<String> eligible = Set.of("d0", "d1", "d2");
+
+    AffinityDecision decision = decide(chain, Map.of(longer, "d5", shorter, "d1"), eligible, fixed("d0"));
+
+    assertThat(decision.kind()).isEqualTo(RouteKind.REPINNED);
+    assertThat(decision.deploymentId()).isEqualTo("d1");
+    assertThat(decision.reason()).hasValueSatisfying(reason -> assertThat(reason).contains("d5", "not eligible"));
+    assertThat(decision.replacements()).containsExactly(new AffinityDecision.Replacement(
+        longer, lookup.probes().get(0).block(), "d5", CacheTtl.FIVE_MINUTES));
+    assertThat(decision.refreshes()).extracting(AffinityDecision.Refresh::key).containsExactly(shorter);
+    assertThat(decision.pinnedBlock()).hasValue(lookup.probes().get(3).block());
+  }
+
+  @Test
+  void onlyPinToAGoneDeploymentFallsBackAndIsReplaced() {
+    PrefixChain chain = turn(2);
+    String longest = LookupPlan.of(chain).keys().get(0);
+
+    AffinityDecision decision = decide(chain, Map.of(longest, "removed"), SIX, fixed("d3"));
+
+    assertThat(decision.kind()).isEqualTo(RouteKind.REPINNED);
+    assertThat(decision.deploymentId()).isEqualTo("d3");
+    assertThat(decision.replacements()).extracting(AffinityDecision.Replacement::staleDeploymentId)
+        .containsExactly("removed");
+    assertThat(decision.claims()).extracting(AffinityDecision.Claim::key).doesNotContain(longest).hasSize(2);
+  }
+
+  @Test
+  void nothingFoundClaimsThePinPlanForTheFallbacksChoice() {
+    PrefixChain chain = turn(2);
+
+    AffinityDecision decision = decide(chain, Map.of(), SIX, fixed("d4"));
+
+    assertThat(decision.kind()).isEqualTo(RouteKind.CLAIMED);
+    assertThat(decision.deploymentId()).isEqualTo("d4");
+    assertThat(decision.pinnedBlock()).isEmpty();
+    assertThat(decision.claims()).extracting(AffinityDecision.Claim::key)
+        .containsExactlyElementsOf(PinPlan.of(chain, 1024).pins().stream().map(PinPlan.Pin::key).toList());
+  }
+
+  @Test
+  void nothingCacheableIsUnpinnedAndWritesNothing() throws Exception {
+    PrefixChain chain = PrefixChain.ofMessages(AgentConversation.JSON.readTree("""
+        {"messages":[{"role":"user","content":[{"type":"text","text":"short","cache_control":{"type":"ephemeral"}}]}]}
+        """), SCOPE);
+
+    AffinityDecision decision = decide(chain, Map.of(), SIX, fixed("d1"));
+
+    assertThat(decision.kind()).isEqualTo(RouteKind.UNPINNED);
+    assertThat(decision.deploymentId()).isEqualTo("d1");
+    assertThat(decision.writes()).isFalse();
+    assertThat(decision.refreshes()).isEmpty();
+  }
+
+  @Test
+  void fallbackIsNotAskedWhenAPinDecides() {
+    PrefixChain chain = turn(2);
+    String longest = LookupPlan.of(chain).keys().get(0);
+
+    AffinityDecision decision = decide(chain, Map.of(longest, "d2"), SIX,
+        () -> { throw new AssertionError("the normal strategy must not be consulted"); });
+
+    assertThat(decision.deploymentId()).isEqualTo("d2");
+  }
+
+  @Test
+  void fallbackMustChooseSomething() {
+    assertThatThrownBy(() -> decide(turn(1), Map.of(), SIX, () -> null)).isInstanceOf(NullPointerException.class);
+  }
+
+  @Test
+  void loserOfAClaimRaceFollowsTheWinner() {
+    PrefixChain chain = turn(2);
+    PinMap pins = new PinMap();
+    // Two nodes look up at the same time, find nothing, and choose differently.
+    AffinityDecision first = decide(chain, pins.getAll(LookupPlan.of(chain).keys()), SIX, fixed("d1"));
+    AffinityDecision second = decide(chain, pins.getAll(LookupPlan.of(chain).keys()), SIX, fixed("d4"));
+
+    String firstRoute = pins.apply(first);
+    String secondRoute = pins.apply(second);
+
+    assertThat(firstRoute).isEqualTo("d1");
+    assertThat(secondRoute).isEqualTo("d1");
+    assertThat(pins.entries.values()).containsOnly("d1");
+  }
+
+  @Test
+  void claimWonByAnIneligibleDeploymentIsNotFollowed() {
+    PrefixChain chain = turn(2);
+    AffinityDecision decision = decide(chain, Map.of(), Set.of("d1", "d2"), fixed("d1"));
+    Map<String, String> owners = new HashMap<>();
+    decision.claims().forEach(claim -> owners.put(claim.key(), "d9"));
+
+    assertThat(decision.afterClaim(owners)).isEqualTo("d1");
+  }
+
+  @Test
+  void lostClaimShorterThanTheFollowedPinDoesNotMoveTheRoute() {
+    PrefixChain chain = turn(2);
+    LookupPlan lookup = LookupPlan.of(chain);
+    String longest = lookup.keys().get(0);
+    AffinityDecision decision = decide(chain, Map.of(longest, "d2"), SIX, fixed("d0"));
+    Map<String, String> owners = new HashMap<>();
+    decision.claims().forEach(claim -> owners.put(claim.key(), "d5"));
+
+    assertThat(decision.claims()).isNotEmpty();
+    assertThat(decision.afterClaim(owners)).isEqualTo("d2");
+  }
+}

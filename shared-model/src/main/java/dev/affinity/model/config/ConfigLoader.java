@@ -1,0 +1,410 @@
+package dev.affinity.model.config;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonStreamContext;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+
+/**
+ * Reads a LiteLLM-style {@code config.yaml} into a {@link GatewayConfig}, validating all of it: a file with problems
+ * fails with a {@link ConfigException} that lists every problem found, each with its exact path. Unknown keys are
+ * warnings, never failures, so that a LiteLLM file works unchanged for the features Affinity supports.
+ *
+ * <p>{@code os.environ/NAME} in any string value is replaced by the variable from the {@code env} map given (usually
+ * {@link System#getenv()}), which keeps loading a pure function of its inputs.
+ */
+public final class ConfigLoader {
+
+  private static final YAMLMapper YAML = YAMLMapper.builder()
+      // A repeated key silently dropping the first value is exactly the mistake validation is here to catch.
+      .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+      .build();
+
+  private static final String PROMPT_CACHING_CHECK = "prompt_caching";
+  private static final Set<String> ROLES = Set.of("system", "user", "assistant");
+  /** LiteLLM strategies Affinity does not implement: accepted with a warning so LiteLLM files keep loading. */
+  private static final Set<String> LITELLM_ONLY_STRATEGIES = Set.of(
+      "usage-based-routing", "usage-based-routing-v2", "latency-based-routing", "cost-based-routing");
+
+  private final Findings findings = new Findings();
+  private final Map<String, String> env;
+
+  private ConfigLoader(Map<String, String> env) {
+    this.env = Map.copyOf(env);
+  }
+
+  /** Reads and validates {@code file}; {@code os.environ/NAME} values are looked up in {@code env}. */
+  public static GatewayConfig load(Path file, Map<String, String> env) throws ConfigException {
+    String yaml;
+    try {
+      yaml = Files.readString(file);
+    } catch (IOException e) {
+      throw new ConfigException(file.toString(), List.of(new ConfigProblem("", "cannot read file: " + e)));
+    }
+    return new ConfigLoader(env).read(file.toString(), yaml);
+  }
+
+  /** Validates {@code yaml}, the content of a configuration file. */
+  public static GatewayConfig parse(String yaml, Map<String, String> env) throws ConfigException {
+    return new ConfigLoader(env).read("(inline)", yaml);
+  }
+
+  private GatewayConfig read(String source, String yaml) throws ConfigException {
+    Objects.requireNonNull(yaml, "yaml");
+    JsonNode tree = tree(yaml);
+    if (tree == null) {
+      throw new ConfigException(source, findings.problems());
+    }
+    if (tree.isMissingNode() || tree.isNull()) {
+      findings.problem("", "the configuration is empty: it needs at least a model_list");
+    } else if (!tree.isObject()) {
+      findings.problem("", "the configuration must be a mapping of sections (model_list, router_settings, ...)");
+    } else {
+      GatewayConfig config = read(Section.of("", tree, findings, env).orElseThrow());
+      if (findings.problemCount() == 0) {
+        return config;
+      }
+    }
+    throw new ConfigException(source, findings.problems());
+  }
+
+  /** The YAML tree, or {@code null} when the text is not valid YAML (the problem is recorded). */
+  private JsonNode tree(String yaml) {
+    try {
+      rejectAliases(yaml);
+      return findings.problemCount() == 0 ? YAML.readTree(yaml) : null;
+    } catch (JsonProcessingException e) {
+      findings.problem("", syntaxError(e));
+      return null;
+    }
+  }
+
+  /**
+   * Jackson reads an alias ({@code *name}) as the plain string {@code "name"}, which would silently turn an
+   * {@code api_key: *key} into a wrong key: refuse aliases rather than misread them.
+   */
+  private void rejectAliases(String yaml) throws JsonProcessingException {
+    try (JsonParser parser = YAML.createParser(yaml)) {
+      while (parser.nextToken() != null) {
+        if (parser instanceof YAMLParser yamlParser && yamlParser.isCurrentAlias()) {
+          JsonLocation at = parser.currentTokenLocation();
+          findings.problem(pathOf(parser.getParsingContext()), "line " + at.getLineNr() + ", column "
+              + at.getColumnNr() + ": YAML aliases (*name) are not supported, repeat the value instead");
+        }
+      }
+    } catch (JsonProcessingException e) {
+      throw e;
+    } catch (IOException e) {
+      throw new IllegalStateException("reading from a string cannot fail", e);
+    }
+  }
+
+  /** Line, column and cause of a syntax error, without the excerpt of the file that parsers quote: it may hold a key. */
+  private static String syntaxError(JsonProcessingException e) {
+    if (e.getCause() instanceof MarkedYAMLException marked && marked.getProblemMark() != null) {
+      String context = marked.getContext() == null ? "" : marked.getContext() + ": ";
+      return "invalid YAML at line " + (marked.getProblemMark().getLine() + 1) + ", column "
+          + (marked.getProblemMark().getColumn() + 1) + ": " + context + marked.getProblem();
+    }
+    JsonLocation at = e.getLocation();
+    String where = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
+    String message = e.getOriginalMessage();
+    // Jackson's own message is safe to show only when it is the duplicate-key one (it names a key, not a value).
+    String cause = message != null && message.startsWith("Duplicate field ")
+        ? "duplicate key " + message.substring("Duplicate field ".length())
+        : "cannot be parsed";
+    return "invalid YAML" + where + ": " + cause;
+  }
+
+  private static String pathOf(JsonStreamContext context) {
+    if (context == null || context.inRoot()) {
+      return "";
+    }
+    String parent = pathOf(context.getParent());
+    return context.inArray()
+        ? Section.element(parent, context.getCurrentIndex())
+        : Section.child(parent, Objects.requireNonNullElse(context.getCurrentName(), ""));
+  }
+
+  private GatewayConfig read(Section root) {
+    List<Draft> drafts = new ArrayList<>();
+    if (!root.has("model_list")) {
+      root.problem("model_list", "required: list the deployments clients can use");
+    } else {
+      int before = findings.problemCount();
+      root.sections("model_list").ifPresent(entries -> {
+        if (entries.isEmpty() && findings.problemCount() == before) {
+          root.problem("model_list", "must list at least one deployment");
+        }
+        Map<String, String> givenIds = new HashMap<>();
+        entries.forEach(entry -> draft(entry, givenIds).ifPresent(drafts::add));
+      });
+    }
+    RouterSettings router = root.section("router_settings").map(this::router).orElse(RouterSettings.DEFAULTS);
+    GeneralSettings general = root.section("general_settings").map(this::general).orElse(GeneralSettings.DEFAULTS);
+    root.ignore("litellm_settings", "section not supported by Affinity, ignored");
+    root.ignore("environment_variables",
+        "section not supported by Affinity, ignored: os.environ/ values come from the process environment");
+    root.warnUnknownKeys();
+    return new GatewayConfig(deployments(drafts, router), router, general, findings.warnings());
+  }
+
+  /** A {@code model_list} entry as written, before ids and defaults that depend on other entries are settled. */
+  private record Draft(String path, String givenId, String alias, ProviderKind provider, String model, String apiBase,
+                       Secret apiKey, double weight, Integer rpm, Integer tpm, Duration timeout,
+                       List<InjectionPoint> injectionPoints, ModelInfo info, String cacheScope) {
+  }
+
+  private record Upstream(ProviderKind provider, String model) {
+  }
+
+  private Optional<Draft> draft(Section entry, Map<String, String> givenIds) {
+    int before = findings.problemCount();
+    Optional<String> alias = entry.requiredString("model_name");
+    alias.filter(a -> ModelPattern.wildcardCount(a) > 1)
+        .ifPresent(a -> entry.problem("model_name", "may contain at most one '*'"));
+    Optional<Section> params = entry.requiredSection("litellm_params");
+    ModelInfo info = entry.section("model_info").map(this::modelInfo).orElse(ModelInfo.NONE);
+    if (info.id() != null) {
+      String previous = givenIds.putIfAbsent(info.id(), entry.path());
+      if (previous != null) {
+        entry.problem("model_info.id", "duplicate id '" + info.id() + "', also used by " + previous);
+      }
+    }
+    entry.warnUnknownKeys();
+    if (params.isEmpty()) {
+      return Optional.empty();
+    }
+    Section p = params.get();
+    Optional<Upstream> upstream = p.requiredString("model").flatMap(model -> upstream(p, model));
+    upstream.map(Upstream::model).filter(ModelPattern::isWildcard).ifPresent(model -> {
+      if (ModelPattern.wildcardCount(model) > 1) {
+        p.problem("model", "may contain at most one '*'");
+      } else if (alias.isPresent() && !ModelPattern.isWildcard(alias.get())) {
+        p.problem("model", "contains '*' but model_name does not: there is nothing to substitute");
+      }
+    });
+    Optional<String> apiBase = p.string("api_base").flatMap(base -> apiBase(p, base));
+    Optional<Secret> apiKey = upstream.flatMap(u -> apiKey(p, u.provider()));
+    double weight = p.number("weight", true).orElse(1.0);
+    Integer rpm = p.integer("rpm", 1).orElse(null);
+    Integer tpm = p.integer("tpm", 1).orElse(null);
+    Duration timeout = p.seconds("timeout").orElse(null);
+    List<InjectionPoint> injectionPoints = p.sections("cache_control_injection_points")
+        .map(points -> points.stream().map(this::injectionPoint).flatMap(Optional::stream).toList())
+        .orElse(List.of());
+    String cacheScope = p.string("cache_scope").orElse(null);
+    p.warnUnknownKeys();
+    if (findings.problemCount() > before) {
+      return Optional.empty();
+    }
+    Upstream target = upstream.orElseThrow();
+    return Optional.of(new Draft(entry.path(), info.id(), alias.orElseThrow(), target.provider(), target.model(),
+        apiBase.orElse(target.provider().defaultApiBase()), apiKey.orElseThrow(), weight, rpm, tpm, timeout,
+        injectionPoints, info, cacheScope));
+  }
+
+  /** {@code anthropic/claude-sonnet-4-5} → (ANTHROPIC, {@code claude-sonnet-4-5}). */
+  private Optional<Upstream> upstream(Section params, String model) {
+    int slash = model.indexOf('/');
+    if (slash <= 0) {
+      if (model.startsWith("claude")) {
+        // LiteLLM infers the provider of bare Claude model names; so do we.
+        return Optional.of(new Upstream(ProviderKind.ANTHROPIC, model));
+      }
+      params.problem("model", "unsupported provider: no provider prefix (supported: "
+          + ProviderKind.supportedPrefixes() + "), e.g. anthropic/claude-sonnet-4-5");
+      return Optional.empty();
+    }
+    String prefix = model.substring(0, slash);
+    Optional<ProviderKind> provider = ProviderKind.fromPrefix(prefix);
+    if (provider.isEmpty()) {
+      params.problem("model", "unsupported provider '" + prefix + "' (supported: "
+          + ProviderKind.supportedPrefixes() + ")");
+      return Optional.empty();
+    }
+    String id = model.substring(slash + 1);
+    if (id.isBlank()) {
+      params.problem("model", "model id missing after '" + prefix + "/'");
+      return Optional.empty();
+    }
+    return Optional.of(new Upstream(provider.get(), id));
+  }
+
+  /** An http(s) URL without trailing slash; the value is never quoted in the problem (it may embed credentials). */
+  private static Optional<String> apiBase(Section params, String base) {
+    try {
+      URI uri = new URI(base);
+      String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+      if ((scheme.equals("http") || scheme.equals("https")) && uri.getHost() != null
+          && uri.getRawQuery() == null && uri.getRawFragment() == null) {
+        String normalized = base;
+        while (normalized.endsWith("/")) {
+          normalized = normalized.substring(0, normalized.length() - 1);
+        }
+        return Optional.of(normalized);
+      }
+    } catch (URISyntaxException e) {
+      // reported below, like any other value that is not an http(s) URL
+    }
+    params.problem("api_base", "must be an http(s) URL without query or fragment, e.g. https://api.anthropic.com");
+    return Optional.empty();
+  }
+
+  /** {@code api_key}, or, as LiteLLM does, the provider's usual environment variable when the key is absent. */
+  private Optional<Secret> apiKey(Section params, ProviderKind provider) {
+    if (params.has("api_key")) {
+      return params.secret("api_key");
+    }
+    String fallback = env.get(provider.defaultKeyVariable());
+    if (fallback == null || fallback.isBlank()) {
+      params.problem("api_key", "required (or set environment variable " + provider.defaultKeyVariable() + ")");
+      return Optional.empty();
+    }
+    return Optional.of(new Secret(fallback));
+  }
+
+  private Optional<InjectionPoint> injectionPoint(Section point) {
+    int before = findings.problemCount();
+    point.requiredString("location")
+        .filter(location -> !location.equals(InjectionPoint.MESSAGE))
+        .ifPresent(location -> point.problem("location", "must be 'message' (the only location supported)"));
+    boolean hasRole = point.has("role");
+    boolean hasIndex = point.has("index");
+    if (hasRole == hasIndex) {
+      findings.problem(point.path(), "needs exactly one of role (system, user, assistant) or index");
+    }
+    Optional<String> role = point.string("role");
+    role.filter(r -> !ROLES.contains(r))
+        .ifPresent(r -> point.problem("role", "must be one of system, user, assistant"));
+    Optional<Integer> index = point.integer("index");
+    point.warnUnknownKeys();
+    if (findings.problemCount() > before) {
+      return Optional.empty();
+    }
+    return Optional.of(role.map(InjectionPoint::forRole).orElseGet(() -> InjectionPoint.atIndex(index.orElseThrow())));
+  }
+
+  private ModelInfo modelInfo(Section info) {
+    ModelInfo read = new ModelInfo(
+        info.string("id").orElse(null),
+        info.number("input_cost_per_token", false).orElse(null),
+        info.number("output_cost_per_token", false).orElse(null),
+        info.number("cache_creation_input_token_cost", false).orElse(null),
+        info.number("cache_read_input_token_cost", false).orElse(null),
+        info.integer("min_cacheable_tokens", 0).orElse(null),
+        info.string("litellm_provider").orElse(null));
+    info.warnUnknownKeys();
+    return read;
+  }
+
+  private RouterSettings router(Section router) {
+    String strategy = router.string("routing_strategy").map(name -> {
+      if (RouterSettings.STRATEGIES.contains(name)) {
+        return name;
+      }
+      if (LITELLM_ONLY_STRATEGIES.contains(name)) {
+        findings.warning(router.path("routing_strategy"),
+            "'" + name + "' is not supported by Affinity, using " + RouterSettings.SIMPLE_SHUFFLE);
+      } else {
+        router.problem("routing_strategy", "must be one of " + String.join(", ", RouterSettings.STRATEGIES));
+      }
+      return RouterSettings.SIMPLE_SHUFFLE;
+    }).orElse(RouterSettings.SIMPLE_SHUFFLE);
+
+    Optional<List<String>> checks = router.strings("optional_pre_call_checks");
+    checks.ifPresent(names -> names.stream().filter(name -> !name.equals(PROMPT_CACHING_CHECK)).forEach(name ->
+        findings.warning(router.path("optional_pre_call_checks"), "'" + name + "' is not supported, ignored")));
+    Optional<Boolean> checksAskForCaching = checks.map(names -> names.contains(PROMPT_CACHING_CHECK));
+    Optional<Boolean> affinity = router.bool("enable_prompt_cache_affinity");
+    if (affinity.isPresent() && checksAskForCaching.isPresent() && !affinity.equals(checksAskForCaching)) {
+      findings.warning(router.path("enable_prompt_cache_affinity"),
+          "overrides optional_pre_call_checks: prompt cache affinity is " + (affinity.get() ? "on" : "off"));
+    }
+    // On unless turned off: a list of pre-call checks without prompt_caching is a LiteLLM file saying "off".
+    boolean promptCaching = affinity.or(() -> checksAskForCaching).orElse(true);
+
+    int numRetries = router.integer("num_retries", 0).orElse(RouterSettings.DEFAULT_NUM_RETRIES);
+    Duration timeout = router.seconds("timeout").orElse(RouterSettings.DEFAULT_TIMEOUT);
+    router.warnUnknownKeys();
+    return new RouterSettings(strategy, promptCaching, numRetries, timeout);
+  }
+
+  private GeneralSettings general(Section general) {
+    Secret masterKey = general.secret("master_key").orElse(null);
+    long maxRequestBytes = general.number("max_request_size_mb", true)
+        .map(mb -> Math.max(1, Math.round(mb * 1024 * 1024)))
+        .orElse(GeneralSettings.DEFAULT_MAX_REQUEST_BYTES);
+    general.warnUnknownKeys();
+    return new GeneralSettings(masterKey, maxRequestBytes);
+  }
+
+  private List<Deployment> deployments(List<Draft> drafts, RouterSettings router) {
+    Map<String, String> taken = new HashMap<>();
+    drafts.stream().filter(d -> d.givenId() != null).forEach(d -> taken.putIfAbsent(d.givenId(), d.path()));
+    Map<String, Integer> derivedCount = new HashMap<>();
+    List<Deployment> deployments = new ArrayList<>();
+    for (Draft draft : drafts) {
+      String id = draft.givenId();
+      if (id == null) {
+        String derived = derivedId(draft);
+        int ordinal = derivedCount.merge(derived, 1, Integer::sum);
+        // Entries that differ only by api_key derive the same id; number them in file order.
+        id = ordinal == 1 ? derived : derived + "-" + ordinal;
+        String owner = taken.putIfAbsent(id, draft.path());
+        if (owner != null) {
+          findings.problem(draft.path(), "derived id '" + id + "' is already the model_info.id of " + owner
+              + "; give this deployment a model_info.id");
+        }
+      }
+      deployments.add(new Deployment(id, draft.alias(), draft.provider(), draft.model(), draft.apiBase(),
+          draft.apiKey(), draft.weight(), draft.rpm(), draft.tpm(),
+          Objects.requireNonNullElse(draft.timeout(), router.timeout()), draft.injectionPoints(), draft.info(),
+          Objects.requireNonNullElse(draft.cacheScope(), id)));
+    }
+    return deployments;
+  }
+
+  /**
+   * {@code dep-} and 10 hex digits of SHA-256 over the non-secret fields that say where requests go. Every node
+   * derives the same id from the same file, and rotating a key keeps the id (and so the pins). Changing this encoding
+   * renames every deployment: pins made under old ids are lost.
+   */
+  private static String derivedId(Draft draft) {
+    StringBuilder canonical = new StringBuilder();
+    for (String field : List.of(draft.alias(), draft.provider().prefix() + "/" + draft.model(), draft.apiBase(),
+        Objects.requireNonNullElse(draft.cacheScope(), ""))) {
+      // Length-prefixed so that no two different field lists encode alike.
+      canonical.append(field.length()).append(':').append(field).append(';');
+    }
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-256")
+          .digest(canonical.toString().getBytes(StandardCharsets.UTF_8));
+      return "dep-" + HexFormat.of().formatHex(digest, 0, 5);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is a mandatory JDK algorithm", e);
+    }
+  }
+}

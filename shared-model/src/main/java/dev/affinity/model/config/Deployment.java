@@ -1,0 +1,60 @@
+package dev.affinity.model.config;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * One upstream target: a provider, a model, an endpoint and the credentials to use there.
+ *
+ * @param id              stable across nodes and restarts: {@code model_info.id}, or derived from non-secret fields
+ * @param alias           {@code model_name}, what clients ask for; may contain one {@code *}
+ * @param provider        the API family, from the model prefix
+ * @param model           the upstream model id without provider prefix; may contain one {@code *}
+ * @param apiBase         the endpoint, without trailing slash
+ * @param apiKey          the credential sent upstream
+ * @param weight          relative share of traffic under weighted strategies
+ * @param rpm             requests per minute this deployment accepts, or {@code null} for no limit
+ * @param tpm             tokens per minute this deployment accepts, or {@code null} for no limit
+ * @param timeout         the upstream call timeout (the router's when the deployment sets none)
+ * @param injectionPoints where to add {@code cache_control} markers; empty for none
+ * @param info            {@code model_info}
+ * @param cacheScope      deployments with the same scope share one provider cache; defaults to {@link #id}
+ */
+public record Deployment(String id, String alias, ProviderKind provider, String model, String apiBase, Secret apiKey,
+                         double weight, Integer rpm, Integer tpm, Duration timeout,
+                         List<InjectionPoint> injectionPoints, ModelInfo info, String cacheScope) {
+
+  public Deployment {
+    Objects.requireNonNull(id, "id");
+    Objects.requireNonNull(alias, "alias");
+    Objects.requireNonNull(provider, "provider");
+    Objects.requireNonNull(model, "model");
+    Objects.requireNonNull(apiBase, "apiBase");
+    Objects.requireNonNull(apiKey, "apiKey");
+    Objects.requireNonNull(timeout, "timeout");
+    Objects.requireNonNull(info, "info");
+    Objects.requireNonNull(cacheScope, "cacheScope");
+    injectionPoints = List.copyOf(injectionPoints);
+  }
+
+  /**
+   * The model id to send upstream for {@code requestedModel}. A wildcard model takes the part of the request that the
+   * alias wildcard matched: alias {@code claude-*} with model {@code claude-*} sends {@code claude-sonnet-4-5} for a
+   * request for {@code claude-sonnet-4-5}; alias {@code anthropic/*} with model {@code *} sends {@code claude-x} for
+   * {@code anthropic/claude-x}. A model without wildcard is always sent as configured.
+   */
+  public String upstreamModel(String requestedModel) {
+    if (!ModelPattern.isWildcard(model)) {
+      return model;
+    }
+    return ModelPattern.capture(alias, requestedModel)
+        .map(captured -> ModelPattern.substitute(model, captured))
+        .orElse(requestedModel);
+  }
+
+  /** Whether this deployment serves a family of models ({@code claude-*}) rather than one alias. */
+  public boolean wildcard() {
+    return ModelPattern.isWildcard(alias);
+  }
+}

@@ -1,0 +1,59 @@
+package dev.affinity.model.config;
+
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.BinaryOperator;
+
+/**
+ * A validated configuration file.
+ *
+ * @param deployments every deployment, in file order
+ * @param router      {@code router_settings}
+ * @param general     {@code general_settings}
+ * @param warnings    things ignored (unknown keys, unsupported sections), each already prefixed with its path
+ */
+public record GatewayConfig(List<Deployment> deployments, RouterSettings router, GeneralSettings general,
+                            List<String> warnings) {
+
+  public GatewayConfig {
+    deployments = List.copyOf(deployments);
+    Objects.requireNonNull(router, "router");
+    Objects.requireNonNull(general, "general");
+    warnings = List.copyOf(warnings);
+  }
+
+  /**
+   * The deployments that serve {@code requestedModel}, in file order: those whose alias is exactly the requested name,
+   * or else those of the most specific wildcard alias that matches it (longest literal prefix wins:
+   * {@code claude-sonnet-*} over {@code claude-*} over {@code *}). Empty when nothing matches.
+   */
+  public List<Deployment> deploymentsFor(String requestedModel) {
+    List<Deployment> exact = deployments.stream().filter(d -> d.alias().equals(requestedModel)).toList();
+    if (!exact.isEmpty()) {
+      return exact;
+    }
+    BinaryOperator<String> moreSpecific = (a, b) -> ModelPattern.compareSpecificity(b, a) > 0 ? b : a;
+    return deployments.stream()
+        .map(Deployment::alias)
+        .filter(alias -> ModelPattern.isWildcard(alias) && ModelPattern.capture(alias, requestedModel).isPresent())
+        .reduce(moreSpecific)
+        .map(best -> deployments.stream().filter(d -> d.alias().equals(best)).toList())
+        .orElse(List.of());
+  }
+
+  /** Every configured alias, in file order, wildcard aliases included. */
+  public Set<String> aliases() {
+    Set<String> aliases = new LinkedHashSet<>();
+    deployments.forEach(d -> aliases.add(d.alias()));
+    return Collections.unmodifiableSet(aliases);
+  }
+
+  /** The deployment with {@code id}, if any. */
+  public Optional<Deployment> deployment(String id) {
+    return deployments.stream().filter(d -> d.id().equals(id)).findFirst();
+  }
+}

@@ -1,0 +1,21 @@
+package dev.affinity.model.config;
+
+/**
+ * A deployment's {@code model_info}: its configured id and the prices and cache threshold that override built-in
+ * tables. Every component is {@code null} when not configured.
+ *
+ * @param id                          {@code model_info.id}, the deployment id given by the operator
+ * @param inputCostPerToken           {@code input_cost_per_token}, in USD
+ * @param outputCostPerToken          {@code output_cost_per_token}, in USD
+ * @param cacheCreationInputTokenCost {@code cache_creation_input_token_cost}, in USD
+ * @param cacheReadInputTokenCost     {@code cache_read_input_token_cost}, in USD
+ * @param minCacheableTokens          {@code min_cacheable_tokens} (Affinity's key): the smallest prefix worth pinning
+ * @param litellmProvider             {@code litellm_provider}, kept for compatibility and reporting
+ */
+public record ModelInfo(String id, Double inputCostPerToken, Double outputCostPerToken,
+                        Double cacheCreationInputTokenCost, Double cacheReadInputTokenCost,
+                        Integer minCacheableTokens, String litellmProvider) {
+
+  /** No {@code model_info} at all. */
+  public static final ModelInfo NONE = new ModelInfo(null, null, null, null, null, null, null);
+}

@@ -1,0 +1,245 @@
+package dev.affinity.model.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * A YAML mapping at a known path. Typed reads record a problem and return empty when a value is wrong, so that one
+ * pass finds every problem; {@link #warnUnknownKeys()} then reports whatever was never read.
+ *
+ * <p>Problem messages never include a configured value: any string may be a secret, or resolve to one.
+ */
+final class Section {
+
+  static final String ENV_PREFIX = "os.environ/";
+
+  private final String path;
+  private final JsonNode node;
+  private final Findings findings;
+  private final Map<String, String> env;
+  private final Set<String> read = new HashSet<>();
+
+  private Section(String path, JsonNode node, Findings findings, Map<String, String> env) {
+    this.path = path;
+    this.node = node;
+    this.findings = findings;
+    this.env = env;
+  }
+
+  /** The mapping {@code node} at {@code path}, or empty (with a problem) when it is not a mapping. */
+  static Optional<Section> of(String path, JsonNode node, Findings findings, Map<String, String> env) {
+    if (!node.isObject()) {
+      findings.problem(path, "must be a mapping");
+      return Optional.empty();
+    }
+    return Optional.of(new Section(path, node, findings, env));
+  }
+
+  static String child(String parent, String key) {
+    return parent.isEmpty() ? key : parent + "." + key;
+  }
+
+  static String element(String list, int index) {
+    return list + "[" + index + "]";
+  }
+
+  String path() {
+    return path;
+  }
+
+  String path(String key) {
+    return child(path, key);
+  }
+
+  Findings findings() {
+    return findings;
+  }
+
+  /** Reports a problem at {@code key}. */
+  void problem(String key, String message) {
+    findings.problem(path(key), message);
+  }
+
+  /** Whether {@code key} has a value; an explicit YAML null counts as absent. Marks the key as read. */
+  boolean has(String key) {
+    return value(key).isPresent();
+  }
+
+  /** Accepts {@code key} without using it, with a warning saying why. */
+  void ignore(String key, String why) {
+    if (node.has(key)) {
+      read.add(key);
+      findings.warning(path(key), why);
+    }
+  }
+
+  /** Reports every key that no read asked for, in file order. */
+  void warnUnknownKeys() {
+    node.fieldNames().forEachRemaining(key -> {
+      if (!read.contains(key)) {
+        findings.warning(path(key), "unknown key, ignored");
+      }
+    });
+  }
+
+  Optional<Section> section(String key) {
+    return value(key).flatMap(value -> of(path(key), value, findings, env));
+  }
+
+  /** A required mapping: empty, with a problem, when absent. */
+  Optional<Section> requiredSection(String key) {
+    if (!has(key)) {
+      problem(key, "required");
+      return Optional.empty();
+    }
+    return section(key);
+  }
+
+  /** The elements of a list, or empty (with a problem) when {@code key} is not a list. */
+  Optional<List<JsonNode>> list(String key) {
+    return value(key).flatMap(value -> {
+      if (!value.isArray()) {
+        problem(key, "must be a list");
+        return Optional.empty();
+      }
+      List<JsonNode> elements = new ArrayList<>();
+      value.elements().forEachRemaining(elements::add);
+      return Optional.of(elements);
+    });
+  }
+
+  /** The mapping elements of a list; elements that are not mappings are reported and left out. */
+  Optional<List<Section>> sections(String key) {
+    return list(key).map(elements -> {
+      List<Section> sections = new ArrayList<>();
+      for (int i = 0; i < elements.size(); i++) {
+        of(element(path(key), i), elements.get(i), findings, env).ifPresent(sections::add);
+      }
+      return sections;
+    });
+  }
+
+  /** A list of strings ({@code os.environ/} resolved); bad elements are reported and left out. */
+  Optional<List<String>> strings(String key) {
+    return list(key).map(elements -> {
+      List<String> strings = new ArrayList<>();
+      for (int i = 0; i < elements.size(); i++) {
+        text(element(path(key), i), elements.get(i)).ifPresent(strings::add);
+      }
+      return strings;
+    });
+  }
+
+  /** A non-blank string; {@code os.environ/NAME} is replaced by the variable's value. */
+  Optional<String> string(String key) {
+    return value(key).flatMap(value -> text(path(key), value));
+  }
+
+  Optional<String> requiredString(String key) {
+    if (!has(key)) {
+      problem(key, "required");
+      return Optional.empty();
+    }
+    return string(key);
+  }
+
+  Optional<Secret> secret(String key) {
+    return string(key).map(Secret::new);
+  }
+
+  Optional<Boolean> bool(String key) {
+    return value(key).flatMap(value -> {
+      if (!value.isBoolean()) {
+        problem(key, "must be true or false");
+        return Optional.empty();
+      }
+      return Optional.of(value.booleanValue());
+    });
+  }
+
+  /** An integer no smaller than {@code min}. */
+  Optional<Integer> integer(String key, int min) {
+    return value(key).flatMap(value -> {
+      if (!value.isIntegralNumber() || !value.canConvertToInt() || value.intValue() < min) {
+        problem(key, min == Integer.MIN_VALUE ? "must be an integer" : "must be an integer >= " + min);
+        return Optional.empty();
+      }
+      return Optional.of(value.intValue());
+    });
+  }
+
+  /** Any integer, negative included. */
+  Optional<Integer> integer(String key) {
+    return integer(key, Integer.MIN_VALUE);
+  }
+
+  /** A finite number, {@code >= 0}, or {@code > 0} when {@code positive}. */
+  Optional<Double> number(String key, boolean positive) {
+    return value(key).flatMap(value -> {
+      double number = value.doubleValue();
+      if (!value.isNumber() || !Double.isFinite(number) || number < 0 || (positive && number == 0)) {
+        problem(key, positive ? "must be a number > 0" : "must be a number >= 0");
+        return Optional.empty();
+      }
+      return Optional.of(number);
+    });
+  }
+
+  /** A positive number of seconds, fractions allowed down to the millisecond. */
+  Optional<Duration> seconds(String key) {
+    return value(key).flatMap(value -> {
+      double seconds = value.doubleValue();
+      long millis = Math.round(seconds * 1000);
+      if (!value.isNumber() || !Double.isFinite(seconds) || millis <= 0) {
+        problem(key, "must be a positive number of seconds");
+        return Optional.empty();
+      }
+      return Optional.of(Duration.ofMillis(millis));
+    });
+  }
+
+  private Optional<JsonNode> value(String key) {
+    read.add(key);
+    JsonNode value = node.get(key);
+    return value == null || value.isNull() ? Optional.empty() : Optional.of(value);
+  }
+
+  private Optional<String> text(String at, JsonNode value) {
+    if (!value.isTextual()) {
+      findings.problem(at, "must be a string");
+      return Optional.empty();
+    }
+    String text = value.textValue();
+    if (text.startsWith(ENV_PREFIX)) {
+      return fromEnvironment(at, text.substring(ENV_PREFIX.length()));
+    }
+    if (text.isBlank()) {
+      findings.problem(at, "must not be empty");
+      return Optional.empty();
+    }
+    return Optional.of(text);
+  }
+
+  private Optional<String> fromEnvironment(String at, String variable) {
+    if (variable.isBlank()) {
+      findings.problem(at, "os.environ/ must be followed by a variable name");
+      return Optional.empty();
+    }
+    String resolved = env.get(variable);
+    if (resolved == null) {
+      findings.problem(at, "environment variable " + variable + " is not set");
+      return Optional.empty();
+    }
+    if (resolved.isBlank()) {
+      findings.problem(at, "environment variable " + variable + " is empty");
+      return Optional.empty();
+    }
+    return Optional.of(resolved);
+  }
+}

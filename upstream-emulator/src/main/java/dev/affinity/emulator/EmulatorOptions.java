@@ -1,0 +1,164 @@
+package dev.affinity.emulator;
+
+import java.time.Clock;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/** Configuration of an {@link UpstreamEmulator}, fluent in the style of Vert.x options. */
+public final class EmulatorOptions {
+
+  public static final String DEFAULT_HOST = "127.0.0.1";
+  public static final int DEFAULT_OUTPUT_TOKENS = 24;
+  public static final int DEFAULT_CAPTURED_REQUESTS = 50;
+  public static final long DEFAULT_INPUT_TOKENS_PER_MINUTE = 2_000_000;
+  public static final long DEFAULT_OUTPUT_TOKENS_PER_MINUTE = 400_000;
+
+  private int port;
+  private String host = DEFAULT_HOST;
+  private final Map<String, AccountConfig> accounts = new LinkedHashMap<>();
+  private LatencyModel latency = LatencyModel.ZERO;
+  private int defaultOutputTokens = DEFAULT_OUTPUT_TOKENS;
+  private final Map<String, Integer> minimumCacheableTokens = new LinkedHashMap<>();
+  private int capturedRequestsPerAccount = DEFAULT_CAPTURED_REQUESTS;
+  private long inputTokensPerMinute = DEFAULT_INPUT_TOKENS_PER_MINUTE;
+  private long outputTokensPerMinute = DEFAULT_OUTPUT_TOKENS_PER_MINUTE;
+  private int eventLoops = 1;
+  private Clock clock = Clock.systemUTC();
+
+  public int getPort() {
+    return port;
+  }
+
+  /** 0 (the default) picks an ephemeral port; read it back with {@link UpstreamEmulator#port()}. */
+  public EmulatorOptions setPort(int port) {
+    if (port < 0 || port > 65_535) {
+      throw new IllegalArgumentException("port must be between 0 and 65535");
+    }
+    this.port = port;
+    return this;
+  }
+
+  public String getHost() {
+    return host;
+  }
+
+  public EmulatorOptions setHost(String host) {
+    this.host = Objects.requireNonNull(host, "host");
+    return this;
+  }
+
+  public Map<String, AccountConfig> getAccounts() {
+    return Collections.unmodifiableMap(accounts);
+  }
+
+  public EmulatorOptions addAccount(String name, String apiKey) {
+    return addAccount(AccountConfig.of(name, apiKey));
+  }
+
+  public EmulatorOptions addAccount(AccountConfig account) {
+    boolean keyTaken = accounts.values().stream()
+        .anyMatch(other -> !other.name().equals(account.name()) && other.apiKey().equals(account.apiKey()));
+    if (keyTaken) {
+      throw new IllegalArgumentException("two accounts cannot share an API key (account " + account.name() + ")");
+    }
+    accounts.put(account.name(), account);
+    return this;
+  }
+
+  public LatencyModel getLatency() {
+    return latency;
+  }
+
+  /** {@link LatencyModel#ZERO} by default. */
+  public EmulatorOptions setLatency(LatencyModel latency) {
+    this.latency = Objects.requireNonNull(latency, "latency");
+    return this;
+  }
+
+  public int getDefaultOutputTokens() {
+    return defaultOutputTokens;
+  }
+
+  /** Output tokens of an answer when {@code max_tokens} does not cut it shorter. */
+  public EmulatorOptions setDefaultOutputTokens(int defaultOutputTokens) {
+    if (defaultOutputTokens < 1) {
+      throw new IllegalArgumentException("defaultOutputTokens must be at least 1");
+    }
+    this.defaultOutputTokens = defaultOutputTokens;
+    return this;
+  }
+
+  public Map<String, Integer> getMinimumCacheableTokens() {
+    return Collections.unmodifiableMap(minimumCacheableTokens);
+  }
+
+  /** Overrides the minimum cacheable prefix for model ids starting with {@code modelPrefix}. */
+  public EmulatorOptions setMinimumCacheableTokens(String modelPrefix, int tokens) {
+    if (tokens < 0) {
+      throw new IllegalArgumentException("minimum cacheable tokens must not be negative");
+    }
+    minimumCacheableTokens.put(Objects.requireNonNull(modelPrefix, "modelPrefix"), tokens);
+    return this;
+  }
+
+  public int getCapturedRequestsPerAccount() {
+    return capturedRequestsPerAccount;
+  }
+
+  public EmulatorOptions setCapturedRequestsPerAccount(int capturedRequestsPerAccount) {
+    if (capturedRequestsPerAccount < 0) {
+      throw new IllegalArgumentException("capturedRequestsPerAccount must not be negative");
+    }
+    this.capturedRequestsPerAccount = capturedRequestsPerAccount;
+    return this;
+  }
+
+  public long getInputTokensPerMinute() {
+    return inputTokensPerMinute;
+  }
+
+  /** Input-token limit reported in the rate-limit headers (not enforced). */
+  public EmulatorOptions setInputTokensPerMinute(long inputTokensPerMinute) {
+    this.inputTokensPerMinute = positive(inputTokensPerMinute, "inputTokensPerMinute");
+    return this;
+  }
+
+  public long getOutputTokensPerMinute() {
+    return outputTokensPerMinute;
+  }
+
+  /** Output-token limit reported in the rate-limit headers (not enforced). */
+  public EmulatorOptions setOutputTokensPerMinute(long outputTokensPerMinute) {
+    this.outputTokensPerMinute = positive(outputTokensPerMinute, "outputTokensPerMinute");
+    return this;
+  }
+
+  public int getEventLoops() {
+    return eventLoops;
+  }
+
+  /** How many event loops serve requests (one server verticle instance each); 1 by default. */
+  public EmulatorOptions setEventLoops(int eventLoops) {
+    this.eventLoops = (int) positive(eventLoops, "eventLoops");
+    return this;
+  }
+
+  public Clock getClock() {
+    return clock;
+  }
+
+  /** Base of the emulator clock (cache expiry, rate limits); {@link UpstreamEmulator#advanceClock} moves it on. */
+  public EmulatorOptions setClock(Clock clock) {
+    this.clock = Objects.requireNonNull(clock, "clock");
+    return this;
+  }
+
+  private static long positive(long value, String name) {
+    if (value < 1) {
+      throw new IllegalArgumentException(name + " must be at least 1");
+    }
+    return value;
+  }
+}

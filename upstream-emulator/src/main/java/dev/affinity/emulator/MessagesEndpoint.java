@@ -1,0 +1,157 @@
+package dev.affinity.emulator;
+
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.RoutingContext;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * {@code POST /v1/messages}: faults, rate limit, validation, the cache plan, then the answer, JSON or SSE, paced by
+ * the latency model on Vert.x timers (never by blocking the event loop).
+ */
+final class MessagesEndpoint implements Handler<RoutingContext> {
+
+  private final Vertx vertx;
+  private final EmulatorState state;
+
+  MessagesEndpoint(Vertx vertx, EmulatorState state) {
+    this.vertx = vertx;
+    this.state = state;
+  }
+
+  @Override
+  public void handle(RoutingContext ctx) {
+    AccountState account = ctx.get(AnthropicApi.ACCOUNT);
+    Fault fault = state.faults().take(account.name());
+    if (fault != null && fault.type() != Fault.Type.STALL_MID_STREAM) {
+      play(ctx, account, fault);
+      return;
+    }
+    Duration wait = account.rateLimits().admit(state.clock().now());
+    if (wait != null) {
+      throw new ApiError(429, "This request would exceed your account's rate limit of " + account.config().rpm()
+          + " requests per minute. Please try again later.").retryAfter(wait);
+    }
+    MessagesRequest request = MessagesRequest.parse(RawBody.of(ctx));
+    int minimum = state.minimums().forModel(request.model());
+    PromptCache.Plan plan = account.cache().plan(request.layout(), minimum, state.clock().now());
+    Answer answer = new Answer(ctx, account, request, plan, fault != null);
+    later(state.latency().firstTokenDelayMillis(plan.usage()), answer::begin);
+  }
+
+  private void play(RoutingContext ctx, AccountState account, Fault fault) {
+    switch (fault.type()) {
+      case STATUS -> {
+        ApiError error = new ApiError(fault.status(), ApiError.defaultMessage(fault.status()));
+        AnthropicApi.answer(ctx, fault.retryAfter() == null ? error : error.retryAfter(fault.retryAfter()));
+      }
+      case RESET -> {
+        account.ledger().countError();
+        ctx.request().connection().close();
+      }
+      // The request is left unanswered on purpose; the connection stays open until the client gives up.
+      case STALL -> account.ledger().countError();
+      default -> throw new IllegalStateException("not played here: " + fault.type());
+    }
+  }
+
+  private void later(long delayMillis, Runnable action) {
+    if (delayMillis <= 0) {
+      action.run();
+    } else {
+      vertx.setTimer(delayMillis, id -> action.run());
+    }
+  }
+
+  /** One answer in flight. Runs on the request's event loop. */
+  private final class Answer {
+
+    private final RoutingContext ctx;
+    private final HttpServerResponse response;
+    private final AccountState account;
+    private final MessagesRequest request;
+    private final PromptCache.Plan plan;
+    private final AssistantReply reply;
+    private final boolean stallAfterStart;
+
+    Answer(RoutingContext ctx, AccountState account, MessagesRequest request, PromptCache.Plan plan,
+        boolean stallAfterStart) {
+      this.ctx = ctx;
+      this.response = ctx.response();
+      this.account = account;
+      this.request = request;
+      this.plan = plan;
+      this.reply = AssistantReply.compose(request, state.defaultOutputTokens());
+      this.stallAfterStart = stallAfterStart;
+    }
+
+    /** The first token: the prompt has been processed, so its cache entries now exist for other requests. */
+    void begin() {
+      account.cache().commit(plan, state.clock().now());
+      account.ledger().recordInput(request.model(), plan.usage());
+      account.rateLimits().chargeInput(plan.usage(), state.clock().now());
+      if (response.closed()) {
+        return;
+      }
+      if (stallAfterStart) {
+        account.ledger().countError();
+      }
+      if (request.stream()) {
+        stream();
+      } else if (stallAfterStart) {
+        response.setChunked(true).putHeader(HttpHeaders.CONTENT_TYPE, AnthropicApi.APPLICATION_JSON).writeHead();
+      } else {
+        long generation = Math.max(0, reply.outputTokens() - 1) * state.latency().millisPerOutputToken();
+        later(generation, this::sendMessage);
+      }
+    }
+
+    private void sendMessage() {
+      if (response.closed()) {
+        return;
+      }
+      AnthropicApi.sendJson(ctx, reply.message(plan.usage().withOutputTokens(reply.outputTokens())).encode());
+      finished();
+    }
+
+    private void stream() {
+      response.setChunked(true)
+          .putHeader(HttpHeaders.CONTENT_TYPE, "text/event-stream; charset=utf-8")
+          .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache");
+      List<ServerSentEvent> events = reply.events(plan.usage());
+      if (stallAfterStart) {
+        response.write(events.get(0).toBuffer());
+        return;
+      }
+      emit(events, 0);
+    }
+
+    /** Writes events from {@code from} on; each output delta after the first waits for the output rate. */
+    private void emit(List<ServerSentEvent> events, int from) {
+      long pace = state.latency().millisPerOutputToken();
+      for (int i = from; i < events.size(); i++) {
+        if (response.closed()) {
+          return;
+        }
+        ServerSentEvent event = events.get(i);
+        boolean waitsForRate = pace > 0 && i > from && event.paced() && events.get(i - 1).paced();
+        if (waitsForRate) {
+          int resumeAt = i;
+          vertx.setTimer(pace, id -> emit(events, resumeAt));
+          return;
+        }
+        response.write(event.toBuffer());
+      }
+      response.end();
+      finished();
+    }
+
+    private void finished() {
+      account.ledger().recordOutput(request.model(), reply.outputTokens());
+      account.rateLimits().chargeOutput(reply.outputTokens(), state.clock().now());
+    }
+  }
+}
