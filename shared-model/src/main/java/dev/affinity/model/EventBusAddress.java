@@ -13,6 +13,9 @@ public final class EventBusAddress {
   /** Where provider verticles publish one {@link UsageReport} per finished upstream call (local only). */
   public static final String USAGE = "affinity.usage";
 
+  /** Local admin queries answered by the router with a JSON object: {@code pins}, {@code clear-pins}, {@code stats}. */
+  public static final String ADMIN = "affinity.admin";
+
   private EventBusAddress() {
   }
 

@@ -38,7 +38,8 @@ final class MessagesEndpoint implements Handler<RoutingContext> {
     MessagesRequest request = MessagesRequest.parse(RawBody.of(ctx));
     int minimum = state.minimums().forModel(request.model());
     PromptCache.Plan plan = account.cache().plan(request.layout(), minimum, state.clock().now());
-    Answer answer = new Answer(ctx, account, request, plan, fault != null);
+    boolean stallAfterStart = fault != null && fault.type() == Fault.Type.STALL_MID_STREAM;
+    Answer answer = new Answer(ctx, account, request, plan, stallAfterStart);
     later(state.latency().firstTokenDelayMillis(plan.usage()), answer::begin);
   }
 

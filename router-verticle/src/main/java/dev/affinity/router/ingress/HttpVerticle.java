@@ -75,6 +75,9 @@ public final class HttpVerticle extends VerticleBase {
     router.get("/v1/models").handler(this::models);
     router.get("/health/liveliness").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "alive")));
     router.get("/health/readiness").handler(this::readiness);
+    router.get("/affinity/pins").handler(ctx -> admin(ctx, "pins"));
+    router.delete("/affinity/pins").handler(ctx -> admin(ctx, "clear-pins"));
+    router.get("/affinity/stats").handler(ctx -> admin(ctx, "stats"));
     router.route().last().handler(ctx -> error(ctx, GatewayError.notFound(
         ctx.request().method() + " " + ctx.request().path() + " is not an endpoint of this gateway")));
     router.route().failureHandler(this::failure);
@@ -181,6 +184,22 @@ public final class HttpVerticle extends VerticleBase {
     json(ctx, 200, new JsonObject().put("data", data).put("object", "list").put("has_more", false)
         .put("first_id", data.isEmpty() ? null : data.getJsonObject(0).getString("id"))
         .put("last_id", data.isEmpty() ? null : data.getJsonObject(data.size() - 1).getString("id")));
+  }
+
+  /** Admin answers come from the router; only the master key may ask, and only when one is configured. */
+  private void admin(RoutingContext ctx, String query) {
+    if (config.general().masterKey() == null) {
+      error(ctx, new GatewayError(403, "permission_error",
+          "admin endpoints are disabled: set general_settings.master_key"));
+      return;
+    }
+    if (!authorized(ctx)) {
+      error(ctx, GatewayError.authentication("invalid x-api-key"));
+      return;
+    }
+    vertx.eventBus().<JsonObject>request(EventBusAddress.ADMIN, query, new DeliveryOptions().setLocalOnly(true))
+        .onSuccess(reply -> json(ctx, 200, reply.body()))
+        .onFailure(failure -> error(ctx, GatewayError.from(failure)));
   }
 
   private void readiness(RoutingContext ctx) {

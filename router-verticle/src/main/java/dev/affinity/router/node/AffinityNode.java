@@ -2,6 +2,7 @@ package dev.affinity.router.node;
 
 import dev.affinity.model.config.GatewayConfig;
 import dev.affinity.router.ingress.HttpVerticle;
+import dev.affinity.router.pins.PinMap;
 import dev.affinity.router.routing.RoutingVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -47,7 +48,7 @@ public final class AffinityNode {
     VertxOptions options = new VertxOptions()
         .setEventBusOptions(new EventBusOptions().setHost(cluster.eventBusHost()).setPort(0));
     return Vertx.builder().with(options).withClusterManager(clusterManager).buildClustered()
-        .compose(vertx -> deploy(vertx, config, state, host, port)
+        .compose(vertx -> deploy(vertx, config, new PinMap(clusterManager.getHazelcastInstance()), state, host, port)
             .map(v -> {
               state.clusterSize(() -> clusterManager.getNodes().size());
               state.ready(true);
@@ -56,14 +57,15 @@ public final class AffinityNode {
             .recover(failure -> vertx.close().transform(closed -> Future.failedFuture(failure))));
   }
 
-  private static Future<Void> deploy(Vertx vertx, GatewayConfig config, NodeState state, String host, int port) {
+  private static Future<Void> deploy(Vertx vertx, GatewayConfig config, PinMap pins, NodeState state, String host,
+                                     int port) {
     Future<Void> providers = Future.succeededFuture();
     for (String provider : PROVIDER_VERTICLES) {
       providers = providers.compose(v -> vertx.deployVerticle(provider).mapEmpty());
     }
     int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
     return providers
-        .compose(v -> vertx.deployVerticle(new RoutingVerticle(config)))
+        .compose(v -> vertx.deployVerticle(new RoutingVerticle(config, pins)))
         .compose(v -> vertx.deployVerticle(() -> new HttpVerticle(config, state, host, port),
             new DeploymentOptions().setInstances(instances)))
         .mapEmpty();
@@ -88,6 +90,16 @@ public final class AffinityNode {
 
   public String nodeId() {
     return clusterManager.getNodeId();
+  }
+
+  /**
+   * Simulates a crash: the Hazelcast member vanishes without handing its partitions over, as with {@code kill -9}.
+   * The rest of the cluster keeps every pin through the backups. For failure tests.
+   */
+  public void crash() {
+    state.ready(false);
+    clusterManager.getHazelcastInstance().getLifecycleService().terminate();
+    vertx.close();
   }
 
   /** Stops serving and leaves the cluster cleanly. */

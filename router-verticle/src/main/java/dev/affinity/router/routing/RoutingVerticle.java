@@ -10,6 +10,10 @@ import dev.affinity.model.TokenUsage;
 import dev.affinity.model.UsageReport;
 import dev.affinity.model.config.Deployment;
 import dev.affinity.model.config.GatewayConfig;
+import dev.affinity.model.config.ModelInfo;
+import dev.affinity.router.cache.CostModel;
+import dev.affinity.router.cache.Price;
+import dev.affinity.router.pins.PinMap;
 import dev.affinity.router.routing.strategy.InFlight;
 import dev.affinity.router.routing.strategy.UnpinnedStrategy;
 import io.vertx.core.Future;
@@ -18,37 +22,54 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.TreeSet;
 import java.util.logging.Logger;
 
 /**
  * Picks a deployment for each request and hands the call to the provider verticle of its kind, on this node.
- * Listens on {@link EventBusAddress#ROUTER}; logs one line per finished upstream call.
+ * Listens on {@link EventBusAddress#ROUTER}; books every finished call (log line, cache ledger, health).
  */
 public final class RoutingVerticle extends VerticleBase {
 
   private static final Logger REQUESTS = Logger.getLogger("affinity.requests");
   /** Margin so the upstream's own timeout (a clean 504) fires before the event bus gives up on the reply. */
   private static final long REPLY_MARGIN_MILLIS = 5_000;
+  private static final int ADMIN_PIN_LIMIT = 1000;
 
   private final GatewayConfig config;
+  private final PinMap pins;
   private final InFlight inFlight = new InFlight();
+  private final CacheLedger ledger = new CacheLedger();
+  private final DeploymentHealth health = new DeploymentHealth(DeploymentHealth.DEFAULT_ALLOWED_FAILS,
+      DeploymentHealth.DEFAULT_COOLDOWN_MILLIS, System::currentTimeMillis);
+  private final Map<String, Optional<Price>> prices = new HashMap<>();
   private RoutingPolicy policy;
 
-  public RoutingVerticle(GatewayConfig config) {
+  /** @param pins the cluster's pin map, or null to route without affinity */
+  public RoutingVerticle(GatewayConfig config, PinMap pins) {
     this.config = config;
+    this.pins = pins;
   }
 
   @Override
   public Future<?> start() {
     LocalCodec.registerAll(vertx.eventBus());
-    policy = new UnpinnedPolicy(UnpinnedStrategy.named(config.router().routingStrategy(), inFlight));
+    UnpinnedStrategy strategy = UnpinnedStrategy.named(config.router().routingStrategy(), inFlight);
+    policy = config.router().promptCaching() && pins != null
+        ? new CacheAffinityPolicy(pins, strategy, health, context)
+        : new UnpinnedPolicy(strategy);
     return Future.all(
         vertx.eventBus().<GatewayRequest>localConsumer(EventBusAddress.ROUTER, this::route).completion(),
         vertx.eventBus().<UsageReport>localConsumer(EventBusAddress.USAGE, message -> finished(message.body()))
-            .completion());
+            .completion(),
+        vertx.eventBus().<String>localConsumer(EventBusAddress.ADMIN, this::admin).completion());
   }
 
   private void route(Message<GatewayRequest> message) {
@@ -75,8 +96,10 @@ public final class RoutingVerticle extends VerticleBase {
   private Future<GatewayReply> call(GatewayRequest request, Route route, long receivedAt) {
     Deployment deployment = route.deployment();
     String upstreamModel = deployment.upstreamModel(request.model());
-    Buffer body = upstreamModel.equals(request.model()) ? request.body()
-        : ModelField.replace(request.body(), upstreamModel);
+    Buffer body = route.body() != null ? route.body() : request.body();
+    if (!upstreamModel.equals(request.model())) {
+      body = ModelField.replace(body, upstreamModel);
+    }
     long timeout = deployment.timeout() != null ? deployment.timeout().toMillis()
         : config.router().timeout().toMillis();
     inFlight.started(deployment.id());
@@ -89,13 +112,112 @@ public final class RoutingVerticle extends VerticleBase {
 
   private void finished(UsageReport report) {
     inFlight.finished(report.deploymentId());
+    health.record(report.deploymentId(), report.status());
     TokenUsage usage = report.usage();
+    CostModel.RequestCost cost = price(report.deploymentId(), report.alias())
+        .map(price -> CostModel.cost(price, new CostModel.Usage(usage.inputTokens(), usage.cacheCreation5mTokens(),
+            usage.cacheCreation1hTokens(), usage.cacheReadInputTokens(), usage.outputTokens())))
+        .orElse(new CostModel.RequestCost(0, 0, 0));
+    ledger.record(report.alias(), report.deploymentId(), report.status(), "pinned".equals(report.route()), usage,
+        cost.cost(), cost.costWithoutCache());
     REQUESTS.info(() -> String.format(
         "request=%s model=%s deployment=%s route=%s status=%d stream=%s latency_ms=%d input=%d cache_write=%d"
-            + " cache_read=%d output=%d%s",
+            + " cache_read=%d output=%d cost_usd=%.6f saved_usd=%.6f%s",
         report.requestId(), report.alias(), report.deploymentId(), report.route(), report.status(), report.stream(),
         report.latencyMillis(), usage.inputTokens(), usage.cacheCreationInputTokens(), usage.cacheReadInputTokens(),
-        usage.outputTokens(), report.errorType() == null ? "" : " error=" + report.errorType()));
+        usage.outputTokens(), cost.cost(), cost.saving(),
+        report.errorType() == null ? "" : " error=" + report.errorType()));
+  }
+
+  private Optional<Price> price(String deploymentId, String alias) {
+    return prices.computeIfAbsent(deploymentId + '\u0000' + alias, key -> config.deployment(deploymentId)
+        .flatMap(deployment -> Price.resolve(deployment.upstreamModel(alias), configuredPrices(deployment.info()))));
+  }
+
+  private static Map<String, Double> configuredPrices(ModelInfo info) {
+    Map<String, Double> configured = new HashMap<>();
+    if (info.inputCostPerToken() != null) {
+      configured.put(Price.INPUT, info.inputCostPerToken());
+    }
+    if (info.outputCostPerToken() != null) {
+      configured.put(Price.OUTPUT, info.outputCostPerToken());
+    }
+    if (info.cacheCreationInputTokenCost() != null) {
+      configured.put(Price.CACHE_WRITE_5M, info.cacheCreationInputTokenCost());
+    }
+    if (info.cacheReadInputTokenCost() != null) {
+      configured.put(Price.CACHE_READ, info.cacheReadInputTokenCost());
+    }
+    return configured;
+  }
+
+  private void admin(Message<String> message) {
+    switch (message.body()) {
+      case "stats" -> message.reply(stats());
+      case "pins" -> {
+        if (pins == null) {
+          message.reply(new JsonObject().put("total", 0).put("pins", new JsonArray()));
+          return;
+        }
+        vertx.executeBlocking(() -> {
+          JsonArray list = new JsonArray();
+          pins.listBlocking(ADMIN_PIN_LIMIT).forEach(pin -> list.add(new JsonObject()
+              // a prefix of the hash is enough to tell pins apart; the prompt itself is never stored
+              .put("key", pin.key().substring(0, Math.min(12, pin.key().length())))
+              .put("deployment", pin.deployment())
+              .put("ttl_seconds_left", pin.ttlSecondsLeft())
+              .put("hits", pin.hits())));
+          return new JsonObject().put("total", pins.sizeBlocking()).put("shown", list.size()).put("pins", list);
+        }).onComplete(result -> {
+          if (result.succeeded()) {
+            message.reply(result.result());
+          } else {
+            fail(message, GatewayError.internal("could not read the pin map"));
+          }
+        });
+      }
+      case "clear-pins" -> {
+        if (pins == null) {
+          message.reply(new JsonObject().put("cleared", 0));
+          return;
+        }
+        vertx.executeBlocking(() -> {
+          int size = pins.sizeBlocking();
+          pins.clearBlocking();
+          return new JsonObject().put("cleared", size);
+        }).onComplete(result -> {
+          if (result.succeeded()) {
+            message.reply(result.result());
+          } else {
+            fail(message, GatewayError.internal("could not clear the pin map"));
+          }
+        });
+      }
+      default -> fail(message, GatewayError.notFound("unknown admin query"));
+    }
+  }
+
+  private JsonObject stats() {
+    JsonObject aliases = new JsonObject();
+    ledger.lines().forEach((alias, deployments) -> {
+      JsonObject perDeployment = new JsonObject();
+      deployments.forEach((id, line) -> perDeployment.put(id, new JsonObject()
+          .put("requests", line.requests())
+          .put("errors", line.errors())
+          .put("uncached_input_tokens", line.uncachedTokens())
+          .put("cache_write_tokens", line.cacheWriteTokens())
+          .put("cache_read_tokens", line.cacheReadTokens())
+          .put("output_tokens", line.outputTokens())
+          .put("cache_read_share", line.readShare())
+          .put("pinned_requests", line.pinnedRequests())
+          .put("pinned_but_missed", line.pinnedMisses())
+          .put("cost_usd", line.cost())
+          .put("cost_without_cache_usd", line.costWithoutCache())
+          .put("healthy", health.healthy(id))));
+      aliases.put(alias, perDeployment);
+    });
+    return new JsonObject().put("prompt_cache_affinity", policy instanceof CacheAffinityPolicy)
+        .put("routing_strategy", config.router().routingStrategy()).put("models", aliases);
   }
 
   private static void fail(Message<?> message, GatewayError error) {

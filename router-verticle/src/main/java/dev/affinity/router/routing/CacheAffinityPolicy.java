@@ -1,0 +1,161 @@
+package dev.affinity.router.routing;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.affinity.model.GatewayError;
+import dev.affinity.model.GatewayRequest;
+import dev.affinity.model.config.Deployment;
+import dev.affinity.model.config.InjectionPoint;
+import dev.affinity.router.cache.AffinityDecision;
+import dev.affinity.router.cache.CacheTtl;
+import dev.affinity.router.cache.InjectionPoints;
+import dev.affinity.router.cache.LookupPlan;
+import dev.affinity.router.cache.MinimumCacheable;
+import dev.affinity.router.cache.PinPlan;
+import dev.affinity.router.cache.PrefixChain;
+import dev.affinity.router.cache.RouteKind;
+import dev.affinity.router.pins.PinMap;
+import dev.affinity.router.routing.strategy.UnpinnedStrategy;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Prompt-cache affinity: sends a request to the deployment where the longest prefix of its prompt is pinned, and
+ * pins new cacheable prefixes at routing time, atomically across the cluster, so concurrent requests agree.
+ * The prefix chain and the decision are pure ({@code dev.affinity.router.cache}); this class does the I/O: one
+ * lookup round trip, then one write round trip when something new is pinned (refreshes alone are not waited for).
+ */
+public final class CacheAffinityPolicy implements RoutingPolicy {
+
+  private static final Logger LOG = Logger.getLogger(CacheAffinityPolicy.class.getName());
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final PinMap pins;
+  private final UnpinnedStrategy strategy;
+  private final DeploymentHealth health;
+  private final Context context;
+
+  public CacheAffinityPolicy(PinMap pins, UnpinnedStrategy strategy, DeploymentHealth health, Context context) {
+    this.pins = pins;
+    this.strategy = strategy;
+    this.health = health;
+    this.context = context;
+  }
+
+  @Override
+  public Future<Route> route(GatewayRequest request, List<Deployment> candidates) {
+    List<Deployment> eligible = new ArrayList<>();
+    for (Deployment deployment : candidates) {
+      if (health.healthy(deployment.id())) {
+        eligible.add(deployment);
+      }
+    }
+    if (eligible.isEmpty()) {
+      eligible = candidates; // all cooling down: better to try than to refuse
+    }
+    JsonNode json;
+    try {
+      json = request.json() != null ? request.json() : JSON.readTree(request.body().getBytes());
+    } catch (IOException malformed) {
+      return Future.failedFuture(GatewayError.invalidRequest("malformed JSON").toReplyException());
+    }
+
+    // markers the gateway injects are part of what is sent, so they are part of what is hashed
+    Buffer body = null;
+    List<InjectionPoint> injection = candidates.get(0).injectionPoints();
+    if (!injection.isEmpty() && json instanceof ObjectNode object) {
+      ObjectNode copy = object.deepCopy();
+      InjectionPoints.Outcome outcome = InjectionPoints.apply(copy, injection.stream()
+          .map(point -> new InjectionPoints.Point(point.role(), point.index(), null)).toList());
+      if (outcome.injected() > 0) {
+        json = copy;
+        try {
+          body = Buffer.buffer(JSON.writeValueAsBytes(copy));
+        } catch (JsonProcessingException impossible) {
+          return Future.failedFuture(impossible);
+        }
+      }
+    }
+
+    Deployment reference = candidates.get(0);
+    PrefixChain chain = PrefixChain.ofMessages(json, request.tenant() + '\u0000' + request.model());
+    Integer configuredMinimum = reference.info().minCacheableTokens();
+    int minimum = MinimumCacheable.tokens(reference.upstreamModel(request.model()),
+        configuredMinimum == null ? OptionalInt.empty() : OptionalInt.of(configuredMinimum));
+    LookupPlan lookup = LookupPlan.of(chain);
+    PinPlan plan = PinPlan.of(chain, minimum);
+    List<Deployment> choices = eligible;
+    Buffer sent = body;
+    if (lookup.isEmpty() && plan.isEmpty()) {
+      return Future.succeededFuture(new Route(strategy.pick(choices), "unpinned", sent));
+    }
+    Set<String> eligibleIds = new HashSet<>();
+    choices.forEach(deployment -> eligibleIds.add(deployment.id()));
+    return pins.lookup(lookup.keys(), context).compose(found -> {
+      AffinityDecision decision = AffinityDecision.decide(lookup, plan, found, eligibleIds,
+          () -> strategy.pick(choices).id());
+      if (decision.kind() == RouteKind.REPINNED) {
+        LOG.info(() -> "request=" + request.requestId() + " repinned to " + decision.deploymentId() + ": "
+            + decision.reason().orElse("pinned deployment not eligible"));
+      }
+      if (decision.claims().isEmpty() && decision.replacements().isEmpty()) {
+        pins.apply(decision, context).onFailure(failure ->
+            LOG.log(Level.WARNING, "pin refresh failed: " + failure.getMessage()));
+        return Future.succeededFuture(route(decision, decision.deploymentId(), candidates, sent, request));
+      }
+      return pins.apply(decision, context).map(owners -> {
+        String chosen = decision.afterClaim(owners);
+        if (!chosen.equals(decision.deploymentId())) {
+          repointWonKeys(decision, owners, chosen);
+        }
+        return route(decision, chosen, candidates, sent, request);
+      });
+    });
+  }
+
+  /** This request lost the race for its longest prefix; the shorter ones it won must follow the winner too. */
+  private void repointWonKeys(AffinityDecision decision, Map<String, String> owners, String winner) {
+    Map<String, CacheTtl> won = new HashMap<>();
+    decision.claims().forEach(claim -> {
+      if (decision.deploymentId().equals(owners.get(claim.key()))) {
+        won.put(claim.key(), claim.ttl());
+      }
+    });
+    decision.replacements().forEach(replacement -> {
+      if (decision.deploymentId().equals(owners.get(replacement.key()))) {
+        won.put(replacement.key(), replacement.ttl());
+      }
+    });
+    pins.repoint(won, decision.deploymentId(), winner, context).onFailure(failure ->
+        LOG.log(Level.WARNING, "could not re-point pins after a lost claim race: " + failure.getMessage()));
+  }
+
+  private static Route route(AffinityDecision decision, String chosenId, List<Deployment> candidates, Buffer body,
+                             GatewayRequest request) {
+    Deployment chosen = candidates.stream().filter(d -> d.id().equals(chosenId)).findFirst()
+        .orElseThrow(() -> new IllegalStateException("decision chose a deployment outside the alias: " + chosenId));
+    // a claim that lost the race follows the pin another request made first
+    RouteKind kind = chosenId.equals(decision.deploymentId()) ? decision.kind() : RouteKind.PINNED;
+    if (kind == RouteKind.PINNED) {
+      LOG.fine(() -> "Found cached model_id: " + chosenId + " (request=" + request.requestId() + ")");
+    } else if (kind == RouteKind.CLAIMED || kind == RouteKind.REPINNED) {
+      LOG.fine(() -> "Adding model_id to cache: " + chosenId + " (request=" + request.requestId() + ")");
+    }
+    return new Route(chosen, kind.name().toLowerCase(Locale.ROOT), body);
+  }
+}

@@ -1,0 +1,60 @@
+package dev.affinity.router.routing;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
+
+/**
+ * Which deployments may take traffic now, judged from how their calls end (LiteLLM's {@code allowed_fails} and
+ * {@code cooldown_time}): after {@code allowedFails} failures in a row that are the upstream's fault, a deployment
+ * cools down; one success clears the count. Pure and clock-injected; this node's view only.
+ */
+public final class DeploymentHealth {
+
+  public static final int DEFAULT_ALLOWED_FAILS = 3;
+  public static final long DEFAULT_COOLDOWN_MILLIS = 5_000;
+
+  private final int allowedFails;
+  private final long cooldownMillis;
+  private final LongSupplier clock;
+  private final Map<String, int[]> consecutiveFailures = new ConcurrentHashMap<>();
+  private final Map<String, Long> cooledUntil = new ConcurrentHashMap<>();
+
+  public DeploymentHealth(int allowedFails, long cooldownMillis, LongSupplier clock) {
+    this.allowedFails = allowedFails;
+    this.cooldownMillis = cooldownMillis;
+    this.clock = clock;
+  }
+
+  /** Records how a call ended: an HTTP status, or 502/504 for calls that got no answer. */
+  public void record(String deploymentId, int status) {
+    if (!upstreamFault(status)) {
+      consecutiveFailures.remove(deploymentId);
+      return;
+    }
+    int[] count = consecutiveFailures.computeIfAbsent(deploymentId, id -> new int[1]);
+    synchronized (count) {
+      if (++count[0] >= allowedFails) {
+        count[0] = 0;
+        cooledUntil.put(deploymentId, clock.getAsLong() + cooldownMillis);
+      }
+    }
+  }
+
+  public boolean healthy(String deploymentId) {
+    Long until = cooledUntil.get(deploymentId);
+    if (until == null) {
+      return true;
+    }
+    if (clock.getAsLong() >= until) {
+      cooledUntil.remove(deploymentId, until);
+      return true;
+    }
+    return false;
+  }
+
+  /** Statuses that say the deployment, not the request, is in trouble. */
+  static boolean upstreamFault(int status) {
+    return status == 429 || status >= 500;
+  }
+}
