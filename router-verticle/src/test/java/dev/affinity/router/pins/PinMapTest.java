@@ -1,0 +1,134 @@
+package dev.affinity.router.pins;
+
+import com.hazelcast.core.Hazelcast;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
+import com.hazelcast.map.LocalMapStats;
+import dev.affinity.router.cache.AffinityDecision;
+import dev.affinity.router.cache.CacheTtl;
+import dev.affinity.router.cache.LookupPlan;
+import dev.affinity.router.cache.PinPlan;
+import dev.affinity.router.cache.PrefixChain;
+import dev.affinity.router.node.ClusterSettings;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+import static dev.affinity.router.TestGateway.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The pin map against a real Hazelcast member configured from the bundled cluster.xml. */
+class PinMapTest {
+
+  private static HazelcastInstance hazelcast;
+  private static Vertx vertx;
+  private static Context context;
+  private static PinMap pins;
+
+  @BeforeAll
+  static void start() throws Exception {
+    hazelcast = Hazelcast.newHazelcastInstance(ClusterSettings.loopback("pins-" + UUID.randomUUID())
+        .hazelcastConfig());
+    vertx = Vertx.vertx();
+    context = vertx.getOrCreateContext();
+    pins = new PinMap(hazelcast);
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    await(vertx.close());
+    hazelcast.shutdown();
+  }
+
+  @Test
+  void clusterXmlConfiguresBackupsEvictionAndTtl() {
+    var config = hazelcast.getConfig().getMapConfig(PinMap.NAME);
+    assertThat(config.getBackupCount()).isEqualTo(1);
+    assertThat(config.getEvictionConfig().getSize()).isPositive();
+    assertThat(config.getTimeToLiveSeconds()).isGreaterThanOrEqualTo((int) CacheTtl.ONE_HOUR.duration().toSeconds());
+  }
+
+  @Test
+  void claimIsFirstWriterWinsAndRefreshKeepsTheOwner() throws Exception {
+    String key = "k-" + UUID.randomUUID();
+    Map<String, PinWrite.Op> mine = Map.of(key, new PinWrite.Op(PinWrite.Kind.CLAIM, "dep-a", null, 300));
+    Map<String, PinWrite.Op> theirs = Map.of(key, new PinWrite.Op(PinWrite.Kind.CLAIM, "dep-b", null, 300));
+    IMap<String, String> map = hazelcast.getMap(PinMap.NAME);
+    assertThat(map.submitToKeys(Set.of(key), new PinWrite(mine)).toCompletableFuture().get()).containsEntry(key, "dep-a");
+    assertThat(map.submitToKeys(Set.of(key), new PinWrite(theirs)).toCompletableFuture().get()).containsEntry(key, "dep-a");
+    assertThat(await(pins.lookup(List.of(key, "absent-" + key), context))).isEqualTo(Map.of(key, "dep-a"));
+    // a replacement only wins against the stale owner it names
+    Map<String, PinWrite.Op> wrongStale = Map.of(key, new PinWrite.Op(PinWrite.Kind.REPLACE, "dep-c", "dep-b", 300));
+    assertThat(map.submitToKeys(Set.of(key), new PinWrite(wrongStale)).toCompletableFuture().get())
+        .containsEntry(key, "dep-a");
+    Map<String, PinWrite.Op> rightStale = Map.of(key, new PinWrite.Op(PinWrite.Kind.REPLACE, "dep-c", "dep-a", 300));
+    assertThat(map.submitToKeys(Set.of(key), new PinWrite(rightStale)).toCompletableFuture().get())
+        .containsEntry(key, "dep-c");
+  }
+
+  @Test
+  void pinsCarryTheBreakpointTtl() throws Exception {
+    String five = "ttl5-" + UUID.randomUUID();
+    String hour = "ttl60-" + UUID.randomUUID();
+    IMap<String, String> map = hazelcast.getMap(PinMap.NAME);
+    map.submitToKeys(Set.of(five, hour), new PinWrite(Map.of(
+        five, new PinWrite.Op(PinWrite.Kind.CLAIM, "d", null, CacheTtl.FIVE_MINUTES.duration().toSeconds()),
+        hour, new PinWrite.Op(PinWrite.Kind.CLAIM, "d", null, CacheTtl.ONE_HOUR.duration().toSeconds()))))
+        .toCompletableFuture().get(10, TimeUnit.SECONDS);
+    assertThat(map.getEntryView(five).getTtl()).isEqualTo(TimeUnit.MINUTES.toMillis(5));
+    assertThat(map.getEntryView(hour).getTtl()).isEqualTo(TimeUnit.HOURS.toMillis(1));
+  }
+
+  @Test
+  void decisionWritesRoundTripThroughTheMap() throws Exception {
+    var fixture = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+        dev.affinity.emulator.workload.AgentWorkload.agentRequestFixture(3));
+    PrefixChain chain = PrefixChain.ofMessages(fixture, "tenant\u0000alias-" + UUID.randomUUID());
+    LookupPlan lookup = LookupPlan.of(chain);
+    PinPlan plan = PinPlan.of(chain, 1024);
+    AffinityDecision claim = AffinityDecision.decide(lookup, plan, Map.of(), Set.of("x", "y"), () -> "x");
+    Map<String, String> owners = await(pins.apply(claim, context));
+    assertThat(owners).hasSize(plan.pins().size()).containsValue("x").doesNotContainValue("y");
+    Map<String, String> found = await(pins.lookup(lookup.keys(), context));
+    AffinityDecision next = AffinityDecision.decide(lookup, plan, found, Set.of("x", "y"), () -> "y");
+    assertThat(next.deploymentId()).isEqualTo("x");
+  }
+
+  /** Measures what a pin costs in memory (owned entry plus its backup); docs/affinity.md quotes the figure. */
+  @Test
+  void memoryPerPinIsSmall() throws Exception {
+    HazelcastInstance own = Hazelcast.newHazelcastInstance(ClusterSettings.loopback("mem-" + UUID.randomUUID())
+        .hazelcastConfig());
+    try {
+      IMap<String, String> map = own.getMap(PinMap.NAME);
+      int count = 20_000;
+      Map<String, PinWrite.Op> batch = new HashMap<>();
+      for (int i = 0; i < count; i++) {
+        // keys as PrefixChain makes them: 22 characters of base64url
+        String key = String.format("%022d", i).replace('0', 'A');
+        batch.put(key, new PinWrite.Op(PinWrite.Kind.CLAIM, "dep-18e736a804", null, 300));
+        if (batch.size() == 1000) {
+          map.submitToKeys(batch.keySet(), new PinWrite(batch)).toCompletableFuture().get();
+          batch = new HashMap<>();
+        }
+      }
+      LocalMapStats stats = map.getLocalMapStats();
+      long perPin = stats.getOwnedEntryMemoryCost() / stats.getOwnedEntryCount();
+      System.out.printf("pins=%d owned entry memory cost=%d bytes, per pin=%d bytes%n", stats.getOwnedEntryCount(),
+          stats.getOwnedEntryMemoryCost(), perPin);
+      assertThat(stats.getOwnedEntryCount()).isEqualTo(count);
+      assertThat(perPin).isBetween(50L, 400L);
+    } finally {
+      own.shutdown();
+    }
+  }
+}
