@@ -45,7 +45,6 @@ import java.util.concurrent.TimeUnit;
 @State(Scope.Benchmark)
 public class RoutingDecisionBenchmark {
 
-  private AgentTurn turn;
   private byte[] body;
   private Buffer bodyBuffer;
   private JsonNode request;
@@ -55,7 +54,7 @@ public class RoutingDecisionBenchmark {
 
   @Setup
   public void setUp() throws NoSuchAlgorithmException {
-    turn = AgentTurn.fixture(42);
+    AgentTurn turn = AgentTurn.fixture(42);
     body = turn.body;
     bodyBuffer = Buffer.buffer(body);
     request = turn.request;

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.affinity.model.GatewayError;
 import dev.affinity.model.GatewayRequest;
+import dev.affinity.model.Operation;
 import dev.affinity.model.config.Deployment;
 import dev.affinity.model.config.InjectionPoint;
 import dev.affinity.router.cache.AffinityDecision;
@@ -67,6 +68,10 @@ public final class CacheAffinityPolicy implements RoutingPolicy {
     }
     if (eligible.isEmpty()) {
       eligible = candidates; // all cooling down: better to try than to refuse
+    }
+    if (request.operation() == Operation.COUNT_TOKENS) {
+      // counting tokens caches nothing upstream: it must neither claim pins nor count as a pinned miss
+      return Future.succeededFuture(new Route(strategy.pick(eligible), "unpinned"));
     }
     JsonNode json;
     try {

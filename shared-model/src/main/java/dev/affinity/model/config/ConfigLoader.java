@@ -177,7 +177,7 @@ public final class ConfigLoader {
                        List<InjectionPoint> injectionPoints, ModelInfo info, String cacheScope) {
   }
 
-  private record Upstream(ProviderKind provider, String model) {
+  private record Upstream(ProviderKind provider, String model, boolean selfHosted) {
   }
 
   private Optional<Draft> draft(Section entry, Map<String, String> givenIds) {
@@ -207,7 +207,9 @@ public final class ConfigLoader {
       }
     });
     Optional<String> apiBase = p.string("api_base").flatMap(base -> apiBase(p, base));
-    Optional<Secret> apiKey = upstream.flatMap(u -> apiKey(p, u.provider()));
+    Optional<Secret> apiKey = upstream.flatMap(u -> apiKey(p, u));
+    upstream.filter(Upstream::selfHosted).filter(u -> !p.has("api_base"))
+        .ifPresent(u -> p.problem("api_base", "required for a self-hosted server (e.g. http://10.0.0.5:8000/v1)"));
     double weight = p.number("weight", true).orElse(1.0);
     Integer rpm = p.integer("rpm", 1).orElse(null);
     Integer tpm = p.integer("tpm", 1).orElse(null);
@@ -232,7 +234,7 @@ public final class ConfigLoader {
     if (slash <= 0) {
       if (model.startsWith("claude")) {
         // LiteLLM infers the provider of bare Claude model names; so do we.
-        return Optional.of(new Upstream(ProviderKind.ANTHROPIC, model));
+        return Optional.of(new Upstream(ProviderKind.ANTHROPIC, model, false));
       }
       params.problem("model", "unsupported provider: no provider prefix (supported: "
           + ProviderKind.supportedPrefixes() + "), e.g. anthropic/claude-sonnet-4-5");
@@ -250,7 +252,7 @@ public final class ConfigLoader {
       params.problem("model", "model id missing after '" + prefix + "/'");
       return Optional.empty();
     }
-    return Optional.of(new Upstream(provider.get(), id));
+    return Optional.of(new Upstream(provider.get(), id, provider.get().selfHosted(prefix)));
   }
 
   /** An http(s) URL without trailing slash; the value is never quoted in the problem (it may embed credentials). */
@@ -274,11 +276,15 @@ public final class ConfigLoader {
   }
 
   /** {@code api_key}, or, as LiteLLM does, the provider's usual environment variable when the key is absent. */
-  private Optional<Secret> apiKey(Section params, ProviderKind provider) {
+  private Optional<Secret> apiKey(Section params, Upstream upstream) {
     if (params.has("api_key")) {
       return params.secret("api_key");
     }
+    ProviderKind provider = upstream.provider();
     String fallback = env.get(provider.defaultKeyVariable());
+    if ((fallback == null || fallback.isBlank()) && upstream.selfHosted()) {
+      return Optional.of(Secret.NONE); // a self-hosted server without authentication
+    }
     if (fallback == null || fallback.isBlank()) {
       params.problem("api_key", "required (or set environment variable " + provider.defaultKeyVariable() + ")");
       return Optional.empty();

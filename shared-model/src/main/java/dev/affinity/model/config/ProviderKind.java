@@ -1,24 +1,40 @@
 package dev.affinity.model.config;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * The upstream API family a deployment speaks, named by the LiteLLM model prefix ({@code anthropic/claude-...}).
  */
 public enum ProviderKind {
 
-  ANTHROPIC("anthropic", "https://api.anthropic.com", "ANTHROPIC_API_KEY");
+  /** Anthropic's Messages API. */
+  ANTHROPIC("anthropic", "https://api.anthropic.com", "ANTHROPIC_API_KEY", List.of()),
+  /**
+   * OpenAI's Chat Completions API, and servers that speak it ({@code hosted_vllm/}, {@code openai_compatible/},
+   * {@code openai_like/}: these need an {@code api_base}, and a key only if the server wants one).
+   */
+  OPENAI("openai", "https://api.openai.com/v1", "OPENAI_API_KEY",
+      List.of("hosted_vllm", "openai_compatible", "openai_like"));
 
   private final String prefix;
   private final String defaultApiBase;
   private final String defaultKeyVariable;
+  private final List<String> selfHostedPrefixes;
 
-  ProviderKind(String prefix, String defaultApiBase, String defaultKeyVariable) {
+  ProviderKind(String prefix, String defaultApiBase, String defaultKeyVariable, List<String> selfHostedPrefixes) {
     this.prefix = prefix;
     this.defaultApiBase = defaultApiBase;
     this.defaultKeyVariable = defaultKeyVariable;
+    this.selfHostedPrefixes = selfHostedPrefixes;
+  }
+
+  /** Whether {@code prefix} names a self-hosted server of this API: no default endpoint, no required key. */
+  public boolean selfHosted(String prefix) {
+    return selfHostedPrefixes.contains(prefix);
   }
 
   /** The LiteLLM model prefix, without the slash: {@code anthropic}. */
@@ -38,11 +54,15 @@ public enum ProviderKind {
 
   /** The provider whose {@link #prefix()} is exactly {@code prefix}, if any. */
   public static Optional<ProviderKind> fromPrefix(String prefix) {
-    return Arrays.stream(values()).filter(kind -> kind.prefix.equals(prefix)).findFirst();
+    return Arrays.stream(values())
+        .filter(kind -> kind.prefix.equals(prefix) || kind.selfHostedPrefixes.contains(prefix))
+        .findFirst();
   }
 
   /** The supported prefixes, comma separated, for error messages. */
   static String supportedPrefixes() {
-    return Arrays.stream(values()).map(ProviderKind::prefix).collect(Collectors.joining(", "));
+    return Arrays.stream(values())
+        .flatMap(kind -> Stream.concat(Stream.of(kind.prefix), kind.selfHostedPrefixes.stream()))
+        .collect(Collectors.joining(", "));
   }
 }

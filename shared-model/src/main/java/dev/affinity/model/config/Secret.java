@@ -15,6 +15,14 @@ public record Secret(String value) {
 
   private static final String REDACTED = "Secret[****]";
 
+  /** No credential: the upstream (a self-hosted server) takes requests without one. */
+  public static final Secret NONE = new Secret("");
+
+  /** Whether there is a credential to send. */
+  public boolean present() {
+    return !value.isEmpty();
+  }
+
   public Secret {
     Objects.requireNonNull(value, "value");
   }

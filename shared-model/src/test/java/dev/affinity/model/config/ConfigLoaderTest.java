@@ -190,7 +190,7 @@ class ConfigLoaderTest {
           - model_name: a
             litellm_params: {api_key: k}
           - model_name: b
-            litellm_params: {model: openai/gpt-4o, api_key: k}
+            litellm_params: {model: cohere/command-r, api_key: k}
           - model_name: c
             litellm_params: {model: gpt-4o, api_key: k}
           - model_name: d
@@ -214,8 +214,8 @@ class ConfigLoaderTest {
         "model_list[2].model_name: must not be empty",
         "model_list[2].litellm_params: required",
         "model_list[3].litellm_params.model: required",
-        "model_list[4].litellm_params.model: unsupported provider 'openai' (supported: anthropic)",
-        "model_list[5].litellm_params.model: unsupported provider: no provider prefix (supported: anthropic),"
+        "model_list[4].litellm_params.model: unsupported provider 'cohere' (supported: anthropic, openai, hosted_vllm, openai_compatible, openai_like)",
+        "model_list[5].litellm_params.model: unsupported provider: no provider prefix (supported: anthropic, openai, hosted_vllm, openai_compatible, openai_like),"
             + " e.g. anthropic/claude-sonnet-4-5",
         "model_list[6].litellm_params.model: model id missing after 'anthropic/'",
         "model_list[7].litellm_params.api_base: must be an http(s) URL without query or fragment,"
@@ -325,13 +325,13 @@ class ConfigLoaderTest {
     ConfigException failure = catchThrowableOfType(ConfigException.class, () -> parse(yaml));
 
     assertThat(failure.problems()).containsExactly(
-        new ConfigProblem("model_list[0].litellm_params.model", "unsupported provider 'bedrock' (supported: anthropic)"),
+        new ConfigProblem("model_list[0].litellm_params.model", "unsupported provider 'bedrock' (supported: anthropic, openai, hosted_vllm, openai_compatible, openai_like)"),
         new ConfigProblem("model_list[1].litellm_params.api_key", "environment variable MISSING_KEY is not set"),
         new ConfigProblem("model_list[1].litellm_params.rpm", "must be an integer >= 1"),
         new ConfigProblem("general_settings.max_request_size_mb", "must be a number > 0"));
     assertThat(failure.getMessage()).isEqualTo("""
         invalid configuration (inline) (4 problems):
-          - model_list[0].litellm_params.model: unsupported provider 'bedrock' (supported: anthropic)
+          - model_list[0].litellm_params.model: unsupported provider 'bedrock' (supported: anthropic, openai, hosted_vllm, openai_compatible, openai_like)
           - model_list[1].litellm_params.api_key: environment variable MISSING_KEY is not set
           - model_list[1].litellm_params.rpm: must be an integer >= 1
           - general_settings.max_request_size_mb: must be a number > 0""");
@@ -452,5 +452,33 @@ class ConfigLoaderTest {
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("does-not-exist.yaml")
         .hasMessageContaining("cannot read file");
+  }
+
+  @Test
+  void openAiAndSelfHostedServers() throws Exception {
+    GatewayConfig config = ConfigLoader.parse("""
+        model_list:
+          - model_name: gpt
+            litellm_params: {model: openai/gpt-4o, api_key: os.environ/OPENAI_KEY}
+          - model_name: local
+            litellm_params: {model: hosted_vllm/Qwen/Qwen3-8B, api_base: "http://10.0.0.5:8000/v1"}
+        """, java.util.Map.of("OPENAI_KEY", "sk-openai-test"));
+    Deployment gpt = config.deployments().get(0);
+    assertThat(gpt.provider()).isEqualTo(ProviderKind.OPENAI);
+    assertThat(gpt.apiBase()).isEqualTo("https://api.openai.com/v1");
+    assertThat(gpt.apiKey().value()).isEqualTo("sk-openai-test");
+    Deployment local = config.deployments().get(1);
+    assertThat(local.provider()).isEqualTo(ProviderKind.OPENAI);
+    assertThat(local.model()).isEqualTo("Qwen/Qwen3-8B");
+    assertThat(local.apiKey().present()).isFalse();
+    assertThat(problems("""
+        model_list:
+          - model_name: local
+            litellm_params: {model: hosted_vllm/llama}
+          - model_name: gpt
+            litellm_params: {model: openai/gpt-4o}
+        """)).containsExactly(
+        "model_list[0].litellm_params.api_base: required for a self-hosted server (e.g. http://10.0.0.5:8000/v1)",
+        "model_list[1].litellm_params.api_key: required (or set environment variable OPENAI_API_KEY)");
   }
 }
