@@ -50,6 +50,70 @@ public record GatewayError(int status, String type, String message) {
         .put("error", new JsonObject().put("type", type).put("message", message));
   }
 
+  /**
+   * OpenAI's error body: {@code {"error":{"message","type","param","code"}}}, with OpenAI's names for the same
+   * conditions.
+   */
+  public JsonObject toOpenAiJson() {
+    String openAiType;
+    String code;
+    switch (type) {
+      case "authentication_error" -> {
+        openAiType = "invalid_request_error";
+        code = "invalid_api_key";
+      }
+      case "not_found_error" -> {
+        openAiType = "invalid_request_error";
+        code = "model_not_found";
+      }
+      case "request_too_large" -> {
+        openAiType = "invalid_request_error";
+        code = "request_too_large";
+      }
+      case "permission_error" -> {
+        openAiType = "invalid_request_error";
+        code = "permission_denied";
+      }
+      case "rate_limit_error" -> {
+        openAiType = "requests";
+        code = "rate_limit_exceeded";
+      }
+      case "overloaded_error" -> {
+        openAiType = "server_error";
+        code = "overloaded";
+      }
+      case "timeout_error" -> {
+        openAiType = "timeout";
+        code = "timeout";
+      }
+      case "invalid_request_error" -> {
+        openAiType = "invalid_request_error";
+        code = null;
+      }
+      default -> {
+        openAiType = "server_error";
+        code = null;
+      }
+    }
+    return new JsonObject().put("error", new JsonObject().put("message", message).put("type", openAiType)
+        .putNull("param").put("code", code));
+  }
+
+  /** The error body in the shape of the API the client speaks. */
+  public JsonObject toJson(Operation.ClientApi api) {
+    return api == Operation.ClientApi.OPENAI ? toOpenAiJson() : toAnthropicJson();
+  }
+
+  /** Recovers the error from an Anthropic error body an upstream answered with. */
+  public static GatewayError fromAnthropicBody(int status, JsonObject body) {
+    JsonObject error = body == null ? null : body.getJsonObject("error");
+    if (error == null) {
+      return new GatewayError(status, status >= 500 ? "api_error" : "invalid_request_error",
+          "upstream answered " + status);
+    }
+    return new GatewayError(status, error.getString("type", "api_error"), error.getString("message", ""));
+  }
+
   public ReplyException toReplyException() {
     return new ReplyException(ReplyFailure.RECIPIENT_FAILURE, status,
         new JsonObject().put("type", type).put("message", message).encode());

@@ -1,19 +1,24 @@
 package dev.affinity.model;
 
-/** What a client asked for; decides the upstream path and whether an answer can stream. */
+/** What a client asked for, in which API; decides the error shape, the upstream path and whether answers stream. */
 public enum Operation {
   /** Anthropic {@code POST /v1/messages}. */
-  MESSAGES("/v1/messages"),
+  MESSAGES(ClientApi.ANTHROPIC),
   /** Anthropic {@code POST /v1/messages/count_tokens}. */
-  COUNT_TOKENS("/v1/messages/count_tokens");
+  COUNT_TOKENS(ClientApi.ANTHROPIC),
+  /** OpenAI {@code POST /v1/chat/completions}. */
+  CHAT_COMPLETIONS(ClientApi.OPENAI);
 
-  private final String anthropicPath;
+  /** The API family a client speaks, and so the shape of every answer and error it gets. */
+  public enum ClientApi { ANTHROPIC, OPENAI }
 
-  Operation(String anthropicPath) {
-    this.anthropicPath = anthropicPath;
+  private final ClientApi api;
+
+  Operation(ClientApi api) {
+    this.api = api;
   }
 
-  public String anthropicPath() {
-    return anthropicPath;
+  public ClientApi api() {
+    return api;
   }
 }

@@ -11,7 +11,9 @@ import io.vertx.core.buffer.Buffer;
  * @param route           how the deployment was chosen, for the usage report
  * @param timeoutMillis   how long the upstream may stay silent before the call fails with 504
  * @param receivedAtNanos when the gateway took the request ({@link System#nanoTime()}), for latency
+ * @param streamUsage     an OpenAI client asked for a usage chunk at the end of its stream
+ *                        ({@code stream_options.include_usage}), which a translated stream must then add
  */
 public record ProviderCall(GatewayRequest request, Deployment deployment, Buffer body, String route,
-                           long timeoutMillis, long receivedAtNanos) {
+                           long timeoutMillis, long receivedAtNanos, boolean streamUsage) {
 }

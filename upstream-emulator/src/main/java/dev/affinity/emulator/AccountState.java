@@ -2,14 +2,20 @@ package dev.affinity.emulator;
 
 import java.time.Instant;
 
-/** Everything the emulator keeps for one account. */
+/**
+ * Everything the emulator keeps for one account. The OpenAI cache and rate limits are separate from the Anthropic
+ * ones: one key plays an organisation on each provider.
+ */
 record AccountState(AccountConfig config, PromptCache cache, UsageLedger ledger, RequestLog requests,
-    RateLimits rateLimits) {
+    RateLimits rateLimits, OpenAiPromptCache openAiCache, OpenAiRateLimits openAiRateLimits) {
 
   static AccountState create(AccountConfig config, EmulatorOptions options, Instant now) {
     return new AccountState(config, new PromptCache(), new UsageLedger(),
         new RequestLog(options.getCapturedRequestsPerAccount()),
-        new RateLimits(config.rpm(), options.getInputTokensPerMinute(), options.getOutputTokensPerMinute(), now));
+        new RateLimits(config.rpm(), options.getInputTokensPerMinute(), options.getOutputTokensPerMinute(), now),
+        new OpenAiPromptCache(),
+        new OpenAiRateLimits(config.rpm(), options.getInputTokensPerMinute() + options.getOutputTokensPerMinute(),
+            now));
   }
 
   String name() {
@@ -21,5 +27,7 @@ record AccountState(AccountConfig config, PromptCache cache, UsageLedger ledger,
     ledger.clear();
     requests.clear();
     rateLimits.reset(now);
+    openAiCache.clear();
+    openAiRateLimits.reset(now);
   }
 }

@@ -47,15 +47,23 @@ final class AssistantReply {
           .put("input", sampleObject(tool.getJsonObject("input_schema", new JsonObject())));
       return new AssistantReply(request.model(), List.of(), toolUse, "tool_use", tokens);
     }
-    String fingerprint = request.layout().fingerprint();
+    List<String> pieces = fillerPieces(request.layout().fingerprint(), tokens);
+    String stopReason = request.maxTokens() < defaultOutputTokens ? "max_tokens" : "end_turn";
+    return new AssistantReply(request.model(), pieces, null, stopReason, tokens);
+  }
+
+  /**
+   * {@code tokens} filler words, one per output token, the first capitalised and the others with a leading space;
+   * where the words start depends on the prompt's fingerprint (a hex hash), so the same prompt gets the same text.
+   */
+  static List<String> fillerPieces(String fingerprint, int tokens) {
     int start = fingerprint.isEmpty() ? 0 : Integer.parseInt(fingerprint.substring(0, 4), 16);
     List<String> pieces = new ArrayList<>(tokens);
     for (int i = 0; i < tokens; i++) {
       String word = WORDS[(start + i) % WORDS.length];
       pieces.add(i == 0 ? Character.toUpperCase(word.charAt(0)) + word.substring(1) : " " + word);
     }
-    String stopReason = request.maxTokens() < defaultOutputTokens ? "max_tokens" : "end_turn";
-    return new AssistantReply(request.model(), pieces, null, stopReason, tokens);
+    return pieces;
   }
 
   long outputTokens() {

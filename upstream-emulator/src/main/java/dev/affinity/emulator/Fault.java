@@ -6,8 +6,9 @@ import java.util.Locale;
 import java.util.Objects;
 
 /**
- * A failure the emulator plays on the next {@code count} {@code POST /v1/messages} requests of one account (or of
- * every account when {@code account} is null).
+ * A failure the emulator plays on the next {@code count} {@code POST /v1/messages} or
+ * {@code POST /v1/chat/completions} requests of one account (or of every account when {@code account} is null), in
+ * the error shape of the API asked.
  *
  * <pre>{@code
  * emulator.injectFault(Fault.status(529).forAccount("acct-1"));
@@ -15,7 +16,7 @@ import java.util.Objects;
  * emulator.injectFault(Fault.stallMidStream().forAccount("acct-2").times(Fault.UNTIL_CLEARED));
  * }</pre>
  *
- * @param status the HTTP status of a {@link Type#STATUS} fault, answered in Anthropic's error shape
+ * @param status the HTTP status of a {@link Type#STATUS} fault, answered in the API's error shape
  * @param retryAfter sent as {@code retry-after} (whole seconds, rounded up) when not null
  * @param count how many requests get it; {@link #UNTIL_CLEARED} for every request until faults are cleared
  */
@@ -25,13 +26,13 @@ public record Fault(String account, Type type, int status, Duration retryAfter, 
 
   /** What happens to a request that gets the fault. */
   public enum Type {
-    /** Answer an error status in Anthropic's shape. */
+    /** Answer an error status in the API's error shape. */
     STATUS,
     /** Close the connection before any response. */
     RESET,
     /** Never answer. */
     STALL,
-    /** Begin the answer (headers and, when streaming, {@code message_start}), then go silent. */
+    /** Begin the answer (headers and, when streaming, the first event or chunk), then go silent. */
     STALL_MID_STREAM;
 
     String wire() {

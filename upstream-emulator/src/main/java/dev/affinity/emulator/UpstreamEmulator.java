@@ -14,7 +14,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * An HTTP server that plays any number of Anthropic API accounts, prompt cache included, so that a gateway can be
- * tested and benchmarked without spending money.
+ * tested and benchmarked without spending money. Each account also answers OpenAI's Chat Completions API, with
+ * OpenAI's automatic prompt cache, on the same port.
  *
  * <pre>{@code
  * UpstreamEmulator emulator = UpstreamEmulator.start(vertx, new EmulatorOptions()
@@ -106,7 +107,10 @@ public final class UpstreamEmulator {
     return require(account).requests().last(limit);
   }
 
-  /** Arms a fault for the next {@code POST /v1/messages} requests; faults play in injection order. */
+  /**
+   * Arms a fault for the next {@code POST /v1/messages} or {@code POST /v1/chat/completions} requests; faults play in
+   * injection order.
+   */
   public void injectFault(Fault fault) {
     if (fault.account() != null) {
       require(fault.account());
@@ -147,6 +151,7 @@ public final class UpstreamEmulator {
     Instant now = state.clock().now();
     for (AccountState account : state.accounts()) {
       account.cache().purgeExpired(now);
+      account.openAiCache().purgeExpired(now);
     }
   }
 

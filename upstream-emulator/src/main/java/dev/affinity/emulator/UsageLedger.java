@@ -11,6 +11,11 @@ final class UsageLedger {
   private final LongAdder requests = new LongAdder();
   private final LongAdder errors = new LongAdder();
   private final Map<String, ModelLedger> models = new ConcurrentHashMap<>();
+  private final LongAdder openAiRequests = new LongAdder();
+  private final LongAdder openAiErrors = new LongAdder();
+  private final LongAdder openAiPromptTokens = new LongAdder();
+  private final LongAdder openAiCachedTokens = new LongAdder();
+  private final LongAdder openAiCompletionTokens = new LongAdder();
 
   private static final class ModelLedger {
     final LongAdder responses = new LongAdder();
@@ -30,6 +35,28 @@ final class UsageLedger {
 
   void countError() {
     errors.increment();
+  }
+
+  /** A request on an OpenAI route: counted in {@code requests} too, which covers every {@code /v1} endpoint. */
+  void countOpenAiRequest() {
+    requests.increment();
+    openAiRequests.increment();
+  }
+
+  /** An error answered on an OpenAI route: counted in {@code errors} too. */
+  void countOpenAiError() {
+    errors.increment();
+    openAiErrors.increment();
+  }
+
+  /** Prompt side of a Chat Completions answer that began: the cache was read and written. */
+  void recordOpenAiPrompt(long promptTokens, long cachedTokens) {
+    openAiPromptTokens.add(promptTokens);
+    openAiCachedTokens.add(cachedTokens);
+  }
+
+  void recordOpenAiCompletion(long completionTokens) {
+    openAiCompletionTokens.add(completionTokens);
   }
 
   /** Input side of an answer that began: its cache reads and writes happened. */
@@ -59,12 +86,19 @@ final class UsageLedger {
       read += counters.cacheReadInputTokens();
       output += counters.outputTokens();
     }
-    return new AccountCounters(account, requests.sum(), errors.sum(), input, creation, read, output, byModel);
+    return new AccountCounters(account, requests.sum(), errors.sum(), input, creation, read, output, byModel,
+        openAiRequests.sum(), openAiErrors.sum(), openAiPromptTokens.sum(), openAiCachedTokens.sum(),
+        openAiCompletionTokens.sum());
   }
 
   void clear() {
     requests.reset();
     errors.reset();
     models.clear();
+    openAiRequests.reset();
+    openAiErrors.reset();
+    openAiPromptTokens.reset();
+    openAiCachedTokens.reset();
+    openAiCompletionTokens.reset();
   }
 }

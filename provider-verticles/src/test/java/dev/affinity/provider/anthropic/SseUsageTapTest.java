@@ -58,7 +58,7 @@ class SseUsageTapTest {
   @Test
   void anOverlongLineIsSkippedNotBuffered() {
     SseUsageTap tap = new SseUsageTap();
-    tap.feed(Buffer.buffer("event: message_start\ndata: " + "x".repeat(SseUsageTap.MAX_LINE + 10) + "\n\n"));
+    tap.feed(Buffer.buffer("event: message_start\ndata: " + "x".repeat(dev.affinity.provider.SseTap.MAX_LINE + 10) + "\n\n"));
     tap.feed(Buffer.buffer("event: message_delta\ndata: {\"usage\":{\"output_tokens\":3}}\n\n"));
     assertThat(tap.usage().outputTokens()).isEqualTo(3);
   }

@@ -61,6 +61,13 @@ public final class LookupPlan {
     return new LookupPlan(probes);
   }
 
+  /** A plan of probes chosen elsewhere ({@link AutomaticPrefixChain#lookupPlan(int)}), sorted longest first. */
+  static LookupPlan ofProbes(List<Probe> probes) {
+    List<Probe> sorted = new ArrayList<>(probes);
+    sorted.sort((a, b) -> Integer.compare(b.block(), a.block()));
+    return new LookupPlan(sorted);
+  }
+
   /** Every key to fetch, longest prefix first; empty when the request has no breakpoint. */
   public List<String> keys() {
     return keys;

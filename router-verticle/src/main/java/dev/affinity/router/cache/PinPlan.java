@@ -41,6 +41,16 @@ public final class PinPlan {
     return pins.isEmpty() ? EMPTY : new PinPlan(List.copyOf(pins));
   }
 
+  /** A plan of pins chosen elsewhere ({@link AutomaticPrefixChain#pinPlan(int)}), sorted longest first. */
+  static PinPlan ofPins(List<Pin> pins) {
+    if (pins.isEmpty()) {
+      return EMPTY;
+    }
+    List<Pin> sorted = new ArrayList<>(pins);
+    sorted.sort((a, b) -> Integer.compare(b.block(), a.block()));
+    return new PinPlan(List.copyOf(sorted));
+  }
+
   /** Nothing to pin. */
   public static PinPlan none() {
     return EMPTY;

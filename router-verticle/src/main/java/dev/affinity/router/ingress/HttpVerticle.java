@@ -72,6 +72,8 @@ public final class HttpVerticle extends VerticleBase {
     BodyHandler body = BodyHandler.create(false).setBodyLimit(config.general().maxRequestBytes());
     router.post("/v1/messages").handler(body).handler(ctx -> relay(ctx, Operation.MESSAGES));
     router.post("/v1/messages/count_tokens").handler(body).handler(ctx -> relay(ctx, Operation.COUNT_TOKENS));
+    router.post("/v1/chat/completions").handler(body).handler(ctx -> relay(ctx, Operation.CHAT_COMPLETIONS));
+    router.post("/chat/completions").handler(body).handler(ctx -> relay(ctx, Operation.CHAT_COMPLETIONS));
     router.get("/v1/models").handler(this::models);
     router.get("/health/liveliness").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "alive")));
     router.get("/health/readiness").handler(this::readiness);
@@ -88,7 +90,8 @@ public final class HttpVerticle extends VerticleBase {
 
   private void relay(RoutingContext ctx, Operation operation) {
     if (!authorized(ctx)) {
-      error(ctx, GatewayError.authentication("invalid x-api-key"));
+      error(ctx, GatewayError.authentication(operation.api() == Operation.ClientApi.OPENAI
+          ? "invalid API key: pass the gateway key as Authorization: Bearer <key>" : "invalid x-api-key"));
       return;
     }
     String contentType = ctx.request().getHeader("content-type");
@@ -112,12 +115,13 @@ public final class HttpVerticle extends VerticleBase {
       error(ctx, GatewayError.invalidRequest("request body could not be read as JSON"));
       return;
     }
-    GatewayError invalid = AnthropicRequestCheck.check(json, operation);
+    GatewayError invalid = operation.api() == Operation.ClientApi.OPENAI ? OpenAiRequestCheck.check(json)
+        : AnthropicRequestCheck.check(json, operation);
     if (invalid != null) {
       error(ctx, invalid);
       return;
     }
-    boolean stream = operation == Operation.MESSAGES && json.path("stream").asBoolean(false);
+    boolean stream = operation != Operation.COUNT_TOKENS && json.path("stream").asBoolean(false);
     String requestId = "req_" + UUID.randomUUID().toString().replace("-", "");
     GatewayRequest request = new GatewayRequest(requestId, operation, json.get("model").asText(), stream,
         "default", forwardedHeaders(ctx), ctx.request().query(), raw, json);
@@ -147,11 +151,11 @@ public final class HttpVerticle extends VerticleBase {
       response.end(reply.body());
       return;
     }
-    stream(response, reply.stream());
+    stream(response, reply.stream(), apiOf(ctx));
   }
 
   /** Relays a streamed answer; a slow client pauses the upstream read, a vanished one cancels it. */
-  private void stream(HttpServerResponse response, BodyStream body) {
+  private void stream(HttpServerResponse response, BodyStream body, Operation.ClientApi api) {
     response.setChunked(true);
     response.closeHandler(closed -> {
       if (!response.ended()) {
@@ -161,9 +165,10 @@ public final class HttpVerticle extends VerticleBase {
     body.pipe().endOnFailure(false).to(response).onFailure(failure -> {
       if (!response.closed() && !response.ended()) {
         // bytes already went out: the status cannot change, so the stream says what happened
-        JsonObject event = GatewayError.upstreamUnreachable("upstream stream interrupted: "
-            + failure.getClass().getSimpleName()).toAnthropicJson();
-        response.end("event: error\ndata: " + event.encode() + "\n\n");
+        GatewayError error = GatewayError.upstreamUnreachable("upstream stream interrupted: "
+            + failure.getClass().getSimpleName());
+        response.end(api == Operation.ClientApi.OPENAI ? "data: " + error.toOpenAiJson().encode() + "\n\n"
+            : "event: error\ndata: " + error.toAnthropicJson().encode() + "\n\n");
       }
     });
   }
@@ -248,8 +253,15 @@ public final class HttpVerticle extends VerticleBase {
     return headers;
   }
 
+  /** Errors take the shape of the API the client called: OpenAI's for chat completions, Anthropic's elsewhere. */
   private static void error(RoutingContext ctx, GatewayError error) {
-    json(ctx, error.status(), error.toAnthropicJson());
+    json(ctx, error.status(), error.toJson(apiOf(ctx)));
+  }
+
+  private static Operation.ClientApi apiOf(RoutingContext ctx) {
+    String path = ctx.request().path();
+    return path != null && (path.startsWith("/v1/chat/") || path.startsWith("/chat/"))
+        ? Operation.ClientApi.OPENAI : Operation.ClientApi.ANTHROPIC;
   }
 
   private static void json(RoutingContext ctx, int status, JsonObject body) {

@@ -21,7 +21,8 @@ import java.util.List;
 public final class AffinityNode {
 
   /** Provider verticles, deployed by name so the router module does not compile against them. */
-  static final List<String> PROVIDER_VERTICLES = List.of("dev.affinity.provider.anthropic.AnthropicVerticle");
+  static final List<String> PROVIDER_VERTICLES = List.of("dev.affinity.provider.anthropic.AnthropicVerticle",
+      "dev.affinity.provider.openai.OpenAiVerticle");
 
   private final Vertx vertx;
   private final HazelcastClusterManager clusterManager;

@@ -1,21 +1,27 @@
 package dev.affinity.router.routing;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.affinity.model.EventBusAddress;
 import dev.affinity.model.GatewayError;
 import dev.affinity.model.GatewayReply;
 import dev.affinity.model.GatewayRequest;
 import dev.affinity.model.LocalCodec;
+import dev.affinity.model.Operation;
 import dev.affinity.model.ProviderCall;
 import dev.affinity.model.TokenUsage;
 import dev.affinity.model.UsageReport;
 import dev.affinity.model.config.Deployment;
 import dev.affinity.model.config.GatewayConfig;
 import dev.affinity.model.config.ModelInfo;
+import dev.affinity.model.config.ProviderKind;
 import dev.affinity.router.cache.CostModel;
 import dev.affinity.router.cache.Price;
 import dev.affinity.router.pins.PinMap;
 import dev.affinity.router.routing.strategy.InFlight;
 import dev.affinity.router.routing.strategy.UnpinnedStrategy;
+import dev.affinity.router.translate.OpenAiToAnthropic;
+import dev.affinity.router.translate.TranslationException;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
@@ -25,10 +31,13 @@ import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
+import java.io.IOException;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.logging.Logger;
 
@@ -39,6 +48,8 @@ import java.util.logging.Logger;
 public final class RoutingVerticle extends VerticleBase {
 
   private static final Logger REQUESTS = Logger.getLogger("affinity.requests");
+  private static final Logger LOG = Logger.getLogger(RoutingVerticle.class.getName());
+  private static final ObjectMapper JSON = new ObjectMapper();
   /** Margin so the upstream's own timeout (a clean 504) fires before the event bus gives up on the reply. */
   private static final long REPLY_MARGIN_MILLIS = 5_000;
   private static final int ADMIN_PIN_LIMIT = 1000;
@@ -50,6 +61,7 @@ public final class RoutingVerticle extends VerticleBase {
   private final DeploymentHealth health = new DeploymentHealth(DeploymentHealth.DEFAULT_ALLOWED_FAILS,
       DeploymentHealth.DEFAULT_COOLDOWN_MILLIS, System::currentTimeMillis);
   private final Map<String, Optional<Price>> prices = new HashMap<>();
+  private final Set<String> mixedAliasWarned = new HashSet<>();
   private RoutingPolicy policy;
 
   /** @param pins the cluster's pin map, or null to route without affinity */
@@ -81,8 +93,18 @@ public final class RoutingVerticle extends VerticleBase {
           + String.join(", ", new TreeSet<>(config.aliases()))));
       return;
     }
-    policy.route(request, candidates)
-        .compose(route -> call(request, route, receivedAt))
+    GatewayRequest upstream;
+    try {
+      candidates = speakingOneApi(candidates);
+      upstream = inUpstreamApi(request, candidates.get(0).provider());
+    } catch (GatewayErrorException unroutable) {
+      fail(message, unroutable.error);
+      return;
+    }
+    boolean streamUsage = request.operation() == Operation.CHAT_COMPLETIONS && request.json() != null
+        && request.json().path("stream_options").path("include_usage").asBoolean(false);
+    policy.route(upstream, candidates)
+        .compose(route -> call(upstream, route, receivedAt, streamUsage))
         .onSuccess(reply -> message.reply(reply, new DeliveryOptions().setLocalOnly(true)))
         .onFailure(failure -> {
           if (failure instanceof ReplyException reply && reply.failureCode() >= 400) {
@@ -93,7 +115,55 @@ public final class RoutingVerticle extends VerticleBase {
         });
   }
 
-  private Future<GatewayReply> call(GatewayRequest request, Route route, long receivedAt) {
+  /**
+   * The request as the chosen deployments' API takes it: an OpenAI request for Claude deployments is translated to
+   * the Messages API here, before routing, so the prefix chain is computed on what is actually sent.
+   */
+  private static GatewayRequest inUpstreamApi(GatewayRequest request, ProviderKind upstream) {
+    Operation.ClientApi client = request.operation().api();
+    if (client == Operation.ClientApi.ANTHROPIC && upstream == ProviderKind.OPENAI) {
+      throw new GatewayErrorException(GatewayError.invalidRequest("model '" + request.model()
+          + "' is served by OpenAI-API deployments: call POST /v1/chat/completions"));
+    }
+    if (client == Operation.ClientApi.OPENAI && upstream == ProviderKind.ANTHROPIC) {
+      try {
+        ObjectNode messages = OpenAiToAnthropic.request(request.json() != null ? request.json()
+            : JSON.readTree(request.body().getBytes()));
+        return new GatewayRequest(request.requestId(), request.operation(), request.model(), request.stream(),
+            request.tenant(), request.headers(), null, Buffer.buffer(JSON.writeValueAsBytes(messages)), messages);
+      } catch (TranslationException untranslatable) {
+        throw new GatewayErrorException(GatewayError.invalidRequest(untranslatable.getMessage()));
+      } catch (IOException malformed) {
+        throw new GatewayErrorException(GatewayError.invalidRequest("request body is not valid JSON"));
+      }
+    }
+    return request;
+  }
+
+  /** An alias is served through one upstream API; deployments of another are left out, with a warning once. */
+  private List<Deployment> speakingOneApi(List<Deployment> candidates) {
+    ProviderKind first = candidates.get(0).provider();
+    if (candidates.stream().allMatch(deployment -> deployment.provider() == first)) {
+      return candidates;
+    }
+    if (mixedAliasWarned.add(candidates.get(0).alias())) {
+      LOG.warning("alias '" + candidates.get(0).alias() + "' mixes deployments of different APIs; only the "
+          + first.prefix() + " ones are used");
+    }
+    return candidates.stream().filter(deployment -> deployment.provider() == first).toList();
+  }
+
+  /** A request the router refuses, carried to the reply. */
+  private static final class GatewayErrorException extends RuntimeException {
+    private final GatewayError error;
+
+    GatewayErrorException(GatewayError error) {
+      super(error.message(), null, false, false);
+      this.error = error;
+    }
+  }
+
+  private Future<GatewayReply> call(GatewayRequest request, Route route, long receivedAt, boolean streamUsage) {
     Deployment deployment = route.deployment();
     String upstreamModel = deployment.upstreamModel(request.model());
     Buffer body = route.body() != null ? route.body() : request.body();
@@ -105,7 +175,7 @@ public final class RoutingVerticle extends VerticleBase {
     inFlight.started(deployment.id());
     return vertx.eventBus()
         .<GatewayReply>request(EventBusAddress.provider(deployment.provider()),
-            new ProviderCall(request, deployment, body, route.kind(), timeout, receivedAt),
+            new ProviderCall(request, deployment, body, route.kind(), timeout, receivedAt, streamUsage),
             new DeliveryOptions().setLocalOnly(true).setSendTimeout(timeout + REPLY_MARGIN_MILLIS))
         .map(reply -> reply.body().withRoute(route.kind()));
   }

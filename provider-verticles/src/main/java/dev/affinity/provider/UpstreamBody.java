@@ -1,4 +1,4 @@
-package dev.affinity.provider.anthropic;
+package dev.affinity.provider;
 
 import dev.affinity.model.BodyStream;
 import io.vertx.core.Context;
@@ -17,20 +17,47 @@ import java.util.function.Consumer;
  * verticle's. Each side is only touched from its own loop: events hop to the context that registered the handlers,
  * flow-control calls hop back to the upstream's. Both hops are FIFO, so order is kept.
  */
-final class UpstreamBody implements BodyStream {
+public final class UpstreamBody implements BodyStream {
+
+  /**
+   * Rewrites a stream on its way to the client (an Anthropic stream into OpenAI chunks): each upstream chunk becomes
+   * what {@link #chunk} returns (possibly empty), and {@link #end} may add a tail when the upstream ends.
+   */
+  public interface Rewrite {
+    Rewrite NONE = new Rewrite() {
+      @Override
+      public Buffer chunk(Buffer upstream) {
+        return upstream;
+      }
+
+      @Override
+      public Buffer end() {
+        return null;
+      }
+    };
+
+    Buffer chunk(Buffer upstream);
+
+    /** The bytes to send after the last chunk, or null. */
+    Buffer end();
+  }
 
   private final HttpClientResponse response;
   private final Context upstream;
-  private final SseUsageTap tap;
+  private final SseTap tap;
+  private final Rewrite rewrite;
   private final Consumer<Throwable> onFinish;
+  private Handler<Buffer> dataHandler;
   private volatile Context consumer;
   private boolean finished;
 
   /** @param onFinish called once on the upstream context, with null when the stream ended, else the failure */
-  UpstreamBody(HttpClientResponse response, Context upstream, SseUsageTap tap, Consumer<Throwable> onFinish) {
+  public UpstreamBody(HttpClientResponse response, Context upstream, SseTap tap, Rewrite rewrite,
+                      Consumer<Throwable> onFinish) {
     this.response = response;
     this.upstream = upstream;
     this.tap = tap;
+    this.rewrite = rewrite;
     this.onFinish = onFinish;
     response.pause();
   }
@@ -38,10 +65,16 @@ final class UpstreamBody implements BodyStream {
   @Override
   public UpstreamBody handler(Handler<Buffer> handler) {
     captureConsumer();
-    onUpstream(() -> response.handler(handler == null ? null : chunk -> {
-      tap.feed(chunk);
-      toConsumer(handler, chunk);
-    }));
+    onUpstream(() -> {
+      dataHandler = handler;
+      response.handler(handler == null ? null : chunk -> {
+        tap.feed(chunk);
+        Buffer out = rewrite.chunk(chunk);
+        if (out != null && out.length() > 0) {
+          toConsumer(handler, out);
+        }
+      });
+    });
     return this;
   }
 
@@ -50,6 +83,10 @@ final class UpstreamBody implements BodyStream {
     captureConsumer();
     onUpstream(() -> response.endHandler(v -> {
       finish(null);
+      Buffer tail = rewrite.end();
+      if (tail != null && tail.length() > 0 && dataHandler != null) {
+        toConsumer(dataHandler, tail);
+      }
       if (endHandler != null) {
         toConsumer(endHandler, v);
       }
@@ -129,7 +166,7 @@ final class UpstreamBody implements BodyStream {
   }
 
   /** The client went away before the answer was complete. */
-  static final class ClientGoneException extends RuntimeException {
+  public static final class ClientGoneException extends RuntimeException {
     ClientGoneException() {
       super("client disconnected", null, false, false);
     }

@@ -1,0 +1,128 @@
+package dev.affinity.provider;
+
+import dev.affinity.model.EventBusAddress;
+import dev.affinity.model.GatewayError;
+import dev.affinity.model.GatewayReply;
+import dev.affinity.model.LocalCodec;
+import dev.affinity.model.ProviderCall;
+import dev.affinity.model.TokenUsage;
+import dev.affinity.model.UsageReport;
+import dev.affinity.model.config.ProviderKind;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The outbound call every provider makes: send the body, then hand the answer to the router — complete answers as a
+ * buffer, streams as an {@link UpstreamBody} — and publish one {@link UsageReport} when the call is over. A provider
+ * says how to address its API and how to read (and, for translated clients, reshape) its answers.
+ */
+public abstract class ProviderVerticle extends VerticleBase {
+
+  protected static final long CONNECT_TIMEOUT_MILLIS = 10_000;
+
+  private HttpClient client;
+
+  /** The provider kind whose calls this verticle takes. */
+  protected abstract ProviderKind kind();
+
+  /** Method, URI and credentials of the upstream request for {@code call}; the body is {@code call.body()}. */
+  protected abstract RequestOptions request(ProviderCall call);
+
+  /** Whether an upstream response header (lower-case) is relayed to the client. */
+  protected abstract boolean relayed(String header);
+
+  /** A fresh reader for a streamed answer to {@code call}. */
+  protected abstract SseTap streamTap(ProviderCall call);
+
+  /** How a streamed answer to {@code call} is reshaped for its client (usually not at all). */
+  protected UpstreamBody.Rewrite streamRewrite(ProviderCall call) {
+    return UpstreamBody.Rewrite.NONE;
+  }
+
+  /** A complete answer as the client receives it, with the usage and error type read from it. */
+  public record Complete(Buffer body, TokenUsage usage, String errorType) {
+  }
+
+  /** Reads (and, for translated clients, reshapes) a complete answer. */
+  protected abstract Complete complete(ProviderCall call, int status, Buffer body);
+
+  @Override
+  public Future<?> start() {
+    LocalCodec.registerAll(vertx.eventBus());
+    client = vertx.createHttpClient(
+        new HttpClientOptions().setKeepAlive(true).setDecompressionSupported(true).setForceSni(true)
+            .setConnectTimeout((int) CONNECT_TIMEOUT_MILLIS),
+        new PoolOptions().setHttp1MaxSize(256));
+    return vertx.eventBus().<ProviderCall>localConsumer(EventBusAddress.provider(kind()), this::call).completion();
+  }
+
+  private void call(Message<ProviderCall> message) {
+    ProviderCall call = message.body();
+    RequestOptions options = request(call).setIdleTimeout(call.timeoutMillis())
+        .setConnectTimeout(CONNECT_TIMEOUT_MILLIS);
+    client.request(options)
+        .compose(request -> request.send(call.body()))
+        .onSuccess(response -> relay(message, call, response))
+        .onFailure(failure -> fail(message, call, failure));
+  }
+
+  private void relay(Message<ProviderCall> message, ProviderCall call, HttpClientResponse response) {
+    Map<String, String> headers = new HashMap<>();
+    response.headers().forEach((name, value) -> {
+      String lower = name.toLowerCase(Locale.ROOT);
+      if (lower.equals("content-type") || relayed(lower)) {
+        headers.merge(lower, value, (first, second) -> first + ", " + second);
+      }
+    });
+    String contentType = response.getHeader("content-type");
+    DeliveryOptions local = new DeliveryOptions().setLocalOnly(true);
+    if (contentType != null && contentType.startsWith("text/event-stream")) {
+      SseTap tap = streamTap(call);
+      UpstreamBody body = new UpstreamBody(response, context, tap, streamRewrite(call), failure ->
+          report(call, response.statusCode(), tap.usage(), failure == null ? tap.errorType()
+              : failure instanceof UpstreamBody.ClientGoneException ? "client_disconnected" : "stream_interrupted"));
+      message.reply(new GatewayReply(response.statusCode(), headers, null, body, call.deployment().id(), null), local);
+      return;
+    }
+    response.body()
+        .onSuccess(buffer -> {
+          Complete answer = complete(call, response.statusCode(), buffer);
+          report(call, response.statusCode(), answer.usage(), answer.errorType());
+          message.reply(new GatewayReply(response.statusCode(), headers, answer.body(), null,
+              call.deployment().id(), null), local);
+        })
+        .onFailure(failure -> fail(message, call, failure));
+  }
+
+  private void fail(Message<ProviderCall> message, ProviderCall call, Throwable failure) {
+    GatewayError error = UpstreamFailure.classify(failure, call.deployment().id(), call.timeoutMillis());
+    report(call, error.status(), TokenUsage.NONE, error.type());
+    message.fail(error.status(), error.toReplyException().getMessage());
+  }
+
+  private void report(ProviderCall call, int status, TokenUsage usage, String errorType) {
+    long latency = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - call.receivedAtNanos());
+    vertx.eventBus().publish(EventBusAddress.USAGE,
+        new UsageReport(call.request().requestId(), call.request().model(), call.deployment().id(), call.route(),
+            status, call.request().stream(), latency, usage, errorType),
+        new DeliveryOptions().setLocalOnly(true));
+  }
+
+  @Override
+  public Future<?> stop() {
+    return client.close();
+  }
+}

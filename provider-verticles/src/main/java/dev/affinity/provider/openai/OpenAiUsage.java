@@ -1,0 +1,24 @@
+package dev.affinity.provider.openai;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.affinity.model.TokenUsage;
+
+/**
+ * Reads OpenAI's {@code usage} into the gateway's terms: {@code cached_tokens} are cache reads, the rest of the prompt
+ * is uncached input. OpenAI caches automatically and reports no writes.
+ */
+final class OpenAiUsage {
+
+  private OpenAiUsage() {
+  }
+
+  /** The usage in {@code usage}, or null when it is absent or null (a chunk without usage). */
+  static TokenUsage of(JsonNode usage) {
+    if (usage == null || !usage.isObject()) {
+      return null;
+    }
+    long prompt = usage.path("prompt_tokens").asLong(0);
+    long cached = usage.path("prompt_tokens_details").path("cached_tokens").asLong(0);
+    return new TokenUsage(Math.max(0, prompt - cached), 0, 0, 0, cached, usage.path("completion_tokens").asLong(0));
+  }
+}

@@ -1,0 +1,62 @@
+package dev.affinity.provider.openai;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.affinity.model.ProviderCall;
+import dev.affinity.model.TokenUsage;
+import dev.affinity.model.config.ProviderKind;
+import dev.affinity.provider.ProviderVerticle;
+import dev.affinity.provider.SseTap;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+
+import java.io.IOException;
+
+/**
+ * Calls OpenAI's Chat Completions API, or any server that speaks it (vLLM, SGLang...), and relays the answer
+ * unchanged: the body goes out as the client sent it (model replaced), the answer comes back byte for byte.
+ */
+public final class OpenAiVerticle extends ProviderVerticle {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @Override
+  protected ProviderKind kind() {
+    return ProviderKind.OPENAI;
+  }
+
+  @Override
+  protected RequestOptions request(ProviderCall call) {
+    RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST)
+        .setAbsoluteURI(call.deployment().apiBase() + "/chat/completions")
+        .putHeader("content-type", "application/json");
+    if (call.deployment().apiKey().present()) {
+      options.putHeader("authorization", "Bearer " + call.deployment().apiKey().value());
+    }
+    return options;
+  }
+
+  @Override
+  protected boolean relayed(String header) {
+    return header.equals("x-request-id") || header.equals("retry-after") || header.equals("retry-after-ms")
+        || header.startsWith("x-ratelimit-") || header.startsWith("openai-");
+  }
+
+  @Override
+  protected SseTap streamTap(ProviderCall call) {
+    return new OpenAiStreamTap();
+  }
+
+  @Override
+  protected Complete complete(ProviderCall call, int status, Buffer body) {
+    try {
+      JsonNode json = JSON.readTree(body.getBytes());
+      TokenUsage usage = OpenAiUsage.of(json.get("usage"));
+      return new Complete(body, usage == null ? TokenUsage.NONE : usage,
+          status >= 400 ? json.path("error").path("type").asText("server_error") : null);
+    } catch (IOException notJson) {
+      return new Complete(body, TokenUsage.NONE, status >= 400 ? "server_error" : null);
+    }
+  }
+}

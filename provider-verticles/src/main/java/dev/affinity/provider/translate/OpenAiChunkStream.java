@@ -1,0 +1,281 @@
+package dev.affinity.provider.translate;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Turns an Anthropic Messages event stream into an OpenAI Chat Completions chunk stream, as bytes arrive.
+ *
+ * <p>Push style: {@link #feed} takes whatever piece of the upstream body just arrived and returns the complete OpenAI
+ * SSE frames ({@code data: {...}\n\n}) it made possible, in order, ready to write; {@link #finish} is called once the
+ * upstream body has ended. Only the one event in progress is held back, so memory stays flat however long the answer.
+ *
+ * <p>What the client sees: a first chunk with {@code role: "assistant"}, then text as {@code delta.content}, each
+ * {@code tool_use} as a {@code delta.tool_calls} entry (id and name first, then argument fragments), thinking as
+ * {@code delta.reasoning_content}, a chunk carrying {@code finish_reason}, a usage chunk with empty {@code choices}
+ * when the client asked for {@code stream_options.include_usage} (every other chunk then has {@code "usage": null}),
+ * and {@code data: [DONE]}. An upstream {@code error} event becomes an OpenAI error frame and ends the stream, without
+ * {@code [DONE]}, as OpenAI does; so does a stream that stops before Claude said why it stopped.
+ *
+ * <p>Not thread-safe: one instance per response, fed from the context that reads the upstream body.
+ */
+public final class OpenAiChunkStream {
+
+  /** Larger than any event Anthropic sends (deltas are small); beyond it the upstream is not speaking Anthropic. */
+  static final int MAX_EVENT_BYTES = 4 << 20;
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+  private static final String DONE = "data: [DONE]\n\n";
+
+  private final String model;
+  private final boolean includeUsage;
+  private final long created;
+  private final SseEventReader reader = new SseEventReader(MAX_EVENT_BYTES);
+  private final SseEventReader.Listener onEvent = this::onEvent;
+  /** Anthropic content block index → OpenAI tool call index, for the blocks that are tool calls. */
+  private final Map<Integer, Integer> toolIndexByBlock = new HashMap<>();
+  private final ObjectNode anthropicUsage = NODES.objectNode();
+
+  private List<String> out = new ArrayList<>();
+  private String id = AnthropicToOpenAi.completionId("unknown");
+  private boolean started;
+  private String finishReason;
+  private boolean ended;
+
+  /** A stream whose chunks are dated now. */
+  public OpenAiChunkStream(String model, boolean includeUsage) {
+    this(model, includeUsage, Instant.now().getEpochSecond());
+  }
+
+  /**
+   * @param model the name the client asked for, echoed in every chunk
+   * @param includeUsage whether the client asked for {@code stream_options.include_usage}
+   * @param created epoch seconds for every chunk's {@code created}
+   */
+  public OpenAiChunkStream(String model, boolean includeUsage, long created) {
+    this.model = model;
+    this.includeUsage = includeUsage;
+    this.created = created;
+  }
+
+  /** As {@link #feed(byte[], int, int)} for the whole array. */
+  public List<String> feed(byte[] bytes) {
+    return feed(bytes, 0, bytes.length);
+  }
+
+  /**
+   * Consumes the next piece of the upstream body.
+   *
+   * @return the frames to write now, possibly none; nothing once the stream has ended
+   */
+  public List<String> feed(byte[] bytes, int offset, int length) {
+    if (ended) {
+      return List.of();
+    }
+    try {
+      reader.feed(bytes, offset, length, onEvent);
+    } catch (SseEventReader.EventTooLarge e) {
+      fail("api_error", "The upstream model sent an event too large to relay.");
+    }
+    return drain();
+  }
+
+  /** The upstream body has ended: the frames that close the stream, if it is not closed already. */
+  public List<String> finish() {
+    if (!ended) {
+      reader.end(onEvent);
+    }
+    if (!ended) {
+      if (finishReason != null) {
+        complete();
+      } else {
+        fail("api_error", "The upstream model's stream ended before the response was complete.");
+      }
+    }
+    return drain();
+  }
+
+  /** Whether the stream has ended ({@code [DONE]} or an error frame produced); later input is ignored. */
+  public boolean isEnded() {
+    return ended;
+  }
+
+  private List<String> drain() {
+    if (out.isEmpty()) {
+      return List.of();
+    }
+    List<String> frames = out;
+    out = new ArrayList<>();
+    return frames;
+  }
+
+  private void onEvent(String eventName, String data) {
+    if (ended) {
+      return;
+    }
+    JsonNode event;
+    try {
+      event = JSON.readTree(data);
+    } catch (JsonProcessingException e) {
+      fail("api_error", "The upstream model sent a malformed event.");
+      return;
+    }
+    String type = event.path("type").asText(eventName);
+    switch (type) {
+      case "message_start" -> {
+        JsonNode message = event.path("message");
+        id = AnthropicToOpenAi.completionId(message.path("id").asText(""));
+        mergeUsage(message.path("usage"));
+        start();
+      }
+      case "content_block_start" -> onBlockStart(event.path("index").asInt(), event.path("content_block"));
+      case "content_block_delta" -> onDelta(event.path("index").asInt(), event.path("delta"));
+      case "message_delta" -> {
+        mergeUsage(event.path("usage"));
+        String reason = AnthropicToOpenAi.finishReason(event.path("delta").path("stop_reason").asText(null));
+        if (reason != null && finishReason == null) {
+          finishReason = reason;
+          ObjectNode chunk = chunk();
+          chunk.withArray("choices").addObject().put("index", 0).put("finish_reason", reason)
+              .putObject("delta");
+          emit(chunk);
+        }
+      }
+      case "message_stop" -> complete();
+      case "error" -> {
+        JsonNode error = event.path("error");
+        fail(error.path("type").asText("api_error"), error.path("message").asText("The upstream model failed."));
+      }
+      // ping, content_block_stop, and event types added after this was written
+      default -> { }
+    }
+  }
+
+  private void onBlockStart(int index, JsonNode block) {
+    start();
+    switch (block.path("type").asText()) {
+      case "text" -> content("content", block.path("text").asText(""));
+      case "thinking" -> content("reasoning_content", block.path("thinking").asText(""));
+      case "tool_use" -> {
+        int toolIndex = toolIndexByBlock.size();
+        toolIndexByBlock.put(index, toolIndex);
+        ObjectNode call = NODES.objectNode().put("index", toolIndex)
+            .put("id", block.path("id").asText()).put("type", "function");
+        // arguments follow as input_json_delta fragments; the start block's input is always empty
+        call.putObject("function").put("name", block.path("name").asText()).put("arguments", "");
+        toolCalls(call);
+      }
+      default -> { }
+    }
+  }
+
+  private void onDelta(int index, JsonNode delta) {
+    switch (delta.path("type").asText()) {
+      case "text_delta" -> content("content", delta.path("text").asText(""));
+      case "thinking_delta" -> content("reasoning_content", delta.path("thinking").asText(""));
+      case "input_json_delta" -> {
+        Integer toolIndex = toolIndexByBlock.get(index);
+        String fragment = delta.path("partial_json").asText("");
+        if (toolIndex != null && !fragment.isEmpty()) {
+          ObjectNode call = NODES.objectNode().put("index", toolIndex);
+          call.putObject("function").put("arguments", fragment);
+          toolCalls(call);
+        }
+      }
+      default -> { }
+    }
+  }
+
+  /** The role chunk, once, before anything else the client sees. */
+  private void start() {
+    if (!started) {
+      started = true;
+      emitDelta(NODES.objectNode().put("role", "assistant").put("content", ""));
+    }
+  }
+
+  private void content(String field, String text) {
+    if (!text.isEmpty()) {
+      emitDelta(NODES.objectNode().put(field, text));
+    }
+  }
+
+  private void toolCalls(ObjectNode call) {
+    ObjectNode delta = NODES.objectNode();
+    delta.putArray("tool_calls").add(call);
+    emitDelta(delta);
+  }
+
+  private void emitDelta(ObjectNode delta) {
+    ObjectNode chunk = chunk();
+    ObjectNode choice = chunk.withArray("choices").addObject().put("index", 0);
+    choice.set("delta", delta);
+    choice.putNull("finish_reason");
+    emit(chunk);
+  }
+
+  private ObjectNode chunk() {
+    ObjectNode chunk = NODES.objectNode()
+        .put("id", id)
+        .put("object", "chat.completion.chunk")
+        .put("created", created)
+        .put("model", model);
+    chunk.putArray("choices");
+    if (includeUsage) {
+      chunk.putNull("usage");
+    }
+    return chunk;
+  }
+
+  private void complete() {
+    if (ended) {
+      return;
+    }
+    if (finishReason == null) {
+      // a message_stop without a stop_reason: the answer is whole, say so
+      finishReason = "stop";
+      ObjectNode chunk = chunk();
+      chunk.withArray("choices").addObject().put("index", 0).put("finish_reason", finishReason).putObject("delta");
+      emit(chunk);
+    }
+    if (includeUsage) {
+      ObjectNode chunk = chunk();
+      chunk.set("usage", AnthropicToOpenAi.usage(anthropicUsage));
+      emit(chunk);
+    }
+    out.add(DONE);
+    ended = true;
+  }
+
+  private void fail(String anthropicType, String message) {
+    out.add(frame(AnthropicToOpenAi.errorBody(anthropicType, message)));
+    ended = true;
+  }
+
+  /** message_delta usage is cumulative: a field present there replaces the message_start value. */
+  private void mergeUsage(JsonNode usage) {
+    usage.fields().forEachRemaining(field -> {
+      if (field.getValue().isNumber()) {
+        anthropicUsage.set(field.getKey(), field.getValue());
+      }
+    });
+  }
+
+  private void emit(ObjectNode chunk) {
+    out.add(frame(chunk));
+  }
+
+  private static String frame(ObjectNode json) {
+    return "data: " + json + "\n\n";
+  }
+}
