@@ -47,7 +47,7 @@ import java.util.concurrent.TimeUnit;
     "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
     "--add-opens", "java.management/sun.management=ALL-UNNAMED",
     "--add-opens", "jdk.management/com.sun.management.internal=ALL-UNNAMED"})
-@Warmup(iterations = 3, time = 2)
+@Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 4, time = 2)
 @Threads(1)
 public class PinLookupBenchmark {

@@ -83,8 +83,12 @@ public record GatewayError(int status, String type, String message) {
         code = "overloaded";
       }
       case "timeout_error" -> {
-        openAiType = "timeout";
+        openAiType = "server_error";
         code = "timeout";
+      }
+      case "billing_error" -> {
+        openAiType = "insufficient_quota";
+        code = "insufficient_quota";
       }
       case "invalid_request_error" -> {
         openAiType = "invalid_request_error";
@@ -102,16 +106,6 @@ public record GatewayError(int status, String type, String message) {
   /** The error body in the shape of the API the client speaks. */
   public JsonObject toJson(Operation.ClientApi api) {
     return api == Operation.ClientApi.OPENAI ? toOpenAiJson() : toAnthropicJson();
-  }
-
-  /** Recovers the error from an Anthropic error body an upstream answered with. */
-  public static GatewayError fromAnthropicBody(int status, JsonObject body) {
-    JsonObject error = body == null ? null : body.getJsonObject("error");
-    if (error == null) {
-      return new GatewayError(status, status >= 500 ? "api_error" : "invalid_request_error",
-          "upstream answered " + status);
-    }
-    return new GatewayError(status, error.getString("type", "api_error"), error.getString("message", ""));
   }
 
   public ReplyException toReplyException() {

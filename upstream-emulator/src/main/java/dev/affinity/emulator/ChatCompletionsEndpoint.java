@@ -122,8 +122,9 @@ final class ChatCompletionsEndpoint {
       if (response.closed()) {
         return;
       }
-      OpenAiApi.sendJson(ctx, reply.completion(usage).encode());
+      // Charged first: the whole answer exists, so the rate-limit headers sent with it already count it.
       finished();
+      OpenAiApi.sendJson(ctx, reply.completion(usage).encode());
     }
 
     private void stream() {

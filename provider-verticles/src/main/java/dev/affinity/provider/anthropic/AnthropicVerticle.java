@@ -8,15 +8,20 @@ import dev.affinity.model.TokenUsage;
 import dev.affinity.model.config.ProviderKind;
 import dev.affinity.provider.ProviderVerticle;
 import dev.affinity.provider.SseTap;
+import dev.affinity.provider.UpstreamBody;
+import dev.affinity.provider.translate.AnthropicToOpenAi;
+import dev.affinity.provider.translate.OpenAiChunkStream;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 
 import java.io.IOException;
+import java.util.List;
 
 /**
  * Calls Anthropic's Messages API (or anything that speaks it, such as the upstream emulator) for the deployments the
- * router picks. Client {@code anthropic-*} headers go along; the client's credentials never do.
+ * router picks. Client {@code anthropic-*} headers go along; the client's credentials never do. For a client of the
+ * OpenAI API (its request translated by the router), answers, streams and errors are translated back.
  */
 public final class AnthropicVerticle extends ProviderVerticle {
 
@@ -54,14 +59,51 @@ public final class AnthropicVerticle extends ProviderVerticle {
     return new SseUsageTap();
   }
 
+  /** An OpenAI client gets OpenAI chunks: the Anthropic stream is translated as it goes, event by event. */
+  @Override
+  protected UpstreamBody.Rewrite streamRewrite(ProviderCall call) {
+    if (call.request().operation() != Operation.CHAT_COMPLETIONS) {
+      return UpstreamBody.Rewrite.NONE;
+    }
+    OpenAiChunkStream chunks = new OpenAiChunkStream(call.request().model(), call.streamUsage());
+    return new UpstreamBody.Rewrite() {
+      @Override
+      public Buffer chunk(Buffer upstream) {
+        return frames(chunks.feed(upstream.getBytes()));
+      }
+
+      @Override
+      public Buffer end() {
+        return frames(chunks.finish());
+      }
+    };
+  }
+
+  private static Buffer frames(List<String> frames) {
+    Buffer out = Buffer.buffer();
+    frames.forEach(out::appendString);
+    return out;
+  }
+
   @Override
   protected Complete complete(ProviderCall call, int status, Buffer body) {
+    boolean openAiClient = call.request().operation() == Operation.CHAT_COMPLETIONS;
+    JsonNode json;
     try {
-      JsonNode json = JSON.readTree(body.getBytes());
-      return new Complete(body, AnthropicUsage.merge(TokenUsage.NONE, json.path("usage")),
-          status >= 400 ? json.path("error").path("type").asText("api_error") : null);
+      json = JSON.readTree(body.getBytes());
     } catch (IOException notJson) {
-      return new Complete(body, TokenUsage.NONE, status >= 400 ? "api_error" : null);
+      json = null;
     }
+    TokenUsage usage = json == null ? TokenUsage.NONE : AnthropicUsage.merge(TokenUsage.NONE, json.path("usage"));
+    String errorType = status < 400 ? null
+        : json == null ? "api_error" : json.path("error").path("type").asText("api_error");
+    if (!openAiClient) {
+      return new Complete(body, usage, errorType);
+    }
+    if (status < 400 && json != null) {
+      return new Complete(Buffer.buffer(AnthropicToOpenAi.response(json, call.request().model()).toString()),
+          usage, null);
+    }
+    return new Complete(Buffer.buffer(AnthropicToOpenAi.error(status, json).toString()), usage, errorType);
   }
 }

@@ -1,9 +1,13 @@
 package dev.affinity.provider.translate;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.affinity.model.GatewayError;
 
 import java.time.Instant;
 
@@ -14,6 +18,7 @@ import java.time.Instant;
 public final class AnthropicToOpenAi {
 
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+  private static final ObjectMapper MAPPER = new ObjectMapper();
 
   private AnthropicToOpenAi() {
   }
@@ -159,33 +164,20 @@ public final class AnthropicToOpenAi {
     return anthropicStatus == 529 ? 503 : anthropicStatus;
   }
 
+  /** An error of Anthropic's type {@code anthropicType} in OpenAI's shape; the mapping is {@link GatewayError}'s. */
   static ObjectNode errorBody(String anthropicType, String message) {
-    OpenAiError mapped = switch (anthropicType) {
-      case "invalid_request_error" -> new OpenAiError("invalid_request_error", null);
-      case "authentication_error" -> new OpenAiError("invalid_request_error", "invalid_api_key");
-      case "permission_error" -> new OpenAiError("invalid_request_error", "permission_denied");
-      case "not_found_error" -> new OpenAiError("invalid_request_error", "not_found");
-      case "request_too_large" -> new OpenAiError("invalid_request_error", "request_too_large");
-      // OpenAI names the exhausted limit ("requests" or "tokens"); Anthropic's 429 does not say, requests it is
-      case "rate_limit_error" -> new OpenAiError("requests", "rate_limit_exceeded");
-      case "billing_error" -> new OpenAiError("insufficient_quota", "insufficient_quota");
-      case "timeout_error" -> new OpenAiError("server_error", "timeout");
-      case "overloaded_error" -> new OpenAiError("server_error", "overloaded");
-      default -> new OpenAiError("server_error", null);
-    };
-    ObjectNode error = NODES.objectNode().put("message", message).put("type", mapped.type());
-    error.putNull("param");
-    error.put("code", mapped.code());
-    ObjectNode body = NODES.objectNode();
-    body.set("error", error);
-    return body;
+    try {
+      return (ObjectNode) MAPPER.readTree(new GatewayError(500, anthropicType, message).toOpenAiJson().encode());
+    } catch (JsonProcessingException impossible) {
+      throw new IllegalStateException(impossible);
+    }
   }
 
+  /** The Anthropic error type a status stands for, when the body does not say. */
   private static String typeOf(int status) {
     return switch (status) {
       case 400 -> "invalid_request_error";
       case 401 -> "authentication_error";
-      case 402 -> "billing_error";
       case 403 -> "permission_error";
       case 404 -> "not_found_error";
       case 413 -> "request_too_large";
@@ -194,8 +186,5 @@ public final class AnthropicToOpenAi {
       case 529 -> "overloaded_error";
       default -> status >= 400 && status < 500 ? "invalid_request_error" : "api_error";
     };
-  }
-
-  private record OpenAiError(String type, String code) {
   }
 }

@@ -145,10 +145,7 @@ public final class OpenAiChunkStream {
         String reason = AnthropicToOpenAi.finishReason(event.path("delta").path("stop_reason").asText(null));
         if (reason != null && finishReason == null) {
           finishReason = reason;
-          ObjectNode chunk = chunk();
-          chunk.withArray("choices").addObject().put("index", 0).put("finish_reason", reason)
-              .putObject("delta");
-          emit(chunk);
+          emitChoice(NODES.objectNode(), reason);
         }
       }
       case "message_stop" -> complete();
@@ -217,24 +214,28 @@ public final class OpenAiChunkStream {
   }
 
   private void emitDelta(ObjectNode delta) {
-    ObjectNode chunk = chunk();
-    ObjectNode choice = chunk.withArray("choices").addObject().put("index", 0);
-    choice.set("delta", delta);
-    choice.putNull("finish_reason");
-    emit(chunk);
+    emitChoice(delta, null);
   }
 
+  private void emitChoice(ObjectNode delta, String reason) {
+    ObjectNode chunk = chunk();
+    ObjectNode choice = chunk.putArray("choices").addObject().put("index", 0);
+    choice.set("delta", delta);
+    choice.putNull("logprobs");
+    choice.put("finish_reason", reason);
+    if (includeUsage) {
+      chunk.putNull("usage");
+    }
+    out.add(frame(chunk));
+  }
+
+  /** The fields every chunk starts with. */
   private ObjectNode chunk() {
-    ObjectNode chunk = NODES.objectNode()
+    return NODES.objectNode()
         .put("id", id)
         .put("object", "chat.completion.chunk")
         .put("created", created)
         .put("model", model);
-    chunk.putArray("choices");
-    if (includeUsage) {
-      chunk.putNull("usage");
-    }
-    return chunk;
   }
 
   private void complete() {
@@ -244,14 +245,13 @@ public final class OpenAiChunkStream {
     if (finishReason == null) {
       // a message_stop without a stop_reason: the answer is whole, say so
       finishReason = "stop";
-      ObjectNode chunk = chunk();
-      chunk.withArray("choices").addObject().put("index", 0).put("finish_reason", finishReason).putObject("delta");
-      emit(chunk);
+      emitChoice(NODES.objectNode(), finishReason);
     }
     if (includeUsage) {
       ObjectNode chunk = chunk();
+      chunk.putArray("choices");
       chunk.set("usage", AnthropicToOpenAi.usage(anthropicUsage));
-      emit(chunk);
+      out.add(frame(chunk));
     }
     out.add(DONE);
     ended = true;
@@ -264,15 +264,11 @@ public final class OpenAiChunkStream {
 
   /** message_delta usage is cumulative: a field present there replaces the message_start value. */
   private void mergeUsage(JsonNode usage) {
-    usage.fields().forEachRemaining(field -> {
+    for (Map.Entry<String, JsonNode> field : usage.properties()) {
       if (field.getValue().isNumber()) {
         anthropicUsage.set(field.getKey(), field.getValue());
       }
-    });
-  }
-
-  private void emit(ObjectNode chunk) {
-    out.add(frame(chunk));
+    }
   }
 
   private static String frame(ObjectNode json) {

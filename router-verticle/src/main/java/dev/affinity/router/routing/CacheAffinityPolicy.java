@@ -9,7 +9,9 @@ import dev.affinity.model.GatewayRequest;
 import dev.affinity.model.Operation;
 import dev.affinity.model.config.Deployment;
 import dev.affinity.model.config.InjectionPoint;
+import dev.affinity.model.config.ProviderKind;
 import dev.affinity.router.cache.AffinityDecision;
+import dev.affinity.router.cache.AutomaticPrefixChain;
 import dev.affinity.router.cache.CacheTtl;
 import dev.affinity.router.cache.InjectionPoints;
 import dev.affinity.router.cache.LookupPlan;
@@ -45,6 +47,8 @@ public final class CacheAffinityPolicy implements RoutingPolicy {
 
   private static final Logger LOG = Logger.getLogger(CacheAffinityPolicy.class.getName());
   private static final ObjectMapper JSON = new ObjectMapper();
+  /** OpenAI caches prompts of 1,024 tokens and more. */
+  static final int OPENAI_MINIMUM_TOKENS = 1024;
 
   private final PinMap pins;
   private final UnpinnedStrategy strategy;
@@ -80,30 +84,41 @@ public final class CacheAffinityPolicy implements RoutingPolicy {
       return Future.failedFuture(GatewayError.invalidRequest("malformed JSON").toReplyException());
     }
 
-    // markers the gateway injects are part of what is sent, so they are part of what is hashed
+    Deployment reference = candidates.get(0);
+    String scope = request.tenant() + '\u0000' + request.model();
     Buffer body = null;
-    List<InjectionPoint> injection = candidates.get(0).injectionPoints();
-    if (!injection.isEmpty() && json instanceof ObjectNode object) {
-      ObjectNode copy = object.deepCopy();
-      InjectionPoints.Outcome outcome = InjectionPoints.apply(copy, injection.stream()
-          .map(point -> new InjectionPoints.Point(point.role(), point.index(), null)).toList());
-      if (outcome.injected() > 0) {
-        json = copy;
-        try {
-          body = Buffer.buffer(JSON.writeValueAsBytes(copy));
-        } catch (JsonProcessingException impossible) {
-          return Future.failedFuture(impossible);
+    LookupPlan lookup;
+    PinPlan plan;
+    if (reference.provider() == ProviderKind.OPENAI) {
+      // automatic caching: no markers, every boundary past the minimum is a candidate
+      AutomaticPrefixChain chain = AutomaticPrefixChain.ofChatCompletions(json, scope);
+      Integer configured = reference.info().minCacheableTokens();
+      int minimum = configured != null ? configured : OPENAI_MINIMUM_TOKENS;
+      lookup = chain.lookupPlan(minimum);
+      plan = chain.pinPlan(minimum);
+    } else {
+      // markers the gateway injects are part of what is sent, so they are part of what is hashed
+      List<InjectionPoint> injection = reference.injectionPoints();
+      if (!injection.isEmpty() && json instanceof ObjectNode object) {
+        ObjectNode copy = object.deepCopy();
+        InjectionPoints.Outcome outcome = InjectionPoints.apply(copy, injection.stream()
+            .map(point -> new InjectionPoints.Point(point.role(), point.index(), null)).toList());
+        if (outcome.injected() > 0) {
+          json = copy;
+          try {
+            body = Buffer.buffer(JSON.writeValueAsBytes(copy));
+          } catch (JsonProcessingException impossible) {
+            return Future.failedFuture(impossible);
+          }
         }
       }
+      PrefixChain chain = PrefixChain.ofMessages(json, scope);
+      Integer configuredMinimum = reference.info().minCacheableTokens();
+      int minimum = MinimumCacheable.tokens(reference.upstreamModel(request.model()),
+          configuredMinimum == null ? OptionalInt.empty() : OptionalInt.of(configuredMinimum));
+      lookup = LookupPlan.of(chain);
+      plan = PinPlan.of(chain, minimum);
     }
-
-    Deployment reference = candidates.get(0);
-    PrefixChain chain = PrefixChain.ofMessages(json, request.tenant() + '\u0000' + request.model());
-    Integer configuredMinimum = reference.info().minCacheableTokens();
-    int minimum = MinimumCacheable.tokens(reference.upstreamModel(request.model()),
-        configuredMinimum == null ? OptionalInt.empty() : OptionalInt.of(configuredMinimum));
-    LookupPlan lookup = LookupPlan.of(chain);
-    PinPlan plan = PinPlan.of(chain, minimum);
     List<Deployment> choices = eligible;
     Buffer sent = body;
     if (lookup.isEmpty() && plan.isEmpty()) {

@@ -1,0 +1,249 @@
+package dev.affinity.router.openai;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.openai.client.OpenAIClient;
+import com.openai.client.okhttp.OpenAIOkHttpClient;
+import com.openai.core.JsonValue;
+import com.openai.core.http.HttpResponseFor;
+import com.openai.core.http.StreamResponse;
+import com.openai.models.FunctionDefinition;
+import com.openai.models.FunctionParameters;
+import com.openai.models.chat.completions.ChatCompletion;
+import com.openai.models.chat.completions.ChatCompletionChunk;
+import com.openai.models.chat.completions.ChatCompletionCreateParams;
+import com.openai.models.chat.completions.ChatCompletionMessage;
+import com.openai.models.chat.completions.ChatCompletionMessageFunctionToolCall;
+import com.openai.models.chat.completions.ChatCompletionStreamOptions;
+import com.openai.models.chat.completions.ChatCompletionToolChoiceOption;
+import com.openai.models.chat.completions.ChatCompletionToolMessageParam;
+import dev.affinity.emulator.EmulatorOptions;
+import dev.affinity.emulator.Fault;
+import dev.affinity.emulator.LatencyModel;
+import dev.affinity.emulator.UpstreamEmulator;
+import dev.affinity.router.LogCapture;
+import dev.affinity.router.TestGateway;
+import io.vertx.core.Vertx;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static dev.affinity.router.TestGateway.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The OpenAI face of the gateway with the official openai-java client: OpenAI deployments passed through, Claude
+ * deployments translated, tool calls both ways, and every error in OpenAI's shape.
+ */
+class OpenAiSurfaceTest {
+
+  private static final String MASTER = "sk-openai-surface-master";
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private static Vertx vertx;
+  private static UpstreamEmulator emulator;
+  private static TestGateway gateway;
+  private static LogCapture logs;
+
+  @BeforeAll
+  static void start() throws Exception {
+    logs = LogCapture.install();
+    vertx = Vertx.vertx();
+    emulator = await(UpstreamEmulator.start(vertx, new EmulatorOptions().setLatency(LatencyModel.ZERO)
+        .addAccount("oa-1", "sk-oa-1").addAccount("oa-2", "sk-oa-2").addAccount("oa-3", "sk-oa-3")
+        .addAccount("cl-1", "sk-cl-1")));
+    StringBuilder yaml = new StringBuilder("general_settings: {master_key: " + MASTER
+        + ", max_request_size_mb: 1}\nmodel_list:\n");
+    for (int i = 1; i <= 3; i++) {
+      yaml.append("""
+            - model_name: gpt-4o
+              litellm_params: {model: openai/gpt-4o, api_key: sk-oa-%d, api_base: "%s/v1"}
+              model_info: {id: oa-%d}
+          """.formatted(i, emulator.baseUrl(), i));
+    }
+    yaml.append("""
+          - model_name: claude
+            litellm_params: {model: anthropic/claude-sonnet-4-5, api_key: sk-cl-1, api_base: "%s"}
+            model_info: {id: cl-1}
+          - model_name: nowhere
+            litellm_params: {model: openai/gpt-4o, api_key: sk-none, api_base: "http://127.0.0.1:%d/v1"}
+        """.formatted(emulator.baseUrl(), TestGateway.freePort()));
+    gateway = TestGateway.start(yaml.toString());
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    gateway.close();
+    await(emulator.close());
+    await(vertx.close());
+    logs.close();
+  }
+
+  @AfterEach
+  void noSecretLogged() {
+    emulator.clearFaults();
+    assertThat(logs.all()).doesNotContain(MASTER, "sk-oa-1", "sk-oa-2", "sk-oa-3", "sk-cl-1", "sk-none");
+  }
+
+  private static OpenAIClient client() {
+    return OpenAIOkHttpClient.builder().baseUrl(gateway.baseUrl() + "/v1").apiKey(MASTER).maxRetries(0).build();
+  }
+
+  private static ChatCompletionCreateParams hello(String model) {
+    return ChatCompletionCreateParams.builder().model(model).maxCompletionTokens(32)
+        .addSystemMessage("You are terse.").addUserMessage("Say hello.").build();
+  }
+
+  @Test
+  void nonStreamingOnOpenAiAndClaudeDeployments() {
+    for (String model : List.of("gpt-4o", "claude")) {
+      HttpResponseFor<ChatCompletion> raw = client().chat().completions().withRawResponse().create(hello(model));
+      ChatCompletion completion = raw.parse();
+      assertThat(completion.choices()).hasSize(1);
+      assertThat(completion.choices().get(0).message().content()).get().asString().isNotBlank();
+      assertThat(completion.choices().get(0).finishReason()).isIn(ChatCompletion.Choice.FinishReason.STOP,
+          ChatCompletion.Choice.FinishReason.LENGTH);
+      assertThat(completion.usage()).get().satisfies(usage -> {
+        assertThat(usage.promptTokens()).isPositive();
+        assertThat(usage.completionTokens()).isPositive();
+      });
+      assertThat(raw.headers().values("x-affinity-deployment")).singleElement()
+          .isIn(model.equals("claude") ? List.of("cl-1") : List.of("oa-1", "oa-2", "oa-3"));
+    }
+  }
+
+  @Test
+  void streamingWithUsageOnOpenAiAndClaudeDeployments() {
+    for (String model : List.of("gpt-4o", "claude")) {
+      ChatCompletionCreateParams params = hello(model).toBuilder()
+          .streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build()).build();
+      StringBuilder text = new StringBuilder();
+      List<ChatCompletionChunk> chunks = new ArrayList<>();
+      try (StreamResponse<ChatCompletionChunk> stream = client().chat().completions().createStreaming(params)) {
+        stream.stream().forEach(chunk -> {
+          chunks.add(chunk);
+          chunk.choices().forEach(choice -> choice.delta().content().ifPresent(text::append));
+        });
+      }
+      assertThat(text.toString()).as(model).isNotBlank();
+      ChatCompletionChunk last = chunks.get(chunks.size() - 1);
+      assertThat(last.choices()).as(model + ": usage chunk last").isEmpty();
+      assertThat(last.usage()).get().satisfies(usage -> assertThat(usage.completionTokens()).isPositive());
+      assertThat(chunks).anySatisfy(chunk -> assertThat(chunk.choices()).anySatisfy(choice ->
+          assertThat(choice.finishReason()).isPresent()));
+    }
+  }
+
+  @Test
+  void streamingWithoutUsageGetsNoUsageChunk() throws Exception {
+    for (String model : List.of("gpt-4o", "claude")) {
+      HttpResponse<String> response = gateway.post("/v1/chat/completions", "{\"model\":\"" + model
+          + "\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}",
+          "authorization", "Bearer " + MASTER, "content-type", "application/json");
+      assertThat(response.statusCode()).isEqualTo(200);
+      assertThat(response.body()).as(model).contains("chat.completion.chunk").endsWith("data: [DONE]\n\n")
+          .doesNotContain("\"prompt_tokens\"");
+    }
+  }
+
+  @Test
+  void toolCallsRoundTrip() {
+    for (String model : List.of("gpt-4o", "claude")) {
+      ChatCompletionCreateParams ask = ChatCompletionCreateParams.builder().model(model).maxCompletionTokens(64)
+          .addUserMessage("What is the weather in Paris?")
+          .addFunctionTool(FunctionDefinition.builder().name("get_weather").description("Current weather")
+              .parameters(FunctionParameters.builder()
+                  .putAdditionalProperty("type", JsonValue.from("object"))
+                  .putAdditionalProperty("properties", JsonValue.from(Map.of("city", Map.of("type", "string"))))
+                  .putAdditionalProperty("required", JsonValue.from(List.of("city")))
+                  .build())
+              .build())
+          .toolChoice(ChatCompletionToolChoiceOption.Auto.REQUIRED)
+          .build();
+      ChatCompletion first = client().chat().completions().create(ask);
+      ChatCompletionMessage message = first.choices().get(0).message();
+      assertThat(first.choices().get(0).finishReason()).as(model)
+          .isEqualTo(ChatCompletion.Choice.FinishReason.TOOL_CALLS);
+      ChatCompletionMessageFunctionToolCall call = message.toolCalls().orElseThrow().get(0).asFunction();
+      assertThat(call.function().name()).isEqualTo("get_weather");
+      assertThat(call.function().arguments()).contains("city");
+
+      ChatCompletion second = client().chat().completions().create(ask.toBuilder()
+          .addMessage(message.toParam())
+          .addMessage(ChatCompletionToolMessageParam.builder().toolCallId(call.id()).content("18°C, sunny").build())
+          .toolChoice(ChatCompletionToolChoiceOption.Auto.AUTO)
+          .build());
+      assertThat(second.choices().get(0).message().content()).as(model).get().asString().isNotBlank();
+    }
+  }
+
+  // ---- errors in OpenAI's shape; the node keeps serving ----
+
+  private static String[] bearer() {
+    return new String[] {"authorization", "Bearer " + MASTER, "content-type", "application/json"};
+  }
+
+  private static String good(String model) {
+    return "{\"model\":\"" + model + "\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+  }
+
+  private static void expectError(HttpResponse<String> response, int status, String type, String mentions)
+      throws Exception {
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+    JsonNode error = JSON.readTree(response.body()).path("error");
+    assertThat(error.isObject()).as(response.body()).isTrue();
+    assertThat(error.path("type").asText()).isEqualTo(type);
+    assertThat(error.path("message").asText()).contains(mentions);
+    assertThat(error.has("param")).isTrue();
+    assertThat(error.has("code")).isTrue();
+    assertThat(gateway.post("/v1/chat/completions", good("gpt-4o"), bearer()).statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void gatewayErrorsAreInOpenAiShape() throws Exception {
+    expectError(gateway.post("/v1/chat/completions", good("gpt-4o"), "content-type", "application/json"), 401,
+        "invalid_request_error", "API key");
+    expectError(gateway.post("/v1/chat/completions", "{\"model\": \"gpt-4o\", \"messages\": [", bearer()), 400,
+        "invalid_request_error", "malformed JSON");
+    expectError(gateway.post("/v1/chat/completions", "{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}",
+        bearer()), 400, "invalid_request_error", "model");
+    expectError(gateway.post("/v1/chat/completions", "{\"model\":\"gpt-4o\",\"messages\":\"x\"}", bearer()), 400,
+        "invalid_request_error", "messages");
+    expectError(gateway.post("/v1/chat/completions", "{\"model\":\"gpt-4o\",\"messages\":[],\"max_tokens\":-1}",
+        bearer()), 400, "invalid_request_error", "messages");
+    expectError(gateway.post("/v1/chat/completions", good("gpt-9"), bearer()), 404, "invalid_request_error",
+        "gpt-9");
+    expectError(gateway.post("/v1/chat/completions", "{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\","
+        + "\"content\":\"" + "x".repeat(1_200_000) + "\"}]}", bearer()), 413, "invalid_request_error", "limit");
+    expectError(gateway.post("/v1/chat/completions", good("nowhere"), bearer()), 502, "server_error",
+        "unreachable");
+  }
+
+  @Test
+  void upstreamErrorsReachOpenAiClientsInOpenAiShape() throws Exception {
+    emulator.injectFault(Fault.status(429).retryAfter(java.time.Duration.ofSeconds(3)).forAccount("cl-1").times(1));
+    HttpResponse<String> translated = gateway.post("/v1/chat/completions", good("claude"), bearer());
+    assertThat(translated.headers().firstValue("retry-after")).hasValue("3");
+    expectError(translated, 429, "requests", "");
+    for (String account : List.of("oa-1", "oa-2", "oa-3")) {
+      emulator.injectFault(Fault.status(500).forAccount(account).times(1));
+    }
+    HttpResponse<String> passedThrough = gateway.post("/v1/chat/completions", good("gpt-4o"), bearer());
+    expectError(passedThrough, 500, "server_error", "");
+  }
+
+  @Test
+  void anthropicClientsAreToldToUseChatCompletionsForOpenAiModels() throws Exception {
+    HttpResponse<String> response = gateway.post("/v1/messages",
+        "{\"model\":\"gpt-4o\",\"max_tokens\":5,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}",
+        "x-api-key", MASTER);
+    assertThat(response.statusCode()).isEqualTo(400);
+    assertThat(JSON.readTree(response.body()).path("error").path("message").asText()).contains("/v1/chat/completions");
+  }
+}
