@@ -235,6 +235,7 @@ class OpenAiSurfaceTest {
       emulator.injectFault(Fault.status(500).forAccount(account).times(1));
     }
     HttpResponse<String> passedThrough = gateway.post("/v1/chat/completions", good("gpt-4o"), bearer());
+    emulator.clearFaults();
     expectError(passedThrough, 500, "server_error", "");
   }
 
