@@ -183,6 +183,32 @@ class OpenAiSurfaceTest {
     }
   }
 
+  @Test
+  void cacheControlOnContentPartsBecomesBreakpointsThroughTranslation() throws Exception {
+    StringBuilder system = new StringBuilder();
+    java.util.Random random = new java.util.Random(9);
+    while (system.length() < 12_000) {
+      system.append("policy").append(random.nextInt(90_000)).append(' ');
+    }
+    List<Long> cached = new ArrayList<>();
+    List<String> routes = new ArrayList<>();
+    for (String question : List.of("first", "second")) {
+      String body = "{\"model\":\"claude\",\"max_tokens\":16,\"messages\":[{\"role\":\"system\",\"content\":["
+          + "{\"type\":\"text\",\"text\":\"" + system + "\",\"cache_control\":{\"type\":\"ephemeral\"}}]},"
+          + "{\"role\":\"user\",\"content\":\"" + question + "\"}]}";
+      HttpResponse<String> response = gateway.post("/v1/chat/completions", body, bearer());
+      assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+      routes.add(response.headers().firstValue("x-affinity-route").orElseThrow());
+      cached.add(JSON.readTree(response.body()).path("usage").path("prompt_tokens_details").path("cached_tokens")
+          .asLong());
+    }
+    assertThat(routes).containsExactly("claimed", "pinned");
+    assertThat(cached.get(0)).isZero();
+    assertThat(cached.get(1)).isGreaterThan(2000);
+    JsonNode sent = JSON.readTree(emulator.capturedRequests("cl-1", 1).get(0).body());
+    assertThat(sent.path("system").get(0).path("cache_control").path("type").asText()).isEqualTo("ephemeral");
+  }
+
   // ---- errors in OpenAI's shape; the node keeps serving ----
 
   private static String[] bearer() {
