@@ -124,11 +124,12 @@ public final class CacheAffinityPolicy implements RoutingPolicy {
     if (lookup.isEmpty() && plan.isEmpty()) {
       return Future.succeededFuture(new Route(strategy.pick(choices), "unpinned", sent));
     }
-    Set<String> eligibleIds = new HashSet<>();
-    choices.forEach(deployment -> eligibleIds.add(deployment.id()));
+    // pins name cache scopes: deployments that share a provider cache are one for affinity
+    Set<String> eligibleScopes = new HashSet<>();
+    choices.forEach(deployment -> eligibleScopes.add(deployment.cacheScope()));
     return pins.lookup(lookup.keys(), context).compose(found -> {
-      AffinityDecision decision = AffinityDecision.decide(lookup, plan, found, eligibleIds,
-          () -> strategy.pick(choices).id());
+      AffinityDecision decision = AffinityDecision.decide(lookup, plan, found, eligibleScopes,
+          () -> strategy.pick(choices).cacheScope());
       if (decision.kind() == RouteKind.REPINNED) {
         LOG.info(() -> "request=" + request.requestId() + " repinned to " + decision.deploymentId() + ": "
             + decision.reason().orElse("pinned deployment not eligible"));
@@ -136,16 +137,22 @@ public final class CacheAffinityPolicy implements RoutingPolicy {
       if (decision.claims().isEmpty() && decision.replacements().isEmpty()) {
         pins.apply(decision, context).onFailure(failure ->
             LOG.log(Level.WARNING, "pin refresh failed: " + failure.getMessage()));
-        return Future.succeededFuture(route(decision, decision.deploymentId(), candidates, sent, request));
+        return Future.succeededFuture(route(decision, decision.deploymentId(), choices, candidates, sent, request));
       }
       return pins.apply(decision, context).map(owners -> {
         String chosen = decision.afterClaim(owners);
         if (!chosen.equals(decision.deploymentId())) {
           repointWonKeys(decision, owners, chosen);
         }
-        return route(decision, chosen, candidates, sent, request);
+        return route(decision, chosen, choices, candidates, sent, request);
       });
     });
+  }
+
+  /** A deployment of {@code scope} among {@code deployments}, by the normal strategy when several share it. */
+  private Deployment inScope(String scope, List<Deployment> deployments) {
+    List<Deployment> sharing = deployments.stream().filter(d -> d.cacheScope().equals(scope)).toList();
+    return sharing.isEmpty() ? null : sharing.size() == 1 ? sharing.get(0) : strategy.pick(sharing);
   }
 
   /** This request lost the race for its longest prefix; the shorter ones it won must follow the winner too. */
@@ -165,12 +172,18 @@ public final class CacheAffinityPolicy implements RoutingPolicy {
         LOG.log(Level.WARNING, "could not re-point pins after a lost claim race: " + failure.getMessage()));
   }
 
-  private static Route route(AffinityDecision decision, String chosenId, List<Deployment> candidates, Buffer body,
-                             GatewayRequest request) {
-    Deployment chosen = candidates.stream().filter(d -> d.id().equals(chosenId)).findFirst()
-        .orElseThrow(() -> new IllegalStateException("decision chose a deployment outside the alias: " + chosenId));
+  private Route route(AffinityDecision decision, String scope, List<Deployment> eligible,
+                      List<Deployment> candidates, Buffer body, GatewayRequest request) {
+    Deployment chosen = inScope(scope, eligible);
+    if (chosen == null) {
+      chosen = inScope(scope, candidates);
+    }
+    if (chosen == null) {
+      throw new IllegalStateException("decision chose a cache scope outside the alias: " + scope);
+    }
+    String chosenId = chosen.id();
     // a claim that lost the race follows the pin another request made first
-    RouteKind kind = chosenId.equals(decision.deploymentId()) ? decision.kind() : RouteKind.PINNED;
+    RouteKind kind = scope.equals(decision.deploymentId()) ? decision.kind() : RouteKind.PINNED;
     if (kind == RouteKind.PINNED) {
       LOG.fine(() -> "Found cached model_id: " + chosenId + " (request=" + request.requestId() + ")");
     } else if (kind == RouteKind.CLAIMED || kind == RouteKind.REPINNED) {

@@ -64,6 +64,18 @@ class AffinityRoutingTest {
               model_info: {id: i%d}
           """.formatted(i, emulator.baseUrl(), i));
     }
+    // two deployments on one provider account (one cache scope), one on another account
+    yaml.append("""
+          - model_name: scoped
+            litellm_params: {model: anthropic/claude-sonnet-4-5, api_key: sk-a1, api_base: "%1$s", cache_scope: acct-a1}
+            model_info: {id: a1-key-x}
+          - model_name: scoped
+            litellm_params: {model: anthropic/claude-sonnet-4-5, api_key: sk-a1, api_base: "%1$s", cache_scope: acct-a1}
+            model_info: {id: a1-key-y}
+          - model_name: scoped
+            litellm_params: {model: anthropic/claude-sonnet-4-5, api_key: sk-a2, api_base: "%1$s", cache_scope: acct-a2}
+            model_info: {id: a2-key}
+        """.formatted(emulator.baseUrl()));
     gateway = TestGateway.start(yaml.toString());
   }
 
@@ -127,6 +139,24 @@ class AffinityRoutingTest {
     }
     assertThat(route(post(request("sonnet", 2, false, "no marker, nothing to pin")))).isEqualTo("unpinned");
     assertThat(logs.all()).contains("Adding model_id to cache: " + owner, "Found cached model_id: " + owner);
+  }
+
+  @Test
+  void deploymentsSharingACacheScopeAreOneForAffinity() throws Exception {
+    HttpResponse<String> first = post(request("scoped", 6, true, "start"));
+    String scopeOfFirst = deployment(first).startsWith("a1-") ? "a1" : "a2";
+    java.util.Set<String> used = new java.util.HashSet<>();
+    for (int i = 0; i < 8; i++) {
+      HttpResponse<String> next = post(request("scoped", 6, true, "turn " + i));
+      assertThat(route(next)).isEqualTo("pinned");
+      assertThat(cacheRead(next)).isPositive();
+      used.add(deployment(next));
+    }
+    if (scopeOfFirst.equals("a1")) {
+      assertThat(used).isSubsetOf("a1-key-x", "a1-key-y");
+    } else {
+      assertThat(used).containsOnly("a2-key");
+    }
   }
 
   @Test
