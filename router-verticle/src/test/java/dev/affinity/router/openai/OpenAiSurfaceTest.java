@@ -141,6 +141,13 @@ class OpenAiSurfaceTest {
   }
 
   @Test
+  void modelsListReadsInTheOpenAiClient() {
+    List<String> ids = new ArrayList<>();
+    client().models().list().autoPager().forEach(model -> ids.add(model.id()));
+    assertThat(ids).contains("gpt-4o", "claude");
+  }
+
+  @Test
   void streamingWithoutUsageGetsNoUsageChunk() throws Exception {
     for (String model : List.of("gpt-4o", "claude")) {
       HttpResponse<String> response = gateway.post("/v1/chat/completions", "{\"model\":\"" + model
