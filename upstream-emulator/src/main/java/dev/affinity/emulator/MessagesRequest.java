@@ -15,7 +15,11 @@ record MessagesRequest(String model, int maxTokens, boolean stream, JsonObject f
 
   /** Validates a Messages API body. */
   static MessagesRequest parse(Buffer body) {
-    JsonObject json = jsonObject(body);
+    return parse(jsonObject(body));
+  }
+
+  /** Validates a Messages API body already parsed (Bedrock's, once its own checks passed and the model is known). */
+  static MessagesRequest parse(JsonObject json) {
     String model = model(json);
     int maxTokens = maxTokens(json);
     messages(json);

@@ -8,13 +8,13 @@ import dev.affinity.model.Operation;
  * The checks Anthropic itself makes on the fields the gateway relies on, so a broken request is answered by the
  * gateway with the same 400 instead of costing an upstream round trip. Everything else passes through untouched.
  */
-final class AnthropicRequestCheck {
+public final class AnthropicRequestCheck {
 
   private AnthropicRequestCheck() {
   }
 
   /** The error for a parsed body, or null when the gateway can route it. */
-  static GatewayError check(JsonNode body, Operation operation) {
+  public static GatewayError check(JsonNode body, Operation operation) {
     if (!body.isObject()) {
       return GatewayError.invalidRequest("request body must be a JSON object");
     }

@@ -7,13 +7,13 @@ import dev.affinity.model.GatewayError;
  * The checks OpenAI makes on the Chat Completions fields the gateway relies on; everything else passes through
  * untouched (the upstream, or the translation to Claude, judges the rest).
  */
-final class OpenAiRequestCheck {
+public final class OpenAiRequestCheck {
 
   private OpenAiRequestCheck() {
   }
 
   /** The error for a parsed body, or null when the gateway can route it. */
-  static GatewayError check(JsonNode body) {
+  public static GatewayError check(JsonNode body) {
     if (!body.isObject()) {
       return GatewayError.invalidRequest("request body must be a JSON object");
     }

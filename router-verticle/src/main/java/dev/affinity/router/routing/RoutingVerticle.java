@@ -63,6 +63,7 @@ public final class RoutingVerticle extends VerticleBase {
   private final Map<String, Optional<Price>> prices = new HashMap<>();
   private final Set<String> mixedAliasWarned = new HashSet<>();
   private RoutingPolicy policy;
+  private RemoteCalls remote;
 
   /** @param pins the cluster's pin map, or null to route without affinity */
   public RoutingVerticle(GatewayConfig config, PinMap pins) {
@@ -73,46 +74,51 @@ public final class RoutingVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     LocalCodec.registerAll(vertx.eventBus());
+    remote = new RemoteCalls(this, vertx.eventBus(), config.router().timeout().toMillis());
     UnpinnedStrategy strategy = UnpinnedStrategy.named(config.router().routingStrategy(), inFlight);
     policy = config.router().promptCaching() && pins != null
         ? new CacheAffinityPolicy(pins, strategy, health, context)
         : new UnpinnedPolicy(strategy);
     return Future.all(
-        vertx.eventBus().<GatewayRequest>localConsumer(EventBusAddress.ROUTER, this::route).completion(),
+        // cluster-wide: members of the Vert.x cluster may call the router without HTTP
+        vertx.eventBus().consumer(EventBusAddress.ROUTER, this::onRequest).completion(),
         vertx.eventBus().<UsageReport>localConsumer(EventBusAddress.USAGE, message -> finished(message.body()))
             .completion(),
         vertx.eventBus().<String>localConsumer(EventBusAddress.ADMIN, this::admin).completion());
   }
 
-  private void route(Message<GatewayRequest> message) {
-    GatewayRequest request = message.body();
+  /** Local requests come from the ingress as records; cluster members send JSON (see docs/eventbus.md). */
+  private void onRequest(Message<Object> message) {
+    if (message.body() instanceof GatewayRequest request) {
+      dispatch(request)
+          .onSuccess(reply -> message.reply(reply, new DeliveryOptions().setLocalOnly(true)))
+          .onFailure(failure -> fail(message, failure));
+    } else if (message.body() instanceof JsonObject call) {
+      remote.handle(message, call);
+    } else {
+      fail(message, GatewayError.invalidRequest("expected a JSON object"));
+    }
+  }
+
+  /** Routes one request and makes the upstream call; fails with a {@link ReplyException} carrying the error. */
+  Future<GatewayReply> dispatch(GatewayRequest request) {
     long receivedAt = System.nanoTime();
     List<Deployment> candidates = config.deploymentsFor(request.model());
     if (candidates.isEmpty()) {
-      fail(message, GatewayError.notFound("model '" + request.model() + "' is not served here; available models: "
-          + String.join(", ", new TreeSet<>(config.aliases()))));
-      return;
+      return Future.failedFuture(GatewayError.notFound("model '" + request.model()
+          + "' is not served here; available models: " + String.join(", ", new TreeSet<>(config.aliases())))
+          .toReplyException());
     }
     GatewayRequest upstream;
     try {
       candidates = speakingOneApi(candidates);
       upstream = inUpstreamApi(request, candidates.get(0).provider());
     } catch (GatewayErrorException unroutable) {
-      fail(message, unroutable.error);
-      return;
+      return Future.failedFuture(unroutable.error.toReplyException());
     }
     boolean streamUsage = request.operation() == Operation.CHAT_COMPLETIONS && request.json() != null
         && request.json().path("stream_options").path("include_usage").asBoolean(false);
-    policy.route(upstream, candidates)
-        .compose(route -> call(upstream, route, receivedAt, streamUsage))
-        .onSuccess(reply -> message.reply(reply, new DeliveryOptions().setLocalOnly(true)))
-        .onFailure(failure -> {
-          if (failure instanceof ReplyException reply && reply.failureCode() >= 400) {
-            message.fail(reply.failureCode(), reply.getMessage());
-          } else {
-            fail(message, GatewayError.from(failure));
-          }
-        });
+    return policy.route(upstream, candidates).compose(route -> call(upstream, route, receivedAt, streamUsage));
   }
 
   /**
@@ -292,5 +298,14 @@ public final class RoutingVerticle extends VerticleBase {
 
   private static void fail(Message<?> message, GatewayError error) {
     message.fail(error.status(), error.toReplyException().getMessage());
+  }
+
+  /** Fails with the error a failure carries: the gateway's own, or a 500 that says nothing internal. */
+  static void fail(Message<?> message, Throwable failure) {
+    if (failure instanceof ReplyException reply && reply.failureCode() >= 400) {
+      message.fail(reply.failureCode(), reply.getMessage());
+    } else {
+      fail(message, GatewayError.from(failure));
+    }
   }
 }

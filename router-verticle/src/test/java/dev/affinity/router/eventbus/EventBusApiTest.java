@@ -1,0 +1,117 @@
+package dev.affinity.router.eventbus;
+
+import dev.affinity.emulator.EmulatorOptions;
+import dev.affinity.emulator.LatencyModel;
+import dev.affinity.emulator.UpstreamEmulator;
+import dev.affinity.model.EventBusAddress;
+import dev.affinity.model.EventBusStream;
+import dev.affinity.router.TestGateway;
+import dev.affinity.router.node.ClusterSettings;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.json.JsonObject;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+
+import static dev.affinity.router.TestGateway.await;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+/** An internal service that is a member of the Vert.x cluster calls the router without HTTP. */
+class EventBusApiTest {
+
+  private static Vertx upstreamVertx;
+  private static UpstreamEmulator emulator;
+  private static TestGateway gateway;
+  private static Vertx member;
+
+  @BeforeAll
+  static void start() throws Exception {
+    upstreamVertx = Vertx.vertx();
+    emulator = await(UpstreamEmulator.start(upstreamVertx, new EmulatorOptions().setLatency(LatencyModel.ZERO)
+        .setDefaultOutputTokens(40).addAccount("acct", "sk-acct")));
+    String cluster = "eventbus-" + UUID.randomUUID();
+    gateway = TestGateway.start("""
+        model_list:
+          - model_name: claude
+            litellm_params: {model: anthropic/claude-sonnet-4-5, api_key: sk-acct, api_base: "%s"}
+        """.formatted(emulator.baseUrl()), cluster);
+    member = await(Vertx.builder()
+        .with(new VertxOptions().setEventBusOptions(new EventBusOptions().setHost("127.0.0.1").setPort(0)))
+        .withClusterManager(new HazelcastClusterManager(ClusterSettings.loopback(cluster).hazelcastConfig()))
+        .buildClustered());
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    await(member.close());
+    gateway.close();
+    await(emulator.close());
+    await(upstreamVertx.close());
+  }
+
+  private static JsonObject call(boolean stream) {
+    return new JsonObject().put("operation", "messages")
+        .put("headers", new JsonObject().put("anthropic-version", "2023-06-01"))
+        .put("body", new JsonObject().put("model", "claude").put("max_tokens", 40).put("stream", stream)
+            .put("messages", new io.vertx.core.json.JsonArray().add(new JsonObject().put("role", "user")
+                .put("content", "hello over the bus"))));
+  }
+
+  @Test
+  void completeAnswer() throws Exception {
+    JsonObject answer = await(member.eventBus().<JsonObject>request(EventBusAddress.ROUTER, call(false))).body();
+    assertThat(answer.getInteger("status")).isEqualTo(200);
+    assertThat(answer.getString("route")).isEqualTo("unpinned");
+    assertThat(answer.getJsonObject("body").getJsonObject("usage").getInteger("output_tokens")).isPositive();
+    assertThat(answer.getJsonObject("headers").getString("request-id")).startsWith("req_");
+  }
+
+  @Test
+  void streamedAnswerArrivesInOrderWithAnEndMarker() throws Exception {
+    String address = "test.stream." + UUID.randomUUID();
+    Promise<String> ended = Promise.promise();
+    StringBuilder received = new StringBuilder();
+    member.eventBus().<Buffer>consumer(address, (Message<Buffer> chunk) -> {
+      if (chunk.headers().contains(EventBusStream.END)) {
+        ended.tryComplete(received.toString());
+      } else if (chunk.headers().contains(EventBusStream.ERROR)) {
+        ended.tryFail(chunk.body().toString());
+      } else {
+        received.append(chunk.body().toString());
+        chunk.reply(null);
+      }
+    }).completion().toCompletionStage().toCompletableFuture().get();
+    JsonObject answer = await(member.eventBus().<JsonObject>request(EventBusAddress.ROUTER,
+        call(true).put("stream_address", address))).body();
+    assertThat(answer.getBoolean("stream")).isTrue();
+    String events = await(ended.future());
+    assertThat(events).startsWith("event: message_start").contains("event: content_block_delta")
+        .contains("event: message_stop");
+  }
+
+  @Test
+  void errorsComeBackAsReplyFailuresWithTheStatus() {
+    Throwable unknown = catchThrowable(() -> await(member.eventBus().request(EventBusAddress.ROUTER,
+        call(false).put("body", call(false).getJsonObject("body").put("model", "nope")))));
+    assertThat(unknown).isInstanceOf(ExecutionException.class);
+    ReplyException reply = (ReplyException) unknown.getCause();
+    assertThat(reply.failureCode()).isEqualTo(404);
+    assertThat(new JsonObject(reply.getMessage()).getString("type")).isEqualTo("not_found_error");
+
+    Throwable noAddress = catchThrowable(() -> await(member.eventBus().request(EventBusAddress.ROUTER, call(true))));
+    assertThat(((ReplyException) noAddress.getCause()).failureCode()).isEqualTo(400);
+    Throwable notJson = catchThrowable(() -> await(member.eventBus().request(EventBusAddress.ROUTER, "text")));
+    assertThat(((ReplyException) notJson.getCause()).failureCode()).isEqualTo(400);
+  }
+}
