@@ -41,6 +41,19 @@ public abstract class ProviderVerticle extends VerticleBase {
   /** Method, URI and credentials of the upstream request for {@code call}; the body is {@code call.body()}. */
   protected abstract RequestOptions request(ProviderCall call);
 
+  /** The request to send upstream and its body. */
+  public record Outbound(RequestOptions options, Buffer body) {
+  }
+
+  /**
+   * The request for {@code call}, ready to send: {@link #request} with the body as the router gave it. A provider that
+   * reshapes the body, or needs something it must wait for (credentials, a signature over the body), overrides this;
+   * a failed future fails the call, with the {@link UpstreamFailure.Refusal}'s error when it is one.
+   */
+  protected Future<Outbound> outbound(ProviderCall call) {
+    return Future.succeededFuture(new Outbound(request(call), call.body()));
+  }
+
   /** Whether an upstream response header (lower-case) is relayed to the client. */
   protected abstract boolean relayed(String header);
 
@@ -52,12 +65,45 @@ public abstract class ProviderVerticle extends VerticleBase {
     return UpstreamBody.Rewrite.NONE;
   }
 
-  /** A complete answer as the client receives it, with the usage and error type read from it. */
-  public record Complete(Buffer body, TokenUsage usage, String errorType) {
+  /**
+   * How a streamed answer in another framing than server-sent events becomes Anthropic's event stream, before the
+   * {@link #streamTap tap} and the {@link #streamRewrite rewrite} see it. Nothing to do for SSE upstreams.
+   */
+  protected UpstreamBody.Rewrite streamDecoder(ProviderCall call) {
+    return UpstreamBody.Rewrite.NONE;
+  }
+
+  /** Whether {@code response} is a streamed answer, to be relayed as it arrives. */
+  protected boolean streamed(HttpClientResponse response) {
+    String contentType = response.getHeader("content-type");
+    return contentType != null && contentType.startsWith("text/event-stream");
+  }
+
+  /** The content type the client sees for {@code response}: the upstream's own unless a decoder changes the framing. */
+  protected String contentType(HttpClientResponse response, boolean streamed) {
+    return response.getHeader("content-type");
+  }
+
+  /**
+   * A complete answer as the client receives it, with the usage and error type read from it.
+   *
+   * @param status the status the client receives; 0 for the upstream's own
+   */
+  public record Complete(int status, Buffer body, TokenUsage usage, String errorType) {
+
+    /** An answer relayed with the upstream's status. */
+    public Complete(Buffer body, TokenUsage usage, String errorType) {
+      this(0, body, usage, errorType);
+    }
   }
 
   /** Reads (and, for translated clients, reshapes) a complete answer. */
   protected abstract Complete complete(ProviderCall call, int status, Buffer body);
+
+  /** Reads a complete answer when its headers matter too (an error type in a header); else as {@link #complete}. */
+  protected Complete complete(ProviderCall call, HttpClientResponse response, Buffer body) {
+    return complete(call, response.statusCode(), body);
+  }
 
   @Override
   public Future<?> start() {
@@ -71,10 +117,16 @@ public abstract class ProviderVerticle extends VerticleBase {
 
   private void call(Message<ProviderCall> message) {
     ProviderCall call = message.body();
-    RequestOptions options = request(call).setIdleTimeout(call.timeoutMillis())
-        .setConnectTimeout(CONNECT_TIMEOUT_MILLIS);
-    client.request(options)
-        .compose(request -> request.send(call.body()))
+    Future<Outbound> outbound;
+    try {
+      outbound = outbound(call);
+    } catch (RuntimeException refused) {
+      outbound = Future.failedFuture(refused);
+    }
+    outbound
+        .compose(out -> client.request(out.options().setIdleTimeout(call.timeoutMillis())
+                .setConnectTimeout(CONNECT_TIMEOUT_MILLIS))
+            .compose(request -> request.send(out.body())))
         .onSuccess(response -> relay(message, call, response))
         .onFailure(failure -> fail(message, call, failure));
   }
@@ -87,11 +139,15 @@ public abstract class ProviderVerticle extends VerticleBase {
         headers.merge(lower, value, (first, second) -> first + ", " + second);
       }
     });
-    String contentType = response.getHeader("content-type");
+    boolean streamed = streamed(response);
+    String contentType = contentType(response, streamed);
+    if (contentType != null) {
+      headers.put("content-type", contentType);
+    }
     DeliveryOptions local = new DeliveryOptions().setLocalOnly(true);
-    if (contentType != null && contentType.startsWith("text/event-stream")) {
+    if (streamed) {
       SseTap tap = streamTap(call);
-      UpstreamBody body = new UpstreamBody(response, context, tap, streamRewrite(call), failure ->
+      UpstreamBody body = new UpstreamBody(response, context, streamDecoder(call), tap, streamRewrite(call), failure ->
           report(call, response.statusCode(), tap.usage(), failure == null ? tap.errorType()
               : failure instanceof UpstreamBody.ClientGoneException ? "client_disconnected" : "stream_interrupted"));
       message.reply(new GatewayReply(response.statusCode(), headers, null, body, call.deployment().id(), null), local);
@@ -99,10 +155,11 @@ public abstract class ProviderVerticle extends VerticleBase {
     }
     response.body()
         .onSuccess(buffer -> {
-          Complete answer = complete(call, response.statusCode(), buffer);
-          report(call, response.statusCode(), answer.usage(), answer.errorType());
-          message.reply(new GatewayReply(response.statusCode(), headers, answer.body(), null,
-              call.deployment().id(), null), local);
+          Complete answer = complete(call, response, buffer);
+          int status = answer.status() == 0 ? response.statusCode() : answer.status();
+          report(call, status, answer.usage(), answer.errorType());
+          message.reply(new GatewayReply(status, headers, answer.body(), null, call.deployment().id(), null),
+              local);
         })
         .onFailure(failure -> fail(message, call, failure));
   }

@@ -40,22 +40,44 @@ public final class UpstreamBody implements BodyStream {
 
     /** The bytes to send after the last chunk, or null. */
     Buffer end();
+
+    /**
+     * Whether the stream is over for the client although the upstream has not ended, because the upstream sent
+     * something that cannot be read on (a corrupted frame; the rewrite has said so in the stream). The client's
+     * stream then ends and the upstream call is abandoned.
+     */
+    default boolean done() {
+      return false;
+    }
   }
 
   private final HttpClientResponse response;
   private final Context upstream;
+  private final Rewrite decoder;
   private final SseTap tap;
   private final Rewrite rewrite;
   private final Consumer<Throwable> onFinish;
   private Handler<Buffer> dataHandler;
+  private Handler<Void> clientEndHandler;
   private volatile Context consumer;
   private boolean finished;
 
   /** @param onFinish called once on the upstream context, with null when the stream ended, else the failure */
   public UpstreamBody(HttpClientResponse response, Context upstream, SseTap tap, Rewrite rewrite,
                       Consumer<Throwable> onFinish) {
+    this(response, upstream, Rewrite.NONE, tap, rewrite, onFinish);
+  }
+
+  /**
+   * @param decoder turns the upstream framing into server-sent events before the tap and the rewrite see them
+   *                (Bedrock's binary event stream); {@link Rewrite#NONE} for an SSE upstream
+   * @param onFinish called once on the upstream context, with null when the stream ended, else the failure
+   */
+  public UpstreamBody(HttpClientResponse response, Context upstream, Rewrite decoder, SseTap tap, Rewrite rewrite,
+                      Consumer<Throwable> onFinish) {
     this.response = response;
     this.upstream = upstream;
+    this.decoder = decoder;
     this.tap = tap;
     this.rewrite = rewrite;
     this.onFinish = onFinish;
@@ -68,30 +90,67 @@ public final class UpstreamBody implements BodyStream {
     onUpstream(() -> {
       dataHandler = handler;
       response.handler(handler == null ? null : chunk -> {
-        tap.feed(chunk);
-        Buffer out = rewrite.chunk(chunk);
+        Buffer out = pass(decoder.chunk(chunk));
         if (out != null && out.length() > 0) {
           toConsumer(handler, out);
+        }
+        if (decoder.done() || rewrite.done()) {
+          abandon();
         }
       });
     });
     return this;
   }
 
+  /** Shows decoded events to the tap and returns what the client gets for them. */
+  private Buffer pass(Buffer events) {
+    if (events == null || events.length() == 0) {
+      return null;
+    }
+    tap.feed(events);
+    return rewrite.chunk(events);
+  }
+
+  /** Ends the client's stream now and drops the rest of the upstream answer (on the upstream context). */
+  private void abandon() {
+    response.handler(null);
+    response.endHandler(null);
+    response.exceptionHandler(null);
+    finish(null);
+    Buffer tail = rewrite.end();
+    if (tail != null && tail.length() > 0 && dataHandler != null) {
+      toConsumer(dataHandler, tail);
+    }
+    if (clientEndHandler != null) {
+      toConsumer(clientEndHandler, null);
+    }
+    response.request().reset();
+  }
+
   @Override
   public UpstreamBody endHandler(Handler<Void> endHandler) {
     captureConsumer();
-    onUpstream(() -> response.endHandler(v -> {
-      finish(null);
-      Buffer tail = rewrite.end();
-      if (tail != null && tail.length() > 0 && dataHandler != null) {
-        toConsumer(dataHandler, tail);
-      }
-      if (endHandler != null) {
-        toConsumer(endHandler, v);
-      }
-    }));
+    onUpstream(() -> {
+      clientEndHandler = endHandler;
+      response.endHandler(v -> endOfUpstream(v));
+    });
     return this;
+  }
+
+  private void endOfUpstream(Void v) {
+    // what the decoder still holds (a frame cut short) comes before the end
+    Buffer decoded = pass(decoder.end());
+    if (decoded != null && decoded.length() > 0 && dataHandler != null) {
+      toConsumer(dataHandler, decoded);
+    }
+    finish(null);
+    Buffer tail = rewrite.end();
+    if (tail != null && tail.length() > 0 && dataHandler != null) {
+      toConsumer(dataHandler, tail);
+    }
+    if (clientEndHandler != null) {
+      toConsumer(clientEndHandler, v);
+    }
   }
 
   @Override

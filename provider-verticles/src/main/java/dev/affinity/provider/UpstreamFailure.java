@@ -16,6 +16,9 @@ public final class UpstreamFailure {
 
   public static GatewayError classify(Throwable failure, String deploymentId, long timeoutMillis) {
     for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+      if (cause instanceof Refusal refusal) {
+        return refusal.error();
+      }
       if (cause instanceof TimeoutException || cause.getClass().getSimpleName().contains("Timeout")) {
         return GatewayError.upstreamTimeout("deployment " + deploymentId + " did not answer within "
             + timeoutMillis / 1000.0 + " s");
@@ -31,5 +34,23 @@ public final class UpstreamFailure {
     }
     return GatewayError.upstreamUnreachable("deployment " + deploymentId + " could not be reached ("
         + failure.getClass().getSimpleName() + ")");
+  }
+
+  /**
+   * A call that was never sent because the provider could not prepare it (credentials that cannot be loaded, a body
+   * it cannot translate), carrying the error the client gets. Its message is the error's, which names no secret.
+   */
+  public static final class Refusal extends RuntimeException {
+
+    private final transient GatewayError error;
+
+    public Refusal(GatewayError error) {
+      super(error.message(), null, false, false);
+      this.error = error;
+    }
+
+    public GatewayError error() {
+      return error;
+    }
   }
 }

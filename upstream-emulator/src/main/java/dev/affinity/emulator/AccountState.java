@@ -3,11 +3,12 @@ package dev.affinity.emulator;
 import java.time.Instant;
 
 /**
- * Everything the emulator keeps for one account. The OpenAI cache and rate limits are separate from the Anthropic
- * ones: one key plays an organisation on each provider.
+ * Everything the emulator keeps for one account. The OpenAI and Bedrock caches and rate limits are separate from the
+ * Anthropic ones: one account plays an organisation on each provider.
  */
 record AccountState(AccountConfig config, PromptCache cache, UsageLedger ledger, RequestLog requests,
-    RateLimits rateLimits, OpenAiPromptCache openAiCache, OpenAiRateLimits openAiRateLimits) {
+    RateLimits rateLimits, OpenAiPromptCache openAiCache, OpenAiRateLimits openAiRateLimits,
+    PromptCache bedrockCache, RateLimits bedrockRateLimits) {
 
   static AccountState create(AccountConfig config, EmulatorOptions options, Instant now) {
     return new AccountState(config, new PromptCache(), new UsageLedger(),
@@ -15,7 +16,9 @@ record AccountState(AccountConfig config, PromptCache cache, UsageLedger ledger,
         new RateLimits(config.rpm(), options.getInputTokensPerMinute(), options.getOutputTokensPerMinute(), now),
         new OpenAiPromptCache(),
         new OpenAiRateLimits(config.rpm(), options.getInputTokensPerMinute() + options.getOutputTokensPerMinute(),
-            now));
+            now),
+        new PromptCache(),
+        new RateLimits(config.rpm(), options.getInputTokensPerMinute(), options.getOutputTokensPerMinute(), now));
   }
 
   String name() {
@@ -29,5 +32,7 @@ record AccountState(AccountConfig config, PromptCache cache, UsageLedger ledger,
     rateLimits.reset(now);
     openAiCache.clear();
     openAiRateLimits.reset(now);
+    bedrockCache.clear();
+    bedrockRateLimits.reset(now);
   }
 }

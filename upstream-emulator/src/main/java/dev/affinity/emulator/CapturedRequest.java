@@ -12,7 +12,8 @@ import java.util.Map;
  *
  * @param uri path and query exactly as received, e.g. {@code /v1/messages?beta=true}
  * @param headers header names lower-cased, in arrival order, repeated values joined with {@code ", "}; the
- *     credentials ({@code x-api-key}, {@code authorization}) are replaced by {@value #REDACTED}
+ *     credentials ({@code x-api-key}, {@code authorization}, {@code x-amz-security-token}) are replaced by
+ *     {@value #REDACTED}
  * @param body the raw body, decoded as UTF-8 and otherwise untouched
  * @param receivedAt on the emulator's clock
  */
@@ -41,7 +42,8 @@ public record CapturedRequest(String method, String uri, Map<String, String> hea
   }
 
   private static boolean isCredential(String name) {
-    return name.equals("x-api-key") || name.equals("authorization") || name.equals("proxy-authorization");
+    return name.equals("x-api-key") || name.equals("authorization") || name.equals("proxy-authorization")
+        || name.equals("x-amz-security-token");
   }
 
   JsonObject toJson() {

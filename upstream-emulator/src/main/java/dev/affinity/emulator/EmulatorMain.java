@@ -1,7 +1,9 @@
 package dev.affinity.emulator;
 
 import io.vertx.core.Vertx;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -16,11 +18,17 @@ public final class EmulatorMain {
 
   static final String USAGE = """
       Usage: java -jar affinity-emulator.jar --accounts NAME=KEY[,NAME=KEY...] [options]
+             java -jar affinity-emulator.jar --aws-accounts NAME=AKID:SECRET[,...] [options]
 
-      Plays Anthropic API accounts (Messages API with prompt caching) for testing and benchmarking a gateway.
+      Plays Anthropic API accounts (Messages API with prompt caching), on Anthropic's, OpenAI's and Bedrock's APIs,
+      for testing and benchmarking a gateway.
 
       Options:
-        --accounts NAME=KEY,...     accounts and the API keys that select them (required)
+        --accounts NAME=KEY,...     accounts and the API keys that select them
+        --aws-accounts NAME=AKID:SECRET[:SESSION_TOKEN],...
+                                    AWS credentials that select accounts on the Bedrock routes (SigV4); a NAME
+                                    also in --accounts is one account reachable both ways
+                                    (--accounts or --aws-accounts is required)
         --port N                    port to listen on (default 9100, 0 for an ephemeral port)
         --host HOST                 address to bind (default 127.0.0.1)
         --latency zero|realistic    latency model (default realistic)
@@ -31,7 +39,7 @@ public final class EmulatorMain {
         --help                      print this help
       """;
 
-  private static final Set<String> OPTIONS = Set.of("--accounts", "--port", "--host", "--latency", "--rpm",
+  private static final Set<String> OPTIONS = Set.of("--accounts", "--aws-accounts", "--port", "--host", "--latency", "--rpm",
       "--output-tokens", "--min-cacheable", "--event-loops");
 
   private EmulatorMain() {
@@ -68,6 +76,7 @@ public final class EmulatorMain {
   static EmulatorOptions parse(String[] args) {
     EmulatorOptions options = new EmulatorOptions().setPort(DEFAULT_PORT).setLatency(LatencyModel.REALISTIC);
     Map<String, String> accounts = new LinkedHashMap<>();
+    Map<String, AwsCredentials> awsAccounts = new LinkedHashMap<>();
     Map<String, String> rpm = new LinkedHashMap<>();
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
@@ -92,6 +101,8 @@ public final class EmulatorMain {
       }
       switch (name) {
         case "--accounts" -> accounts.putAll(pairs(name, value));
+        case "--aws-accounts" -> pairs(name, value).forEach((account, credentials) ->
+            awsAccounts.put(account, awsCredentials(credentials)));
         case "--port" -> options.setPort(integer(name, value));
         case "--host" -> options.setHost(value);
         case "--latency" -> options.setLatency(latency(value));
@@ -104,19 +115,33 @@ public final class EmulatorMain {
         default -> throw new IllegalStateException("option listed but not parsed: " + name);
       }
     }
-    if (accounts.isEmpty()) {
-      throw new IllegalArgumentException("--accounts is required, e.g. --accounts acct-1=sk-emu-1,acct-2=sk-emu-2");
+    if (accounts.isEmpty() && awsAccounts.isEmpty()) {
+      throw new IllegalArgumentException("--accounts is required, e.g. --accounts acct-1=sk-emu-1,acct-2=sk-emu-2"
+          + " (or --aws-accounts for Bedrock accounts)");
     }
+    Set<String> names = new LinkedHashSet<>(accounts.keySet());
+    names.addAll(awsAccounts.keySet());
     for (String account : rpm.keySet()) {
-      if (!accounts.containsKey(account)) {
+      if (!names.contains(account)) {
         throw new IllegalArgumentException("--rpm names an unknown account '" + account + "'");
       }
     }
-    accounts.forEach((account, key) -> {
+    for (String account : names) {
       int limit = rpm.containsKey(account) ? integer("--rpm", rpm.get(account)) : 0;
-      options.addAccount(new AccountConfig(account, key, limit));
-    });
+      options.addAccount(new AccountConfig(account, accounts.get(account), limit, awsAccounts.get(account)));
+    }
     return options;
+  }
+
+  /** {@code AKID:SECRET} or {@code AKID:SECRET:SESSION_TOKEN}. */
+  private static AwsCredentials awsCredentials(String value) {
+    String[] parts = value.split(":", -1);
+    if (parts.length < 2 || parts.length > 3 || Arrays.stream(parts).anyMatch(String::isBlank)) {
+      // The value holds a secret: name the option, never echo it.
+      throw new IllegalArgumentException("--aws-accounts expects NAME=ACCESS_KEY_ID:SECRET_ACCESS_KEY"
+          + "[:SESSION_TOKEN] pairs separated by commas");
+    }
+    return new AwsCredentials(parts[0], parts[1], parts.length == 3 ? parts[2] : null);
   }
 
   private static Map<String, String> pairs(String option, String value) {

@@ -58,13 +58,29 @@ public final class EmulatorOptions {
   }
 
   public EmulatorOptions addAccount(AccountConfig account) {
-    boolean keyTaken = accounts.values().stream()
-        .anyMatch(other -> !other.name().equals(account.name()) && other.apiKey().equals(account.apiKey()));
-    if (keyTaken) {
-      throw new IllegalArgumentException("two accounts cannot share an API key (account " + account.name() + ")");
+    for (AccountConfig other : accounts.values()) {
+      if (other.name().equals(account.name())) {
+        continue;
+      }
+      if (account.apiKey() != null && account.apiKey().equals(other.apiKey())) {
+        throw new IllegalArgumentException("two accounts cannot share an API key (account " + account.name() + ")");
+      }
+      if (account.aws() != null && other.aws() != null
+          && account.aws().accessKeyId().equals(other.aws().accessKeyId())) {
+        throw new IllegalArgumentException("two accounts cannot share an AWS access key id (account "
+            + account.name() + ")");
+      }
     }
     accounts.put(account.name(), account);
     return this;
+  }
+
+  /**
+   * Adds an account reachable on Bedrock only; to give an account with an API key AWS credentials too, add
+   * {@code AccountConfig.of(name, apiKey).withAws(...)}.
+   */
+  public EmulatorOptions addAwsAccount(String name, String accessKeyId, String secretAccessKey) {
+    return addAccount(AccountConfig.aws(name, AwsCredentials.of(accessKeyId, secretAccessKey)));
   }
 
   public LatencyModel getLatency() {

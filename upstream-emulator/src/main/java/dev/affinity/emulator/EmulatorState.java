@@ -1,5 +1,6 @@
 package dev.affinity.emulator;
 
+import java.time.Clock;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -9,14 +10,17 @@ final class EmulatorState {
 
   private final Map<String, AccountState> byName = new LinkedHashMap<>();
   private final Map<String, AccountState> byKey = new LinkedHashMap<>();
+  private final Map<String, AccountState> byAccessKeyId = new LinkedHashMap<>();
   private final FaultSchedule faults = new FaultSchedule();
   private final EmulatorClock clock;
+  private final Clock signingClock;
   private final CacheMinimums minimums;
   private final LatencyModel latency;
   private final int defaultOutputTokens;
 
   EmulatorState(EmulatorOptions options) {
     this.clock = new EmulatorClock(options.getClock());
+    this.signingClock = options.getClock();
     this.minimums = new CacheMinimums(options.getMinimumCacheableTokens());
     this.latency = options.getLatency();
     this.defaultOutputTokens = options.getDefaultOutputTokens();
@@ -24,13 +28,23 @@ final class EmulatorState {
     for (AccountConfig config : options.getAccounts().values()) {
       AccountState account = AccountState.create(config, options, now);
       byName.put(config.name(), account);
-      byKey.put(config.apiKey(), account);
+      if (config.apiKey() != null) {
+        byKey.put(config.apiKey(), account);
+      }
+      if (config.aws() != null) {
+        byAccessKeyId.put(config.aws().accessKeyId(), account);
+      }
     }
   }
 
   /** The account an API key selects, or null. */
   AccountState accountForKey(String apiKey) {
     return apiKey == null ? null : byKey.get(apiKey);
+  }
+
+  /** The account whose AWS credentials have that access key id, or null. */
+  AccountState accountForAccessKeyId(String accessKeyId) {
+    return accessKeyId == null ? null : byAccessKeyId.get(accessKeyId);
   }
 
   /** The account of that name, or null. */
@@ -48,6 +62,14 @@ final class EmulatorState {
 
   EmulatorClock clock() {
     return clock;
+  }
+
+  /**
+   * The time SigV4 request dates are checked against: the base clock, which {@linkplain EmulatorClock#advance moving
+   * the emulator clock} does not change, because clients sign with the real time.
+   */
+  Clock signingClock() {
+    return signingClock;
   }
 
   CacheMinimums minimums() {

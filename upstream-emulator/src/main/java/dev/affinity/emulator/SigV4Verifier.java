@@ -43,8 +43,9 @@ final class SigV4Verifier {
    *
    * @param rawPath the path still percent-encoded, e.g. {@code /model/us.anthropic.claude-sonnet-4-5-v1%3A0/invoke}
    * @param rawQuery the query string still percent-encoded, or null
+   * @param host the {@code Host} header (HTTP/1.1) or {@code :authority} (HTTP/2) as received
    */
-  record Received(String method, String rawPath, String rawQuery, MultiMap headers, Buffer body) {
+  record Received(String method, String rawPath, String rawQuery, String host, MultiMap headers, Buffer body) {
   }
 
   /**
@@ -126,7 +127,9 @@ final class SigV4Verifier {
         .append(canonicalUri(request.rawPath())).append('\n')
         .append(canonicalQuery(request.rawQuery())).append('\n');
     for (String name : authorization.signedHeaders()) {
-      canonical.append(name).append(':').append(canonicalHeaderValue(request.headers().getAll(name))).append('\n');
+      // Vert.x serves the host as the request's authority, not among the headers.
+      List<String> values = name.equals("host") ? List.of(request.host()) : request.headers().getAll(name);
+      canonical.append(name).append(':').append(canonicalHeaderValue(values)).append('\n');
     }
     return canonical.append('\n')
         .append(authorization.signedHeaderList()).append('\n')
@@ -195,7 +198,7 @@ final class SigV4Verifier {
   }
 
   /** Percent-decoding only: unlike form decoding, a {@code +} stays a {@code +}. */
-  private static String percentDecode(String value) {
+  static String percentDecode(String value) {
     if (value.indexOf('%') < 0) {
       return value;
     }

@@ -152,6 +152,7 @@ public final class UpstreamEmulator {
     for (AccountState account : state.accounts()) {
       account.cache().purgeExpired(now);
       account.openAiCache().purgeExpired(now);
+      account.bedrockCache().purgeExpired(now);
     }
   }
 

@@ -11,6 +11,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /** Real HTTP calls to an emulator's OpenAI routes from the test thread, the way an OpenAI SDK makes them. */
 final class OpenAiCalls {
@@ -34,6 +35,11 @@ final class OpenAiCalls {
     HttpRequest request = request("/v1/chat/completions", apiKey).timeout(timeout)
         .POST(HttpRequest.BodyPublishers.ofString(body.encode())).build();
     return http.send(request, HttpResponse.BodyHandlers.ofString());
+  }
+
+  CompletableFuture<HttpResponse<String>> chatAsync(String apiKey, JsonObject body) {
+    return http.sendAsync(request("/v1/chat/completions", apiKey)
+        .POST(HttpRequest.BodyPublishers.ofString(body.encode())).build(), HttpResponse.BodyHandlers.ofString());
   }
 
   /** Usage of a successful non-streaming answer. */

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.affinity.model.TokenUsage;
 
 /** Reads Anthropic's {@code usage} object. Fields the object lacks keep their earlier value. */
-final class AnthropicUsage {
+public final class AnthropicUsage {
 
   private AnthropicUsage() {
   }
@@ -13,7 +13,7 @@ final class AnthropicUsage {
    * Folds one {@code usage} object into what is known so far. {@code message_delta} usage is cumulative, so a
    * present field overwrites (never adds to) the earlier one.
    */
-  static TokenUsage merge(TokenUsage known, JsonNode usage) {
+  public static TokenUsage merge(TokenUsage known, JsonNode usage) {
     if (usage == null || !usage.isObject()) {
       return known;
     }

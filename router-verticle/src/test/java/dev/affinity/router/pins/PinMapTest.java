@@ -79,13 +79,17 @@ class PinMapTest {
   void pinsCarryTheBreakpointTtl() throws Exception {
     String five = "ttl5-" + UUID.randomUUID();
     String hour = "ttl60-" + UUID.randomUUID();
+    String day = "ttl24h-" + UUID.randomUUID();
     IMap<String, String> map = hazelcast.getMap(PinMap.NAME);
-    map.submitToKeys(Set.of(five, hour), new PinWrite(Map.of(
+    map.submitToKeys(Set.of(five, hour, day), new PinWrite(Map.of(
         five, new PinWrite.Op(PinWrite.Kind.CLAIM, "d", null, CacheTtl.FIVE_MINUTES.duration().toSeconds()),
-        hour, new PinWrite.Op(PinWrite.Kind.CLAIM, "d", null, CacheTtl.ONE_HOUR.duration().toSeconds()))))
+        hour, new PinWrite.Op(PinWrite.Kind.CLAIM, "d", null, CacheTtl.ONE_HOUR.duration().toSeconds()),
+        day, new PinWrite.Op(PinWrite.Kind.CLAIM, "d", null, CacheTtl.TWENTY_FOUR_HOURS.duration().toSeconds()))))
         .toCompletableFuture().get(10, TimeUnit.SECONDS);
     assertThat(map.getEntryView(five).getTtl()).isEqualTo(TimeUnit.MINUTES.toMillis(5));
     assertThat(map.getEntryView(hour).getTtl()).isEqualTo(TimeUnit.HOURS.toMillis(1));
+    // longer than the map-level default: the entry's own TTL wins
+    assertThat(map.getEntryView(day).getTtl()).isEqualTo(TimeUnit.HOURS.toMillis(24));
   }
 
   @Test

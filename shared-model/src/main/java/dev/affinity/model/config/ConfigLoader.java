@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Pattern;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 /**
@@ -47,6 +48,13 @@ public final class ConfigLoader {
   /** LiteLLM strategies Affinity does not implement: accepted with a warning so LiteLLM files keep loading. */
   private static final Set<String> LITELLM_ONLY_STRATEGIES = Set.of(
       "usage-based-routing", "usage-based-routing-v2", "latency-based-routing", "cost-based-routing");
+
+  /** The keys that make a deployment without provider prefix a Bedrock one, as in LiteLLM. */
+  private static final List<String> AWS_KEYS = List.of("aws_profile_name", "aws_region_name", "aws_access_key_id",
+      "aws_secret_access_key", "aws_session_token", "aws_bedrock_runtime_endpoint");
+  /** Where the AWS SDKs look for a region when none is configured. */
+  private static final List<String> REGION_VARIABLES = List.of("AWS_REGION", "AWS_DEFAULT_REGION");
+  private static final Pattern AWS_REGION = Pattern.compile("[a-z]{2}(-[a-z]+)+-[0-9]{1,2}");
 
   private final Findings findings = new Findings();
   private final Map<String, String> env;
@@ -174,7 +182,7 @@ public final class ConfigLoader {
   /** A {@code model_list} entry as written, before ids and defaults that depend on other entries are settled. */
   private record Draft(String path, String givenId, String alias, ProviderKind provider, String model, String apiBase,
                        Secret apiKey, double weight, Integer rpm, Integer tpm, Duration timeout,
-                       List<InjectionPoint> injectionPoints, ModelInfo info, String cacheScope) {
+                       List<InjectionPoint> injectionPoints, ModelInfo info, String cacheScope, AwsSettings aws) {
   }
 
   private record Upstream(ProviderKind provider, String model, boolean selfHosted) {
@@ -198,7 +206,7 @@ public final class ConfigLoader {
       return Optional.empty();
     }
     Section p = params.get();
-    Optional<Upstream> upstream = p.requiredString("model").flatMap(model -> upstream(p, model));
+    Optional<Upstream> upstream = p.requiredString("model").flatMap(model -> upstream(p, model, info));
     upstream.map(Upstream::model).filter(ModelPattern::isWildcard).ifPresent(model -> {
       if (ModelPattern.wildcardCount(model) > 1) {
         p.problem("model", "may contain at most one '*'");
@@ -206,8 +214,14 @@ public final class ConfigLoader {
         p.problem("model", "contains '*' but model_name does not: there is nothing to substitute");
       }
     });
-    Optional<String> apiBase = p.string("api_base").flatMap(base -> apiBase(p, base));
-    Optional<Secret> apiKey = upstream.flatMap(u -> apiKey(p, u));
+    boolean bedrock = upstream.filter(u -> u.provider() == ProviderKind.BEDROCK).isPresent();
+    Optional<String> apiBase = bedrock ? bedrockEndpoint(p)
+        : p.string("api_base").flatMap(base -> apiBase(p, "api_base", base, "https://api.anthropic.com"));
+    Optional<AwsSettings> aws = bedrock ? aws(p) : Optional.empty();
+    Optional<Secret> apiKey = bedrock ? Optional.of(Secret.NONE) : upstream.flatMap(u -> apiKey(p, u));
+    if (!bedrock) {
+      AWS_KEYS.forEach(key -> p.ignore(key, "only used by Bedrock deployments, ignored"));
+    }
     upstream.filter(Upstream::selfHosted).filter(u -> !p.has("api_base"))
         .ifPresent(u -> p.problem("api_base", "required for a self-hosted server (e.g. http://10.0.0.5:8000/v1)"));
     double weight = p.number("weight", true).orElse(1.0);
@@ -223,14 +237,24 @@ public final class ConfigLoader {
       return Optional.empty();
     }
     Upstream target = upstream.orElseThrow();
+    String endpoint = apiBase.orElseGet(() -> aws.map(AwsSettings::defaultEndpoint)
+        .orElseGet(() -> target.provider().defaultApiBase()));
     return Optional.of(new Draft(entry.path(), info.id(), alias.orElseThrow(), target.provider(), target.model(),
-        apiBase.orElse(target.provider().defaultApiBase()), apiKey.orElseThrow(), weight, rpm, tpm, timeout,
-        injectionPoints, info, cacheScope));
+        endpoint, apiKey.orElseThrow(), weight, rpm, tpm, timeout, injectionPoints, info, cacheScope,
+        aws.orElse(null)));
   }
 
-  /** {@code anthropic/claude-sonnet-4-5} → (ANTHROPIC, {@code claude-sonnet-4-5}). */
-  private Optional<Upstream> upstream(Section params, String model) {
+  /**
+   * {@code anthropic/claude-sonnet-4-5} → (ANTHROPIC, {@code claude-sonnet-4-5}). A model without a known prefix is a
+   * Bedrock one when {@code model_info.litellm_provider} says so or AWS keys are present, as in LiteLLM.
+   */
+  private Optional<Upstream> upstream(Section params, String model, ModelInfo info) {
     int slash = model.indexOf('/');
+    String prefix = slash > 0 ? model.substring(0, slash) : "";
+    Optional<ProviderKind> provider = ProviderKind.fromPrefix(prefix);
+    if (provider.isEmpty() && (bedrockProvider(info) || AWS_KEYS.stream().anyMatch(params::has))) {
+      return bedrockModel(params, model);
+    }
     if (slash <= 0) {
       if (model.startsWith("claude")) {
         // LiteLLM infers the provider of bare Claude model names; so do we.
@@ -240,8 +264,6 @@ public final class ConfigLoader {
           + ProviderKind.supportedPrefixes() + "), e.g. anthropic/claude-sonnet-4-5");
       return Optional.empty();
     }
-    String prefix = model.substring(0, slash);
-    Optional<ProviderKind> provider = ProviderKind.fromPrefix(prefix);
     if (provider.isEmpty()) {
       params.problem("model", "unsupported provider '" + prefix + "' (supported: "
           + ProviderKind.supportedPrefixes() + ")");
@@ -252,11 +274,121 @@ public final class ConfigLoader {
       params.problem("model", "model id missing after '" + prefix + "/'");
       return Optional.empty();
     }
+    if (provider.get() == ProviderKind.BEDROCK) {
+      return bedrockModel(params, id);
+    }
     return Optional.of(new Upstream(provider.get(), id, provider.get().selfHosted(prefix)));
   }
 
+  /** LiteLLM writes {@code bedrock} (InvokeModel) or {@code bedrock_converse}. */
+  private static boolean bedrockProvider(ModelInfo info) {
+    return info.litellmProvider() != null && info.litellmProvider().startsWith(ProviderKind.BEDROCK.prefix());
+  }
+
+  /**
+   * A Bedrock model id, after LiteLLM's route prefixes: {@code invoke/} is what Affinity does anyway, and
+   * {@code converse/} is served the same way (the client speaks the Messages API either way, and InvokeModel takes
+   * that body as it is), with a warning.
+   */
+  private Optional<Upstream> bedrockModel(Section params, String model) {
+    String id = model;
+    if (id.startsWith("invoke/")) {
+      id = id.substring("invoke/".length());
+    } else if (id.startsWith("converse/")) {
+      id = id.substring("converse/".length());
+      findings.warning(params.path("model"),
+          "Affinity calls Bedrock's InvokeModel API with the Messages body: converse/ is served as invoke/");
+    }
+    if (id.isBlank()) {
+      params.problem("model", "Bedrock model id missing");
+      return Optional.empty();
+    }
+    // Only Claude speaks the Messages body; an ARN (application inference profile) does not say, so it is trusted.
+    if (!id.contains("anthropic.") && !id.startsWith("arn:") && !ModelPattern.isWildcard(id)) {
+      params.problem("model", "only Anthropic models are supported on Bedrock,"
+          + " e.g. bedrock/us.anthropic.claude-sonnet-4-5-20250929-v1:0");
+      return Optional.empty();
+    }
+    return Optional.of(new Upstream(ProviderKind.BEDROCK, id, false));
+  }
+
+  /** {@code aws_bedrock_runtime_endpoint}, or {@code api_base} as LiteLLM also accepts; empty for the default one. */
+  private static Optional<String> bedrockEndpoint(Section params) {
+    boolean endpoint = params.has("aws_bedrock_runtime_endpoint");
+    if (endpoint && params.has("api_base")) {
+      params.problem("api_base", "give either api_base or aws_bedrock_runtime_endpoint, not both");
+      return Optional.empty();
+    }
+    String key = endpoint ? "aws_bedrock_runtime_endpoint" : "api_base";
+    return params.string(key)
+        .flatMap(base -> apiBase(params, key, base, "https://bedrock-runtime.us-west-2.amazonaws.com"));
+  }
+
+  /**
+   * Region and credential source of a Bedrock deployment. Credentials themselves are not looked up here: a profile
+   * may exist only on the machines that serve, and it may change while the gateway runs.
+   */
+  private Optional<AwsSettings> aws(Section params) {
+    int before = findings.problemCount();
+    Optional<String> region = region(params);
+    Optional<String> profile = params.string("aws_profile_name");
+    Optional<Secret> keyId = params.secret("aws_access_key_id");
+    Optional<Secret> secretKey = params.secret("aws_secret_access_key");
+    Optional<Secret> token = params.secret("aws_session_token");
+    boolean hasKeyId = params.has("aws_access_key_id");
+    boolean hasSecretKey = params.has("aws_secret_access_key");
+    if (hasKeyId && !hasSecretKey) {
+      params.problem("aws_secret_access_key", "required with aws_access_key_id");
+    } else if (hasSecretKey && !hasKeyId) {
+      params.problem("aws_access_key_id", "required with aws_secret_access_key");
+    }
+    if (params.has("aws_session_token") && !hasKeyId && !hasSecretKey) {
+      params.problem("aws_session_token", "only used with aws_access_key_id and aws_secret_access_key");
+    }
+    if (params.has("aws_profile_name") && (hasKeyId || hasSecretKey)) {
+      params.problem("aws_profile_name",
+          "give either a profile or keys (aws_access_key_id, aws_secret_access_key), not both");
+    }
+    if (params.has("api_key")) {
+      params.problem("api_key", "not used by Bedrock deployments: give aws_profile_name, or aws_access_key_id and"
+          + " aws_secret_access_key, or neither for the default AWS credential chain");
+    }
+    if (findings.problemCount() > before) {
+      return Optional.empty();
+    }
+    return Optional.of(new AwsSettings(region.orElseThrow(), profile.orElse(null), keyId.orElse(null),
+        secretKey.orElse(null), token.orElse(null)));
+  }
+
+  /** {@code aws_region_name}, or the region the AWS SDKs would take from the environment. */
+  private Optional<String> region(Section params) {
+    if (params.has("aws_region_name")) {
+      return params.string("aws_region_name").filter(region -> {
+        if (!AWS_REGION.matcher(region).matches()) {
+          params.problem("aws_region_name", "must be an AWS region name, e.g. us-west-2");
+          return false;
+        }
+        return true;
+      });
+    }
+    for (String variable : REGION_VARIABLES) {
+      String region = env.get(variable);
+      if (region != null && !region.isBlank()) {
+        if (AWS_REGION.matcher(region.trim()).matches()) {
+          return Optional.of(region.trim());
+        }
+        params.problem("aws_region_name", "environment variable " + variable
+            + " is not an AWS region name (e.g. us-west-2)");
+        return Optional.empty();
+      }
+    }
+    params.problem("aws_region_name", "required (or set environment variable "
+        + String.join(" or ", REGION_VARIABLES) + ")");
+    return Optional.empty();
+  }
+
   /** An http(s) URL without trailing slash; the value is never quoted in the problem (it may embed credentials). */
-  private static Optional<String> apiBase(Section params, String base) {
+  private static Optional<String> apiBase(Section params, String key, String base, String example) {
     try {
       URI uri = new URI(base);
       String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
@@ -271,7 +403,7 @@ public final class ConfigLoader {
     } catch (URISyntaxException e) {
       // reported below, like any other value that is not an http(s) URL
     }
-    params.problem("api_base", "must be an http(s) URL without query or fragment, e.g. https://api.anthropic.com");
+    params.problem(key, "must be an http(s) URL without query or fragment, e.g. " + example);
     return Optional.empty();
   }
 
@@ -388,9 +520,17 @@ public final class ConfigLoader {
       deployments.add(new Deployment(id, draft.alias(), draft.provider(), draft.model(), draft.apiBase(),
           draft.apiKey(), draft.weight(), draft.rpm(), draft.tpm(),
           Objects.requireNonNullElse(draft.timeout(), router.timeout()), draft.injectionPoints(), draft.info(),
-          Objects.requireNonNullElse(draft.cacheScope(), id)));
+          cacheScope(draft, id), draft.aws()));
     }
     return deployments;
+  }
+
+  /** The configured scope; else a Bedrock deployment shares its account's cache in its region, others have their own. */
+  private static String cacheScope(Draft draft, String id) {
+    if (draft.cacheScope() != null) {
+      return draft.cacheScope();
+    }
+    return draft.aws() != null ? draft.aws().defaultCacheScope() : id;
   }
 
   /**
@@ -399,9 +539,15 @@ public final class ConfigLoader {
    * renames every deployment: pins made under old ids are lost.
    */
   private static String derivedId(Draft draft) {
+    List<String> fields = new ArrayList<>(List.of(draft.alias(), draft.provider().prefix() + "/" + draft.model(),
+        draft.apiBase(), Objects.requireNonNullElse(draft.cacheScope(), "")));
+    if (draft.aws() != null) {
+      // Bedrock only, so that the ids of other deployments stay as they were. The keys are never part of it.
+      fields.add(Objects.requireNonNullElse(draft.aws().profileName(), ""));
+      fields.add(draft.aws().region());
+    }
     StringBuilder canonical = new StringBuilder();
-    for (String field : List.of(draft.alias(), draft.provider().prefix() + "/" + draft.model(), draft.apiBase(),
-        Objects.requireNonNullElse(draft.cacheScope(), ""))) {
+    for (String field : fields) {
       // Length-prefixed so that no two different field lists encode alike.
       canonical.append(field.length()).append(':').append(field).append(';');
     }

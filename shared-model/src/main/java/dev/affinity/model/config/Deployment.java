@@ -19,11 +19,15 @@ import java.util.Objects;
  * @param timeout         the upstream call timeout (the router's when the deployment sets none)
  * @param injectionPoints where to add {@code cache_control} markers; empty for none
  * @param info            {@code model_info}
- * @param cacheScope      deployments with the same scope share one provider cache; defaults to {@link #id}
+ * @param cacheScope      deployments with the same scope share one provider cache; defaults to {@link #id}, and for
+ *                        Bedrock to {@link AwsSettings#defaultCacheScope()}
+ * @param aws             region and credentials of a Bedrock deployment (then {@code apiKey} is {@link Secret#NONE});
+ *                        {@code null} for every other provider
  */
 public record Deployment(String id, String alias, ProviderKind provider, String model, String apiBase, Secret apiKey,
                          double weight, Integer rpm, Integer tpm, Duration timeout,
-                         List<InjectionPoint> injectionPoints, ModelInfo info, String cacheScope) {
+                         List<InjectionPoint> injectionPoints, ModelInfo info, String cacheScope,
+                         AwsSettings aws) {
 
   public Deployment {
     Objects.requireNonNull(id, "id");
@@ -36,6 +40,17 @@ public record Deployment(String id, String alias, ProviderKind provider, String 
     Objects.requireNonNull(info, "info");
     Objects.requireNonNull(cacheScope, "cacheScope");
     injectionPoints = List.copyOf(injectionPoints);
+    if ((provider == ProviderKind.BEDROCK) != (aws != null)) {
+      throw new IllegalArgumentException("AWS settings are required for Bedrock deployments and only for them");
+    }
+  }
+
+  /** A deployment of a provider other than Bedrock, which needs no AWS settings. */
+  public Deployment(String id, String alias, ProviderKind provider, String model, String apiBase, Secret apiKey,
+                    double weight, Integer rpm, Integer tpm, Duration timeout,
+                    List<InjectionPoint> injectionPoints, ModelInfo info, String cacheScope) {
+    this(id, alias, provider, model, apiBase, apiKey, weight, rpm, tpm, timeout, injectionPoints, info, cacheScope,
+        null);
   }
 
   /**

@@ -18,7 +18,13 @@ public enum ProviderKind {
    * {@code openai_like/}: these need an {@code api_base}, and a key only if the server wants one).
    */
   OPENAI("openai", "https://api.openai.com/v1", "OPENAI_API_KEY",
-      List.of("hosted_vllm", "openai_compatible", "openai_like"));
+      List.of("hosted_vllm", "openai_compatible", "openai_like")),
+  /**
+   * Anthropic models on AWS Bedrock, called through InvokeModel with the Messages body. Signed with AWS credentials
+   * ({@link AwsSettings}) rather than a key; the endpoint depends on the region
+   * ({@code https://bedrock-runtime.{region}.amazonaws.com}, see {@link AwsSettings#defaultEndpoint()}).
+   */
+  BEDROCK("bedrock", null, null, List.of());
 
   private final String prefix;
   private final String defaultApiBase;
@@ -42,12 +48,15 @@ public enum ProviderKind {
     return prefix;
   }
 
-  /** The endpoint used when a deployment has no {@code api_base}. */
+  /** The endpoint used when a deployment has no {@code api_base}; null for Bedrock, whose endpoint is regional. */
   public String defaultApiBase() {
     return defaultApiBase;
   }
 
-  /** The environment variable LiteLLM falls back to when a deployment has no {@code api_key}. */
+  /**
+   * The environment variable LiteLLM falls back to when a deployment has no {@code api_key}; null for Bedrock, which
+   * signs with AWS credentials instead.
+   */
   public String defaultKeyVariable() {
     return defaultKeyVariable;
   }

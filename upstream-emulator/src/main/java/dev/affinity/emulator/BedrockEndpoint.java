@@ -1,0 +1,222 @@
+package dev.affinity.emulator;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.util.List;
+
+/**
+ * {@code InvokeModel} and {@code InvokeModelWithResponseStream} for Anthropic models: faults, the account's Bedrock
+ * request limit, validation, the account's Bedrock prompt cache (Anthropic's rules, its own entries), then the
+ * Anthropic answer, as JSON with Bedrock's token-count headers or as event-stream {@code chunk} frames, paced by the
+ * latency model on Vert.x timers.
+ *
+ * <p>A status fault on a streaming request is played the way Bedrock reports throttling and model errors to
+ * streaming clients: a {@code 200} whose event stream holds a single exception message (when the stream has a
+ * member for that error; otherwise, and for requests over the limit, an HTTP error before the stream opens).
+ */
+final class BedrockEndpoint {
+
+  static final String INPUT_TOKENS_HEADER = "x-amzn-bedrock-input-token-count";
+  static final String OUTPUT_TOKENS_HEADER = "x-amzn-bedrock-output-token-count";
+  static final String CACHE_READ_HEADER = "x-amzn-bedrock-cache-read-input-token-count";
+  static final String CACHE_WRITE_HEADER = "x-amzn-bedrock-cache-write-input-token-count";
+  static final String LATENCY_HEADER = "x-amzn-bedrock-invocation-latency";
+  static final String INVOCATION_METRICS = "amazon-bedrock-invocationMetrics";
+
+  private final Vertx vertx;
+  private final EmulatorState state;
+
+  BedrockEndpoint(Vertx vertx, EmulatorState state) {
+    this.vertx = vertx;
+    this.state = state;
+  }
+
+  void handle(RoutingContext ctx, boolean stream) {
+    long startedNanos = System.nanoTime();
+    AccountState account = ctx.get(BedrockApi.ACCOUNT);
+    Fault fault = state.faults().take(account.name());
+    if (fault != null && fault.type() != Fault.Type.STALL_MID_STREAM) {
+      play(ctx, account, fault, stream);
+      return;
+    }
+    if (account.bedrockRateLimits().admit(state.clock().now()) != null) {
+      throw BedrockError.throttling();
+    }
+    BedrockRequest request = BedrockRequest.parse(ctx.get(BedrockApi.MODEL_ID), RawBody.of(ctx));
+    int minimum = state.minimums().forModel(request.anthropicModel());
+    PromptCache.Plan plan = account.bedrockCache().plan(request.messages().layout(), minimum, state.clock().now());
+    boolean stallAfterStart = fault != null && fault.type() == Fault.Type.STALL_MID_STREAM;
+    Answer answer = new Answer(ctx, account, request, plan, stream, stallAfterStart, startedNanos);
+    later(state.latency().firstTokenDelayMillis(plan.usage()), answer::begin);
+  }
+
+  private void play(RoutingContext ctx, AccountState account, Fault fault, boolean stream) {
+    switch (fault.type()) {
+      case STATUS -> {
+        BedrockError error = BedrockError.forStatus(fault.status(), null);
+        if (stream && error.streamExceptionType() != null) {
+          account.ledger().countError();
+          openStream(ctx.response()).end(EventStreamFrames.exception(error.streamExceptionType(),
+              error.getMessage()));
+        } else {
+          BedrockApi.answer(ctx, error);
+        }
+      }
+      case RESET -> {
+        account.ledger().countError();
+        ctx.request().connection().close();
+      }
+      // The request is left unanswered on purpose; the connection stays open until the client gives up.
+      case STALL -> account.ledger().countError();
+      default -> throw new IllegalStateException("not played here: " + fault.type());
+    }
+  }
+
+  private static HttpServerResponse openStream(HttpServerResponse response) {
+    return response.setChunked(true)
+        .putHeader(HttpHeaders.CONTENT_TYPE, EventStreamFrames.CONTENT_TYPE)
+        .putHeader("x-amzn-bedrock-content-type", AnthropicApi.APPLICATION_JSON);
+  }
+
+  private void later(long delayMillis, Runnable action) {
+    if (delayMillis <= 0) {
+      action.run();
+    } else {
+      vertx.setTimer(delayMillis, id -> action.run());
+    }
+  }
+
+  /** One answer in flight. Runs on the request's event loop. */
+  private final class Answer {
+
+    private final RoutingContext ctx;
+    private final HttpServerResponse response;
+    private final AccountState account;
+    private final BedrockRequest request;
+    private final PromptCache.Plan plan;
+    private final AssistantReply reply;
+    private final boolean stream;
+    private final boolean stallAfterStart;
+    private final long startedNanos;
+    private long firstByteMillis;
+
+    Answer(RoutingContext ctx, AccountState account, BedrockRequest request, PromptCache.Plan plan, boolean stream,
+        boolean stallAfterStart, long startedNanos) {
+      this.ctx = ctx;
+      this.response = ctx.response();
+      this.account = account;
+      this.request = request;
+      this.plan = plan;
+      this.reply = AssistantReply.compose(request.messages(), state.defaultOutputTokens());
+      this.stream = stream;
+      this.stallAfterStart = stallAfterStart;
+      this.startedNanos = startedNanos;
+    }
+
+    /** The first token: the prompt has been processed, so its cache entries now exist for other requests. */
+    void begin() {
+      firstByteMillis = elapsedMillis();
+      account.bedrockCache().commit(plan, state.clock().now());
+      account.ledger().recordInput(request.modelId(), plan.usage());
+      account.bedrockRateLimits().chargeInput(plan.usage(), state.clock().now());
+      if (response.closed()) {
+        return;
+      }
+      if (stallAfterStart) {
+        account.ledger().countError();
+      }
+      if (stream) {
+        stream();
+      } else if (stallAfterStart) {
+        response.setChunked(true).putHeader(HttpHeaders.CONTENT_TYPE, AnthropicApi.APPLICATION_JSON).writeHead();
+      } else {
+        long generation = Math.max(0, reply.outputTokens() - 1) * state.latency().millisPerOutputToken();
+        later(generation, this::sendMessage);
+      }
+    }
+
+    private void sendMessage() {
+      if (response.closed()) {
+        return;
+      }
+      Usage usage = plan.usage().withOutputTokens(reply.outputTokens());
+      response.putHeader(HttpHeaders.CONTENT_TYPE, AnthropicApi.APPLICATION_JSON)
+          .putHeader(INPUT_TOKENS_HEADER, Long.toString(usage.inputTokens()))
+          .putHeader(OUTPUT_TOKENS_HEADER, Long.toString(usage.outputTokens()))
+          .putHeader(CACHE_READ_HEADER, Long.toString(usage.cacheReadInputTokens()))
+          .putHeader(CACHE_WRITE_HEADER, Long.toString(usage.cacheCreationInputTokens()))
+          .putHeader(LATENCY_HEADER, Long.toString(elapsedMillis()))
+          .end(asBedrockMessage(reply.message(usage)).encode());
+      finished();
+    }
+
+    private void stream() {
+      openStream(response);
+      // Bedrock relays Anthropic's events but not its keep-alive pings.
+      List<ServerSentEvent> events = reply.events(plan.usage()).stream()
+          .filter(event -> !event.name().equals("ping"))
+          .toList();
+      asBedrockMessage(events.get(0).data().getJsonObject("message"));
+      if (stallAfterStart) {
+        response.write(EventStreamFrames.chunk(events.get(0).data()));
+        return;
+      }
+      emit(events, 0);
+    }
+
+    /** Writes events from {@code from} on; each output delta after the first waits for the output rate. */
+    private void emit(List<ServerSentEvent> events, int from) {
+      long pace = state.latency().millisPerOutputToken();
+      for (int i = from; i < events.size(); i++) {
+        if (response.closed()) {
+          return;
+        }
+        ServerSentEvent event = events.get(i);
+        boolean waitsForRate = pace > 0 && i > from && event.paced() && events.get(i - 1).paced();
+        if (waitsForRate) {
+          int resumeAt = i;
+          vertx.setTimer(pace, id -> emit(events, resumeAt));
+          return;
+        }
+        JsonObject data = event.data();
+        if (i == events.size() - 1) {
+          data.put(INVOCATION_METRICS, invocationMetrics());
+        }
+        response.write(EventStreamFrames.chunk(data));
+      }
+      response.end();
+      finished();
+    }
+
+    /** What Bedrock appends to the last event ({@code message_stop}) of a stream. */
+    private JsonObject invocationMetrics() {
+      Usage usage = plan.usage();
+      return new JsonObject()
+          .put("inputTokenCount", usage.inputTokens())
+          .put("outputTokenCount", reply.outputTokens())
+          .put("invocationLatency", elapsedMillis())
+          .put("firstByteLatency", firstByteMillis)
+          .put("cacheReadInputTokenCount", usage.cacheReadInputTokens())
+          .put("cacheWriteInputTokenCount", usage.cacheCreationInputTokens());
+    }
+
+    /** Bedrock's message ids are {@code msg_bdrk_...}, and it names the Anthropic model, not the Bedrock id. */
+    private JsonObject asBedrockMessage(JsonObject message) {
+      String id = message.getString("id");
+      return message.put("id", "msg_bdrk_" + id.substring(id.indexOf('_') + 1))
+          .put("model", request.anthropicModel());
+    }
+
+    private void finished() {
+      account.ledger().recordOutput(request.modelId(), reply.outputTokens());
+      account.bedrockRateLimits().chargeOutput(reply.outputTokens(), state.clock().now());
+    }
+
+    private long elapsedMillis() {
+      return (System.nanoTime() - startedNanos) / 1_000_000;
+    }
+  }
+}
