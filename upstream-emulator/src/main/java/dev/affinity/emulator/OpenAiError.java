@@ -9,8 +9,8 @@ import java.time.Duration;
  * validation on the OpenAI routes and answered by their failure handling; like {@link ApiError} it is an answer, not
  * a bug, so it carries no stack trace.
  *
- * @param param the request field at fault, or null
- * @param code OpenAI's machine-readable code ({@code invalid_api_key}, {@code rate_limit_exceeded}...), or null
+ * <p>{@code param} names the request field at fault and {@code code} is OpenAI's machine-readable code
+ * ({@code invalid_api_key}, {@code rate_limit_exceeded}...); either may be null, as in OpenAI's own answers.
  */
 final class OpenAiError extends RuntimeException {
 
