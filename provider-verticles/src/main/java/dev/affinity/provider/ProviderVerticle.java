@@ -38,8 +38,13 @@ public abstract class ProviderVerticle extends VerticleBase {
   /** The provider kind whose calls this verticle takes. */
   protected abstract ProviderKind kind();
 
-  /** Method, URI and credentials of the upstream request for {@code call}; the body is {@code call.body()}. */
-  protected abstract RequestOptions request(ProviderCall call);
+  /**
+   * Method, URI and credentials of the upstream request for {@code call}; the body is {@code call.body()}. A provider
+   * overrides this, or {@link #outbound} when it needs more.
+   */
+  protected RequestOptions request(ProviderCall call) {
+    throw new IllegalStateException(getClass().getName() + " overrides neither request() nor outbound()");
+  }
 
   /** The request to send upstream and its body. */
   public record Outbound(RequestOptions options, Buffer body) {

@@ -15,7 +15,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * An HTTP server that plays any number of Anthropic API accounts, prompt cache included, so that a gateway can be
  * tested and benchmarked without spending money. Each account also answers OpenAI's Chat Completions API, with
- * OpenAI's automatic prompt cache, on the same port.
+ * OpenAI's automatic prompt cache, on the same port; an account with {@link AwsCredentials} also plays an AWS account
+ * on Bedrock Runtime ({@code POST /model/{modelId}/invoke[-with-response-stream]}, SigV4-authenticated).
  *
  * <pre>{@code
  * UpstreamEmulator emulator = UpstreamEmulator.start(vertx, new EmulatorOptions()
@@ -108,8 +109,8 @@ public final class UpstreamEmulator {
   }
 
   /**
-   * Arms a fault for the next {@code POST /v1/messages} or {@code POST /v1/chat/completions} requests; faults play in
-   * injection order.
+   * Arms a fault for the next {@code POST /v1/messages}, {@code POST /v1/chat/completions} or Bedrock invoke
+   * requests; faults play in injection order.
    */
   public void injectFault(Fault fault) {
     if (fault.account() != null) {

@@ -16,9 +16,12 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
+import java.io.InputStream;
 import java.net.URI;
+import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -40,7 +43,8 @@ class BedrockApiTest {
 
   private static final String API_KEY = "sk-emu-both";
   private static final AwsCredentialsIdentity BOTH = AwsCredentialsIdentity.create("AKIDBOTH0000000000", "both/Secret");
-  private static final AwsCredentialsIdentity OTHER = AwsCredentialsIdentity.create("AKIDOTHER000000000", "otherSecret");
+  private static final AwsCredentialsIdentity OTHER =
+      AwsCredentialsIdentity.create("AKIDOTHER000000000", "otherSecret");
   private static final AwsSessionCredentialsIdentity SESSION =
       AwsSessionCredentialsIdentity.create("ASIASESSION0000000", "sessionSecret", "FwoGZXIvYXdzEJr//token==");
   private static final AwsCredentialsIdentity LIMITED =
@@ -351,6 +355,32 @@ class BedrockApiTest {
     assertThat(header(frames.get(0), ":exception-type")).isEqualTo("throttlingException");
     assertThat(new JsonObject(new String(frames.get(0).getPayload(), StandardCharsets.UTF_8)).getString("message"))
         .isEqualTo("Too many requests, please wait before trying again.");
+    assertThat(emulator.counters("both").errors()).isEqualTo(1);
+  }
+
+  @Test
+  void aStallMidStreamSendsTheFirstChunkThenNothing() throws Exception {
+    emulator.injectFault(Fault.stallMidStream().forAccount("both"));
+    String body = hello().encode();
+    SignedRequest signed = bedrock.sign(BOTH, BedrockCalls.invokePath(MODEL_ID, true), body, Clock.systemUTC());
+    HttpRequest.Builder request = HttpRequest.newBuilder(signed.request().getUri())
+        .POST(HttpRequest.BodyPublishers.ofString(body));
+    signed.request().forEachHeader((name, values) -> {
+      if (!name.equalsIgnoreCase("host")) {
+        values.forEach(value -> request.header(name, value));
+      }
+    });
+
+    HttpResponse<InputStream> response = HttpClient.newHttpClient()
+        .send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+    try (InputStream stream = response.body()) {
+      assertThat(response.statusCode()).isEqualTo(200);
+      byte[] prelude = stream.readNBytes(4);
+      int length = ByteBuffer.wrap(prelude).getInt();
+      byte[] frame = ByteBuffer.allocate(length).put(prelude).put(stream.readNBytes(length - 4)).array();
+      assertThat(anthropicEvents(frames(frame))).singleElement()
+          .satisfies(event -> assertThat(event.getString("type")).isEqualTo("message_start"));
+    }
     assertThat(emulator.counters("both").errors()).isEqualTo(1);
   }
 

@@ -1,0 +1,103 @@
+package dev.affinity.provider.bedrock;
+
+import dev.affinity.model.config.Deployment;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+import dev.affinity.model.config.AwsSettings;
+
+/**
+ * The credentials each Bedrock deployment signs with, resolved off the event loop and kept until they near their
+ * expiry. Requests never wait for a refresh while the credentials in hand are still good: within
+ * {@link #REFRESH_AHEAD} of expiry a refresh starts in the background, and only credentials about to expire (within
+ * {@link #MUST_REFRESH}) make requests wait. Concurrent requests share one resolution.
+ *
+ * <p>Confined to the verticle's event loop: {@code executeBlocking} completes on the caller's context.
+ */
+final class DeploymentCredentials {
+
+  /** Session credentials are refreshed in the background once they have less than this left. */
+  static final Duration REFRESH_AHEAD = Duration.ofMinutes(5);
+  /** Credentials with less than this left are not used: the request waits for fresh ones. */
+  static final Duration MUST_REFRESH = Duration.ofMinutes(1);
+  /** Credentials without expiry (profile keys) are read again this often, to follow rotation in the files. */
+  static final Duration RELOAD_EVERY = Duration.ofMinutes(10);
+
+  private static final Logger LOG = Logger.getLogger(DeploymentCredentials.class.getName());
+
+  private final Vertx vertx;
+  private final Function<AwsSettings, AwsCredentialsProvider> providers;
+  private final Clock clock;
+  private final Map<String, Entry> entries = new HashMap<>();
+
+  DeploymentCredentials(Vertx vertx, Function<AwsSettings, AwsCredentialsProvider> providers, Clock clock) {
+    this.vertx = vertx;
+    this.providers = providers;
+    this.clock = clock;
+  }
+
+  /** The credentials to sign a request to {@code deployment} with. */
+  Future<AwsCredentialsIdentity> credentials(Deployment deployment) {
+    Entry entry = entries.computeIfAbsent(deployment.id(), id -> new Entry(providers.apply(deployment.aws())));
+    Instant now = clock.instant();
+    AwsCredentialsIdentity current = entry.current;
+    if (current != null) {
+      Instant stale = current.expirationTime().map(expiry -> expiry.minus(REFRESH_AHEAD))
+          .orElse(entry.resolvedAt.plus(RELOAD_EVERY));
+      Instant unusable = current.expirationTime().map(expiry -> expiry.minus(MUST_REFRESH)).orElse(Instant.MAX);
+      if (now.isBefore(stale)) {
+        return Future.succeededFuture(current);
+      }
+      if (now.isBefore(unusable)) {
+        refresh(deployment, entry).onFailure(failure -> LOG.log(Level.WARNING, "deployment " + deployment.id()
+            + ": refreshing the credentials of " + deployment.aws().credentialsSource() + " failed, keeping the"
+            + " current ones: " + CredentialsFailure.reason(failure)));
+        return Future.succeededFuture(current);
+      }
+    }
+    return refresh(deployment, entry);
+  }
+
+  private Future<AwsCredentialsIdentity> refresh(Deployment deployment, Entry entry) {
+    if (entry.inFlight != null) {
+      return entry.inFlight;
+    }
+    AwsCredentialsProvider provider = entry.provider;
+    Future<AwsCredentialsIdentity> resolution = vertx.<AwsCredentialsIdentity>executeBlocking(
+            provider::resolveCredentials, false)
+        .andThen(result -> {
+          entry.inFlight = null;
+          if (result.succeeded()) {
+            entry.current = result.result();
+            entry.resolvedAt = clock.instant();
+          }
+        });
+    // a resolution that completes at once (static keys on a free worker) must not be left in flight
+    if (!resolution.isComplete()) {
+      entry.inFlight = resolution;
+    }
+    return resolution;
+  }
+
+  private static final class Entry {
+    private final AwsCredentialsProvider provider;
+    private AwsCredentialsIdentity current;
+    private Instant resolvedAt;
+    private Future<AwsCredentialsIdentity> inFlight;
+
+    private Entry(AwsCredentialsProvider provider) {
+      this.provider = provider;
+    }
+  }
+}
