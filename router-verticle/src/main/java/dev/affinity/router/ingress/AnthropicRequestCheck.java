@@ -15,44 +15,14 @@ public final class AnthropicRequestCheck {
 
   /** The error for a parsed body, or null when the gateway can route it. */
   public static GatewayError check(JsonNode body, Operation operation) {
-    if (!body.isObject()) {
-      return GatewayError.invalidRequest("request body must be a JSON object");
+    GatewayError shape = RequestShape.check(body, "model: field required", i -> "messages." + i);
+    if (shape != null || operation != Operation.MESSAGES) {
+      return shape;
     }
-    JsonNode model = body.get("model");
-    if (model == null || model.isNull()) {
-      return GatewayError.invalidRequest("model: field required");
+    JsonNode maxTokens = body.get("max_tokens");
+    if (maxTokens == null || maxTokens.isNull()) {
+      return GatewayError.invalidRequest("max_tokens: field required");
     }
-    if (!model.isTextual() || model.asText().isBlank()) {
-      return GatewayError.invalidRequest("model: must be a non-empty string");
-    }
-    JsonNode messages = body.get("messages");
-    if (messages == null || messages.isNull()) {
-      return GatewayError.invalidRequest("messages: field required");
-    }
-    if (!messages.isArray()) {
-      return GatewayError.invalidRequest("messages: must be an array");
-    }
-    if (messages.isEmpty()) {
-      return GatewayError.invalidRequest("messages: at least one message is required");
-    }
-    for (int i = 0; i < messages.size(); i++) {
-      if (!messages.get(i).isObject()) {
-        return GatewayError.invalidRequest("messages." + i + ": must be an object");
-      }
-    }
-    JsonNode stream = body.get("stream");
-    if (stream != null && !stream.isNull() && !stream.isBoolean()) {
-      return GatewayError.invalidRequest("stream: must be a boolean");
-    }
-    if (operation == Operation.MESSAGES) {
-      JsonNode maxTokens = body.get("max_tokens");
-      if (maxTokens == null || maxTokens.isNull()) {
-        return GatewayError.invalidRequest("max_tokens: field required");
-      }
-      if (!maxTokens.isIntegralNumber() || !maxTokens.canConvertToLong() || maxTokens.asLong() < 1) {
-        return GatewayError.invalidRequest("max_tokens: must be an integer greater than or equal to 1");
-      }
-    }
-    return null;
+    return RequestShape.positiveInteger(body, "max_tokens");
   }
 }
