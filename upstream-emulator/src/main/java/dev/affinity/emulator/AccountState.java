@@ -3,12 +3,15 @@ package dev.affinity.emulator;
 import java.time.Instant;
 
 /**
- * Everything the emulator keeps for one account. The OpenAI and Bedrock caches and rate limits are separate from the
- * Anthropic ones: one account plays an organisation on each provider.
+ * Everything the emulator keeps for one account. The OpenAI, Bedrock and Vertex AI caches and rate limits are separate
+ * from the Anthropic ones: one account plays an organisation on each provider.
+ *
+ * @param vertexTokens the access tokens issued to the account's Vertex AI service account
  */
 record AccountState(AccountConfig config, PromptCache cache, UsageLedger ledger, RequestLog requests,
     RateLimits rateLimits, OpenAiPromptCache openAiCache, OpenAiRateLimits openAiRateLimits,
-    PromptCache bedrockCache, RateLimits bedrockRateLimits) {
+    PromptCache bedrockCache, RateLimits bedrockRateLimits, PromptCache vertexCache, RateLimits vertexRateLimits,
+    VertexTokens vertexTokens) {
 
   static AccountState create(AccountConfig config, EmulatorOptions options, Instant now) {
     return new AccountState(config, new PromptCache(), new UsageLedger(),
@@ -18,7 +21,19 @@ record AccountState(AccountConfig config, PromptCache cache, UsageLedger ledger,
         new OpenAiRateLimits(config.rpm(), options.getInputTokensPerMinute() + options.getOutputTokensPerMinute(),
             now),
         new PromptCache(),
-        new RateLimits(config.rpm(), options.getInputTokensPerMinute(), options.getOutputTokensPerMinute(), now));
+        new RateLimits(config.rpm(), options.getInputTokensPerMinute(), options.getOutputTokensPerMinute(), now),
+        new PromptCache(),
+        new RateLimits(config.rpm(), options.getInputTokensPerMinute(), options.getOutputTokensPerMinute(), now),
+        new VertexTokens());
+  }
+
+  /**
+   * The account as the Messages API machinery ({@link MessagesEndpoint}) sees it on the Vertex AI routes: the
+   * Vertex cache and limits in place of the Anthropic ones; counters, captured requests and faults are the account's.
+   */
+  AccountState onVertex() {
+    return new AccountState(config, vertexCache, ledger, requests, vertexRateLimits, openAiCache, openAiRateLimits,
+        bedrockCache, bedrockRateLimits, vertexCache, vertexRateLimits, vertexTokens);
   }
 
   String name() {
@@ -34,5 +49,7 @@ record AccountState(AccountConfig config, PromptCache cache, UsageLedger ledger,
     openAiRateLimits.reset(now);
     bedrockCache.clear();
     bedrockRateLimits.reset(now);
+    vertexCache.clear();
+    vertexRateLimits.reset(now);
   }
 }

@@ -1,5 +1,6 @@
 package dev.affinity.emulator;
 
+import java.security.interfaces.RSAPublicKey;
 import java.time.Clock;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -70,6 +71,17 @@ public final class EmulatorOptions {
         throw new IllegalArgumentException("two accounts cannot share an AWS access key id (account "
             + account.name() + ")");
       }
+      if (account.vertex() != null && other.vertex() != null) {
+        // A project has one prompt cache, and a service account one project here: either shared would blur caches.
+        if (account.vertex().project().equals(other.vertex().project())) {
+          throw new IllegalArgumentException("two accounts cannot share a Vertex AI project (account "
+              + account.name() + ")");
+        }
+        if (account.vertex().clientEmail().equals(other.vertex().clientEmail())) {
+          throw new IllegalArgumentException("two accounts cannot share a service account (account "
+              + account.name() + ")");
+        }
+      }
     }
     accounts.put(account.name(), account);
     return this;
@@ -81,6 +93,21 @@ public final class EmulatorOptions {
    */
   public EmulatorOptions addAwsAccount(String name, String accessKeyId, String secretAccessKey) {
     return addAccount(AccountConfig.aws(name, AwsCredentials.of(accessKeyId, secretAccessKey)));
+  }
+
+  /**
+   * Adds an account reachable on Vertex AI only: Google Cloud project {@code project}, called with the access tokens
+   * that service account {@code clientEmail} obtains at {@code POST /token} with JWTs its private key signed
+   * ({@code publicKey} verifies them). To give another account a project, add
+   * {@code AccountConfig.of(name, apiKey).withVertex(...)}.
+   */
+  public EmulatorOptions addVertexAccount(String name, String project, String clientEmail, RSAPublicKey publicKey) {
+    return addAccount(AccountConfig.vertex(name, new VertexCredentials(project, clientEmail, publicKey)));
+  }
+
+  /** As {@link #addVertexAccount(String, String, String, RSAPublicKey)}, the key in PEM ({@code BEGIN PUBLIC KEY}). */
+  public EmulatorOptions addVertexAccount(String name, String project, String clientEmail, String publicKeyPem) {
+    return addAccount(AccountConfig.vertex(name, VertexCredentials.of(project, clientEmail, publicKeyPem)));
   }
 
   public LatencyModel getLatency() {

@@ -25,6 +25,14 @@ final class RawBody implements Handler<RoutingContext> {
     return ctx.get(KEY, Buffer.buffer());
   }
 
+  /**
+   * Hands later handlers {@code body} in place of the one received (a Vertex AI body with its model, which arrives in
+   * the path, put back in). The request as captured keeps the bytes received.
+   */
+  static void replace(RoutingContext ctx, Buffer body) {
+    ctx.put(KEY, body);
+  }
+
   @Override
   public void handle(RoutingContext ctx) {
     HttpServerRequest request = ctx.request();

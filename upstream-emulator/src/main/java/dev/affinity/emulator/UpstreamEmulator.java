@@ -16,7 +16,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * An HTTP server that plays any number of Anthropic API accounts, prompt cache included, so that a gateway can be
  * tested and benchmarked without spending money. Each account also answers OpenAI's Chat Completions API, with
  * OpenAI's automatic prompt cache, on the same port; an account with {@link AwsCredentials} also plays an AWS account
- * on Bedrock Runtime ({@code POST /model/{modelId}/invoke[-with-response-stream]}, SigV4-authenticated).
+ * on Bedrock Runtime ({@code POST /model/{modelId}/invoke[-with-response-stream]}, SigV4-authenticated), and one with
+ * {@link VertexCredentials} a Google Cloud project on Vertex AI ({@code :rawPredict}, {@code :streamRawPredict}, with
+ * OAuth access tokens from the emulator's {@code POST /token}).
  *
  * <pre>{@code
  * UpstreamEmulator emulator = UpstreamEmulator.start(vertx, new EmulatorOptions()
@@ -154,6 +156,8 @@ public final class UpstreamEmulator {
       account.cache().purgeExpired(now);
       account.openAiCache().purgeExpired(now);
       account.bedrockCache().purgeExpired(now);
+      account.vertexCache().purgeExpired(now);
+      account.vertexTokens().purgeExpired(now);
     }
   }
 

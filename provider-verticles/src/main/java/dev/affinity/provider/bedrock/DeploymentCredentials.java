@@ -1,5 +1,6 @@
 package dev.affinity.provider.bedrock;
 
+import dev.affinity.model.config.AwsSettings;
 import dev.affinity.model.config.Deployment;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -14,8 +15,6 @@ import java.util.Map;
 import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-
-import dev.affinity.model.config.AwsSettings;
 
 /**
  * The credentials each Bedrock deployment signs with, resolved off the event loop and kept until they near their
