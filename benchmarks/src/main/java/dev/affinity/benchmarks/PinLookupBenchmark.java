@@ -24,9 +24,9 @@ import java.util.concurrent.TimeUnit;
  * members (see {@link PinCluster}: one member, or three in this JVM on loopback, holding 100k pins).
  *
  * <ul>
- *   <li>{@link #lookup} fetches the ~25 keys of the agent request in one {@code submitToKeys}: what every request with
+ *   <li>{@link #lookup} fetches the 29 keys of the agent request in one {@code submitToKeys}: what every request with
  *       a cache breakpoint waits for before it is routed;</li>
- *   <li>{@link #refresh} extends the TTL of the ~20 pins that lookup found: the write a pinned request makes (the
+ *   <li>{@link #refresh} extends the TTL of the 28 pins that lookup found: the write a pinned request makes (the
  *       router does not wait for it, but the map does the work).</li>
  * </ul>
  *

@@ -7,7 +7,7 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 
 /**
- * One HTTP server serving the emulator (Anthropic, OpenAI and Bedrock routes, admin API) on its event loop. Several instances share the port (Vert.x server sharing)
+ * One HTTP server serving the emulator (Anthropic, OpenAI, Bedrock and Vertex AI routes, admin API) on its event loop. Several instances share the port (Vert.x server sharing)
  * and the {@link EmulatorState}.
  */
 final class EmulatorVerticle extends VerticleBase {
@@ -41,6 +41,7 @@ final class EmulatorVerticle extends VerticleBase {
     new AdminApi(emulator).mount(router);
     // Before the Anthropic routes: their /v1/* handlers require anthropic-version, which OpenAI clients never send.
     new OpenAiApi(vertx, state).mount(router);
+    new VertexApi(vertx, state).mount(router);
     new AnthropicApi(vertx, state).mount(router);
     new BedrockApi(vertx, state).mount(router);
     router.route().failureHandler(AnthropicApi::answerFailure);

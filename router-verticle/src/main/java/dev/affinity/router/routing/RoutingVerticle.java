@@ -131,7 +131,7 @@ public final class RoutingVerticle extends VerticleBase {
       throw new GatewayErrorException(GatewayError.invalidRequest("model '" + request.model()
           + "' is served by OpenAI-API deployments: call POST /v1/chat/completions"));
     }
-    if (client == Operation.ClientApi.OPENAI && upstream == ProviderKind.ANTHROPIC) {
+    if (client == Operation.ClientApi.OPENAI && upstream != ProviderKind.OPENAI) {
       try {
         ObjectNode messages = OpenAiToAnthropic.request(request.json() != null ? request.json()
             : JSON.readTree(request.body().getBytes()));
