@@ -8,7 +8,7 @@ import dev.affinity.provider.SseTap;
 import java.io.IOException;
 
 /** Keeps the usage an Anthropic stream reports ({@code message_start}, cumulative {@code message_delta}) and errors. */
-final class SseUsageTap extends SseTap {
+public final class SseUsageTap extends SseTap {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 

@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The cluster-wide map from prefix key to deployment id (Hazelcast {@code IMap} named {@value #NAME}, configured in
@@ -38,21 +39,21 @@ public final class PinMap {
         .map(PinMap::withoutNulls);
   }
 
-  /** Applies the decision's claims, replacements and refreshes; answers with each key's owner afterwards. */
+  /**
+   * Applies the decision's claims, replacements and refreshes; answers with each key's owner afterwards. Keys that
+   * take the same write (kind, deployment, TTL) go in one {@code submitToKeys}; the groups run concurrently.
+   */
   public Future<Map<String, String>> apply(AffinityDecision decision, Context context) {
-    Map<String, PinWrite.Op> ops = new HashMap<>();
+    Map<PinWrite, Set<String>> writes = new HashMap<>();
     String chosen = decision.deploymentId();
-    decision.refreshes().forEach(refresh -> ops.put(refresh.key(),
-        new PinWrite.Op(PinWrite.Kind.REFRESH, chosen, null, refresh.ttl().duration().toSeconds())));
-    decision.claims().forEach(claim -> ops.put(claim.key(),
-        new PinWrite.Op(PinWrite.Kind.CLAIM, chosen, null, claim.ttl().duration().toSeconds())));
-    decision.replacements().forEach(replacement -> ops.put(replacement.key(), new PinWrite.Op(PinWrite.Kind.REPLACE,
-        chosen, replacement.staleDeploymentId(), replacement.ttl().duration().toSeconds())));
-    if (ops.isEmpty()) {
-      return Future.succeededFuture(Map.of());
-    }
-    return Future.fromCompletionStage(map.submitToKeys(ops.keySet(), new PinWrite(ops)), context)
-        .map(PinMap::withoutNulls);
+    decision.refreshes().forEach(refresh -> writes.computeIfAbsent(new PinWrite(PinWrite.Kind.REFRESH, chosen,
+        null, refresh.ttl().duration().toSeconds()), w -> new HashSet<>()).add(refresh.key()));
+    decision.claims().forEach(claim -> writes.computeIfAbsent(new PinWrite(PinWrite.Kind.CLAIM, chosen, null,
+        claim.ttl().duration().toSeconds()), w -> new HashSet<>()).add(claim.key()));
+    decision.replacements().forEach(replacement -> writes.computeIfAbsent(new PinWrite(PinWrite.Kind.REPLACE,
+        chosen, replacement.staleDeploymentId(), replacement.ttl().duration().toSeconds()), w -> new HashSet<>())
+        .add(replacement.key()));
+    return write(writes, context);
   }
 
   /**
@@ -62,14 +63,24 @@ public final class PinMap {
    */
   public Future<Map<String, String>> repoint(Map<String, CacheTtl> keys, String stale, String deployment,
                                              Context context) {
-    Map<String, PinWrite.Op> ops = new HashMap<>();
-    keys.forEach((key, ttl) -> ops.put(key,
-        new PinWrite.Op(PinWrite.Kind.REPLACE, deployment, stale, ttl.duration().toSeconds())));
-    if (ops.isEmpty()) {
+    Map<PinWrite, Set<String>> writes = new HashMap<>();
+    keys.forEach((key, ttl) -> writes.computeIfAbsent(new PinWrite(PinWrite.Kind.REPLACE, deployment, stale,
+        ttl.duration().toSeconds()), w -> new HashSet<>()).add(key));
+    return write(writes, context);
+  }
+
+  private Future<Map<String, String>> write(Map<PinWrite, Set<String>> writes, Context context) {
+    if (writes.isEmpty()) {
       return Future.succeededFuture(Map.of());
     }
-    return Future.fromCompletionStage(map.submitToKeys(ops.keySet(), new PinWrite(ops)), context)
-        .map(PinMap::withoutNulls);
+    List<Future<Map<String, String>>> groups = new ArrayList<>();
+    writes.forEach((write, keys) ->
+        groups.add(Future.fromCompletionStage(map.submitToKeys(keys, write), context)));
+    return Future.all(groups).map(all -> {
+      Map<String, String> owners = new HashMap<>();
+      groups.forEach(group -> owners.putAll(withoutNulls(group.result())));
+      return owners;
+    });
   }
 
   /** One pin as the admin endpoint shows it: never the prompt, only a shortened hash. */

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -60,19 +60,17 @@ class PinMapTest {
   @Test
   void claimIsFirstWriterWinsAndRefreshKeepsTheOwner() throws Exception {
     String key = "k-" + UUID.randomUUID();
-    Map<String, PinWrite.Op> mine = Map.of(key, new PinWrite.Op(PinWrite.Kind.CLAIM, "dep-a", null, 300));
-    Map<String, PinWrite.Op> theirs = Map.of(key, new PinWrite.Op(PinWrite.Kind.CLAIM, "dep-b", null, 300));
+    PinWrite mine = new PinWrite(PinWrite.Kind.CLAIM, "dep-a", null, 300);
+    PinWrite theirs = new PinWrite(PinWrite.Kind.CLAIM, "dep-b", null, 300);
     IMap<String, String> map = hazelcast.getMap(PinMap.NAME);
-    assertThat(map.submitToKeys(Set.of(key), new PinWrite(mine)).toCompletableFuture().get()).containsEntry(key, "dep-a");
-    assertThat(map.submitToKeys(Set.of(key), new PinWrite(theirs)).toCompletableFuture().get()).containsEntry(key, "dep-a");
+    assertThat(map.submitToKeys(Set.of(key), mine).toCompletableFuture().get()).containsEntry(key, "dep-a");
+    assertThat(map.submitToKeys(Set.of(key), theirs).toCompletableFuture().get()).containsEntry(key, "dep-a");
     assertThat(await(pins.lookup(List.of(key, "absent-" + key), context))).isEqualTo(Map.of(key, "dep-a"));
     // a replacement only wins against the stale owner it names
-    Map<String, PinWrite.Op> wrongStale = Map.of(key, new PinWrite.Op(PinWrite.Kind.REPLACE, "dep-c", "dep-b", 300));
-    assertThat(map.submitToKeys(Set.of(key), new PinWrite(wrongStale)).toCompletableFuture().get())
-        .containsEntry(key, "dep-a");
-    Map<String, PinWrite.Op> rightStale = Map.of(key, new PinWrite.Op(PinWrite.Kind.REPLACE, "dep-c", "dep-a", 300));
-    assertThat(map.submitToKeys(Set.of(key), new PinWrite(rightStale)).toCompletableFuture().get())
-        .containsEntry(key, "dep-c");
+    PinWrite wrongStale = new PinWrite(PinWrite.Kind.REPLACE, "dep-c", "dep-b", 300);
+    assertThat(map.submitToKeys(Set.of(key), wrongStale).toCompletableFuture().get()).containsEntry(key, "dep-a");
+    PinWrite rightStale = new PinWrite(PinWrite.Kind.REPLACE, "dep-c", "dep-a", 300);
+    assertThat(map.submitToKeys(Set.of(key), rightStale).toCompletableFuture().get()).containsEntry(key, "dep-c");
   }
 
   @Test
@@ -81,11 +79,11 @@ class PinMapTest {
     String hour = "ttl60-" + UUID.randomUUID();
     String day = "ttl24h-" + UUID.randomUUID();
     IMap<String, String> map = hazelcast.getMap(PinMap.NAME);
-    map.submitToKeys(Set.of(five, hour, day), new PinWrite(Map.of(
-        five, new PinWrite.Op(PinWrite.Kind.CLAIM, "d", null, CacheTtl.FIVE_MINUTES.duration().toSeconds()),
-        hour, new PinWrite.Op(PinWrite.Kind.CLAIM, "d", null, CacheTtl.ONE_HOUR.duration().toSeconds()),
-        day, new PinWrite.Op(PinWrite.Kind.CLAIM, "d", null, CacheTtl.TWENTY_FOUR_HOURS.duration().toSeconds()))))
-        .toCompletableFuture().get(10, TimeUnit.SECONDS);
+    for (var pin : Map.of(five, CacheTtl.FIVE_MINUTES, hour, CacheTtl.ONE_HOUR, day, CacheTtl.TWENTY_FOUR_HOURS)
+        .entrySet()) {
+      map.submitToKeys(Set.of(pin.getKey()), new PinWrite(PinWrite.Kind.CLAIM, "d", null,
+          pin.getValue().duration().toSeconds())).toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
     assertThat(map.getEntryView(five).getTtl()).isEqualTo(TimeUnit.MINUTES.toMillis(5));
     assertThat(map.getEntryView(hour).getTtl()).isEqualTo(TimeUnit.HOURS.toMillis(1));
     // longer than the map-level default: the entry's own TTL wins
@@ -115,14 +113,14 @@ class PinMapTest {
     try {
       IMap<String, String> map = own.getMap(PinMap.NAME);
       int count = 20_000;
-      Map<String, PinWrite.Op> batch = new HashMap<>();
+      PinWrite claim = new PinWrite(PinWrite.Kind.CLAIM, "dep-18e736a804", null, 300);
+      Set<String> batch = new HashSet<>();
       for (int i = 0; i < count; i++) {
         // keys as PrefixChain makes them: 22 characters of base64url
-        String key = String.format("%022d", i).replace('0', 'A');
-        batch.put(key, new PinWrite.Op(PinWrite.Kind.CLAIM, "dep-18e736a804", null, 300));
+        batch.add(String.format("%022d", i).replace('0', 'A'));
         if (batch.size() == 1000) {
-          map.submitToKeys(batch.keySet(), new PinWrite(batch)).toCompletableFuture().get();
-          batch = new HashMap<>();
+          map.submitToKeys(batch, claim).toCompletableFuture().get();
+          batch = new HashSet<>();
         }
       }
       LocalMapStats stats = map.getLocalMapStats();

@@ -1,0 +1,147 @@
+package dev.affinity.provider.vertex;
+
+import com.google.auth.oauth2.AccessToken;
+import com.google.auth.oauth2.GoogleCredentials;
+import dev.affinity.model.config.Deployment;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The OAuth access token each Vertex AI deployment calls with, fetched off the event loop (Google's library blocks on
+ * files and on the token endpoint) and kept until it nears its expiry. Requests never wait while the token in hand is
+ * still good: within {@link #REFRESH_AHEAD} of expiry a refresh starts in the background, and only a token about to
+ * expire (within {@link #MUST_REFRESH}) makes requests wait. Concurrent requests share one fetch.
+ *
+ * <p>Confined to the verticle's event loop: {@code executeBlocking} completes on the caller's context, and the worker
+ * only returns what it fetched.
+ */
+final class VertexAccessTokens {
+
+  /** Tokens are refreshed in the background once they have less than this left. */
+  static final Duration REFRESH_AHEAD = Duration.ofMinutes(5);
+  /** Tokens with less than this left are not used: the request waits for a fresh one. */
+  static final Duration MUST_REFRESH = Duration.ofMinutes(1);
+  /** How long a token that states no expiry is used before it is fetched again. */
+  static final Duration UNSTATED_LIFETIME = Duration.ofMinutes(10);
+
+  private static final Logger LOG = Logger.getLogger(VertexAccessTokens.class.getName());
+  private static final int MAX_REASON = 300;
+
+  private final Vertx vertx;
+  private final VertexCredentialSource source;
+  private final Clock clock;
+  private final Map<String, Entry> entries = new HashMap<>();
+
+  VertexAccessTokens(Vertx vertx, VertexCredentialSource source, Clock clock) {
+    this.vertx = vertx;
+    this.source = source;
+    this.clock = clock;
+  }
+
+  /** The bearer token to call {@code deployment} with; a failure's message names no secret. */
+  Future<String> token(Deployment deployment) {
+    Entry entry = entries.computeIfAbsent(deployment.id(), id -> new Entry());
+    Instant now = clock.instant();
+    if (entry.token != null) {
+      if (now.isBefore(entry.expiresAt.minus(REFRESH_AHEAD))) {
+        return Future.succeededFuture(entry.token);
+      }
+      if (now.isBefore(entry.expiresAt.minus(MUST_REFRESH))) {
+        refresh(deployment, entry).onFailure(failure -> LOG.log(Level.WARNING, "deployment " + deployment.id()
+            + ": refreshing the access token of " + deployment.vertex().credentialsSource()
+            + " failed, keeping the current one: " + failure.getMessage()));
+        return Future.succeededFuture(entry.token);
+      }
+    }
+    return refresh(deployment, entry);
+  }
+
+  /**
+   * Forgets {@code token} if it is still the one in hand (Vertex AI refused it: revoked, or the key was rotated), so
+   * that the next request fetches another.
+   */
+  void invalidate(Deployment deployment, String token) {
+    Entry entry = entries.get(deployment.id());
+    if (entry != null && token != null && token.equals(entry.token)) {
+      entry.token = null;
+    }
+  }
+
+  private Future<String> refresh(Deployment deployment, Entry entry) {
+    if (entry.inFlight != null) {
+      return entry.inFlight;
+    }
+    GoogleCredentials loaded = entry.credentials;
+    Future<String> fetch = vertx.<Fetched>executeBlocking(() -> fetch(deployment, loaded), false)
+        .andThen(result -> entry.inFlight = null)
+        .map(fetched -> {
+          entry.credentials = fetched.credentials();
+          entry.token = fetched.token();
+          entry.expiresAt = clock.instant().plus(fetched.lifetime());
+          return fetched.token();
+        });
+    // a fetch that completed at once must not be left in flight
+    if (!fetch.isComplete()) {
+      entry.inFlight = fetch;
+    }
+    return fetch;
+  }
+
+  /** Runs on a worker: loads the credentials once, then asks Google (or the configured token URI) for a token. */
+  private Fetched fetch(Deployment deployment, GoogleCredentials loaded) throws TokenFailure {
+    GoogleCredentials credentials = loaded;
+    if (credentials == null) {
+      try {
+        credentials = source.load(deployment.vertex());
+      } catch (Exception failure) {
+        throw new TokenFailure(deployment.vertex().credentialsSource() + " could not be loaded: " + reason(failure));
+      }
+    }
+    AccessToken token;
+    try {
+      credentials.refresh();
+      token = credentials.getAccessToken();
+    } catch (Exception failure) {
+      throw new TokenFailure("no access token from " + deployment.vertex().credentialsSource() + ": "
+          + reason(failure));
+    }
+    if (token == null || token.getTokenValue() == null) {
+      throw new TokenFailure("no access token from " + deployment.vertex().credentialsSource());
+    }
+    // The library states the expiry on the system clock; keep the lifetime, anchored on ours when it comes back.
+    Duration lifetime = token.getExpirationTime() == null ? UNSTATED_LIFETIME
+        : Duration.ofMillis(token.getExpirationTime().getTime() - System.currentTimeMillis());
+    return new Fetched(credentials, token.getTokenValue(), lifetime);
+  }
+
+  private static String reason(Throwable failure) {
+    String message = failure.getMessage() == null ? failure.getClass().getSimpleName() : failure.getMessage();
+    message = message.replaceAll("\\s+", " ").trim();
+    return message.length() > MAX_REASON ? message.substring(0, MAX_REASON) + "..." : message;
+  }
+
+  private record Fetched(GoogleCredentials credentials, String token, Duration lifetime) {
+  }
+
+  /** Why no token could be had, in words fit for an error answer. */
+  static final class TokenFailure extends Exception {
+    TokenFailure(String message) {
+      super(message, null, false, false);
+    }
+  }
+
+  private static final class Entry {
+    private GoogleCredentials credentials;
+    private String token;
+    private Instant expiresAt;
+    private Future<String> inFlight;
+  }
+}

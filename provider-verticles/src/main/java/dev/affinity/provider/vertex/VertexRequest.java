@@ -1,0 +1,64 @@
+package dev.affinity.provider.vertex;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.affinity.model.config.Deployment;
+
+import java.util.Objects;
+
+/**
+ * An Anthropic Messages request as Vertex AI takes it for Claude: the model moves from the body into the path
+ * ({@code .../publishers/anthropic/models/{model}:rawPredict}, or {@code :streamRawPredict} when the client streams),
+ * and the body names Vertex's {@code anthropic_version}. Everything else, {@code stream} and every
+ * {@code cache_control} marker included, passes through untouched. Token counting goes to the
+ * {@code count-tokens:rawPredict} model, whose body keeps the model.
+ *
+ * @param uri    the absolute URI to POST to
+ * @param stream whether the answer is a stream of server-sent events
+ * @param body   the body to send
+ */
+public record VertexRequest(String uri, boolean stream, byte[] body) {
+
+  /** The only {@code anthropic_version} Vertex AI accepts. */
+  public static final String ANTHROPIC_VERSION = "vertex-2023-10-16";
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  public VertexRequest {
+    Objects.requireNonNull(uri, "uri");
+    Objects.requireNonNull(body, "body");
+  }
+
+  /**
+   * The request that sends {@code anthropicBody} (not changed) to {@code model} on {@code deployment}.
+   *
+   * @param countTokens whether this is a token count rather than a message
+   * @throws IllegalArgumentException when the body is not a JSON object
+   */
+  public static VertexRequest of(Deployment deployment, String model, boolean countTokens, JsonNode anthropicBody) {
+    if (anthropicBody == null || !anthropicBody.isObject()) {
+      throw new IllegalArgumentException("request body must be a JSON object");
+    }
+    ObjectNode body = ((ObjectNode) anthropicBody).deepCopy();
+    body.put("anthropic_version", ANTHROPIC_VERSION);
+    String models = deployment.apiBase() + "/v1/projects/" + deployment.vertex().project() + "/locations/"
+        + deployment.vertex().location() + "/publishers/anthropic/models/";
+    if (countTokens) {
+      body.put("model", model);
+      return new VertexRequest(models + "count-tokens:rawPredict", false, bytes(body));
+    }
+    body.remove("model");
+    boolean stream = body.path("stream").asBoolean(false);
+    return new VertexRequest(models + model + (stream ? ":streamRawPredict" : ":rawPredict"), stream, bytes(body));
+  }
+
+  private static byte[] bytes(ObjectNode body) {
+    try {
+      return JSON.writeValueAsBytes(body);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("a JSON tree always serialises", e);
+    }
+  }
+}
