@@ -55,10 +55,12 @@ final class VertexAccessTokens {
         return Future.succeededFuture(entry.token);
       }
       if (now.isBefore(entry.expiresAt.minus(MUST_REFRESH))) {
+        // taken first: a fetch that is done already completes its callbacks at once, replacing entry.token
+        String current = entry.token;
         refresh(deployment, entry).onFailure(failure -> LOG.log(Level.WARNING, "deployment " + deployment.id()
             + ": refreshing the access token of " + deployment.vertex().credentialsSource()
             + " failed, keeping the current one: " + failure.getMessage()));
-        return Future.succeededFuture(entry.token);
+        return Future.succeededFuture(current);
       }
     }
     return refresh(deployment, entry);

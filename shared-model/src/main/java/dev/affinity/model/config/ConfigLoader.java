@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import java.io.IOException;
@@ -55,6 +56,16 @@ public final class ConfigLoader {
   /** Where the AWS SDKs look for a region when none is configured. */
   private static final List<String> REGION_VARIABLES = List.of("AWS_REGION", "AWS_DEFAULT_REGION");
   private static final Pattern AWS_REGION = Pattern.compile("[a-z]{2}(-[a-z]+)+-[0-9]{1,2}");
+
+  /** The keys only Vertex AI deployments use. */
+  private static final List<String> VERTEX_KEYS = List.of("vertex_project", "vertex_location", "vertex_credentials");
+  /** Where LiteLLM looks for a Vertex project and location when a deployment names none. */
+  private static final String PROJECT_VARIABLE = "VERTEXAI_PROJECT";
+  private static final String LOCATION_VARIABLE = "VERTEXAI_LOCATION";
+  /** A project id (optionally domain-scoped, {@code example.com:my-project}) or a project number. */
+  private static final Pattern GCP_PROJECT = Pattern.compile("([a-z0-9.-]+:)?[a-z][a-z0-9-]{4,28}[a-z0-9]|[0-9]+");
+  private static final Pattern VERTEX_LOCATION = Pattern.compile(VertexSettings.GLOBAL + "|[a-z]+-[a-z]+[0-9]+");
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Findings findings = new Findings();
   private final Map<String, String> env;
@@ -182,7 +193,8 @@ public final class ConfigLoader {
   /** A {@code model_list} entry as written, before ids and defaults that depend on other entries are settled. */
   private record Draft(String path, String givenId, String alias, ProviderKind provider, String model, String apiBase,
                        Secret apiKey, double weight, Integer rpm, Integer tpm, Duration timeout,
-                       List<InjectionPoint> injectionPoints, ModelInfo info, String cacheScope, AwsSettings aws) {
+                       List<InjectionPoint> injectionPoints, ModelInfo info, String cacheScope, AwsSettings aws,
+                       VertexSettings vertex) {
   }
 
   private record Upstream(ProviderKind provider, String model, boolean selfHosted) {
@@ -215,12 +227,18 @@ public final class ConfigLoader {
       }
     });
     boolean bedrock = upstream.filter(u -> u.provider() == ProviderKind.BEDROCK).isPresent();
+    boolean vertex = upstream.filter(u -> u.provider() == ProviderKind.VERTEX).isPresent();
     Optional<String> apiBase = bedrock ? bedrockEndpoint(p)
-        : p.string("api_base").flatMap(base -> apiBase(p, "api_base", base, "https://api.anthropic.com"));
+        : p.string("api_base").flatMap(base -> apiBase(p, "api_base", base,
+            vertex ? "https://us-east5-aiplatform.googleapis.com" : "https://api.anthropic.com"));
     Optional<AwsSettings> aws = bedrock ? aws(p) : Optional.empty();
-    Optional<Secret> apiKey = bedrock ? Optional.of(Secret.NONE) : upstream.flatMap(u -> apiKey(p, u));
+    Optional<VertexSettings> vertexSettings = vertex ? vertex(p) : Optional.empty();
+    Optional<Secret> apiKey = bedrock || vertex ? Optional.of(Secret.NONE) : upstream.flatMap(u -> apiKey(p, u));
     if (!bedrock) {
       AWS_KEYS.forEach(key -> p.ignore(key, "only used by Bedrock deployments, ignored"));
+    }
+    if (!vertex) {
+      VERTEX_KEYS.forEach(key -> p.ignore(key, "only used by Vertex AI deployments, ignored"));
     }
     upstream.filter(Upstream::selfHosted).filter(u -> !p.has("api_base"))
         .ifPresent(u -> p.problem("api_base", "required for a self-hosted server (e.g. http://10.0.0.5:8000/v1)"));
@@ -238,10 +256,11 @@ public final class ConfigLoader {
     }
     Upstream target = upstream.orElseThrow();
     String endpoint = apiBase.orElseGet(() -> aws.map(AwsSettings::defaultEndpoint)
+        .or(() -> vertexSettings.map(VertexSettings::defaultEndpoint))
         .orElseGet(() -> target.provider().defaultApiBase()));
     return Optional.of(new Draft(entry.path(), info.id(), alias.orElseThrow(), target.provider(), target.model(),
         endpoint, apiKey.orElseThrow(), weight, rpm, tpm, timeout, injectionPoints, info, cacheScope,
-        aws.orElse(null)));
+        aws.orElse(null), vertexSettings.orElse(null)));
   }
 
   /**
@@ -276,6 +295,11 @@ public final class ConfigLoader {
     }
     if (provider.get() == ProviderKind.BEDROCK) {
       return bedrockModel(params, id);
+    }
+    if (provider.get() == ProviderKind.VERTEX && !id.startsWith("claude") && !ModelPattern.isWildcard(id)) {
+      params.problem("model", "only Anthropic Claude models are supported on Vertex AI,"
+          + " e.g. vertex_ai/claude-sonnet-4-5@20250929");
+      return Optional.empty();
     }
     return Optional.of(new Upstream(provider.get(), id, provider.get().selfHosted(prefix)));
   }
@@ -358,6 +382,72 @@ public final class ConfigLoader {
     }
     return Optional.of(new AwsSettings(region.orElseThrow(), profile.orElse(null), keyId.orElse(null),
         secretKey.orElse(null), token.orElse(null)));
+  }
+
+  /**
+   * Project, location and credentials of a Vertex AI deployment. A credentials file is not read here (it may exist
+   * only on the machines that serve); inline JSON is checked to be a service account key, without ever quoting it.
+   */
+  private Optional<VertexSettings> vertex(Section params) {
+    int before = findings.problemCount();
+    Optional<String> project = keyOrVariable(params, "vertex_project", PROJECT_VARIABLE, GCP_PROJECT,
+        "a Google Cloud project id, e.g. my-project-123");
+    Optional<String> location = keyOrVariable(params, "vertex_location", LOCATION_VARIABLE, VERTEX_LOCATION,
+        "a Vertex AI region such as us-east5, or global");
+    Optional<Secret> credentials = params.secret("vertex_credentials");
+    credentials.filter(json -> json.value().stripLeading().startsWith("{"))
+        .ifPresent(json -> serviceAccountProblem(json.value())
+            .ifPresent(problem -> params.problem("vertex_credentials", problem)));
+    if (params.has("api_key")) {
+      params.problem("api_key", "not used by Vertex AI deployments: give vertex_credentials (a service account key"
+          + " file, or its JSON), or neither for Google's application default credentials");
+    }
+    if (findings.problemCount() > before) {
+      return Optional.empty();
+    }
+    return Optional.of(new VertexSettings(project.orElseThrow(), location.orElseThrow(), credentials.orElse(null)));
+  }
+
+  /** {@code key}, or else environment variable {@code variable}, matching {@code format}. */
+  private Optional<String> keyOrVariable(Section params, String key, String variable, Pattern format, String what) {
+    if (params.has(key)) {
+      return params.string(key).filter(value -> {
+        if (!format.matcher(value).matches()) {
+          params.problem(key, "must be " + what);
+          return false;
+        }
+        return true;
+      });
+    }
+    String value = env.get(variable);
+    if (value == null || value.isBlank()) {
+      params.problem(key, "required (or set environment variable " + variable + ")");
+      return Optional.empty();
+    }
+    if (!format.matcher(value.trim()).matches()) {
+      params.problem(key, "environment variable " + variable + " must be " + what);
+      return Optional.empty();
+    }
+    return Optional.of(value.trim());
+  }
+
+  /** What is wrong with inline service-account JSON, in words that never quote it; empty when nothing is. */
+  private static Optional<String> serviceAccountProblem(String json) {
+    JsonNode key;
+    try {
+      key = JSON.readTree(json);
+    } catch (JsonProcessingException e) {
+      return Optional.of("inline service account JSON cannot be parsed");
+    }
+    if (!key.path("type").asText("").equals("service_account")) {
+      return Optional.of("must be a service account key (\"type\": \"service_account\"), or a path to one");
+    }
+    for (String field : List.of("client_email", "private_key")) {
+      if (!key.path(field).isTextual() || key.path(field).asText().isBlank()) {
+        return Optional.of("the service account key has no " + field);
+      }
+    }
+    return Optional.empty();
   }
 
   /** {@code aws_region_name}, or the region the AWS SDKs would take from the environment. */
@@ -520,17 +610,23 @@ public final class ConfigLoader {
       deployments.add(new Deployment(id, draft.alias(), draft.provider(), draft.model(), draft.apiBase(),
           draft.apiKey(), draft.weight(), draft.rpm(), draft.tpm(),
           Objects.requireNonNullElse(draft.timeout(), router.timeout()), draft.injectionPoints(), draft.info(),
-          cacheScope(draft, id), draft.aws()));
+          cacheScope(draft, id), draft.aws(), draft.vertex()));
     }
     return deployments;
   }
 
-  /** The configured scope; else a Bedrock deployment shares its account's cache in its region, others have their own. */
+  /**
+   * The configured scope; else a Bedrock deployment shares its account's cache in its region, a Vertex AI one its
+   * project's, and others have their own.
+   */
   private static String cacheScope(Draft draft, String id) {
     if (draft.cacheScope() != null) {
       return draft.cacheScope();
     }
-    return draft.aws() != null ? draft.aws().defaultCacheScope() : id;
+    if (draft.aws() != null) {
+      return draft.aws().defaultCacheScope();
+    }
+    return draft.vertex() != null ? draft.vertex().defaultCacheScope() : id;
   }
 
   /**
@@ -545,6 +641,11 @@ public final class ConfigLoader {
       // Bedrock only, so that the ids of other deployments stay as they were. The keys are never part of it.
       fields.add(Objects.requireNonNullElse(draft.aws().profileName(), ""));
       fields.add(draft.aws().region());
+    }
+    if (draft.vertex() != null) {
+      // Vertex only, likewise; the credentials (a path, or a private key) are not.
+      fields.add(draft.vertex().project());
+      fields.add(draft.vertex().location());
     }
     StringBuilder canonical = new StringBuilder();
     for (String field : fields) {

@@ -19,15 +19,18 @@ import java.util.Objects;
  * @param timeout         the upstream call timeout (the router's when the deployment sets none)
  * @param injectionPoints where to add {@code cache_control} markers; empty for none
  * @param info            {@code model_info}
- * @param cacheScope      deployments with the same scope share one provider cache; defaults to {@link #id}, and for
- *                        Bedrock to {@link AwsSettings#defaultCacheScope()}
+ * @param cacheScope      deployments with the same scope share one provider cache; defaults to {@link #id}, for
+ *                        Bedrock to {@link AwsSettings#defaultCacheScope()}, for Vertex AI to
+ *                        {@link VertexSettings#defaultCacheScope()}
  * @param aws             region and credentials of a Bedrock deployment (then {@code apiKey} is {@link Secret#NONE});
  *                        {@code null} for every other provider
+ * @param vertex          project, location and credentials of a Vertex AI deployment (then {@code apiKey} is
+ *                        {@link Secret#NONE}); {@code null} for every other provider
  */
 public record Deployment(String id, String alias, ProviderKind provider, String model, String apiBase, Secret apiKey,
                          double weight, Integer rpm, Integer tpm, Duration timeout,
                          List<InjectionPoint> injectionPoints, ModelInfo info, String cacheScope,
-                         AwsSettings aws) {
+                         AwsSettings aws, VertexSettings vertex) {
 
   public Deployment {
     Objects.requireNonNull(id, "id");
@@ -43,14 +46,25 @@ public record Deployment(String id, String alias, ProviderKind provider, String 
     if ((provider == ProviderKind.BEDROCK) != (aws != null)) {
       throw new IllegalArgumentException("AWS settings are required for Bedrock deployments and only for them");
     }
+    if ((provider == ProviderKind.VERTEX) != (vertex != null)) {
+      throw new IllegalArgumentException("Vertex settings are required for Vertex AI deployments and only for them");
+    }
   }
 
-  /** A deployment of a provider other than Bedrock, which needs no AWS settings. */
+  /** A deployment of a provider other than Vertex AI. */
+  public Deployment(String id, String alias, ProviderKind provider, String model, String apiBase, Secret apiKey,
+                    double weight, Integer rpm, Integer tpm, Duration timeout,
+                    List<InjectionPoint> injectionPoints, ModelInfo info, String cacheScope, AwsSettings aws) {
+    this(id, alias, provider, model, apiBase, apiKey, weight, rpm, tpm, timeout, injectionPoints, info, cacheScope,
+        aws, null);
+  }
+
+  /** A deployment of a provider other than Bedrock and Vertex AI, which need settings of their own. */
   public Deployment(String id, String alias, ProviderKind provider, String model, String apiBase, Secret apiKey,
                     double weight, Integer rpm, Integer tpm, Duration timeout,
                     List<InjectionPoint> injectionPoints, ModelInfo info, String cacheScope) {
     this(id, alias, provider, model, apiBase, apiKey, weight, rpm, tpm, timeout, injectionPoints, info, cacheScope,
-        null);
+        null, null);
   }
 
   /**

@@ -24,7 +24,13 @@ public enum ProviderKind {
    * ({@link AwsSettings}) rather than a key; the endpoint depends on the region
    * ({@code https://bedrock-runtime.{region}.amazonaws.com}, see {@link AwsSettings#defaultEndpoint()}).
    */
-  BEDROCK("bedrock", null, null, List.of());
+  BEDROCK("bedrock", null, null, List.of()),
+  /**
+   * Anthropic models on Google Vertex AI ({@code rawPredict} with the Messages body). Called with OAuth access tokens
+   * of a service account or the application default credentials ({@link VertexSettings}) rather than a key; the
+   * endpoint depends on the location (see {@link VertexSettings#defaultEndpoint()}).
+   */
+  VERTEX("vertex_ai", null, null, List.of());
 
   private final String prefix;
   private final String defaultApiBase;
@@ -48,14 +54,14 @@ public enum ProviderKind {
     return prefix;
   }
 
-  /** The endpoint used when a deployment has no {@code api_base}; null for Bedrock, whose endpoint is regional. */
+  /** The endpoint used when a deployment has no {@code api_base}; null for Bedrock and Vertex, whose are regional. */
   public String defaultApiBase() {
     return defaultApiBase;
   }
 
   /**
-   * The environment variable LiteLLM falls back to when a deployment has no {@code api_key}; null for Bedrock, which
-   * signs with AWS credentials instead.
+   * The environment variable LiteLLM falls back to when a deployment has no {@code api_key}; null for Bedrock and
+   * Vertex, which authenticate with AWS and Google credentials instead.
    */
   public String defaultKeyVariable() {
     return defaultKeyVariable;
