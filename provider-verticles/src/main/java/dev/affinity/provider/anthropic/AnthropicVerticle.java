@@ -10,13 +10,12 @@ import dev.affinity.provider.ProviderVerticle;
 import dev.affinity.provider.SseTap;
 import dev.affinity.provider.UpstreamBody;
 import dev.affinity.provider.translate.AnthropicToOpenAi;
-import dev.affinity.provider.translate.OpenAiChunkStream;
+import dev.affinity.provider.translate.OpenAiStreamRewrite;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 
 import java.io.IOException;
-import java.util.List;
 
 /**
  * Calls Anthropic's Messages API (or anything that speaks it, such as the upstream emulator) for the deployments the
@@ -62,27 +61,7 @@ public final class AnthropicVerticle extends ProviderVerticle {
   /** An OpenAI client gets OpenAI chunks: the Anthropic stream is translated as it goes, event by event. */
   @Override
   protected UpstreamBody.Rewrite streamRewrite(ProviderCall call) {
-    if (call.request().operation() != Operation.CHAT_COMPLETIONS) {
-      return UpstreamBody.Rewrite.NONE;
-    }
-    OpenAiChunkStream chunks = new OpenAiChunkStream(call.request().model(), call.streamUsage());
-    return new UpstreamBody.Rewrite() {
-      @Override
-      public Buffer chunk(Buffer upstream) {
-        return frames(chunks.feed(upstream.getBytes()));
-      }
-
-      @Override
-      public Buffer end() {
-        return frames(chunks.finish());
-      }
-    };
-  }
-
-  private static Buffer frames(List<String> frames) {
-    Buffer out = Buffer.buffer();
-    frames.forEach(out::appendString);
-    return out;
+    return OpenAiStreamRewrite.of(call);
   }
 
   @Override
@@ -101,8 +80,7 @@ public final class AnthropicVerticle extends ProviderVerticle {
       return new Complete(body, usage, errorType);
     }
     if (status < 400 && json != null) {
-      return new Complete(Buffer.buffer(AnthropicToOpenAi.response(json, call.request().model()).toString()),
-          usage, null);
+      return AnthropicAnswer.of(call, json, body);
     }
     return new Complete(Buffer.buffer(AnthropicToOpenAi.error(status, json).toString()), usage, errorType);
   }

@@ -8,13 +8,12 @@ import dev.affinity.model.ProviderCall;
 import dev.affinity.model.TokenUsage;
 import dev.affinity.model.config.Deployment;
 import dev.affinity.model.config.ProviderKind;
+import dev.affinity.provider.anthropic.AnthropicAnswer;
 import dev.affinity.provider.ProviderVerticle;
 import dev.affinity.provider.SseTap;
 import dev.affinity.provider.UpstreamBody;
 import dev.affinity.provider.UpstreamFailure;
-import dev.affinity.provider.anthropic.AnthropicUsage;
-import dev.affinity.provider.translate.AnthropicToOpenAi;
-import dev.affinity.provider.translate.OpenAiChunkStream;
+import dev.affinity.provider.translate.OpenAiStreamRewrite;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientResponse;
@@ -25,7 +24,6 @@ import java.io.IOException;
 import java.net.URI;
 import java.time.Clock;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.logging.Logger;
 
@@ -135,27 +133,7 @@ public final class BedrockVerticle extends ProviderVerticle {
   /** An OpenAI client gets OpenAI chunks, translated from the decoded Anthropic events as they go. */
   @Override
   protected UpstreamBody.Rewrite streamRewrite(ProviderCall call) {
-    if (call.request().operation() != Operation.CHAT_COMPLETIONS) {
-      return UpstreamBody.Rewrite.NONE;
-    }
-    OpenAiChunkStream chunks = new OpenAiChunkStream(call.request().model(), call.streamUsage());
-    return new UpstreamBody.Rewrite() {
-      @Override
-      public Buffer chunk(Buffer events) {
-        return frames(chunks.feed(events.getBytes()));
-      }
-
-      @Override
-      public Buffer end() {
-        return frames(chunks.finish());
-      }
-    };
-  }
-
-  private static Buffer frames(List<String> frames) {
-    Buffer out = Buffer.buffer();
-    frames.forEach(out::appendString);
-    return out;
+    return OpenAiStreamRewrite.of(call);
   }
 
   @Override
@@ -188,11 +166,6 @@ public final class BedrockVerticle extends ProviderVerticle {
       return new Complete(Buffer.buffer(JSON.createObjectNode()
           .put("input_tokens", json.path("inputTokens").asLong()).toString()), TokenUsage.NONE, null);
     }
-    TokenUsage usage = AnthropicUsage.merge(TokenUsage.NONE, json.path("usage"));
-    if (api == Operation.ClientApi.OPENAI) {
-      return new Complete(Buffer.buffer(AnthropicToOpenAi.response(json, call.request().model()).toString()),
-          usage, null);
-    }
-    return new Complete(body, usage, null);
+    return AnthropicAnswer.of(call, json, body);
   }
 }

@@ -8,14 +8,13 @@ import dev.affinity.model.ProviderCall;
 import dev.affinity.model.TokenUsage;
 import dev.affinity.model.config.Deployment;
 import dev.affinity.model.config.ProviderKind;
+import dev.affinity.provider.anthropic.AnthropicAnswer;
 import dev.affinity.provider.ProviderVerticle;
 import dev.affinity.provider.SseTap;
 import dev.affinity.provider.UpstreamBody;
 import dev.affinity.provider.UpstreamFailure;
-import dev.affinity.provider.anthropic.AnthropicUsage;
 import dev.affinity.provider.anthropic.SseUsageTap;
-import dev.affinity.provider.translate.AnthropicToOpenAi;
-import dev.affinity.provider.translate.OpenAiChunkStream;
+import dev.affinity.provider.translate.OpenAiStreamRewrite;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientResponse;
@@ -24,7 +23,6 @@ import io.vertx.core.http.RequestOptions;
 
 import java.io.IOException;
 import java.time.Clock;
-import java.util.List;
 
 /**
  * Calls Claude on Google Vertex AI ({@code rawPredict} / {@code streamRawPredict}) for the deployments the router
@@ -109,27 +107,7 @@ public final class VertexVerticle extends ProviderVerticle {
   /** An OpenAI client gets OpenAI chunks: the Anthropic stream is translated as it goes, event by event. */
   @Override
   protected UpstreamBody.Rewrite streamRewrite(ProviderCall call) {
-    if (call.request().operation() != Operation.CHAT_COMPLETIONS) {
-      return UpstreamBody.Rewrite.NONE;
-    }
-    OpenAiChunkStream chunks = new OpenAiChunkStream(call.request().model(), call.streamUsage());
-    return new UpstreamBody.Rewrite() {
-      @Override
-      public Buffer chunk(Buffer events) {
-        return frames(chunks.feed(events.getBytes()));
-      }
-
-      @Override
-      public Buffer end() {
-        return frames(chunks.finish());
-      }
-    };
-  }
-
-  private static Buffer frames(List<String> frames) {
-    Buffer out = Buffer.buffer();
-    frames.forEach(out::appendString);
-    return out;
+    return OpenAiStreamRewrite.of(call);
   }
 
   /** Errors are JSON whatever Google's front end said they were (an HTML page from a proxy included). */
@@ -162,11 +140,6 @@ public final class VertexVerticle extends ProviderVerticle {
           + ": Vertex AI answered with a body that is not JSON");
       return new Complete(error.status(), error.toJson(api).toBuffer(), TokenUsage.NONE, error.type());
     }
-    TokenUsage usage = AnthropicUsage.merge(TokenUsage.NONE, json.path("usage"));
-    if (api == Operation.ClientApi.OPENAI) {
-      return new Complete(Buffer.buffer(AnthropicToOpenAi.response(json, call.request().model()).toString()),
-          usage, null);
-    }
-    return new Complete(body, usage, null);
+    return AnthropicAnswer.of(call, json, body);
   }
 }

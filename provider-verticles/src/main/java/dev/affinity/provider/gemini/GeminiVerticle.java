@@ -1,0 +1,149 @@
+package dev.affinity.provider.gemini;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.affinity.model.GatewayError;
+import dev.affinity.model.Operation;
+import dev.affinity.model.ProviderCall;
+import dev.affinity.model.TokenUsage;
+import dev.affinity.model.config.Deployment;
+import dev.affinity.model.config.ProviderKind;
+import dev.affinity.provider.ProviderVerticle;
+import dev.affinity.provider.SseTap;
+import dev.affinity.provider.UpstreamBody;
+import dev.affinity.provider.UpstreamFailure;
+import dev.affinity.provider.anthropic.SseUsageTap;
+import dev.affinity.provider.translate.AnthropicToOpenAi;
+import dev.affinity.provider.translate.OpenAiChunkStream;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+
+import java.io.IOException;
+import java.util.List;
+
+/**
+ * Calls Gemini through the Gemini API ({@code generateContent}, {@code streamGenerateContent?alt=sse},
+ * {@code countTokens}) for Anthropic-API clients, and, through the router's translation, OpenAI ones. The Messages
+ * body is translated ({@link AnthropicToGemini}); answers come back as Anthropic's: complete ones by
+ * {@link GeminiToAnthropic}, streams by {@link GeminiEventStream} as a decoder, so the usage tap and the OpenAI
+ * rewrite downstream see an Anthropic event stream. Authenticated by the deployment's API key in
+ * {@code x-goog-api-key}, which never appears in an error.
+ */
+public final class GeminiVerticle extends ProviderVerticle {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @Override
+  protected ProviderKind kind() {
+    return ProviderKind.GEMINI;
+  }
+
+  @Override
+  protected Future<Outbound> outbound(ProviderCall call) {
+    Deployment deployment = call.deployment();
+    ObjectNode gemini;
+    try {
+      gemini = AnthropicToGemini.request(JSON.readTree(call.body().getBytes()));
+    } catch (IOException | IllegalArgumentException invalid) {
+      return Future.failedFuture(new UpstreamFailure.Refusal(GatewayError.invalidRequest(
+          invalid instanceof IOException ? "request body is not valid JSON" : invalid.getMessage())));
+    }
+    String model = deployment.upstreamModel(call.request().model());
+    String method;
+    Buffer body;
+    if (call.request().operation() == Operation.COUNT_TOKENS) {
+      method = ":countTokens";
+      gemini.remove("generationConfig");
+      gemini.remove("toolConfig");
+      ObjectNode wrapped = JSON.createObjectNode();
+      wrapped.set("generateContentRequest", gemini.put("model", "models/" + model));
+      body = Buffer.buffer(wrapped.toString());
+    } else {
+      method = call.request().stream() ? ":streamGenerateContent?alt=sse" : ":generateContent";
+      body = Buffer.buffer(gemini.toString());
+    }
+    RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST)
+        .setAbsoluteURI(deployment.apiBase() + "/v1beta/models/" + model + method)
+        .putHeader("content-type", "application/json")
+        .putHeader("x-goog-api-key", deployment.apiKey().value());
+    return Future.succeededFuture(new Outbound(options, body));
+  }
+
+  @Override
+  protected boolean relayed(String header) {
+    return header.equals("retry-after");
+  }
+
+  @Override
+  protected SseTap streamTap(ProviderCall call) {
+    return new SseUsageTap();
+  }
+
+  @Override
+  protected UpstreamBody.Rewrite streamDecoder(ProviderCall call) {
+    return new GeminiEventStream(call.request().model(), call.deployment().id());
+  }
+
+  /** An OpenAI client gets OpenAI chunks, translated from the decoded Anthropic stream. */
+  @Override
+  protected UpstreamBody.Rewrite streamRewrite(ProviderCall call) {
+    if (call.request().operation() != Operation.CHAT_COMPLETIONS) {
+      return UpstreamBody.Rewrite.NONE;
+    }
+    OpenAiChunkStream chunks = new OpenAiChunkStream(call.request().model(), call.streamUsage());
+    return new UpstreamBody.Rewrite() {
+      @Override
+      public Buffer chunk(Buffer events) {
+        return frames(chunks.feed(events.getBytes()));
+      }
+
+      @Override
+      public Buffer end() {
+        return frames(chunks.finish());
+      }
+    };
+  }
+
+  private static Buffer frames(List<String> frames) {
+    Buffer out = Buffer.buffer();
+    frames.forEach(out::appendString);
+    return out;
+  }
+
+  /** Complete answers are always translated JSON, whatever Google's front end (or a proxy) labelled them. */
+  @Override
+  protected String contentType(HttpClientResponse response, boolean streamed) {
+    return streamed ? response.getHeader("content-type") : "application/json";
+  }
+
+  @Override
+  protected Complete complete(ProviderCall call, int status, Buffer body) {
+    Operation.ClientApi api = call.request().operation().api();
+    JsonNode json;
+    try {
+      json = JSON.readTree(body.getBytes());
+    } catch (IOException notJson) {
+      json = null;
+    }
+    if (status >= 300 || json == null || !json.isObject() || json.has("error")) {
+      GatewayError error = status >= 300 || json != null
+          ? GeminiToAnthropic.error(status >= 300 ? status : 0, json, call.deployment().id())
+          : GatewayError.upstreamUnreachable("deployment " + call.deployment().id()
+              + ": Gemini answered with a body that is not JSON");
+      return new Complete(error.status(), error.toJson(api).toBuffer(), TokenUsage.NONE, error.type());
+    }
+    if (call.request().operation() == Operation.COUNT_TOKENS) {
+      ObjectNode count = JSON.createObjectNode().put("input_tokens", json.path("totalTokens").asLong());
+      return new Complete(200, Buffer.buffer(count.toString()), TokenUsage.NONE, null);
+    }
+    ObjectNode message = GeminiToAnthropic.message(json, call.request().model());
+    TokenUsage usage = GeminiToAnthropic.usage(json.path("usageMetadata"));
+    String answer = api == Operation.ClientApi.OPENAI
+        ? AnthropicToOpenAi.response(message, call.request().model()).toString() : message.toString();
+    return new Complete(200, Buffer.buffer(answer), usage, null);
+  }
+}
