@@ -1,6 +1,5 @@
 package dev.affinity.provider.bedrock;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.affinity.model.GatewayError;
 import dev.affinity.model.config.Deployment;
