@@ -42,6 +42,7 @@ final class EmulatorVerticle extends VerticleBase {
     // Before the Anthropic routes: their /v1/* handlers require anthropic-version, which OpenAI clients never send.
     new OpenAiApi(vertx, state).mount(router);
     new VertexApi(vertx, state).mount(router);
+    new GeminiApi(vertx, state).mount(router);
     new AnthropicApi(vertx, state).mount(router);
     new BedrockApi(vertx, state).mount(router);
     router.route().failureHandler(AnthropicApi::answerFailure);

@@ -15,7 +15,7 @@ import dev.affinity.provider.UpstreamBody;
 import dev.affinity.provider.UpstreamFailure;
 import dev.affinity.provider.anthropic.SseUsageTap;
 import dev.affinity.provider.translate.AnthropicToOpenAi;
-import dev.affinity.provider.translate.OpenAiChunkStream;
+import dev.affinity.provider.translate.OpenAiStreamRewrite;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientResponse;
@@ -23,7 +23,6 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 
 import java.io.IOException;
-import java.util.List;
 
 /**
  * Calls Gemini through the Gemini API ({@code generateContent}, {@code streamGenerateContent?alt=sse},
@@ -91,27 +90,7 @@ public final class GeminiVerticle extends ProviderVerticle {
   /** An OpenAI client gets OpenAI chunks, translated from the decoded Anthropic stream. */
   @Override
   protected UpstreamBody.Rewrite streamRewrite(ProviderCall call) {
-    if (call.request().operation() != Operation.CHAT_COMPLETIONS) {
-      return UpstreamBody.Rewrite.NONE;
-    }
-    OpenAiChunkStream chunks = new OpenAiChunkStream(call.request().model(), call.streamUsage());
-    return new UpstreamBody.Rewrite() {
-      @Override
-      public Buffer chunk(Buffer events) {
-        return frames(chunks.feed(events.getBytes()));
-      }
-
-      @Override
-      public Buffer end() {
-        return frames(chunks.finish());
-      }
-    };
-  }
-
-  private static Buffer frames(List<String> frames) {
-    Buffer out = Buffer.buffer();
-    frames.forEach(out::appendString);
-    return out;
+    return OpenAiStreamRewrite.of(call);
   }
 
   /** Complete answers are always translated JSON, whatever Google's front end (or a proxy) labelled them. */

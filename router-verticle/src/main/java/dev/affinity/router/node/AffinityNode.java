@@ -23,7 +23,7 @@ public final class AffinityNode {
   /** Provider verticles, deployed by name so the router module does not compile against them. */
   static final List<String> PROVIDER_VERTICLES = List.of("dev.affinity.provider.anthropic.AnthropicVerticle",
       "dev.affinity.provider.openai.OpenAiVerticle", "dev.affinity.provider.bedrock.BedrockVerticle",
-      "dev.affinity.provider.vertex.VertexVerticle");
+      "dev.affinity.provider.vertex.VertexVerticle", "dev.affinity.provider.gemini.GeminiVerticle");
 
   private final Vertx vertx;
   private final HazelcastClusterManager clusterManager;

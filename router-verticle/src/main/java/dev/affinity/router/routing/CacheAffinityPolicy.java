@@ -47,8 +47,9 @@ public final class CacheAffinityPolicy implements RoutingPolicy {
 
   private static final Logger LOG = Logger.getLogger(CacheAffinityPolicy.class.getName());
   private static final ObjectMapper JSON = new ObjectMapper();
-  /** OpenAI caches prompts of 1,024 tokens and more. */
-  static final int OPENAI_MINIMUM_TOKENS = 1024;
+  /** OpenAI and Gemini Flash cache prompts of 1,024 tokens and more; Gemini Pro of 4,096. */
+  static final int AUTOMATIC_MINIMUM_TOKENS = 1024;
+  static final int GEMINI_PRO_MINIMUM_TOKENS = 4096;
 
   private final PinMap pins;
   private final UnpinnedStrategy strategy;
@@ -89,11 +90,12 @@ public final class CacheAffinityPolicy implements RoutingPolicy {
     Buffer body = null;
     LookupPlan lookup;
     PinPlan plan;
-    if (reference.provider() == ProviderKind.OPENAI) {
+    if (reference.provider() == ProviderKind.OPENAI || reference.provider() == ProviderKind.GEMINI) {
       // automatic caching: no markers, every boundary past the minimum is a candidate
-      AutomaticPrefixChain chain = AutomaticPrefixChain.ofChatCompletions(json, scope);
+      AutomaticPrefixChain chain = AutomaticPrefixChain.ofChatCompletions(
+          reference.provider() == ProviderKind.GEMINI ? asConversation(json) : json, scope);
       Integer configured = reference.info().minCacheableTokens();
-      int minimum = configured != null ? configured : OPENAI_MINIMUM_TOKENS;
+      int minimum = configured != null ? configured : automaticMinimum(reference.upstreamModel(request.model()));
       lookup = chain.lookupPlan(minimum);
       plan = chain.pinPlan(minimum);
     } else {
@@ -147,6 +149,30 @@ public final class CacheAffinityPolicy implements RoutingPolicy {
         return route(decision, chosen, choices, candidates, sent, request);
       });
     });
+  }
+
+  static int automaticMinimum(String model) {
+    return model.startsWith("gemini") && model.contains("-pro") ? GEMINI_PRO_MINIMUM_TOKENS
+        : AUTOMATIC_MINIMUM_TOKENS;
+  }
+
+  /**
+   * An Anthropic request laid out as the conversation a provider with automatic caching sees (Gemini: tools, the
+   * system instruction, then the turns). Anthropic text blocks have the shape of chat text parts, so the automatic
+   * chain reads them as such; {@code cache_control} markers are ignored, as the provider ignores them.
+   */
+  private static JsonNode asConversation(JsonNode anthropic) {
+    ObjectNode conversation = JSON.createObjectNode();
+    if (anthropic.has("tools")) {
+      conversation.set("tools", anthropic.get("tools"));
+    }
+    var messages = conversation.putArray("messages");
+    JsonNode system = anthropic.get("system");
+    if (system != null && !system.isNull()) {
+      messages.addObject().put("role", "system").set("content", system);
+    }
+    anthropic.path("messages").forEach(messages::add);
+    return conversation;
   }
 
   /** A deployment of {@code scope} among {@code deployments}, by the normal strategy when several share it. */

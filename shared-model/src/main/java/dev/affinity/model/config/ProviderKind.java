@@ -30,7 +30,13 @@ public enum ProviderKind {
    * of a service account or the application default credentials ({@link VertexSettings}) rather than a key; the
    * endpoint depends on the location (see {@link VertexSettings#defaultEndpoint()}).
    */
-  VERTEX("vertex_ai", null, null, List.of());
+  VERTEX("vertex_ai", null, null, List.of()),
+  /**
+   * Google's Gemini models through the Gemini API of Google AI Studio ({@code generateContent}), authenticated by an
+   * API key. Clients speak Anthropic's Messages API (or OpenAI's, translated to it by the router): the provider
+   * translates the request and the answer.
+   */
+  GEMINI("gemini", "https://generativelanguage.googleapis.com", "GEMINI_API_KEY", List.of());
 
   private final String prefix;
   private final String defaultApiBase;

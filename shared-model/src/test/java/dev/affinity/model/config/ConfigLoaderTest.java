@@ -214,8 +214,8 @@ class ConfigLoaderTest {
         "model_list[2].model_name: must not be empty",
         "model_list[2].litellm_params: required",
         "model_list[3].litellm_params.model: required",
-        "model_list[4].litellm_params.model: unsupported provider 'cohere' (supported: anthropic, openai, hosted_vllm, openai_compatible, openai_like, bedrock, vertex_ai)",
-        "model_list[5].litellm_params.model: unsupported provider: no provider prefix (supported: anthropic, openai, hosted_vllm, openai_compatible, openai_like, bedrock, vertex_ai),"
+        "model_list[4].litellm_params.model: unsupported provider 'cohere' (supported: anthropic, openai, hosted_vllm, openai_compatible, openai_like, bedrock, vertex_ai, gemini)",
+        "model_list[5].litellm_params.model: unsupported provider: no provider prefix (supported: anthropic, openai, hosted_vllm, openai_compatible, openai_like, bedrock, vertex_ai, gemini),"
             + " e.g. anthropic/claude-sonnet-4-5",
         "model_list[6].litellm_params.model: model id missing after 'anthropic/'",
         "model_list[7].litellm_params.api_base: must be an http(s) URL without query or fragment,"
@@ -325,13 +325,13 @@ class ConfigLoaderTest {
     ConfigException failure = catchThrowableOfType(ConfigException.class, () -> parse(yaml));
 
     assertThat(failure.problems()).containsExactly(
-        new ConfigProblem("model_list[0].litellm_params.model", "unsupported provider 'cohere' (supported: anthropic, openai, hosted_vllm, openai_compatible, openai_like, bedrock, vertex_ai)"),
+        new ConfigProblem("model_list[0].litellm_params.model", "unsupported provider 'cohere' (supported: anthropic, openai, hosted_vllm, openai_compatible, openai_like, bedrock, vertex_ai, gemini)"),
         new ConfigProblem("model_list[1].litellm_params.api_key", "environment variable MISSING_KEY is not set"),
         new ConfigProblem("model_list[1].litellm_params.rpm", "must be an integer >= 1"),
         new ConfigProblem("general_settings.max_request_size_mb", "must be a number > 0"));
     assertThat(failure.getMessage()).isEqualTo("""
         invalid configuration (inline) (4 problems):
-          - model_list[0].litellm_params.model: unsupported provider 'cohere' (supported: anthropic, openai, hosted_vllm, openai_compatible, openai_like, bedrock, vertex_ai)
+          - model_list[0].litellm_params.model: unsupported provider 'cohere' (supported: anthropic, openai, hosted_vllm, openai_compatible, openai_like, bedrock, vertex_ai, gemini)
           - model_list[1].litellm_params.api_key: environment variable MISSING_KEY is not set
           - model_list[1].litellm_params.rpm: must be an integer >= 1
           - general_settings.max_request_size_mb: must be a number > 0""");
