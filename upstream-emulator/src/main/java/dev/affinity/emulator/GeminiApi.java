@@ -58,6 +58,16 @@ final class GeminiApi {
     String model = SigV4Verifier.percentDecode(ctx.pathParam("param0"));
     String method = ctx.pathParam("param1");
     AccountState account = authenticate(ctx);
+    serve(ctx, account, model, method, caches.forAccount(account));
+  }
+
+  /**
+   * Answers {@code method} ({@code generateContent}, {@code streamGenerateContent} or {@code countTokens}) of
+   * {@code model} for {@code account}, already authenticated by whichever door the call came through (an API key
+   * here, an access token on Vertex AI), reading and writing {@code cache}.
+   */
+  void serve(RoutingContext ctx, AccountState account, String model, String method, OpenAiPromptCache cache) {
+    ctx.put(ACCOUNT, account);
     JsonObject body = body(RawBody.of(ctx));
     if (method.equals("countTokens")) {
       JsonObject request = body.getValue("generateContentRequest") instanceof JsonObject wrapped ? wrapped : body;
@@ -66,7 +76,6 @@ final class GeminiApi {
       return;
     }
     ChatPrompt prompt = GeminiPrompt.of(model, body);
-    OpenAiPromptCache cache = caches.forAccount(account);
     OpenAiPromptCache.Plan plan = cache.plan(prompt, OpenAiPromptCache.Retention.IN_MEMORY, state.clock().now());
     long cached = plan.cachedTokens() >= GeminiPrompt.minimumCachedTokens(model) ? plan.cachedTokens() : 0;
     Answer answer = Answer.compose(model, body, prompt, cached, state.defaultOutputTokens());

@@ -28,4 +28,9 @@ final class GeminiCaches {
   OpenAiPromptCache forAccount(AccountState account) {
     return byAccount.computeIfAbsent(account.name(), name -> new OpenAiPromptCache());
   }
+
+  /** The account's cache for Gemini on Vertex AI: the project's own, apart from the Gemini API's. */
+  OpenAiPromptCache onVertex(AccountState account) {
+    return byAccount.computeIfAbsent("vertex:" + account.name(), name -> new OpenAiPromptCache());
+  }
 }

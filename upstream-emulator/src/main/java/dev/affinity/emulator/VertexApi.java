@@ -26,6 +26,10 @@ import java.util.Map;
  * Vertex prompt cache, so caching, answers and streams are Anthropic's. Errors of Google's front end (credentials,
  * permissions, quota, unknown routes) come in Google's shape ({@link VertexError}); what the model rejects comes in
  * Anthropic's, as on the real service.
+ *
+ * <p>Gemini on Vertex AI: {@code POST .../publishers/google/models/{model}:generateContent} (and
+ * {@code :streamGenerateContent}, {@code :countTokens}) with the same tokens, answered by the Gemini API's machinery
+ * ({@link GeminiApi}) with implicit caching in a cache of the account's apart from its Gemini API one.
  */
 final class VertexApi {
 
@@ -39,14 +43,20 @@ final class VertexApi {
   private static final String PREFIX = "/v1/projects/";
   private static final String PREDICT = "/v1/projects/([^/]+)/locations/([^/]+)/publishers/anthropic/models/([^/:]+)"
       + ":(rawPredict|streamRawPredict)";
+  private static final String GENERATE = "/v1/projects/([^/]+)/locations/([^/]+)/publishers/google/models/([^/:]+)"
+      + ":(generateContent|streamGenerateContent|countTokens)";
   private static final String MODEL = "emulator.vertex.model";
 
   private final EmulatorState state;
   private final MessagesEndpoint messages;
+  private final GeminiApi gemini;
+  private final GeminiCaches geminiCaches;
 
   VertexApi(Vertx vertx, EmulatorState state) {
     this.state = state;
     this.messages = new MessagesEndpoint(vertx, state);
+    this.gemini = new GeminiApi(vertx, state);
+    this.geminiCaches = GeminiCaches.of(state);
   }
 
   /** Mounts the routes; before the Anthropic ones, whose {@code /v1/*} authentication wants an API key. */
@@ -54,6 +64,7 @@ final class VertexApi {
     router.post(TOKEN_PATH).handler(this::token);
     router.route(PREFIX + "*").failureHandler(VertexApi::answerFailure);
     router.postWithRegex(PREDICT).handler(this::predict);
+    router.postWithRegex(GENERATE).handler(this::generate);
     router.route(PREFIX + "*").handler(ctx -> {
       throw VertexError.notFound(ctx.request().path());
     });
@@ -128,6 +139,19 @@ final class VertexApi {
     messages.handle(ctx);
   }
 
+  /**
+   * Gemini on Vertex AI: the Gemini API's answers, implicit caching and errors, behind the project's access tokens,
+   * with the project's own cache (per model, as every Gemini cache).
+   */
+  private void generate(RoutingContext ctx) {
+    String project = SigV4Verifier.percentDecode(ctx.pathParam("param0"));
+    String model = SigV4Verifier.percentDecode(ctx.pathParam("param2"));
+    ctx.put(MODEL, model);
+    AccountState account = authenticate(ctx, project);
+    ctx.put(AnthropicApi.ACCOUNT, account);
+    gemini.serve(ctx, account, model, ctx.pathParam("param3"), geminiCaches.onVertex(account));
+  }
+
   /** The account whose service account was issued the bearer token, if it may call {@code project}. */
   private AccountState authenticate(RoutingContext ctx, String project) {
     HttpServerRequest request = ctx.request();
@@ -180,12 +204,14 @@ final class VertexApi {
 
   /**
    * Answers a failure of a Vertex route: Google's shape for the front end's errors (a rate limit included: on Vertex
-   * it is a project quota), Anthropic's for what the model rejects.
+   * it is a project quota) and for what Gemini rejects, Anthropic's for what Claude rejects.
    */
   static void answerFailure(RoutingContext ctx) {
     Throwable failure = ctx.failure();
     if (failure instanceof VertexError error) {
       answer(ctx, error);
+    } else if (failure instanceof GeminiError) {
+      GeminiApi.answerFailure(ctx);
     } else if (failure instanceof ApiError error && error.status() == 429) {
       answer(ctx, VertexError.quotaExceeded(ctx.get(MODEL, "claude")));
     } else {

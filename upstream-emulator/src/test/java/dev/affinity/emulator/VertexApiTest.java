@@ -41,6 +41,7 @@ class VertexApiTest {
   private static final String OTHER_PROJECT = "proj-two";
   private static final String OTHER_EMAIL = "gateway@proj-two.iam.gserviceaccount.com";
   private static final String MODEL = "claude-sonnet-4-5@20250929";
+  private static final String GEMINI = "gemini-2.5-flash";
   private static final String SCOPE = "https://www.googleapis.com/auth/cloud-platform";
   /** 1100 tokens: above the 1024 minimum of claude-sonnet-4-5. */
   private static final String LONG = textOfTokens(1100, 'v');
@@ -233,7 +234,88 @@ class VertexApiTest {
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("project");
   }
 
+  @Test
+  void geminiOnVertexAnswersLikeTheGeminiApiAndReadsTheProjectsImplicitCache() {
+    String token = token(EMAIL, keys.getPrivate());
+
+    HttpResponse<String> first = generate(token, PROJECT, "generateContent", geminiBody("hi"));
+    HttpResponse<String> second = generate(token, PROJECT, "generateContent", geminiBody("something else"));
+    HttpResponse<String> otherProject = generate(token(OTHER_EMAIL, otherKeys.getPrivate()), OTHER_PROJECT,
+        "generateContent", geminiBody("hi"));
+
+    assertThat(first.statusCode()).as(first.body()).isEqualTo(200);
+    JsonObject answer = new JsonObject(first.body());
+    assertThat(answer.getJsonArray("candidates").getJsonObject(0).getJsonObject("content").getString("role"))
+        .isEqualTo("model");
+    assertThat(answer.getJsonObject("usageMetadata").containsKey("cachedContentTokenCount")).isFalse();
+    long cached = new JsonObject(second.body()).getJsonObject("usageMetadata").getLong("cachedContentTokenCount");
+    assertThat(cached).isGreaterThanOrEqualTo(1024).isLessThan(
+        new JsonObject(second.body()).getJsonObject("usageMetadata").getLong("promptTokenCount"));
+    assertThat(new JsonObject(otherProject.body()).getJsonObject("usageMetadata")
+        .containsKey("cachedContentTokenCount")).isFalse();
+    assertThat(emulator.counters("vertex-1").requests()).isEqualTo(2);
+    assertThat(emulator.capturedRequests("vertex-1").get(0).header("authorization"))
+        .isEqualTo(CapturedRequest.REDACTED);
+  }
+
+  @Test
+  void geminiOnVertexStreamsServerSentEventsWithTheCacheNumbers() {
+    String token = token(EMAIL, keys.getPrivate());
+    generate(token, PROJECT, "generateContent", geminiBody("hi"));
+
+    HttpResponse<String> streamed = generate(token, PROJECT, "streamGenerateContent?alt=sse", geminiBody("hi"));
+
+    assertThat(streamed.statusCode()).isEqualTo(200);
+    assertThat(streamed.headers().firstValue("content-type")).hasValue("text/event-stream");
+    String[] frames = streamed.body().split("\r\n\r\n");
+    assertThat(frames).allSatisfy(frame -> assertThat(frame).startsWith("data: "));
+    JsonObject last = new JsonObject(frames[frames.length - 1].substring("data: ".length()));
+    assertThat(last.getJsonArray("candidates").getJsonObject(0).getString("finishReason")).isEqualTo("STOP");
+    assertThat(last.getJsonObject("usageMetadata").getLong("cachedContentTokenCount")).isGreaterThanOrEqualTo(1024);
+  }
+
+  @Test
+  void geminiOnVertexChecksTokensAndProjectsAndAnswersGooglesErrors() {
+    String token = token(EMAIL, keys.getPrivate());
+
+    HttpResponse<String> anonymous = generate("ya29.unknown", PROJECT, "generateContent", geminiBody("hi"));
+    HttpResponse<String> elsewhere = generate(token, OTHER_PROJECT, "generateContent", geminiBody("hi"));
+    HttpResponse<String> malformed = send(HttpRequest.newBuilder(generateUri(PROJECT, "generateContent"))
+        .header("authorization", "Bearer " + token).header("content-type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString("{not json")).build());
+
+    assertThat(anonymous.statusCode()).isEqualTo(401);
+    assertThat(new JsonObject(anonymous.body()).getJsonObject("error").getString("status"))
+        .isEqualTo("UNAUTHENTICATED");
+    assertThat(elsewhere.statusCode()).isEqualTo(403);
+    assertThat(new JsonObject(elsewhere.body()).getJsonObject("error").getString("status"))
+        .isEqualTo("PERMISSION_DENIED");
+    assertThat(malformed.statusCode()).isEqualTo(400);
+    assertThat(new JsonObject(malformed.body()).getJsonObject("error").getString("status"))
+        .isEqualTo("INVALID_ARGUMENT");
+  }
+
   // ---- helpers ----
+
+  private static JsonObject geminiBody(String userText) {
+    return new JsonObject()
+        .put("systemInstruction", new JsonObject().put("parts", new JsonArray().add(new JsonObject()
+            .put("text", LONG))))
+        .put("contents", new JsonArray().add(new JsonObject().put("role", "user")
+            .put("parts", new JsonArray().add(new JsonObject().put("text", userText)))));
+  }
+
+  private URI generateUri(String project, String method) {
+    return URI.create(emulator.baseUrl() + "/v1/projects/" + project
+        + "/locations/us-central1/publishers/google/models/" + GEMINI + ":" + method);
+  }
+
+  private HttpResponse<String> generate(String token, String project, String method, JsonObject body) {
+    return send(HttpRequest.newBuilder(generateUri(project, method))
+        .header("authorization", "Bearer " + token)
+        .header("content-type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(body.encode())).build());
+  }
 
   private static JsonObject body() {
     return new JsonObject().put("anthropic_version", "vertex-2023-10-16").put("max_tokens", 16)

@@ -1,12 +1,9 @@
 package dev.affinity.provider.gemini;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.affinity.model.GatewayError;
 import dev.affinity.model.Operation;
 import dev.affinity.model.ProviderCall;
-import dev.affinity.model.TokenUsage;
 import dev.affinity.model.config.Deployment;
 import dev.affinity.model.config.ProviderKind;
 import dev.affinity.provider.ProviderVerticle;
@@ -14,15 +11,12 @@ import dev.affinity.provider.SseTap;
 import dev.affinity.provider.UpstreamBody;
 import dev.affinity.provider.UpstreamFailure;
 import dev.affinity.provider.anthropic.SseUsageTap;
-import dev.affinity.provider.translate.AnthropicToOpenAi;
 import dev.affinity.provider.translate.OpenAiStreamRewrite;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
-
-import java.io.IOException;
 
 /**
  * Calls Gemini through the Gemini API ({@code generateContent}, {@code streamGenerateContent?alt=sse},
@@ -46,23 +40,19 @@ public final class GeminiVerticle extends ProviderVerticle {
     Deployment deployment = call.deployment();
     ObjectNode gemini;
     try {
-      gemini = AnthropicToGemini.request(JSON.readTree(call.body().getBytes()));
-    } catch (IOException | IllegalArgumentException invalid) {
-      return Future.failedFuture(new UpstreamFailure.Refusal(GatewayError.invalidRequest(
-          invalid instanceof IOException ? "request body is not valid JSON" : invalid.getMessage())));
+      gemini = GeminiExchange.request(call);
+    } catch (UpstreamFailure.Refusal refused) {
+      return Future.failedFuture(refused);
     }
     String model = deployment.upstreamModel(call.request().model());
-    String method;
+    String method = GeminiExchange.method(call);
     Buffer body;
     if (call.request().operation() == Operation.COUNT_TOKENS) {
-      method = ":countTokens";
-      gemini.remove("generationConfig");
-      gemini.remove("toolConfig");
+      // the Gemini API counts a whole generateContent request, which names its model
       ObjectNode wrapped = JSON.createObjectNode();
-      wrapped.set("generateContentRequest", gemini.put("model", "models/" + model));
+      wrapped.set("generateContentRequest", GeminiExchange.forCounting(gemini).put("model", "models/" + model));
       body = Buffer.buffer(wrapped.toString());
     } else {
-      method = call.request().stream() ? ":streamGenerateContent?alt=sse" : ":generateContent";
       body = Buffer.buffer(gemini.toString());
     }
     RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST)
@@ -101,28 +91,8 @@ public final class GeminiVerticle extends ProviderVerticle {
 
   @Override
   protected Complete complete(ProviderCall call, int status, Buffer body) {
-    Operation.ClientApi api = call.request().operation().api();
-    JsonNode json;
-    try {
-      json = JSON.readTree(body.getBytes());
-    } catch (IOException notJson) {
-      json = null;
-    }
-    if (status >= 300 || json == null || !json.isObject() || json.has("error")) {
-      GatewayError error = status >= 300 || json != null
-          ? GeminiToAnthropic.error(status >= 300 ? status : 0, json, call.deployment().id())
-          : GatewayError.upstreamUnreachable("deployment " + call.deployment().id()
-              + ": Gemini answered with a body that is not JSON");
-      return new Complete(error.status(), error.toJson(api).toBuffer(), TokenUsage.NONE, error.type());
-    }
-    if (call.request().operation() == Operation.COUNT_TOKENS) {
-      ObjectNode count = JSON.createObjectNode().put("input_tokens", json.path("totalTokens").asLong());
-      return new Complete(200, Buffer.buffer(count.toString()), TokenUsage.NONE, null);
-    }
-    ObjectNode message = GeminiToAnthropic.message(json, call.request().model());
-    TokenUsage usage = GeminiToAnthropic.usage(json.path("usageMetadata"));
-    String answer = api == Operation.ClientApi.OPENAI
-        ? AnthropicToOpenAi.response(message, call.request().model()).toString() : message.toString();
-    return new Complete(200, Buffer.buffer(answer), usage, null);
+    String deploymentId = call.deployment().id();
+    return GeminiExchange.complete(call, status, body, "Gemini",
+        (code, json) -> GeminiToAnthropic.error(code, json, deploymentId));
   }
 }

@@ -4,16 +4,21 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.affinity.model.Operation;
+import dev.affinity.model.ProviderCall;
 import dev.affinity.model.config.Deployment;
+import dev.affinity.provider.UpstreamFailure;
+import dev.affinity.provider.gemini.GeminiExchange;
 
 import java.util.Objects;
 
 /**
- * An Anthropic Messages request as Vertex AI takes it for Claude: the model moves from the body into the path
- * ({@code .../publishers/anthropic/models/{model}:rawPredict}, or {@code :streamRawPredict} when the client streams),
- * and the body names Vertex's {@code anthropic_version}. Everything else, {@code stream} and every
+ * A request to a model on Vertex AI. For Claude it is the Anthropic Messages request: the model moves from the body
+ * into the path ({@code .../publishers/anthropic/models/{model}:rawPredict}, or {@code :streamRawPredict} when the
+ * client streams), and the body names Vertex's {@code anthropic_version}. Everything else, {@code stream} and every
  * {@code cache_control} marker included, passes through untouched. Token counting goes to the
- * {@code count-tokens:rawPredict} model, whose body keeps the model.
+ * {@code count-tokens:rawPredict} model, whose body keeps the model. For Gemini the body is translated
+ * ({@link #gemini}).
  *
  * @param uri    the absolute URI to POST to
  * @param stream whether the answer is a stream of server-sent events
@@ -43,8 +48,7 @@ public record VertexRequest(String uri, boolean stream, byte[] body) {
     }
     ObjectNode body = ((ObjectNode) anthropicBody).deepCopy();
     body.put("anthropic_version", ANTHROPIC_VERSION);
-    String models = deployment.apiBase() + "/v1/projects/" + deployment.vertex().project() + "/locations/"
-        + deployment.vertex().location() + "/publishers/anthropic/models/";
+    String models = models(deployment, "anthropic");
     if (countTokens) {
       body.put("model", model);
       return new VertexRequest(models + "count-tokens:rawPredict", false, bytes(body));
@@ -52,6 +56,30 @@ public record VertexRequest(String uri, boolean stream, byte[] body) {
     body.remove("model");
     boolean stream = body.path("stream").asBoolean(false);
     return new VertexRequest(models + model + (stream ? ":streamRawPredict" : ":rawPredict"), stream, bytes(body));
+  }
+
+  /**
+   * The call of Gemini {@code model} on {@code deployment}: the body translated from the client's Anthropic one
+   * ({@link GeminiExchange}), to {@code publishers/google/models/{model}:generateContent},
+   * {@code :streamGenerateContent?alt=sse} or {@code :countTokens} (whose body on Vertex AI is the
+   * {@code generateContent} one, the model being in the path).
+   *
+   * @throws UpstreamFailure.Refusal when the client's body cannot be translated
+   */
+  public static VertexRequest gemini(Deployment deployment, String model, ProviderCall call) {
+    ObjectNode body = GeminiExchange.request(call);
+    boolean countTokens = call.request().operation() == Operation.COUNT_TOKENS;
+    if (countTokens) {
+      GeminiExchange.forCounting(body);
+    }
+    return new VertexRequest(models(deployment, "google") + model + GeminiExchange.method(call),
+        !countTokens && call.request().stream(), bytes(body));
+  }
+
+  /** Where {@code publisher}'s models are called for {@code deployment}, up to and including {@code models/}. */
+  private static String models(Deployment deployment, String publisher) {
+    return deployment.apiBase() + "/v1/projects/" + deployment.vertex().project() + "/locations/"
+        + deployment.vertex().location() + "/publishers/" + publisher + "/models/";
   }
 
   private static byte[] bytes(ObjectNode body) {

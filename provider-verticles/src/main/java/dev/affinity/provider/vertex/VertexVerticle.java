@@ -8,12 +8,16 @@ import dev.affinity.model.ProviderCall;
 import dev.affinity.model.TokenUsage;
 import dev.affinity.model.config.Deployment;
 import dev.affinity.model.config.ProviderKind;
+import dev.affinity.model.config.VertexSettings;
 import dev.affinity.provider.anthropic.AnthropicAnswer;
 import dev.affinity.provider.ProviderVerticle;
 import dev.affinity.provider.SseTap;
 import dev.affinity.provider.UpstreamBody;
 import dev.affinity.provider.UpstreamFailure;
 import dev.affinity.provider.anthropic.SseUsageTap;
+import dev.affinity.provider.gemini.GeminiEventStream;
+import dev.affinity.provider.gemini.GeminiExchange;
+import dev.affinity.provider.gemini.GeminiToAnthropic;
 import dev.affinity.provider.translate.OpenAiStreamRewrite;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -25,13 +29,16 @@ import java.io.IOException;
 import java.time.Clock;
 
 /**
- * Calls Claude on Google Vertex AI ({@code rawPredict} / {@code streamRawPredict}) for the deployments the router
- * picks. The client speaks Anthropic's Messages API and gets Anthropic's answers back: Vertex takes the Messages body
- * with the model in the path ({@link VertexRequest}) and answers in Anthropic's JSON and server-sent events. Calls
- * carry an OAuth access token of the deployment's service account (or of the application default credentials),
- * fetched off the event loop and kept until it nears expiry ({@link VertexAccessTokens}). Google's own errors are
- * mapped to Anthropic's ({@link VertexError}). A client of the OpenAI API gets its answers, streams and errors
- * translated back, as from Anthropic.
+ * Calls Claude and Gemini on Google Vertex AI for the deployments the router picks. The client speaks Anthropic's
+ * Messages API and gets Anthropic's answers back. Claude ({@code rawPredict} / {@code streamRawPredict}) takes the
+ * Messages body with the model in the path ({@link VertexRequest}) and answers in Anthropic's JSON and server-sent
+ * events. Gemini ({@code generateContent} / {@code streamGenerateContent}, when the upstream model is a
+ * {@link VertexSettings#servesGemini Gemini one}) is called as through the Gemini API ({@link GeminiExchange}): the
+ * body translated, the answers translated back, the stream decoded by {@link GeminiEventStream}. Calls carry an OAuth
+ * access token of the deployment's service account (or of the application default credentials), fetched off the
+ * event loop and kept until it nears expiry ({@link VertexAccessTokens}). Google's own errors are mapped to
+ * Anthropic's ({@link VertexError}). A client of the OpenAI API gets its answers, streams and errors translated back,
+ * as from Anthropic.
  */
 public final class VertexVerticle extends ProviderVerticle {
 
@@ -69,10 +76,15 @@ public final class VertexVerticle extends ProviderVerticle {
   @Override
   protected Future<Outbound> outbound(ProviderCall call) {
     Deployment deployment = call.deployment();
+    String model = deployment.upstreamModel(call.request().model());
+    boolean gemini = VertexSettings.servesGemini(model);
     VertexRequest request;
     try {
-      request = VertexRequest.of(deployment, deployment.upstreamModel(call.request().model()),
-          call.request().operation() == Operation.COUNT_TOKENS, JSON.readTree(call.body().getBytes()));
+      request = gemini ? VertexRequest.gemini(deployment, model, call)
+          : VertexRequest.of(deployment, model, call.request().operation() == Operation.COUNT_TOKENS,
+              JSON.readTree(call.body().getBytes()));
+    } catch (UpstreamFailure.Refusal refused) {
+      return Future.failedFuture(refused);
     } catch (IOException | IllegalArgumentException invalid) {
       return Future.failedFuture(new UpstreamFailure.Refusal(GatewayError.invalidRequest(
           invalid instanceof IOException ? "request body is not valid JSON" : invalid.getMessage())));
@@ -87,11 +99,16 @@ public final class VertexVerticle extends ProviderVerticle {
               .putHeader("content-type", "application/json")
               .putHeader(AUTHORIZATION, BEARER + token);
           String betas = call.request().headers().get("anthropic-beta");
-          if (betas != null) {
+          if (betas != null && !gemini) {
             options.putHeader("anthropic-beta", betas);
           }
           return new Outbound(options, Buffer.buffer(request.body()));
         });
+  }
+
+  /** Whether the call goes to a Gemini model, which speaks Gemini's API rather than Anthropic's. */
+  private static boolean gemini(ProviderCall call) {
+    return VertexSettings.servesGemini(call.deployment().upstreamModel(call.request().model()));
   }
 
   @Override
@@ -102,6 +119,13 @@ public final class VertexVerticle extends ProviderVerticle {
   @Override
   protected SseTap streamTap(ProviderCall call) {
     return new SseUsageTap();
+  }
+
+  /** Gemini's stream is decoded into Anthropic's, so that the usage tap and the OpenAI rewrite see one. */
+  @Override
+  protected UpstreamBody.Rewrite streamDecoder(ProviderCall call) {
+    return gemini(call) ? new GeminiEventStream(call.request().model(), call.deployment().id())
+        : super.streamDecoder(call);
   }
 
   /** An OpenAI client gets OpenAI chunks: the Anthropic stream is translated as it goes, event by event. */
@@ -128,15 +152,21 @@ public final class VertexVerticle extends ProviderVerticle {
   @Override
   protected Complete complete(ProviderCall call, int status, Buffer body) {
     Operation.ClientApi api = call.request().operation().api();
+    Deployment deployment = call.deployment();
+    if (gemini(call)) {
+      // Google's front end (tokens, permissions, quotas) answers as for Claude; an error inside a 200 is Gemini's
+      return GeminiExchange.complete(call, status, body, "Vertex AI", (code, json) -> code >= 300
+          ? VertexError.of(code, body.getBytes(), deployment) : GeminiToAnthropic.error(code, json, deployment.id()));
+    }
     if (status >= 300) {
-      GatewayError error = VertexError.of(status, body.getBytes(), call.deployment());
+      GatewayError error = VertexError.of(status, body.getBytes(), deployment);
       return new Complete(error.status(), error.toJson(api).toBuffer(), TokenUsage.NONE, error.type());
     }
     JsonNode json;
     try {
       json = JSON.readTree(body.getBytes());
     } catch (IOException notJson) {
-      GatewayError error = GatewayError.upstreamUnreachable("deployment " + call.deployment().id()
+      GatewayError error = GatewayError.upstreamUnreachable("deployment " + deployment.id()
           + ": Vertex AI answered with a body that is not JSON");
       return new Complete(error.status(), error.toJson(api).toBuffer(), TokenUsage.NONE, error.type());
     }

@@ -2,8 +2,12 @@ package dev.affinity.provider.vertex;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.affinity.model.GatewayRequest;
+import dev.affinity.model.Operation;
+import dev.affinity.model.ProviderCall;
 import dev.affinity.model.config.ConfigLoader;
 import dev.affinity.model.config.Deployment;
+import io.vertx.core.buffer.Buffer;
 import org.junit.jupiter.api.Test;
 
 import java.util.Map;
@@ -94,5 +98,34 @@ class VertexRequestTest {
     Deployment deployment = deployment("us-east5", null);
     assertThatThrownBy(() -> VertexRequest.of(deployment, MODEL, false, body("[1]")))
         .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void aGeminiCallGoesToTheGooglePublisherWithTheTranslatedBody() throws Exception {
+    Deployment deployment = deployment("us-east5", null);
+    String anthropic = "{\"model\":\"gemini-flash\",\"max_tokens\":8,\"stream\":true,\"system\":\"be brief\","
+        + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+
+    VertexRequest streamed = VertexRequest.gemini(deployment, "gemini-2.5-flash",
+        call(deployment, Operation.MESSAGES, true, anthropic));
+    VertexRequest counted = VertexRequest.gemini(deployment, "gemini-2.5-flash",
+        call(deployment, Operation.COUNT_TOKENS, false, anthropic));
+
+    assertThat(streamed.uri()).isEqualTo("https://us-east5-aiplatform.googleapis.com/v1/projects/proj-one/locations/"
+        + "us-east5/publishers/google/models/gemini-2.5-flash:streamGenerateContent?alt=sse");
+    assertThat(streamed.stream()).isTrue();
+    JsonNode body = JSON.readTree(streamed.body());
+    assertThat(body.path("contents").path(0).path("parts").path(0).path("text").asText()).isEqualTo("hi");
+    assertThat(body.path("generationConfig").path("maxOutputTokens").asInt()).isEqualTo(8);
+    assertThat(body.has("model")).isFalse();
+    assertThat(counted.uri()).endsWith("/publishers/google/models/gemini-2.5-flash:countTokens");
+    assertThat(counted.stream()).isFalse();
+    assertThat(JSON.readTree(counted.body()).has("generationConfig")).isFalse();
+  }
+
+  private static ProviderCall call(Deployment deployment, Operation operation, boolean stream, String body) {
+    GatewayRequest request = new GatewayRequest("req-1", operation, "gemini-flash", stream, "default", Map.of(), null,
+        Buffer.buffer(body), null);
+    return new ProviderCall(request, deployment, Buffer.buffer(body), "unpinned", 10_000, System.nanoTime(), false);
   }
 }

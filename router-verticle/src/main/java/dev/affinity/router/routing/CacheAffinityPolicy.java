@@ -10,6 +10,7 @@ import dev.affinity.model.Operation;
 import dev.affinity.model.config.Deployment;
 import dev.affinity.model.config.InjectionPoint;
 import dev.affinity.model.config.ProviderKind;
+import dev.affinity.model.config.VertexSettings;
 import dev.affinity.router.cache.AffinityDecision;
 import dev.affinity.router.cache.AutomaticPrefixChain;
 import dev.affinity.router.cache.CacheTtl;
@@ -90,12 +91,13 @@ public final class CacheAffinityPolicy implements RoutingPolicy {
     Buffer body = null;
     LookupPlan lookup;
     PinPlan plan;
-    if (reference.provider() == ProviderKind.OPENAI || reference.provider() == ProviderKind.GEMINI) {
+    String upstreamModel = reference.upstreamModel(request.model());
+    if (cachesAutomatically(reference, upstreamModel)) {
       // automatic caching: no markers, every boundary past the minimum is a candidate
       AutomaticPrefixChain chain = AutomaticPrefixChain.ofChatCompletions(
-          reference.provider() == ProviderKind.GEMINI ? asConversation(json) : json, scope);
+          reference.provider() == ProviderKind.OPENAI ? json : asConversation(json), scope);
       Integer configured = reference.info().minCacheableTokens();
-      int minimum = configured != null ? configured : automaticMinimum(reference.upstreamModel(request.model()));
+      int minimum = configured != null ? configured : automaticMinimum(upstreamModel);
       lookup = chain.lookupPlan(minimum);
       plan = chain.pinPlan(minimum);
     } else {
@@ -116,7 +118,7 @@ public final class CacheAffinityPolicy implements RoutingPolicy {
       }
       PrefixChain chain = PrefixChain.ofMessages(json, scope);
       Integer configuredMinimum = reference.info().minCacheableTokens();
-      int minimum = MinimumCacheable.tokens(reference.upstreamModel(request.model()),
+      int minimum = MinimumCacheable.tokens(upstreamModel,
           configuredMinimum == null ? OptionalInt.empty() : OptionalInt.of(configuredMinimum));
       lookup = LookupPlan.of(chain);
       plan = PinPlan.of(chain, minimum);
@@ -149,6 +151,18 @@ public final class CacheAffinityPolicy implements RoutingPolicy {
         return route(decision, chosen, choices, candidates, sent, request);
       });
     });
+  }
+
+  /**
+   * Whether {@code deployment} caches prompt prefixes by itself, without markers, when sent {@code upstreamModel}:
+   * OpenAI, and Gemini through the Gemini API or on Vertex AI (whose Claude caches at markers, as Anthropic's).
+   */
+  static boolean cachesAutomatically(Deployment deployment, String upstreamModel) {
+    return switch (deployment.provider()) {
+      case OPENAI, GEMINI -> true;
+      case VERTEX -> VertexSettings.servesGemini(upstreamModel);
+      default -> false;
+    };
   }
 
   static int automaticMinimum(String model) {

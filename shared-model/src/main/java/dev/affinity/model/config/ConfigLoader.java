@@ -296,9 +296,10 @@ public final class ConfigLoader {
     if (provider.get() == ProviderKind.BEDROCK) {
       return bedrockModel(params, id);
     }
-    if (provider.get() == ProviderKind.VERTEX && !id.startsWith("claude") && !ModelPattern.isWildcard(id)) {
-      params.problem("model", "only Anthropic Claude models are supported on Vertex AI,"
-          + " e.g. vertex_ai/claude-sonnet-4-5@20250929");
+    if (provider.get() == ProviderKind.VERTEX && !id.startsWith("claude") && !VertexSettings.servesGemini(id)
+        && !ModelPattern.isWildcard(id)) {
+      params.problem("model", "only Anthropic Claude and Google Gemini models are supported on Vertex AI,"
+          + " e.g. vertex_ai/claude-sonnet-4-5@20250929 or vertex_ai/gemini-2.5-flash");
       return Optional.empty();
     }
     return Optional.of(new Upstream(provider.get(), id, provider.get().selfHosted(prefix)));

@@ -3,9 +3,9 @@ package dev.affinity.model.config;
 import java.util.Objects;
 
 /**
- * Where a Vertex AI deployment of Claude runs and who it calls as. The credentials are only named here: a service
- * account file is read, and access tokens obtained, when the deployment is first called, so a file present only on the
- * machines that serve is not a configuration error.
+ * Where a Vertex AI deployment of Claude or Gemini runs and who it calls as. The credentials are only named here: a
+ * service account file is read, and access tokens obtained, when the deployment is first called, so a file present
+ * only on the machines that serve is not a configuration error.
  *
  * @param project     {@code vertex_project}: the Google Cloud project id
  * @param location    {@code vertex_location}: a region such as {@code us-east5}, or {@code global}
@@ -47,6 +47,16 @@ public record VertexSettings(String project, String location, Secret credentials
    */
   public String defaultCacheScope() {
     return "vertex:" + project;
+  }
+
+  /**
+   * Whether {@code model}, an upstream model id, is one of Google's Gemini models
+   * ({@code publishers/google/models/gemini-...:generateContent}) rather than Claude
+   * ({@code publishers/anthropic/models/claude-...:rawPredict}). Gemini speaks its own API and caches implicitly,
+   * without markers.
+   */
+  public static boolean servesGemini(String model) {
+    return model.startsWith("gemini");
   }
 
   /** The Vertex AI endpoint of {@link #location}, without {@code /v1}. */

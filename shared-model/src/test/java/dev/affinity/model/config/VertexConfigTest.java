@@ -119,16 +119,41 @@ class VertexConfigTest {
   }
 
   @Test
-  void onlyClaudeIsServedOnVertex() {
+  void geminiIsServedOnVertexWithTheProjectsSettings() throws Exception {
+    GatewayConfig config = ConfigLoader.parse("""
+        model_list:
+        - model_name: gemini-flash
+          litellm_params:
+            model: vertex_ai/gemini-2.5-flash
+            vertex_project: proj-one
+            vertex_location: europe-west4
+            vertex_credentials: /etc/affinity/proj-one.json
+        """, Map.of());
+
+    assertThat(config.warnings()).isEmpty();
+    Deployment gemini = config.deployments().get(0);
+    assertThat(gemini.provider()).isEqualTo(ProviderKind.VERTEX);
+    assertThat(gemini.model()).isEqualTo("gemini-2.5-flash");
+    assertThat(VertexSettings.servesGemini(gemini.model())).isTrue();
+    assertThat(gemini.apiBase()).isEqualTo("https://europe-west4-aiplatform.googleapis.com");
+    assertThat(gemini.vertex().project()).isEqualTo("proj-one");
+    assertThat(gemini.apiKey().present()).isFalse();
+    assertThat(gemini.cacheScope()).isEqualTo("vertex:proj-one");
+    assertThat(VertexSettings.servesGemini("claude-sonnet-4-5@20250929")).isFalse();
+  }
+
+  @Test
+  void onlyClaudeAndGeminiAreServedOnVertex() {
     assertThat(problems("""
         model_list:
-        - model_name: gemini
+        - model_name: llama
           litellm_params:
-            model: vertex_ai/gemini-2.5-pro
+            model: vertex_ai/llama-3.3-70b-instruct-maas
             vertex_project: proj-one
             vertex_location: us-east5
-        """, Map.of())).containsExactly("model_list[0].litellm_params.model: only Anthropic Claude models are"
-        + " supported on Vertex AI, e.g. vertex_ai/claude-sonnet-4-5@20250929");
+        """, Map.of())).containsExactly("model_list[0].litellm_params.model: only Anthropic Claude and Google Gemini"
+        + " models are supported on Vertex AI, e.g. vertex_ai/claude-sonnet-4-5@20250929 or"
+        + " vertex_ai/gemini-2.5-flash");
   }
 
   @Test

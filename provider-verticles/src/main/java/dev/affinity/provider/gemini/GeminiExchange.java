@@ -1,0 +1,104 @@
+package dev.affinity.provider.gemini;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.affinity.model.GatewayError;
+import dev.affinity.model.Operation;
+import dev.affinity.model.ProviderCall;
+import dev.affinity.model.TokenUsage;
+import dev.affinity.provider.ProviderVerticle.Complete;
+import dev.affinity.provider.UpstreamFailure;
+import dev.affinity.provider.translate.AnthropicToOpenAi;
+import io.vertx.core.buffer.Buffer;
+
+import java.io.IOException;
+
+/**
+ * One call of a Gemini model, whichever door it goes through: the Gemini API (an API key) or Vertex AI (an access
+ * token, the model under {@code publishers/google}). Both take the same {@code generateContent} body and answer in
+ * the same shape, so the translation lives here; the door decides the address, the credentials, the
+ * {@code countTokens} body and how its error answers read ({@link Errors}).
+ */
+public final class GeminiExchange {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** How a door's error answers become the client's errors. */
+  @FunctionalInterface
+  public interface Errors {
+
+    /**
+     * The error for an answer of HTTP {@code status} (0 for an error object in a 200 answer) whose body is
+     * {@code body}, null when it is not JSON.
+     */
+    GatewayError of(int status, JsonNode body);
+  }
+
+  private GeminiExchange() {
+  }
+
+  /**
+   * The client's Anthropic body as a Gemini {@code generateContent} body.
+   *
+   * @throws UpstreamFailure.Refusal when the body is not JSON or cannot be translated: the client's fault
+   */
+  public static ObjectNode request(ProviderCall call) {
+    try {
+      return AnthropicToGemini.request(JSON.readTree(call.body().getBytes()));
+    } catch (IOException | IllegalArgumentException invalid) {
+      throw new UpstreamFailure.Refusal(GatewayError.invalidRequest(
+          invalid instanceof IOException ? "request body is not valid JSON" : invalid.getMessage()));
+    }
+  }
+
+  /** The model URI's method for the call: {@code :countTokens}, {@code :generateContent} or the SSE stream's. */
+  public static String method(ProviderCall call) {
+    if (call.request().operation() == Operation.COUNT_TOKENS) {
+      return ":countTokens";
+    }
+    return call.request().stream() ? ":streamGenerateContent?alt=sse" : ":generateContent";
+  }
+
+  /**
+   * A {@code generateContent} body made a {@code countTokens} one: what is generated does not count, so the
+   * generation and tool settings go (Gemini refuses some of them there).
+   */
+  public static ObjectNode forCounting(ObjectNode generateContent) {
+    generateContent.remove("generationConfig");
+    generateContent.remove("toolConfig");
+    return generateContent;
+  }
+
+  /**
+   * The client's answer to a complete (non-streamed) Gemini answer: an Anthropic message, or an OpenAI chat
+   * completion for an OpenAI client, with usage from {@code usageMetadata} (the implicitly cached part of the prompt
+   * a cache read); a token count; or the error {@code errors} makes of it.
+   *
+   * @param upstream what to call the upstream in an error, {@code Gemini} or {@code Vertex AI}
+   */
+  public static Complete complete(ProviderCall call, int status, Buffer body, String upstream, Errors errors) {
+    Operation.ClientApi api = call.request().operation().api();
+    JsonNode json;
+    try {
+      json = JSON.readTree(body.getBytes());
+    } catch (IOException notJson) {
+      json = null;
+    }
+    if (status >= 300 || json == null || !json.isObject() || json.has("error")) {
+      GatewayError error = status >= 300 || json != null ? errors.of(status >= 300 ? status : 0, json)
+          : GatewayError.upstreamUnreachable("deployment " + call.deployment().id() + ": " + upstream
+              + " answered with a body that is not JSON");
+      return new Complete(error.status(), error.toJson(api).toBuffer(), TokenUsage.NONE, error.type());
+    }
+    if (call.request().operation() == Operation.COUNT_TOKENS) {
+      ObjectNode count = JSON.createObjectNode().put("input_tokens", json.path("totalTokens").asLong());
+      return new Complete(200, Buffer.buffer(count.toString()), TokenUsage.NONE, null);
+    }
+    ObjectNode message = GeminiToAnthropic.message(json, call.request().model());
+    TokenUsage usage = GeminiToAnthropic.usage(json.path("usageMetadata"));
+    String answer = api == Operation.ClientApi.OPENAI
+        ? AnthropicToOpenAi.response(message, call.request().model()).toString() : message.toString();
+    return new Complete(200, Buffer.buffer(answer), usage, null);
+  }
+}

@@ -1,0 +1,198 @@
+package dev.affinity.provider.vertex;
+
+import dev.affinity.emulator.CapturedRequest;
+import dev.affinity.emulator.EmulatorOptions;
+import dev.affinity.emulator.UpstreamEmulator;
+import dev.affinity.model.EventBusAddress;
+import dev.affinity.model.GatewayReply;
+import dev.affinity.model.GatewayRequest;
+import dev.affinity.model.Operation;
+import dev.affinity.model.ProviderCall;
+import dev.affinity.model.UsageReport;
+import dev.affinity.model.config.ConfigLoader;
+import dev.affinity.model.config.Deployment;
+import dev.affinity.model.config.ProviderKind;
+import dev.affinity.provider.vertex.VertexAccessTokensTest.MovableClock;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.interfaces.RSAPublicKey;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Gemini on Vertex AI through the verticle, against the emulator's Vertex accounts: the same service-account tokens
+ * as for Claude, the Gemini API's translation both ways, and the project's implicit cache read by a repeated prompt.
+ */
+class VertexGeminiEmulatorTest {
+
+  private static final String EMAIL = "gateway@proj-one.iam.gserviceaccount.com";
+  private static final String MODEL = "gemini-2.5-flash";
+
+  private static KeyPair keys;
+
+  @TempDir
+  Path dir;
+
+  private final MovableClock clock = new MovableClock(Instant.now());
+  private final BlockingQueue<UsageReport> usage = new LinkedBlockingQueue<>();
+  private Vertx vertx;
+  private UpstreamEmulator emulator;
+
+  @BeforeAll
+  static void generateKeys() throws Exception {
+    KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+    generator.initialize(2048);
+    keys = generator.generateKeyPair();
+  }
+
+  @BeforeEach
+  void start() throws Exception {
+    vertx = Vertx.vertx();
+    emulator = await(UpstreamEmulator.start(vertx, new EmulatorOptions().setPort(0)
+        .addVertexAccount("vertex-1", "proj-one", EMAIL, (RSAPublicKey) keys.getPublic())));
+    await(vertx.deployVerticle(new VertexVerticle(VertexCredentialSource.standard(), clock)));
+    vertx.eventBus().<UsageReport>localConsumer(EventBusAddress.USAGE, message -> usage.add(message.body()));
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    await(vertx.close());
+  }
+
+  @Test
+  void aRepeatedLongPromptIsReadFromTheImplicitCacheWhenStreamed() throws Exception {
+    Deployment deployment = deployment("proj-one");
+
+    GatewayReply first = await(call(deployment, Operation.MESSAGES, false));
+    assertThat(first.status()).as(first.body() == null ? "" : first.body().toString()).isEqualTo(200);
+    JsonObject message = new JsonObject(first.body());
+    assertThat(message.getString("type")).isEqualTo("message");
+    assertThat(message.getJsonArray("content").getJsonObject(0).getString("text")).isNotBlank();
+    UsageReport written = usage.poll(10, TimeUnit.SECONDS);
+    assertThat(written.usage().inputTokens()).isGreaterThan(1024);
+    assertThat(written.usage().cacheReadInputTokens()).isZero();
+
+    GatewayReply second = await(call(deployment, Operation.MESSAGES, true));
+    assertThat(second.headers().get("content-type")).startsWith("text/event-stream");
+    String sse = readAll(second);
+    assertThat(sse).startsWith("event: message_start\ndata: {").contains("event: content_block_delta\n")
+        .contains("event: message_stop\n");
+    UsageReport read = usage.poll(10, TimeUnit.SECONDS);
+    assertThat(read.errorType()).isNull();
+    assertThat(read.usage().cacheReadInputTokens()).isGreaterThanOrEqualTo(1024)
+        .isLessThanOrEqualTo(written.usage().inputTokens());
+    assertThat(read.usage().outputTokens()).isPositive();
+
+    CapturedRequest streamed = emulator.capturedRequests("vertex-1").get(1);
+    assertThat(streamed.uri()).isEqualTo("/v1/projects/proj-one/locations/us-central1/publishers/google/models/"
+        + MODEL + ":streamGenerateContent?alt=sse");
+    assertThat(new JsonObject(streamed.body()).containsKey("systemInstruction")).isTrue();
+    assertThat(streamed.header("anthropic-beta")).isNull();
+  }
+
+  @Test
+  void anOpenAiClientGetsAChatCompletionWithTheCachedTokens() throws Exception {
+    Deployment deployment = deployment("proj-one");
+    await(call(deployment, Operation.CHAT_COMPLETIONS, false));
+
+    GatewayReply reply = await(call(deployment, Operation.CHAT_COMPLETIONS, false));
+
+    assertThat(reply.status()).isEqualTo(200);
+    JsonObject completion = new JsonObject(reply.body());
+    assertThat(completion.getString("object")).isEqualTo("chat.completion");
+    assertThat(completion.getJsonObject("usage").getJsonObject("prompt_tokens_details").getLong("cached_tokens"))
+        .isGreaterThanOrEqualTo(1024);
+  }
+
+  @Test
+  void tokensAreCountedByTheModel() throws Exception {
+    GatewayReply reply = await(call(deployment("proj-one"), Operation.COUNT_TOKENS, false));
+
+    assertThat(reply.status()).isEqualTo(200);
+    assertThat(new JsonObject(reply.body()).getLong("input_tokens")).isGreaterThan(1024);
+    assertThat(emulator.capturedRequests("vertex-1").get(0).uri()).endsWith("/models/" + MODEL + ":countTokens");
+  }
+
+  @Test
+  void anotherProjectsDeploymentIsDeniedNamingTheProject() throws Exception {
+    GatewayReply reply = await(call(deployment("proj-two"), Operation.MESSAGES, false));
+
+    assertThat(reply.status()).isEqualTo(403);
+    JsonObject error = new JsonObject(reply.body()).getJsonObject("error");
+    assertThat(error.getString("type")).isEqualTo("permission_error");
+    assertThat(error.getString("message")).contains("proj-two");
+  }
+
+  private Deployment deployment(String project) throws Exception {
+    return ConfigLoader.parse("""
+        model_list:
+        - model_name: gemini-flash
+          litellm_params:
+            model: vertex_ai/%s
+            vertex_project: %s
+            vertex_location: us-central1
+            vertex_credentials: %s
+            api_base: %s
+        """.formatted(MODEL, project, keyFile(), emulator.baseUrl()), Map.of()).deployments().get(0);
+  }
+
+  /** A service account key file as the Cloud console writes it, its token_uri pointing at the emulator. */
+  private Path keyFile() throws Exception {
+    String pem = "-----BEGIN PRIVATE KEY-----\n"
+        + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+        .encodeToString(keys.getPrivate().getEncoded()) + "\n-----END PRIVATE KEY-----\n";
+    JsonObject key = new JsonObject().put("type", "service_account").put("project_id", "proj-one")
+        .put("private_key_id", "k1").put("private_key", pem).put("client_email", EMAIL)
+        .put("client_id", "1234567890").put("token_uri", emulator.baseUrl() + "/token");
+    Path file = Files.createTempFile(dir, "sa-", ".json");
+    Files.writeString(file, key.encodePrettily());
+    return file;
+  }
+
+  private Future<GatewayReply> call(Deployment deployment, Operation operation, boolean stream) {
+    JsonObject body = new JsonObject().put("model", "gemini-flash").put("max_tokens", 32).put("stream", stream)
+        .put("system", "You are a careful assistant. ".repeat(400))
+        .put("messages", new JsonArray().add(new JsonObject().put("role", "user").put("content", "What is 2 + 2?")));
+    GatewayRequest request = new GatewayRequest("req-1", operation, "gemini-flash", stream, "default",
+        Map.of("anthropic-beta", "interleaved-thinking-2025-05-14"), null, body.toBuffer(), null);
+    ProviderCall call = new ProviderCall(request, deployment, body.toBuffer(), "unpinned", 10_000, System.nanoTime(),
+        false);
+    return vertx.eventBus().<GatewayReply>request(EventBusAddress.provider(ProviderKind.VERTEX), call,
+        new DeliveryOptions().setLocalOnly(true)).map(message -> message.body());
+  }
+
+  private static String readAll(GatewayReply reply) throws Exception {
+    Promise<String> text = Promise.promise();
+    Buffer all = Buffer.buffer();
+    reply.stream().handler(all::appendBuffer).exceptionHandler(text::tryFail)
+        .endHandler(v -> text.tryComplete(all.toString(StandardCharsets.UTF_8)));
+    reply.stream().resume();
+    return await(text.future());
+  }
+
+  private static <T> T await(Future<T> future) throws Exception {
+    return future.toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+  }
+}

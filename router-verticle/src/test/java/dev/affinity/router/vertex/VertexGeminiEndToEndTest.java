@@ -1,0 +1,143 @@
+package dev.affinity.router.vertex;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.affinity.emulator.EmulatorOptions;
+import dev.affinity.emulator.LatencyModel;
+import dev.affinity.emulator.UpstreamEmulator;
+import dev.affinity.router.TestGateway;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.interfaces.RSAPublicKey;
+import java.util.Base64;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+
+import static dev.affinity.router.TestGateway.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Two Vertex AI projects serving Gemini (two implicit caches) behind one alias, through a node: the router pins a
+ * conversation by its automatic prefix chain, as for the Gemini API, while the calls carry the projects' tokens.
+ */
+class VertexGeminiEndToEndTest {
+
+  private static final String ALIAS = "gemini-vertex";
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private static Vertx vertx;
+  private static UpstreamEmulator emulator;
+  private static TestGateway gateway;
+
+  @BeforeAll
+  static void start() throws Exception {
+    KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+    generator.initialize(2048);
+    KeyPair first = generator.generateKeyPair();
+    KeyPair second = generator.generateKeyPair();
+    vertx = Vertx.vertx();
+    emulator = await(UpstreamEmulator.start(vertx, new EmulatorOptions().setLatency(LatencyModel.ZERO)
+        .addVertexAccount("gcp-a", "proj-a", "gw@proj-a.iam.gserviceaccount.com", (RSAPublicKey) first.getPublic())
+        .addVertexAccount("gcp-b", "proj-b", "gw@proj-b.iam.gserviceaccount.com",
+            (RSAPublicKey) second.getPublic())));
+    gateway = TestGateway.start("""
+        model_list:
+          - model_name: %1$s
+            litellm_params:
+              model: vertex_ai/gemini-2.5-flash
+              vertex_project: proj-a
+              vertex_location: us-central1
+              vertex_credentials: %2$s
+              api_base: %4$s
+          - model_name: %1$s
+            litellm_params:
+              model: vertex_ai/gemini-2.5-flash
+              vertex_project: proj-b
+              vertex_location: us-central1
+              vertex_credentials: %3$s
+              api_base: %4$s
+        """.formatted(ALIAS, keyFile("proj-a", "gw@proj-a.iam.gserviceaccount.com", first),
+        keyFile("proj-b", "gw@proj-b.iam.gserviceaccount.com", second), emulator.baseUrl()));
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (gateway != null) {
+      gateway.close();
+    }
+    await(emulator.close());
+    await(vertx.close());
+  }
+
+  /** A service-account key file as the Cloud console writes it, its token_uri pointing at the emulator. */
+  private static Path keyFile(String project, String email, KeyPair pair) throws Exception {
+    String pem = "-----BEGIN PRIVATE KEY-----\n"
+        + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+        .encodeToString(pair.getPrivate().getEncoded()) + "\n-----END PRIVATE KEY-----\n";
+    Path file = Files.createTempFile("affinity-sa-", ".json");
+    file.toFile().deleteOnExit();
+    Files.writeString(file, new JsonObject().put("type", "service_account").put("project_id", project)
+        .put("private_key_id", "k-" + project).put("private_key", pem).put("client_email", email)
+        .put("client_id", "1234567890").put("token_uri", emulator.baseUrl() + "/token").encodePrettily());
+    return file;
+  }
+
+  @Test
+  void aGrowingConversationStaysOnOneProjectAndReadsItsImplicitCache() throws Exception {
+    Random random = new Random(37);
+    StringBuilder system = new StringBuilder();
+    while (system.length() < 12_000) {
+      system.append("clause").append(random.nextInt(80_000)).append(' ');
+    }
+    ArrayNode messages = JSON.createArrayNode();
+    Set<String> deployments = new HashSet<>();
+    for (int turn = 0; turn < 4; turn++) {
+      messages.addObject().put("role", "user").put("content", "question " + turn + " " + random.nextInt());
+      ObjectNode request = JSON.createObjectNode().put("model", ALIAS).put("max_tokens", 16)
+          .put("system", system.toString());
+      request.set("messages", messages.deepCopy());
+      HttpResponse<String> response = gateway.post("/v1/messages", request.toString(),
+          "anthropic-version", "2023-06-01", "content-type", "application/json");
+      assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+      deployments.add(response.headers().firstValue("x-affinity-deployment").orElseThrow());
+      JsonNode body = JSON.readTree(response.body());
+      assertThat(body.path("type").asText()).isEqualTo("message");
+      if (turn > 0) {
+        assertThat(response.headers().firstValue("x-affinity-route")).hasValue("pinned");
+        assertThat(body.path("usage").path("cache_read_input_tokens").asLong()).isGreaterThan(2000);
+      }
+      messages.addObject().put("role", "assistant").put("content", "answer " + turn);
+    }
+    assertThat(deployments).hasSize(1);
+    long geminiCalls = 0;
+    for (String account : List.of("gcp-a", "gcp-b")) {
+      geminiCalls += emulator.capturedRequests(account).stream()
+          .filter(captured -> captured.uri().contains("/publishers/google/models/gemini-2.5-flash:generateContent"))
+          .count();
+    }
+    assertThat(geminiCalls).isEqualTo(4);
+  }
+
+  @Test
+  void openAiClientsStreamFromGeminiOnVertex() throws Exception {
+    HttpResponse<String> response = gateway.post("/v1/chat/completions", "{\"model\":\"" + ALIAS
+        + "\",\"stream\":true,\"stream_options\":{\"include_usage\":true},"
+        + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}", "content-type", "application/json");
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    assertThat(response.body()).contains("chat.completion.chunk", "\"prompt_tokens\"").endsWith("data: [DONE]\n\n");
+  }
+}
