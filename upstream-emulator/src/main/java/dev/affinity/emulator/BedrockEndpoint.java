@@ -54,6 +54,9 @@ final class BedrockEndpoint {
   }
 
   private void play(RoutingContext ctx, AccountState account, Fault fault, boolean stream) {
+    if (FaultPlay.connectionFault(ctx, fault, account.ledger()::countError)) {
+      return;
+    }
     switch (fault.type()) {
       case STATUS -> {
         BedrockError error = BedrockError.forStatus(fault.status(), null);
@@ -65,12 +68,6 @@ final class BedrockEndpoint {
           BedrockApi.answer(ctx, error);
         }
       }
-      case RESET -> {
-        account.ledger().countError();
-        ctx.request().connection().close();
-      }
-      // The request is left unanswered on purpose; the connection stays open until the client gives up.
-      case STALL -> account.ledger().countError();
       default -> throw new IllegalStateException("not played here: " + fault.type());
     }
   }
@@ -82,11 +79,7 @@ final class BedrockEndpoint {
   }
 
   private void later(long delayMillis, Runnable action) {
-    if (delayMillis <= 0) {
-      action.run();
-    } else {
-      vertx.setTimer(delayMillis, id -> action.run());
-    }
+    FaultPlay.later(vertx, delayMillis, action);
   }
 
   /** One answer in flight. Runs on the request's event loop. */

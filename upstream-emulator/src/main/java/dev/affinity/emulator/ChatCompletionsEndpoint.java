@@ -45,27 +45,15 @@ final class ChatCompletionsEndpoint {
   }
 
   private void play(RoutingContext ctx, AccountState account, Fault fault) {
-    switch (fault.type()) {
-      case STATUS -> {
-        OpenAiError error = OpenAiError.forStatus(fault.status());
-        OpenAiApi.answer(ctx, fault.retryAfter() == null ? error : error.retryAfter(fault.retryAfter()));
-      }
-      case RESET -> {
-        account.ledger().countOpenAiError();
-        ctx.request().connection().close();
-      }
-      // The request is left unanswered on purpose; the connection stays open until the client gives up.
-      case STALL -> account.ledger().countOpenAiError();
-      default -> throw new IllegalStateException("not played here: " + fault.type());
+    if (FaultPlay.connectionFault(ctx, fault, account.ledger()::countOpenAiError)) {
+      return;
     }
+    OpenAiError error = OpenAiError.forStatus(fault.status());
+    OpenAiApi.answer(ctx, fault.retryAfter() == null ? error : error.retryAfter(fault.retryAfter()));
   }
 
   private void later(long delayMillis, Runnable action) {
-    if (delayMillis <= 0) {
-      action.run();
-    } else {
-      vertx.setTimer(delayMillis, id -> action.run());
-    }
+    FaultPlay.later(vertx, delayMillis, action);
   }
 
   /** One answer in flight. Runs on the request's event loop. */

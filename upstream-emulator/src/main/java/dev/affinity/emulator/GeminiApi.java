@@ -111,11 +111,7 @@ final class GeminiApi {
   }
 
   private void later(long millis, Runnable action) {
-    if (millis <= 0) {
-      action.run();
-    } else {
-      vertx.setTimer(millis, id -> action.run());
-    }
+    FaultPlay.later(vertx, millis, action);
   }
 
   private AccountState authenticate(RoutingContext ctx) {

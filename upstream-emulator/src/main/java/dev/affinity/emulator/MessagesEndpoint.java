@@ -44,27 +44,15 @@ final class MessagesEndpoint implements Handler<RoutingContext> {
   }
 
   private void play(RoutingContext ctx, AccountState account, Fault fault) {
-    switch (fault.type()) {
-      case STATUS -> {
-        ApiError error = new ApiError(fault.status(), ApiError.defaultMessage(fault.status()));
-        AnthropicApi.answer(ctx, fault.retryAfter() == null ? error : error.retryAfter(fault.retryAfter()));
-      }
-      case RESET -> {
-        account.ledger().countError();
-        ctx.request().connection().close();
-      }
-      // The request is left unanswered on purpose; the connection stays open until the client gives up.
-      case STALL -> account.ledger().countError();
-      default -> throw new IllegalStateException("not played here: " + fault.type());
+    if (FaultPlay.connectionFault(ctx, fault, account.ledger()::countError)) {
+      return;
     }
+    ApiError error = new ApiError(fault.status(), ApiError.defaultMessage(fault.status()));
+    AnthropicApi.answer(ctx, fault.retryAfter() == null ? error : error.retryAfter(fault.retryAfter()));
   }
 
   private void later(long delayMillis, Runnable action) {
-    if (delayMillis <= 0) {
-      action.run();
-    } else {
-      vertx.setTimer(delayMillis, id -> action.run());
-    }
+    FaultPlay.later(vertx, delayMillis, action);
   }
 
   /** One answer in flight. Runs on the request's event loop. */
