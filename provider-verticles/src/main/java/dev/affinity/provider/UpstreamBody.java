@@ -87,7 +87,7 @@ public final class UpstreamBody implements BodyStream {
   @Override
   public UpstreamBody handler(Handler<Buffer> handler) {
     captureConsumer();
-    onUpstream(() -> {
+    whileOpen(() -> {
       dataHandler = handler;
       response.handler(handler == null ? null : chunk -> {
         Buffer out = pass(decoder.chunk(chunk));
@@ -130,7 +130,7 @@ public final class UpstreamBody implements BodyStream {
   @Override
   public UpstreamBody endHandler(Handler<Void> endHandler) {
     captureConsumer();
-    onUpstream(() -> {
+    whileOpen(() -> {
       clientEndHandler = endHandler;
       response.endHandler(v -> endOfUpstream(v));
     });
@@ -156,7 +156,7 @@ public final class UpstreamBody implements BodyStream {
   @Override
   public UpstreamBody exceptionHandler(Handler<Throwable> handler) {
     captureConsumer();
-    onUpstream(() -> response.exceptionHandler(failure -> {
+    whileOpen(() -> response.exceptionHandler(failure -> {
       finish(failure);
       if (handler != null) {
         toConsumer(handler, failure);
@@ -185,12 +185,24 @@ public final class UpstreamBody implements BodyStream {
 
   @Override
   public void cancel() {
-    onUpstream(() -> {
+    whileOpen(() -> {
       finish(new ClientGoneException());
       response.handler(null);
       response.endHandler(null);
       response.exceptionHandler(null);
       response.request().reset();
+    });
+  }
+
+  /**
+   * Handler changes and cancellation once the upstream answer is over are moot (a pipe unregisters its handlers
+   * when it completes), and Vert.x refuses them on an ended response: they are dropped.
+   */
+  private void whileOpen(Runnable action) {
+    onUpstream(() -> {
+      if (!finished) {
+        action.run();
+      }
     });
   }
 

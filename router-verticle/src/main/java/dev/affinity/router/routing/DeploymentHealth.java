@@ -41,6 +41,11 @@ public final class DeploymentHealth {
     }
   }
 
+  /** Takes a deployment out of rotation for {@code millis}, as its {@code retry-after} asked. */
+  public void coolFor(String deploymentId, long millis) {
+    cooledUntil.merge(deploymentId, clock.getAsLong() + millis, Math::max);
+  }
+
   public boolean healthy(String deploymentId) {
     Long until = cooledUntil.get(deploymentId);
     if (until == null) {

@@ -53,6 +53,8 @@ public final class RoutingVerticle extends VerticleBase {
   /** Margin so the upstream's own timeout (a clean 504) fires before the event bus gives up on the reply. */
   private static final long REPLY_MARGIN_MILLIS = 5_000;
   private static final int ADMIN_PIN_LIMIT = 1000;
+  /** A retry-after longer than this cools a deployment for this long only; it is re-tried after that. */
+  private static final long MAX_RETRY_AFTER_SECONDS = 60;
 
   private final GatewayConfig config;
   private final PinMap pins;
@@ -63,6 +65,7 @@ public final class RoutingVerticle extends VerticleBase {
   private final Map<String, Optional<Price>> prices = new HashMap<>();
   private final Set<String> mixedAliasWarned = new HashSet<>();
   private RoutingPolicy policy;
+  private UnpinnedStrategy strategy;
   private RemoteCalls remote;
 
   /** @param pins the cluster's pin map, or null to route without affinity */
@@ -75,7 +78,7 @@ public final class RoutingVerticle extends VerticleBase {
   public Future<?> start() {
     LocalCodec.registerAll(vertx.eventBus());
     remote = new RemoteCalls(this, vertx.eventBus(), config.router().timeout().toMillis());
-    UnpinnedStrategy strategy = UnpinnedStrategy.named(config.router().routingStrategy(), inFlight);
+    strategy = UnpinnedStrategy.named(config.router().routingStrategy(), inFlight);
     policy = config.router().promptCaching() && pins != null
         ? new CacheAffinityPolicy(pins, strategy, health, context)
         : new UnpinnedPolicy(strategy);
@@ -118,7 +121,45 @@ public final class RoutingVerticle extends VerticleBase {
     }
     boolean streamUsage = request.operation() == Operation.CHAT_COMPLETIONS && request.json() != null
         && request.json().path("stream_options").path("include_usage").asBoolean(false);
-    return policy.route(upstream, candidates).compose(route -> call(upstream, route, receivedAt, streamUsage));
+    List<Deployment> alias = candidates;
+    return policy.route(upstream, candidates).compose(route -> attempt(upstream, route, alias, receivedAt,
+        streamUsage, config.router().numRetries(), new HashSet<>()));
+  }
+
+  /**
+   * Calls the chosen deployment. When the call fails in a way that is not the client's fault (no answer, 429, 5xx,
+   * 529) and nothing has reached the client yet, another deployment of the alias is tried, up to
+   * {@code num_retries} times; the failed answer is dropped (a stream is cancelled before its first byte is relayed).
+   * A {@code retry-after} cools the deployment that sent it for that long.
+   */
+  private Future<GatewayReply> attempt(GatewayRequest request, Route route, List<Deployment> candidates,
+                                       long receivedAt, boolean streamUsage, int retriesLeft, Set<String> tried) {
+    Deployment deployment = route.deployment();
+    tried.add(deployment.id());
+    return call(request, route, receivedAt, streamUsage).transform(result -> {
+      int status = result.succeeded() ? result.result().status()
+          : result.cause() instanceof ReplyException reply ? reply.failureCode() : 500;
+      if (result.succeeded()) {
+        String retryAfter = result.result().headers().get("retry-after");
+        if (status == 429 && retryAfter != null && retryAfter.chars().allMatch(Character::isDigit)
+            && !retryAfter.isEmpty()) {
+          health.coolFor(deployment.id(), Math.min(Long.parseLong(retryAfter), MAX_RETRY_AFTER_SECONDS) * 1000);
+        }
+      }
+      List<Deployment> others = candidates.stream().filter(d -> !tried.contains(d.id())).toList();
+      List<Deployment> healthy = others.stream().filter(d -> health.healthy(d.id())).toList();
+      if (retriesLeft <= 0 || others.isEmpty() || !DeploymentHealth.upstreamFault(status)) {
+        return result.succeeded() ? Future.succeededFuture(result.result()) : Future.failedFuture(result.cause());
+      }
+      if (result.succeeded() && result.result().stream() != null) {
+        result.result().stream().cancel();
+      }
+      Deployment next = strategy.pick(healthy.isEmpty() ? others : healthy);
+      LOG.info(() -> "request=" + request.requestId() + " retried on " + next.id() + " after " + deployment.id()
+          + " answered " + status);
+      return attempt(request, new Route(next, "retried", route.body()), candidates, receivedAt, streamUsage,
+          retriesLeft - 1, tried);
+    });
   }
 
   /**
