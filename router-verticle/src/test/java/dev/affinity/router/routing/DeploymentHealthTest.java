@@ -1,0 +1,48 @@
+package dev.affinity.router.routing;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class DeploymentHealthTest {
+
+  private final AtomicLong now = new AtomicLong(1_000_000);
+  private final DeploymentHealth health = new DeploymentHealth(3, 5_000, now::get);
+
+  @Test
+  void threeUpstreamFailuresInARowCoolADeploymentDownUntilTheCooldownEnds() {
+    health.record("a", 500);
+    health.record("a", 529);
+    assertThat(health.healthy("a")).isTrue();
+    health.record("a", 429);
+    assertThat(health.healthy("a")).isFalse();
+    now.addAndGet(4_999);
+    assertThat(health.healthy("a")).isFalse();
+    now.addAndGet(1);
+    assertThat(health.healthy("a")).isTrue();
+  }
+
+  @Test
+  void aSuccessOrTheClientsOwnMistakeClearsTheCount() {
+    health.record("a", 500);
+    health.record("a", 500);
+    health.record("a", 200);
+    health.record("a", 500);
+    health.record("a", 400);
+    health.record("a", 500);
+    assertThat(health.healthy("a")).isTrue();
+  }
+
+  @Test
+  void retryAfterCoolsForAsLongAsAsked() {
+    health.coolFor("a", 30_000);
+    health.coolFor("a", 1_000); // a shorter request does not shorten the cooldown
+    now.addAndGet(29_000);
+    assertThat(health.healthy("a")).isFalse();
+    now.addAndGet(1_000);
+    assertThat(health.healthy("a")).isTrue();
+    assertThat(health.healthy("b")).isTrue();
+  }
+}
