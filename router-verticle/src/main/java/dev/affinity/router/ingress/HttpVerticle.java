@@ -1,5 +1,6 @@
 package dev.affinity.router.ingress;
 
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -108,8 +109,11 @@ public final class HttpVerticle extends VerticleBase {
     try {
       json = JSON.readTree(raw.getBytes());
     } catch (JsonProcessingException malformed) {
-      error(ctx, GatewayError.invalidRequest("malformed JSON at line " + malformed.getLocation().getLineNr()
-          + ", column " + malformed.getLocation().getColumnNr() + ": " + malformed.getOriginalMessage()));
+      // a parser limit (nesting depth, say) is reported without a location
+      JsonLocation at = malformed.getLocation();
+      error(ctx, GatewayError.invalidRequest("malformed JSON"
+          + (at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr())
+          + ": " + malformed.getOriginalMessage()));
       return;
     } catch (java.io.IOException unreadable) {
       error(ctx, GatewayError.invalidRequest("request body could not be read as JSON"));
@@ -148,6 +152,10 @@ public final class HttpVerticle extends VerticleBase {
       response.putHeader("x-affinity-route", reply.route());
     }
     if (reply.body() != null) {
+      // every complete answer is JSON, including an upstream error rewritten for the client's API
+      if (!response.headers().contains("content-type")) {
+        response.putHeader("content-type", "application/json");
+      }
       response.end(reply.body());
       return;
     }
@@ -214,11 +222,18 @@ public final class HttpVerticle extends VerticleBase {
   }
 
   private void failure(RoutingContext ctx) {
+    if (ctx.response().closed()) {
+      // the client broke the message framing and the connection is gone: there is no one left to answer
+      LOG.fine(() -> "request on " + ctx.request().path() + " abandoned: " + ctx.failure());
+      return;
+    }
     if (ctx.statusCode() == 413) {
       error(ctx, GatewayError.tooLarge("request body exceeds the " + config.general().maxRequestBytes()
           + " byte limit"));
-    } else if (ctx.statusCode() >= 400 && ctx.statusCode() < 500) {
-      error(ctx, new GatewayError(ctx.statusCode(), "invalid_request_error", "the request could not be read"));
+    } else if (ctx.statusCode() >= 400 && ctx.statusCode() < 500 || !ctx.request().isEnded()) {
+      // a failure while the body is still arriving is the client's: broken chunked framing, say
+      error(ctx, new GatewayError(ctx.statusCode() >= 400 ? ctx.statusCode() : 400, "invalid_request_error",
+          "the request could not be read"));
     } else {
       LOG.log(Level.WARNING, "unexpected failure on " + ctx.request().path(), ctx.failure());
       error(ctx, GatewayError.internal("internal gateway error"));
