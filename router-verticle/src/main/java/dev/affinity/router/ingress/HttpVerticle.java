@@ -165,13 +165,17 @@ public final class HttpVerticle extends VerticleBase {
   /** Relays a streamed answer; a slow client pauses the upstream read, a vanished one cancels it. */
   private void stream(HttpServerResponse response, BodyStream body, Operation.ClientApi api) {
     response.setChunked(true);
+    Future<Void> relayed = body.pipe().endOnFailure(false).to(response);
+    // a closed connection counts as an ended response: whether the answer was complete is the pipe's to say
     response.closeHandler(closed -> {
-      if (!response.ended()) {
+      if (!relayed.isComplete()) {
         body.cancel();
       }
     });
-    body.pipe().endOnFailure(false).to(response).onFailure(failure -> {
-      if (!response.closed() && !response.ended()) {
+    relayed.onFailure(failure -> {
+      if (response.closed()) {
+        body.cancel();
+      } else if (!response.ended()) {
         // bytes already went out: the status cannot change, so the stream says what happened
         GatewayError error = GatewayError.upstreamUnreachable("upstream stream interrupted: "
             + failure.getClass().getSimpleName());
