@@ -16,19 +16,16 @@ import dev.affinity.emulator.workload.AgentWorkload;
 import dev.affinity.emulator.workload.Session;
 import dev.affinity.router.TestGateway;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.interfaces.RSAPublicKey;
-import java.util.Base64;
 import java.util.HashSet;
 import java.util.Set;
 
@@ -85,17 +82,8 @@ class VertexEndToEndTest {
     await(vertx.close());
   }
 
-  /** A service-account key file as the Cloud console writes it, its token_uri pointing at the emulator. */
   private static Path keyFile(String project, String email, KeyPair pair) throws Exception {
-    String pem = "-----BEGIN PRIVATE KEY-----\n"
-        + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
-        .encodeToString(pair.getPrivate().getEncoded()) + "\n-----END PRIVATE KEY-----\n";
-    Path file = Files.createTempFile("affinity-sa-", ".json");
-    file.toFile().deleteOnExit();
-    Files.writeString(file, new JsonObject().put("type", "service_account").put("project_id", project)
-        .put("private_key_id", "k-" + project).put("private_key", pem).put("client_email", email)
-        .put("client_id", "1234567890").put("token_uri", emulator.baseUrl() + "/token").encodePrettily());
-    return file;
+    return ServiceAccountKey.write(project, email, pair, emulator.baseUrl());
   }
 
   private static AnthropicClient client() {
