@@ -1,6 +1,7 @@
 package dev.affinity.emulator;
 
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
@@ -157,31 +158,17 @@ final class BedrockEndpoint {
         response.write(EventStreamFrames.chunk(events.get(0).data()));
         return;
       }
-      emit(events, 0);
+      PacedStream.emit(vertx, response, events.size(), state.latency().millisPerOutputToken(),
+          i -> events.get(i).paced(), i -> frame(events, i), this::finished);
     }
 
-    /** Writes events from {@code from} on; each output delta after the first waits for the output rate. */
-    private void emit(List<ServerSentEvent> events, int from) {
-      long pace = state.latency().millisPerOutputToken();
-      for (int i = from; i < events.size(); i++) {
-        if (response.closed()) {
-          return;
-        }
-        ServerSentEvent event = events.get(i);
-        boolean waitsForRate = pace > 0 && i > from && event.paced() && events.get(i - 1).paced();
-        if (waitsForRate) {
-          int resumeAt = i;
-          vertx.setTimer(pace, id -> emit(events, resumeAt));
-          return;
-        }
-        JsonObject data = event.data();
-        if (i == events.size() - 1) {
-          data.put(INVOCATION_METRICS, invocationMetrics());
-        }
-        response.write(EventStreamFrames.chunk(data));
+    /** The event-stream frame of event {@code i}; the last one carries the invocation metrics. */
+    private Buffer frame(List<ServerSentEvent> events, int i) {
+      JsonObject data = events.get(i).data();
+      if (i == events.size() - 1) {
+        data.put(INVOCATION_METRICS, invocationMetrics());
       }
-      response.end();
-      finished();
+      return EventStreamFrames.chunk(data);
     }
 
     /** What Bedrock appends to the last event ({@code message_stop}) of a stream. */

@@ -124,27 +124,8 @@ final class ChatCompletionsEndpoint {
         response.write(chunks.get(0).toBuffer());
         return;
       }
-      emit(chunks, 0);
-    }
-
-    /** Writes chunks from {@code from} on; each output delta after the first waits for the output rate. */
-    private void emit(List<ChatCompletionReply.Chunk> chunks, int from) {
-      long pace = state.latency().millisPerOutputToken();
-      for (int i = from; i < chunks.size(); i++) {
-        if (response.closed()) {
-          return;
-        }
-        ChatCompletionReply.Chunk chunk = chunks.get(i);
-        boolean waitsForRate = pace > 0 && i > from && chunk.paced() && chunks.get(i - 1).paced();
-        if (waitsForRate) {
-          int resumeAt = i;
-          vertx.setTimer(pace, id -> emit(chunks, resumeAt));
-          return;
-        }
-        response.write(chunk.toBuffer());
-      }
-      response.end();
-      finished();
+      PacedStream.emit(vertx, response, chunks.size(), state.latency().millisPerOutputToken(),
+          i -> chunks.get(i).paced(), i -> chunks.get(i).toBuffer(), this::finished);
     }
 
     private void finished() {

@@ -115,27 +115,8 @@ final class MessagesEndpoint implements Handler<RoutingContext> {
         response.write(events.get(0).toBuffer());
         return;
       }
-      emit(events, 0);
-    }
-
-    /** Writes events from {@code from} on; each output delta after the first waits for the output rate. */
-    private void emit(List<ServerSentEvent> events, int from) {
-      long pace = state.latency().millisPerOutputToken();
-      for (int i = from; i < events.size(); i++) {
-        if (response.closed()) {
-          return;
-        }
-        ServerSentEvent event = events.get(i);
-        boolean waitsForRate = pace > 0 && i > from && event.paced() && events.get(i - 1).paced();
-        if (waitsForRate) {
-          int resumeAt = i;
-          vertx.setTimer(pace, id -> emit(events, resumeAt));
-          return;
-        }
-        response.write(event.toBuffer());
-      }
-      response.end();
-      finished();
+      PacedStream.emit(vertx, response, events.size(), state.latency().millisPerOutputToken(),
+          i -> events.get(i).paced(), i -> events.get(i).toBuffer(), this::finished);
     }
 
     private void finished() {
