@@ -1,7 +1,9 @@
 package dev.affinity.router.node;
 
+import com.hazelcast.core.HazelcastInstance;
 import dev.affinity.model.config.GatewayConfig;
 import dev.affinity.router.ingress.HttpVerticle;
+import dev.affinity.router.pins.CooldownMap;
 import dev.affinity.router.pins.PinMap;
 import dev.affinity.router.routing.RoutingVerticle;
 import io.vertx.core.DeploymentOptions;
@@ -50,7 +52,7 @@ public final class AffinityNode {
     VertxOptions options = new VertxOptions()
         .setEventBusOptions(new EventBusOptions().setHost(cluster.eventBusHost()).setPort(0));
     return Vertx.builder().with(options).withClusterManager(clusterManager).buildClustered()
-        .compose(vertx -> deploy(vertx, config, new PinMap(clusterManager.getHazelcastInstance()), state, host, port)
+        .compose(vertx -> deploy(vertx, config, clusterManager.getHazelcastInstance(), state, host, port)
             .map(v -> {
               state.clusterSize(() -> clusterManager.getNodes().size());
               state.ready(true);
@@ -59,15 +61,16 @@ public final class AffinityNode {
             .recover(failure -> vertx.close().transform(closed -> Future.failedFuture(failure))));
   }
 
-  private static Future<Void> deploy(Vertx vertx, GatewayConfig config, PinMap pins, NodeState state, String host,
-                                     int port) {
+  private static Future<Void> deploy(Vertx vertx, GatewayConfig config, HazelcastInstance hazelcast, NodeState state,
+                                     String host, int port) {
     Future<Void> providers = Future.succeededFuture();
     for (String provider : PROVIDER_VERTICLES) {
       providers = providers.compose(v -> vertx.deployVerticle(provider).mapEmpty());
     }
     int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
     return providers
-        .compose(v -> vertx.deployVerticle(new RoutingVerticle(config, pins)))
+        .compose(v -> vertx.deployVerticle(new RoutingVerticle(config, new PinMap(hazelcast),
+            new CooldownMap(hazelcast))))
         .compose(v -> vertx.deployVerticle(() -> new HttpVerticle(config, state, host, port),
             new DeploymentOptions().setInstances(instances)))
         .mapEmpty();

@@ -1,18 +1,18 @@
 package dev.affinity.router.routing;
 
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
 /**
  * Which deployments may take traffic now, judged from how their calls end (LiteLLM's {@code allowed_fails} and
  * {@code cooldown_time}): after {@code allowedFails} failures in a row that are the upstream's fault, a deployment
- * cools down; one success clears the count. Pure and clock-injected; this node's view only.
+ * cools down; one success clears the count. Pure and clock-injected (epoch milliseconds). Cooldowns this node
+ * decides are returned to the caller, which publishes them to the cluster; those of other nodes come back through
+ * {@link #coolUntil}.
  */
 public final class DeploymentHealth {
-
-  public static final int DEFAULT_ALLOWED_FAILS = 3;
-  public static final long DEFAULT_COOLDOWN_MILLIS = 5_000;
 
   private final int allowedFails;
   private final long cooldownMillis;
@@ -26,24 +26,38 @@ public final class DeploymentHealth {
     this.clock = clock;
   }
 
-  /** Records how a call ended: an HTTP status, or 502/504 for calls that got no answer. */
-  public void record(String deploymentId, int status) {
+  /**
+   * Records how a call ended: an HTTP status, or 502/504 for calls that got no answer.
+   *
+   * @return when this failure starts a cooldown, the instant it ends
+   */
+  public OptionalLong record(String deploymentId, int status) {
     if (!upstreamFault(status)) {
       consecutiveFailures.remove(deploymentId);
-      return;
+      return OptionalLong.empty();
     }
     int[] count = consecutiveFailures.computeIfAbsent(deploymentId, id -> new int[1]);
     synchronized (count) {
-      if (++count[0] >= allowedFails) {
-        count[0] = 0;
-        cooledUntil.put(deploymentId, clock.getAsLong() + cooldownMillis);
+      if (++count[0] < allowedFails) {
+        return OptionalLong.empty();
       }
+      count[0] = 0;
     }
+    return OptionalLong.of(coolUntil(deploymentId, clock.getAsLong() + cooldownMillis));
   }
 
-  /** Takes a deployment out of rotation for {@code millis}, as its {@code retry-after} asked. */
-  public void coolFor(String deploymentId, long millis) {
-    cooledUntil.merge(deploymentId, clock.getAsLong() + millis, Math::max);
+  /**
+   * Takes a deployment out of rotation for {@code millis}, as its {@code retry-after} asked.
+   *
+   * @return the instant the cooldown ends (a longer running one is kept)
+   */
+  public long coolFor(String deploymentId, long millis) {
+    return coolUntil(deploymentId, clock.getAsLong() + millis);
+  }
+
+  /** Cools a deployment until {@code untilMillis}, as decided here or by another node; returns the later end. */
+  public long coolUntil(String deploymentId, long untilMillis) {
+    return cooledUntil.merge(deploymentId, untilMillis, Math::max);
   }
 
   public boolean healthy(String deploymentId) {

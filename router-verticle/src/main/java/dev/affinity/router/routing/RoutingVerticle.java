@@ -17,6 +17,7 @@ import dev.affinity.model.config.ModelInfo;
 import dev.affinity.model.config.ProviderKind;
 import dev.affinity.router.cache.CostModel;
 import dev.affinity.router.cache.Price;
+import dev.affinity.router.pins.CooldownMap;
 import dev.affinity.router.pins.PinMap;
 import dev.affinity.router.routing.strategy.InFlight;
 import dev.affinity.router.routing.strategy.UnpinnedStrategy;
@@ -60,18 +61,24 @@ public final class RoutingVerticle extends VerticleBase {
   private final PinMap pins;
   private final InFlight inFlight = new InFlight();
   private final CacheLedger ledger = new CacheLedger();
-  private final DeploymentHealth health = new DeploymentHealth(DeploymentHealth.DEFAULT_ALLOWED_FAILS,
-      DeploymentHealth.DEFAULT_COOLDOWN_MILLIS, System::currentTimeMillis);
+  private final CooldownMap cooldowns;
+  private final DeploymentHealth health;
   private final Map<String, Optional<Price>> prices = new HashMap<>();
   private final Set<String> mixedAliasWarned = new HashSet<>();
   private RoutingPolicy policy;
   private UnpinnedStrategy strategy;
   private RemoteCalls remote;
 
-  /** @param pins the cluster's pin map, or null to route without affinity */
-  public RoutingVerticle(GatewayConfig config, PinMap pins) {
+  /**
+   * @param pins      the cluster's pin map, or null to route without affinity
+   * @param cooldowns the cluster's cooldowns, or null to keep them to this node
+   */
+  public RoutingVerticle(GatewayConfig config, PinMap pins, CooldownMap cooldowns) {
     this.config = config;
     this.pins = pins;
+    this.cooldowns = cooldowns;
+    this.health = new DeploymentHealth(config.router().allowedFails(), config.router().cooldownTime().toMillis(),
+        System::currentTimeMillis);
   }
 
   @Override
@@ -82,7 +89,13 @@ public final class RoutingVerticle extends VerticleBase {
     policy = config.router().promptCaching() && pins != null
         ? new CacheAffinityPolicy(pins, strategy, health, context)
         : new UnpinnedPolicy(strategy);
+    Future<Void> followCooldowns = cooldowns == null ? Future.succeededFuture()
+        : vertx.executeBlocking(() -> {
+          cooldowns.followBlocking(config.deployments().stream().map(Deployment::id).toList(), health::coolUntil);
+          return null;
+        });
     return Future.all(
+        followCooldowns,
         // cluster-wide: members of the Vert.x cluster may call the router without HTTP
         vertx.eventBus().consumer(EventBusAddress.ROUTER, this::onRequest).completion(),
         vertx.eventBus().<UsageReport>localConsumer(EventBusAddress.USAGE, message -> finished(message.body()))
@@ -143,7 +156,8 @@ public final class RoutingVerticle extends VerticleBase {
         String retryAfter = result.result().headers().get("retry-after");
         if (status == 429 && retryAfter != null && retryAfter.chars().allMatch(Character::isDigit)
             && !retryAfter.isEmpty()) {
-          health.coolFor(deployment.id(), Math.min(Long.parseLong(retryAfter), MAX_RETRY_AFTER_SECONDS) * 1000);
+          publishCooldown(deployment.id(), health.coolFor(deployment.id(),
+              Math.min(Long.parseLong(retryAfter), MAX_RETRY_AFTER_SECONDS) * 1000));
         }
       }
       List<Deployment> others = candidates.stream().filter(d -> !tried.contains(d.id())).toList();
@@ -229,7 +243,8 @@ public final class RoutingVerticle extends VerticleBase {
 
   private void finished(UsageReport report) {
     inFlight.finished(report.deploymentId());
-    health.record(report.deploymentId(), report.status());
+    health.record(report.deploymentId(), report.status())
+        .ifPresent(until -> publishCooldown(report.deploymentId(), until));
     TokenUsage usage = report.usage();
     CostModel.RequestCost cost = price(report.deploymentId(), report.alias())
         .map(price -> CostModel.cost(price, new CostModel.Usage(usage.inputTokens(), usage.cacheCreation5mTokens(),
@@ -244,6 +259,15 @@ public final class RoutingVerticle extends VerticleBase {
         report.latencyMillis(), usage.inputTokens(), usage.cacheCreationInputTokens(), usage.cacheReadInputTokens(),
         usage.outputTokens(), cost.cost(), cost.saving(),
         report.errorType() == null ? "" : " error=" + report.errorType()));
+  }
+
+  private void publishCooldown(String deploymentId, long untilMillis) {
+    LOG.warning(() -> "deployment " + deploymentId + " cools down for "
+        + Math.max(0, untilMillis - System.currentTimeMillis()) + " ms");
+    if (cooldowns != null) {
+      cooldowns.publish(deploymentId, untilMillis, context).onFailure(failure ->
+          LOG.warning("could not share the cooldown of " + deploymentId + ": " + failure.getMessage()));
+    }
   }
 
   private Optional<Price> price(String deploymentId, String alias) {

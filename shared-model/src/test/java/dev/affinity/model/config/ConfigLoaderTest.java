@@ -291,6 +291,40 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void readsTheReliabilityKeysOfRouterSettings() throws Exception {
+    GatewayConfig config = parse(MINIMAL + """
+        router_settings:
+          allowed_fails: 5
+          cooldown_time: 30
+          warm_up_wait: 0
+          hot_prefix_deployments: 3
+        """);
+    assertThat(config.router().allowedFails()).isEqualTo(5);
+    assertThat(config.router().cooldownTime()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(config.router().warmUpWait()).as("zero turns waiting off").isZero();
+    assertThat(config.router().hotPrefixDeployments()).isEqualTo(3);
+    assertThat(config.warnings()).isEmpty();
+
+    RouterSettings defaults = parse(MINIMAL).router();
+    assertThat(defaults.allowedFails()).isEqualTo(3);
+    assertThat(defaults.cooldownTime()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(defaults.warmUpWait()).isEqualTo(Duration.ofSeconds(3));
+    assertThat(defaults.hotPrefixDeployments()).isEqualTo(2);
+
+    assertThat(problems(MINIMAL + """
+        router_settings:
+          allowed_fails: 0
+          cooldown_time: -1
+          warm_up_wait: soon
+          hot_prefix_deployments: 0
+        """)).containsExactly(
+        "router_settings.allowed_fails: must be an integer >= 1",
+        "router_settings.cooldown_time: must be a positive number of seconds",
+        "router_settings.warm_up_wait: must be a number >= 0",
+        "router_settings.hot_prefix_deployments: must be an integer >= 1");
+  }
+
+  @Test
   void validatesRouterAndGeneralSettings() {
     assertThat(problems(MINIMAL + """
         router_settings:
