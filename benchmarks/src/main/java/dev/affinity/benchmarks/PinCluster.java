@@ -69,15 +69,15 @@ public class PinCluster {
     pinMap = new PinMap(instances.get(0));
     // Turn 3 as the router plays it: the lookup finds the earlier turns' pins, the decision claims the new prefix.
     Context setup = vertx.getOrCreateContext();
-    Map<String, String> found = PinLookupBenchmark.await(pinMap.lookup(turn.lookup.keys(), setup));
+    Map<String, String> found = PinLookupBenchmark.await(pinMap.lookup(turn.lookup.keys(), setup)).owners();
     if (!found.equals(turn.previousTurnPins)) {
       throw new IllegalStateException("lookup found " + found.size() + " pins, expected "
           + turn.previousTurnPins.size());
     }
-    PinLookupBenchmark.await(pinMap.apply(turn.decide(found), setup));
+    PinLookupBenchmark.await(pinMap.apply(turn.decide(found), 0, setup));
     // The same prompt again (a retry, a sub-agent, the next request before the reply grows the conversation): every
     // key is now pinned to the chosen deployment, so the decision only refreshes.
-    repeatedTurn = turn.decide(PinLookupBenchmark.await(pinMap.lookup(turn.lookup.keys(), setup)));
+    repeatedTurn = turn.decide(PinLookupBenchmark.await(pinMap.lookup(turn.lookup.keys(), setup)).owners());
     if (!repeatedTurn.claims().isEmpty() || !repeatedTurn.replacements().isEmpty()
         || repeatedTurn.refreshes().isEmpty()) {
       throw new IllegalStateException("expected a refresh-only decision, got " + repeatedTurn);

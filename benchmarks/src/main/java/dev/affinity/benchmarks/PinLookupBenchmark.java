@@ -65,13 +65,13 @@ public class PinLookupBenchmark {
 
   @Benchmark
   public Map<String, String> lookup(PinCluster cluster, Caller caller) {
-    return await(cluster.pins().lookup(cluster.turn().lookup.keys(), caller.context));
+    return await(cluster.pins().lookup(cluster.turn().lookup.keys(), caller.context)).owners();
   }
 
   @Benchmark
   public Map<String, String> refresh(PinCluster cluster, Caller caller) {
     AffinityDecision hit = cluster.repeatedTurn();
-    return await(cluster.pins().apply(hit, caller.context));
+    return await(cluster.pins().apply(hit, 0, caller.context)).owners();
   }
 
   /** The same benchmarks with four requests in flight at once. */

@@ -49,18 +49,20 @@ public final class AffinityDecision {
   private final RouteKind kind;
   private final String reason;
   private final int pinnedBlock;
+  private final String pinnedKey;
   private final List<Refresh> refreshes;
   private final List<Claim> claims;
   private final List<Replacement> replacements;
   private final Set<String> eligible;
 
-  private AffinityDecision(String deploymentId, RouteKind kind, String reason, int pinnedBlock,
+  private AffinityDecision(String deploymentId, RouteKind kind, String reason, int pinnedBlock, String pinnedKey,
                            List<Refresh> refreshes, List<Claim> claims, List<Replacement> replacements,
                            Set<String> eligible) {
     this.deploymentId = deploymentId;
     this.kind = kind;
     this.reason = reason;
     this.pinnedBlock = pinnedBlock;
+    this.pinnedKey = pinnedKey;
     this.refreshes = List.copyOf(refreshes);
     this.claims = List.copyOf(claims);
     this.replacements = List.copyOf(replacements);
@@ -131,7 +133,8 @@ public final class AffinityDecision {
     } else {
       kind = RouteKind.UNPINNED;
     }
-    return new AffinityDecision(chosen, kind, reason, pinnedBlock, refreshes, claims, replacements, eligible);
+    return new AffinityDecision(chosen, kind, reason, pinnedBlock,
+        longestEligible != null ? longestEligible.key() : null, refreshes, claims, replacements, eligible);
   }
 
   /** The deployment to send the request to, unless {@link #afterClaim(Map)} says otherwise. */
@@ -151,6 +154,20 @@ public final class AffinityDecision {
   /** The last block of the pinned prefix the route follows; empty when no eligible pin was found. */
   public OptionalInt pinnedBlock() {
     return pinnedBlock < 0 ? OptionalInt.empty() : OptionalInt.of(pinnedBlock);
+  }
+
+  /** The key of the pinned prefix the route follows; empty when no eligible pin was found. */
+  public Optional<String> pinnedKey() {
+    return Optional.ofNullable(pinnedKey);
+  }
+
+  /**
+   * The longest prefix that ties the request to {@code chosen}: the longest key written that {@code owners} gives to
+   * {@code chosen} (won or lost), else the pinned key; empty when there is none.
+   */
+  public Optional<String> followedKey(Map<String, String> owners, String chosen) {
+    return writtenLongestFirst().stream().filter(write -> chosen.equals(owners.get(write.key())))
+        .map(Written::key).findFirst().or(this::pinnedKey);
   }
 
   /** Pins to the chosen deployment whose TTL to extend, longest prefix first. */
@@ -186,13 +203,7 @@ public final class AffinityDecision {
    *               when the write won)
    */
   public String afterClaim(Map<String, String> owners) {
-    record Written(String key, int block) {
-    }
-    List<Written> written = new ArrayList<>(claims.size() + replacements.size());
-    claims.forEach(claim -> written.add(new Written(claim.key(), claim.block())));
-    replacements.forEach(replacement -> written.add(new Written(replacement.key(), replacement.block())));
-    written.sort(Comparator.comparingInt(Written::block).reversed());
-    for (Written write : written) {
+    for (Written write : writtenLongestFirst()) {
       if (write.block() <= pinnedBlock) {
         break;
       }
@@ -205,6 +216,17 @@ public final class AffinityDecision {
       }
     }
     return deploymentId;
+  }
+
+  private record Written(String key, int block) {
+  }
+
+  private List<Written> writtenLongestFirst() {
+    List<Written> written = new ArrayList<>(claims.size() + replacements.size());
+    claims.forEach(claim -> written.add(new Written(claim.key(), claim.block())));
+    replacements.forEach(replacement -> written.add(new Written(replacement.key(), replacement.block())));
+    written.sort(Comparator.comparingInt(Written::block).reversed());
+    return written;
   }
 
   @Override

@@ -30,29 +30,57 @@ public final class PinMap {
     this.map = hazelcast.getMap(NAME);
   }
 
-  /** The deployment each of {@code keys} is pinned to; keys that are not pinned are absent. */
-  public Future<Map<String, String>> lookup(List<String> keys, Context context) {
+  /**
+   * What a read or write found.
+   *
+   * @param owners  key → the cache scope it is pinned to; keys that are not pinned are absent
+   * @param warming key → when its warm-up started, for pins whose first request is not answered yet
+   */
+  public record Found(Map<String, String> owners, Map<String, Long> warming) {
+
+    static final Found NOTHING = new Found(Map.of(), Map.of());
+
+    static Found of(Map<String, String> raw) {
+      Map<String, String> owners = new HashMap<>();
+      Map<String, Long> warming = new HashMap<>();
+      raw.forEach((key, value) -> {
+        if (value != null) {
+          PinValue pin = PinValue.parse(value);
+          owners.put(key, pin.scope());
+          if (pin.warming()) {
+            warming.put(key, pin.warmingSince());
+          }
+        }
+      });
+      return new Found(owners, warming);
+    }
+  }
+
+  /** The scope each of {@code keys} is pinned to, and which of them are warming up. */
+  public Future<Found> lookup(List<String> keys, Context context) {
     if (keys.isEmpty()) {
-      return Future.succeededFuture(Map.of());
+      return Future.succeededFuture(Found.NOTHING);
     }
     return Future.fromCompletionStage(map.submitToKeys(new HashSet<>(keys), PinRead.INSTANCE), context)
-        .map(PinMap::withoutNulls);
+        .map(Found::of);
   }
 
   /**
    * Applies the decision's claims, replacements and refreshes; answers with each key's owner afterwards. Keys that
    * take the same write (kind, deployment, TTL) go in one {@code submitToKeys}; the groups run concurrently.
+   *
+   * @param warmingSince when non-zero, new pins are written warming up since then (see {@link #warmed})
    */
-  public Future<Map<String, String>> apply(AffinityDecision decision, Context context) {
+  public Future<Found> apply(AffinityDecision decision, long warmingSince, Context context) {
     Map<PinWrite, Set<String>> writes = new HashMap<>();
     String chosen = decision.deploymentId();
     decision.refreshes().forEach(refresh -> writes.computeIfAbsent(new PinWrite(PinWrite.Kind.REFRESH, chosen,
         null, refresh.ttl().duration().toSeconds()), w -> new HashSet<>()).add(refresh.key()));
     decision.claims().forEach(claim -> writes.computeIfAbsent(new PinWrite(PinWrite.Kind.CLAIM, chosen, null,
-        claim.ttl().duration().toSeconds()), w -> new HashSet<>()).add(claim.key()));
+        claim.ttl().duration().toSeconds(), warmingSince), w -> new HashSet<>()).add(claim.key()));
     decision.replacements().forEach(replacement -> writes.computeIfAbsent(new PinWrite(PinWrite.Kind.REPLACE,
-        chosen, replacement.staleDeploymentId(), replacement.ttl().duration().toSeconds()), w -> new HashSet<>())
-        .add(replacement.key()));
+        chosen, replacement.staleDeploymentId(), replacement.ttl().duration().toSeconds(), warmingSince),
+        w -> new HashSet<>()).add(replacement.key()));
     return write(writes, context);
   }
 
@@ -61,25 +89,37 @@ public final class PinMap {
    * race on its longest prefix and followed the winner, the shorter prefixes it did win must follow too, or they
    * would name a deployment that never saw the prompt.
    */
-  public Future<Map<String, String>> repoint(Map<String, CacheTtl> keys, String stale, String deployment,
-                                             Context context) {
+  public Future<Found> repoint(Map<String, CacheTtl> keys, String stale, String deployment, Context context) {
     Map<PinWrite, Set<String>> writes = new HashMap<>();
     keys.forEach((key, ttl) -> writes.computeIfAbsent(new PinWrite(PinWrite.Kind.REPLACE, deployment, stale,
         ttl.duration().toSeconds()), w -> new HashSet<>()).add(key));
     return write(writes, context);
   }
 
-  private Future<Map<String, String>> write(Map<PinWrite, Set<String>> writes, Context context) {
+  /**
+   * Ends the warm-up of pins this node claimed for {@code scope}: its request has started to be answered, so the
+   * provider has the prefix cached and requests waiting for it may go.
+   *
+   * @param keys key → TTL in seconds, as claimed
+   */
+  public Future<Found> warmed(Map<String, Long> keys, String scope, Context context) {
+    Map<PinWrite, Set<String>> writes = new HashMap<>();
+    keys.forEach((key, ttlSeconds) -> writes.computeIfAbsent(new PinWrite(PinWrite.Kind.WARMED, scope, null,
+        ttlSeconds), w -> new HashSet<>()).add(key));
+    return write(writes, context);
+  }
+
+  private Future<Found> write(Map<PinWrite, Set<String>> writes, Context context) {
     if (writes.isEmpty()) {
-      return Future.succeededFuture(Map.of());
+      return Future.succeededFuture(Found.NOTHING);
     }
     List<Future<Map<String, String>>> groups = new ArrayList<>();
     writes.forEach((write, keys) ->
         groups.add(Future.fromCompletionStage(map.submitToKeys(keys, write), context)));
     return Future.all(groups).map(all -> {
-      Map<String, String> owners = new HashMap<>();
-      groups.forEach(group -> owners.putAll(withoutNulls(group.result())));
-      return owners;
+      Map<String, String> raw = new HashMap<>();
+      groups.forEach(group -> raw.putAll(group.result()));
+      return Found.of(raw);
     });
   }
 
@@ -98,7 +138,7 @@ public final class PinMap {
       EntryView<String, String> view = map.getEntryView(key);
       if (view != null) {
         long left = view.getExpirationTime() == Long.MAX_VALUE ? -1 : Math.max(0, (view.getExpirationTime() - now) / 1000);
-        pins.add(new PinView(key, view.getValue(), left, view.getHits()));
+        pins.add(new PinView(key, PinValue.scopeOf(view.getValue()), left, view.getHits()));
       }
     }
     return pins;
@@ -112,15 +152,5 @@ public final class PinMap {
   /** Removes every pin in the cluster. Blocking: call from a worker. */
   public void clearBlocking() {
     map.clear();
-  }
-
-  private static Map<String, String> withoutNulls(Map<String, String> results) {
-    Map<String, String> present = new HashMap<>();
-    results.forEach((key, value) -> {
-      if (value != null) {
-        present.put(key, value);
-      }
-    });
-    return present;
   }
 }

@@ -27,6 +27,7 @@ import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -35,6 +36,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -51,17 +53,23 @@ public final class CacheAffinityPolicy implements RoutingPolicy {
   /** OpenAI and Gemini Flash cache prompts of 1,024 tokens and more; Gemini Pro of 4,096. */
   static final int AUTOMATIC_MINIMUM_TOKENS = 1024;
   static final int GEMINI_PRO_MINIMUM_TOKENS = 4096;
+  /** How often a request waiting for a warm-up looks at the pin again. */
+  private static final long WARM_UP_POLL_MILLIS = 20;
 
   private final PinMap pins;
   private final UnpinnedStrategy strategy;
   private final DeploymentHealth health;
   private final Context context;
+  private final long warmUpMillis;
 
-  public CacheAffinityPolicy(PinMap pins, UnpinnedStrategy strategy, DeploymentHealth health, Context context) {
+  /** @param warmUp how long a request waits for the first request of its new prefix to be answered; 0 never */
+  public CacheAffinityPolicy(PinMap pins, UnpinnedStrategy strategy, DeploymentHealth health, Context context,
+                             Duration warmUp) {
     this.pins = pins;
     this.strategy = strategy;
     this.health = health;
     this.context = context;
+    this.warmUpMillis = warmUp.toMillis();
   }
 
   @Override
@@ -132,25 +140,92 @@ public final class CacheAffinityPolicy implements RoutingPolicy {
     Set<String> eligibleScopes = new HashSet<>();
     choices.forEach(deployment -> eligibleScopes.add(deployment.cacheScope()));
     return pins.lookup(lookup.keys(), context).compose(found -> {
-      AffinityDecision decision = AffinityDecision.decide(lookup, plan, found, eligibleScopes,
+      AffinityDecision decision = AffinityDecision.decide(lookup, plan, found.owners(), eligibleScopes,
           () -> strategy.pick(choices).cacheScope());
       if (decision.kind() == RouteKind.REPINNED) {
         LOG.info(() -> "request=" + request.requestId() + " repinned to " + decision.deploymentId() + ": "
             + decision.reason().orElse("pinned deployment not eligible"));
       }
-      if (decision.claims().isEmpty() && decision.replacements().isEmpty()) {
-        pins.apply(decision, context).onFailure(failure ->
+      if (!decision.writes()) {
+        pins.apply(decision, 0, context).onFailure(failure ->
             LOG.log(Level.WARNING, "pin refresh failed: " + failure.getMessage()));
-        return Future.succeededFuture(route(decision, decision.deploymentId(), choices, candidates, sent, request));
+        Route route = route(decision, decision.deploymentId(), choices, candidates, sent, request);
+        return afterWarmUp(decision.pinnedKey().orElse(null), found, decision.deploymentId(), route, request);
       }
-      return pins.apply(decision, context).map(owners -> {
-        String chosen = decision.afterClaim(owners);
+      long warmingSince = warmUpMillis > 0 ? System.currentTimeMillis() : 0;
+      return pins.apply(decision, warmingSince, context).compose(written -> {
+        String chosen = decision.afterClaim(written.owners());
+        Route route = route(decision, chosen, choices, candidates, sent, request);
         if (!chosen.equals(decision.deploymentId())) {
-          repointWonKeys(decision, owners, chosen);
+          repointWonKeys(decision, written.owners(), chosen);
+        } else if (warmingSince > 0) {
+          route = route.warming(warmingPins(decision, written, chosen, warmingSince));
         }
-        return route(decision, chosen, choices, candidates, sent, request);
+        String followed = decision.followedKey(written.owners(), chosen).orElse(null);
+        return afterWarmUp(followed, followed != null && written.owners().containsKey(followed) ? written : found,
+            chosen, route, request);
       });
     });
+  }
+
+  @Override
+  public void answered(Route route) {
+    if (!route.warming().isEmpty()) {
+      pins.warmed(route.warming(), route.deployment().cacheScope(), context).onFailure(failure ->
+          LOG.log(Level.WARNING, "could not end a pin's warm-up: " + failure.getMessage()));
+    }
+  }
+
+  /** The pins this request won, still warming up under its own mark: it writes their cache entries. */
+  private static Map<String, Long> warmingPins(AffinityDecision decision, PinMap.Found written, String chosen,
+                                               long warmingSince) {
+    Map<String, Long> won = new HashMap<>();
+    decision.claims().forEach(claim -> {
+      if (chosen.equals(written.owners().get(claim.key()))
+          && Long.valueOf(warmingSince).equals(written.warming().get(claim.key()))) {
+        won.put(claim.key(), claim.ttl().duration().toSeconds());
+      }
+    });
+    decision.replacements().forEach(replacement -> {
+      if (chosen.equals(written.owners().get(replacement.key()))
+          && Long.valueOf(warmingSince).equals(written.warming().get(replacement.key()))) {
+        won.put(replacement.key(), replacement.ttl().duration().toSeconds());
+      }
+    });
+    return won;
+  }
+
+  /**
+   * Holds a request whose prefix another request is the first to send to {@code scope} until that one is answered
+   * (the provider then has the prefix cached, so this one reads it instead of writing it again), for at most the
+   * warm-up wait. A warm-up older than the wait is over, whatever its mark says: its request may be gone.
+   */
+  private Future<Route> afterWarmUp(String followedKey, PinMap.Found state, String scope, Route route,
+                                    GatewayRequest request) {
+    Long since = followedKey == null ? null : state.warming().get(followedKey);
+    if (since == null || warmUpMillis == 0 || route.warming().containsKey(followedKey)) {
+      return Future.succeededFuture(route);
+    }
+    long now = System.currentTimeMillis();
+    long deadline = Math.min(now, since) + warmUpMillis;
+    if (now >= deadline) {
+      return Future.succeededFuture(route);
+    }
+    return waitForWarmUp(followedKey, scope, deadline).map(waited -> {
+      LOG.fine(() -> "request=" + request.requestId() + " waited " + (System.currentTimeMillis() - now)
+          + " ms for the cache write of its prefix on " + scope);
+      return route;
+    });
+  }
+
+  private Future<Void> waitForWarmUp(String key, String scope, long deadline) {
+    return context.owner().timer(WARM_UP_POLL_MILLIS, TimeUnit.MILLISECONDS)
+        .compose(tick -> pins.lookup(List.of(key), context))
+        .compose(now -> {
+          boolean warm = !now.warming().containsKey(key) || !scope.equals(now.owners().get(key));
+          return warm || System.currentTimeMillis() >= deadline ? Future.<Void>succeededFuture()
+              : waitForWarmUp(key, scope, deadline);
+        });
   }
 
   /**

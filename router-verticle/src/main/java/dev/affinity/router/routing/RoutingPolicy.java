@@ -10,4 +10,8 @@ import java.util.List;
 public interface RoutingPolicy {
 
   Future<Route> route(GatewayRequest request, List<Deployment> candidates);
+
+  /** The deployment of {@code route} has answered (a status and headers, or a failure): its prompt is processed. */
+  default void answered(Route route) {
+  }
 }

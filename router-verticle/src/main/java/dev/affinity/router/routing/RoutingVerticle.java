@@ -87,7 +87,7 @@ public final class RoutingVerticle extends VerticleBase {
     remote = new RemoteCalls(this, vertx.eventBus(), config.router().timeout().toMillis());
     strategy = UnpinnedStrategy.named(config.router().routingStrategy(), inFlight);
     policy = config.router().promptCaching() && pins != null
-        ? new CacheAffinityPolicy(pins, strategy, health, context)
+        ? new CacheAffinityPolicy(pins, strategy, health, context, config.router().warmUpWait())
         : new UnpinnedPolicy(strategy);
     Future<Void> followCooldowns = cooldowns == null ? Future.succeededFuture()
         : vertx.executeBlocking(() -> {
@@ -150,6 +150,7 @@ public final class RoutingVerticle extends VerticleBase {
     Deployment deployment = route.deployment();
     tried.add(deployment.id());
     return call(request, route, receivedAt, streamUsage).transform(result -> {
+      policy.answered(route);
       int status = result.succeeded() ? result.result().status()
           : result.cause() instanceof ReplyException reply ? reply.failureCode() : 500;
       if (result.succeeded()) {

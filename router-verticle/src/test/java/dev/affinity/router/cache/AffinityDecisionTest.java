@@ -230,4 +230,26 @@ class AffinityDecisionTest {
     assertThat(decision.claims()).isNotEmpty();
     assertThat(decision.afterClaim(owners)).isEqualTo("d2");
   }
+
+  @Test
+  void theFollowedKeyIsTheLongestPrefixTyingTheRouteToItsDeployment() {
+    PrefixChain chain = turn(2);
+    LookupPlan lookup = LookupPlan.of(chain);
+    // nothing found: the longest claim, whoever won it, ties the request to the deployment that owns it
+    AffinityDecision fresh = decide(chain, Map.of(), SIX, fixed("d1"));
+    Map<String, String> owners = new HashMap<>();
+    fresh.claims().forEach(claim -> owners.put(claim.key(), "d1"));
+    String longestClaim = fresh.claims().get(0).key();
+    assertThat(fresh.followedKey(owners, "d1")).hasValue(longestClaim);
+    owners.put(longestClaim, "d3");
+    assertThat(fresh.followedKey(owners, "d3")).hasValue(longestClaim);
+    assertThat(fresh.followedKey(owners, "d1")).hasValue(fresh.claims().get(1).key());
+
+    // a pin found and nothing new to claim: the pinned key
+    Map<String, String> found = new HashMap<>();
+    lookup.keys().forEach(key -> found.put(key, "d2"));
+    AffinityDecision pinned = decide(chain, found, SIX, fixed("d0"));
+    assertThat(pinned.claims()).isEmpty();
+    assertThat(pinned.followedKey(Map.of(), "d2")).isEqualTo(pinned.pinnedKey()).hasValue(lookup.keys().get(0));
+  }
 }

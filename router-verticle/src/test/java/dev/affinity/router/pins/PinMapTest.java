@@ -16,6 +16,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -65,12 +66,43 @@ class PinMapTest {
     IMap<String, String> map = hazelcast.getMap(PinMap.NAME);
     assertThat(map.submitToKeys(Set.of(key), mine).toCompletableFuture().get()).containsEntry(key, "dep-a");
     assertThat(map.submitToKeys(Set.of(key), theirs).toCompletableFuture().get()).containsEntry(key, "dep-a");
-    assertThat(await(pins.lookup(List.of(key, "absent-" + key), context))).isEqualTo(Map.of(key, "dep-a"));
+    assertThat(await(pins.lookup(List.of(key, "absent-" + key), context)).owners()).isEqualTo(Map.of(key, "dep-a"));
     // a replacement only wins against the stale owner it names
     PinWrite wrongStale = new PinWrite(PinWrite.Kind.REPLACE, "dep-c", "dep-b", 300);
     assertThat(map.submitToKeys(Set.of(key), wrongStale).toCompletableFuture().get()).containsEntry(key, "dep-a");
     PinWrite rightStale = new PinWrite(PinWrite.Kind.REPLACE, "dep-c", "dep-a", 300);
     assertThat(map.submitToKeys(Set.of(key), rightStale).toCompletableFuture().get()).containsEntry(key, "dep-c");
+  }
+
+  @Test
+  void aClaimCanWarmUpUntilItsRequestIsAnswered() throws Exception {
+    var fixture = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+        dev.affinity.emulator.workload.AgentWorkload.agentRequestFixture(5));
+    PrefixChain chain = PrefixChain.ofMessages(fixture, "tenant\u0000warm-" + UUID.randomUUID());
+    LookupPlan lookup = LookupPlan.of(chain);
+    PinPlan plan = PinPlan.of(chain, 1024);
+    AffinityDecision claim = AffinityDecision.decide(lookup, plan, Map.of(), Set.of("x"), () -> "x");
+    PinMap.Found written = await(pins.apply(claim, 1234L, context));
+    assertThat(written.owners()).hasSize(plan.pins().size()).containsOnlyKeys(written.warming().keySet());
+    assertThat(written.warming()).allSatisfy((key, since) -> assertThat(since).isEqualTo(1234L));
+
+    // a later claim for another scope loses and sees the warm-up; a refresh keeps it
+    AffinityDecision late = AffinityDecision.decide(lookup, plan, Map.of(), Set.of("y"), () -> "y");
+    PinMap.Found lost = await(pins.apply(late, 5678L, context));
+    assertThat(lost.owners().values()).containsOnly("x");
+    assertThat(lost.warming().values()).containsOnly(1234L);
+    PinMap.Found found = await(pins.lookup(lookup.keys(), context));
+    AffinityDecision refresh = AffinityDecision.decide(lookup, plan, found.owners(), Set.of("x"), () -> "x");
+    await(pins.apply(refresh, 0, context));
+    assertThat(await(pins.lookup(lookup.keys(), context)).warming()).hasSize(plan.pins().size());
+
+    // once answered, the pins are warm and still name the same scope
+    Map<String, Long> keys = new HashMap<>();
+    claim.claims().forEach(pin -> keys.put(pin.key(), 300L));
+    await(pins.warmed(keys, "x", context));
+    PinMap.Found warm = await(pins.lookup(lookup.keys(), context));
+    assertThat(warm.warming()).isEmpty();
+    assertThat(warm.owners().values()).containsOnly("x");
   }
 
   @Test
@@ -98,9 +130,9 @@ class PinMapTest {
     LookupPlan lookup = LookupPlan.of(chain);
     PinPlan plan = PinPlan.of(chain, 1024);
     AffinityDecision claim = AffinityDecision.decide(lookup, plan, Map.of(), Set.of("x", "y"), () -> "x");
-    Map<String, String> owners = await(pins.apply(claim, context));
+    Map<String, String> owners = await(pins.apply(claim, 0, context)).owners();
     assertThat(owners).hasSize(plan.pins().size()).containsValue("x").doesNotContainValue("y");
-    Map<String, String> found = await(pins.lookup(lookup.keys(), context));
+    Map<String, String> found = await(pins.lookup(lookup.keys(), context)).owners();
     AffinityDecision next = AffinityDecision.decide(lookup, plan, found, Set.of("x", "y"), () -> "y");
     assertThat(next.deploymentId()).isEqualTo("x");
   }
