@@ -8,6 +8,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
+import java.util.function.BiFunction;
 import java.util.function.Supplier;
 
 /**
@@ -27,6 +28,9 @@ import java.util.function.Supplier;
  *       {@link RouteKind#UNPINNED}.</li>
  *   <li>Keys found pinned to the chosen deployment are refreshed ({@link #refreshes()}), as the provider refreshes its
  *       entry on every hit.</li>
+ *   <li>A pin to a deployment with no rate-limit headroom (saturated) is neither followed nor replaced: without a
+ *       shorter pin elsewhere, the request spills to where the spread of the prefix says ({@link RouteKind#SPILLED})
+ *       and claims its new prefixes there.</li>
  *   <li>Claims race with other nodes. Whoever wrote a key first owns it, and a loser follows the winner
  *       ({@link #afterClaim(Map)}) so that concurrent requests for one prefix end up on one deployment.</li>
  * </ol>
@@ -80,11 +84,33 @@ public final class AffinityDecision {
    */
   public static AffinityDecision decide(LookupPlan lookup, PinPlan plan, Map<String, String> found,
                                         Set<String> eligible, Supplier<String> fallback) {
+    return decide(lookup, plan, found, eligible, Set.of(), (key, home) -> home, fallback);
+  }
+
+  /**
+   * Decides a route when some eligible deployments have no rate-limit headroom.
+   *
+   * @param saturated eligible deployments that should take no more traffic now; pins to them are neither followed
+   *                  nor replaced
+   * @param spill     given a key and the saturated deployment the request's longest pin names (the key is the
+   *                  shortest prefix pinned there), where to send the request instead (that deployment itself when
+   *                  there is nowhere better); asked only when no unsaturated pin is found
+   */
+  public static AffinityDecision decide(LookupPlan lookup, PinPlan plan, Map<String, String> found,
+                                        Set<String> eligible, Set<String> saturated,
+                                        BiFunction<String, String, String> spill, Supplier<String> fallback) {
     LookupPlan.Probe longest = null;
     LookupPlan.Probe longestEligible = null;
+    LookupPlan.Probe longestSaturated = null;
     for (LookupPlan.Probe probe : lookup.probes()) {
       String pinned = found.get(probe.key());
       if (pinned == null) {
+        continue;
+      }
+      if (saturated.contains(pinned) && eligible.contains(pinned)) {
+        if (longestSaturated == null) {
+          longestSaturated = probe;
+        }
         continue;
       }
       if (longest == null) {
@@ -96,8 +122,28 @@ public final class AffinityDecision {
       }
     }
 
-    String chosen = longestEligible != null ? found.get(longestEligible.key())
-        : Objects.requireNonNull(fallback.get(), "fallback chose no deployment");
+    String chosen;
+    boolean spilled = false;
+    if (longestEligible != null) {
+      chosen = found.get(longestEligible.key());
+    } else if (longestSaturated != null) {
+      String home = found.get(longestSaturated.key());
+      // the spread follows the shortest prefix pinned there: the part that requests sharing this one share too
+      String root = longestSaturated.key();
+      for (LookupPlan.Probe probe : lookup.probes()) {
+        if (home.equals(found.get(probe.key()))) {
+          root = probe.key();
+        }
+      }
+      chosen = Objects.requireNonNull(spill.apply(root, home), "spill chose no deployment");
+      if (chosen.equals(home)) {
+        longestEligible = longestSaturated; // nowhere better within the spread: stay
+      } else {
+        spilled = true;
+      }
+    } else {
+      chosen = Objects.requireNonNull(fallback.get(), "fallback chose no deployment");
+    }
     int pinnedBlock = longestEligible != null ? longestEligible.block() : -1;
 
     List<Refresh> refreshes = new ArrayList<>();
@@ -122,7 +168,11 @@ public final class AffinityDecision {
 
     RouteKind kind;
     String reason = null;
-    if (longest != null && longest != longestEligible) {
+    if (spilled) {
+      kind = RouteKind.SPILLED;
+      reason = "deployment '" + found.get(longestSaturated.key()) + "' pinned for the prefix through block "
+          + longestSaturated.block() + " has no rate-limit headroom";
+    } else if (longest != null && (longestEligible == null || longest.block() > longestEligible.block())) {
       kind = RouteKind.REPINNED;
       reason = "deployment '" + found.get(longest.key()) + "' pinned for the prefix through block " + longest.block()
           + " is not eligible";
@@ -146,7 +196,7 @@ public final class AffinityDecision {
     return kind;
   }
 
-  /** Why a pin is replaced; present for {@link RouteKind#REPINNED} only. */
+  /** Why a pin is replaced or spilled from; present for {@link RouteKind#REPINNED} and {@link RouteKind#SPILLED}. */
   public Optional<String> reason() {
     return Optional.ofNullable(reason);
   }

@@ -9,5 +9,10 @@ public enum RouteKind {
   /** Nothing worth pinning (no marker, or every marked prefix is under the model's minimum): normal strategy. */
   UNPINNED,
   /** The longest pin points to a deployment that is gone or not eligible: it is replaced by the chosen one. */
-  REPINNED
+  REPINNED,
+  /**
+   * The longest pin points to a deployment with no rate-limit headroom: the request goes to the next deployment of
+   * the prefix's spread ({@link HotPrefixSpread}) and the pin stays where it is.
+   */
+  SPILLED
 }

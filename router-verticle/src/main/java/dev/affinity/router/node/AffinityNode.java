@@ -52,7 +52,7 @@ public final class AffinityNode {
     VertxOptions options = new VertxOptions()
         .setEventBusOptions(new EventBusOptions().setHost(cluster.eventBusHost()).setPort(0));
     return Vertx.builder().with(options).withClusterManager(clusterManager).buildClustered()
-        .compose(vertx -> deploy(vertx, config, clusterManager.getHazelcastInstance(), state, host, port)
+        .compose(vertx -> deploy(vertx, config, clusterManager, state, host, port)
             .map(v -> {
               state.clusterSize(() -> clusterManager.getNodes().size());
               state.ready(true);
@@ -61,8 +61,9 @@ public final class AffinityNode {
             .recover(failure -> vertx.close().transform(closed -> Future.failedFuture(failure))));
   }
 
-  private static Future<Void> deploy(Vertx vertx, GatewayConfig config, HazelcastInstance hazelcast, NodeState state,
-                                     String host, int port) {
+  private static Future<Void> deploy(Vertx vertx, GatewayConfig config, HazelcastClusterManager cluster,
+                                     NodeState state, String host, int port) {
+    HazelcastInstance hazelcast = cluster.getHazelcastInstance();
     Future<Void> providers = Future.succeededFuture();
     for (String provider : PROVIDER_VERTICLES) {
       providers = providers.compose(v -> vertx.deployVerticle(provider).mapEmpty());
@@ -70,7 +71,7 @@ public final class AffinityNode {
     int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
     return providers
         .compose(v -> vertx.deployVerticle(new RoutingVerticle(config, new PinMap(hazelcast),
-            new CooldownMap(hazelcast))))
+            new CooldownMap(hazelcast), () -> cluster.getNodes().size())))
         .compose(v -> vertx.deployVerticle(() -> new HttpVerticle(config, state, host, port),
             new DeploymentOptions().setInstances(instances)))
         .mapEmpty();

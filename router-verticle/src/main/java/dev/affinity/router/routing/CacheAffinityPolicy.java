@@ -14,6 +14,7 @@ import dev.affinity.model.config.VertexSettings;
 import dev.affinity.router.cache.AffinityDecision;
 import dev.affinity.router.cache.AutomaticPrefixChain;
 import dev.affinity.router.cache.CacheTtl;
+import dev.affinity.router.cache.HotPrefixSpread;
 import dev.affinity.router.cache.InjectionPoints;
 import dev.affinity.router.cache.LookupPlan;
 import dev.affinity.router.cache.MinimumCacheable;
@@ -58,34 +59,31 @@ public final class CacheAffinityPolicy implements RoutingPolicy {
 
   private final PinMap pins;
   private final UnpinnedStrategy strategy;
-  private final DeploymentHealth health;
+  private final Eligibility eligibility;
+  private final int spread;
   private final Context context;
   private final long warmUpMillis;
 
-  /** @param warmUp how long a request waits for the first request of its new prefix to be answered; 0 never */
-  public CacheAffinityPolicy(PinMap pins, UnpinnedStrategy strategy, DeploymentHealth health, Context context,
-                             Duration warmUp) {
+  /**
+   * @param warmUp how long a request waits for the first request of its new prefix to be answered; 0 never
+   * @param spread how many deployments a hot prefix may use when its own has no rate-limit headroom
+   */
+  public CacheAffinityPolicy(PinMap pins, UnpinnedStrategy strategy, Eligibility eligibility, Context context,
+                             Duration warmUp, int spread) {
     this.pins = pins;
     this.strategy = strategy;
-    this.health = health;
+    this.eligibility = eligibility;
+    this.spread = spread;
     this.context = context;
     this.warmUpMillis = warmUp.toMillis();
   }
 
   @Override
   public Future<Route> route(GatewayRequest request, List<Deployment> candidates) {
-    List<Deployment> eligible = new ArrayList<>();
-    for (Deployment deployment : candidates) {
-      if (health.healthy(deployment.id())) {
-        eligible.add(deployment);
-      }
-    }
-    if (eligible.isEmpty()) {
-      eligible = candidates; // all cooling down: better to try than to refuse
-    }
+    List<Deployment> eligible = eligibility.healthy(candidates);
     if (request.operation() == Operation.COUNT_TOKENS) {
       // counting tokens caches nothing upstream: it must neither claim pins nor count as a pinned miss
-      return Future.succeededFuture(new Route(strategy.pick(eligible), "unpinned"));
+      return Future.succeededFuture(new Route(strategy.pick(eligibility.withHeadroom(eligible)), "unpinned"));
     }
     JsonNode json;
     try {
@@ -132,19 +130,26 @@ public final class CacheAffinityPolicy implements RoutingPolicy {
       plan = PinPlan.of(chain, minimum);
     }
     List<Deployment> choices = eligible;
+    List<Deployment> open = eligibility.withHeadroom(choices);
     Buffer sent = body;
     if (lookup.isEmpty() && plan.isEmpty()) {
-      return Future.succeededFuture(new Route(strategy.pick(choices), "unpinned", sent));
+      return Future.succeededFuture(new Route(strategy.pick(open), "unpinned", sent));
     }
     // pins name cache scopes: deployments that share a provider cache are one for affinity
     Set<String> eligibleScopes = new HashSet<>();
     choices.forEach(deployment -> eligibleScopes.add(deployment.cacheScope()));
+    Set<String> openScopes = new HashSet<>();
+    choices.stream().filter(eligibility::hasHeadroom).forEach(deployment -> openScopes.add(deployment.cacheScope()));
+    Set<String> saturated = new HashSet<>(eligibleScopes);
+    saturated.removeAll(openScopes);
     return pins.lookup(lookup.keys(), context).compose(found -> {
-      AffinityDecision decision = AffinityDecision.decide(lookup, plan, found.owners(), eligibleScopes,
-          () -> strategy.pick(choices).cacheScope());
-      if (decision.kind() == RouteKind.REPINNED) {
-        LOG.info(() -> "request=" + request.requestId() + " repinned to " + decision.deploymentId() + ": "
-            + decision.reason().orElse("pinned deployment not eligible"));
+      AffinityDecision decision = AffinityDecision.decide(lookup, plan, found.owners(), eligibleScopes, saturated,
+          (key, home) -> HotPrefixSpread.spillTo(key, home, eligibleScopes, spread, openScopes::contains)
+              .orElse(home),
+          () -> strategy.pick(open).cacheScope());
+      if (decision.kind() == RouteKind.REPINNED || decision.kind() == RouteKind.SPILLED) {
+        LOG.info(() -> "request=" + request.requestId() + " " + decision.kind().name().toLowerCase(Locale.ROOT)
+            + " to " + decision.deploymentId() + ": " + decision.reason().orElse("pinned deployment not eligible"));
       }
       if (!decision.writes()) {
         pins.apply(decision, 0, context).onFailure(failure ->

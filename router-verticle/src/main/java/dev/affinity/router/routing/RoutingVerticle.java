@@ -40,6 +40,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.IntSupplier;
 import java.util.logging.Logger;
 
 /**
@@ -63,6 +64,8 @@ public final class RoutingVerticle extends VerticleBase {
   private final CacheLedger ledger = new CacheLedger();
   private final CooldownMap cooldowns;
   private final DeploymentHealth health;
+  private final RateLimitHeadroom headroom = new RateLimitHeadroom(System::currentTimeMillis);
+  private final Eligibility eligibility;
   private final Map<String, Optional<Price>> prices = new HashMap<>();
   private final Set<String> mixedAliasWarned = new HashSet<>();
   private RoutingPolicy policy;
@@ -72,13 +75,15 @@ public final class RoutingVerticle extends VerticleBase {
   /**
    * @param pins      the cluster's pin map, or null to route without affinity
    * @param cooldowns the cluster's cooldowns, or null to keep them to this node
+   * @param members   how many nodes share the configured rpm/tpm of each deployment
    */
-  public RoutingVerticle(GatewayConfig config, PinMap pins, CooldownMap cooldowns) {
+  public RoutingVerticle(GatewayConfig config, PinMap pins, CooldownMap cooldowns, IntSupplier members) {
     this.config = config;
     this.pins = pins;
     this.cooldowns = cooldowns;
     this.health = new DeploymentHealth(config.router().allowedFails(), config.router().cooldownTime().toMillis(),
         System::currentTimeMillis);
+    this.eligibility = new Eligibility(health, headroom, members);
   }
 
   @Override
@@ -87,8 +92,9 @@ public final class RoutingVerticle extends VerticleBase {
     remote = new RemoteCalls(this, vertx.eventBus(), config.router().timeout().toMillis());
     strategy = UnpinnedStrategy.named(config.router().routingStrategy(), inFlight);
     policy = config.router().promptCaching() && pins != null
-        ? new CacheAffinityPolicy(pins, strategy, health, context, config.router().warmUpWait())
-        : new UnpinnedPolicy(strategy);
+        ? new CacheAffinityPolicy(pins, strategy, eligibility, context, config.router().warmUpWait(),
+            config.router().hotPrefixDeployments())
+        : new UnpinnedPolicy(strategy, eligibility);
     Future<Void> followCooldowns = cooldowns == null ? Future.succeededFuture()
         : vertx.executeBlocking(() -> {
           cooldowns.followBlocking(config.deployments().stream().map(Deployment::id).toList(), health::coolUntil);
@@ -154,22 +160,28 @@ public final class RoutingVerticle extends VerticleBase {
       int status = result.succeeded() ? result.result().status()
           : result.cause() instanceof ReplyException reply ? reply.failureCode() : 500;
       if (result.succeeded()) {
+        headroom.observe(deployment.id(), result.result().headers());
         String retryAfter = result.result().headers().get("retry-after");
-        if (status == 429 && retryAfter != null && retryAfter.chars().allMatch(Character::isDigit)
-            && !retryAfter.isEmpty()) {
-          publishCooldown(deployment.id(), health.coolFor(deployment.id(),
-              Math.min(Long.parseLong(retryAfter), MAX_RETRY_AFTER_SECONDS) * 1000));
+        if (DeploymentHealth.upstreamFault(status) && retryAfter != null && !retryAfter.isEmpty()
+            && retryAfter.chars().allMatch(Character::isDigit)) {
+          long millis = Math.min(Long.parseLong(retryAfter), MAX_RETRY_AFTER_SECONDS) * 1000;
+          if (status == 429) {
+            // out of quota, not broken: pins stay, traffic spills elsewhere until the quota refills
+            headroom.exhaustedFor(deployment.id(), millis);
+          } else {
+            publishCooldown(deployment.id(), health.coolFor(deployment.id(), millis));
+          }
         }
       }
       List<Deployment> others = candidates.stream().filter(d -> !tried.contains(d.id())).toList();
-      List<Deployment> healthy = others.stream().filter(d -> health.healthy(d.id())).toList();
+      List<Deployment> healthy = eligibility.withHeadroom(eligibility.healthy(others));
       if (retriesLeft <= 0 || others.isEmpty() || !DeploymentHealth.upstreamFault(status)) {
         return result.succeeded() ? Future.succeededFuture(result.result()) : Future.failedFuture(result.cause());
       }
       if (result.succeeded() && result.result().stream() != null) {
         result.result().stream().cancel();
       }
-      Deployment next = strategy.pick(healthy.isEmpty() ? others : healthy);
+      Deployment next = strategy.pick(healthy);
       LOG.info(() -> "request=" + request.requestId() + " retried on " + next.id() + " after " + deployment.id()
           + " answered " + status);
       return attempt(request, new Route(next, "retried", route.body()), candidates, receivedAt, streamUsage,
@@ -235,6 +247,7 @@ public final class RoutingVerticle extends VerticleBase {
     long timeout = deployment.timeout() != null ? deployment.timeout().toMillis()
         : config.router().timeout().toMillis();
     inFlight.started(deployment.id());
+    headroom.dispatched(deployment.id());
     return vertx.eventBus()
         .<GatewayReply>request(EventBusAddress.provider(deployment.provider()),
             new ProviderCall(request, deployment, body, route.kind(), timeout, receivedAt, streamUsage),
@@ -247,6 +260,8 @@ public final class RoutingVerticle extends VerticleBase {
     health.record(report.deploymentId(), report.status())
         .ifPresent(until -> publishCooldown(report.deploymentId(), until));
     TokenUsage usage = report.usage();
+    headroom.used(report.deploymentId(), usage.inputTokens() + usage.cacheCreationInputTokens()
+        + usage.outputTokens());
     CostModel.RequestCost cost = price(report.deploymentId(), report.alias())
         .map(price -> CostModel.cost(price, new CostModel.Usage(usage.inputTokens(), usage.cacheCreation5mTokens(),
             usage.cacheCreation1hTokens(), usage.cacheReadInputTokens(), usage.outputTokens())))

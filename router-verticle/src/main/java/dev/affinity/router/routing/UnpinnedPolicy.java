@@ -11,13 +11,16 @@ import java.util.List;
 public final class UnpinnedPolicy implements RoutingPolicy {
 
   private final UnpinnedStrategy strategy;
+  private final Eligibility eligibility;
 
-  public UnpinnedPolicy(UnpinnedStrategy strategy) {
+  public UnpinnedPolicy(UnpinnedStrategy strategy, Eligibility eligibility) {
     this.strategy = strategy;
+    this.eligibility = eligibility;
   }
 
   @Override
   public Future<Route> route(GatewayRequest request, List<Deployment> candidates) {
-    return Future.succeededFuture(new Route(strategy.pick(candidates), "unpinned"));
+    return Future.succeededFuture(new Route(strategy.pick(
+        eligibility.withHeadroom(eligibility.healthy(candidates))), "unpinned"));
   }
 }

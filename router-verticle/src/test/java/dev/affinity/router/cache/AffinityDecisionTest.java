@@ -252,4 +252,31 @@ class AffinityDecisionTest {
     assertThat(pinned.claims()).isEmpty();
     assertThat(pinned.followedKey(Map.of(), "d2")).isEqualTo(pinned.pinnedKey()).hasValue(lookup.keys().get(0));
   }
+
+  @Test
+  void aPinToASaturatedDeploymentSpillsWithoutMovingThePin() {
+    PrefixChain chain = turn(2);
+    LookupPlan lookup = LookupPlan.of(chain);
+    String shortest = lookup.keys().get(lookup.keys().size() - 1);
+    Map<String, String> found = Map.of(lookup.keys().get(1), "d1", shortest, "d1");
+    List<String> asked = new java.util.ArrayList<>();
+    AffinityDecision spilled = AffinityDecision.decide(lookup, PinPlan.of(chain, 1024), found, SIX, Set.of("d1"),
+        (key, home) -> {
+          asked.add(key + "@" + home);
+          return "d2";
+        }, fixed("d5"));
+    assertThat(spilled.kind()).isEqualTo(RouteKind.SPILLED);
+    assertThat(spilled.deploymentId()).isEqualTo("d2");
+    assertThat(asked).as("the spread follows the shortest prefix pinned there").containsExactly(shortest + "@d1");
+    assertThat(spilled.replacements()).as("the saturated pin stays").isEmpty();
+    assertThat(spilled.refreshes()).isEmpty();
+    assertThat(spilled.claims()).isNotEmpty().noneMatch(claim -> found.containsKey(claim.key()));
+    assertThat(spilled.reason()).hasValueSatisfying(reason -> assertThat(reason).contains("headroom"));
+
+    AffinityDecision stays = AffinityDecision.decide(lookup, PinPlan.of(chain, 1024), found, SIX, Set.of("d1"),
+        (key, home) -> home, fixed("d5"));
+    assertThat(stays.kind()).as("nowhere better: it stays pinned").isEqualTo(RouteKind.PINNED);
+    assertThat(stays.deploymentId()).isEqualTo("d1");
+    assertThat(stays.refreshes()).hasSize(2);
+  }
 }
