@@ -8,6 +8,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientResponse;
 
 import java.util.function.Consumer;
+import java.util.logging.Logger;
 
 /**
  * A streamed upstream answer on its way to the client: every chunk is shown to the usage tap and passed on as it
@@ -18,6 +19,8 @@ import java.util.function.Consumer;
  * flow-control calls hop back to the upstream's. Both hops are FIFO, so order is kept.
  */
 public final class UpstreamBody implements BodyStream {
+
+  private static final Logger LOG = Logger.getLogger(UpstreamBody.class.getName());
 
   /**
    * Rewrites a stream on its way to the client (an Anthropic stream into OpenAI chunks): each upstream chunk becomes
@@ -215,9 +218,22 @@ public final class UpstreamBody implements BodyStream {
   private <T> void toConsumer(Handler<T> handler, T event) {
     Context target = consumer;
     if (target == null || target == upstream) {
-      handler.handle(event);
+      deliver(handler, event);
     } else {
-      target.runOnContext(v -> handler.handle(event));
+      target.runOnContext(v -> deliver(handler, event));
+    }
+  }
+
+  /**
+   * A consumer that throws cannot take the rest of the answer: typically a pipe writing to a client connection that
+   * closed under it, before the close was reported. The upstream call is cancelled rather than left paused forever.
+   */
+  private <T> void deliver(Handler<T> handler, T event) {
+    try {
+      handler.handle(event);
+    } catch (RuntimeException consumerGone) {
+      LOG.fine(() -> "stream consumer failed, cancelling the upstream call: " + consumerGone);
+      cancel();
     }
   }
 

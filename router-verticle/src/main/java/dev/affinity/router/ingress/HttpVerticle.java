@@ -166,16 +166,14 @@ public final class HttpVerticle extends VerticleBase {
   private void stream(HttpServerResponse response, BodyStream body, Operation.ClientApi api) {
     response.setChunked(true);
     Future<Void> relayed = body.pipe().endOnFailure(false).to(response);
-    // a closed connection counts as an ended response: whether the answer was complete is the pipe's to say
-    response.closeHandler(closed -> {
-      if (!relayed.isComplete()) {
-        body.cancel();
-      }
-    });
+    // Cancelling is a no-op once the upstream answer has ended, so a close always cancels. The pipe cannot be asked:
+    // a write to a closed connection may fail it before the close is reported, and Vert.x then reads the response
+    // as ended rather than closed.
+    response.closeHandler(closed -> body.cancel());
     relayed.onFailure(failure -> {
-      if (response.closed()) {
+      if (response.closed() || response.ended()) {
         body.cancel();
-      } else if (!response.ended()) {
+      } else {
         // bytes already went out: the status cannot change, so the stream says what happened
         GatewayError error = GatewayError.upstreamUnreachable("upstream stream interrupted: "
             + failure.getClass().getSimpleName());

@@ -76,9 +76,7 @@ class PinMapTest {
 
   @Test
   void aClaimCanWarmUpUntilItsRequestIsAnswered() throws Exception {
-    var fixture = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
-        dev.affinity.emulator.workload.AgentWorkload.agentRequestFixture(5));
-    PrefixChain chain = PrefixChain.ofMessages(fixture, "tenant\u0000warm-" + UUID.randomUUID());
+    PrefixChain chain = agentChain(5);
     LookupPlan lookup = LookupPlan.of(chain);
     PinPlan plan = PinPlan.of(chain, 1024);
     AffinityDecision claim = AffinityDecision.decide(lookup, plan, Map.of(), Set.of("x"), () -> "x");
@@ -122,11 +120,16 @@ class PinMapTest {
     assertThat(map.getEntryView(day).getTtl()).isEqualTo(TimeUnit.HOURS.toMillis(24));
   }
 
+  /** The prefix chain of an agent request, in a scope of its own so that tests never see each other's pins. */
+  private static PrefixChain agentChain(long seed) throws Exception {
+    var fixture = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+        dev.affinity.emulator.workload.AgentWorkload.agentRequestFixture(seed));
+    return PrefixChain.ofMessages(fixture, "tenant\u0000alias-" + UUID.randomUUID());
+  }
+
   @Test
   void decisionWritesRoundTripThroughTheMap() throws Exception {
-    var fixture = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
-        dev.affinity.emulator.workload.AgentWorkload.agentRequestFixture(3));
-    PrefixChain chain = PrefixChain.ofMessages(fixture, "tenant\u0000alias-" + UUID.randomUUID());
+    PrefixChain chain = agentChain(3);
     LookupPlan lookup = LookupPlan.of(chain);
     PinPlan plan = PinPlan.of(chain, 1024);
     AffinityDecision claim = AffinityDecision.decide(lookup, plan, Map.of(), Set.of("x", "y"), () -> "x");

@@ -13,10 +13,10 @@ class DeploymentHealthTest {
 
   @Test
   void threeUpstreamFailuresInARowCoolADeploymentDownUntilTheCooldownEnds() {
-    health.record("a", 500);
-    health.record("a", 529);
+    assertThat(health.record("a", 500)).isEmpty();
+    assertThat(health.record("a", 529)).isEmpty();
     assertThat(health.healthy("a")).isTrue();
-    health.record("a", 429);
+    assertThat(health.record("a", 429)).as("the cooldown to publish to the cluster").hasValue(now.get() + 5_000);
     assertThat(health.healthy("a")).isFalse();
     now.addAndGet(4_999);
     assertThat(health.healthy("a")).isFalse();
@@ -44,5 +44,15 @@ class DeploymentHealthTest {
     now.addAndGet(1_000);
     assertThat(health.healthy("a")).isTrue();
     assertThat(health.healthy("b")).isTrue();
+  }
+
+  @Test
+  void aCooldownFromAnotherNodeIsAppliedAndTheLaterEndWins() {
+    health.coolUntil("a", now.get() + 10_000);
+    assertThat(health.coolUntil("a", now.get() + 1_000)).isEqualTo(now.get() + 10_000);
+    now.addAndGet(9_999);
+    assertThat(health.healthy("a")).isFalse();
+    now.addAndGet(1);
+    assertThat(health.healthy("a")).isTrue();
   }
 }
