@@ -34,15 +34,17 @@ final class EfficiencyReport {
     Files.createDirectories(directory);
     Files.writeString(directory.resolve("hit-efficiency.md"), markdown(), StandardCharsets.UTF_8);
     Files.writeString(directory.resolve("misses.md"), misses(), StandardCharsets.UTF_8);
+    Files.writeString(directory.resolve("requests.tsv"), requests(), StandardCharsets.UTF_8);
     Files.write(directory.resolve("hit-efficiency.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(json()));
   }
 
   String markdown() {
     StringBuilder text = new StringBuilder();
-    text.append(String.format(Locale.ROOT, "Workload: %d tenants × %d sessions × %d turns, seed %d; %d deployments; "
+    text.append(String.format(Locale.ROOT, "Workload: %d tenants × %d sessions × %d turns, seed %d; %d deployments; %s; "
             + "cost at %s list prices (input $%.2f, 5-minute cache write $%.2f, cache read $%.2f, output $%.2f per "
             + "MTok).%n", options.tenants(), options.sessionsPerTenant(), options.turns(), options.seed(),
-        Policy.AFFINITY.deployments(), HitEfficiencyReplay.MODEL, price.inputPerToken() * 1e6,
+        Policy.AFFINITY.deployments(), options.inFlight() == 1 ? "one request at a time"
+            : options.inFlight() + " requests in flight, no cache expiry", HitEfficiencyReplay.MODEL, price.inputPerToken() * 1e6,
         price.cacheWrite5mPerToken() * 1e6, price.cacheReadPerToken() * 1e6, price.outputPerToken() * 1e6));
     for (TenantWorkload.Kind workload : workloads()) {
       List<PolicyResult> rows = of(workload);
@@ -128,6 +130,23 @@ final class EfficiencyReport {
             text.append(String.format(Locale.ROOT, "%n(%d more)%n", lines.size() - LISTED_MISSES));
           }
         }
+      }
+    }
+    return text.toString();
+  }
+
+  /** Every request of every run, in the order sent, for digging into a result. */
+  String requests() {
+    StringBuilder text = new StringBuilder("workload\tpolicy\tsession\ttenant\tturn\tclock_ms\tdeployment\troute"
+        + "\tstatus\tcache_read\tcache_write\tuncached\n");
+    for (PolicyResult result : results) {
+      for (PolicyResult.Sent request : result.sent()) {
+        text.append(String.join("\t", result.workload().label(), result.policy().id(), request.session(),
+            request.tenant(), Integer.toString(request.turn()), Long.toString(request.clockMillis()),
+            request.deployment(), request.route(), Integer.toString(request.status()),
+            Long.toString(request.usage().cacheReadInputTokens()),
+            Long.toString(request.usage().cacheCreationInputTokens()), Long.toString(request.usage().inputTokens())))
+            .append('\n');
       }
     }
     return text.toString();

@@ -26,11 +26,17 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -40,7 +46,8 @@ import java.util.logging.Logger;
  * fresh upstream-emulator accounts (one prompt cache per account), judged by the emulator's counters. Writes a
  * markdown table, a JSON file, the requests that read less than the ideal, and a PNG plot into the output directory.
  *
- * <p>Requests go one at a time in the order of a {@link TrafficSchedule}, and each policy's emulator runs on a
+ * <p>Requests go in the order of a {@link TrafficSchedule}, one at a time unless {@code --in-flight} says otherwise
+ * (see {@link #play}), and each policy's emulator runs on a
  * virtual clock moved to each request's time, so cache entries expire (5 minutes) as they would in the schedule's
  * hour, while the replay itself takes seconds. The gateway's pins live on the wall clock and never expire during a
  * run; a pin that outlives its cache entry sends the request where the ideal would also have to write again.
@@ -67,12 +74,15 @@ public final class HitEfficiencyReplay {
         --workloads LIST           shared-agent,own-prompts (default both)
         --policies LIST            ideal,affinity,random,round-robin,prefix-hash,system-hash (default all;
                                    ideal always runs, the others are measured against it)
+        --in-flight N              requests in flight at once (default 1: one at a time, in schedule order;
+                                   more lets concurrent requests race, each session still one turn at a time,
+                                   and the emulator's clock then stays still: nothing expires)
         --plot FILE                also write the plot there (e.g. docs/img/hit-efficiency.png)
       """;
 
   /** Parsed command line. */
   record Options(Path out, long seed, int tenants, int sessionsPerTenant, int turns,
-      List<TenantWorkload.Kind> workloads, List<Policy> policies, Path plot) {
+      List<TenantWorkload.Kind> workloads, List<Policy> policies, int inFlight, Path plot) {
 
     static Options parse(String[] args) {
       Path out = Path.of("benchmarks", "target", "hit-efficiency");
@@ -83,6 +93,7 @@ public final class HitEfficiencyReplay {
       List<TenantWorkload.Kind> workloads = List.of(TenantWorkload.Kind.values());
       List<Policy> policies = List.of(Policy.values());
       Path plot = null;
+      int inFlight = 1;
       for (int i = 0; i < args.length; i++) {
         String flag = args[i];
         if (flag.equals("--help") || flag.equals("-h")) {
@@ -105,10 +116,11 @@ public final class HitEfficiencyReplay {
             policies = List.copyOf(chosen);
           }
           case "--plot" -> plot = Path.of(value);
+          case "--in-flight" -> inFlight = positive(flag, value);
           default -> throw new IllegalArgumentException("unknown option " + flag);
         }
       }
-      return new Options(out, seed, tenants, sessionsPerTenant, turns, workloads, policies, plot);
+      return new Options(out, seed, tenants, sessionsPerTenant, turns, workloads, policies, inFlight, plot);
     }
 
     private static int positive(String flag, String value) {
@@ -204,14 +216,9 @@ public final class HitEfficiencyReplay {
           options.sessionsPerTenant(), MODEL);
       List<TrafficSchedule.Slot> schedule = TrafficSchedule.of(sessions.size(), options.turns(), options.seed(),
           TrafficSchedule.Pacing.AGENT);
-      List<PolicyResult.Sent> sent = new ArrayList<>(schedule.size());
+      PolicyResult.Sent[] sent = new PolicyResult.Sent[schedule.size()];
       long started = System.nanoTime();
-      long clock = 0;
-      for (TrafficSchedule.Slot slot : schedule) {
-        emulator.advanceClock(Duration.ofMillis(slot.atMillis() - clock));
-        clock = slot.atMillis();
-        sent.add(send(sessions.get(slot.session()), slot.turn(), policy, emulator, gateway));
-      }
+      play(schedule, sessions, policy, emulator, gateway, sent);
       long elapsed = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
       Usage judged = Usage.ZERO;
       Map<String, Long> perDeployment = new LinkedHashMap<>();
@@ -221,7 +228,7 @@ public final class HitEfficiencyReplay {
             counters.cacheReadInputTokens(), counters.outputTokens()));
         perDeployment.put(account(d), counters.requests());
       }
-      return new PolicyResult(kind, policy, judged, perDeployment, sent, elapsed);
+      return new PolicyResult(kind, policy, judged, perDeployment, List.of(sent), elapsed);
     } finally {
       if (gateway != null) {
         await(gateway.close());
@@ -230,8 +237,52 @@ public final class HitEfficiencyReplay {
     }
   }
 
+  /**
+   * Sends the schedule's requests in order, at most {@code --in-flight} at once; a session's turn waits for its
+   * previous turn's answer, which it carries. One at a time, the emulator's clock moves to each request's time as it
+   * is sent. With several in flight it stays still (nothing expires): one clock cannot be right for requests in
+   * flight at once, and moving it to a later request's time would expire entries under an earlier one still in the
+   * gateway, which penalises the slower path.
+   */
+  private void play(List<TrafficSchedule.Slot> schedule, List<TenantWorkload.TenantSession> sessions, Policy policy,
+      UpstreamEmulator emulator, AffinityNode gateway, PolicyResult.Sent[] sent) throws Exception {
+    ExecutorService senders = Executors.newFixedThreadPool(options.inFlight());
+    Semaphore inFlight = new Semaphore(options.inFlight());
+    Map<Integer, CompletableFuture<Void>> previousTurn = new HashMap<>();
+    List<CompletableFuture<Void>> all = new ArrayList<>(schedule.size());
+    try {
+      long clock = 0;
+      for (int i = 0; i < schedule.size(); i++) {
+        TrafficSchedule.Slot slot = schedule.get(i);
+        inFlight.acquire();
+        if (options.inFlight() == 1) {
+          emulator.advanceClock(Duration.ofMillis(slot.atMillis() - clock));
+          clock = slot.atMillis();
+        }
+        int index = i;
+        CompletableFuture<Void> request = previousTurn
+            .getOrDefault(slot.session(), CompletableFuture.completedFuture(null))
+            .thenRunAsync(() -> {
+              try {
+                sent[index] = send(sessions.get(slot.session()), slot.turn(), policy, emulator, gateway);
+              } catch (Exception e) {
+                throw new CompletionException(e);
+              } finally {
+                inFlight.release();
+              }
+            }, senders);
+        previousTurn.put(slot.session(), request);
+        all.add(request);
+      }
+      CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(10, TimeUnit.MINUTES);
+    } finally {
+      senders.shutdownNow();
+    }
+  }
+
   private PolicyResult.Sent send(TenantWorkload.TenantSession tenantSession, int turn, Policy policy,
       UpstreamEmulator emulator, AffinityNode gateway) throws Exception {
+    long clock = Duration.between(EPOCH, emulator.now()).toMillis();
     byte[] body = tenantSession.session().request(false);
     String base;
     String key;
@@ -258,7 +309,7 @@ public final class HitEfficiencyReplay {
     try {
       response = client.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
     } catch (IOException e) {
-      return new PolicyResult.Sent(tenantSession.id(), tenantSession.tenant(), turn, deployment, "-", 0, Usage.ZERO);
+      return new PolicyResult.Sent(tenantSession.id(), tenantSession.tenant(), turn, clock, deployment, "-", 0, Usage.ZERO);
     }
     deployment = response.headers().firstValue("x-affinity-deployment").orElse(deployment);
     String route = response.headers().firstValue("x-affinity-route").orElse("-");
@@ -266,13 +317,13 @@ public final class HitEfficiencyReplay {
     if (status < 200 || status >= 300) {
       System.err.printf(Locale.ROOT, "%s %s turn %d: HTTP %d %s%n", policy.id(), tenantSession.id(), turn, status,
           MessageReply.errorType(response.body()));
-      return new PolicyResult.Sent(tenantSession.id(), tenantSession.tenant(), turn, deployment, route, status,
+      return new PolicyResult.Sent(tenantSession.id(), tenantSession.tenant(), turn, clock, deployment, route, status,
           Usage.ZERO);
     }
     MessageReply reply = MessageReply.fromMessage(response.body());
     // the next turn carries the answer, as an agent's would; the emulator answers the same prompt the same way
     tenantSession.session().nextTurn(reply.text());
-    return new PolicyResult.Sent(tenantSession.id(), tenantSession.tenant(), turn, deployment, route, status,
+    return new PolicyResult.Sent(tenantSession.id(), tenantSession.tenant(), turn, clock, deployment, route, status,
         reply.usage());
   }
 

@@ -26,11 +26,12 @@ public record PolicyResult(TenantWorkload.Kind workload, Policy policy, Usage ju
   /**
    * One request and its answer.
    *
+   * @param clockMillis the emulator's clock when it was sent, from the start of the run
    * @param deployment where it went ({@code x-affinity-deployment} through a gateway)
    * @param route      {@code x-affinity-route} through a gateway, else {@code -}
    * @param status     HTTP status, 0 when no answer came
    */
-  public record Sent(String session, String tenant, int turn, String deployment, String route, int status,
+  public record Sent(String session, String tenant, int turn, long clockMillis, String deployment, String route, int status,
       Usage usage) {
 
     public boolean ok() {

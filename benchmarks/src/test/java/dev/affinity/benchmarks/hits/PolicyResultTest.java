@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 class PolicyResultTest {
 
   private static PolicyResult.Sent sent(String session, int turn, String deployment, int status, Usage usage) {
-    return new PolicyResult.Sent(session, "t1", turn, deployment, "-", status, usage);
+    return new PolicyResult.Sent(session, "t1", turn, 1000L * turn, deployment, "-", status, usage);
   }
 
   @Test
