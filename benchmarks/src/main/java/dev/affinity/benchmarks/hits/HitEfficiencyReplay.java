@@ -1,5 +1,6 @@
 package dev.affinity.benchmarks.hits;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.affinity.emulator.AccountCounters;
 import dev.affinity.emulator.EmulatorOptions;
@@ -349,7 +350,7 @@ public final class HitEfficiencyReplay {
     return "sk-emulated-d" + deployment;
   }
 
-  private static com.fasterxml.jackson.databind.JsonNode readTree(byte[] body) {
+  private static JsonNode readTree(byte[] body) {
     try {
       return JSON.readTree(body);
     } catch (IOException e) {
