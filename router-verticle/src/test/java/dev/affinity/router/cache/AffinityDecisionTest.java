@@ -279,4 +279,54 @@ class AffinityDecisionTest {
     assertThat(stays.deploymentId()).isEqualTo("d1");
     assertThat(stays.refreshes()).hasSize(2);
   }
+
+  @Test
+  void aNewRequestFollowsTheOldestClaimAmongTheKeysItWrote() {
+    PrefixChain chain = turn(2);
+    AffinityDecision fresh = decide(chain, Map.of(), SIX, fixed("d4"));
+    assertThat(fresh.kind()).isEqualTo(RouteKind.CLAIMED);
+    assertThat(fresh.claims()).hasSizeGreaterThan(1);
+    // it won its own conversation (the longer keys, claimed at 200) but lost the shared prefix to d1 (claimed at 100)
+    Map<String, String> owners = new HashMap<>();
+    Map<String, Long> claimedAt = new HashMap<>();
+    fresh.claims().forEach(claim -> {
+      owners.put(claim.key(), "d4");
+      claimedAt.put(claim.key(), 200L);
+    });
+    String shared = fresh.claims().get(fresh.claims().size() - 1).key();
+    owners.put(shared, "d1");
+    claimedAt.put(shared, 100L);
+    assertThat(fresh.afterClaim(owners)).as("by the longest key alone it would keep its choice").isEqualTo("d4");
+    assertThat(fresh.afterClaim(owners, claimedAt)).isEqualTo("d1");
+    assertThat(fresh.followedKey(owners, "d1")).hasValue(shared);
+    // the other side of the same race: the request that claimed first keeps its choice
+    claimedAt.put(shared, 300L);
+    assertThat(fresh.afterClaim(owners, claimedAt)).isEqualTo("d4");
+    // a warm pin (no claim time) is older than any claim; an owner that is not eligible is never followed
+    claimedAt.remove(shared);
+    assertThat(fresh.afterClaim(owners, claimedAt)).isEqualTo("d1");
+    owners.put(shared, "d9");
+    assertThat(fresh.afterClaim(owners, claimedAt)).isEqualTo("d4");
+  }
+
+  @Test
+  void identicalConcurrentClaimsThatSplitTheirKeysStillAgree() {
+    PrefixChain chain = turn(2);
+    AffinityDecision first = decide(chain, Map.of(), SIX, fixed("d1"));
+    AffinityDecision second = decide(chain, Map.of(), SIX, fixed("d2"));
+    // the first won the longest and the shortest key, the second the ones between
+    Map<String, String> owners = new HashMap<>();
+    Map<String, Long> claimedAt = new HashMap<>();
+    List<AffinityDecision.Claim> claims = first.claims();
+    for (int i = 0; i < claims.size(); i++) {
+      boolean firstWon = i == 0 || i == claims.size() - 1;
+      owners.put(claims.get(i).key(), firstWon ? "d1" : "d2");
+      claimedAt.put(claims.get(i).key(), firstWon ? 500L : 501L);
+    }
+    assertThat(first.afterClaim(owners, claimedAt)).isEqualTo("d1");
+    assertThat(second.afterClaim(owners, claimedAt)).isEqualTo("d1");
+    // claimed in the same millisecond: the smaller id, on both sides
+    claimedAt.replaceAll((key, at) -> 500L);
+    assertThat(first.afterClaim(owners, claimedAt)).isEqualTo(second.afterClaim(owners, claimedAt)).isEqualTo("d1");
+  }
 }
