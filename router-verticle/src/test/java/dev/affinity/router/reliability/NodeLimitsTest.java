@@ -100,6 +100,17 @@ class NodeLimitsTest {
     assertThat(openAi.headers().firstValue("content-type")).hasValueSatisfying(type -> assertThat(type)
         .contains("json"));
 
+    // a refused request, body unread, leaves its keep-alive connection usable for the next one
+    try (Socket socket = new Socket("127.0.0.1", gateway.node().port())) {
+      socket.setSoTimeout(30_000);
+      String body = MESSAGE.formatted("") + " ".repeat(20_000);
+      socket.getOutputStream().write(("POST /v1/messages HTTP/1.1\r\nHost: localhost\r\nx-api-key: " + MASTER
+          + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n" + body
+          + "GET /health/liveliness HTTP/1.1\r\nHost: localhost\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+      assertThat(readUntil(socket.getInputStream(), "overloaded_error")).startsWith("HTTP/1.1 529");
+      assertThat(readUntil(socket.getInputStream(), "alive")).contains("HTTP/1.1 200");
+    }
+
     // health and admin endpoints are not limited
     HttpResponse<String> readiness = get("/health/readiness");
     assertThat(readiness.statusCode()).isEqualTo(200);
