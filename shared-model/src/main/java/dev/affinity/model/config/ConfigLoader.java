@@ -588,11 +588,11 @@ public final class ConfigLoader {
         .orElse(GeneralSettings.DEFAULT_MAX_REQUEST_BYTES);
     int maxParallelRequests = general.integer("global_max_parallel_requests", 1).orElse(0);
     // 0 is a valid answer here: stop at once, without waiting for requests in flight
-    Duration drainTimeout = general.number("drain_timeout", false)
-        .map(seconds -> Duration.ofMillis(Math.round(seconds * 1000)))
-        .orElse(GeneralSettings.DEFAULT_DRAIN_TIMEOUT);
+    long drainTimeoutMillis = general.number("drain_timeout", false)
+        .map(seconds -> Math.round(seconds * 1000))
+        .orElse(GeneralSettings.DEFAULT_DRAIN_TIMEOUT.toMillis());
     general.warnUnknownKeys();
-    return new GeneralSettings(masterKey, maxRequestBytes, maxParallelRequests, drainTimeout);
+    return new GeneralSettings(masterKey, maxRequestBytes, maxParallelRequests, drainTimeoutMillis);
   }
 
   private List<Deployment> deployments(List<Draft> drafts, RouterSettings router) {
