@@ -7,6 +7,7 @@ import dev.affinity.router.TestGateway;
 import dev.affinity.router.node.ClusterSettings;
 import io.vertx.core.Vertx;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -47,6 +48,11 @@ class DrainTest {
   static void start() throws Exception {
     vertx = Vertx.vertx();
     upstream = await(HoldingUpstream.start(vertx));
+  }
+
+  @AfterEach
+  void releaseHeldStreams() {
+    upstream.release();
   }
 
   @AfterAll
@@ -118,6 +124,35 @@ class DrainTest {
       assertThat(node.output()).contains("Affinity draining: 1 request(s) in flight")
           .contains("Affinity stopped: every request finished");
       awaitMembers(observer, 1);
+    }
+  }
+
+  @Test
+  @Timeout(120)
+  void aDrainTimeoutCutsOffWhatIsStillRunning() throws Exception {
+    TestGateway gateway = TestGateway.start("""
+        model_list:
+          - model_name: held
+            litellm_params: {model: anthropic/claude-sonnet-4-5, api_key: sk-held, api_base: "%s"}
+        """.formatted(upstream.baseUrl()));
+    try {
+      int heldBefore = upstream.holding();
+      CompletableFuture<HttpResponse<String>> stream = HTTP.sendAsync(HttpRequest.newBuilder(
+              URI.create(gateway.baseUrl() + "/v1/messages")).timeout(Duration.ofSeconds(60))
+          .header("content-type", "application/json").header("anthropic-version", "2023-06-01")
+          .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"held\",\"max_tokens\":10,\"stream\":true,"
+              + "\"messages\":[{\"role\":\"user\",\"content\":\"never ends\"}]}")).build(),
+          HttpResponse.BodyHandlers.ofString());
+      for (int i = 0; i < 600 && upstream.holding() <= heldBefore; i++) {
+        Thread.sleep(50);
+      }
+      assertThat(gateway.node().state().inFlight()).isEqualTo(1);
+
+      // the stream never ends: the drain gives up after its timeout, says how many it cut off, and closes
+      assertThat(await(gateway.node().drain(Duration.ofMillis(500)))).isEqualTo(1);
+      assertThat(stream).failsWithin(Duration.ofSeconds(30));
+    } finally {
+      gateway.close();
     }
   }
 
