@@ -32,6 +32,8 @@ import java.util.concurrent.TimeUnit;
 public abstract class ProviderVerticle extends VerticleBase {
 
   protected static final long CONNECT_TIMEOUT_MILLIS = 10_000;
+  /** Connections to one upstream host when the deployer does not say (a node passes its request limit). */
+  static final int DEFAULT_CONNECTIONS_PER_HOST = 256;
 
   private HttpClient client;
 
@@ -116,7 +118,10 @@ public abstract class ProviderVerticle extends VerticleBase {
     client = vertx.createHttpClient(
         new HttpClientOptions().setKeepAlive(true).setDecompressionSupported(true).setForceSni(true)
             .setConnectTimeout((int) CONNECT_TIMEOUT_MILLIS),
-        new PoolOptions().setHttp1MaxSize(256));
+        // HTTP/1.1 carries one stream per connection: the node passes its request limit, so that no admitted
+        // request waits for a connection (and times out waiting) while thousands of streams stay open
+        new PoolOptions().setHttp1MaxSize(
+            config().getInteger("max_connections_per_host", DEFAULT_CONNECTIONS_PER_HOST)));
     return vertx.eventBus().<ProviderCall>localConsumer(EventBusAddress.provider(kind()), this::call).completion();
   }
 

@@ -9,11 +9,13 @@ import dev.affinity.router.node.LogSetup;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Logger;
 
 /** {@code java -jar affinity.jar --config FILE [...]}: starts one gateway node. */
@@ -34,8 +36,13 @@ public final class AffinityMain {
         --help                    this text
 
       Every --cluster-* flag can also come from AFFINITY_CLUSTER_CONFIG, AFFINITY_CLUSTER_MEMBERS,
-      AFFINITY_CLUSTER_PORT, AFFINITY_CLUSTER_INTERFACE, AFFINITY_CLUSTER_NAME. Exit codes: 2 bad arguments or
-      configuration, 1 the node could not start.
+      AFFINITY_CLUSTER_PORT, AFFINITY_CLUSTER_INTERFACE, AFFINITY_CLUSTER_NAME.
+
+      SIGTERM or Ctrl-C drains the node: readiness turns 503, new requests are refused, requests in flight may
+      finish for up to general_settings.drain_timeout (25 s by default), then the node leaves the cluster and
+      exits 0. A second signal stops the waiting.
+
+      Exit codes: 0 stopped by a signal, 2 bad arguments or configuration, 1 the node could not start.
       """;
   private static final Set<String> FLAGS = Set.of("config", "host", "port", "cluster-config", "cluster-members",
       "cluster-port", "cluster-interface", "cluster-name", "log-level");
@@ -94,7 +101,6 @@ public final class AffinityMain {
     config.warnings().forEach(warning -> log.warning("config: " + warning));
 
     ClusterSettings cluster = ClusterSettings.from(flags, System.getenv());
-    CountDownLatch stopped = new CountDownLatch(1);
     AffinityNode node;
     try {
       node = AffinityNode.start(config, cluster, host, port).await(120, TimeUnit.SECONDS);
@@ -106,16 +112,77 @@ public final class AffinityMain {
     System.out.println("Affinity listening on http://" + shown + ":" + node.port() + " (node " + node.nodeId()
         + ", " + node.clusterMembers().size() + " cluster member(s), " + config.deployments().size()
         + " deployment(s))");
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+    Shutdown shutdown = new Shutdown(node, config.general().drainTimeout());
+    boolean signalsHandled = shutdown.handleSignals();
+    // any other way out (SIGHUP, or signals taken by the JVM itself) still drains, from a shutdown hook
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> shutdown.drainAndClose().join(), "affinity-shutdown"));
+    if (!signalsHandled) {
+      log.warning("SIGTERM cannot be handled here: stopping still drains, but exits with status 143");
+    }
+    shutdown.requested().join();
+    shutdown.drainAndClose().join();
+    System.exit(0);
+  }
+
+  /**
+   * Drains the node once, however many signals arrive: the first begins the drain, a second ends the waiting.
+   * The launcher handles SIGTERM and SIGINT itself rather than through a JVM shutdown hook so that a drained node
+   * exits 0 (the JVM ends a hook-driven exit with 143), and logging still works while it drains.
+   */
+  private static final class Shutdown {
+
+    private final AffinityNode node;
+    private final Duration drainTimeout;
+    private final CompletableFuture<Void> requested = new CompletableFuture<>();
+    private final AtomicReference<CompletableFuture<Void>> done = new AtomicReference<>();
+
+    Shutdown(AffinityNode node, Duration drainTimeout) {
+      this.node = node;
+      this.drainTimeout = drainTimeout;
+    }
+
+    @SuppressWarnings("restriction")
+    boolean handleSignals() {
       try {
-        node.close().await(30, TimeUnit.SECONDS);
-      } catch (Exception ignored) {
-        // the process is ending either way
-      } finally {
-        stopped.countDown();
+        for (String name : new String[] {"TERM", "INT"}) {
+          sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> {
+            if (!requested.complete(null)) {
+              System.out.println("Affinity: second signal, no more waiting for requests in flight");
+              node.stopWaiting();
+            }
+          });
+        }
+        return true;
+      } catch (IllegalArgumentException | LinkageError unavailable) {
+        return false;
       }
-    }, "affinity-shutdown"));
-    stopped.await();
+    }
+
+    /** Completes when the first signal arrives. */
+    CompletableFuture<Void> requested() {
+      return requested;
+    }
+
+    /** Drains and closes the node, once: every caller gets the same future. */
+    CompletableFuture<Void> drainAndClose() {
+      requested.complete(null);
+      CompletableFuture<Void> mine = new CompletableFuture<>();
+      if (!done.compareAndSet(null, mine)) {
+        return done.get();
+      }
+      System.out.println("Affinity draining: " + node.state().inFlight() + " request(s) in flight, waiting up to "
+          + drainTimeout.toMillis() / 1000.0 + " s");
+      node.drain(drainTimeout).onComplete(result -> {
+        if (result.succeeded()) {
+          System.out.println(result.result() == 0 ? "Affinity stopped: every request finished"
+              : "Affinity stopped: " + result.result() + " request(s) cut off by the drain timeout");
+        } else {
+          System.err.println("affinity: error while stopping: " + result.cause());
+        }
+        mine.complete(null);
+      });
+      return mine;
+    }
   }
 
   private static int parsePort(String value, String flag) {

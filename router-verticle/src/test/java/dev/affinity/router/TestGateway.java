@@ -33,9 +33,12 @@ public final class TestGateway implements AutoCloseable {
   }
 
   public static TestGateway start(String yaml, String clusterName) throws Exception {
+    return start(yaml, ClusterSettings.loopback(clusterName));
+  }
+
+  public static TestGateway start(String yaml, ClusterSettings cluster) throws Exception {
     GatewayConfig config = ConfigLoader.parse(yaml, Map.of());
-    return new TestGateway(await(AffinityNode.start(config, ClusterSettings.loopback(clusterName), "127.0.0.1",
-        freePort())));
+    return new TestGateway(await(AffinityNode.start(config, cluster, "127.0.0.1", freePort())));
   }
 
   public static <T> T await(Future<T> future) throws Exception {

@@ -28,6 +28,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.PlatformHandler;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -71,10 +72,15 @@ public final class HttpVerticle extends VerticleBase {
     LocalCodec.registerAll(vertx.eventBus());
     Router router = Router.router(vertx);
     BodyHandler body = BodyHandler.create(false).setBodyLimit(config.general().maxRequestBytes());
-    router.post("/v1/messages").handler(body).handler(ctx -> relay(ctx, Operation.MESSAGES));
-    router.post("/v1/messages/count_tokens").handler(body).handler(ctx -> relay(ctx, Operation.COUNT_TOKENS));
-    router.post("/v1/chat/completions").handler(body).handler(ctx -> relay(ctx, Operation.CHAT_COMPLETIONS));
-    router.post("/chat/completions").handler(body).handler(ctx -> relay(ctx, Operation.CHAT_COMPLETIONS));
+    // admission comes before the body is read (a refused request costs no buffering), so it is platform-level
+    PlatformHandler admit = this::admit;
+    router.post("/v1/messages").handler(admit).handler(body).handler(ctx -> relay(ctx, Operation.MESSAGES));
+    router.post("/v1/messages/count_tokens").handler(admit).handler(body)
+        .handler(ctx -> relay(ctx, Operation.COUNT_TOKENS));
+    router.post("/v1/chat/completions").handler(admit).handler(body)
+        .handler(ctx -> relay(ctx, Operation.CHAT_COMPLETIONS));
+    router.post("/chat/completions").handler(admit).handler(body)
+        .handler(ctx -> relay(ctx, Operation.CHAT_COMPLETIONS));
     router.get("/v1/models").handler(this::models);
     router.get("/health/liveliness").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "alive")));
     router.get("/health/readiness").handler(this::readiness);
@@ -87,6 +93,27 @@ public final class HttpVerticle extends VerticleBase {
     server = vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port)
         .setMaxHeaderSize(64 * 1024).setMaxInitialLineLength(16 * 1024));
     return server.requestHandler(router).listen();
+  }
+
+  /**
+   * Counts the request in for as long as its answer lasts (a stream until its last byte, or until the client goes),
+   * or refuses it at once: the node is draining, or already serving as many requests as it may.
+   */
+  private void admit(RoutingContext ctx) {
+    if (node.draining()) {
+      // the client's next try should open a new connection, which a load balancer sends to another node
+      ctx.response().putHeader("connection", "close");
+      error(ctx, GatewayError.overloaded("this gateway node is shutting down; retry and another node will answer"));
+      return;
+    }
+    if (!node.tryAdmit()) {
+      error(ctx, GatewayError.overloaded("this gateway node is serving " + node.maxInFlight()
+          + " requests, its limit (general_settings.global_max_parallel_requests); retry shortly"));
+      return;
+    }
+    // called once, when the response ends or the connection closes first
+    ctx.addEndHandler(done -> node.release());
+    ctx.next();
   }
 
   private void relay(RoutingContext ctx, Operation operation) {
@@ -159,17 +186,24 @@ public final class HttpVerticle extends VerticleBase {
       response.end(reply.body());
       return;
     }
-    stream(response, reply.stream(), apiOf(ctx));
+    stream(ctx, reply.stream());
   }
 
   /** Relays a streamed answer; a slow client pauses the upstream read, a vanished one cancels it. */
-  private void stream(HttpServerResponse response, BodyStream body, Operation.ClientApi api) {
+  private void stream(RoutingContext ctx, BodyStream body) {
+    HttpServerResponse response = ctx.response();
+    Operation.ClientApi api = apiOf(ctx);
     response.setChunked(true);
     Future<Void> relayed = body.pipe().endOnFailure(false).to(response);
-    // Cancelling is a no-op once the upstream answer has ended, so a close always cancels. The pipe cannot be asked:
-    // a write to a closed connection may fail it before the close is reported, and Vert.x then reads the response
-    // as ended rather than closed.
-    response.closeHandler(closed -> body.cancel());
+    // Through the routing context, not response.closeHandler, which holds one handler and admission needs it too.
+    // Cancelling is a no-op once the upstream answer has ended, so a failed end (a closed connection) always
+    // cancels: the pipe cannot be asked, because a write to a closed connection may fail it before the close is
+    // reported, and Vert.x then reads the response as ended rather than closed.
+    ctx.addEndHandler(done -> {
+      if (done.failed()) {
+        body.cancel();
+      }
+    });
     relayed.onFailure(failure -> {
       if (response.closed() || response.ended()) {
         body.cancel();
@@ -217,10 +251,14 @@ public final class HttpVerticle extends VerticleBase {
         .onFailure(failure -> error(ctx, GatewayError.from(failure)));
   }
 
+  /** 503 while starting or draining, so that a load balancer sends requests elsewhere. */
   private void readiness(RoutingContext ctx) {
     boolean ready = node.ready();
-    json(ctx, ready ? 200 : 503, new JsonObject().put("status", ready ? "ready" : "starting")
-        .put("cluster_members", node.clusterSize()));
+    String status = ready ? "ready" : node.draining() ? "draining" : "starting";
+    json(ctx, ready ? 200 : 503, new JsonObject().put("status", status)
+        .put("cluster_members", node.clusterSize())
+        .put("requests_in_flight", node.inFlight())
+        .put("max_parallel_requests", node.maxInFlight()));
   }
 
   private void failure(RoutingContext ctx) {
@@ -272,7 +310,10 @@ public final class HttpVerticle extends VerticleBase {
 
   /** Errors take the shape of the API the client called: OpenAI's for chat completions, Anthropic's elsewhere. */
   private static void error(RoutingContext ctx, GatewayError error) {
-    json(ctx, error.status(), error.toJson(apiOf(ctx)));
+    Operation.ClientApi api = apiOf(ctx);
+    // 529 is Anthropic's own status: OpenAI clients and proxies know 503, which they retry the same way
+    int status = api == Operation.ClientApi.OPENAI && error.status() == 529 ? 503 : error.status();
+    json(ctx, status, error.toJson(api));
   }
 
   private static Operation.ClientApi apiOf(RoutingContext ctx) {

@@ -8,13 +8,19 @@ import dev.affinity.router.pins.PinMap;
 import dev.affinity.router.routing.RoutingVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.core.json.JsonObject;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.OperatingSystemMXBean;
+import java.time.Duration;
 import java.util.List;
+import java.util.logging.Logger;
 
 /**
  * One running gateway node: a Hazelcast member, a clustered Vert.x, and its verticles (providers, router, HTTP).
@@ -27,10 +33,23 @@ public final class AffinityNode {
       "dev.affinity.provider.openai.OpenAiVerticle", "dev.affinity.provider.bedrock.BedrockVerticle",
       "dev.affinity.provider.vertex.VertexVerticle", "dev.affinity.provider.gemini.GeminiVerticle");
 
+  /**
+   * Without {@code global_max_parallel_requests}, at most this many requests at once, whatever the open-file limit.
+   * An idle stream costs about 50 KB of heap (measured once with IdleStreamsTest's 2,000 streams: client, gateway
+   * and upstream together), and back-pressure bounds a busy one's write queue to tens of KB more: about 1 GB at
+   * worst for 10,000, far more streams than one node's deployments' rate limits usually let through.
+   */
+  static final int DEFAULT_MAX_IN_FLIGHT = 10_000;
+  /** Open files kept for everything but client requests: jars, Hazelcast and event-bus connections, logs. */
+  static final int RESERVED_FILES = 512;
+  private static final Logger LOG = Logger.getLogger(AffinityNode.class.getName());
+  private static final long DRAIN_POLL_MILLIS = 50;
+
   private final Vertx vertx;
   private final HazelcastClusterManager clusterManager;
   private final NodeState state;
   private final int port;
+  private volatile long drainDeadlineNanos;
 
   private AffinityNode(Vertx vertx, HazelcastClusterManager clusterManager, NodeState state, int port) {
     this.vertx = vertx;
@@ -48,7 +67,9 @@ public final class AffinityNode {
       return Future.failedFuture(new IllegalArgumentException("cluster configuration: "
           + badClusterConfig.getMessage(), badClusterConfig));
     }
-    NodeState state = new NodeState();
+    NodeState state = new NodeState(maxInFlight(config.general().maxParallelRequests(), openFileLimit()));
+    LOG.info(() -> "serving at most " + state.maxInFlight() + " requests at once"
+        + (config.general().maxParallelRequests() > 0 ? "" : " (default from the open-file limit)"));
     VertxOptions options = new VertxOptions()
         .setEventBusOptions(new EventBusOptions().setHost(cluster.eventBusHost()).setPort(0));
     return Vertx.builder().with(options).withClusterManager(clusterManager).buildClustered()
@@ -65,8 +86,11 @@ public final class AffinityNode {
                                      NodeState state, String host, int port) {
     HazelcastInstance hazelcast = cluster.getHazelcastInstance();
     Future<Void> providers = Future.succeededFuture();
+    // an admitted request must never wait for an upstream connection: the pool to one host is as large as the limit
+    DeploymentOptions providerOptions = new DeploymentOptions()
+        .setConfig(new JsonObject().put("max_connections_per_host", state.maxInFlight()));
     for (String provider : PROVIDER_VERTICLES) {
-      providers = providers.compose(v -> vertx.deployVerticle(provider).mapEmpty());
+      providers = providers.compose(v -> vertx.deployVerticle(provider, providerOptions).mapEmpty());
     }
     int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
     return providers
@@ -112,5 +136,59 @@ public final class AffinityNode {
   public Future<Void> close() {
     state.ready(false);
     return vertx.close();
+  }
+
+  /**
+   * Stops as a load balancer expects: readiness answers 503 and new requests are refused (529, or 503 for OpenAI
+   * clients) at once; requests in flight, streams included, may finish for up to {@code timeout}; then the node
+   * leaves the cluster cleanly, its partitions handed over, as {@link #close()}.
+   *
+   * @return the number of requests still in flight when the timeout cut them off; 0 after a full drain
+   */
+  public Future<Integer> drain(Duration timeout) {
+    state.draining(true);
+    drainDeadlineNanos = System.nanoTime() + timeout.toNanos();
+    Promise<Integer> drained = Promise.promise();
+    // polled: the count lives in several event loops, and a few milliseconds more of waiting cost nothing here
+    vertx.setPeriodic(0, DRAIN_POLL_MILLIS, timer -> {
+      if (state.inFlight() == 0 || System.nanoTime() - drainDeadlineNanos >= 0) {
+        vertx.cancelTimer(timer);
+        drained.tryComplete(state.inFlight());
+      }
+    });
+    return drained.future().compose(cut -> close().map(cut));
+  }
+
+  /** Ends a drain now, as if its timeout had passed: for an operator who asks twice. */
+  public void stopWaiting() {
+    drainDeadlineNanos = System.nanoTime();
+  }
+
+  /**
+   * The node's limit: the configured one, or one that stays within the open-file limit (each request holds its
+   * client's socket and one to the upstream), at most {@link #DEFAULT_MAX_IN_FLIGHT}. Past that limit accept()
+   * would fail with "too many open files", Hazelcast connections included: refusing with 529 is the better failure.
+   *
+   * @param configured {@code global_max_parallel_requests}, 0 when absent
+   * @param openFiles  the process's open-file limit, or -1 when unknown
+   */
+  static int maxInFlight(int configured, long openFiles) {
+    if (configured > 0) {
+      if (openFiles > 0 && configured > (openFiles - RESERVED_FILES) / 2) {
+        LOG.warning("general_settings.global_max_parallel_requests is " + configured + " but the open-file limit ("
+            + openFiles + ") allows about " + Math.max(0, (openFiles - RESERVED_FILES) / 2)
+            + " requests; raise it (ulimit -n) or expect connection failures under load");
+      }
+      return configured;
+    }
+    if (openFiles <= 0) {
+      return DEFAULT_MAX_IN_FLIGHT;
+    }
+    return (int) Math.max(1, Math.min(DEFAULT_MAX_IN_FLIGHT, (openFiles - RESERVED_FILES) / 2));
+  }
+
+  private static long openFileLimit() {
+    OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
+    return os instanceof com.sun.management.UnixOperatingSystemMXBean unix ? unix.getMaxFileDescriptorCount() : -1;
   }
 }

@@ -1,12 +1,28 @@
 package dev.affinity.router.node;
 
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntSupplier;
 
-/** What the health endpoints report about this node. Shared by reference between the node's verticles. */
+/**
+ * What this node is doing: whether it is ready or draining, and how many client requests it is serving. Shared by
+ * reference between the node's verticles (the HTTP verticle runs one instance per core), so every field is safe to
+ * touch from any thread.
+ */
 public final class NodeState {
 
   private volatile boolean ready;
+  private volatile boolean draining;
   private volatile IntSupplier clusterSize = () -> 0;
+  private final int maxInFlight;
+  private final AtomicInteger inFlight = new AtomicInteger();
+
+  /** @param maxInFlight client requests served at once; more are refused until one ends */
+  public NodeState(int maxInFlight) {
+    if (maxInFlight < 1) {
+      throw new IllegalArgumentException("maxInFlight must be at least 1");
+    }
+    this.maxInFlight = maxInFlight;
+  }
 
   public boolean ready() {
     return ready;
@@ -16,11 +32,50 @@ public final class NodeState {
     this.ready = ready;
   }
 
+  /** Stopping: not ready, refusing new requests, waiting for those in flight. */
+  public boolean draining() {
+    return draining;
+  }
+
+  void draining(boolean draining) {
+    this.draining = draining;
+    if (draining) {
+      ready = false;
+    }
+  }
+
   public int clusterSize() {
     return clusterSize.getAsInt();
   }
 
   public void clusterSize(IntSupplier clusterSize) {
     this.clusterSize = clusterSize;
+  }
+
+  public int maxInFlight() {
+    return maxInFlight;
+  }
+
+  /** Client requests begun and not yet answered in full (a stream counts until its last byte). */
+  public int inFlight() {
+    return inFlight.get();
+  }
+
+  /** Counts a request in; false, counting nothing, when the node already serves as many as it may. */
+  public boolean tryAdmit() {
+    while (true) {
+      int now = inFlight.get();
+      if (now >= maxInFlight) {
+        return false;
+      }
+      if (inFlight.compareAndSet(now, now + 1)) {
+        return true;
+      }
+    }
+  }
+
+  /** Counts out a request {@link #tryAdmit} counted in; exactly once per admitted request. */
+  public void release() {
+    inFlight.decrementAndGet();
   }
 }

@@ -594,8 +594,13 @@ public final class ConfigLoader {
     long maxRequestBytes = general.number("max_request_size_mb", true)
         .map(mb -> Math.max(1, Math.round(mb * 1024 * 1024)))
         .orElse(GeneralSettings.DEFAULT_MAX_REQUEST_BYTES);
+    int maxParallelRequests = general.integer("global_max_parallel_requests", 1).orElse(0);
+    // 0 is a valid answer here: stop at once, without waiting for requests in flight
+    long drainTimeoutMillis = general.number("drain_timeout", false)
+        .map(seconds -> Math.round(seconds * 1000))
+        .orElse(GeneralSettings.DEFAULT_DRAIN_TIMEOUT.toMillis());
     general.warnUnknownKeys();
-    return new GeneralSettings(masterKey, maxRequestBytes);
+    return new GeneralSettings(masterKey, maxRequestBytes, maxParallelRequests, drainTimeoutMillis);
   }
 
   private List<Deployment> deployments(List<Draft> drafts, RouterSettings router) {

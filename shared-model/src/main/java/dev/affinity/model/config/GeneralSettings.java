@@ -1,21 +1,47 @@
 package dev.affinity.model.config;
 
+import java.time.Duration;
+
 /**
  * {@code general_settings}.
  *
- * @param masterKey       the key clients must present to the gateway, or {@code null} for an open gateway
- * @param maxRequestBytes the largest request body accepted ({@code max_request_size_mb}, in MiB)
+ * @param masterKey           the key clients must present to the gateway, or {@code null} for an open gateway
+ * @param maxRequestBytes     the largest request body accepted ({@code max_request_size_mb}, in MiB)
+ * @param maxParallelRequests requests one node serves at once ({@code global_max_parallel_requests}); 0 when not
+ *                            configured, and the node then derives a limit from its open-file limit
+ * @param drainTimeoutMillis  how long a stopping node waits for its requests in flight ({@code drain_timeout});
+ *                            in milliseconds, not a Duration, so that the settings serialise with a plain mapper
  */
-public record GeneralSettings(Secret masterKey, long maxRequestBytes) {
+public record GeneralSettings(Secret masterKey, long maxRequestBytes, int maxParallelRequests,
+                              long drainTimeoutMillis) {
 
   public static final long DEFAULT_MAX_REQUEST_BYTES = 32L * 1024 * 1024;
+  /** Under Kubernetes' default 30-second grace period, with time left to leave the cluster. */
+  public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(25);
 
   /** The settings of a file without {@code general_settings}. */
-  public static final GeneralSettings DEFAULTS = new GeneralSettings(null, DEFAULT_MAX_REQUEST_BYTES);
+  public static final GeneralSettings DEFAULTS = new GeneralSettings(null, DEFAULT_MAX_REQUEST_BYTES, 0,
+      DEFAULT_DRAIN_TIMEOUT.toMillis());
 
   public GeneralSettings {
     if (maxRequestBytes <= 0) {
       throw new IllegalArgumentException("maxRequestBytes must be positive");
     }
+    if (maxParallelRequests < 0) {
+      throw new IllegalArgumentException("maxParallelRequests must not be negative");
+    }
+    if (drainTimeoutMillis < 0) {
+      throw new IllegalArgumentException("drainTimeoutMillis must not be negative");
+    }
+  }
+
+  /** {@link #drainTimeoutMillis()} as a duration. */
+  public Duration drainTimeout() {
+    return Duration.ofMillis(drainTimeoutMillis);
+  }
+
+  /** Only the key and the body limit given; the rest as by default. */
+  public GeneralSettings(Secret masterKey, long maxRequestBytes) {
+    this(masterKey, maxRequestBytes, 0, DEFAULT_DRAIN_TIMEOUT.toMillis());
   }
 }

@@ -347,6 +347,34 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void readsNodeLimitsAndDrainTimeout() throws Exception {
+    GatewayConfig defaults = parse(MINIMAL);
+    assertThat(defaults.general().maxParallelRequests()).isZero();
+    assertThat(defaults.general().drainTimeout()).isEqualTo(Duration.ofSeconds(25));
+
+    GatewayConfig given = parse(MINIMAL + """
+        general_settings:
+          global_max_parallel_requests: 200
+          drain_timeout: 7.5
+        """);
+    assertThat(given.general().maxParallelRequests()).isEqualTo(200);
+    assertThat(given.general().drainTimeout()).isEqualTo(Duration.ofMillis(7500));
+    assertThat(given.warnings()).isEmpty();
+    assertThat(parse(MINIMAL + "general_settings: {drain_timeout: 0}\n").general().drainTimeout()).isZero();
+
+    assertThat(problems(MINIMAL + """
+        general_settings:
+          global_max_parallel_requests: 0
+          drain_timeout: -1
+        """)).containsExactly(
+        "general_settings.global_max_parallel_requests: must be an integer >= 1",
+        "general_settings.drain_timeout: must be a number >= 0");
+    assertThat(problems(MINIMAL + "general_settings: {global_max_parallel_requests: lots, drain_timeout: soon}\n"))
+        .containsExactly("general_settings.global_max_parallel_requests: must be an integer >= 1",
+            "general_settings.drain_timeout: must be a number >= 0");
+  }
+
+  @Test
   void reportsAllProblemsTogetherInTheExceptionMessage() {
     String yaml = """
         model_list:
