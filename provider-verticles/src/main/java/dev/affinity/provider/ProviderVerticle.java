@@ -157,7 +157,8 @@ public abstract class ProviderVerticle extends VerticleBase {
     DeliveryOptions local = new DeliveryOptions().setLocalOnly(true);
     if (streamed) {
       SseTap tap = streamTap(call);
-      UpstreamBody body = new UpstreamBody(response, context, streamDecoder(call), tap, streamRewrite(call), failure ->
+      UpstreamBody body = new UpstreamBody(response, context, streamDecoder(call), tap, streamRewrite(call),
+          call.timeoutMillis(), failure ->
           report(call, response.statusCode(), tap.usage(), failure == null ? tap.errorType()
               : failure instanceof UpstreamBody.ClientGoneException ? "client_disconnected" : "stream_interrupted"));
       message.reply(new GatewayReply(response.statusCode(), headers, null, body, call.deployment().id(), null), local);

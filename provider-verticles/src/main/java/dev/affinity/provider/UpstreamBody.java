@@ -64,20 +64,19 @@ public final class UpstreamBody implements BodyStream {
   private Handler<Void> clientEndHandler;
   private volatile Context consumer;
   private boolean finished;
-
-  /** @param onFinish called once on the upstream context, with null when the stream ended, else the failure */
-  public UpstreamBody(HttpClientResponse response, Context upstream, SseTap tap, Rewrite rewrite,
-                      Consumer<Throwable> onFinish) {
-    this(response, upstream, Rewrite.NONE, tap, rewrite, onFinish);
-  }
+  private final long idleTimeoutMillis;
+  private long idleTimer = -1;
 
   /**
-   * @param decoder turns the upstream framing into server-sent events before the tap and the rewrite see them
-   *                (Bedrock's binary event stream); {@link Rewrite#NONE} for an SSE upstream
-   * @param onFinish called once on the upstream context, with null when the stream ended, else the failure
+   * @param decoder     turns the upstream framing into server-sent events before the tap and the rewrite see them
+   *                    (Bedrock's binary event stream); {@link Rewrite#NONE} for an SSE upstream
+   * @param idleTimeout how long the upstream may stay silent while the stream flows before the call is given up
+   *                    (the upstream call timeout); 0 for never
+   * @param onFinish    called once on the upstream context, with null when the stream ended, else the failure
    */
   public UpstreamBody(HttpClientResponse response, Context upstream, Rewrite decoder, SseTap tap, Rewrite rewrite,
-                      Consumer<Throwable> onFinish) {
+                      long idleTimeout, Consumer<Throwable> onFinish) {
+    this.idleTimeoutMillis = idleTimeout;
     this.response = response;
     this.upstream = upstream;
     this.decoder = decoder;
@@ -93,6 +92,7 @@ public final class UpstreamBody implements BodyStream {
     whileOpen(() -> {
       dataHandler = handler;
       response.handler(handler == null ? null : chunk -> {
+        watchForSilence();
         Buffer out = pass(decoder.chunk(chunk));
         if (out != null && out.length() > 0) {
           toConsumer(handler, out);
@@ -170,20 +170,52 @@ public final class UpstreamBody implements BodyStream {
 
   @Override
   public UpstreamBody pause() {
-    onUpstream(response::pause);
+    onUpstream(() -> {
+      stopWatching(); // a slow client is not a silent upstream
+      response.pause();
+    });
     return this;
   }
 
   @Override
   public UpstreamBody resume() {
-    onUpstream(response::resume);
+    onUpstream(() -> {
+      watchForSilence();
+      response.resume();
+    });
     return this;
   }
 
   @Override
   public UpstreamBody fetch(long amount) {
-    onUpstream(() -> response.fetch(amount));
+    onUpstream(() -> {
+      watchForSilence();
+      response.fetch(amount);
+    });
     return this;
+  }
+
+  /**
+   * (Re)starts the silence timer while the stream flows. The client's request timeout covers the wait for the
+   * answer's head only; once the stream began, an upstream that stalls would otherwise hold the client forever.
+   */
+  private void watchForSilence() {
+    if (idleTimeoutMillis <= 0 || finished) {
+      return;
+    }
+    stopWatching();
+    idleTimer = upstream.owner().setTimer(idleTimeoutMillis, id -> onUpstream(() -> {
+      if (idleTimer == id && !finished) {
+        response.request().reset(0, new UpstreamSilentException(idleTimeoutMillis));
+      }
+    }));
+  }
+
+  private void stopWatching() {
+    if (idleTimer >= 0) {
+      upstream.owner().cancelTimer(idleTimer);
+      idleTimer = -1;
+    }
   }
 
   @Override
@@ -248,7 +280,15 @@ public final class UpstreamBody implements BodyStream {
   private void finish(Throwable failure) {
     if (!finished) {
       finished = true;
+      stopWatching();
       onFinish.accept(failure);
+    }
+  }
+
+  /** The upstream sent nothing for the call's timeout in the middle of a stream. */
+  public static final class UpstreamSilentException extends RuntimeException {
+    UpstreamSilentException(long millis) {
+      super("upstream silent for " + millis + " ms mid-stream", null, false, false);
     }
   }
 

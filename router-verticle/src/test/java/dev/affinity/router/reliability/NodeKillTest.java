@@ -147,9 +147,8 @@ class NodeKillTest {
         Thread.sleep(50);
       }
       assertThat(problems).as("before the kill").isEmpty();
-      Set<String> owners = new HashSet<>();
-      agents.forEach(agent -> owners.add(agent.owner));
-      assertThat(owners).as("sessions spread over deployments").hasSizeGreaterThan(1);
+      // The sessions share tools and the agent prompt, so they all follow that prefix's pin to one deployment; what
+      // the kill tests is the pins, which live on all three members' partitions whichever deployment they name.
       JsonNode pinsBefore = pins(first);
 
       // mid-load, the third node dies without a word
