@@ -249,7 +249,6 @@ public final class AffinityDecision {
    * and the owner is eligible; otherwise it keeps its choice. Keys whose outcome is unknown (absent from
    * {@code owners}) are skipped.
    *
-
    * @param owners for each key written, the deployment the map holds after the write (this decision's deployment
    *               when the write won)
    */
@@ -267,36 +266,6 @@ public final class AffinityDecision {
       }
     }
     return deploymentId;
-  }
-
-  /**
-   * {@link #afterClaim(Map)} knowing when each key written was claimed. A {@link RouteKind#CLAIMED} request has
-   * nothing cached anywhere, so its own choice is worth nothing against an earlier claim: among the owners of the
-   * keys it wrote (won or lost), it follows the one whose claim is oldest (a warm pin counts as oldest; ties go to the
-   * smaller deployment id). Every request of a race sees the same claims, so all agree, and two sessions that start
-   * at once with a shared system prompt (each winning its own conversation, one the shared prompt) write the shared
-   * prompt once. Other kinds follow the longest key, as {@link #afterClaim(Map)}.
-   *
-   * @param claimedAt for keys written that are still warming up, when they were claimed (absent: warm)
-   */
-  public String afterClaim(Map<String, String> owners, Map<String, Long> claimedAt) {
-    if (kind != RouteKind.CLAIMED) {
-      return afterClaim(owners);
-    }
-    String best = null;
-    long bestClaim = Long.MAX_VALUE;
-    for (Written write : writtenLongestFirst()) {
-      String owner = owners.get(write.key());
-      if (owner == null || !(owner.equals(deploymentId) || eligible.contains(owner))) {
-        continue;
-      }
-      long claim = claimedAt.getOrDefault(write.key(), 0L);
-      if (best == null || claim < bestClaim || (claim == bestClaim && owner.compareTo(best) < 0)) {
-        best = owner;
-        bestClaim = claim;
-      }
-    }
-    return best == null ? deploymentId : best;
   }
 
   private record Written(String key, int block) {

@@ -159,7 +159,7 @@ public final class CacheAffinityPolicy implements RoutingPolicy {
       }
       long warmingSince = warmUpMillis > 0 ? System.currentTimeMillis() : 0;
       return pins.apply(decision, warmingSince, context).compose(written -> {
-        String chosen = decision.afterClaim(written.owners(), written.warming());
+        String chosen = decision.afterClaim(written.owners());
         Route route = route(decision, chosen, choices, candidates, sent, request);
         if (!chosen.equals(decision.deploymentId())) {
           repointWonKeys(decision, written.owners(), chosen);
