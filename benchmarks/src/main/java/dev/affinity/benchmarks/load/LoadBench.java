@@ -45,7 +45,8 @@ public final class LoadBench {
   /** Command-line settings; --quick shortens everything to a couple of minutes. */
   record Settings(boolean quick, Path out, Path root, Path portkeyDir, List<Integer> nodeCounts, String gatewayOpts,
       boolean jfr, double c1Seconds, int c1Rounds, List<Double> rates, List<Double> clusterRates, double rateSeconds,
-      int rateRounds, double streamSeconds, int streamRounds, int openStreams, double warmupSeconds) {
+      int rateRounds, double streamSeconds, int streamRounds, int openStreams, double warmupSeconds,
+      List<String> targets) {
 
     static Settings parse(String[] args) {
       boolean quick = Arrays.asList(args).contains("--quick");
@@ -67,11 +68,35 @@ public final class LoadBench {
           .map(Integer::parseInt).toList();
       String opts = flags.getOrDefault("gateway-opts", "-Xmx1g");
       boolean jfr = Arrays.asList(args).contains("--jfr");
-      return quick
+      Settings settings = quick
           ? new Settings(true, out, root, portkey, nodes, opts, jfr, 3, 1, List.of(250.0, 1000.0), List.of(500.0), 4,
-              1, 3, 1, 200, 2)
+              1, 3, 1, 200, 2, List.of())
           : new Settings(false, out, root, portkey, nodes, opts, jfr, 10, 3, List.of(250.0, 500.0, 1000.0, 2000.0),
-              List.of(500.0, 1000.0), 10, 2, 10, 2, 1000, 6);
+              List.of(500.0, 1000.0), 10, 2, 10, 2, 1000, 6, List.of());
+      if (flags.containsKey("rates")) {
+        List<Double> rates = Arrays.stream(flags.get("rates").split(",")).map(String::trim).map(Double::parseDouble)
+            .toList();
+        settings = settings.with(rates, rates, settings.targets());
+      }
+      if (flags.containsKey("targets")) {
+        settings = settings.with(settings.rates(), settings.clusterRates(),
+            Arrays.stream(flags.get("targets").split(",")).map(String::trim).toList());
+      }
+      return settings;
+    }
+
+    private Settings with(List<Double> rates, List<Double> clusterRates, List<String> targets) {
+      return new Settings(quick, out, root, portkeyDir, nodeCounts, gatewayOpts, jfr, c1Seconds, c1Rounds, rates,
+          clusterRates, rateSeconds, rateRounds, streamSeconds, streamRounds, openStreams, warmupSeconds, targets);
+    }
+
+    /** Whether a target (direct, affinity, portkey) takes part; all do unless --targets names some. */
+    List<Integer> concurrencies() {
+      return quick ? List.of(8) : List.of(4, 16, 64);
+    }
+
+    boolean includes(String target) {
+      return targets.isEmpty() || targets.contains(target);
     }
   }
 
@@ -103,7 +128,11 @@ public final class LoadBench {
         List<ServerProcess> portkeys = startPortkey(nodes);
         try {
           Target affinity = Target.affinity(affinityNodes.stream().map(LoadBench::port).toList());
-          List<Target> targets = new ArrayList<>(List.of(direct, affinity));
+          List<Target> targets = new ArrayList<>();
+          if (settings.includes("direct")) {
+            targets.add(direct);
+          }
+          targets.add(affinity);
           Map<String, List<ServerProcess>> processes = new LinkedHashMap<>();
           processes.put(affinity.name, affinityNodes);
           if (!portkeys.isEmpty()) {
@@ -149,6 +178,21 @@ public final class LoadBench {
         cell("concurrency-1", nodes, Workload.MESSAGES, target, 0).add(result, cpu(processes.get(target.name)) - cpu);
         log(String.format("c=1 %-12s round %d: %d ok, p50 %.3f ms, p99 %.3f ms", target.name, round, result.ok,
             Measurement.ms(result.latency, 50), Measurement.ms(result.latency, 99)));
+      }
+    }
+    loadAverage(nodes + " node(s): closed loop");
+    for (int concurrency : nodes == 1 ? settings.concurrencies() : List.of(16)) {
+      for (int round = 0; round < settings.rateRounds(); round++) {
+        for (Target target : rotated(targets, round)) {
+          long cpu = cpu(processes.get(target.name));
+          LoadClient.Result result = client.closedLoop(target.calls(Workload.MESSAGES), concurrency,
+              settings.rateSeconds(), false);
+          cell("closed-loop", nodes, Workload.MESSAGES, target, concurrency)
+              .add(result, cpu(processes.get(target.name)) - cpu);
+          log(String.format("%3d in flight %-12s round %d: %.0f rps, %d errors, p50 %.2f ms, p99 %.2f ms",
+              concurrency, target.name, round, result.throughput(), result.errors,
+              Measurement.ms(result.latency, 50), Measurement.ms(result.latency, 99)));
+        }
       }
     }
     List<Double> rates = nodes == 1 ? settings.rates() : settings.clusterRates();
@@ -315,6 +359,9 @@ public final class LoadBench {
   }
 
   private List<ServerProcess> startPortkey(int nodes) throws IOException, InterruptedException {
+    if (!settings.includes("portkey")) {
+      return List.of();
+    }
     Path server = settings.portkeyDir().resolve("node_modules/@portkey-ai/gateway/build/start-server.js");
     if (!Files.exists(server)) {
       log("no Portkey at " + server + ": skipped (scripts/bench-load installs it)");

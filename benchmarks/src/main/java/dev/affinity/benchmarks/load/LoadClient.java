@@ -92,10 +92,22 @@ final class LoadClient {
 
   /** One request at a time for {@code seconds}: latency of each from its own start. */
   Result sequential(Calls calls, double seconds, boolean stream) {
-    Run run = new Run(Long.MAX_VALUE, stream, 1);
+    return closedLoop(calls, 1, seconds, stream);
+  }
+
+  /**
+   * {@code concurrency} requests in flight for {@code seconds}, each sent as soon as one ends (closed loop: the
+   * throughput the server sustains, and the latency it gives at that load).
+   */
+  Result closedLoop(Calls calls, int concurrency, double seconds, boolean stream) {
+    Run run = new Run(Long.MAX_VALUE, stream, concurrency);
     long start = System.nanoTime();
     long end = start + Math.round(seconds * 1e9);
-    run.context.runOnContext(v -> run.sendSequentially(calls, 0, end));
+    run.context.runOnContext(v -> {
+      for (int i = 0; i < concurrency; i++) {
+        run.sendSequentially(calls, end);
+      }
+    });
     run.finishSequential(start, end + TimeUnit.SECONDS.toNanos(30));
     return run.result;
   }
@@ -210,12 +222,15 @@ final class LoadClient {
       });
     }
 
-    void sendSequentially(Calls calls, long i, long end) {
+    void sendSequentially(Calls calls, long end) {
       long started = System.nanoTime();
       if (started >= end || closed) {
-        drained.complete(null);
+        if (pending.isEmpty()) {
+          drained.complete(null);
+        }
         return;
       }
+      long i = next++;
       pending.put(i, started);
       exchange(calls.call(i), started).onComplete(outcome -> {
         pending.remove(i);
@@ -227,7 +242,7 @@ final class LoadClient {
           result.error(String.valueOf(outcome.cause().getMessage()));
         }
         lastCompletion = now;
-        sendSequentially(calls, i + 1, end);
+        sendSequentially(calls, end);
       });
     }
 

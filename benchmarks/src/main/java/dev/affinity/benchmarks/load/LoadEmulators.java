@@ -15,7 +15,7 @@ import java.util.List;
  *   <li>fast: zero latency, 24 output tokens: what the gateway adds is all there is to measure;</li>
  *   <li>paced: no first-token delay, then one token every 10 ms (20 tokens): time to first event and the gaps
  *       between events;</li>
- *   <li>slow: no first-token delay, then one token every 500 ms (120 tokens, a minute): streams held open for the
+ *   <li>slow: no first-token delay, then one token every 500 ms (240 tokens, two minutes): streams held open for the
  *       memory reading.</li>
  * </ul>
  *
@@ -33,7 +33,7 @@ public final class LoadEmulators {
     Vertx vertx = Vertx.vertx();
     Future<UpstreamEmulator> fast = UpstreamEmulator.start(vertx, options(LatencyModel.ZERO, 24, eventLoops));
     Future<UpstreamEmulator> paced = UpstreamEmulator.start(vertx, options(new LatencyModel(0, 0, 0, 100), 20, eventLoops));
-    Future<UpstreamEmulator> slow = UpstreamEmulator.start(vertx, options(new LatencyModel(0, 0, 0, 2), 120, eventLoops));
+    Future<UpstreamEmulator> slow = UpstreamEmulator.start(vertx, options(new LatencyModel(0, 0, 0, 2), 240, eventLoops));
     Future.all(fast, paced, slow).onComplete(started -> {
       if (started.failed()) {
         System.err.println("LoadEmulators: cannot start: " + started.cause());

@@ -45,6 +45,7 @@ final class LoadReport {
     md.append('\n');
     for (int nodes : settings.nodeCounts()) {
       concurrencyOne(md, nodes);
+      closedLoop(md, nodes);
       fixedRates(md, nodes);
       streaming(md, nodes);
       plots(dir, nodes, md);
@@ -89,6 +90,23 @@ final class LoadReport {
     if (!errors.isEmpty()) {
       md.append("\nErrors:\n\n");
       errors.forEach(e -> md.append("* ").append(e.replace("|", "/")).append('\n'));
+    }
+    md.append('\n');
+  }
+
+  private void closedLoop(StringBuilder md, int nodes) {
+    List<Measurement> cells = cells("closed-loop", nodes);
+    if (cells.isEmpty()) {
+      return;
+    }
+    md.append("## Closed loop: N requests in flight, 50 KB Messages, not streamed (").append(nodes)
+        .append(" node(s))\n\n");
+    md.append("| in flight | target | throughput rps | errors | p50 ms | p90 ms | p99 ms | p99.9 ms | gateway CPU ms/req |\n"
+        + "|---:|---|---:|---:|---:|---:|---:|---:|---:|\n");
+    for (Measurement m : cells) {
+      md.append(String.format(Locale.ROOT, "| %.0f | %s | %.0f | %d | %.2f | %.2f | %.2f | %.2f | %.2f |%n", m.rate,
+          m.target, m.throughput(), m.errors, Measurement.ms(m.latency, 50), Measurement.ms(m.latency, 90),
+          Measurement.ms(m.latency, 99), Measurement.ms(m.latency, 99.9), m.cpuMillisPerRequest()));
     }
     md.append('\n');
   }

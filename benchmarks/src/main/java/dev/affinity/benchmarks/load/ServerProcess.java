@@ -33,6 +33,8 @@ final class ServerProcess implements AutoCloseable {
       int timeoutSeconds) throws IOException, InterruptedException {
     Process process = new ProcessBuilder(command).directory(workingDir.toFile()).redirectErrorStream(true)
         .redirectOutput(log.toFile()).start();
+    // servers must not outlive an interrupted benchmark (Ctrl-C): they would hold ports and CPU
+    Runtime.getRuntime().addShutdownHook(new Thread(process::destroy, "stop-" + name));
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
