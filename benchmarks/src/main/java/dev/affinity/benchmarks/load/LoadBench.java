@@ -72,7 +72,7 @@ public final class LoadBench {
           ? new Settings(true, out, root, portkey, nodes, opts, jfr, 3, 1, List.of(250.0, 1000.0), List.of(500.0), 4,
               1, 3, 1, 200, 2, List.of())
           : new Settings(false, out, root, portkey, nodes, opts, jfr, 10, 3, List.of(250.0, 500.0, 1000.0, 2000.0),
-              List.of(500.0, 1000.0), 10, 2, 10, 2, 1000, 6, List.of());
+              List.of(500.0, 1000.0), 10, 2, 10, 2, 1000, 15, List.of());
       if (flags.containsKey("rates")) {
         List<Double> rates = Arrays.stream(flags.get("rates").split(",")).map(String::trim).map(Double::parseDouble)
             .toList();
