@@ -32,6 +32,12 @@ import java.util.concurrent.TimeUnit;
 public abstract class ProviderVerticle extends VerticleBase {
 
   protected static final long CONNECT_TIMEOUT_MILLIS = 10_000;
+  /**
+   * Connections kept per upstream origin. One provider's accounts usually share one origin (api.anthropic.com), and
+   * a stream holds its connection for minutes, so this bounds the streams a node can have open with that provider:
+   * a call beyond it waits for a connection and fails after the connect timeout. Connections open only when needed.
+   */
+  static final int MAX_CONNECTIONS_PER_ORIGIN = 8192;
 
   private HttpClient client;
 
@@ -116,7 +122,7 @@ public abstract class ProviderVerticle extends VerticleBase {
     client = vertx.createHttpClient(
         new HttpClientOptions().setKeepAlive(true).setDecompressionSupported(true).setForceSni(true)
             .setConnectTimeout((int) CONNECT_TIMEOUT_MILLIS),
-        new PoolOptions().setHttp1MaxSize(256));
+        new PoolOptions().setHttp1MaxSize(MAX_CONNECTIONS_PER_ORIGIN));
     return vertx.eventBus().<ProviderCall>localConsumer(EventBusAddress.provider(kind()), this::call).completion();
   }
 
