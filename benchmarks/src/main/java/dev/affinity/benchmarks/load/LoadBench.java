@@ -46,7 +46,7 @@ public final class LoadBench {
   record Settings(boolean quick, Path out, Path root, Path portkeyDir, List<Integer> nodeCounts, String gatewayOpts,
       boolean jfr, double c1Seconds, int c1Rounds, List<Double> rates, List<Double> clusterRates, double rateSeconds,
       int rateRounds, double streamSeconds, int streamRounds, int openStreams, double warmupSeconds,
-      List<String> targets) {
+      List<String> targets, List<String> phases) {
 
     static Settings parse(String[] args) {
       boolean quick = Arrays.asList(args).contains("--quick");
@@ -70,9 +70,9 @@ public final class LoadBench {
       boolean jfr = Arrays.asList(args).contains("--jfr");
       Settings settings = quick
           ? new Settings(true, out, root, portkey, nodes, opts, jfr, 3, 1, List.of(250.0, 1000.0), List.of(500.0), 4,
-              1, 3, 1, 200, 2, List.of())
+              1, 3, 1, 200, 2, List.of(), List.of())
           : new Settings(false, out, root, portkey, nodes, opts, jfr, 10, 3, List.of(250.0, 500.0, 1000.0, 2000.0),
-              List.of(500.0, 1000.0), 10, 2, 10, 2, 1000, 15, List.of());
+              List.of(500.0, 1000.0), 10, 2, 10, 2, 1000, 15, List.of(), List.of());
       if (flags.containsKey("rates")) {
         List<Double> rates = Arrays.stream(flags.get("rates").split(",")).map(String::trim).map(Double::parseDouble)
             .toList();
@@ -82,12 +82,24 @@ public final class LoadBench {
         settings = settings.with(settings.rates(), settings.clusterRates(),
             Arrays.stream(flags.get("targets").split(",")).map(String::trim).toList());
       }
+      if (flags.containsKey("phases")) {
+        settings = new Settings(quick, out, root, portkey, nodes, opts, jfr, settings.c1Seconds(), settings.c1Rounds(),
+            settings.rates(), settings.clusterRates(), settings.rateSeconds(), settings.rateRounds(),
+            settings.streamSeconds(), settings.streamRounds(), settings.openStreams(), settings.warmupSeconds(),
+            settings.targets(), Arrays.stream(flags.get("phases").split(",")).map(String::trim).toList());
+      }
       return settings;
     }
 
     private Settings with(List<Double> rates, List<Double> clusterRates, List<String> targets) {
       return new Settings(quick, out, root, portkeyDir, nodeCounts, gatewayOpts, jfr, c1Seconds, c1Rounds, rates,
-          clusterRates, rateSeconds, rateRounds, streamSeconds, streamRounds, openStreams, warmupSeconds, targets);
+          clusterRates, rateSeconds, rateRounds, streamSeconds, streamRounds, openStreams, warmupSeconds, targets,
+          phases);
+    }
+
+    /** Whether a phase (warmup, c1, closed, rates, stream, memory) runs; all do unless --phases names some. */
+    boolean runs(String phase) {
+      return phases.isEmpty() || phases.contains(phase);
     }
 
     /** Whether a target (direct, affinity, portkey) takes part; all do unless --targets names some. */
@@ -162,7 +174,7 @@ public final class LoadBench {
       throws InterruptedException {
     loadAverage(nodes + " node(s): start");
     log(nodes + " node(s): warm-up");
-    for (Target target : targets) {
+    for (Target target : settings.runs("warmup") ? targets : List.<Target>of()) {
       client.sequential(target.calls(Workload.MESSAGES), settings.warmupSeconds(), false);
       client.fixedRate(target.calls(Workload.MESSAGES), 200, settings.warmupSeconds(), false, 3);
       client.sequential(target.calls(Workload.CHAT_STREAM), settings.warmupSeconds() / 2, true);
@@ -171,7 +183,7 @@ public final class LoadBench {
       }
     }
     loadAverage(nodes + " node(s): concurrency 1");
-    for (int round = 0; round < settings.c1Rounds(); round++) {
+    for (int round = 0; round < (settings.runs("c1") ? settings.c1Rounds() : 0); round++) {
       for (Target target : rotated(targets, round)) {
         long cpu = cpu(processes.get(target.name));
         LoadClient.Result result = client.sequential(target.calls(Workload.MESSAGES), settings.c1Seconds(), false);
@@ -181,7 +193,8 @@ public final class LoadBench {
       }
     }
     loadAverage(nodes + " node(s): closed loop");
-    for (int concurrency : nodes == 1 ? settings.concurrencies() : List.of(16)) {
+    for (int concurrency : !settings.runs("closed") ? List.<Integer>of()
+        : nodes == 1 ? settings.concurrencies() : List.of(16)) {
       for (int round = 0; round < settings.rateRounds(); round++) {
         for (Target target : rotated(targets, round)) {
           long cpu = cpu(processes.get(target.name));
@@ -195,7 +208,7 @@ public final class LoadBench {
         }
       }
     }
-    List<Double> rates = nodes == 1 ? settings.rates() : settings.clusterRates();
+    List<Double> rates = !settings.runs("rates") ? List.of() : nodes == 1 ? settings.rates() : settings.clusterRates();
     loadAverage(nodes + " node(s): fixed rates");
     for (double rate : rates) {
       for (int round = 0; round < settings.rateRounds(); round++) {
@@ -213,7 +226,7 @@ public final class LoadBench {
       loadAverage(nodes + " node(s): after " + (int) rate + " rps");
     }
     loadAverage(nodes + " node(s): streaming");
-    for (int round = 0; round < settings.streamRounds(); round++) {
+    for (int round = 0; round < (settings.runs("stream") ? settings.streamRounds() : 0); round++) {
       for (Workload workload : List.of(Workload.CHAT_STREAM, Workload.MESSAGES_STREAM)) {
         for (Target target : rotated(targets, round)) {
           if (!target.supports(workload)) {
@@ -228,7 +241,7 @@ public final class LoadBench {
       }
     }
     loadAverage(nodes + " node(s): open streams");
-    for (Target target : targets) {
+    for (Target target : settings.runs("memory") ? targets : List.<Target>of()) {
       List<ServerProcess> servers = processes.get(target.name);
       if (servers != null && !servers.isEmpty()) {
         memory.add(holdStreams(nodes, target, servers));

@@ -144,6 +144,9 @@ final class LoadReport {
     List<Measurement> rates = cells("fixed-rate", nodes);
     List<Double> offered = rates.stream().map(m -> m.rate).distinct().sorted().toList();
     List<String> targets = rates.stream().map(m -> m.target).distinct().toList();
+    if (offered.isEmpty()) {
+      return;
+    }
     for (double rate : offered) {
       XYChart chart = new XYChartBuilder().width(800).height(500)
           .title(String.format(Locale.ROOT, "Latency percentiles at %.0f rps, 50 KB bodies (%d node%s)", rate, nodes,
