@@ -278,6 +278,13 @@ public final class LoadBench {
         reading.put("heap_used_kb", servers.stream().map(s -> s.heapKb()[1]).toList());
         servers.forEach(ServerProcess::collect);
         reading.put("heap_used_kb_after_gc", servers.stream().map(s -> s.heapKb()[1]).toList());
+        // what the live heap is made of, for the first node
+        try {
+          Files.writeString(settings.out().resolve("heap-histogram-" + nodes + "node.txt"),
+              servers.get(0).jcmd("GC.class_histogram"));
+        } catch (IOException e) {
+          log("no heap histogram: " + e.getMessage());
+        }
         reading.put("rss_kb_after_gc", servers.stream().map(ServerProcess::rssKb).toList());
       }
       reading.put("open_streams_at_end", hold.counts()[0]);
