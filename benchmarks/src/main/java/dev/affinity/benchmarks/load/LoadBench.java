@@ -1,0 +1,462 @@
+package dev.affinity.benchmarks.load;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.affinity.benchmarks.load.Target.Workload;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+/**
+ * The load benchmark: the emulator directly, Affinity and Portkey side by side, in alternating rounds; then the same
+ * with three Affinity nodes in one cluster (and three Portkey processes). Run it with {@code scripts/bench-load}; it
+ * writes {@code results.json}, {@code results.md} and PNG plots into its output directory. It asserts nothing.
+ */
+public final class LoadBench {
+
+  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  private final Settings settings;
+  private final List<Measurement> measurements = new ArrayList<>();
+  private final List<Map<String, Object>> memory = new ArrayList<>();
+  private final List<String> loadAverages = new ArrayList<>();
+  private final Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1));
+  private final LoadClient client = new LoadClient(vertx);
+  private int fast;
+  private int paced;
+  private int slow;
+
+  /** Command-line settings; --quick shortens everything to a couple of minutes. */
+  record Settings(boolean quick, Path out, Path root, Path portkeyDir, List<Integer> nodeCounts, String gatewayOpts,
+      boolean jfr, double c1Seconds, int c1Rounds, List<Double> rates, List<Double> clusterRates, double rateSeconds,
+      int rateRounds, double streamSeconds, int streamRounds, int openStreams, double warmupSeconds,
+      List<String> targets, List<String> phases) {
+
+    static Settings parse(String[] args) {
+      boolean quick = Arrays.asList(args).contains("--quick");
+      Map<String, String> flags = new LinkedHashMap<>();
+      for (int i = 0; i < args.length; i++) {
+        if (args[i].startsWith("--") && !args[i].equals("--quick") && !args[i].equals("--jfr")) {
+          if (i + 1 >= args.length) {
+            throw new IllegalArgumentException(args[i] + " needs a value");
+          }
+          flags.put(args[i].substring(2), args[++i]);
+        }
+      }
+      Path root = Path.of(flags.getOrDefault("root", ".")).toAbsolutePath().normalize();
+      String stamp = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(Instant.now());
+      Path out = Path.of(flags.getOrDefault("out", root.resolve("benchmarks/target/load/" + stamp).toString()));
+      Path portkey = Path.of(flags.getOrDefault("portkey-dir",
+          System.getProperty("user.home") + "/.cache/affinity-bench/portkey"));
+      List<Integer> nodes = Arrays.stream(flags.getOrDefault("nodes", "1,3").split(",")).map(String::trim)
+          .map(Integer::parseInt).toList();
+      String opts = flags.getOrDefault("gateway-opts", "-Xmx1g");
+      boolean jfr = Arrays.asList(args).contains("--jfr");
+      Settings settings = quick
+          ? new Settings(true, out, root, portkey, nodes, opts, jfr, 3, 1, List.of(250.0, 1000.0), List.of(500.0), 4,
+              1, 3, 1, 200, 2, List.of(), List.of())
+          : new Settings(false, out, root, portkey, nodes, opts, jfr, 10, 3, List.of(250.0, 500.0, 1000.0, 2000.0),
+              List.of(500.0, 1000.0), 10, 2, 10, 2, 1000, 15, List.of(), List.of());
+      if (flags.containsKey("rates")) {
+        List<Double> rates = Arrays.stream(flags.get("rates").split(",")).map(String::trim).map(Double::parseDouble)
+            .toList();
+        settings = settings.with(rates, rates, settings.targets());
+      }
+      if (flags.containsKey("targets")) {
+        settings = settings.with(settings.rates(), settings.clusterRates(),
+            Arrays.stream(flags.get("targets").split(",")).map(String::trim).toList());
+      }
+      if (flags.containsKey("phases")) {
+        settings = new Settings(quick, out, root, portkey, nodes, opts, jfr, settings.c1Seconds(), settings.c1Rounds(),
+            settings.rates(), settings.clusterRates(), settings.rateSeconds(), settings.rateRounds(),
+            settings.streamSeconds(), settings.streamRounds(), settings.openStreams(), settings.warmupSeconds(),
+            settings.targets(), Arrays.stream(flags.get("phases").split(",")).map(String::trim).toList());
+      }
+      return settings;
+    }
+
+    private Settings with(List<Double> rates, List<Double> clusterRates, List<String> targets) {
+      return new Settings(quick, out, root, portkeyDir, nodeCounts, gatewayOpts, jfr, c1Seconds, c1Rounds, rates,
+          clusterRates, rateSeconds, rateRounds, streamSeconds, streamRounds, openStreams, warmupSeconds, targets,
+          phases);
+    }
+
+    /** Whether a phase (warmup, c1, closed, rates, stream, memory) runs; all do unless --phases names some. */
+    boolean runs(String phase) {
+      return phases.isEmpty() || phases.contains(phase);
+    }
+
+    /** Whether a target (direct, affinity, portkey) takes part; all do unless --targets names some. */
+    List<Integer> concurrencies() {
+      return quick ? List.of(8) : List.of(4, 16, 64);
+    }
+
+    boolean includes(String target) {
+      return targets.isEmpty() || targets.contains(target);
+    }
+  }
+
+  private LoadBench(Settings settings) {
+    this.settings = settings;
+  }
+
+  public static void main(String[] args) throws Exception {
+    System.setProperty("java.awt.headless", "true");
+    Settings settings = Settings.parse(args);
+    Files.createDirectories(settings.out());
+    LoadBench bench = new LoadBench(settings);
+    try {
+      bench.run();
+    } finally {
+      bench.vertx.close().await();
+    }
+    System.exit(0);
+  }
+
+  private void run() throws Exception {
+    log("results in " + settings.out());
+    Map<String, Object> machine = machine();
+    try (ServerProcess emulators = startEmulators()) {
+      Path config = writeConfig();
+      Target direct = Target.direct(fast, paced, slow);
+      for (int nodes : settings.nodeCounts()) {
+        List<ServerProcess> affinityNodes = startAffinity(nodes, config);
+        List<ServerProcess> portkeys = startPortkey(nodes);
+        try {
+          Target affinity = Target.affinity(affinityNodes.stream().map(LoadBench::port).toList());
+          List<Target> targets = new ArrayList<>();
+          if (settings.includes("direct")) {
+            targets.add(direct);
+          }
+          targets.add(affinity);
+          Map<String, List<ServerProcess>> processes = new LinkedHashMap<>();
+          processes.put(affinity.name, affinityNodes);
+          if (!portkeys.isEmpty()) {
+            Target portkey = Target.portkey(portkeys.stream().map(LoadBench::port).toList(), fast, paced, slow);
+            targets.add(portkey);
+            processes.put(portkey.name, portkeys);
+          }
+          runAll(nodes, targets, processes);
+        } finally {
+          affinityNodes.forEach(ServerProcess::close);
+          portkeys.forEach(ServerProcess::close);
+        }
+      }
+    }
+    Map<String, Object> results = new LinkedHashMap<>();
+    results.put("machine", machine);
+    results.put("settings", settings.toString());
+    results.put("load_averages", loadAverages);
+    results.put("measurements", measurements.stream().map(Measurement::toMap).toList());
+    results.put("memory", memory);
+    JSON.writeValue(settings.out().resolve("results.json").toFile(), results);
+    new LoadReport(settings, machine, measurements, memory, loadAverages).write(settings.out());
+    log("done: " + settings.out().resolve("results.md"));
+  }
+
+  private void runAll(int nodes, List<Target> targets, Map<String, List<ServerProcess>> processes)
+      throws InterruptedException {
+    loadAverage(nodes + " node(s): start");
+    log(nodes + " node(s): warm-up");
+    for (Target target : settings.runs("warmup") ? targets : List.<Target>of()) {
+      client.sequential(target.calls(Workload.MESSAGES), settings.warmupSeconds(), false);
+      client.fixedRate(target.calls(Workload.MESSAGES), 200, settings.warmupSeconds(), false, 3);
+      client.sequential(target.calls(Workload.CHAT_STREAM), settings.warmupSeconds() / 2, true);
+      if (target.supports(Workload.MESSAGES_STREAM)) {
+        client.sequential(target.calls(Workload.MESSAGES_STREAM), settings.warmupSeconds() / 2, true);
+      }
+    }
+    loadAverage(nodes + " node(s): concurrency 1");
+    for (int round = 0; round < (settings.runs("c1") ? settings.c1Rounds() : 0); round++) {
+      for (Target target : rotated(targets, round)) {
+        long cpu = cpu(processes.get(target.name));
+        LoadClient.Result result = client.sequential(target.calls(Workload.MESSAGES), settings.c1Seconds(), false);
+        cell("concurrency-1", nodes, Workload.MESSAGES, target, 0).add(result, cpu(processes.get(target.name)) - cpu);
+        log(String.format("c=1 %-12s round %d: %d ok, p50 %.3f ms, p99 %.3f ms", target.name, round, result.ok,
+            Measurement.ms(result.latency, 50), Measurement.ms(result.latency, 99)));
+      }
+    }
+    loadAverage(nodes + " node(s): closed loop");
+    for (int concurrency : !settings.runs("closed") ? List.<Integer>of()
+        : nodes == 1 ? settings.concurrencies() : List.of(16)) {
+      for (int round = 0; round < settings.rateRounds(); round++) {
+        for (Target target : rotated(targets, round)) {
+          long cpu = cpu(processes.get(target.name));
+          LoadClient.Result result = client.closedLoop(target.calls(Workload.MESSAGES), concurrency,
+              settings.rateSeconds(), false);
+          cell("closed-loop", nodes, Workload.MESSAGES, target, concurrency)
+              .add(result, cpu(processes.get(target.name)) - cpu);
+          log(String.format("%3d in flight %-12s round %d: %.0f rps, %d errors, p50 %.2f ms, p99 %.2f ms",
+              concurrency, target.name, round, result.throughput(), result.errors,
+              Measurement.ms(result.latency, 50), Measurement.ms(result.latency, 99)));
+        }
+      }
+    }
+    List<Double> rates = !settings.runs("rates") ? List.of() : nodes == 1 ? settings.rates() : settings.clusterRates();
+    loadAverage(nodes + " node(s): fixed rates");
+    for (double rate : rates) {
+      for (int round = 0; round < settings.rateRounds(); round++) {
+        for (Target target : rotated(targets, round)) {
+          long cpu = cpu(processes.get(target.name));
+          LoadClient.Result result = client.fixedRate(target.calls(Workload.MESSAGES), rate, settings.rateSeconds(),
+              false, settings.quick() ? 3 : 5);
+          cell("fixed-rate", nodes, Workload.MESSAGES, target, rate).add(result, cpu(processes.get(target.name)) - cpu);
+          log(String.format("%5.0f rps %-12s round %d: %.0f rps done, %d errors, %d timed out, p50 %.2f ms,"
+              + " p99 %.2f ms", rate, target.name, round, result.throughput(), result.errors, result.timedOut,
+              Measurement.ms(result.latency, 50), Measurement.ms(result.latency, 99)));
+          recover(target);
+        }
+      }
+      loadAverage(nodes + " node(s): after " + (int) rate + " rps");
+    }
+    loadAverage(nodes + " node(s): streaming");
+    for (int round = 0; round < (settings.runs("stream") ? settings.streamRounds() : 0); round++) {
+      for (Workload workload : List.of(Workload.CHAT_STREAM, Workload.MESSAGES_STREAM)) {
+        for (Target target : rotated(targets, round)) {
+          if (!target.supports(workload)) {
+            continue;
+          }
+          long cpu = cpu(processes.get(target.name));
+          LoadClient.Result result = client.sequential(target.calls(workload), settings.streamSeconds(), true);
+          cell("streaming", nodes, workload, target, 0).add(result, cpu(processes.get(target.name)) - cpu);
+          log(String.format("stream %-15s %-12s round %d: %d ok, first event p50 %.3f ms, gap p50 %.3f ms", workload,
+              target.name, round, result.ok, Measurement.ms(result.firstEvent, 50), Measurement.ms(result.gaps, 50)));
+        }
+      }
+    }
+    loadAverage(nodes + " node(s): open streams");
+    for (Target target : settings.runs("memory") ? targets : List.<Target>of()) {
+      List<ServerProcess> servers = processes.get(target.name);
+      if (servers != null && !servers.isEmpty()) {
+        memory.add(holdStreams(nodes, target, servers));
+      }
+    }
+    loadAverage(nodes + " node(s): end");
+  }
+
+  /** Holds the open streams through one gateway and reads its memory. */
+  private Map<String, Object> holdStreams(int nodes, Target target, List<ServerProcess> servers)
+      throws InterruptedException {
+    boolean jvm = target.kind == Target.Kind.AFFINITY;
+    if (jvm) {
+      servers.forEach(ServerProcess::collect);
+    }
+    Map<String, Object> reading = new LinkedHashMap<>();
+    reading.put("target", target.name);
+    reading.put("nodes", nodes);
+    reading.put("workload", target.kind == Target.Kind.AFFINITY ? "Messages, 50 KB, streamed" : "Chat, 50 KB, streamed");
+    reading.put("idle_rss_kb", servers.stream().map(ServerProcess::rssKb).toList());
+    if (jvm) {
+      reading.put("idle_heap_used_kb_after_gc", servers.stream().map(s -> s.heapKb()[1]).toList());
+    }
+    log("holding " + settings.openStreams() + " streams through " + target.name);
+    try (LoadClient.Hold hold = client.hold(target.calls(Workload.HOLD), settings.openStreams(), 250, 60)) {
+      Thread.sleep(3000);
+      long[] counts = hold.counts();
+      reading.put("open_streams", counts[0]);
+      reading.put("failed_or_ended_streams", counts[1]);
+      reading.put("failures", hold.result().errorKinds);
+      reading.put("rss_kb", servers.stream().map(ServerProcess::rssKb).toList());
+      if (jvm) {
+        reading.put("heap_total_kb", servers.stream().map(s -> s.heapKb()[0]).toList());
+        reading.put("heap_used_kb", servers.stream().map(s -> s.heapKb()[1]).toList());
+        servers.forEach(ServerProcess::collect);
+        reading.put("heap_used_kb_after_gc", servers.stream().map(s -> s.heapKb()[1]).toList());
+        // what the live heap is made of, for the first node
+        try {
+          Files.writeString(settings.out().resolve("heap-histogram-" + nodes + "node.txt"),
+              servers.get(0).jcmd("GC.class_histogram"));
+        } catch (IOException e) {
+          log("no heap histogram: " + e.getMessage());
+        }
+        reading.put("rss_kb_after_gc", servers.stream().map(ServerProcess::rssKb).toList());
+      }
+      reading.put("open_streams_at_end", hold.counts()[0]);
+      reading.put("first_event_ms_p50", Measurement.ms(hold.result().firstEvent, 50));
+      reading.put("first_event_ms_p99", Measurement.ms(hold.result().firstEvent, 99));
+    }
+    log("memory " + reading);
+    Thread.sleep(3000);
+    return reading;
+  }
+
+  /** After an overload, give the server a moment, then a few requests that are not measured. */
+  private void recover(Target target) throws InterruptedException {
+    Thread.sleep(settings.quick() ? 500 : 1500);
+    client.sequential(target.calls(Workload.MESSAGES), 0.5, false);
+  }
+
+  private Measurement cell(String phase, int nodes, Workload workload, Target target, double rate) {
+    for (Measurement m : measurements) {
+      if (m.phase.equals(phase) && m.nodes == nodes && m.workload == workload && m.target.equals(target.name)
+          && m.rate == rate) {
+        return m;
+      }
+    }
+    Measurement m = new Measurement(phase, nodes, workload, target.name, rate);
+    measurements.add(m);
+    return m;
+  }
+
+  private static List<Target> rotated(List<Target> targets, int round) {
+    List<Target> order = new ArrayList<>(targets);
+    java.util.Collections.rotate(order, -round);
+    return order;
+  }
+
+  private static long cpu(List<ServerProcess> servers) {
+    return servers == null ? 0 : servers.stream().mapToLong(ServerProcess::cpuMillis).sum();
+  }
+
+  private ServerProcess startEmulators() throws IOException, InterruptedException {
+    List<String> command = List.of(java(), "-Xmx1g", "-cp", System.getProperty("java.class.path"),
+        LoadEmulators.class.getName(), "2");
+    ServerProcess emulators = ServerProcess.start("emulators", command, settings.root(),
+        settings.out().resolve("emulators.log"), "LoadEmulators ", 60);
+    Map<String, Integer> ports = new LinkedHashMap<>();
+    for (String pair : emulators.readyLine.substring("LoadEmulators ".length()).split(" ")) {
+      String[] kv = pair.split("=");
+      ports.put(kv[0], Integer.parseInt(kv[1]));
+    }
+    fast = ports.get("fast");
+    paced = ports.get("paced");
+    slow = ports.get("slow");
+    log("emulators: " + ports);
+    return emulators;
+  }
+
+  private Path writeConfig() throws IOException {
+    String template;
+    try (InputStream in = LoadBench.class.getResourceAsStream("/load/bench-config.yaml")) {
+      template = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+    Path config = settings.out().resolve("bench-config.yaml");
+    Files.writeString(config, template.replace("${FAST}", String.valueOf(fast))
+        .replace("${PACED}", String.valueOf(paced)).replace("${SLOW}", String.valueOf(slow)));
+    return config;
+  }
+
+  private List<ServerProcess> startAffinity(int nodes, Path config) throws IOException, InterruptedException {
+    // a cluster of our own: a name and ports no other node on this machine uses
+    String cluster = "bench-load-" + ProcessHandle.current().pid() + "-" + nodes;
+    int clusterPort = 20000 + ThreadLocalRandom.current().nextInt(20000);
+    String members = java.util.stream.IntStream.range(0, nodes).mapToObj(i -> "127.0.0.1:" + (clusterPort + i))
+        .collect(Collectors.joining(","));
+    Path jar = settings.root().resolve("router-verticle/target/affinity.jar");
+    List<ServerProcess> started = new ArrayList<>();
+    for (int i = 0; i < nodes; i++) {
+      int port = freePort();
+      List<String> command = new ArrayList<>(List.of(java()));
+      command.addAll(Arrays.asList(settings.gatewayOpts().trim().split("\\s+")));
+      if (settings.jfr()) {
+        command.add("-XX:StartFlightRecording=filename=" + settings.out().resolve("affinity-" + nodes + "-" + i
+            + ".jfr") + ",settings=profile");
+      }
+      command.addAll(List.of("-jar", jar.toString(), "--config", config.toString(), "--port", String.valueOf(port),
+          "--cluster-name", cluster, "--cluster-port", String.valueOf(clusterPort + i), "--cluster-members", members,
+          "--log-level", "warn"));
+      started.add(ServerProcess.start("affinity-" + port, command, settings.root(),
+          settings.out().resolve("affinity-" + nodes + "-" + i + ".log"), "Affinity listening on", 120));
+    }
+    log("affinity: " + started.stream().map(s -> s.readyLine).toList());
+    return started;
+  }
+
+  private List<ServerProcess> startPortkey(int nodes) throws IOException, InterruptedException {
+    if (!settings.includes("portkey")) {
+      return List.of();
+    }
+    Path server = settings.portkeyDir().resolve("node_modules/@portkey-ai/gateway/build/start-server.js");
+    if (!Files.exists(server)) {
+      log("no Portkey at " + server + ": skipped (scripts/bench-load installs it)");
+      return List.of();
+    }
+    List<ServerProcess> started = new ArrayList<>();
+    for (int i = 0; i < nodes; i++) {
+      int port = freePort();
+      started.add(ServerProcess.start("portkey-" + port, List.of("node", server.toString(), "--port=" + port,
+          "--headless"), settings.portkeyDir(), settings.out().resolve("portkey-" + nodes + "-" + i + ".log"),
+          "Ready for connections", 60));
+      portOf.put(started.get(i), port);
+    }
+    log("portkey: " + started.stream().map(s -> s.pid()).toList());
+    return started;
+  }
+
+  private static final Map<ServerProcess, Integer> portOf = new java.util.concurrent.ConcurrentHashMap<>();
+
+  private static int port(ServerProcess server) {
+    Integer known = portOf.get(server);
+    if (known != null) {
+      return known;
+    }
+    // "Affinity listening on http://127.0.0.1:PORT (node ...)"
+    String url = server.readyLine.substring(server.readyLine.indexOf("http://"));
+    String hostPort = url.substring("http://".length()).split("[ /]")[0];
+    return Integer.parseInt(hostPort.substring(hostPort.lastIndexOf(':') + 1));
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+
+  private static String java() {
+    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  }
+
+  private void loadAverage(String when) {
+    try {
+      String line = Files.readString(Path.of("/proc/loadavg")).trim();
+      loadAverages.add(Instant.now() + " " + when + ": " + line);
+    } catch (IOException e) {
+      // not Linux
+    }
+  }
+
+  private static Map<String, Object> machine() throws IOException {
+    Map<String, Object> machine = new LinkedHashMap<>();
+    machine.put("cpus", Runtime.getRuntime().availableProcessors());
+    try {
+      Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name")).findFirst()
+          .ifPresent(l -> machine.put("cpu", l.substring(l.indexOf(':') + 1).trim()));
+      Files.readAllLines(Path.of("/proc/meminfo")).stream().filter(l -> l.startsWith("MemTotal")).findFirst()
+          .ifPresent(l -> machine.put("memory", l.replaceAll("\\s+", " ")));
+    } catch (IOException e) {
+      // not Linux
+    }
+    machine.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
+    machine.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
+    try {
+      Process node = new ProcessBuilder("node", "--version").redirectErrorStream(true).start();
+      machine.put("node", new String(node.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim());
+      node.waitFor(10, TimeUnit.SECONDS);
+    } catch (IOException | InterruptedException e) {
+      machine.put("node", "absent");
+    }
+    return machine;
+  }
+
+  static void log(String message) {
+    System.out.println("[bench-load " + DateTimeFormatter.ISO_LOCAL_TIME.withZone(ZoneOffset.UTC).format(Instant.now())
+        + "] " + message);
+    System.out.flush();
+  }
+}

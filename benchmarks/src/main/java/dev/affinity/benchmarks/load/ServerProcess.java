@@ -1,0 +1,122 @@
+package dev.affinity.benchmarks.load;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A server the benchmark started (emulator, gateway node, Portkey): its output goes to a log file, it is ready once
+ * a given line appears there, and its memory and CPU time are read from {@code /proc} and {@code jcmd}.
+ */
+final class ServerProcess implements AutoCloseable {
+
+  private static final Pattern HEAP = Pattern.compile("total (\\d+)K, used (\\d+)K");
+
+  final String name;
+  final Process process;
+  final Path log;
+  final String readyLine;
+
+  private ServerProcess(String name, Process process, Path log, String readyLine) {
+    this.name = name;
+    this.process = process;
+    this.log = log;
+    this.readyLine = readyLine;
+  }
+
+  static ServerProcess start(String name, List<String> command, Path workingDir, Path log, String ready,
+      int timeoutSeconds) throws IOException, InterruptedException {
+    Process process = new ProcessBuilder(command).directory(workingDir.toFile()).redirectErrorStream(true)
+        .redirectOutput(log.toFile()).start();
+    // servers must not outlive an interrupted benchmark (Ctrl-C): they would hold ports and CPU
+    Runtime.getRuntime().addShutdownHook(new Thread(process::destroy, "stop-" + name));
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) {
+        throw new IOException(name + " exited with " + process.exitValue() + "; see " + log);
+      }
+      for (String line : Files.readAllLines(log, StandardCharsets.UTF_8)) {
+        if (line.contains(ready)) {
+          return new ServerProcess(name, process, log, line.trim());
+        }
+      }
+      Thread.sleep(200);
+    }
+    process.destroyForcibly();
+    throw new IOException(name + " not ready after " + timeoutSeconds + " s; see " + log);
+  }
+
+  long pid() {
+    return process.pid();
+  }
+
+  /** Resident set size in KB ({@code VmRSS}). */
+  long rssKb() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(pid()), "status"))) {
+        if (line.startsWith("VmRSS:")) {
+          return Long.parseLong(line.replaceAll("[^0-9]", ""));
+        }
+      }
+    } catch (IOException e) {
+      // gone
+    }
+    return -1;
+  }
+
+  /** User plus system CPU time in milliseconds, from {@code /proc/PID/stat} (clock ticks of 10 ms). */
+  long cpuMillis() {
+    try {
+      String stat = Files.readString(Path.of("/proc", String.valueOf(pid()), "stat"));
+      // fields after the command name, which is in parentheses and may hold spaces
+      String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 10;
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
+  }
+
+  /** Java heap {total, used} in KB from {@code jcmd GC.heap_info}; {-1, -1} for a process that is not a JVM. */
+  long[] heapKb() {
+    String out = jcmd("GC.heap_info");
+    Matcher m = HEAP.matcher(out);
+    return m.find() ? new long[] {Long.parseLong(m.group(1)), Long.parseLong(m.group(2))} : new long[] {-1, -1};
+  }
+
+  /** A full collection ({@code jcmd GC.run}), so that the heap reading after it is the live set. */
+  void collect() {
+    jcmd("GC.run");
+  }
+
+  String jcmd(String command) {
+    try {
+      Process jcmd = new ProcessBuilder("jcmd", String.valueOf(pid()), command).redirectErrorStream(true).start();
+      String out = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      jcmd.waitFor(30, TimeUnit.SECONDS);
+      return out;
+    } catch (IOException e) {
+      return "";
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "";
+    }
+  }
+
+  @Override
+  public void close() {
+    process.destroy();
+    try {
+      if (!process.waitFor(15, TimeUnit.SECONDS)) {
+        process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      process.destroyForcibly();
+    }
+  }
+}
