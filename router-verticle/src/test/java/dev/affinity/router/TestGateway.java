@@ -13,6 +13,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -39,6 +40,20 @@ public final class TestGateway implements AutoCloseable {
   public static TestGateway start(String yaml, ClusterSettings cluster) throws Exception {
     GatewayConfig config = ConfigLoader.parse(yaml, Map.of());
     return new TestGateway(await(AffinityNode.start(config, cluster, "127.0.0.1", freePort())));
+  }
+
+  /**
+   * A {@code model_list} with one Anthropic deployment of {@code alias} per emulator account, each with key
+   * {@code sk-<account>} and id {@code <account>}.
+   */
+  public static String modelList(String alias, String baseUrl, List<String> accounts) {
+    StringBuilder yaml = new StringBuilder("model_list:\n");
+    accounts.forEach(account -> yaml.append("""
+          - model_name: %1$s
+            litellm_params: {model: anthropic/claude-sonnet-4-5, api_key: sk-%2$s, api_base: "%3$s"}
+            model_info: {id: %2$s}
+        """.formatted(alias, account, baseUrl)));
+    return yaml.toString();
   }
 
   public static <T> T await(Future<T> future) throws Exception {

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.net.http.HttpResponse;
+import java.util.List;
 import java.util.UUID;
 
 import static dev.affinity.router.TestGateway.await;
@@ -36,16 +37,8 @@ class ClusterCooldownTest {
     vertx = Vertx.vertx();
     emulator = await(UpstreamEmulator.start(vertx, new EmulatorOptions().setLatency(LatencyModel.ZERO)
         .addAccount("cool-1", "sk-cool-1").addAccount("cool-2", "sk-cool-2")));
-    String yaml = """
-        router_settings: {num_retries: 0, allowed_fails: 2, cooldown_time: 60}
-        model_list:
-          - model_name: claude-sonnet-4-5
-            litellm_params: {model: anthropic/claude-sonnet-4-5, api_key: sk-cool-1, api_base: "%1$s"}
-            model_info: {id: cool-1}
-          - model_name: claude-sonnet-4-5
-            litellm_params: {model: anthropic/claude-sonnet-4-5, api_key: sk-cool-2, api_base: "%1$s"}
-            model_info: {id: cool-2}
-        """.formatted(emulator.baseUrl());
+    String yaml = "router_settings: {num_retries: 0, allowed_fails: 2, cooldown_time: 60}\n"
+        + TestGateway.modelList("claude-sonnet-4-5", emulator.baseUrl(), List.of("cool-1", "cool-2"));
     String cluster = "affinity-cooldown-" + UUID.randomUUID();
     first = TestGateway.start(yaml, cluster);
     second = TestGateway.start(yaml, cluster);

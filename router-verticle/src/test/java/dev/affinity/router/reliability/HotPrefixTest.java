@@ -57,19 +57,14 @@ class HotPrefixTest {
 
   private static Run run(int spread, long seed) throws Exception {
     emulator.reset();
-    StringBuilder yaml = new StringBuilder("router_settings: {num_retries: 0, hot_prefix_deployments: " + spread
-        + "}\nmodel_list:\n");
-    ACCOUNTS.forEach(account -> yaml.append("""
-          - model_name: claude-sonnet-4-5
-            litellm_params: {model: anthropic/claude-sonnet-4-5, api_key: sk-%1$s, api_base: "%2$s"}
-            model_info: {id: %1$s}
-        """.formatted(account, emulator.baseUrl())));
+    String yaml = "router_settings: {num_retries: 0, hot_prefix_deployments: " + spread + "}\n"
+        + TestGateway.modelList("claude-sonnet-4-5", emulator.baseUrl(), ACCOUNTS);
     List<Session> sessions = new AgentWorkload(seed, 1, 10).sessions();
     int errors = 0;
     long reads = 0;
     long writes = 0;
     Map<String, Integer> perDeployment = new HashMap<>();
-    try (TestGateway gateway = TestGateway.start(yaml.toString())) {
+    try (TestGateway gateway = TestGateway.start(yaml)) {
       for (int turn = 0; turn < 3; turn++) {
         for (Session session : sessions) {
           HttpResponse<String> response = gateway.post(AgentWorkload.REQUEST_PATH,

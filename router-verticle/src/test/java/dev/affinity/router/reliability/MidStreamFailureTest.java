@@ -12,6 +12,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.net.http.HttpResponse;
+import java.util.List;
 
 import static dev.affinity.router.TestGateway.await;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -31,16 +32,8 @@ class MidStreamFailureTest {
     vertx = Vertx.vertx();
     emulator = await(UpstreamEmulator.start(vertx, new EmulatorOptions().setLatency(LatencyModel.ZERO)
         .addAccount("mid-1", "sk-mid-1").addAccount("mid-2", "sk-mid-2")));
-    gateway = TestGateway.start("""
-        router_settings: {num_retries: 2, timeout: 1}
-        model_list:
-          - model_name: pair
-            litellm_params: {model: anthropic/claude-sonnet-4-5, api_key: sk-mid-1, api_base: "%1$s"}
-            model_info: {id: mid-1}
-          - model_name: pair
-            litellm_params: {model: anthropic/claude-sonnet-4-5, api_key: sk-mid-2, api_base: "%1$s"}
-            model_info: {id: mid-2}
-        """.formatted(emulator.baseUrl()));
+    gateway = TestGateway.start("router_settings: {num_retries: 2, timeout: 1}\n"
+        + TestGateway.modelList("pair", emulator.baseUrl(), List.of("mid-1", "mid-2")));
   }
 
   @AfterAll

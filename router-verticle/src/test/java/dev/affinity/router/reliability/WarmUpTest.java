@@ -58,13 +58,7 @@ class WarmUpTest {
   }
 
   private static String config(String settings) {
-    StringBuilder yaml = new StringBuilder(settings).append("model_list:\n");
-    ACCOUNTS.forEach(account -> yaml.append("""
-          - model_name: claude-sonnet-4-5
-            litellm_params: {model: anthropic/claude-sonnet-4-5, api_key: sk-%1$s, api_base: "%2$s"}
-            model_info: {id: %1$s}
-        """.formatted(account, emulator.baseUrl())));
-    return yaml.toString();
+    return settings + TestGateway.modelList("claude-sonnet-4-5", emulator.baseUrl(), ACCOUNTS);
   }
 
   @AfterAll
