@@ -66,6 +66,7 @@ public final class UpstreamBody implements BodyStream {
   private boolean finished;
   private final long idleTimeoutMillis;
   private long idleTimer = -1;
+  private long lastHeardNanos;
 
   /**
    * @param decoder     turns the upstream framing into server-sent events before the tap and the rewrite see them
@@ -196,17 +197,32 @@ public final class UpstreamBody implements BodyStream {
   }
 
   /**
-   * (Re)starts the silence timer while the stream flows. The client's request timeout covers the wait for the
-   * answer's head only; once the stream began, an upstream that stalls would otherwise hold the client forever.
+   * Notes that the upstream was heard from (or may speak again, after a pause) and makes sure the silence timer runs.
+   * The client's request timeout covers the wait for the answer's head only; once the stream began, an upstream
+   * that stalls would otherwise hold the client forever. One timer per stream, re-armed only when it fires, so a
+   * chunk costs a clock read rather than a timer.
    */
   private void watchForSilence() {
     if (idleTimeoutMillis <= 0 || finished) {
       return;
     }
-    stopWatching();
-    idleTimer = upstream.owner().setTimer(idleTimeoutMillis, id -> onUpstream(() -> {
-      if (idleTimer == id && !finished) {
+    lastHeardNanos = System.nanoTime();
+    if (idleTimer < 0) {
+      armSilenceTimer(idleTimeoutMillis);
+    }
+  }
+
+  private void armSilenceTimer(long delayMillis) {
+    idleTimer = upstream.owner().setTimer(delayMillis, id -> onUpstream(() -> {
+      if (idleTimer != id || finished) {
+        return;
+      }
+      idleTimer = -1;
+      long silentMillis = (System.nanoTime() - lastHeardNanos) / 1_000_000;
+      if (silentMillis >= idleTimeoutMillis) {
         response.request().reset(0, new UpstreamSilentException(idleTimeoutMillis));
+      } else {
+        armSilenceTimer(idleTimeoutMillis - silentMillis);
       }
     }));
   }

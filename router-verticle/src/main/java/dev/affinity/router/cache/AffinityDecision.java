@@ -268,13 +268,16 @@ public final class AffinityDecision {
     return deploymentId;
   }
 
-  private record Written(String key, int block) {
+  /** A key the decision writes (a claim or a replacement) and the TTL it is written with. */
+  public record Written(String key, int block, CacheTtl ttl) {
   }
 
-  private List<Written> writtenLongestFirst() {
+  /** Every key the decision writes, claims and replacements together, longest prefix first. */
+  public List<Written> writtenLongestFirst() {
     List<Written> written = new ArrayList<>(claims.size() + replacements.size());
-    claims.forEach(claim -> written.add(new Written(claim.key(), claim.block())));
-    replacements.forEach(replacement -> written.add(new Written(replacement.key(), replacement.block())));
+    claims.forEach(claim -> written.add(new Written(claim.key(), claim.block(), claim.ttl())));
+    replacements.forEach(replacement -> written.add(new Written(replacement.key(), replacement.block(),
+        replacement.ttl())));
     written.sort(Comparator.comparingInt(Written::block).reversed());
     return written;
   }

@@ -130,7 +130,8 @@ public final class CacheAffinityPolicy implements RoutingPolicy {
       plan = PinPlan.of(chain, minimum);
     }
     List<Deployment> choices = eligible;
-    List<Deployment> open = eligibility.withHeadroom(choices);
+    List<Deployment> withRoom = choices.stream().filter(eligibility::hasHeadroom).toList();
+    List<Deployment> open = withRoom.isEmpty() ? choices : withRoom; // none has room: better to try than to refuse
     Buffer sent = body;
     if (lookup.isEmpty() && plan.isEmpty()) {
       return Future.succeededFuture(new Route(strategy.pick(open), "unpinned", sent));
@@ -139,7 +140,7 @@ public final class CacheAffinityPolicy implements RoutingPolicy {
     Set<String> eligibleScopes = new HashSet<>();
     choices.forEach(deployment -> eligibleScopes.add(deployment.cacheScope()));
     Set<String> openScopes = new HashSet<>();
-    choices.stream().filter(eligibility::hasHeadroom).forEach(deployment -> openScopes.add(deployment.cacheScope()));
+    withRoom.forEach(deployment -> openScopes.add(deployment.cacheScope()));
     Set<String> saturated = new HashSet<>(eligibleScopes);
     saturated.removeAll(openScopes);
     return pins.lookup(lookup.keys(), context).compose(found -> {
@@ -185,16 +186,10 @@ public final class CacheAffinityPolicy implements RoutingPolicy {
   private static Map<String, Long> warmingPins(AffinityDecision decision, PinMap.Found written, String chosen,
                                                long warmingSince) {
     Map<String, Long> won = new HashMap<>();
-    decision.claims().forEach(claim -> {
-      if (chosen.equals(written.owners().get(claim.key()))
-          && Long.valueOf(warmingSince).equals(written.warming().get(claim.key()))) {
-        won.put(claim.key(), claim.ttl().duration().toSeconds());
-      }
-    });
-    decision.replacements().forEach(replacement -> {
-      if (chosen.equals(written.owners().get(replacement.key()))
-          && Long.valueOf(warmingSince).equals(written.warming().get(replacement.key()))) {
-        won.put(replacement.key(), replacement.ttl().duration().toSeconds());
+    decision.writtenLongestFirst().forEach(write -> {
+      if (chosen.equals(written.owners().get(write.key()))
+          && Long.valueOf(warmingSince).equals(written.warming().get(write.key()))) {
+        won.put(write.key(), write.ttl().duration().toSeconds());
       }
     });
     return won;
@@ -278,14 +273,9 @@ public final class CacheAffinityPolicy implements RoutingPolicy {
   /** This request lost the race for its longest prefix; the shorter ones it won must follow the winner too. */
   private void repointWonKeys(AffinityDecision decision, Map<String, String> owners, String winner) {
     Map<String, CacheTtl> won = new HashMap<>();
-    decision.claims().forEach(claim -> {
-      if (decision.deploymentId().equals(owners.get(claim.key()))) {
-        won.put(claim.key(), claim.ttl());
-      }
-    });
-    decision.replacements().forEach(replacement -> {
-      if (decision.deploymentId().equals(owners.get(replacement.key()))) {
-        won.put(replacement.key(), replacement.ttl());
+    decision.writtenLongestFirst().forEach(write -> {
+      if (decision.deploymentId().equals(owners.get(write.key()))) {
+        won.put(write.key(), write.ttl());
       }
     });
     pins.repoint(won, decision.deploymentId(), winner, context).onFailure(failure ->

@@ -174,14 +174,13 @@ public final class RoutingVerticle extends VerticleBase {
         }
       }
       List<Deployment> others = candidates.stream().filter(d -> !tried.contains(d.id())).toList();
-      List<Deployment> healthy = eligibility.withHeadroom(eligibility.healthy(others));
       if (retriesLeft <= 0 || others.isEmpty() || !DeploymentHealth.upstreamFault(status)) {
         return result.succeeded() ? Future.succeededFuture(result.result()) : Future.failedFuture(result.cause());
       }
       if (result.succeeded() && result.result().stream() != null) {
         result.result().stream().cancel();
       }
-      Deployment next = strategy.pick(healthy);
+      Deployment next = strategy.pick(eligibility.withHeadroom(eligibility.healthy(others)));
       LOG.info(() -> "request=" + request.requestId() + " retried on " + next.id() + " after " + deployment.id()
           + " answered " + status);
       return attempt(request, new Route(next, "retried", route.body()), candidates, receivedAt, streamUsage,
