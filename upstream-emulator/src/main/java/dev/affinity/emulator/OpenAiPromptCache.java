@@ -2,8 +2,6 @@ package dev.affinity.emulator;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
-import java.util.Map;
 
 /**
  * One account's OpenAI prompt cache, separate from its Anthropic one. OpenAI caches automatically, without markers:
@@ -16,7 +14,7 @@ import java.util.Map;
  */
 final class OpenAiPromptCache {
 
-  private final Map<String, Entry> entries = new HashMap<>();
+  private final CacheEntries<Retention> entries = new CacheEntries<>(Retention::duration);
 
   /** How long an entry lives after its last use ({@code prompt_cache_retention}). */
   enum Retention {
@@ -59,9 +57,6 @@ final class OpenAiPromptCache {
     }
   }
 
-  private record Entry(Instant expiresAt, Retention retention) {
-  }
-
   /** What a request reads ({@code cachedTokens}, 0 on a miss) and, once committed, caches. */
   record Plan(ChatPrompt prompt, Retention retention, long cachedTokens) {
   }
@@ -69,10 +64,9 @@ final class OpenAiPromptCache {
   synchronized Plan plan(ChatPrompt prompt, Retention retention, Instant now) {
     for (int i = prompt.boundaryCount() - 1; i >= 0; i--) {
       String hash = prompt.boundaryHash(i);
-      Entry entry = live(hash, now);
-      if (entry != null) {
-        Retention kept = Retention.longer(entry.retention(), retention);
-        entries.put(hash, new Entry(now.plus(kept.duration()), kept));
+      Retention cached = entries.live(hash, now);
+      if (cached != null) {
+        entries.refresh(hash, Retention.longer(cached, retention), now);
         return new Plan(prompt, retention, prompt.boundaryTokens(i));
       }
     }
@@ -81,33 +75,18 @@ final class OpenAiPromptCache {
 
   /** Caches every boundary prefix of the planned prompt; an entry that would outlive the new one is kept. */
   synchronized void commit(Plan plan, Instant now) {
-    Entry written = new Entry(now.plus(plan.retention().duration()), plan.retention());
     ChatPrompt prompt = plan.prompt();
     for (int i = 0; i < prompt.boundaryCount(); i++) {
-      entries.merge(prompt.boundaryHash(i), written,
-          (existing, fresh) -> existing.expiresAt().isAfter(fresh.expiresAt()) ? existing : fresh);
+      entries.write(prompt.boundaryHash(i), plan.retention(), now);
     }
   }
 
   /** Drops expired entries (lookups ignore them anyway; this bounds memory) and answers how many are live. */
   synchronized int purgeExpired(Instant now) {
-    entries.values().removeIf(entry -> !entry.expiresAt().isAfter(now));
-    return entries.size();
+    return entries.purgeExpired(now);
   }
 
   synchronized void clear() {
     entries.clear();
-  }
-
-  private Entry live(String hash, Instant now) {
-    Entry entry = entries.get(hash);
-    if (entry == null) {
-      return null;
-    }
-    if (!entry.expiresAt().isAfter(now)) {
-      entries.remove(hash);
-      return null;
-    }
-    return entry;
   }
 }

@@ -2,9 +2,7 @@ package dev.affinity.emulator;
 
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * One account's prompt cache, following Anthropic's documented rules. Entries are keyed by prefix hash (which is
@@ -21,10 +19,7 @@ final class PromptCache {
   /** Anthropic looks for a hit at the breakpoint and at up to this many block boundaries before it. */
   static final int LOOKBACK_BLOCKS = 20;
 
-  private final Map<String, Entry> entries = new HashMap<>();
-
-  private record Entry(Instant expiresAt, CacheTtl ttl) {
-  }
+  private final CacheEntries<CacheTtl> entries = new CacheEntries<>(CacheTtl::duration);
 
   /** What a request reads and writes: which block was hit (-1 for none), which prefixes get written. */
   record Plan(int readBlock, List<Write> writes, Usage usage) {
@@ -40,16 +35,16 @@ final class PromptCache {
     for (PromptLayout.Breakpoint breakpoint : layout.breakpoints()) {
       int lowest = Math.max(0, breakpoint.block() - LOOKBACK_BLOCKS);
       for (int j = breakpoint.block(); j >= lowest && j > readBlock; j--) {
-        Entry entry = live(layout.hash(j), now);
-        if (entry != null) {
+        CacheTtl cached = entries.live(layout.hash(j), now);
+        if (cached != null) {
           readBlock = j;
-          readTtl = CacheTtl.longer(entry.ttl(), breakpoint.ttl());
+          readTtl = CacheTtl.longer(cached, breakpoint.ttl());
           break;
         }
       }
     }
     if (readBlock >= 0) {
-      entries.put(layout.hash(readBlock), new Entry(now.plus(readTtl.duration()), readTtl));
+      entries.refresh(layout.hash(readBlock), readTtl, now);
     }
     long readTokens = readBlock >= 0 ? layout.prefixTokens(readBlock) : 0;
 
@@ -78,31 +73,16 @@ final class PromptCache {
   /** Makes the plan's writes visible to later requests; an existing longer-lived entry is kept. */
   synchronized void commit(Plan plan, Instant now) {
     for (Write write : plan.writes()) {
-      Entry written = new Entry(now.plus(write.ttl().duration()), write.ttl());
-      entries.merge(write.hash(), written,
-          (existing, fresh) -> existing.expiresAt().isAfter(fresh.expiresAt()) ? existing : fresh);
+      entries.write(write.hash(), write.ttl(), now);
     }
   }
 
   /** Drops expired entries (lookups ignore them anyway; this bounds memory) and answers how many are live. */
   synchronized int purgeExpired(Instant now) {
-    entries.values().removeIf(entry -> !entry.expiresAt().isAfter(now));
-    return entries.size();
+    return entries.purgeExpired(now);
   }
 
   synchronized void clear() {
     entries.clear();
-  }
-
-  private Entry live(String hash, Instant now) {
-    Entry entry = entries.get(hash);
-    if (entry == null) {
-      return null;
-    }
-    if (!entry.expiresAt().isAfter(now)) {
-      entries.remove(hash);
-      return null;
-    }
-    return entry;
   }
 }
