@@ -15,6 +15,9 @@ public final class CacheLedger {
 
   /** Totals for one alias on one deployment. */
   public static final class Line {
+    /** The totals of a deployment that has served nothing yet. */
+    public static final Line EMPTY = new Line();
+
     private long requests;
     private long errors;
     private long uncachedTokens;

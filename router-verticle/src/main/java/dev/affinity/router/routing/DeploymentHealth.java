@@ -61,15 +61,20 @@ public final class DeploymentHealth {
   }
 
   public boolean healthy(String deploymentId) {
+    return cooledUntil(deploymentId).isEmpty();
+  }
+
+  /** When the running cooldown of a deployment ends, or empty when it takes traffic. */
+  public OptionalLong cooledUntil(String deploymentId) {
     Long until = cooledUntil.get(deploymentId);
     if (until == null) {
-      return true;
+      return OptionalLong.empty();
     }
     if (clock.getAsLong() >= until) {
       cooledUntil.remove(deploymentId, until);
-      return true;
+      return OptionalLong.empty();
     }
-    return false;
+    return OptionalLong.of(until);
   }
 
   /** Statuses that say the deployment, not the request, is in trouble. */

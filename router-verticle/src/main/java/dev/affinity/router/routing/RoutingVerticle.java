@@ -33,11 +33,13 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.io.IOException;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.IntSupplier;
@@ -353,11 +355,20 @@ public final class RoutingVerticle extends VerticleBase {
     }
   }
 
+  /** Every configured deployment, under its alias, with what this node booked for it and whether it is cooling. */
   private JsonObject stats() {
     JsonObject aliases = new JsonObject();
-    ledger.lines().forEach((alias, deployments) -> {
-      JsonObject perDeployment = new JsonObject();
-      deployments.forEach((id, line) -> perDeployment.put(id, new JsonObject()
+    Map<String, Map<String, CacheLedger.Line>> booked = ledger.lines();
+    for (Deployment deployment : config.deployments()) {
+      CacheLedger.Line line = booked.getOrDefault(deployment.alias(), Map.of())
+          .getOrDefault(deployment.id(), CacheLedger.Line.EMPTY);
+      OptionalLong coolingUntil = health.cooledUntil(deployment.id());
+      JsonObject perDeployment = aliases.getJsonObject(deployment.alias());
+      if (perDeployment == null) {
+        perDeployment = new JsonObject();
+        aliases.put(deployment.alias(), perDeployment);
+      }
+      perDeployment.put(deployment.id(), new JsonObject()
           .put("requests", line.requests())
           .put("errors", line.errors())
           .put("uncached_input_tokens", line.uncachedTokens())
@@ -369,9 +380,10 @@ public final class RoutingVerticle extends VerticleBase {
           .put("pinned_but_missed", line.pinnedMisses())
           .put("cost_usd", line.cost())
           .put("cost_without_cache_usd", line.costWithoutCache())
-          .put("healthy", health.healthy(id))));
-      aliases.put(alias, perDeployment);
-    });
+          .put("healthy", coolingUntil.isEmpty())
+          .put("cooldown_ends_at", coolingUntil.isEmpty() ? null
+              : Instant.ofEpochMilli(coolingUntil.getAsLong()).toString()));
+    }
     return new JsonObject().put("prompt_cache_affinity", policy instanceof CacheAffinityPolicy)
         .put("routing_strategy", config.router().routingStrategy()).put("models", aliases);
   }

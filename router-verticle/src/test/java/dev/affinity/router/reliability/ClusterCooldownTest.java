@@ -1,5 +1,6 @@
 package dev.affinity.router.reliability;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.affinity.emulator.EmulatorOptions;
 import dev.affinity.emulator.Fault;
@@ -27,6 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ClusterCooldownTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String MASTER = "sk-cooldown-master";
   private static Vertx vertx;
   private static UpstreamEmulator emulator;
   private static TestGateway first;
@@ -37,7 +39,8 @@ class ClusterCooldownTest {
     vertx = Vertx.vertx();
     emulator = await(UpstreamEmulator.start(vertx, new EmulatorOptions().setLatency(LatencyModel.ZERO)
         .addAccount("cool-1", "sk-cool-1").addAccount("cool-2", "sk-cool-2")));
-    String yaml = "router_settings: {num_retries: 0, allowed_fails: 2, cooldown_time: 60}\n"
+    String yaml = "general_settings: {master_key: " + MASTER + "}\n"
+        + "router_settings: {num_retries: 0, allowed_fails: 2, cooldown_time: 60}\n"
         + TestGateway.modelList("claude-sonnet-4-5", emulator.baseUrl(), List.of("cool-1", "cool-2"));
     String cluster = "affinity-cooldown-" + UUID.randomUUID();
     first = TestGateway.start(yaml, cluster);
@@ -54,8 +57,15 @@ class ClusterCooldownTest {
   }
 
   private static HttpResponse<String> send(TestGateway node, Session session) throws Exception {
-    return node.post(AgentWorkload.REQUEST_PATH, new String(session.request(false)), "anthropic-version",
-        "2023-06-01");
+    return node.post(AgentWorkload.REQUEST_PATH, new String(session.request(false)), "x-api-key", MASTER,
+        "anthropic-version", "2023-06-01");
+  }
+
+  /** What {@code GET /affinity/stats} of {@code node} says about one deployment of the alias. */
+  private static JsonNode stats(TestGateway node, String deploymentId) throws Exception {
+    HttpResponse<String> stats = node.get("/affinity/stats", "x-api-key", MASTER);
+    assertThat(stats.statusCode()).as(stats.body()).isEqualTo(200);
+    return JSON.readTree(stats.body()).path("models").path("claude-sonnet-4-5").path(deploymentId);
   }
 
   @Test
@@ -76,15 +86,18 @@ class ClusterCooldownTest {
     }
     long callsBefore = emulator.counters(pinned).requests() + emulator.counters(pinned).errors();
 
-    // the second node never saw a failure, yet moves the session off the cooled deployment
-    HttpResponse<String> moved = null;
-    for (int attempt = 0; attempt < 50; attempt++) {
-      moved = send(second, session);
-      if (moved.headers().firstValue("x-affinity-deployment").orElse("").equals(other)) {
-        break;
-      }
-      Thread.sleep(20); // the cooldown travels as a cluster event
+    // the second node never saw a failure, yet learns of the cooldown (it travels as a cluster event) ...
+    JsonNode seenBySecond = stats(second, pinned);
+    for (int attempt = 0; attempt < 250 && seenBySecond.path("healthy").asBoolean(true); attempt++) {
+      Thread.sleep(20);
+      seenBySecond = stats(second, pinned);
     }
+    assertThat(seenBySecond.path("healthy").asBoolean(true)).as("cooled on the second node").isFalse();
+    assertThat(seenBySecond.path("requests").asLong()).as("the second node never called it").isZero();
+    assertThat(seenBySecond.path("cooldown_ends_at").asText()).isNotEmpty();
+
+    // ... and moves the session off the cooled deployment on its first request
+    HttpResponse<String> moved = send(second, session);
     assertThat(moved.statusCode()).as(moved.body()).isEqualTo(200);
     assertThat(moved.headers().firstValue("x-affinity-deployment")).hasValue(other);
     assertThat(moved.headers().firstValue("x-affinity-route")).hasValue("repinned");

@@ -52,7 +52,9 @@ class DeploymentHealthTest {
     assertThat(health.coolUntil("a", now.get() + 1_000)).isEqualTo(now.get() + 10_000);
     now.addAndGet(9_999);
     assertThat(health.healthy("a")).isFalse();
+    assertThat(health.cooledUntil("a")).as("what admin stats report").hasValue(now.get() + 1);
     now.addAndGet(1);
     assertThat(health.healthy("a")).isTrue();
+    assertThat(health.cooledUntil("a")).isEmpty();
   }
 }
