@@ -51,7 +51,7 @@ final class BedrockEndpoint {
     PromptCache.Plan plan = account.bedrockCache().plan(request.messages().layout(), minimum, state.clock().now());
     boolean stallAfterStart = fault != null && fault.type() == Fault.Type.STALL_MID_STREAM;
     Answer answer = new Answer(ctx, account, request, plan, stream, stallAfterStart, startedNanos);
-    later(state.latency().firstTokenDelayMillis(plan.usage()), answer::begin);
+    FaultPlay.later(vertx, state.latency().firstTokenDelayMillis(plan.usage()), answer::begin);
   }
 
   private void play(RoutingContext ctx, AccountState account, Fault fault, boolean stream) {
@@ -79,63 +79,53 @@ final class BedrockEndpoint {
         .putHeader("x-amzn-bedrock-content-type", AnthropicApi.APPLICATION_JSON);
   }
 
-  private void later(long delayMillis, Runnable action) {
-    FaultPlay.later(vertx, delayMillis, action);
-  }
+  /** One Bedrock answer: event-stream frames, or one JSON message with the token-count headers. */
+  private final class Answer extends PacedAnswer {
 
-  /** One answer in flight. Runs on the request's event loop. */
-  private final class Answer {
-
-    private final RoutingContext ctx;
-    private final HttpServerResponse response;
     private final AccountState account;
     private final BedrockRequest request;
     private final PromptCache.Plan plan;
     private final AssistantReply reply;
     private final boolean stream;
-    private final boolean stallAfterStart;
     private final long startedNanos;
     private long firstByteMillis;
 
     Answer(RoutingContext ctx, AccountState account, BedrockRequest request, PromptCache.Plan plan, boolean stream,
         boolean stallAfterStart, long startedNanos) {
-      this.ctx = ctx;
-      this.response = ctx.response();
+      super(vertx, state, ctx.response(), stallAfterStart);
       this.account = account;
       this.request = request;
       this.plan = plan;
       this.reply = AssistantReply.compose(request.messages(), state.defaultOutputTokens());
       this.stream = stream;
-      this.stallAfterStart = stallAfterStart;
       this.startedNanos = startedNanos;
     }
 
-    /** The first token: the prompt has been processed, so its cache entries now exist for other requests. */
-    void begin() {
+    @Override
+    void promptProcessed() {
       firstByteMillis = elapsedMillis();
       account.bedrockCache().commit(plan, state.clock().now());
       account.ledger().recordInput(request.modelId(), plan.usage());
       account.bedrockRateLimits().chargeInput(plan.usage(), state.clock().now());
-      if (response.closed()) {
-        return;
-      }
-      if (stallAfterStart) {
-        account.ledger().countError();
-      }
-      if (stream) {
-        stream();
-      } else if (stallAfterStart) {
-        response.setChunked(true).putHeader(HttpHeaders.CONTENT_TYPE, AnthropicApi.APPLICATION_JSON).writeHead();
-      } else {
-        long generation = Math.max(0, reply.outputTokens() - 1) * state.latency().millisPerOutputToken();
-        later(generation, this::sendMessage);
-      }
     }
 
-    private void sendMessage() {
-      if (response.closed()) {
-        return;
-      }
+    @Override
+    void countError() {
+      account.ledger().countError();
+    }
+
+    @Override
+    boolean streaming() {
+      return stream;
+    }
+
+    @Override
+    long outputTokens() {
+      return reply.outputTokens();
+    }
+
+    @Override
+    void sendWhole() {
       Usage usage = plan.usage().withOutputTokens(reply.outputTokens());
       response.putHeader(HttpHeaders.CONTENT_TYPE, AnthropicApi.APPLICATION_JSON)
           .putHeader(INPUT_TOKENS_HEADER, Long.toString(usage.inputTokens()))
@@ -147,19 +137,15 @@ final class BedrockEndpoint {
       finished();
     }
 
-    private void stream() {
+    @Override
+    void stream() {
       openStream(response);
       // Bedrock relays Anthropic's events but not its keep-alive pings.
       List<ServerSentEvent> events = reply.events(plan.usage()).stream()
           .filter(event -> !event.name().equals("ping"))
           .toList();
       asBedrockMessage(events.get(0).data().getJsonObject("message"));
-      if (stallAfterStart) {
-        response.write(EventStreamFrames.chunk(events.get(0).data()));
-        return;
-      }
-      PacedStream.emit(vertx, response, events.size(), state.latency().millisPerOutputToken(),
-          i -> events.get(i).paced(), i -> frame(events, i), this::finished);
+      emit(events.size(), i -> events.get(i).paced(), i -> frame(events, i));
     }
 
     /** The event-stream frame of event {@code i}; the last one carries the invocation metrics. */
@@ -190,7 +176,8 @@ final class BedrockEndpoint {
           .put("model", request.anthropicModel());
     }
 
-    private void finished() {
+    @Override
+    void finished() {
       account.ledger().recordOutput(request.modelId(), reply.outputTokens());
       account.bedrockRateLimits().chargeOutput(reply.outputTokens(), state.clock().now());
     }

@@ -2,7 +2,6 @@ package dev.affinity.emulator;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
 import java.util.List;
@@ -41,7 +40,7 @@ final class ChatCompletionsEndpoint {
         state.clock().now());
     boolean stallAfterStart = fault != null;
     Answer answer = new Answer(ctx, account, request, plan, stallAfterStart);
-    later(answer.firstTokenDelayMillis(), answer::begin);
+    FaultPlay.later(vertx, answer.firstTokenDelayMillis(), answer::begin);
   }
 
   private void play(RoutingContext ctx, AccountState account, Fault fault) {
@@ -52,83 +51,72 @@ final class ChatCompletionsEndpoint {
     OpenAiApi.answer(ctx, fault.retryAfter() == null ? error : error.retryAfter(fault.retryAfter()));
   }
 
-  private void later(long delayMillis, Runnable action) {
-    FaultPlay.later(vertx, delayMillis, action);
-  }
-
-  /** One answer in flight. Runs on the request's event loop. */
-  private final class Answer {
+  /** One Chat Completions answer: SSE chunks or one JSON completion. */
+  private final class Answer extends PacedAnswer {
 
     private final RoutingContext ctx;
-    private final HttpServerResponse response;
     private final AccountState account;
     private final ChatCompletionRequest request;
     private final OpenAiPromptCache.Plan plan;
     private final ChatCompletionReply reply;
     private final OpenAiUsage usage;
-    private final boolean stallAfterStart;
 
     Answer(RoutingContext ctx, AccountState account, ChatCompletionRequest request, OpenAiPromptCache.Plan plan,
         boolean stallAfterStart) {
+      super(vertx, state, ctx.response(), stallAfterStart);
       this.ctx = ctx;
-      this.response = ctx.response();
       this.account = account;
       this.request = request;
       this.plan = plan;
       this.reply = ChatCompletionReply.compose(request, state.defaultOutputTokens(),
           state.clock().now().getEpochSecond());
       this.usage = new OpenAiUsage(request.prompt().totalTokens(), plan.cachedTokens(), reply.completionTokens());
-      this.stallAfterStart = stallAfterStart;
     }
 
     long firstTokenDelayMillis() {
       return state.latency().firstTokenDelayMillis(usage.asLatencyInput());
     }
 
-    /** The first token: the prompt has been processed, so its prefixes are now cached for other requests. */
-    void begin() {
+    @Override
+    void promptProcessed() {
       account.openAiCache().commit(plan, state.clock().now());
       account.ledger().recordOpenAiPrompt(usage.promptTokens(), usage.cachedTokens());
       account.openAiRateLimits().chargeTokens(usage.promptTokens(), state.clock().now());
-      if (response.closed()) {
-        return;
-      }
-      if (stallAfterStart) {
-        account.ledger().countOpenAiError();
-      }
-      if (request.stream()) {
-        stream();
-      } else if (stallAfterStart) {
-        response.setChunked(true).putHeader(HttpHeaders.CONTENT_TYPE, AnthropicApi.APPLICATION_JSON).writeHead();
-      } else {
-        long generation = Math.max(0, reply.completionTokens() - 1) * state.latency().millisPerOutputToken();
-        later(generation, this::sendCompletion);
-      }
     }
 
-    private void sendCompletion() {
-      if (response.closed()) {
-        return;
-      }
+    @Override
+    void countError() {
+      account.ledger().countOpenAiError();
+    }
+
+    @Override
+    boolean streaming() {
+      return request.stream();
+    }
+
+    @Override
+    long outputTokens() {
+      return reply.completionTokens();
+    }
+
+    @Override
+    void sendWhole() {
       // Charged first: the whole answer exists, so the rate-limit headers sent with it already count it.
       finished();
       OpenAiApi.sendJson(ctx, reply.completion(usage).encode());
     }
 
-    private void stream() {
+    @Override
+    void stream() {
       response.setChunked(true)
           .putHeader(HttpHeaders.CONTENT_TYPE, "text/event-stream; charset=utf-8")
           .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache");
       List<ChatCompletionReply.Chunk> chunks = reply.chunks(usage, request.includeUsage());
-      if (stallAfterStart) {
-        response.write(chunks.get(0).toBuffer());
-        return;
-      }
-      PacedStream.emit(vertx, response, chunks.size(), state.latency().millisPerOutputToken(),
-          i -> chunks.get(i).paced(), i -> chunks.get(i).toBuffer(), this::finished);
+      emit(chunks.size(), i -> chunks.get(i).paced(), i -> chunks.get(i).toBuffer());
     }
 
-    private void finished() {
+    @Override
+    void finished() {
       account.ledger().recordOpenAiCompletion(reply.completionTokens());
       account.openAiRateLimits().chargeTokens(reply.completionTokens(), state.clock().now());
     }

@@ -3,7 +3,6 @@ package dev.affinity.emulator;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
 import java.util.List;
@@ -40,7 +39,7 @@ final class MessagesEndpoint implements Handler<RoutingContext> {
     PromptCache.Plan plan = account.cache().plan(request.layout(), minimum, state.clock().now());
     boolean stallAfterStart = fault != null && fault.type() == Fault.Type.STALL_MID_STREAM;
     Answer answer = new Answer(ctx, account, request, plan, stallAfterStart);
-    later(state.latency().firstTokenDelayMillis(plan.usage()), answer::begin);
+    FaultPlay.later(vertx, state.latency().firstTokenDelayMillis(plan.usage()), answer::begin);
   }
 
   private void play(RoutingContext ctx, AccountState account, Fault fault) {
@@ -51,75 +50,64 @@ final class MessagesEndpoint implements Handler<RoutingContext> {
     AnthropicApi.answer(ctx, fault.retryAfter() == null ? error : error.retryAfter(fault.retryAfter()));
   }
 
-  private void later(long delayMillis, Runnable action) {
-    FaultPlay.later(vertx, delayMillis, action);
-  }
-
-  /** One answer in flight. Runs on the request's event loop. */
-  private final class Answer {
+  /** One Messages answer: SSE events or one JSON message. */
+  private final class Answer extends PacedAnswer {
 
     private final RoutingContext ctx;
-    private final HttpServerResponse response;
     private final AccountState account;
     private final MessagesRequest request;
     private final PromptCache.Plan plan;
     private final AssistantReply reply;
-    private final boolean stallAfterStart;
 
     Answer(RoutingContext ctx, AccountState account, MessagesRequest request, PromptCache.Plan plan,
         boolean stallAfterStart) {
+      super(vertx, state, ctx.response(), stallAfterStart);
       this.ctx = ctx;
-      this.response = ctx.response();
       this.account = account;
       this.request = request;
       this.plan = plan;
       this.reply = AssistantReply.compose(request, state.defaultOutputTokens());
-      this.stallAfterStart = stallAfterStart;
     }
 
-    /** The first token: the prompt has been processed, so its cache entries now exist for other requests. */
-    void begin() {
+    @Override
+    void promptProcessed() {
       account.cache().commit(plan, state.clock().now());
       account.ledger().recordInput(request.model(), plan.usage());
       account.rateLimits().chargeInput(plan.usage(), state.clock().now());
-      if (response.closed()) {
-        return;
-      }
-      if (stallAfterStart) {
-        account.ledger().countError();
-      }
-      if (request.stream()) {
-        stream();
-      } else if (stallAfterStart) {
-        response.setChunked(true).putHeader(HttpHeaders.CONTENT_TYPE, AnthropicApi.APPLICATION_JSON).writeHead();
-      } else {
-        long generation = Math.max(0, reply.outputTokens() - 1) * state.latency().millisPerOutputToken();
-        later(generation, this::sendMessage);
-      }
     }
 
-    private void sendMessage() {
-      if (response.closed()) {
-        return;
-      }
+    @Override
+    void countError() {
+      account.ledger().countError();
+    }
+
+    @Override
+    boolean streaming() {
+      return request.stream();
+    }
+
+    @Override
+    long outputTokens() {
+      return reply.outputTokens();
+    }
+
+    @Override
+    void sendWhole() {
       AnthropicApi.sendJson(ctx, reply.message(plan.usage().withOutputTokens(reply.outputTokens())).encode());
       finished();
     }
 
-    private void stream() {
+    @Override
+    void stream() {
       response.setChunked(true)
           .putHeader(HttpHeaders.CONTENT_TYPE, "text/event-stream; charset=utf-8")
           .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache");
       List<ServerSentEvent> events = reply.events(plan.usage());
-      if (stallAfterStart) {
-        response.write(events.get(0).toBuffer());
-        return;
-      }
-      PacedStream.emit(vertx, response, events.size(), state.latency().millisPerOutputToken(),
-          i -> events.get(i).paced(), i -> events.get(i).toBuffer(), this::finished);
+      emit(events.size(), i -> events.get(i).paced(), i -> events.get(i).toBuffer());
     }
 
-    private void finished() {
+    @Override
+    void finished() {
       account.ledger().recordOutput(request.model(), reply.outputTokens());
       account.rateLimits().chargeOutput(reply.outputTokens(), state.clock().now());
     }
