@@ -20,8 +20,7 @@ public final class UpstreamFailure {
         return refusal.error();
       }
       if (cause instanceof TimeoutException || cause.getClass().getSimpleName().contains("Timeout")) {
-        return GatewayError.upstreamTimeout("deployment " + deploymentId + " did not answer within "
-            + timeoutMillis / 1000.0 + " s");
+        return GatewayError.upstreamTimeout(timedOut(cause, deploymentId, timeoutMillis));
       }
       if (cause instanceof ConnectException || cause instanceof UnknownHostException) {
         return GatewayError.upstreamUnreachable("deployment " + deploymentId + " is unreachable ("
@@ -34,6 +33,24 @@ public final class UpstreamFailure {
     }
     return GatewayError.upstreamUnreachable("deployment " + deploymentId + " could not be reached ("
         + failure.getClass().getSimpleName() + ")");
+  }
+
+  /**
+   * Says which wait ran out: the call's {@code timeout} of silence from the upstream, or the connect timeout, spent
+   * opening a connection or waiting for a free one in the pool (then the upstream never saw the request).
+   */
+  private static String timedOut(Throwable timeout, String deploymentId, long timeoutMillis) {
+    String message = String.valueOf(timeout.getMessage());
+    if (message.contains("getting a connection")) {
+      return "deployment " + deploymentId + ": no connection to the upstream was free within "
+          + ProviderVerticle.CONNECT_TIMEOUT_MILLIS / 1000.0 + " s (the node's connection pool is full); "
+          + "the request was not sent";
+    }
+    if (timeout.getClass().getSimpleName().equals("ConnectTimeoutException")) {
+      return "deployment " + deploymentId + ": could not connect to the upstream within "
+          + ProviderVerticle.CONNECT_TIMEOUT_MILLIS / 1000.0 + " s; the request was not sent";
+    }
+    return "deployment " + deploymentId + " did not answer within " + timeoutMillis / 1000.0 + " s";
   }
 
   /**
