@@ -94,7 +94,7 @@ public final class AffinityNode {
     }
     int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
     return providers
-        .compose(v -> vertx.deployVerticle(new RoutingVerticle(config, new PinMap(hazelcast),
+        .compose(v -> vertx.deployVerticle(new RoutingVerticle(config, state, new PinMap(hazelcast),
             new CooldownMap(hazelcast), () -> cluster.getNodes().size())))
         .compose(v -> vertx.deployVerticle(() -> new HttpVerticle(config, state, host, port),
             new DeploymentOptions().setInstances(instances)))

@@ -2,6 +2,8 @@ package dev.affinity.router.routing;
 
 import dev.affinity.model.BodyStream;
 import dev.affinity.model.EventBusStream;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
@@ -17,6 +19,7 @@ final class EventBusStreamSender {
   private final String address;
   private final BodyStream body;
   private final long ackTimeoutMillis;
+  private final Promise<Void> over = Promise.promise();
   private int unacknowledged;
   private boolean paused;
   private boolean done;
@@ -28,13 +31,15 @@ final class EventBusStreamSender {
     this.ackTimeoutMillis = ackTimeoutMillis;
   }
 
-  void start() {
+  /** Starts pumping; the future completes when the stream is over: ended, failed, or cancelled. */
+  Future<Void> start() {
     body.handler(this::send);
     body.endHandler(v -> finish(new DeliveryOptions().addHeader(EventBusStream.END, "true"), Buffer.buffer()));
     body.exceptionHandler(failure -> finish(new DeliveryOptions().addHeader(EventBusStream.ERROR, "true"),
         new JsonObject().put("type", "error").put("error", new JsonObject().put("type", "api_error")
             .put("message", "upstream stream interrupted: " + failure.getClass().getSimpleName())).toBuffer()));
     body.resume();
+    return over.future();
   }
 
   private void send(Buffer chunk) {
@@ -49,6 +54,7 @@ final class EventBusStreamSender {
         if (!done) {
           done = true;
           body.cancel();
+          over.complete();
         }
         return;
       }
@@ -64,6 +70,7 @@ final class EventBusStreamSender {
     if (!done) {
       done = true;
       eventBus.send(address, payload, marker);
+      over.complete();
     }
   }
 }

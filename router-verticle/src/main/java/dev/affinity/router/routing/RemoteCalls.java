@@ -8,6 +8,8 @@ import dev.affinity.model.GatewayRequest;
 import dev.affinity.model.Operation;
 import dev.affinity.router.ingress.AnthropicRequestCheck;
 import dev.affinity.router.ingress.OpenAiRequestCheck;
+import dev.affinity.router.node.NodeState;
+import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
@@ -24,7 +26,9 @@ import java.util.UUID;
 /**
  * The router's public event-bus API for cluster members: a JSON request in, a JSON answer out, and for streams the
  * chunks sent to the caller's stream address with flow control ({@link EventBusStreamSender}). The same checks as
- * the HTTP ingress apply; members of the cluster are trusted, so there is no key.
+ * the HTTP ingress apply; members of the cluster are trusted, so there is no key. The same node limits apply too:
+ * a call counts against {@code global_max_parallel_requests} until its answer (or stream) ends, and a draining node
+ * refuses new calls and waits for those it serves.
  */
 final class RemoteCalls {
 
@@ -32,15 +36,34 @@ final class RemoteCalls {
 
   private final RoutingVerticle router;
   private final EventBus eventBus;
+  private final NodeState node;
   private final long timeoutMillis;
 
-  RemoteCalls(RoutingVerticle router, EventBus eventBus, long timeoutMillis) {
+  RemoteCalls(RoutingVerticle router, EventBus eventBus, NodeState node, long timeoutMillis) {
     this.router = router;
     this.eventBus = eventBus;
+    this.node = node;
     this.timeoutMillis = timeoutMillis;
   }
 
   void handle(Message<Object> message, JsonObject call) {
+    if (node.draining()) {
+      // Vert.x sends the caller's next try to another member's consumer (round robin)
+      RoutingVerticle.fail(message, GatewayError.overloaded(
+          "this gateway node is shutting down; send again and another node will answer").toReplyException());
+      return;
+    }
+    if (!node.tryAdmit()) {
+      RoutingVerticle.fail(message, GatewayError.overloaded("this gateway node is serving " + node.maxInFlight()
+          + " requests, its limit (general_settings.global_max_parallel_requests); retry shortly")
+          .toReplyException());
+      return;
+    }
+    serve(message, call).onComplete(done -> node.release());
+  }
+
+  /** Answers one admitted call; completes once the answer is over, a stream included. */
+  private Future<Void> serve(Message<Object> message, JsonObject call) {
     Operation operation = switch (call.getString("operation", "messages").toLowerCase(Locale.ROOT)) {
       case "messages" -> Operation.MESSAGES;
       case "count_tokens" -> Operation.COUNT_TOKENS;
@@ -50,12 +73,12 @@ final class RemoteCalls {
     if (operation == null) {
       RoutingVerticle.fail(message, GatewayError.invalidRequest(
           "operation: must be one of messages, count_tokens, chat_completions").toReplyException());
-      return;
+      return Future.succeededFuture();
     }
     Object rawBody = call.getValue("body");
     if (!(rawBody instanceof JsonObject body)) {
       RoutingVerticle.fail(message, GatewayError.invalidRequest("body: must be a JSON object").toReplyException());
-      return;
+      return Future.succeededFuture();
     }
     byte[] bytes = body.toBuffer().getBytes();
     JsonNode json;
@@ -63,7 +86,7 @@ final class RemoteCalls {
       json = JSON.readTree(bytes);
     } catch (IOException impossible) {
       RoutingVerticle.fail(message, GatewayError.invalidRequest("body: not valid JSON").toReplyException());
-      return;
+      return Future.succeededFuture();
     }
     GatewayError invalid = operation.api() == Operation.ClientApi.OPENAI ? OpenAiRequestCheck.check(json)
         : AnthropicRequestCheck.check(json, operation);
@@ -74,7 +97,7 @@ final class RemoteCalls {
     }
     if (invalid != null) {
       RoutingVerticle.fail(message, invalid.toReplyException());
-      return;
+      return Future.succeededFuture();
     }
     Map<String, String> headers = new HashMap<>();
     JsonObject given = call.getJsonObject("headers", new JsonObject());
@@ -87,12 +110,14 @@ final class RemoteCalls {
     String requestId = "req_" + UUID.randomUUID().toString().replace("-", "");
     GatewayRequest request = new GatewayRequest(requestId, operation, json.get("model").asText(), stream,
         call.getString("tenant", "default"), headers, null, Buffer.buffer(bytes), json);
-    router.dispatch(request)
-        .onSuccess(reply -> answer(message, requestId, reply, streamAddress))
-        .onFailure(failure -> RoutingVerticle.fail(message, failure));
+    return router.dispatch(request)
+        .compose(reply -> answer(message, requestId, reply, streamAddress), failure -> {
+          RoutingVerticle.fail(message, failure);
+          return Future.succeededFuture();
+        });
   }
 
-  private void answer(Message<Object> message, String requestId, GatewayReply reply, String streamAddress) {
+  private Future<Void> answer(Message<Object> message, String requestId, GatewayReply reply, String streamAddress) {
     JsonObject answer = new JsonObject()
         .put("status", reply.status())
         .put("headers", new JsonObject(new HashMap<>(reply.headers())))
@@ -106,10 +131,10 @@ final class RemoteCalls {
         answer.put("body_text", reply.body().toString());
       }
       message.reply(answer);
-      return;
+      return Future.succeededFuture();
     }
     answer.put("stream", true);
     message.reply(answer);
-    new EventBusStreamSender(eventBus, streamAddress, reply.stream(), timeoutMillis).start();
+    return new EventBusStreamSender(eventBus, streamAddress, reply.stream(), timeoutMillis).start();
   }
 }

@@ -17,6 +17,7 @@ import dev.affinity.model.config.ModelInfo;
 import dev.affinity.model.config.ProviderKind;
 import dev.affinity.router.cache.CostModel;
 import dev.affinity.router.cache.Price;
+import dev.affinity.router.node.NodeState;
 import dev.affinity.router.pins.CooldownMap;
 import dev.affinity.router.pins.PinMap;
 import dev.affinity.router.routing.strategy.InFlight;
@@ -61,6 +62,7 @@ public final class RoutingVerticle extends VerticleBase {
   private static final long MAX_RETRY_AFTER_SECONDS = 60;
 
   private final GatewayConfig config;
+  private final NodeState node;
   private final PinMap pins;
   private final InFlight inFlight = new InFlight();
   private final CacheLedger ledger = new CacheLedger();
@@ -75,12 +77,15 @@ public final class RoutingVerticle extends VerticleBase {
   private RemoteCalls remote;
 
   /**
+   * @param node      the node's limits and drain state, which event-bus callers are held to as HTTP clients are
    * @param pins      the cluster's pin map, or null to route without affinity
    * @param cooldowns the cluster's cooldowns, or null to keep them to this node
    * @param members   how many nodes share the configured rpm/tpm of each deployment
    */
-  public RoutingVerticle(GatewayConfig config, PinMap pins, CooldownMap cooldowns, IntSupplier members) {
+  public RoutingVerticle(GatewayConfig config, NodeState node, PinMap pins, CooldownMap cooldowns,
+                         IntSupplier members) {
     this.config = config;
+    this.node = node;
     this.pins = pins;
     this.cooldowns = cooldowns;
     this.health = new DeploymentHealth(config.router().allowedFails(), config.router().cooldownTime().toMillis(),
@@ -91,7 +96,7 @@ public final class RoutingVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     LocalCodec.registerAll(vertx.eventBus());
-    remote = new RemoteCalls(this, vertx.eventBus(), config.router().timeout().toMillis());
+    remote = new RemoteCalls(this, vertx.eventBus(), node, config.router().timeout().toMillis());
     strategy = UnpinnedStrategy.named(config.router().routingStrategy(), inFlight);
     policy = config.router().promptCaching() && pins != null
         ? new CacheAffinityPolicy(pins, strategy, eligibility, context, config.router().warmUpWait(),
