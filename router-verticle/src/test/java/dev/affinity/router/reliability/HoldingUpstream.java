@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * An Anthropic Messages upstream whose streams begin at once and then wait, as long as the test likes: each one
@@ -25,6 +26,7 @@ final class HoldingUpstream {
 
   private final HttpServer server;
   private final Queue<Held> held = new ConcurrentLinkedQueue<>();
+  private final AtomicInteger abandoned = new AtomicInteger();
 
   private HoldingUpstream(HttpServer server) {
     this.server = server;
@@ -43,6 +45,11 @@ final class HoldingUpstream {
   /** Streams begun and not yet released. */
   int holding() {
     return held.size();
+  }
+
+  /** Held streams whose connection the gateway closed before they were released: cancelled calls. */
+  int abandoned() {
+    return abandoned.get();
   }
 
   /** Finishes every held stream, each on its own connection's context. */
@@ -78,7 +85,14 @@ final class HoldingUpstream {
           .put("usage", new JsonObject().put("input_tokens", 5).put("output_tokens", 1))));
       event(response, "content_block_start", new JsonObject().put("type", "content_block_start").put("index", 0)
           .put("content_block", new JsonObject().put("type", "text").put("text", "")));
-      held.add(new Held(Vertx.currentContext(), response));
+      Held stream = new Held(Vertx.currentContext(), response);
+      held.add(stream);
+      // the gateway cancelled the call (it resets the connection) before the test released it
+      response.closeHandler(closed -> {
+        if (held.remove(stream)) {
+          abandoned.incrementAndGet();
+        }
+      });
     });
   }
 
