@@ -17,38 +17,6 @@ class AffinityDecisionTest {
   private static final String SCOPE = "tenant-a/claude-sonnet";
   private static final Set<String> SIX = new LinkedHashSet<>(List.of("d0", "d1", "d2", "d3", "d4", "d5"));
 
-  /** The pin map of one node, as the caller would use it: getAll, then writes. */
-  private static final class PinMap {
-    final Map<String, String> entries = new HashMap<>();
-    final Map<String, CacheTtl> ttls = new HashMap<>();
-
-    Map<String, String> getAll(List<String> keys) {
-      Map<String, String> found = new HashMap<>();
-      keys.forEach(key -> {
-        if (entries.containsKey(key)) {
-          found.put(key, entries.get(key));
-        }
-      });
-      return found;
-    }
-
-    /** Applies a decision's writes and returns the final deployment. */
-    String apply(AffinityDecision decision) {
-      Map<String, String> owners = new HashMap<>();
-      for (AffinityDecision.Claim claim : decision.claims()) {
-        String previous = entries.putIfAbsent(claim.key(), decision.deploymentId());
-        owners.put(claim.key(), previous == null ? decision.deploymentId() : previous);
-        ttls.putIfAbsent(claim.key(), claim.ttl());
-      }
-      for (AffinityDecision.Replacement replacement : decision.replacements()) {
-        entries.replace(replacement.key(), replacement.staleDeploymentId(), decision.deploymentId());
-        owners.put(replacement.key(), entries.get(replacement.key()));
-      }
-      decision.refreshes().forEach(refresh -> ttls.put(refresh.key(), refresh.ttl()));
-      return decision.afterClaim(owners);
-    }
-  }
-
   private static AffinityDecision decide(PrefixChain chain, Map<String, String> found, Set<String> eligible,
                                          Supplier<String> fallback) {
     return AffinityDecision.decide(LookupPlan.of(chain), PinPlan.of(chain, 1024), found, eligible, fallback);
@@ -64,7 +32,7 @@ class AffinityDecisionTest {
 
   @Test
   void breakpointMovingForwardOverNineTurnsKeepsEveryTurnOnOneDeployment() {
-    PinMap pins = new PinMap();
+    InMemoryPins pins = new InMemoryPins();
     AtomicInteger roundRobin = new AtomicInteger();
     List<String> ids = List.copyOf(SIX);
     Supplier<String> strategy = () -> ids.get(roundRobin.getAndIncrement() % ids.size());
@@ -195,7 +163,7 @@ class AffinityDecisionTest {
   @Test
   void loserOfAClaimRaceFollowsTheWinner() {
     PrefixChain chain = turn(2);
-    PinMap pins = new PinMap();
+    InMemoryPins pins = new InMemoryPins();
     // Two nodes look up at the same time, find nothing, and choose differently.
     AffinityDecision first = decide(chain, pins.getAll(LookupPlan.of(chain).keys()), SIX, fixed("d1"));
     AffinityDecision second = decide(chain, pins.getAll(LookupPlan.of(chain).keys()), SIX, fixed("d4"));

@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -26,44 +25,12 @@ class AutomaticPrefixChainTest {
   /** Blocks before the first user message: the tools and the system prompt's three chunks. */
   private static final int PREAMBLE = ChatConversation.TOOLS + 3;
 
-  /** The pin map of one node, as the routing policy uses it: getAll, then the decision's writes. */
-  private static final class Pins {
-    final Map<String, String> entries = new HashMap<>();
-    final Map<String, CacheTtl> ttls = new HashMap<>();
-
-    Map<String, String> getAll(List<String> keys) {
-      Map<String, String> found = new HashMap<>();
-      keys.forEach(key -> {
-        if (entries.containsKey(key)) {
-          found.put(key, entries.get(key));
-        }
-      });
-      return found;
-    }
-
-    /** Applies a decision's writes and returns the final deployment. */
-    String apply(AffinityDecision decision) {
-      Map<String, String> owners = new HashMap<>();
-      for (AffinityDecision.Claim claim : decision.claims()) {
-        String previous = entries.putIfAbsent(claim.key(), decision.deploymentId());
-        owners.put(claim.key(), previous == null ? decision.deploymentId() : previous);
-        ttls.putIfAbsent(claim.key(), claim.ttl());
-      }
-      for (AffinityDecision.Replacement replacement : decision.replacements()) {
-        entries.replace(replacement.key(), replacement.staleDeploymentId(), decision.deploymentId());
-        owners.put(replacement.key(), entries.get(replacement.key()));
-      }
-      decision.refreshes().forEach(refresh -> ttls.put(refresh.key(), refresh.ttl()));
-      return decision.afterClaim(owners);
-    }
-
-    /** Routes one request: lookup, decision, writes. */
-    Routed route(AutomaticPrefixChain chain, Supplier<String> strategy) {
-      LookupPlan lookup = chain.lookupPlan(MINIMUM);
-      AffinityDecision decision = AffinityDecision.decide(lookup, chain.pinPlan(MINIMUM),
-          getAll(lookup.keys()), SIX, strategy);
-      return new Routed(decision, apply(decision));
-    }
+  /** Routes one request as the policy does: lookup, decision, writes. */
+  private static Routed route(InMemoryPins pins, AutomaticPrefixChain chain, Supplier<String> strategy) {
+    LookupPlan lookup = chain.lookupPlan(MINIMUM);
+    AffinityDecision decision = AffinityDecision.decide(lookup, chain.pinPlan(MINIMUM),
+        pins.getAll(lookup.keys()), SIX, strategy);
+    return new Routed(decision, pins.apply(decision));
   }
 
   private record Routed(AffinityDecision decision, String deploymentId) {
@@ -96,7 +63,7 @@ class AutomaticPrefixChainTest {
 
   @Test
   void growingConversationOfNineTurnsStaysOnOneOfSixDeployments() {
-    Pins pins = new Pins();
+    InMemoryPins pins = new InMemoryPins();
     AtomicInteger strategyCalls = new AtomicInteger();
     ChatConversation conversation = new ChatConversation();
     String first = null;
@@ -104,7 +71,7 @@ class AutomaticPrefixChainTest {
 
     for (int n = 0; n < 9; n++) {
       AutomaticPrefixChain chain = chain(conversation.request(n));
-      Routed routed = pins.route(chain, roundRobin(strategyCalls));
+      Routed routed = route(pins, chain, roundRobin(strategyCalls));
 
       if (first == null) {
         first = routed.deploymentId();
@@ -130,10 +97,10 @@ class AutomaticPrefixChainTest {
     ChatConversation conversation = new ChatConversation().toolOutput(3, 400_000);
     AutomaticPrefixChain before = chain(conversation.request(3));
     AutomaticPrefixChain after = chain(conversation.request(4));
-    Pins pins = new Pins();
-    String deployment = pins.route(before, fixed("d2")).deploymentId();
+    InMemoryPins pins = new InMemoryPins();
+    String deployment = route(pins, before, fixed("d2")).deploymentId();
 
-    Routed routed = pins.route(after, fixed("d5"));
+    Routed routed = route(pins, after, fixed("d5"));
 
     assertThat(after.lookupPlan(MINIMUM).keys()).hasSizeLessThanOrEqualTo(AutomaticPrefixChain.MAX_PROBES)
         .contains(before.key(before.size() - 1));
@@ -145,14 +112,14 @@ class AutomaticPrefixChainTest {
   @Test
   void promptGrowingInsideOneMessageFollowsItsChunks() {
     // A transcript flattened into one user message, longer at every turn.
-    Pins pins = new Pins();
+    InMemoryPins pins = new InMemoryPins();
     AtomicInteger strategyCalls = new AtomicInteger();
     StringBuilder transcript = new StringBuilder("Summarise this log.\n" + "line of log output\n".repeat(300));
     String first = null;
     for (int turn = 0; turn < 9; turn++) {
       ObjectNode request = JSON.createObjectNode();
       request.putArray("messages").addObject().put("role", "user").put("content", transcript.toString());
-      Routed routed = pins.route(chain(request), roundRobin(strategyCalls));
+      Routed routed = route(pins, chain(request), roundRobin(strategyCalls));
       first = first == null ? routed.deploymentId() : first;
       assertThat(routed.deploymentId()).as("turn %d", turn).isEqualTo(first);
       transcript.append("more output ".repeat(150));
@@ -198,11 +165,11 @@ class AutomaticPrefixChainTest {
     }
 
     // Pins left by the original conversation: the edited one only finds a prefix before the edit.
-    Pins pins = new Pins();
+    InMemoryPins pins = new InMemoryPins();
     for (int n = 0; n <= 4; n++) {
-      pins.route(chain(original.request(n)), fixed("d1"));
+      route(pins, chain(original.request(n)), fixed("d1"));
     }
-    Routed routed = pins.route(chain(edited.request(5)), fixed("d4"));
+    Routed routed = route(pins, chain(edited.request(5)), fixed("d4"));
     assertThat(routed.decision().pinnedBlock()).isPresent();
     assertThat(routed.decision().pinnedBlock().getAsInt()).isLessThan(turnOne);
     assertThat(routed.decision().claims()).extracting(AffinityDecision.Claim::block)
@@ -298,9 +265,9 @@ class AutomaticPrefixChainTest {
     assertThat(pinKey).hasSize(22).isNotEqualTo(chain.key(1));
 
     // Two short requests with one key, routed by different strategies, land on one deployment.
-    Pins pins = new Pins();
-    assertThat(pins.route(chain, fixed("d2")).decision().kind()).isEqualTo(RouteKind.CLAIMED);
-    Routed second = pins.route(chain(parse("""
+    InMemoryPins pins = new InMemoryPins();
+    assertThat(route(pins, chain, fixed("d2")).decision().kind()).isEqualTo(RouteKind.CLAIMED);
+    Routed second = route(pins, chain(parse("""
         {"prompt_cache_key":"user-42","messages":[{"role":"user","content":"something else"}]}""")), fixed("d4"));
     assertThat(second.decision().kind()).isEqualTo(RouteKind.PINNED);
     assertThat(second.deploymentId()).isEqualTo("d2");
@@ -337,7 +304,7 @@ class AutomaticPrefixChainTest {
   void loserOfARaceOnThePromptCacheKeyFollowsTheWinner() throws Exception {
     AutomaticPrefixChain chain = chain(parse("""
         {"prompt_cache_key":"k","messages":[{"role":"user","content":"hi"}]}"""));
-    Pins pins = new Pins();
+    InMemoryPins pins = new InMemoryPins();
     LookupPlan lookup = chain.lookupPlan(MINIMUM);
     AffinityDecision first = AffinityDecision.decide(lookup, chain.pinPlan(MINIMUM), pins.getAll(lookup.keys()),
         SIX, fixed("d1"));
