@@ -9,23 +9,15 @@ import com.anthropic.models.messages.MessageCreateParams;
 import com.anthropic.models.messages.RawMessageStreamEvent;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.affinity.emulator.EmulatorOptions;
-import dev.affinity.emulator.LatencyModel;
-import dev.affinity.emulator.UpstreamEmulator;
 import dev.affinity.emulator.workload.AgentWorkload;
 import dev.affinity.emulator.workload.Session;
 import dev.affinity.router.TestGateway;
-import io.vertx.core.Vertx;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.security.KeyPair;
-import java.security.KeyPairGenerator;
-import java.security.interfaces.RSAPublicKey;
 import java.util.HashSet;
 import java.util.Set;
 
@@ -38,39 +30,13 @@ class VertexEndToEndTest {
   private static final String ALIAS = "claude-vertex";
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private static Vertx vertx;
-  private static UpstreamEmulator emulator;
+  private static TwoVertexProjects projects;
   private static TestGateway gateway;
 
   @BeforeAll
   static void start() throws Exception {
-    KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
-    generator.initialize(2048);
-    KeyPair first = generator.generateKeyPair();
-    KeyPair second = generator.generateKeyPair();
-    vertx = Vertx.vertx();
-    emulator = await(UpstreamEmulator.start(vertx, new EmulatorOptions().setLatency(LatencyModel.ZERO)
-        .addVertexAccount("gcp-a", "proj-a", "gw@proj-a.iam.gserviceaccount.com", (RSAPublicKey) first.getPublic())
-        .addVertexAccount("gcp-b", "proj-b", "gw@proj-b.iam.gserviceaccount.com",
-            (RSAPublicKey) second.getPublic())));
-    gateway = TestGateway.start("""
-        model_list:
-          - model_name: %1$s
-            litellm_params:
-              model: vertex_ai/claude-sonnet-4-5@20250929
-              vertex_project: proj-a
-              vertex_location: us-east5
-              vertex_credentials: %2$s
-              api_base: %4$s
-          - model_name: %1$s
-            litellm_params:
-              model: vertex_ai/claude-sonnet-4-5@20250929
-              vertex_project: proj-b
-              vertex_location: us-east5
-              vertex_credentials: %3$s
-              api_base: %4$s
-        """.formatted(ALIAS, keyFile("proj-a", "gw@proj-a.iam.gserviceaccount.com", first),
-        keyFile("proj-b", "gw@proj-b.iam.gserviceaccount.com", second), emulator.baseUrl()));
+    projects = TwoVertexProjects.start();
+    gateway = TestGateway.start(projects.modelList(ALIAS, "claude-sonnet-4-5@20250929", "us-east5"));
   }
 
   @AfterAll
@@ -78,12 +44,7 @@ class VertexEndToEndTest {
     if (gateway != null) {
       gateway.close();
     }
-    await(emulator.close());
-    await(vertx.close());
-  }
-
-  private static Path keyFile(String project, String email, KeyPair pair) throws Exception {
-    return ServiceAccountKey.write(project, email, pair, emulator.baseUrl());
+    projects.close();
   }
 
   private static AnthropicClient client() {

@@ -4,20 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.affinity.emulator.EmulatorOptions;
-import dev.affinity.emulator.LatencyModel;
 import dev.affinity.emulator.UpstreamEmulator;
 import dev.affinity.router.TestGateway;
-import io.vertx.core.Vertx;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
-import java.security.KeyPair;
-import java.security.KeyPairGenerator;
-import java.security.interfaces.RSAPublicKey;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
@@ -35,39 +28,15 @@ class VertexGeminiEndToEndTest {
   private static final String ALIAS = "gemini-vertex";
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private static Vertx vertx;
+  private static TwoVertexProjects projects;
   private static UpstreamEmulator emulator;
   private static TestGateway gateway;
 
   @BeforeAll
   static void start() throws Exception {
-    KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
-    generator.initialize(2048);
-    KeyPair first = generator.generateKeyPair();
-    KeyPair second = generator.generateKeyPair();
-    vertx = Vertx.vertx();
-    emulator = await(UpstreamEmulator.start(vertx, new EmulatorOptions().setLatency(LatencyModel.ZERO)
-        .addVertexAccount("gcp-a", "proj-a", "gw@proj-a.iam.gserviceaccount.com", (RSAPublicKey) first.getPublic())
-        .addVertexAccount("gcp-b", "proj-b", "gw@proj-b.iam.gserviceaccount.com",
-            (RSAPublicKey) second.getPublic())));
-    gateway = TestGateway.start("""
-        model_list:
-          - model_name: %1$s
-            litellm_params:
-              model: vertex_ai/gemini-2.5-flash
-              vertex_project: proj-a
-              vertex_location: us-central1
-              vertex_credentials: %2$s
-              api_base: %4$s
-          - model_name: %1$s
-            litellm_params:
-              model: vertex_ai/gemini-2.5-flash
-              vertex_project: proj-b
-              vertex_location: us-central1
-              vertex_credentials: %3$s
-              api_base: %4$s
-        """.formatted(ALIAS, keyFile("proj-a", "gw@proj-a.iam.gserviceaccount.com", first),
-        keyFile("proj-b", "gw@proj-b.iam.gserviceaccount.com", second), emulator.baseUrl()));
+    projects = TwoVertexProjects.start();
+    emulator = projects.emulator();
+    gateway = TestGateway.start(projects.modelList(ALIAS, "gemini-2.5-flash", "us-central1"));
   }
 
   @AfterAll
@@ -75,12 +44,7 @@ class VertexGeminiEndToEndTest {
     if (gateway != null) {
       gateway.close();
     }
-    await(emulator.close());
-    await(vertx.close());
-  }
-
-  private static Path keyFile(String project, String email, KeyPair pair) throws Exception {
-    return ServiceAccountKey.write(project, email, pair, emulator.baseUrl());
+    projects.close();
   }
 
   @Test
