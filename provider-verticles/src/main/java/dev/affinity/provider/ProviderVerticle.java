@@ -157,11 +157,15 @@ public abstract class ProviderVerticle extends VerticleBase {
     DeliveryOptions local = new DeliveryOptions().setLocalOnly(true);
     if (streamed) {
       SseTap tap = streamTap(call);
+      int status = response.statusCode();
+      // a stream outlives its request by far: what its end reports is copied out of the call now, so that the call
+      // (bodies, parsed tree) is garbage as soon as the router lets go of it
+      PendingReport pending = new PendingReport(call);
       UpstreamBody body = new UpstreamBody(response, context, streamDecoder(call), tap, streamRewrite(call),
-          call.timeoutMillis(), failure ->
-          report(call, response.statusCode(), tap.usage(), failure == null ? tap.errorType()
-              : failure instanceof UpstreamBody.ClientGoneException ? "client_disconnected" : "stream_interrupted"));
-      message.reply(new GatewayReply(response.statusCode(), headers, null, body, call.deployment().id(), null), local);
+          call.timeoutMillis(), failure -> publish(pending.outcome(status, tap.usage(), failure == null
+              ? tap.errorType()
+              : failure instanceof UpstreamBody.ClientGoneException ? "client_disconnected" : "stream_interrupted")));
+      message.reply(new GatewayReply(status, headers, null, body, call.deployment().id(), null), local);
       return;
     }
     response.body()
@@ -182,11 +186,26 @@ public abstract class ProviderVerticle extends VerticleBase {
   }
 
   private void report(ProviderCall call, int status, TokenUsage usage, String errorType) {
-    long latency = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - call.receivedAtNanos());
-    vertx.eventBus().publish(EventBusAddress.USAGE,
-        new UsageReport(call.request().requestId(), call.request().model(), call.deployment().id(), call.route(),
-            status, call.request().stream(), latency, usage, errorType),
-        new DeliveryOptions().setLocalOnly(true));
+    publish(new PendingReport(call).outcome(status, usage, errorType));
+  }
+
+  private void publish(UsageReport report) {
+    vertx.eventBus().publish(EventBusAddress.USAGE, report, new DeliveryOptions().setLocalOnly(true));
+  }
+
+  /** A call's {@link UsageReport} but for its outcome: what the report says about the call, copied out of it. */
+  private record PendingReport(String requestId, String alias, String deploymentId, String route, boolean stream,
+                               long receivedAtNanos) {
+
+    PendingReport(ProviderCall call) {
+      this(call.request().requestId(), call.request().model(), call.deployment().id(), call.route(),
+          call.request().stream(), call.receivedAtNanos());
+    }
+
+    UsageReport outcome(int status, TokenUsage usage, String errorType) {
+      long latency = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - receivedAtNanos);
+      return new UsageReport(requestId, alias, deploymentId, route, status, stream, latency, usage, errorType);
+    }
   }
 
   @Override

@@ -73,7 +73,8 @@ public final class UpstreamBody implements BodyStream {
    *                    (Bedrock's binary event stream); {@link Rewrite#NONE} for an SSE upstream
    * @param idleTimeout how long the upstream may stay silent while the stream flows before the call is given up
    *                    (the upstream call timeout); 0 for never
-   * @param onFinish    called once on the upstream context, with null when the stream ended, else the failure
+   * @param onFinish    called once on the upstream context, with null when the stream ended, else the failure; kept
+   *                    as long as the stream, so it should hold small values, not the call and its bodies
    */
   public UpstreamBody(HttpClientResponse response, Context upstream, Rewrite decoder, SseTap tap, Rewrite rewrite,
                       long idleTimeout, Consumer<Throwable> onFinish) {

@@ -5,7 +5,8 @@ import io.vertx.core.buffer.Buffer;
 
 /**
  * What the router asks a provider verticle to do: send {@code body} for {@code request} to {@code deployment}.
- * Always delivered locally: the chosen provider verticle runs on the node that took the request.
+ * Always delivered locally: the chosen provider verticle runs on the node that took the request. Needed only until the
+ * upstream's answer begins (until then a retry may send the request elsewhere): a stream must not keep it.
  *
  * @param body            the body to send upstream (the client's body with {@code model} replaced, markers injected)
  * @param route           how the deployment was chosen, for the usage report

@@ -29,6 +29,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.PlatformHandler;
+import io.vertx.ext.web.impl.RoutingContextInternal;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -156,6 +157,11 @@ public final class HttpVerticle extends VerticleBase {
     String requestId = "req_" + UUID.randomUUID().toString().replace("-", "");
     GatewayRequest request = new GatewayRequest(requestId, operation, json.get("model").asText(), stream,
         "default", forwardedHeaders(ctx), ctx.request().query(), raw, json);
+    // The routing context lives as long as the answer, a stream's for minutes, and would keep the body as long: it
+    // is the router's now, dropped once the answer begins. BodyHandler sets it this way (see vert-x3/vertx-web#1160).
+    if (ctx instanceof RoutingContextInternal internal) {
+      internal.setBody(null);
+    }
     vertx.eventBus()
         .<GatewayReply>request(EventBusAddress.ROUTER, request, new DeliveryOptions().setLocalOnly(true)
             .setSendTimeout(config.router().timeout().toMillis() + 30_000))
