@@ -12,9 +12,7 @@ import dev.affinity.model.config.ConfigLoader;
 import dev.affinity.model.config.Deployment;
 import dev.affinity.model.config.ProviderKind;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -23,7 +21,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -32,6 +29,8 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
+import static dev.affinity.provider.Replies.await;
+import static dev.affinity.provider.Replies.readAll;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -133,18 +132,5 @@ class BedrockEmulatorTest {
     assertThat(error.getString("type")).isEqualTo("permission_error");
     assertThat(error.getString("message")).isEqualTo("deployment " + deployment.id() + ": AWS did not accept the"
         + " credentials of profile 'account-1' (InvalidSignatureException)");
-  }
-
-  private static String readAll(GatewayReply reply) throws Exception {
-    Promise<String> text = Promise.promise();
-    Buffer all = Buffer.buffer();
-    reply.stream().handler(all::appendBuffer).exceptionHandler(text::tryFail)
-        .endHandler(v -> text.tryComplete(all.toString(StandardCharsets.UTF_8)));
-    reply.stream().resume();
-    return await(text.future());
-  }
-
-  private static <T> T await(Future<T> future) throws Exception {
-    return future.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
 }

@@ -11,7 +11,6 @@ import dev.affinity.model.config.ConfigLoader;
 import dev.affinity.model.config.Deployment;
 import dev.affinity.model.config.ProviderKind;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -22,7 +21,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -35,6 +33,9 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
+import static dev.affinity.provider.Replies.await;
+import static dev.affinity.provider.Replies.awaitFailure;
+import static dev.affinity.provider.Replies.readAll;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The verticle against a fake Bedrock that checks signatures as AWS does. */
@@ -205,15 +206,6 @@ class BedrockVerticleTest {
         "AKIAACCOUNTONE000001", "AKIAACCOUNTONE000001", "AKIAACCOUNTONE000001").endsWith("AKIAACCOUNTONE000002");
   }
 
-  private static String readAll(GatewayReply reply) throws Exception {
-    Promise<String> text = Promise.promise();
-    Buffer all = Buffer.buffer();
-    reply.stream().handler(all::appendBuffer).exceptionHandler(text::tryFail)
-        .endHandler(v -> text.tryComplete(all.toString(StandardCharsets.UTF_8)));
-    reply.stream().resume();
-    return await(text.future());
-  }
-
   /** Calls until {@code done} holds (a background refresh lands between calls), a bounded number of times. */
   private static GatewayReply awaitRetrying(java.util.function.Supplier<Future<GatewayReply>> call,
                                             java.util.function.BooleanSupplier done) throws Exception {
@@ -226,19 +218,6 @@ class BedrockVerticleTest {
       Thread.sleep(20);
     }
     return reply;
-  }
-
-  private static <T> T await(Future<T> future) throws Exception {
-    return future.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-  }
-
-  private static Throwable awaitFailure(Future<?> future) throws Exception {
-    try {
-      await(future);
-    } catch (java.util.concurrent.ExecutionException failed) {
-      return failed.getCause();
-    }
-    throw new AssertionError("expected the call to fail");
   }
 
   /** A clock the test moves: credentials age without waiting. */

@@ -1,5 +1,7 @@
 package dev.affinity.provider.gemini;
 
+import static dev.affinity.provider.Replies.await;
+import static dev.affinity.provider.Replies.readAll;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.affinity.emulator.EmulatorOptions;
@@ -14,13 +16,10 @@ import dev.affinity.model.config.ConfigLoader;
 import dev.affinity.model.config.Deployment;
 import dev.affinity.model.config.ProviderKind;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -165,18 +164,5 @@ class GeminiEmulatorTest {
         false);
     return vertx.eventBus().<GatewayReply>request(EventBusAddress.provider(ProviderKind.GEMINI), call,
         new DeliveryOptions().setLocalOnly(true)).map(message -> message.body());
-  }
-
-  private static String readAll(GatewayReply reply) throws Exception {
-    Promise<String> text = Promise.promise();
-    Buffer all = Buffer.buffer();
-    reply.stream().handler(all::appendBuffer).exceptionHandler(text::tryFail)
-        .endHandler(v -> text.tryComplete(all.toString(StandardCharsets.UTF_8)));
-    reply.stream().resume();
-    return await(text.future());
-  }
-
-  private static <T> T await(Future<T> future) throws Exception {
-    return future.toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
   }
 }

@@ -13,9 +13,7 @@ import dev.affinity.model.config.Deployment;
 import dev.affinity.model.config.ProviderKind;
 import dev.affinity.provider.vertex.VertexAccessTokensTest.MovableClock;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -25,7 +23,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
@@ -33,12 +30,14 @@ import java.security.KeyPairGenerator;
 import java.security.interfaces.RSAPublicKey;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
+import static dev.affinity.provider.Replies.await;
+import static dev.affinity.provider.Replies.awaitFailure;
+import static dev.affinity.provider.Replies.readAll;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -183,17 +182,8 @@ class VertexEmulatorTest {
         """.formatted(MODEL, project, credentials, emulator.baseUrl());
   }
 
-  /** A service account key file as the Cloud console writes it, its token_uri pointing at the emulator. */
   private Path keyFile(String email, KeyPair pair) throws Exception {
-    String pem = "-----BEGIN PRIVATE KEY-----\n"
-        + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
-        .encodeToString(pair.getPrivate().getEncoded()) + "\n-----END PRIVATE KEY-----\n";
-    JsonObject key = new JsonObject().put("type", "service_account").put("project_id", "proj-one")
-        .put("private_key_id", "k1").put("private_key", pem).put("client_email", email)
-        .put("client_id", "1234567890").put("token_uri", emulator.baseUrl() + "/token");
-    Path file = Files.createTempFile(dir, "sa-", ".json");
-    Files.writeString(file, key.encodePrettily());
-    return file;
+    return ServiceAccountKeyFile.write(dir, email, pair, emulator.baseUrl());
   }
 
   private Future<GatewayReply> call(Deployment deployment, Operation operation, boolean stream) {
@@ -208,24 +198,5 @@ class VertexEmulatorTest {
         false);
     return vertx.eventBus().<GatewayReply>request(EventBusAddress.provider(ProviderKind.VERTEX), call,
         new DeliveryOptions().setLocalOnly(true)).map(message -> message.body());
-  }
-
-  private static String readAll(GatewayReply reply) throws Exception {
-    Promise<String> text = Promise.promise();
-    Buffer all = Buffer.buffer();
-    reply.stream().handler(all::appendBuffer).exceptionHandler(text::tryFail)
-        .endHandler(v -> text.tryComplete(all.toString(StandardCharsets.UTF_8)));
-    reply.stream().resume();
-    return await(text.future());
-  }
-
-  private static Throwable awaitFailure(Future<?> future) throws Exception {
-    Promise<Throwable> failure = Promise.promise();
-    future.onComplete(result -> failure.complete(result.failed() ? result.cause() : null));
-    return await(failure.future());
-  }
-
-  private static <T> T await(Future<T> future) throws Exception {
-    return future.toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
   }
 }

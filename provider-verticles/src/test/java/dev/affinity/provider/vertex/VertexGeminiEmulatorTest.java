@@ -14,9 +14,7 @@ import dev.affinity.model.config.Deployment;
 import dev.affinity.model.config.ProviderKind;
 import dev.affinity.provider.vertex.VertexAccessTokensTest.MovableClock;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -26,19 +24,18 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.interfaces.RSAPublicKey;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
+import static dev.affinity.provider.Replies.await;
+import static dev.affinity.provider.Replies.readAll;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -158,17 +155,8 @@ class VertexGeminiEmulatorTest {
         """.formatted(MODEL, project, keyFile(), emulator.baseUrl()), Map.of()).deployments().get(0);
   }
 
-  /** A service account key file as the Cloud console writes it, its token_uri pointing at the emulator. */
   private Path keyFile() throws Exception {
-    String pem = "-----BEGIN PRIVATE KEY-----\n"
-        + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
-        .encodeToString(keys.getPrivate().getEncoded()) + "\n-----END PRIVATE KEY-----\n";
-    JsonObject key = new JsonObject().put("type", "service_account").put("project_id", "proj-one")
-        .put("private_key_id", "k1").put("private_key", pem).put("client_email", EMAIL)
-        .put("client_id", "1234567890").put("token_uri", emulator.baseUrl() + "/token");
-    Path file = Files.createTempFile(dir, "sa-", ".json");
-    Files.writeString(file, key.encodePrettily());
-    return file;
+    return ServiceAccountKeyFile.write(dir, EMAIL, keys, emulator.baseUrl());
   }
 
   private Future<GatewayReply> call(Deployment deployment, Operation operation, boolean stream) {
@@ -181,18 +169,5 @@ class VertexGeminiEmulatorTest {
         false);
     return vertx.eventBus().<GatewayReply>request(EventBusAddress.provider(ProviderKind.VERTEX), call,
         new DeliveryOptions().setLocalOnly(true)).map(message -> message.body());
-  }
-
-  private static String readAll(GatewayReply reply) throws Exception {
-    Promise<String> text = Promise.promise();
-    Buffer all = Buffer.buffer();
-    reply.stream().handler(all::appendBuffer).exceptionHandler(text::tryFail)
-        .endHandler(v -> text.tryComplete(all.toString(StandardCharsets.UTF_8)));
-    reply.stream().resume();
-    return await(text.future());
-  }
-
-  private static <T> T await(Future<T> future) throws Exception {
-    return future.toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
   }
 }
