@@ -2,6 +2,7 @@ package dev.affinity.router.node;
 
 import com.hazelcast.config.Config;
 import com.hazelcast.config.XmlConfigBuilder;
+import dev.affinity.router.pins.PinProcessors;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,7 +13,8 @@ import java.util.Properties;
 
 /**
  * Where this node finds the rest of the cluster: the Hazelcast XML (the file given, or the bundled cluster.xml) with
- * its {@code affinity.cluster.*} placeholders filled in from flags, then the environment, then defaults.
+ * its {@code affinity.cluster.*} placeholders filled in from flags, then the environment, then defaults, and the pin
+ * map's serialization ({@link PinProcessors}) added. Every member a node, test or benchmark starts is configured here.
  *
  * @param configFile Hazelcast XML to use instead of the bundled one, or null
  * @param members    comma-separated TCP-IP members (host or host:port)
@@ -50,7 +52,10 @@ public record ClusterSettings(Path configFile, String members, int port, String 
       if (xml == null) {
         throw new IOException("bundled " + BUNDLED + " is missing from the jar");
       }
-      return new XmlConfigBuilder(xml).setProperties(properties).build();
+      Config config = new XmlConfigBuilder(xml).setProperties(properties).build();
+      // here rather than in cluster.xml, so that a Hazelcast XML of the operator's own cannot leave it out
+      PinProcessors.register(config.getSerializationConfig());
+      return config;
     }
   }
 

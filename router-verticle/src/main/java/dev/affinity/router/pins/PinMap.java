@@ -26,7 +26,9 @@ public final class PinMap {
 
   private final IMap<String, String> map;
 
+  /** Refuses a member configured without {@link PinProcessors}: it could not read other members' pin operations. */
   public PinMap(HazelcastInstance hazelcast) {
+    PinProcessors.requireRegistered(hazelcast);
     this.map = hazelcast.getMap(NAME);
   }
 

@@ -2,10 +2,13 @@ package dev.affinity.router.pins;
 
 import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.map.ExtendedMapEntry;
+import com.hazelcast.nio.ObjectDataInput;
+import com.hazelcast.nio.ObjectDataOutput;
+import com.hazelcast.nio.serialization.IdentifiedDataSerializable;
 
-import java.io.Serial;
-import java.io.Serializable;
+import java.io.IOException;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -16,17 +19,38 @@ import java.util.concurrent.TimeUnit;
  * runs on the backup, which holds the same value, so both stay equal.
  *
  * <p>It carries no per-key data, so Hazelcast ships a few dozen bytes to each partition whatever the number of keys;
- * the pin map sends one processor per kind of write (see {@link PinMap#apply}).
- *
- * @param warmingSince for claims and replacements, when the pin starts warming up; 0 to write it warm
+ * the pin map sends one processor per kind of write (see {@link PinMap#apply}). Its wire form is written by hand
+ * (see {@link PinProcessors}). It is a class rather than a record because Hazelcast reads the fields into an instance
+ * the factory made; the equality the pin map groups keys by is written out below.
  */
-record PinWrite(Kind kind, String deployment, String stale, long ttlSeconds, long warmingSince)
-    implements EntryProcessor<String, String, String>, Serializable {
+final class PinWrite implements EntryProcessor<String, String, String>, IdentifiedDataSerializable {
 
-  @Serial
-  private static final long serialVersionUID = 3L;
-
+  /** Sent by ordinal: add new kinds at the end, never reorder, or members of two versions misread each other. */
   enum Kind { CLAIM, REPLACE, REFRESH, WARMED }
+
+  private static final Kind[] KINDS = Kind.values();
+
+  private Kind kind;
+  private String deployment;
+  private String stale;
+  private long ttlSeconds;
+  private long warmingSince;
+
+  /** For {@link PinProcessors}: Hazelcast reads the fields in. */
+  PinWrite() {
+  }
+
+  /**
+   * @param stale        for replacements, the scope the pin may be taken from
+   * @param warmingSince for claims and replacements, when the pin starts warming up; 0 to write it warm
+   */
+  PinWrite(Kind kind, String deployment, String stale, long ttlSeconds, long warmingSince) {
+    this.kind = Objects.requireNonNull(kind, "kind");
+    this.deployment = Objects.requireNonNull(deployment, "deployment");
+    this.stale = stale;
+    this.ttlSeconds = ttlSeconds;
+    this.warmingSince = warmingSince;
+  }
 
   PinWrite(Kind kind, String deployment, String stale, long ttlSeconds) {
     this(kind, deployment, stale, ttlSeconds, 0);
@@ -51,5 +75,50 @@ record PinWrite(Kind kind, String deployment, String stale, long ttlSeconds, lon
     ExtendedMapEntry<String, String> pin = (ExtendedMapEntry<String, String>) entry;
     pin.setValue(value, ttlSeconds, TimeUnit.SECONDS);
     return value;
+  }
+
+  @Override
+  public int getFactoryId() {
+    return PinProcessors.FACTORY_ID;
+  }
+
+  @Override
+  public int getClassId() {
+    return PinProcessors.WRITE;
+  }
+
+  @Override
+  public void writeData(ObjectDataOutput out) throws IOException {
+    out.writeByte(kind.ordinal());
+    out.writeString(deployment);
+    out.writeString(stale);
+    out.writeLong(ttlSeconds);
+    out.writeLong(warmingSince);
+  }
+
+  @Override
+  public void readData(ObjectDataInput in) throws IOException {
+    kind = KINDS[in.readByte()];
+    deployment = in.readString();
+    stale = in.readString();
+    ttlSeconds = in.readLong();
+    warmingSince = in.readLong();
+  }
+
+  @Override
+  public boolean equals(Object other) {
+    return other instanceof PinWrite write && kind == write.kind && deployment.equals(write.deployment)
+        && Objects.equals(stale, write.stale) && ttlSeconds == write.ttlSeconds && warmingSince == write.warmingSince;
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(kind, deployment, stale, ttlSeconds, warmingSince);
+  }
+
+  @Override
+  public String toString() {
+    return "PinWrite[" + kind + " " + deployment + (stale != null ? " over " + stale : "") + ", ttl " + ttlSeconds
+        + " s" + (warmingSince > 0 ? ", warming since " + warmingSince : "") + "]";
   }
 }
