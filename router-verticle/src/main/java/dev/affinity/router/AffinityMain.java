@@ -50,7 +50,23 @@ public final class AffinityMain {
   private AffinityMain() {
   }
 
+  /**
+   * On a machine with two CPUs or fewer the common pool has one thread, and then Hazelcast (as CompletableFuture)
+   * runs every asynchronous completion on a thread of its own, started for it: one per pin-map call. Two threads
+   * in the pool halve the pin-map latency there (docs/benchmarks.md). Must run before anything touches the pool;
+   * a value set with -D is kept.
+   */
+  static void asyncCompletionsOnAPool() {
+    if (System.getProperty(COMMON_POOL_PARALLELISM) == null && Runtime.getRuntime().availableProcessors() <= 2) {
+      System.setProperty(COMMON_POOL_PARALLELISM, "2");
+    }
+  }
+
+  /** The JDK's property for the common fork-join pool's size; read once, when the pool is first used. */
+  static final String COMMON_POOL_PARALLELISM = "java.util.concurrent.ForkJoinPool.common.parallelism";
+
   public static void main(String[] args) throws InterruptedException {
+    asyncCompletionsOnAPool();
     Map<String, String> flags = new HashMap<>();
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
