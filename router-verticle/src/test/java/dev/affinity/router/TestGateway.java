@@ -5,6 +5,10 @@ import dev.affinity.model.config.GatewayConfig;
 import dev.affinity.router.node.AffinityNode;
 import dev.affinity.router.node.ClusterSettings;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -54,6 +58,17 @@ public final class TestGateway implements AutoCloseable {
             model_info: {id: %2$s}
         """.formatted(alias, account, baseUrl)));
     return yaml.toString();
+  }
+
+  /**
+   * A clustered Vert.x instance that joins the loopback cluster {@code clusterName} as a service would, to call the
+   * nodes over the event bus (docs/eventbus.md). The caller closes it.
+   */
+  public static Vertx clusterMember(String clusterName) throws Exception {
+    return await(Vertx.builder()
+        .with(new VertxOptions().setEventBusOptions(new EventBusOptions().setHost("127.0.0.1").setPort(0)))
+        .withClusterManager(new HazelcastClusterManager(ClusterSettings.loopback(clusterName).hazelcastConfig()))
+        .buildClustered());
   }
 
   public static <T> T await(Future<T> future) throws Exception {

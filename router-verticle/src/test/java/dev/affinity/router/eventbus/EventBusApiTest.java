@@ -6,16 +6,12 @@ import dev.affinity.emulator.UpstreamEmulator;
 import dev.affinity.model.EventBusAddress;
 import dev.affinity.model.EventBusStream;
 import dev.affinity.router.TestGateway;
-import dev.affinity.router.node.ClusterSettings;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonObject;
-import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -46,10 +42,7 @@ class EventBusApiTest {
           - model_name: claude
             litellm_params: {model: anthropic/claude-sonnet-4-5, api_key: sk-acct, api_base: "%s"}
         """.formatted(emulator.baseUrl()), cluster);
-    member = await(Vertx.builder()
-        .with(new VertxOptions().setEventBusOptions(new EventBusOptions().setHost("127.0.0.1").setPort(0)))
-        .withClusterManager(new HazelcastClusterManager(ClusterSettings.loopback(cluster).hazelcastConfig()))
-        .buildClustered());
+    member = TestGateway.clusterMember(cluster);
   }
 
   @AfterAll

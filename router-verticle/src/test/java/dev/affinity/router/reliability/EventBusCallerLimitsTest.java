@@ -3,18 +3,14 @@ package dev.affinity.router.reliability;
 import dev.affinity.model.EventBusAddress;
 import dev.affinity.model.EventBusStream;
 import dev.affinity.router.TestGateway;
-import dev.affinity.router.node.ClusterSettings;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -52,10 +48,7 @@ class EventBusCallerLimitsTest {
           - model_name: held
             litellm_params: {model: anthropic/claude-sonnet-4-5, api_key: sk-held, api_base: "%s"}
         """.formatted(upstream.baseUrl()), cluster);
-    member = await(Vertx.builder()
-        .with(new VertxOptions().setEventBusOptions(new EventBusOptions().setHost("127.0.0.1").setPort(0)))
-        .withClusterManager(new HazelcastClusterManager(ClusterSettings.loopback(cluster).hazelcastConfig()))
-        .buildClustered());
+    member = TestGateway.clusterMember(cluster);
   }
 
   @AfterEach
