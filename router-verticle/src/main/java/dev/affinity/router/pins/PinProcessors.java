@@ -1,6 +1,5 @@
 package dev.affinity.router.pins;
 
-import com.hazelcast.config.Config;
 import com.hazelcast.config.SerializationConfig;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.nio.serialization.DataSerializableFactory;
@@ -44,11 +43,11 @@ public final class PinProcessors implements DataSerializableFactory {
    * is left alone; one that gives the id to another factory is refused, because the processors could not be read.
    */
   public static void register(SerializationConfig serialization) {
-    String named = serialization.getDataSerializableFactoryClasses().get(FACTORY_ID);
-    Object given = serialization.getDataSerializableFactories().get(FACTORY_ID);
-    if (PinProcessors.class.getName().equals(named) || given instanceof PinProcessors) {
+    if (registeredIn(serialization)) {
       return;
     }
+    String named = serialization.getDataSerializableFactoryClasses().get(FACTORY_ID);
+    Object given = serialization.getDataSerializableFactories().get(FACTORY_ID);
     if (named != null || given != null) {
       throw new IllegalArgumentException("data-serializable factory id " + FACTORY_ID + " is taken by "
           + (named != null ? named : given) + "; the pin map's entry processors need it for "
@@ -62,13 +61,16 @@ public final class PinProcessors implements DataSerializableFactory {
    * lookups and writes other members send it, and would fail them one by one at run time instead of now.
    */
   static void requireRegistered(HazelcastInstance hazelcast) {
-    Config config = hazelcast.getConfig();
-    SerializationConfig serialization = config.getSerializationConfig();
-    if (!(serialization.getDataSerializableFactories().get(FACTORY_ID) instanceof PinProcessors)
-        && !PinProcessors.class.getName().equals(serialization.getDataSerializableFactoryClasses().get(FACTORY_ID))) {
+    if (!registeredIn(hazelcast.getConfig().getSerializationConfig())) {
       throw new IllegalStateException("Hazelcast member " + hazelcast.getName() + " has no data-serializable factory "
           + FACTORY_ID + " for the pin map's entry processors: build its Config with ClusterSettings.hazelcastConfig()"
           + " (or call PinProcessors.register on its serialization config) before starting it");
     }
+  }
+
+  /** Whether this factory holds {@link #FACTORY_ID}, as an instance or named by class (from a Hazelcast XML). */
+  private static boolean registeredIn(SerializationConfig serialization) {
+    return serialization.getDataSerializableFactories().get(FACTORY_ID) instanceof PinProcessors
+        || PinProcessors.class.getName().equals(serialization.getDataSerializableFactoryClasses().get(FACTORY_ID));
   }
 }
