@@ -1,13 +1,17 @@
 package dev.affinity.router;
 
+import dev.affinity.model.EventBusStream;
 import dev.affinity.model.config.ConfigLoader;
 import dev.affinity.model.config.GatewayConfig;
 import dev.affinity.router.node.AffinityNode;
 import dev.affinity.router.node.ClusterSettings;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.core.eventbus.Message;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 
 import java.io.IOException;
@@ -69,6 +73,26 @@ public final class TestGateway implements AutoCloseable {
         .with(new VertxOptions().setEventBusOptions(new EventBusOptions().setHost("127.0.0.1").setPort(0)))
         .withClusterManager(new HazelcastClusterManager(ClusterSettings.loopback(clusterName).hazelcastConfig()))
         .buildClustered());
+  }
+
+  /**
+   * Listens on {@code address} of {@code member} as docs/eventbus.md asks of a caller: acknowledges every chunk;
+   * completes with the chunks' text at the end marker, or fails with the error marker's body.
+   */
+  public static Future<String> streamReceiver(Vertx member, String address) throws Exception {
+    Promise<String> ended = Promise.promise();
+    StringBuilder received = new StringBuilder();
+    await(member.eventBus().<Buffer>consumer(address, (Message<Buffer> chunk) -> {
+      if (chunk.headers().contains(EventBusStream.END)) {
+        ended.tryComplete(received.toString());
+      } else if (chunk.headers().contains(EventBusStream.ERROR)) {
+        ended.tryFail(chunk.body().toString());
+      } else {
+        received.append(chunk.body().toString());
+        chunk.reply(null);
+      }
+    }).completion());
+    return ended.future();
   }
 
   public static <T> T await(Future<T> future) throws Exception {

@@ -4,12 +4,9 @@ import dev.affinity.emulator.EmulatorOptions;
 import dev.affinity.emulator.LatencyModel;
 import dev.affinity.emulator.UpstreamEmulator;
 import dev.affinity.model.EventBusAddress;
-import dev.affinity.model.EventBusStream;
 import dev.affinity.router.TestGateway;
-import io.vertx.core.Promise;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
@@ -73,22 +70,11 @@ class EventBusApiTest {
   @Test
   void streamedAnswerArrivesInOrderWithAnEndMarker() throws Exception {
     String address = "test.stream." + UUID.randomUUID();
-    Promise<String> ended = Promise.promise();
-    StringBuilder received = new StringBuilder();
-    member.eventBus().<Buffer>consumer(address, (Message<Buffer> chunk) -> {
-      if (chunk.headers().contains(EventBusStream.END)) {
-        ended.tryComplete(received.toString());
-      } else if (chunk.headers().contains(EventBusStream.ERROR)) {
-        ended.tryFail(chunk.body().toString());
-      } else {
-        received.append(chunk.body().toString());
-        chunk.reply(null);
-      }
-    }).completion().toCompletionStage().toCompletableFuture().get();
+    Future<String> ended = TestGateway.streamReceiver(member, address);
     JsonObject answer = await(member.eventBus().<JsonObject>request(EventBusAddress.ROUTER,
         call(true).put("stream_address", address))).body();
     assertThat(answer.getBoolean("stream")).isTrue();
-    String events = await(ended.future());
+    String events = await(ended);
     assertThat(events).startsWith("event: message_start").contains("event: content_block_delta")
         .contains("event: message_stop");
   }

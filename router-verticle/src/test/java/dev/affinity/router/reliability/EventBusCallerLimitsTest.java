@@ -1,13 +1,9 @@
 package dev.affinity.router.reliability;
 
 import dev.affinity.model.EventBusAddress;
-import dev.affinity.model.EventBusStream;
 import dev.affinity.router.TestGateway;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -104,22 +100,11 @@ class EventBusCallerLimitsTest {
   /** Opens a streamed call from the member; completes with the events once the end marker arrives. */
   private Future<String> stream() throws Exception {
     String address = "test.stream." + UUID.randomUUID();
-    Promise<String> ended = Promise.promise();
-    StringBuilder received = new StringBuilder();
-    await(member.eventBus().<Buffer>consumer(address, (Message<Buffer> chunk) -> {
-      if (chunk.headers().contains(EventBusStream.END)) {
-        ended.tryComplete(received.toString());
-      } else if (chunk.headers().contains(EventBusStream.ERROR)) {
-        ended.tryFail(chunk.body().toString());
-      } else {
-        received.append(chunk.body().toString());
-        chunk.reply(null);
-      }
-    }).completion());
+    Future<String> ended = TestGateway.streamReceiver(member, address);
     JsonObject answer = await(member.eventBus().<JsonObject>request(EventBusAddress.ROUTER,
         call(true).put("stream_address", address))).body();
     assertThat(answer.getBoolean("stream")).isTrue();
-    return ended.future();
+    return ended;
   }
 
   private static JsonObject call(boolean stream) {
