@@ -14,7 +14,9 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Logger;
 
@@ -40,7 +42,8 @@ public final class AffinityMain {
 
       SIGTERM or Ctrl-C drains the node: readiness turns 503, new requests are refused, requests in flight may
       finish for up to general_settings.drain_timeout (25 s by default), then the node leaves the cluster and
-      exits 0. A second signal stops the waiting.
+      exits 0. A second signal stops the waiting: the process ends within 5 s. However it stops, it ends within
+      drain_timeout + 5 s (exit 1 when closing had to be cut short).
 
       Exit codes: 0 stopped by a signal, 2 bad arguments or configuration, 1 the node could not start.
       """;
@@ -136,7 +139,13 @@ public final class AffinityMain {
       log.warning("SIGTERM cannot be handled here: stopping still drains, but exits with status 143");
     }
     shutdown.requested().join();
-    shutdown.drainAndClose().join();
+    // bounded: a close that hangs (a wedged upstream connection, a cluster that does not answer) must not keep the
+    // process past the drain timeout plus a grace period; halt, not exit, since the shutdown hook waits on it too
+    if (!shutdown.awaitStopped(config.general().drainTimeout().plus(Shutdown.CLOSE_GRACE))) {
+      System.err.println("affinity: the node did not stop within the drain timeout plus "
+          + Shutdown.CLOSE_GRACE.toSeconds() + " s; exiting anyway");
+      Runtime.getRuntime().halt(1);
+    }
     System.exit(0);
   }
 
@@ -146,6 +155,9 @@ public final class AffinityMain {
    * exits 0 (the JVM ends a hook-driven exit with 143), and logging still works while it drains.
    */
   private static final class Shutdown {
+
+    /** How long closing (leaving the cluster, closing connections) may take after the drain, or after a 2nd signal. */
+    static final Duration CLOSE_GRACE = Duration.ofSeconds(5);
 
     private final AffinityNode node;
     private final Duration drainTimeout;
@@ -165,12 +177,36 @@ public final class AffinityMain {
             if (!requested.complete(null)) {
               System.out.println("Affinity: second signal, no more waiting for requests in flight");
               node.stopWaiting();
+              Thread watchdog = new Thread(() -> {
+                if (!awaitStopped(CLOSE_GRACE)) {
+                  System.err.println("affinity: still closing " + CLOSE_GRACE.toSeconds()
+                      + " s after the second signal; exiting now");
+                  Runtime.getRuntime().halt(0);
+                }
+              }, "affinity-second-signal");
+              watchdog.setDaemon(true);
+              watchdog.start();
             }
           });
         }
         return true;
       } catch (IllegalArgumentException | LinkageError unavailable) {
         return false;
+      }
+    }
+
+    /** Waits for drainAndClose to finish; false when it is still running after {@code timeout}. */
+    boolean awaitStopped(Duration timeout) {
+      try {
+        drainAndClose().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        return true;
+      } catch (TimeoutException stillClosing) {
+        return false;
+      } catch (InterruptedException interrupted) {
+        Thread.currentThread().interrupt();
+        return false;
+      } catch (ExecutionException impossible) {
+        return true;
       }
     }
 

@@ -149,14 +149,19 @@ public final class AffinityNode {
     state.draining(true);
     drainDeadlineNanos = System.nanoTime() + timeout.toNanos();
     Promise<Integer> drained = Promise.promise();
-    // polled: the count lives in several event loops, and a few milliseconds more of waiting cost nothing here
-    vertx.setPeriodic(0, DRAIN_POLL_MILLIS, timer -> {
-      if (state.inFlight() == 0 || System.nanoTime() - drainDeadlineNanos >= 0) {
-        vertx.cancelTimer(timer);
-        drained.tryComplete(state.inFlight());
-      }
-    });
+    // polled: the count lives in several event loops, and a few milliseconds more of waiting cost nothing here.
+    // One-shot timers, each setting the next: a periodic timer cancelled from its own first run (initial delay 0)
+    // may not have its handle stored yet, and the NullPointerException that follows left the node running.
+    pollDrain(drained);
     return drained.future().compose(cut -> close().map(cut));
+  }
+
+  private void pollDrain(Promise<Integer> drained) {
+    if (state.inFlight() == 0 || System.nanoTime() - drainDeadlineNanos >= 0) {
+      drained.tryComplete(state.inFlight());
+    } else {
+      vertx.setTimer(DRAIN_POLL_MILLIS, timer -> pollDrain(drained));
+    }
   }
 
   /** Ends a drain now, as if its timeout had passed: for an operator who asks twice. */
