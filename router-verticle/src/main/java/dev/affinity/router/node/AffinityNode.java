@@ -2,6 +2,7 @@ package dev.affinity.router.node;
 
 import com.hazelcast.core.HazelcastInstance;
 import dev.affinity.model.config.GatewayConfig;
+import dev.affinity.router.ingress.ClientConnections;
 import dev.affinity.router.ingress.HttpVerticle;
 import dev.affinity.router.pins.CooldownMap;
 import dev.affinity.router.pins.PinMap;
@@ -93,10 +94,11 @@ public final class AffinityNode {
       providers = providers.compose(v -> vertx.deployVerticle(provider, providerOptions).mapEmpty());
     }
     int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
+    ClientConnections connections = new ClientConnections(config.server().maxConnectionsPerClient());
     return providers
         .compose(v -> vertx.deployVerticle(new RoutingVerticle(config, state, new PinMap(hazelcast),
             new CooldownMap(hazelcast), () -> cluster.getNodes().size())))
-        .compose(v -> vertx.deployVerticle(() -> new HttpVerticle(config, state, host, port),
+        .compose(v -> vertx.deployVerticle(() -> new HttpVerticle(config, state, connections, host, port),
             new DeploymentOptions().setInstances(instances)))
         .mapEmpty();
   }

@@ -14,16 +14,24 @@ import java.util.function.BinaryOperator;
  * @param deployments every deployment, in file order
  * @param router      {@code router_settings}
  * @param general     {@code general_settings}
+ * @param server      {@code server_settings}: how the node faces the network (docs/security.md)
  * @param warnings    things ignored (unknown keys, unsupported sections), each already prefixed with its path
  */
 public record GatewayConfig(List<Deployment> deployments, RouterSettings router, GeneralSettings general,
-                            List<String> warnings) {
+                            List<String> warnings, ServerSettings server) {
+
+  /** A configuration with the default {@code server_settings}. */
+  public GatewayConfig(List<Deployment> deployments, RouterSettings router, GeneralSettings general,
+                       List<String> warnings) {
+    this(deployments, router, general, warnings, ServerSettings.DEFAULTS);
+  }
 
   public GatewayConfig {
     deployments = List.copyOf(deployments);
     Objects.requireNonNull(router, "router");
     Objects.requireNonNull(general, "general");
     warnings = List.copyOf(warnings);
+    Objects.requireNonNull(server, "server");
   }
 
   /**
