@@ -27,7 +27,8 @@ public final class AffinityMain {
       Usage: affinity --config FILE [options]
 
         --config FILE             LiteLLM-style config.yaml (required; see docs/configuration.md)
-        --host HOST               address to listen on for HTTP (default 0.0.0.0)
+        --host HOST               address to listen on for HTTP (default 0.0.0.0); without a master key the
+                                  node listens on 127.0.0.1 only unless server_settings.allow_public_without_key
         --port N                  HTTP port (default 4000)
         --cluster-config FILE     Hazelcast XML to use instead of the bundled cluster.xml
         --cluster-members LIST    comma-separated members to join, host or host:port (default 127.0.0.1)
@@ -127,7 +128,7 @@ public final class AffinityMain {
       fail(1, "affinity: the node could not start: " + startFailure.getMessage());
       return;
     }
-    String shown = host.equals("0.0.0.0") ? "127.0.0.1" : host;
+    String shown = node.host().equals("0.0.0.0") ? "127.0.0.1" : node.host();
     System.out.println("Affinity listening on http://" + shown + ":" + node.port() + " (node " + node.nodeId()
         + ", " + node.clusterMembers().size() + " cluster member(s), " + config.deployments().size()
         + " deployment(s))");

@@ -15,6 +15,7 @@ import dev.affinity.model.LocalCodec;
 import dev.affinity.model.Operation;
 import dev.affinity.model.config.GatewayConfig;
 import dev.affinity.model.config.ServerSettings;
+import dev.affinity.router.node.Listener;
 import dev.affinity.router.node.NodeState;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -27,6 +28,7 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
+import io.vertx.core.net.HostAndPort;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -64,6 +66,7 @@ public final class HttpVerticle extends VerticleBase {
   private final NodeState node;
   private final ClientConnections connections;
   private final CallerKeys keys;
+  private final RequestOrigin origin;
   private final String host;
   private final int port;
   /** Connections whose first request head has not arrived yet, with their deadline timer (this event loop only). */
@@ -75,6 +78,7 @@ public final class HttpVerticle extends VerticleBase {
     this.node = node;
     this.connections = connections;
     this.keys = new CallerKeys(config.general().masterKey());
+    this.origin = new RequestOrigin(config.server().allowedHosts(), Listener.loopback(host), keys.keyRequired());
     this.host = host;
     this.port = port;
   }
@@ -87,6 +91,7 @@ public final class HttpVerticle extends VerticleBase {
     // the key, then admission, then the body: a keyless or refused request costs no slot and no buffering, so both
     // checks are platform-level (they run before BodyHandler)
     PlatformHandler authenticate = this::authenticate;
+    router.route().handler((PlatformHandler) this::checkOrigin);
     PlatformHandler admit = this::admit;
     router.post("/v1/messages").handler(authenticate).handler(admit).handler(body)
         .handler(ctx -> relay(ctx, Operation.MESSAGES));
@@ -149,6 +154,21 @@ public final class HttpVerticle extends VerticleBase {
   }
 
   /**
+   * Refuses what a browser page may send on its own: a request with a Host this node is not known by (DNS rebinding
+   * onto a loopback listener), and, at a node without a key, any request a browser made (it carries Origin).
+   */
+  private void checkOrigin(RoutingContext ctx) {
+    HostAndPort authority = ctx.request().authority();
+    String refusal = origin.refusal(authority == null ? null : authority.host(), ctx.request().getHeader("origin"));
+    if (refusal == null) {
+      ctx.next();
+      return;
+    }
+    error(ctx, new GatewayError(refusal.startsWith("Host") ? 421 : 403,
+        refusal.startsWith("Host") ? "invalid_request_error" : "permission_error", refusal));
+  }
+
+  /**
    * Checks the caller's key before anything is spent on the request: no admission slot, no body read without one.
    * A refused request's body is never read, so its connection is closed after the answer.
    */
@@ -204,7 +224,9 @@ public final class HttpVerticle extends VerticleBase {
       vertx.cancelTimer(bodyTimer);
     }
     String contentType = ctx.request().getHeader("content-type");
-    if (contentType != null && !contentType.toLowerCase(Locale.ROOT).contains("json")) {
+    // exactly application/json (parameters such as charset allowed): text/plain and forms are what a browser may
+    // send across origins without asking first
+    if (contentType != null && !RequestOrigin.json(contentType)) {
       error(ctx, GatewayError.invalidRequest("content-type must be application/json"));
       return;
     }

@@ -49,13 +49,15 @@ public final class AffinityNode {
   private final Vertx vertx;
   private final HazelcastClusterManager clusterManager;
   private final NodeState state;
+  private final String host;
   private final int port;
   private volatile long drainDeadlineNanos;
 
-  private AffinityNode(Vertx vertx, HazelcastClusterManager clusterManager, NodeState state, int port) {
+  private AffinityNode(Vertx vertx, HazelcastClusterManager clusterManager, NodeState state, String host, int port) {
     this.vertx = vertx;
     this.clusterManager = clusterManager;
     this.state = state;
+    this.host = host;
     this.port = port;
   }
 
@@ -68,17 +70,22 @@ public final class AffinityNode {
       return Future.failedFuture(new IllegalArgumentException("cluster configuration: "
           + badClusterConfig.getMessage(), badClusterConfig));
     }
+    Listener listener = Listener.choose(host, config.general().masterKey() != null,
+        config.server().publicWithoutKey());
+    if (listener.notice() != null) {
+      LOG.warning(listener.notice());
+    }
     NodeState state = new NodeState(maxInFlight(config.general().maxParallelRequests(), openFileLimit()));
     LOG.info(() -> "serving at most " + state.maxInFlight() + " requests at once"
         + (config.general().maxParallelRequests() > 0 ? "" : " (default from the open-file limit)"));
     VertxOptions options = new VertxOptions()
         .setEventBusOptions(new EventBusOptions().setHost(cluster.eventBusHost()).setPort(0));
     return Vertx.builder().with(options).withClusterManager(clusterManager).buildClustered()
-        .compose(vertx -> deploy(vertx, config, clusterManager, state, host, port)
+        .compose(vertx -> deploy(vertx, config, clusterManager, state, listener.host(), port)
             .map(v -> {
               state.clusterSize(() -> clusterManager.getNodes().size());
               state.ready(true);
-              return new AffinityNode(vertx, clusterManager, state, port);
+              return new AffinityNode(vertx, clusterManager, state, listener.host(), port);
             })
             .recover(failure -> vertx.close().transform(closed -> Future.failedFuture(failure))));
   }
@@ -105,6 +112,11 @@ public final class AffinityNode {
 
   public Vertx vertx() {
     return vertx;
+  }
+
+  /** The address the node listens on: the one asked for, or loopback for a node without a key (Listener). */
+  public String host() {
+    return host;
   }
 
   public int port() {
