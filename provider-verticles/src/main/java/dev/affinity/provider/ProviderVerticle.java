@@ -181,7 +181,8 @@ public abstract class ProviderVerticle extends VerticleBase {
 
   private void fail(Message<ProviderCall> message, ProviderCall call, Throwable failure) {
     GatewayError error = UpstreamFailure.classify(failure, call.deployment().id(), call.timeoutMillis());
-    report(call, error.status(), TokenUsage.NONE, error.type());
+    boolean local = !(failure instanceof UpstreamFailure.Refusal) && !UpstreamFailure.upstreamAtFault(failure);
+    report(call, error.status(), TokenUsage.NONE, local ? GatewayError.LOCAL_FAILURE : error.type());
     message.fail(error.status(), error.toReplyException().getMessage());
   }
 

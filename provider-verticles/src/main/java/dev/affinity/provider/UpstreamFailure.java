@@ -3,6 +3,7 @@ package dev.affinity.provider;
 import dev.affinity.model.GatewayError;
 import io.vertx.core.http.HttpClosedException;
 
+import java.io.IOException;
 import java.net.ConnectException;
 import java.net.UnknownHostException;
 import java.nio.channels.ClosedChannelException;
@@ -12,6 +13,24 @@ import java.util.concurrent.TimeoutException;
 public final class UpstreamFailure {
 
   private UpstreamFailure() {
+  }
+
+  /**
+   * Whether a failed call says something about the upstream: it could not be reached, stayed silent, or broke the
+   * connection. A failure to build or send the request here (a URI the HTTP client refuses, a refusal of ours) does
+   * not, and must not cool the deployment: a client could otherwise cool it with a few crafted requests.
+   */
+  public static boolean upstreamAtFault(Throwable failure) {
+    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+      if (cause instanceof Refusal) {
+        return false;
+      }
+      if (cause instanceof TimeoutException || cause.getClass().getSimpleName().contains("Timeout")
+          || cause instanceof IOException || cause instanceof HttpClosedException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   public static GatewayError classify(Throwable failure, String deploymentId, long timeoutMillis) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.affinity.model.EventBusAddress;
 import dev.affinity.model.GatewayError;
+import dev.affinity.model.LogField;
 import dev.affinity.model.GatewayReply;
 import dev.affinity.model.GatewayRequest;
 import dev.affinity.model.LocalCodec;
@@ -263,8 +264,11 @@ public final class RoutingVerticle extends VerticleBase {
 
   private void finished(UsageReport report) {
     inFlight.finished(report.deploymentId());
-    health.record(report.deploymentId(), report.status())
-        .ifPresent(until -> publishCooldown(report.deploymentId(), until));
+    // only what the upstream did counts against it: a call that failed here says nothing about the deployment
+    if (!GatewayError.LOCAL_FAILURE.equals(report.errorType())) {
+      health.record(report.deploymentId(), report.status())
+          .ifPresent(until -> publishCooldown(report.deploymentId(), until));
+    }
     TokenUsage usage = report.usage();
     headroom.used(report.deploymentId(), usage.inputTokens() + usage.cacheCreationInputTokens()
         + usage.outputTokens());
@@ -272,12 +276,14 @@ public final class RoutingVerticle extends VerticleBase {
         .map(price -> CostModel.cost(price, new CostModel.Usage(usage.inputTokens(), usage.cacheCreation5mTokens(),
             usage.cacheCreation1hTokens(), usage.cacheReadInputTokens(), usage.outputTokens())))
         .orElse(new CostModel.RequestCost(0, 0, 0));
-    ledger.record(report.alias(), report.deploymentId(), report.status(), "pinned".equals(report.route()), usage,
+    // booked under the configured alias: the client's model string (any string under a wildcard) keys no map
+    String alias = config.deployment(report.deploymentId()).map(Deployment::alias).orElse("?");
+    ledger.record(alias, report.deploymentId(), report.status(), "pinned".equals(report.route()), usage,
         cost.cost(), cost.costWithoutCache());
     REQUESTS.info(() -> String.format(
         "request=%s model=%s deployment=%s route=%s status=%d stream=%s latency_ms=%d input=%d cache_write=%d"
             + " cache_read=%d output=%d cost_usd=%.6f saved_usd=%.6f%s",
-        report.requestId(), report.alias(), report.deploymentId(), report.route(), report.status(), report.stream(),
+        report.requestId(), LogField.value(report.alias()), report.deploymentId(), report.route(), report.status(), report.stream(),
         report.latencyMillis(), usage.inputTokens(), usage.cacheCreationInputTokens(), usage.cacheReadInputTokens(),
         usage.outputTokens(), cost.cost(), cost.saving(),
         report.errorType() == null ? "" : " error=" + report.errorType()));
@@ -292,9 +298,21 @@ public final class RoutingVerticle extends VerticleBase {
     }
   }
 
-  private Optional<Price> price(String deploymentId, String alias) {
-    return prices.computeIfAbsent(deploymentId + '\u0000' + alias, key -> config.deployment(deploymentId)
-        .flatMap(deployment -> Price.resolve(deployment.upstreamModel(alias), configuredPrices(deployment.info()))));
+  /**
+   * The price of a call to {@code deploymentId} for the model the client asked for. Kept per deployment when its
+   * model is fixed; under a wildcard the model comes from the client, and is resolved per call rather than kept in a
+   * map a client could grow with made-up names.
+   */
+  private Optional<Price> price(String deploymentId, String requestedModel) {
+    Optional<Deployment> deployment = config.deployment(deploymentId);
+    if (deployment.isEmpty()) {
+      return Optional.empty();
+    }
+    if (deployment.get().model().indexOf('*') >= 0) {
+      return Price.resolve(deployment.get().upstreamModel(requestedModel), configuredPrices(deployment.get().info()));
+    }
+    return prices.computeIfAbsent(deploymentId, key -> Price.resolve(deployment.get().model(),
+        configuredPrices(deployment.get().info())));
   }
 
   private static Map<String, Double> configuredPrices(ModelInfo info) {
