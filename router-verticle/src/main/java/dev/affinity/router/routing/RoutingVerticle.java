@@ -250,8 +250,7 @@ public final class RoutingVerticle extends VerticleBase {
     if (!upstreamModel.equals(request.model())) {
       body = ModelField.replace(body, upstreamModel);
     }
-    long timeout = deployment.timeout() != null ? deployment.timeout().toMillis()
-        : config.router().timeout().toMillis();
+    long timeout = deployment.timeout(request.stream()).toMillis();
     inFlight.started(deployment.id());
     headroom.dispatched(deployment.id());
     return vertx.eventBus()
