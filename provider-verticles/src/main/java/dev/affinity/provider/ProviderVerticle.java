@@ -134,11 +134,17 @@ public abstract class ProviderVerticle extends VerticleBase {
       outbound = Future.failedFuture(refused);
     }
     outbound
-        .compose(out -> client.request(out.options().setIdleTimeout(call.timeoutMillis())
+        .compose(out -> client.request(withExtraHeaders(out.options(), call).setIdleTimeout(call.timeoutMillis())
                 .setConnectTimeout(CONNECT_TIMEOUT_MILLIS))
             .compose(request -> request.send(out.body())))
         .onSuccess(response -> relay(message, call, response))
         .onFailure(failure -> fail(message, call, failure));
+  }
+
+  /** The deployment's {@code extra_headers}, last, so that they may replace what the provider set (as in LiteLLM). */
+  private static RequestOptions withExtraHeaders(RequestOptions options, ProviderCall call) {
+    call.deployment().calls().extraHeaders().forEach((name, value) -> options.putHeader(name, value.value()));
+    return options;
   }
 
   private void relay(Message<ProviderCall> message, ProviderCall call, HttpClientResponse response) {
