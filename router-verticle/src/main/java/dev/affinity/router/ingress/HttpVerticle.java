@@ -14,8 +14,8 @@ import dev.affinity.model.GatewayRequest;
 import dev.affinity.model.LocalCodec;
 import dev.affinity.model.Operation;
 import dev.affinity.model.config.GatewayConfig;
-import dev.affinity.model.config.Secret;
 import dev.affinity.router.node.NodeState;
+import dev.affinity.router.observe.MetricsVerticle;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
@@ -31,14 +31,11 @@ import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.PlatformHandler;
 import io.vertx.ext.web.impl.RoutingContextInternal;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeSet;
-import java.util.UUID;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -72,6 +69,9 @@ public final class HttpVerticle extends VerticleBase {
   public Future<?> start() {
     LocalCodec.registerAll(vertx.eventBus());
     Router router = Router.router(vertx);
+    // first, so that every request is logged, those refused before their body is read included
+    AccessLog accessLog = new AccessLog(node.metrics());
+    router.route().handler((PlatformHandler) accessLog::begin);
     BodyHandler body = BodyHandler.create(false).setBodyLimit(config.general().maxRequestBytes());
     // admission comes before the body is read (a refused request costs no buffering), so it is platform-level
     PlatformHandler admit = this::admit;
@@ -88,6 +88,7 @@ public final class HttpVerticle extends VerticleBase {
     router.get("/affinity/pins").handler(ctx -> admin(ctx, "pins"));
     router.delete("/affinity/pins").handler(ctx -> admin(ctx, "clear-pins"));
     router.get("/affinity/stats").handler(ctx -> admin(ctx, "stats"));
+    router.get("/metrics").handler(this::metrics);
     router.route().last().handler(ctx -> error(ctx, GatewayError.notFound(
         ctx.request().method() + " " + ctx.request().path() + " is not an endpoint of this gateway")));
     router.route().failureHandler(this::failure);
@@ -147,6 +148,9 @@ public final class HttpVerticle extends VerticleBase {
       error(ctx, GatewayError.invalidRequest("request body could not be read as JSON"));
       return;
     }
+    if (json.path("model").isTextual()) {
+      ctx.put(AccessLog.MODEL, json.get("model").asText());
+    }
     GatewayError invalid = operation.api() == Operation.ClientApi.OPENAI ? OpenAiRequestCheck.check(json)
         : AnthropicRequestCheck.check(json, operation);
     if (invalid != null) {
@@ -154,7 +158,7 @@ public final class HttpVerticle extends VerticleBase {
       return;
     }
     boolean stream = operation != Operation.COUNT_TOKENS && json.path("stream").asBoolean(false);
-    String requestId = "req_" + UUID.randomUUID().toString().replace("-", "");
+    String requestId = ctx.get(AccessLog.REQUEST_ID);
     GatewayRequest request = new GatewayRequest(requestId, operation, json.get("model").asText(), stream,
         "default", forwardedHeaders(ctx), ctx.request().query(), raw, json);
     // The routing context lives as long as the answer, a stream's for minutes, and would keep the body as long: it
@@ -257,6 +261,15 @@ public final class HttpVerticle extends VerticleBase {
         .onFailure(failure -> error(ctx, GatewayError.from(failure)));
   }
 
+  /** Prometheus metrics (docs/metrics.md): with the master key when one is configured, as the API. */
+  private void metrics(RoutingContext ctx) {
+    if (!authorized(ctx)) {
+      error(ctx, GatewayError.authentication("invalid x-api-key"));
+      return;
+    }
+    ctx.response().putHeader("content-type", MetricsVerticle.CONTENT_TYPE).end(node.metrics().scrape());
+  }
+
   /** 503 while starting or draining, so that a load balancer sends requests elsewhere. */
   private void readiness(RoutingContext ctx) {
     boolean ready = node.ready();
@@ -287,19 +300,7 @@ public final class HttpVerticle extends VerticleBase {
   }
 
   private boolean authorized(RoutingContext ctx) {
-    Secret master = config.general().masterKey();
-    if (master == null) {
-      return true;
-    }
-    String presented = ctx.request().getHeader("x-api-key");
-    if (presented == null) {
-      String authorization = ctx.request().getHeader("authorization");
-      if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
-        presented = authorization.substring(7).trim();
-      }
-    }
-    return presented != null && MessageDigest.isEqual(presented.getBytes(StandardCharsets.UTF_8),
-        master.value().getBytes(StandardCharsets.UTF_8));
+    return MasterKey.presentedIn(ctx.request(), config.general().masterKey());
   }
 
   /** Provider headers the client set that the upstream must see; the client's credentials are not among them. */
@@ -316,6 +317,7 @@ public final class HttpVerticle extends VerticleBase {
 
   /** Errors take the shape of the API the client called: OpenAI's for chat completions, Anthropic's elsewhere. */
   private static void error(RoutingContext ctx, GatewayError error) {
+    AccessLog.refusedWith(ctx, error);
     Operation.ClientApi api = apiOf(ctx);
     // 529 is Anthropic's own status: OpenAI clients and proxies know 503, which they retry the same way
     int status = api == Operation.ClientApi.OPENAI && error.status() == 529 ? 503 : error.status();
