@@ -5,6 +5,7 @@ import dev.affinity.model.config.ConfigLoader;
 import dev.affinity.model.config.GatewayConfig;
 import dev.affinity.router.node.AffinityNode;
 import dev.affinity.router.node.ClusterSettings;
+import dev.affinity.router.node.LogFormat;
 import dev.affinity.router.node.LogSetup;
 
 import java.nio.file.Files;
@@ -36,10 +37,15 @@ public final class AffinityMain {
         --cluster-interface IP    interface to bind and announce, wildcards allowed (default 127.0.0.1)
         --cluster-name NAME       only nodes with the same name join each other (default affinity)
         --log-level LEVEL         info (default), debug, warn, error
+        --log-format FORMAT       text (default) or json: one JSON object per line
+        --metrics-port N          also serve /metrics on this port, without a key while bound to loopback
+        --metrics-host HOST       address of the metrics port (default 127.0.0.1)
         --help                    this text
 
       Every --cluster-* flag can also come from AFFINITY_CLUSTER_CONFIG, AFFINITY_CLUSTER_MEMBERS,
-      AFFINITY_CLUSTER_PORT, AFFINITY_CLUSTER_INTERFACE, AFFINITY_CLUSTER_NAME.
+      AFFINITY_CLUSTER_PORT, AFFINITY_CLUSTER_INTERFACE, AFFINITY_CLUSTER_NAME; --metrics-port and --metrics-host
+      from AFFINITY_METRICS_PORT and AFFINITY_METRICS_HOST; --log-level and --log-format from AFFINITY_LOG_LEVEL
+      and AFFINITY_LOG_FORMAT.
 
       SIGTERM or Ctrl-C drains the node: readiness turns 503, new requests are refused, requests in flight may
       finish for up to general_settings.drain_timeout (25 s by default), then the node leaves the cluster and
@@ -49,7 +55,7 @@ public final class AffinityMain {
       Exit codes: 0 stopped by a signal, 2 bad arguments or configuration, 1 the node could not start.
       """;
   private static final Set<String> FLAGS = Set.of("config", "host", "port", "cluster-config", "cluster-members",
-      "cluster-port", "cluster-interface", "cluster-name", "log-level");
+      "cluster-port", "cluster-interface", "cluster-name", "log-level", "log-format", "metrics-port", "metrics-host");
 
   private AffinityMain() {
   }
@@ -103,7 +109,18 @@ public final class AffinityMain {
       parsePort(flags.get("cluster-port"), "--cluster-port");
     }
     String host = flags.getOrDefault("host", "0.0.0.0");
-    LogSetup.configure(flags.getOrDefault("log-level", System.getenv().getOrDefault("AFFINITY_LOG_LEVEL", "info")));
+    String metricsPortFlag = flags.getOrDefault("metrics-port", System.getenv("AFFINITY_METRICS_PORT"));
+    AffinityNode.MetricsPort metricsPort = metricsPortFlag == null || metricsPortFlag.isEmpty() ? null
+        : new AffinityNode.MetricsPort(flags.getOrDefault("metrics-host",
+            System.getenv().getOrDefault("AFFINITY_METRICS_HOST", "127.0.0.1")),
+            parsePort(metricsPortFlag, "--metrics-port"));
+    String logFormat = LogFormat.named(flags.getOrDefault("log-format",
+        System.getenv().getOrDefault("AFFINITY_LOG_FORMAT", "text")));
+    if (logFormat == null) {
+      usageError("--log-format must be text or json");
+    }
+    LogSetup.configure(flags.getOrDefault("log-level", System.getenv().getOrDefault("AFFINITY_LOG_LEVEL", "info")),
+        logFormat);
     System.setProperty("hazelcast.phone.home.enabled", "false");
 
     Path configFile = Path.of(flags.get("config"));
@@ -123,7 +140,7 @@ public final class AffinityMain {
     ClusterSettings cluster = ClusterSettings.from(flags, System.getenv());
     AffinityNode node;
     try {
-      node = AffinityNode.start(config, cluster, host, port).await(120, TimeUnit.SECONDS);
+      node = AffinityNode.start(config, cluster, host, port, metricsPort).await(120, TimeUnit.SECONDS);
     } catch (Exception startFailure) {
       fail(1, "affinity: the node could not start: " + startFailure.getMessage());
       return;
@@ -159,6 +176,8 @@ public final class AffinityMain {
 
     /** How long closing (leaving the cluster, closing connections) may take after the drain, or after a 2nd signal. */
     static final Duration CLOSE_GRACE = Duration.ofSeconds(5);
+    /** Drain messages go through the log, timestamped and formatted like every other line. */
+    private static final Logger LIFECYCLE = Logger.getLogger("dev.affinity.router.node.Shutdown");
 
     private final AffinityNode node;
     private final Duration drainTimeout;
@@ -176,7 +195,7 @@ public final class AffinityMain {
         for (String name : new String[] {"TERM", "INT"}) {
           sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> {
             if (!requested.complete(null)) {
-              System.out.println("Affinity: second signal, no more waiting for requests in flight");
+              LIFECYCLE.info("Affinity: second signal, no more waiting for requests in flight");
               node.stopWaiting();
               Thread watchdog = new Thread(() -> {
                 if (!awaitStopped(CLOSE_GRACE)) {
@@ -223,14 +242,14 @@ public final class AffinityMain {
       if (!done.compareAndSet(null, mine)) {
         return done.get();
       }
-      System.out.println("Affinity draining: " + node.state().inFlight() + " request(s) in flight, waiting up to "
+      LIFECYCLE.info("Affinity draining: " + node.state().inFlight() + " request(s) in flight, waiting up to "
           + drainTimeout.toMillis() / 1000.0 + " s");
       node.drain(drainTimeout).onComplete(result -> {
         if (result.succeeded()) {
-          System.out.println(result.result() == 0 ? "Affinity stopped: every request finished"
+          LIFECYCLE.info(result.result() == 0 ? "Affinity stopped: every request finished"
               : "Affinity stopped: " + result.result() + " request(s) cut off by the drain timeout");
         } else {
-          System.err.println("affinity: error while stopping: " + result.cause());
+          LIFECYCLE.severe("affinity: error while stopping: " + result.cause());
         }
         mine.complete(null);
       });

@@ -18,6 +18,7 @@ import dev.affinity.model.config.GatewayConfig;
 import dev.affinity.model.config.ServerSettings;
 import dev.affinity.router.node.Listener;
 import dev.affinity.router.node.NodeState;
+import dev.affinity.router.observe.MetricsVerticle;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
@@ -88,6 +89,9 @@ public final class HttpVerticle extends VerticleBase {
   public Future<?> start() {
     LocalCodec.registerAll(vertx.eventBus());
     Router router = Router.router(vertx);
+    // first, so that every request is logged, those refused before their body is read included
+    AccessLog accessLog = new AccessLog(node.metrics());
+    router.route().handler((PlatformHandler) accessLog::begin);
     BodyHandler body = BodyHandler.create(false).setBodyLimit(config.general().maxRequestBytes());
     // the key, then admission, then the body: a keyless or refused request costs no slot and no buffering, so both
     // checks are platform-level (they run before BodyHandler)
@@ -108,6 +112,7 @@ public final class HttpVerticle extends VerticleBase {
     router.get("/affinity/pins").handler(ctx -> admin(ctx, "pins"));
     router.delete("/affinity/pins").handler(ctx -> admin(ctx, "clear-pins"));
     router.get("/affinity/stats").handler(ctx -> admin(ctx, "stats"));
+    router.get("/metrics").handler(this::metrics);
     router.route().last().handler(ctx -> error(ctx, GatewayError.notFound(
         ctx.request().method() + " " + ctx.request().path() + " is not an endpoint of this gateway")));
     router.route().failureHandler(this::failure);
@@ -250,6 +255,9 @@ public final class HttpVerticle extends VerticleBase {
       error(ctx, GatewayError.invalidRequest("request body could not be read as JSON"));
       return;
     }
+    if (json.path("model").isTextual()) {
+      ctx.put(AccessLog.MODEL, json.get("model").asText());
+    }
     GatewayError invalid = operation.api() == Operation.ClientApi.OPENAI ? OpenAiRequestCheck.check(json)
         : AnthropicRequestCheck.check(json, operation);
     if (invalid != null) {
@@ -257,7 +265,7 @@ public final class HttpVerticle extends VerticleBase {
       return;
     }
     boolean stream = operation != Operation.COUNT_TOKENS && json.path("stream").asBoolean(false);
-    String requestId = "req_" + UUID.randomUUID().toString().replace("-", "");
+    String requestId = ctx.get(AccessLog.REQUEST_ID);
     GatewayRequest request = new GatewayRequest(requestId, operation, json.get("model").asText(), stream,
         "default", forwardedHeaders(ctx), ctx.request().query(), raw, json);
     // The routing context lives as long as the answer, a stream's for minutes, and would keep the body as long: it
@@ -356,6 +364,15 @@ public final class HttpVerticle extends VerticleBase {
         .onFailure(failure -> error(ctx, GatewayError.from(failure)));
   }
 
+  /** Prometheus metrics (docs/metrics.md): with the master key when one is configured, as the API. */
+  private void metrics(RoutingContext ctx) {
+    if (!keys.admits(ctx.request().headers())) {
+      error(ctx, GatewayError.authentication("invalid x-api-key"));
+      return;
+    }
+    ctx.response().putHeader("content-type", MetricsVerticle.CONTENT_TYPE).end(node.metrics().scrape());
+  }
+
   /** 503 while starting or draining, so that a load balancer sends requests elsewhere. */
   private void readiness(RoutingContext ctx) {
     boolean ready = node.ready();
@@ -399,6 +416,7 @@ public final class HttpVerticle extends VerticleBase {
 
   /** Errors take the shape of the API the client called: OpenAI's for chat completions, Anthropic's elsewhere. */
   private static void error(RoutingContext ctx, GatewayError error) {
+    AccessLog.refusedWith(ctx, error);
     Operation.ClientApi api = apiOf(ctx);
     // 529 is Anthropic's own status: OpenAI clients and proxies know 503, which they retry the same way
     int status = api == Operation.ClientApi.OPENAI && error.status() == 529 ? 503 : error.status();

@@ -4,6 +4,8 @@ import com.hazelcast.core.HazelcastInstance;
 import dev.affinity.model.config.GatewayConfig;
 import dev.affinity.router.ingress.ClientConnections;
 import dev.affinity.router.ingress.HttpVerticle;
+import dev.affinity.router.observe.GatewayMetrics;
+import dev.affinity.router.observe.MetricsVerticle;
 import dev.affinity.router.pins.CooldownMap;
 import dev.affinity.router.pins.PinMap;
 import dev.affinity.router.routing.RoutingVerticle;
@@ -63,6 +65,21 @@ public final class AffinityNode {
 
   /** Joins the cluster, deploys every verticle and starts listening; ready once the returned future succeeds. */
   public static Future<AffinityNode> start(GatewayConfig config, ClusterSettings cluster, String host, int port) {
+    return start(config, cluster, host, port, null);
+  }
+
+  /**
+   * Where {@code /metrics} is served besides the API port ({@code --metrics-port}).
+   *
+   * @param host the address to bind, loopback unless the operator chose another
+   * @param port the port, 0 for any free one
+   */
+  public record MetricsPort(String host, int port) {
+  }
+
+  /** As {@link #start(GatewayConfig, ClusterSettings, String, int)}, with {@code /metrics} also on a port of its own. */
+  public static Future<AffinityNode> start(GatewayConfig config, ClusterSettings cluster, String host, int port,
+                                           MetricsPort metricsPort) {
     HazelcastClusterManager clusterManager;
     try {
       clusterManager = new HazelcastClusterManager(cluster.hazelcastConfig());
@@ -76,12 +93,16 @@ public final class AffinityNode {
       LOG.warning(listener.notice());
     }
     NodeState state = new NodeState(maxInFlight(config.general().maxParallelRequests(), openFileLimit()));
+    state.metrics(new GatewayMetrics(config));
     LOG.info(() -> "serving at most " + state.maxInFlight() + " requests at once"
         + (config.general().maxParallelRequests() > 0 ? "" : " (default from the open-file limit)"));
     VertxOptions options = new VertxOptions()
         .setEventBusOptions(new EventBusOptions().setHost(cluster.eventBusHost()).setPort(0));
     return Vertx.builder().with(options).withClusterManager(clusterManager).buildClustered()
         .compose(vertx -> deploy(vertx, config, clusterManager, state, listener.host(), port)
+            .compose(v -> metricsPort == null ? Future.succeededFuture() : vertx.deployVerticle(
+                new MetricsVerticle(state.metrics(), metricsPort.host(), metricsPort.port(),
+                    config.general().masterKey())))
             .map(v -> {
               state.clusterSize(() -> clusterManager.getNodes().size());
               state.ready(true);
