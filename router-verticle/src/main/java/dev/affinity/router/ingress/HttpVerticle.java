@@ -3,6 +3,7 @@ package dev.affinity.router.ingress;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -55,7 +56,9 @@ import java.util.logging.Logger;
 public final class HttpVerticle extends VerticleBase {
 
   private static final Logger LOG = Logger.getLogger(HttpVerticle.class.getName());
-  private static final ObjectMapper JSON = JsonMapper.builder().build();
+  // a duplicate key is refused: with two "model" keys the parser kept the last while the rewrite changed the first
+  private static final ObjectMapper JSON = JsonMapper.builder()
+      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
   static {
     // bound what a hostile body can make the parser do: deep nesting is refused before it costs stack
     JSON.getFactory().setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(256).build());
