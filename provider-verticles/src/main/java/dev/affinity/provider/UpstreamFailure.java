@@ -38,6 +38,9 @@ public final class UpstreamFailure {
       if (cause instanceof Refusal refusal) {
         return refusal.error();
       }
+      if (cause instanceof Exceeded exceeded) {
+        return exceeded.error();
+      }
       if (cause instanceof TimeoutException || cause.getClass().getSimpleName().contains("Timeout")) {
         return GatewayError.upstreamTimeout(timedOut(cause, deploymentId, timeoutMillis));
       }
@@ -70,6 +73,35 @@ public final class UpstreamFailure {
           + ProviderVerticle.CONNECT_TIMEOUT_MILLIS / 1000.0 + " s; the request was not sent";
     }
     return "deployment " + deploymentId + " did not answer within " + timeoutMillis / 1000.0 + " s";
+  }
+
+  /**
+   * The upstream went past a bound of ours: its answer grew beyond {@code server_settings.max_upstream_response_mb}
+   * once decoded, or the call beyond {@code server_settings.upstream_total_timeout}. The call is cut off (its
+   * connection reset) and the client gets this error.
+   */
+  public static final class Exceeded extends IOException {
+
+    private final transient GatewayError error;
+
+    Exceeded(GatewayError error) {
+      super(error.message(), null);
+      this.error = error;
+    }
+
+    static Exceeded size(String deploymentId, long maxBytes) {
+      return new Exceeded(GatewayError.upstreamUnreachable("deployment " + deploymentId + " answered more than "
+          + maxBytes + " bytes (server_settings.max_upstream_response_mb); the answer was dropped"));
+    }
+
+    static Exceeded time(String deploymentId, long maxMillis) {
+      return new Exceeded(GatewayError.upstreamTimeout("deployment " + deploymentId + " did not finish within "
+          + maxMillis / 1000.0 + " s (server_settings.upstream_total_timeout)"));
+    }
+
+    public GatewayError error() {
+      return error;
+    }
   }
 
   /**

@@ -117,7 +117,9 @@ public final class AffinityNode {
     Future<Void> providers = Future.succeededFuture();
     // an admitted request must never wait for an upstream connection: the pool to one host is as large as the limit
     DeploymentOptions providerOptions = new DeploymentOptions()
-        .setConfig(new JsonObject().put("max_connections_per_host", state.maxInFlight()));
+        .setConfig(new JsonObject().put("max_connections_per_host", state.maxInFlight())
+            .put("max_response_bytes", config.server().maxUpstreamResponseBytes())
+            .put("total_timeout_millis", config.server().upstreamTotalTimeout().toMillis()));
     for (String provider : PROVIDER_VERTICLES) {
       providers = providers.compose(v -> vertx.deployVerticle(provider, providerOptions).mapEmpty());
     }
