@@ -144,6 +144,8 @@ public abstract class ProviderVerticle extends VerticleBase {
     }
     long[] sentAt = {-1};
     long[] deadline = {-1};
+    // the deadline's timer lives as long as a stream: it must not hold the call (bodies, parsed tree)
+    String deploymentId = call.deployment().id();
     outbound
         .compose(out -> client.request(withExtraHeaders(out.options(), call).setIdleTimeout(call.timeoutMillis())
                 .setConnectTimeout(CONNECT_TIMEOUT_MILLIS))
@@ -151,7 +153,7 @@ public abstract class ProviderVerticle extends VerticleBase {
               sentAt[0] = System.nanoTime();
               // the idle timeout bounds silence; this bounds the whole call, for an upstream that trickles forever
               deadline[0] = vertx.setTimer(totalTimeoutMillis, timer -> request.reset(0,
-                  UpstreamFailure.Exceeded.time(call.deployment().id(), totalTimeoutMillis)));
+                  UpstreamFailure.Exceeded.time(deploymentId, totalTimeoutMillis)));
               return request.send(out.body());
             }))
         .onSuccess(response -> relay(message, call, response, sentAt[0], () -> vertx.cancelTimer(deadline[0])))

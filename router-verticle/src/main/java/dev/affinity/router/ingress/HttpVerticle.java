@@ -32,6 +32,7 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.net.HostAndPort;
+import io.vertx.core.net.impl.ConnectionBase;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -315,6 +316,7 @@ public final class HttpVerticle extends VerticleBase {
     Operation.ClientApi api = apiOf(ctx);
     response.setChunked(true);
     Future<Void> relayed = body.pipe().endOnFailure(false).to(response);
+    watchForStall(ctx, body, relayed);
     // Through the routing context, not response.closeHandler, which holds one handler and admission needs it too.
     // Cancelling is a no-op once the upstream answer has ended, so a failed end (a closed connection) always
     // cancels: the pipe cannot be asked, because a write to a closed connection may fail it before the close is
@@ -335,6 +337,44 @@ public final class HttpVerticle extends VerticleBase {
             : "event: error\ndata: " + error.toAnthropicJson().encode() + "\n\n");
       }
     });
+  }
+
+  /**
+   * Ends a stream whose client stopped reading: back-pressure pauses the upstream while the client's write queue is
+   * full, which would hold the admission slot and the upstream connection for as long as the client likes. Checked a
+   * few times per {@code server_settings.client_stall_timeout}; a queue full for that long closes the connection.
+   */
+  private void watchForStall(RoutingContext ctx, BodyStream body, Future<Void> relayed) {
+    long stallMillis = config.server().clientStallTimeout().toMillis();
+    long[] fullSince = {-1};
+    long check = vertx.setPeriodic(Math.max(100, stallMillis / 4), timer -> {
+      HttpServerResponse response = ctx.response();
+      if (!response.writeQueueFull()) {
+        fullSince[0] = -1;
+      } else if (fullSince[0] < 0) {
+        fullSince[0] = System.nanoTime();
+      } else if (System.nanoTime() - fullSince[0] >= stallMillis * 1_000_000) {
+        vertx.cancelTimer(timer);
+        LOG.fine(() -> "stream abandoned: the client read nothing for " + stallMillis + " ms");
+        body.cancel();
+        abort(ctx.request().connection());
+      }
+    });
+    relayed.onComplete(done -> vertx.cancelTimer(check));
+    ctx.addEndHandler(done -> vertx.cancelTimer(check));
+  }
+
+  /**
+   * Closes a connection at once, dropping what is queued for it. Vert.x's own close() and reset() wait for queued
+   * bytes to go out first, which never happens for a client that does not read: hence Netty's channel.
+   */
+  private static void abort(HttpConnection connection) {
+    if (connection instanceof ConnectionBase base) {
+      // from the first handler's context, so that the close reaches the socket without Vert.x's graceful shutdown
+      base.channel().pipeline().firstContext().close();
+    } else {
+      connection.close();
+    }
   }
 
   private void models(RoutingContext ctx) {
