@@ -6,8 +6,13 @@ import dev.affinity.router.pins.PinProcessors;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.Map;
 import java.util.Properties;
 
@@ -59,9 +64,55 @@ public record ClusterSettings(Path configFile, String members, int port, String 
     }
   }
 
-  /** The address the event bus binds and announces: the cluster interface, unless it is a wildcard pattern. */
+  /**
+   * The address the event bus binds and announces: the cluster interface, or for a pattern ({@code 10.0.0.*},
+   * {@code 10.0.0.1-50}) this machine's first address that matches it. Never a wildcard: the event bus carries
+   * prompts and calls upstreams, so it listens on the cluster's network only.
+   *
+   * @throws IllegalArgumentException when no address of this machine matches the pattern
+   */
   public String eventBusHost() {
-    return iface.contains("*") || iface.contains("-") ? "0.0.0.0" : iface;
+    if (!iface.contains("*") && !iface.contains("-")) {
+      return iface;
+    }
+    try {
+      for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+        for (InetAddress address : Collections.list(nic.getInetAddresses())) {
+          if (address instanceof Inet4Address && matches(iface, address.getHostAddress())) {
+            return address.getHostAddress();
+          }
+        }
+      }
+    } catch (SocketException unreadable) {
+      throw new IllegalArgumentException("cannot list this machine's addresses: " + unreadable.getMessage());
+    }
+    throw new IllegalArgumentException("no address of this machine matches the cluster interface " + iface);
+  }
+
+  /** Whether an IPv4 address matches a Hazelcast interface pattern: each part a number, {@code *} or {@code a-b}. */
+  static boolean matches(String pattern, String address) {
+    String[] want = pattern.split("\\.");
+    String[] have = address.split("\\.");
+    if (want.length != 4 || have.length != 4) {
+      return false;
+    }
+    for (int i = 0; i < 4; i++) {
+      if (want[i].equals("*")) {
+        continue;
+      }
+      int dash = want[i].indexOf('-');
+      try {
+        int part = Integer.parseInt(have[i]);
+        int low = Integer.parseInt(dash < 0 ? want[i] : want[i].substring(0, dash));
+        int high = dash < 0 ? low : Integer.parseInt(want[i].substring(dash + 1));
+        if (part < low || part > high) {
+          return false;
+        }
+      } catch (NumberFormatException notAPattern) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static String pick(String flag, String env, String fallback) {

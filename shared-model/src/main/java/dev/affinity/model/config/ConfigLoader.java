@@ -268,7 +268,8 @@ public final class ConfigLoader {
         .orElseGet(() -> masterKeyFromEnvironment()
             .map(key -> new GeneralSettings(key, GeneralSettings.DEFAULT_MAX_REQUEST_BYTES))
             .orElse(GeneralSettings.DEFAULTS));
-    ServerSettings server = root.section("server_settings").map(this::server).orElse(ServerSettings.DEFAULTS);
+    ServerSettings server = root.section("server_settings").map(section -> server(section,
+        general.masterKey() != null)).orElse(ServerSettings.DEFAULTS);
     root.warnUnknownKeys();
     GatewayConfig config = new GatewayConfig(deployments(drafts, router), router, general, groups,
         findings.warnings());
@@ -943,7 +944,7 @@ public final class ConfigLoader {
     return new GeneralSettings(masterKey, maxRequestBytes, maxParallelRequests, drainTimeoutMillis);
   }
 
-  private ServerSettings server(Section server) {
+  private ServerSettings server(Section server, boolean hasMasterKey) {
     ServerSettings d = ServerSettings.DEFAULTS;
     Duration headerTimeout = server.seconds("request_header_timeout").orElse(d.headerTimeout());
     Duration bodyTimeout = server.seconds("request_body_timeout").orElse(d.bodyTimeout());
@@ -970,6 +971,9 @@ public final class ConfigLoader {
     Duration total = server.seconds("upstream_total_timeout").orElse(d.upstreamTotalTimeout());
     Duration stall = server.seconds("client_stall_timeout").orElse(d.clientStallTimeout());
     boolean eventBusApi = server.bool("event_bus_api").orElse(false);
+    if (eventBusApi && !hasMasterKey) {
+      server.problem("event_bus_api", "requires general_settings.master_key: event-bus callers present it");
+    }
     server.warnUnknownKeys();
     return new ServerSettings(headerTimeout, bodyTimeout, idleTimeout, perClient, h2c, publicWithoutKey, hosts,
         cert, key, maxUpstream, total, stall, eventBusApi);
