@@ -1,6 +1,7 @@
 package dev.affinity.router.node;
 
 import com.hazelcast.config.Config;
+import com.hazelcast.config.JavaSerializationFilterConfig;
 import com.hazelcast.config.XmlConfigBuilder;
 import dev.affinity.router.pins.PinProcessors;
 
@@ -31,16 +32,29 @@ public record ClusterSettings(Path configFile, String members, int port, String 
 
   public static final String BUNDLED = "/cluster.xml";
 
-  /** Flags win over the environment, the environment over defaults. */
+  /**
+   * Flags win over the environment, the environment over defaults. The default cluster name is for loopback only:
+   * two installations that both kept it would merge into one cluster (pins, cooldowns, event bus) without a word.
+   *
+   * @throws IllegalArgumentException when the interface is not loopback and no cluster name was given
+   */
   public static ClusterSettings from(Map<String, String> flags, Map<String, String> env) {
     String file = pick(flags.get("cluster-config"), env.get("AFFINITY_CLUSTER_CONFIG"), null);
+    String iface = pick(flags.get("cluster-interface"), env.get("AFFINITY_CLUSTER_INTERFACE"), "127.0.0.1");
+    String name = pick(flags.get("cluster-name"), env.get("AFFINITY_CLUSTER_NAME"), null);
+    if (name == null && !Listener.loopback(iface)) {
+      throw new IllegalArgumentException("--cluster-name (or AFFINITY_CLUSTER_NAME) is required when the cluster"
+          + " interface is not loopback: a cluster name of your own keeps other installations out");
+    }
     return new ClusterSettings(
         file == null ? null : Path.of(file),
         pick(flags.get("cluster-members"), env.get("AFFINITY_CLUSTER_MEMBERS"), "127.0.0.1"),
         Integer.parseInt(pick(flags.get("cluster-port"), env.get("AFFINITY_CLUSTER_PORT"), "5701")),
-        pick(flags.get("cluster-interface"), env.get("AFFINITY_CLUSTER_INTERFACE"), "127.0.0.1"),
-        pick(flags.get("cluster-name"), env.get("AFFINITY_CLUSTER_NAME"), "affinity"));
+        iface, name == null ? DEFAULT_NAME : name);
   }
+
+  /** The cluster name on loopback when none is given. */
+  public static final String DEFAULT_NAME = "affinity";
 
   public static ClusterSettings loopback(String name) {
     return new ClusterSettings(null, "127.0.0.1", 5701, "127.0.0.1", name);
@@ -60,8 +74,24 @@ public record ClusterSettings(Path configFile, String members, int port, String 
       Config config = new XmlConfigBuilder(xml).setProperties(properties).build();
       // here rather than in cluster.xml, so that a Hazelcast XML of the operator's own cannot leave it out
       PinProcessors.register(config.getSerializationConfig());
+      if (config.getSerializationConfig().getJavaSerializationFilterConfig() == null) {
+        config.getSerializationConfig().setJavaSerializationFilterConfig(deserializationFilter());
+      }
       return config;
     }
+  }
+
+  /**
+   * What a member may deserialize with Java serialization from another: only the JDK's value types, Hazelcast's,
+   * Vert.x's and ours. Hazelcast's defaults are off: their allow-list takes every class under {@code java}. A member (or anyone who reaches the
+   * Hazelcast port: the open-source edition has no member authentication) cannot make this one instantiate anything
+   * else. An operator's Hazelcast XML that sets a filter of its own keeps it.
+   */
+  static JavaSerializationFilterConfig deserializationFilter() {
+    JavaSerializationFilterConfig filter = new JavaSerializationFilterConfig().setDefaultsDisabled(true);
+    filter.getWhitelist().addPrefixes("java.lang.", "java.util.", "java.time.", "java.math.", "com.hazelcast.",
+        "io.vertx.", "dev.affinity.", "[");
+    return filter;
   }
 
   /**
