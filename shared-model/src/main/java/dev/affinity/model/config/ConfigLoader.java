@@ -824,6 +824,10 @@ public final class ConfigLoader {
         while (normalized.endsWith("/")) {
           normalized = normalized.substring(0, normalized.length() - 1);
         }
+        if (scheme.equals("http") && !localOrPrivate(uri.getHost())) {
+          params.findings().warning(params.path(key), "plain http:// to a host that is neither loopback nor a"
+              + " private address: the deployment's key and every prompt cross the network in clear; use https://");
+        }
         return Optional.of(normalized);
       }
     } catch (URISyntaxException e) {
@@ -831,6 +835,31 @@ public final class ConfigLoader {
     }
     params.problem(key, "must be an http(s) URL without query or fragment, e.g. " + example);
     return Optional.empty();
+  }
+
+  /**
+   * Whether a host is this machine or on a private network (RFC 1918, RFC 4193, link-local), where plain HTTP to a
+   * self-hosted server is a deployment's own choice. Judged from the literal only: a name is resolved by nobody here.
+   */
+  static boolean localOrPrivate(String host) {
+    String h = host.toLowerCase(Locale.ROOT);
+    if (h.startsWith("[") && h.endsWith("]")) {
+      h = h.substring(1, h.length() - 1);
+    }
+    if (h.equals("localhost") || h.endsWith(".localhost") || h.endsWith(".internal") || h.endsWith(".local")
+        || h.endsWith(".svc") || h.contains(".svc.") || !h.contains(".") && !h.contains(":")) {
+      return true;
+    }
+    if (h.matches("[0-9.]+")) {
+      String[] p = h.split("\\.");
+      if (p.length != 4) {
+        return false;
+      }
+      int a = Integer.parseInt(p[0]);
+      int b = Integer.parseInt(p[1]);
+      return a == 127 || a == 10 || a == 172 && b >= 16 && b <= 31 || a == 192 && b == 168 || a == 169 && b == 254;
+    }
+    return h.equals("::1") || h.startsWith("fc") || h.startsWith("fd") || h.startsWith("fe80:");
   }
 
   /** {@code api_key}, or, as LiteLLM does, the provider's usual environment variable when the key is absent. */
