@@ -104,6 +104,8 @@ public final class RoutingVerticle extends VerticleBase {
         ? new CacheAffinityPolicy(pins, strategy, eligibility, context, config.router().warmUpWait(),
             config.router().hotPrefixDeployments())
         : new UnpinnedPolicy(strategy, eligibility);
+    node.metrics().watch(inFlight::count, id -> health.cooledUntil(id).isPresent(),
+        () -> pins == null ? 0 : pins.ownedHere(), node::clusterSize);
     Future<Void> followCooldowns = cooldowns == null ? Future.succeededFuture()
         : vertx.executeBlocking(() -> {
           cooldowns.followBlocking(config.deployments().stream().map(Deployment::id).toList(), health::coolUntil);
@@ -162,8 +164,10 @@ public final class RoutingVerticle extends VerticleBase {
       return Future.failedFuture(new GatewayError(429, "rate_limit_error", "every deployment of model '"
           + request.model() + "' is serving its max_parallel_requests; retry shortly").toReplyException());
     }
-    return policy.route(upstream, DeploymentOrder.first(eligibility.healthy(alias))).compose(route ->
-        attempt(upstream, route, alias, receivedAt, streamUsage, config.router().numRetries(), new HashSet<>()));
+    return policy.route(upstream, DeploymentOrder.first(eligibility.healthy(alias))).compose(route -> {
+      node.metrics().routingDecision(System.nanoTime() - receivedAt);
+      return attempt(upstream, route, alias, receivedAt, streamUsage, config.router().numRetries(), new HashSet<>());
+    });
   }
 
   /**
@@ -293,6 +297,7 @@ public final class RoutingVerticle extends VerticleBase {
         .orElse(new CostModel.RequestCost(0, 0, 0));
     ledger.record(report.alias(), report.deploymentId(), report.status(), "pinned".equals(report.route()), usage,
         cost.cost(), cost.costWithoutCache());
+    node.metrics().booked(report, cost.cost(), cost.costWithoutCache());
     REQUESTS.info(() -> String.format(
         "request=%s model=%s deployment=%s route=%s status=%d stream=%s latency_ms=%d input=%d cache_write=%d"
             + " cache_read=%d output=%d cost_usd=%.6f saved_usd=%.6f%s",
@@ -394,6 +399,7 @@ public final class RoutingVerticle extends VerticleBase {
       }
       perDeployment.put(deployment.id(), new JsonObject()
           .put("requests", line.requests())
+          .put("in_flight", inFlight.count(deployment.id()))
           .put("errors", line.errors())
           .put("uncached_input_tokens", line.uncachedTokens())
           .put("cache_write_tokens", line.cacheWriteTokens())

@@ -268,11 +268,12 @@ public final class ConfigLoader {
         .orElseGet(() -> masterKeyFromEnvironment()
             .map(key -> new GeneralSettings(key, GeneralSettings.DEFAULT_MAX_REQUEST_BYTES))
             .orElse(GeneralSettings.DEFAULTS));
+    ServerSettings server = root.section("server_settings").map(this::server).orElse(ServerSettings.DEFAULTS);
     root.warnUnknownKeys();
     GatewayConfig config = new GatewayConfig(deployments(drafts, router), router, general, groups,
         findings.warnings());
     warnUnservedGroups(config);
-    return new GatewayConfig(config.deployments(), router, general, groups, findings.warnings());
+    return new GatewayConfig(config.deployments(), router, general, groups, findings.warnings(), server);
   }
 
   /** {@code litellm_settings} keys that set a router default when {@code router_settings} does not. */
@@ -940,6 +941,38 @@ public final class ConfigLoader {
         .orElse(GeneralSettings.DEFAULT_DRAIN_TIMEOUT.toMillis());
     general.warnUnknownKeys();
     return new GeneralSettings(masterKey, maxRequestBytes, maxParallelRequests, drainTimeoutMillis);
+  }
+
+  private ServerSettings server(Section server) {
+    ServerSettings d = ServerSettings.DEFAULTS;
+    Duration headerTimeout = server.seconds("request_header_timeout").orElse(d.headerTimeout());
+    Duration bodyTimeout = server.seconds("request_body_timeout").orElse(d.bodyTimeout());
+    Duration idleTimeout = server.seconds("idle_timeout").orElse(d.idleTimeout());
+    int perClient = server.integer("max_connections_per_client", 1).orElse(d.maxConnectionsPerClient());
+    boolean h2c = server.bool("http2_cleartext").orElse(false);
+    boolean publicWithoutKey = server.bool("allow_public_without_key").orElse(false);
+    List<String> hosts = server.strings("allowed_hosts").orElse(List.of());
+    Path cert = server.string("tls_cert_file").map(Path::of).orElse(null);
+    Path key = server.string("tls_key_file").map(Path::of).orElse(null);
+    if ((cert == null) != (key == null)) {
+      server.problem(cert == null ? "tls_cert_file" : "tls_key_file",
+          "required with " + (cert == null ? "tls_key_file" : "tls_cert_file") + ": TLS needs both");
+      cert = null;
+      key = null;
+    }
+    for (Path file : new Path[] {cert, key}) {
+      if (file != null && !Files.isReadable(file)) {
+        server.problem(file == cert ? "tls_cert_file" : "tls_key_file", "file is not readable");
+      }
+    }
+    long maxUpstream = server.number("max_upstream_response_mb", true)
+        .map(mb -> Math.max(1, Math.round(mb * 1024 * 1024))).orElse(d.maxUpstreamResponseBytes());
+    Duration total = server.seconds("upstream_total_timeout").orElse(d.upstreamTotalTimeout());
+    Duration stall = server.seconds("client_stall_timeout").orElse(d.clientStallTimeout());
+    boolean eventBusApi = server.bool("event_bus_api").orElse(false);
+    server.warnUnknownKeys();
+    return new ServerSettings(headerTimeout, bodyTimeout, idleTimeout, perClient, h2c, publicWithoutKey, hosts,
+        cert, key, maxUpstream, total, stall, eventBusApi);
   }
 
   private List<Deployment> deployments(List<Draft> drafts, RouterSettings router) {

@@ -16,9 +16,22 @@ import java.util.function.BinaryOperator;
  * @param general     {@code general_settings}
  * @param groups      fallbacks between aliases and other names for them
  * @param warnings    things ignored (unknown keys, unsupported sections), each already prefixed with its path
+ * @param server      {@code server_settings}: how the node faces the network (docs/security.md)
  */
 public record GatewayConfig(List<Deployment> deployments, RouterSettings router, GeneralSettings general,
-                            ModelGroups groups, List<String> warnings) {
+                            ModelGroups groups, List<String> warnings, ServerSettings server) {
+
+  /** A configuration with the default {@code server_settings}. */
+  public GatewayConfig(List<Deployment> deployments, RouterSettings router, GeneralSettings general,
+                       ModelGroups groups, List<String> warnings) {
+    this(deployments, router, general, groups, warnings, ServerSettings.DEFAULTS);
+  }
+
+  /** A configuration with the given {@code server_settings} and no fallbacks or group aliases. */
+  public GatewayConfig(List<Deployment> deployments, RouterSettings router, GeneralSettings general,
+                       List<String> warnings, ServerSettings server) {
+    this(deployments, router, general, ModelGroups.NONE, warnings, server);
+  }
 
   public GatewayConfig {
     deployments = List.copyOf(deployments);
@@ -26,6 +39,7 @@ public record GatewayConfig(List<Deployment> deployments, RouterSettings router,
     Objects.requireNonNull(general, "general");
     Objects.requireNonNull(groups, "groups");
     warnings = List.copyOf(warnings);
+    Objects.requireNonNull(server, "server");
   }
 
   /** A configuration without fallbacks or group aliases. */
