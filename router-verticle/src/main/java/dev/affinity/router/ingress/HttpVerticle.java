@@ -390,7 +390,7 @@ public final class HttpVerticle extends VerticleBase {
                 .getJsonObject(deployment.id(), new JsonObject());
             JsonObject endpoint = new JsonObject().put("model", deployment.provider().prefix() + "/"
                     + deployment.model()).put("model_name", deployment.alias()).put("model_id", deployment.id())
-                .put("api_base", deployment.apiBase());
+                .put("api_base", withoutUserInfo(deployment.apiBase()));
             if (line.getBoolean("healthy", true)) {
               healthy.add(endpoint);
             } else {
@@ -402,6 +402,17 @@ public final class HttpVerticle extends VerticleBase {
               .put("healthy_count", healthy.size()).put("unhealthy_count", unhealthy.size()));
         })
         .onFailure(failure -> error(ctx, GatewayError.from(failure)));
+  }
+
+  /** An endpoint fit to show: credentials written into it ({@code https://user:pass@host}) are left out. */
+  static String withoutUserInfo(String apiBase) {
+    try {
+      java.net.URI uri = new java.net.URI(apiBase);
+      return uri.getRawUserInfo() == null ? apiBase
+          : new java.net.URI(uri.getScheme(), null, uri.getHost(), uri.getPort(), uri.getPath(), null, null).toString();
+    } catch (java.net.URISyntaxException unparsable) {
+      return "(not shown)";
+    }
   }
 
   /** Admin answers come from the router; only the master key may ask, and only when one is configured. */

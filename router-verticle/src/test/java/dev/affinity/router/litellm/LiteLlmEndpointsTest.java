@@ -48,6 +48,9 @@ class LiteLlmEndpointsTest {
           - model_name: gpt-4o
             litellm_params: {model: openai/gpt-4o, api_key: sk-gpt-1, api_base: "%1$s/v1"}
             model_info: {id: gpt-1}
+          - model_name: proxied
+            litellm_params: {model: openai/gpt-4o, api_key: sk-p, api_base: "http://u:proxy-secret-9@127.0.0.1:9/v1"}
+            model_info: {id: proxied}
         router_settings:
           allowed_fails: 1
           cooldown_time: 60
@@ -108,8 +111,11 @@ class LiteLlmEndpointsTest {
   void healthReportsEveryDeploymentWithoutKeysAndSeesCooldowns() throws Exception {
     openAiError(gateway.get("/health"), 401);
     JsonNode all = JSON.readTree(gateway.get("/health", "authorization", BEARER).body());
-    assertThat(all.path("healthy_count").asInt() + all.path("unhealthy_count").asInt()).isEqualTo(3);
-    assertThat(all.findValuesAsText("model_id")).containsExactlyInAnyOrder("claude-1", "claude-2", "gpt-1");
+    assertThat(all.path("healthy_count").asInt() + all.path("unhealthy_count").asInt()).isEqualTo(4);
+    assertThat(all.findValuesAsText("model_id")).containsExactlyInAnyOrder("claude-1", "claude-2", "gpt-1",
+        "proxied");
+    assertThat(all.toString()).as("credentials in an api_base are not shown").doesNotContain("proxy-secret-9")
+        .contains("http://127.0.0.1:9/v1");
     JsonNode before = JSON.readTree(gateway.get("/health?model=gpt-4o", "authorization", BEARER).body());
     assertThat(before.path("healthy_endpoints").findValuesAsText("model_id")).containsExactly("gpt-1");
     assertThat(before.path("unhealthy_count").asInt()).isZero();

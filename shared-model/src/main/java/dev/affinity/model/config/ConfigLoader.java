@@ -309,7 +309,7 @@ public final class ConfigLoader {
     return variable(MASTER_KEY_VARIABLE).map(Secret::new);
   }
 
-  /** {@code fallbacks}, {@code context_window_fallbacks} and {@code default_fallbacks}, and {@code model_group_alias}. */
+  /** The fallbacks ({@code fallbacks}, {@code context_window_fallbacks}, {@code default_fallbacks}) and aliases. */
   private ModelGroups groups(Optional<Section> router, LitellmSettings litellm) {
     Map<String, List<String>> fallbacks = new LinkedHashMap<>();
     Map<String, List<String>> contextWindow = new LinkedHashMap<>();
@@ -322,7 +322,8 @@ public final class ConfigLoader {
       contextWindow.putAll(fallbackMap(place, "context_window_fallbacks"));
       place.strings("default_fallbacks").ifPresent(list -> fallbacks.put(ModelGroups.EVERY_ALIAS, list));
     }
-    litellm.section().ifPresent(section -> section.warnUnreadKeys("LiteLLM setting not supported by Affinity, ignored"));
+    litellm.section()
+        .ifPresent(section -> section.warnUnreadKeys("LiteLLM setting not supported by Affinity, ignored"));
     Map<String, String> aliases = new LinkedHashMap<>();
     java.util.Set<String> hidden = new java.util.HashSet<>();
     router.flatMap(section -> section.section("model_group_alias")).ifPresent(section -> section.keys()
