@@ -538,9 +538,10 @@ public final class ConfigLoader {
     for (String name : api.baseVariables()) {
       Optional<String> fromVariable = variable(name);
       if (fromVariable.isPresent()) {
-        Optional<String> base = apiBase(params, "api_base", fromVariable.get(), example);
+        Optional<String> base = httpUrl(fromVariable.get());
         if (base.isEmpty()) {
-          params.problem("api_base", "environment variable " + name + " is not an http(s) URL");
+          params.problem("api_base", "environment variable " + name
+              + " must be an http(s) URL without query or fragment, e.g. " + example);
         }
         return base;
       }
@@ -815,6 +816,15 @@ public final class ConfigLoader {
 
   /** An http(s) URL without trailing slash; the value is never quoted in the problem (it may embed credentials). */
   private static Optional<String> apiBase(Section params, String key, String base, String example) {
+    Optional<String> url = httpUrl(base);
+    if (url.isEmpty()) {
+      params.problem(key, "must be an http(s) URL without query or fragment, e.g. " + example);
+    }
+    return url;
+  }
+
+  /** {@code base} without trailing slash when it is an http(s) URL without query or fragment. */
+  private static Optional<String> httpUrl(String base) {
     try {
       URI uri = new URI(base);
       String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
@@ -827,9 +837,8 @@ public final class ConfigLoader {
         return Optional.of(normalized);
       }
     } catch (URISyntaxException e) {
-      // reported below, like any other value that is not an http(s) URL
+      // not an http(s) URL, like any other value that fails the checks above
     }
-    params.problem(key, "must be an http(s) URL without query or fragment, e.g. " + example);
     return Optional.empty();
   }
 

@@ -145,7 +145,16 @@ class LiteLlmProvidersTest {
         """, Map.of("GROQ_API_BASE", "http://127.0.0.1:9999/openai/v1/"));
 
     assertThat(config.deployments().get(0).apiBase()).isEqualTo("http://127.0.0.1:9999/openai/v1");
+    ConfigException wrong = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.parse("""
+        model_list:
+          - model_name: llama
+            litellm_params: {model: groq/llama-3.1-8b-instant, api_key: gsk-1}
+        """, Map.of("GROQ_API_BASE", "ftp://secret-host/x")));
+    assertThat(wrong.problems()).extracting(ConfigProblem::toString).containsExactly(
+        "model_list[0].litellm_params.api_base: environment variable GROQ_API_BASE must be an http(s) URL without"
+            + " query or fragment, e.g. https://api.groq.com/openai/v1");
   }
+
 
   @Test
   void azureDeploymentsAreAddressedByDeploymentNameVersionAndApiKeyHeader() throws Exception {
