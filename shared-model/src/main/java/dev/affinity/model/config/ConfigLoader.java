@@ -85,6 +85,10 @@ public final class ConfigLoader {
   /** OpenAI models of other APIs than Chat Completions. */
   private static final Pattern NOT_CHAT_MODEL = Pattern.compile(
       "embedding|-instruct|^gpt-image|^dall-e|^whisper|^tts-|-tts|-transcribe|-realtime|^davinci|^babbage");
+  /** LiteLLM's default request parameters in {@code litellm_params}, which LiteLLM merges into each call. */
+  private static final List<String> LITELLM_CALL_PARAMETERS = List.of("temperature", "max_tokens",
+      "max_completion_tokens", "top_p", "stop", "seed", "frequency_penalty", "presence_penalty", "response_format",
+      "reasoning_effort", "thinking");
   /** RFC 9110 field names. */
   private static final Pattern HTTP_TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
   /** Headers the gateway computes per call: an extra header must not replace them. */
@@ -466,6 +470,10 @@ public final class ConfigLoader {
     // LiteLLM drops the OpenAI parameters a provider does not take; Affinity relays OpenAI bodies as they are and
     // translates only what the target API has, so there is nothing left to drop
     p.bool("drop_params");
+    LITELLM_CALL_PARAMETERS.forEach(key -> p.ignore(key, "LiteLLM default call parameter, not applied:"
+        + " Affinity sends the client's body as it is (only model changes)"));
+    p.ignore("organization", "not applied: send it with extra_headers: {OpenAI-Organization: ...}");
+    p.ignore("num_retries", "per-deployment retries are not supported: use router_settings.num_retries");
     entry.warnUnknownKeys();
     p.warnUnknownKeys();
     if (findings.problemCount() > before) {
