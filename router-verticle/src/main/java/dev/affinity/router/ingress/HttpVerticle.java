@@ -15,6 +15,7 @@ import dev.affinity.model.GatewayRequest;
 import dev.affinity.model.LocalCodec;
 import dev.affinity.model.LogField;
 import dev.affinity.model.Operation;
+import dev.affinity.model.config.Deployment;
 import dev.affinity.model.config.GatewayConfig;
 import dev.affinity.model.config.ServerSettings;
 import dev.affinity.router.node.Listener;
@@ -42,8 +43,10 @@ import io.vertx.ext.web.impl.RoutingContextInternal;
 
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -65,6 +68,10 @@ public final class HttpVerticle extends VerticleBase {
     JSON.getFactory().setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(256).build());
   }
 
+  /** OpenAI endpoints the gateway does not serve: their 404 is still in OpenAI's shape. */
+  private static final Set<String> OPENAI_ONLY_PATHS = Set.of("/v1/embeddings", "/embeddings", "/v1/completions",
+      "/completions", "/v1/responses", "/responses");
+  private static final long MODELS_CREATED = Instant.parse("2025-01-01T00:00:00Z").getEpochSecond();
   /** Where admit() leaves the body deadline's timer, for relay() to cancel once the body is in. */
   private static final String BODY_TIMER = "affinity.body-timer";
 
@@ -111,6 +118,11 @@ public final class HttpVerticle extends VerticleBase {
     router.post("/chat/completions").handler(authenticate).handler(admit).handler(body)
         .handler(ctx -> relay(ctx, Operation.CHAT_COMPLETIONS));
     router.get("/v1/models").handler(authenticate).handler(this::models);
+    // OpenAI SDKs given the gateway's root as their base URL ask without /v1, as LiteLLM serves them
+    router.get("/models").handler(authenticate).handler(this::models);
+    router.get("/v1/models/:model").handler(authenticate).handler(this::model);
+    router.get("/models/:model").handler(authenticate).handler(this::model);
+    router.get("/health").handler(authenticate).handler(this::health);
     router.get("/health/liveliness").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "alive")));
     router.get("/health/readiness").handler(this::readiness);
     router.get("/affinity/pins").handler(ctx -> admin(ctx, "pins"));
@@ -380,15 +392,71 @@ public final class HttpVerticle extends VerticleBase {
   private void models(RoutingContext ctx) {
     // one list both SDK families can read: Anthropic's fields and OpenAI's side by side
     JsonArray data = new JsonArray();
-    long created = Instant.parse("2025-01-01T00:00:00Z").getEpochSecond();
     for (String alias : new TreeSet<>(config.aliases())) {
-      data.add(new JsonObject().put("type", "model").put("id", alias).put("display_name", alias)
-          .put("created_at", "2025-01-01T00:00:00Z").put("object", "model").put("created", created)
-          .put("owned_by", "affinity"));
+      data.add(modelObject(alias));
     }
     json(ctx, 200, new JsonObject().put("data", data).put("object", "list").put("has_more", false)
         .put("first_id", data.isEmpty() ? null : data.getJsonObject(0).getString("id"))
         .put("last_id", data.isEmpty() ? null : data.getJsonObject(data.size() - 1).getString("id")));
+  }
+
+  /** One model, in the shape both SDK families read; 404 in the caller's API's shape when nothing serves it. */
+  private void model(RoutingContext ctx) {
+    String id = ctx.pathParam("model");
+    if (config.deploymentsFor(id).isEmpty()) {
+      error(ctx, GatewayError.notFound("model '" + id + "' is not served here"));
+      return;
+    }
+    json(ctx, 200, modelObject(id));
+  }
+
+  private static JsonObject modelObject(String id) {
+    return new JsonObject().put("type", "model").put("id", id).put("display_name", id)
+        .put("created_at", "2025-01-01T00:00:00Z").put("object", "model").put("created", MODELS_CREATED)
+        .put("owned_by", "affinity");
+  }
+
+  /**
+   * LiteLLM's {@code /health}: every deployment, healthy or not, as this node's router sees it now (not cooling down
+   * after failures), without calling upstream (a health probe must not spend tokens). {@code ?model=} narrows it to
+   * the deployments serving that model. The deployments' keys are never part of it.
+   */
+  private void health(RoutingContext ctx) {
+    String model = ctx.request().getParam("model");
+    List<Deployment> deployments = model == null ? config.deployments() : config.deploymentsFor(model);
+    vertx.eventBus().<JsonObject>request(EventBusAddress.ADMIN, "stats", new DeliveryOptions().setLocalOnly(true))
+        .onSuccess(reply -> {
+          JsonObject stats = reply.body().getJsonObject("models", new JsonObject());
+          JsonArray healthy = new JsonArray();
+          JsonArray unhealthy = new JsonArray();
+          for (Deployment deployment : deployments) {
+            JsonObject line = stats.getJsonObject(deployment.alias(), new JsonObject())
+                .getJsonObject(deployment.id(), new JsonObject());
+            JsonObject endpoint = new JsonObject().put("model", deployment.provider().prefix() + "/"
+                    + deployment.model()).put("model_name", deployment.alias()).put("model_id", deployment.id())
+                .put("api_base", withoutUserInfo(deployment.apiBase()));
+            if (line.getBoolean("healthy", true)) {
+              healthy.add(endpoint);
+            } else {
+              unhealthy.add(endpoint.put("error", "cooling down after failures until "
+                  + line.getString("cooldown_ends_at")));
+            }
+          }
+          json(ctx, 200, new JsonObject().put("healthy_endpoints", healthy).put("unhealthy_endpoints", unhealthy)
+              .put("healthy_count", healthy.size()).put("unhealthy_count", unhealthy.size()));
+        })
+        .onFailure(failure -> error(ctx, GatewayError.from(failure)));
+  }
+
+  /** An endpoint fit to show: credentials written into it ({@code https://user:pass@host}) are left out. */
+  static String withoutUserInfo(String apiBase) {
+    try {
+      java.net.URI uri = new java.net.URI(apiBase);
+      return uri.getRawUserInfo() == null ? apiBase
+          : new java.net.URI(uri.getScheme(), null, uri.getHost(), uri.getPort(), uri.getPath(), null, null).toString();
+    } catch (java.net.URISyntaxException unparsable) {
+      return "(not shown)";
+    }
   }
 
   /** Admin answers come from the router; only the master key may ask, and only when one is configured. */
@@ -466,10 +534,25 @@ public final class HttpVerticle extends VerticleBase {
     json(ctx, status, error.toJson(api));
   }
 
+  /**
+   * The API a request speaks, for the shape of its errors: OpenAI's on the Chat Completions paths and on the other
+   * OpenAI-only paths (embeddings, completions), Anthropic's on its own. {@code /v1/models} and {@code /health} serve
+   * both families: there the headers tell, as Anthropic SDKs always send {@code anthropic-version} or
+   * {@code x-api-key} and OpenAI SDKs neither.
+   */
   private static Operation.ClientApi apiOf(RoutingContext ctx) {
     String path = ctx.request().path();
-    return path != null && (path.startsWith("/v1/chat/") || path.startsWith("/chat/"))
-        ? Operation.ClientApi.OPENAI : Operation.ClientApi.ANTHROPIC;
+    if (path == null) {
+      return Operation.ClientApi.ANTHROPIC;
+    }
+    if (path.startsWith("/v1/chat/") || path.startsWith("/chat/") || OPENAI_ONLY_PATHS.contains(path)) {
+      return Operation.ClientApi.OPENAI;
+    }
+    boolean shared = path.equals("/v1/models") || path.startsWith("/v1/models/") || path.equals("/models")
+        || path.startsWith("/models/") || path.equals("/health");
+    boolean anthropicClient = ctx.request().getHeader("anthropic-version") != null
+        || ctx.request().getHeader("x-api-key") != null;
+    return shared && !anthropicClient ? Operation.ClientApi.OPENAI : Operation.ClientApi.ANTHROPIC;
   }
 
   private static void json(RoutingContext ctx, int status, JsonObject body) {
