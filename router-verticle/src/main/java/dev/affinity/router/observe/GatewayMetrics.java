@@ -45,6 +45,7 @@ public final class GatewayMetrics {
   private final Map<String, Deployment> deployments;
   private final Timer routingDecision;
   private final Timer overhead;
+  private final RequestJournal journal = new RequestJournal(200, 10_000, 180, System::currentTimeMillis);
 
   public GatewayMetrics(GatewayConfig config) {
     this.deployments = config.deployments().stream()
@@ -141,6 +142,10 @@ public final class GatewayMetrics {
           .description("Cache writes paid again because a session moved to another deployment")
           .tags(call).tag("route", route).register(registry).increment(usage.cacheCreationInputTokens());
     }
+    journal.add(new RequestJournal.Call(System.currentTimeMillis(), report.requestId(), alias, deploymentId, route,
+        report.status(), Math.max(0, usage.inputTokens()), Math.max(0, usage.cacheReadInputTokens()),
+        Math.max(0, usage.cacheCreationInputTokens()), Math.max(0, usage.outputTokens()), Math.max(0, costUsd),
+        costWithoutCacheUsd - costUsd, report.latencyMillis()));
     if (report.timing() != null) {
       UsageReport.Timing timing = report.timing();
       if (timing.sentAfterNanos() >= 0) {
@@ -164,6 +169,11 @@ public final class GatewayMetrics {
         .tag("status", Integer.toString(status))
         .tag("type", errorType != null && ERROR_TYPES.contains(errorType) ? errorType : OTHER)
         .register(registry).increment();
+  }
+
+  /** The recent calls and per-interval totals the web console draws. */
+  public RequestJournal journal() {
+    return journal;
   }
 
   /** Everything in the Prometheus text format (version 0.0.4). */
