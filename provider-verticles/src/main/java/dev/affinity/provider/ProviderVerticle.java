@@ -135,7 +135,7 @@ public abstract class ProviderVerticle extends VerticleBase {
     }
     long[] sentAt = {-1};
     outbound
-        .compose(out -> client.request(out.options().setIdleTimeout(call.timeoutMillis())
+        .compose(out -> client.request(withExtraHeaders(out.options(), call).setIdleTimeout(call.timeoutMillis())
                 .setConnectTimeout(CONNECT_TIMEOUT_MILLIS))
             .compose(request -> {
               sentAt[0] = System.nanoTime();
@@ -143,6 +143,12 @@ public abstract class ProviderVerticle extends VerticleBase {
             }))
         .onSuccess(response -> relay(message, call, response, sentAt[0]))
         .onFailure(failure -> fail(message, call, failure, sentAt[0]));
+  }
+
+  /** The deployment's {@code extra_headers}, last, so that they may replace what the provider set (as in LiteLLM). */
+  private static RequestOptions withExtraHeaders(RequestOptions options, ProviderCall call) {
+    call.deployment().calls().extraHeaders().forEach((name, value) -> options.putHeader(name, value.value()));
+    return options;
   }
 
   private void relay(Message<ProviderCall> message, ProviderCall call, HttpClientResponse response,

@@ -15,7 +15,9 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Logger;
 
@@ -26,7 +28,8 @@ public final class AffinityMain {
       Usage: affinity --config FILE [options]
 
         --config FILE             LiteLLM-style config.yaml (required; see docs/configuration.md)
-        --host HOST               address to listen on for HTTP (default 0.0.0.0)
+        --host HOST               address to listen on for HTTP (default 0.0.0.0); without a master key the
+                                  node listens on 127.0.0.1 only unless server_settings.allow_public_without_key
         --port N                  HTTP port (default 4000)
         --cluster-config FILE     Hazelcast XML to use instead of the bundled cluster.xml
         --cluster-members LIST    comma-separated members to join, host or host:port (default 127.0.0.1)
@@ -46,7 +49,8 @@ public final class AffinityMain {
 
       SIGTERM or Ctrl-C drains the node: readiness turns 503, new requests are refused, requests in flight may
       finish for up to general_settings.drain_timeout (25 s by default), then the node leaves the cluster and
-      exits 0. A second signal stops the waiting.
+      exits 0. A second signal stops the waiting: the process ends within 5 s. However it stops, it ends within
+      drain_timeout + 5 s (exit 1 when closing had to be cut short).
 
       Exit codes: 0 stopped by a signal, 2 bad arguments or configuration, 1 the node could not start.
       """;
@@ -141,7 +145,7 @@ public final class AffinityMain {
       fail(1, "affinity: the node could not start: " + startFailure.getMessage());
       return;
     }
-    String shown = host.equals("0.0.0.0") ? "127.0.0.1" : host;
+    String shown = node.host().equals("0.0.0.0") ? "127.0.0.1" : node.host();
     System.out.println("Affinity listening on http://" + shown + ":" + node.port() + " (node " + node.nodeId()
         + ", " + node.clusterMembers().size() + " cluster member(s), " + config.deployments().size()
         + " deployment(s))");
@@ -153,7 +157,13 @@ public final class AffinityMain {
       log.warning("SIGTERM cannot be handled here: stopping still drains, but exits with status 143");
     }
     shutdown.requested().join();
-    shutdown.drainAndClose().join();
+    // bounded: a close that hangs (a wedged upstream connection, a cluster that does not answer) must not keep the
+    // process past the drain timeout plus a grace period; halt, not exit, since the shutdown hook waits on it too
+    if (!shutdown.awaitStopped(config.general().drainTimeout().plus(Shutdown.CLOSE_GRACE))) {
+      System.err.println("affinity: the node did not stop within the drain timeout plus "
+          + Shutdown.CLOSE_GRACE.toSeconds() + " s; exiting anyway");
+      Runtime.getRuntime().halt(1);
+    }
     System.exit(0);
   }
 
@@ -164,6 +174,8 @@ public final class AffinityMain {
    */
   private static final class Shutdown {
 
+    /** How long closing (leaving the cluster, closing connections) may take after the drain, or after a 2nd signal. */
+    static final Duration CLOSE_GRACE = Duration.ofSeconds(5);
     /** Drain messages go through the log, timestamped and formatted like every other line. */
     private static final Logger LIFECYCLE = Logger.getLogger("dev.affinity.router.node.Shutdown");
 
@@ -185,12 +197,36 @@ public final class AffinityMain {
             if (!requested.complete(null)) {
               LIFECYCLE.info("Affinity: second signal, no more waiting for requests in flight");
               node.stopWaiting();
+              Thread watchdog = new Thread(() -> {
+                if (!awaitStopped(CLOSE_GRACE)) {
+                  System.err.println("affinity: still closing " + CLOSE_GRACE.toSeconds()
+                      + " s after the second signal; exiting now");
+                  Runtime.getRuntime().halt(0);
+                }
+              }, "affinity-second-signal");
+              watchdog.setDaemon(true);
+              watchdog.start();
             }
           });
         }
         return true;
       } catch (IllegalArgumentException | LinkageError unavailable) {
         return false;
+      }
+    }
+
+    /** Waits for drainAndClose to finish; false when it is still running after {@code timeout}. */
+    boolean awaitStopped(Duration timeout) {
+      try {
+        drainAndClose().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        return true;
+      } catch (TimeoutException stillClosing) {
+        return false;
+      } catch (InterruptedException interrupted) {
+        Thread.currentThread().interrupt();
+        return false;
+      } catch (ExecutionException impossible) {
+        return true;
       }
     }
 

@@ -2,7 +2,7 @@ package dev.affinity.router.observe;
 
 import dev.affinity.model.GatewayError;
 import dev.affinity.model.config.Secret;
-import dev.affinity.router.ingress.MasterKey;
+import dev.affinity.router.ingress.CallerKeys;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
@@ -25,14 +25,14 @@ public final class MetricsVerticle extends VerticleBase {
   private final GatewayMetrics metrics;
   private final String host;
   private final int port;
-  private final Secret masterKey;
+  private final CallerKeys keys;
   private HttpServer server;
 
   public MetricsVerticle(GatewayMetrics metrics, String host, int port, Secret masterKey) {
     this.metrics = metrics;
     this.host = host;
     this.port = port;
-    this.masterKey = loopback(host) ? null : masterKey;
+    this.keys = new CallerKeys(loopback(host) ? null : masterKey);
   }
 
   static boolean loopback(String host) {
@@ -52,7 +52,7 @@ public final class MetricsVerticle extends VerticleBase {
   private void handle(HttpServerRequest request) {
     GatewayError refused = !"/metrics".equals(request.path())
         ? GatewayError.notFound(request.method() + " " + request.path() + " is not served on the metrics port")
-        : !MasterKey.presentedIn(request, masterKey) ? GatewayError.authentication("invalid x-api-key") : null;
+        : !keys.admits(request.headers()) ? GatewayError.authentication("invalid x-api-key") : null;
     if (refused != null) {
       request.response().setStatusCode(refused.status()).putHeader("content-type", "application/json")
           .end(refused.toAnthropicJson().encode());
