@@ -149,6 +149,9 @@ public final class AffinityMain {
     System.out.println("Affinity listening on http://" + shown + ":" + node.port() + " (node " + node.nodeId()
         + ", " + node.clusterMembers().size() + " cluster member(s), " + config.deployments().size()
         + " deployment(s))");
+    if (metricsPort != null) {
+      log.info("metrics also on http://" + metricsPort.host() + ":" + metricsPort.port() + "/metrics");
+    }
     Shutdown shutdown = new Shutdown(node, config.general().drainTimeout());
     boolean signalsHandled = shutdown.handleSignals();
     // any other way out (SIGHUP, or signals taken by the JVM itself) still drains, from a shutdown hook

@@ -27,7 +27,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
-import java.util.Random;
 
 import static dev.affinity.router.TestGateway.await;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -110,16 +109,8 @@ class ConsoleBrowserTest {
     }
   }
 
-  /** A request whose marked system prompt (about 3,000 tokens) is unique to {@code agent}. */
   private static String request(String model, int agent, String question) {
-    Random random = new Random(agent);
-    StringBuilder system = new StringBuilder("You are agent " + agent + ". ");
-    while (system.length() < 12_000) {
-      system.append("rule").append(random.nextInt(100_000)).append(' ');
-    }
-    return "{\"model\":\"" + model + "\",\"max_tokens\":32,\"system\":[{\"type\":\"text\",\"text\":\"" + system
-        + "\",\"cache_control\":{\"type\":\"ephemeral\"}}],\"messages\":[{\"role\":\"user\",\"content\":\""
-        + question + "\"}]}";
+    return TestGateway.agentRequest(model, agent, question, false);
   }
 
   private static WebDriverWait waiting() {

@@ -141,7 +141,7 @@ class RequestLogTest {
   @Test
   void theJsonFormatWritesOneObjectPerLineWithTheFieldsAsKeys() throws Exception {
     LogRecord record = captured(new LogLine().with("request", "req_1").with("status", 404)
-        .with("model", "a\nb\"c"));
+        .with("model", "a\nb\"c").with("cost_usd", new java.math.BigDecimal("0.001200")));
     String json = new LogFormat.Json().format(record);
     assertThat(json.strip()).doesNotContain("\n");
     JsonNode parsed = JSON.readTree(json);
@@ -150,6 +150,9 @@ class RequestLogTest {
     assertThat(parsed.path("time").asText()).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(\\.\\d+)?Z");
     assertThat(parsed.path("status").asInt()).isEqualTo(404);
     assertThat(parsed.path("model").asText()).isEqualTo("a\nb\"c");
+    assertThat(parsed.path("cost_usd").isNumber()).isTrue();
+    assertThat(parsed.path("cost_usd").asDouble()).isEqualTo(0.0012);
+    assertThat(record.getMessage()).isEqualTo("request=req_1 status=404 model=\"a\\nb\\\"c\" cost_usd=0.001200");
     // any other record: its message, escaped in the text format too
     LogRecord plain = new LogRecord(Level.WARNING, "first\nsecond");
     plain.setLoggerName("affinity.test");
