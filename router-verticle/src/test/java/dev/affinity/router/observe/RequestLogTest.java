@@ -34,6 +34,7 @@ class RequestLogTest {
 
   private static final String MASTER = "sk-request-log-master-42";
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String CLUSTER = "request-log-" + UUID.randomUUID();
 
   private static Vertx vertx;
   private static UpstreamEmulator emulator;
@@ -46,7 +47,7 @@ class RequestLogTest {
     vertx = Vertx.vertx();
     emulator = await(UpstreamEmulator.start(vertx, new EmulatorOptions().setLatency(LatencyModel.ZERO)
         .addAccount("l1", "sk-upstream-l1")));
-    gateway = TestGateway.start(config(emulator.baseUrl()));
+    gateway = TestGateway.start(config(emulator.baseUrl()), CLUSTER);
   }
 
   private static String config(String api) {
@@ -123,6 +124,35 @@ class RequestLogTest {
     assertThat(metrics.sum("affinity_refused_total", java.util.Map.of("status", "404",
         "type", "not_found_error"))).isGreaterThanOrEqualTo(2);
     assertThat(metrics.sum("affinity_refused_total", java.util.Map.of("status", "413"))).isGreaterThanOrEqualTo(1);
+  }
+
+  @Test
+  void callsFromClusterMembersOverTheEventBusAreLoggedToo() throws Exception {
+    Vertx member = TestGateway.clusterMember(CLUSTER);
+    try {
+      io.vertx.core.json.JsonObject unknown = new io.vertx.core.json.JsonObject().put("operation", "messages")
+          .put("body", new io.vertx.core.json.JsonObject(hello("claude-opus-9")));
+      Throwable refused = org.assertj.core.api.Assertions.catchThrowable(() -> await(member.eventBus()
+          .request(dev.affinity.model.EventBusAddress.ROUTER, unknown)));
+      assertThat(refused).hasMessageContaining("claude-opus-9");
+      io.vertx.core.json.JsonObject served = await(member.eventBus().<io.vertx.core.json.JsonObject>request(
+          dev.affinity.model.EventBusAddress.ROUTER, new io.vertx.core.json.JsonObject().put("operation", "messages")
+              .put("body", new io.vertx.core.json.JsonObject(hello("sonnet"))))).body();
+      String id = served.getString("request_id");
+      String line = null;
+      for (int wait = 0; wait < 500 && line == null; wait++) {
+        line = logs.lines().stream()
+            .filter(logged -> logged.contains("affinity.access") && logged.contains("request=" + id + " ")).findFirst()
+            .orElse(null);
+        Thread.sleep(10);
+      }
+      assertThat(line).isNotNull()
+          .contains("client=eventbus method=SEND path=affinity.router status=200 model=sonnet deployment=l1");
+      assertThat(logs.lines()).anySatisfy(logged -> assertThat(logged).contains("client=eventbus")
+          .contains("status=404 model=claude-opus-9").contains("error=not_found_error"));
+    } finally {
+      await(member.close());
+    }
   }
 
   @Test
