@@ -111,6 +111,11 @@ class RequestLogTest {
         + "x".repeat(1_100_000) + "\"}", "x-api-key", MASTER));
     assertThat(tooLarge).contains("status=413").contains("error=request_too_large");
 
+    // a scrape is logged at debug level, a refused one as any request
+    assertThat(accessLine(gateway.get("/metrics", "x-api-key", MASTER))).contains(" FINE ")
+        .contains("path=/metrics status=200");
+    assertThat(accessLine(gateway.get("/metrics"))).contains(" INFO ").contains("path=/metrics status=401");
+
     String noRoute = accessLine(gateway.get("/no/such/endpoint"));
     assertThat(noRoute).contains("method=GET path=/no/such/endpoint status=404");
 
