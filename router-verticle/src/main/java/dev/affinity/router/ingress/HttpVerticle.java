@@ -39,6 +39,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.PlatformHandler;
+import io.vertx.ext.web.handler.StaticHandler;
 import io.vertx.ext.web.impl.RoutingContextInternal;
 
 import java.time.Instant;
@@ -129,6 +130,18 @@ public final class HttpVerticle extends VerticleBase {
     router.delete("/affinity/pins").handler(ctx -> admin(ctx, "clear-pins"));
     router.get("/affinity/stats").handler(ctx -> admin(ctx, "stats"));
     router.get("/metrics").handler(this::metrics);
+    router.get("/affinity/activity").handler(this::activity);
+    // the console's files hold no data: it asks for the master key and calls the admin endpoints with it
+    router.get("/ui/*").handler(ctx -> {
+      if (ctx.request().path().equals("/ui")) {
+        // relative links in the page resolve under /ui/
+        ctx.redirect("/ui/");
+        return;
+      }
+      ctx.response().putHeader("content-security-policy", "default-src 'self'; frame-ancestors 'none'")
+          .putHeader("x-content-type-options", "nosniff").putHeader("referrer-policy", "no-referrer");
+      ctx.next();
+    }).handler(StaticHandler.create("affinity-console").setCachingEnabled(false).setDirectoryListing(false));
     router.route().last().handler(ctx -> error(ctx, GatewayError.notFound(
         ctx.request().method() + " " + ctx.request().path() + " is not an endpoint of this gateway")));
     router.route().failureHandler(this::failure);
@@ -459,15 +472,23 @@ public final class HttpVerticle extends VerticleBase {
     }
   }
 
-  /** Admin answers come from the router; only the master key may ask, and only when one is configured. */
-  private void admin(RoutingContext ctx, String query) {
+  /** Only the master key may administer, and only when one is configured; answers the refusal otherwise. */
+  private boolean adminAllowed(RoutingContext ctx) {
     if (config.general().masterKey() == null) {
       error(ctx, new GatewayError(403, "permission_error",
           "admin endpoints are disabled: set general_settings.master_key"));
-      return;
+      return false;
     }
     if (!keys.admits(ctx.request().headers())) {
       error(ctx, GatewayError.authentication("invalid x-api-key"));
+      return false;
+    }
+    return true;
+  }
+
+  /** Admin answers come from the router. */
+  private void admin(RoutingContext ctx, String query) {
+    if (!adminAllowed(ctx)) {
       return;
     }
     vertx.eventBus().<JsonObject>request(EventBusAddress.ADMIN, query, new DeliveryOptions().setLocalOnly(true))
@@ -482,6 +503,16 @@ public final class HttpVerticle extends VerticleBase {
       return;
     }
     ctx.response().putHeader("content-type", MetricsVerticle.CONTENT_TYPE).end(node.metrics().scrape());
+  }
+
+  /** What the web console draws: this node's recent calls, hit rate and saving over time, the cluster's members. */
+  private void activity(RoutingContext ctx) {
+    if (!adminAllowed(ctx)) {
+      return;
+    }
+    json(ctx, 200, node.metrics().journal().toJson(100)
+        .put("cluster_members", new JsonArray(node.clusterMembers()))
+        .put("requests_in_flight", node.inFlight()).put("ready", node.ready()));
   }
 
   /** 503 while starting or draining, so that a load balancer sends requests elsewhere. */

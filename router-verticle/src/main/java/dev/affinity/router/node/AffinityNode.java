@@ -104,7 +104,7 @@ public final class AffinityNode {
                 new MetricsVerticle(state.metrics(), metricsPort.host(), metricsPort.port(),
                     config.general().masterKey())))
             .map(v -> {
-              state.clusterSize(() -> clusterManager.getNodes().size());
+              state.clusterMembers(clusterManager::getNodes);
               state.ready(true);
               return new AffinityNode(vertx, clusterManager, state, listener.host(), port);
             })

@@ -18,6 +18,7 @@ import dev.affinity.model.config.ModelInfo;
 import dev.affinity.model.config.ProviderKind;
 import dev.affinity.router.cache.CostModel;
 import dev.affinity.router.cache.Price;
+import dev.affinity.router.node.LogLine;
 import dev.affinity.router.node.NodeState;
 import dev.affinity.router.pins.CooldownMap;
 import dev.affinity.router.pins.PinMap;
@@ -35,6 +36,8 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -45,6 +48,7 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.IntSupplier;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
@@ -304,13 +308,19 @@ public final class RoutingVerticle extends VerticleBase {
     ledger.record(alias, report.deploymentId(), report.status(), "pinned".equals(report.route()), usage,
         cost.cost(), cost.costWithoutCache());
     node.metrics().booked(report, cost.cost(), cost.costWithoutCache());
-    REQUESTS.info(() -> String.format(
-        "request=%s model=%s deployment=%s route=%s status=%d stream=%s latency_ms=%d input=%d cache_write=%d"
-            + " cache_read=%d output=%d cost_usd=%.6f saved_usd=%.6f%s",
-        report.requestId(), LogField.value(report.alias()), report.deploymentId(), report.route(), report.status(), report.stream(),
-        report.latencyMillis(), usage.inputTokens(), usage.cacheCreationInputTokens(), usage.cacheReadInputTokens(),
-        usage.outputTokens(), cost.cost(), cost.saving(),
-        report.errorType() == null ? "" : " error=" + report.errorType()));
+    // fields, not a format string: the model is the client's, escaped and cut like any value a client sent
+    new LogLine().with("request", report.requestId()).with("model", LogLine.clip(report.alias(), 100))
+        .with("deployment", report.deploymentId()).with("route", report.route()).with("status", report.status())
+        .with("stream", report.stream()).with("latency_ms", report.latencyMillis())
+        .with("input", usage.inputTokens()).with("cache_write", usage.cacheCreationInputTokens())
+        .with("cache_read", usage.cacheReadInputTokens()).with("output", usage.outputTokens())
+        .with("cost_usd", usd(cost.cost())).with("saved_usd", usd(cost.saving()))
+        .with("error", report.errorType())
+        .log(REQUESTS, Level.INFO);
+  }
+
+  private static BigDecimal usd(double amount) {
+    return BigDecimal.valueOf(Double.isFinite(amount) ? amount : 0).setScale(6, RoundingMode.HALF_UP);
   }
 
   private void publishCooldown(String deploymentId, long untilMillis) {
