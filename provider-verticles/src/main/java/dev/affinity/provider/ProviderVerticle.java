@@ -1,5 +1,6 @@
 package dev.affinity.provider;
 
+import dev.affinity.model.Caller;
 import dev.affinity.model.EventBusAddress;
 import dev.affinity.model.GatewayError;
 import dev.affinity.model.GatewayReply;
@@ -195,16 +196,17 @@ public abstract class ProviderVerticle extends VerticleBase {
 
   /** A call's {@link UsageReport} but for its outcome: what the report says about the call, copied out of it. */
   private record PendingReport(String requestId, String alias, String deploymentId, String route, boolean stream,
-                               long receivedAtNanos) {
+                               long receivedAtNanos, Caller caller) {
 
     PendingReport(ProviderCall call) {
       this(call.request().requestId(), call.request().model(), call.deployment().id(), call.route(),
-          call.request().stream(), call.receivedAtNanos());
+          call.request().stream(), call.receivedAtNanos(), call.request().caller());
     }
 
     UsageReport outcome(int status, TokenUsage usage, String errorType) {
       long latency = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - receivedAtNanos);
-      return new UsageReport(requestId, alias, deploymentId, route, status, stream, latency, usage, errorType);
+      return new UsageReport(requestId, alias, deploymentId, route, status, stream, latency, usage, errorType,
+          caller);
     }
   }
 

@@ -46,8 +46,13 @@ public final class TestGateway implements AutoCloseable {
   }
 
   public static TestGateway start(String yaml, ClusterSettings cluster) throws Exception {
+    return start(yaml, cluster, null);
+  }
+
+  /** A node keeping keys, teams and spend in the embedded store under {@code dataDir} (null: in memory). */
+  public static TestGateway start(String yaml, ClusterSettings cluster, java.nio.file.Path dataDir) throws Exception {
     GatewayConfig config = ConfigLoader.parse(yaml, Map.of());
-    return new TestGateway(await(AffinityNode.start(config, cluster, "127.0.0.1", freePort())));
+    return new TestGateway(await(AffinityNode.start(config, cluster, "127.0.0.1", freePort(), dataDir)));
   }
 
   /**

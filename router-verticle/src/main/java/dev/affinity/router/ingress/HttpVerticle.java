@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.affinity.model.BodyStream;
+import dev.affinity.model.Caller;
 import dev.affinity.model.EventBusAddress;
 import dev.affinity.model.GatewayError;
 import dev.affinity.model.GatewayReply;
@@ -14,8 +15,11 @@ import dev.affinity.model.GatewayRequest;
 import dev.affinity.model.LocalCodec;
 import dev.affinity.model.Operation;
 import dev.affinity.model.config.GatewayConfig;
-import dev.affinity.model.config.Secret;
 import dev.affinity.router.node.NodeState;
+import dev.affinity.router.tenancy.Identity;
+import dev.affinity.router.tenancy.Tenancy;
+import dev.affinity.router.tenancy.TenancyAdmin;
+import dev.affinity.router.tenancy.TenantPolicy;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
@@ -31,8 +35,6 @@ import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.PlatformHandler;
 import io.vertx.ext.web.impl.RoutingContextInternal;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Locale;
@@ -59,13 +61,22 @@ public final class HttpVerticle extends VerticleBase {
   private final NodeState node;
   private final String host;
   private final int port;
+  private final Tenancy tenancy;
+  private final CallerCheck callers;
   private HttpServer server;
 
   public HttpVerticle(GatewayConfig config, NodeState node, String host, int port) {
+    this(config, node, host, port, null);
+  }
+
+  /** @param tenancy the node's virtual keys and teams, or null when no master key is configured */
+  public HttpVerticle(GatewayConfig config, NodeState node, String host, int port, Tenancy tenancy) {
     this.config = config;
     this.node = node;
     this.host = host;
     this.port = port;
+    this.tenancy = tenancy;
+    this.callers = new CallerCheck(config.general().masterKey(), tenancy);
   }
 
   @Override
@@ -88,6 +99,13 @@ public final class HttpVerticle extends VerticleBase {
     router.get("/affinity/pins").handler(ctx -> admin(ctx, "pins"));
     router.delete("/affinity/pins").handler(ctx -> admin(ctx, "clear-pins"));
     router.get("/affinity/stats").handler(ctx -> admin(ctx, "stats"));
+    if (tenancy != null) {
+      new TenancyAdmin(tenancy, ctx -> CallerCheck.presentedKey(ctx.request()))
+          .mount(router, config.general().maxRequestBytes());
+    } else {
+      router.route("/key/*").handler(this::noTenancy);
+      router.route("/team/*").handler(this::noTenancy);
+    }
     router.route().last().handler(ctx -> error(ctx, GatewayError.notFound(
         ctx.request().method() + " " + ctx.request().path() + " is not an endpoint of this gateway")));
     router.route().failureHandler(this::failure);
@@ -118,11 +136,28 @@ public final class HttpVerticle extends VerticleBase {
   }
 
   private void relay(RoutingContext ctx, Operation operation) {
-    if (!authorized(ctx)) {
-      error(ctx, GatewayError.authentication(operation.api() == Operation.ClientApi.OPENAI
-          ? "invalid API key: pass the gateway key as Authorization: Bearer <key>" : "invalid x-api-key"));
-      return;
+    callers.identify(ctx.request(), context).onComplete(identified -> {
+      if (identified.succeeded()) {
+        relay(ctx, operation, identified.result());
+      } else {
+        error(ctx, refusal(identified.cause(), operation.api() == Operation.ClientApi.OPENAI
+            ? "invalid API key: pass the gateway key as Authorization: Bearer <key>" : "invalid x-api-key"));
+      }
+    });
+  }
+
+  /** The error a failed caller check or admission answers with. */
+  private static GatewayError refusal(Throwable failure, String unauthorized) {
+    if (failure instanceof Tenancy.Refusal refusal) {
+      GatewayError error = refusal.error();
+      return error.status() == 401 && error.message().equals("invalid x-api-key")
+          ? GatewayError.authentication(unauthorized) : error;
     }
+    LOG.log(Level.WARNING, "could not check a caller's key", failure);
+    return new GatewayError(503, "api_error", "the gateway could not check the key; retry shortly");
+  }
+
+  private void relay(RoutingContext ctx, Operation operation, Identity identity) {
     String contentType = ctx.request().getHeader("content-type");
     if (contentType != null && !contentType.toLowerCase(Locale.ROOT).contains("json")) {
       error(ctx, GatewayError.invalidRequest("content-type must be application/json"));
@@ -155,21 +190,33 @@ public final class HttpVerticle extends VerticleBase {
     }
     boolean stream = operation != Operation.COUNT_TOKENS && json.path("stream").asBoolean(false);
     String requestId = "req_" + UUID.randomUUID().toString().replace("-", "");
+    Caller caller = identity.caller();
     GatewayRequest request = new GatewayRequest(requestId, operation, json.get("model").asText(), stream,
-        "default", forwardedHeaders(ctx), ctx.request().query(), raw, json);
+        caller.tenant(), forwardedHeaders(ctx), ctx.request().query(), raw, json, caller);
     // The routing context lives as long as the answer, a stream's for minutes, and would keep the body as long: it
     // is the router's now, dropped once the answer begins. BodyHandler sets it this way (see vert-x3/vertx-web#1160).
     if (ctx instanceof RoutingContextInternal internal) {
       internal.setBody(null);
     }
-    vertx.eventBus()
-        .<GatewayReply>request(EventBusAddress.ROUTER, request, new DeliveryOptions().setLocalOnly(true)
-            .setSendTimeout(config.router().timeout().toMillis() + 30_000))
-        .onSuccess(reply -> respond(ctx, requestId, reply.body()))
-        .onFailure(failure -> error(ctx, GatewayError.from(failure)));
+    callers.admit(identity, request.model(), context).onComplete(admitted -> {
+      if (admitted.failed()) {
+        error(ctx, refusal(admitted.cause(), "invalid x-api-key"));
+        return;
+      }
+      Tenancy.Grant grant = admitted.result();
+      if (grant != null) {
+        // the slot is held until the answer's last byte, or until the client goes
+        ctx.addEndHandler(done -> grant.release());
+      }
+      vertx.eventBus()
+          .<GatewayReply>request(EventBusAddress.ROUTER, request, new DeliveryOptions().setLocalOnly(true)
+              .setSendTimeout(config.router().timeout().toMillis() + 30_000))
+          .onSuccess(reply -> respond(ctx, requestId, reply.body(), caller))
+          .onFailure(failure -> error(ctx, GatewayError.from(failure)));
+    });
   }
 
-  private void respond(RoutingContext ctx, String requestId, GatewayReply reply) {
+  private void respond(RoutingContext ctx, String requestId, GatewayReply reply, Caller caller) {
     HttpServerResponse response = ctx.response();
     if (response.closed()) {
       if (reply.stream() != null) {
@@ -179,10 +226,13 @@ public final class HttpVerticle extends VerticleBase {
     }
     response.setStatusCode(reply.status());
     reply.headers().forEach(response::putHeader);
-    response.putHeader("x-affinity-deployment", reply.deploymentId());
     response.putHeader("x-affinity-request-id", requestId);
-    if (reply.route() != null) {
-      response.putHeader("x-affinity-route", reply.route());
+    // where a prefix was routed tells whether someone sent it recently: for the admin (or a key allowed it) only
+    if (caller.routingHeaders()) {
+      response.putHeader("x-affinity-deployment", reply.deploymentId());
+      if (reply.route() != null) {
+        response.putHeader("x-affinity-route", reply.route());
+      }
     }
     if (reply.body() != null) {
       // every complete answer is JSON, including an upstream error rewritten for the client's API
@@ -224,14 +274,24 @@ public final class HttpVerticle extends VerticleBase {
   }
 
   private void models(RoutingContext ctx) {
-    if (!authorized(ctx)) {
-      error(ctx, GatewayError.authentication("invalid x-api-key"));
-      return;
-    }
+    callers.identify(ctx.request(), context).onComplete(identified -> {
+      if (identified.succeeded()) {
+        models(ctx, identified.result());
+      } else {
+        error(ctx, refusal(identified.cause(), "invalid x-api-key"));
+      }
+    });
+  }
+
+  /** The models the caller may call: all of them for the admin, those its key and team allow for a virtual key. */
+  private void models(RoutingContext ctx, Identity identity) {
     // one list both SDK families can read: Anthropic's fields and OpenAI's side by side
     JsonArray data = new JsonArray();
     long created = Instant.parse("2025-01-01T00:00:00Z").getEpochSecond();
     for (String alias : new TreeSet<>(config.aliases())) {
+      if (TenantPolicy.refusal(identity, alias, System.currentTimeMillis()) != null) {
+        continue;
+      }
       data.add(new JsonObject().put("type", "model").put("id", alias).put("display_name", alias)
           .put("created_at", "2025-01-01T00:00:00Z").put("object", "model").put("created", created)
           .put("owned_by", "affinity"));
@@ -248,13 +308,25 @@ public final class HttpVerticle extends VerticleBase {
           "admin endpoints are disabled: set general_settings.master_key"));
       return;
     }
-    if (!authorized(ctx)) {
-      error(ctx, GatewayError.authentication("invalid x-api-key"));
-      return;
-    }
-    vertx.eventBus().<JsonObject>request(EventBusAddress.ADMIN, query, new DeliveryOptions().setLocalOnly(true))
-        .onSuccess(reply -> json(ctx, 200, reply.body()))
-        .onFailure(failure -> error(ctx, GatewayError.from(failure)));
+    callers.identify(ctx.request(), context).onComplete(identified -> {
+      if (identified.failed()) {
+        error(ctx, refusal(identified.cause(), "invalid x-api-key"));
+      } else if (!identified.result().caller().admin()) {
+        // a tenant never sees another's pins or usage
+        error(ctx, new GatewayError(403, "permission_error", ctx.request().path()
+            + " is for the master key; virtual keys cannot read or change the cluster's pins and stats"));
+      } else {
+        vertx.eventBus().<JsonObject>request(EventBusAddress.ADMIN, query, new DeliveryOptions().setLocalOnly(true))
+            .onSuccess(reply -> json(ctx, 200, reply.body()))
+            .onFailure(failure -> error(ctx, GatewayError.from(failure)));
+      }
+    });
+  }
+
+  /** /key/* and /team/* without a master key: there is no one to administer them. */
+  private void noTenancy(RoutingContext ctx) {
+    error(ctx, new GatewayError(403, "permission_error",
+        "virtual keys and teams need a master key: set general_settings.master_key"));
   }
 
   /** 503 while starting or draining, so that a load balancer sends requests elsewhere. */
@@ -284,22 +356,6 @@ public final class HttpVerticle extends VerticleBase {
       LOG.log(Level.WARNING, "unexpected failure on " + ctx.request().path(), ctx.failure());
       error(ctx, GatewayError.internal("internal gateway error"));
     }
-  }
-
-  private boolean authorized(RoutingContext ctx) {
-    Secret master = config.general().masterKey();
-    if (master == null) {
-      return true;
-    }
-    String presented = ctx.request().getHeader("x-api-key");
-    if (presented == null) {
-      String authorization = ctx.request().getHeader("authorization");
-      if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
-        presented = authorization.substring(7).trim();
-      }
-    }
-    return presented != null && MessageDigest.isEqual(presented.getBytes(StandardCharsets.UTF_8),
-        master.value().getBytes(StandardCharsets.UTF_8));
   }
 
   /** Provider headers the client set that the upstream must see; the client's credentials are not among them. */

@@ -2,6 +2,7 @@ package dev.affinity.router.routing;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.affinity.model.Caller;
 import dev.affinity.model.EventBusAddress;
 import dev.affinity.model.GatewayError;
 import dev.affinity.model.GatewayReply;
@@ -44,6 +45,7 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.IntSupplier;
+import java.util.function.ObjDoubleConsumer;
 import java.util.logging.Logger;
 
 /**
@@ -62,6 +64,7 @@ public final class RoutingVerticle extends VerticleBase {
   private static final long MAX_RETRY_AFTER_SECONDS = 60;
 
   private final GatewayConfig config;
+  private final ObjDoubleConsumer<UsageReport> spent;
   private final NodeState node;
   private final PinMap pins;
   private final InFlight inFlight = new InFlight();
@@ -84,6 +87,13 @@ public final class RoutingVerticle extends VerticleBase {
    */
   public RoutingVerticle(GatewayConfig config, NodeState node, PinMap pins, CooldownMap cooldowns,
                          IntSupplier members) {
+    this(config, node, pins, cooldowns, members, (report, cost) -> { });
+  }
+
+  /** @param spent told of every finished call and what it cost (USD): virtual keys' budgets and spend log */
+  public RoutingVerticle(GatewayConfig config, NodeState node, PinMap pins, CooldownMap cooldowns,
+                         IntSupplier members, ObjDoubleConsumer<UsageReport> spent) {
+    this.spent = spent;
     this.config = config;
     this.node = node;
     this.pins = pins;
@@ -210,7 +220,8 @@ public final class RoutingVerticle extends VerticleBase {
         ObjectNode messages = OpenAiToAnthropic.request(request.json() != null ? request.json()
             : JSON.readTree(request.body().getBytes()));
         return new GatewayRequest(request.requestId(), request.operation(), request.model(), request.stream(),
-            request.tenant(), request.headers(), null, Buffer.buffer(JSON.writeValueAsBytes(messages)), messages);
+            request.tenant(), request.headers(), null, Buffer.buffer(JSON.writeValueAsBytes(messages)), messages,
+            request.caller());
       } catch (TranslationException untranslatable) {
         throw new GatewayErrorException(GatewayError.invalidRequest(untranslatable.getMessage()));
       } catch (IOException malformed) {
@@ -274,12 +285,17 @@ public final class RoutingVerticle extends VerticleBase {
         .orElse(new CostModel.RequestCost(0, 0, 0));
     ledger.record(report.alias(), report.deploymentId(), report.status(), "pinned".equals(report.route()), usage,
         cost.cost(), cost.costWithoutCache());
+    spent.accept(report, cost.cost());
+    Caller caller = report.caller();
+    // the audit trail: whose request (key hash prefix, team), from where; never the key
     REQUESTS.info(() -> String.format(
         "request=%s model=%s deployment=%s route=%s status=%d stream=%s latency_ms=%d input=%d cache_write=%d"
-            + " cache_read=%d output=%d cost_usd=%.6f saved_usd=%.6f%s",
+            + " cache_read=%d output=%d cost_usd=%.6f saved_usd=%.6f key=%s team=%s client=%s%s",
         report.requestId(), report.alias(), report.deploymentId(), report.route(), report.status(), report.stream(),
         report.latencyMillis(), usage.inputTokens(), usage.cacheCreationInputTokens(), usage.cacheReadInputTokens(),
         usage.outputTokens(), cost.cost(), cost.saving(),
+        caller.virtualKey() ? caller.keyHashPrefix() : caller.admin() ? "master" : "-",
+        caller.teamId() == null ? "-" : caller.teamId(), caller.client() == null ? "-" : caller.client(),
         report.errorType() == null ? "" : " error=" + report.errorType()));
   }
 

@@ -182,7 +182,8 @@ public final class ConfigLoader {
       });
     }
     RouterSettings router = root.section("router_settings").map(this::router).orElse(RouterSettings.DEFAULTS);
-    GeneralSettings general = root.section("general_settings").map(this::general).orElse(GeneralSettings.DEFAULTS);
+    GeneralSettings general = withDatabaseFromEnv(
+        root.section("general_settings").map(this::general).orElse(GeneralSettings.DEFAULTS));
     root.ignore("litellm_settings", "section not supported by Affinity, ignored");
     root.ignore("environment_variables",
         "section not supported by Affinity, ignored: os.environ/ values come from the process environment");
@@ -589,6 +590,16 @@ public final class ConfigLoader {
         hotPrefix);
   }
 
+  /** LiteLLM's fallback: without {@code database_url}, the process environment's {@code DATABASE_URL}. */
+  private GeneralSettings withDatabaseFromEnv(GeneralSettings general) {
+    String fromEnv = env.get("DATABASE_URL");
+    if (general.databaseUrl() != null || fromEnv == null || fromEnv.isBlank()) {
+      return general;
+    }
+    return new GeneralSettings(general.masterKey(), general.maxRequestBytes(), general.maxParallelRequests(),
+        general.drainTimeoutMillis(), new Secret(fromEnv.trim()));
+  }
+
   private GeneralSettings general(Section general) {
     Secret masterKey = general.secret("master_key").orElse(null);
     long maxRequestBytes = general.number("max_request_size_mb", true)
@@ -599,8 +610,9 @@ public final class ConfigLoader {
     long drainTimeoutMillis = general.number("drain_timeout", false)
         .map(seconds -> Math.round(seconds * 1000))
         .orElse(GeneralSettings.DEFAULT_DRAIN_TIMEOUT.toMillis());
+    Secret databaseUrl = general.secret("database_url").orElse(null);
     general.warnUnknownKeys();
-    return new GeneralSettings(masterKey, maxRequestBytes, maxParallelRequests, drainTimeoutMillis);
+    return new GeneralSettings(masterKey, maxRequestBytes, maxParallelRequests, drainTimeoutMillis, databaseUrl);
   }
 
   private List<Deployment> deployments(List<Draft> drafts, RouterSettings router) {
