@@ -32,11 +32,14 @@ public final class AffinityMain {
         --cluster-port N          first Hazelcast port to try (default 5701)
         --cluster-interface IP    interface to bind and announce, wildcards allowed (default 127.0.0.1)
         --cluster-name NAME       only nodes with the same name join each other (default affinity)
+        --data-dir DIR            where a node without general_settings.database_url keeps virtual keys, teams and
+                                  spend (an embedded database; default ./affinity-data; used only with a master_key)
         --log-level LEVEL         info (default), debug, warn, error
         --help                    this text
 
       Every --cluster-* flag can also come from AFFINITY_CLUSTER_CONFIG, AFFINITY_CLUSTER_MEMBERS,
-      AFFINITY_CLUSTER_PORT, AFFINITY_CLUSTER_INTERFACE, AFFINITY_CLUSTER_NAME.
+      AFFINITY_CLUSTER_PORT, AFFINITY_CLUSTER_INTERFACE, AFFINITY_CLUSTER_NAME; --data-dir from AFFINITY_DATA_DIR.
+      DATABASE_URL stands in for general_settings.database_url (PostgreSQL, shared by every node).
 
       SIGTERM or Ctrl-C drains the node: readiness turns 503, new requests are refused, requests in flight may
       finish for up to general_settings.drain_timeout (25 s by default), then the node leaves the cluster and
@@ -45,7 +48,9 @@ public final class AffinityMain {
       Exit codes: 0 stopped by a signal, 2 bad arguments or configuration, 1 the node could not start.
       """;
   private static final Set<String> FLAGS = Set.of("config", "host", "port", "cluster-config", "cluster-members",
-      "cluster-port", "cluster-interface", "cluster-name", "log-level");
+      "cluster-port", "cluster-interface", "cluster-name", "log-level", "data-dir");
+  /** Where keys, teams and spend are kept without a database_url, relative to the working directory. */
+  static final String DEFAULT_DATA_DIR = "affinity-data";
 
   private AffinityMain() {
   }
@@ -119,7 +124,9 @@ public final class AffinityMain {
     ClusterSettings cluster = ClusterSettings.from(flags, System.getenv());
     AffinityNode node;
     try {
-      node = AffinityNode.start(config, cluster, host, port).await(120, TimeUnit.SECONDS);
+      Path dataDir = Path.of(flags.getOrDefault("data-dir",
+          System.getenv().getOrDefault("AFFINITY_DATA_DIR", DEFAULT_DATA_DIR)));
+      node = AffinityNode.start(config, cluster, host, port, dataDir).await(120, TimeUnit.SECONDS);
     } catch (Exception startFailure) {
       fail(1, "affinity: the node could not start: " + startFailure.getMessage());
       return;
