@@ -2,7 +2,10 @@ package dev.affinity.model;
 
 /**
  * One finished upstream call: who answered and what the provider says it cost. Token figures are the provider's
- * (Anthropic names); -1 where the provider did not say. The caller is the request's, for its key's spend.
+ * (Anthropic names); -1 where the provider did not say.
+ *
+ * @param timing when the call's steps happened, for the latency metrics; {@link Timing#UNKNOWN} when not measured
+ * @param caller who made the request ({@link Caller#ADMIN} when not said), for its virtual key's spend
  */
 public record UsageReport(
     String requestId,
@@ -14,15 +17,35 @@ public record UsageReport(
     long latencyMillis,
     TokenUsage usage,
     String errorType,
+    Timing timing,
     Caller caller) {
 
   public UsageReport {
+    timing = timing == null ? Timing.UNKNOWN : timing;
     caller = caller == null ? Caller.ADMIN : caller;
+  }
+
+  public UsageReport(String requestId, String alias, String deploymentId, String route, int status, boolean stream,
+                     long latencyMillis, TokenUsage usage, String errorType) {
+    this(requestId, alias, deploymentId, route, status, stream, latencyMillis, usage, errorType, Timing.UNKNOWN);
   }
 
   /** A report of a call made for the master key. */
   public UsageReport(String requestId, String alias, String deploymentId, String route, int status, boolean stream,
-                     long latencyMillis, TokenUsage usage, String errorType) {
-    this(requestId, alias, deploymentId, route, status, stream, latencyMillis, usage, errorType, Caller.ADMIN);
+                     long latencyMillis, TokenUsage usage, String errorType, Timing timing) {
+    this(requestId, alias, deploymentId, route, status, stream, latencyMillis, usage, errorType, timing,
+        Caller.ADMIN);
+  }
+
+  /**
+   * Nanoseconds from the router taking the request to each step of its upstream call; -1 for a step not reached.
+   *
+   * @param sentAfterNanos      the upstream request was sent (what the gateway added before it)
+   * @param firstByteAfterNanos the first bytes of the answer arrived: its head for a complete answer, its first chunk
+   *                            for a stream
+   * @param endedAfterNanos     the answer ended, or the call failed
+   */
+  public record Timing(long sentAfterNanos, long firstByteAfterNanos, long endedAfterNanos) {
+    public static final Timing UNKNOWN = new Timing(-1, -1, -1);
   }
 }

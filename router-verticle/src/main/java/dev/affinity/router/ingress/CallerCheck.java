@@ -1,6 +1,5 @@
 package dev.affinity.router.ingress;
 
-import dev.affinity.model.GatewayError;
 import dev.affinity.model.config.Secret;
 import dev.affinity.router.tenancy.Identity;
 import dev.affinity.router.tenancy.Tenancy;
@@ -9,7 +8,7 @@ import io.vertx.core.Future;
 import io.vertx.core.http.HttpServerRequest;
 
 /**
- * "Who is this caller": the one place the ingress asks it. Without a master key the gateway is open and every
+ * "Who is this caller", for HTTP: the key ({@link CallerKeys#presentedKey}) made an identity. Without a master key the gateway is open and every
  * caller administers; with one, the master key administers and virtual keys ({@link Tenancy}) infer within their
  * limits. Needs no database: keys are read from the cluster's copy, so it may be asked before a request's body is
  * read.
@@ -25,18 +24,6 @@ final class CallerCheck {
     this.tenancy = tenancy;
   }
 
-  /** The key a request presents: {@code x-api-key}, else {@code Authorization: Bearer}; null when none. */
-  static String presentedKey(HttpServerRequest request) {
-    String presented = request.getHeader("x-api-key");
-    if (presented == null) {
-      String authorization = request.getHeader("authorization");
-      if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
-        presented = authorization.substring(7).trim();
-      }
-    }
-    return presented;
-  }
-
   /** Fails with a {@link Tenancy.Refusal} (401) for a missing, unknown, blocked or expired key. */
   Future<Identity> identify(HttpServerRequest request, Context context) {
     if (masterKey == null) {
@@ -44,14 +31,14 @@ final class CallerCheck {
     }
     String client = request.remoteAddress() == null ? null : request.remoteAddress().hostAddress();
     if (tenancy == null) {
-      String presented = presentedKey(request);
+      String presented = CallerKeys.presentedKey(request.headers());
       return presented != null && java.security.MessageDigest.isEqual(
           presented.getBytes(java.nio.charset.StandardCharsets.UTF_8),
           masterKey.value().getBytes(java.nio.charset.StandardCharsets.UTF_8))
           ? Future.succeededFuture(Identity.ADMIN.from(client))
-          : Future.failedFuture(new Tenancy.Refusal(GatewayError.authentication("invalid x-api-key")));
+          : Future.failedFuture(new Tenancy.Refusal(Tenancy.UNKNOWN_KEY));
     }
-    return tenancy.identify(presentedKey(request), context).map(identity -> identity.from(client));
+    return tenancy.identify(CallerKeys.presentedKey(request.headers()), context).map(identity -> identity.from(client));
   }
 
   /** Holds a virtual key's request to its models, limits and budget; the master key passes at once. */

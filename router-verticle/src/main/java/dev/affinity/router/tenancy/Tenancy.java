@@ -31,6 +31,8 @@ public final class Tenancy {
   static final long FLUSH_MILLIS = 1000;
   static final String LOADED_MAP = "affinity.tenancy";
   private static final Logger LOG = Logger.getLogger(Tenancy.class.getName());
+  /** No key, or one the gateway does not know: the same answer, which the ingress words for the client's API. */
+  public static final GatewayError UNKNOWN_KEY = GatewayError.authentication("invalid x-api-key");
 
   private final Vertx vertx;
   private final Secret masterKey;
@@ -104,8 +106,7 @@ public final class Tenancy {
    */
   public Future<Identity> identify(String key, Context context) {
     if (key == null || key.isEmpty()) {
-      return Future.failedFuture(new Refusal(GatewayError.authentication("no API key: pass x-api-key or"
-          + " Authorization: Bearer <key>")));
+      return Future.failedFuture(new Refusal(UNKNOWN_KEY));
     }
     if (MessageDigest.isEqual(key.getBytes(StandardCharsets.UTF_8),
         masterKey.value().getBytes(StandardCharsets.UTF_8))) {
@@ -113,7 +114,7 @@ public final class Tenancy {
     }
     return directory.key(KeyToken.hash(key), context).compose(found -> {
       if (found == null) {
-        return Future.failedFuture(new Refusal(GatewayError.authentication("invalid API key: pass a valid key as x-api-key or Authorization: Bearer <key>")));
+        return Future.failedFuture(new Refusal(UNKNOWN_KEY));
       }
       return directory.team(found.teamId(), context).map(team -> Identity.of(found, team));
     });

@@ -106,6 +106,19 @@ class KeyManagementTest {
     assertThat(bearer.headers().firstValue("x-affinity-route")).isEmpty();
     assertThat(bearer.headers().firstValue("x-affinity-deployment")).isEmpty();
     assertThat(bearer.headers().firstValue("x-affinity-request-id")).isPresent();
+    // the audit: every request line names the key by its hash prefix (and the client), every admin action is logged
+    String requestId = bearer.headers().firstValue("x-affinity-request-id").orElseThrow();
+    String hashPrefix = KeyToken.hash(key).substring(0, 12);
+    // both lines are written as the answer ends, a moment after the client has it
+    for (int i = 0; i < 100 && !logs.all().contains("path=/v1/messages status=200 duration_ms"); i++) {
+      Thread.sleep(20);
+    }
+    assertThat(logs.lines()).anySatisfy(line -> assertThat(line).contains("affinity.access")
+        .contains("request=" + requestId).contains("key=" + hashPrefix).contains("client=127.0.0.1"));
+    assertThat(logs.lines()).anySatisfy(line -> assertThat(line).contains("affinity.requests")
+        .contains("request=" + requestId).contains("key=" + hashPrefix).contains("client=127.0.0.1"));
+    assertThat(logs.lines()).anySatisfy(line -> assertThat(line).contains("admin action=POST /key/generate")
+        .contains("key=" + hashPrefix).contains("alias=shown-once"));
 
     HttpResponse<String> info = gateway.get("/key/info?key=" + key, "x-api-key", MASTER);
     assertThat(info.statusCode()).isEqualTo(200);
