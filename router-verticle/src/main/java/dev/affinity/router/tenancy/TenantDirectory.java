@@ -128,6 +128,11 @@ public final class TenantDirectory {
     return teamCopy.values();
   }
 
+  /** Forgets this node's copy of a key, as if the node had not heard of it yet: the next request asks the map. */
+  void forgetCopy(String tokenHash) {
+    keyCopy.remove(tokenHash);
+  }
+
   /** Publishes a key (after the store has it). Blocking. */
   void putBlocking(VirtualKey key) {
     keys.set(key.tokenHash(), TenantJson.key(key).encode());

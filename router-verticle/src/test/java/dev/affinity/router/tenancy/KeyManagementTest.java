@@ -134,6 +134,15 @@ class KeyManagementTest {
   }
 
   @Test
+  void aKeyThisNodeHasNotCopiedYetIsAskedOfTheClusterWhileTheBodyWaits() throws Exception {
+    String key = newKey(new JsonObject());
+    gateway.node().tenancy().directory().forgetCopy(KeyToken.hash(key));
+    HttpResponse<String> answered = gateway.post("/v1/messages", message("sonnet", "x".repeat(200_000)),
+        "x-api-key", key, "anthropic-version", "2023-06-01");
+    assertThat(answered.statusCode()).as(answered.body()).isEqualTo(200);
+  }
+
+  @Test
   void virtualKeysCannotAdministerAndUnknownKeysAreRefused() throws Exception {
     String key = newKey(new JsonObject());
     for (String path : List.of("/key/generate", "/key/delete", "/team/new", "/key/update")) {
