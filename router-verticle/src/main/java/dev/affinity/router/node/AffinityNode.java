@@ -9,6 +9,7 @@ import dev.affinity.router.observe.MetricsVerticle;
 import dev.affinity.router.pins.CooldownMap;
 import dev.affinity.router.pins.PinMap;
 import dev.affinity.router.routing.RoutingVerticle;
+import dev.affinity.router.routing.Tenants;
 import dev.affinity.router.tenancy.JdbcTenantStore;
 import dev.affinity.router.tenancy.Tenancy;
 import dev.affinity.router.tenancy.TenantStore;
@@ -176,7 +177,7 @@ public final class AffinityNode {
     return providers
         .compose(v -> vertx.deployVerticle(new RoutingVerticle(config, state, new PinMap(hazelcast),
             new CooldownMap(hazelcast), () -> cluster.getNodes().size(),
-            tenancy == null ? (report, cost) -> { } : tenancy::spent)))
+            tenancy == null ? Tenants.NONE : tenancy)))
         .compose(v -> vertx.deployVerticle(() -> new HttpVerticle(config, state, connections, host, port, tenancy),
             new DeploymentOptions().setInstances(instances)))
         .mapEmpty();

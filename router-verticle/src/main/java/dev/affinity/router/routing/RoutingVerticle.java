@@ -45,7 +45,6 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.IntSupplier;
-import java.util.function.ObjDoubleConsumer;
 import java.util.logging.Logger;
 
 /**
@@ -64,7 +63,7 @@ public final class RoutingVerticle extends VerticleBase {
   private static final long MAX_RETRY_AFTER_SECONDS = 60;
 
   private final GatewayConfig config;
-  private final ObjDoubleConsumer<UsageReport> spent;
+  private final Tenants tenants;
   private final NodeState node;
   private final PinMap pins;
   private final InFlight inFlight = new InFlight();
@@ -88,13 +87,13 @@ public final class RoutingVerticle extends VerticleBase {
    */
   public RoutingVerticle(GatewayConfig config, NodeState node, PinMap pins, CooldownMap cooldowns,
                          IntSupplier members) {
-    this(config, node, pins, cooldowns, members, (report, cost) -> { });
+    this(config, node, pins, cooldowns, members, Tenants.NONE);
   }
 
-  /** @param spent told of every finished call and what it cost (USD): virtual keys' budgets and spend log */
+  /** @param tenants which deployments a virtual key may reach, and where its spend is booked */
   public RoutingVerticle(GatewayConfig config, NodeState node, PinMap pins, CooldownMap cooldowns,
-                         IntSupplier members, ObjDoubleConsumer<UsageReport> spent) {
-    this.spent = spent;
+                         IntSupplier members, Tenants tenants) {
+    this.tenants = tenants;
     this.config = config;
     this.node = node;
     this.pins = pins;
@@ -159,6 +158,11 @@ public final class RoutingVerticle extends VerticleBase {
       return Future.failedFuture(GatewayError.notFound("model '" + request.model()
           + "' is not served here; available models: " + String.join(", ", new TreeSet<>(config.aliases())))
           .toReplyException());
+    }
+    candidates = tenants.reachable(request.caller(), candidates);
+    if (candidates.isEmpty()) {
+      return Future.failedFuture(new GatewayError(403, "permission_error", "model '" + request.model()
+          + "' has no deployment this key may use: they are reserved to other teams").toReplyException());
     }
     GatewayRequest upstream;
     try {
@@ -309,7 +313,7 @@ public final class RoutingVerticle extends VerticleBase {
     ledger.record(report.alias(), report.deploymentId(), report.status(), "pinned".equals(report.route()), usage,
         cost.cost(), cost.costWithoutCache());
     node.metrics().booked(report, cost.cost(), cost.costWithoutCache());
-    spent.accept(report, cost.cost());
+    tenants.spent(report, cost.cost());
     Caller caller = report.caller();
     // the audit trail: whose request (key hash prefix, team), from where; never the key
     REQUESTS.info(() -> String.format(

@@ -6,7 +6,9 @@ import dev.affinity.model.Caller;
 import dev.affinity.model.GatewayError;
 import dev.affinity.model.TokenUsage;
 import dev.affinity.model.UsageReport;
+import dev.affinity.model.config.Deployment;
 import dev.affinity.model.config.Secret;
+import dev.affinity.router.routing.Tenants;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -15,6 +17,7 @@ import io.vertx.core.WorkerExecutor;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
@@ -25,7 +28,7 @@ import java.util.logging.Logger;
  * way to the store ({@link SpendJournal}). Exists when a master key is configured: without one the gateway is open
  * and has no keys to tell apart.
  */
-public final class Tenancy {
+public final class Tenancy implements Tenants {
 
   /** How often each node moves the spend rows it holds to the store. */
   static final long FLUSH_MILLIS = 1000;
@@ -144,9 +147,27 @@ public final class Tenancy {
   }
 
   /**
+   * A team with {@code reserved_deployments} is routed to those only, so it shares no provider cache; every other
+   * virtual key is kept off them. The master key reaches every deployment.
+   */
+  @Override
+  public List<Deployment> reachable(Caller caller, List<Deployment> deployments) {
+    Map<String, String> reserved = directory.reservations();
+    if (!caller.virtualKey() || reserved.isEmpty()) {
+      return deployments;
+    }
+    Team team = directory.teamById(caller.teamId());
+    if (team != null && !team.reservedDeployments().isEmpty()) {
+      return deployments.stream().filter(deployment -> team.reservedDeployments().contains(deployment.id())).toList();
+    }
+    return deployments.stream().filter(deployment -> !reserved.containsKey(deployment.id())).toList();
+  }
+
+  /**
    * Books a finished call of a virtual key: tokens to this minute's counters, cost to the budgets, a row to the
    * spend log. Called on the routing verticle's context; waits for nothing.
    */
+  @Override
   public void spent(UsageReport report, double costUsd) {
     Caller caller = report.caller();
     if (!caller.virtualKey()) {

@@ -37,6 +37,8 @@ public final class TenantDirectory {
   private final Map<String, VirtualKey> keyCopy = new ConcurrentHashMap<>();
   private final Map<String, VirtualKey> keyIds = new ConcurrentHashMap<>();
   private final Map<String, Team> teamCopy = new ConcurrentHashMap<>();
+  /** Deployment id to the team it is reserved to, from the teams' {@code reserved_deployments}. */
+  private volatile Map<String, String> reservations = Map.of();
   private UUID keyListener;
   private UUID teamListener;
 
@@ -48,13 +50,14 @@ public final class TenantDirectory {
   /** Follows the maps and copies what they hold now. Blocking: on a worker, at start. */
   void followBlocking() {
     keyListener = keys.addEntryListener(new Follower<>(keyCopy, TenantJson::readKey, this::indexed), true);
-    teamListener = teams.addEntryListener(new Follower<>(teamCopy, TenantJson::readTeam, (team, present) -> { }), true);
+    teamListener = teams.addEntryListener(new Follower<>(teamCopy, TenantJson::readTeam, (team, present) -> reserve()), true);
     keys.forEach((hash, json) -> decode(json, TenantJson::readKey).ifPresent(key -> {
       if (keyCopy.putIfAbsent(hash, key) == null) {
         keyIds.putIfAbsent(key.id(), key);
       }
     }));
     teams.forEach((id, json) -> decode(json, TenantJson::readTeam).ifPresent(team -> teamCopy.putIfAbsent(id, team)));
+    reserve();
   }
 
   void stopFollowing() {
@@ -149,11 +152,24 @@ public final class TenantDirectory {
   void putBlocking(Team team) {
     teams.set(team.teamId(), TenantJson.team(team).encode());
     teamCopy.put(team.teamId(), team);
+    reserve();
   }
 
   void removeTeamBlocking(String teamId) {
     teams.delete(teamId);
     teamCopy.remove(teamId);
+    reserve();
+  }
+
+  /** Deployment id to the team it is reserved to; read on every request of a virtual key, rebuilt on a change. */
+  public Map<String, String> reservations() {
+    return reservations;
+  }
+
+  private void reserve() {
+    Map<String, String> reserved = new java.util.HashMap<>();
+    teamCopy.values().forEach(team -> team.reservedDeployments().forEach(id -> reserved.putIfAbsent(id, team.teamId())));
+    reservations = Map.copyOf(reserved);
   }
 
   private static <T> java.util.Optional<T> decode(String json, Function<JsonObject, T> read) {

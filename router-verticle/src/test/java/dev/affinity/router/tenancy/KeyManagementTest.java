@@ -297,6 +297,28 @@ class KeyManagementTest {
     assertThat(route(otherTeam, prompt)).isEqualTo("pinned");
   }
 
+  @Test
+  void aDeploymentReservedToATeamServesThatTeamAlone() throws Exception {
+    JsonObject allowed = new JsonObject().put("affinity_routing_headers", true);
+    String reserving = admin("/team/new", new JsonObject()
+        .put("reserved_deployments", new JsonArray().add("a2"))).getString("team_id");
+    String own = newKey(new JsonObject().put("team_id", reserving).put("permissions", allowed));
+    String other = newKey(new JsonObject().put("permissions", allowed));
+    java.util.Set<String> ownDeployments = new java.util.HashSet<>();
+    java.util.Set<String> otherDeployments = new java.util.HashSet<>();
+    for (int i = 0; i < 6; i++) {
+      ownDeployments.add(infer(own, "sonnet").headers().firstValue("x-affinity-deployment").orElseThrow());
+      otherDeployments.add(infer(other, "sonnet").headers().firstValue("x-affinity-deployment").orElseThrow());
+    }
+    assertThat(ownDeployments).containsExactly("a2");
+    assertThat(otherDeployments).containsExactly("a1");
+    // haiku has no deployment reserved to the team: it must not share one with other tenants
+    HttpResponse<String> elsewhere = infer(own, "haiku");
+    assertThat(elsewhere.statusCode()).isEqualTo(403);
+    assertThat(elsewhere.body()).contains("reserved");
+    admin("/team/delete", new JsonObject().put("team_ids", new JsonArray().add(reserving)));
+  }
+
   private static String route(String key, String body) throws Exception {
     HttpResponse<String> response = gateway.post("/v1/messages", body, "x-api-key", key,
         "anthropic-version", "2023-06-01");
