@@ -17,12 +17,10 @@ import java.util.Objects;
  * @param blocked             {@code blocked}: every key of the team is refused with 401
  * @param reservedDeployments deployment ids kept for this team alone ({@code reserved_deployments}, Affinity's own):
  *                            other tenants are never routed there, so they never share its provider cache
- * @param maxPins             how many prefixes the team may keep pinned at once ({@code max_pins}, Affinity's own);
- *                            null: no quota
  * @param createdAt           epoch milliseconds; budget periods are counted from here
  */
 public record Team(String teamId, String teamAlias, List<String> models, Allowance allowance,
-                   Map<String, Object> metadata, boolean blocked, List<String> reservedDeployments, Long maxPins,
+                   Map<String, Object> metadata, boolean blocked, List<String> reservedDeployments,
                    long createdAt) {
 
   public Team {

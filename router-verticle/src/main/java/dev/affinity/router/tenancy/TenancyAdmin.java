@@ -33,7 +33,7 @@ public final class TenancyAdmin {
   private static final Set<String> KEY_FIELDS = Set.of("key_alias", "team_id", "models", "max_budget",
       "budget_duration", "rpm_limit", "tpm_limit", "max_parallel_requests", "metadata", "permissions", "blocked");
   private static final Set<String> TEAM_FIELDS = Set.of("team_alias", "models", "max_budget", "budget_duration",
-      "rpm_limit", "tpm_limit", "max_parallel_requests", "metadata", "blocked", "reserved_deployments", "max_pins");
+      "rpm_limit", "tpm_limit", "max_parallel_requests", "metadata", "blocked", "reserved_deployments");
 
   private final Tenancy tenancy;
   private final Function<RoutingContext, String> presentedKey;

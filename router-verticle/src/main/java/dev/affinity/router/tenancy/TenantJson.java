@@ -50,7 +50,6 @@ public final class TenantJson {
         .put("metadata", new JsonObject(team.metadata()))
         .put("blocked", team.blocked())
         .put("reserved_deployments", new JsonArray(new ArrayList<>(team.reservedDeployments())))
-        .put("max_pins", team.maxPins())
         .put("created_at", Instant.ofEpochMilli(team.createdAt()).toString());
     allowance(json, team.allowance());
     return json;
@@ -59,7 +58,7 @@ public final class TenantJson {
   public static Team readTeam(JsonObject json) {
     return new Team(text(json, "team_id"), json.getString("team_alias"), strings(json, "models"),
         readAllowance(json), map(json, "metadata"), json.getBoolean("blocked", false),
-        strings(json, "reserved_deployments"), wholeNumber(json, "max_pins"), createdAt(json));
+        strings(json, "reserved_deployments"), createdAt(json));
   }
 
   private static void allowance(JsonObject json, Allowance allowance) {

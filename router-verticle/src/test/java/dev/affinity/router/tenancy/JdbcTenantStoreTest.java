@@ -63,7 +63,7 @@ class JdbcTenantStoreTest {
     store.migrate();
     store.migrate();
     Team team = new Team("team-a", "Team A", List.of("claude-*"), new Allowance(10L, null, 2L, 5.0, "30d"),
-        Map.of("owner", "ops"), false, List.of("acct-1"), 100L, 1_000);
+        Map.of("owner", "ops"), false, List.of("acct-1"), 1_000);
     store.saveTeam(team);
     VirtualKey key = new VirtualKey("key-1", KeyToken.hash("sk-one-" + UUID.randomUUID()), "sk-...abcd", "first",
         "team-a", List.of("claude-sonnet-4-5"), new Allowance(5L, 1000L, null, 1.0, null), null,

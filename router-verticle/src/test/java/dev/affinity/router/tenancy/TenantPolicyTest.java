@@ -19,7 +19,7 @@ class TenantPolicyTest {
   }
 
   private static Team team(List<String> models, Allowance allowance, boolean blocked) {
-    return new Team("t1", null, models, allowance, Map.of(), blocked, List.of(), null, NOW - 20_000);
+    return new Team("t1", null, models, allowance, Map.of(), blocked, List.of(), NOW - 20_000);
   }
 
   @Test
