@@ -36,6 +36,8 @@ public final class AffinityMain {
         --cluster-port N          first Hazelcast port to try (default 5701)
         --cluster-interface IP    interface to bind and announce, wildcards allowed (default 127.0.0.1)
         --cluster-name NAME       only nodes with the same name join each other (default affinity)
+        --data-dir DIR            where a node without general_settings.database_url keeps virtual keys, teams and
+                                  spend (an embedded database; default ./affinity-data; used only with a master_key)
         --log-level LEVEL         info (default), debug, warn, error
         --log-format FORMAT       text (default) or json: one JSON object per line
         --metrics-port N          also serve /metrics on this port, without a key while bound to loopback
@@ -45,7 +47,8 @@ public final class AffinityMain {
       Every --cluster-* flag can also come from AFFINITY_CLUSTER_CONFIG, AFFINITY_CLUSTER_MEMBERS,
       AFFINITY_CLUSTER_PORT, AFFINITY_CLUSTER_INTERFACE, AFFINITY_CLUSTER_NAME; --metrics-port and --metrics-host
       from AFFINITY_METRICS_PORT and AFFINITY_METRICS_HOST; --log-level and --log-format from AFFINITY_LOG_LEVEL
-      and AFFINITY_LOG_FORMAT.
+      and AFFINITY_LOG_FORMAT; --data-dir from AFFINITY_DATA_DIR. DATABASE_URL stands in for
+      general_settings.database_url (PostgreSQL, shared by every node).
 
       SIGTERM or Ctrl-C drains the node: readiness turns 503, new requests are refused, requests in flight may
       finish for up to general_settings.drain_timeout (25 s by default), then the node leaves the cluster and
@@ -55,7 +58,10 @@ public final class AffinityMain {
       Exit codes: 0 stopped by a signal, 2 bad arguments or configuration, 1 the node could not start.
       """;
   private static final Set<String> FLAGS = Set.of("config", "host", "port", "cluster-config", "cluster-members",
-      "cluster-port", "cluster-interface", "cluster-name", "log-level", "log-format", "metrics-port", "metrics-host");
+      "cluster-port", "cluster-interface", "cluster-name", "log-level", "log-format", "metrics-port", "metrics-host",
+      "data-dir");
+  /** Where keys, teams and spend are kept without a database_url, relative to the working directory. */
+  static final String DEFAULT_DATA_DIR = "affinity-data";
 
   private AffinityMain() {
   }
@@ -140,7 +146,9 @@ public final class AffinityMain {
     ClusterSettings cluster = ClusterSettings.from(flags, System.getenv());
     AffinityNode node;
     try {
-      node = AffinityNode.start(config, cluster, host, port, metricsPort).await(120, TimeUnit.SECONDS);
+      Path dataDir = Path.of(flags.getOrDefault("data-dir",
+          System.getenv().getOrDefault("AFFINITY_DATA_DIR", DEFAULT_DATA_DIR)));
+      node = AffinityNode.start(config, cluster, host, port, metricsPort, dataDir).await(120, TimeUnit.SECONDS);
     } catch (Exception startFailure) {
       fail(1, "affinity: the node could not start: " + startFailure.getMessage());
       return;

@@ -46,7 +46,7 @@ public final class TestGateway implements AutoCloseable {
   }
 
   public static TestGateway start(String yaml, ClusterSettings cluster) throws Exception {
-    return start(yaml, cluster, null);
+    return start(yaml, cluster, (AffinityNode.MetricsPort) null);
   }
 
   /** With {@code /metrics} also served on {@code metricsPort} (null for none). */

@@ -17,6 +17,7 @@ import java.util.Map;
  * @param query      the query string to forward, without '?', or null
  * @param body       the body exactly as the client sent it
  * @param json       the parsed body; same node, not a copy, when delivered locally; null after a cluster hop
+ * @param caller     who sent it ({@link Caller#ADMIN} for the master key, an open gateway or an event-bus caller)
  */
 public record GatewayRequest(
     String requestId,
@@ -27,9 +28,17 @@ public record GatewayRequest(
     Map<String, String> headers,
     String query,
     Buffer body,
-    JsonNode json) {
+    JsonNode json,
+    Caller caller) {
 
   public GatewayRequest {
     headers = Map.copyOf(headers);
+    caller = caller == null ? Caller.ADMIN : caller;
+  }
+
+  /** A request of the master key (or an open gateway, or a cluster member on the event bus). */
+  public GatewayRequest(String requestId, Operation operation, String model, boolean stream, String tenant,
+                        Map<String, String> headers, String query, Buffer body, JsonNode json) {
+    this(requestId, operation, model, stream, tenant, headers, query, body, json, Caller.ADMIN);
   }
 }

@@ -1,5 +1,6 @@
 package dev.affinity.router.ingress;
 
+import dev.affinity.model.Caller;
 import dev.affinity.model.GatewayError;
 import dev.affinity.router.node.LogLine;
 import dev.affinity.router.observe.GatewayMetrics;
@@ -22,6 +23,10 @@ final class AccessLog {
 
   static final String REQUEST_ID = "affinity.request_id";
   static final String MODEL = "affinity.model";
+  /** Where the answer came from, kept here too: a tenant's answer does not carry the routing headers. */
+  static final String DEPLOYMENT = "affinity.deployment";
+  static final String ROUTE = "affinity.route";
+  private static final String CALLER = "affinity.caller";
   private static final String ERROR = "affinity.error";
   private static final Logger ACCESS = Logger.getLogger("affinity.access");
   private static final int MAX_PATH = 200;
@@ -44,6 +49,11 @@ final class AccessLog {
     ctx.next();
   }
 
+  /** Remembers who the caller is, for the audit: a virtual key's hash prefix and team, never the key. */
+  static void caller(RoutingContext ctx, Caller caller) {
+    ctx.put(CALLER, caller);
+  }
+
   /** Remembers why the gateway answered with an error of its own, for the line. */
   static void refusedWith(RoutingContext ctx, GatewayError error) {
     ctx.put(ERROR, error);
@@ -52,7 +62,8 @@ final class AccessLog {
   private void finished(RoutingContext ctx, long startedAt, boolean answered) {
     int status = ctx.response().getStatusCode();
     GatewayError error = ctx.get(ERROR);
-    String deployment = ctx.response().headers().get("x-affinity-deployment");
+    String deployment = ctx.get(DEPLOYMENT);
+    Caller caller = ctx.get(CALLER);
     if (error != null && deployment == null && (status >= 400 && status < 500 || status == 529 || status == 503)) {
       metrics.refused(error.status(), error.type());
     }
@@ -66,8 +77,11 @@ final class AccessLog {
         .with("status", status)
         .with("model", LogLine.clip(ctx.get(MODEL), MAX_MODEL))
         .with("deployment", deployment)
-        .with("route", ctx.response().headers().get("x-affinity-route"))
-        .with("duration_ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedAt));
+        .with("route", ctx.<String>get(ROUTE))
+        .with("duration_ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedAt))
+        // the audit: whose request it was (a virtual key's hash prefix and team), never the key
+        .with("key", caller == null ? null : caller.virtualKey() ? caller.keyHashPrefix() : "master")
+        .with("team", caller == null ? null : caller.teamId());
     if (!answered) {
       line.with("outcome", "client_closed");
     }

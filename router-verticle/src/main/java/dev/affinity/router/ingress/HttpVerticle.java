@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.affinity.model.BodyStream;
+import dev.affinity.model.Caller;
 import dev.affinity.model.EventBusAddress;
 import dev.affinity.model.GatewayError;
 import dev.affinity.model.GatewayReply;
@@ -21,6 +22,10 @@ import dev.affinity.model.config.ServerSettings;
 import dev.affinity.router.node.Listener;
 import dev.affinity.router.node.NodeState;
 import dev.affinity.router.observe.MetricsVerticle;
+import dev.affinity.router.tenancy.Identity;
+import dev.affinity.router.tenancy.Tenancy;
+import dev.affinity.router.tenancy.TenancyAdmin;
+import dev.affinity.router.tenancy.TenantPolicy;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
@@ -75,6 +80,8 @@ public final class HttpVerticle extends VerticleBase {
   private static final long MODELS_CREATED = Instant.parse("2025-01-01T00:00:00Z").getEpochSecond();
   /** Where admit() leaves the body deadline's timer, for relay() to cancel once the body is in. */
   private static final String BODY_TIMER = "affinity.body-timer";
+  /** Where authenticate() leaves the caller it found, for the handlers after it. */
+  private static final String IDENTITY = "affinity.identity";
 
   private final GatewayConfig config;
   private final NodeState node;
@@ -85,9 +92,19 @@ public final class HttpVerticle extends VerticleBase {
   private final int port;
   /** Connections whose first request head has not arrived yet, with their deadline timer (this event loop only). */
   private final Map<HttpConnection, Long> awaitingHead = new HashMap<>();
+  private final Tenancy tenancy;
+  private final CallerCheck callers;
   private HttpServer server;
 
   public HttpVerticle(GatewayConfig config, NodeState node, ClientConnections connections, String host, int port) {
+    this(config, node, connections, host, port, null);
+  }
+
+  /** @param tenancy the node's virtual keys and teams, or null when no master key is configured */
+  public HttpVerticle(GatewayConfig config, NodeState node, ClientConnections connections, String host, int port,
+                      Tenancy tenancy) {
+    this.tenancy = tenancy;
+    this.callers = new CallerCheck(config.general().masterKey(), tenancy);
     this.config = config;
     this.node = node;
     this.connections = connections;
@@ -142,6 +159,13 @@ public final class HttpVerticle extends VerticleBase {
           .putHeader("x-content-type-options", "nosniff").putHeader("referrer-policy", "no-referrer");
       ctx.next();
     }).handler(StaticHandler.create("affinity-console").setCachingEnabled(false).setDirectoryListing(false));
+    if (tenancy != null) {
+      new TenancyAdmin(tenancy, ctx -> CallerKeys.presentedKey(ctx.request().headers()))
+          .mount(router, config.general().maxRequestBytes());
+    } else {
+      router.route("/key/*").handler(this::noTenancy);
+      router.route("/team/*").handler(this::noTenancy);
+    }
     router.route().last().handler(ctx -> error(ctx, GatewayError.notFound(
         ctx.request().method() + " " + ctx.request().path() + " is not an endpoint of this gateway")));
     router.route().failureHandler(this::failure);
@@ -208,15 +232,46 @@ public final class HttpVerticle extends VerticleBase {
    * A refused request's body is never read, so its connection is closed after the answer.
    */
   private void authenticate(RoutingContext ctx) {
-    if (keys.admits(ctx.request().headers())) {
+    Future<Identity> identified = callers.identify(ctx.request(), context);
+    if (identified.isComplete()) {
+      authenticated(ctx, identified);
+      return;
+    }
+    // a key this node has not heard of yet is asked of the cluster (one hop, no database); meanwhile the body
+    // waits unread, and BodyHandler (set up by the handlers after this one) is given it once the key is known
+    ctx.request().pause();
+    identified.onComplete(done -> {
+      authenticated(ctx, done);
+      if (!ctx.request().isEnded()) {
+        ctx.request().resume();
+      }
+    });
+  }
+
+  private void authenticated(RoutingContext ctx, io.vertx.core.AsyncResult<Identity> identified) {
+    if (identified.succeeded()) {
+      Identity identity = identified.result();
+      ctx.put(IDENTITY, identity);
+      AccessLog.caller(ctx, identity.caller());
       ctx.next();
       return;
     }
     if (!ctx.request().isEnded()) {
       ctx.response().putHeader("connection", "close");
     }
-    error(ctx, GatewayError.authentication(apiOf(ctx) == Operation.ClientApi.OPENAI
+    error(ctx, refusal(identified.cause(), apiOf(ctx) == Operation.ClientApi.OPENAI
         ? "invalid API key: pass the gateway key as Authorization: Bearer <key>" : "invalid x-api-key"));
+  }
+
+  /** The error a failed caller check or admission answers with. */
+  private static GatewayError refusal(Throwable failure, String unauthorized) {
+    if (failure instanceof Tenancy.Refusal refusal) {
+      GatewayError error = refusal.error();
+      return error == Tenancy.UNKNOWN_KEY
+          ? GatewayError.authentication(unauthorized) : error;
+    }
+    LOG.log(Level.WARNING, "could not check a caller's key", failure);
+    return new GatewayError(503, "api_error", "the gateway could not check the key; retry shortly");
   }
 
   /**
@@ -295,21 +350,35 @@ public final class HttpVerticle extends VerticleBase {
     }
     boolean stream = operation != Operation.COUNT_TOKENS && json.path("stream").asBoolean(false);
     String requestId = ctx.get(AccessLog.REQUEST_ID);
+    Identity identity = ctx.get(IDENTITY);
+    Caller caller = identity.caller();
     GatewayRequest request = new GatewayRequest(requestId, operation, json.get("model").asText(), stream,
-        "default", forwardedHeaders(ctx), ctx.request().query(), raw, json);
+        caller.tenant(), forwardedHeaders(ctx), ctx.request().query(), raw, json, caller);
     // The routing context lives as long as the answer, a stream's for minutes, and would keep the body as long: it
     // is the router's now, dropped once the answer begins. BodyHandler sets it this way (see vert-x3/vertx-web#1160).
     if (ctx instanceof RoutingContextInternal internal) {
       internal.setBody(null);
     }
-    vertx.eventBus()
-        .<GatewayReply>request(EventBusAddress.ROUTER, request, new DeliveryOptions().setLocalOnly(true)
-            .setSendTimeout(config.router().timeout().toMillis() + 30_000))
-        .onSuccess(reply -> respond(ctx, requestId, reply.body()))
-        .onFailure(failure -> error(ctx, GatewayError.from(failure)));
+    // a virtual key's models, limits and budget: counted cluster-wide, one round trip when it has limits
+    callers.admit(identity, request.model(), context).onComplete(admitted -> {
+      if (admitted.failed()) {
+        error(ctx, refusal(admitted.cause(), "invalid x-api-key"));
+        return;
+      }
+      Tenancy.Grant grant = admitted.result();
+      if (grant != null) {
+        // the slot is held until the answer's last byte, or until the client goes
+        ctx.addEndHandler(done -> grant.release());
+      }
+      vertx.eventBus()
+          .<GatewayReply>request(EventBusAddress.ROUTER, request, new DeliveryOptions().setLocalOnly(true)
+              .setSendTimeout(config.router().timeout().toMillis() + 30_000))
+          .onSuccess(reply -> respond(ctx, requestId, reply.body(), caller))
+          .onFailure(failure -> error(ctx, GatewayError.from(failure)));
+    });
   }
 
-  private void respond(RoutingContext ctx, String requestId, GatewayReply reply) {
+  private void respond(RoutingContext ctx, String requestId, GatewayReply reply, Caller caller) {
     HttpServerResponse response = ctx.response();
     if (response.closed()) {
       if (reply.stream() != null) {
@@ -319,10 +388,15 @@ public final class HttpVerticle extends VerticleBase {
     }
     response.setStatusCode(reply.status());
     reply.headers().forEach(response::putHeader);
-    response.putHeader("x-affinity-deployment", reply.deploymentId());
     response.putHeader("x-affinity-request-id", requestId);
-    if (reply.route() != null) {
-      response.putHeader("x-affinity-route", reply.route());
+    ctx.put(AccessLog.DEPLOYMENT, reply.deploymentId());
+    ctx.put(AccessLog.ROUTE, reply.route());
+    // where a prefix was routed tells whether someone sent it recently: for the admin (or a key allowed it) only
+    if (caller.routingHeaders()) {
+      response.putHeader("x-affinity-deployment", reply.deploymentId());
+      if (reply.route() != null) {
+        response.putHeader("x-affinity-route", reply.route());
+      }
     }
     if (reply.body() != null) {
       // every complete answer is JSON, including an upstream error rewritten for the client's API
@@ -402,10 +476,15 @@ public final class HttpVerticle extends VerticleBase {
     }
   }
 
+  /** The models the caller may call: all of them for the admin, those its key and team allow for a virtual key. */
   private void models(RoutingContext ctx) {
+    Identity identity = ctx.get(IDENTITY);
     // one list both SDK families can read: Anthropic's fields and OpenAI's side by side
     JsonArray data = new JsonArray();
     for (String alias : new TreeSet<>(config.aliases())) {
+      if (TenantPolicy.refusal(identity, alias, System.currentTimeMillis()) != null) {
+        continue;
+      }
       data.add(modelObject(alias));
     }
     json(ctx, 200, new JsonObject().put("data", data).put("object", "list").put("has_more", false)
@@ -472,28 +551,38 @@ public final class HttpVerticle extends VerticleBase {
     }
   }
 
-  /** Only the master key may administer, and only when one is configured; answers the refusal otherwise. */
-  private boolean adminAllowed(RoutingContext ctx) {
+  /** Runs {@code then} for the master key alone, and only when one is configured; answers the refusal otherwise. */
+  private void asAdmin(RoutingContext ctx, Handler<RoutingContext> then) {
     if (config.general().masterKey() == null) {
       error(ctx, new GatewayError(403, "permission_error",
           "admin endpoints are disabled: set general_settings.master_key"));
-      return false;
+      return;
     }
-    if (!keys.admits(ctx.request().headers())) {
-      error(ctx, GatewayError.authentication("invalid x-api-key"));
-      return false;
-    }
-    return true;
+    callers.identify(ctx.request(), context).onComplete(identified -> {
+      if (identified.failed()) {
+        error(ctx, refusal(identified.cause(), "invalid x-api-key"));
+      } else if (!identified.result().caller().admin()) {
+        // a tenant never sees another's pins or usage
+        error(ctx, new GatewayError(403, "permission_error", ctx.request().path()
+            + " is for the master key; virtual keys cannot read or change the cluster's pins and stats"));
+      } else {
+        then.handle(ctx);
+      }
+    });
   }
 
   /** Admin answers come from the router. */
   private void admin(RoutingContext ctx, String query) {
-    if (!adminAllowed(ctx)) {
-      return;
-    }
-    vertx.eventBus().<JsonObject>request(EventBusAddress.ADMIN, query, new DeliveryOptions().setLocalOnly(true))
+    asAdmin(ctx, allowed -> vertx.eventBus().<JsonObject>request(EventBusAddress.ADMIN, query,
+            new DeliveryOptions().setLocalOnly(true))
         .onSuccess(reply -> json(ctx, 200, reply.body()))
-        .onFailure(failure -> error(ctx, GatewayError.from(failure)));
+        .onFailure(failure -> error(ctx, GatewayError.from(failure))));
+  }
+
+  /** /key/* and /team/* without a master key: there is no one to administer them. */
+  private void noTenancy(RoutingContext ctx) {
+    error(ctx, new GatewayError(403, "permission_error",
+        "virtual keys and teams need a master key: set general_settings.master_key"));
   }
 
   /** Prometheus metrics (docs/metrics.md): with the master key when one is configured, as the API. */
@@ -507,12 +596,9 @@ public final class HttpVerticle extends VerticleBase {
 
   /** What the web console draws: this node's recent calls, hit rate and saving over time, the cluster's members. */
   private void activity(RoutingContext ctx) {
-    if (!adminAllowed(ctx)) {
-      return;
-    }
-    json(ctx, 200, node.metrics().journal().toJson(100)
+    asAdmin(ctx, allowed -> json(ctx, 200, node.metrics().journal().toJson(100)
         .put("cluster_members", new JsonArray(node.clusterMembers()))
-        .put("requests_in_flight", node.inFlight()).put("ready", node.ready()));
+        .put("requests_in_flight", node.inFlight()).put("ready", node.ready())));
   }
 
   /** 503 while starting or draining, so that a load balancer sends requests elsewhere. */

@@ -2,6 +2,7 @@ package dev.affinity.router.routing;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.affinity.model.Caller;
 import dev.affinity.model.EventBusAddress;
 import dev.affinity.model.GatewayError;
 import dev.affinity.model.LogField;
@@ -67,6 +68,7 @@ public final class RoutingVerticle extends VerticleBase {
   private static final long MAX_RETRY_AFTER_SECONDS = 60;
 
   private final GatewayConfig config;
+  private final Tenants tenants;
   private final NodeState node;
   private final PinMap pins;
   private final InFlight inFlight = new InFlight();
@@ -90,6 +92,13 @@ public final class RoutingVerticle extends VerticleBase {
    */
   public RoutingVerticle(GatewayConfig config, NodeState node, PinMap pins, CooldownMap cooldowns,
                          IntSupplier members) {
+    this(config, node, pins, cooldowns, members, Tenants.NONE);
+  }
+
+  /** @param tenants which deployments a virtual key may reach, and where its spend is booked */
+  public RoutingVerticle(GatewayConfig config, NodeState node, PinMap pins, CooldownMap cooldowns,
+                         IntSupplier members, Tenants tenants) {
+    this.tenants = tenants;
     this.config = config;
     this.node = node;
     this.pins = pins;
@@ -154,6 +163,11 @@ public final class RoutingVerticle extends VerticleBase {
       return Future.failedFuture(GatewayError.notFound("model '" + request.model()
           + "' is not served here; available models: " + String.join(", ", new TreeSet<>(config.aliases())))
           .toReplyException());
+    }
+    candidates = tenants.reachable(request.caller(), candidates);
+    if (candidates.isEmpty()) {
+      return Future.failedFuture(new GatewayError(403, "permission_error", "model '" + request.model()
+          + "' has no deployment this key may use: they are reserved to other teams").toReplyException());
     }
     GatewayRequest upstream;
     try {
@@ -233,7 +247,8 @@ public final class RoutingVerticle extends VerticleBase {
         ObjectNode messages = OpenAiToAnthropic.request(request.json() != null ? request.json()
             : JSON.readTree(request.body().getBytes()));
         return new GatewayRequest(request.requestId(), request.operation(), request.model(), request.stream(),
-            request.tenant(), request.headers(), null, Buffer.buffer(JSON.writeValueAsBytes(messages)), messages);
+            request.tenant(), request.headers(), null, Buffer.buffer(JSON.writeValueAsBytes(messages)), messages,
+            request.caller());
       } catch (TranslationException untranslatable) {
         throw new GatewayErrorException(GatewayError.invalidRequest(untranslatable.getMessage()));
       } catch (IOException malformed) {
@@ -308,13 +323,19 @@ public final class RoutingVerticle extends VerticleBase {
     ledger.record(alias, report.deploymentId(), report.status(), "pinned".equals(report.route()), usage,
         cost.cost(), cost.costWithoutCache());
     node.metrics().booked(report, cost.cost(), cost.costWithoutCache());
-    // fields, not a format string: the model is the client's, escaped and cut like any value a client sent
+    tenants.spent(report, cost.cost());
+    Caller caller = report.caller();
+    // fields, not a format string: the model is the client's, escaped and cut like any value a client sent;
+    // the audit trail: whose request (key hash prefix, team), from where; never the key
     new LogLine().with("request", report.requestId()).with("model", LogLine.clip(report.alias(), 100))
         .with("deployment", report.deploymentId()).with("route", report.route()).with("status", report.status())
         .with("stream", report.stream()).with("latency_ms", report.latencyMillis())
         .with("input", usage.inputTokens()).with("cache_write", usage.cacheCreationInputTokens())
         .with("cache_read", usage.cacheReadInputTokens()).with("output", usage.outputTokens())
         .with("cost_usd", usd(cost.cost())).with("saved_usd", usd(cost.saving()))
+        .with("key", caller.virtualKey() ? caller.keyHashPrefix() : caller.admin() ? "master" : "-")
+        .with("team", caller.teamId() == null ? "-" : caller.teamId())
+        .with("client", caller.client() == null ? "-" : caller.client())
         .with("error", report.errorType())
         .log(REQUESTS, Level.INFO);
   }

@@ -268,10 +268,10 @@ public final class ConfigLoader {
         .orElse(litellm.applyTo(RouterSettings.DEFAULTS));
     ModelGroups groups = groups(routerSection, litellm);
     routerSection.ifPresent(Section::warnUnknownKeys);
-    GeneralSettings general = root.section("general_settings").map(this::general)
+    GeneralSettings general = withDatabaseFromEnv(root.section("general_settings").map(this::general)
         .orElseGet(() -> masterKeyFromEnvironment()
             .map(key -> new GeneralSettings(key, GeneralSettings.DEFAULT_MAX_REQUEST_BYTES))
-            .orElse(GeneralSettings.DEFAULTS));
+            .orElse(GeneralSettings.DEFAULTS)));
     ServerSettings server = root.section("server_settings").map(this::server).orElse(ServerSettings.DEFAULTS);
     root.warnUnknownKeys();
     GatewayConfig config = new GatewayConfig(deployments(drafts, router), router, general, groups,
@@ -946,6 +946,16 @@ public final class ConfigLoader {
         hotPrefix);
   }
 
+  /** LiteLLM's fallback: without {@code database_url}, the process environment's {@code DATABASE_URL}. */
+  private GeneralSettings withDatabaseFromEnv(GeneralSettings general) {
+    String fromEnv = env.get("DATABASE_URL");
+    if (general.databaseUrl() != null || fromEnv == null || fromEnv.isBlank()) {
+      return general;
+    }
+    return new GeneralSettings(general.masterKey(), general.maxRequestBytes(), general.maxParallelRequests(),
+        general.drainTimeoutMillis(), new Secret(fromEnv.trim()));
+  }
+
   private GeneralSettings general(Section general) {
     Secret masterKey = general.has("master_key") ? general.secret("master_key").orElse(null)
         : masterKeyFromEnvironment().orElse(null);
@@ -957,8 +967,9 @@ public final class ConfigLoader {
     long drainTimeoutMillis = general.number("drain_timeout", false)
         .map(seconds -> Math.round(seconds * 1000))
         .orElse(GeneralSettings.DEFAULT_DRAIN_TIMEOUT.toMillis());
+    Secret databaseUrl = general.secret("database_url").orElse(null);
     general.warnUnknownKeys();
-    return new GeneralSettings(masterKey, maxRequestBytes, maxParallelRequests, drainTimeoutMillis);
+    return new GeneralSettings(masterKey, maxRequestBytes, maxParallelRequests, drainTimeoutMillis, databaseUrl);
   }
 
   private ServerSettings server(Section server) {
