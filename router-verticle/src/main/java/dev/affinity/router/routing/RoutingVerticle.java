@@ -19,7 +19,7 @@ import dev.affinity.router.cache.CostModel;
 import dev.affinity.router.cache.Price;
 import dev.affinity.router.node.NodeState;
 import dev.affinity.router.pins.CooldownMap;
-import dev.affinity.router.pins.PinMap;
+import dev.affinity.router.pins.PinStore;
 import dev.affinity.router.routing.strategy.InFlight;
 import dev.affinity.router.routing.strategy.UnpinnedStrategy;
 import dev.affinity.router.translate.OpenAiToAnthropic;
@@ -63,7 +63,7 @@ public final class RoutingVerticle extends VerticleBase {
 
   private final GatewayConfig config;
   private final NodeState node;
-  private final PinMap pins;
+  private final PinStore pins;
   private final InFlight inFlight = new InFlight();
   private final CacheLedger ledger = new CacheLedger();
   private final CooldownMap cooldowns;
@@ -78,11 +78,11 @@ public final class RoutingVerticle extends VerticleBase {
 
   /**
    * @param node      the node's limits and drain state, which event-bus callers are held to as HTTP clients are
-   * @param pins      the cluster's pin map, or null to route without affinity
+   * @param pins      the cluster's pins, or null to route without affinity
    * @param cooldowns the cluster's cooldowns, or null to keep them to this node
    * @param members   how many nodes share the configured rpm/tpm of each deployment
    */
-  public RoutingVerticle(GatewayConfig config, NodeState node, PinMap pins, CooldownMap cooldowns,
+  public RoutingVerticle(GatewayConfig config, NodeState node, PinStore pins, CooldownMap cooldowns,
                          IntSupplier members) {
     this.config = config;
     this.node = node;
@@ -324,13 +324,13 @@ public final class RoutingVerticle extends VerticleBase {
         }
         vertx.executeBlocking(() -> {
           JsonArray list = new JsonArray();
-          pins.listBlocking(ADMIN_PIN_LIMIT).forEach(pin -> list.add(new JsonObject()
+          pins.list(ADMIN_PIN_LIMIT).forEach(pin -> list.add(new JsonObject()
               // a prefix of the hash is enough to tell pins apart; the prompt itself is never stored
               .put("key", pin.key().substring(0, Math.min(12, pin.key().length())))
               .put("deployment", pin.deployment())
               .put("ttl_seconds_left", pin.ttlSecondsLeft())
               .put("hits", pin.hits())));
-          return new JsonObject().put("total", pins.sizeBlocking()).put("shown", list.size()).put("pins", list);
+          return new JsonObject().put("total", pins.size()).put("shown", list.size()).put("pins", list);
         }).onComplete(result -> {
           if (result.succeeded()) {
             message.reply(result.result());
@@ -345,8 +345,8 @@ public final class RoutingVerticle extends VerticleBase {
           return;
         }
         vertx.executeBlocking(() -> {
-          int size = pins.sizeBlocking();
-          pins.clearBlocking();
+          int size = pins.size();
+          pins.clear();
           return new JsonObject().put("cleared", size);
         }).onComplete(result -> {
           if (result.succeeded()) {

@@ -83,12 +83,12 @@ class AutomaticPrefixChainTest {
       }
       assertThat(routed.deploymentId()).as("turn %d", n).isEqualTo(first);
       previousEnd = chain.key(chain.size() - 1);
-      assertThat(pins.entries).containsEntry(previousEnd, first);
+      assertThat(pins.entries()).containsEntry(previousEnd, first);
     }
     assertThat(strategyCalls).hasValue(1);
     // Thinned: request ends and strides, not every boundary of every request.
     int boundaries = chain(conversation.request(8)).size();
-    assertThat(pins.entries).hasSizeLessThan(boundaries).containsValue(first).doesNotContainValue("d1");
+    assertThat(pins.entries()).hasSizeLessThan(boundaries).containsValue(first).doesNotContainValue("d1");
   }
 
   @Test
