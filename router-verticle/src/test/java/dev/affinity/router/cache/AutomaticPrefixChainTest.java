@@ -262,7 +262,7 @@ class AutomaticPrefixChainTest {
     assertThat(PromptCacheKey.pinKey(SCOPE, "user-43")).isNotEqualTo(pinKey);
     assertThat(PromptCacheKey.pinKey("tenant-b\u0000gpt", "user-42")).isNotEqualTo(pinKey);
     assertThat(PromptCacheKey.pinKey(SCOPE + "u", "ser-42")).isNotEqualTo(pinKey);
-    assertThat(pinKey).hasSize(22).isNotEqualTo(chain.key(1));
+    assertThat(pinKey).hasSize(23).startsWith(PrefixKey.VERSION).isNotEqualTo(chain.key(1));
 
     // Two short requests with one key, routed by different strategies, land on one deployment.
     InMemoryPins pins = new InMemoryPins();
