@@ -17,6 +17,8 @@ import java.util.Map;
  * @param query      the query string to forward, without '?', or null
  * @param body       the body exactly as the client sent it
  * @param json       the parsed body; same node, not a copy, when delivered locally; null after a cluster hop
+ * @param prepared   what the node's ingress computed from the parsed body for the router (the router's own type, opaque
+ *                   here: the prompt's keys, so that hashing runs on the ingress's cores); null when it did not
  */
 public record GatewayRequest(
     String requestId,
@@ -27,9 +29,20 @@ public record GatewayRequest(
     Map<String, String> headers,
     String query,
     Buffer body,
-    JsonNode json) {
+    JsonNode json,
+    Object prepared) {
 
   public GatewayRequest {
     headers = Map.copyOf(headers);
+  }
+
+  public GatewayRequest(String requestId, Operation operation, String model, boolean stream, String tenant,
+                        Map<String, String> headers, String query, Buffer body, JsonNode json) {
+    this(requestId, operation, model, stream, tenant, headers, query, body, json, null);
+  }
+
+  /** The same request, carrying {@code prepared} for the router. */
+  public GatewayRequest withPrepared(Object prepared) {
+    return new GatewayRequest(requestId, operation, model, stream, tenant, headers, query, body, json, prepared);
   }
 }

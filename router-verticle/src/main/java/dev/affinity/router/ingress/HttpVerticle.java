@@ -16,6 +16,7 @@ import dev.affinity.model.Operation;
 import dev.affinity.model.config.GatewayConfig;
 import dev.affinity.model.config.Secret;
 import dev.affinity.router.node.NodeState;
+import dev.affinity.router.routing.PromptKeys;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
@@ -155,8 +156,10 @@ public final class HttpVerticle extends VerticleBase {
     }
     boolean stream = operation != Operation.COUNT_TOKENS && json.path("stream").asBoolean(false);
     String requestId = "req_" + UUID.randomUUID().toString().replace("-", "");
-    GatewayRequest request = new GatewayRequest(requestId, operation, json.get("model").asText(), stream,
+    GatewayRequest parsed = new GatewayRequest(requestId, operation, json.get("model").asText(), stream,
         "default", forwardedHeaders(ctx), ctx.request().query(), raw, json);
+    // the prompt's keys are hashed here, on this instance's core, not on the router's one event loop
+    GatewayRequest request = parsed.withPrepared(PromptKeys.prepare(config, parsed));
     // The routing context lives as long as the answer, a stream's for minutes, and would keep the body as long: it
     // is the router's now, dropped once the answer begins. BodyHandler sets it this way (see vert-x3/vertx-web#1160).
     if (ctx instanceof RoutingContextInternal internal) {

@@ -1,25 +1,15 @@
 package dev.affinity.router.routing;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.affinity.model.GatewayError;
 import dev.affinity.model.GatewayRequest;
 import dev.affinity.model.Operation;
 import dev.affinity.model.config.Deployment;
-import dev.affinity.model.config.InjectionPoint;
-import dev.affinity.model.config.ProviderKind;
-import dev.affinity.model.config.VertexSettings;
 import dev.affinity.router.cache.AffinityDecision;
-import dev.affinity.router.cache.AutomaticPrefixChain;
 import dev.affinity.router.cache.CacheTtl;
 import dev.affinity.router.cache.HotPrefixSpread;
-import dev.affinity.router.cache.InjectionPoints;
 import dev.affinity.router.cache.LookupPlan;
-import dev.affinity.router.cache.MinimumCacheable;
 import dev.affinity.router.cache.PinPlan;
-import dev.affinity.router.cache.PrefixChain;
 import dev.affinity.router.cache.RouteKind;
 import dev.affinity.router.pins.PinLifetime;
 import dev.affinity.router.pins.PinRefresher;
@@ -31,13 +21,11 @@ import io.vertx.core.buffer.Buffer;
 
 import java.io.IOException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
@@ -55,9 +43,6 @@ public final class CacheAffinityPolicy implements RoutingPolicy {
 
   private static final Logger LOG = Logger.getLogger(CacheAffinityPolicy.class.getName());
   private static final ObjectMapper JSON = new ObjectMapper();
-  /** OpenAI and Gemini Flash cache prompts of 1,024 tokens and more; Gemini Pro of 4,096. */
-  static final int AUTOMATIC_MINIMUM_TOKENS = 1024;
-  static final int GEMINI_PRO_MINIMUM_TOKENS = 4096;
   /** How often a request waiting for a warm-up looks at the pin again. */
   private static final long WARM_UP_POLL_MILLIS = 20;
   /** How long due refreshes gather before they are written together. */
@@ -94,50 +79,21 @@ public final class CacheAffinityPolicy implements RoutingPolicy {
       // counting tokens caches nothing upstream: it must neither claim pins nor count as a pinned miss
       return Future.succeededFuture(new Route(strategy.pick(eligibility.withHeadroom(eligible)), "unpinned"));
     }
-    JsonNode json;
-    try {
-      json = request.json() != null ? request.json() : JSON.readTree(request.body().getBytes());
-    } catch (IOException malformed) {
-      return Future.failedFuture(GatewayError.invalidRequest("malformed JSON").toReplyException());
-    }
-
     Deployment reference = candidates.get(0);
-    String scope = request.tenant() + '\u0000' + request.model();
-    Buffer body = null;
-    LookupPlan lookup;
-    PinPlan plan;
-    String upstreamModel = reference.upstreamModel(request.model());
-    if (cachesAutomatically(reference, upstreamModel)) {
-      // automatic caching: no markers, every boundary past the minimum is a candidate
-      AutomaticPrefixChain chain = AutomaticPrefixChain.ofChatCompletions(
-          reference.provider() == ProviderKind.OPENAI ? json : asConversation(json), scope);
-      Integer configured = reference.info().minCacheableTokens();
-      int minimum = configured != null ? configured : automaticMinimum(upstreamModel);
-      lookup = chain.lookupPlan(minimum);
-      plan = chain.pinPlan(minimum);
+    PromptKeys keys;
+    if (request.prepared() instanceof PromptKeys prepared && prepared.computedFor(reference)) {
+      keys = prepared; // computed by the ingress that parsed the body, on its own core
     } else {
-      // markers the gateway injects are part of what is sent, so they are part of what is hashed
-      List<InjectionPoint> injection = reference.injectionPoints();
-      if (!injection.isEmpty() && json instanceof ObjectNode object) {
-        ObjectNode copy = object.deepCopy();
-        InjectionPoints.Outcome outcome = InjectionPoints.apply(copy, injection.stream()
-            .map(point -> new InjectionPoints.Point(point.role(), point.index(), null)).toList());
-        if (outcome.injected() > 0) {
-          json = copy;
-          try {
-            body = Buffer.buffer(JSON.writeValueAsBytes(copy));
-          } catch (JsonProcessingException impossible) {
-            return Future.failedFuture(impossible);
-          }
-        }
+      try {
+        keys = PromptKeys.of(request, reference,
+            request.json() != null ? request.json() : JSON.readTree(request.body().getBytes()));
+      } catch (IOException malformed) {
+        return Future.failedFuture(GatewayError.invalidRequest("malformed JSON").toReplyException());
       }
-      PrefixChain chain = PrefixChain.ofMessages(json, scope);
-      Integer configuredMinimum = reference.info().minCacheableTokens();
-      int minimum = MinimumCacheable.tokens(upstreamModel,
-          configuredMinimum == null ? OptionalInt.empty() : OptionalInt.of(configuredMinimum));
-      lookup = LookupPlan.of(chain);
-      plan = PinPlan.of(chain, minimum);
     }
+    LookupPlan lookup = keys.lookup();
+    PinPlan plan = keys.plan();
+    Buffer body = keys.body();
     List<Deployment> choices = eligible;
     List<Deployment> withRoom = choices.stream().filter(eligibility::hasHeadroom).toList();
     List<Deployment> open = withRoom.isEmpty() ? choices : withRoom; // none has room: better to try than to refuse
@@ -278,42 +234,6 @@ public final class CacheAffinityPolicy implements RoutingPolicy {
           return warm || System.currentTimeMillis() >= deadline ? Future.<Void>succeededFuture()
               : waitForWarmUp(key, scope, deadline);
         });
-  }
-
-  /**
-   * Whether {@code deployment} caches prompt prefixes by itself, without markers, when sent {@code upstreamModel}:
-   * OpenAI, and Gemini through the Gemini API or on Vertex AI (whose Claude caches at markers, as Anthropic's).
-   */
-  static boolean cachesAutomatically(Deployment deployment, String upstreamModel) {
-    return switch (deployment.provider()) {
-      case OPENAI, GEMINI -> true;
-      case VERTEX -> VertexSettings.servesGemini(upstreamModel);
-      default -> false;
-    };
-  }
-
-  static int automaticMinimum(String model) {
-    return model.startsWith("gemini") && model.contains("-pro") ? GEMINI_PRO_MINIMUM_TOKENS
-        : AUTOMATIC_MINIMUM_TOKENS;
-  }
-
-  /**
-   * An Anthropic request laid out as the conversation a provider with automatic caching sees (Gemini: tools, the
-   * system instruction, then the turns). Anthropic text blocks have the shape of chat text parts, so the automatic
-   * chain reads them as such; {@code cache_control} markers are ignored, as the provider ignores them.
-   */
-  private static JsonNode asConversation(JsonNode anthropic) {
-    ObjectNode conversation = JSON.createObjectNode();
-    if (anthropic.has("tools")) {
-      conversation.set("tools", anthropic.get("tools"));
-    }
-    var messages = conversation.putArray("messages");
-    JsonNode system = anthropic.get("system");
-    if (system != null && !system.isNull()) {
-      messages.addObject().put("role", "system").set("content", system);
-    }
-    anthropic.path("messages").forEach(messages::add);
-    return conversation;
   }
 
   /** A pin store's answer, completed on this policy's context. */
