@@ -16,6 +16,7 @@ import dev.affinity.model.Operation;
 import dev.affinity.model.config.GatewayConfig;
 import dev.affinity.model.config.Secret;
 import dev.affinity.router.node.NodeState;
+import dev.affinity.router.routing.BodyBytes;
 import dev.affinity.router.routing.PromptKeys;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -136,7 +137,8 @@ public final class HttpVerticle extends VerticleBase {
     }
     JsonNode json;
     try {
-      json = JSON.readTree(raw.getBytes());
+      // parsed once, from the body's own bytes
+      json = BodyBytes.read(raw, (bytes, offset, length) -> JSON.readTree(bytes, offset, length));
     } catch (JsonProcessingException malformed) {
       // a parser limit (nesting depth, say) is reported without a location
       JsonLocation at = malformed.getLocation();

@@ -52,7 +52,6 @@ import java.util.logging.Logger;
  */
 public final class RoutingVerticle extends VerticleBase {
 
-  private static final Logger REQUESTS = Logger.getLogger("affinity.requests");
   private static final Logger LOG = Logger.getLogger(RoutingVerticle.class.getName());
   private static final ObjectMapper JSON = new ObjectMapper();
   /** Margin so the upstream's own timeout (a clean 504) fires before the event bus gives up on the reply. */
@@ -66,6 +65,7 @@ public final class RoutingVerticle extends VerticleBase {
   private final PinStore pins;
   private final InFlight inFlight = new InFlight();
   private final CacheLedger ledger = new CacheLedger();
+  private final RequestLog requestLog = new RequestLog();
   private final CooldownMap cooldowns;
   private final DeploymentHealth health;
   private final RateLimitHeadroom headroom = new RateLimitHeadroom(System::currentTimeMillis);
@@ -274,13 +274,20 @@ public final class RoutingVerticle extends VerticleBase {
         .orElse(new CostModel.RequestCost(0, 0, 0));
     ledger.record(report.alias(), report.deploymentId(), report.status(), "pinned".equals(report.route()), usage,
         cost.cost(), cost.costWithoutCache());
-    REQUESTS.info(() -> String.format(
+    // formatted and written off this event loop, from the report's immutable values
+    requestLog.info(() -> String.format(
         "request=%s model=%s deployment=%s route=%s status=%d stream=%s latency_ms=%d input=%d cache_write=%d"
             + " cache_read=%d output=%d cost_usd=%.6f saved_usd=%.6f%s",
         report.requestId(), report.alias(), report.deploymentId(), report.route(), report.status(), report.stream(),
         report.latencyMillis(), usage.inputTokens(), usage.cacheCreationInputTokens(), usage.cacheReadInputTokens(),
         usage.outputTokens(), cost.cost(), cost.saving(),
         report.errorType() == null ? "" : " error=" + report.errorType()));
+  }
+
+  @Override
+  public Future<?> stop() {
+    requestLog.close();
+    return Future.succeededFuture();
   }
 
   private void publishCooldown(String deploymentId, long untilMillis) {
