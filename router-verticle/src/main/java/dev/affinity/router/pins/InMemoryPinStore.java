@@ -81,6 +81,11 @@ public final class InMemoryPinStore implements PinStore {
   }
 
   @Override
+  public int ownedHere() {
+    return size();
+  }
+
+  @Override
   public void clear() {
     pins.clear();
   }

@@ -141,6 +141,15 @@ public final class PinMap implements PinStore {
     return map.size();
   }
 
+  /**
+   * Pins whose primary copy this member holds, from its local statistics (no remote call): the sum over the members
+   * is the cluster's pin count.
+   */
+  @Override
+  public int ownedHere() {
+    return (int) Math.min(Integer.MAX_VALUE, map.getLocalMapStats().getOwnedEntryCount());
+  }
+
   @Override
   public void clear() {
     map.clear();

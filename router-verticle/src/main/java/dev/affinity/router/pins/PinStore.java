@@ -93,6 +93,9 @@ public interface PinStore {
   /** Number of pins. May block: call from a worker. */
   int size();
 
+  /** Pins this node holds the primary copy of (the sum over the nodes is the cluster's count), without a remote call. */
+  int ownedHere();
+
   /** Removes every pin. May block: call from a worker. */
   void clear();
 

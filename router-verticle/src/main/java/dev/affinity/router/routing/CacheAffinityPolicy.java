@@ -80,6 +80,10 @@ public final class CacheAffinityPolicy implements RoutingPolicy {
       return Future.succeededFuture(new Route(strategy.pick(eligibility.withHeadroom(eligible)), "unpinned"));
     }
     Deployment reference = candidates.get(0);
+    if (!PromptKeys.hasPromptCache(reference)) {
+      // a provider without a prompt cache: nothing to be near, the strategy alone decides
+      return Future.succeededFuture(new Route(strategy.pick(eligibility.withHeadroom(eligible)), "unpinned"));
+    }
     PromptKeys keys;
     if (request.prepared() instanceof PromptKeys prepared && prepared.computedFor(reference)) {
       keys = prepared; // computed by the ingress that parsed the body, on its own core

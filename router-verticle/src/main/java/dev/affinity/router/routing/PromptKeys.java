@@ -54,7 +54,7 @@ public record PromptKeys(String reference, LookupPlan lookup, PinPlan plan, Buff
     }
     Deployment reference = candidates.get(0);
     boolean openAiClient = request.operation().api() == Operation.ClientApi.OPENAI;
-    if (openAiClient != (reference.provider() == ProviderKind.OPENAI)) {
+    if (openAiClient != (reference.provider() == ProviderKind.OPENAI) || !hasPromptCache(reference)) {
       return null;
     }
     try {
@@ -62,6 +62,11 @@ public record PromptKeys(String reference, LookupPlan lookup, PinPlan plan, Buff
     } catch (RuntimeException | JsonProcessingException unusual) {
       return null; // the router computes them and reports what is wrong
     }
+  }
+
+  /** Whether {@code reference}'s provider keeps a prompt cache at all (some OpenAI-compatible ones do not). */
+  static boolean hasPromptCache(Deployment reference) {
+    return reference.provider() != ProviderKind.OPENAI || reference.openAi().api().cachesAutomatically();
   }
 
   /** Whether these keys were computed for {@code reference}, the deployment the router takes as the alias's. */

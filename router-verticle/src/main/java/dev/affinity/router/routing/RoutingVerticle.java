@@ -75,6 +75,7 @@ public final class RoutingVerticle extends VerticleBase {
   private RoutingPolicy policy;
   private UnpinnedStrategy strategy;
   private RemoteCalls remote;
+  private final AliasFallbacks fallbacks;
 
   /**
    * @param node      the node's limits and drain state, which event-bus callers are held to as HTTP clients are
@@ -91,6 +92,7 @@ public final class RoutingVerticle extends VerticleBase {
     this.health = new DeploymentHealth(config.router().allowedFails(), config.router().cooldownTime().toMillis(),
         System::currentTimeMillis);
     this.eligibility = new Eligibility(health, headroom, members);
+    this.fallbacks = new AliasFallbacks(config.groups(), this::dispatchOnAlias);
   }
 
   @Override
@@ -102,6 +104,8 @@ public final class RoutingVerticle extends VerticleBase {
         ? new CacheAffinityPolicy(pins, strategy, eligibility, context, config.router().warmUpWait(),
             config.router().hotPrefixDeployments())
         : new UnpinnedPolicy(strategy, eligibility);
+    node.metrics().watch(inFlight::count, id -> health.cooledUntil(id).isPresent(),
+        () -> pins == null ? 0 : pins.ownedHere(), node::clusterSize);
     Future<Void> followCooldowns = cooldowns == null ? Future.succeededFuture()
         : vertx.executeBlocking(() -> {
           cooldowns.followBlocking(config.deployments().stream().map(Deployment::id).toList(), health::coolUntil);
@@ -129,8 +133,16 @@ public final class RoutingVerticle extends VerticleBase {
     }
   }
 
-  /** Routes one request and makes the upstream call; fails with a {@link ReplyException} carrying the error. */
+  /**
+   * Routes one request and makes the upstream call, falling back to other aliases as configured; fails with a
+   * {@link ReplyException} carrying the error.
+   */
   Future<GatewayReply> dispatch(GatewayRequest request) {
+    return fallbacks.dispatch(request);
+  }
+
+  /** Routes one request on its own alias, retries included. */
+  private Future<GatewayReply> dispatchOnAlias(GatewayRequest request) {
     long receivedAt = System.nanoTime();
     List<Deployment> candidates = config.deploymentsFor(request.model());
     if (candidates.isEmpty()) {
@@ -147,9 +159,15 @@ public final class RoutingVerticle extends VerticleBase {
     }
     boolean streamUsage = request.operation() == Operation.CHAT_COMPLETIONS && request.json() != null
         && request.json().path("stream_options").path("include_usage").asBoolean(false);
-    List<Deployment> alias = candidates;
-    return policy.route(upstream, candidates).compose(route -> attempt(upstream, route, alias, receivedAt,
-        streamUsage, config.router().numRetries(), new HashSet<>()));
+    List<Deployment> alias = withFreeSlots(candidates);
+    if (alias.isEmpty()) {
+      return Future.failedFuture(new GatewayError(429, "rate_limit_error", "every deployment of model '"
+          + request.model() + "' is serving its max_parallel_requests; retry shortly").toReplyException());
+    }
+    return policy.route(upstream, DeploymentOrder.first(eligibility.healthy(alias))).compose(route -> {
+      node.metrics().routingDecision(System.nanoTime() - receivedAt);
+      return attempt(upstream, route, alias, receivedAt, streamUsage, config.router().numRetries(), new HashSet<>());
+    });
   }
 
   /**
@@ -180,14 +198,14 @@ public final class RoutingVerticle extends VerticleBase {
           }
         }
       }
-      List<Deployment> others = candidates.stream().filter(d -> !tried.contains(d.id())).toList();
+      List<Deployment> others = withFreeSlots(candidates.stream().filter(d -> !tried.contains(d.id())).toList());
       if (retriesLeft <= 0 || others.isEmpty() || !DeploymentHealth.upstreamFault(status)) {
         return result.succeeded() ? Future.succeededFuture(result.result()) : Future.failedFuture(result.cause());
       }
       if (result.succeeded() && result.result().stream() != null) {
         result.result().stream().cancel();
       }
-      Deployment next = strategy.pick(eligibility.withHeadroom(eligibility.healthy(others)));
+      Deployment next = strategy.pick(eligibility.withHeadroom(DeploymentOrder.first(eligibility.healthy(others))));
       LOG.info(() -> "request=" + request.requestId() + " retried on " + next.id() + " after " + deployment.id()
           + " answered " + status);
       return attempt(request, new Route(next, "retried", route.body()), candidates, receivedAt, streamUsage,
@@ -220,6 +238,12 @@ public final class RoutingVerticle extends VerticleBase {
     return request;
   }
 
+  /** The deployments below their {@code max_parallel_requests} on this node. */
+  private List<Deployment> withFreeSlots(List<Deployment> candidates) {
+    return candidates.stream().filter(d -> d.calls().maxParallelRequests() == null
+        || inFlight.count(d.id()) < d.calls().maxParallelRequests()).toList();
+  }
+
   /** An alias is served through one upstream API; deployments of another are left out, with a warning once. */
   private List<Deployment> speakingOneApi(List<Deployment> candidates) {
     ProviderKind first = candidates.get(0).provider();
@@ -250,8 +274,7 @@ public final class RoutingVerticle extends VerticleBase {
     if (!upstreamModel.equals(request.model())) {
       body = ModelField.replace(body, upstreamModel);
     }
-    long timeout = deployment.timeout() != null ? deployment.timeout().toMillis()
-        : config.router().timeout().toMillis();
+    long timeout = deployment.timeout(request.stream()).toMillis();
     inFlight.started(deployment.id());
     headroom.dispatched(deployment.id());
     return vertx.eventBus()
@@ -274,6 +297,7 @@ public final class RoutingVerticle extends VerticleBase {
         .orElse(new CostModel.RequestCost(0, 0, 0));
     ledger.record(report.alias(), report.deploymentId(), report.status(), "pinned".equals(report.route()), usage,
         cost.cost(), cost.costWithoutCache());
+    node.metrics().booked(report, cost.cost(), cost.costWithoutCache());
     // formatted and written off this event loop, from the report's immutable values
     requestLog.info(() -> String.format(
         "request=%s model=%s deployment=%s route=%s status=%d stream=%s latency_ms=%d input=%d cache_write=%d"
@@ -382,6 +406,7 @@ public final class RoutingVerticle extends VerticleBase {
       }
       perDeployment.put(deployment.id(), new JsonObject()
           .put("requests", line.requests())
+          .put("in_flight", inFlight.count(deployment.id()))
           .put("errors", line.errors())
           .put("uncached_input_tokens", line.uncachedTokens())
           .put("cache_write_tokens", line.cacheWriteTokens())
