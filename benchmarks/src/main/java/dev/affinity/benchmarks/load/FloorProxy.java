@@ -96,6 +96,8 @@ public final class FloorProxy extends VerticleBase {
         return client.request(options).compose(call -> call.send(body));
       });
     } else {
+      // held until the upstream connection is there, then streamed through
+      request.pause();
       answer = client.request(options).compose(call -> call.send(request));
     }
     answer.onSuccess(response -> {
