@@ -120,6 +120,22 @@ public final class TestGateway implements AutoCloseable {
     return future.toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
   }
 
+  public static <T> T join(java.util.concurrent.CompletionStage<T> stage) throws Exception {
+    return stage.toCompletableFuture().get(120, TimeUnit.SECONDS);
+  }
+
+  /** Polls {@code read} until {@code done} holds (at most 30 s): for what map events bring to a node's view. */
+  public static <T> T eventually(java.util.function.Supplier<T> read, java.util.function.Predicate<T> done)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    T value = read.get();
+    while (!done.test(value) && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+      value = read.get();
+    }
+    return value;
+  }
+
   public static int freePort() throws IOException {
     try (ServerSocket socket = new ServerSocket(0)) {
       return socket.getLocalPort();

@@ -26,6 +26,8 @@ import dev.affinity.router.tenancy.Identity;
 import dev.affinity.router.tenancy.Tenancy;
 import dev.affinity.router.tenancy.TenancyAdmin;
 import dev.affinity.router.tenancy.TenantPolicy;
+import dev.affinity.router.routing.BodyBytes;
+import dev.affinity.router.routing.PromptKeys;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
@@ -54,7 +56,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -327,7 +328,8 @@ public final class HttpVerticle extends VerticleBase {
     }
     JsonNode json;
     try {
-      json = JSON.readTree(raw.getBytes());
+      // parsed once, from the body's own bytes
+      json = BodyBytes.read(raw, (bytes, offset, length) -> JSON.readTree(bytes, offset, length));
     } catch (JsonProcessingException malformed) {
       // a parser limit (nesting depth, say) is reported without a location
       JsonLocation at = malformed.getLocation();
@@ -352,8 +354,10 @@ public final class HttpVerticle extends VerticleBase {
     String requestId = ctx.get(AccessLog.REQUEST_ID);
     Identity identity = ctx.get(IDENTITY);
     Caller caller = identity.caller();
-    GatewayRequest request = new GatewayRequest(requestId, operation, json.get("model").asText(), stream,
+    GatewayRequest parsed = new GatewayRequest(requestId, operation, json.get("model").asText(), stream,
         caller.tenant(), forwardedHeaders(ctx), ctx.request().query(), raw, json, caller);
+    // the prompt's keys are hashed here, on this instance's core, not on the router's one event loop
+    GatewayRequest request = parsed.withPrepared(PromptKeys.prepare(config, parsed));
     // The routing context lives as long as the answer, a stream's for minutes, and would keep the body as long: it
     // is the router's now, dropped once the answer begins. BodyHandler sets it this way (see vert-x3/vertx-web#1160).
     if (ctx instanceof RoutingContextInternal internal) {

@@ -177,7 +177,9 @@ public final class AffinityNode {
     int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
     ClientConnections connections = new ClientConnections(config.server().maxConnectionsPerClient());
     return providers
-        .compose(v -> vertx.deployVerticle(new RoutingVerticle(config, state, new PinMap(hazelcast),
+        // joining the pin map registers a listener on every member and loads the node's view: off the event loop
+        .compose(v -> vertx.executeBlocking(() -> PinMap.open(hazelcast)))
+        .compose(pins -> vertx.deployVerticle(new RoutingVerticle(config, state, pins,
             new CooldownMap(hazelcast), () -> cluster.getNodes().size(),
             tenancy == null ? Tenants.NONE : tenancy)))
         .compose(v -> vertx.deployVerticle(() -> new HttpVerticle(config, state, connections, host, port, tenancy),

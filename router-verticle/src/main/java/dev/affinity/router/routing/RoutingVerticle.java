@@ -22,7 +22,7 @@ import dev.affinity.router.cache.Price;
 import dev.affinity.router.node.LogLine;
 import dev.affinity.router.node.NodeState;
 import dev.affinity.router.pins.CooldownMap;
-import dev.affinity.router.pins.PinMap;
+import dev.affinity.router.pins.PinStore;
 import dev.affinity.router.routing.strategy.InFlight;
 import dev.affinity.router.routing.strategy.UnpinnedStrategy;
 import dev.affinity.router.translate.OpenAiToAnthropic;
@@ -58,7 +58,6 @@ import java.util.logging.Logger;
  */
 public final class RoutingVerticle extends VerticleBase {
 
-  private static final Logger REQUESTS = Logger.getLogger("affinity.requests");
   private static final Logger LOG = Logger.getLogger(RoutingVerticle.class.getName());
   private static final ObjectMapper JSON = new ObjectMapper();
   /** Margin so the upstream's own timeout (a clean 504) fires before the event bus gives up on the reply. */
@@ -70,9 +69,10 @@ public final class RoutingVerticle extends VerticleBase {
   private final GatewayConfig config;
   private final Tenants tenants;
   private final NodeState node;
-  private final PinMap pins;
+  private final PinStore pins;
   private final InFlight inFlight = new InFlight();
   private final CacheLedger ledger = new CacheLedger();
+  private final RequestLog requestLog = new RequestLog();
   private final CooldownMap cooldowns;
   private final DeploymentHealth health;
   private final RateLimitHeadroom headroom = new RateLimitHeadroom(System::currentTimeMillis);
@@ -86,17 +86,17 @@ public final class RoutingVerticle extends VerticleBase {
 
   /**
    * @param node      the node's limits and drain state, which event-bus callers are held to as HTTP clients are
-   * @param pins      the cluster's pin map, or null to route without affinity
+   * @param pins      the cluster's pins, or null to route without affinity
    * @param cooldowns the cluster's cooldowns, or null to keep them to this node
    * @param members   how many nodes share the configured rpm/tpm of each deployment
    */
-  public RoutingVerticle(GatewayConfig config, NodeState node, PinMap pins, CooldownMap cooldowns,
+  public RoutingVerticle(GatewayConfig config, NodeState node, PinStore pins, CooldownMap cooldowns,
                          IntSupplier members) {
     this(config, node, pins, cooldowns, members, Tenants.NONE);
   }
 
   /** @param tenants which deployments a virtual key may reach, and where its spend is booked */
-  public RoutingVerticle(GatewayConfig config, NodeState node, PinMap pins, CooldownMap cooldowns,
+  public RoutingVerticle(GatewayConfig config, NodeState node, PinStore pins, CooldownMap cooldowns,
                          IntSupplier members, Tenants tenants) {
     this.tenants = tenants;
     this.config = config;
@@ -327,7 +327,8 @@ public final class RoutingVerticle extends VerticleBase {
     Caller caller = report.caller();
     // fields, not a format string: the model is the client's, escaped and cut like any value a client sent;
     // the audit trail: whose request (key hash prefix, team), from where; never the key
-    new LogLine().with("request", report.requestId()).with("model", LogLine.clip(report.alias(), 100))
+    // built, formatted and written off this event loop, from the report's immutable values
+    requestLog.write(() -> new LogLine().with("request", report.requestId()).with("model", LogLine.clip(report.alias(), 100))
         .with("deployment", report.deploymentId()).with("route", report.route()).with("status", report.status())
         .with("stream", report.stream()).with("latency_ms", report.latencyMillis())
         .with("input", usage.inputTokens()).with("cache_write", usage.cacheCreationInputTokens())
@@ -336,12 +337,17 @@ public final class RoutingVerticle extends VerticleBase {
         .with("key", caller.virtualKey() ? caller.keyHashPrefix() : caller.admin() ? "master" : "-")
         .with("team", caller.teamId() == null ? "-" : caller.teamId())
         .with("client", caller.client() == null ? "-" : caller.client())
-        .with("error", report.errorType())
-        .log(REQUESTS, Level.INFO);
+        .with("error", report.errorType()));
   }
 
   private static BigDecimal usd(double amount) {
     return BigDecimal.valueOf(Double.isFinite(amount) ? amount : 0).setScale(6, RoundingMode.HALF_UP);
+  }
+
+  @Override
+  public Future<?> stop() {
+    requestLog.close();
+    return Future.succeededFuture();
   }
 
   private void publishCooldown(String deploymentId, long untilMillis) {
@@ -397,13 +403,13 @@ public final class RoutingVerticle extends VerticleBase {
         }
         vertx.executeBlocking(() -> {
           JsonArray list = new JsonArray();
-          pins.listBlocking(ADMIN_PIN_LIMIT).forEach(pin -> list.add(new JsonObject()
+          pins.list(ADMIN_PIN_LIMIT).forEach(pin -> list.add(new JsonObject()
               // a prefix of the hash is enough to tell pins apart; the prompt itself is never stored
               .put("key", pin.key().substring(0, Math.min(12, pin.key().length())))
               .put("deployment", pin.deployment())
               .put("ttl_seconds_left", pin.ttlSecondsLeft())
               .put("hits", pin.hits())));
-          return new JsonObject().put("total", pins.sizeBlocking()).put("shown", list.size()).put("pins", list);
+          return new JsonObject().put("total", pins.size()).put("shown", list.size()).put("pins", list);
         }).onComplete(result -> {
           if (result.succeeded()) {
             message.reply(result.result());
@@ -418,8 +424,8 @@ public final class RoutingVerticle extends VerticleBase {
           return;
         }
         vertx.executeBlocking(() -> {
-          int size = pins.sizeBlocking();
-          pins.clearBlocking();
+          int size = pins.size();
+          pins.clear();
           return new JsonObject().put("cleared", size);
         }).onComplete(result -> {
           if (result.succeeded()) {
