@@ -1,5 +1,6 @@
 package dev.affinity.provider;
 
+import dev.affinity.model.Caller;
 import dev.affinity.model.EventBusAddress;
 import dev.affinity.model.GatewayError;
 import dev.affinity.model.GatewayReply;
@@ -255,12 +256,12 @@ public abstract class ProviderVerticle extends VerticleBase {
 
   /** A call's {@link UsageReport} but for its outcome: what the report says about the call, copied out of it. */
   private record PendingReport(String requestId, String alias, String deploymentId, String route, boolean stream,
-                               long receivedAtNanos, long sentAtNanos) {
+                               long receivedAtNanos, long sentAtNanos, Caller caller) {
 
     /** @param sentAtNanos when the upstream request was sent, or -1 when it never was */
     PendingReport(ProviderCall call, long sentAtNanos) {
       this(call.request().requestId(), call.request().model(), call.deployment().id(), call.route(),
-          call.request().stream(), call.receivedAtNanos(), sentAtNanos);
+          call.request().stream(), call.receivedAtNanos(), sentAtNanos, call.request().caller());
     }
 
     /** @param firstByteAtNanos when the answer's first bytes arrived, or -1 when none did */
@@ -269,7 +270,7 @@ public abstract class ProviderVerticle extends VerticleBase {
       UsageReport.Timing timing = new UsageReport.Timing(sentAtNanos < 0 ? -1 : sentAtNanos - receivedAtNanos,
           firstByteAtNanos < 0 ? -1 : firstByteAtNanos - receivedAtNanos, now - receivedAtNanos);
       return new UsageReport(requestId, alias, deploymentId, route, status, stream,
-          TimeUnit.NANOSECONDS.toMillis(now - receivedAtNanos), usage, errorType, timing);
+          TimeUnit.NANOSECONDS.toMillis(now - receivedAtNanos), usage, errorType, timing, caller);
     }
   }
 

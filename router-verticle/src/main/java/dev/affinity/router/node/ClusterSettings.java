@@ -4,6 +4,7 @@ import com.hazelcast.config.Config;
 import com.hazelcast.config.JavaSerializationFilterConfig;
 import com.hazelcast.config.XmlConfigBuilder;
 import dev.affinity.router.pins.PinProcessors;
+import dev.affinity.router.tenancy.TenancyProcessors;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -74,6 +75,7 @@ public record ClusterSettings(Path configFile, String members, int port, String 
       Config config = new XmlConfigBuilder(xml).setProperties(properties).build();
       // here rather than in cluster.xml, so that a Hazelcast XML of the operator's own cannot leave it out
       PinProcessors.register(config.getSerializationConfig());
+      TenancyProcessors.register(config.getSerializationConfig());
       if (config.getSerializationConfig().getJavaSerializationFilterConfig() == null) {
         config.getSerializationConfig().setJavaSerializationFilterConfig(deserializationFilter());
       }

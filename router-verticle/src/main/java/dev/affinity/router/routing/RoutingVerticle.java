@@ -2,6 +2,7 @@ package dev.affinity.router.routing;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.affinity.model.Caller;
 import dev.affinity.model.EventBusAddress;
 import dev.affinity.model.GatewayError;
 import dev.affinity.model.LogField;
@@ -19,9 +20,10 @@ import dev.affinity.model.config.ProviderKind;
 import dev.affinity.router.cache.CostModel;
 import dev.affinity.router.cache.Price;
 import dev.affinity.router.ingress.CallerKeys;
+import dev.affinity.router.node.LogLine;
 import dev.affinity.router.node.NodeState;
 import dev.affinity.router.pins.CooldownMap;
-import dev.affinity.router.pins.PinMap;
+import dev.affinity.router.pins.PinStore;
 import dev.affinity.router.routing.strategy.InFlight;
 import dev.affinity.router.routing.strategy.UnpinnedStrategy;
 import dev.affinity.router.translate.OpenAiToAnthropic;
@@ -36,6 +38,8 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -46,6 +50,7 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.IntSupplier;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
@@ -54,7 +59,6 @@ import java.util.logging.Logger;
  */
 public final class RoutingVerticle extends VerticleBase {
 
-  private static final Logger REQUESTS = Logger.getLogger("affinity.requests");
   private static final Logger LOG = Logger.getLogger(RoutingVerticle.class.getName());
   private static final ObjectMapper JSON = new ObjectMapper();
   /** Margin so the upstream's own timeout (a clean 504) fires before the event bus gives up on the reply. */
@@ -64,10 +68,12 @@ public final class RoutingVerticle extends VerticleBase {
   private static final long MAX_RETRY_AFTER_SECONDS = 60;
 
   private final GatewayConfig config;
+  private final Tenants tenants;
   private final NodeState node;
-  private final PinMap pins;
+  private final PinStore pins;
   private final InFlight inFlight = new InFlight();
   private final CacheLedger ledger = new CacheLedger();
+  private final RequestLog requestLog = new RequestLog();
   private final CooldownMap cooldowns;
   private final DeploymentHealth health;
   private final RateLimitHeadroom headroom = new RateLimitHeadroom(System::currentTimeMillis);
@@ -81,12 +87,19 @@ public final class RoutingVerticle extends VerticleBase {
 
   /**
    * @param node      the node's limits and drain state, which event-bus callers are held to as HTTP clients are
-   * @param pins      the cluster's pin map, or null to route without affinity
+   * @param pins      the cluster's pins, or null to route without affinity
    * @param cooldowns the cluster's cooldowns, or null to keep them to this node
    * @param members   how many nodes share the configured rpm/tpm of each deployment
    */
-  public RoutingVerticle(GatewayConfig config, NodeState node, PinMap pins, CooldownMap cooldowns,
+  public RoutingVerticle(GatewayConfig config, NodeState node, PinStore pins, CooldownMap cooldowns,
                          IntSupplier members) {
+    this(config, node, pins, cooldowns, members, Tenants.NONE);
+  }
+
+  /** @param tenants which deployments a virtual key may reach, and where its spend is booked */
+  public RoutingVerticle(GatewayConfig config, NodeState node, PinStore pins, CooldownMap cooldowns,
+                         IntSupplier members, Tenants tenants) {
+    this.tenants = tenants;
     this.config = config;
     this.node = node;
     this.pins = pins;
@@ -153,6 +166,11 @@ public final class RoutingVerticle extends VerticleBase {
       return Future.failedFuture(GatewayError.notFound("model '" + request.model()
           + "' is not served here; available models: " + String.join(", ", new TreeSet<>(config.aliases())))
           .toReplyException());
+    }
+    candidates = tenants.reachable(request.caller(), candidates);
+    if (candidates.isEmpty()) {
+      return Future.failedFuture(new GatewayError(403, "permission_error", "model '" + request.model()
+          + "' has no deployment this key may use: they are reserved to other teams").toReplyException());
     }
     GatewayRequest upstream;
     try {
@@ -232,7 +250,8 @@ public final class RoutingVerticle extends VerticleBase {
         ObjectNode messages = OpenAiToAnthropic.request(request.json() != null ? request.json()
             : JSON.readTree(request.body().getBytes()));
         return new GatewayRequest(request.requestId(), request.operation(), request.model(), request.stream(),
-            request.tenant(), request.headers(), null, Buffer.buffer(JSON.writeValueAsBytes(messages)), messages);
+            request.tenant(), request.headers(), null, Buffer.buffer(JSON.writeValueAsBytes(messages)), messages,
+            request.caller());
       } catch (TranslationException untranslatable) {
         throw new GatewayErrorException(GatewayError.invalidRequest(untranslatable.getMessage()));
       } catch (IOException malformed) {
@@ -307,13 +326,31 @@ public final class RoutingVerticle extends VerticleBase {
     ledger.record(alias, report.deploymentId(), report.status(), "pinned".equals(report.route()), usage,
         cost.cost(), cost.costWithoutCache());
     node.metrics().booked(report, cost.cost(), cost.costWithoutCache());
-    REQUESTS.info(() -> String.format(
-        "request=%s model=%s deployment=%s route=%s status=%d stream=%s latency_ms=%d input=%d cache_write=%d"
-            + " cache_read=%d output=%d cost_usd=%.6f saved_usd=%.6f%s",
-        report.requestId(), LogField.value(report.alias()), report.deploymentId(), report.route(), report.status(), report.stream(),
-        report.latencyMillis(), usage.inputTokens(), usage.cacheCreationInputTokens(), usage.cacheReadInputTokens(),
-        usage.outputTokens(), cost.cost(), cost.saving(),
-        report.errorType() == null ? "" : " error=" + report.errorType()));
+    tenants.spent(report, cost.cost());
+    Caller caller = report.caller();
+    // fields, not a format string: the model is the client's, escaped and cut like any value a client sent;
+    // the audit trail: whose request (key hash prefix, team), from where; never the key
+    // built, formatted and written off this event loop, from the report's immutable values
+    requestLog.write(() -> new LogLine().with("request", report.requestId()).with("model", LogLine.clip(report.alias(), 100))
+        .with("deployment", report.deploymentId()).with("route", report.route()).with("status", report.status())
+        .with("stream", report.stream()).with("latency_ms", report.latencyMillis())
+        .with("input", usage.inputTokens()).with("cache_write", usage.cacheCreationInputTokens())
+        .with("cache_read", usage.cacheReadInputTokens()).with("output", usage.outputTokens())
+        .with("cost_usd", usd(cost.cost())).with("saved_usd", usd(cost.saving()))
+        .with("key", caller.virtualKey() ? caller.keyHashPrefix() : caller.admin() ? "master" : "-")
+        .with("team", caller.teamId() == null ? "-" : caller.teamId())
+        .with("client", caller.client() == null ? "-" : caller.client())
+        .with("error", report.errorType()));
+  }
+
+  private static BigDecimal usd(double amount) {
+    return BigDecimal.valueOf(Double.isFinite(amount) ? amount : 0).setScale(6, RoundingMode.HALF_UP);
+  }
+
+  @Override
+  public Future<?> stop() {
+    requestLog.close();
+    return Future.succeededFuture();
   }
 
   private void publishCooldown(String deploymentId, long untilMillis) {
@@ -369,13 +406,13 @@ public final class RoutingVerticle extends VerticleBase {
         }
         vertx.executeBlocking(() -> {
           JsonArray list = new JsonArray();
-          pins.listBlocking(ADMIN_PIN_LIMIT).forEach(pin -> list.add(new JsonObject()
+          pins.list(ADMIN_PIN_LIMIT).forEach(pin -> list.add(new JsonObject()
               // a prefix of the hash is enough to tell pins apart; the prompt itself is never stored
               .put("key", pin.key().substring(0, Math.min(12, pin.key().length())))
               .put("deployment", pin.deployment())
               .put("ttl_seconds_left", pin.ttlSecondsLeft())
               .put("hits", pin.hits())));
-          return new JsonObject().put("total", pins.sizeBlocking()).put("shown", list.size()).put("pins", list);
+          return new JsonObject().put("total", pins.size()).put("shown", list.size()).put("pins", list);
         }).onComplete(result -> {
           if (result.succeeded()) {
             message.reply(result.result());
@@ -390,8 +427,8 @@ public final class RoutingVerticle extends VerticleBase {
           return;
         }
         vertx.executeBlocking(() -> {
-          int size = pins.sizeBlocking();
-          pins.clearBlocking();
+          int size = pins.size();
+          pins.clear();
           return new JsonObject().put("cleared", size);
         }).onComplete(result -> {
           if (result.succeeded()) {
