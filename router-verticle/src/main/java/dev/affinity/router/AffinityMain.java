@@ -161,6 +161,11 @@ public final class AffinityMain {
       fail(1, "affinity: the node could not start: " + startFailure.getMessage());
       return;
     }
+    // before the "listening" line: a signal sent as soon as it appears must find the handlers in place
+    Shutdown shutdown = new Shutdown(node, config.general().drainTimeout());
+    boolean signalsHandled = shutdown.handleSignals();
+    // any other way out (SIGHUP, or signals taken by the JVM itself) still drains, from a shutdown hook
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> shutdown.drainAndClose().join(), "affinity-shutdown"));
     String shown = node.host().equals("0.0.0.0") ? "127.0.0.1" : node.host();
     System.out.println("Affinity listening on http://" + shown + ":" + node.port() + " (node " + node.nodeId()
         + ", " + node.clusterMembers().size() + " cluster member(s), " + config.deployments().size()
@@ -168,10 +173,6 @@ public final class AffinityMain {
     if (metricsPort != null) {
       log.info("metrics also on http://" + metricsPort.host() + ":" + metricsPort.port() + "/metrics");
     }
-    Shutdown shutdown = new Shutdown(node, config.general().drainTimeout());
-    boolean signalsHandled = shutdown.handleSignals();
-    // any other way out (SIGHUP, or signals taken by the JVM itself) still drains, from a shutdown hook
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> shutdown.drainAndClose().join(), "affinity-shutdown"));
     if (!signalsHandled) {
       log.warning("SIGTERM cannot be handled here: stopping still drains, but exits with status 143");
     }

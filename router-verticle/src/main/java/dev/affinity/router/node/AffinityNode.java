@@ -231,16 +231,24 @@ public final class AffinityNode {
   }
 
   /** Stops serving and leaves the cluster cleanly; the spend rows this node holds are written first. */
-  public Future<Void> close() {
+  public synchronized Future<Void> close() {
+    // once: a drain closes the node, and a test (or the launcher's hook) may close it again after
+    if (closing != null) {
+      return closing;
+    }
     state.ready(false);
     if (tenancy == null) {
-      return vertx.close();
+      closing = vertx.close();
+      return closing;
     }
     // a promise of no context: one bound to a context of this Vert.x could not complete once its loops are closed
     Promise<Void> closed = Promise.promise();
     tenancy.close().onComplete(flushed -> vertx.close().onComplete(closed));
-    return closed.future();
+    closing = closed.future();
+    return closing;
   }
+
+  private Future<Void> closing;
 
   /**
    * Stops as a load balancer expects: readiness answers 503 and new requests are refused (529, or 503 for OpenAI

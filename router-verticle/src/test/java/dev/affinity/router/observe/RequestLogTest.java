@@ -53,6 +53,7 @@ class RequestLogTest {
   private static String config(String api) {
     return """
         general_settings: {master_key: %2$s, max_request_size_mb: 1}
+        server_settings: {event_bus_api: true}
         model_list:
           - model_name: sonnet
             litellm_params: {model: anthropic/claude-sonnet-4-5, api_key: sk-upstream-l1, api_base: "%1$s"}
@@ -134,15 +135,18 @@ class RequestLogTest {
   @Test
   void callsFromClusterMembersOverTheEventBusAreLoggedToo() throws Exception {
     Vertx member = TestGateway.clusterMember(CLUSTER);
+    // the event-bus API is opt-in and its callers present the gateway key (issue 12)
+    io.vertx.core.eventbus.DeliveryOptions withKey = new io.vertx.core.eventbus.DeliveryOptions()
+        .addHeader("x-api-key", MASTER);
     try {
       io.vertx.core.json.JsonObject unknown = new io.vertx.core.json.JsonObject().put("operation", "messages")
           .put("body", new io.vertx.core.json.JsonObject(hello("claude-opus-9")));
       Throwable refused = org.assertj.core.api.Assertions.catchThrowable(() -> await(member.eventBus()
-          .request(dev.affinity.model.EventBusAddress.ROUTER, unknown)));
+          .request(dev.affinity.model.EventBusAddress.ROUTER, unknown, withKey)));
       assertThat(refused).hasMessageContaining("claude-opus-9");
       io.vertx.core.json.JsonObject served = await(member.eventBus().<io.vertx.core.json.JsonObject>request(
           dev.affinity.model.EventBusAddress.ROUTER, new io.vertx.core.json.JsonObject().put("operation", "messages")
-              .put("body", new io.vertx.core.json.JsonObject(hello("sonnet"))))).body();
+              .put("body", new io.vertx.core.json.JsonObject(hello("sonnet"))), withKey)).body();
       String id = served.getString("request_id");
       String line = null;
       for (int wait = 0; wait < 500 && line == null; wait++) {
