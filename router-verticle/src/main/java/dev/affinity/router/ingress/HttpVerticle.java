@@ -14,12 +14,12 @@ import dev.affinity.model.GatewayError;
 import dev.affinity.model.GatewayReply;
 import dev.affinity.model.GatewayRequest;
 import dev.affinity.model.LocalCodec;
-import dev.affinity.model.LogField;
 import dev.affinity.model.Operation;
 import dev.affinity.model.config.Deployment;
 import dev.affinity.model.config.GatewayConfig;
 import dev.affinity.model.config.ServerSettings;
 import dev.affinity.router.node.Listener;
+import dev.affinity.router.node.LogLine;
 import dev.affinity.router.node.NodeState;
 import dev.affinity.router.observe.MetricsVerticle;
 import dev.affinity.router.tenancy.Identity;
@@ -625,7 +625,7 @@ public final class HttpVerticle extends VerticleBase {
   private void failure(RoutingContext ctx) {
     if (ctx.response().closed()) {
       // the client broke the message framing and the connection is gone: there is no one left to answer
-      LOG.fine(() -> "request on " + LogField.value(ctx.request().path()) + " abandoned: " + ctx.failure());
+      LOG.fine(() -> "request on " + LogLine.value(ctx.request().path()) + " abandoned: " + ctx.failure());
       return;
     }
     if (ctx.statusCode() == 413) {
@@ -636,7 +636,7 @@ public final class HttpVerticle extends VerticleBase {
       error(ctx, new GatewayError(ctx.statusCode() >= 400 ? ctx.statusCode() : 400, "invalid_request_error",
           "the request could not be read"));
     } else {
-      LOG.log(Level.WARNING, "unexpected failure on " + LogField.value(ctx.request().path()), ctx.failure());
+      LOG.log(Level.WARNING, "unexpected failure on " + LogLine.value(ctx.request().path()), ctx.failure());
       error(ctx, GatewayError.internal("internal gateway error"));
     }
   }

@@ -56,6 +56,16 @@ public final class LogLine {
     }
   }
 
+  /** One value as a field shows it: as is when plain, else quoted and escaped (for free-text log messages). */
+  public static String value(String raw) {
+    if (raw != null && plain(raw)) {
+      return raw;
+    }
+    StringBuilder quoted = new StringBuilder("\"");
+    escape(String.valueOf(raw), quoted);
+    return quoted.append('"').toString();
+  }
+
   /** At most {@code max} characters of a client's string, marked when cut. */
   public static String clip(String value, int max) {
     if (value == null || value.length() <= max) {

@@ -1,8 +1,8 @@
 package dev.affinity.router.security;
 
-import dev.affinity.model.LogField;
 import dev.affinity.router.LogCapture;
 import dev.affinity.router.TestGateway;
+import dev.affinity.router.node.LogLine;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import org.junit.jupiter.api.AfterAll;
@@ -102,6 +102,6 @@ class WildcardModelTest {
       }
       assertThat(log.all()).contains("request=req_").doesNotContain("\nrequest=forged");
     }
-    assertThat(LogField.value("a\nb c=d")).isEqualTo("a\\u000ab\\u0020c\\u003dd");
+    assertThat(LogLine.value("a\nb c=d")).isEqualTo("\"a\\nb c=d\"");
   }
 }
