@@ -1,5 +1,7 @@
 package dev.affinity.router.routing;
 
+import dev.affinity.router.node.LogLine;
+
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -29,6 +31,16 @@ final class RequestLog {
 
   /** Writes the line {@code line} makes, later, if INFO is on for {@code affinity.requests}. */
   void info(Supplier<String> line) {
+    later(() -> REQUESTS.info(line));
+  }
+
+  /** Writes the line {@code line} builds, later, if INFO is on for {@code affinity.requests}. */
+  void write(Supplier<LogLine> line) {
+    // the line itself, not its text: the JSON log format writes its fields as keys
+    later(() -> line.get().log(REQUESTS, Level.INFO));
+  }
+
+  private void later(Runnable write) {
     if (!REQUESTS.isLoggable(Level.INFO)) {
       return;
     }
@@ -37,7 +49,7 @@ final class RequestLog {
       if (lost > 0) {
         REQUESTS.warning(lost + " request log line(s) dropped: the log could not keep up");
       }
-      REQUESTS.info(line);
+      write.run();
     });
   }
 

@@ -2,8 +2,10 @@ package dev.affinity.router.routing;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.affinity.model.Caller;
 import dev.affinity.model.EventBusAddress;
 import dev.affinity.model.GatewayError;
+import dev.affinity.model.LogField;
 import dev.affinity.model.GatewayReply;
 import dev.affinity.model.GatewayRequest;
 import dev.affinity.model.LocalCodec;
@@ -17,6 +19,7 @@ import dev.affinity.model.config.ModelInfo;
 import dev.affinity.model.config.ProviderKind;
 import dev.affinity.router.cache.CostModel;
 import dev.affinity.router.cache.Price;
+import dev.affinity.router.node.LogLine;
 import dev.affinity.router.node.NodeState;
 import dev.affinity.router.pins.CooldownMap;
 import dev.affinity.router.pins.PinStore;
@@ -34,6 +37,8 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -44,6 +49,7 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.IntSupplier;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
@@ -61,6 +67,7 @@ public final class RoutingVerticle extends VerticleBase {
   private static final long MAX_RETRY_AFTER_SECONDS = 60;
 
   private final GatewayConfig config;
+  private final Tenants tenants;
   private final NodeState node;
   private final PinStore pins;
   private final InFlight inFlight = new InFlight();
@@ -85,6 +92,13 @@ public final class RoutingVerticle extends VerticleBase {
    */
   public RoutingVerticle(GatewayConfig config, NodeState node, PinStore pins, CooldownMap cooldowns,
                          IntSupplier members) {
+    this(config, node, pins, cooldowns, members, Tenants.NONE);
+  }
+
+  /** @param tenants which deployments a virtual key may reach, and where its spend is booked */
+  public RoutingVerticle(GatewayConfig config, NodeState node, PinStore pins, CooldownMap cooldowns,
+                         IntSupplier members, Tenants tenants) {
+    this.tenants = tenants;
     this.config = config;
     this.node = node;
     this.pins = pins;
@@ -149,6 +163,11 @@ public final class RoutingVerticle extends VerticleBase {
       return Future.failedFuture(GatewayError.notFound("model '" + request.model()
           + "' is not served here; available models: " + String.join(", ", new TreeSet<>(config.aliases())))
           .toReplyException());
+    }
+    candidates = tenants.reachable(request.caller(), candidates);
+    if (candidates.isEmpty()) {
+      return Future.failedFuture(new GatewayError(403, "permission_error", "model '" + request.model()
+          + "' has no deployment this key may use: they are reserved to other teams").toReplyException());
     }
     GatewayRequest upstream;
     try {
@@ -228,7 +247,8 @@ public final class RoutingVerticle extends VerticleBase {
         ObjectNode messages = OpenAiToAnthropic.request(request.json() != null ? request.json()
             : JSON.readTree(request.body().getBytes()));
         return new GatewayRequest(request.requestId(), request.operation(), request.model(), request.stream(),
-            request.tenant(), request.headers(), null, Buffer.buffer(JSON.writeValueAsBytes(messages)), messages);
+            request.tenant(), request.headers(), null, Buffer.buffer(JSON.writeValueAsBytes(messages)), messages,
+            request.caller());
       } catch (TranslationException untranslatable) {
         throw new GatewayErrorException(GatewayError.invalidRequest(untranslatable.getMessage()));
       } catch (IOException malformed) {
@@ -286,8 +306,11 @@ public final class RoutingVerticle extends VerticleBase {
 
   private void finished(UsageReport report) {
     inFlight.finished(report.deploymentId());
-    health.record(report.deploymentId(), report.status())
-        .ifPresent(until -> publishCooldown(report.deploymentId(), until));
+    // only what the upstream did counts against it: a call that failed here says nothing about the deployment
+    if (!GatewayError.LOCAL_FAILURE.equals(report.errorType())) {
+      health.record(report.deploymentId(), report.status())
+          .ifPresent(until -> publishCooldown(report.deploymentId(), until));
+    }
     TokenUsage usage = report.usage();
     headroom.used(report.deploymentId(), usage.inputTokens() + usage.cacheCreationInputTokens()
         + usage.outputTokens());
@@ -295,17 +318,30 @@ public final class RoutingVerticle extends VerticleBase {
         .map(price -> CostModel.cost(price, new CostModel.Usage(usage.inputTokens(), usage.cacheCreation5mTokens(),
             usage.cacheCreation1hTokens(), usage.cacheReadInputTokens(), usage.outputTokens())))
         .orElse(new CostModel.RequestCost(0, 0, 0));
-    ledger.record(report.alias(), report.deploymentId(), report.status(), "pinned".equals(report.route()), usage,
+    // booked under the configured alias: the client's model string (any string under a wildcard) keys no map
+    String alias = config.deployment(report.deploymentId()).map(Deployment::alias).orElse("?");
+    ledger.record(alias, report.deploymentId(), report.status(), "pinned".equals(report.route()), usage,
         cost.cost(), cost.costWithoutCache());
     node.metrics().booked(report, cost.cost(), cost.costWithoutCache());
-    // formatted and written off this event loop, from the report's immutable values
-    requestLog.info(() -> String.format(
-        "request=%s model=%s deployment=%s route=%s status=%d stream=%s latency_ms=%d input=%d cache_write=%d"
-            + " cache_read=%d output=%d cost_usd=%.6f saved_usd=%.6f%s",
-        report.requestId(), report.alias(), report.deploymentId(), report.route(), report.status(), report.stream(),
-        report.latencyMillis(), usage.inputTokens(), usage.cacheCreationInputTokens(), usage.cacheReadInputTokens(),
-        usage.outputTokens(), cost.cost(), cost.saving(),
-        report.errorType() == null ? "" : " error=" + report.errorType()));
+    tenants.spent(report, cost.cost());
+    Caller caller = report.caller();
+    // fields, not a format string: the model is the client's, escaped and cut like any value a client sent;
+    // the audit trail: whose request (key hash prefix, team), from where; never the key
+    // built, formatted and written off this event loop, from the report's immutable values
+    requestLog.write(() -> new LogLine().with("request", report.requestId()).with("model", LogLine.clip(report.alias(), 100))
+        .with("deployment", report.deploymentId()).with("route", report.route()).with("status", report.status())
+        .with("stream", report.stream()).with("latency_ms", report.latencyMillis())
+        .with("input", usage.inputTokens()).with("cache_write", usage.cacheCreationInputTokens())
+        .with("cache_read", usage.cacheReadInputTokens()).with("output", usage.outputTokens())
+        .with("cost_usd", usd(cost.cost())).with("saved_usd", usd(cost.saving()))
+        .with("key", caller.virtualKey() ? caller.keyHashPrefix() : caller.admin() ? "master" : "-")
+        .with("team", caller.teamId() == null ? "-" : caller.teamId())
+        .with("client", caller.client() == null ? "-" : caller.client())
+        .with("error", report.errorType()));
+  }
+
+  private static BigDecimal usd(double amount) {
+    return BigDecimal.valueOf(Double.isFinite(amount) ? amount : 0).setScale(6, RoundingMode.HALF_UP);
   }
 
   @Override
@@ -323,9 +359,21 @@ public final class RoutingVerticle extends VerticleBase {
     }
   }
 
-  private Optional<Price> price(String deploymentId, String alias) {
-    return prices.computeIfAbsent(deploymentId + '\u0000' + alias, key -> config.deployment(deploymentId)
-        .flatMap(deployment -> Price.resolve(deployment.upstreamModel(alias), configuredPrices(deployment.info()))));
+  /**
+   * The price of a call to {@code deploymentId} for the model the client asked for. Kept per deployment when its
+   * model is fixed; under a wildcard the model comes from the client, and is resolved per call rather than kept in a
+   * map a client could grow with made-up names.
+   */
+  private Optional<Price> price(String deploymentId, String requestedModel) {
+    Optional<Deployment> deployment = config.deployment(deploymentId);
+    if (deployment.isEmpty()) {
+      return Optional.empty();
+    }
+    if (deployment.get().model().indexOf('*') >= 0) {
+      return Price.resolve(deployment.get().upstreamModel(requestedModel), configuredPrices(deployment.get().info()));
+    }
+    return prices.computeIfAbsent(deploymentId, key -> Price.resolve(deployment.get().model(),
+        configuredPrices(deployment.get().info())));
   }
 
   private static Map<String, Double> configuredPrices(ModelInfo info) {
