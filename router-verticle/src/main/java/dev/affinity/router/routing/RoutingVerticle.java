@@ -60,6 +60,11 @@ public final class RoutingVerticle extends VerticleBase {
   private static final int ADMIN_PIN_LIMIT = 1000;
   /** A retry-after longer than this cools a deployment for this long only; it is re-tried after that. */
   private static final long MAX_RETRY_AFTER_SECONDS = 60;
+  /**
+   * The longest the router holds a request to retry it on the deployment that failed it. A longer wait is the
+   * client's to make: the error reaches it with its {@code retry-after}, and the connection is not held meanwhile.
+   */
+  static final long MAX_SAME_DEPLOYMENT_WAIT_MILLIS = 5_000;
 
   private final GatewayConfig config;
   private final NodeState node;
@@ -154,9 +159,12 @@ public final class RoutingVerticle extends VerticleBase {
 
   /**
    * Calls the chosen deployment. When the call fails in a way that is not the client's fault (no answer, 429, 5xx,
-   * 529) and nothing has reached the client yet, another deployment of the alias is tried, up to
-   * {@code num_retries} times; the failed answer is dropped (a stream is cancelled before its first byte is relayed).
-   * A {@code retry-after} cools the deployment that sent it for that long.
+   * 529) and nothing has reached the client yet, it is retried, up to {@code num_retries} times; the failed answer is
+   * dropped (a stream is cancelled before its first byte is relayed). The retry goes to another deployment of the
+   * alias; with none left, to the same one if it answered (a status, not a timeout or refused connection), after
+   * {@code retry_after} (LiteLLM's meaning) or longer when the upstream's {@code retry-after} asks, provided the wait
+   * is at most {@value #MAX_SAME_DEPLOYMENT_WAIT_MILLIS} ms and ends before the router's timeout. A {@code retry-after} cools the
+   * deployment that sent it for that long.
    */
   private Future<GatewayReply> attempt(GatewayRequest request, Route route, List<Deployment> candidates,
                                        long receivedAt, boolean streamUsage, int retriesLeft, Set<String> tried) {
@@ -166,26 +174,41 @@ public final class RoutingVerticle extends VerticleBase {
       policy.answered(route);
       int status = result.succeeded() ? result.result().status()
           : result.cause() instanceof ReplyException reply ? reply.failureCode() : 500;
+      long askedMillis = 0;
       if (result.succeeded()) {
         headroom.observe(deployment.id(), result.result().headers());
         String retryAfter = result.result().headers().get("retry-after");
         if (DeploymentHealth.upstreamFault(status) && retryAfter != null && !retryAfter.isEmpty()
-            && retryAfter.chars().allMatch(Character::isDigit)) {
-          long millis = Math.min(Long.parseLong(retryAfter), MAX_RETRY_AFTER_SECONDS) * 1000;
+            && retryAfter.length() < 10 && retryAfter.chars().allMatch(Character::isDigit)) {
+          askedMillis = Math.min(Long.parseLong(retryAfter), MAX_RETRY_AFTER_SECONDS) * 1000;
           if (status == 429) {
             // out of quota, not broken: pins stay, traffic spills elsewhere until the quota refills
-            headroom.exhaustedFor(deployment.id(), millis);
+            headroom.exhaustedFor(deployment.id(), askedMillis);
           } else {
-            publishCooldown(deployment.id(), health.coolFor(deployment.id(), millis));
+            publishCooldown(deployment.id(), health.coolFor(deployment.id(), askedMillis));
           }
         }
       }
+      if (retriesLeft <= 0 || !DeploymentHealth.upstreamFault(status)) {
+        return result.succeeded() ? Future.succeededFuture(result.result()) : Future.failedFuture(result.cause());
+      }
       List<Deployment> others = candidates.stream().filter(d -> !tried.contains(d.id())).toList();
-      if (retriesLeft <= 0 || others.isEmpty() || !DeploymentHealth.upstreamFault(status)) {
+      long waitMillis = Math.max(config.router().retryAfter().toMillis(), askedMillis);
+      // the same deployment again only when it answered: a call that got no answer would likely wait as long again
+      if (others.isEmpty() && (!result.succeeded() || waitMillis > MAX_SAME_DEPLOYMENT_WAIT_MILLIS
+          || !fitsBeforeDeadline(receivedAt, waitMillis))) {
         return result.succeeded() ? Future.succeededFuture(result.result()) : Future.failedFuture(result.cause());
       }
       if (result.succeeded() && result.result().stream() != null) {
         result.result().stream().cancel();
+      }
+      if (others.isEmpty()) {
+        LOG.info(() -> "request=" + request.requestId() + " retried on " + deployment.id() + " in " + waitMillis
+            + " ms after it answered " + status);
+        Route again = new Route(deployment, "retried", route.body());
+        return waitMillis == 0 ? attempt(request, again, candidates, receivedAt, streamUsage, retriesLeft - 1, tried)
+            : vertx.timer(waitMillis).compose(waited -> attempt(request, again, candidates, receivedAt, streamUsage,
+                retriesLeft - 1, tried));
       }
       Deployment next = strategy.pick(eligibility.withHeadroom(eligibility.healthy(others)));
       LOG.info(() -> "request=" + request.requestId() + " retried on " + next.id() + " after " + deployment.id()
@@ -193,6 +216,12 @@ public final class RoutingVerticle extends VerticleBase {
       return attempt(request, new Route(next, "retried", route.body()), candidates, receivedAt, streamUsage,
           retriesLeft - 1, tried);
     });
+  }
+
+  /** Whether a wait of {@code millis} still leaves the request inside the router's timeout. */
+  private boolean fitsBeforeDeadline(long receivedAtNanos, long millis) {
+    long elapsed = (System.nanoTime() - receivedAtNanos) / 1_000_000;
+    return elapsed + millis < config.router().timeout().toMillis();
   }
 
   /**
@@ -402,6 +431,9 @@ public final class RoutingVerticle extends VerticleBase {
     if (failure instanceof ReplyException reply && reply.failureCode() >= 400) {
       message.fail(reply.failureCode(), reply.getMessage());
     } else {
+      if (!(failure instanceof ReplyException)) {
+        LOG.log(java.util.logging.Level.WARNING, "a request failed inside the router", failure);
+      }
       fail(message, GatewayError.from(failure));
     }
   }

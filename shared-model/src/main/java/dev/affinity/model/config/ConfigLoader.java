@@ -577,16 +577,19 @@ public final class ConfigLoader {
 
     int numRetries = router.integer("num_retries", 0).orElse(RouterSettings.DEFAULT_NUM_RETRIES);
     Duration timeout = router.seconds("timeout").orElse(RouterSettings.DEFAULT_TIMEOUT);
-    int allowedFails = router.integer("allowed_fails", 1).orElse(RouterSettings.DEFAULT_ALLOWED_FAILS);
+    int allowedFails = router.integer("allowed_fails", 0).orElse(RouterSettings.DEFAULT_ALLOWED_FAILS);
     Duration cooldown = router.seconds("cooldown_time").orElse(RouterSettings.DEFAULT_COOLDOWN_TIME);
+    Duration retryAfter = router.number("retry_after", false)
+        .map(seconds -> Duration.ofMillis(Math.round(seconds * 1000)))
+        .orElse(RouterSettings.DEFAULT_RETRY_AFTER);
     Duration warmUpWait = router.number("warm_up_wait", false)
         .map(seconds -> Duration.ofMillis(Math.round(seconds * 1000)))
         .orElse(RouterSettings.DEFAULT_WARM_UP_WAIT);
     int hotPrefix = router.integer("hot_prefix_deployments", 1)
         .orElse(RouterSettings.DEFAULT_HOT_PREFIX_DEPLOYMENTS);
     router.warnUnknownKeys();
-    return new RouterSettings(strategy, promptCaching, numRetries, timeout, allowedFails, cooldown, warmUpWait,
-        hotPrefix);
+    return new RouterSettings(strategy, promptCaching, numRetries, timeout, allowedFails, cooldown, retryAfter,
+        warmUpWait, hotPrefix);
   }
 
   private GeneralSettings general(Section general) {
