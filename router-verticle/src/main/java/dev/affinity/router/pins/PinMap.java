@@ -35,26 +35,55 @@ public final class PinMap {
   /**
    * What a read or write found.
    *
-   * @param owners  key → the cache scope it is pinned to; keys that are not pinned are absent
-   * @param warming key → when its warm-up started, for pins whose first request is not answered yet
+   * @param owners    key → the cache scope it is pinned to (for a write: the writer's own scope when it is one of the
+   *                  pin's owners, else the first owner); keys that are not pinned are absent
+   * @param warming   key → when its warm-up started, for pins whose first request is not answered yet
+   * @param allOwners key → every scope that holds the prefix, the first owner first
    */
-  public record Found(Map<String, String> owners, Map<String, Long> warming) {
+  public record Found(Map<String, String> owners, Map<String, Long> warming, Map<String, List<String>> allOwners) {
 
-    static final Found NOTHING = new Found(Map.of(), Map.of());
+    static final Found NOTHING = new Found(Map.of(), Map.of(), Map.of());
+
+    public Found(Map<String, String> owners, Map<String, Long> warming) {
+      this(owners, warming, single(owners));
+    }
+
+    private static Map<String, List<String>> single(Map<String, String> owners) {
+      Map<String, List<String>> all = new HashMap<>();
+      owners.forEach((key, owner) -> all.put(key, List.of(owner)));
+      return all;
+    }
 
     static Found of(Map<String, String> raw) {
+      return of(raw, null);
+    }
+
+    /** @param writer the scope a write was made for, or null for a read */
+    static Found of(Map<String, String> raw, String writer) {
       Map<String, String> owners = new HashMap<>();
       Map<String, Long> warming = new HashMap<>();
+      Map<String, List<String>> all = new HashMap<>();
       raw.forEach((key, value) -> {
         if (value != null) {
           PinValue pin = PinValue.parse(value);
-          owners.put(key, pin.scope());
+          owners.put(key, writer != null && pin.ownedBy(writer) ? writer : pin.scope());
+          all.put(key, pin.owners());
           if (pin.warming()) {
             warming.put(key, pin.warmingSince());
           }
         }
       });
-      return new Found(owners, warming);
+      return new Found(owners, warming, all);
+    }
+
+    Found plus(Found other) {
+      Map<String, String> owners = new HashMap<>(this.owners);
+      Map<String, Long> warming = new HashMap<>(this.warming);
+      Map<String, List<String>> all = new HashMap<>(this.allOwners);
+      owners.putAll(other.owners);
+      warming.putAll(other.warming);
+      all.putAll(other.allOwners);
+      return new Found(owners, warming, all);
     }
   }
 
@@ -99,6 +128,17 @@ public final class PinMap {
   }
 
   /**
+   * Makes {@code scope} one more owner of {@code keys} (a pin that is absent is claimed for it): a session placed on
+   * {@code scope} by load writes these shared prefixes there, so later sessions may follow them to either owner.
+   */
+  public Future<Found> addOwner(Map<String, CacheTtl> keys, String scope, Context context) {
+    Map<PinWrite, Set<String>> writes = new HashMap<>();
+    keys.forEach((key, ttl) -> writes.computeIfAbsent(new PinWrite(PinWrite.Kind.ADD_OWNER, scope, null,
+        ttl.duration().toSeconds()), w -> new HashSet<>()).add(key));
+    return write(writes, context);
+  }
+
+  /**
    * Ends the warm-up of pins this node claimed for {@code scope}: its request has started to be answered, so the
    * provider has the prefix cached and requests waiting for it may go.
    *
@@ -115,13 +155,15 @@ public final class PinMap {
     if (writes.isEmpty()) {
       return Future.succeededFuture(Found.NOTHING);
     }
-    List<Future<Map<String, String>>> groups = new ArrayList<>();
-    writes.forEach((write, keys) ->
-        groups.add(Future.fromCompletionStage(map.submitToKeys(keys, write), context)));
+    List<Future<Found>> groups = new ArrayList<>();
+    writes.forEach((write, keys) -> groups.add(Future.fromCompletionStage(map.submitToKeys(keys, write), context)
+        .map(raw -> Found.of(raw, write.deployment()))));
     return Future.all(groups).map(all -> {
-      Map<String, String> raw = new HashMap<>();
-      groups.forEach(group -> raw.putAll(group.result()));
-      return Found.of(raw);
+      Found found = Found.NOTHING;
+      for (Future<Found> group : groups) {
+        found = found.plus(group.result());
+      }
+      return found;
     });
   }
 
@@ -140,7 +182,7 @@ public final class PinMap {
       EntryView<String, String> view = map.getEntryView(key);
       if (view != null) {
         long left = view.getExpirationTime() == Long.MAX_VALUE ? -1 : Math.max(0, (view.getExpirationTime() - now) / 1000);
-        pins.add(new PinView(key, PinValue.scopeOf(view.getValue()), left, view.getHits()));
+        pins.add(new PinView(key, String.join(",", PinValue.parse(view.getValue()).owners()), left, view.getHits()));
       }
     }
     return pins;

@@ -26,7 +26,7 @@ import java.util.concurrent.TimeUnit;
 final class PinWrite implements EntryProcessor<String, String, String>, IdentifiedDataSerializable {
 
   /** Sent by ordinal: add new kinds at the end, never reorder, or members of two versions misread each other. */
-  enum Kind { CLAIM, REPLACE, REFRESH, WARMED }
+  enum Kind { CLAIM, REPLACE, REFRESH, WARMED, ADD_OWNER }
 
   private static final Kind[] KINDS = Kind.values();
 
@@ -59,22 +59,37 @@ final class PinWrite implements EntryProcessor<String, String, String>, Identifi
   @Override
   public String process(Map.Entry<String, String> entry) {
     String current = entry.getValue();
-    boolean ours = current != null && PinValue.scopeOf(current).equals(deployment);
+    PinValue pin = current == null ? null : PinValue.parse(current);
+    boolean ours = pin != null && pin.ownedBy(deployment);
     String value = switch (kind) {
-      case CLAIM -> current == null ? PinValue.encode(deployment, warmingSince) : null;
+      case CLAIM -> pin == null ? PinValue.encode(deployment, warmingSince) : null;
       case REFRESH -> ours ? current : null;
-      case REPLACE -> ours ? current
-          : current == null || PinValue.scopeOf(current).equals(stale) ? PinValue.encode(deployment, warmingSince)
-          : null;
-      case WARMED -> ours ? deployment : null;
+      // a failed owner's place goes to the deployment that takes over; other owners keep theirs
+      case REPLACE -> ours ? (stale != null && pin.ownedBy(stale) ? pin.replacing(stale, deployment).encode() : current)
+          : pin == null ? PinValue.encode(deployment, warmingSince)
+          : pin.ownedBy(stale) ? replaced(pin) : null;
+      case WARMED -> ours && pin.warming() ? pin.warm().encode() : ours ? current : null;
+      // one more deployment holds the prefix now: it wrote it for a session placed there by load
+      case ADD_OWNER -> pin == null ? PinValue.encode(deployment, 0) : pin.withOwner(deployment).encode();
     };
     if (value == null) {
       return current;
     }
     @SuppressWarnings("unchecked")
-    ExtendedMapEntry<String, String> pin = (ExtendedMapEntry<String, String>) entry;
-    pin.setValue(value, ttlSeconds, TimeUnit.SECONDS);
+    ExtendedMapEntry<String, String> written = (ExtendedMapEntry<String, String>) entry;
+    written.setValue(value, ttlSeconds, TimeUnit.SECONDS);
     return value;
+  }
+
+  /** A sole stale owner hands over warming (its replacement writes the cache entry); among others, warm as they are. */
+  private String replaced(PinValue pin) {
+    PinValue next = pin.replacing(stale, deployment);
+    return next.owners().size() == 1 ? PinValue.encode(deployment, warmingSince) : next.encode();
+  }
+
+  /** The scope this write is made for. */
+  String deployment() {
+    return deployment;
   }
 
   @Override

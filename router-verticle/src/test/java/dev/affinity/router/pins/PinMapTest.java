@@ -140,6 +140,39 @@ class PinMapTest {
     assertThat(next.deploymentId()).isEqualTo("x");
   }
 
+  @Test
+  void aPinCanHaveSeveralOwnersAndAFailedOneIsReplacedInPlace() throws Exception {
+    String key = "owners-" + UUID.randomUUID();
+    await(pins.addOwner(Map.of(key, CacheTtl.FIVE_MINUTES), "a", context));
+    PinMap.Found second = await(pins.addOwner(Map.of(key, CacheTtl.FIVE_MINUTES), "b", context));
+    assertThat(second.allOwners().get(key)).containsExactly("a", "b");
+    assertThat(second.owners()).as("a write answers from its writer's side").containsEntry(key, "b");
+    assertThat(await(pins.addOwner(Map.of(key, CacheTtl.FIVE_MINUTES), "b", context)).allOwners().get(key))
+        .as("no owner twice").containsExactly("a", "b");
+
+    PinMap.Found read = await(pins.lookup(List.of(key), context));
+    assertThat(read.owners()).as("a read names the first owner").containsEntry(key, "a");
+    assertThat(read.allOwners().get(key)).containsExactly("a", "b");
+
+    // a replacement swaps the failed owner only, where it stood
+    PinMap.Found moved = await(pins.repoint(Map.of(key, CacheTtl.FIVE_MINUTES), "a", "c", context));
+    assertThat(moved.allOwners().get(key)).containsExactly("c", "b");
+    PinMap.Found notStale = await(pins.repoint(Map.of(key, CacheTtl.FIVE_MINUTES), "a", "d", context));
+    assertThat(notStale.allOwners().get(key)).as("compare-and-set: 'a' is gone").containsExactly("c", "b");
+  }
+
+  @Test
+  void aPinValueOfOneOwnerIsEncodedAsBefore() {
+    assertThat(PinValue.encode("dep", 0)).isEqualTo("dep");
+    PinValue warming = PinValue.parse(PinValue.encode("dep", 42));
+    assertThat(warming.owners()).containsExactly("dep");
+    assertThat(warming.warmingSince()).isEqualTo(42);
+    PinValue two = warming.withOwner("other");
+    assertThat(PinValue.parse(two.encode())).isEqualTo(two);
+    assertThat(PinValue.scopeOf(two.encode())).isEqualTo("dep");
+    assertThat(two.replacing("dep", "other").owners()).containsExactly("other");
+  }
+
   /** Measures what a pin costs in memory (owned entry plus its backup); docs/affinity.md quotes the figure. */
   @Test
   void memoryPerPinIsSmall() throws Exception {
