@@ -112,6 +112,8 @@ public final class PinMap {
     decision.replacements().forEach(replacement -> writes.computeIfAbsent(new PinWrite(PinWrite.Kind.REPLACE,
         chosen, replacement.staleDeploymentId(), replacement.ttl().duration().toSeconds(), warmingSince),
         w -> new HashSet<>()).add(replacement.key()));
+    decision.additions().forEach(addition -> writes.computeIfAbsent(new PinWrite(PinWrite.Kind.ADD_OWNER, chosen,
+        null, addition.ttl().duration().toSeconds()), w -> new HashSet<>()).add(addition.key()));
     return write(writes, context);
   }
 

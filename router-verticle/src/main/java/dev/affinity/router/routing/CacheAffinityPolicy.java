@@ -20,6 +20,7 @@ import dev.affinity.router.cache.LookupPlan;
 import dev.affinity.router.cache.MinimumCacheable;
 import dev.affinity.router.cache.PinPlan;
 import dev.affinity.router.cache.PrefixChain;
+import dev.affinity.router.cache.Rendezvous;
 import dev.affinity.router.cache.RouteKind;
 import dev.affinity.router.pins.PinMap;
 import dev.affinity.router.routing.strategy.UnpinnedStrategy;
@@ -30,6 +31,7 @@ import io.vertx.core.buffer.Buffer;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -143,25 +145,33 @@ public final class CacheAffinityPolicy implements RoutingPolicy {
     withRoom.forEach(deployment -> openScopes.add(deployment.cacheScope()));
     Set<String> saturated = new HashSet<>(eligibleScopes);
     saturated.removeAll(openScopes);
+    Map<String, Integer> blocks = new HashMap<>();
+    lookup.probes().forEach(probe -> blocks.put(probe.key(), probe.block()));
+    plan.pins().forEach(pin -> blocks.put(pin.key(), pin.block()));
     return pins.lookup(lookup.keys(), context).compose(found -> {
-      AffinityDecision decision = AffinityDecision.decide(lookup, plan, found.owners(), eligibleScopes, saturated,
-          (key, home) -> HotPrefixSpread.spillTo(key, home, eligibleScopes, spread, openScopes::contains)
-              .orElse(home),
-          () -> strategy.pick(open).cacheScope());
-      if (decision.kind() == RouteKind.REPINNED || decision.kind() == RouteKind.SPILLED) {
+      AffinityDecision.Placement placement = AffinityDecision.Placement.of(eligibleScopes,
+              () -> strategy.pick(open).cacheScope())
+          .saturated(saturated, (key, home) -> HotPrefixSpread.spillTo(key, home, eligibleScopes, spread,
+              openScopes::contains).orElse(home))
+          .takeOver((key, stale) -> takeOver(key, stale, openScopes.isEmpty() ? eligibleScopes : openScopes));
+      AffinityDecision decision = AffinityDecision.place(lookup, plan, found.allOwners(), placement);
+      if (decision.kind() == RouteKind.REPINNED || decision.kind() == RouteKind.SPILLED
+          || decision.kind() == RouteKind.BALANCED) {
         LOG.info(() -> "request=" + request.requestId() + " " + decision.kind().name().toLowerCase(Locale.ROOT)
             + " to " + decision.deploymentId() + ": " + decision.reason().orElse("pinned deployment not eligible"));
       }
       if (!decision.writes()) {
         pins.apply(decision, 0, context).onFailure(failure ->
             LOG.log(Level.WARNING, "pin refresh failed: " + failure.getMessage()));
-        Route route = route(decision, decision.deploymentId(), choices, candidates, sent, request);
+        Route route = route(decision, decision.deploymentId(), choices, candidates, sent, request)
+            .holding(held(decision, decision.deploymentId(), Map.of(), blocks));
         return afterWarmUp(decision.pinnedKey().orElse(null), found, decision.deploymentId(), route, request);
       }
       long warmingSince = warmUpMillis > 0 ? System.currentTimeMillis() : 0;
       return pins.apply(decision, warmingSince, context).compose(written -> {
         String chosen = decision.afterClaim(written.owners());
-        Route route = route(decision, chosen, choices, candidates, sent, request);
+        Route route = route(decision, chosen, choices, candidates, sent, request)
+            .holding(held(decision, chosen, written.owners(), blocks));
         if (!chosen.equals(decision.deploymentId())) {
           repointWonKeys(decision, written.owners(), chosen);
         } else if (warmingSince > 0) {
@@ -172,6 +182,66 @@ public final class CacheAffinityPolicy implements RoutingPolicy {
             chosen, route, request);
       });
     });
+  }
+
+  /**
+   * Where every node moves a prefix whose deployment {@code stale} failed: the first of {@code scopes} (without
+   * {@code stale}) by rendezvous hashing of {@code key}, the shortest prefix the request holds there, which the
+   * sessions sharing it share too.
+   */
+  private static String takeOver(String key, String stale, Set<String> scopes) {
+    Set<String> others = new HashSet<>(scopes);
+    others.remove(stale);
+    return Rendezvous.first(key, others.isEmpty() ? scopes : others).orElse(stale);
+  }
+
+  /**
+   * Moves the request and its pins after its deployment failed before the first byte: to where
+   * {@link #takeOver} puts its shortest held prefix among {@code others} (the same choice on every node), with a
+   * compare-and-set of each held pin from the failed scope to the new one, so the session's next turn follows
+   * without another write.
+   */
+  @Override
+  public Future<Route> failover(GatewayRequest request, Route failed, List<Deployment> others) {
+    List<Deployment> open = eligibility.withHeadroom(eligibility.healthy(others));
+    if (failed.held().isEmpty()) {
+      return Future.succeededFuture(failed.movedTo(strategy.pick(open), "retried"));
+    }
+    String stale = failed.deployment().cacheScope();
+    Set<String> scopes = new HashSet<>();
+    open.forEach(deployment -> scopes.add(deployment.cacheScope()));
+    String target = takeOver(failed.held().get(0).key(), stale, scopes);
+    Deployment next = inScope(target, open);
+    if (next == null || target.equals(stale)) {
+      // every other deployment shares the failed one's cache: the pins stay
+      return Future.succeededFuture(failed.movedTo(next != null ? next : strategy.pick(open), "retried"));
+    }
+    Map<String, CacheTtl> keys = new HashMap<>();
+    failed.held().forEach(held -> keys.put(held.key(), held.ttl()));
+    return pins.repoint(keys, stale, target, context)
+        .otherwise(failure -> {
+          LOG.log(Level.WARNING, "could not move pins after a failover: " + failure.getMessage());
+          return null;
+        })
+        .map(moved -> failed.movedTo(next, "retried"));
+  }
+
+  /** The keys the request ties to {@code chosen}, shortest prefix first, for {@link #failover}. */
+  private static List<Route.Held> held(AffinityDecision decision, String chosen, Map<String, String> written,
+                                       Map<String, Integer> blocks) {
+    Map<String, CacheTtl> keys = new HashMap<>();
+    decision.refreshes().forEach(refresh -> keys.put(refresh.key(), refresh.ttl()));
+    decision.additions().forEach(addition -> keys.put(addition.key(), addition.ttl()));
+    decision.writtenLongestFirst().forEach(write -> {
+      if (written.isEmpty() || chosen.equals(written.get(write.key()))) {
+        keys.put(write.key(), write.ttl());
+      }
+    });
+    List<Route.Held> held = new ArrayList<>();
+    keys.forEach((key, ttl) -> held.add(new Route.Held(key, ttl)));
+    held.sort(Comparator.comparingInt((Route.Held h) -> blocks.getOrDefault(h.key(), Integer.MAX_VALUE))
+        .thenComparing(Route.Held::key));
+    return held;
   }
 
   @Override

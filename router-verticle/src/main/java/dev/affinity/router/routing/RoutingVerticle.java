@@ -205,16 +205,17 @@ public final class RoutingVerticle extends VerticleBase {
       if (others.isEmpty()) {
         LOG.info(() -> "request=" + request.requestId() + " retried on " + deployment.id() + " in " + waitMillis
             + " ms after it answered " + status);
-        Route again = new Route(deployment, "retried", route.body());
+        Route again = route.movedTo(deployment, "retried");
         return waitMillis == 0 ? attempt(request, again, candidates, receivedAt, streamUsage, retriesLeft - 1, tried)
             : vertx.timer(waitMillis).compose(waited -> attempt(request, again, candidates, receivedAt, streamUsage,
                 retriesLeft - 1, tried));
       }
-      Deployment next = strategy.pick(eligibility.withHeadroom(eligibility.healthy(others)));
-      LOG.info(() -> "request=" + request.requestId() + " retried on " + next.id() + " after " + deployment.id()
-          + " answered " + status);
-      return attempt(request, new Route(next, "retried", route.body()), candidates, receivedAt, streamUsage,
-          retriesLeft - 1, tried);
+      // the policy says where this request's prefix goes next, the same on every node, and moves its pins there
+      return policy.failover(request, route, others).compose(next -> {
+        LOG.info(() -> "request=" + request.requestId() + " retried on " + next.deployment().id() + " after "
+            + deployment.id() + " answered " + status);
+        return attempt(request, next, candidates, receivedAt, streamUsage, retriesLeft - 1, tried);
+      });
     });
   }
 

@@ -174,26 +174,30 @@ class AffinityRoutingTest {
   }
 
   @Test
-  void aPinToAFailingDeploymentIsReplaced() throws Exception {
+  void aSessionWhoseDeploymentFailsMovesOnceAndItsPinsMoveWithIt() throws Exception {
     HttpResponse<String> first = post(request("sonnet", 4, true, "hello"));
     String owner = deployment(first);
-    emulator.injectFault(Fault.status(500).times(Fault.UNTIL_CLEARED).forAccount(owner));
-    for (int i = 0; i < 4; i++) {
-      // the pinned deployment fails before the first byte: the request is retried on another one
-      HttpResponse<String> failing = post(request("sonnet", 4, true, "again " + i));
-      assertThat(failing.statusCode()).isEqualTo(200);
-      assertThat(route(failing)).isEqualTo("retried");
-      assertThat(deployment(failing)).isNotEqualTo(owner);
+    emulator.injectFault(Fault.status(529).times(Fault.UNTIL_CLEARED).forAccount(owner));
+    long ownerCalls = emulator.counters(owner).requests();
+
+    // the pinned deployment fails before the first byte: the policy places the prefix and moves its pins
+    HttpResponse<String> failing = post(request("sonnet", 4, true, "again"));
+    assertThat(failing.statusCode()).as(failing.body()).isEqualTo(200);
+    assertThat(route(failing)).isEqualTo("retried");
+    String moved = deployment(failing);
+    assertThat(moved).isNotEqualTo(owner);
+
+    // the next turns follow the moved pins without trying the failed deployment and without writing the prefix again
+    for (int turn = 0; turn < 3; turn++) {
+      HttpResponse<String> next = post(request("sonnet", 4, true, "turn " + turn));
+      assertThat(next.statusCode()).isEqualTo(200);
+      assertThat(route(next)).as("turn %d", turn).isEqualTo("pinned");
+      assertThat(deployment(next)).isEqualTo(moved);
+      assertThat(cacheRead(next)).as("the prefix written once on the new deployment is read").isPositive();
+      assertThat(JSON.readTree(next.body()).path("usage").path("cache_creation_input_tokens").asLong()).isZero();
     }
-    // a fourth failure within the minute (allowed_fails: 3 by default): the deployment cools down and its pin moves
-    HttpResponse<String> moved = post(request("sonnet", 4, true, "after the failures"));
-    assertThat(moved.statusCode()).isEqualTo(200);
-    assertThat(route(moved)).isEqualTo("repinned");
-    assertThat(deployment(moved)).isNotEqualTo(owner);
-    HttpResponse<String> settled = post(request("sonnet", 4, true, "settled"));
-    assertThat(route(settled)).isEqualTo("pinned");
-    assertThat(deployment(settled)).isEqualTo(deployment(moved));
-    assertThat(logs.all()).contains("repinned to " + deployment(moved));
+    assertThat(emulator.counters(owner).requests()).as("one failed call, then never again").isEqualTo(ownerCalls + 1);
+    assertThat(logs.all()).contains("retried on " + moved + " after " + owner + " answered 529");
   }
 
   @Test

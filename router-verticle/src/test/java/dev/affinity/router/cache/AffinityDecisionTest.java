@@ -247,4 +247,65 @@ class AffinityDecisionTest {
     assertThat(stays.deploymentId()).isEqualTo("d1");
     assertThat(stays.refreshes()).hasSize(2);
   }
+
+  /** The take-over every node applies: rendezvous hashing of the key over the eligible scopes. */
+  private static AffinityDecision.Placement takingOver(Set<String> eligible, Supplier<String> fallback) {
+    return AffinityDecision.Placement.of(eligible, fallback).takeOver((key, stale) -> {
+      Set<String> others = new LinkedHashSet<>(eligible);
+      others.remove(stale);
+      return Rendezvous.first(key, others).orElseThrow();
+    });
+  }
+
+  @Test
+  void pinsToAFailedDeploymentMoveWhereEveryNodePutsThemWhateverItsStrategySays() {
+    PrefixChain chain = turn(3);
+    LookupPlan lookup = LookupPlan.of(chain);
+    Map<String, List<String>> found = new HashMap<>();
+    lookup.keys().forEach(key -> found.put(key, List.of("d1")));
+    Set<String> withoutD1 = new LinkedHashSet<>(List.of("d0", "d2", "d3", "d4", "d5"));
+    String shortest = lookup.keys().get(lookup.keys().size() - 1);
+
+    AffinityDecision onOneNode = AffinityDecision.place(lookup, PinPlan.of(chain, 1024), found,
+        takingOver(withoutD1, fixed("d0")));
+    AffinityDecision onAnother = AffinityDecision.place(lookup, PinPlan.of(chain, 1024), found,
+        takingOver(withoutD1, fixed("d5")));
+
+    assertThat(onOneNode.deploymentId()).isEqualTo(onAnother.deploymentId())
+        .isEqualTo(Rendezvous.first(shortest, withoutD1).orElseThrow());
+    assertThat(onOneNode.kind()).isEqualTo(RouteKind.REPINNED);
+    assertThat(onOneNode.replacements()).as("every pin moves, compare-and-set against d1")
+        .hasSize(lookup.keys().size()).allMatch(replacement -> replacement.staleDeploymentId().equals("d1"));
+  }
+
+  @Test
+  void rendezvousMovesOnlyTheKeysOfTheScopeThatLeft() {
+    Set<String> three = new LinkedHashSet<>(List.of("a", "b", "c"));
+    int moved = 0;
+    for (int i = 0; i < 300; i++) {
+      String key = "key-" + i;
+      String before = Rendezvous.first(key, three).orElseThrow();
+      Set<String> withoutC = new LinkedHashSet<>(List.of("a", "b"));
+      String after = Rendezvous.first(key, withoutC).orElseThrow();
+      if (!before.equals("c")) {
+        assertThat(after).isEqualTo(before);
+      } else {
+        moved++;
+      }
+    }
+    assertThat(moved).as("about a third of the keys were on c").isBetween(60, 140);
+  }
+
+  @Test
+  void aFailedOwnerAmongSeveralIsReplacedAndTheOthersKeepTheirPlace() {
+    PrefixChain chain = turn(2);
+    LookupPlan lookup = LookupPlan.of(chain);
+    String longest = lookup.keys().get(0);
+    AffinityDecision decision = AffinityDecision.place(lookup, PinPlan.of(chain, 1024),
+        Map.of(longest, List.of("gone", "d2")), takingOver(SIX, fixed("d0")));
+    assertThat(decision.deploymentId()).as("a usable owner of the same prefix").isEqualTo("d2");
+    assertThat(decision.kind()).isEqualTo(RouteKind.PINNED);
+    assertThat(decision.replacements()).singleElement()
+        .satisfies(replacement -> assertThat(replacement.staleDeploymentId()).isEqualTo("gone"));
+  }
 }
