@@ -133,15 +133,27 @@ public abstract class ProviderVerticle extends VerticleBase {
     } catch (RuntimeException refused) {
       outbound = Future.failedFuture(refused);
     }
+    long[] sentAt = {-1};
     outbound
-        .compose(out -> client.request(out.options().setIdleTimeout(call.timeoutMillis())
+        .compose(out -> client.request(withExtraHeaders(out.options(), call).setIdleTimeout(call.timeoutMillis())
                 .setConnectTimeout(CONNECT_TIMEOUT_MILLIS))
-            .compose(request -> request.send(out.body())))
-        .onSuccess(response -> relay(message, call, response))
-        .onFailure(failure -> fail(message, call, failure));
+            .compose(request -> {
+              sentAt[0] = System.nanoTime();
+              return request.send(out.body());
+            }))
+        .onSuccess(response -> relay(message, call, response, sentAt[0]))
+        .onFailure(failure -> fail(message, call, failure, sentAt[0]));
   }
 
-  private void relay(Message<ProviderCall> message, ProviderCall call, HttpClientResponse response) {
+  /** The deployment's {@code extra_headers}, last, so that they may replace what the provider set (as in LiteLLM). */
+  private static RequestOptions withExtraHeaders(RequestOptions options, ProviderCall call) {
+    call.deployment().calls().extraHeaders().forEach((name, value) -> options.putHeader(name, value.value()));
+    return options;
+  }
+
+  private void relay(Message<ProviderCall> message, ProviderCall call, HttpClientResponse response,
+                     long sentAtNanos) {
+    long headAtNanos = System.nanoTime();
     Map<String, String> headers = new HashMap<>();
     response.headers().forEach((name, value) -> {
       String lower = name.toLowerCase(Locale.ROOT);
@@ -160,11 +172,14 @@ public abstract class ProviderVerticle extends VerticleBase {
       int status = response.statusCode();
       // a stream outlives its request by far: what its end reports is copied out of the call now, so that the call
       // (bodies, parsed tree) is garbage as soon as the router lets go of it
-      PendingReport pending = new PendingReport(call);
+      PendingReport pending = new PendingReport(call, sentAtNanos);
+      UpstreamBody[] opened = new UpstreamBody[1];
       UpstreamBody body = new UpstreamBody(response, context, streamDecoder(call), tap, streamRewrite(call),
           call.timeoutMillis(), failure -> publish(pending.outcome(status, tap.usage(), failure == null
               ? tap.errorType()
-              : failure instanceof UpstreamBody.ClientGoneException ? "client_disconnected" : "stream_interrupted")));
+              : failure instanceof UpstreamBody.ClientGoneException ? "client_disconnected" : "stream_interrupted",
+              opened[0].firstChunkAtNanos() > 0 ? opened[0].firstChunkAtNanos() : headAtNanos)));
+      opened[0] = body;
       message.reply(new GatewayReply(status, headers, null, body, call.deployment().id(), null), local);
       return;
     }
@@ -172,21 +187,18 @@ public abstract class ProviderVerticle extends VerticleBase {
         .onSuccess(buffer -> {
           Complete answer = complete(call, response, buffer);
           int status = answer.status() == 0 ? response.statusCode() : answer.status();
-          report(call, status, answer.usage(), answer.errorType());
+          publish(new PendingReport(call, sentAtNanos).outcome(status, answer.usage(), answer.errorType(),
+              headAtNanos));
           message.reply(new GatewayReply(status, headers, answer.body(), null, call.deployment().id(), null),
               local);
         })
-        .onFailure(failure -> fail(message, call, failure));
+        .onFailure(failure -> fail(message, call, failure, sentAtNanos));
   }
 
-  private void fail(Message<ProviderCall> message, ProviderCall call, Throwable failure) {
+  private void fail(Message<ProviderCall> message, ProviderCall call, Throwable failure, long sentAtNanos) {
     GatewayError error = UpstreamFailure.classify(failure, call.deployment().id(), call.timeoutMillis());
-    report(call, error.status(), TokenUsage.NONE, error.type());
+    publish(new PendingReport(call, sentAtNanos).outcome(error.status(), TokenUsage.NONE, error.type(), -1));
     message.fail(error.status(), error.toReplyException().getMessage());
-  }
-
-  private void report(ProviderCall call, int status, TokenUsage usage, String errorType) {
-    publish(new PendingReport(call).outcome(status, usage, errorType));
   }
 
   private void publish(UsageReport report) {
@@ -195,16 +207,21 @@ public abstract class ProviderVerticle extends VerticleBase {
 
   /** A call's {@link UsageReport} but for its outcome: what the report says about the call, copied out of it. */
   private record PendingReport(String requestId, String alias, String deploymentId, String route, boolean stream,
-                               long receivedAtNanos) {
+                               long receivedAtNanos, long sentAtNanos) {
 
-    PendingReport(ProviderCall call) {
+    /** @param sentAtNanos when the upstream request was sent, or -1 when it never was */
+    PendingReport(ProviderCall call, long sentAtNanos) {
       this(call.request().requestId(), call.request().model(), call.deployment().id(), call.route(),
-          call.request().stream(), call.receivedAtNanos());
+          call.request().stream(), call.receivedAtNanos(), sentAtNanos);
     }
 
-    UsageReport outcome(int status, TokenUsage usage, String errorType) {
-      long latency = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - receivedAtNanos);
-      return new UsageReport(requestId, alias, deploymentId, route, status, stream, latency, usage, errorType);
+    /** @param firstByteAtNanos when the answer's first bytes arrived, or -1 when none did */
+    UsageReport outcome(int status, TokenUsage usage, String errorType, long firstByteAtNanos) {
+      long now = System.nanoTime();
+      UsageReport.Timing timing = new UsageReport.Timing(sentAtNanos < 0 ? -1 : sentAtNanos - receivedAtNanos,
+          firstByteAtNanos < 0 ? -1 : firstByteAtNanos - receivedAtNanos, now - receivedAtNanos);
+      return new UsageReport(requestId, alias, deploymentId, route, status, stream,
+          TimeUnit.NANOSECONDS.toMillis(now - receivedAtNanos), usage, errorType, timing);
     }
   }
 

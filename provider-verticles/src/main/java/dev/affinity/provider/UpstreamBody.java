@@ -67,6 +67,7 @@ public final class UpstreamBody implements BodyStream {
   private final long idleTimeoutMillis;
   private long idleTimer = -1;
   private long lastHeardNanos;
+  private volatile long firstChunkAtNanos;
 
   /**
    * @param decoder     turns the upstream framing into server-sent events before the tap and the rewrite see them
@@ -94,6 +95,9 @@ public final class UpstreamBody implements BodyStream {
     whileOpen(() -> {
       dataHandler = handler;
       response.handler(handler == null ? null : chunk -> {
+        if (firstChunkAtNanos == 0) {
+          firstChunkAtNanos = System.nanoTime();
+        }
         watchForSilence();
         Buffer out = pass(decoder.chunk(chunk));
         if (out != null && out.length() > 0) {
@@ -105,6 +109,11 @@ public final class UpstreamBody implements BodyStream {
       });
     });
     return this;
+  }
+
+  /** When the first chunk of the answer arrived ({@link System#nanoTime()}), or 0 before any did. */
+  public long firstChunkAtNanos() {
+    return firstChunkAtNanos;
   }
 
   /** Shows decoded events to the tap and returns what the client gets for them. */

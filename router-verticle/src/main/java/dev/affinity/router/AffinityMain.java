@@ -5,6 +5,7 @@ import dev.affinity.model.config.ConfigLoader;
 import dev.affinity.model.config.GatewayConfig;
 import dev.affinity.router.node.AffinityNode;
 import dev.affinity.router.node.ClusterSettings;
+import dev.affinity.router.node.LogFormat;
 import dev.affinity.router.node.LogSetup;
 
 import java.nio.file.Files;
@@ -14,7 +15,9 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Logger;
 
@@ -25,7 +28,8 @@ public final class AffinityMain {
       Usage: affinity --config FILE [options]
 
         --config FILE             LiteLLM-style config.yaml (required; see docs/configuration.md)
-        --host HOST               address to listen on for HTTP (default 0.0.0.0)
+        --host HOST               address to listen on for HTTP (default 0.0.0.0); without a master key the
+                                  node listens on 127.0.0.1 only unless server_settings.allow_public_without_key
         --port N                  HTTP port (default 4000)
         --cluster-config FILE     Hazelcast XML to use instead of the bundled cluster.xml
         --cluster-members LIST    comma-separated members to join, host or host:port (default 127.0.0.1)
@@ -33,19 +37,25 @@ public final class AffinityMain {
         --cluster-interface IP    interface to bind and announce, wildcards allowed (default 127.0.0.1)
         --cluster-name NAME       only nodes with the same name join each other (default affinity)
         --log-level LEVEL         info (default), debug, warn, error
+        --log-format FORMAT       text (default) or json: one JSON object per line
+        --metrics-port N          also serve /metrics on this port, without a key while bound to loopback
+        --metrics-host HOST       address of the metrics port (default 127.0.0.1)
         --help                    this text
 
       Every --cluster-* flag can also come from AFFINITY_CLUSTER_CONFIG, AFFINITY_CLUSTER_MEMBERS,
-      AFFINITY_CLUSTER_PORT, AFFINITY_CLUSTER_INTERFACE, AFFINITY_CLUSTER_NAME.
+      AFFINITY_CLUSTER_PORT, AFFINITY_CLUSTER_INTERFACE, AFFINITY_CLUSTER_NAME; --metrics-port and --metrics-host
+      from AFFINITY_METRICS_PORT and AFFINITY_METRICS_HOST; --log-level and --log-format from AFFINITY_LOG_LEVEL
+      and AFFINITY_LOG_FORMAT.
 
       SIGTERM or Ctrl-C drains the node: readiness turns 503, new requests are refused, requests in flight may
       finish for up to general_settings.drain_timeout (25 s by default), then the node leaves the cluster and
-      exits 0. A second signal stops the waiting.
+      exits 0. A second signal stops the waiting: the process ends within 5 s. However it stops, it ends within
+      drain_timeout + 5 s (exit 1 when closing had to be cut short).
 
       Exit codes: 0 stopped by a signal, 2 bad arguments or configuration, 1 the node could not start.
       """;
   private static final Set<String> FLAGS = Set.of("config", "host", "port", "cluster-config", "cluster-members",
-      "cluster-port", "cluster-interface", "cluster-name", "log-level");
+      "cluster-port", "cluster-interface", "cluster-name", "log-level", "log-format", "metrics-port", "metrics-host");
 
   private AffinityMain() {
   }
@@ -99,7 +109,18 @@ public final class AffinityMain {
       parsePort(flags.get("cluster-port"), "--cluster-port");
     }
     String host = flags.getOrDefault("host", "0.0.0.0");
-    LogSetup.configure(flags.getOrDefault("log-level", System.getenv().getOrDefault("AFFINITY_LOG_LEVEL", "info")));
+    String metricsPortFlag = flags.getOrDefault("metrics-port", System.getenv("AFFINITY_METRICS_PORT"));
+    AffinityNode.MetricsPort metricsPort = metricsPortFlag == null || metricsPortFlag.isEmpty() ? null
+        : new AffinityNode.MetricsPort(flags.getOrDefault("metrics-host",
+            System.getenv().getOrDefault("AFFINITY_METRICS_HOST", "127.0.0.1")),
+            parsePort(metricsPortFlag, "--metrics-port"));
+    String logFormat = LogFormat.named(flags.getOrDefault("log-format",
+        System.getenv().getOrDefault("AFFINITY_LOG_FORMAT", "text")));
+    if (logFormat == null) {
+      usageError("--log-format must be text or json");
+    }
+    LogSetup.configure(flags.getOrDefault("log-level", System.getenv().getOrDefault("AFFINITY_LOG_LEVEL", "info")),
+        logFormat);
     System.setProperty("hazelcast.phone.home.enabled", "false");
 
     Path configFile = Path.of(flags.get("config"));
@@ -119,12 +140,12 @@ public final class AffinityMain {
     ClusterSettings cluster = ClusterSettings.from(flags, System.getenv());
     AffinityNode node;
     try {
-      node = AffinityNode.start(config, cluster, host, port).await(120, TimeUnit.SECONDS);
+      node = AffinityNode.start(config, cluster, host, port, metricsPort).await(120, TimeUnit.SECONDS);
     } catch (Exception startFailure) {
       fail(1, "affinity: the node could not start: " + startFailure.getMessage());
       return;
     }
-    String shown = host.equals("0.0.0.0") ? "127.0.0.1" : host;
+    String shown = node.host().equals("0.0.0.0") ? "127.0.0.1" : node.host();
     System.out.println("Affinity listening on http://" + shown + ":" + node.port() + " (node " + node.nodeId()
         + ", " + node.clusterMembers().size() + " cluster member(s), " + config.deployments().size()
         + " deployment(s))");
@@ -136,7 +157,13 @@ public final class AffinityMain {
       log.warning("SIGTERM cannot be handled here: stopping still drains, but exits with status 143");
     }
     shutdown.requested().join();
-    shutdown.drainAndClose().join();
+    // bounded: a close that hangs (a wedged upstream connection, a cluster that does not answer) must not keep the
+    // process past the drain timeout plus a grace period; halt, not exit, since the shutdown hook waits on it too
+    if (!shutdown.awaitStopped(config.general().drainTimeout().plus(Shutdown.CLOSE_GRACE))) {
+      System.err.println("affinity: the node did not stop within the drain timeout plus "
+          + Shutdown.CLOSE_GRACE.toSeconds() + " s; exiting anyway");
+      Runtime.getRuntime().halt(1);
+    }
     System.exit(0);
   }
 
@@ -146,6 +173,11 @@ public final class AffinityMain {
    * exits 0 (the JVM ends a hook-driven exit with 143), and logging still works while it drains.
    */
   private static final class Shutdown {
+
+    /** How long closing (leaving the cluster, closing connections) may take after the drain, or after a 2nd signal. */
+    static final Duration CLOSE_GRACE = Duration.ofSeconds(5);
+    /** Drain messages go through the log, timestamped and formatted like every other line. */
+    private static final Logger LIFECYCLE = Logger.getLogger("dev.affinity.router.node.Shutdown");
 
     private final AffinityNode node;
     private final Duration drainTimeout;
@@ -163,14 +195,38 @@ public final class AffinityMain {
         for (String name : new String[] {"TERM", "INT"}) {
           sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> {
             if (!requested.complete(null)) {
-              System.out.println("Affinity: second signal, no more waiting for requests in flight");
+              LIFECYCLE.info("Affinity: second signal, no more waiting for requests in flight");
               node.stopWaiting();
+              Thread watchdog = new Thread(() -> {
+                if (!awaitStopped(CLOSE_GRACE)) {
+                  System.err.println("affinity: still closing " + CLOSE_GRACE.toSeconds()
+                      + " s after the second signal; exiting now");
+                  Runtime.getRuntime().halt(0);
+                }
+              }, "affinity-second-signal");
+              watchdog.setDaemon(true);
+              watchdog.start();
             }
           });
         }
         return true;
       } catch (IllegalArgumentException | LinkageError unavailable) {
         return false;
+      }
+    }
+
+    /** Waits for drainAndClose to finish; false when it is still running after {@code timeout}. */
+    boolean awaitStopped(Duration timeout) {
+      try {
+        drainAndClose().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        return true;
+      } catch (TimeoutException stillClosing) {
+        return false;
+      } catch (InterruptedException interrupted) {
+        Thread.currentThread().interrupt();
+        return false;
+      } catch (ExecutionException impossible) {
+        return true;
       }
     }
 
@@ -186,14 +242,14 @@ public final class AffinityMain {
       if (!done.compareAndSet(null, mine)) {
         return done.get();
       }
-      System.out.println("Affinity draining: " + node.state().inFlight() + " request(s) in flight, waiting up to "
+      LIFECYCLE.info("Affinity draining: " + node.state().inFlight() + " request(s) in flight, waiting up to "
           + drainTimeout.toMillis() / 1000.0 + " s");
       node.drain(drainTimeout).onComplete(result -> {
         if (result.succeeded()) {
-          System.out.println(result.result() == 0 ? "Affinity stopped: every request finished"
+          LIFECYCLE.info(result.result() == 0 ? "Affinity stopped: every request finished"
               : "Affinity stopped: " + result.result() + " request(s) cut off by the drain timeout");
         } else {
-          System.err.println("affinity: error while stopping: " + result.cause());
+          LIFECYCLE.severe("affinity: error while stopping: " + result.cause());
         }
         mine.complete(null);
       });

@@ -35,18 +35,25 @@ public final class GatewayProcess implements AutoCloseable {
    */
   public static GatewayProcess start(Path config, String clusterName, int clusterPort, int clusterSize)
       throws IOException {
+    return start(config, clusterName, clusterPort, clusterSize, List.of());
+  }
+
+  /** As {@link #start(Path, String, int, int)}, with more launcher flags. */
+  public static GatewayProcess start(Path config, String clusterName, int clusterPort, int clusterSize,
+                                     List<String> flags) throws IOException {
     int port = TestGateway.freePort();
     List<String> members = new ArrayList<>();
     for (int i = 0; i < clusterSize; i++) {
       members.add("127.0.0.1:" + (clusterPort + i));
     }
-    List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         // small and quick to start: several of these share the machine with the test
         "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Djava.net.preferIPv4Stack=true",
         "-cp", System.getProperty("java.class.path"), AffinityMain.class.getName(),
         "--config", config.toString(), "--host", "127.0.0.1", "--port", Integer.toString(port),
         "--cluster-name", clusterName, "--cluster-port", Integer.toString(clusterPort),
-        "--cluster-members", String.join(",", members));
+        "--cluster-members", String.join(",", members)));
+    command.addAll(flags);
     // to a file, not a pipe: Process.destroy() closes the pipes, and what a draining node says comes after that
     Path log = Files.createTempFile("affinity-node-" + port + "-", ".log");
     Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();

@@ -46,8 +46,14 @@ public final class TestGateway implements AutoCloseable {
   }
 
   public static TestGateway start(String yaml, ClusterSettings cluster) throws Exception {
+    return start(yaml, cluster, null);
+  }
+
+  /** With {@code /metrics} also served on {@code metricsPort} (null for none). */
+  public static TestGateway start(String yaml, ClusterSettings cluster, AffinityNode.MetricsPort metricsPort)
+      throws Exception {
     GatewayConfig config = ConfigLoader.parse(yaml, Map.of());
-    return new TestGateway(await(AffinityNode.start(config, cluster, "127.0.0.1", freePort())));
+    return new TestGateway(await(AffinityNode.start(config, cluster, "127.0.0.1", freePort(), metricsPort)));
   }
 
   /**

@@ -3,6 +3,8 @@ package dev.affinity.model;
 /**
  * One finished upstream call: who answered and what the provider says it cost. Token figures are the provider's
  * (Anthropic names); -1 where the provider did not say.
+ *
+ * @param timing when the call's steps happened, for the latency metrics; {@link Timing#UNKNOWN} when not measured
  */
 public record UsageReport(
     String requestId,
@@ -13,5 +15,23 @@ public record UsageReport(
     boolean stream,
     long latencyMillis,
     TokenUsage usage,
-    String errorType) {
+    String errorType,
+    Timing timing) {
+
+  public UsageReport(String requestId, String alias, String deploymentId, String route, int status, boolean stream,
+                     long latencyMillis, TokenUsage usage, String errorType) {
+    this(requestId, alias, deploymentId, route, status, stream, latencyMillis, usage, errorType, Timing.UNKNOWN);
+  }
+
+  /**
+   * Nanoseconds from the router taking the request to each step of its upstream call; -1 for a step not reached.
+   *
+   * @param sentAfterNanos      the upstream request was sent (what the gateway added before it)
+   * @param firstByteAfterNanos the first bytes of the answer arrived: its head for a complete answer, its first chunk
+   *                            for a stream
+   * @param endedAfterNanos     the answer ended, or the call failed
+   */
+  public record Timing(long sentAfterNanos, long firstByteAfterNanos, long endedAfterNanos) {
+    public static final Timing UNKNOWN = new Timing(-1, -1, -1);
+  }
 }

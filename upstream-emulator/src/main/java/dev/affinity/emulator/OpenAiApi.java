@@ -48,6 +48,17 @@ final class OpenAiApi {
           completions.handle(ctx);
         })
         .failureHandler(OpenAiApi::answerFailure);
+    // Azure OpenAI: the deployment in the path, the version in the query, the key in an api-key header
+    router.post("/openai/deployments/:deployment/chat/completions")
+        .handler(ctx -> {
+          serve(ctx);
+          if (ctx.request().getParam("api-version") == null) {
+            throw new OpenAiError(404, "Resource not found", OpenAiError.INVALID_REQUEST, null, "404");
+          }
+          authenticate(ctx, ctx.request().getHeader("api-key"));
+          completions.handle(ctx);
+        })
+        .failureHandler(OpenAiApi::answerFailure);
     router.get("/v1/models")
         .handler(ctx -> whenOpenAiClient(ctx, () -> sendJson(ctx, OpenAiModelCatalog.list().encode())))
         .failureHandler(OpenAiApi::answerFailureIfServed);
@@ -73,9 +84,12 @@ final class OpenAiApi {
   }
 
   private void authenticate(RoutingContext ctx) {
+    authenticate(ctx, bearerToken(ctx.request()));
+  }
+
+  private void authenticate(RoutingContext ctx, String key) {
     serve(ctx);
     HttpServerRequest request = ctx.request();
-    String key = bearerToken(request);
     if (key == null) {
       throw new OpenAiError(401, MISSING_KEY, OpenAiError.INVALID_REQUEST, null, null);
     }

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.affinity.model.ProviderCall;
 import dev.affinity.model.TokenUsage;
+import dev.affinity.model.config.Deployment;
+import dev.affinity.model.config.OpenAiSettings;
 import dev.affinity.model.config.ProviderKind;
 import dev.affinity.provider.ProviderVerticle;
 import dev.affinity.provider.SseTap;
@@ -14,8 +16,9 @@ import io.vertx.core.http.RequestOptions;
 import java.io.IOException;
 
 /**
- * Calls OpenAI's Chat Completions API, or any server that speaks it (vLLM, SGLang...), and relays the answer
- * unchanged: the body goes out as the client sent it (model replaced), the answer comes back byte for byte.
+ * Calls OpenAI's Chat Completions API, or any server or provider that speaks it (vLLM, SGLang, Azure, Groq...), and
+ * relays the answer unchanged: the body goes out as the client sent it (model replaced), the answer comes back byte
+ * for byte. Where the call goes and how the key travels is the deployment's {@link OpenAiSettings}.
  */
 public final class OpenAiVerticle extends ProviderVerticle {
 
@@ -28,11 +31,17 @@ public final class OpenAiVerticle extends ProviderVerticle {
 
   @Override
   protected RequestOptions request(ProviderCall call) {
+    Deployment deployment = call.deployment();
+    OpenAiSettings api = deployment.openAi();
     RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST)
-        .setAbsoluteURI(call.deployment().apiBase() + "/chat/completions")
+        .setAbsoluteURI(api.chatCompletionsUri(deployment.apiBase(), deployment.upstreamModel(call.request().model())))
         .putHeader("content-type", "application/json");
-    if (call.deployment().apiKey().present()) {
-      options.putHeader("authorization", "Bearer " + call.deployment().apiKey().value());
+    if (deployment.apiKey().present()) {
+      if (api.apiKeyHeader(deployment.apiBase())) {
+        options.putHeader("api-key", deployment.apiKey().value());
+      } else {
+        options.putHeader("authorization", "Bearer " + deployment.apiKey().value());
+      }
     }
     return options;
   }

@@ -14,16 +14,22 @@ import dev.affinity.model.GatewayRequest;
 import dev.affinity.model.LocalCodec;
 import dev.affinity.model.Operation;
 import dev.affinity.model.config.GatewayConfig;
-import dev.affinity.model.config.Secret;
+import dev.affinity.model.config.ServerSettings;
+import dev.affinity.router.node.Listener;
 import dev.affinity.router.node.NodeState;
+import dev.affinity.router.observe.MetricsVerticle;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
+import io.vertx.core.net.HostAndPort;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -31,14 +37,13 @@ import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.PlatformHandler;
 import io.vertx.ext.web.impl.RoutingContextInternal;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -55,15 +60,26 @@ public final class HttpVerticle extends VerticleBase {
     JSON.getFactory().setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(256).build());
   }
 
+  /** Where admit() leaves the body deadline's timer, for relay() to cancel once the body is in. */
+  private static final String BODY_TIMER = "affinity.body-timer";
+
   private final GatewayConfig config;
   private final NodeState node;
+  private final ClientConnections connections;
+  private final CallerKeys keys;
+  private final RequestOrigin origin;
   private final String host;
   private final int port;
+  /** Connections whose first request head has not arrived yet, with their deadline timer (this event loop only). */
+  private final Map<HttpConnection, Long> awaitingHead = new HashMap<>();
   private HttpServer server;
 
-  public HttpVerticle(GatewayConfig config, NodeState node, String host, int port) {
+  public HttpVerticle(GatewayConfig config, NodeState node, ClientConnections connections, String host, int port) {
     this.config = config;
     this.node = node;
+    this.connections = connections;
+    this.keys = new CallerKeys(config.general().masterKey());
+    this.origin = new RequestOrigin(config.server().allowedHosts(), Listener.loopback(host), keys.keyRequired());
     this.host = host;
     this.port = port;
   }
@@ -72,28 +88,105 @@ public final class HttpVerticle extends VerticleBase {
   public Future<?> start() {
     LocalCodec.registerAll(vertx.eventBus());
     Router router = Router.router(vertx);
+    // first, so that every request is logged, those refused before their body is read included
+    AccessLog accessLog = new AccessLog(node.metrics());
+    router.route().handler((PlatformHandler) accessLog::begin);
     BodyHandler body = BodyHandler.create(false).setBodyLimit(config.general().maxRequestBytes());
-    // admission comes before the body is read (a refused request costs no buffering), so it is platform-level
+    // the key, then admission, then the body: a keyless or refused request costs no slot and no buffering, so both
+    // checks are platform-level (they run before BodyHandler)
+    PlatformHandler authenticate = this::authenticate;
+    router.route().handler((PlatformHandler) this::checkOrigin);
     PlatformHandler admit = this::admit;
-    router.post("/v1/messages").handler(admit).handler(body).handler(ctx -> relay(ctx, Operation.MESSAGES));
-    router.post("/v1/messages/count_tokens").handler(admit).handler(body)
+    router.post("/v1/messages").handler(authenticate).handler(admit).handler(body)
+        .handler(ctx -> relay(ctx, Operation.MESSAGES));
+    router.post("/v1/messages/count_tokens").handler(authenticate).handler(admit).handler(body)
         .handler(ctx -> relay(ctx, Operation.COUNT_TOKENS));
-    router.post("/v1/chat/completions").handler(admit).handler(body)
+    router.post("/v1/chat/completions").handler(authenticate).handler(admit).handler(body)
         .handler(ctx -> relay(ctx, Operation.CHAT_COMPLETIONS));
-    router.post("/chat/completions").handler(admit).handler(body)
+    router.post("/chat/completions").handler(authenticate).handler(admit).handler(body)
         .handler(ctx -> relay(ctx, Operation.CHAT_COMPLETIONS));
-    router.get("/v1/models").handler(this::models);
+    router.get("/v1/models").handler(authenticate).handler(this::models);
     router.get("/health/liveliness").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "alive")));
     router.get("/health/readiness").handler(this::readiness);
     router.get("/affinity/pins").handler(ctx -> admin(ctx, "pins"));
     router.delete("/affinity/pins").handler(ctx -> admin(ctx, "clear-pins"));
     router.get("/affinity/stats").handler(ctx -> admin(ctx, "stats"));
+    router.get("/metrics").handler(this::metrics);
     router.route().last().handler(ctx -> error(ctx, GatewayError.notFound(
         ctx.request().method() + " " + ctx.request().path() + " is not an endpoint of this gateway")));
     router.route().failureHandler(this::failure);
+    ServerSettings settings = config.server();
     server = vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port)
-        .setMaxHeaderSize(64 * 1024).setMaxInitialLineLength(16 * 1024));
-    return server.requestHandler(router).listen();
+        .setMaxHeaderSize(64 * 1024).setMaxInitialLineLength(16 * 1024)
+        .setIdleTimeout((int) Math.max(1, settings.idleTimeout().toSeconds())).setIdleTimeoutUnit(TimeUnit.SECONDS)
+        .setHttp2ClearTextEnabled(settings.http2Cleartext()));
+    server.connectionHandler(this::connected);
+    Handler<HttpServerRequest> requests = request -> {
+      Long headDeadline = awaitingHead.remove(request.connection());
+      if (headDeadline != null) {
+        vertx.cancelTimer(headDeadline);
+      }
+      router.handle(request);
+    };
+    return server.requestHandler(requests).listen();
+  }
+
+  /**
+   * A new client connection: closed at once past the per-client cap, and closed if its first request head does not
+   * arrive within {@code request_header_timeout} (a client that opens sockets and sends nothing, or a byte at a time).
+   */
+  private void connected(HttpConnection connection) {
+    String client = connection.remoteAddress() == null ? "unknown" : connection.remoteAddress().hostAddress();
+    if (!connections.tryOpen(client)) {
+      LOG.fine(() -> "connection refused: client holds " + config.server().maxConnectionsPerClient()
+          + " connections, server_settings.max_connections_per_client");
+      connection.close();
+      return;
+    }
+    long deadline = vertx.setTimer(config.server().headerTimeout().toMillis(), timer -> {
+      if (awaitingHead.remove(connection) != null) {
+        connection.close();
+      }
+    });
+    awaitingHead.put(connection, deadline);
+    connection.closeHandler(closed -> {
+      Long pending = awaitingHead.remove(connection);
+      if (pending != null) {
+        vertx.cancelTimer(pending);
+      }
+      connections.close(client);
+    });
+  }
+
+  /**
+   * Refuses what a browser page may send on its own: a request with a Host this node is not known by (DNS rebinding
+   * onto a loopback listener), and, at a node without a key, any request a browser made (it carries Origin).
+   */
+  private void checkOrigin(RoutingContext ctx) {
+    HostAndPort authority = ctx.request().authority();
+    String refusal = origin.refusal(authority == null ? null : authority.host(), ctx.request().getHeader("origin"));
+    if (refusal == null) {
+      ctx.next();
+      return;
+    }
+    error(ctx, new GatewayError(refusal.startsWith("Host") ? 421 : 403,
+        refusal.startsWith("Host") ? "invalid_request_error" : "permission_error", refusal));
+  }
+
+  /**
+   * Checks the caller's key before anything is spent on the request: no admission slot, no body read without one.
+   * A refused request's body is never read, so its connection is closed after the answer.
+   */
+  private void authenticate(RoutingContext ctx) {
+    if (keys.admits(ctx.request().headers())) {
+      ctx.next();
+      return;
+    }
+    if (!ctx.request().isEnded()) {
+      ctx.response().putHeader("connection", "close");
+    }
+    error(ctx, GatewayError.authentication(apiOf(ctx) == Operation.ClientApi.OPENAI
+        ? "invalid API key: pass the gateway key as Authorization: Bearer <key>" : "invalid x-api-key"));
   }
 
   /**
@@ -112,19 +205,33 @@ public final class HttpVerticle extends VerticleBase {
           + " requests, its limit (general_settings.global_max_parallel_requests); retry shortly"));
       return;
     }
+    // the body must arrive whole within request_body_timeout, or the slot goes back and the connection closes
+    long bodyTimer = vertx.setTimer(config.server().bodyTimeout().toMillis(), timer -> {
+      if (!ctx.request().isEnded()) {
+        ctx.response().putHeader("connection", "close");
+        error(ctx, new GatewayError(408, "invalid_request_error", "the request body did not arrive within "
+            + config.server().bodyTimeout().toMillis() / 1000.0 + " s (server_settings.request_body_timeout)"));
+        ctx.request().connection().close();
+      }
+    });
+    ctx.put(BODY_TIMER, bodyTimer);
     // called once, when the response ends or the connection closes first
-    ctx.addEndHandler(done -> node.release());
+    ctx.addEndHandler(done -> {
+      vertx.cancelTimer(bodyTimer);
+      node.release();
+    });
     ctx.next();
   }
 
   private void relay(RoutingContext ctx, Operation operation) {
-    if (!authorized(ctx)) {
-      error(ctx, GatewayError.authentication(operation.api() == Operation.ClientApi.OPENAI
-          ? "invalid API key: pass the gateway key as Authorization: Bearer <key>" : "invalid x-api-key"));
-      return;
+    Long bodyTimer = ctx.get(BODY_TIMER);
+    if (bodyTimer != null) {
+      vertx.cancelTimer(bodyTimer);
     }
     String contentType = ctx.request().getHeader("content-type");
-    if (contentType != null && !contentType.toLowerCase(Locale.ROOT).contains("json")) {
+    // exactly application/json (parameters such as charset allowed): text/plain and forms are what a browser may
+    // send across origins without asking first
+    if (contentType != null && !RequestOrigin.json(contentType)) {
       error(ctx, GatewayError.invalidRequest("content-type must be application/json"));
       return;
     }
@@ -147,6 +254,9 @@ public final class HttpVerticle extends VerticleBase {
       error(ctx, GatewayError.invalidRequest("request body could not be read as JSON"));
       return;
     }
+    if (json.path("model").isTextual()) {
+      ctx.put(AccessLog.MODEL, json.get("model").asText());
+    }
     GatewayError invalid = operation.api() == Operation.ClientApi.OPENAI ? OpenAiRequestCheck.check(json)
         : AnthropicRequestCheck.check(json, operation);
     if (invalid != null) {
@@ -154,7 +264,7 @@ public final class HttpVerticle extends VerticleBase {
       return;
     }
     boolean stream = operation != Operation.COUNT_TOKENS && json.path("stream").asBoolean(false);
-    String requestId = "req_" + UUID.randomUUID().toString().replace("-", "");
+    String requestId = ctx.get(AccessLog.REQUEST_ID);
     GatewayRequest request = new GatewayRequest(requestId, operation, json.get("model").asText(), stream,
         "default", forwardedHeaders(ctx), ctx.request().query(), raw, json);
     // The routing context lives as long as the answer, a stream's for minutes, and would keep the body as long: it
@@ -224,10 +334,6 @@ public final class HttpVerticle extends VerticleBase {
   }
 
   private void models(RoutingContext ctx) {
-    if (!authorized(ctx)) {
-      error(ctx, GatewayError.authentication("invalid x-api-key"));
-      return;
-    }
     // one list both SDK families can read: Anthropic's fields and OpenAI's side by side
     JsonArray data = new JsonArray();
     long created = Instant.parse("2025-01-01T00:00:00Z").getEpochSecond();
@@ -248,13 +354,22 @@ public final class HttpVerticle extends VerticleBase {
           "admin endpoints are disabled: set general_settings.master_key"));
       return;
     }
-    if (!authorized(ctx)) {
+    if (!keys.admits(ctx.request().headers())) {
       error(ctx, GatewayError.authentication("invalid x-api-key"));
       return;
     }
     vertx.eventBus().<JsonObject>request(EventBusAddress.ADMIN, query, new DeliveryOptions().setLocalOnly(true))
         .onSuccess(reply -> json(ctx, 200, reply.body()))
         .onFailure(failure -> error(ctx, GatewayError.from(failure)));
+  }
+
+  /** Prometheus metrics (docs/metrics.md): with the master key when one is configured, as the API. */
+  private void metrics(RoutingContext ctx) {
+    if (!keys.admits(ctx.request().headers())) {
+      error(ctx, GatewayError.authentication("invalid x-api-key"));
+      return;
+    }
+    ctx.response().putHeader("content-type", MetricsVerticle.CONTENT_TYPE).end(node.metrics().scrape());
   }
 
   /** 503 while starting or draining, so that a load balancer sends requests elsewhere. */
@@ -286,22 +401,6 @@ public final class HttpVerticle extends VerticleBase {
     }
   }
 
-  private boolean authorized(RoutingContext ctx) {
-    Secret master = config.general().masterKey();
-    if (master == null) {
-      return true;
-    }
-    String presented = ctx.request().getHeader("x-api-key");
-    if (presented == null) {
-      String authorization = ctx.request().getHeader("authorization");
-      if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
-        presented = authorization.substring(7).trim();
-      }
-    }
-    return presented != null && MessageDigest.isEqual(presented.getBytes(StandardCharsets.UTF_8),
-        master.value().getBytes(StandardCharsets.UTF_8));
-  }
-
   /** Provider headers the client set that the upstream must see; the client's credentials are not among them. */
   private static Map<String, String> forwardedHeaders(RoutingContext ctx) {
     Map<String, String> headers = new HashMap<>();
@@ -316,6 +415,7 @@ public final class HttpVerticle extends VerticleBase {
 
   /** Errors take the shape of the API the client called: OpenAI's for chat completions, Anthropic's elsewhere. */
   private static void error(RoutingContext ctx, GatewayError error) {
+    AccessLog.refusedWith(ctx, error);
     Operation.ClientApi api = apiOf(ctx);
     // 529 is Anthropic's own status: OpenAI clients and proxies know 503, which they retry the same way
     int status = api == Operation.ClientApi.OPENAI && error.status() == 529 ? 503 : error.status();

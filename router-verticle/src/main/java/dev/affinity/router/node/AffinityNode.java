@@ -2,7 +2,10 @@ package dev.affinity.router.node;
 
 import com.hazelcast.core.HazelcastInstance;
 import dev.affinity.model.config.GatewayConfig;
+import dev.affinity.router.ingress.ClientConnections;
 import dev.affinity.router.ingress.HttpVerticle;
+import dev.affinity.router.observe.GatewayMetrics;
+import dev.affinity.router.observe.MetricsVerticle;
 import dev.affinity.router.pins.CooldownMap;
 import dev.affinity.router.pins.PinMap;
 import dev.affinity.router.routing.RoutingVerticle;
@@ -48,18 +51,35 @@ public final class AffinityNode {
   private final Vertx vertx;
   private final HazelcastClusterManager clusterManager;
   private final NodeState state;
+  private final String host;
   private final int port;
   private volatile long drainDeadlineNanos;
 
-  private AffinityNode(Vertx vertx, HazelcastClusterManager clusterManager, NodeState state, int port) {
+  private AffinityNode(Vertx vertx, HazelcastClusterManager clusterManager, NodeState state, String host, int port) {
     this.vertx = vertx;
     this.clusterManager = clusterManager;
     this.state = state;
+    this.host = host;
     this.port = port;
   }
 
   /** Joins the cluster, deploys every verticle and starts listening; ready once the returned future succeeds. */
   public static Future<AffinityNode> start(GatewayConfig config, ClusterSettings cluster, String host, int port) {
+    return start(config, cluster, host, port, null);
+  }
+
+  /**
+   * Where {@code /metrics} is served besides the API port ({@code --metrics-port}).
+   *
+   * @param host the address to bind, loopback unless the operator chose another
+   * @param port the port, 0 for any free one
+   */
+  public record MetricsPort(String host, int port) {
+  }
+
+  /** As {@link #start(GatewayConfig, ClusterSettings, String, int)}, with {@code /metrics} also on a port of its own. */
+  public static Future<AffinityNode> start(GatewayConfig config, ClusterSettings cluster, String host, int port,
+                                           MetricsPort metricsPort) {
     HazelcastClusterManager clusterManager;
     try {
       clusterManager = new HazelcastClusterManager(cluster.hazelcastConfig());
@@ -67,17 +87,26 @@ public final class AffinityNode {
       return Future.failedFuture(new IllegalArgumentException("cluster configuration: "
           + badClusterConfig.getMessage(), badClusterConfig));
     }
+    Listener listener = Listener.choose(host, config.general().masterKey() != null,
+        config.server().publicWithoutKey());
+    if (listener.notice() != null) {
+      LOG.warning(listener.notice());
+    }
     NodeState state = new NodeState(maxInFlight(config.general().maxParallelRequests(), openFileLimit()));
+    state.metrics(new GatewayMetrics(config));
     LOG.info(() -> "serving at most " + state.maxInFlight() + " requests at once"
         + (config.general().maxParallelRequests() > 0 ? "" : " (default from the open-file limit)"));
     VertxOptions options = new VertxOptions()
         .setEventBusOptions(new EventBusOptions().setHost(cluster.eventBusHost()).setPort(0));
     return Vertx.builder().with(options).withClusterManager(clusterManager).buildClustered()
-        .compose(vertx -> deploy(vertx, config, clusterManager, state, host, port)
+        .compose(vertx -> deploy(vertx, config, clusterManager, state, listener.host(), port)
+            .compose(v -> metricsPort == null ? Future.succeededFuture() : vertx.deployVerticle(
+                new MetricsVerticle(state.metrics(), metricsPort.host(), metricsPort.port(),
+                    config.general().masterKey())))
             .map(v -> {
               state.clusterSize(() -> clusterManager.getNodes().size());
               state.ready(true);
-              return new AffinityNode(vertx, clusterManager, state, port);
+              return new AffinityNode(vertx, clusterManager, state, listener.host(), port);
             })
             .recover(failure -> vertx.close().transform(closed -> Future.failedFuture(failure))));
   }
@@ -93,16 +122,22 @@ public final class AffinityNode {
       providers = providers.compose(v -> vertx.deployVerticle(provider, providerOptions).mapEmpty());
     }
     int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
+    ClientConnections connections = new ClientConnections(config.server().maxConnectionsPerClient());
     return providers
         .compose(v -> vertx.deployVerticle(new RoutingVerticle(config, state, new PinMap(hazelcast),
             new CooldownMap(hazelcast), () -> cluster.getNodes().size())))
-        .compose(v -> vertx.deployVerticle(() -> new HttpVerticle(config, state, host, port),
+        .compose(v -> vertx.deployVerticle(() -> new HttpVerticle(config, state, connections, host, port),
             new DeploymentOptions().setInstances(instances)))
         .mapEmpty();
   }
 
   public Vertx vertx() {
     return vertx;
+  }
+
+  /** The address the node listens on: the one asked for, or loopback for a node without a key (Listener). */
+  public String host() {
+    return host;
   }
 
   public int port() {
@@ -149,14 +184,19 @@ public final class AffinityNode {
     state.draining(true);
     drainDeadlineNanos = System.nanoTime() + timeout.toNanos();
     Promise<Integer> drained = Promise.promise();
-    // polled: the count lives in several event loops, and a few milliseconds more of waiting cost nothing here
-    vertx.setPeriodic(0, DRAIN_POLL_MILLIS, timer -> {
-      if (state.inFlight() == 0 || System.nanoTime() - drainDeadlineNanos >= 0) {
-        vertx.cancelTimer(timer);
-        drained.tryComplete(state.inFlight());
-      }
-    });
+    // polled: the count lives in several event loops, and a few milliseconds more of waiting cost nothing here.
+    // One-shot timers, each setting the next: a periodic timer cancelled from its own first run (initial delay 0)
+    // may not have its handle stored yet, and the NullPointerException that follows left the node running.
+    pollDrain(drained);
     return drained.future().compose(cut -> close().map(cut));
+  }
+
+  private void pollDrain(Promise<Integer> drained) {
+    if (state.inFlight() == 0 || System.nanoTime() - drainDeadlineNanos >= 0) {
+      drained.tryComplete(state.inFlight());
+    } else {
+      vertx.setTimer(DRAIN_POLL_MILLIS, timer -> pollDrain(drained));
+    }
   }
 
   /** Ends a drain now, as if its timeout had passed: for an operator who asks twice. */

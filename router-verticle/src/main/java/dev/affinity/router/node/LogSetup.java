@@ -6,13 +6,21 @@ import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.logging.LogManager;
 
-/** One-line log records on stderr; {@code debug} turns on the routing decisions LiteLLM users grep for. */
+/**
+ * One-line log records on stderr, as text or JSON ({@link LogFormat}); {@code debug} turns on the routing decisions
+ * LiteLLM users grep for.
+ */
 public final class LogSetup {
 
   private LogSetup() {
   }
 
   public static void configure(String level) {
+    configure(level, LogFormat.Text.class.getName());
+  }
+
+  /** @param formatter the class name of a {@link LogFormat} */
+  public static void configure(String level, String formatter) {
     String julLevel = switch (level.toLowerCase(Locale.ROOT)) {
       case "debug" -> "FINE";
       case "warn", "warning" -> "WARNING";
@@ -22,7 +30,7 @@ public final class LogSetup {
     String properties = String.join("\n",
         "handlers=java.util.logging.ConsoleHandler",
         "java.util.logging.ConsoleHandler.level=ALL",
-        "java.util.logging.SimpleFormatter.format=%1$tFT%1$tT.%1$tLZ %4$-7s %3$s %5$s%6$s%n",
+        "java.util.logging.ConsoleHandler.formatter=" + formatter,
         ".level=WARNING",
         "dev.affinity.level=" + julLevel,
         "affinity.level=" + julLevel,

@@ -1,5 +1,6 @@
 package dev.affinity.router.node;
 
+import dev.affinity.router.observe.GatewayMetrics;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntSupplier;
 
@@ -13,6 +14,7 @@ public final class NodeState {
   private volatile boolean ready;
   private volatile boolean draining;
   private volatile IntSupplier clusterSize = () -> 0;
+  private volatile GatewayMetrics metrics;
   private final int maxInFlight;
   private final AtomicInteger inFlight = new AtomicInteger();
 
@@ -50,6 +52,15 @@ public final class NodeState {
 
   public void clusterSize(IntSupplier clusterSize) {
     this.clusterSize = clusterSize;
+  }
+
+  /** The node's metrics, which every verticle books into; set before the verticles are deployed. */
+  public GatewayMetrics metrics() {
+    return metrics;
+  }
+
+  public void metrics(GatewayMetrics metrics) {
+    this.metrics = metrics;
   }
 
   public int maxInFlight() {

@@ -195,6 +195,14 @@ public final class PinMap {
     return map.size();
   }
 
+  /**
+   * Pins whose primary copy this member holds, from its local statistics (no remote call): the sum over the members
+   * is the cluster's pin count.
+   */
+  public int ownedHere() {
+    return (int) Math.min(Integer.MAX_VALUE, map.getLocalMapStats().getOwnedEntryCount());
+  }
+
   /** Removes every pin in the cluster. Blocking: call from a worker. */
   public void clearBlocking() {
     map.clear();

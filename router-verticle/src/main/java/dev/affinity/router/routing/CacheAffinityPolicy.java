@@ -100,6 +100,10 @@ public final class CacheAffinityPolicy implements RoutingPolicy {
     LookupPlan lookup;
     PinPlan plan;
     String upstreamModel = reference.upstreamModel(request.model());
+    if (reference.provider() == ProviderKind.OPENAI && !reference.openAi().api().cachesAutomatically()) {
+      // a provider without a prompt cache: nothing to be near, the strategy alone decides
+      return Future.succeededFuture(new Route(strategy.pick(eligibility.withHeadroom(eligible)), "unpinned"));
+    }
     if (cachesAutomatically(reference, upstreamModel)) {
       // automatic caching: no markers, every boundary past the minimum is a candidate
       AutomaticPrefixChain chain = AutomaticPrefixChain.ofChatCompletions(

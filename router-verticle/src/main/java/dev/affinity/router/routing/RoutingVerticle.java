@@ -80,6 +80,7 @@ public final class RoutingVerticle extends VerticleBase {
   private RoutingPolicy policy;
   private UnpinnedStrategy strategy;
   private RemoteCalls remote;
+  private final AliasFallbacks fallbacks;
 
   /**
    * @param node      the node's limits and drain state, which event-bus callers are held to as HTTP clients are
@@ -96,6 +97,7 @@ public final class RoutingVerticle extends VerticleBase {
     this.health = new DeploymentHealth(config.router().allowedFails(), config.router().cooldownTime().toMillis(),
         System::currentTimeMillis);
     this.eligibility = new Eligibility(health, headroom, members);
+    this.fallbacks = new AliasFallbacks(config.groups(), this::dispatchOnAlias);
   }
 
   @Override
@@ -107,6 +109,8 @@ public final class RoutingVerticle extends VerticleBase {
         ? new CacheAffinityPolicy(pins, strategy, eligibility, context, config.router().warmUpWait(),
             config.router().hotPrefixDeployments())
         : new UnpinnedPolicy(strategy, eligibility);
+    node.metrics().watch(inFlight::count, id -> health.cooledUntil(id).isPresent(),
+        () -> pins == null ? 0 : pins.ownedHere(), node::clusterSize);
     Future<Void> followCooldowns = cooldowns == null ? Future.succeededFuture()
         : vertx.executeBlocking(() -> {
           cooldowns.followBlocking(config.deployments().stream().map(Deployment::id).toList(), health::coolUntil);
@@ -134,8 +138,16 @@ public final class RoutingVerticle extends VerticleBase {
     }
   }
 
-  /** Routes one request and makes the upstream call; fails with a {@link ReplyException} carrying the error. */
+  /**
+   * Routes one request and makes the upstream call, falling back to other aliases as configured; fails with a
+   * {@link ReplyException} carrying the error.
+   */
   Future<GatewayReply> dispatch(GatewayRequest request) {
+    return fallbacks.dispatch(request);
+  }
+
+  /** Routes one request on its own alias, retries included. */
+  private Future<GatewayReply> dispatchOnAlias(GatewayRequest request) {
     long receivedAt = System.nanoTime();
     List<Deployment> candidates = config.deploymentsFor(request.model());
     if (candidates.isEmpty()) {
@@ -152,9 +164,15 @@ public final class RoutingVerticle extends VerticleBase {
     }
     boolean streamUsage = request.operation() == Operation.CHAT_COMPLETIONS && request.json() != null
         && request.json().path("stream_options").path("include_usage").asBoolean(false);
-    List<Deployment> alias = candidates;
-    return policy.route(upstream, candidates).compose(route -> attempt(upstream, route, alias, receivedAt,
-        streamUsage, config.router().numRetries(), new HashSet<>()));
+    List<Deployment> alias = withFreeSlots(candidates);
+    if (alias.isEmpty()) {
+      return Future.failedFuture(new GatewayError(429, "rate_limit_error", "every deployment of model '"
+          + request.model() + "' is serving its max_parallel_requests; retry shortly").toReplyException());
+    }
+    return policy.route(upstream, DeploymentOrder.first(eligibility.healthy(alias))).compose(route -> {
+      node.metrics().routingDecision(System.nanoTime() - receivedAt);
+      return attempt(upstream, route, alias, receivedAt, streamUsage, config.router().numRetries(), new HashSet<>());
+    });
   }
 
   /**
@@ -192,7 +210,7 @@ public final class RoutingVerticle extends VerticleBase {
       if (retriesLeft <= 0 || !DeploymentHealth.upstreamFault(status)) {
         return result.succeeded() ? Future.succeededFuture(result.result()) : Future.failedFuture(result.cause());
       }
-      List<Deployment> others = candidates.stream().filter(d -> !tried.contains(d.id())).toList();
+      List<Deployment> others = withFreeSlots(candidates.stream().filter(d -> !tried.contains(d.id())).toList());
       long waitMillis = Math.max(config.router().retryAfter().toMillis(), askedMillis);
       // the same deployment again only when it answered: a call that got no answer would likely wait as long again
       if (others.isEmpty() && (!result.succeeded() || waitMillis > MAX_SAME_DEPLOYMENT_WAIT_MILLIS
@@ -211,7 +229,7 @@ public final class RoutingVerticle extends VerticleBase {
                 retriesLeft - 1, tried));
       }
       // the policy says where this request's prefix goes next, the same on every node, and moves its pins there
-      return policy.failover(request, route, others).compose(next -> {
+      return policy.failover(request, route, DeploymentOrder.first(eligibility.healthy(others))).compose(next -> {
         LOG.info(() -> "request=" + request.requestId() + " retried on " + next.deployment().id() + " after "
             + deployment.id() + " answered " + status);
         return attempt(request, next, candidates, receivedAt, streamUsage, retriesLeft - 1, tried);
@@ -250,6 +268,12 @@ public final class RoutingVerticle extends VerticleBase {
     return request;
   }
 
+  /** The deployments below their {@code max_parallel_requests} on this node. */
+  private List<Deployment> withFreeSlots(List<Deployment> candidates) {
+    return candidates.stream().filter(d -> d.calls().maxParallelRequests() == null
+        || inFlight.count(d.id()) < d.calls().maxParallelRequests()).toList();
+  }
+
   /** An alias is served through one upstream API; deployments of another are left out, with a warning once. */
   private List<Deployment> speakingOneApi(List<Deployment> candidates) {
     ProviderKind first = candidates.get(0).provider();
@@ -280,8 +304,7 @@ public final class RoutingVerticle extends VerticleBase {
     if (!upstreamModel.equals(request.model())) {
       body = ModelField.replace(body, upstreamModel);
     }
-    long timeout = deployment.timeout() != null ? deployment.timeout().toMillis()
-        : config.router().timeout().toMillis();
+    long timeout = deployment.timeout(request.stream()).toMillis();
     inFlight.started(deployment.id());
     headroom.dispatched(deployment.id());
     return vertx.eventBus()
@@ -304,6 +327,7 @@ public final class RoutingVerticle extends VerticleBase {
         .orElse(new CostModel.RequestCost(0, 0, 0));
     ledger.record(report.alias(), report.deploymentId(), report.status(), "pinned".equals(report.route()), usage,
         cost.cost(), cost.costWithoutCache());
+    node.metrics().booked(report, cost.cost(), cost.costWithoutCache());
     REQUESTS.info(() -> String.format(
         "request=%s model=%s deployment=%s route=%s status=%d stream=%s latency_ms=%d input=%d cache_write=%d"
             + " cache_read=%d output=%d cost_usd=%.6f saved_usd=%.6f%s",
@@ -405,6 +429,7 @@ public final class RoutingVerticle extends VerticleBase {
       }
       perDeployment.put(deployment.id(), new JsonObject()
           .put("requests", line.requests())
+          .put("in_flight", inFlight.count(deployment.id()))
           .put("errors", line.errors())
           .put("uncached_input_tokens", line.uncachedTokens())
           .put("cache_write_tokens", line.cacheWriteTokens())

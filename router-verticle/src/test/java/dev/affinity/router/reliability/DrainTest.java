@@ -124,6 +124,14 @@ class DrainTest {
       assertThat(node.process().exitValue()).as(node.output()).isZero();
       assertThat(node.output()).contains("Affinity draining: 1 request(s) in flight")
           .contains("Affinity stopped: every request finished");
+      // drain messages are log lines like the rest: UTC time, level, logger
+      assertThat(node.output()).containsPattern(
+          "(?m)^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z INFO +\\S+ Affinity draining: ")
+          .containsPattern("(?m)^\\d{4}-\\d\\d-\\d\\dT\\S+Z INFO +\\S+ Affinity stopped: ");
+      // the requests refused while draining are logged, with their reason (refused before the body, so no model)
+      assertThat(node.output()).containsPattern(
+          "affinity\\.access request=req_\\w+ client=127\\.0\\.0\\.1 method=POST path=/v1/messages status=529"
+              + " duration_ms=\\d+ error=overloaded_error reason=\"this gateway node is shutting down");
       awaitMembers(observer, 1);
     }
   }

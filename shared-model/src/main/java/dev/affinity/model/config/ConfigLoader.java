@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -66,9 +67,38 @@ public final class ConfigLoader {
   private static final Pattern GCP_PROJECT = Pattern.compile("([a-z0-9.-]+:)?[a-z][a-z0-9-]{4,28}[a-z0-9]|[0-9]+");
   private static final Pattern VERTEX_LOCATION = Pattern.compile(VertexSettings.GLOBAL + "|[a-z]+-[a-z]+[0-9]+");
   private static final ObjectMapper JSON = new ObjectMapper();
+  /** LiteLLM's other spellings of the Vertex keys: the same meaning, one of the two per deployment. */
+  private static final Map<String, String> VERTEX_SPELLINGS = Map.of(
+      "vertex_ai_project", "vertex_project", "vertex_ai_location", "vertex_location");
+
+  /** LiteLLM prefixes whose API Affinity does not speak, with the reason when it is not just "unsupported". */
+  private static final Map<String, String> UNSERVED_PREFIXES = Map.of(
+      "text-completion-openai", "text-completion-openai/ is OpenAI's legacy Completions API, which Affinity does not"
+          + " serve (use openai/ with a chat model)",
+      "bedrock_converse", "provider 'bedrock_converse/' is not supported by Affinity (use bedrock/)");
+  /**
+   * The bare ids LiteLLM places with OpenAI: GPT and o-series models, fine-tunes of them, ChatGPT, and OpenAI's
+   * models of other APIs (which are then skipped as not chat).
+   */
+  private static final Pattern OPENAI_MODEL = Pattern.compile(
+      "(ft:)?gpt-.*|chatgpt-.*|o[1-9](-.*)?|text-embedding-.*|dall-e-.*|whisper-.*|tts-.*|davinci-.*|babbage-.*");
+  /** OpenAI models of other APIs than Chat Completions. */
+  private static final Pattern NOT_CHAT_MODEL = Pattern.compile(
+      "embedding|-instruct|^gpt-image|^dall-e|^whisper|^tts-|-tts|-transcribe|-realtime|^davinci|^babbage");
+  /** RFC 9110 field names. */
+  private static final Pattern HTTP_TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
+  /** Headers the gateway computes per call: an extra header must not replace them. */
+  private static final Set<String> FORBIDDEN_EXTRA_HEADERS = Set.of("content-length", "content-type", "host",
+      "transfer-encoding", "connection");
+  /** Where LiteLLM takes the master key from when the file has none. */
+  private static final String MASTER_KEY_VARIABLE = "LITELLM_MASTER_KEY";
+  private static final String AZURE_VERSION_VARIABLE = "AZURE_API_VERSION";
+  private static final Pattern API_VERSION = Pattern.compile("[0-9]{4}-[0-9]{2}-[0-9]{2}(-preview)?|v1|latest|preview");
 
   private final Findings findings = new Findings();
-  private final Map<String, String> env;
+  private Map<String, String> env;
+  /** {@code router_settings.stream_timeout}: the default of each deployment's. */
+  private Duration streamTimeout;
 
   private ConfigLoader(Map<String, String> env) {
     this.env = Map.copyOf(env);
@@ -101,12 +131,53 @@ public final class ConfigLoader {
     } else if (!tree.isObject()) {
       findings.problem("", "the configuration must be a mapping of sections (model_list, router_settings, ...)");
     } else {
+      env = withEnvironmentVariables(tree.get("environment_variables"));
       GatewayConfig config = read(Section.of("", tree, findings, env).orElseThrow());
       if (findings.problemCount() == 0) {
         return config;
       }
     }
     throw new ConfigException(source, findings.problems());
+  }
+
+  /**
+   * The process environment with {@code environment_variables} set over it, as LiteLLM sets them into its own
+   * environment at start-up: {@code os.environ/NAME} anywhere in the file, and the provider variables read when a key
+   * is absent, see them. A value may itself be {@code os.environ/OTHER}, resolved from the process environment.
+   */
+  private Map<String, String> withEnvironmentVariables(JsonNode variables) {
+    if (variables == null || variables.isNull()) {
+      return env;
+    }
+    String path = "environment_variables";
+    if (!variables.isObject()) {
+      findings.problem(path, "must be a mapping of variable names to values");
+      return env;
+    }
+    Map<String, String> merged = new HashMap<>(env);
+    variables.fields().forEachRemaining(variable -> {
+      String at = Section.child(path, variable.getKey());
+      JsonNode value = variable.getValue();
+      if (value.isNull()) {
+        return;
+      }
+      if (!value.isValueNode()) {
+        findings.problem(at, "must be a string, number or boolean");
+        return;
+      }
+      String text = value.asText();
+      if (text.startsWith(Section.ENV_PREFIX)) {
+        String name = text.substring(Section.ENV_PREFIX.length());
+        String resolved = env.get(name);
+        if (resolved == null || resolved.isBlank()) {
+          findings.problem(at, "environment variable " + name + " is not set");
+          return;
+        }
+        text = resolved;
+      }
+      merged.put(variable.getKey(), text);
+    });
+    return Map.copyOf(merged);
   }
 
   /** The YAML tree, or {@code null} when the text is not valid YAML (the problem is recorded). */
@@ -168,6 +239,7 @@ public final class ConfigLoader {
   }
 
   private GatewayConfig read(Section root) {
+    root.has("environment_variables"); // read before everything else, see environmentVariables()
     List<Draft> drafts = new ArrayList<>();
     if (!root.has("model_list")) {
       root.problem("model_list", "required: list the deployments clients can use");
@@ -179,25 +251,150 @@ public final class ConfigLoader {
         }
         Map<String, String> givenIds = new HashMap<>();
         entries.forEach(entry -> draft(entry, givenIds).ifPresent(drafts::add));
+        List<ConfigProblem> skipped = findings.skippedDeployments();
+        if (!entries.isEmpty() && skipped.size() == entries.size()) {
+          root.problem("model_list", "no deployment can be served by Affinity: " + skipped.stream()
+              .map(ConfigProblem::toString).collect(java.util.stream.Collectors.joining("; ")));
+        }
       });
     }
-    RouterSettings router = root.section("router_settings").map(this::router).orElse(RouterSettings.DEFAULTS);
-    GeneralSettings general = root.section("general_settings").map(this::general).orElse(GeneralSettings.DEFAULTS);
-    root.ignore("litellm_settings", "section not supported by Affinity, ignored");
-    root.ignore("environment_variables",
-        "section not supported by Affinity, ignored: os.environ/ values come from the process environment");
+    LitellmSettings litellm = root.section("litellm_settings").map(this::litellm).orElse(LitellmSettings.NONE);
+    Optional<Section> routerSection = root.section("router_settings");
+    RouterSettings router = routerSection.map(section -> router(section, litellm))
+        .orElse(litellm.applyTo(RouterSettings.DEFAULTS));
+    ModelGroups groups = groups(routerSection, litellm);
+    routerSection.ifPresent(Section::warnUnknownKeys);
+    GeneralSettings general = root.section("general_settings").map(this::general)
+        .orElseGet(() -> masterKeyFromEnvironment()
+            .map(key -> new GeneralSettings(key, GeneralSettings.DEFAULT_MAX_REQUEST_BYTES))
+            .orElse(GeneralSettings.DEFAULTS));
+    ServerSettings server = root.section("server_settings").map(this::server).orElse(ServerSettings.DEFAULTS);
     root.warnUnknownKeys();
-    return new GatewayConfig(deployments(drafts, router), router, general, findings.warnings());
+    GatewayConfig config = new GatewayConfig(deployments(drafts, router), router, general, groups,
+        findings.warnings());
+    warnUnservedGroups(config);
+    return new GatewayConfig(config.deployments(), router, general, groups, findings.warnings(), server);
+  }
+
+  /** {@code litellm_settings} keys that set a router default when {@code router_settings} does not. */
+  private record LitellmSettings(Duration requestTimeout, Integer numRetries, Optional<Section> section) {
+    static final LitellmSettings NONE = new LitellmSettings(null, null, Optional.empty());
+
+    RouterSettings applyTo(RouterSettings router) {
+      return new RouterSettings(router.routingStrategy(), router.promptCaching(),
+          numRetries != null ? numRetries : router.numRetries(),
+          requestTimeout != null ? requestTimeout : router.timeout(), router.allowedFails(), router.cooldownTime(),
+          router.retryAfter(), router.warmUpWait(), router.hotPrefixDeployments());
+    }
+  }
+
+  /**
+   * {@code litellm_settings}: the LiteLLM module settings. {@code request_timeout} and {@code num_retries} are the
+   * defaults of {@code router_settings.timeout} and {@code num_retries}; {@code drop_params} is accepted (there is
+   * nothing to drop, see the deployment's own); fallbacks are read with the router's. Anything else configures
+   * LiteLLM's own machinery (callbacks, caches, logging) and is ignored with a warning.
+   */
+  private LitellmSettings litellm(Section litellm) {
+    Duration requestTimeout = litellm.seconds("request_timeout").orElse(null);
+    Integer numRetries = litellm.integer("num_retries", 0).orElse(null);
+    litellm.bool("drop_params");
+    return new LitellmSettings(requestTimeout, numRetries, Optional.of(litellm));
+  }
+
+  /**
+   * The master key from {@code LITELLM_MASTER_KEY}, as LiteLLM takes it when {@code general_settings.master_key} is
+   * absent: a LiteLLM quick start that sets only the variable must not start an open gateway.
+   */
+  private Optional<Secret> masterKeyFromEnvironment() {
+    return variable(MASTER_KEY_VARIABLE).map(Secret::new);
+  }
+
+  /** {@code fallbacks}, {@code context_window_fallbacks} and {@code default_fallbacks}, and {@code model_group_alias}. */
+  private ModelGroups groups(Optional<Section> router, LitellmSettings litellm) {
+    Map<String, List<String>> fallbacks = new LinkedHashMap<>();
+    Map<String, List<String>> contextWindow = new LinkedHashMap<>();
+    // LiteLLM takes these in litellm_settings too; router_settings wins for an alias given in both
+    List<Section> places = new ArrayList<>();
+    litellm.section().ifPresent(places::add);
+    router.ifPresent(places::add);
+    for (Section place : places) {
+      fallbacks.putAll(fallbackMap(place, "fallbacks"));
+      contextWindow.putAll(fallbackMap(place, "context_window_fallbacks"));
+      place.strings("default_fallbacks").ifPresent(list -> fallbacks.put(ModelGroups.EVERY_ALIAS, list));
+    }
+    litellm.section().ifPresent(section -> section.warnUnreadKeys("LiteLLM setting not supported by Affinity, ignored"));
+    Map<String, String> aliases = new LinkedHashMap<>();
+    java.util.Set<String> hidden = new java.util.HashSet<>();
+    router.flatMap(section -> section.section("model_group_alias")).ifPresent(section -> section.keys()
+        .forEach(name -> {
+          if (section.isMapping(name)) {
+            section.section(name).ifPresent(target -> {
+              target.requiredString("model").ifPresent(model -> aliases.put(name, model));
+              if (target.bool("hidden").orElse(false)) {
+                hidden.add(name);
+              }
+              target.warnUnknownKeys();
+            });
+          } else {
+            section.string(name).ifPresent(model -> aliases.put(name, model));
+          }
+        }));
+    return new ModelGroups(fallbacks, contextWindow, aliases, hidden);
+  }
+
+  /** LiteLLM's form: a list of one-key mappings, {@code [{"gpt-4": ["gpt-4o", "claude"]}]}. */
+  private static Map<String, List<String>> fallbackMap(Section section, String key) {
+    Map<String, List<String>> map = new LinkedHashMap<>();
+    section.sections(key).ifPresent(entries -> entries.forEach(entry -> entry.keys().forEach(alias -> {
+      if (entry.isMapping(alias)) {
+        entry.problem(alias, "must be a list of model names");
+      } else {
+        entry.strings(alias).ifPresent(list -> map.put(alias, list));
+      }
+    })));
+    return map;
+  }
+
+  /** A fallback or group alias that names no served alias would never work: say so at start-up. */
+  private void warnUnservedGroups(GatewayConfig config) {
+    ModelGroups groups = config.groups();
+    groups.groupAliases().forEach((name, target) -> {
+      if (config.deploymentsFor(name).isEmpty()) {
+        findings.warning("router_settings.model_group_alias." + name, "'" + target + "' is not a model_name here");
+      }
+    });
+    java.util.function.BiConsumer<String, Map<String, List<String>>> check = (key, map) -> map.forEach(
+        (alias, list) -> list.stream().filter(fallback -> config.deploymentsFor(fallback).isEmpty()).forEach(
+            fallback -> findings.warning("router_settings." + key + "." + alias,
+                "'" + fallback + "' is not a model_name here: that fallback is never tried")));
+    check.accept("fallbacks", groups.fallbacks());
+    check.accept("context_window_fallbacks", groups.contextWindowFallbacks());
   }
 
   /** A {@code model_list} entry as written, before ids and defaults that depend on other entries are settled. */
   private record Draft(String path, String givenId, String alias, ProviderKind provider, String model, String apiBase,
                        Secret apiKey, double weight, Integer rpm, Integer tpm, Duration timeout,
                        List<InjectionPoint> injectionPoints, ModelInfo info, String cacheScope, AwsSettings aws,
-                       VertexSettings vertex) {
+                       VertexSettings vertex, OpenAiSettings openAi, CallSettings calls) {
   }
 
-  private record Upstream(ProviderKind provider, String model, boolean selfHosted) {
+  /**
+   * Where a deployment's model goes: a provider, the upstream model id, and for OpenAI-API deployments which
+   * compatible provider; or, when Affinity cannot serve it, why ({@code unservable}), and the entry is skipped.
+   */
+  private record Upstream(ProviderKind provider, String model, OpenAiCompatible api, String unservable) {
+
+    Upstream(ProviderKind provider, String model) {
+      this(provider, model, null, null);
+    }
+
+    static Upstream openAi(OpenAiCompatible api, String model) {
+      return new Upstream(ProviderKind.OPENAI, model, api, null);
+    }
+
+    static Upstream unservable(String why) {
+      return new Upstream(null, null, null, why);
+    }
   }
 
   private Optional<Draft> draft(Section entry, Map<String, String> givenIds) {
@@ -213,12 +410,21 @@ public final class ConfigLoader {
         entry.problem("model_info.id", "duplicate id '" + info.id() + "', also used by " + previous);
       }
     }
-    entry.warnUnknownKeys();
     if (params.isEmpty()) {
+      entry.warnUnknownKeys();
       return Optional.empty();
     }
     Section p = params.get();
-    Optional<Upstream> upstream = p.requiredString("model").flatMap(model -> upstream(p, model, info));
+    Optional<Upstream> classified = p.requiredString("model").flatMap(model -> upstream(p, model, info));
+    if (classified.filter(u -> u.unservable() != null).isPresent()) {
+      // a deployment Affinity cannot serve does not stop the others: named in a warning, its keys left unread
+      findings.skipped(entry.path(), "deployment '" + alias.orElse("?") + "' skipped: "
+          + classified.get().unservable());
+      p.acceptAll();
+      entry.acceptAll();
+      return Optional.empty();
+    }
+    Optional<Upstream> upstream = classified;
     upstream.map(Upstream::model).filter(ModelPattern::isWildcard).ifPresent(model -> {
       if (ModelPattern.wildcardCount(model) > 1) {
         p.problem("model", "may contain at most one '*'");
@@ -228,28 +434,38 @@ public final class ConfigLoader {
     });
     boolean bedrock = upstream.filter(u -> u.provider() == ProviderKind.BEDROCK).isPresent();
     boolean vertex = upstream.filter(u -> u.provider() == ProviderKind.VERTEX).isPresent();
+    Optional<OpenAiCompatible> openAiApi = upstream.map(Upstream::api);
     Optional<String> apiBase = bedrock ? bedrockEndpoint(p)
+        : openAiApi.isPresent() ? openAiBase(p, openAiApi.get())
         : p.string("api_base").flatMap(base -> apiBase(p, "api_base", base,
             vertex ? "https://us-east5-aiplatform.googleapis.com" : "https://api.anthropic.com"));
     Optional<AwsSettings> aws = bedrock ? aws(p) : Optional.empty();
     Optional<VertexSettings> vertexSettings = vertex ? vertex(p) : Optional.empty();
     Optional<Secret> apiKey = bedrock || vertex ? Optional.of(Secret.NONE) : upstream.flatMap(u -> apiKey(p, u));
+    OpenAiSettings openAi = openAiApi.map(api -> new OpenAiSettings(api, apiVersion(p, api))).orElse(null);
+    if (openAiApi.isEmpty()) {
+      p.ignore("api_version", "only used by azure/ and azure_ai/ deployments, ignored");
+    }
     if (!bedrock) {
       AWS_KEYS.forEach(key -> p.ignore(key, "only used by Bedrock deployments, ignored"));
     }
     if (!vertex) {
       VERTEX_KEYS.forEach(key -> p.ignore(key, "only used by Vertex AI deployments, ignored"));
+      VERTEX_SPELLINGS.keySet().forEach(key -> p.ignore(key, "only used by Vertex AI deployments, ignored"));
     }
-    upstream.filter(Upstream::selfHosted).filter(u -> !p.has("api_base"))
-        .ifPresent(u -> p.problem("api_base", "required for a self-hosted server (e.g. http://10.0.0.5:8000/v1)"));
     double weight = p.number("weight", true).orElse(1.0);
-    Integer rpm = p.integer("rpm", 1).orElse(null);
-    Integer tpm = p.integer("tpm", 1).orElse(null);
+    Integer rpm = limit(entry, p, "rpm");
+    Integer tpm = limit(entry, p, "tpm");
     Duration timeout = p.seconds("timeout").orElse(null);
     List<InjectionPoint> injectionPoints = p.sections("cache_control_injection_points")
         .map(points -> points.stream().map(this::injectionPoint).flatMap(Optional::stream).toList())
         .orElse(List.of());
     String cacheScope = p.string("cache_scope").orElse(null);
+    CallSettings calls = calls(p);
+    // LiteLLM drops the OpenAI parameters a provider does not take; Affinity relays OpenAI bodies as they are and
+    // translates only what the target API has, so there is nothing left to drop
+    p.bool("drop_params");
+    entry.warnUnknownKeys();
     p.warnUnknownKeys();
     if (findings.problemCount() > before) {
       return Optional.empty();
@@ -260,49 +476,155 @@ public final class ConfigLoader {
         .orElseGet(() -> target.provider().defaultApiBase()));
     return Optional.of(new Draft(entry.path(), info.id(), alias.orElseThrow(), target.provider(), target.model(),
         endpoint, apiKey.orElseThrow(), weight, rpm, tpm, timeout, injectionPoints, info, cacheScope,
-        aws.orElse(null), vertexSettings.orElse(null)));
+        aws.orElse(null), vertexSettings.orElse(null), openAi, calls));
+  }
+
+  /** {@code rpm} or {@code tpm}: in {@code litellm_params}, or on the entry itself as LiteLLM also reads them. */
+  private static Integer limit(Section entry, Section params, String key) {
+    Optional<Integer> inParams = params.integer(key, 1);
+    Optional<Integer> onEntry = entry.integer(key, 1);
+    if (params.has(key) && entry.has(key)) {
+      entry.problem(key, "also given as litellm_params." + key + ": give it once");
+    }
+    return inParams.or(() -> onEntry).orElse(null);
+  }
+
+  /** {@code order}, {@code max_parallel_requests}, {@code stream_timeout} and {@code extra_headers}. */
+  private CallSettings calls(Section params) {
+    Integer order = params.integer("order", 0).orElse(null);
+    Integer maxParallel = params.integer("max_parallel_requests", 1).orElse(null);
+    Duration streamTimeout = params.seconds("stream_timeout").orElse(null);
+    Map<String, Secret> headers = new LinkedHashMap<>();
+    params.section("extra_headers").ifPresent(section -> section.keys().forEach(name -> {
+      if (!HTTP_TOKEN.matcher(name).matches()) {
+        section.problem(name, "must be an HTTP header name");
+      } else if (FORBIDDEN_EXTRA_HEADERS.contains(name.toLowerCase(Locale.ROOT))) {
+        section.problem(name, "is set by the gateway itself and cannot be replaced");
+      } else {
+        section.secret(name).ifPresent(value -> headers.put(name.toLowerCase(Locale.ROOT), value));
+      }
+    }));
+    return new CallSettings(order, maxParallel, streamTimeout, headers);
+  }
+
+  /** {@code api_version} of Azure deployments: configured, else {@code AZURE_API_VERSION}, else LiteLLM's default. */
+  private String apiVersion(Section params, OpenAiCompatible api) {
+    if (api != OpenAiCompatible.AZURE && api != OpenAiCompatible.AZURE_AI) {
+      params.ignore("api_version", "only used by azure/ and azure_ai/ deployments, ignored");
+      return null;
+    }
+    Optional<String> configured = params.string("api_version").or(() -> variable(AZURE_VERSION_VARIABLE));
+    configured.filter(version -> !API_VERSION.matcher(version).matches())
+        .ifPresent(version -> params.problem("api_version", "must be an Azure API version such as "
+            + OpenAiCompatible.AZURE_DEFAULT_API_VERSION));
+    return configured.orElse(api == OpenAiCompatible.AZURE ? OpenAiCompatible.AZURE_DEFAULT_API_VERSION : null);
+  }
+
+  /** A non-blank environment variable. */
+  private Optional<String> variable(String name) {
+    return Optional.ofNullable(env.get(name)).map(String::trim).filter(value -> !value.isEmpty());
+  }
+
+  /**
+   * The endpoint of an OpenAI-API deployment: {@code api_base}, else the provider's variable (as LiteLLM reads
+   * {@code GROQ_API_BASE}, {@code AZURE_API_BASE}...), else its default; absent when the provider has none.
+   */
+  private Optional<String> openAiBase(Section params, OpenAiCompatible api) {
+    String example = api.defaultApiBase() != null ? api.defaultApiBase() : "http://10.0.0.5:8000/v1";
+    if (params.has("api_base")) {
+      return params.string("api_base").flatMap(base -> apiBase(params, "api_base", base, example));
+    }
+    for (String name : api.baseVariables()) {
+      Optional<String> fromVariable = variable(name);
+      if (fromVariable.isPresent()) {
+        Optional<String> base = apiBase(params, "api_base", fromVariable.get(), example);
+        if (base.isEmpty()) {
+          params.problem("api_base", "environment variable " + name + " is not an http(s) URL");
+        }
+        return base;
+      }
+    }
+    if (api.defaultApiBase() != null) {
+      return Optional.of(api.defaultApiBase());
+    }
+    String variables = api.baseVariables().isEmpty() ? ""
+        : " (or set environment variable " + String.join(" or ", api.baseVariables()) + ")";
+    params.problem("api_base", api.keyOptional()
+        ? "required for a self-hosted server, e.g. http://10.0.0.5:8000/v1" + variables
+        : "required for " + api.prefix() + "/ deployments" + variables);
+    return Optional.empty();
   }
 
   /**
    * {@code anthropic/claude-sonnet-4-5} → (ANTHROPIC, {@code claude-sonnet-4-5}). A model without a known prefix is a
-   * Bedrock one when {@code model_info.litellm_provider} says so or AWS keys are present, as in LiteLLM.
+   * Bedrock one when {@code model_info.litellm_provider} says so or AWS keys are present, as in LiteLLM; a bare id
+   * names its provider as LiteLLM infers it ({@code gpt-*}, {@code o1*}... OpenAI, {@code claude-*} Anthropic,
+   * {@code gemini-*} Vertex AI). A model Affinity cannot serve is {@link Upstream#unservable}.
    */
   private Optional<Upstream> upstream(Section params, String model, ModelInfo info) {
     int slash = model.indexOf('/');
     String prefix = slash > 0 ? model.substring(0, slash) : "";
     Optional<ProviderKind> provider = ProviderKind.fromPrefix(prefix);
-    if (provider.isEmpty() && (bedrockProvider(info) || AWS_KEYS.stream().anyMatch(params::has))) {
+    Optional<OpenAiCompatible> openAi = OpenAiCompatible.fromPrefix(prefix);
+    if (provider.isEmpty() && openAi.isEmpty()
+        && (bedrockProvider(info) || AWS_KEYS.stream().anyMatch(params::has))) {
       return bedrockModel(params, model);
     }
     if (slash <= 0) {
-      if (model.startsWith("claude")) {
-        // LiteLLM infers the provider of bare Claude model names; so do we.
-        return Optional.of(new Upstream(ProviderKind.ANTHROPIC, model, false));
-      }
-      params.problem("model", "unsupported provider: no provider prefix (supported: "
-          + ProviderKind.supportedPrefixes() + "), e.g. anthropic/claude-sonnet-4-5");
-      return Optional.empty();
+      return Optional.of(bareModel(model));
     }
-    if (provider.isEmpty()) {
-      params.problem("model", "unsupported provider '" + prefix + "' (supported: "
-          + ProviderKind.supportedPrefixes() + ")");
-      return Optional.empty();
+    if (provider.isEmpty() && openAi.isEmpty()) {
+      return Optional.of(Upstream.unservable(UNSERVED_PREFIXES.getOrDefault(prefix,
+          "provider '" + prefix + "/' is not supported by Affinity") + " (supported: " + supportedPrefixes() + ")"));
     }
     String id = model.substring(slash + 1);
     if (id.isBlank()) {
       params.problem("model", "model id missing after '" + prefix + "/'");
       return Optional.empty();
     }
+    if (openAi.isPresent()) {
+      return Optional.of(openAi.get() == OpenAiCompatible.OPENAI ? openAiModel(id) : Upstream.openAi(openAi.get(), id));
+    }
     if (provider.get() == ProviderKind.BEDROCK) {
       return bedrockModel(params, id);
     }
     if (provider.get() == ProviderKind.VERTEX && !id.startsWith("claude") && !VertexSettings.servesGemini(id)
         && !ModelPattern.isWildcard(id)) {
-      params.problem("model", "only Anthropic Claude and Google Gemini models are supported on Vertex AI,"
-          + " e.g. vertex_ai/claude-sonnet-4-5@20250929 or vertex_ai/gemini-2.5-flash");
-      return Optional.empty();
+      return Optional.of(Upstream.unservable("only Anthropic Claude and Google Gemini models are served on Vertex AI,"
+          + " e.g. vertex_ai/claude-sonnet-4-5@20250929 or vertex_ai/gemini-2.5-flash"));
     }
-    return Optional.of(new Upstream(provider.get(), id, provider.get().selfHosted(prefix)));
+    return Optional.of(new Upstream(provider.get(), id));
+  }
+
+  /** A model id without provider prefix, placed as LiteLLM places it. */
+  private static Upstream bareModel(String model) {
+    if (model.startsWith("claude")) {
+      return new Upstream(ProviderKind.ANTHROPIC, model);
+    }
+    if (model.startsWith("gemini-")) {
+      // LiteLLM's model table lists bare Gemini ids under vertex_ai, not the Gemini API
+      return new Upstream(ProviderKind.VERTEX, model);
+    }
+    if (OPENAI_MODEL.matcher(model).matches() || model.equals("*")) {
+      return openAiModel(model);
+    }
+    return Upstream.unservable("no provider prefix, and '" + model + "' is not a model whose provider LiteLLM infers"
+        + " (write it as provider/model; supported: " + supportedPrefixes() + ")");
+  }
+
+  /** An OpenAI model: chat models are served, the other APIs' models (embeddings, images, audio...) are not. */
+  private static Upstream openAiModel(String model) {
+    if (NOT_CHAT_MODEL.matcher(model).find()) {
+      return Upstream.unservable("'" + model + "' is not a Chat Completions model; Affinity serves chat models only");
+    }
+    return Upstream.openAi(OpenAiCompatible.OPENAI, model);
+  }
+
+  /** Every prefix Affinity serves, for messages. */
+  private static String supportedPrefixes() {
+    return ProviderKind.supportedPrefixes() + ", " + java.util.Arrays.stream(OpenAiCompatible.values())
+        .filter(api -> ProviderKind.fromPrefix(api.prefix()).isEmpty())
+        .map(OpenAiCompatible::prefix).collect(java.util.stream.Collectors.joining(", "));
   }
 
   /** LiteLLM writes {@code bedrock} (InvokeModel) or {@code bedrock_converse}. */
@@ -330,11 +652,10 @@ public final class ConfigLoader {
     }
     // Only Claude speaks the Messages body; an ARN (application inference profile) does not say, so it is trusted.
     if (!id.contains("anthropic.") && !id.startsWith("arn:") && !ModelPattern.isWildcard(id)) {
-      params.problem("model", "only Anthropic models are supported on Bedrock,"
-          + " e.g. bedrock/us.anthropic.claude-sonnet-4-5-20250929-v1:0");
-      return Optional.empty();
+      return Optional.of(Upstream.unservable("only Anthropic models are served on Bedrock,"
+          + " e.g. bedrock/us.anthropic.claude-sonnet-4-5-20250929-v1:0"));
     }
-    return Optional.of(new Upstream(ProviderKind.BEDROCK, id, false));
+    return Optional.of(new Upstream(ProviderKind.BEDROCK, id));
   }
 
   /** {@code aws_bedrock_runtime_endpoint}, or {@code api_base} as LiteLLM also accepts; empty for the default one. */
@@ -391,10 +712,10 @@ public final class ConfigLoader {
    */
   private Optional<VertexSettings> vertex(Section params) {
     int before = findings.problemCount();
-    Optional<String> project = keyOrVariable(params, "vertex_project", PROJECT_VARIABLE, GCP_PROJECT,
-        "a Google Cloud project id, e.g. my-project-123");
-    Optional<String> location = keyOrVariable(params, "vertex_location", LOCATION_VARIABLE, VERTEX_LOCATION,
-        "a Vertex AI region such as us-east5, or global");
+    Optional<String> project = keyOrVariable(params, spelling(params, "vertex_project"), PROJECT_VARIABLE,
+        GCP_PROJECT, "a Google Cloud project id, e.g. my-project-123");
+    Optional<String> location = keyOrVariable(params, spelling(params, "vertex_location"), LOCATION_VARIABLE,
+        VERTEX_LOCATION, "a Vertex AI region such as us-east5, or global");
     Optional<Secret> credentials = params.secret("vertex_credentials");
     credentials.filter(json -> json.value().stripLeading().startsWith("{"))
         .ifPresent(json -> serviceAccountProblem(json.value())
@@ -407,6 +728,19 @@ public final class ConfigLoader {
       return Optional.empty();
     }
     return Optional.of(new VertexSettings(project.orElseThrow(), location.orElseThrow(), credentials.orElse(null)));
+  }
+
+  /** {@code key}, or LiteLLM's other spelling of it ({@code vertex_ai_project}) when that is the one given. */
+  private static String spelling(Section params, String key) {
+    String other = VERTEX_SPELLINGS.entrySet().stream().filter(e -> e.getValue().equals(key))
+        .map(Map.Entry::getKey).findFirst().orElseThrow();
+    if (!params.has(other)) {
+      return key;
+    }
+    if (params.has(key)) {
+      params.problem(other, "give either " + key + " or " + other + ", not both");
+    }
+    return other;
   }
 
   /** {@code key}, or else environment variable {@code variable}, matching {@code format}. */
@@ -503,16 +837,19 @@ public final class ConfigLoader {
     if (params.has("api_key")) {
       return params.secret("api_key");
     }
-    ProviderKind provider = upstream.provider();
-    String fallback = env.get(provider.defaultKeyVariable());
-    if ((fallback == null || fallback.isBlank()) && upstream.selfHosted()) {
+    List<String> variables = upstream.api() != null ? upstream.api().keyVariables()
+        : List.of(upstream.provider().defaultKeyVariable());
+    for (String name : variables) {
+      Optional<String> fallback = variable(name);
+      if (fallback.isPresent()) {
+        return fallback.map(Secret::new);
+      }
+    }
+    if (upstream.api() != null && upstream.api().keyOptional()) {
       return Optional.of(Secret.NONE); // a self-hosted server without authentication
     }
-    if (fallback == null || fallback.isBlank()) {
-      params.problem("api_key", "required (or set environment variable " + provider.defaultKeyVariable() + ")");
-      return Optional.empty();
-    }
-    return Optional.of(new Secret(fallback));
+    params.problem("api_key", "required (or set environment variable " + String.join(" or ", variables) + ")");
+    return Optional.empty();
   }
 
   private Optional<InjectionPoint> injectionPoint(Section point) {
@@ -549,7 +886,7 @@ public final class ConfigLoader {
     return read;
   }
 
-  private RouterSettings router(Section router) {
+  private RouterSettings router(Section router, LitellmSettings litellm) {
     String strategy = router.string("routing_strategy").map(name -> {
       if (RouterSettings.STRATEGIES.contains(name)) {
         return name;
@@ -575,8 +912,11 @@ public final class ConfigLoader {
     // On unless turned off: a list of pre-call checks without prompt_caching is a LiteLLM file saying "off".
     boolean promptCaching = affinity.or(() -> checksAskForCaching).orElse(true);
 
-    int numRetries = router.integer("num_retries", 0).orElse(RouterSettings.DEFAULT_NUM_RETRIES);
-    Duration timeout = router.seconds("timeout").orElse(RouterSettings.DEFAULT_TIMEOUT);
+    int numRetries = router.integer("num_retries", 0)
+        .orElse(litellm.numRetries() != null ? litellm.numRetries() : RouterSettings.DEFAULT_NUM_RETRIES);
+    Duration timeout = router.seconds("timeout")
+        .orElse(litellm.requestTimeout() != null ? litellm.requestTimeout() : RouterSettings.DEFAULT_TIMEOUT);
+    streamTimeout = router.seconds("stream_timeout").orElse(null);
     int allowedFails = router.integer("allowed_fails", 0).orElse(RouterSettings.DEFAULT_ALLOWED_FAILS);
     Duration cooldown = router.seconds("cooldown_time").orElse(RouterSettings.DEFAULT_COOLDOWN_TIME);
     Duration retryAfter = router.number("retry_after", false)
@@ -587,13 +927,13 @@ public final class ConfigLoader {
         .orElse(RouterSettings.DEFAULT_WARM_UP_WAIT);
     int hotPrefix = router.integer("hot_prefix_deployments", 1)
         .orElse(RouterSettings.DEFAULT_HOT_PREFIX_DEPLOYMENTS);
-    router.warnUnknownKeys();
     return new RouterSettings(strategy, promptCaching, numRetries, timeout, allowedFails, cooldown, retryAfter,
         warmUpWait, hotPrefix);
   }
 
   private GeneralSettings general(Section general) {
-    Secret masterKey = general.secret("master_key").orElse(null);
+    Secret masterKey = general.has("master_key") ? general.secret("master_key").orElse(null)
+        : masterKeyFromEnvironment().orElse(null);
     long maxRequestBytes = general.number("max_request_size_mb", true)
         .map(mb -> Math.max(1, Math.round(mb * 1024 * 1024)))
         .orElse(GeneralSettings.DEFAULT_MAX_REQUEST_BYTES);
@@ -604,6 +944,38 @@ public final class ConfigLoader {
         .orElse(GeneralSettings.DEFAULT_DRAIN_TIMEOUT.toMillis());
     general.warnUnknownKeys();
     return new GeneralSettings(masterKey, maxRequestBytes, maxParallelRequests, drainTimeoutMillis);
+  }
+
+  private ServerSettings server(Section server) {
+    ServerSettings d = ServerSettings.DEFAULTS;
+    Duration headerTimeout = server.seconds("request_header_timeout").orElse(d.headerTimeout());
+    Duration bodyTimeout = server.seconds("request_body_timeout").orElse(d.bodyTimeout());
+    Duration idleTimeout = server.seconds("idle_timeout").orElse(d.idleTimeout());
+    int perClient = server.integer("max_connections_per_client", 1).orElse(d.maxConnectionsPerClient());
+    boolean h2c = server.bool("http2_cleartext").orElse(false);
+    boolean publicWithoutKey = server.bool("allow_public_without_key").orElse(false);
+    List<String> hosts = server.strings("allowed_hosts").orElse(List.of());
+    Path cert = server.string("tls_cert_file").map(Path::of).orElse(null);
+    Path key = server.string("tls_key_file").map(Path::of).orElse(null);
+    if ((cert == null) != (key == null)) {
+      server.problem(cert == null ? "tls_cert_file" : "tls_key_file",
+          "required with " + (cert == null ? "tls_key_file" : "tls_cert_file") + ": TLS needs both");
+      cert = null;
+      key = null;
+    }
+    for (Path file : new Path[] {cert, key}) {
+      if (file != null && !Files.isReadable(file)) {
+        server.problem(file == cert ? "tls_cert_file" : "tls_key_file", "file is not readable");
+      }
+    }
+    long maxUpstream = server.number("max_upstream_response_mb", true)
+        .map(mb -> Math.max(1, Math.round(mb * 1024 * 1024))).orElse(d.maxUpstreamResponseBytes());
+    Duration total = server.seconds("upstream_total_timeout").orElse(d.upstreamTotalTimeout());
+    Duration stall = server.seconds("client_stall_timeout").orElse(d.clientStallTimeout());
+    boolean eventBusApi = server.bool("event_bus_api").orElse(false);
+    server.warnUnknownKeys();
+    return new ServerSettings(headerTimeout, bodyTimeout, idleTimeout, perClient, h2c, publicWithoutKey, hosts,
+        cert, key, maxUpstream, total, stall, eventBusApi);
   }
 
   private List<Deployment> deployments(List<Draft> drafts, RouterSettings router) {
@@ -624,10 +996,13 @@ public final class ConfigLoader {
               + "; give this deployment a model_info.id");
         }
       }
+      CallSettings calls = draft.calls().streamTimeout() != null || streamTimeout == null ? draft.calls()
+          : new CallSettings(draft.calls().order(), draft.calls().maxParallelRequests(), streamTimeout,
+              draft.calls().extraHeaders());
       deployments.add(new Deployment(id, draft.alias(), draft.provider(), draft.model(), draft.apiBase(),
           draft.apiKey(), draft.weight(), draft.rpm(), draft.tpm(),
           Objects.requireNonNullElse(draft.timeout(), router.timeout()), draft.injectionPoints(), draft.info(),
-          cacheScope(draft, id), draft.aws(), draft.vertex()));
+          cacheScope(draft, id), draft.aws(), draft.vertex(), draft.openAi(), calls));
     }
     return deployments;
   }
@@ -652,7 +1027,11 @@ public final class ConfigLoader {
    * renames every deployment: pins made under old ids are lost.
    */
   private static String derivedId(Draft draft) {
-    List<String> fields = new ArrayList<>(List.of(draft.alias(), draft.provider().prefix() + "/" + draft.model(),
+    // OpenAI and self-hosted servers keep the form their ids were first derived in; other compatible providers are
+    // named by their own prefix
+    String provider = draft.openAi() != null && !draft.openAi().api().namedAsOpenAi()
+        ? draft.openAi().api().prefix() : draft.provider().prefix();
+    List<String> fields = new ArrayList<>(List.of(draft.alias(), provider + "/" + draft.model(),
         draft.apiBase(), Objects.requireNonNullElse(draft.cacheScope(), "")));
     if (draft.aws() != null) {
       // Bedrock only, so that the ids of other deployments stay as they were. The keys are never part of it.

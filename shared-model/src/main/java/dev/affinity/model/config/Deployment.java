@@ -26,11 +26,14 @@ import java.util.Objects;
  *                        {@code null} for every other provider
  * @param vertex          project, location and credentials of a Vertex AI deployment (then {@code apiKey} is
  *                        {@link Secret#NONE}); {@code null} for every other provider
+ * @param openAi          which OpenAI-compatible provider an OpenAI-API deployment is, and how it is addressed;
+ *                        {@code null} for every other provider ({@link OpenAiSettings#OPENAI} when built without)
+ * @param calls           order, parallel limit, stream timeout and extra headers
  */
 public record Deployment(String id, String alias, ProviderKind provider, String model, String apiBase, Secret apiKey,
                          double weight, Integer rpm, Integer tpm, Duration timeout,
                          List<InjectionPoint> injectionPoints, ModelInfo info, String cacheScope,
-                         AwsSettings aws, VertexSettings vertex) {
+                         AwsSettings aws, VertexSettings vertex, OpenAiSettings openAi, CallSettings calls) {
 
   public Deployment {
     Objects.requireNonNull(id, "id");
@@ -43,12 +46,28 @@ public record Deployment(String id, String alias, ProviderKind provider, String 
     Objects.requireNonNull(info, "info");
     Objects.requireNonNull(cacheScope, "cacheScope");
     injectionPoints = List.copyOf(injectionPoints);
+    if (provider == ProviderKind.OPENAI && openAi == null) {
+      openAi = OpenAiSettings.OPENAI;
+    }
+    if ((provider == ProviderKind.OPENAI) != (openAi != null)) {
+      throw new IllegalArgumentException("OpenAI settings are only for OpenAI-API deployments");
+    }
+    calls = Objects.requireNonNullElse(calls, CallSettings.DEFAULTS);
     if ((provider == ProviderKind.BEDROCK) != (aws != null)) {
       throw new IllegalArgumentException("AWS settings are required for Bedrock deployments and only for them");
     }
     if ((provider == ProviderKind.VERTEX) != (vertex != null)) {
       throw new IllegalArgumentException("Vertex settings are required for Vertex AI deployments and only for them");
     }
+  }
+
+  /** A deployment with the default call settings. */
+  public Deployment(String id, String alias, ProviderKind provider, String model, String apiBase, Secret apiKey,
+                    double weight, Integer rpm, Integer tpm, Duration timeout,
+                    List<InjectionPoint> injectionPoints, ModelInfo info, String cacheScope,
+                    AwsSettings aws, VertexSettings vertex) {
+    this(id, alias, provider, model, apiBase, apiKey, weight, rpm, tpm, timeout, injectionPoints, info, cacheScope,
+        aws, vertex, null, null);
   }
 
   /** A deployment of a provider other than Vertex AI. */
@@ -80,6 +99,11 @@ public record Deployment(String id, String alias, ProviderKind provider, String 
     return ModelPattern.capture(alias, requestedModel)
         .map(captured -> ModelPattern.substitute(model, captured))
         .orElse(requestedModel);
+  }
+
+  /** The upstream timeout of a call, streamed or not: {@code stream_timeout} applies to streams when set. */
+  public Duration timeout(boolean stream) {
+    return stream && calls.streamTimeout() != null ? calls.streamTimeout() : timeout;
   }
 
   /** Whether this deployment serves a family of models ({@code claude-*}) rather than one alias. */

@@ -8,6 +8,7 @@ final class Findings {
 
   private final List<ConfigProblem> problems = new ArrayList<>();
   private final List<ConfigProblem> warnings = new ArrayList<>();
+  private final List<ConfigProblem> skipped = new ArrayList<>();
 
   void problem(String path, String message) {
     problems.add(new ConfigProblem(path, message));
@@ -15,6 +16,17 @@ final class Findings {
 
   void warning(String path, String message) {
     warnings.add(new ConfigProblem(path, message));
+  }
+
+  /** A deployment that cannot be served: a warning, and a problem only if no deployment is left. */
+  void skipped(String path, String message) {
+    ConfigProblem skip = new ConfigProblem(path, message);
+    skipped.add(skip);
+    warnings.add(skip);
+  }
+
+  List<ConfigProblem> skippedDeployments() {
+    return List.copyOf(skipped);
   }
 
   /** A mark to compare against later: {@code problemCount() > mark} means something went wrong in between. */

@@ -14,16 +14,38 @@ import java.util.function.BinaryOperator;
  * @param deployments every deployment, in file order
  * @param router      {@code router_settings}
  * @param general     {@code general_settings}
+ * @param groups      fallbacks between aliases and other names for them
  * @param warnings    things ignored (unknown keys, unsupported sections), each already prefixed with its path
+ * @param server      {@code server_settings}: how the node faces the network (docs/security.md)
  */
 public record GatewayConfig(List<Deployment> deployments, RouterSettings router, GeneralSettings general,
-                            List<String> warnings) {
+                            ModelGroups groups, List<String> warnings, ServerSettings server) {
+
+  /** A configuration with the default {@code server_settings}. */
+  public GatewayConfig(List<Deployment> deployments, RouterSettings router, GeneralSettings general,
+                       ModelGroups groups, List<String> warnings) {
+    this(deployments, router, general, groups, warnings, ServerSettings.DEFAULTS);
+  }
+
+  /** A configuration with the given {@code server_settings} and no fallbacks or group aliases. */
+  public GatewayConfig(List<Deployment> deployments, RouterSettings router, GeneralSettings general,
+                       List<String> warnings, ServerSettings server) {
+    this(deployments, router, general, ModelGroups.NONE, warnings, server);
+  }
 
   public GatewayConfig {
     deployments = List.copyOf(deployments);
     Objects.requireNonNull(router, "router");
     Objects.requireNonNull(general, "general");
+    Objects.requireNonNull(groups, "groups");
     warnings = List.copyOf(warnings);
+    Objects.requireNonNull(server, "server");
+  }
+
+  /** A configuration without fallbacks or group aliases. */
+  public GatewayConfig(List<Deployment> deployments, RouterSettings router, GeneralSettings general,
+                       List<String> warnings) {
+    this(deployments, router, general, ModelGroups.NONE, warnings);
   }
 
   /**
@@ -32,6 +54,11 @@ public record GatewayConfig(List<Deployment> deployments, RouterSettings router,
    * {@code claude-sonnet-*} over {@code claude-*} over {@code *}). Empty when nothing matches.
    */
   public List<Deployment> deploymentsFor(String requestedModel) {
+    // LiteLLM resolves model_group_alias before looking at the model list
+    return deploymentsOf(groups.groupAliases().getOrDefault(requestedModel, requestedModel));
+  }
+
+  private List<Deployment> deploymentsOf(String requestedModel) {
     List<Deployment> exact = deployments.stream().filter(d -> d.alias().equals(requestedModel)).toList();
     if (!exact.isEmpty()) {
       return exact;
@@ -45,10 +72,12 @@ public record GatewayConfig(List<Deployment> deployments, RouterSettings router,
         .orElse(List.of());
   }
 
-  /** Every configured alias, in file order, wildcard aliases included. */
+  /** Every configured alias, in file order, wildcard aliases included, then the group aliases not hidden. */
   public Set<String> aliases() {
     Set<String> aliases = new LinkedHashSet<>();
     deployments.forEach(d -> aliases.add(d.alias()));
+    groups.groupAliases().keySet().stream().filter(name -> !groups.hiddenAliases().contains(name)).sorted()
+        .forEach(aliases::add);
     return Collections.unmodifiableSet(aliases);
   }
 

@@ -14,8 +14,8 @@ public enum ProviderKind {
   /** Anthropic's Messages API. */
   ANTHROPIC("anthropic", "https://api.anthropic.com", "ANTHROPIC_API_KEY", List.of()),
   /**
-   * OpenAI's Chat Completions API, and servers that speak it ({@code hosted_vllm/}, {@code openai_compatible/},
-   * {@code openai_like/}: these need an {@code api_base}, and a key only if the server wants one).
+   * OpenAI's Chat Completions API, and servers and providers that speak it ({@code hosted_vllm/}, {@code groq/},
+   * {@code azure/}...: see {@link OpenAiCompatible}, which says how each is addressed).
    */
   OPENAI("openai", "https://api.openai.com/v1", "OPENAI_API_KEY",
       List.of("hosted_vllm", "openai_compatible", "openai_like")),
@@ -48,11 +48,6 @@ public enum ProviderKind {
     this.defaultApiBase = defaultApiBase;
     this.defaultKeyVariable = defaultKeyVariable;
     this.selfHostedPrefixes = selfHostedPrefixes;
-  }
-
-  /** Whether {@code prefix} names a self-hosted server of this API: no default endpoint, no required key. */
-  public boolean selfHosted(String prefix) {
-    return selfHostedPrefixes.contains(prefix);
   }
 
   /** The LiteLLM model prefix, without the slash: {@code anthropic}. */

@@ -79,13 +79,37 @@ final class Section {
     }
   }
 
+  /** Marks every key as read, without a warning: the whole mapping is accounted for elsewhere. */
+  void acceptAll() {
+    node.fieldNames().forEachRemaining(read::add);
+  }
+
+  /** The keys of this mapping, in file order. */
+  List<String> keys() {
+    List<String> keys = new ArrayList<>();
+    node.fieldNames().forEachRemaining(keys::add);
+    return keys;
+  }
+
   /** Reports every key that no read asked for, in file order. */
   void warnUnknownKeys() {
+    warnUnreadKeys("unknown key, ignored");
+  }
+
+  /** Reports every key that no read asked for, in file order, saying {@code why}. */
+  void warnUnreadKeys(String why) {
     node.fieldNames().forEachRemaining(key -> {
       if (!read.contains(key)) {
-        findings.warning(path(key), "unknown key, ignored");
+        read.add(key);
+        findings.warning(path(key), why);
       }
     });
+  }
+
+  /** Whether {@code key} holds a mapping. */
+  boolean isMapping(String key) {
+    JsonNode value = node.get(key);
+    return value != null && value.isObject();
   }
 
   Optional<Section> section(String key) {

@@ -224,8 +224,6 @@ class BedrockConfigTest {
           litellm_params: {model: bedrock/us.anthropic.claude-x, aws_region_name: us-west-2,
                            aws_bedrock_runtime_endpoint: "ftp://b.example.com"}
         """, Map.of())).containsExactly(
-        "model_list[0].litellm_params.model: only Anthropic models are supported on Bedrock,"
-            + " e.g. bedrock/us.anthropic.claude-sonnet-4-5-20250929-v1:0",
         "model_list[1].litellm_params.aws_secret_access_key: required with aws_access_key_id",
         "model_list[2].litellm_params.aws_profile_name: give either a profile or keys"
             + " (aws_access_key_id, aws_secret_access_key), not both",

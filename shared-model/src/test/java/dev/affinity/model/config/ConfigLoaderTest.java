@@ -214,9 +214,6 @@ class ConfigLoaderTest {
         "model_list[2].model_name: must not be empty",
         "model_list[2].litellm_params: required",
         "model_list[3].litellm_params.model: required",
-        "model_list[4].litellm_params.model: unsupported provider 'cohere' (supported: anthropic, openai, hosted_vllm, openai_compatible, openai_like, bedrock, vertex_ai, gemini)",
-        "model_list[5].litellm_params.model: unsupported provider: no provider prefix (supported: anthropic, openai, hosted_vllm, openai_compatible, openai_like, bedrock, vertex_ai, gemini),"
-            + " e.g. anthropic/claude-sonnet-4-5",
         "model_list[6].litellm_params.model: model id missing after 'anthropic/'",
         "model_list[7].litellm_params.api_base: must be an http(s) URL without query or fragment,"
             + " e.g. https://api.anthropic.com",
@@ -390,7 +387,7 @@ class ConfigLoaderTest {
     String yaml = """
         model_list:
           - model_name: a
-            litellm_params: {model: cohere/claude-x, api_key: k}
+            litellm_params: {model: anthropic/, api_key: k}
           - model_name: b
             litellm_params: {model: anthropic/claude-x, api_key: os.environ/MISSING_KEY, rpm: many}
         general_settings: {max_request_size_mb: -3}
@@ -398,13 +395,13 @@ class ConfigLoaderTest {
     ConfigException failure = catchThrowableOfType(ConfigException.class, () -> parse(yaml));
 
     assertThat(failure.problems()).containsExactly(
-        new ConfigProblem("model_list[0].litellm_params.model", "unsupported provider 'cohere' (supported: anthropic, openai, hosted_vllm, openai_compatible, openai_like, bedrock, vertex_ai, gemini)"),
+        new ConfigProblem("model_list[0].litellm_params.model", "model id missing after 'anthropic/'"),
         new ConfigProblem("model_list[1].litellm_params.api_key", "environment variable MISSING_KEY is not set"),
         new ConfigProblem("model_list[1].litellm_params.rpm", "must be an integer >= 1"),
         new ConfigProblem("general_settings.max_request_size_mb", "must be a number > 0"));
     assertThat(failure.getMessage()).isEqualTo("""
         invalid configuration (inline) (4 problems):
-          - model_list[0].litellm_params.model: unsupported provider 'cohere' (supported: anthropic, openai, hosted_vllm, openai_compatible, openai_like, bedrock, vertex_ai, gemini)
+          - model_list[0].litellm_params.model: model id missing after 'anthropic/'
           - model_list[1].litellm_params.api_key: environment variable MISSING_KEY is not set
           - model_list[1].litellm_params.rpm: must be an integer >= 1
           - general_settings.max_request_size_mb: must be a number > 0""");
@@ -484,18 +481,15 @@ class ConfigLoaderTest {
     assertThat(config.deployments()).hasSize(1);
     assertThat(config.warnings()).containsExactly(
         "model_list[0].model_info.mode: unknown key, ignored",
-        "model_list[0].tags: unknown key, ignored",
         "model_list[0].litellm_params.aws_region_name: only used by Bedrock deployments, ignored",
         "model_list[0].litellm_params.cache_control_injection_points[0].control: unknown key, ignored",
+        "model_list[0].tags: unknown key, ignored",
         "model_list[0].litellm_params.foo: unknown key, ignored",
         "router_settings.routing_strategy: 'latency-based-routing' is not supported by Affinity,"
             + " using simple-shuffle",
         "router_settings.optional_pre_call_checks: 'router_budget_limiting' is not supported, ignored",
         "router_settings.redis_password: unknown key, ignored",
         "general_settings.database_url: unknown key, ignored",
-        "litellm_settings: section not supported by Affinity, ignored",
-        "environment_variables: section not supported by Affinity, ignored:"
-            + " os.environ/ values come from the process environment",
         "extra: unknown key, ignored");
     assertThat(config.router().routingStrategy()).isEqualTo("simple-shuffle");
   }
@@ -551,7 +545,8 @@ class ConfigLoaderTest {
           - model_name: gpt
             litellm_params: {model: openai/gpt-4o}
         """)).containsExactly(
-        "model_list[0].litellm_params.api_base: required for a self-hosted server (e.g. http://10.0.0.5:8000/v1)",
+        "model_list[0].litellm_params.api_base: required for a self-hosted server, e.g. http://10.0.0.5:8000/v1"
+            + " (or set environment variable HOSTED_VLLM_API_BASE)",
         "model_list[1].litellm_params.api_key: required (or set environment variable OPENAI_API_KEY)");
   }
 }

@@ -151,9 +151,9 @@ class VertexConfigTest {
             model: vertex_ai/llama-3.3-70b-instruct-maas
             vertex_project: proj-one
             vertex_location: us-east5
-        """, Map.of())).containsExactly("model_list[0].litellm_params.model: only Anthropic Claude and Google Gemini"
-        + " models are supported on Vertex AI, e.g. vertex_ai/claude-sonnet-4-5@20250929 or"
-        + " vertex_ai/gemini-2.5-flash");
+        """, Map.of())).containsExactly("model_list: no deployment can be served by Affinity: model_list[0]:"
+        + " deployment 'llama' skipped: only Anthropic Claude and Google Gemini models are served on Vertex AI,"
+        + " e.g. vertex_ai/claude-sonnet-4-5@20250929 or vertex_ai/gemini-2.5-flash");
   }
 
   @Test

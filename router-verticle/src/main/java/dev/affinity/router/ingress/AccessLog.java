@@ -1,0 +1,77 @@
+package dev.affinity.router.ingress;
+
+import dev.affinity.model.GatewayError;
+import dev.affinity.router.node.LogLine;
+import dev.affinity.router.observe.GatewayMetrics;
+import io.vertx.core.net.SocketAddress;
+import io.vertx.ext.web.RoutingContext;
+
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * One line on {@code affinity.access} for every client request, when its answer ends (a stream at its last byte) or
+ * its connection closes first: those the gateway refuses itself included, with the reason. What a client sent (path,
+ * model) is escaped and cut short; keys never appear. Health probes are logged at debug level only.
+ */
+final class AccessLog {
+
+  static final String REQUEST_ID = "affinity.request_id";
+  static final String MODEL = "affinity.model";
+  private static final String ERROR = "affinity.error";
+  private static final Logger ACCESS = Logger.getLogger("affinity.access");
+  private static final int MAX_PATH = 200;
+  private static final int MAX_MODEL = 100;
+  private static final int MAX_REASON = 300;
+
+  private final GatewayMetrics metrics;
+
+  AccessLog(GatewayMetrics metrics) {
+    this.metrics = metrics;
+  }
+
+  /** Names the request and arranges for its line; the first handler of every route. */
+  void begin(RoutingContext ctx) {
+    long startedAt = System.nanoTime();
+    String requestId = "req_" + UUID.randomUUID().toString().replace("-", "");
+    ctx.put(REQUEST_ID, requestId);
+    ctx.response().putHeader("x-affinity-request-id", requestId);
+    ctx.addEndHandler(done -> finished(ctx, startedAt, done.succeeded()));
+    ctx.next();
+  }
+
+  /** Remembers why the gateway answered with an error of its own, for the line. */
+  static void refusedWith(RoutingContext ctx, GatewayError error) {
+    ctx.put(ERROR, error);
+  }
+
+  private void finished(RoutingContext ctx, long startedAt, boolean answered) {
+    int status = ctx.response().getStatusCode();
+    GatewayError error = ctx.get(ERROR);
+    String deployment = ctx.response().headers().get("x-affinity-deployment");
+    if (error != null && deployment == null && (status >= 400 && status < 500 || status == 529 || status == 503)) {
+      metrics.refused(error.status(), error.type());
+    }
+    String path = ctx.request().path();
+    SocketAddress client = ctx.request().remoteAddress();
+    LogLine line = new LogLine()
+        .with("request", ctx.get(REQUEST_ID))
+        .with("client", client == null ? null : client.hostAddress())
+        .with("method", ctx.request().method().name())
+        .with("path", LogLine.clip(path, MAX_PATH))
+        .with("status", status)
+        .with("model", LogLine.clip(ctx.get(MODEL), MAX_MODEL))
+        .with("deployment", deployment)
+        .with("route", ctx.response().headers().get("x-affinity-route"))
+        .with("duration_ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedAt));
+    if (!answered) {
+      line.with("outcome", "client_closed");
+    }
+    if (error != null) {
+      line.with("error", error.type()).with("reason", LogLine.clip(error.message(), MAX_REASON));
+    }
+    line.log(ACCESS, path != null && path.startsWith("/health/") ? Level.FINE : Level.INFO);
+  }
+}
