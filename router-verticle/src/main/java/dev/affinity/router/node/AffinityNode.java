@@ -7,6 +7,7 @@ import dev.affinity.router.ingress.HttpVerticle;
 import dev.affinity.router.observe.GatewayMetrics;
 import dev.affinity.router.observe.MetricsVerticle;
 import dev.affinity.router.pins.CooldownMap;
+import dev.affinity.router.pins.LoadMap;
 import dev.affinity.router.pins.PinMap;
 import dev.affinity.router.routing.RoutingVerticle;
 import io.vertx.core.DeploymentOptions;
@@ -125,7 +126,7 @@ public final class AffinityNode {
     ClientConnections connections = new ClientConnections(config.server().maxConnectionsPerClient());
     return providers
         .compose(v -> vertx.deployVerticle(new RoutingVerticle(config, state, new PinMap(hazelcast),
-            new CooldownMap(hazelcast), () -> cluster.getNodes().size())))
+            new CooldownMap(hazelcast), new LoadMap(hazelcast), () -> cluster.getNodes().size())))
         .compose(v -> vertx.deployVerticle(() -> new HttpVerticle(config, state, connections, host, port),
             new DeploymentOptions().setInstances(instances)))
         .mapEmpty();

@@ -13,6 +13,7 @@ import dev.affinity.model.config.ProviderKind;
 import dev.affinity.model.config.VertexSettings;
 import dev.affinity.router.cache.AffinityDecision;
 import dev.affinity.router.cache.AutomaticPrefixChain;
+import dev.affinity.router.cache.Balance;
 import dev.affinity.router.cache.CacheTtl;
 import dev.affinity.router.cache.HotPrefixSpread;
 import dev.affinity.router.cache.InjectionPoints;
@@ -65,6 +66,8 @@ public final class CacheAffinityPolicy implements RoutingPolicy {
   private final int spread;
   private final Context context;
   private final long warmUpMillis;
+  private DeploymentLoad load;
+  private Balance.Bounds bounds;
 
   /**
    * @param warmUp how long a request waits for the first request of its new prefix to be answered; 0 never
@@ -78,6 +81,27 @@ public final class CacheAffinityPolicy implements RoutingPolicy {
     this.spread = spread;
     this.context = context;
     this.warmUpMillis = warmUp.toMillis();
+  }
+
+  /**
+   * Places new sessions by load as well as by cache: a shared prefix is followed only to owners within
+   * {@code bounds}, else a new owner is opened on the least-loaded deployment (see {@link AffinityDecision#place}).
+   */
+  public CacheAffinityPolicy balancing(DeploymentLoad load, Balance.Bounds bounds) {
+    this.load = load;
+    this.bounds = bounds;
+    return this;
+  }
+
+  /** The balance of this request's choices: requests per minute per cache scope, cluster-wide. */
+  private Balance balance(List<Deployment> choices, Set<String> openScopes) {
+    if (load == null) {
+      return null;
+    }
+    Map<String, Long> loads = new HashMap<>();
+    choices.forEach(deployment -> loads.merge(deployment.cacheScope(), load.of(deployment.id()).requestsPerMinute(),
+        Long::sum));
+    return new Balance(loads, openScopes.isEmpty() ? loads.keySet() : openScopes, bounds);
   }
 
   @Override
@@ -157,7 +181,8 @@ public final class CacheAffinityPolicy implements RoutingPolicy {
               () -> strategy.pick(open).cacheScope())
           .saturated(saturated, (key, home) -> HotPrefixSpread.spillTo(key, home, eligibleScopes, spread,
               openScopes::contains).orElse(home))
-          .takeOver((key, stale) -> takeOver(key, stale, openScopes.isEmpty() ? eligibleScopes : openScopes));
+          .takeOver((key, stale) -> takeOver(key, stale, openScopes.isEmpty() ? eligibleScopes : openScopes))
+          .balance(balance(choices, openScopes));
       AffinityDecision decision = AffinityDecision.place(lookup, plan, found.allOwners(), placement);
       if (decision.kind() == RouteKind.REPINNED || decision.kind() == RouteKind.SPILLED
           || decision.kind() == RouteKind.BALANCED) {

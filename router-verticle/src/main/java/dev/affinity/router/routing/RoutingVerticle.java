@@ -18,7 +18,9 @@ import dev.affinity.model.config.ProviderKind;
 import dev.affinity.router.cache.CostModel;
 import dev.affinity.router.cache.Price;
 import dev.affinity.router.node.NodeState;
+import dev.affinity.router.cache.Balance;
 import dev.affinity.router.pins.CooldownMap;
+import dev.affinity.router.pins.LoadMap;
 import dev.affinity.router.pins.PinMap;
 import dev.affinity.router.routing.strategy.InFlight;
 import dev.affinity.router.routing.strategy.UnpinnedStrategy;
@@ -58,6 +60,7 @@ public final class RoutingVerticle extends VerticleBase {
   /** Margin so the upstream's own timeout (a clean 504) fires before the event bus gives up on the reply. */
   private static final long REPLY_MARGIN_MILLIS = 5_000;
   private static final int ADMIN_PIN_LIMIT = 1000;
+  private static final long LOAD_PUBLISH_MILLIS = 1000;
   /** A retry-after longer than this cools a deployment for this long only; it is re-tried after that. */
   private static final long MAX_RETRY_AFTER_SECONDS = 60;
   /**
@@ -70,6 +73,8 @@ public final class RoutingVerticle extends VerticleBase {
   private final NodeState node;
   private final PinMap pins;
   private final InFlight inFlight = new InFlight();
+  private final DeploymentLoad load = new DeploymentLoad(System::currentTimeMillis);
+  private final LoadMap loadMap;
   private final CacheLedger ledger = new CacheLedger();
   private final CooldownMap cooldowns;
   private final DeploymentHealth health;
@@ -90,6 +95,13 @@ public final class RoutingVerticle extends VerticleBase {
    */
   public RoutingVerticle(GatewayConfig config, NodeState node, PinMap pins, CooldownMap cooldowns,
                          IntSupplier members) {
+    this(config, node, pins, cooldowns, null, members);
+  }
+
+  /** @param loadMap where nodes publish their load per deployment, or null to balance on this node's own counts */
+  public RoutingVerticle(GatewayConfig config, NodeState node, PinMap pins, CooldownMap cooldowns, LoadMap loadMap,
+                         IntSupplier members) {
+    this.loadMap = loadMap;
     this.config = config;
     this.node = node;
     this.pins = pins;
@@ -108,9 +120,20 @@ public final class RoutingVerticle extends VerticleBase {
     policy = config.router().promptCaching() && pins != null
         ? new CacheAffinityPolicy(pins, strategy, eligibility, context, config.router().warmUpWait(),
             config.router().hotPrefixDeployments())
+            .balancing(load, new Balance.Bounds(config.router().balanceAbsThreshold(),
+                config.router().balanceRelThreshold()))
         : new UnpinnedPolicy(strategy, eligibility);
     node.metrics().watch(inFlight::count, id -> health.cooledUntil(id).isPresent(),
         () -> pins == null ? 0 : pins.ownedHere(), node::clusterSize);
+    if (loadMap != null) {
+      Set<String> known = new HashSet<>(config.deployments().stream().map(Deployment::id).toList());
+      // every second: publish this node's load, take in the others' (both off the event loop)
+      vertx.setPeriodic(LOAD_PUBLISH_MILLIS, tick -> vertx.executeBlocking(() -> {
+        loadMap.publishBlocking(load.own());
+        load.others(loadMap.others(known));
+        return null;
+      }, false).onFailure(failure -> LOG.fine(() -> "could not share the load: " + failure.getMessage())));
+    }
     Future<Void> followCooldowns = cooldowns == null ? Future.succeededFuture()
         : vertx.executeBlocking(() -> {
           cooldowns.followBlocking(config.deployments().stream().map(Deployment::id).toList(), health::coolUntil);
@@ -306,6 +329,7 @@ public final class RoutingVerticle extends VerticleBase {
     }
     long timeout = deployment.timeout(request.stream()).toMillis();
     inFlight.started(deployment.id());
+    load.started(deployment.id());
     headroom.dispatched(deployment.id());
     return vertx.eventBus()
         .<GatewayReply>request(EventBusAddress.provider(deployment.provider()),
@@ -316,6 +340,8 @@ public final class RoutingVerticle extends VerticleBase {
 
   private void finished(UsageReport report) {
     inFlight.finished(report.deploymentId());
+    load.finished(report.deploymentId(), report.usage().inputTokens() + report.usage().cacheCreationInputTokens()
+        + report.usage().cacheReadInputTokens() + report.usage().outputTokens());
     health.record(report.deploymentId(), report.status())
         .ifPresent(until -> publishCooldown(report.deploymentId(), until));
     TokenUsage usage = report.usage();

@@ -308,4 +308,71 @@ class AffinityDecisionTest {
     assertThat(decision.replacements()).singleElement()
         .satisfies(replacement -> assertThat(replacement.staleDeploymentId()).isEqualTo("gone"));
   }
+
+  private static final Set<String> THREE = new LinkedHashSet<>(List.of("d1", "d2", "d3"));
+
+  /** Bounds of 10 requests per minute and 1.5 times the least-loaded. */
+  private static Balance loads(long d1, long d2, long d3) {
+    return new Balance(Map.of("d1", d1, "d2", d2, "d3", d3), THREE, new Balance.Bounds(10, 1.5));
+  }
+
+  /** The first request of a new session of the agent: the same tools and system, a task of its own. */
+  private static PrefixChain newSession(String task) {
+    return PrefixChain.ofMessages(new AgentConversation().lastTask(task).request(1), SCOPE);
+  }
+
+  private static AffinityDecision placeWith(PrefixChain chain, Map<String, List<String>> found, Balance balance) {
+    return AffinityDecision.place(LookupPlan.of(chain), PinPlan.of(chain, 1024), found,
+        AffinityDecision.Placement.of(THREE, fixed("d3")).balance(balance));
+  }
+
+  @Test
+  void aNewSessionFollowsItsSharedPrefixToTheLeastLoadedOwnerWithinBounds() {
+    PrefixChain chain = newSession("a new task");
+    String shared = chain.key(chain.conversationStart() - 1);
+    AffinityDecision decision = placeWith(chain, Map.of(shared, List.of("d1", "d2")), loads(40, 12, 10));
+    assertThat(decision.deploymentId()).as("d1 is past both bounds, d2 is within").isEqualTo("d2");
+    assertThat(decision.kind()).isEqualTo(RouteKind.PINNED);
+    assertThat(decision.pinnedKey()).hasValue(shared);
+    assertThat(decision.additions()).isEmpty();
+
+    AffinityDecision near = placeWith(chain, Map.of(shared, List.of("d1")), loads(8, 0, 0));
+    assertThat(near.deploymentId()).as("8 ahead is within the absolute bound").isEqualTo("d1");
+  }
+
+  @Test
+  void whenEveryOwnerOfItsSharedPrefixIsPastTheBoundsANewSessionOpensANewOwnerOnTheLeastLoaded() {
+    PrefixChain chain = newSession("another task");
+    String shared = chain.key(chain.conversationStart() - 1);
+    AffinityDecision decision = placeWith(chain, Map.of(shared, List.of("d1")), loads(40, 3, 10));
+    assertThat(decision.deploymentId()).isEqualTo("d2");
+    assertThat(decision.kind()).isEqualTo(RouteKind.BALANCED);
+    assertThat(decision.additions()).as("d2 writes the shared prefix once and becomes one more owner")
+        .extracting(AffinityDecision.Refresh::key).containsExactly(shared);
+    assertThat(decision.claims()).as("its own prefixes are new, the shared one is not claimed").isNotEmpty()
+        .noneMatch(claim -> claim.key().equals(shared));
+    assertThat(decision.replacements()).as("d1 keeps the prefix").isEmpty();
+  }
+
+  @Test
+  void anExistingSessionIsNeverSplitWhileItsDeploymentIsUsableWhateverTheLoad() {
+    PrefixChain chain = turn(3);
+    LookupPlan lookup = LookupPlan.of(chain);
+    LookupPlan.Probe own = lookup.probes().stream().filter(probe -> probe.block() >= chain.conversationStart())
+        .findFirst().orElseThrow();
+    String shared = chain.key(chain.conversationStart() - 1);
+    AffinityDecision decision = placeWith(chain, Map.of(own.key(), List.of("d1"), shared, List.of("d1", "d2")),
+        loads(500, 0, 0));
+    assertThat(decision.deploymentId()).isEqualTo("d1");
+    assertThat(decision.kind()).isEqualTo(RouteKind.PINNED);
+  }
+
+  @Test
+  void withoutBalanceASharedPrefixIsFollowedToItsFirstUsableOwner() {
+    PrefixChain chain = newSession("a third task");
+    String shared = chain.key(chain.conversationStart() - 1);
+    AffinityDecision decision = AffinityDecision.place(LookupPlan.of(chain), PinPlan.of(chain, 1024),
+        Map.of(shared, List.of("d1", "d2")), AffinityDecision.Placement.of(THREE, fixed("d3")));
+    assertThat(decision.deploymentId()).isEqualTo("d1");
+  }
 }

@@ -284,7 +284,8 @@ public final class ConfigLoader {
       return new RouterSettings(router.routingStrategy(), router.promptCaching(),
           numRetries != null ? numRetries : router.numRetries(),
           requestTimeout != null ? requestTimeout : router.timeout(), router.allowedFails(), router.cooldownTime(),
-          router.retryAfter(), router.warmUpWait(), router.hotPrefixDeployments());
+          router.retryAfter(), router.warmUpWait(), router.hotPrefixDeployments(), router.balanceAbsThreshold(),
+          router.balanceRelThreshold());
     }
   }
 
@@ -927,8 +928,17 @@ public final class ConfigLoader {
         .orElse(RouterSettings.DEFAULT_WARM_UP_WAIT);
     int hotPrefix = router.integer("hot_prefix_deployments", 1)
         .orElse(RouterSettings.DEFAULT_HOT_PREFIX_DEPLOYMENTS);
+    long balanceAbs = router.integer("balance_abs_threshold", 0)
+        .map(Integer::longValue).orElse(RouterSettings.DEFAULT_BALANCE_ABS_THRESHOLD);
+    double balanceRel = router.number("balance_rel_threshold", true).map(ratio -> {
+      if (ratio < 1) {
+        router.problem("balance_rel_threshold", "must be a number >= 1");
+        return RouterSettings.DEFAULT_BALANCE_REL_THRESHOLD;
+      }
+      return ratio;
+    }).orElse(RouterSettings.DEFAULT_BALANCE_REL_THRESHOLD);
     return new RouterSettings(strategy, promptCaching, numRetries, timeout, allowedFails, cooldown, retryAfter,
-        warmUpWait, hotPrefix);
+        warmUpWait, hotPrefix, balanceAbs, balanceRel);
   }
 
   private GeneralSettings general(Section general) {

@@ -21,10 +21,15 @@ import java.util.Objects;
  *                             that write to start, so it reads instead of writing too; zero turns waiting off
  * @param hotPrefixDeployments how many deployments one prefix may spread over when its own has no rate-limit
  *                             headroom; 1 never spreads
+ * @param balanceAbsThreshold  requests per minute a deployment may be ahead of the least-loaded one and still take new
+ *                             sessions that follow a shared prefix (SGLang's absolute balance threshold)
+ * @param balanceRelThreshold  how many times the least-loaded one's requests per minute a deployment may carry and
+ *                             still take them (SGLang's relative threshold); a deployment is past the bounds only
+ *                             when past both
  */
 public record RouterSettings(String routingStrategy, boolean promptCaching, int numRetries, Duration timeout,
                              int allowedFails, Duration cooldownTime, Duration retryAfter, Duration warmUpWait,
-                             int hotPrefixDeployments) {
+                             int hotPrefixDeployments, long balanceAbsThreshold, double balanceRelThreshold) {
 
   public static final String SIMPLE_SHUFFLE = "simple-shuffle";
   public static final String LEAST_BUSY = "least-busy";
@@ -40,6 +45,9 @@ public record RouterSettings(String routingStrategy, boolean promptCaching, int 
   /** Long enough for a first token on a long prompt, short enough that a stuck writer costs little. */
   public static final Duration DEFAULT_WARM_UP_WAIT = Duration.ofSeconds(3);
   public static final int DEFAULT_HOT_PREFIX_DEPLOYMENTS = 2;
+  /** Chosen from the replay benchmark (docs/benchmarks.md, balance). */
+  public static final long DEFAULT_BALANCE_ABS_THRESHOLD = 10;
+  public static final double DEFAULT_BALANCE_REL_THRESHOLD = 1.5;
 
   /** The settings of a file without {@code router_settings}. */
   public static final RouterSettings DEFAULTS =
@@ -51,6 +59,9 @@ public record RouterSettings(String routingStrategy, boolean promptCaching, int 
     Objects.requireNonNull(cooldownTime, "cooldownTime");
     Objects.requireNonNull(retryAfter, "retryAfter");
     Objects.requireNonNull(warmUpWait, "warmUpWait");
+    if (balanceAbsThreshold < 0 || !(balanceRelThreshold >= 1)) {
+      throw new IllegalArgumentException("balanceAbsThreshold must be >= 0 and balanceRelThreshold >= 1");
+    }
     if (allowedFails < 0 || hotPrefixDeployments < 1 || numRetries < 0 || retryAfter.isNegative()) {
       throw new IllegalArgumentException("allowedFails, numRetries and retryAfter must not be negative, "
           + "hotPrefixDeployments must be at least 1");
@@ -60,6 +71,7 @@ public record RouterSettings(String routingStrategy, boolean promptCaching, int 
   /** The given settings with the defaults of the reliability keys. */
   public RouterSettings(String routingStrategy, boolean promptCaching, int numRetries, Duration timeout) {
     this(routingStrategy, promptCaching, numRetries, timeout, DEFAULT_ALLOWED_FAILS, DEFAULT_COOLDOWN_TIME,
-        DEFAULT_RETRY_AFTER, DEFAULT_WARM_UP_WAIT, DEFAULT_HOT_PREFIX_DEPLOYMENTS);
+        DEFAULT_RETRY_AFTER, DEFAULT_WARM_UP_WAIT, DEFAULT_HOT_PREFIX_DEPLOYMENTS, DEFAULT_BALANCE_ABS_THRESHOLD,
+        DEFAULT_BALANCE_REL_THRESHOLD);
   }
 }

@@ -295,6 +295,8 @@ class ConfigLoaderTest {
           cooldown_time: 30
           retry_after: 1.5
           num_retries: 4
+          balance_abs_threshold: 20
+          balance_rel_threshold: 2.5
           warm_up_wait: 0
           hot_prefix_deployments: 3
         """);
@@ -302,6 +304,8 @@ class ConfigLoaderTest {
     assertThat(config.router().cooldownTime()).isEqualTo(Duration.ofSeconds(30));
     assertThat(config.router().retryAfter()).isEqualTo(Duration.ofMillis(1500));
     assertThat(config.router().numRetries()).isEqualTo(4);
+    assertThat(config.router().balanceAbsThreshold()).isEqualTo(20);
+    assertThat(config.router().balanceRelThreshold()).isEqualTo(2.5);
     assertThat(config.router().warmUpWait()).as("zero turns waiting off").isZero();
     assertThat(config.router().hotPrefixDeployments()).isEqualTo(3);
     assertThat(config.warnings()).isEmpty();
@@ -321,6 +325,8 @@ class ConfigLoaderTest {
           cooldown_time: -1
           retry_after: -2
           num_retries: 1.5
+          balance_abs_threshold: -1
+          balance_rel_threshold: 0.5
           warm_up_wait: soon
           hot_prefix_deployments: 0
         """)).containsExactlyInAnyOrder(
@@ -328,6 +334,8 @@ class ConfigLoaderTest {
         "router_settings.cooldown_time: must be a positive number of seconds",
         "router_settings.retry_after: must be a number >= 0",
         "router_settings.num_retries: must be an integer >= 0",
+        "router_settings.balance_abs_threshold: must be an integer >= 0",
+        "router_settings.balance_rel_threshold: must be a number >= 1",
         "router_settings.warm_up_wait: must be a number >= 0",
         "router_settings.hot_prefix_deployments: must be an integer >= 1");
   }
