@@ -33,11 +33,15 @@ import java.util.function.Supplier;
  *   <li>A pin to a deployment with no rate-limit headroom (saturated) is neither followed nor replaced: without a
  *       shorter pin elsewhere, the request spills to where the spread of the prefix says ({@link RouteKind#SPILLED})
  *       and claims its new prefixes there.</li>
- *   <li>Claims race with other nodes. Whoever wrote a key first owns it, and a loser follows the winner
- *       ({@link #afterClaim(Map)}) so that concurrent requests for one prefix end up on one deployment.</li>
+ *   <li>Claims race with other nodes. Whoever wrote a key first owns it, and a loser follows the owner of the
+ *       longest key it lost ({@link #afterClaim(Map)}) so that concurrent requests for one prefix end up on one
+ *       deployment, even when they won longer keys of their own.</li>
  * </ol>
  */
 public final class AffinityDecision {
+
+  /** The block a session pin is written as: after every prefix, so its claim is settled first. */
+  public static final int SESSION_BLOCK = Integer.MAX_VALUE;
 
   /** Extend the TTL of a pin that already points to the chosen deployment. */
   public record Refresh(String key, CacheTtl ttl) {
@@ -284,6 +288,19 @@ public final class AffinityDecision {
         claims.add(new Claim(pin.key(), pin.block(), pin.ttl()));
       }
     }
+    if (placement.sessionKey() != null && !spilled) {
+      // the session's own pin: claimed on its first request, refreshed after, moved off a deployment that is gone
+      String key = placement.sessionKey();
+      CacheTtl ttl = plan.pins().stream().map(PinPlan.Pin::ttl).reduce(CacheTtl.FIVE_MINUTES, CacheTtl::longer);
+      if (session == null) {
+        claims.add(new Claim(key, SESSION_BLOCK, ttl));
+      } else if (session.contains(chosen)) {
+        refreshes.add(new Refresh(key, ttl));
+      } else {
+        session.stream().filter(owner -> !eligible.contains(owner)).forEach(owner ->
+            replacements.add(new Replacement(key, SESSION_BLOCK, owner, ttl)));
+      }
+    }
 
     RouteKind kind;
     String reason = null;
@@ -299,9 +316,11 @@ public final class AffinityDecision {
     } else if (balanced) {
       kind = RouteKind.BALANCED;
       reason = "every owner of the shared prefix through block " + longest.block() + " is past the balance bounds";
-    } else if (longestEligible != null || known) {
+    } else if (longestEligible != null) {
       kind = RouteKind.PINNED;
-    } else if (!plan.isEmpty()) {
+    } else if (known) {
+      kind = RouteKind.SESSION;
+    } else if (!plan.isEmpty() || placement.sessionKey() != null) {
       kind = RouteKind.CLAIMED;
     } else {
       kind = RouteKind.UNPINNED;
@@ -389,15 +408,21 @@ public final class AffinityDecision {
    * The final deployment once claims and replacements are written.
    *
    * <p>A claim or replacement that lost a race means another request pinned that prefix first, to its own choice.
-   * The rule is the one lookup applies: the longest prefix pinned to an eligible deployment wins. So the request
-   * follows the owner of the longest key it tried to write, if that key is longer than the pin it already follows
-   * and the owner is eligible; otherwise it keeps its choice. Keys whose outcome is unknown (absent from
-   * {@code owners}) are skipped.
+   * The race rule: a request that lost the claim of a prefix longer than the pin it already follows, and won only new
+   * keys (claims of prefixes nobody had), follows the owner of the longest key it lost, when that owner is eligible.
+   * The new keys it won are cached nowhere yet, so following costs nothing, and the prefix it lost (a tenant's
+   * shared instructions, say) stays on one deployment; the caller re-points the won keys to the owner. A request
+   * that won a replacement (it is moving a prefix off a failed deployment) keeps its choice. Keys whose outcome is
+   * unknown (absent from {@code owners}) are skipped.
    *
    * @param owners for each key written, the deployment the map holds after the write (this decision's deployment
    *               when the write won)
    */
   public String afterClaim(Map<String, String> owners) {
+    Set<String> replaced = new HashSet<>();
+    replacements.forEach(replacement -> replaced.add(replacement.key()));
+    String lostTo = null;
+    boolean movedAPrefix = false;
     for (Written write : writtenLongestFirst()) {
       if (write.block() <= pinnedBlock) {
         break;
@@ -406,11 +431,13 @@ public final class AffinityDecision {
       if (owner == null) {
         continue;
       }
-      if (owner.equals(deploymentId) || eligible.contains(owner)) {
-        return owner;
+      if (owner.equals(deploymentId)) {
+        movedAPrefix |= replaced.contains(write.key());
+      } else if (lostTo == null && eligible.contains(owner)) {
+        lostTo = owner;
       }
     }
-    return deploymentId;
+    return lostTo != null && !movedAPrefix ? lostTo : deploymentId;
   }
 
   /** A key the decision writes (a claim or a replacement) and the TTL it is written with. */

@@ -19,5 +19,10 @@ public enum RouteKind {
    * A new session whose shared prefix (tools, system) is pinned only to deployments past the balance bounds: it opens
    * a new owner of that prefix on the least-loaded deployment, which writes it once ({@link Balance}).
    */
-  BALANCED
+  BALANCED,
+  /**
+   * The client's session id is pinned to an eligible deployment and no pinned prefix of the prompt decided: the
+   * request stays with its session ({@link SessionKey}), breakpoints or not.
+   */
+  SESSION
 }

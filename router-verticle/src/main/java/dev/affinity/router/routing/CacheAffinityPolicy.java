@@ -23,6 +23,7 @@ import dev.affinity.router.cache.PinPlan;
 import dev.affinity.router.cache.PrefixChain;
 import dev.affinity.router.cache.Rendezvous;
 import dev.affinity.router.cache.RouteKind;
+import dev.affinity.router.cache.SessionKey;
 import dev.affinity.router.pins.PinMap;
 import dev.affinity.router.routing.strategy.UnpinnedStrategy;
 import io.vertx.core.Context;
@@ -163,7 +164,8 @@ public final class CacheAffinityPolicy implements RoutingPolicy {
     List<Deployment> withRoom = choices.stream().filter(eligibility::hasHeadroom).toList();
     List<Deployment> open = withRoom.isEmpty() ? choices : withRoom; // none has room: better to try than to refuse
     Buffer sent = body;
-    if (lookup.isEmpty() && plan.isEmpty()) {
+    String sessionKey = SessionKey.of(json, request.headers()).map(id -> SessionKey.pinKey(scope, id)).orElse(null);
+    if (lookup.isEmpty() && plan.isEmpty() && sessionKey == null) {
       return Future.succeededFuture(new Route(strategy.pick(open), "unpinned", sent));
     }
     // pins name cache scopes: deployments that share a provider cache are one for affinity
@@ -176,13 +178,19 @@ public final class CacheAffinityPolicy implements RoutingPolicy {
     Map<String, Integer> blocks = new HashMap<>();
     lookup.probes().forEach(probe -> blocks.put(probe.key(), probe.block()));
     plan.pins().forEach(pin -> blocks.put(pin.key(), pin.block()));
-    return pins.lookup(lookup.keys(), context).compose(found -> {
+    List<String> keys = lookup.keys();
+    if (sessionKey != null) {
+      keys = new ArrayList<>(keys);
+      keys.add(sessionKey);
+    }
+    return pins.lookup(keys, context).compose(found -> {
       AffinityDecision.Placement placement = AffinityDecision.Placement.of(eligibleScopes,
               () -> strategy.pick(open).cacheScope())
           .saturated(saturated, (key, home) -> HotPrefixSpread.spillTo(key, home, eligibleScopes, spread,
               openScopes::contains).orElse(home))
           .takeOver((key, stale) -> takeOver(key, stale, openScopes.isEmpty() ? eligibleScopes : openScopes))
-          .balance(balance(choices, openScopes));
+          .balance(balance(choices, openScopes))
+          .session(sessionKey);
       AffinityDecision decision = AffinityDecision.place(lookup, plan, found.allOwners(), placement);
       if (decision.kind() == RouteKind.REPINNED || decision.kind() == RouteKind.SPILLED
           || decision.kind() == RouteKind.BALANCED) {

@@ -201,6 +201,26 @@ class AffinityRoutingTest {
   }
 
   @Test
+  void aSessionIdKeepsASessionOnOneDeploymentWithoutBreakpoints() throws Exception {
+    java.util.Set<String> byHeader = new java.util.HashSet<>();
+    java.util.Set<String> byUserId = new java.util.HashSet<>();
+    for (int turn = 0; turn < 6; turn++) {
+      HttpResponse<String> headed = gateway.post("/v1/messages", request("sonnet", 40 + turn, false, "q" + turn),
+          "x-api-key", MASTER, "anthropic-version", "2023-06-01", "x-claude-code-session-id", "cc-session-1");
+      assertThat(headed.statusCode()).as(headed.body()).isEqualTo(200);
+      assertThat(route(headed)).isEqualTo(turn == 0 ? "claimed" : "session");
+      byHeader.add(deployment(headed));
+      String withUserId = request("sonnet", 60 + turn, false, "q" + turn).replaceFirst("\\{",
+          "{\"metadata\":{\"user_id\":\"user_x_account_y_session_cc-session-2\"},");
+      HttpResponse<String> metadata = post(withUserId);
+      assertThat(metadata.statusCode()).as(metadata.body()).isEqualTo(200);
+      byUserId.add(deployment(metadata));
+    }
+    assertThat(byHeader).as("six prompts with nothing in common, one session").hasSize(1);
+    assertThat(byUserId).hasSize(1);
+  }
+
+  @Test
   void adminEndpointsNeedTheMasterKeyAndNeverShowPrompts() throws Exception {
     post(request("sonnet", 5, true, "pin me"));
     HttpResponse<String> anonymous = HTTP.send(HttpRequest.newBuilder(URI.create(gateway.baseUrl()

@@ -375,4 +375,61 @@ class AffinityDecisionTest {
         Map.of(shared, List.of("d1", "d2")), AffinityDecision.Placement.of(THREE, fixed("d3")));
     assertThat(decision.deploymentId()).isEqualTo("d1");
   }
+
+  @Test
+  void aRequestThatLostTheClaimOfASharedPrefixAndWonOnlyNewKeysFollowsTheOwnerOfTheLongestKeyItLost() {
+    PrefixChain chain = newSession("a task nobody else has");
+    AffinityDecision decision = decide(chain, Map.of(), THREE, fixed("d2"));
+    String shared = chain.key(chain.conversationStart() - 1);
+    Map<String, String> owners = new HashMap<>();
+    decision.claims().forEach(claim -> owners.put(claim.key(), claim.block() >= chain.conversationStart() ? "d2"
+        : "d1"));
+    assertThat(owners).containsEntry(shared, "d1");
+    assertThat(owners).as("it won its own, longer prefix").containsValue("d2");
+    assertThat(decision.afterClaim(owners)).isEqualTo("d1");
+  }
+
+  @Test
+  void aSessionPinKeepsASessionOnItsDeploymentEvenWithoutBreakpoints() {
+    PrefixChain chain = PrefixChain.ofMessages(AgentConversation.JSON.createObjectNode().put("model", "m"), SCOPE);
+    LookupPlan lookup = LookupPlan.of(chain);
+    String session = SessionKey.pinKey(SCOPE, "session-1");
+    AffinityDecision first = AffinityDecision.place(lookup, PinPlan.none(), Map.of(),
+        AffinityDecision.Placement.of(THREE, fixed("d3")).session(session));
+    assertThat(first.deploymentId()).isEqualTo("d3");
+    assertThat(first.kind()).isEqualTo(RouteKind.CLAIMED);
+    assertThat(first.claims()).extracting(AffinityDecision.Claim::key).containsExactly(session);
+
+    AffinityDecision next = AffinityDecision.place(lookup, PinPlan.none(), Map.of(session, List.of("d3")),
+        AffinityDecision.Placement.of(THREE, fixed("d1")).session(session));
+    assertThat(next.deploymentId()).as("the strategy would say d1").isEqualTo("d3");
+    assertThat(next.kind()).isEqualTo(RouteKind.SESSION);
+    assertThat(next.refreshes()).extracting(AffinityDecision.Refresh::key).containsExactly(session);
+  }
+
+  @Test
+  void aSessionWithAPinnedIdIsAnExistingOneAndStaysWhateverTheLoadOfItsSharedPrefix() {
+    PrefixChain chain = newSession("the first turn of a session the client names");
+    String shared = chain.key(chain.conversationStart() - 1);
+    String session = SessionKey.pinKey(SCOPE, "session-2");
+    AffinityDecision decision = AffinityDecision.place(LookupPlan.of(chain), PinPlan.of(chain, 1024),
+        Map.of(shared, List.of("d1"), session, List.of("d1")),
+        AffinityDecision.Placement.of(THREE, fixed("d3")).balance(loads(500, 0, 0)).session(session));
+    assertThat(decision.deploymentId()).isEqualTo("d1");
+    assertThat(decision.kind()).isEqualTo(RouteKind.PINNED);
+  }
+
+  @Test
+  void theSessionIdComesFromTheHeaderThenMetadataUserIdThenPromptCacheKeyScopedByTenantAndAlias() throws Exception {
+    var body = AgentConversation.JSON.readTree("""
+        {"metadata": {"user_id": "user_abc_account_0f3c_session_7d1e-42"}, "prompt_cache_key": "pck"}""");
+    assertThat(SessionKey.of(body, Map.of(SessionKey.HEADER, "from-header"))).hasValue("from-header");
+    assertThat(SessionKey.of(body, Map.of())).hasValue("7d1e-42");
+    assertThat(SessionKey.of(AgentConversation.JSON.readTree("{\"prompt_cache_key\": \"pck\"}"), Map.of()))
+        .hasValue("pck");
+    assertThat(SessionKey.of(AgentConversation.JSON.readTree("{\"metadata\": {\"user_id\": \"u1\"}}"), Map.of()))
+        .isEmpty();
+    assertThat(SessionKey.pinKey("tenant-a\u0000sonnet", "s")).isNotEqualTo(SessionKey.pinKey("tenant-b\u0000sonnet", "s"))
+        .isNotEqualTo(SessionKey.pinKey("tenant-a\u0000opus", "s")).isNotEqualTo(PromptCacheKey.pinKey("tenant-a\u0000sonnet", "s"));
+  }
 }
