@@ -124,6 +124,7 @@ public final class CacheAffinityPolicy implements RoutingPolicy {
     Buffer body = null;
     LookupPlan lookup;
     PinPlan plan;
+    java.util.function.IntToLongFunction tokensThrough;
     String upstreamModel = reference.upstreamModel(request.model());
     if (reference.provider() == ProviderKind.OPENAI && !reference.openAi().api().cachesAutomatically()) {
       // a provider without a prompt cache: nothing to be near, the strategy alone decides
@@ -137,6 +138,7 @@ public final class CacheAffinityPolicy implements RoutingPolicy {
       int minimum = configured != null ? configured : automaticMinimum(upstreamModel);
       lookup = chain.lookupPlan(minimum);
       plan = chain.pinPlan(minimum);
+      tokensThrough = chain::tokensThrough;
     } else {
       // markers the gateway injects are part of what is sent, so they are part of what is hashed
       List<InjectionPoint> injection = reference.injectionPoints();
@@ -159,6 +161,7 @@ public final class CacheAffinityPolicy implements RoutingPolicy {
           configuredMinimum == null ? OptionalInt.empty() : OptionalInt.of(configuredMinimum));
       lookup = LookupPlan.of(chain);
       plan = PinPlan.of(chain, minimum);
+      tokensThrough = chain::tokensThrough;
     }
     List<Deployment> choices = eligible;
     List<Deployment> withRoom = choices.stream().filter(eligibility::hasHeadroom).toList();
@@ -175,6 +178,7 @@ public final class CacheAffinityPolicy implements RoutingPolicy {
     withRoom.forEach(deployment -> openScopes.add(deployment.cacheScope()));
     Set<String> saturated = new HashSet<>(eligibleScopes);
     saturated.removeAll(openScopes);
+    java.util.function.IntToLongFunction tokens = tokensThrough;
     Map<String, Integer> blocks = new HashMap<>();
     lookup.probes().forEach(probe -> blocks.put(probe.key(), probe.block()));
     plan.pins().forEach(pin -> blocks.put(pin.key(), pin.block()));
@@ -201,14 +205,15 @@ public final class CacheAffinityPolicy implements RoutingPolicy {
         pins.apply(decision, 0, context).onFailure(failure ->
             LOG.log(Level.WARNING, "pin refresh failed: " + failure.getMessage()));
         Route route = route(decision, decision.deploymentId(), choices, candidates, sent, request)
-            .holding(held(decision, decision.deploymentId(), Map.of(), blocks));
+            .holding(held(decision, decision.deploymentId(), Map.of(), blocks), cached(decision, tokens));
         return afterWarmUp(decision.pinnedKey().orElse(null), found, decision.deploymentId(), route, request);
       }
       long warmingSince = warmUpMillis > 0 ? System.currentTimeMillis() : 0;
       return pins.apply(decision, warmingSince, context).compose(written -> {
         String chosen = decision.afterClaim(written.owners());
         Route route = route(decision, chosen, choices, candidates, sent, request)
-            .holding(held(decision, chosen, written.owners(), blocks));
+            .holding(held(decision, chosen, written.owners(), blocks),
+                chosen.equals(decision.deploymentId()) ? cached(decision, tokens) : 0);
         if (!chosen.equals(decision.deploymentId())) {
           repointWonKeys(decision, written.owners(), chosen);
         } else if (warmingSince > 0) {
@@ -261,6 +266,11 @@ public final class CacheAffinityPolicy implements RoutingPolicy {
           return null;
         })
         .map(moved -> failed.movedTo(next, "retried"));
+  }
+
+  /** Estimated tokens of the pinned prefix the decision follows: what its deployment holds for the request. */
+  private static long cached(AffinityDecision decision, java.util.function.IntToLongFunction tokens) {
+    return decision.pinnedBlock().isPresent() ? tokens.applyAsLong(decision.pinnedBlock().getAsInt()) : 0;
   }
 
   /** The keys the request ties to {@code chosen}, shortest prefix first, for {@link #failover}. */

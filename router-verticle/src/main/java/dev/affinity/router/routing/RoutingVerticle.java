@@ -236,14 +236,19 @@ public final class RoutingVerticle extends VerticleBase {
       List<Deployment> others = withFreeSlots(candidates.stream().filter(d -> !tried.contains(d.id())).toList());
       long waitMillis = Math.max(config.router().retryAfter().toMillis(), askedMillis);
       // the same deployment again only when it answered: a call that got no answer would likely wait as long again
-      if (others.isEmpty() && (!result.succeeded() || waitMillis > MAX_SAME_DEPLOYMENT_WAIT_MILLIS
-          || !fitsBeforeDeadline(receivedAt, waitMillis))) {
+      boolean canWait = result.succeeded() && waitMillis <= MAX_SAME_DEPLOYMENT_WAIT_MILLIS
+          && fitsBeforeDeadline(receivedAt, waitMillis);
+      if (others.isEmpty() && !canWait) {
         return result.succeeded() ? Future.succeededFuture(result.result()) : Future.failedFuture(result.cause());
       }
       if (result.succeeded() && result.result().stream() != null) {
         result.result().stream().cancel();
       }
-      if (others.isEmpty()) {
+      // wait or move: a short retry-after where the request's prefix is cached may cost less than writing it elsewhere
+      boolean waitHere = others.isEmpty() || askedMillis > 0 && canWait && route.cachedTokens() > 0
+          && price(deployment.id(), request.model()).map(price -> CostModel.worthWaiting(price, route.cachedTokens(),
+              waitMillis, config.router().retryWaitCostPerSecond())).orElse(false);
+      if (waitHere) {
         LOG.info(() -> "request=" + request.requestId() + " retried on " + deployment.id() + " in " + waitMillis
             + " ms after it answered " + status);
         Route again = route.movedTo(deployment, "retried");

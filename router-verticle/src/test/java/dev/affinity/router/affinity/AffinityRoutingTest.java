@@ -44,7 +44,9 @@ class AffinityRoutingTest {
     emulator = await(UpstreamEmulator.start(vertx, new EmulatorOptions().setLatency(LatencyModel.ZERO)
         .addAccount("a1", "sk-a1").addAccount("a2", "sk-a2").addAccount("a3", "sk-a3")
         .addAccount("i1", "sk-i1").addAccount("i2", "sk-i2")));
-    StringBuilder yaml = new StringBuilder("general_settings: {master_key: " + MASTER + "}\nmodel_list:\n");
+    // a second of waiting valued at a tenth of a cent: a cached 3,000-token prompt is worth waiting 5 s for
+    StringBuilder yaml = new StringBuilder("general_settings: {master_key: " + MASTER + "}\n"
+        + "router_settings: {retry_wait_cost_per_second: 0.001}\nmodel_list:\n");
     for (int i = 1; i <= 3; i++) {
       yaml.append("""
             - model_name: sonnet
@@ -198,6 +200,27 @@ class AffinityRoutingTest {
     }
     assertThat(emulator.counters(owner).requests()).as("one failed call, then never again").isEqualTo(ownerCalls + 1);
     assertThat(logs.all()).contains("retried on " + moved + " after " + owner + " answered 529");
+  }
+
+  @Test
+  void aShortRetryAfterWhereThePrefixIsCachedIsWaitedOutInsteadOfWritingThePrefixElsewhere() throws Exception {
+    HttpResponse<String> first = post(request("sonnet", 5, true, "hello"));
+    String owner = deployment(first);
+    emulator.injectFault(Fault.status(529).retryAfter(java.time.Duration.ofSeconds(1)).times(1).forAccount(owner));
+    long written = 0;
+    for (String account : java.util.List.of("a1", "a2", "a3")) {
+      written += emulator.counters(account).cacheCreationInputTokens();
+    }
+    HttpResponse<String> waited = post(request("sonnet", 5, true, "after a short overload"));
+    assertThat(waited.statusCode()).as(waited.body()).isEqualTo(200);
+    assertThat(route(waited)).isEqualTo("retried");
+    assertThat(deployment(waited)).as("waited out on the deployment that holds the prefix").isEqualTo(owner);
+    assertThat(cacheRead(waited)).isPositive();
+    long after = 0;
+    for (String account : java.util.List.of("a1", "a2", "a3")) {
+      after += emulator.counters(account).cacheCreationInputTokens();
+    }
+    assertThat(after).as("nothing written again anywhere").isEqualTo(written);
   }
 
   @Test

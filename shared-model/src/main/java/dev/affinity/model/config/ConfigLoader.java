@@ -285,7 +285,7 @@ public final class ConfigLoader {
           numRetries != null ? numRetries : router.numRetries(),
           requestTimeout != null ? requestTimeout : router.timeout(), router.allowedFails(), router.cooldownTime(),
           router.retryAfter(), router.warmUpWait(), router.hotPrefixDeployments(), router.balanceAbsThreshold(),
-          router.balanceRelThreshold());
+          router.balanceRelThreshold(), router.retryWaitCostPerSecond());
     }
   }
 
@@ -937,8 +937,10 @@ public final class ConfigLoader {
       }
       return ratio;
     }).orElse(RouterSettings.DEFAULT_BALANCE_REL_THRESHOLD);
+    double waitCost = router.number("retry_wait_cost_per_second", false)
+        .orElse(RouterSettings.DEFAULT_RETRY_WAIT_COST_PER_SECOND);
     return new RouterSettings(strategy, promptCaching, numRetries, timeout, allowedFails, cooldown, retryAfter,
-        warmUpWait, hotPrefix, balanceAbs, balanceRel);
+        warmUpWait, hotPrefix, balanceAbs, balanceRel, waitCost);
   }
 
   private GeneralSettings general(Section general) {

@@ -26,10 +26,14 @@ import java.util.Objects;
  * @param balanceRelThreshold  how many times the least-loaded one's requests per minute a deployment may carry and
  *                             still take them (SGLang's relative threshold); a deployment is past the bounds only
  *                             when past both
+ * @param retryWaitCostPerSecond USD put on a second of waiting: a short {@code retry-after} on a deployment that holds
+ *                             the request's cached prefix is waited out when rewriting the prefix elsewhere would cost
+ *                             more than the wait at this rate
  */
 public record RouterSettings(String routingStrategy, boolean promptCaching, int numRetries, Duration timeout,
                              int allowedFails, Duration cooldownTime, Duration retryAfter, Duration warmUpWait,
-                             int hotPrefixDeployments, long balanceAbsThreshold, double balanceRelThreshold) {
+                             int hotPrefixDeployments, long balanceAbsThreshold, double balanceRelThreshold,
+                             double retryWaitCostPerSecond) {
 
   public static final String SIMPLE_SHUFFLE = "simple-shuffle";
   public static final String LEAST_BUSY = "least-busy";
@@ -48,6 +52,8 @@ public record RouterSettings(String routingStrategy, boolean promptCaching, int 
   /** Chosen from the replay benchmark (docs/benchmarks.md, balance). */
   public static final long DEFAULT_BALANCE_ABS_THRESHOLD = 10;
   public static final double DEFAULT_BALANCE_REL_THRESHOLD = 1.5;
+  /** $36 an hour: about what a developer's wait is worth, and a 10,000-token Sonnet prefix (3.45 cents to move). */
+  public static final double DEFAULT_RETRY_WAIT_COST_PER_SECOND = 0.01;
 
   /** The settings of a file without {@code router_settings}. */
   public static final RouterSettings DEFAULTS =
@@ -59,7 +65,7 @@ public record RouterSettings(String routingStrategy, boolean promptCaching, int 
     Objects.requireNonNull(cooldownTime, "cooldownTime");
     Objects.requireNonNull(retryAfter, "retryAfter");
     Objects.requireNonNull(warmUpWait, "warmUpWait");
-    if (balanceAbsThreshold < 0 || !(balanceRelThreshold >= 1)) {
+    if (balanceAbsThreshold < 0 || !(balanceRelThreshold >= 1) || !(retryWaitCostPerSecond >= 0)) {
       throw new IllegalArgumentException("balanceAbsThreshold must be >= 0 and balanceRelThreshold >= 1");
     }
     if (allowedFails < 0 || hotPrefixDeployments < 1 || numRetries < 0 || retryAfter.isNegative()) {
@@ -72,6 +78,6 @@ public record RouterSettings(String routingStrategy, boolean promptCaching, int 
   public RouterSettings(String routingStrategy, boolean promptCaching, int numRetries, Duration timeout) {
     this(routingStrategy, promptCaching, numRetries, timeout, DEFAULT_ALLOWED_FAILS, DEFAULT_COOLDOWN_TIME,
         DEFAULT_RETRY_AFTER, DEFAULT_WARM_UP_WAIT, DEFAULT_HOT_PREFIX_DEPLOYMENTS, DEFAULT_BALANCE_ABS_THRESHOLD,
-        DEFAULT_BALANCE_REL_THRESHOLD);
+        DEFAULT_BALANCE_REL_THRESHOLD, DEFAULT_RETRY_WAIT_COST_PER_SECOND);
   }
 }

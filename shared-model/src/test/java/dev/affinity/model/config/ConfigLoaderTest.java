@@ -297,6 +297,7 @@ class ConfigLoaderTest {
           num_retries: 4
           balance_abs_threshold: 20
           balance_rel_threshold: 2.5
+          retry_wait_cost_per_second: 0.05
           warm_up_wait: 0
           hot_prefix_deployments: 3
         """);
@@ -306,6 +307,7 @@ class ConfigLoaderTest {
     assertThat(config.router().numRetries()).isEqualTo(4);
     assertThat(config.router().balanceAbsThreshold()).isEqualTo(20);
     assertThat(config.router().balanceRelThreshold()).isEqualTo(2.5);
+    assertThat(config.router().retryWaitCostPerSecond()).isEqualTo(0.05);
     assertThat(config.router().warmUpWait()).as("zero turns waiting off").isZero();
     assertThat(config.router().hotPrefixDeployments()).isEqualTo(3);
     assertThat(config.warnings()).isEmpty();
