@@ -36,6 +36,8 @@ public final class AffinityMain {
         --cluster-port N          first Hazelcast port to try (default 5701)
         --cluster-interface IP    interface to bind and announce, wildcards allowed (default 127.0.0.1)
         --cluster-name NAME       only nodes with the same name join each other (default affinity)
+        --data-dir DIR            where a node without general_settings.database_url keeps virtual keys, teams and
+                                  spend (an embedded database; default ./affinity-data; used only with a master_key)
         --log-level LEVEL         info (default), debug, warn, error
         --log-format FORMAT       text (default) or json: one JSON object per line
         --metrics-port N          also serve /metrics on this port, without a key while bound to loopback
@@ -45,7 +47,8 @@ public final class AffinityMain {
       Every --cluster-* flag can also come from AFFINITY_CLUSTER_CONFIG, AFFINITY_CLUSTER_MEMBERS,
       AFFINITY_CLUSTER_PORT, AFFINITY_CLUSTER_INTERFACE, AFFINITY_CLUSTER_NAME; --metrics-port and --metrics-host
       from AFFINITY_METRICS_PORT and AFFINITY_METRICS_HOST; --log-level and --log-format from AFFINITY_LOG_LEVEL
-      and AFFINITY_LOG_FORMAT.
+      and AFFINITY_LOG_FORMAT; --data-dir from AFFINITY_DATA_DIR. DATABASE_URL stands in for
+      general_settings.database_url (PostgreSQL, shared by every node).
 
       SIGTERM or Ctrl-C drains the node: readiness turns 503, new requests are refused, requests in flight may
       finish for up to general_settings.drain_timeout (25 s by default), then the node leaves the cluster and
@@ -55,7 +58,10 @@ public final class AffinityMain {
       Exit codes: 0 stopped by a signal, 2 bad arguments or configuration, 1 the node could not start.
       """;
   private static final Set<String> FLAGS = Set.of("config", "host", "port", "cluster-config", "cluster-members",
-      "cluster-port", "cluster-interface", "cluster-name", "log-level", "log-format", "metrics-port", "metrics-host");
+      "cluster-port", "cluster-interface", "cluster-name", "log-level", "log-format", "metrics-port", "metrics-host",
+      "data-dir");
+  /** Where keys, teams and spend are kept without a database_url, relative to the working directory. */
+  static final String DEFAULT_DATA_DIR = "affinity-data";
 
   private AffinityMain() {
   }
@@ -140,7 +146,9 @@ public final class AffinityMain {
     ClusterSettings cluster = ClusterSettings.from(flags, System.getenv());
     AffinityNode node;
     try {
-      node = AffinityNode.start(config, cluster, host, port, metricsPort).await(120, TimeUnit.SECONDS);
+      Path dataDir = Path.of(flags.getOrDefault("data-dir",
+          System.getenv().getOrDefault("AFFINITY_DATA_DIR", DEFAULT_DATA_DIR)));
+      node = AffinityNode.start(config, cluster, host, port, metricsPort, dataDir).await(120, TimeUnit.SECONDS);
     } catch (Exception startFailure) {
       fail(1, "affinity: the node could not start: " + startFailure.getMessage());
       return;
@@ -149,6 +157,9 @@ public final class AffinityMain {
     System.out.println("Affinity listening on http://" + shown + ":" + node.port() + " (node " + node.nodeId()
         + ", " + node.clusterMembers().size() + " cluster member(s), " + config.deployments().size()
         + " deployment(s))");
+    if (metricsPort != null) {
+      log.info("metrics also on http://" + metricsPort.host() + ":" + metricsPort.port() + "/metrics");
+    }
     Shutdown shutdown = new Shutdown(node, config.general().drainTimeout());
     boolean signalsHandled = shutdown.handleSignals();
     // any other way out (SIGHUP, or signals taken by the JVM itself) still drains, from a shutdown hook
@@ -160,7 +171,7 @@ public final class AffinityMain {
     // bounded: a close that hangs (a wedged upstream connection, a cluster that does not answer) must not keep the
     // process past the drain timeout plus a grace period; halt, not exit, since the shutdown hook waits on it too
     if (!shutdown.awaitStopped(config.general().drainTimeout().plus(Shutdown.CLOSE_GRACE))) {
-      System.err.println("affinity: the node did not stop within the drain timeout plus "
+      Shutdown.LIFECYCLE.severe("affinity: the node did not stop within the drain timeout plus "
           + Shutdown.CLOSE_GRACE.toSeconds() + " s; exiting anyway");
       Runtime.getRuntime().halt(1);
     }
@@ -177,7 +188,7 @@ public final class AffinityMain {
     /** How long closing (leaving the cluster, closing connections) may take after the drain, or after a 2nd signal. */
     static final Duration CLOSE_GRACE = Duration.ofSeconds(5);
     /** Drain messages go through the log, timestamped and formatted like every other line. */
-    private static final Logger LIFECYCLE = Logger.getLogger("dev.affinity.router.node.Shutdown");
+    static final Logger LIFECYCLE = Logger.getLogger("dev.affinity.router.node.Shutdown");
 
     private final AffinityNode node;
     private final Duration drainTimeout;
@@ -199,7 +210,7 @@ public final class AffinityMain {
               node.stopWaiting();
               Thread watchdog = new Thread(() -> {
                 if (!awaitStopped(CLOSE_GRACE)) {
-                  System.err.println("affinity: still closing " + CLOSE_GRACE.toSeconds()
+                  LIFECYCLE.severe("affinity: still closing " + CLOSE_GRACE.toSeconds()
                       + " s after the second signal; exiting now");
                   Runtime.getRuntime().halt(0);
                 }

@@ -5,6 +5,7 @@ package dev.affinity.model;
  * (Anthropic names); -1 where the provider did not say.
  *
  * @param timing when the call's steps happened, for the latency metrics; {@link Timing#UNKNOWN} when not measured
+ * @param caller who made the request ({@link Caller#ADMIN} when not said), for its virtual key's spend
  */
 public record UsageReport(
     String requestId,
@@ -16,11 +17,24 @@ public record UsageReport(
     long latencyMillis,
     TokenUsage usage,
     String errorType,
-    Timing timing) {
+    Timing timing,
+    Caller caller) {
+
+  public UsageReport {
+    timing = timing == null ? Timing.UNKNOWN : timing;
+    caller = caller == null ? Caller.ADMIN : caller;
+  }
 
   public UsageReport(String requestId, String alias, String deploymentId, String route, int status, boolean stream,
                      long latencyMillis, TokenUsage usage, String errorType) {
     this(requestId, alias, deploymentId, route, status, stream, latencyMillis, usage, errorType, Timing.UNKNOWN);
+  }
+
+  /** A report of a call made for the master key. */
+  public UsageReport(String requestId, String alias, String deploymentId, String route, int status, boolean stream,
+                     long latencyMillis, TokenUsage usage, String errorType, Timing timing) {
+    this(requestId, alias, deploymentId, route, status, stream, latencyMillis, usage, errorType, timing,
+        Caller.ADMIN);
   }
 
   /**

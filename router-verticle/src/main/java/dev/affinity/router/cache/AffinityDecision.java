@@ -399,9 +399,9 @@ public final class AffinityDecision {
     return additions;
   }
 
-  /** Whether the caller has anything to write: claims or replacements (refreshes and additions aside). */
+  /** Whether the caller has anything to write and wait for: claims, replacements or additions (refreshes aside). */
   public boolean writes() {
-    return !claims.isEmpty() || !replacements.isEmpty();
+    return !claims.isEmpty() || !replacements.isEmpty() || !additions.isEmpty();
   }
 
   /**

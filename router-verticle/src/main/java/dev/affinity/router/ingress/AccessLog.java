@@ -1,8 +1,10 @@
 package dev.affinity.router.ingress;
 
+import dev.affinity.model.Caller;
 import dev.affinity.model.GatewayError;
 import dev.affinity.router.node.LogLine;
 import dev.affinity.router.observe.GatewayMetrics;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.web.RoutingContext;
 
@@ -14,12 +16,17 @@ import java.util.logging.Logger;
 /**
  * One line on {@code affinity.access} for every client request, when its answer ends (a stream at its last byte) or
  * its connection closes first: those the gateway refuses itself included, with the reason. What a client sent (path,
- * model) is escaped and cut short; keys never appear. Health probes are logged at debug level only.
+ * model) is escaped and cut short; keys never appear. What is polled (health, metrics, the console's reads) is logged
+ * at debug level when answered.
  */
 final class AccessLog {
 
   static final String REQUEST_ID = "affinity.request_id";
   static final String MODEL = "affinity.model";
+  /** Where the answer came from, kept here too: a tenant's answer does not carry the routing headers. */
+  static final String DEPLOYMENT = "affinity.deployment";
+  static final String ROUTE = "affinity.route";
+  private static final String CALLER = "affinity.caller";
   private static final String ERROR = "affinity.error";
   private static final Logger ACCESS = Logger.getLogger("affinity.access");
   private static final int MAX_PATH = 200;
@@ -42,6 +49,11 @@ final class AccessLog {
     ctx.next();
   }
 
+  /** Remembers who the caller is, for the audit: a virtual key's hash prefix and team, never the key. */
+  static void caller(RoutingContext ctx, Caller caller) {
+    ctx.put(CALLER, caller);
+  }
+
   /** Remembers why the gateway answered with an error of its own, for the line. */
   static void refusedWith(RoutingContext ctx, GatewayError error) {
     ctx.put(ERROR, error);
@@ -50,7 +62,8 @@ final class AccessLog {
   private void finished(RoutingContext ctx, long startedAt, boolean answered) {
     int status = ctx.response().getStatusCode();
     GatewayError error = ctx.get(ERROR);
-    String deployment = ctx.response().headers().get("x-affinity-deployment");
+    String deployment = ctx.get(DEPLOYMENT);
+    Caller caller = ctx.get(CALLER);
     if (error != null && deployment == null && (status >= 400 && status < 500 || status == 529 || status == 503)) {
       metrics.refused(error.status(), error.type());
     }
@@ -64,14 +77,27 @@ final class AccessLog {
         .with("status", status)
         .with("model", LogLine.clip(ctx.get(MODEL), MAX_MODEL))
         .with("deployment", deployment)
-        .with("route", ctx.response().headers().get("x-affinity-route"))
-        .with("duration_ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedAt));
+        .with("route", ctx.<String>get(ROUTE))
+        .with("duration_ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedAt))
+        // the audit: whose request it was (a virtual key's hash prefix and team), never the key
+        .with("key", caller == null ? null : caller.virtualKey() ? caller.keyHashPrefix() : "master")
+        .with("team", caller == null ? null : caller.teamId());
     if (!answered) {
       line.with("outcome", "client_closed");
     }
     if (error != null) {
       line.with("error", error.type()).with("reason", LogLine.clip(error.message(), MAX_REASON));
     }
-    line.log(ACCESS, path != null && path.startsWith("/health/") ? Level.FINE : Level.INFO);
+    line.log(ACCESS, polled(ctx, path, status) ? Level.FINE : Level.INFO);
+  }
+
+  /**
+   * What machines and the console read every few seconds (health probes, scrapes, the console's polling), answered:
+   * at debug level, so that the log is about requests. Refused ones are logged as any other.
+   */
+  private static boolean polled(RoutingContext ctx, String path, int status) {
+    return path != null && status < 400 && ctx.request().method() == HttpMethod.GET
+        && (path.startsWith("/health/") || path.equals("/metrics") || path.startsWith("/affinity/")
+        || path.equals("/ui") || path.startsWith("/ui/"));
   }
 }

@@ -10,6 +10,11 @@ import dev.affinity.router.pins.CooldownMap;
 import dev.affinity.router.pins.LoadMap;
 import dev.affinity.router.pins.PinMap;
 import dev.affinity.router.routing.RoutingVerticle;
+import dev.affinity.router.routing.Tenants;
+import dev.affinity.router.tenancy.JdbcTenantStore;
+import dev.affinity.router.tenancy.Tenancy;
+import dev.affinity.router.tenancy.TenantStore;
+import dev.affinity.model.config.Secret;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -22,6 +27,7 @@ import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.OperatingSystemMXBean;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.logging.Logger;
@@ -54,9 +60,12 @@ public final class AffinityNode {
   private final NodeState state;
   private final String host;
   private final int port;
+  private final Tenancy tenancy;
   private volatile long drainDeadlineNanos;
 
-  private AffinityNode(Vertx vertx, HazelcastClusterManager clusterManager, NodeState state, String host, int port) {
+  private AffinityNode(Vertx vertx, HazelcastClusterManager clusterManager, NodeState state, String host, int port,
+                       Tenancy tenancy) {
+    this.tenancy = tenancy;
     this.vertx = vertx;
     this.clusterManager = clusterManager;
     this.state = state;
@@ -64,9 +73,12 @@ public final class AffinityNode {
     this.port = port;
   }
 
-  /** Joins the cluster, deploys every verticle and starts listening; ready once the returned future succeeds. */
+  /**
+   * Joins the cluster, deploys every verticle and starts listening; ready once the returned future succeeds. Keys,
+   * teams and spend are kept in memory only, unless {@code general_settings.database_url} is set.
+   */
   public static Future<AffinityNode> start(GatewayConfig config, ClusterSettings cluster, String host, int port) {
-    return start(config, cluster, host, port, null);
+    return start(config, cluster, host, port, null, null);
   }
 
   /**
@@ -81,6 +93,15 @@ public final class AffinityNode {
   /** As {@link #start(GatewayConfig, ClusterSettings, String, int)}, with {@code /metrics} also on a port of its own. */
   public static Future<AffinityNode> start(GatewayConfig config, ClusterSettings cluster, String host, int port,
                                            MetricsPort metricsPort) {
+    return start(config, cluster, host, port, metricsPort, null);
+  }
+
+  /**
+   * As {@link #start(GatewayConfig, ClusterSettings, String, int, MetricsPort)}, keeping keys, teams and spend in
+   * the embedded store under {@code dataDir} when no {@code database_url} is set (null: in memory).
+   */
+  public static Future<AffinityNode> start(GatewayConfig config, ClusterSettings cluster, String host, int port,
+                                           MetricsPort metricsPort, Path dataDir) {
     HazelcastClusterManager clusterManager;
     try {
       clusterManager = new HazelcastClusterManager(cluster.hazelcastConfig());
@@ -100,34 +121,69 @@ public final class AffinityNode {
     VertxOptions options = new VertxOptions()
         .setEventBusOptions(new EventBusOptions().setHost(cluster.eventBusHost()).setPort(0));
     return Vertx.builder().with(options).withClusterManager(clusterManager).buildClustered()
-        .compose(vertx -> deploy(vertx, config, clusterManager, state, listener.host(), port)
-            .compose(v -> metricsPort == null ? Future.succeededFuture() : vertx.deployVerticle(
-                new MetricsVerticle(state.metrics(), metricsPort.host(), metricsPort.port(),
-                    config.general().masterKey())))
-            .map(v -> {
-              state.clusterSize(() -> clusterManager.getNodes().size());
-              state.ready(true);
-              return new AffinityNode(vertx, clusterManager, state, listener.host(), port);
-            })
+        .compose(vertx -> startTenancy(vertx, config, clusterManager, dataDir)
+            .compose(tenancy -> deploy(vertx, config, clusterManager, state, listener.host(), port, tenancy)
+                .compose(v -> metricsPort == null ? Future.succeededFuture() : vertx.deployVerticle(
+                    new MetricsVerticle(state.metrics(), metricsPort.host(), metricsPort.port(),
+                        config.general().masterKey())))
+                .map(v -> {
+                  state.clusterMembers(clusterManager::getNodes);
+                  state.ready(true);
+                  return new AffinityNode(vertx, clusterManager, state, listener.host(), port, tenancy);
+                })
+                .recover(failure -> (tenancy == null ? Future.<Void>succeededFuture() : tenancy.close())
+                    .transform(closed -> Future.failedFuture(failure))))
             .recover(failure -> vertx.close().transform(closed -> Future.failedFuture(failure))));
   }
 
+  /**
+   * Virtual keys exist only beside a master key: PostgreSQL when a database URL is given, else the embedded store
+   * (a single node's: members that each keep their own cannot agree, so a node that sees others says so).
+   */
+  private static Future<Tenancy> startTenancy(Vertx vertx, GatewayConfig config, HazelcastClusterManager cluster,
+                                              Path dataDir) {
+    if (config.general().masterKey() == null) {
+      return Future.succeededFuture(null);
+    }
+    TenantStore store;
+    try {
+      Secret url = config.general().databaseUrl();
+      store = url != null ? JdbcTenantStore.postgres(url.value())
+          : dataDir != null ? JdbcTenantStore.embedded(dataDir)
+          : JdbcTenantStore.inMemory("affinity-" + cluster.getNodeId());
+    } catch (IllegalArgumentException badUrl) {
+      return Future.failedFuture(badUrl);
+    }
+    if (config.general().databaseUrl() == null && cluster.getNodes().size() > 1) {
+      LOG.warning("this node sees " + cluster.getNodes().size() + " cluster members but has no database_url: keys,"
+          + " teams and spend are kept by each node apart (" + store.describe() + "); set"
+          + " general_settings.database_url (or DATABASE_URL) to share them");
+    }
+    LOG.info(() -> "virtual keys, teams and spend kept in the " + store.describe());
+    return Tenancy.start(vertx, cluster.getHazelcastInstance(), config.general().masterKey(), store);
+  }
+
   private static Future<Void> deploy(Vertx vertx, GatewayConfig config, HazelcastClusterManager cluster,
-                                     NodeState state, String host, int port) {
+                                     NodeState state, String host, int port, Tenancy tenancy) {
     HazelcastInstance hazelcast = cluster.getHazelcastInstance();
     Future<Void> providers = Future.succeededFuture();
     // an admitted request must never wait for an upstream connection: the pool to one host is as large as the limit
     DeploymentOptions providerOptions = new DeploymentOptions()
-        .setConfig(new JsonObject().put("max_connections_per_host", state.maxInFlight()));
+        .setConfig(new JsonObject().put("max_connections_per_host", state.maxInFlight())
+            .put("max_response_bytes", config.server().maxUpstreamResponseBytes())
+            .put("total_timeout_millis", config.server().upstreamTotalTimeout().toMillis()));
     for (String provider : PROVIDER_VERTICLES) {
       providers = providers.compose(v -> vertx.deployVerticle(provider, providerOptions).mapEmpty());
     }
     int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
     ClientConnections connections = new ClientConnections(config.server().maxConnectionsPerClient());
     return providers
-        .compose(v -> vertx.deployVerticle(new RoutingVerticle(config, state, new PinMap(hazelcast),
-            new CooldownMap(hazelcast), new LoadMap(hazelcast), () -> cluster.getNodes().size())))
-        .compose(v -> vertx.deployVerticle(() -> new HttpVerticle(config, state, connections, host, port),
+        // joining the pin map registers a listener on every member and loads the node's view: off the event loop
+        .compose(v -> vertx.executeBlocking(() -> PinMap.open(hazelcast)))
+        .compose(pins -> vertx.deployVerticle(new RoutingVerticle(config, state, pins,
+            new CooldownMap(hazelcast), () -> cluster.getNodes().size(),
+            tenancy == null ? Tenants.NONE : tenancy).sharingLoad(new LoadMap(hazelcast))))
+        .compose(v -> vertx.deployVerticle(() -> new HttpVerticle(config, state, connections, host, port, tenancy),
             new DeploymentOptions().setInstances(instances)))
         .mapEmpty();
   }
@@ -158,6 +214,11 @@ public final class AffinityNode {
     return clusterManager.getNodeId();
   }
 
+  /** The node's virtual keys, teams and spend; null without a master key. */
+  public Tenancy tenancy() {
+    return tenancy;
+  }
+
   /**
    * Simulates a crash: the Hazelcast member vanishes without handing its partitions over, as with {@code kill -9}.
    * The rest of the cluster keeps every pin through the backups. For failure tests.
@@ -168,10 +229,16 @@ public final class AffinityNode {
     vertx.close();
   }
 
-  /** Stops serving and leaves the cluster cleanly. */
+  /** Stops serving and leaves the cluster cleanly; the spend rows this node holds are written first. */
   public Future<Void> close() {
     state.ready(false);
-    return vertx.close();
+    if (tenancy == null) {
+      return vertx.close();
+    }
+    // a promise of no context: one bound to a context of this Vert.x could not complete once its loops are closed
+    Promise<Void> closed = Promise.promise();
+    tenancy.close().onComplete(flushed -> vertx.close().onComplete(closed));
+    return closed.future();
   }
 
   /**

@@ -3,6 +3,7 @@ package dev.affinity.router.node;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.XmlConfigBuilder;
 import dev.affinity.router.pins.PinProcessors;
+import dev.affinity.router.tenancy.TenancyProcessors;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -55,6 +56,7 @@ public record ClusterSettings(Path configFile, String members, int port, String 
       Config config = new XmlConfigBuilder(xml).setProperties(properties).build();
       // here rather than in cluster.xml, so that a Hazelcast XML of the operator's own cannot leave it out
       PinProcessors.register(config.getSerializationConfig());
+      TenancyProcessors.register(config.getSerializationConfig());
       return config;
     }
   }

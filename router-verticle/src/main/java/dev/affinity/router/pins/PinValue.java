@@ -4,108 +4,144 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What a pin holds: the cache scopes that hold the prefix (its owners, the first one first), and while the first
- * request for a new prefix is still being answered there (warming up), the epoch millisecond it was claimed. A
- * warming pin tells concurrent requests for the same prefix to wait for the provider to have written its cache entry,
- * instead of writing one more each. A prefix gets a second owner when load spreads new sessions that share it over
- * another deployment, which then writes it once (see {@code docs/affinity.md}, balance).
- * Encoded as {@code scope}, {@code scope \u0002 scope ...}, each optionally followed by {@code \u0001 millis}, so a
- * read stays one string per key and a pin of one owner is what it always was.
+ * What a pin holds: the cache scope; while the first request for a new prefix is still being answered there (warming
+ * up), the epoch millisecond it was claimed; and when the pin expires (epoch milliseconds, 0 when unknown). A warming
+ * pin tells concurrent requests for the same prefix to wait for the provider to have written its cache entry, instead
+ * of writing one more each. The expiry travels in the value so that every node's view knows, without asking, whether
+ * a pin is alive and whether its refresh is due.
+ * Encoded as {@code scope \u0001 warmingSince \u0001 expiresAt}, so a read stays one string per key; the shorter
+ * forms {@code scope} and {@code scope \u0001 warmingSince} are read too. A prefix cached on several deployments (a
+ * shared prompt that balance spread, see {@code docs/affinity.md}) has co-owners after the first, the scope: they
+ * follow as a fourth field, {@code \u0001 owner \u0003 owner ...}.
  */
-record PinValue(List<String> owners, long warmingSince) {
+record PinValue(String scope, long warmingSince, long expiresAt, List<String> coOwners) {
 
-  private static final char WARMING = '\u0001';
-  private static final char OWNER = '\u0002';
+  private static final char MARK = '\u0001';
+  private static final char OWNER = '\u0003';
   /** More owners than an alias has deployments is never useful; the bound keeps a value read from the map small. */
   static final int MAX_OWNERS = 16;
 
   PinValue {
-    owners = List.copyOf(owners);
-    if (owners.isEmpty()) {
-      throw new IllegalArgumentException("a pin has at least one owner");
-    }
+    coOwners = List.copyOf(coOwners);
+  }
+
+  PinValue(String scope, long warmingSince, long expiresAt) {
+    this(scope, warmingSince, expiresAt, List.of());
   }
 
   static PinValue parse(String raw) {
-    int mark = raw.indexOf(WARMING);
-    long since = 0;
-    String scopes = raw;
-    if (mark >= 0) {
-      scopes = raw.substring(0, mark);
-      try {
-        since = Long.parseLong(raw.substring(mark + 1));
-      } catch (NumberFormatException unreadable) {
-        since = 0;
+    int first = raw.indexOf(MARK);
+    if (first < 0) {
+      return new PinValue(raw, 0, 0);
+    }
+    String scope = raw.substring(0, first);
+    int second = raw.indexOf(MARK, first + 1);
+    int third = second < 0 ? -1 : raw.indexOf(MARK, second + 1);
+    try {
+      if (second < 0) {
+        return new PinValue(scope, Long.parseLong(raw.substring(first + 1)), 0);
       }
+      long warming = Long.parseLong(raw, first + 1, second, 10);
+      long expires = Long.parseLong(raw, second + 1, third < 0 ? raw.length() : third, 10);
+      List<String> others = new ArrayList<>();
+      if (third >= 0) {
+        for (String owner : raw.substring(third + 1).split(String.valueOf(OWNER))) {
+          if (!owner.isEmpty() && !owner.equals(scope) && !others.contains(owner) && others.size() < MAX_OWNERS - 1) {
+            others.add(owner);
+          }
+        }
+      }
+      return new PinValue(scope, warming, expires, others);
+    } catch (NumberFormatException unreadable) {
+      return new PinValue(scope, 0, 0);
     }
-    List<String> owners = new ArrayList<>(2);
-    int start = 0;
-    for (int i = scopes.indexOf(OWNER); i >= 0 && owners.size() < MAX_OWNERS - 1; i = scopes.indexOf(OWNER, start)) {
-      owners.add(scopes.substring(start, i));
-      start = i + 1;
-    }
-    owners.add(scopes.substring(start));
-    return new PinValue(owners, since);
   }
 
-  /** The first owner: the one that claimed the prefix, or took it over from a failed one. */
   static String scopeOf(String raw) {
-    int end = raw.length();
-    int mark = raw.indexOf(WARMING);
-    int owner = raw.indexOf(OWNER);
-    if (mark >= 0) {
-      end = mark;
-    }
-    if (owner >= 0 && owner < end) {
-      end = owner;
-    }
-    return raw.substring(0, end);
-  }
-
-  static String encode(String scope, long warmingSince) {
-    return warmingSince > 0 ? scope + WARMING + warmingSince : scope;
+    int mark = raw.indexOf(MARK);
+    return mark < 0 ? raw : raw.substring(0, mark);
   }
 
   String encode() {
-    String scopes = String.join(String.valueOf(OWNER), owners);
-    return warmingSince > 0 ? scopes + WARMING + warmingSince : scopes;
+    String base = scope + MARK + warmingSince + MARK + expiresAt;
+    return coOwners.isEmpty() ? base : base + MARK + String.join(String.valueOf(OWNER), coOwners);
   }
 
-  String scope() {
-    return owners.get(0);
-  }
-
-  boolean ownedBy(String scope) {
-    return owners.contains(scope);
-  }
-
-  /** The pin with {@code scope} as one more owner, at the end; unchanged when it already is one or the list is full. */
-  PinValue withOwner(String scope) {
-    if (owners.contains(scope) || owners.size() >= MAX_OWNERS) {
-      return this;
+  /** Every deployment (cache scope) that holds the prefix, the first owner first. */
+  List<String> owners() {
+    if (coOwners.isEmpty()) {
+      return List.of(scope);
     }
-    List<String> more = new ArrayList<>(owners);
-    more.add(scope);
-    return new PinValue(more, warmingSince);
+    List<String> all = new ArrayList<>(coOwners.size() + 1);
+    all.add(scope);
+    all.addAll(coOwners);
+    return all;
   }
 
-  /** The pin with {@code stale} replaced by {@code scope}, in place, and no duplicate. */
-  PinValue replacing(String stale, String scope) {
-    List<String> replaced = new ArrayList<>(owners.size());
-    for (String owner : owners) {
-      String next = owner.equals(stale) ? scope : owner;
-      if (!replaced.contains(next)) {
-        replaced.add(next);
-      }
-    }
-    return new PinValue(replaced, warmingSince);
-  }
-
-  PinValue warm() {
-    return new PinValue(owners, 0);
+  boolean ownedBy(String owner) {
+    return scope.equals(owner) || coOwners.contains(owner);
   }
 
   boolean warming() {
     return warmingSince > 0;
+  }
+
+  /** Whether the pin is alive at {@code now}; a pin of unknown expiry is (the map's own TTL still ends it). */
+  boolean aliveAt(long now) {
+    return expiresAt == 0 || expiresAt > now;
+  }
+
+  private PinValue withExpiry(long expiry) {
+    return new PinValue(scope, warmingSince, expiry, coOwners);
+  }
+
+  /** {@code stale} replaced by {@code owner} where it stood, without a duplicate. */
+  private PinValue replacing(String stale, String owner, long warming, long expiry) {
+    List<String> all = new ArrayList<>();
+    for (String existing : owners()) {
+      String next = existing.equals(stale) ? owner : existing;
+      if (!all.contains(next)) {
+        all.add(next);
+      }
+    }
+    boolean alone = all.size() == 1;
+    // a sole new owner writes the prefix: it warms up; among others, the pin stays as warm as it was
+    return new PinValue(all.get(0), alone ? warming : warmingSince, Math.max(expiry, expiresAt),
+        all.subList(1, all.size()));
+  }
+
+  /**
+   * What a key holds after {@code write}, issued at {@code issuedAt}, is applied to {@code current} (null: absent);
+   * null when the write leaves it as it is. Claims are write-if-absent (first writer wins), replacements compare-and-set
+   * against the stale scope (only that owner is replaced; other owners keep their place), refreshes extend a pin the
+   * write's scope owns (never shorten it: a concurrent refresh from another node may already have gone further),
+   * {@code WARMED} ends the warm-up of such a pin, and {@code ADD_OWNER} makes the write's scope one more owner.
+   */
+  static PinValue after(PinStore.Write write, PinValue current, long issuedAt) {
+    boolean ours = current != null && current.ownedBy(write.scope());
+    long expiry = issuedAt + write.ttlSeconds() * 1000;
+    return switch (write.kind()) {
+      case CLAIM -> current == null ? new PinValue(write.scope(), write.warmingSince(), expiry) : null;
+      case REFRESH -> ours && expiry > current.expiresAt ? current.withExpiry(expiry) : null;
+      case REPLACE -> ours ? (write.stale() != null && current.ownedBy(write.stale())
+              ? current.replacing(write.stale(), write.scope(), write.warmingSince(), expiry)
+              : expiry > current.expiresAt ? current.withExpiry(expiry) : null)
+          : current == null ? new PinValue(write.scope(), write.warmingSince(), expiry)
+          : current.ownedBy(write.stale()) ? current.replacing(write.stale(), write.scope(), write.warmingSince(), expiry)
+          : null;
+      case WARMED -> ours && current.warming()
+          ? new PinValue(current.scope, 0, Math.max(expiry, current.expiresAt), current.coOwners) : null;
+      case ADD_OWNER -> current == null ? new PinValue(write.scope(), 0, expiry)
+          : ours ? (expiry > current.expiresAt ? current.withExpiry(expiry) : null)
+          : current.coOwners.size() >= MAX_OWNERS - 1 ? null
+          : new PinValue(current.scope, current.warmingSince, Math.max(expiry, current.expiresAt),
+              append(current.coOwners, write.scope()));
+    };
+  }
+
+  private static List<String> append(List<String> owners, String owner) {
+    List<String> more = new ArrayList<>(owners);
+    more.add(owner);
+    return more;
   }
 }

@@ -1,30 +1,21 @@
 package dev.affinity.router.routing;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.affinity.model.GatewayError;
 import dev.affinity.model.GatewayRequest;
 import dev.affinity.model.Operation;
 import dev.affinity.model.config.Deployment;
-import dev.affinity.model.config.InjectionPoint;
-import dev.affinity.model.config.ProviderKind;
-import dev.affinity.model.config.VertexSettings;
 import dev.affinity.router.cache.AffinityDecision;
-import dev.affinity.router.cache.AutomaticPrefixChain;
 import dev.affinity.router.cache.Balance;
 import dev.affinity.router.cache.CacheTtl;
 import dev.affinity.router.cache.HotPrefixSpread;
-import dev.affinity.router.cache.InjectionPoints;
 import dev.affinity.router.cache.LookupPlan;
-import dev.affinity.router.cache.MinimumCacheable;
 import dev.affinity.router.cache.PinPlan;
-import dev.affinity.router.cache.PrefixChain;
 import dev.affinity.router.cache.Rendezvous;
 import dev.affinity.router.cache.RouteKind;
-import dev.affinity.router.cache.SessionKey;
-import dev.affinity.router.pins.PinMap;
+import dev.affinity.router.pins.PinLifetime;
+import dev.affinity.router.pins.PinRefresher;
+import dev.affinity.router.pins.PinStore;
 import dev.affinity.router.routing.strategy.UnpinnedStrategy;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -39,8 +30,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.OptionalInt;
 import java.util.Set;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -48,20 +39,21 @@ import java.util.logging.Logger;
 /**
  * Prompt-cache affinity: sends a request to the deployment where the longest prefix of its prompt is pinned, and
  * pins new cacheable prefixes at routing time, atomically across the cluster, so concurrent requests agree.
- * The prefix chain and the decision are pure ({@code dev.affinity.router.cache}); this class does the I/O: one
- * lookup round trip, then one write round trip when something new is pinned (refreshes alone are not waited for).
+ * The prefix chain and the decision are pure ({@code dev.affinity.router.cache}); this class does the I/O: a read
+ * of this node's view of the pins (no round trip), then one write round trip when something new is pinned (refreshes
+ * alone are not waited for).
  */
 public final class CacheAffinityPolicy implements RoutingPolicy {
 
   private static final Logger LOG = Logger.getLogger(CacheAffinityPolicy.class.getName());
   private static final ObjectMapper JSON = new ObjectMapper();
-  /** OpenAI and Gemini Flash cache prompts of 1,024 tokens and more; Gemini Pro of 4,096. */
-  static final int AUTOMATIC_MINIMUM_TOKENS = 1024;
-  static final int GEMINI_PRO_MINIMUM_TOKENS = 4096;
   /** How often a request waiting for a warm-up looks at the pin again. */
   private static final long WARM_UP_POLL_MILLIS = 20;
+  /** How long due refreshes gather before they are written together. */
+  private static final long REFRESH_FLUSH_MILLIS = 100;
 
-  private final PinMap pins;
+  private final PinStore pins;
+  private final PinRefresher refresher;
   private final UnpinnedStrategy strategy;
   private final Eligibility eligibility;
   private final int spread;
@@ -74,9 +66,11 @@ public final class CacheAffinityPolicy implements RoutingPolicy {
    * @param warmUp how long a request waits for the first request of its new prefix to be answered; 0 never
    * @param spread how many deployments a hot prefix may use when its own has no rate-limit headroom
    */
-  public CacheAffinityPolicy(PinMap pins, UnpinnedStrategy strategy, Eligibility eligibility, Context context,
+  public CacheAffinityPolicy(PinStore pins, UnpinnedStrategy strategy, Eligibility eligibility, Context context,
                              Duration warmUp, int spread) {
     this.pins = pins;
+    this.refresher = new PinRefresher(pins, flush ->
+        context.owner().setTimer(REFRESH_FLUSH_MILLIS, timer -> flush.run()));
     this.strategy = strategy;
     this.eligibility = eligibility;
     this.spread = spread;
@@ -112,62 +106,30 @@ public final class CacheAffinityPolicy implements RoutingPolicy {
       // counting tokens caches nothing upstream: it must neither claim pins nor count as a pinned miss
       return Future.succeededFuture(new Route(strategy.pick(eligibility.withHeadroom(eligible)), "unpinned"));
     }
-    JsonNode json;
-    try {
-      json = request.json() != null ? request.json() : JSON.readTree(request.body().getBytes());
-    } catch (IOException malformed) {
-      return Future.failedFuture(GatewayError.invalidRequest("malformed JSON").toReplyException());
-    }
-
     Deployment reference = candidates.get(0);
-    String scope = request.tenant() + '\u0000' + request.model();
-    Buffer body = null;
-    LookupPlan lookup;
-    PinPlan plan;
-    java.util.function.IntToLongFunction tokensThrough;
-    String upstreamModel = reference.upstreamModel(request.model());
-    if (reference.provider() == ProviderKind.OPENAI && !reference.openAi().api().cachesAutomatically()) {
+    if (!PromptKeys.hasPromptCache(reference)) {
       // a provider without a prompt cache: nothing to be near, the strategy alone decides
       return Future.succeededFuture(new Route(strategy.pick(eligibility.withHeadroom(eligible)), "unpinned"));
     }
-    if (cachesAutomatically(reference, upstreamModel)) {
-      // automatic caching: no markers, every boundary past the minimum is a candidate
-      AutomaticPrefixChain chain = AutomaticPrefixChain.ofChatCompletions(
-          reference.provider() == ProviderKind.OPENAI ? json : asConversation(json), scope);
-      Integer configured = reference.info().minCacheableTokens();
-      int minimum = configured != null ? configured : automaticMinimum(upstreamModel);
-      lookup = chain.lookupPlan(minimum);
-      plan = chain.pinPlan(minimum);
-      tokensThrough = chain::tokensThrough;
+    PromptKeys keys;
+    if (request.prepared() instanceof PromptKeys prepared && prepared.computedFor(reference)) {
+      keys = prepared; // computed by the ingress that parsed the body, on its own core
     } else {
-      // markers the gateway injects are part of what is sent, so they are part of what is hashed
-      List<InjectionPoint> injection = reference.injectionPoints();
-      if (!injection.isEmpty() && json instanceof ObjectNode object) {
-        ObjectNode copy = object.deepCopy();
-        InjectionPoints.Outcome outcome = InjectionPoints.apply(copy, injection.stream()
-            .map(point -> new InjectionPoints.Point(point.role(), point.index(), null)).toList());
-        if (outcome.injected() > 0) {
-          json = copy;
-          try {
-            body = Buffer.buffer(JSON.writeValueAsBytes(copy));
-          } catch (JsonProcessingException impossible) {
-            return Future.failedFuture(impossible);
-          }
-        }
+      try {
+        keys = PromptKeys.of(request, reference,
+            request.json() != null ? request.json() : JSON.readTree(request.body().getBytes()));
+      } catch (IOException malformed) {
+        return Future.failedFuture(GatewayError.invalidRequest("malformed JSON").toReplyException());
       }
-      PrefixChain chain = PrefixChain.ofMessages(json, scope);
-      Integer configuredMinimum = reference.info().minCacheableTokens();
-      int minimum = MinimumCacheable.tokens(upstreamModel,
-          configuredMinimum == null ? OptionalInt.empty() : OptionalInt.of(configuredMinimum));
-      lookup = LookupPlan.of(chain);
-      plan = PinPlan.of(chain, minimum);
-      tokensThrough = chain::tokensThrough;
     }
+    LookupPlan lookup = keys.lookup();
+    PinPlan plan = keys.plan();
+    Buffer body = keys.body();
     List<Deployment> choices = eligible;
     List<Deployment> withRoom = choices.stream().filter(eligibility::hasHeadroom).toList();
     List<Deployment> open = withRoom.isEmpty() ? choices : withRoom; // none has room: better to try than to refuse
     Buffer sent = body;
-    String sessionKey = SessionKey.of(json, request.headers()).map(id -> SessionKey.pinKey(scope, id)).orElse(null);
+    String sessionKey = keys.sessionKey();
     if (lookup.isEmpty() && plan.isEmpty() && sessionKey == null) {
       return Future.succeededFuture(new Route(strategy.pick(open), "unpinned", sent));
     }
@@ -178,16 +140,16 @@ public final class CacheAffinityPolicy implements RoutingPolicy {
     withRoom.forEach(deployment -> openScopes.add(deployment.cacheScope()));
     Set<String> saturated = new HashSet<>(eligibleScopes);
     saturated.removeAll(openScopes);
-    java.util.function.IntToLongFunction tokens = tokensThrough;
+    // pins are read from this node's view: no round trip
+    List<String> read = lookup.keys();
+    if (sessionKey != null) {
+      read = new ArrayList<>(read);
+      read.add(sessionKey);
+    }
     Map<String, Integer> blocks = new HashMap<>();
     lookup.probes().forEach(probe -> blocks.put(probe.key(), probe.block()));
     plan.pins().forEach(pin -> blocks.put(pin.key(), pin.block()));
-    List<String> keys = lookup.keys();
-    if (sessionKey != null) {
-      keys = new ArrayList<>(keys);
-      keys.add(sessionKey);
-    }
-    return pins.lookup(keys, context).compose(found -> {
+    return Future.succeededFuture(pins.read(read)).compose(found -> {
       AffinityDecision.Placement placement = AffinityDecision.Placement.of(eligibleScopes,
               () -> strategy.pick(open).cacheScope())
           .saturated(saturated, (key, home) -> HotPrefixSpread.spillTo(key, home, eligibleScopes, spread,
@@ -201,27 +163,26 @@ public final class CacheAffinityPolicy implements RoutingPolicy {
         LOG.info(() -> "request=" + request.requestId() + " " + decision.kind().name().toLowerCase(Locale.ROOT)
             + " to " + decision.deploymentId() + ": " + decision.reason().orElse("pinned deployment not eligible"));
       }
+      refreshWhenDue(decision, found);
       if (!decision.writes()) {
-        pins.apply(decision, 0, context).onFailure(failure ->
-            LOG.log(Level.WARNING, "pin refresh failed: " + failure.getMessage()));
         Route route = route(decision, decision.deploymentId(), choices, candidates, sent, request)
-            .holding(held(decision, decision.deploymentId(), Map.of(), blocks), cached(decision, tokens));
-        return afterWarmUp(decision.pinnedKey().orElse(null), found, decision.deploymentId(), route, request);
+            .holding(held(decision, decision.deploymentId(), Map.of(), blocks), cached(decision, lookup));
+        return afterWarmUp(decision.pinnedKey().orElse(null), found, decision.deploymentId(), route, 0, request);
       }
       long warmingSince = warmUpMillis > 0 ? System.currentTimeMillis() : 0;
-      return pins.apply(decision, warmingSince, context).compose(written -> {
-        String chosen = decision.afterClaim(written.owners());
+      return onContext(pins.applyClaims(decision, warmingSince)).compose(written -> {
+        Map<String, String> seen = written.ownersSeenBy(decision.deploymentId());
+        String chosen = decision.afterClaim(seen);
         Route route = route(decision, chosen, choices, candidates, sent, request)
-            .holding(held(decision, chosen, written.owners(), blocks),
-                chosen.equals(decision.deploymentId()) ? cached(decision, tokens) : 0);
+            .holding(held(decision, chosen, written.ownersSeenBy(chosen), blocks),
+                chosen.equals(decision.deploymentId()) ? cached(decision, lookup) : 0);
         if (!chosen.equals(decision.deploymentId())) {
-          repointWonKeys(decision, written.owners(), chosen);
+          repointWonKeys(decision, seen, chosen);
         } else if (warmingSince > 0) {
           route = route.warming(warmingPins(decision, written, chosen, warmingSince));
         }
-        String followed = decision.followedKey(written.owners(), chosen).orElse(null);
-        return afterWarmUp(followed, followed != null && written.owners().containsKey(followed) ? written : found,
-            chosen, route, request);
+        String followed = decision.followedKey(written.ownersSeenBy(chosen), chosen).orElse(null);
+        return afterWarmUp(followed, mergedOver(found, written), chosen, route, warmingSince, request);
       });
     });
   }
@@ -238,10 +199,9 @@ public final class CacheAffinityPolicy implements RoutingPolicy {
   }
 
   /**
-   * Moves the request and its pins after its deployment failed before the first byte: to where
-   * {@link #takeOver} puts its shortest held prefix among {@code others} (the same choice on every node), with a
-   * compare-and-set of each held pin from the failed scope to the new one, so the session's next turn follows
-   * without another write.
+   * Moves the request and its pins after its deployment failed before the first byte: to where {@link #takeOver}
+   * puts its shortest held prefix among {@code others} (the same choice on every node), with a compare-and-set of each
+   * held pin from the failed scope to the new one, so the session's next turn follows without another write.
    */
   @Override
   public Future<Route> failover(GatewayRequest request, Route failed, List<Deployment> others) {
@@ -258,19 +218,19 @@ public final class CacheAffinityPolicy implements RoutingPolicy {
       // every other deployment shares the failed one's cache: the pins stay
       return Future.succeededFuture(failed.movedTo(next != null ? next : strategy.pick(open), "retried"));
     }
-    Map<String, CacheTtl> keys = new HashMap<>();
-    failed.held().forEach(held -> keys.put(held.key(), held.ttl()));
-    return pins.repoint(keys, stale, target, context)
+    Map<String, CacheTtl> moved = new HashMap<>();
+    failed.held().forEach(held -> moved.put(held.key(), held.ttl()));
+    return onContext(pins.repoint(moved, stale, target))
         .otherwise(failure -> {
           LOG.log(Level.WARNING, "could not move pins after a failover: " + failure.getMessage());
           return null;
         })
-        .map(moved -> failed.movedTo(next, "retried"));
+        .map(done -> failed.movedTo(next, "retried"));
   }
 
   /** Estimated tokens of the pinned prefix the decision follows: what its deployment holds for the request. */
-  private static long cached(AffinityDecision decision, java.util.function.IntToLongFunction tokens) {
-    return decision.pinnedBlock().isPresent() ? tokens.applyAsLong(decision.pinnedBlock().getAsInt()) : 0;
+  private static long cached(AffinityDecision decision, LookupPlan lookup) {
+    return decision.pinnedBlock().isPresent() ? lookup.tokensThrough(decision.pinnedBlock().getAsInt()) : 0;
   }
 
   /** The keys the request ties to {@code chosen}, shortest prefix first, for {@link #failover}. */
@@ -294,19 +254,41 @@ public final class CacheAffinityPolicy implements RoutingPolicy {
   @Override
   public void answered(Route route) {
     if (!route.warming().isEmpty()) {
-      pins.warmed(route.warming(), route.deployment().cacheScope(), context).onFailure(failure ->
+      onContext(pins.warmed(route.warming(), route.deployment().cacheScope())).onFailure(failure ->
           LOG.log(Level.WARNING, "could not end a pin's warm-up: " + failure.getMessage()));
     }
   }
 
+  /** Offers the pins this request refreshes to the node's refresher, those whose refresh is due: no write per hit. */
+  private void refreshWhenDue(AffinityDecision decision, PinStore.Found found) {
+    long now = System.currentTimeMillis();
+    for (AffinityDecision.Refresh refresh : decision.refreshes()) {
+      if (PinLifetime.refreshDue(found.expiresAt().getOrDefault(refresh.key(), 0L), now, refresh.ttl())) {
+        refresher.offer(refresh.key(), decision.deploymentId(), refresh.ttl());
+      }
+    }
+  }
+
+  /** What the read found, updated by what the write answered. */
+  private static PinStore.Found mergedOver(PinStore.Found found, PinStore.Found written) {
+    Map<String, String> owners = new HashMap<>(found.owners());
+    Map<String, Long> warming = new HashMap<>(found.warming());
+    Map<String, Long> expiresAt = new HashMap<>(found.expiresAt());
+    written.owners().keySet().forEach(warming::remove);
+    owners.putAll(written.owners());
+    warming.putAll(written.warming());
+    expiresAt.putAll(written.expiresAt());
+    return new PinStore.Found(owners, warming, expiresAt, written.changed());
+  }
+
   /** The pins this request won, still warming up under its own mark: it writes their cache entries. */
-  private static Map<String, Long> warmingPins(AffinityDecision decision, PinMap.Found written, String chosen,
+  private static Map<String, Long> warmingPins(AffinityDecision decision, PinStore.Found written, String chosen,
                                                long warmingSince) {
     Map<String, Long> won = new HashMap<>();
     decision.writtenLongestFirst().forEach(write -> {
-      if (chosen.equals(written.owners().get(write.key()))
+      if (written.changed().contains(write.key()) && chosen.equals(written.owners().get(write.key()))
           && Long.valueOf(warmingSince).equals(written.warming().get(write.key()))) {
-        won.put(write.key(), write.ttl().duration().toSeconds());
+        won.put(write.key(), PinLifetime.seconds(write.ttl()));
       }
     });
     return won;
@@ -317,10 +299,11 @@ public final class CacheAffinityPolicy implements RoutingPolicy {
    * (the provider then has the prefix cached, so this one reads it instead of writing it again), for at most the
    * warm-up wait. A warm-up older than the wait is over, whatever its mark says: its request may be gone.
    */
-  private Future<Route> afterWarmUp(String followedKey, PinMap.Found state, String scope, Route route,
-                                    GatewayRequest request) {
-    Long since = followedKey == null ? null : state.warming().get(followedKey);
-    if (since == null || warmUpMillis == 0 || route.warming().containsKey(followedKey)) {
+  private Future<Route> afterWarmUp(String followedKey, PinStore.Found state, String scope, Route route,
+                                    long ownMark, GatewayRequest request) {
+    String key = othersWarmUp(followedKey, state, scope, route, ownMark);
+    Long since = key == null ? null : state.warming().get(key);
+    if (since == null || warmUpMillis == 0) {
       return Future.succeededFuture(route);
     }
     long now = System.currentTimeMillis();
@@ -328,16 +311,37 @@ public final class CacheAffinityPolicy implements RoutingPolicy {
     if (now >= deadline) {
       return Future.succeededFuture(route);
     }
-    return waitForWarmUp(followedKey, scope, deadline).map(waited -> {
+    return waitForWarmUp(key, scope, deadline).map(waited -> {
       LOG.fine(() -> "request=" + request.requestId() + " waited " + (System.currentTimeMillis() - now)
           + " ms for the cache write of its prefix on " + scope);
       return route;
     });
   }
 
+  /**
+   * The key whose warm-up, by another request, this one waits for: the key it follows; or, when it writes that one
+   * itself, another prefix that an earlier request is writing to the same scope right now (a node's view can show that
+   * request's first pins before its others, so both claim and win some: both would then write the shared part). Null
+   * when there is none.
+   */
+  private static String othersWarmUp(String followedKey, PinStore.Found state, String scope, Route route,
+                                     long ownMark) {
+    if (followedKey != null && !route.warming().containsKey(followedKey)) {
+      return followedKey;
+    }
+    for (Map.Entry<String, Long> warming : state.warming().entrySet()) {
+      // only a warm-up that started before this request's own: two writers never wait for each other
+      if (warming.getValue() < ownMark && !route.warming().containsKey(warming.getKey())
+          && scope.equals(state.owners().get(warming.getKey()))) {
+        return warming.getKey();
+      }
+    }
+    return null;
+  }
+
   private Future<Void> waitForWarmUp(String key, String scope, long deadline) {
     return context.owner().timer(WARM_UP_POLL_MILLIS, TimeUnit.MILLISECONDS)
-        .compose(tick -> pins.lookup(List.of(key), context))
+        .map(tick -> pins.read(List.of(key)))
         .compose(now -> {
           boolean warm = !now.warming().containsKey(key) || !scope.equals(now.owners().get(key));
           return warm || System.currentTimeMillis() >= deadline ? Future.<Void>succeededFuture()
@@ -345,40 +349,9 @@ public final class CacheAffinityPolicy implements RoutingPolicy {
         });
   }
 
-  /**
-   * Whether {@code deployment} caches prompt prefixes by itself, without markers, when sent {@code upstreamModel}:
-   * OpenAI, and Gemini through the Gemini API or on Vertex AI (whose Claude caches at markers, as Anthropic's).
-   */
-  static boolean cachesAutomatically(Deployment deployment, String upstreamModel) {
-    return switch (deployment.provider()) {
-      case OPENAI, GEMINI -> true;
-      case VERTEX -> VertexSettings.servesGemini(upstreamModel);
-      default -> false;
-    };
-  }
-
-  static int automaticMinimum(String model) {
-    return model.startsWith("gemini") && model.contains("-pro") ? GEMINI_PRO_MINIMUM_TOKENS
-        : AUTOMATIC_MINIMUM_TOKENS;
-  }
-
-  /**
-   * An Anthropic request laid out as the conversation a provider with automatic caching sees (Gemini: tools, the
-   * system instruction, then the turns). Anthropic text blocks have the shape of chat text parts, so the automatic
-   * chain reads them as such; {@code cache_control} markers are ignored, as the provider ignores them.
-   */
-  private static JsonNode asConversation(JsonNode anthropic) {
-    ObjectNode conversation = JSON.createObjectNode();
-    if (anthropic.has("tools")) {
-      conversation.set("tools", anthropic.get("tools"));
-    }
-    var messages = conversation.putArray("messages");
-    JsonNode system = anthropic.get("system");
-    if (system != null && !system.isNull()) {
-      messages.addObject().put("role", "system").set("content", system);
-    }
-    anthropic.path("messages").forEach(messages::add);
-    return conversation;
+  /** A pin store's answer, completed on this policy's context. */
+  private <T> Future<T> onContext(CompletionStage<T> stage) {
+    return Future.fromCompletionStage(stage, context);
   }
 
   /** A deployment of {@code scope} among {@code deployments}, by the normal strategy when several share it. */
@@ -395,7 +368,7 @@ public final class CacheAffinityPolicy implements RoutingPolicy {
         won.put(write.key(), write.ttl());
       }
     });
-    pins.repoint(won, decision.deploymentId(), winner, context).onFailure(failure ->
+    onContext(pins.repoint(won, decision.deploymentId(), winner)).onFailure(failure ->
         LOG.log(Level.WARNING, "could not re-point pins after a lost claim race: " + failure.getMessage()));
   }
 

@@ -2,8 +2,10 @@ package dev.affinity.router.routing;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.affinity.model.Caller;
 import dev.affinity.model.EventBusAddress;
 import dev.affinity.model.GatewayError;
+import dev.affinity.model.LogField;
 import dev.affinity.model.GatewayReply;
 import dev.affinity.model.GatewayRequest;
 import dev.affinity.model.LocalCodec;
@@ -17,11 +19,12 @@ import dev.affinity.model.config.ModelInfo;
 import dev.affinity.model.config.ProviderKind;
 import dev.affinity.router.cache.CostModel;
 import dev.affinity.router.cache.Price;
+import dev.affinity.router.node.LogLine;
 import dev.affinity.router.node.NodeState;
 import dev.affinity.router.cache.Balance;
 import dev.affinity.router.pins.CooldownMap;
 import dev.affinity.router.pins.LoadMap;
-import dev.affinity.router.pins.PinMap;
+import dev.affinity.router.pins.PinStore;
 import dev.affinity.router.routing.strategy.InFlight;
 import dev.affinity.router.routing.strategy.UnpinnedStrategy;
 import dev.affinity.router.translate.OpenAiToAnthropic;
@@ -36,6 +39,8 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -46,6 +51,7 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.IntSupplier;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
@@ -54,28 +60,29 @@ import java.util.logging.Logger;
  */
 public final class RoutingVerticle extends VerticleBase {
 
-  private static final Logger REQUESTS = Logger.getLogger("affinity.requests");
   private static final Logger LOG = Logger.getLogger(RoutingVerticle.class.getName());
   private static final ObjectMapper JSON = new ObjectMapper();
   /** Margin so the upstream's own timeout (a clean 504) fires before the event bus gives up on the reply. */
   private static final long REPLY_MARGIN_MILLIS = 5_000;
   private static final int ADMIN_PIN_LIMIT = 1000;
   private static final long LOAD_PUBLISH_MILLIS = 1000;
-  /** A retry-after longer than this cools a deployment for this long only; it is re-tried after that. */
-  private static final long MAX_RETRY_AFTER_SECONDS = 60;
   /**
    * The longest the router holds a request to retry it on the deployment that failed it. A longer wait is the
    * client's to make: the error reaches it with its {@code retry-after}, and the connection is not held meanwhile.
    */
   static final long MAX_SAME_DEPLOYMENT_WAIT_MILLIS = 5_000;
+  /** A retry-after longer than this cools a deployment for this long only; it is re-tried after that. */
+  private static final long MAX_RETRY_AFTER_SECONDS = 60;
 
   private final GatewayConfig config;
+  private final Tenants tenants;
   private final NodeState node;
-  private final PinMap pins;
+  private final PinStore pins;
   private final InFlight inFlight = new InFlight();
   private final DeploymentLoad load = new DeploymentLoad(System::currentTimeMillis);
-  private final LoadMap loadMap;
+  private LoadMap loadMap;
   private final CacheLedger ledger = new CacheLedger();
+  private final RequestLog requestLog = new RequestLog();
   private final CooldownMap cooldowns;
   private final DeploymentHealth health;
   private final RateLimitHeadroom headroom = new RateLimitHeadroom(System::currentTimeMillis);
@@ -89,19 +96,19 @@ public final class RoutingVerticle extends VerticleBase {
 
   /**
    * @param node      the node's limits and drain state, which event-bus callers are held to as HTTP clients are
-   * @param pins      the cluster's pin map, or null to route without affinity
+   * @param pins      the cluster's pins, or null to route without affinity
    * @param cooldowns the cluster's cooldowns, or null to keep them to this node
    * @param members   how many nodes share the configured rpm/tpm of each deployment
    */
-  public RoutingVerticle(GatewayConfig config, NodeState node, PinMap pins, CooldownMap cooldowns,
+  public RoutingVerticle(GatewayConfig config, NodeState node, PinStore pins, CooldownMap cooldowns,
                          IntSupplier members) {
-    this(config, node, pins, cooldowns, null, members);
+    this(config, node, pins, cooldowns, members, Tenants.NONE);
   }
 
-  /** @param loadMap where nodes publish their load per deployment, or null to balance on this node's own counts */
-  public RoutingVerticle(GatewayConfig config, NodeState node, PinMap pins, CooldownMap cooldowns, LoadMap loadMap,
-                         IntSupplier members) {
-    this.loadMap = loadMap;
+  /** @param tenants which deployments a virtual key may reach, and where its spend is booked */
+  public RoutingVerticle(GatewayConfig config, NodeState node, PinStore pins, CooldownMap cooldowns,
+                         IntSupplier members, Tenants tenants) {
+    this.tenants = tenants;
     this.config = config;
     this.node = node;
     this.pins = pins;
@@ -110,6 +117,15 @@ public final class RoutingVerticle extends VerticleBase {
         System::currentTimeMillis);
     this.eligibility = new Eligibility(health, headroom, members);
     this.fallbacks = new AliasFallbacks(config.groups(), this::dispatchOnAlias);
+  }
+
+  /**
+   * Shares this node's load per deployment with the cluster through {@code loadMap} (published every second, read
+   * locally), so balance sees every node's traffic; without it, balance sees this node's own. Call before deploying.
+   */
+  public RoutingVerticle sharingLoad(LoadMap loadMap) {
+    this.loadMap = loadMap;
+    return this;
   }
 
   @Override
@@ -178,6 +194,11 @@ public final class RoutingVerticle extends VerticleBase {
           + "' is not served here; available models: " + String.join(", ", new TreeSet<>(config.aliases())))
           .toReplyException());
     }
+    candidates = tenants.reachable(request.caller(), candidates);
+    if (candidates.isEmpty()) {
+      return Future.failedFuture(new GatewayError(403, "permission_error", "model '" + request.model()
+          + "' has no deployment this key may use: they are reserved to other teams").toReplyException());
+    }
     GatewayRequest upstream;
     try {
       candidates = speakingOneApi(candidates);
@@ -200,12 +221,9 @@ public final class RoutingVerticle extends VerticleBase {
 
   /**
    * Calls the chosen deployment. When the call fails in a way that is not the client's fault (no answer, 429, 5xx,
-   * 529) and nothing has reached the client yet, it is retried, up to {@code num_retries} times; the failed answer is
-   * dropped (a stream is cancelled before its first byte is relayed). The retry goes to another deployment of the
-   * alias; with none left, to the same one if it answered (a status, not a timeout or refused connection), after
-   * {@code retry_after} (LiteLLM's meaning) or longer when the upstream's {@code retry-after} asks, provided the wait
-   * is at most {@value #MAX_SAME_DEPLOYMENT_WAIT_MILLIS} ms and ends before the router's timeout. A {@code retry-after} cools the
-   * deployment that sent it for that long.
+   * 529) and nothing has reached the client yet, another deployment of the alias is tried, up to
+   * {@code num_retries} times; the failed answer is dropped (a stream is cancelled before its first byte is relayed).
+   * A {@code retry-after} cools the deployment that sent it for that long.
    */
   private Future<GatewayReply> attempt(GatewayRequest request, Route route, List<Deployment> candidates,
                                        long receivedAt, boolean streamUsage, int retriesLeft, Set<String> tried) {
@@ -286,7 +304,8 @@ public final class RoutingVerticle extends VerticleBase {
         ObjectNode messages = OpenAiToAnthropic.request(request.json() != null ? request.json()
             : JSON.readTree(request.body().getBytes()));
         return new GatewayRequest(request.requestId(), request.operation(), request.model(), request.stream(),
-            request.tenant(), request.headers(), null, Buffer.buffer(JSON.writeValueAsBytes(messages)), messages);
+            request.tenant(), request.headers(), null, Buffer.buffer(JSON.writeValueAsBytes(messages)), messages,
+            request.caller());
       } catch (TranslationException untranslatable) {
         throw new GatewayErrorException(GatewayError.invalidRequest(untranslatable.getMessage()));
       } catch (IOException malformed) {
@@ -347,8 +366,11 @@ public final class RoutingVerticle extends VerticleBase {
     inFlight.finished(report.deploymentId());
     load.finished(report.deploymentId(), report.usage().inputTokens() + report.usage().cacheCreationInputTokens()
         + report.usage().cacheReadInputTokens() + report.usage().outputTokens());
-    health.record(report.deploymentId(), report.status())
-        .ifPresent(until -> publishCooldown(report.deploymentId(), until));
+    // only what the upstream did counts against it: a call that failed here says nothing about the deployment
+    if (!GatewayError.LOCAL_FAILURE.equals(report.errorType())) {
+      health.record(report.deploymentId(), report.status())
+          .ifPresent(until -> publishCooldown(report.deploymentId(), until));
+    }
     TokenUsage usage = report.usage();
     headroom.used(report.deploymentId(), usage.inputTokens() + usage.cacheCreationInputTokens()
         + usage.outputTokens());
@@ -356,16 +378,36 @@ public final class RoutingVerticle extends VerticleBase {
         .map(price -> CostModel.cost(price, new CostModel.Usage(usage.inputTokens(), usage.cacheCreation5mTokens(),
             usage.cacheCreation1hTokens(), usage.cacheReadInputTokens(), usage.outputTokens())))
         .orElse(new CostModel.RequestCost(0, 0, 0));
-    ledger.record(report.alias(), report.deploymentId(), report.status(), "pinned".equals(report.route()), usage,
+    // booked under the configured alias: the client's model string (any string under a wildcard) keys no map
+    String alias = config.deployment(report.deploymentId()).map(Deployment::alias).orElse("?");
+    ledger.record(alias, report.deploymentId(), report.status(), "pinned".equals(report.route()), usage,
         cost.cost(), cost.costWithoutCache());
     node.metrics().booked(report, cost.cost(), cost.costWithoutCache());
-    REQUESTS.info(() -> String.format(
-        "request=%s model=%s deployment=%s route=%s status=%d stream=%s latency_ms=%d input=%d cache_write=%d"
-            + " cache_read=%d output=%d cost_usd=%.6f saved_usd=%.6f%s",
-        report.requestId(), report.alias(), report.deploymentId(), report.route(), report.status(), report.stream(),
-        report.latencyMillis(), usage.inputTokens(), usage.cacheCreationInputTokens(), usage.cacheReadInputTokens(),
-        usage.outputTokens(), cost.cost(), cost.saving(),
-        report.errorType() == null ? "" : " error=" + report.errorType()));
+    tenants.spent(report, cost.cost());
+    Caller caller = report.caller();
+    // fields, not a format string: the model is the client's, escaped and cut like any value a client sent;
+    // the audit trail: whose request (key hash prefix, team), from where; never the key
+    // built, formatted and written off this event loop, from the report's immutable values
+    requestLog.write(() -> new LogLine().with("request", report.requestId()).with("model", LogLine.clip(report.alias(), 100))
+        .with("deployment", report.deploymentId()).with("route", report.route()).with("status", report.status())
+        .with("stream", report.stream()).with("latency_ms", report.latencyMillis())
+        .with("input", usage.inputTokens()).with("cache_write", usage.cacheCreationInputTokens())
+        .with("cache_read", usage.cacheReadInputTokens()).with("output", usage.outputTokens())
+        .with("cost_usd", usd(cost.cost())).with("saved_usd", usd(cost.saving()))
+        .with("key", caller.virtualKey() ? caller.keyHashPrefix() : caller.admin() ? "master" : "-")
+        .with("team", caller.teamId() == null ? "-" : caller.teamId())
+        .with("client", caller.client() == null ? "-" : caller.client())
+        .with("error", report.errorType()));
+  }
+
+  private static BigDecimal usd(double amount) {
+    return BigDecimal.valueOf(Double.isFinite(amount) ? amount : 0).setScale(6, RoundingMode.HALF_UP);
+  }
+
+  @Override
+  public Future<?> stop() {
+    requestLog.close();
+    return Future.succeededFuture();
   }
 
   private void publishCooldown(String deploymentId, long untilMillis) {
@@ -377,9 +419,21 @@ public final class RoutingVerticle extends VerticleBase {
     }
   }
 
-  private Optional<Price> price(String deploymentId, String alias) {
-    return prices.computeIfAbsent(deploymentId + '\u0000' + alias, key -> config.deployment(deploymentId)
-        .flatMap(deployment -> Price.resolve(deployment.upstreamModel(alias), configuredPrices(deployment.info()))));
+  /**
+   * The price of a call to {@code deploymentId} for the model the client asked for. Kept per deployment when its
+   * model is fixed; under a wildcard the model comes from the client, and is resolved per call rather than kept in a
+   * map a client could grow with made-up names.
+   */
+  private Optional<Price> price(String deploymentId, String requestedModel) {
+    Optional<Deployment> deployment = config.deployment(deploymentId);
+    if (deployment.isEmpty()) {
+      return Optional.empty();
+    }
+    if (deployment.get().model().indexOf('*') >= 0) {
+      return Price.resolve(deployment.get().upstreamModel(requestedModel), configuredPrices(deployment.get().info()));
+    }
+    return prices.computeIfAbsent(deploymentId, key -> Price.resolve(deployment.get().model(),
+        configuredPrices(deployment.get().info())));
   }
 
   private static Map<String, Double> configuredPrices(ModelInfo info) {
@@ -409,13 +463,13 @@ public final class RoutingVerticle extends VerticleBase {
         }
         vertx.executeBlocking(() -> {
           JsonArray list = new JsonArray();
-          pins.listBlocking(ADMIN_PIN_LIMIT).forEach(pin -> list.add(new JsonObject()
+          pins.list(ADMIN_PIN_LIMIT).forEach(pin -> list.add(new JsonObject()
               // a prefix of the hash is enough to tell pins apart; the prompt itself is never stored
               .put("key", pin.key().substring(0, Math.min(12, pin.key().length())))
               .put("deployment", pin.deployment())
               .put("ttl_seconds_left", pin.ttlSecondsLeft())
               .put("hits", pin.hits())));
-          return new JsonObject().put("total", pins.sizeBlocking()).put("shown", list.size()).put("pins", list);
+          return new JsonObject().put("total", pins.size()).put("shown", list.size()).put("pins", list);
         }).onComplete(result -> {
           if (result.succeeded()) {
             message.reply(result.result());
@@ -430,8 +484,8 @@ public final class RoutingVerticle extends VerticleBase {
           return;
         }
         vertx.executeBlocking(() -> {
-          int size = pins.sizeBlocking();
-          pins.clearBlocking();
+          int size = pins.size();
+          pins.clear();
           return new JsonObject().put("cleared", size);
         }).onComplete(result -> {
           if (result.succeeded()) {

@@ -11,9 +11,12 @@ import java.time.Duration;
  *                            configured, and the node then derives a limit from its open-file limit
  * @param drainTimeoutMillis  how long a stopping node waits for its requests in flight ({@code drain_timeout});
  *                            in milliseconds, not a Duration, so that the settings serialise with a plain mapper
+ * @param databaseUrl         where keys, teams and spend are kept ({@code database_url}, else the environment's
+ *                            {@code DATABASE_URL}): a {@code postgresql://} or {@code jdbc:postgresql:} URL, or
+ *                            {@code null} for the embedded single-node store. A secret: it may hold a password
  */
 public record GeneralSettings(Secret masterKey, long maxRequestBytes, int maxParallelRequests,
-                              long drainTimeoutMillis) {
+                              long drainTimeoutMillis, Secret databaseUrl) {
 
   public static final long DEFAULT_MAX_REQUEST_BYTES = 32L * 1024 * 1024;
   /** Under Kubernetes' default 30-second grace period, with time left to leave the cluster. */
@@ -21,7 +24,7 @@ public record GeneralSettings(Secret masterKey, long maxRequestBytes, int maxPar
 
   /** The settings of a file without {@code general_settings}. */
   public static final GeneralSettings DEFAULTS = new GeneralSettings(null, DEFAULT_MAX_REQUEST_BYTES, 0,
-      DEFAULT_DRAIN_TIMEOUT.toMillis());
+      DEFAULT_DRAIN_TIMEOUT.toMillis(), null);
 
   public GeneralSettings {
     if (maxRequestBytes <= 0) {
@@ -42,6 +45,6 @@ public record GeneralSettings(Secret masterKey, long maxRequestBytes, int maxPar
 
   /** Only the key and the body limit given; the rest as by default. */
   public GeneralSettings(Secret masterKey, long maxRequestBytes) {
-    this(masterKey, maxRequestBytes, 0, DEFAULT_DRAIN_TIMEOUT.toMillis());
+    this(masterKey, maxRequestBytes, 0, DEFAULT_DRAIN_TIMEOUT.toMillis(), null);
   }
 }

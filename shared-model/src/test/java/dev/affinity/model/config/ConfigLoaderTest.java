@@ -499,9 +499,23 @@ class ConfigLoaderTest {
             + " using simple-shuffle",
         "router_settings.optional_pre_call_checks: 'router_budget_limiting' is not supported, ignored",
         "router_settings.redis_password: unknown key, ignored",
-        "general_settings.database_url: unknown key, ignored",
         "extra: unknown key, ignored");
     assertThat(config.router().routingStrategy()).isEqualTo("simple-shuffle");
+    // where keys and spend are kept (docs/tenancy.md); a secret, since it may hold a password
+    assertThat(config.general().databaseUrl().value()).isEqualTo("postgres://secret@db");
+    assertThat(config.general().toString()).doesNotContain("secret@db");
+  }
+
+  @Test
+  void databaseUrlFallsBackToTheEnvironmentAsLiteLlmDoes() throws Exception {
+    String yaml = "model_list:\n  - model_name: m\n    litellm_params: {model: anthropic/claude-sonnet-4-5,"
+        + " api_key: k}\n";
+    assertThat(ConfigLoader.parse(yaml, Map.of("DATABASE_URL", "postgresql://db/affinity")).general().databaseUrl()
+        .value()).isEqualTo("postgresql://db/affinity");
+    assertThat(ConfigLoader.parse(yaml + "general_settings: {database_url: postgresql://given/db}\n",
+        Map.of("DATABASE_URL", "postgresql://db/affinity")).general().databaseUrl().value())
+        .isEqualTo("postgresql://given/db");
+    assertThat(ConfigLoader.parse(yaml, Map.of()).general().databaseUrl()).isNull();
   }
 
   @Test

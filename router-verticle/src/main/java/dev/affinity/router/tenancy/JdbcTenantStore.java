@@ -1,0 +1,393 @@
+package dev.affinity.router.tenancy;
+
+import io.vertx.core.json.JsonObject;
+
+import java.net.URI;
+import java.net.URLDecoder;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.function.Function;
+
+/**
+ * {@link TenantStore} over JDBC: PostgreSQL when {@code database_url} is set, else an embedded H2 database file
+ * (in PostgreSQL mode, so both run the same SQL). One connection, used by one worker at a time; reopened after a
+ * failure. Keys and teams are kept as their JSON (see {@link TenantJson}) beside the columns they are looked up by.
+ */
+public final class JdbcTenantStore implements TenantStore {
+
+  /**
+   * The schema, version by version: a database is brought up to the last one, each version in one transaction.
+   * Append new versions; never edit one that has shipped.
+   */
+  static final List<String> MIGRATIONS = List.of(
+      """
+      CREATE TABLE affinity_teams (
+        team_id VARCHAR(256) PRIMARY KEY,
+        doc VARCHAR NOT NULL,
+        created_at BIGINT NOT NULL);
+      CREATE TABLE affinity_keys (
+        key_id VARCHAR(64) PRIMARY KEY,
+        token_hash VARCHAR(64) NOT NULL UNIQUE,
+        team_id VARCHAR(256),
+        key_alias VARCHAR(256),
+        doc VARCHAR NOT NULL,
+        created_at BIGINT NOT NULL);
+      CREATE TABLE affinity_spend (
+        entry_id VARCHAR(512) PRIMARY KEY,
+        request_id VARCHAR(256) NOT NULL,
+        key_id VARCHAR(64) NOT NULL,
+        key_hash_prefix VARCHAR(16) NOT NULL,
+        team_id VARCHAR(256),
+        key_alias VARCHAR(256),
+        model VARCHAR(256),
+        deployment VARCHAR(256),
+        route VARCHAR(32),
+        status INT NOT NULL,
+        input_tokens BIGINT NOT NULL,
+        cache_write_tokens BIGINT NOT NULL,
+        cache_read_tokens BIGINT NOT NULL,
+        output_tokens BIGINT NOT NULL,
+        cost_usd DOUBLE PRECISION NOT NULL,
+        latency_ms BIGINT NOT NULL,
+        created_at BIGINT NOT NULL);
+      CREATE INDEX affinity_spend_key ON affinity_spend (key_id, created_at);
+      CREATE INDEX affinity_spend_team ON affinity_spend (team_id, created_at)
+      """);
+
+  private final String url;
+  private final Properties credentials;
+  private final String description;
+  private Connection connection;
+
+  private JdbcTenantStore(String url, Properties credentials, String description) {
+    this.url = url;
+    this.credentials = credentials;
+    this.description = description;
+  }
+
+  /**
+   * PostgreSQL at {@code databaseUrl}: LiteLLM's form ({@code postgresql://user:password@host:port/db?...}, also
+   * {@code postgres://}) or a JDBC URL ({@code jdbc:postgresql://...}).
+   */
+  public static JdbcTenantStore postgres(String databaseUrl) {
+    String trimmed = databaseUrl.trim();
+    if (trimmed.startsWith("jdbc:postgresql:")) {
+      return new JdbcTenantStore(trimmed, new Properties(), "PostgreSQL at " + withoutQuery(trimmed.substring(5)));
+    }
+    URI uri;
+    try {
+      uri = URI.create(trimmed);
+    } catch (IllegalArgumentException malformed) {
+      throw new IllegalArgumentException("general_settings.database_url is not a URL: expected"
+          + " postgresql://user:password@host:port/database");
+    }
+    if (!"postgresql".equals(uri.getScheme()) && !"postgres".equals(uri.getScheme()) || uri.getHost() == null) {
+      throw new IllegalArgumentException("general_settings.database_url must be postgresql://user:password@host:port"
+          + "/database (or jdbc:postgresql://...)");
+    }
+    Properties credentials = new Properties();
+    String userInfo = uri.getRawUserInfo();
+    if (userInfo != null) {
+      int colon = userInfo.indexOf(':');
+      credentials.setProperty("user", decode(colon < 0 ? userInfo : userInfo.substring(0, colon)));
+      if (colon >= 0) {
+        credentials.setProperty("password", decode(userInfo.substring(colon + 1)));
+      }
+    }
+    String hostPort = uri.getHost() + (uri.getPort() > 0 ? ":" + uri.getPort() : "");
+    String jdbc = "jdbc:postgresql://" + hostPort + (uri.getRawPath() == null ? "/" : uri.getRawPath())
+        + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
+    return new JdbcTenantStore(jdbc, credentials, "PostgreSQL at " + hostPort + uri.getPath());
+  }
+
+  /** The embedded single-node store: an H2 database file {@code affinity.mv.db} in {@code dataDir}. */
+  public static JdbcTenantStore embedded(Path dataDir) {
+    String file = dataDir.toAbsolutePath().resolve("affinity").toString();
+    return new JdbcTenantStore("jdbc:h2:file:" + file + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE",
+        new Properties(), "embedded store " + file + ".mv.db");
+  }
+
+  /** An embedded store in memory, gone when the JVM ends: for nodes started without a data directory (tests). */
+  public static JdbcTenantStore inMemory(String name) {
+    return new JdbcTenantStore("jdbc:h2:mem:" + URLEncoder.encode(name, StandardCharsets.UTF_8)
+        + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DB_CLOSE_DELAY=-1", new Properties(), "in-memory store " + name);
+  }
+
+  @Override
+  public synchronized void migrate() {
+    run(db -> {
+      try (Statement statement = db.createStatement()) {
+        statement.execute("CREATE TABLE IF NOT EXISTS affinity_schema (version INT PRIMARY KEY, applied_at BIGINT"
+            + " NOT NULL)");
+      }
+      db.commit();
+      int current;
+      try (Statement statement = db.createStatement();
+           ResultSet rows = statement.executeQuery("SELECT COALESCE(MAX(version), 0) FROM affinity_schema")) {
+        rows.next();
+        current = rows.getInt(1);
+      }
+      for (int version = current + 1; version <= MIGRATIONS.size(); version++) {
+        try (Statement statement = db.createStatement()) {
+          for (String sql : MIGRATIONS.get(version - 1).split(";")) {
+            if (!sql.isBlank()) {
+              statement.execute(sql);
+            }
+          }
+          // two nodes migrating at once: the second one's insert fails and its transaction rolls back
+          statement.execute("INSERT INTO affinity_schema (version, applied_at) VALUES (" + version + ", "
+              + System.currentTimeMillis() + ")");
+          db.commit();
+        } catch (SQLException raced) {
+          db.rollback();
+          if (schemaVersion(db) < version) {
+            throw raced;
+          }
+        }
+      }
+      return null;
+    });
+  }
+
+  private static int schemaVersion(Connection db) throws SQLException {
+    try (Statement statement = db.createStatement();
+         ResultSet rows = statement.executeQuery("SELECT COALESCE(MAX(version), 0) FROM affinity_schema")) {
+      rows.next();
+      return rows.getInt(1);
+    }
+  }
+
+  @Override
+  public synchronized List<VirtualKey> keys() {
+    return query("SELECT doc FROM affinity_keys ORDER BY created_at, key_id",
+        doc -> TenantJson.readKey(new JsonObject(doc)));
+  }
+
+  @Override
+  public synchronized List<Team> teams() {
+    return query("SELECT doc FROM affinity_teams ORDER BY created_at, team_id",
+        doc -> TenantJson.readTeam(new JsonObject(doc)));
+  }
+
+  @Override
+  public synchronized void saveKey(VirtualKey key) {
+    update(db -> {
+      try (PreparedStatement delete = db.prepareStatement("DELETE FROM affinity_keys WHERE key_id = ?");
+           PreparedStatement insert = db.prepareStatement("INSERT INTO affinity_keys (key_id, token_hash, team_id,"
+               + " key_alias, doc, created_at) VALUES (?, ?, ?, ?, ?, ?)")) {
+        delete.setString(1, key.id());
+        delete.executeUpdate();
+        insert.setString(1, key.id());
+        insert.setString(2, key.tokenHash());
+        insert.setString(3, key.teamId());
+        insert.setString(4, key.keyAlias());
+        insert.setString(5, TenantJson.key(key).encode());
+        insert.setLong(6, key.createdAt());
+        insert.executeUpdate();
+      }
+    });
+  }
+
+  @Override
+  public synchronized void deleteKey(String keyId) {
+    update(db -> {
+      try (PreparedStatement delete = db.prepareStatement("DELETE FROM affinity_keys WHERE key_id = ?")) {
+        delete.setString(1, keyId);
+        delete.executeUpdate();
+      }
+    });
+  }
+
+  @Override
+  public synchronized void saveTeam(Team team) {
+    update(db -> {
+      try (PreparedStatement delete = db.prepareStatement("DELETE FROM affinity_teams WHERE team_id = ?");
+           PreparedStatement insert = db.prepareStatement(
+               "INSERT INTO affinity_teams (team_id, doc, created_at) VALUES (?, ?, ?)")) {
+        delete.setString(1, team.teamId());
+        delete.executeUpdate();
+        insert.setString(1, team.teamId());
+        insert.setString(2, TenantJson.team(team).encode());
+        insert.setLong(3, team.createdAt());
+        insert.executeUpdate();
+      }
+    });
+  }
+
+  @Override
+  public synchronized void deleteTeam(String teamId) {
+    update(db -> {
+      try (PreparedStatement keys = db.prepareStatement("DELETE FROM affinity_keys WHERE team_id = ?");
+           PreparedStatement team = db.prepareStatement("DELETE FROM affinity_teams WHERE team_id = ?")) {
+        keys.setString(1, teamId);
+        keys.executeUpdate();
+        team.setString(1, teamId);
+        team.executeUpdate();
+      }
+    });
+  }
+
+  @Override
+  public synchronized void appendSpend(List<SpendRow> rows) {
+    if (rows.isEmpty()) {
+      return;
+    }
+    update(db -> {
+      try (PreparedStatement insert = db.prepareStatement("INSERT INTO affinity_spend (entry_id, request_id, key_id,"
+          + " key_hash_prefix, team_id, key_alias, model, deployment, route, status, input_tokens, cache_write_tokens,"
+          + " cache_read_tokens, output_tokens, cost_usd, latency_ms, created_at)"
+          + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
+        for (SpendRow row : rows) {
+          int i = 0;
+          insert.setString(++i, row.entryId());
+          insert.setString(++i, row.requestId());
+          insert.setString(++i, row.keyId());
+          insert.setString(++i, row.keyHashPrefix());
+          insert.setString(++i, row.teamId());
+          insert.setString(++i, row.keyAlias());
+          insert.setString(++i, row.model());
+          insert.setString(++i, row.deployment());
+          insert.setString(++i, row.route());
+          insert.setInt(++i, row.status());
+          insert.setLong(++i, row.inputTokens());
+          insert.setLong(++i, row.cacheWriteTokens());
+          insert.setLong(++i, row.cacheReadTokens());
+          insert.setLong(++i, row.outputTokens());
+          insert.setDouble(++i, row.costUsd());
+          insert.setLong(++i, row.latencyMillis());
+          insert.setLong(++i, row.createdAt());
+          insert.addBatch();
+        }
+        insert.executeBatch();
+      }
+    });
+  }
+
+  @Override
+  public synchronized double spendSince(boolean team, String id, long sinceMillis) {
+    return run(db -> {
+      try (PreparedStatement sum = db.prepareStatement("SELECT COALESCE(SUM(cost_usd), 0) FROM affinity_spend WHERE "
+          + (team ? "team_id" : "key_id") + " = ? AND created_at >= ?")) {
+        sum.setString(1, id);
+        sum.setLong(2, sinceMillis);
+        try (ResultSet rows = sum.executeQuery()) {
+          rows.next();
+          double spent = rows.getDouble(1);
+          db.commit();
+          return spent;
+        }
+      }
+    });
+  }
+
+  @Override
+  public synchronized long spendRows() {
+    return run(db -> {
+      try (Statement statement = db.createStatement();
+           ResultSet rows = statement.executeQuery("SELECT COUNT(*) FROM affinity_spend")) {
+        rows.next();
+        long count = rows.getLong(1);
+        db.commit();
+        return count;
+      }
+    });
+  }
+
+  @Override
+  public String describe() {
+    return description;
+  }
+
+  @Override
+  public synchronized void close() {
+    if (connection != null) {
+      try {
+        connection.close();
+      } catch (SQLException ignored) {
+        // closing: nothing more to do with it
+      }
+      connection = null;
+    }
+  }
+
+  private interface Work<T> {
+    T on(Connection db) throws SQLException;
+  }
+
+  private interface Change {
+    void on(Connection db) throws SQLException;
+  }
+
+  private <T> List<T> query(String sql, Function<String, T> read) {
+    return run(db -> {
+      List<T> found = new ArrayList<>();
+      try (Statement statement = db.createStatement(); ResultSet rows = statement.executeQuery(sql)) {
+        while (rows.next()) {
+          found.add(read.apply(rows.getString(1)));
+        }
+      }
+      db.commit();
+      return found;
+    });
+  }
+
+  private void update(Change change) {
+    run(db -> {
+      change.on(db);
+      db.commit();
+      return null;
+    });
+  }
+
+  /** Runs in a transaction of its own; a failed connection is dropped and the next call opens a new one. */
+  private <T> T run(Work<T> work) {
+    try {
+      return work.on(connection());
+    } catch (SQLException failed) {
+      if (connection != null) {
+        try {
+          connection.rollback();
+        } catch (SQLException alsoFailed) {
+          close();
+        }
+      }
+      throw new TenantStoreException(description + ": " + failed.getMessage(), failed);
+    }
+  }
+
+  private Connection connection() throws SQLException {
+    if (connection == null || connection.isClosed()) {
+      connection = DriverManager.getConnection(url, credentials);
+      connection.setAutoCommit(false);
+    }
+    return connection;
+  }
+
+  private static String decode(String part) {
+    return URLDecoder.decode(part, StandardCharsets.UTF_8);
+  }
+
+  private static String withoutQuery(String url) {
+    int query = url.indexOf('?');
+    String noQuery = query < 0 ? url : url.substring(0, query);
+    int at = noQuery.indexOf('@');
+    return at < 0 ? noQuery : "//" + noQuery.substring(at + 1);
+  }
+
+  /** The store could not do what was asked: the database is unreachable or refused it. */
+  public static final class TenantStoreException extends RuntimeException {
+    TenantStoreException(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+}

@@ -1,0 +1,43 @@
+package dev.affinity.router.tenancy;
+
+import java.util.List;
+
+/**
+ * Where keys, teams and spend are kept for good: PostgreSQL, or an embedded database for a single node. Every
+ * method blocks: callers run them on a worker, never on an event loop. Requests never wait on it: keys and teams
+ * are served from the cluster's maps ({@link TenantDirectory}).
+ */
+public interface TenantStore extends AutoCloseable {
+
+  /** Creates or upgrades the schema to this version of the gateway. */
+  void migrate();
+
+  List<VirtualKey> keys();
+
+  List<Team> teams();
+
+  /** Inserts or replaces the key with this id. */
+  void saveKey(VirtualKey key);
+
+  void deleteKey(String keyId);
+
+  /** Inserts or replaces the team with this id. */
+  void saveTeam(Team team);
+
+  void deleteTeam(String teamId);
+
+  /** Appends rows; a row whose entry id is already there is skipped, so a batch may be written again. */
+  void appendSpend(List<SpendRow> rows);
+
+  /** USD spent by a key ({@code team == false}) or a team since {@code sinceMillis}. */
+  double spendSince(boolean team, String id, long sinceMillis);
+
+  /** How many spend rows are kept. */
+  long spendRows();
+
+  /** Where the data is, for logs: no password. */
+  String describe();
+
+  @Override
+  void close();
+}

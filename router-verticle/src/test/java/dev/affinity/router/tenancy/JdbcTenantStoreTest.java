@@ -1,0 +1,97 @@
+package dev.affinity.router.tenancy;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The store of record, on the real PostgreSQL of this machine and on the embedded file store, with one schema. */
+class JdbcTenantStoreTest {
+
+  private static TestDatabase postgres;
+
+  @AfterAll
+  static void drop() throws Exception {
+    if (postgres != null) {
+      postgres.close();
+    }
+  }
+
+  @Test
+  void postgresKeepsKeysTeamsAndSpend() {
+    postgres = TestDatabase.create();
+    try (JdbcTenantStore store = JdbcTenantStore.postgres(postgres.url())) {
+      exercise(store);
+    }
+    // a second node (or a restart) migrates the same database again: nothing to do, nothing lost
+    try (JdbcTenantStore again = JdbcTenantStore.postgres(postgres.url())) {
+      again.migrate();
+      assertThat(again.keys()).hasSize(1);
+      assertThat(again.spendRows()).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void embeddedFileStoreKeepsThemAcrossReopening() throws Exception {
+    Path dir = Files.createTempDirectory("affinity-store");
+    try (JdbcTenantStore store = JdbcTenantStore.embedded(dir)) {
+      exercise(store);
+    }
+    try (JdbcTenantStore reopened = JdbcTenantStore.embedded(dir)) {
+      reopened.migrate();
+      assertThat(reopened.keys()).extracting(VirtualKey::keyAlias).containsExactly("renamed");
+      assertThat(reopened.spendSince(false, "key-1", 0)).isEqualTo(0.75);
+    }
+  }
+
+  @Test
+  void postgresUrlsInLiteLlmFormTakeCredentialsWithoutShowingThem() {
+    JdbcTenantStore store = JdbcTenantStore.postgres("postgresql://app:s3cret%21@db.example:6543/affinity?ssl=true");
+    assertThat(store.describe()).isEqualTo("PostgreSQL at db.example:6543/affinity").doesNotContain("s3cret");
+    assertThatThrownBy(() -> JdbcTenantStore.postgres("mysql://x@y/z"))
+        .hasMessageContaining("general_settings.database_url");
+  }
+
+  private static void exercise(JdbcTenantStore store) {
+    store.migrate();
+    store.migrate();
+    Team team = new Team("team-a", "Team A", List.of("claude-*"), new Allowance(10L, null, 2L, 5.0, "30d"),
+        Map.of("owner", "ops"), false, List.of("acct-1"), 1_000);
+    store.saveTeam(team);
+    VirtualKey key = new VirtualKey("key-1", KeyToken.hash("sk-one-" + UUID.randomUUID()), "sk-...abcd", "first",
+        "team-a", List.of("claude-sonnet-4-5"), new Allowance(5L, 1000L, null, 1.0, null), null,
+        Map.of("purpose", "test"), Map.of(), false, 2_000);
+    store.saveKey(key);
+    store.saveKey(new VirtualKey(key.id(), key.tokenHash(), key.keyName(), "renamed", key.teamId(), key.models(),
+        key.allowance(), key.expiresAt(), key.metadata(), key.permissions(), key.blocked(), key.createdAt()));
+    assertThat(store.teams()).containsExactly(team);
+    assertThat(store.keys()).singleElement().satisfies(found -> {
+      assertThat(found.keyAlias()).isEqualTo("renamed");
+      assertThat(found.allowance()).isEqualTo(key.allowance());
+      assertThat(found.metadata()).containsEntry("purpose", "test");
+    });
+    SpendRow first = row("req-1@acct-1", 0.5, 10_000);
+    SpendRow second = row("req-2@acct-1", 0.25, 20_000);
+    store.appendSpend(List.of(first, second));
+    // a batch written again after a node died between insert and remove: each row kept once
+    store.appendSpend(List.of(first));
+    assertThat(store.spendRows()).isEqualTo(2);
+    assertThat(store.spendSince(false, "key-1", 0)).isEqualTo(0.75);
+    assertThat(store.spendSince(false, "key-1", 15_000)).isEqualTo(0.25);
+    assertThat(store.spendSince(true, "team-a", 0)).isEqualTo(0.75);
+    store.deleteTeam("other");
+    assertThat(store.teams()).hasSize(1);
+  }
+
+  private static SpendRow row(String entry, double cost, long at) {
+    return new SpendRow(entry, entry.substring(0, entry.indexOf('@')), "key-1", "0123456789ab", "team-a", "first",
+        "claude-sonnet-4-5", "acct-1", "pinned", 200, 10, 2048, 0, 50, cost, 12, at);
+  }
+}

@@ -1,0 +1,339 @@
+package dev.affinity.router.tenancy;
+
+import dev.affinity.emulator.EmulatorOptions;
+import dev.affinity.emulator.LatencyModel;
+import dev.affinity.emulator.UpstreamEmulator;
+import dev.affinity.router.LogCapture;
+import dev.affinity.router.TestGateway;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.UUID;
+
+import static dev.affinity.router.TestGateway.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * One node: LiteLLM's key and team endpoints, a virtual key for inference, what it may not do, its limits and
+ * budget, and tenants whose pins stay apart.
+ */
+class KeyManagementTest {
+
+  private static final String MASTER = "sk-key-management-master";
+  private static Vertx vertx;
+  private static UpstreamEmulator emulator;
+  private static TestGateway gateway;
+  private static LogCapture logs;
+  /** Every key this test was given, none of which may appear in a log line. */
+  private static final List<String> issued = new ArrayList<>();
+
+  @BeforeAll
+  static void start() throws Exception {
+    logs = LogCapture.install();
+    vertx = Vertx.vertx();
+    emulator = await(UpstreamEmulator.start(vertx, new EmulatorOptions().setLatency(LatencyModel.ZERO)
+        .addAccount("a1", "sk-a1").addAccount("a2", "sk-a2")));
+    gateway = TestGateway.start("general_settings: {master_key: " + MASTER + "}\n"
+        + TestGateway.modelList("sonnet", emulator.baseUrl(), List.of("a1", "a2"))
+        + """
+          - model_name: haiku
+            litellm_params: {model: anthropic/claude-haiku-4-5, api_key: sk-a1, api_base: "%s"}
+            model_info: {id: h1}
+        """.formatted(emulator.baseUrl()));
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    gateway.close();
+    await(emulator.close());
+    await(vertx.close());
+    logs.close();
+  }
+
+  @AfterEach
+  void noKeyLogged() {
+    assertThat(logs.all()).doesNotContain(MASTER);
+    issued.forEach(key -> assertThat(logs.all()).doesNotContain(key));
+  }
+
+  static JsonObject admin(String path, JsonObject body) throws Exception {
+    HttpResponse<String> response = gateway.post(path, body.encode(), "authorization", "Bearer " + MASTER,
+        "content-type", "application/json");
+    assertThat(response.statusCode()).as(path + ": " + response.body()).isEqualTo(200);
+    return new JsonObject(response.body());
+  }
+
+  static String newKey(JsonObject fields) throws Exception {
+    String key = admin("/key/generate", fields).getString("key");
+    issued.add(key);
+    return key;
+  }
+
+  static String message(String model, String text) {
+    return new JsonObject().put("model", model).put("max_tokens", 16)
+        .put("messages", new JsonArray().add(new JsonObject().put("role", "user").put("content", text))).encode();
+  }
+
+  static HttpResponse<String> infer(String key, String model) throws Exception {
+    return gateway.post("/v1/messages", message(model, "hello"), "x-api-key", key, "anthropic-version", "2023-06-01");
+  }
+
+  @Test
+  void aGeneratedKeyIsShownOnceKeptHashedAndInfersWithEitherHeader() throws Exception {
+    JsonObject generated = admin("/key/generate", new JsonObject().put("key_alias", "shown-once")
+        .put("models", new JsonArray().add("sonnet")).put("metadata", new JsonObject().put("env", "test"))
+        .put("duration", "30d"));
+    String key = generated.getString("key");
+    issued.add(key);
+    assertThat(key).startsWith("sk-").hasSizeGreaterThan(20);
+    assertThat(generated.getString("token")).isEqualTo(KeyToken.hash(key));
+    assertThat(generated.getString("key_alias")).isEqualTo("shown-once");
+    assertThat(generated.getString("expires")).isNotNull();
+    assertThat(infer(key, "sonnet").statusCode()).isEqualTo(200);
+    HttpResponse<String> bearer = gateway.post("/v1/messages", message("sonnet", "hi"), "authorization",
+        "Bearer " + key, "anthropic-version", "2023-06-01");
+    assertThat(bearer.statusCode()).isEqualTo(200);
+    // a tenant is not told where its prompt went: that tells whether someone else sent it recently
+    assertThat(bearer.headers().firstValue("x-affinity-route")).isEmpty();
+    assertThat(bearer.headers().firstValue("x-affinity-deployment")).isEmpty();
+    assertThat(bearer.headers().firstValue("x-affinity-request-id")).isPresent();
+    // the audit: every request line names the key by its hash prefix (and the client), every admin action is logged
+    String requestId = bearer.headers().firstValue("x-affinity-request-id").orElseThrow();
+    String hashPrefix = KeyToken.hash(key).substring(0, 12);
+    // both lines are written as the answer ends, a moment after the client has it
+    for (int i = 0; i < 100 && !logs.all().contains("path=/v1/messages status=200 duration_ms"); i++) {
+      Thread.sleep(20);
+    }
+    assertThat(logs.lines()).anySatisfy(line -> assertThat(line).contains("affinity.access")
+        .contains("request=" + requestId).contains("key=" + hashPrefix).contains("client=127.0.0.1"));
+    assertThat(logs.lines()).anySatisfy(line -> assertThat(line).contains("affinity.requests")
+        .contains("request=" + requestId).contains("key=" + hashPrefix).contains("client=127.0.0.1"));
+    assertThat(logs.lines()).anySatisfy(line -> assertThat(line).contains("admin action=POST /key/generate")
+        .contains("key=" + hashPrefix).contains("alias=shown-once"));
+
+    HttpResponse<String> info = gateway.get("/key/info?key=" + key, "x-api-key", MASTER);
+    assertThat(info.statusCode()).isEqualTo(200);
+    assertThat(info.body()).doesNotContain(key);
+    JsonObject infoJson = new JsonObject(info.body());
+    assertThat(infoJson.getString("key")).isEqualTo(KeyToken.hash(key));
+    assertThat(infoJson.getJsonObject("info").getJsonObject("metadata").getString("env")).isEqualTo("test");
+    // the key may read its own info, by the key or with no parameter
+    assertThat(gateway.get("/key/info", "x-api-key", key).statusCode()).isEqualTo(200);
+    HttpResponse<String> list = gateway.get("/key/list?key_alias=shown-once", "x-api-key", MASTER);
+    assertThat(new JsonObject(list.body()).getJsonArray("keys")).containsExactly(KeyToken.hash(key));
+    assertThat(list.body()).doesNotContain(key);
+  }
+
+  @Test
+  void aKeyThisNodeHasNotCopiedYetIsAskedOfTheClusterWhileTheBodyWaits() throws Exception {
+    String key = newKey(new JsonObject());
+    gateway.node().tenancy().directory().forgetCopy(KeyToken.hash(key));
+    HttpResponse<String> answered = gateway.post("/v1/messages", message("sonnet", "x".repeat(200_000)),
+        "x-api-key", key, "anthropic-version", "2023-06-01");
+    assertThat(answered.statusCode()).as(answered.body()).isEqualTo(200);
+  }
+
+  @Test
+  void virtualKeysCannotAdministerAndUnknownKeysAreRefused() throws Exception {
+    String key = newKey(new JsonObject());
+    for (String path : List.of("/key/generate", "/key/delete", "/team/new", "/key/update")) {
+      HttpResponse<String> refused = gateway.post(path, "{}", "x-api-key", key);
+      assertThat(refused.statusCode()).as(path).isEqualTo(403);
+      assertThat(new JsonObject(refused.body()).getJsonObject("error").getString("message"))
+          .contains("master key");
+    }
+    assertThat(gateway.get("/key/list", "x-api-key", key).statusCode()).isEqualTo(403);
+    assertThat(gateway.get("/affinity/stats", "x-api-key", key).statusCode()).isEqualTo(403);
+    assertThat(gateway.get("/affinity/pins", "x-api-key", key).statusCode()).isEqualTo(403);
+    String other = newKey(new JsonObject());
+    assertThat(gateway.get("/key/info?key=" + other, "x-api-key", key).statusCode()).isEqualTo(403);
+    HttpResponse<String> unknown = infer("sk-" + UUID.randomUUID(), "sonnet");
+    assertThat(unknown.statusCode()).isEqualTo(401);
+    assertThat(new JsonObject(unknown.body()).getJsonObject("error").getString("type"))
+        .isEqualTo("authentication_error");
+    assertThat(gateway.post("/key/generate", "{}", "x-api-key", "sk-" + UUID.randomUUID()).statusCode())
+        .isEqualTo(401);
+  }
+
+  @Test
+  void modelAccessBlockingAndDeletion() throws Exception {
+    String key = newKey(new JsonObject().put("models", new JsonArray().add("haiku")));
+    HttpResponse<String> wrongModel = infer(key, "sonnet");
+    assertThat(wrongModel.statusCode()).isEqualTo(403);
+    assertThat(wrongModel.body()).contains("permission_error").contains("sonnet");
+    HttpResponse<String> models = gateway.get("/v1/models", "x-api-key", key);
+    assertThat(new JsonObject(models.body()).getJsonArray("data")).hasSize(1);
+    assertThat(infer(key, "haiku").statusCode()).isEqualTo(200);
+
+    admin("/key/update", new JsonObject().put("key", key).put("blocked", true));
+    HttpResponse<String> blocked = infer(key, "haiku");
+    assertThat(blocked.statusCode()).isEqualTo(401);
+    assertThat(blocked.body()).contains("blocked");
+    admin("/key/update", new JsonObject().put("key", KeyToken.hash(key)).put("blocked", false));
+    assertThat(infer(key, "haiku").statusCode()).isEqualTo(200);
+
+    JsonObject deleted = admin("/key/delete", new JsonObject().put("keys", new JsonArray().add(key)));
+    assertThat(deleted.getJsonArray("deleted_keys")).containsExactly(KeyToken.hash(key));
+    assertThat(infer(key, "haiku").statusCode()).isEqualTo(401);
+  }
+
+  @Test
+  void regeneratedKeyKeepsItsIdAndTheOldValueStopsWorking() throws Exception {
+    JsonObject generated = admin("/key/generate", new JsonObject().put("key_alias", "to-regenerate"));
+    String old = generated.getString("key");
+    issued.add(old);
+    JsonObject regenerated = admin("/key/regenerate", new JsonObject().put("key", old));
+    String fresh = regenerated.getString("key");
+    issued.add(fresh);
+    assertThat(fresh).isNotEqualTo(old);
+    assertThat(regenerated.getString("token_id")).isEqualTo(generated.getString("token_id"));
+    assertThat(infer(old, "sonnet").statusCode()).isEqualTo(401);
+    assertThat(infer(fresh, "sonnet").statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void teamsHoldKeysAndTheirLimits() throws Exception {
+    String teamId = "team-" + UUID.randomUUID();
+    JsonObject team = admin("/team/new", new JsonObject().put("team_id", teamId).put("team_alias", "Blue")
+        .put("models", new JsonArray().add("sonnet")).put("rpm_limit", 100));
+    assertThat(team.getString("team_id")).isEqualTo(teamId);
+    assertThat(team.getLong("rpm_limit")).isEqualTo(100);
+    String key = newKey(new JsonObject().put("team_id", teamId));
+    assertThat(infer(key, "haiku").statusCode()).isEqualTo(403);
+    assertThat(infer(key, "sonnet").statusCode()).isEqualTo(200);
+    JsonObject updated = admin("/team/update", new JsonObject().put("team_id", teamId).put("team_alias", "Green"));
+    assertThat(updated.getJsonObject("data").getString("team_alias")).isEqualTo("Green");
+    JsonObject info = new JsonObject(gateway.get("/team/info?team_id=" + teamId, "x-api-key", MASTER).body());
+    assertThat(info.getJsonObject("team_info").getString("team_alias")).isEqualTo("Green");
+    assertThat(info.getJsonArray("keys")).hasSize(1);
+    assertThat(new JsonArray(gateway.get("/team/list", "x-api-key", MASTER).body()).stream()
+        .map(t -> ((JsonObject) t).getString("team_id"))).contains(teamId);
+    HttpResponse<String> noTeam = gateway.post("/key/generate", new JsonObject().put("team_id", "nope").encode(),
+        "x-api-key", MASTER);
+    assertThat(noTeam.statusCode()).isEqualTo(400);
+    assertThat(noTeam.body()).contains("team_id 'nope'");
+    admin("/team/delete", new JsonObject().put("team_ids", new JsonArray().add(teamId)));
+    assertThat(infer(key, "sonnet").statusCode()).isEqualTo(401);
+  }
+
+  @Test
+  void badAdminInputIsA400NamingTheField() throws Exception {
+    HttpResponse<String> badLimit = gateway.post("/key/generate", "{\"rpm_limit\":\"many\"}", "x-api-key", MASTER);
+    assertThat(badLimit.statusCode()).isEqualTo(400);
+    assertThat(badLimit.body()).contains("rpm_limit");
+    HttpResponse<String> badDuration = gateway.post("/key/generate", "{\"budget_duration\":\"soon\"}",
+        "x-api-key", MASTER);
+    assertThat(badDuration.statusCode()).isEqualTo(400);
+    assertThat(badDuration.body()).contains("budget_duration");
+    assertThat(gateway.post("/key/generate", "[1,2", "x-api-key", MASTER).statusCode()).isEqualTo(400);
+    assertThat(gateway.post("/key/update", "{\"key\":\"sk-unknown-key-000000\"}", "x-api-key", MASTER)
+        .statusCode()).isEqualTo(404);
+  }
+
+  @Test
+  void rpmLimitAnswers429NamingTheLimitInEachApisShape() throws Exception {
+    String key = newKey(new JsonObject().put("key_alias", "rpm-" + UUID.randomUUID()).put("rpm_limit", 2));
+    assertThat(infer(key, "sonnet").statusCode()).isEqualTo(200);
+    assertThat(infer(key, "sonnet").statusCode()).isEqualTo(200);
+    HttpResponse<String> third = infer(key, "sonnet");
+    if (third.statusCode() == 200) {
+      // the minute turned between the requests: a new window, so the next two pass and the one after is refused
+      infer(key, "sonnet");
+      third = infer(key, "sonnet");
+    }
+    assertThat(third.statusCode()).isEqualTo(429);
+    JsonObject error = new JsonObject(third.body()).getJsonObject("error");
+    assertThat(error.getString("type")).isEqualTo("rate_limit_error");
+    assertThat(error.getString("message")).contains("rpm_limit 2");
+    HttpResponse<String> openAi = gateway.post("/v1/chat/completions", message("sonnet", "hi"),
+        "authorization", "Bearer " + key);
+    assertThat(openAi.statusCode()).isEqualTo(429);
+    assertThat(new JsonObject(openAi.body()).getJsonObject("error").getString("code"))
+        .isEqualTo("rate_limit_exceeded");
+  }
+
+  @Test
+  void aSpentBudgetAnswers429UntilRaised() throws Exception {
+    String key = newKey(new JsonObject().put("max_budget", 0.000001));
+    assertThat(infer(key, "sonnet").statusCode()).isEqualTo(200);
+    // the cost is booked when the answer ends, off the request path: wait until the key's spend shows it
+    double spend = 0;
+    for (int i = 0; i < 100 && spend <= 0; i++) {
+      spend = new JsonObject(gateway.get("/key/info?key=" + key, "x-api-key", MASTER).body())
+          .getJsonObject("info").getDouble("spend");
+      Thread.sleep(20);
+    }
+    assertThat(spend).isPositive();
+    HttpResponse<String> over = infer(key, "sonnet");
+    assertThat(over.statusCode()).isEqualTo(429);
+    assertThat(over.body()).contains("billing_error").contains("max_budget");
+    admin("/key/update", new JsonObject().put("key", key).put("max_budget", 100));
+    assertThat(infer(key, "sonnet").statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void tenantsNeverFollowEachOthersPins() throws Exception {
+    JsonObject allowed = new JsonObject().put("affinity_routing_headers", true);
+    String team1 = admin("/team/new", new JsonObject()).getString("team_id");
+    String team2 = admin("/team/new", new JsonObject()).getString("team_id");
+    String first = newKey(new JsonObject().put("team_id", team1).put("permissions", allowed));
+    String sameTeam = newKey(new JsonObject().put("team_id", team1).put("permissions", allowed));
+    String otherTeam = newKey(new JsonObject().put("team_id", team2).put("permissions", allowed));
+    String prompt = cacheablePrompt(new Random().nextLong());
+    assertThat(route(first, prompt)).isEqualTo("claimed");
+    // the same team is one tenant: its keys share pins
+    assertThat(route(sameTeam, prompt)).isEqualTo("pinned");
+    // another team sends the very same prompt: it is not told (by its route) that the prefix is cached
+    assertThat(route(otherTeam, prompt)).isEqualTo("claimed");
+    assertThat(route(otherTeam, prompt)).isEqualTo("pinned");
+  }
+
+  @Test
+  void aDeploymentReservedToATeamServesThatTeamAlone() throws Exception {
+    JsonObject allowed = new JsonObject().put("affinity_routing_headers", true);
+    String reserving = admin("/team/new", new JsonObject()
+        .put("reserved_deployments", new JsonArray().add("a2"))).getString("team_id");
+    String own = newKey(new JsonObject().put("team_id", reserving).put("permissions", allowed));
+    String other = newKey(new JsonObject().put("permissions", allowed));
+    java.util.Set<String> ownDeployments = new java.util.HashSet<>();
+    java.util.Set<String> otherDeployments = new java.util.HashSet<>();
+    for (int i = 0; i < 6; i++) {
+      ownDeployments.add(infer(own, "sonnet").headers().firstValue("x-affinity-deployment").orElseThrow());
+      otherDeployments.add(infer(other, "sonnet").headers().firstValue("x-affinity-deployment").orElseThrow());
+    }
+    assertThat(ownDeployments).containsExactly("a2");
+    assertThat(otherDeployments).containsExactly("a1");
+    // haiku has no deployment reserved to the team: it must not share one with other tenants
+    HttpResponse<String> elsewhere = infer(own, "haiku");
+    assertThat(elsewhere.statusCode()).isEqualTo(403);
+    assertThat(elsewhere.body()).contains("reserved");
+    admin("/team/delete", new JsonObject().put("team_ids", new JsonArray().add(reserving)));
+  }
+
+  private static String route(String key, String body) throws Exception {
+    HttpResponse<String> response = gateway.post("/v1/messages", body, "x-api-key", key,
+        "anthropic-version", "2023-06-01");
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    return response.headers().firstValue("x-affinity-route").orElseThrow();
+  }
+
+  /** A system prompt of about 3,000 tokens with a cache marker: long enough to pin. */
+  static String cacheablePrompt(long seed) {
+    Random random = new Random(seed);
+    StringBuilder system = new StringBuilder("You are agent " + seed + ". ");
+    while (system.length() < 12_000) {
+      system.append("rule").append(random.nextInt(100_000)).append(' ');
+    }
+    return "{\"model\":\"sonnet\",\"max_tokens\":16,\"system\":[{\"type\":\"text\",\"text\":\"" + system
+        + "\",\"cache_control\":{\"type\":\"ephemeral\"}}],\"messages\":[{\"role\":\"user\",\"content\":\"q\"}]}";
+  }
+}
