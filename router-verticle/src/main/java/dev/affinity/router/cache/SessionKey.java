@@ -2,12 +2,6 @@ package dev.affinity.router.cache;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.Arrays;
-import java.util.Base64;
 import java.util.Map;
 import java.util.Optional;
 
@@ -17,9 +11,8 @@ import java.util.Optional;
  * OpenAI's {@code prompt_cache_key}, in that order. Its pin keeps the session on its deployment even when its prompt
  * has no breakpoint, and tells an existing session from a new one for balance (see {@link AffinityDecision#place}).
  *
- * <p>The pin key is {@code SHA-256("affinity/session/v1" ‖ 0 ‖ length(scope) ‖ scope ‖ id)} truncated to 128 bits,
- * in the 22-character base64url form of prefix keys: scoped by tenant and alias (the scope seed), and a scheme of its
- * own so that it never names a prefix.
+ * <p>The pin key is {@code SHA-256("affinity/session/v1" ‖ 0 ‖ length(scope) ‖ scope ‖ id)} in the form of prefix
+ * keys: scoped by tenant and alias (the scope seed), and a scheme of its own so that it never names a prefix.
  */
 public final class SessionKey {
 
@@ -30,7 +23,6 @@ public final class SessionKey {
 
   private static final String SCHEME = "affinity/session/v1";
   private static final String USER_ID_MARK = "_session_";
-  private static final int KEY_BYTES = 16;
 
   private SessionKey() {
   }
@@ -58,18 +50,6 @@ public final class SessionKey {
 
   /** The pin-map key of session {@code id} in a cache scope (tenant namespace and alias). */
   public static String pinKey(String scopeSeed, String id) {
-    MessageDigest digest;
-    try {
-      digest = MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is not available", e);
-    }
-    byte[] scope = scopeSeed.getBytes(StandardCharsets.UTF_8);
-    digest.update(SCHEME.getBytes(StandardCharsets.UTF_8));
-    digest.update((byte) 0);
-    digest.update(ByteBuffer.allocate(Integer.BYTES).putInt(scope.length).array());
-    digest.update(scope);
-    digest.update(id.getBytes(StandardCharsets.UTF_8));
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(Arrays.copyOf(digest.digest(), KEY_BYTES));
+    return PromptCacheKey.scopedKey(SCHEME, scopeSeed, id);
   }
 }

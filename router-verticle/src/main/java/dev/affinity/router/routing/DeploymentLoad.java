@@ -13,8 +13,6 @@ import java.util.function.LongSupplier;
  */
 public final class DeploymentLoad {
 
-  private static final long MINUTE_MILLIS = 60_000;
-
   /** One deployment's load, as one node counted it or as the cluster adds up. */
   public record Counts(long inFlight, long requestsPerMinute, long tokensPerMinute) {
 
@@ -83,32 +81,5 @@ public final class DeploymentLoad {
     private long inFlight;
     private final MinuteWindow requests = new MinuteWindow();
     private final MinuteWindow tokens = new MinuteWindow();
-  }
-
-  /** Sums over the last minute, in one-second slots. */
-  private static final class MinuteWindow {
-    private final long[] seconds = new long[60];
-    private final long[] amounts = new long[60];
-
-    void add(long now, long amount) {
-      long second = now / 1000;
-      int slot = (int) (second % 60);
-      if (seconds[slot] != second) {
-        seconds[slot] = second;
-        amounts[slot] = 0;
-      }
-      amounts[slot] += amount;
-    }
-
-    long sum(long now) {
-      long second = now / 1000;
-      long total = 0;
-      for (int i = 0; i < 60; i++) {
-        if (second - seconds[i] < MINUTE_MILLIS / 1000) {
-          total += amounts[i];
-        }
-      }
-      return total;
-    }
   }
 }
