@@ -527,10 +527,18 @@ public final class RoutingVerticle extends VerticleBase {
           .put("cost_without_cache_usd", line.costWithoutCache())
           .put("healthy", coolingUntil.isEmpty())
           .put("cooldown_ends_at", coolingUntil.isEmpty() ? null
-              : Instant.ofEpochMilli(coolingUntil.getAsLong()).toString()));
+              : Instant.ofEpochMilli(coolingUntil.getAsLong()).toString())
+          .put("cluster_load", clusterLoad(load.of(deployment.id()))));
     }
     return new JsonObject().put("prompt_cache_affinity", policy instanceof CacheAffinityPolicy)
         .put("routing_strategy", config.router().routingStrategy()).put("models", aliases);
+  }
+
+  /** What balance sees of a deployment: the whole cluster's counts, the other nodes' as last published. */
+  private static JsonObject clusterLoad(DeploymentLoad.Counts counts) {
+    return new JsonObject().put("in_flight", counts.inFlight())
+        .put("requests_per_minute", counts.requestsPerMinute())
+        .put("tokens_per_minute", counts.tokensPerMinute());
   }
 
   private static void fail(Message<?> message, GatewayError error) {
