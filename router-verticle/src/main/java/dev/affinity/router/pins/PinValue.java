@@ -112,10 +112,11 @@ record PinValue(String scope, long warmingSince, long expiresAt, List<String> co
 
   /**
    * What a key holds after {@code write}, issued at {@code issuedAt}, is applied to {@code current} (null: absent);
-   * null when the write leaves it as it is. Claims are write-if-absent (first writer wins), replacements compare-and-set
-   * against the stale scope (only that owner is replaced; other owners keep their place), refreshes extend a pin the
-   * write's scope owns (never shorten it: a concurrent refresh from another node may already have gone further),
-   * {@code WARMED} ends the warm-up of such a pin, and {@code ADD_OWNER} makes the write's scope one more owner.
+   * null when the write leaves it as it is. Claims are write-if-absent (first writer wins), replacements
+   * compare-and-set against the stale scope (only that owner is replaced; other owners keep their place), refreshes
+   * extend a pin the write's scope owns (never shorten it: a concurrent refresh from another node may already have
+   * gone further), {@code WARMED} ends the warm-up of such a pin, and {@code ADD_OWNER} makes the write's scope one
+   * more owner.
    */
   static PinValue after(PinStore.Write write, PinValue current, long issuedAt) {
     boolean ours = current != null && current.ownedBy(write.scope());
@@ -127,8 +128,8 @@ record PinValue(String scope, long warmingSince, long expiresAt, List<String> co
               ? current.replacing(write.stale(), write.scope(), write.warmingSince(), expiry)
               : expiry > current.expiresAt ? current.withExpiry(expiry) : null)
           : current == null ? new PinValue(write.scope(), write.warmingSince(), expiry)
-          : current.ownedBy(write.stale()) ? current.replacing(write.stale(), write.scope(), write.warmingSince(), expiry)
-          : null;
+          : current.ownedBy(write.stale())
+              ? current.replacing(write.stale(), write.scope(), write.warmingSince(), expiry) : null;
       case WARMED -> ours && current.warming()
           ? new PinValue(current.scope, 0, Math.max(expiry, current.expiresAt), current.coOwners) : null;
       case ADD_OWNER -> current == null ? new PinValue(write.scope(), 0, expiry)
