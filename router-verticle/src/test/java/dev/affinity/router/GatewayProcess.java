@@ -52,7 +52,9 @@ public final class GatewayProcess implements AutoCloseable {
         "-cp", System.getProperty("java.class.path"), AffinityMain.class.getName(),
         "--config", config.toString(), "--host", "127.0.0.1", "--port", Integer.toString(port),
         "--cluster-name", clusterName, "--cluster-port", Integer.toString(clusterPort),
-        "--cluster-members", String.join(",", members)));
+        "--cluster-members", String.join(",", members),
+        // keys, teams and spend of a node with a master key: its own folder, gone with the machine's temp files
+        "--data-dir", Files.createTempDirectory("affinity-data-").toString()));
     command.addAll(flags);
     // to a file, not a pipe: Process.destroy() closes the pipes, and what a draining node says comes after that
     Path log = Files.createTempFile("affinity-node-" + port + "-", ".log");
