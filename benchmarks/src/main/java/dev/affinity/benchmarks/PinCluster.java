@@ -1,6 +1,9 @@
 package dev.affinity.benchmarks;
 
 import com.hazelcast.config.Config;
+import com.hazelcast.config.InMemoryFormat;
+import com.hazelcast.config.MapConfig;
+import com.hazelcast.config.NearCacheConfig;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
@@ -40,6 +43,11 @@ import java.util.stream.IntStream;
 public class PinCluster {
 
   private static final int PUT_BATCH = 10_000;
+  /**
+   * The same pins in a map with a Hazelcast near cache (invalidated on change, local entries cached too): the
+   * alternative to the pin map's own node-local view that {@code PinLookupBenchmark.nearCacheGetAll} measures.
+   */
+  static final String NEAR_CACHED = "bench.pins.near-cached";
 
   // Held so that the level set on it is not collected with it.
   private static final Logger HAZELCAST_LOG = Logger.getLogger("com.hazelcast");
@@ -64,20 +72,20 @@ public class PinCluster {
     turn = AgentTurn.fixture(42);
     startMembers();
     fill(instances.get(0).getMap(PinMap.NAME));
+    fill(instances.get(0).getMap(NEAR_CACHED));
 
     vertx = Vertx.vertx();
-    pinMap = new PinMap(instances.get(0));
+    pinMap = PinMap.open(instances.get(0));
     // Turn 3 as the router plays it: the lookup finds the earlier turns' pins, the decision claims the new prefix.
-    Context setup = vertx.getOrCreateContext();
-    Map<String, String> found = PinLookupBenchmark.await(pinMap.lookup(turn.lookup.keys(), setup)).owners();
+    Map<String, String> found = pinMap.read(turn.lookup.keys()).owners();
     if (!found.equals(turn.previousTurnPins)) {
       throw new IllegalStateException("lookup found " + found.size() + " pins, expected "
           + turn.previousTurnPins.size());
     }
-    PinLookupBenchmark.await(pinMap.apply(turn.decide(found), 0, setup));
+    pinMap.apply(turn.decide(found), 0).toCompletableFuture().join();
     // The same prompt again (a retry, a sub-agent, the next request before the reply grows the conversation): every
     // key is now pinned to the chosen deployment, so the decision only refreshes.
-    repeatedTurn = turn.decide(PinLookupBenchmark.await(pinMap.lookup(turn.lookup.keys(), setup)).owners());
+    repeatedTurn = turn.decide(pinMap.read(turn.lookup.keys()).owners());
     if (!repeatedTurn.claims().isEmpty() || !repeatedTurn.replacements().isEmpty()
         || repeatedTurn.refreshes().isEmpty()) {
       throw new IllegalStateException("expected a refresh-only decision, got " + repeatedTurn);
@@ -98,6 +106,10 @@ public class PinCluster {
 
   PinMap pins() {
     return pinMap;
+  }
+
+  IMap<String, String> nearCached() {
+    return instances.get(0).getMap(NEAR_CACHED);
   }
 
   AgentTurn turn() {
@@ -122,6 +134,9 @@ public class PinCluster {
         "affinity-bench-" + UUID.randomUUID());
     for (int i = 0; i < members; i++) {
       Config config = settings.hazelcastConfig();
+      config.addMapConfig(new MapConfig(config.getMapConfig(PinMap.NAME)).setName(NEAR_CACHED)
+          .setNearCacheConfig(new NearCacheConfig(NEAR_CACHED).setInvalidateOnChange(true)
+              .setCacheLocalEntries(true).setInMemoryFormat(InMemoryFormat.OBJECT)));
       config.getNetworkConfig().setPort(port + i).setPortAutoIncrement(false);
       instances.add(Hazelcast.newHazelcastInstance(config));
     }

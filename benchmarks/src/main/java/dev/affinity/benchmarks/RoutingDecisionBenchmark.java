@@ -6,7 +6,10 @@ import dev.affinity.router.cache.AffinityDecision;
 import dev.affinity.router.cache.LookupPlan;
 import dev.affinity.router.cache.MinimumCacheable;
 import dev.affinity.router.cache.PinPlan;
+import dev.affinity.router.cache.ChainHash;
 import dev.affinity.router.cache.PrefixChain;
+import com.dynatrace.hash4j.hashing.HashValue128;
+import com.dynatrace.hash4j.hashing.Hashing;
 import dev.affinity.router.routing.ModelField;
 import io.vertx.core.buffer.Buffer;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -77,6 +80,18 @@ public class RoutingDecisionBenchmark {
     return PrefixChain.ofMessages(request, AgentTurn.SCOPE);
   }
 
+  /** The chain as it was built before key version 2: SHA-256 truncated to 128 bits. */
+  @Benchmark
+  public PrefixChain chainSha256() {
+    return PrefixChain.ofMessages(request, AgentTurn.SCOPE, ChainHash.Kind.SHA_256);
+  }
+
+  /** The chain with the other 128-bit candidate, Murmur3. */
+  @Benchmark
+  public PrefixChain chainMurmur3() {
+    return PrefixChain.ofMessages(request, AgentTurn.SCOPE, ChainHash.Kind.MURMUR3_128);
+  }
+
   /**
    * (c) Which keys to fetch and which to pin. The chain is built once and memoizes its keys, so this is the planning
    * alone; encoding the ~25 keys (base64) is counted in {@link #decision()}.
@@ -110,5 +125,17 @@ public class RoutingDecisionBenchmark {
   @Benchmark
   public byte[] sha256OfBody() {
     return sha256.digest(body);
+  }
+
+  /** XXH3-128 (hash4j) over the raw 50 KB body, once: the hash the chain uses now. */
+  @Benchmark
+  public HashValue128 xxh3OfBody() {
+    return Hashing.xxh3_128().hashBytesTo128Bits(body);
+  }
+
+  /** Murmur3-128 (hash4j) over the raw 50 KB body, once. */
+  @Benchmark
+  public HashValue128 murmur3OfBody() {
+    return Hashing.murmur3_128().hashBytesTo128Bits(body);
   }
 }

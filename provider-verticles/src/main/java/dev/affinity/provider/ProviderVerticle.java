@@ -10,6 +10,7 @@ import dev.affinity.model.TokenUsage;
 import dev.affinity.model.UsageReport;
 import dev.affinity.model.config.ProviderKind;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -36,7 +37,13 @@ public abstract class ProviderVerticle extends VerticleBase {
   /** Connections to one upstream host when the deployer does not say (a node passes its request limit). */
   static final int DEFAULT_CONNECTIONS_PER_HOST = 256;
 
+  /** The defaults of {@code server_settings.max_upstream_response_mb} and {@code upstream_total_timeout}. */
+  static final long DEFAULT_MAX_RESPONSE_BYTES = 64L * 1024 * 1024;
+  static final long DEFAULT_TOTAL_TIMEOUT_MILLIS = 3_600_000;
+
   private HttpClient client;
+  private long maxResponseBytes;
+  private long totalTimeoutMillis;
 
   /** The provider kind whose calls this verticle takes. */
   protected abstract ProviderKind kind();
@@ -115,6 +122,8 @@ public abstract class ProviderVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    maxResponseBytes = config().getLong("max_response_bytes", DEFAULT_MAX_RESPONSE_BYTES);
+    totalTimeoutMillis = config().getLong("total_timeout_millis", DEFAULT_TOTAL_TIMEOUT_MILLIS);
     LocalCodec.registerAll(vertx.eventBus());
     client = vertx.createHttpClient(
         new HttpClientOptions().setKeepAlive(true).setDecompressionSupported(true).setForceSni(true)
@@ -135,15 +144,24 @@ public abstract class ProviderVerticle extends VerticleBase {
       outbound = Future.failedFuture(refused);
     }
     long[] sentAt = {-1};
+    long[] deadline = {-1};
+    // the deadline's timer lives as long as a stream: it must not hold the call (bodies, parsed tree)
+    String deploymentId = call.deployment().id();
     outbound
         .compose(out -> client.request(withExtraHeaders(out.options(), call).setIdleTimeout(call.timeoutMillis())
                 .setConnectTimeout(CONNECT_TIMEOUT_MILLIS))
             .compose(request -> {
               sentAt[0] = System.nanoTime();
+              // the idle timeout bounds silence; this bounds the whole call, for an upstream that trickles forever
+              deadline[0] = vertx.setTimer(totalTimeoutMillis, timer -> request.reset(0,
+                  UpstreamFailure.Exceeded.time(deploymentId, totalTimeoutMillis)));
               return request.send(out.body());
             }))
-        .onSuccess(response -> relay(message, call, response, sentAt[0]))
-        .onFailure(failure -> fail(message, call, failure, sentAt[0]));
+        .onSuccess(response -> relay(message, call, response, sentAt[0], () -> vertx.cancelTimer(deadline[0])))
+        .onFailure(failure -> {
+          vertx.cancelTimer(deadline[0]);
+          fail(message, call, failure, sentAt[0]);
+        });
   }
 
   /** The deployment's {@code extra_headers}, last, so that they may replace what the provider set (as in LiteLLM). */
@@ -153,7 +171,7 @@ public abstract class ProviderVerticle extends VerticleBase {
   }
 
   private void relay(Message<ProviderCall> message, ProviderCall call, HttpClientResponse response,
-                     long sentAtNanos) {
+                     long sentAtNanos, Runnable finished) {
     long headAtNanos = System.nanoTime();
     Map<String, String> headers = new HashMap<>();
     response.headers().forEach((name, value) -> {
@@ -176,15 +194,19 @@ public abstract class ProviderVerticle extends VerticleBase {
       PendingReport pending = new PendingReport(call, sentAtNanos);
       UpstreamBody[] opened = new UpstreamBody[1];
       UpstreamBody body = new UpstreamBody(response, context, streamDecoder(call), tap, streamRewrite(call),
-          call.timeoutMillis(), failure -> publish(pending.outcome(status, tap.usage(), failure == null
-              ? tap.errorType()
-              : failure instanceof UpstreamBody.ClientGoneException ? "client_disconnected" : "stream_interrupted",
-              opened[0].firstChunkAtNanos() > 0 ? opened[0].firstChunkAtNanos() : headAtNanos)));
+          call.timeoutMillis(), failure -> {
+            finished.run();
+            publish(pending.outcome(status, tap.usage(), failure == null
+                ? tap.errorType()
+                : failure instanceof UpstreamBody.ClientGoneException ? "client_disconnected" : "stream_interrupted",
+                opened[0].firstChunkAtNanos() > 0 ? opened[0].firstChunkAtNanos() : headAtNanos));
+          });
       opened[0] = body;
       message.reply(new GatewayReply(status, headers, null, body, call.deployment().id(), null), local);
       return;
     }
-    response.body()
+    boundedBody(response, call)
+        .onComplete(done -> finished.run())
         .onSuccess(buffer -> {
           Complete answer = complete(call, response, buffer);
           int status = answer.status() == 0 ? response.statusCode() : answer.status();
@@ -196,9 +218,35 @@ public abstract class ProviderVerticle extends VerticleBase {
         .onFailure(failure -> fail(message, call, failure, sentAtNanos));
   }
 
+  /**
+   * A complete answer's body, as decoded (gzip, deflate), up to {@code server_settings.max_upstream_response_mb}:
+   * past that the call is cut off, so that a small compressed answer cannot fill the heap.
+   */
+  private Future<Buffer> boundedBody(HttpClientResponse response, ProviderCall call) {
+    Promise<Buffer> body = Promise.promise();
+    Buffer collected = Buffer.buffer();
+    response.exceptionHandler(body::tryFail);
+    response.handler(chunk -> {
+      if (body.future().isComplete()) {
+        return;
+      }
+      if (collected.length() + (long) chunk.length() > maxResponseBytes) {
+        UpstreamFailure.Exceeded tooLarge = UpstreamFailure.Exceeded.size(call.deployment().id(), maxResponseBytes);
+        body.tryFail(tooLarge);
+        response.request().reset(0, tooLarge);
+      } else {
+        collected.appendBuffer(chunk);
+      }
+    });
+    response.endHandler(end -> body.tryComplete(collected));
+    return body.future();
+  }
+
   private void fail(Message<ProviderCall> message, ProviderCall call, Throwable failure, long sentAtNanos) {
     GatewayError error = UpstreamFailure.classify(failure, call.deployment().id(), call.timeoutMillis());
-    publish(new PendingReport(call, sentAtNanos).outcome(error.status(), TokenUsage.NONE, error.type(), -1));
+    boolean local = !(failure instanceof UpstreamFailure.Refusal) && !UpstreamFailure.upstreamAtFault(failure);
+    publish(new PendingReport(call, sentAtNanos).outcome(error.status(), TokenUsage.NONE,
+        local ? GatewayError.LOCAL_FAILURE : error.type(), -1));
     message.fail(error.status(), error.toReplyException().getMessage());
   }
 

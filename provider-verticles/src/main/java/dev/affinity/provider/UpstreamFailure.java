@@ -3,6 +3,7 @@ package dev.affinity.provider;
 import dev.affinity.model.GatewayError;
 import io.vertx.core.http.HttpClosedException;
 
+import java.io.IOException;
 import java.net.ConnectException;
 import java.net.UnknownHostException;
 import java.nio.channels.ClosedChannelException;
@@ -14,10 +15,31 @@ public final class UpstreamFailure {
   private UpstreamFailure() {
   }
 
+  /**
+   * Whether a failed call says something about the upstream: it could not be reached, stayed silent, or broke the
+   * connection. A failure to build or send the request here (a URI the HTTP client refuses, a refusal of ours) does
+   * not, and must not cool the deployment: a client could otherwise cool it with a few crafted requests.
+   */
+  public static boolean upstreamAtFault(Throwable failure) {
+    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+      if (cause instanceof Refusal) {
+        return false;
+      }
+      if (cause instanceof TimeoutException || cause.getClass().getSimpleName().contains("Timeout")
+          || cause instanceof IOException || cause instanceof HttpClosedException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   public static GatewayError classify(Throwable failure, String deploymentId, long timeoutMillis) {
     for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
       if (cause instanceof Refusal refusal) {
         return refusal.error();
+      }
+      if (cause instanceof Exceeded exceeded) {
+        return exceeded.error();
       }
       if (cause instanceof TimeoutException || cause.getClass().getSimpleName().contains("Timeout")) {
         return GatewayError.upstreamTimeout(timedOut(cause, deploymentId, timeoutMillis));
@@ -51,6 +73,35 @@ public final class UpstreamFailure {
           + ProviderVerticle.CONNECT_TIMEOUT_MILLIS / 1000.0 + " s; the request was not sent";
     }
     return "deployment " + deploymentId + " did not answer within " + timeoutMillis / 1000.0 + " s";
+  }
+
+  /**
+   * The upstream went past a bound of ours: its answer grew beyond {@code server_settings.max_upstream_response_mb}
+   * once decoded, or the call beyond {@code server_settings.upstream_total_timeout}. The call is cut off (its
+   * connection reset) and the client gets this error.
+   */
+  public static final class Exceeded extends IOException {
+
+    private final transient GatewayError error;
+
+    Exceeded(GatewayError error) {
+      super(error.message(), null);
+      this.error = error;
+    }
+
+    static Exceeded size(String deploymentId, long maxBytes) {
+      return new Exceeded(GatewayError.upstreamUnreachable("deployment " + deploymentId + " answered more than "
+          + maxBytes + " bytes (server_settings.max_upstream_response_mb); the answer was dropped"));
+    }
+
+    static Exceeded time(String deploymentId, long maxMillis) {
+      return new Exceeded(GatewayError.upstreamTimeout("deployment " + deploymentId + " did not finish within "
+          + maxMillis / 1000.0 + " s (server_settings.upstream_total_timeout)"));
+    }
+
+    public GatewayError error() {
+      return error;
+    }
   }
 
   /**

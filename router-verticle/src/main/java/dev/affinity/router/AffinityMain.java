@@ -159,6 +159,9 @@ public final class AffinityMain {
     System.out.println("Affinity listening on http://" + shown + ":" + node.port() + " (node " + node.nodeId()
         + ", " + node.clusterMembers().size() + " cluster member(s), " + config.deployments().size()
         + " deployment(s))");
+    if (metricsPort != null) {
+      log.info("metrics also on http://" + metricsPort.host() + ":" + metricsPort.port() + "/metrics");
+    }
     Shutdown shutdown = new Shutdown(node, config.general().drainTimeout());
     boolean signalsHandled = shutdown.handleSignals();
     // any other way out (SIGHUP, or signals taken by the JVM itself) still drains, from a shutdown hook
@@ -170,7 +173,7 @@ public final class AffinityMain {
     // bounded: a close that hangs (a wedged upstream connection, a cluster that does not answer) must not keep the
     // process past the drain timeout plus a grace period; halt, not exit, since the shutdown hook waits on it too
     if (!shutdown.awaitStopped(config.general().drainTimeout().plus(Shutdown.CLOSE_GRACE))) {
-      System.err.println("affinity: the node did not stop within the drain timeout plus "
+      Shutdown.LIFECYCLE.severe("affinity: the node did not stop within the drain timeout plus "
           + Shutdown.CLOSE_GRACE.toSeconds() + " s; exiting anyway");
       Runtime.getRuntime().halt(1);
     }
@@ -187,7 +190,7 @@ public final class AffinityMain {
     /** How long closing (leaving the cluster, closing connections) may take after the drain, or after a 2nd signal. */
     static final Duration CLOSE_GRACE = Duration.ofSeconds(5);
     /** Drain messages go through the log, timestamped and formatted like every other line. */
-    private static final Logger LIFECYCLE = Logger.getLogger("dev.affinity.router.node.Shutdown");
+    static final Logger LIFECYCLE = Logger.getLogger("dev.affinity.router.node.Shutdown");
 
     private final AffinityNode node;
     private final Duration drainTimeout;
@@ -209,7 +212,7 @@ public final class AffinityMain {
               node.stopWaiting();
               Thread watchdog = new Thread(() -> {
                 if (!awaitStopped(CLOSE_GRACE)) {
-                  System.err.println("affinity: still closing " + CLOSE_GRACE.toSeconds()
+                  LIFECYCLE.severe("affinity: still closing " + CLOSE_GRACE.toSeconds()
                       + " s after the second signal; exiting now");
                   Runtime.getRuntime().halt(0);
                 }

@@ -71,6 +71,21 @@ public final class TestGateway implements AutoCloseable {
   }
 
   /**
+   * A Messages request whose marked system prompt (about 3,000 tokens, past every model's minimum cacheable size) is
+   * unique to {@code agent}: the same agent's turns share their cacheable prefix.
+   */
+  public static String agentRequest(String model, long agent, String question, boolean stream) {
+    java.util.Random random = new java.util.Random(agent);
+    StringBuilder system = new StringBuilder("You are agent " + agent + ". ");
+    while (system.length() < 12_000) {
+      system.append("rule").append(random.nextInt(100_000)).append(' ');
+    }
+    return "{\"model\":\"" + model + "\",\"max_tokens\":32,\"stream\":" + stream + ",\"system\":[{\"type\":\"text\","
+        + "\"text\":\"" + system + "\",\"cache_control\":{\"type\":\"ephemeral\"}}],"
+        + "\"messages\":[{\"role\":\"user\",\"content\":\"" + question + "\"}]}";
+  }
+
+  /**
    * A clustered Vert.x instance that joins the loopback cluster {@code clusterName} as a service would, to call the
    * nodes over the event bus (docs/eventbus.md). The caller closes it.
    */
@@ -103,6 +118,22 @@ public final class TestGateway implements AutoCloseable {
 
   public static <T> T await(Future<T> future) throws Exception {
     return future.toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
+  }
+
+  public static <T> T join(java.util.concurrent.CompletionStage<T> stage) throws Exception {
+    return stage.toCompletableFuture().get(120, TimeUnit.SECONDS);
+  }
+
+  /** Polls {@code read} until {@code done} holds (at most 30 s): for what map events bring to a node's view. */
+  public static <T> T eventually(java.util.function.Supplier<T> read, java.util.function.Predicate<T> done)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    T value = read.get();
+    while (!done.test(value) && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+      value = read.get();
+    }
+    return value;
   }
 
   public static int freePort() throws IOException {

@@ -11,6 +11,12 @@ import io.vertx.core.json.JsonObject;
  */
 public record GatewayError(int status, String type, String message) {
 
+  /**
+   * The {@link UsageReport#errorType()} of a call that failed here, before the upstream could answer or be found
+   * unreachable: it says nothing about the deployment's health and is not counted against it.
+   */
+  public static final String LOCAL_FAILURE = "gateway_send_error";
+
   public static GatewayError invalidRequest(String message) {
     return new GatewayError(400, "invalid_request_error", message);
   }

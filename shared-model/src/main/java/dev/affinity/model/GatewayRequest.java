@@ -18,6 +18,8 @@ import java.util.Map;
  * @param body       the body exactly as the client sent it
  * @param json       the parsed body; same node, not a copy, when delivered locally; null after a cluster hop
  * @param caller     who sent it ({@link Caller#ADMIN} for the master key, an open gateway or an event-bus caller)
+ * @param prepared   what the node's ingress computed from the parsed body for the router (the router's own type, opaque
+ *                   here: the prompt's keys, so that hashing runs on the ingress's cores); null when it did not
  */
 public record GatewayRequest(
     String requestId,
@@ -29,7 +31,8 @@ public record GatewayRequest(
     String query,
     Buffer body,
     JsonNode json,
-    Caller caller) {
+    Caller caller,
+    Object prepared) {
 
   public GatewayRequest {
     headers = Map.copyOf(headers);
@@ -40,5 +43,17 @@ public record GatewayRequest(
   public GatewayRequest(String requestId, Operation operation, String model, boolean stream, String tenant,
                         Map<String, String> headers, String query, Buffer body, JsonNode json) {
     this(requestId, operation, model, stream, tenant, headers, query, body, json, Caller.ADMIN);
+  }
+
+  /** A request of {@code caller}, with nothing prepared for the router yet. */
+  public GatewayRequest(String requestId, Operation operation, String model, boolean stream, String tenant,
+                        Map<String, String> headers, String query, Buffer body, JsonNode json, Caller caller) {
+    this(requestId, operation, model, stream, tenant, headers, query, body, json, caller, null);
+  }
+
+  /** The same request, carrying {@code prepared} for the router. */
+  public GatewayRequest withPrepared(Object prepared) {
+    return new GatewayRequest(requestId, operation, model, stream, tenant, headers, query, body, json, caller,
+        prepared);
   }
 }

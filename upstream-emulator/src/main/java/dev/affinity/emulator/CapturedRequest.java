@@ -42,7 +42,8 @@ public record CapturedRequest(String method, String uri, Map<String, String> hea
   }
 
   private static boolean isCredential(String name) {
-    return name.equals("x-api-key") || name.equals("api-key") || name.equals("authorization") || name.equals("proxy-authorization")
+    return name.equals("x-api-key") || name.equals("api-key") || name.equals("authorization")
+        || name.equals("proxy-authorization")
         || name.equals("x-amz-security-token");
   }
 

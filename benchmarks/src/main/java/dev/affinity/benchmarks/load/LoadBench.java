@@ -32,6 +32,9 @@ public final class LoadBench {
 
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
+  /** --in-flight: the closed loop's concurrencies, instead of the defaults. */
+  private static List<Integer> inFlight;
+
   private final Settings settings;
   private final List<Measurement> measurements = new ArrayList<>();
   private final List<Map<String, Object>> memory = new ArrayList<>();
@@ -68,6 +71,9 @@ public final class LoadBench {
           .map(Integer::parseInt).toList();
       String opts = flags.getOrDefault("gateway-opts", "-Xmx1g");
       boolean jfr = Arrays.asList(args).contains("--jfr");
+      if (flags.containsKey("in-flight")) {
+        inFlight = Arrays.stream(flags.get("in-flight").split(",")).map(String::trim).map(Integer::parseInt).toList();
+      }
       Settings settings = quick
           ? new Settings(true, out, root, portkey, nodes, opts, jfr, 3, 1, List.of(250.0, 1000.0), List.of(500.0), 4,
               1, 3, 1, 200, 2, List.of(), List.of())
@@ -104,7 +110,7 @@ public final class LoadBench {
 
     /** Whether a target (direct, affinity, portkey) takes part; all do unless --targets names some. */
     List<Integer> concurrencies() {
-      return quick ? List.of(8) : List.of(4, 16, 64);
+      return inFlight != null ? inFlight : quick ? List.of(8) : List.of(4, 16, 64);
     }
 
     boolean includes(String target) {
@@ -133,11 +139,13 @@ public final class LoadBench {
     log("results in " + settings.out());
     Map<String, Object> machine = machine();
     try (ServerProcess emulators = startEmulators()) {
-      Path config = writeConfig();
+      Path config = writeConfig(true);
       Target direct = Target.direct(fast, paced, slow);
       for (int nodes : settings.nodeCounts()) {
-        List<ServerProcess> affinityNodes = startAffinity(nodes, config);
+        List<ServerProcess> affinityNodes = startAffinity(nodes, config, "affinity");
         List<ServerProcess> portkeys = startPortkey(nodes);
+        // one node only: affinity off, and the floor (minimal Vert.x proxies), beside Affinity in the same rounds
+        List<ServerProcess> others = new ArrayList<>();
         try {
           Target affinity = Target.affinity(affinityNodes.stream().map(LoadBench::port).toList());
           List<Target> targets = new ArrayList<>();
@@ -147,6 +155,22 @@ public final class LoadBench {
           targets.add(affinity);
           Map<String, List<ServerProcess>> processes = new LinkedHashMap<>();
           processes.put(affinity.name, affinityNodes);
+          if (nodes == 1 && settings.includes("affinity-off")) {
+            List<ServerProcess> off = startAffinity(1, writeConfig(false), "affinity-off");
+            others.addAll(off);
+            Target target = Target.affinity("affinity-off", List.of(port(off.get(0))));
+            targets.add(target);
+            processes.put(target.name, off);
+          }
+          for (String floor : List.of("forward", "parse")) {
+            if (nodes == 1 && settings.includes("floor-" + floor)) {
+              ServerProcess proxy = startFloor(floor);
+              others.add(proxy);
+              Target target = Target.floor("floor-" + floor, portOf.get(proxy));
+              targets.add(target);
+              processes.put(target.name, List.of(proxy));
+            }
+          }
           if (!portkeys.isEmpty()) {
             Target portkey = Target.portkey(portkeys.stream().map(LoadBench::port).toList(), fast, paced, slow);
             targets.add(portkey);
@@ -156,6 +180,7 @@ public final class LoadBench {
         } finally {
           affinityNodes.forEach(ServerProcess::close);
           portkeys.forEach(ServerProcess::close);
+          others.forEach(ServerProcess::close);
         }
       }
     }
@@ -194,7 +219,7 @@ public final class LoadBench {
     }
     loadAverage(nodes + " node(s): closed loop");
     for (int concurrency : !settings.runs("closed") ? List.<Integer>of()
-        : nodes == 1 ? settings.concurrencies() : List.of(16)) {
+        : nodes == 1 ? settings.concurrencies() : List.of(inFlight != null ? inFlight.get(0) : 16)) {
       for (int round = 0; round < settings.rateRounds(); round++) {
         for (Target target : rotated(targets, round)) {
           long cpu = cpu(processes.get(target.name));
@@ -341,20 +366,24 @@ public final class LoadBench {
     return emulators;
   }
 
-  private Path writeConfig() throws IOException {
+  private Path writeConfig(boolean affinityOn) throws IOException {
     String template;
     try (InputStream in = LoadBench.class.getResourceAsStream("/load/bench-config.yaml")) {
       template = new String(in.readAllBytes(), StandardCharsets.UTF_8);
     }
-    Path config = settings.out().resolve("bench-config.yaml");
+    if (!affinityOn) {
+      template = template.replace("enable_prompt_cache_affinity: true", "enable_prompt_cache_affinity: false");
+    }
+    Path config = settings.out().resolve(affinityOn ? "bench-config.yaml" : "bench-config-affinity-off.yaml");
     Files.writeString(config, template.replace("${FAST}", String.valueOf(fast))
         .replace("${PACED}", String.valueOf(paced)).replace("${SLOW}", String.valueOf(slow)));
     return config;
   }
 
-  private List<ServerProcess> startAffinity(int nodes, Path config) throws IOException, InterruptedException {
+  private List<ServerProcess> startAffinity(int nodes, Path config, String label)
+      throws IOException, InterruptedException {
     // a cluster of our own: a name and ports no other node on this machine uses
-    String cluster = "bench-load-" + ProcessHandle.current().pid() + "-" + nodes;
+    String cluster = "bench-load-" + ProcessHandle.current().pid() + "-" + label + "-" + nodes;
     int clusterPort = 20000 + ThreadLocalRandom.current().nextInt(20000);
     String members = java.util.stream.IntStream.range(0, nodes).mapToObj(i -> "127.0.0.1:" + (clusterPort + i))
         .collect(Collectors.joining(","));
@@ -365,17 +394,31 @@ public final class LoadBench {
       List<String> command = new ArrayList<>(List.of(java()));
       command.addAll(Arrays.asList(settings.gatewayOpts().trim().split("\\s+")));
       if (settings.jfr()) {
-        command.add("-XX:StartFlightRecording=filename=" + settings.out().resolve("affinity-" + nodes + "-" + i
+        command.add("-XX:StartFlightRecording=filename=" + settings.out().resolve(label + "-" + nodes + "-" + i
             + ".jfr") + ",settings=profile");
       }
       command.addAll(List.of("-jar", jar.toString(), "--config", config.toString(), "--port", String.valueOf(port),
           "--cluster-name", cluster, "--cluster-port", String.valueOf(clusterPort + i), "--cluster-members", members,
           "--log-level", "warn", "--data-dir", settings.out().resolve("affinity-data-" + nodes + "-" + i).toString()));
       started.add(ServerProcess.start("affinity-" + port, command, settings.root(),
-          settings.out().resolve("affinity-" + nodes + "-" + i + ".log"), "Affinity listening on", 120));
+          settings.out().resolve(label + "-" + nodes + "-" + i + ".log"), "Affinity listening on", 120));
     }
-    log("affinity: " + started.stream().map(s -> s.readyLine).toList());
+    log(label + ": " + started.stream().map(s -> s.readyLine).toList());
     return started;
+  }
+
+  /** A {@link FloorProxy}, {@code forward} or {@code parse}, in a JVM of its own with the gateway's options. */
+  private ServerProcess startFloor(String mode) throws IOException, InterruptedException {
+    int port = freePort();
+    List<String> command = new ArrayList<>(List.of(java()));
+    command.addAll(Arrays.asList(settings.gatewayOpts().trim().split("\\s+")));
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), FloorProxy.class.getName(), mode,
+        String.valueOf(port), String.valueOf(fast), String.valueOf(paced), String.valueOf(slow)));
+    ServerProcess proxy = ServerProcess.start("floor-" + mode, command, settings.root(),
+        settings.out().resolve("floor-" + mode + ".log"), "FloorProxy listening on", 60);
+    portOf.put(proxy, port);
+    log("floor-" + mode + ": " + proxy.readyLine);
+    return proxy;
   }
 
   private List<ServerProcess> startPortkey(int nodes) throws IOException, InterruptedException {

@@ -24,7 +24,7 @@ final class Target {
     HOLD
   }
 
-  enum Kind { DIRECT, AFFINITY, PORTKEY }
+  enum Kind { DIRECT, AFFINITY, PORTKEY, FLOOR }
 
   static final String MASTER_KEY = "sk-bench";
 
@@ -61,13 +61,34 @@ final class Target {
   }
 
   static Target affinity(List<Integer> nodePorts) {
-    Target target = new Target(nodePorts.size() == 1 ? "affinity" : "affinity x" + nodePorts.size(), Kind.AFFINITY,
-        nodePorts);
+    return affinity(nodePorts.size() == 1 ? "affinity" : "affinity x" + nodePorts.size(), nodePorts);
+  }
+
+  static Target affinity(String name, List<Integer> nodePorts) {
+    Target target = new Target(name, Kind.AFFINITY, nodePorts);
     target.put(Workload.MESSAGES, "/v1/messages", Bodies.messages("bench-fast", false), anthropic(MASTER_KEY));
     target.put(Workload.CHAT_STREAM, "/v1/chat/completions", Bodies.chat("gpt-paced", true),
         openAi("Bearer " + MASTER_KEY));
     target.put(Workload.MESSAGES_STREAM, "/v1/messages", Bodies.messages("bench-paced", true), anthropic(MASTER_KEY));
     target.put(Workload.HOLD, "/v1/messages", Bodies.messages("bench-slow", true), anthropic(MASTER_KEY));
+    return target;
+  }
+
+  /**
+   * A {@link FloorProxy} on {@code port}: the direct requests (the emulator's own keys and model), sent through the
+   * proxy, which picks the emulator by a header. No held streams.
+   */
+  static Target floor(String name, int port) {
+    Target target = new Target(name, Kind.FLOOR, List.of(port));
+    for (Workload workload : List.of(Workload.MESSAGES, Workload.CHAT_STREAM, Workload.MESSAGES_STREAM)) {
+      boolean chat = workload == Workload.CHAT_STREAM;
+      String upstream = workload == Workload.MESSAGES ? "fast" : "paced";
+      target.uris.put(workload, chat ? "/v1/chat/completions" : "/v1/messages");
+      target.bodies.put(workload, chat ? Bodies.chat("gpt-4o", true)
+          : Bodies.messages("claude-sonnet-4-5", workload != Workload.MESSAGES));
+      target.headers.put(workload, LoadEmulators.KEYS.stream()
+          .map(key -> (chat ? openAi("Bearer " + key) : anthropic(key)).add(FloorProxy.UPSTREAM, upstream)).toList());
+    }
     return target;
   }
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.affinity.provider.UpstreamPath;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -135,18 +136,7 @@ public record BedrockRequest(String modelId, boolean stream, ObjectNode body, Li
 
   /** RFC 3986 percent-encoding of everything but unreserved characters: {@code :} and {@code /} (ARNs) included. */
   static String encode(String segment) {
-    StringBuilder encoded = new StringBuilder(segment.length() + 8);
-    for (byte b : segment.getBytes(StandardCharsets.UTF_8)) {
-      char c = (char) (b & 0xff);
-      if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-          || c == '-' || c == '.' || c == '_' || c == '~') {
-        encoded.append(c);
-      } else {
-        encoded.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
-            .append(Character.toUpperCase(Character.forDigit(c & 0xf, 16)));
-      }
-    }
-    return encoded.toString();
+    return UpstreamPath.segment(segment, "");
   }
 
   private static byte[] write(JsonNode json) {

@@ -6,6 +6,7 @@ import dev.affinity.model.Operation;
 import dev.affinity.model.ProviderCall;
 import dev.affinity.model.config.Deployment;
 import dev.affinity.model.config.ProviderKind;
+import dev.affinity.provider.UpstreamPath;
 import dev.affinity.provider.ProviderVerticle;
 import dev.affinity.provider.SseTap;
 import dev.affinity.provider.UpstreamBody;
@@ -56,7 +57,7 @@ public final class GeminiVerticle extends ProviderVerticle {
       body = Buffer.buffer(gemini.toString());
     }
     RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST)
-        .setAbsoluteURI(deployment.apiBase() + "/v1beta/models/" + model + method)
+        .setAbsoluteURI(deployment.apiBase() + "/v1beta/models/" + UpstreamPath.googleModel(model) + method)
         .putHeader("content-type", "application/json")
         .putHeader("x-goog-api-key", deployment.apiKey().value());
     return Future.succeededFuture(new Outbound(options, body));

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.affinity.model.Operation;
 import dev.affinity.model.ProviderCall;
 import dev.affinity.model.config.Deployment;
+import dev.affinity.provider.UpstreamPath;
 import dev.affinity.provider.UpstreamFailure;
 import dev.affinity.provider.gemini.GeminiExchange;
 
@@ -55,7 +56,7 @@ public record VertexRequest(String uri, boolean stream, byte[] body) {
     }
     body.remove("model");
     boolean stream = body.path("stream").asBoolean(false);
-    return new VertexRequest(models + model + (stream ? ":streamRawPredict" : ":rawPredict"), stream, bytes(body));
+    return new VertexRequest(models + UpstreamPath.googleModel(model) + (stream ? ":streamRawPredict" : ":rawPredict"), stream, bytes(body));
   }
 
   /**
@@ -72,7 +73,7 @@ public record VertexRequest(String uri, boolean stream, byte[] body) {
     if (countTokens) {
       GeminiExchange.forCounting(body);
     }
-    return new VertexRequest(models(deployment, "google") + model + GeminiExchange.method(call),
+    return new VertexRequest(models(deployment, "google") + UpstreamPath.googleModel(model) + GeminiExchange.method(call),
         !countTokens && call.request().stream(), bytes(body));
   }
 

@@ -6,12 +6,8 @@ import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import java.nio.charset.StandardCharsets;
-import java.security.DigestException;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -40,7 +36,7 @@ import java.util.TreeSet;
  * was, and a long system prompt yields one boundary per chunk.
  *
  * <h2>Hashes and tokens</h2>
- * As in {@link PrefixChain}: {@code h[i] = SHA-256(h[i-1] ‖ tags ‖ canonical(block i))} truncated to 128 bits,
+ * As in {@link PrefixChain}: {@code h[i] = XXH3-128(h[i-1] ‖ tags ‖ canonical(block i))},
  * {@code h[-1]} derived from the scope seed (with a scheme name of its own, so that keys never meet those of marker
  * chains), keys in 22-character base64url. {@link #tokensThrough(int)} is cumulative, as {@link TokenEstimate} counts
  * (a chunk of {@code 4 × chunkTokens} characters is exactly {@code chunkTokens} tokens).
@@ -91,7 +87,7 @@ public final class AutomaticPrefixChain {
   public static final int MAX_PROBES = MESSAGE_END_PROBES + RECENT_STRIDE_PROBES + EARLY_STRIDE_PROBES;
 
   /** Bump when the hashed layout changes: keys of different versions never meet in the pin map. */
-  private static final String SCHEME = "affinity/automatic-prefix-chain/v1";
+  private static final String SCHEME = "affinity/automatic-prefix-chain/v" + PrefixKey.VERSION;
   private static final int KEY_BYTES = 16;
   // Chunks are at most 4 Mi characters, so that offsets never overflow.
   private static final int MAX_CHUNK_TOKENS = 1 << 20;
@@ -112,15 +108,6 @@ public final class AutomaticPrefixChain {
   private static final byte STRIDE = 2;
   private static final byte POWER_OF_TWO_STRIDE = 4;
 
-  private static final MessageDigest SHA_256;
-
-  static {
-    try {
-      SHA_256 = MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new ExceptionInInitializerError(e);
-    }
-  }
 
   private final byte[] hashes;
   private final long[] tokensThrough;
@@ -207,8 +194,7 @@ public final class AutomaticPrefixChain {
     // Encoded on first use; a race between threads only encodes the same string twice.
     String key = keys[block];
     if (key == null) {
-      byte[] hash = Arrays.copyOfRange(hashes, block * KEY_BYTES, (block + 1) * KEY_BYTES);
-      key = Base64.getUrlEncoder().withoutPadding().encodeToString(hash);
+      key = PrefixKey.of(hashes, block * KEY_BYTES);
       keys[block] = key;
     }
     return key;
@@ -290,10 +276,9 @@ public final class AutomaticPrefixChain {
   }
 
   private static final class Builder {
-    private final MessageDigest digest;
+    private final ChainHash digest;
     private final CanonicalJson.Feed feed;
     private final byte[] seed;
-    private final byte[] full = new byte[32];
     private final int chunkTokens;
     private final int chunkChars;
     private final int first;
@@ -305,16 +290,13 @@ public final class AutomaticPrefixChain {
     private String openingRole;
 
     Builder(String scopeSeed, int chunkTokens, boolean pseudoBlock, int capacity) {
-      try {
-        digest = (MessageDigest) SHA_256.clone();
-      } catch (CloneNotSupportedException e) {
-        throw new IllegalStateException("SHA-256 digest cannot be cloned", e);
-      }
+      digest = ChainHash.of(ChainHash.Kind.XXH3_128);
       feed = new CanonicalJson.Feed(digest);
       digest.update(SCHEME.getBytes(StandardCharsets.UTF_8));
       digest.update((byte) 0);
       digest.update(scopeSeed.getBytes(StandardCharsets.UTF_8));
-      seed = Arrays.copyOf(digest.digest(), KEY_BYTES);
+      seed = new byte[KEY_BYTES];
+      digest.finish(seed, 0);
       this.chunkTokens = chunkTokens;
       this.chunkChars = chunkTokens * 4;
       this.first = pseudoBlock ? 1 : 0;
@@ -398,12 +380,7 @@ public final class AutomaticPrefixChain {
       feed.raw(tag);
       feed.block(payload, codePoints < 0);
       feed.flush();
-      try {
-        digest.digest(full, 0, full.length);
-      } catch (DigestException e) {
-        throw new IllegalStateException("SHA-256 output does not fit 32 bytes", e);
-      }
-      System.arraycopy(full, 0, hashes, i * KEY_BYTES, KEY_BYTES);
+      digest.finish(hashes, i * KEY_BYTES);
 
       long before = i == 0 ? 0 : tokens[i - 1];
       long through = before + pendingOverhead

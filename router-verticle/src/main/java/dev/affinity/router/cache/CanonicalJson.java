@@ -3,7 +3,6 @@ package dev.affinity.router.cache;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.Map;
 
@@ -366,13 +365,13 @@ public final class CanonicalJson {
     private static final byte[] TEXT = {'t', 'e', 'x', 't'};
     private static final byte[] TYPE = {'t', 'y', 'p', 'e'};
 
-    private final MessageDigest digest;
+    private final ChainHash digest;
     private final byte[] stage = new byte[STAGE_SIZE];
     private int staged;
     private boolean counting;
     private long chars;
 
-    Feed(MessageDigest digest) {
+    Feed(ChainHash digest) {
       this.digest = digest;
     }
 

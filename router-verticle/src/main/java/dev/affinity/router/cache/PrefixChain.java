@@ -2,12 +2,8 @@ package dev.affinity.router.cache;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.charset.StandardCharsets;
-import java.security.DigestException;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Base64;
 import java.util.List;
 
 /**
@@ -19,11 +15,10 @@ import java.util.List;
  * as it did in list form. A block's identity is its canonical JSON without its own {@code cache_control} (see
  * {@link CanonicalJson}), the section it is in (tool, system, message) and, for messages, the role.
  *
- * <p>{@code h[i] = SHA-256(h[i-1] ‖ section ‖ role ‖ canonical(block i))} truncated to 128 bits, with {@code h[-1]}
+ * <p>{@code h[i] = XXH3-128(h[i-1] ‖ section ‖ role ‖ canonical(block i))}, with {@code h[-1]}
  * derived from the scope seed (tenant namespace and alias): equal keys mean equal prefixes in the same scope, so a
- * flat map from key to deployment behaves like a prefix tree. Keys are the 22-character unpadded base64url form.
- * The canonical form is streamed into the digest (see {@link CanonicalJson}); the cost is dominated by SHA-256 over
- * the prompt's bytes, once.
+ * flat map from key to deployment behaves like a prefix tree. Keys are written as {@link PrefixKey} says (a version,
+ * then unpadded base64url). The canonical form is streamed into the hash (see {@link CanonicalJson}).
  *
  * <p>Breakpoints are the blocks that carry a marker: a block's own {@code cache_control}; a message-level one, which
  * applies to the message's last block; a request-level one, which applies to the last block of the request.
@@ -33,20 +28,11 @@ import java.util.List;
 public final class PrefixChain {
 
   /** Bump when the hashed layout changes: keys of different versions never meet in the pin map. */
-  private static final String SCHEME = "affinity/prefix-chain/v1";
+  private static final String SCHEME = "affinity/prefix-chain/v" + PrefixKey.VERSION;
   private static final int KEY_BYTES = 16;
   private static final byte TOOL = 'T';
   private static final byte SYSTEM = 'S';
   private static final byte MESSAGE = 'M';
-  private static final MessageDigest SHA_256;
-
-  static {
-    try {
-      SHA_256 = MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new ExceptionInInitializerError(e);
-    }
-  }
 
   private final byte[] hashes;
   private final long[] tokensThrough;
@@ -69,7 +55,12 @@ public final class PrefixChain {
    *                  shares a key
    */
   public static PrefixChain ofMessages(JsonNode request, String scopeSeed) {
-    Builder chain = new Builder(scopeSeed, countBlocks(request));
+    return ofMessages(request, scopeSeed, ChainHash.Kind.XXH3_128);
+  }
+
+  /** The chain built with another hash function: for the benchmark that compares them (keys differ per function). */
+  public static PrefixChain ofMessages(JsonNode request, String scopeSeed, ChainHash.Kind hash) {
+    Builder chain = new Builder(scopeSeed, countBlocks(request), ChainHash.of(hash));
     for (JsonNode tool : request.path("tools")) {
       chain.block(TOOL, null, tool);
       chain.markIfPresent(tool.get(CanonicalJson.CACHE_CONTROL));
@@ -125,9 +116,7 @@ public final class PrefixChain {
     // Encoded on first use; a race between threads only encodes the same string twice.
     String key = keys[block];
     if (key == null) {
-      byte[] hash = new byte[KEY_BYTES];
-      System.arraycopy(hashes, block * KEY_BYTES, hash, 0, KEY_BYTES);
-      key = Base64.getUrlEncoder().withoutPadding().encodeToString(hash);
+      key = PrefixKey.of(hashes, block * KEY_BYTES);
       keys[block] = key;
     }
     return key;
@@ -149,22 +138,17 @@ public final class PrefixChain {
   }
 
   private static final class Builder {
-    private final MessageDigest digest;
+    private final ChainHash digest;
     private final CanonicalJson.Feed feed;
     private final byte[] hashes;
     private final long[] tokens;
     private final CacheTtl[] marks;
     private final byte[] seed;
-    private final byte[] full = new byte[32];
     private int size;
     private long pendingOverhead;
 
-    Builder(String scopeSeed, int capacity) {
-      try {
-        digest = (MessageDigest) SHA_256.clone();
-      } catch (CloneNotSupportedException e) {
-        throw new IllegalStateException("SHA-256 digest cannot be cloned", e);
-      }
+    Builder(String scopeSeed, int capacity, ChainHash digest) {
+      this.digest = digest;
       feed = new CanonicalJson.Feed(digest);
       hashes = new byte[capacity * KEY_BYTES];
       tokens = new long[capacity];
@@ -173,7 +157,7 @@ public final class PrefixChain {
       digest.update((byte) 0);
       digest.update(scopeSeed.getBytes(StandardCharsets.UTF_8));
       seed = new byte[KEY_BYTES];
-      System.arraycopy(digest.digest(), 0, seed, 0, KEY_BYTES);
+      digest.finish(seed, 0);
     }
 
     /** The next block starts a message: it carries the message's framing overhead. */
@@ -197,12 +181,7 @@ public final class PrefixChain {
       String text = TokenEstimate.textOf(block);
       feed.block(block, text == null);
       feed.flush();
-      try {
-        digest.digest(full, 0, full.length);
-      } catch (DigestException e) {
-        throw new IllegalStateException("SHA-256 output does not fit 32 bytes", e);
-      }
-      System.arraycopy(full, 0, hashes, i * KEY_BYTES, KEY_BYTES);
+      digest.finish(hashes, i * KEY_BYTES);
       long blockTokens = text != null ? TokenEstimate.ofText(text) : TokenEstimate.ofChars(feed.chars());
       tokens[i] = (i == 0 ? 0 : tokens[i - 1]) + pendingOverhead + blockTokens;
       pendingOverhead = 0;

@@ -5,8 +5,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.Arrays;
-import java.util.Base64;
 import java.util.Optional;
 
 /**
@@ -47,7 +45,7 @@ public final class PromptCacheKey {
     digest.update(ByteBuffer.allocate(Integer.BYTES).putInt(scope.length).array());
     digest.update(scope);
     digest.update(promptCacheKey.getBytes(StandardCharsets.UTF_8));
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(Arrays.copyOf(digest.digest(), KEY_BYTES));
+    return PrefixKey.of(digest.digest(), 0);
   }
 
   /** The client's {@code prompt_cache_key}, when it is a non-empty string. */

@@ -4,6 +4,7 @@ import dev.affinity.model.Caller;
 import dev.affinity.model.GatewayError;
 import dev.affinity.router.node.LogLine;
 import dev.affinity.router.observe.GatewayMetrics;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.web.RoutingContext;
 
@@ -15,7 +16,8 @@ import java.util.logging.Logger;
 /**
  * One line on {@code affinity.access} for every client request, when its answer ends (a stream at its last byte) or
  * its connection closes first: those the gateway refuses itself included, with the reason. What a client sent (path,
- * model) is escaped and cut short; keys never appear. Health probes are logged at debug level only.
+ * model) is escaped and cut short; keys never appear. What is polled (health, metrics, the console's reads) is logged
+ * at debug level when answered.
  */
 final class AccessLog {
 
@@ -86,6 +88,16 @@ final class AccessLog {
     // the audit: whose request it was (a virtual key's hash prefix and team), never the key
     line.with("key", caller == null ? null : caller.virtualKey() ? caller.keyHashPrefix() : "master")
         .with("team", caller == null ? null : caller.teamId());
-    line.log(ACCESS, path != null && path.startsWith("/health/") ? Level.FINE : Level.INFO);
+    line.log(ACCESS, polled(ctx, path, status) ? Level.FINE : Level.INFO);
+  }
+
+  /**
+   * What machines and the console read every few seconds (health probes, scrapes, the console's polling), answered:
+   * at debug level, so that the log is about requests. Refused ones are logged as any other.
+   */
+  private static boolean polled(RoutingContext ctx, String path, int status) {
+    return path != null && status < 400 && ctx.request().method() == HttpMethod.GET
+        && (path.startsWith("/health/") || path.equals("/metrics") || path.startsWith("/affinity/")
+        || path.equals("/ui") || path.startsWith("/ui/"));
   }
 }

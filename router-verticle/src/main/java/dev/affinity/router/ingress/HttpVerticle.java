@@ -3,6 +3,7 @@ package dev.affinity.router.ingress;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -13,7 +14,9 @@ import dev.affinity.model.GatewayError;
 import dev.affinity.model.GatewayReply;
 import dev.affinity.model.GatewayRequest;
 import dev.affinity.model.LocalCodec;
+import dev.affinity.model.LogField;
 import dev.affinity.model.Operation;
+import dev.affinity.model.config.Deployment;
 import dev.affinity.model.config.GatewayConfig;
 import dev.affinity.model.config.ServerSettings;
 import dev.affinity.router.node.Listener;
@@ -23,6 +26,8 @@ import dev.affinity.router.tenancy.Identity;
 import dev.affinity.router.tenancy.Tenancy;
 import dev.affinity.router.tenancy.TenancyAdmin;
 import dev.affinity.router.tenancy.TenantPolicy;
+import dev.affinity.router.routing.BodyBytes;
+import dev.affinity.router.routing.PromptKeys;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
@@ -35,19 +40,22 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.net.HostAndPort;
+import io.vertx.core.net.impl.ConnectionBase;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.PlatformHandler;
+import io.vertx.ext.web.handler.StaticHandler;
 import io.vertx.ext.web.impl.RoutingContextInternal;
 
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -59,12 +67,18 @@ import java.util.logging.Logger;
 public final class HttpVerticle extends VerticleBase {
 
   private static final Logger LOG = Logger.getLogger(HttpVerticle.class.getName());
-  private static final ObjectMapper JSON = JsonMapper.builder().build();
+  // a duplicate key is refused: with two "model" keys the parser kept the last while the rewrite changed the first
+  private static final ObjectMapper JSON = JsonMapper.builder()
+      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
   static {
     // bound what a hostile body can make the parser do: deep nesting is refused before it costs stack
     JSON.getFactory().setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(256).build());
   }
 
+  /** OpenAI endpoints the gateway does not serve: their 404 is still in OpenAI's shape. */
+  private static final Set<String> OPENAI_ONLY_PATHS = Set.of("/v1/embeddings", "/embeddings", "/v1/completions",
+      "/completions", "/v1/responses", "/responses");
+  private static final long MODELS_CREATED = Instant.parse("2025-01-01T00:00:00Z").getEpochSecond();
   /** Where admit() leaves the body deadline's timer, for relay() to cancel once the body is in. */
   private static final String BODY_TIMER = "affinity.body-timer";
   /** Where authenticate() leaves the caller it found, for the handlers after it. */
@@ -123,12 +137,29 @@ public final class HttpVerticle extends VerticleBase {
     router.post("/chat/completions").handler(authenticate).handler(admit).handler(body)
         .handler(ctx -> relay(ctx, Operation.CHAT_COMPLETIONS));
     router.get("/v1/models").handler(authenticate).handler(this::models);
+    // OpenAI SDKs given the gateway's root as their base URL ask without /v1, as LiteLLM serves them
+    router.get("/models").handler(authenticate).handler(this::models);
+    router.get("/v1/models/:model").handler(authenticate).handler(this::model);
+    router.get("/models/:model").handler(authenticate).handler(this::model);
+    router.get("/health").handler(authenticate).handler(this::health);
     router.get("/health/liveliness").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "alive")));
     router.get("/health/readiness").handler(this::readiness);
     router.get("/affinity/pins").handler(ctx -> admin(ctx, "pins"));
     router.delete("/affinity/pins").handler(ctx -> admin(ctx, "clear-pins"));
     router.get("/affinity/stats").handler(ctx -> admin(ctx, "stats"));
     router.get("/metrics").handler(this::metrics);
+    router.get("/affinity/activity").handler(this::activity);
+    // the console's files hold no data: it asks for the master key and calls the admin endpoints with it
+    router.get("/ui/*").handler(ctx -> {
+      if (ctx.request().path().equals("/ui")) {
+        // relative links in the page resolve under /ui/
+        ctx.redirect("/ui/");
+        return;
+      }
+      ctx.response().putHeader("content-security-policy", "default-src 'self'; frame-ancestors 'none'")
+          .putHeader("x-content-type-options", "nosniff").putHeader("referrer-policy", "no-referrer");
+      ctx.next();
+    }).handler(StaticHandler.create("affinity-console").setCachingEnabled(false).setDirectoryListing(false));
     if (tenancy != null) {
       new TenancyAdmin(tenancy, ctx -> CallerKeys.presentedKey(ctx.request().headers()))
           .mount(router, config.general().maxRequestBytes());
@@ -297,7 +328,8 @@ public final class HttpVerticle extends VerticleBase {
     }
     JsonNode json;
     try {
-      json = JSON.readTree(raw.getBytes());
+      // parsed once, from the body's own bytes
+      json = BodyBytes.read(raw, (bytes, offset, length) -> JSON.readTree(bytes, offset, length));
     } catch (JsonProcessingException malformed) {
       // a parser limit (nesting depth, say) is reported without a location
       JsonLocation at = malformed.getLocation();
@@ -322,8 +354,10 @@ public final class HttpVerticle extends VerticleBase {
     String requestId = ctx.get(AccessLog.REQUEST_ID);
     Identity identity = ctx.get(IDENTITY);
     Caller caller = identity.caller();
-    GatewayRequest request = new GatewayRequest(requestId, operation, json.get("model").asText(), stream,
+    GatewayRequest parsed = new GatewayRequest(requestId, operation, json.get("model").asText(), stream,
         caller.tenant(), forwardedHeaders(ctx), ctx.request().query(), raw, json, caller);
+    // the prompt's keys are hashed here, on this instance's core, not on the router's one event loop
+    GatewayRequest request = parsed.withPrepared(PromptKeys.prepare(config, parsed));
     // The routing context lives as long as the answer, a stream's for minutes, and would keep the body as long: it
     // is the router's now, dropped once the answer begins. BodyHandler sets it this way (see vert-x3/vertx-web#1160).
     if (ctx instanceof RoutingContextInternal internal) {
@@ -385,6 +419,7 @@ public final class HttpVerticle extends VerticleBase {
     Operation.ClientApi api = apiOf(ctx);
     response.setChunked(true);
     Future<Void> relayed = body.pipe().endOnFailure(false).to(response);
+    watchForStall(ctx, body, relayed);
     // Through the routing context, not response.closeHandler, which holds one handler and admission needs it too.
     // Cancelling is a no-op once the upstream answer has ended, so a failed end (a closed connection) always
     // cancels: the pipe cannot be asked, because a write to a closed connection may fail it before the close is
@@ -407,27 +442,121 @@ public final class HttpVerticle extends VerticleBase {
     });
   }
 
+  /**
+   * Ends a stream whose client stopped reading: back-pressure pauses the upstream while the client's write queue is
+   * full, which would hold the admission slot and the upstream connection for as long as the client likes. Checked a
+   * few times per {@code server_settings.client_stall_timeout}; a queue full for that long closes the connection.
+   */
+  private void watchForStall(RoutingContext ctx, BodyStream body, Future<Void> relayed) {
+    long stallMillis = config.server().clientStallTimeout().toMillis();
+    long[] fullSince = {-1};
+    long check = vertx.setPeriodic(Math.max(100, stallMillis / 4), timer -> {
+      HttpServerResponse response = ctx.response();
+      if (!response.writeQueueFull()) {
+        fullSince[0] = -1;
+      } else if (fullSince[0] < 0) {
+        fullSince[0] = System.nanoTime();
+      } else if (System.nanoTime() - fullSince[0] >= stallMillis * 1_000_000) {
+        vertx.cancelTimer(timer);
+        LOG.fine(() -> "stream abandoned: the client read nothing for " + stallMillis + " ms");
+        body.cancel();
+        abort(ctx.request().connection());
+      }
+    });
+    relayed.onComplete(done -> vertx.cancelTimer(check));
+    ctx.addEndHandler(done -> vertx.cancelTimer(check));
+  }
+
+  /**
+   * Closes a connection at once, dropping what is queued for it. Vert.x's own close() and reset() wait for queued
+   * bytes to go out first, which never happens for a client that does not read: hence Netty's channel.
+   */
+  private static void abort(HttpConnection connection) {
+    if (connection instanceof ConnectionBase base) {
+      // from the first handler's context, so that the close reaches the socket without Vert.x's graceful shutdown
+      base.channel().pipeline().firstContext().close();
+    } else {
+      connection.close();
+    }
+  }
+
   /** The models the caller may call: all of them for the admin, those its key and team allow for a virtual key. */
   private void models(RoutingContext ctx) {
     Identity identity = ctx.get(IDENTITY);
     // one list both SDK families can read: Anthropic's fields and OpenAI's side by side
     JsonArray data = new JsonArray();
-    long created = Instant.parse("2025-01-01T00:00:00Z").getEpochSecond();
     for (String alias : new TreeSet<>(config.aliases())) {
       if (TenantPolicy.refusal(identity, alias, System.currentTimeMillis()) != null) {
         continue;
       }
-      data.add(new JsonObject().put("type", "model").put("id", alias).put("display_name", alias)
-          .put("created_at", "2025-01-01T00:00:00Z").put("object", "model").put("created", created)
-          .put("owned_by", "affinity"));
+      data.add(modelObject(alias));
     }
     json(ctx, 200, new JsonObject().put("data", data).put("object", "list").put("has_more", false)
         .put("first_id", data.isEmpty() ? null : data.getJsonObject(0).getString("id"))
         .put("last_id", data.isEmpty() ? null : data.getJsonObject(data.size() - 1).getString("id")));
   }
 
-  /** Admin answers come from the router; only the master key may ask, and only when one is configured. */
-  private void admin(RoutingContext ctx, String query) {
+  /** One model, in the shape both SDK families read; 404 in the caller's API's shape when nothing serves it. */
+  private void model(RoutingContext ctx) {
+    String id = ctx.pathParam("model");
+    if (config.deploymentsFor(id).isEmpty()) {
+      error(ctx, GatewayError.notFound("model '" + id + "' is not served here"));
+      return;
+    }
+    json(ctx, 200, modelObject(id));
+  }
+
+  private static JsonObject modelObject(String id) {
+    return new JsonObject().put("type", "model").put("id", id).put("display_name", id)
+        .put("created_at", "2025-01-01T00:00:00Z").put("object", "model").put("created", MODELS_CREATED)
+        .put("owned_by", "affinity");
+  }
+
+  /**
+   * LiteLLM's {@code /health}: every deployment, healthy or not, as this node's router sees it now (not cooling down
+   * after failures), without calling upstream (a health probe must not spend tokens). {@code ?model=} narrows it to
+   * the deployments serving that model. The deployments' keys are never part of it.
+   */
+  private void health(RoutingContext ctx) {
+    String model = ctx.request().getParam("model");
+    List<Deployment> deployments = model == null ? config.deployments() : config.deploymentsFor(model);
+    vertx.eventBus().<JsonObject>request(EventBusAddress.ADMIN, "stats", new DeliveryOptions().setLocalOnly(true))
+        .onSuccess(reply -> {
+          JsonObject stats = reply.body().getJsonObject("models", new JsonObject());
+          JsonArray healthy = new JsonArray();
+          JsonArray unhealthy = new JsonArray();
+          for (Deployment deployment : deployments) {
+            JsonObject line = stats.getJsonObject(deployment.alias(), new JsonObject())
+                .getJsonObject(deployment.id(), new JsonObject());
+            JsonObject endpoint = new JsonObject().put("model", deployment.provider().prefix() + "/"
+                    + deployment.model()).put("model_name", deployment.alias()).put("model_id", deployment.id())
+                .put("api_base", withoutUserInfo(deployment.apiBase()));
+            if (line.getBoolean("healthy", true)) {
+              healthy.add(endpoint);
+            } else {
+              unhealthy.add(endpoint.put("error", "cooling down after failures until "
+                  + line.getString("cooldown_ends_at")));
+            }
+          }
+          json(ctx, 200, new JsonObject().put("healthy_endpoints", healthy).put("unhealthy_endpoints", unhealthy)
+              .put("healthy_count", healthy.size()).put("unhealthy_count", unhealthy.size()));
+        })
+        .onFailure(failure -> error(ctx, GatewayError.from(failure)));
+  }
+
+  /** An endpoint fit to show: credentials written into it ({@code https://user:pass@host}) are left out. */
+  static String withoutUserInfo(String apiBase) {
+    try {
+      java.net.URI uri = new java.net.URI(apiBase);
+      return uri.getRawUserInfo() == null ? apiBase
+          : new java.net.URI(uri.getScheme(), null, uri.getHost(), uri.getPort(), uri.getPath(), null, null).toString();
+    } catch (java.net.URISyntaxException unparsable) {
+      return "(not shown)";
+    }
+  }
+
+  /** Runs {@code then} for the master key alone, and only when one is configured; answers the refusal otherwise. */
+  private void asAdmin(RoutingContext ctx, Handler<RoutingContext> then) {
     if (config.general().masterKey() == null) {
       error(ctx, new GatewayError(403, "permission_error",
           "admin endpoints are disabled: set general_settings.master_key"));
@@ -441,11 +570,17 @@ public final class HttpVerticle extends VerticleBase {
         error(ctx, new GatewayError(403, "permission_error", ctx.request().path()
             + " is for the master key; virtual keys cannot read or change the cluster's pins and stats"));
       } else {
-        vertx.eventBus().<JsonObject>request(EventBusAddress.ADMIN, query, new DeliveryOptions().setLocalOnly(true))
-            .onSuccess(reply -> json(ctx, 200, reply.body()))
-            .onFailure(failure -> error(ctx, GatewayError.from(failure)));
+        then.handle(ctx);
       }
     });
+  }
+
+  /** Admin answers come from the router. */
+  private void admin(RoutingContext ctx, String query) {
+    asAdmin(ctx, allowed -> vertx.eventBus().<JsonObject>request(EventBusAddress.ADMIN, query,
+            new DeliveryOptions().setLocalOnly(true))
+        .onSuccess(reply -> json(ctx, 200, reply.body()))
+        .onFailure(failure -> error(ctx, GatewayError.from(failure))));
   }
 
   /** /key/* and /team/* without a master key: there is no one to administer them. */
@@ -463,6 +598,13 @@ public final class HttpVerticle extends VerticleBase {
     ctx.response().putHeader("content-type", MetricsVerticle.CONTENT_TYPE).end(node.metrics().scrape());
   }
 
+  /** What the web console draws: this node's recent calls, hit rate and saving over time, the cluster's members. */
+  private void activity(RoutingContext ctx) {
+    asAdmin(ctx, allowed -> json(ctx, 200, node.metrics().journal().toJson(100)
+        .put("cluster_members", new JsonArray(node.clusterMembers()))
+        .put("requests_in_flight", node.inFlight()).put("ready", node.ready())));
+  }
+
   /** 503 while starting or draining, so that a load balancer sends requests elsewhere. */
   private void readiness(RoutingContext ctx) {
     boolean ready = node.ready();
@@ -476,7 +618,7 @@ public final class HttpVerticle extends VerticleBase {
   private void failure(RoutingContext ctx) {
     if (ctx.response().closed()) {
       // the client broke the message framing and the connection is gone: there is no one left to answer
-      LOG.fine(() -> "request on " + ctx.request().path() + " abandoned: " + ctx.failure());
+      LOG.fine(() -> "request on " + LogField.value(ctx.request().path()) + " abandoned: " + ctx.failure());
       return;
     }
     if (ctx.statusCode() == 413) {
@@ -487,7 +629,7 @@ public final class HttpVerticle extends VerticleBase {
       error(ctx, new GatewayError(ctx.statusCode() >= 400 ? ctx.statusCode() : 400, "invalid_request_error",
           "the request could not be read"));
     } else {
-      LOG.log(Level.WARNING, "unexpected failure on " + ctx.request().path(), ctx.failure());
+      LOG.log(Level.WARNING, "unexpected failure on " + LogField.value(ctx.request().path()), ctx.failure());
       error(ctx, GatewayError.internal("internal gateway error"));
     }
   }
@@ -513,10 +655,25 @@ public final class HttpVerticle extends VerticleBase {
     json(ctx, status, error.toJson(api));
   }
 
+  /**
+   * The API a request speaks, for the shape of its errors: OpenAI's on the Chat Completions paths and on the other
+   * OpenAI-only paths (embeddings, completions), Anthropic's on its own. {@code /v1/models} and {@code /health} serve
+   * both families: there the headers tell, as Anthropic SDKs always send {@code anthropic-version} or
+   * {@code x-api-key} and OpenAI SDKs neither.
+   */
   private static Operation.ClientApi apiOf(RoutingContext ctx) {
     String path = ctx.request().path();
-    return path != null && (path.startsWith("/v1/chat/") || path.startsWith("/chat/"))
-        ? Operation.ClientApi.OPENAI : Operation.ClientApi.ANTHROPIC;
+    if (path == null) {
+      return Operation.ClientApi.ANTHROPIC;
+    }
+    if (path.startsWith("/v1/chat/") || path.startsWith("/chat/") || OPENAI_ONLY_PATHS.contains(path)) {
+      return Operation.ClientApi.OPENAI;
+    }
+    boolean shared = path.equals("/v1/models") || path.startsWith("/v1/models/") || path.equals("/models")
+        || path.startsWith("/models/") || path.equals("/health");
+    boolean anthropicClient = ctx.request().getHeader("anthropic-version") != null
+        || ctx.request().getHeader("x-api-key") != null;
+    return shared && !anthropicClient ? Operation.ClientApi.OPENAI : Operation.ClientApi.ANTHROPIC;
   }
 
   private static void json(RoutingContext ctx, int status, JsonObject body) {

@@ -126,7 +126,7 @@ public final class AffinityNode {
                     new MetricsVerticle(state.metrics(), metricsPort.host(), metricsPort.port(),
                         config.general().masterKey())))
                 .map(v -> {
-                  state.clusterSize(() -> clusterManager.getNodes().size());
+                  state.clusterMembers(clusterManager::getNodes);
                   state.ready(true);
                   return new AffinityNode(vertx, clusterManager, state, listener.host(), port, tenancy);
                 })
@@ -168,14 +168,18 @@ public final class AffinityNode {
     Future<Void> providers = Future.succeededFuture();
     // an admitted request must never wait for an upstream connection: the pool to one host is as large as the limit
     DeploymentOptions providerOptions = new DeploymentOptions()
-        .setConfig(new JsonObject().put("max_connections_per_host", state.maxInFlight()));
+        .setConfig(new JsonObject().put("max_connections_per_host", state.maxInFlight())
+            .put("max_response_bytes", config.server().maxUpstreamResponseBytes())
+            .put("total_timeout_millis", config.server().upstreamTotalTimeout().toMillis()));
     for (String provider : PROVIDER_VERTICLES) {
       providers = providers.compose(v -> vertx.deployVerticle(provider, providerOptions).mapEmpty());
     }
     int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
     ClientConnections connections = new ClientConnections(config.server().maxConnectionsPerClient());
     return providers
-        .compose(v -> vertx.deployVerticle(new RoutingVerticle(config, state, new PinMap(hazelcast),
+        // joining the pin map registers a listener on every member and loads the node's view: off the event loop
+        .compose(v -> vertx.executeBlocking(() -> PinMap.open(hazelcast)))
+        .compose(pins -> vertx.deployVerticle(new RoutingVerticle(config, state, pins,
             new CooldownMap(hazelcast), () -> cluster.getNodes().size(),
             tenancy == null ? Tenants.NONE : tenancy)))
         .compose(v -> vertx.deployVerticle(() -> new HttpVerticle(config, state, connections, host, port, tenancy),

@@ -2,7 +2,8 @@ package dev.affinity.router.node;
 
 import dev.affinity.router.observe.GatewayMetrics;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.IntSupplier;
+import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * What this node is doing: whether it is ready or draining, and how many client requests it is serving. Shared by
@@ -13,7 +14,7 @@ public final class NodeState {
 
   private volatile boolean ready;
   private volatile boolean draining;
-  private volatile IntSupplier clusterSize = () -> 0;
+  private volatile Supplier<List<String>> clusterMembers = List::of;
   private volatile GatewayMetrics metrics;
   private final int maxInFlight;
   private final AtomicInteger inFlight = new AtomicInteger();
@@ -47,11 +48,16 @@ public final class NodeState {
   }
 
   public int clusterSize() {
-    return clusterSize.getAsInt();
+    return clusterMembers.get().size();
   }
 
-  public void clusterSize(IntSupplier clusterSize) {
-    this.clusterSize = clusterSize;
+  /** Ids of the cluster members this node sees, itself included. */
+  public List<String> clusterMembers() {
+    return clusterMembers.get();
+  }
+
+  public void clusterMembers(Supplier<List<String>> clusterMembers) {
+    this.clusterMembers = clusterMembers;
   }
 
   /** The node's metrics, which every verticle books into; set before the verticles are deployed. */

@@ -12,8 +12,10 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
 import java.util.function.Predicate;
@@ -45,6 +47,11 @@ public final class GatewayMetrics {
   private final Map<String, Deployment> deployments;
   private final Timer routingDecision;
   private final Timer overhead;
+  private final List<ToDoubleFunction<String>> inFlightSources = new CopyOnWriteArrayList<>();
+  private final List<Predicate<String>> coolingSources = new CopyOnWriteArrayList<>();
+  private volatile IntSupplier pinsHeld = () -> 0;
+  private volatile IntSupplier clusterMembers = () -> 0;
+  private final RequestJournal journal = new RequestJournal(200, 10_000, 180, System::currentTimeMillis);
 
   public GatewayMetrics(GatewayConfig config) {
     this.deployments = config.deployments().stream()
@@ -59,6 +66,7 @@ public final class GatewayMetrics {
         .serviceLevelObjectives(millis(0.1), millis(0.25), millis(0.5), millis(1), millis(2.5), millis(5),
             millis(10), millis(25), millis(100), millis(500))
         .register(registry);
+    registerGauges();
   }
 
   private static Duration millis(double millis) {
@@ -66,27 +74,37 @@ public final class GatewayMetrics {
   }
 
   /**
-   * Gauges read when scraped: requests in flight and cooldown per configured deployment, pins this member holds,
-   * cluster members. The functions are called from the scraping thread and must be safe there.
+   * Adds a router's view to the gauges read when scraped: requests in flight and cooldown per configured deployment,
+   * pins this member holds, cluster members. Every router instance of the node may call it: in-flight counts are
+   * summed over them, a deployment is cooling when any says so, pins and members are asked of the latest. The
+   * functions are called from the scraping thread and must be safe there.
    */
   public void watch(ToDoubleFunction<String> inFlight, Predicate<String> coolingDown, IntSupplier pinsHeld,
                     IntSupplier clusterMembers) {
+    inFlightSources.add(inFlight);
+    coolingSources.add(coolingDown);
+    this.pinsHeld = pinsHeld;
+    this.clusterMembers = clusterMembers;
+  }
+
+  private void registerGauges() {
     for (Deployment deployment : deployments.values()) {
       Tags tags = Tags.of("alias", deployment.alias(), "deployment", deployment.id());
-      Gauge.builder("affinity.in.flight", deployment.id(), inFlight)
+      Gauge.builder("affinity.in.flight", this,
+              metrics -> metrics.inFlightSources.stream().mapToDouble(source -> source.applyAsDouble(deployment.id()))
+                  .sum())
           .description("Upstream calls this node has sent to the deployment and not finished").tags(tags)
           .register(registry);
-      Gauge.builder("affinity.cooldown", deployment.id(), id -> coolingDown.test(id) ? 1 : 0)
+      Gauge.builder("affinity.cooldown", this,
+              metrics -> metrics.coolingSources.stream().anyMatch(source -> source.test(deployment.id())) ? 1 : 0)
           .description("1 while the deployment is cooling down after failures, else 0").tags(tags)
           .register(registry);
     }
-    // a gauge holds what it reads weakly by default: these suppliers exist nowhere else
-    Gauge.builder("affinity.pins.held", pinsHeld, IntSupplier::getAsInt)
+    Gauge.builder("affinity.pins.held", this, metrics -> metrics.pinsHeld.getAsInt())
         .description("Pins whose primary copy this cluster member holds (sum over members: the whole pin map)")
-        .strongReference(true).register(registry);
-    Gauge.builder("affinity.cluster.members", clusterMembers, IntSupplier::getAsInt)
-        .description("Members of the cluster this node sees, itself included").strongReference(true)
         .register(registry);
+    Gauge.builder("affinity.cluster.members", this, metrics -> metrics.clusterMembers.getAsInt())
+        .description("Members of the cluster this node sees, itself included").register(registry);
   }
 
   /** How long routing took to choose a deployment for one request. */
@@ -141,6 +159,10 @@ public final class GatewayMetrics {
           .description("Cache writes paid again because a session moved to another deployment")
           .tags(call).tag("route", route).register(registry).increment(usage.cacheCreationInputTokens());
     }
+    journal.add(new RequestJournal.Call(System.currentTimeMillis(), report.requestId(), alias, deploymentId, route,
+        report.status(), Math.max(0, usage.inputTokens()), Math.max(0, usage.cacheReadInputTokens()),
+        Math.max(0, usage.cacheCreationInputTokens()), Math.max(0, usage.outputTokens()), Math.max(0, costUsd),
+        costWithoutCacheUsd - costUsd, report.latencyMillis()));
     if (report.timing() != null) {
       UsageReport.Timing timing = report.timing();
       if (timing.sentAfterNanos() >= 0) {
@@ -164,6 +186,11 @@ public final class GatewayMetrics {
         .tag("status", Integer.toString(status))
         .tag("type", errorType != null && ERROR_TYPES.contains(errorType) ? errorType : OTHER)
         .register(registry).increment();
+  }
+
+  /** The recent calls and per-interval totals the web console draws. */
+  public RequestJournal journal() {
+    return journal;
   }
 
   /** Everything in the Prometheus text format (version 0.0.4). */

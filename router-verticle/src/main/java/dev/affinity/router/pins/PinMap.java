@@ -1,153 +1,143 @@
 package dev.affinity.router.pins;
 
+import com.hazelcast.core.EntryEvent;
 import com.hazelcast.core.EntryView;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
-import dev.affinity.router.cache.AffinityDecision;
-import dev.affinity.router.cache.CacheTtl;
-import io.vertx.core.Context;
-import io.vertx.core.Future;
+import com.hazelcast.map.MapEvent;
+import com.hazelcast.map.listener.EntryAddedListener;
+import com.hazelcast.map.listener.EntryEvictedListener;
+import com.hazelcast.map.listener.EntryExpiredListener;
+import com.hazelcast.map.listener.EntryRemovedListener;
+import com.hazelcast.map.listener.EntryUpdatedListener;
+import com.hazelcast.map.listener.MapClearedListener;
+import com.hazelcast.map.listener.MapEvictedListener;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
 
 /**
- * The cluster-wide map from prefix key to deployment id (Hazelcast {@code IMap} named {@value #NAME}, configured in
- * cluster.xml). Every call is asynchronous and completes on the caller's context; reads and writes are one
- * round trip each, whatever the number of keys.
+ * The cluster's pins in a Hazelcast {@code IMap} named {@value #NAME} (configured in cluster.xml), with a node-local
+ * view of the whole map.
+ *
+ * <p><b>Reads</b> come from the view, a {@link ConcurrentHashMap} that the map's entry events keep up to date (every
+ * member hears every write) and that this node's own writes update as soon as they are answered. A read is a few hash
+ * lookups on the caller's thread, with no network round trip and no thread hand-off. <b>Writes</b> are entry
+ * processors ({@link PinWrite}) run atomically on each key's partition owner, with a synchronous backup, so a claim is
+ * first-writer-wins cluster-wide whatever any node's view said. A view that lags costs a claim that loses (and is
+ * followed) or one request sent where the pin was a moment ago: at most one cache write, never two owners.
+ * See docs/cluster.md for why this and not a Hazelcast near cache.
  */
-public final class PinMap {
+public final class PinMap implements PinStore {
 
   public static final String NAME = "affinity.pins";
 
   private final IMap<String, String> map;
+  private final Map<String, PinValue> view = new ConcurrentHashMap<>();
+  private final LongSupplier clock;
+  private UUID listener;
 
-  /** Refuses a member configured without {@link PinProcessors}: it could not read other members' pin operations. */
-  public PinMap(HazelcastInstance hazelcast) {
+  private PinMap(HazelcastInstance hazelcast, LongSupplier clock) {
     PinProcessors.requireRegistered(hazelcast);
     this.map = hazelcast.getMap(NAME);
+    this.clock = clock;
   }
 
   /**
-   * What a read or write found.
-   *
-   * @param owners  key → the cache scope it is pinned to; keys that are not pinned are absent
-   * @param warming key → when its warm-up started, for pins whose first request is not answered yet
+   * Joins the map: listens to its events, then loads what it already holds into this node's view. Blocking (it
+   * registers a listener on every member and reads the map): call from a worker. Refuses a member configured without
+   * {@link PinProcessors}: it could not read other members' pin operations.
    */
-  public record Found(Map<String, String> owners, Map<String, Long> warming) {
+  public static PinMap open(HazelcastInstance hazelcast) {
+    PinMap pins = new PinMap(hazelcast, System::currentTimeMillis);
+    pins.listener = pins.map.addEntryListener(pins.new Events(), true);
+    // events that arrived while loading are newer than what the load read: they win
+    pins.map.forEach((key, value) -> pins.view.putIfAbsent(key, PinValue.parse(value)));
+    return pins;
+  }
 
-    static final Found NOTHING = new Found(Map.of(), Map.of());
-
-    static Found of(Map<String, String> raw) {
-      Map<String, String> owners = new HashMap<>();
-      Map<String, Long> warming = new HashMap<>();
-      raw.forEach((key, value) -> {
-        if (value != null) {
-          PinValue pin = PinValue.parse(value);
-          owners.put(key, pin.scope());
-          if (pin.warming()) {
-            warming.put(key, pin.warmingSince());
-          }
-        }
-      });
-      return new Found(owners, warming);
+  /** Stops following the map's events. Blocking. */
+  public void close() {
+    if (listener != null) {
+      map.removeEntryListener(listener);
+      listener = null;
     }
+    view.clear();
   }
 
-  /** The scope each of {@code keys} is pinned to, and which of them are warming up. */
-  public Future<Found> lookup(List<String> keys, Context context) {
-    if (keys.isEmpty()) {
-      return Future.succeededFuture(Found.NOTHING);
+  @Override
+  public Found read(Collection<String> keys) {
+    long now = clock.getAsLong();
+    Map<String, PinValue> alive = new HashMap<>();
+    for (String key : keys) {
+      PinValue pin = view.get(key);
+      if (pin != null && pin.aliveAt(now)) {
+        alive.put(key, pin);
+      }
     }
-    return Future.fromCompletionStage(map.submitToKeys(new HashSet<>(keys), PinRead.INSTANCE), context)
-        .map(Found::of);
+    return alive.isEmpty() ? Found.NOTHING : Found.of(alive);
   }
 
-  /**
-   * Applies the decision's claims, replacements and refreshes; answers with each key's owner afterwards. Keys that
-   * take the same write (kind, deployment, TTL) go in one {@code submitToKeys}; the groups run concurrently.
-   *
-   * @param warmingSince when non-zero, new pins are written warming up since then (see {@link #warmed})
-   */
-  public Future<Found> apply(AffinityDecision decision, long warmingSince, Context context) {
-    Map<PinWrite, Set<String>> writes = new HashMap<>();
-    String chosen = decision.deploymentId();
-    decision.refreshes().forEach(refresh -> writes.computeIfAbsent(new PinWrite(PinWrite.Kind.REFRESH, chosen,
-        null, refresh.ttl().duration().toSeconds()), w -> new HashSet<>()).add(refresh.key()));
-    decision.claims().forEach(claim -> writes.computeIfAbsent(new PinWrite(PinWrite.Kind.CLAIM, chosen, null,
-        claim.ttl().duration().toSeconds(), warmingSince), w -> new HashSet<>()).add(claim.key()));
-    decision.replacements().forEach(replacement -> writes.computeIfAbsent(new PinWrite(PinWrite.Kind.REPLACE,
-        chosen, replacement.staleDeploymentId(), replacement.ttl().duration().toSeconds(), warmingSince),
-        w -> new HashSet<>()).add(replacement.key()));
-    return write(writes, context);
-  }
-
-  /**
-   * Points {@code keys} at {@code deployment} where they still point at {@code stale}: after a request lost a claim
-   * race on its longest prefix and followed the winner, the shorter prefixes it did win must follow too, or they
-   * would name a deployment that never saw the prompt.
-   */
-  public Future<Found> repoint(Map<String, CacheTtl> keys, String stale, String deployment, Context context) {
-    Map<PinWrite, Set<String>> writes = new HashMap<>();
-    keys.forEach((key, ttl) -> writes.computeIfAbsent(new PinWrite(PinWrite.Kind.REPLACE, deployment, stale,
-        ttl.duration().toSeconds()), w -> new HashSet<>()).add(key));
-    return write(writes, context);
-  }
-
-  /**
-   * Ends the warm-up of pins this node claimed for {@code scope}: its request has started to be answered, so the
-   * provider has the prefix cached and requests waiting for it may go.
-   *
-   * @param keys key → TTL in seconds, as claimed
-   */
-  public Future<Found> warmed(Map<String, Long> keys, String scope, Context context) {
-    Map<PinWrite, Set<String>> writes = new HashMap<>();
-    keys.forEach((key, ttlSeconds) -> writes.computeIfAbsent(new PinWrite(PinWrite.Kind.WARMED, scope, null,
-        ttlSeconds), w -> new HashSet<>()).add(key));
-    return write(writes, context);
-  }
-
-  private Future<Found> write(Map<PinWrite, Set<String>> writes, Context context) {
+  @Override
+  public CompletionStage<Found> write(Map<Write, Set<String>> writes) {
     if (writes.isEmpty()) {
-      return Future.succeededFuture(Found.NOTHING);
+      return CompletableFuture.completedFuture(Found.NOTHING);
     }
-    List<Future<Map<String, String>>> groups = new ArrayList<>();
+    long issuedAt = clock.getAsLong();
+    List<CompletableFuture<Map<String, String>>> groups = new ArrayList<>();
     writes.forEach((write, keys) ->
-        groups.add(Future.fromCompletionStage(map.submitToKeys(keys, write), context)));
-    return Future.all(groups).map(all -> {
-      Map<String, String> raw = new HashMap<>();
-      groups.forEach(group -> raw.putAll(group.result()));
-      return Found.of(raw);
+        groups.add(map.submitToKeys(keys, new PinWrite(write, issuedAt)).toCompletableFuture()));
+    return CompletableFuture.allOf(groups.toArray(CompletableFuture[]::new)).thenApply(done -> {
+      Map<String, PinValue> after = new HashMap<>();
+      Set<String> changed = new HashSet<>();
+      groups.forEach(group -> group.join().forEach((key, answer) -> {
+        String raw = answer;
+        if (raw != null && !raw.isEmpty() && raw.charAt(0) == PinWrite.CHANGED) {
+          changed.add(key);
+          raw = raw.substring(1);
+        }
+        PinValue pin = raw == null ? null : PinValue.parse(raw);
+        after.put(key, pin);
+        if (pin == null) {
+          view.remove(key);
+        } else {
+          view.put(key, pin);
+        }
+      }));
+      return Found.of(after, changed);
     });
   }
 
-  /** One pin as the admin endpoint shows it: never the prompt, only a shortened hash. */
-  public record PinView(String key, String deployment, long ttlSecondsLeft, long hits) {
-  }
-
-  /** Up to {@code limit} pins, for the admin endpoint. Blocking: call from a worker. */
-  public List<PinView> listBlocking(int limit) {
+  @Override
+  public List<PinView> list(int limit) {
     List<PinView> pins = new ArrayList<>();
     long now = System.currentTimeMillis();
     for (String key : map.keySet()) {
       if (pins.size() >= limit) {
         break;
       }
-      EntryView<String, String> view = map.getEntryView(key);
-      if (view != null) {
-        long left = view.getExpirationTime() == Long.MAX_VALUE ? -1 : Math.max(0, (view.getExpirationTime() - now) / 1000);
-        pins.add(new PinView(key, PinValue.scopeOf(view.getValue()), left, view.getHits()));
+      EntryView<String, String> entry = map.getEntryView(key);
+      if (entry != null) {
+        long left = entry.getExpirationTime() == Long.MAX_VALUE ? -1
+            : Math.max(0, (entry.getExpirationTime() - now) / 1000);
+        pins.add(new PinView(key, PinValue.scopeOf(entry.getValue()), left, entry.getHits()));
       }
     }
     return pins;
   }
 
-  /** Number of pins in the cluster. Blocking: call from a worker. */
-  public int sizeBlocking() {
+  @Override
+  public int size() {
     return map.size();
   }
 
@@ -155,12 +145,76 @@ public final class PinMap {
    * Pins whose primary copy this member holds, from its local statistics (no remote call): the sum over the members
    * is the cluster's pin count.
    */
+  @Override
   public int ownedHere() {
     return (int) Math.min(Integer.MAX_VALUE, map.getLocalMapStats().getOwnedEntryCount());
   }
 
-  /** Removes every pin in the cluster. Blocking: call from a worker. */
-  public void clearBlocking() {
+  @Override
+  public void clear() {
     map.clear();
+    view.clear();
+  }
+
+  /** Pins in this node's view, expired ones not yet dropped included. */
+  int viewSize() {
+    return view.size();
+  }
+
+  /** Keeps the view equal to the map: Hazelcast delivers one key's events in order. */
+  private final class Events implements EntryAddedListener<String, String>, EntryUpdatedListener<String, String>,
+      EntryRemovedListener<String, String>, EntryExpiredListener<String, String>,
+      EntryEvictedListener<String, String>, MapClearedListener, MapEvictedListener {
+
+    @Override
+    public void entryAdded(EntryEvent<String, String> event) {
+      put(event);
+    }
+
+    @Override
+    public void entryUpdated(EntryEvent<String, String> event) {
+      put(event);
+    }
+
+    @Override
+    public void entryRemoved(EntryEvent<String, String> event) {
+      drop(event);
+    }
+
+    @Override
+    public void entryExpired(EntryEvent<String, String> event) {
+      drop(event);
+    }
+
+    @Override
+    public void entryEvicted(EntryEvent<String, String> event) {
+      drop(event);
+    }
+
+    @Override
+    public void mapCleared(MapEvent event) {
+      view.clear();
+    }
+
+    @Override
+    public void mapEvicted(MapEvent event) {
+      view.clear();
+    }
+
+    private void put(EntryEvent<String, String> event) {
+      if (event.getValue() != null) {
+        view.put(event.getKey(), PinValue.parse(event.getValue()));
+      }
+    }
+
+    /** Drops the pin unless the view already holds a newer value than the one that went. */
+    private void drop(EntryEvent<String, String> event) {
+      String gone = event.getOldValue();
+      if (gone == null) {
+        view.remove(event.getKey());
+      } else {
+        view.remove(event.getKey(), PinValue.parse(gone));
+      }
+    }
   }
 }

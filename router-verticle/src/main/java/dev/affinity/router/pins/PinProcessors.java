@@ -6,10 +6,10 @@ import com.hazelcast.nio.serialization.DataSerializableFactory;
 import com.hazelcast.nio.serialization.IdentifiedDataSerializable;
 
 /**
- * How the pin map's entry processors ({@link PinRead}, {@link PinWrite}) travel between members: as Hazelcast
+ * How the pin map's entry processor ({@link PinWrite}) travels between members: as Hazelcast
  * {@link IdentifiedDataSerializable}, made by this factory.
  *
- * <p>Every pin lookup and write ships a processor to each member owning some of its keys, and a write ships it again
+ * <p>Every pin write ships a processor to each member owning some of its keys, and ships it again
  * with each backup operation (one per partition touched). Java serialization ran {@code ObjectOutputStream} and
  * {@code ObjectInputStream} for each of those: class descriptors, reflection, a few hundred bytes. An identified
  * processor is two ints and its own fields, written and read by hand. Chosen over Compact because Compact adds a
@@ -25,13 +25,12 @@ public final class PinProcessors implements DataSerializableFactory {
   /** "AFF" in ASCII: Hazelcast's own factories are negative, and a distinctive id keeps clear of other users'. */
   public static final int FACTORY_ID = 0x414646;
 
-  static final int READ = 1;
+  /** Class id 1 was the read processor of versions that read pins through the map; reads are local now. */
   static final int WRITE = 2;
 
   @Override
   public IdentifiedDataSerializable create(int classId) {
     return switch (classId) {
-      case READ -> PinRead.INSTANCE;
       case WRITE -> new PinWrite();
       // Hazelcast reports null as an unknown class id, naming the factory
       default -> null;

@@ -12,32 +12,41 @@ import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One kind of write to a set of pins, applied atomically per key on its partition owner; answers with the value each
- * key holds afterwards (see {@link PinValue}). Claims are write-if-absent (first writer wins cluster-wide),
- * replacements compare-and-set against the stale scope, refreshes extend the TTL of a pin that still names the same
- * scope, and {@code WARMED} ends the warm-up of a pin its claimant has started to be answered for. The same processor
- * runs on the backup, which holds the same value, so both stay equal.
+ * One kind of write to a set of pins ({@link PinStore.Write}), applied atomically per key on its partition owner;
+ * answers with the value each key holds afterwards (see {@link PinValue}), behind {@link #CHANGED} when this write
+ * changed it. What each kind does is
+ * {@link PinValue#after}. The same processor runs on the backup, which holds the same value, so both stay equal: the
+ * expiry written is computed from {@code issuedAt}, the time the writing node issued the write, not from either
+ * member's clock.
  *
  * <p>It carries no per-key data, so Hazelcast ships a few dozen bytes to each partition whatever the number of keys;
- * the pin map sends one processor per kind of write (see {@link PinMap#apply}). Its wire form is written by hand
+ * the pin map sends one processor per kind of write (see {@link PinMap#write}). Its wire form is written by hand
  * (see {@link PinProcessors}). It is a class rather than a record because Hazelcast reads the fields into an instance
- * the factory made; the equality the pin map groups keys by is written out below.
+ * the factory made.
  */
 final class PinWrite implements EntryProcessor<String, String, String>, IdentifiedDataSerializable {
 
   /** Sent by ordinal: add new kinds at the end, never reorder, or members of two versions misread each other. */
   enum Kind { CLAIM, REPLACE, REFRESH, WARMED }
 
-  private static final Kind[] KINDS = Kind.values();
+  /**
+   * Marks an answer this write changed: the only way a writer can tell a claim it won from one another request of the
+   * same scope won a moment before (their values may be equal to the millisecond).
+   */
+  static final char CHANGED = '\u0002';
 
-  private Kind kind;
-  private String deployment;
-  private String stale;
-  private long ttlSeconds;
-  private long warmingSince;
+  private static final PinStore.Write.Kind[] KINDS = PinStore.Write.Kind.values();
+
+  private PinStore.Write write;
+  private long issuedAt;
 
   /** For {@link PinProcessors}: Hazelcast reads the fields in. */
   PinWrite() {
+  }
+
+  PinWrite(PinStore.Write write, long issuedAt) {
+    this.write = Objects.requireNonNull(write, "write");
+    this.issuedAt = issuedAt;
   }
 
   /**
@@ -45,11 +54,8 @@ final class PinWrite implements EntryProcessor<String, String, String>, Identifi
    * @param warmingSince for claims and replacements, when the pin starts warming up; 0 to write it warm
    */
   PinWrite(Kind kind, String deployment, String stale, long ttlSeconds, long warmingSince) {
-    this.kind = Objects.requireNonNull(kind, "kind");
-    this.deployment = Objects.requireNonNull(deployment, "deployment");
-    this.stale = stale;
-    this.ttlSeconds = ttlSeconds;
-    this.warmingSince = warmingSince;
+    this(new PinStore.Write(KINDS[kind.ordinal()], deployment, stale, ttlSeconds, warmingSince),
+        System.currentTimeMillis());
   }
 
   PinWrite(Kind kind, String deployment, String stale, long ttlSeconds) {
@@ -59,22 +65,16 @@ final class PinWrite implements EntryProcessor<String, String, String>, Identifi
   @Override
   public String process(Map.Entry<String, String> entry) {
     String current = entry.getValue();
-    boolean ours = current != null && PinValue.scopeOf(current).equals(deployment);
-    String value = switch (kind) {
-      case CLAIM -> current == null ? PinValue.encode(deployment, warmingSince) : null;
-      case REFRESH -> ours ? current : null;
-      case REPLACE -> ours ? current
-          : current == null || PinValue.scopeOf(current).equals(stale) ? PinValue.encode(deployment, warmingSince)
-          : null;
-      case WARMED -> ours ? deployment : null;
-    };
-    if (value == null) {
+    PinValue next = PinValue.after(write, current == null ? null : PinValue.parse(current), issuedAt);
+    if (next == null) {
       return current;
     }
+    String value = next.encode();
+    long ttlMillis = Math.max(1000, next.expiresAt() - System.currentTimeMillis());
     @SuppressWarnings("unchecked")
     ExtendedMapEntry<String, String> pin = (ExtendedMapEntry<String, String>) entry;
-    pin.setValue(value, ttlSeconds, TimeUnit.SECONDS);
-    return value;
+    pin.setValue(value, (ttlMillis + 999) / 1000, TimeUnit.SECONDS);
+    return CHANGED + value;
   }
 
   @Override
@@ -89,36 +89,39 @@ final class PinWrite implements EntryProcessor<String, String, String>, Identifi
 
   @Override
   public void writeData(ObjectDataOutput out) throws IOException {
-    out.writeByte(kind.ordinal());
-    out.writeString(deployment);
-    out.writeString(stale);
-    out.writeLong(ttlSeconds);
-    out.writeLong(warmingSince);
+    out.writeByte(write.kind().ordinal());
+    out.writeString(write.scope());
+    out.writeString(write.stale());
+    out.writeLong(write.ttlSeconds());
+    out.writeLong(write.warmingSince());
+    out.writeLong(issuedAt);
   }
 
   @Override
   public void readData(ObjectDataInput in) throws IOException {
-    kind = KINDS[in.readByte()];
-    deployment = in.readString();
-    stale = in.readString();
-    ttlSeconds = in.readLong();
-    warmingSince = in.readLong();
+    PinStore.Write.Kind kind = KINDS[in.readByte()];
+    String scope = in.readString();
+    String stale = in.readString();
+    long ttlSeconds = in.readLong();
+    long warmingSince = in.readLong();
+    write = new PinStore.Write(kind, scope, stale, ttlSeconds, warmingSince);
+    issuedAt = in.readLong();
   }
 
   @Override
   public boolean equals(Object other) {
-    return other instanceof PinWrite write && kind == write.kind && deployment.equals(write.deployment)
-        && Objects.equals(stale, write.stale) && ttlSeconds == write.ttlSeconds && warmingSince == write.warmingSince;
+    return other instanceof PinWrite that && write.equals(that.write) && issuedAt == that.issuedAt;
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(kind, deployment, stale, ttlSeconds, warmingSince);
+    return Objects.hash(write, issuedAt);
   }
 
   @Override
   public String toString() {
-    return "PinWrite[" + kind + " " + deployment + (stale != null ? " over " + stale : "") + ", ttl " + ttlSeconds
-        + " s" + (warmingSince > 0 ? ", warming since " + warmingSince : "") + "]";
+    return "PinWrite[" + write.kind() + " " + write.scope() + (write.stale() != null ? " over " + write.stale() : "")
+        + ", ttl " + write.ttlSeconds() + " s" + (write.warmingSince() > 0 ? ", warming since "
+        + write.warmingSince() : "") + ", issued at " + issuedAt + "]";
   }
 }

@@ -1,27 +1,19 @@
 package dev.affinity.router.routing;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.affinity.model.GatewayError;
 import dev.affinity.model.GatewayRequest;
 import dev.affinity.model.Operation;
 import dev.affinity.model.config.Deployment;
-import dev.affinity.model.config.InjectionPoint;
-import dev.affinity.model.config.ProviderKind;
-import dev.affinity.model.config.VertexSettings;
 import dev.affinity.router.cache.AffinityDecision;
-import dev.affinity.router.cache.AutomaticPrefixChain;
 import dev.affinity.router.cache.CacheTtl;
 import dev.affinity.router.cache.HotPrefixSpread;
-import dev.affinity.router.cache.InjectionPoints;
 import dev.affinity.router.cache.LookupPlan;
-import dev.affinity.router.cache.MinimumCacheable;
 import dev.affinity.router.cache.PinPlan;
-import dev.affinity.router.cache.PrefixChain;
 import dev.affinity.router.cache.RouteKind;
-import dev.affinity.router.pins.PinMap;
+import dev.affinity.router.pins.PinLifetime;
+import dev.affinity.router.pins.PinRefresher;
+import dev.affinity.router.pins.PinStore;
 import dev.affinity.router.routing.strategy.UnpinnedStrategy;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -29,14 +21,13 @@ import io.vertx.core.buffer.Buffer;
 
 import java.io.IOException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.OptionalInt;
 import java.util.Set;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -44,20 +35,21 @@ import java.util.logging.Logger;
 /**
  * Prompt-cache affinity: sends a request to the deployment where the longest prefix of its prompt is pinned, and
  * pins new cacheable prefixes at routing time, atomically across the cluster, so concurrent requests agree.
- * The prefix chain and the decision are pure ({@code dev.affinity.router.cache}); this class does the I/O: one
- * lookup round trip, then one write round trip when something new is pinned (refreshes alone are not waited for).
+ * The prefix chain and the decision are pure ({@code dev.affinity.router.cache}); this class does the I/O: a read
+ * of this node's view of the pins (no round trip), then one write round trip when something new is pinned (refreshes
+ * alone are not waited for).
  */
 public final class CacheAffinityPolicy implements RoutingPolicy {
 
   private static final Logger LOG = Logger.getLogger(CacheAffinityPolicy.class.getName());
   private static final ObjectMapper JSON = new ObjectMapper();
-  /** OpenAI and Gemini Flash cache prompts of 1,024 tokens and more; Gemini Pro of 4,096. */
-  static final int AUTOMATIC_MINIMUM_TOKENS = 1024;
-  static final int GEMINI_PRO_MINIMUM_TOKENS = 4096;
   /** How often a request waiting for a warm-up looks at the pin again. */
   private static final long WARM_UP_POLL_MILLIS = 20;
+  /** How long due refreshes gather before they are written together. */
+  private static final long REFRESH_FLUSH_MILLIS = 100;
 
-  private final PinMap pins;
+  private final PinStore pins;
+  private final PinRefresher refresher;
   private final UnpinnedStrategy strategy;
   private final Eligibility eligibility;
   private final int spread;
@@ -68,9 +60,11 @@ public final class CacheAffinityPolicy implements RoutingPolicy {
    * @param warmUp how long a request waits for the first request of its new prefix to be answered; 0 never
    * @param spread how many deployments a hot prefix may use when its own has no rate-limit headroom
    */
-  public CacheAffinityPolicy(PinMap pins, UnpinnedStrategy strategy, Eligibility eligibility, Context context,
+  public CacheAffinityPolicy(PinStore pins, UnpinnedStrategy strategy, Eligibility eligibility, Context context,
                              Duration warmUp, int spread) {
     this.pins = pins;
+    this.refresher = new PinRefresher(pins, flush ->
+        context.owner().setTimer(REFRESH_FLUSH_MILLIS, timer -> flush.run()));
     this.strategy = strategy;
     this.eligibility = eligibility;
     this.spread = spread;
@@ -85,54 +79,25 @@ public final class CacheAffinityPolicy implements RoutingPolicy {
       // counting tokens caches nothing upstream: it must neither claim pins nor count as a pinned miss
       return Future.succeededFuture(new Route(strategy.pick(eligibility.withHeadroom(eligible)), "unpinned"));
     }
-    JsonNode json;
-    try {
-      json = request.json() != null ? request.json() : JSON.readTree(request.body().getBytes());
-    } catch (IOException malformed) {
-      return Future.failedFuture(GatewayError.invalidRequest("malformed JSON").toReplyException());
-    }
-
     Deployment reference = candidates.get(0);
-    String scope = request.tenant() + '\u0000' + request.model();
-    Buffer body = null;
-    LookupPlan lookup;
-    PinPlan plan;
-    String upstreamModel = reference.upstreamModel(request.model());
-    if (reference.provider() == ProviderKind.OPENAI && !reference.openAi().api().cachesAutomatically()) {
+    if (!PromptKeys.hasPromptCache(reference)) {
       // a provider without a prompt cache: nothing to be near, the strategy alone decides
       return Future.succeededFuture(new Route(strategy.pick(eligibility.withHeadroom(eligible)), "unpinned"));
     }
-    if (cachesAutomatically(reference, upstreamModel)) {
-      // automatic caching: no markers, every boundary past the minimum is a candidate
-      AutomaticPrefixChain chain = AutomaticPrefixChain.ofChatCompletions(
-          reference.provider() == ProviderKind.OPENAI ? json : asConversation(json), scope);
-      Integer configured = reference.info().minCacheableTokens();
-      int minimum = configured != null ? configured : automaticMinimum(upstreamModel);
-      lookup = chain.lookupPlan(minimum);
-      plan = chain.pinPlan(minimum);
+    PromptKeys keys;
+    if (request.prepared() instanceof PromptKeys prepared && prepared.computedFor(reference)) {
+      keys = prepared; // computed by the ingress that parsed the body, on its own core
     } else {
-      // markers the gateway injects are part of what is sent, so they are part of what is hashed
-      List<InjectionPoint> injection = reference.injectionPoints();
-      if (!injection.isEmpty() && json instanceof ObjectNode object) {
-        ObjectNode copy = object.deepCopy();
-        InjectionPoints.Outcome outcome = InjectionPoints.apply(copy, injection.stream()
-            .map(point -> new InjectionPoints.Point(point.role(), point.index(), null)).toList());
-        if (outcome.injected() > 0) {
-          json = copy;
-          try {
-            body = Buffer.buffer(JSON.writeValueAsBytes(copy));
-          } catch (JsonProcessingException impossible) {
-            return Future.failedFuture(impossible);
-          }
-        }
+      try {
+        keys = PromptKeys.of(request, reference,
+            request.json() != null ? request.json() : JSON.readTree(request.body().getBytes()));
+      } catch (IOException malformed) {
+        return Future.failedFuture(GatewayError.invalidRequest("malformed JSON").toReplyException());
       }
-      PrefixChain chain = PrefixChain.ofMessages(json, scope);
-      Integer configuredMinimum = reference.info().minCacheableTokens();
-      int minimum = MinimumCacheable.tokens(upstreamModel,
-          configuredMinimum == null ? OptionalInt.empty() : OptionalInt.of(configuredMinimum));
-      lookup = LookupPlan.of(chain);
-      plan = PinPlan.of(chain, minimum);
     }
+    LookupPlan lookup = keys.lookup();
+    PinPlan plan = keys.plan();
+    Buffer body = keys.body();
     List<Deployment> choices = eligible;
     List<Deployment> withRoom = choices.stream().filter(eligibility::hasHeadroom).toList();
     List<Deployment> open = withRoom.isEmpty() ? choices : withRoom; // none has room: better to try than to refuse
@@ -147,7 +112,8 @@ public final class CacheAffinityPolicy implements RoutingPolicy {
     withRoom.forEach(deployment -> openScopes.add(deployment.cacheScope()));
     Set<String> saturated = new HashSet<>(eligibleScopes);
     saturated.removeAll(openScopes);
-    return pins.lookup(lookup.keys(), context).compose(found -> {
+    // pins are read from this node's view: no round trip
+    return Future.succeededFuture(pins.read(lookup.keys())).compose(found -> {
       AffinityDecision decision = AffinityDecision.decide(lookup, plan, found.owners(), eligibleScopes, saturated,
           (key, home) -> HotPrefixSpread.spillTo(key, home, eligibleScopes, spread, openScopes::contains)
               .orElse(home),
@@ -156,14 +122,13 @@ public final class CacheAffinityPolicy implements RoutingPolicy {
         LOG.info(() -> "request=" + request.requestId() + " " + decision.kind().name().toLowerCase(Locale.ROOT)
             + " to " + decision.deploymentId() + ": " + decision.reason().orElse("pinned deployment not eligible"));
       }
+      refreshWhenDue(decision, found);
       if (!decision.writes()) {
-        pins.apply(decision, 0, context).onFailure(failure ->
-            LOG.log(Level.WARNING, "pin refresh failed: " + failure.getMessage()));
         Route route = route(decision, decision.deploymentId(), choices, candidates, sent, request);
-        return afterWarmUp(decision.pinnedKey().orElse(null), found, decision.deploymentId(), route, request);
+        return afterWarmUp(decision.pinnedKey().orElse(null), found, decision.deploymentId(), route, 0, request);
       }
       long warmingSince = warmUpMillis > 0 ? System.currentTimeMillis() : 0;
-      return pins.apply(decision, warmingSince, context).compose(written -> {
+      return onContext(pins.applyClaims(decision, warmingSince)).compose(written -> {
         String chosen = decision.afterClaim(written.owners());
         Route route = route(decision, chosen, choices, candidates, sent, request);
         if (!chosen.equals(decision.deploymentId())) {
@@ -172,8 +137,7 @@ public final class CacheAffinityPolicy implements RoutingPolicy {
           route = route.warming(warmingPins(decision, written, chosen, warmingSince));
         }
         String followed = decision.followedKey(written.owners(), chosen).orElse(null);
-        return afterWarmUp(followed, followed != null && written.owners().containsKey(followed) ? written : found,
-            chosen, route, request);
+        return afterWarmUp(followed, mergedOver(found, written), chosen, route, warmingSince, request);
       });
     });
   }
@@ -181,19 +145,41 @@ public final class CacheAffinityPolicy implements RoutingPolicy {
   @Override
   public void answered(Route route) {
     if (!route.warming().isEmpty()) {
-      pins.warmed(route.warming(), route.deployment().cacheScope(), context).onFailure(failure ->
+      onContext(pins.warmed(route.warming(), route.deployment().cacheScope())).onFailure(failure ->
           LOG.log(Level.WARNING, "could not end a pin's warm-up: " + failure.getMessage()));
     }
   }
 
+  /** Offers the pins this request refreshes to the node's refresher, those whose refresh is due: no write per hit. */
+  private void refreshWhenDue(AffinityDecision decision, PinStore.Found found) {
+    long now = System.currentTimeMillis();
+    for (AffinityDecision.Refresh refresh : decision.refreshes()) {
+      if (PinLifetime.refreshDue(found.expiresAt().getOrDefault(refresh.key(), 0L), now, refresh.ttl())) {
+        refresher.offer(refresh.key(), decision.deploymentId(), refresh.ttl());
+      }
+    }
+  }
+
+  /** What the read found, updated by what the write answered. */
+  private static PinStore.Found mergedOver(PinStore.Found found, PinStore.Found written) {
+    Map<String, String> owners = new HashMap<>(found.owners());
+    Map<String, Long> warming = new HashMap<>(found.warming());
+    Map<String, Long> expiresAt = new HashMap<>(found.expiresAt());
+    written.owners().keySet().forEach(warming::remove);
+    owners.putAll(written.owners());
+    warming.putAll(written.warming());
+    expiresAt.putAll(written.expiresAt());
+    return new PinStore.Found(owners, warming, expiresAt, written.changed());
+  }
+
   /** The pins this request won, still warming up under its own mark: it writes their cache entries. */
-  private static Map<String, Long> warmingPins(AffinityDecision decision, PinMap.Found written, String chosen,
+  private static Map<String, Long> warmingPins(AffinityDecision decision, PinStore.Found written, String chosen,
                                                long warmingSince) {
     Map<String, Long> won = new HashMap<>();
     decision.writtenLongestFirst().forEach(write -> {
-      if (chosen.equals(written.owners().get(write.key()))
+      if (written.changed().contains(write.key()) && chosen.equals(written.owners().get(write.key()))
           && Long.valueOf(warmingSince).equals(written.warming().get(write.key()))) {
-        won.put(write.key(), write.ttl().duration().toSeconds());
+        won.put(write.key(), PinLifetime.seconds(write.ttl()));
       }
     });
     return won;
@@ -204,10 +190,11 @@ public final class CacheAffinityPolicy implements RoutingPolicy {
    * (the provider then has the prefix cached, so this one reads it instead of writing it again), for at most the
    * warm-up wait. A warm-up older than the wait is over, whatever its mark says: its request may be gone.
    */
-  private Future<Route> afterWarmUp(String followedKey, PinMap.Found state, String scope, Route route,
-                                    GatewayRequest request) {
-    Long since = followedKey == null ? null : state.warming().get(followedKey);
-    if (since == null || warmUpMillis == 0 || route.warming().containsKey(followedKey)) {
+  private Future<Route> afterWarmUp(String followedKey, PinStore.Found state, String scope, Route route,
+                                    long ownMark, GatewayRequest request) {
+    String key = othersWarmUp(followedKey, state, scope, route, ownMark);
+    Long since = key == null ? null : state.warming().get(key);
+    if (since == null || warmUpMillis == 0) {
       return Future.succeededFuture(route);
     }
     long now = System.currentTimeMillis();
@@ -215,16 +202,37 @@ public final class CacheAffinityPolicy implements RoutingPolicy {
     if (now >= deadline) {
       return Future.succeededFuture(route);
     }
-    return waitForWarmUp(followedKey, scope, deadline).map(waited -> {
+    return waitForWarmUp(key, scope, deadline).map(waited -> {
       LOG.fine(() -> "request=" + request.requestId() + " waited " + (System.currentTimeMillis() - now)
           + " ms for the cache write of its prefix on " + scope);
       return route;
     });
   }
 
+  /**
+   * The key whose warm-up, by another request, this one waits for: the key it follows; or, when it writes that one
+   * itself, another prefix that an earlier request is writing to the same scope right now (a node's view can show that
+   * request's first pins before its others, so both claim and win some: both would then write the shared part). Null
+   * when there is none.
+   */
+  private static String othersWarmUp(String followedKey, PinStore.Found state, String scope, Route route,
+                                     long ownMark) {
+    if (followedKey != null && !route.warming().containsKey(followedKey)) {
+      return followedKey;
+    }
+    for (Map.Entry<String, Long> warming : state.warming().entrySet()) {
+      // only a warm-up that started before this request's own: two writers never wait for each other
+      if (warming.getValue() < ownMark && !route.warming().containsKey(warming.getKey())
+          && scope.equals(state.owners().get(warming.getKey()))) {
+        return warming.getKey();
+      }
+    }
+    return null;
+  }
+
   private Future<Void> waitForWarmUp(String key, String scope, long deadline) {
     return context.owner().timer(WARM_UP_POLL_MILLIS, TimeUnit.MILLISECONDS)
-        .compose(tick -> pins.lookup(List.of(key), context))
+        .map(tick -> pins.read(List.of(key)))
         .compose(now -> {
           boolean warm = !now.warming().containsKey(key) || !scope.equals(now.owners().get(key));
           return warm || System.currentTimeMillis() >= deadline ? Future.<Void>succeededFuture()
@@ -232,40 +240,9 @@ public final class CacheAffinityPolicy implements RoutingPolicy {
         });
   }
 
-  /**
-   * Whether {@code deployment} caches prompt prefixes by itself, without markers, when sent {@code upstreamModel}:
-   * OpenAI, and Gemini through the Gemini API or on Vertex AI (whose Claude caches at markers, as Anthropic's).
-   */
-  static boolean cachesAutomatically(Deployment deployment, String upstreamModel) {
-    return switch (deployment.provider()) {
-      case OPENAI, GEMINI -> true;
-      case VERTEX -> VertexSettings.servesGemini(upstreamModel);
-      default -> false;
-    };
-  }
-
-  static int automaticMinimum(String model) {
-    return model.startsWith("gemini") && model.contains("-pro") ? GEMINI_PRO_MINIMUM_TOKENS
-        : AUTOMATIC_MINIMUM_TOKENS;
-  }
-
-  /**
-   * An Anthropic request laid out as the conversation a provider with automatic caching sees (Gemini: tools, the
-   * system instruction, then the turns). Anthropic text blocks have the shape of chat text parts, so the automatic
-   * chain reads them as such; {@code cache_control} markers are ignored, as the provider ignores them.
-   */
-  private static JsonNode asConversation(JsonNode anthropic) {
-    ObjectNode conversation = JSON.createObjectNode();
-    if (anthropic.has("tools")) {
-      conversation.set("tools", anthropic.get("tools"));
-    }
-    var messages = conversation.putArray("messages");
-    JsonNode system = anthropic.get("system");
-    if (system != null && !system.isNull()) {
-      messages.addObject().put("role", "system").set("content", system);
-    }
-    anthropic.path("messages").forEach(messages::add);
-    return conversation;
+  /** A pin store's answer, completed on this policy's context. */
+  private <T> Future<T> onContext(CompletionStage<T> stage) {
+    return Future.fromCompletionStage(stage, context);
   }
 
   /** A deployment of {@code scope} among {@code deployments}, by the normal strategy when several share it. */
@@ -282,7 +259,7 @@ public final class CacheAffinityPolicy implements RoutingPolicy {
         won.put(write.key(), write.ttl());
       }
     });
-    pins.repoint(won, decision.deploymentId(), winner, context).onFailure(failure ->
+    onContext(pins.repoint(won, decision.deploymentId(), winner)).onFailure(failure ->
         LOG.log(Level.WARNING, "could not re-point pins after a lost claim race: " + failure.getMessage()));
   }
 

@@ -22,25 +22,27 @@ public final class ModelField {
 
   /** The body with its top-level {@code model} string replaced; the body itself when there is none. */
   public static Buffer replace(Buffer body, String model) {
-    byte[] bytes = body.getBytes();
-    try (JsonParser parser = FACTORY.createParser(bytes)) {
-      if (parser.nextToken() != JsonToken.START_OBJECT) {
-        return body;
-      }
-      while (parser.nextToken() == JsonToken.FIELD_NAME) {
-        String name = parser.currentName();
-        JsonToken value = parser.nextToken();
-        if ("model".equals(name) && value == JsonToken.VALUE_STRING) {
-          int start = (int) parser.currentTokenLocation().getByteOffset();
-          parser.getText(); // consumes the whole string, so the location below is just past its closing quote
-          int end = (int) parser.currentLocation().getByteOffset();
-          byte[] quoted = quote(model);
-          Buffer result = Buffer.buffer(bytes.length - (end - start) + quoted.length);
-          return result.appendBytes(bytes, 0, start).appendBytes(quoted).appendBytes(bytes, end, bytes.length - end);
+    try {
+      return BodyBytes.read(body, (bytes, offset, length) -> {
+        try (JsonParser parser = FACTORY.createParser(bytes, offset, length)) {
+          if (parser.nextToken() != JsonToken.START_OBJECT) {
+            return body;
+          }
+          while (parser.nextToken() == JsonToken.FIELD_NAME) {
+            String name = parser.currentName();
+            JsonToken value = parser.nextToken();
+            if ("model".equals(name) && value == JsonToken.VALUE_STRING) {
+              int start = (int) parser.currentTokenLocation().getByteOffset();
+              parser.getText(); // consumes the whole string, so the location below is just past its closing quote
+              int end = (int) parser.currentLocation().getByteOffset();
+              // the rest of the body is shared, not copied
+              return BodyBytes.splice(body, start, end, quote(model));
+            }
+            parser.skipChildren();
+          }
+          return body;
         }
-        parser.skipChildren();
-      }
-      return body;
+      });
     } catch (IOException malformed) {
       return body; // validated before it gets here
     }

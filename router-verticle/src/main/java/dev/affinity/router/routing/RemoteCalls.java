@@ -2,12 +2,14 @@ package dev.affinity.router.routing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.affinity.model.EventBusAddress;
 import dev.affinity.model.GatewayError;
 import dev.affinity.model.GatewayReply;
 import dev.affinity.model.GatewayRequest;
 import dev.affinity.model.Operation;
 import dev.affinity.router.ingress.AnthropicRequestCheck;
 import dev.affinity.router.ingress.OpenAiRequestCheck;
+import dev.affinity.router.node.LogLine;
 import dev.affinity.router.node.NodeState;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -22,6 +24,9 @@ import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * The router's public event-bus API for cluster members: a JSON request in, a JSON answer out, and for streams the
@@ -33,6 +38,7 @@ import java.util.UUID;
 final class RemoteCalls {
 
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Logger ACCESS = Logger.getLogger("affinity.access");
 
   private final RoutingVerticle router;
   private final EventBus eventBus;
@@ -47,23 +53,52 @@ final class RemoteCalls {
   }
 
   void handle(Message<Object> message, JsonObject call) {
+    Access access = new Access("req_" + UUID.randomUUID().toString().replace("-", ""), System.nanoTime(),
+        call.getValue("body") instanceof JsonObject body && body.getValue("model") instanceof String model
+            ? model : null);
     if (node.draining()) {
       // Vert.x sends the caller's next try to another member's consumer (round robin)
-      RoutingVerticle.fail(message, GatewayError.overloaded(
-          "this gateway node is shutting down; send again and another node will answer").toReplyException());
+      refuse(message, access, GatewayError.overloaded(
+          "this gateway node is shutting down; send again and another node will answer"));
       return;
     }
     if (!node.tryAdmit()) {
-      RoutingVerticle.fail(message, GatewayError.overloaded("this gateway node is serving " + node.maxInFlight()
-          + " requests, its limit (general_settings.global_max_parallel_requests); retry shortly")
-          .toReplyException());
+      refuse(message, access, GatewayError.overloaded("this gateway node is serving " + node.maxInFlight()
+          + " requests, its limit (general_settings.global_max_parallel_requests); retry shortly"));
       return;
     }
-    serve(message, call).onComplete(done -> node.release());
+    serve(message, call, access).onComplete(done -> node.release());
+  }
+
+  /** An event-bus call as its access line names it: the request id, when it came, the model it asked for. */
+  private record Access(String requestId, long startedAt, String model) {
+  }
+
+  /**
+   * One {@code affinity.access} line per event-bus call, as the HTTP ingress writes one per request; the caller is
+   * a cluster member, named {@code eventbus}.
+   */
+  private void logged(Access access, int status, String deployment, String route, GatewayError error) {
+    if (error != null && deployment == null && (status >= 400 && status < 500 || status == 529)) {
+      node.metrics().refused(status, error.type());
+    }
+    LogLine line = new LogLine().with("request", access.requestId()).with("client", "eventbus")
+        .with("method", "SEND").with("path", EventBusAddress.ROUTER).with("status", status)
+        .with("model", LogLine.clip(access.model(), 100)).with("deployment", deployment).with("route", route)
+        .with("duration_ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - access.startedAt()));
+    if (error != null) {
+      line.with("error", error.type()).with("reason", LogLine.clip(error.message(), 300));
+    }
+    line.log(ACCESS, Level.INFO);
+  }
+
+  private void refuse(Message<Object> message, Access access, GatewayError error) {
+    logged(access, error.status(), null, null, error);
+    RoutingVerticle.fail(message, error.toReplyException());
   }
 
   /** Answers one admitted call; completes once the answer is over, a stream included. */
-  private Future<Void> serve(Message<Object> message, JsonObject call) {
+  private Future<Void> serve(Message<Object> message, JsonObject call, Access access) {
     Operation operation = switch (call.getString("operation", "messages").toLowerCase(Locale.ROOT)) {
       case "messages" -> Operation.MESSAGES;
       case "count_tokens" -> Operation.COUNT_TOKENS;
@@ -71,13 +106,13 @@ final class RemoteCalls {
       default -> null;
     };
     if (operation == null) {
-      RoutingVerticle.fail(message, GatewayError.invalidRequest(
-          "operation: must be one of messages, count_tokens, chat_completions").toReplyException());
+      refuse(message, access, GatewayError.invalidRequest(
+          "operation: must be one of messages, count_tokens, chat_completions"));
       return Future.succeededFuture();
     }
     Object rawBody = call.getValue("body");
     if (!(rawBody instanceof JsonObject body)) {
-      RoutingVerticle.fail(message, GatewayError.invalidRequest("body: must be a JSON object").toReplyException());
+      refuse(message, access, GatewayError.invalidRequest("body: must be a JSON object"));
       return Future.succeededFuture();
     }
     byte[] bytes = body.toBuffer().getBytes();
@@ -85,7 +120,7 @@ final class RemoteCalls {
     try {
       json = JSON.readTree(bytes);
     } catch (IOException impossible) {
-      RoutingVerticle.fail(message, GatewayError.invalidRequest("body: not valid JSON").toReplyException());
+      refuse(message, access, GatewayError.invalidRequest("body: not valid JSON"));
       return Future.succeededFuture();
     }
     GatewayError invalid = operation.api() == Operation.ClientApi.OPENAI ? OpenAiRequestCheck.check(json)
@@ -96,7 +131,7 @@ final class RemoteCalls {
       invalid = GatewayError.invalidRequest("stream_address: required when the body asks to stream");
     }
     if (invalid != null) {
-      RoutingVerticle.fail(message, invalid.toReplyException());
+      refuse(message, access, invalid);
       return Future.succeededFuture();
     }
     Map<String, String> headers = new HashMap<>();
@@ -107,14 +142,18 @@ final class RemoteCalls {
         headers.put(name, value);
       }
     });
-    String requestId = "req_" + UUID.randomUUID().toString().replace("-", "");
+    String requestId = access.requestId();
     GatewayRequest request = new GatewayRequest(requestId, operation, json.get("model").asText(), stream,
         call.getString("tenant", "default"), headers, null, Buffer.buffer(bytes), json);
     return router.dispatch(request)
-        .compose(reply -> answer(message, requestId, reply, streamAddress), failure -> {
-          RoutingVerticle.fail(message, failure);
-          return Future.succeededFuture();
-        });
+        .compose(reply -> answer(message, requestId, reply, streamAddress)
+            .onComplete(done -> logged(access, reply.status(), reply.deploymentId(), reply.route(), null)),
+            failure -> {
+              GatewayError error = GatewayError.from(failure);
+              logged(access, error.status(), null, null, error);
+              RoutingVerticle.fail(message, failure);
+              return Future.succeededFuture();
+            });
   }
 
   private Future<Void> answer(Message<Object> message, String requestId, GatewayReply reply, String streamAddress) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.affinity.model.Caller;
 import dev.affinity.model.EventBusAddress;
 import dev.affinity.model.GatewayError;
+import dev.affinity.model.LogField;
 import dev.affinity.model.GatewayReply;
 import dev.affinity.model.GatewayRequest;
 import dev.affinity.model.LocalCodec;
@@ -18,9 +19,10 @@ import dev.affinity.model.config.ModelInfo;
 import dev.affinity.model.config.ProviderKind;
 import dev.affinity.router.cache.CostModel;
 import dev.affinity.router.cache.Price;
+import dev.affinity.router.node.LogLine;
 import dev.affinity.router.node.NodeState;
 import dev.affinity.router.pins.CooldownMap;
-import dev.affinity.router.pins.PinMap;
+import dev.affinity.router.pins.PinStore;
 import dev.affinity.router.routing.strategy.InFlight;
 import dev.affinity.router.routing.strategy.UnpinnedStrategy;
 import dev.affinity.router.translate.OpenAiToAnthropic;
@@ -35,6 +37,8 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -45,6 +49,7 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.IntSupplier;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
@@ -53,7 +58,6 @@ import java.util.logging.Logger;
  */
 public final class RoutingVerticle extends VerticleBase {
 
-  private static final Logger REQUESTS = Logger.getLogger("affinity.requests");
   private static final Logger LOG = Logger.getLogger(RoutingVerticle.class.getName());
   private static final ObjectMapper JSON = new ObjectMapper();
   /** Margin so the upstream's own timeout (a clean 504) fires before the event bus gives up on the reply. */
@@ -65,9 +69,10 @@ public final class RoutingVerticle extends VerticleBase {
   private final GatewayConfig config;
   private final Tenants tenants;
   private final NodeState node;
-  private final PinMap pins;
+  private final PinStore pins;
   private final InFlight inFlight = new InFlight();
   private final CacheLedger ledger = new CacheLedger();
+  private final RequestLog requestLog = new RequestLog();
   private final CooldownMap cooldowns;
   private final DeploymentHealth health;
   private final RateLimitHeadroom headroom = new RateLimitHeadroom(System::currentTimeMillis);
@@ -81,17 +86,17 @@ public final class RoutingVerticle extends VerticleBase {
 
   /**
    * @param node      the node's limits and drain state, which event-bus callers are held to as HTTP clients are
-   * @param pins      the cluster's pin map, or null to route without affinity
+   * @param pins      the cluster's pins, or null to route without affinity
    * @param cooldowns the cluster's cooldowns, or null to keep them to this node
    * @param members   how many nodes share the configured rpm/tpm of each deployment
    */
-  public RoutingVerticle(GatewayConfig config, NodeState node, PinMap pins, CooldownMap cooldowns,
+  public RoutingVerticle(GatewayConfig config, NodeState node, PinStore pins, CooldownMap cooldowns,
                          IntSupplier members) {
     this(config, node, pins, cooldowns, members, Tenants.NONE);
   }
 
   /** @param tenants which deployments a virtual key may reach, and where its spend is booked */
-  public RoutingVerticle(GatewayConfig config, NodeState node, PinMap pins, CooldownMap cooldowns,
+  public RoutingVerticle(GatewayConfig config, NodeState node, PinStore pins, CooldownMap cooldowns,
                          IntSupplier members, Tenants tenants) {
     this.tenants = tenants;
     this.config = config;
@@ -301,8 +306,11 @@ public final class RoutingVerticle extends VerticleBase {
 
   private void finished(UsageReport report) {
     inFlight.finished(report.deploymentId());
-    health.record(report.deploymentId(), report.status())
-        .ifPresent(until -> publishCooldown(report.deploymentId(), until));
+    // only what the upstream did counts against it: a call that failed here says nothing about the deployment
+    if (!GatewayError.LOCAL_FAILURE.equals(report.errorType())) {
+      health.record(report.deploymentId(), report.status())
+          .ifPresent(until -> publishCooldown(report.deploymentId(), until));
+    }
     TokenUsage usage = report.usage();
     headroom.used(report.deploymentId(), usage.inputTokens() + usage.cacheCreationInputTokens()
         + usage.outputTokens());
@@ -310,21 +318,36 @@ public final class RoutingVerticle extends VerticleBase {
         .map(price -> CostModel.cost(price, new CostModel.Usage(usage.inputTokens(), usage.cacheCreation5mTokens(),
             usage.cacheCreation1hTokens(), usage.cacheReadInputTokens(), usage.outputTokens())))
         .orElse(new CostModel.RequestCost(0, 0, 0));
-    ledger.record(report.alias(), report.deploymentId(), report.status(), "pinned".equals(report.route()), usage,
+    // booked under the configured alias: the client's model string (any string under a wildcard) keys no map
+    String alias = config.deployment(report.deploymentId()).map(Deployment::alias).orElse("?");
+    ledger.record(alias, report.deploymentId(), report.status(), "pinned".equals(report.route()), usage,
         cost.cost(), cost.costWithoutCache());
     node.metrics().booked(report, cost.cost(), cost.costWithoutCache());
     tenants.spent(report, cost.cost());
     Caller caller = report.caller();
+    // fields, not a format string: the model is the client's, escaped and cut like any value a client sent;
     // the audit trail: whose request (key hash prefix, team), from where; never the key
-    REQUESTS.info(() -> String.format(
-        "request=%s model=%s deployment=%s route=%s status=%d stream=%s latency_ms=%d input=%d cache_write=%d"
-            + " cache_read=%d output=%d cost_usd=%.6f saved_usd=%.6f key=%s team=%s client=%s%s",
-        report.requestId(), report.alias(), report.deploymentId(), report.route(), report.status(), report.stream(),
-        report.latencyMillis(), usage.inputTokens(), usage.cacheCreationInputTokens(), usage.cacheReadInputTokens(),
-        usage.outputTokens(), cost.cost(), cost.saving(),
-        caller.virtualKey() ? caller.keyHashPrefix() : caller.admin() ? "master" : "-",
-        caller.teamId() == null ? "-" : caller.teamId(), caller.client() == null ? "-" : caller.client(),
-        report.errorType() == null ? "" : " error=" + report.errorType()));
+    // built, formatted and written off this event loop, from the report's immutable values
+    requestLog.write(() -> new LogLine().with("request", report.requestId()).with("model", LogLine.clip(report.alias(), 100))
+        .with("deployment", report.deploymentId()).with("route", report.route()).with("status", report.status())
+        .with("stream", report.stream()).with("latency_ms", report.latencyMillis())
+        .with("input", usage.inputTokens()).with("cache_write", usage.cacheCreationInputTokens())
+        .with("cache_read", usage.cacheReadInputTokens()).with("output", usage.outputTokens())
+        .with("cost_usd", usd(cost.cost())).with("saved_usd", usd(cost.saving()))
+        .with("key", caller.virtualKey() ? caller.keyHashPrefix() : caller.admin() ? "master" : "-")
+        .with("team", caller.teamId() == null ? "-" : caller.teamId())
+        .with("client", caller.client() == null ? "-" : caller.client())
+        .with("error", report.errorType()));
+  }
+
+  private static BigDecimal usd(double amount) {
+    return BigDecimal.valueOf(Double.isFinite(amount) ? amount : 0).setScale(6, RoundingMode.HALF_UP);
+  }
+
+  @Override
+  public Future<?> stop() {
+    requestLog.close();
+    return Future.succeededFuture();
   }
 
   private void publishCooldown(String deploymentId, long untilMillis) {
@@ -336,9 +359,21 @@ public final class RoutingVerticle extends VerticleBase {
     }
   }
 
-  private Optional<Price> price(String deploymentId, String alias) {
-    return prices.computeIfAbsent(deploymentId + '\u0000' + alias, key -> config.deployment(deploymentId)
-        .flatMap(deployment -> Price.resolve(deployment.upstreamModel(alias), configuredPrices(deployment.info()))));
+  /**
+   * The price of a call to {@code deploymentId} for the model the client asked for. Kept per deployment when its
+   * model is fixed; under a wildcard the model comes from the client, and is resolved per call rather than kept in a
+   * map a client could grow with made-up names.
+   */
+  private Optional<Price> price(String deploymentId, String requestedModel) {
+    Optional<Deployment> deployment = config.deployment(deploymentId);
+    if (deployment.isEmpty()) {
+      return Optional.empty();
+    }
+    if (deployment.get().model().indexOf('*') >= 0) {
+      return Price.resolve(deployment.get().upstreamModel(requestedModel), configuredPrices(deployment.get().info()));
+    }
+    return prices.computeIfAbsent(deploymentId, key -> Price.resolve(deployment.get().model(),
+        configuredPrices(deployment.get().info())));
   }
 
   private static Map<String, Double> configuredPrices(ModelInfo info) {
@@ -368,13 +403,13 @@ public final class RoutingVerticle extends VerticleBase {
         }
         vertx.executeBlocking(() -> {
           JsonArray list = new JsonArray();
-          pins.listBlocking(ADMIN_PIN_LIMIT).forEach(pin -> list.add(new JsonObject()
+          pins.list(ADMIN_PIN_LIMIT).forEach(pin -> list.add(new JsonObject()
               // a prefix of the hash is enough to tell pins apart; the prompt itself is never stored
               .put("key", pin.key().substring(0, Math.min(12, pin.key().length())))
               .put("deployment", pin.deployment())
               .put("ttl_seconds_left", pin.ttlSecondsLeft())
               .put("hits", pin.hits())));
-          return new JsonObject().put("total", pins.sizeBlocking()).put("shown", list.size()).put("pins", list);
+          return new JsonObject().put("total", pins.size()).put("shown", list.size()).put("pins", list);
         }).onComplete(result -> {
           if (result.succeeded()) {
             message.reply(result.result());
@@ -389,8 +424,8 @@ public final class RoutingVerticle extends VerticleBase {
           return;
         }
         vertx.executeBlocking(() -> {
-          int size = pins.sizeBlocking();
-          pins.clearBlocking();
+          int size = pins.size();
+          pins.clear();
           return new JsonObject().put("cleared", size);
         }).onComplete(result -> {
           if (result.succeeded()) {

@@ -60,7 +60,7 @@ class AffinityDecisionTest {
       assertThat(routed).as("turn %d", n).isEqualTo(first);
       Breakpoint last = chain.breakpoints().get(chain.breakpoints().size() - 1);
       previousLastKey = chain.key(last.block());
-      assertThat(pins.entries).containsEntry(previousLastKey, first);
+      assertThat(pins.entries()).containsEntry(previousLastKey, first);
     }
     // The strategy was asked once: every later turn followed the pin.
     assertThat(roundRobin.get()).isEqualTo(1);
@@ -173,7 +173,7 @@ class AffinityDecisionTest {
 
     assertThat(firstRoute).isEqualTo("d1");
     assertThat(secondRoute).isEqualTo("d1");
-    assertThat(pins.entries.values()).containsOnly("d1");
+    assertThat(pins.entries().values()).containsOnly("d1");
   }
 
   @Test

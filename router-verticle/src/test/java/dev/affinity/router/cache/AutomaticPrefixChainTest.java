@@ -83,12 +83,12 @@ class AutomaticPrefixChainTest {
       }
       assertThat(routed.deploymentId()).as("turn %d", n).isEqualTo(first);
       previousEnd = chain.key(chain.size() - 1);
-      assertThat(pins.entries).containsEntry(previousEnd, first);
+      assertThat(pins.entries()).containsEntry(previousEnd, first);
     }
     assertThat(strategyCalls).hasValue(1);
     // Thinned: request ends and strides, not every boundary of every request.
     int boundaries = chain(conversation.request(8)).size();
-    assertThat(pins.entries).hasSizeLessThan(boundaries).containsValue(first).doesNotContainValue("d1");
+    assertThat(pins.entries()).hasSizeLessThan(boundaries).containsValue(first).doesNotContainValue("d1");
   }
 
   @Test
@@ -262,7 +262,7 @@ class AutomaticPrefixChainTest {
     assertThat(PromptCacheKey.pinKey(SCOPE, "user-43")).isNotEqualTo(pinKey);
     assertThat(PromptCacheKey.pinKey("tenant-b\u0000gpt", "user-42")).isNotEqualTo(pinKey);
     assertThat(PromptCacheKey.pinKey(SCOPE + "u", "ser-42")).isNotEqualTo(pinKey);
-    assertThat(pinKey).hasSize(22).isNotEqualTo(chain.key(1));
+    assertThat(pinKey).hasSize(23).startsWith(PrefixKey.VERSION).isNotEqualTo(chain.key(1));
 
     // Two short requests with one key, routed by different strategies, land on one deployment.
     InMemoryPins pins = new InMemoryPins();

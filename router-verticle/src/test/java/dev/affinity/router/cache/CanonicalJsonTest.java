@@ -71,8 +71,7 @@ class CanonicalJsonTest {
 
   @Test
   void digestFeedCountsTheCharactersOfTheCanonicalText() throws Exception {
-    java.security.MessageDigest digest = java.security.MessageDigest.getInstance("SHA-256");
-    CanonicalJson.Feed feed = new CanonicalJson.Feed(digest);
+    CanonicalJson.Feed feed = new CanonicalJson.Feed(ChainHash.of(ChainHash.Kind.XXH3_128));
     JsonNode request = new AgentConversation().request(3);
     List<JsonNode> blocks = new ArrayList<>();
     request.get("tools").forEach(blocks::add);

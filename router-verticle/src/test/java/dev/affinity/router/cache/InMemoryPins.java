@@ -1,38 +1,31 @@
 package dev.affinity.router.cache;
 
-import java.util.HashMap;
+import dev.affinity.router.pins.InMemoryPinStore;
+
 import java.util.List;
 import java.util.Map;
 
 /**
- * The pin map of one node without Hazelcast, used as the routing policy uses the real one: look the keys up, decide,
- * then apply the decision's writes (claims write if absent, replacements compare-and-set). TTLs are not modelled.
+ * The pins of one node in the in-memory {@link InMemoryPinStore}, used as the routing policy uses a pin store: read
+ * the keys, decide, then apply the decision's writes (claims write if absent, replacements compare-and-set), and
+ * follow the owners the writes answer with.
  */
 final class InMemoryPins {
 
-  final Map<String, String> entries = new HashMap<>();
+  final InMemoryPinStore store = new InMemoryPinStore();
 
   Map<String, String> getAll(List<String> keys) {
-    Map<String, String> found = new HashMap<>();
-    keys.forEach(key -> {
-      if (entries.containsKey(key)) {
-        found.put(key, entries.get(key));
-      }
-    });
-    return found;
+    return store.read(keys).owners();
   }
 
   /** Applies a decision's writes and returns the deployment the request goes to once its claims are settled. */
   String apply(AffinityDecision decision) {
-    Map<String, String> owners = new HashMap<>();
-    for (AffinityDecision.Claim claim : decision.claims()) {
-      String previous = entries.putIfAbsent(claim.key(), decision.deploymentId());
-      owners.put(claim.key(), previous == null ? decision.deploymentId() : previous);
-    }
-    for (AffinityDecision.Replacement replacement : decision.replacements()) {
-      entries.replace(replacement.key(), replacement.staleDeploymentId(), decision.deploymentId());
-      owners.put(replacement.key(), entries.get(replacement.key()));
-    }
+    Map<String, String> owners = store.apply(decision, 0).toCompletableFuture().join().owners();
     return decision.afterClaim(owners);
+  }
+
+  /** Key → deployment of every pin. */
+  Map<String, String> entries() {
+    return store.owners();
   }
 }

@@ -46,6 +46,19 @@ class GatewayMetricsTest {
   }
 
   @Test
+  void gaugesAddUpEveryRouterInstanceOfTheNode() throws Exception {
+    GatewayMetrics metrics = metrics();
+    assertThat(PrometheusText.parse(metrics.scrape()).sum("affinity_in_flight")).isZero();
+    metrics.watch(id -> 2, id -> false, () -> 7, () -> 3);
+    metrics.watch(id -> 3, id -> id.equals("d1"), () -> 7, () -> 3);
+    PrometheusText text = PrometheusText.parse(metrics.scrape());
+    assertThat(text.sum("affinity_in_flight", Map.of("deployment", "d1", "alias", "sonnet"))).isEqualTo(5);
+    assertThat(text.sum("affinity_cooldown", Map.of("deployment", "d1"))).isEqualTo(1);
+    assertThat(text.sum("affinity_pins_held")).isEqualTo(7);
+    assertThat(text.sum("affinity_cluster_members")).isEqualTo(3);
+  }
+
+  @Test
   void valuesOutsideTheConfigurationAndTheGatewaysWordsBecomeOther() throws Exception {
     GatewayMetrics metrics = metrics();
     metrics.booked(report("sk-forged\"deployment", "Route With Spaces", 200, TokenUsage.NONE), 0, 0);

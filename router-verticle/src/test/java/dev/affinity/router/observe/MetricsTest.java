@@ -17,7 +17,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.Map;
-import java.util.Random;
 import java.util.UUID;
 
 import static dev.affinity.router.TestGateway.await;
@@ -66,16 +65,8 @@ class MetricsTest {
     await(vertx.close());
   }
 
-  /** A request whose marked system prompt (about 3,000 tokens) is unique to {@code seed}. */
   private static String request(String model, long seed, String question, boolean stream) {
-    Random random = new Random(seed);
-    StringBuilder system = new StringBuilder("You are agent " + seed + ". ");
-    while (system.length() < 12_000) {
-      system.append("rule").append(random.nextInt(100_000)).append(' ');
-    }
-    return "{\"model\":\"" + model + "\",\"max_tokens\":32,\"stream\":" + stream + ",\"system\":[{\"type\":\"text\","
-        + "\"text\":\"" + system + "\",\"cache_control\":{\"type\":\"ephemeral\"}}],"
-        + "\"messages\":[{\"role\":\"user\",\"content\":\"" + question + "\"}]}";
+    return TestGateway.agentRequest(model, seed, question, stream);
   }
 
   private static HttpResponse<String> post(String body) throws Exception {

@@ -34,6 +34,7 @@ class RequestLogTest {
 
   private static final String MASTER = "sk-request-log-master-42";
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String CLUSTER = "request-log-" + UUID.randomUUID();
 
   private static Vertx vertx;
   private static UpstreamEmulator emulator;
@@ -46,7 +47,7 @@ class RequestLogTest {
     vertx = Vertx.vertx();
     emulator = await(UpstreamEmulator.start(vertx, new EmulatorOptions().setLatency(LatencyModel.ZERO)
         .addAccount("l1", "sk-upstream-l1")));
-    gateway = TestGateway.start(config(emulator.baseUrl()));
+    gateway = TestGateway.start(config(emulator.baseUrl()), CLUSTER);
   }
 
   private static String config(String api) {
@@ -110,6 +111,11 @@ class RequestLogTest {
         + "x".repeat(1_100_000) + "\"}", "x-api-key", MASTER));
     assertThat(tooLarge).contains("status=413").contains("error=request_too_large");
 
+    // a scrape is logged at debug level, a refused one as any request
+    assertThat(accessLine(gateway.get("/metrics", "x-api-key", MASTER))).contains(" FINE ")
+        .contains("path=/metrics status=200");
+    assertThat(accessLine(gateway.get("/metrics"))).contains(" INFO ").contains("path=/metrics status=401");
+
     String noRoute = accessLine(gateway.get("/no/such/endpoint"));
     assertThat(noRoute).contains("method=GET path=/no/such/endpoint status=404");
 
@@ -123,6 +129,35 @@ class RequestLogTest {
     assertThat(metrics.sum("affinity_refused_total", java.util.Map.of("status", "404",
         "type", "not_found_error"))).isGreaterThanOrEqualTo(2);
     assertThat(metrics.sum("affinity_refused_total", java.util.Map.of("status", "413"))).isGreaterThanOrEqualTo(1);
+  }
+
+  @Test
+  void callsFromClusterMembersOverTheEventBusAreLoggedToo() throws Exception {
+    Vertx member = TestGateway.clusterMember(CLUSTER);
+    try {
+      io.vertx.core.json.JsonObject unknown = new io.vertx.core.json.JsonObject().put("operation", "messages")
+          .put("body", new io.vertx.core.json.JsonObject(hello("claude-opus-9")));
+      Throwable refused = org.assertj.core.api.Assertions.catchThrowable(() -> await(member.eventBus()
+          .request(dev.affinity.model.EventBusAddress.ROUTER, unknown)));
+      assertThat(refused).hasMessageContaining("claude-opus-9");
+      io.vertx.core.json.JsonObject served = await(member.eventBus().<io.vertx.core.json.JsonObject>request(
+          dev.affinity.model.EventBusAddress.ROUTER, new io.vertx.core.json.JsonObject().put("operation", "messages")
+              .put("body", new io.vertx.core.json.JsonObject(hello("sonnet"))))).body();
+      String id = served.getString("request_id");
+      String line = null;
+      for (int wait = 0; wait < 500 && line == null; wait++) {
+        line = logs.lines().stream()
+            .filter(logged -> logged.contains("affinity.access") && logged.contains("request=" + id + " ")).findFirst()
+            .orElse(null);
+        Thread.sleep(10);
+      }
+      assertThat(line).isNotNull()
+          .contains("client=eventbus method=SEND path=affinity.router status=200 model=sonnet deployment=l1");
+      assertThat(logs.lines()).anySatisfy(logged -> assertThat(logged).contains("client=eventbus")
+          .contains("status=404 model=claude-opus-9").contains("error=not_found_error"));
+    } finally {
+      await(member.close());
+    }
   }
 
   @Test
@@ -141,7 +176,7 @@ class RequestLogTest {
   @Test
   void theJsonFormatWritesOneObjectPerLineWithTheFieldsAsKeys() throws Exception {
     LogRecord record = captured(new LogLine().with("request", "req_1").with("status", 404)
-        .with("model", "a\nb\"c"));
+        .with("model", "a\nb\"c").with("cost_usd", new java.math.BigDecimal("0.001200")));
     String json = new LogFormat.Json().format(record);
     assertThat(json.strip()).doesNotContain("\n");
     JsonNode parsed = JSON.readTree(json);
@@ -150,6 +185,9 @@ class RequestLogTest {
     assertThat(parsed.path("time").asText()).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(\\.\\d+)?Z");
     assertThat(parsed.path("status").asInt()).isEqualTo(404);
     assertThat(parsed.path("model").asText()).isEqualTo("a\nb\"c");
+    assertThat(parsed.path("cost_usd").isNumber()).isTrue();
+    assertThat(parsed.path("cost_usd").asDouble()).isEqualTo(0.0012);
+    assertThat(record.getMessage()).isEqualTo("request=req_1 status=404 model=\"a\\nb\\\"c\" cost_usd=0.001200");
     // any other record: its message, escaped in the text format too
     LogRecord plain = new LogRecord(Level.WARNING, "first\nsecond");
     plain.setLoggerName("affinity.test");

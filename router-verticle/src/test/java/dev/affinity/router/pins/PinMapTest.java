@@ -25,6 +25,8 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 import static dev.affinity.router.TestGateway.await;
+import static dev.affinity.router.TestGateway.eventually;
+import static dev.affinity.router.TestGateway.join;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The pin map against a real Hazelcast member configured from the bundled cluster.xml. */
@@ -41,7 +43,7 @@ class PinMapTest {
         .hazelcastConfig());
     vertx = Vertx.vertx();
     context = vertx.getOrCreateContext();
-    pins = new PinMap(hazelcast);
+    pins = PinMap.open(hazelcast);
   }
 
   @AfterAll
@@ -64,14 +66,16 @@ class PinMapTest {
     PinWrite mine = new PinWrite(PinWrite.Kind.CLAIM, "dep-a", null, 300);
     PinWrite theirs = new PinWrite(PinWrite.Kind.CLAIM, "dep-b", null, 300);
     IMap<String, String> map = hazelcast.getMap(PinMap.NAME);
-    assertThat(map.submitToKeys(Set.of(key), mine).toCompletableFuture().get()).containsEntry(key, "dep-a");
-    assertThat(map.submitToKeys(Set.of(key), theirs).toCompletableFuture().get()).containsEntry(key, "dep-a");
-    assertThat(await(pins.lookup(List.of(key, "absent-" + key), context)).owners()).isEqualTo(Map.of(key, "dep-a"));
+    assertThat(scopes(map.submitToKeys(Set.of(key), mine))).containsEntry(key, "dep-a");
+    assertThat(scopes(map.submitToKeys(Set.of(key), theirs))).containsEntry(key, "dep-a");
+    // a write that did not go through this store reaches its view by the map's events
+    assertThat(eventually(() -> pins.read(List.of(key, "absent-" + key)).owners(), owners -> !owners.isEmpty()))
+        .isEqualTo(Map.of(key, "dep-a"));
     // a replacement only wins against the stale owner it names
     PinWrite wrongStale = new PinWrite(PinWrite.Kind.REPLACE, "dep-c", "dep-b", 300);
-    assertThat(map.submitToKeys(Set.of(key), wrongStale).toCompletableFuture().get()).containsEntry(key, "dep-a");
+    assertThat(scopes(map.submitToKeys(Set.of(key), wrongStale))).containsEntry(key, "dep-a");
     PinWrite rightStale = new PinWrite(PinWrite.Kind.REPLACE, "dep-c", "dep-a", 300);
-    assertThat(map.submitToKeys(Set.of(key), rightStale).toCompletableFuture().get()).containsEntry(key, "dep-c");
+    assertThat(scopes(map.submitToKeys(Set.of(key), rightStale))).containsEntry(key, "dep-c");
   }
 
   @Test
@@ -80,25 +84,25 @@ class PinMapTest {
     LookupPlan lookup = LookupPlan.of(chain);
     PinPlan plan = PinPlan.of(chain, 1024);
     AffinityDecision claim = AffinityDecision.decide(lookup, plan, Map.of(), Set.of("x"), () -> "x");
-    PinMap.Found written = await(pins.apply(claim, 1234L, context));
+    PinStore.Found written = join(pins.apply(claim, 1234L));
     assertThat(written.owners()).hasSize(plan.pins().size()).containsOnlyKeys(written.warming().keySet());
     assertThat(written.warming()).allSatisfy((key, since) -> assertThat(since).isEqualTo(1234L));
 
     // a later claim for another scope loses and sees the warm-up; a refresh keeps it
     AffinityDecision late = AffinityDecision.decide(lookup, plan, Map.of(), Set.of("y"), () -> "y");
-    PinMap.Found lost = await(pins.apply(late, 5678L, context));
+    PinStore.Found lost = join(pins.apply(late, 5678L));
     assertThat(lost.owners().values()).containsOnly("x");
     assertThat(lost.warming().values()).containsOnly(1234L);
-    PinMap.Found found = await(pins.lookup(lookup.keys(), context));
+    PinStore.Found found = pins.read(lookup.keys());
     AffinityDecision refresh = AffinityDecision.decide(lookup, plan, found.owners(), Set.of("x"), () -> "x");
-    await(pins.apply(refresh, 0, context));
-    assertThat(await(pins.lookup(lookup.keys(), context)).warming()).hasSize(plan.pins().size());
+    join(pins.apply(refresh, 0));
+    assertThat(pins.read(lookup.keys()).warming()).hasSize(plan.pins().size());
 
     // once answered, the pins are warm and still name the same scope
     Map<String, Long> keys = new HashMap<>();
     claim.claims().forEach(pin -> keys.put(pin.key(), 300L));
-    await(pins.warmed(keys, "x", context));
-    PinMap.Found warm = await(pins.lookup(lookup.keys(), context));
+    join(pins.warmed(keys, "x"));
+    PinStore.Found warm = pins.read(lookup.keys());
     assertThat(warm.warming()).isEmpty();
     assertThat(warm.owners().values()).containsOnly("x");
   }
@@ -120,6 +124,15 @@ class PinMapTest {
     assertThat(map.getEntryView(day).getTtl()).isEqualTo(TimeUnit.HOURS.toMillis(24));
   }
 
+  /** Key → the scope each raw pin value of an entry processor's answer names (changed or not). */
+  static Map<String, String> scopes(java.util.concurrent.CompletionStage<Map<String, String>> answer)
+      throws Exception {
+    Map<String, String> scopes = new HashMap<>();
+    answer.toCompletableFuture().get(30, TimeUnit.SECONDS).forEach((key, raw) -> scopes.put(key,
+        PinValue.scopeOf(raw.charAt(0) == PinWrite.CHANGED ? raw.substring(1) : raw)));
+    return scopes;
+  }
+
   /** The prefix chain of an agent request, in a scope of its own so that tests never see each other's pins. */
   private static PrefixChain agentChain(long seed) throws Exception {
     var fixture = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
@@ -133,9 +146,9 @@ class PinMapTest {
     LookupPlan lookup = LookupPlan.of(chain);
     PinPlan plan = PinPlan.of(chain, 1024);
     AffinityDecision claim = AffinityDecision.decide(lookup, plan, Map.of(), Set.of("x", "y"), () -> "x");
-    Map<String, String> owners = await(pins.apply(claim, 0, context)).owners();
+    Map<String, String> owners = join(pins.apply(claim, 0)).owners();
     assertThat(owners).hasSize(plan.pins().size()).containsValue("x").doesNotContainValue("y");
-    Map<String, String> found = await(pins.lookup(lookup.keys(), context)).owners();
+    Map<String, String> found = pins.read(lookup.keys()).owners();
     AffinityDecision next = AffinityDecision.decide(lookup, plan, found, Set.of("x", "y"), () -> "y");
     assertThat(next.deploymentId()).isEqualTo("x");
   }

@@ -36,6 +36,8 @@ import java.util.function.IntPredicate;
 import java.util.stream.Collectors;
 
 import static dev.affinity.router.TestGateway.await;
+import static dev.affinity.router.TestGateway.eventually;
+import static dev.affinity.router.TestGateway.join;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -65,7 +67,7 @@ class PinProcessorsTest {
     try {
       SerializationService writer = ((SerializationServiceSupport) members.get(0)).getSerializationService();
       SerializationService reader = ((SerializationServiceSupport) members.get(1)).getSerializationService();
-      List<Object> processors = List.of(PinRead.INSTANCE,
+      List<Object> processors = List.of(
           new PinWrite(PinWrite.Kind.CLAIM, "dep-18e736a804", null, 300, 1_763_000_000_123L),
           new PinWrite(PinWrite.Kind.REPLACE, "dep-b", "dep-18e736a804", 3600, 0),
           new PinWrite(PinWrite.Kind.REFRESH, "dep-b", null, 86_400),
@@ -81,7 +83,6 @@ class PinProcessorsTest {
         assertThat(data.totalSize()).as("%s's size", processor).isLessThan(80);
         assertThat((Object) reader.toObject(data)).isEqualTo(processor);
       }
-      assertThat((Object) reader.toObject(writer.toData(PinRead.INSTANCE))).isSameAs(PinRead.INSTANCE);
     } finally {
       members.forEach(member -> member.getLifecycleService().terminate());
     }
@@ -93,22 +94,64 @@ class PinProcessorsTest {
     HazelcastInstance caller = members.get(0);
     HazelcastInstance owner = members.get(1);
     try {
-      PinMap pins = new PinMap(caller);
+      PinMap pins = PinMap.open(caller);
       String key = keyOwnedBy(owner, caller);
-      assertThat(await(pins.repoint(Map.of(key, CacheTtl.ONE_HOUR), "dep-old", "dep-a", context)).owners())
+      assertThat(join(pins.repoint(Map.of(key, CacheTtl.ONE_HOUR), "dep-old", "dep-a")).owners())
           .isEqualTo(Map.of(key, "dep-a"));
       IMap<String, String> map = caller.getMap(PinMap.NAME);
       // first writer wins across members too: a later claim for another deployment sees the pin
-      assertThat(map.submitToKeys(Set.of(key), new PinWrite(PinWrite.Kind.CLAIM, "dep-b", null, 300))
-          .toCompletableFuture().get(30, TimeUnit.SECONDS)).isEqualTo(Map.of(key, "dep-a"));
-      assertThat(await(pins.lookup(List.of(key), context)).owners()).isEqualTo(Map.of(key, "dep-a"));
+      assertThat(PinMapTest.scopes(map.submitToKeys(Set.of(key), new PinWrite(PinWrite.Kind.CLAIM, "dep-b", null, 300))))
+          .isEqualTo(Map.of(key, "dep-a"));
+      assertThat(pins.read(List.of(key)).owners()).isEqualTo(Map.of(key, "dep-a"));
 
-      // The owner dies: its backup, on the caller, was written by the same processor, TTL included.
+      // The owner dies: its backup, on the caller, was written by the same processor, value and TTL included.
+      String written = map.get(key);
       owner.getLifecycleService().terminate();
-      assertThat(await(pins.lookup(List.of(key), context)).owners()).isEqualTo(Map.of(key, "dep-a"));
+      assertThat(map.get(key)).isEqualTo(written);
       assertThat(caller.getPartitionService().getPartition(key).getOwner())
           .isEqualTo(caller.getCluster().getLocalMember());
-      assertThat(map.getEntryView(key).getTtl()).isEqualTo(TimeUnit.HOURS.toMillis(1));
+      assertThat(map.getEntryView(key).getTtl()).isEqualTo(PinLifetime.seconds(CacheTtl.ONE_HOUR) * 1000);
+    } finally {
+      members.forEach(member -> member.getLifecycleService().terminate());
+    }
+  }
+
+  @Test
+  void everyMembersViewFollowsTheMapAndClaimsStayFirstWriterWins() throws Exception {
+    List<HazelcastInstance> members = startMembers(2, none -> false);
+    try {
+      PinMap here = PinMap.open(members.get(0));
+      PinMap there = PinMap.open(members.get(1));
+      String key = keyOwnedBy(members.get(1), members.get(0));
+      PinStore.Write claimA = new PinStore.Write(PinStore.Write.Kind.CLAIM, "dep-a", null, 300, 0);
+      PinStore.Write claimB = new PinStore.Write(PinStore.Write.Kind.CLAIM, "dep-b", null, 300, 0);
+
+      // before any event could arrive, the other node's view has nothing: its claim goes to the owner, and loses
+      PinStore.Found won = join(here.write(Map.of(claimA, Set.of(key))));
+      assertThat(won.owners()).isEqualTo(Map.of(key, "dep-a"));
+      assertThat(won.changed()).containsExactly(key);
+      PinStore.Found lost = join(there.write(Map.of(claimB, Set.of(key))));
+      assertThat(lost.owners()).isEqualTo(Map.of(key, "dep-a"));
+      assertThat(lost.changed()).isEmpty();
+      // a claim for the same scope, a moment later, is not this writer's either
+      assertThat(join(there.write(Map.of(claimA, Set.of(key)))).changed()).isEmpty();
+      assertThat(there.read(List.of(key)).owners()).isEqualTo(Map.of(key, "dep-a"));
+
+      // another key written on one member reaches the other's view by the map's events, expiry included
+      String other = "view-" + UUID.randomUUID();
+      PinStore.Found written = join(here.write(Map.of(claimA, Set.of(other))));
+      assertThat(eventually(() -> there.read(List.of(other)), found -> !found.owners().isEmpty()).expiresAt())
+          .isEqualTo(written.expiresAt());
+      assertThat(written.expiresAt().get(other)).isGreaterThan(System.currentTimeMillis() + 290_000);
+
+      // a replacement moves it everywhere; clearing the map empties every view
+      join(there.write(Map.of(new PinStore.Write(PinStore.Write.Kind.REPLACE, "dep-c", "dep-a", 300, 0),
+          Set.of(other))));
+      assertThat(eventually(() -> here.read(List.of(other)).owners(), owners -> owners.containsValue("dep-c")))
+          .isEqualTo(Map.of(other, "dep-c"));
+      here.clear();
+      assertThat(eventually(() -> there.read(List.of(key, other)).owners(), Map::isEmpty)).isEmpty();
+      assertThat(there.viewSize()).isZero();
     } finally {
       members.forEach(member -> member.getLifecycleService().terminate());
     }
@@ -120,8 +163,8 @@ class PinProcessorsTest {
     HazelcastInstance configured = members.get(0);
     HazelcastInstance bare = members.get(1);
     try {
-      assertThat(new PinMap(configured)).isNotNull();
-      assertThatThrownBy(() -> new PinMap(bare)).isInstanceOf(IllegalStateException.class)
+      assertThat(PinMap.open(configured)).isNotNull();
+      assertThatThrownBy(() -> PinMap.open(bare)).isInstanceOf(IllegalStateException.class)
           .hasMessageContaining("ClusterSettings.hazelcastConfig()");
       // and were it used anyway, the pin writes sent to it fail instead of being lost
       String key = keyOwnedBy(bare, configured);

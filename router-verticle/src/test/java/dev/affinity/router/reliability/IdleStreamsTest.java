@@ -47,6 +47,8 @@ class IdleStreamsTest {
     upstream = await(HoldingUpstream.start(upstreamVertx));
     gateway = TestGateway.start("""
         general_settings: {global_max_parallel_requests: 2500}
+        # every stream comes from 127.0.0.1: above the per-client connection cap's default
+        server_settings: {max_connections_per_client: 2500}
         model_list:
           - model_name: held
             litellm_params: {model: anthropic/claude-sonnet-4-5, api_key: sk-held, api_base: "%s"}

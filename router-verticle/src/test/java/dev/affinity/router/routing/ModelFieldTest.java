@@ -30,6 +30,17 @@ class ModelFieldTest {
   }
 
   @Test
+  void aBodyThatIsASliceOfALargerBufferIsReadAndSplicedAtItsOwnOffsets() {
+    String body = "{\"model\":\"old\",\"messages\":[]}";
+    Buffer slice = Buffer.buffer("garbage before" + body + "and after").slice(14, 14 + body.length());
+    Buffer replaced = ModelField.replace(slice, "new");
+    assertThat(replaced.toString()).isEqualTo("{\"model\":\"new\",\"messages\":[]}");
+    // the client's bytes are shared, not copied: the rewrite stays right when read twice
+    assertThat(replaced.toString()).isEqualTo(replaced.copy().toString());
+    assertThat(slice.toString()).isEqualTo(body);
+  }
+
+  @Test
   void bodyWithoutModelIsReturnedAsIs() {
     Buffer body = Buffer.buffer("{\"messages\":[{\"model\":\"nested\"}]}");
     assertThat(ModelField.replace(body, "new")).isSameAs(body);

@@ -85,6 +85,10 @@ public final class ConfigLoader {
   /** OpenAI models of other APIs than Chat Completions. */
   private static final Pattern NOT_CHAT_MODEL = Pattern.compile(
       "embedding|-instruct|^gpt-image|^dall-e|^whisper|^tts-|-tts|-transcribe|-realtime|^davinci|^babbage");
+  /** LiteLLM's default request parameters in {@code litellm_params}, which LiteLLM merges into each call. */
+  private static final List<String> LITELLM_CALL_PARAMETERS = List.of("temperature", "max_tokens",
+      "max_completion_tokens", "top_p", "stop", "seed", "frequency_penalty", "presence_penalty", "response_format",
+      "reasoning_effort", "thinking");
   /** RFC 9110 field names. */
   private static final Pattern HTTP_TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
   /** Headers the gateway computes per call: an extra header must not replace them. */
@@ -309,7 +313,7 @@ public final class ConfigLoader {
     return variable(MASTER_KEY_VARIABLE).map(Secret::new);
   }
 
-  /** {@code fallbacks}, {@code context_window_fallbacks} and {@code default_fallbacks}, and {@code model_group_alias}. */
+  /** The fallbacks ({@code fallbacks}, {@code context_window_fallbacks}, {@code default_fallbacks}) and aliases. */
   private ModelGroups groups(Optional<Section> router, LitellmSettings litellm) {
     Map<String, List<String>> fallbacks = new LinkedHashMap<>();
     Map<String, List<String>> contextWindow = new LinkedHashMap<>();
@@ -322,7 +326,8 @@ public final class ConfigLoader {
       contextWindow.putAll(fallbackMap(place, "context_window_fallbacks"));
       place.strings("default_fallbacks").ifPresent(list -> fallbacks.put(ModelGroups.EVERY_ALIAS, list));
     }
-    litellm.section().ifPresent(section -> section.warnUnreadKeys("LiteLLM setting not supported by Affinity, ignored"));
+    litellm.section()
+        .ifPresent(section -> section.warnUnreadKeys("LiteLLM setting not supported by Affinity, ignored"));
     Map<String, String> aliases = new LinkedHashMap<>();
     java.util.Set<String> hidden = new java.util.HashSet<>();
     router.flatMap(section -> section.section("model_group_alias")).ifPresent(section -> section.keys()
@@ -465,6 +470,10 @@ public final class ConfigLoader {
     // LiteLLM drops the OpenAI parameters a provider does not take; Affinity relays OpenAI bodies as they are and
     // translates only what the target API has, so there is nothing left to drop
     p.bool("drop_params");
+    LITELLM_CALL_PARAMETERS.forEach(key -> p.ignore(key, "LiteLLM default call parameter, not applied:"
+        + " Affinity sends the client's body as it is (only model changes)"));
+    p.ignore("organization", "not applied: send it with extra_headers: {OpenAI-Organization: ...}");
+    p.ignore("num_retries", "per-deployment retries are not supported: use router_settings.num_retries");
     entry.warnUnknownKeys();
     p.warnUnknownKeys();
     if (findings.problemCount() > before) {
@@ -537,9 +546,10 @@ public final class ConfigLoader {
     for (String name : api.baseVariables()) {
       Optional<String> fromVariable = variable(name);
       if (fromVariable.isPresent()) {
-        Optional<String> base = apiBase(params, "api_base", fromVariable.get(), example);
+        Optional<String> base = httpUrl(fromVariable.get());
         if (base.isEmpty()) {
-          params.problem("api_base", "environment variable " + name + " is not an http(s) URL");
+          params.problem("api_base", "environment variable " + name
+              + " must be an http(s) URL without query or fragment, e.g. " + example);
         }
         return base;
       }
@@ -814,6 +824,15 @@ public final class ConfigLoader {
 
   /** An http(s) URL without trailing slash; the value is never quoted in the problem (it may embed credentials). */
   private static Optional<String> apiBase(Section params, String key, String base, String example) {
+    Optional<String> url = httpUrl(base);
+    if (url.isEmpty()) {
+      params.problem(key, "must be an http(s) URL without query or fragment, e.g. " + example);
+    }
+    return url;
+  }
+
+  /** {@code base} without trailing slash when it is an http(s) URL without query or fragment. */
+  private static Optional<String> httpUrl(String base) {
     try {
       URI uri = new URI(base);
       String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
@@ -826,9 +845,8 @@ public final class ConfigLoader {
         return Optional.of(normalized);
       }
     } catch (URISyntaxException e) {
-      // reported below, like any other value that is not an http(s) URL
+      // not an http(s) URL, like any other value that fails the checks above
     }
-    params.problem(key, "must be an http(s) URL without query or fragment, e.g. " + example);
     return Optional.empty();
   }
 

@@ -1,6 +1,7 @@
 package dev.affinity.model.config;
 
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * A model name with at most one {@code *} wildcard ({@code claude-*}, {@code *}, {@code anthropic/*}), used both for
@@ -9,6 +10,13 @@ import java.util.Optional;
 final class ModelPattern {
 
   static final char WILDCARD = '*';
+  /**
+   * What a wildcard may stand for: a model id's characters (Bedrock's {@code :}, Vertex's {@code @}, a hosted
+   * model's {@code org/name}), 1 to 128 of them, starting with a letter or digit. The part goes into upstream URLs
+   * (percent-encoded there too), so nothing else is let through: no {@code ..}, {@code ?}, {@code %}, space.
+   */
+  private static final Pattern WILDCARD_PART =
+      Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:@+/-]{0,127}");
 
   private ModelPattern() {
   }
@@ -23,7 +31,8 @@ final class ModelPattern {
 
   /**
    * The part of {@code name} that the wildcard of {@code pattern} stands for, or empty when {@code name} does not
-   * match. A pattern without wildcard matches only itself and captures the empty string.
+   * match, or when that part is not a valid model id ({@link #validPart}). A pattern without wildcard matches only
+   * itself and captures the empty string.
    */
   static Optional<String> capture(String pattern, String name) {
     int star = pattern.indexOf(WILDCARD);
@@ -35,7 +44,14 @@ final class ModelPattern {
     if (name.length() < prefix.length() + suffix.length() || !name.startsWith(prefix) || !name.endsWith(suffix)) {
       return Optional.empty();
     }
-    return Optional.of(name.substring(prefix.length(), name.length() - suffix.length()));
+    String part = name.substring(prefix.length(), name.length() - suffix.length());
+    return validPart(part) ? Optional.of(part) : Optional.empty();
+  }
+
+  /** Whether {@code part} may stand for a wildcard: see {@link #WILDCARD_PART}; no {@code ..} or empty segment. */
+  static boolean validPart(String part) {
+    return WILDCARD_PART.matcher(part).matches() && !part.contains("..") && !part.contains("//")
+        && !part.endsWith("/");
   }
 
   /** {@code pattern} with its wildcard replaced by {@code captured}; a pattern without wildcard is returned as is. */

@@ -16,7 +16,7 @@ import java.util.Objects;
  * @param idleTimeout              a client connection silent both ways this long is closed ({@code idle_timeout},
  *                                 300 s)
  * @param maxConnectionsPerClient  connections one client address may hold open at once
- *                                 ({@code max_connections_per_client}, 512)
+ *                                 ({@code max_connections_per_client}, 1024)
  * @param http2Cleartext           whether HTTP/2 without TLS (h2c) is offered ({@code http2_cleartext}, false)
  * @param publicWithoutKey         whether a node without {@code general_settings.master_key} may listen beyond
  *                                 loopback ({@code allow_public_without_key}, false)
@@ -42,7 +42,7 @@ public record ServerSettings(Duration headerTimeout, Duration bodyTimeout, Durat
   public static final Duration DEFAULT_HEADER_TIMEOUT = Duration.ofSeconds(10);
   public static final Duration DEFAULT_BODY_TIMEOUT = Duration.ofSeconds(60);
   public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(300);
-  public static final int DEFAULT_MAX_CONNECTIONS_PER_CLIENT = 512;
+  public static final int DEFAULT_MAX_CONNECTIONS_PER_CLIENT = 1024;
   public static final long DEFAULT_MAX_UPSTREAM_RESPONSE_BYTES = 64L * 1024 * 1024;
   public static final Duration DEFAULT_UPSTREAM_TOTAL_TIMEOUT = Duration.ofSeconds(3600);
   public static final Duration DEFAULT_CLIENT_STALL_TIMEOUT = Duration.ofSeconds(60);

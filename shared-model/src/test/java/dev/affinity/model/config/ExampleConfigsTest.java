@@ -35,6 +35,23 @@ class ExampleConfigsTest {
     assertThat(config.general().masterKey()).isEqualTo(new Secret("sk-affinity-demo"));
   }
 
+  /** What Claude Code asks for when started without --model: dated Sonnet ids, and Haiku for background work. */
+  static final java.util.List<String> CLAUDE_CODE_DEFAULTS = java.util.List.of("claude-sonnet-4-5-20250929",
+      "claude-haiku-4-5-20251001", "claude-3-5-haiku-20241022", "claude-opus-4-1-20250805");
+
+  @Test
+  void bothExamplesServeTheModelsClaudeCodeAsksForByDefault() throws Exception {
+    for (GatewayConfig config : java.util.List.of(
+        ConfigLoader.load(EXAMPLES.resolve("config.yaml"), Map.of("ANTHROPIC_API_KEY_1", "k1",
+            "ANTHROPIC_API_KEY_2", "k2", "ANTHROPIC_API_KEY_3", "k3", "AFFINITY_MASTER_KEY", "m")),
+        ConfigLoader.load(EXAMPLES.resolve("emulator-config.yaml"), Map.of()))) {
+      for (String id : CLAUDE_CODE_DEFAULTS) {
+        assertThat(config.deploymentsFor(id)).as(id).hasSize(3)
+            .allSatisfy(d -> assertThat(d.upstreamModel(id)).isEqualTo(id));
+      }
+    }
+  }
+
   @Test
   void documentedExampleLoads() throws Exception {
     String doc = Files.readString(Path.of("..", "docs", "configuration.md"));

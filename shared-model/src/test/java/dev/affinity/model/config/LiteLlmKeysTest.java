@@ -78,6 +78,23 @@ class LiteLlmKeysTest {
   }
 
   @Test
+  void defaultCallParametersAreNamedAsNotApplied() throws Exception {
+    GatewayConfig config = ConfigLoader.parse("""
+        model_list:
+          - model_name: a
+            litellm_params: {model: openai/gpt-4o, api_key: k, temperature: 0.2, organization: org-1, num_retries: 2}
+        """, Map.of());
+
+    assertThat(config.warnings()).containsExactly(
+        "model_list[0].litellm_params.temperature: LiteLLM default call parameter, not applied: Affinity sends the"
+            + " client's body as it is (only model changes)",
+        "model_list[0].litellm_params.organization: not applied: send it with extra_headers:"
+            + " {OpenAI-Organization: ...}",
+        "model_list[0].litellm_params.num_retries: per-deployment retries are not supported: use"
+            + " router_settings.num_retries");
+  }
+
+  @Test
   void routerSettingsWinOverLitellmSettings() throws Exception {
     GatewayConfig config = ConfigLoader.parse("""
         model_list:

@@ -145,7 +145,16 @@ class LiteLlmProvidersTest {
         """, Map.of("GROQ_API_BASE", "http://127.0.0.1:9999/openai/v1/"));
 
     assertThat(config.deployments().get(0).apiBase()).isEqualTo("http://127.0.0.1:9999/openai/v1");
+    ConfigException wrong = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.parse("""
+        model_list:
+          - model_name: llama
+            litellm_params: {model: groq/llama-3.1-8b-instant, api_key: gsk-1}
+        """, Map.of("GROQ_API_BASE", "ftp://secret-host/x")));
+    assertThat(wrong.problems()).extracting(ConfigProblem::toString).containsExactly(
+        "model_list[0].litellm_params.api_base: environment variable GROQ_API_BASE must be an http(s) URL without"
+            + " query or fragment, e.g. https://api.groq.com/openai/v1");
   }
+
 
   @Test
   void azureDeploymentsAreAddressedByDeploymentNameVersionAndApiKeyHeader() throws Exception {
@@ -242,5 +251,28 @@ class LiteLlmProvidersTest {
     byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
         .digest(canonical.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     return java.util.HexFormat.of().formatHex(digest, 0, 5);
+  }
+
+  @Test
+  void aLiteLlmProxyConfigStartsWithWarningsForWhatItCannotUse() throws Exception {
+    GatewayConfig config = load("proxy-config.yaml", Map.of("AZURE_API_KEY", "az", "OPENAI_API_KEY", "oa",
+        "ANTHROPIC_API_KEY", "an", "GROQ_API_KEY", "gq", "OPENROUTER_API_KEY", "or", "REDIS_HOST", "redis"));
+
+    assertThat(config.deployments()).extracting(Deployment::alias).containsExactly("gpt-3.5-turbo",
+        "gpt-3.5-turbo", "gpt-4", "claude-sonnet", "llama3", "mixtral", "gemini");
+    assertThat(config.deploymentsFor("gpt-3.5-turbo")).extracting(d -> d.openAi().api())
+        .containsExactly(OpenAiCompatible.AZURE, OpenAiCompatible.OPENAI);
+    assertThat(config.deploymentsFor("gpt-4o")).extracting(Deployment::alias).containsExactly("gpt-4");
+    assertThat(config.general().masterKey()).isEqualTo(new Secret("sk-1234"));
+    assertThat(config.groups().fallbacksFor("gpt-3.5-turbo", false)).containsExactly("gpt-4", "claude-sonnet");
+    assertThat(config.groups().fallbacksFor("gpt-3.5-turbo", true)).containsExactly("gpt-4");
+    assertThat(config.router().numRetries()).isEqualTo(3);
+    assertThat(config.warnings()).anySatisfy(w -> assertThat(w).startsWith(
+        "model_list[3]: deployment 'text-embedding-ada-002' skipped"));
+    assertThat(config.warnings()).anySatisfy(w -> assertThat(w).startsWith(
+        "model_list[7]: deployment 'local' skipped: provider 'ollama/' is not supported"));
+    assertThat(config.warnings()).contains("router_settings.redis_host: unknown key, ignored",
+        "litellm_settings.telemetry: LiteLLM setting not supported by Affinity, ignored",
+        "general_settings.store_model_in_db: unknown key, ignored");
   }
 }

@@ -1,0 +1,159 @@
+package dev.affinity.router.pins;
+
+import dev.affinity.router.cache.AffinityDecision;
+import dev.affinity.router.cache.CacheTtl;
+
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Where pins live: prefix key → the cache scope holding that prefix, with the pin's expiry and, while its first
+ * request is being answered, its warm-up mark.
+ *
+ * <p>Reads are local and synchronous: a pinned request makes no network round trip. What a node reads may be a
+ * moment stale (another node's write not seen yet); that costs at most one cache write or one extra claim round trip,
+ * never a disagreement about who owns a prefix, because every write is decided atomically where the key is owned:
+ * claims are write-if-absent (the first writer wins everywhere), replacements compare-and-set, and each write answers
+ * with what the key holds afterwards, which the caller follows.
+ *
+ * <p>Two implementations: {@link PinMap} over a Hazelcast map shared by the cluster, with a node-local view fed by the
+ * map's entry events; {@link InMemoryPinStore} for one process (tests, policies, benchmarks).
+ */
+public interface PinStore {
+
+  /** A write to a set of keys, applied key by key, atomically, where each key is owned. */
+  record Write(Kind kind, String scope, String stale, long ttlSeconds, long warmingSince) {
+
+    /** What a write does; see {@link PinValue#after}. */
+    public enum Kind { CLAIM, REPLACE, REFRESH, WARMED }
+
+    public Write {
+      Objects.requireNonNull(kind, "kind");
+      Objects.requireNonNull(scope, "scope");
+    }
+  }
+
+  /**
+   * What a read or write found.
+   *
+   * @param owners    key → the cache scope it is pinned to; keys that are not pinned are absent
+   * @param warming   key → when its warm-up started, for pins whose first request is not answered yet
+   * @param expiresAt key → when the pin expires (epoch milliseconds), for the pins in {@code owners}
+   * @param changed   for a write's answer, the keys this write changed (a claim it won, a replacement, a refresh
+   *                  that extended the pin, a warm-up it ended); empty for a read
+   */
+  record Found(Map<String, String> owners, Map<String, Long> warming, Map<String, Long> expiresAt,
+               Set<String> changed) {
+
+    public static final Found NOTHING = new Found(Map.of(), Map.of(), Map.of(), Set.of());
+
+    static Found of(Map<String, PinValue> pins) {
+      return of(pins, Set.of());
+    }
+
+    static Found of(Map<String, PinValue> pins, Set<String> changed) {
+      Map<String, String> owners = new HashMap<>();
+      Map<String, Long> warming = new HashMap<>();
+      Map<String, Long> expiresAt = new HashMap<>();
+      pins.forEach((key, pin) -> {
+        if (pin != null) {
+          owners.put(key, pin.scope());
+          expiresAt.put(key, pin.expiresAt());
+          if (pin.warming()) {
+            warming.put(key, pin.warmingSince());
+          }
+        }
+      });
+      return new Found(owners, warming, expiresAt, Set.copyOf(changed));
+    }
+  }
+
+  /** One pin as the admin endpoint shows it: never the prompt, only a shortened hash. */
+  record PinView(String key, String deployment, long ttlSecondsLeft, long hits) {
+  }
+
+  /** The pins among {@code keys} that are alive now, from this node's view: no network round trip. */
+  Found read(Collection<String> keys);
+
+  /**
+   * Applies the writes (each key of a group takes its group's write), atomically per key where the key is owned;
+   * answers with what each key holds afterwards. The node's view reflects the answer when the stage completes.
+   */
+  CompletionStage<Found> write(Map<Write, Set<String>> writes);
+
+  /** Up to {@code limit} pins, for the admin endpoint. May block: call from a worker. */
+  List<PinView> list(int limit);
+
+  /** Number of pins. May block: call from a worker. */
+  int size();
+
+  /** Pins this node holds the primary copy of (the sum over the nodes is the cluster's count), without a remote call. */
+  int ownedHere();
+
+  /** Removes every pin. May block: call from a worker. */
+  void clear();
+
+  /**
+   * Applies a decision's claims, replacements and refreshes; answers with each key's owner afterwards.
+   *
+   * @param warmingSince when non-zero, new pins are written warming up since then (see {@link #warmed})
+   */
+  default CompletionStage<Found> apply(AffinityDecision decision, long warmingSince) {
+    Map<Write, Set<String>> writes = claimsOf(decision, warmingSince);
+    decision.refreshes().forEach(refresh -> add(writes, new Write(Write.Kind.REFRESH, decision.deploymentId(), null,
+        PinLifetime.seconds(refresh.ttl()), 0), refresh.key()));
+    return write(writes);
+  }
+
+  /**
+   * Applies a decision's claims and replacements only, the writes a request waits for; its refreshes are left to
+   * {@link PinRefresher}, when due.
+   */
+  default CompletionStage<Found> applyClaims(AffinityDecision decision, long warmingSince) {
+    return write(claimsOf(decision, warmingSince));
+  }
+
+  private static Map<Write, Set<String>> claimsOf(AffinityDecision decision, long warmingSince) {
+    Map<Write, Set<String>> writes = new HashMap<>();
+    String chosen = decision.deploymentId();
+    decision.claims().forEach(claim -> add(writes, new Write(Write.Kind.CLAIM, chosen, null,
+        PinLifetime.seconds(claim.ttl()), warmingSince), claim.key()));
+    decision.replacements().forEach(replacement -> add(writes, new Write(Write.Kind.REPLACE, chosen,
+        replacement.staleDeploymentId(), PinLifetime.seconds(replacement.ttl()), warmingSince), replacement.key()));
+    return writes;
+  }
+
+  /**
+   * Points {@code keys} at {@code deployment} where they still point at {@code stale}: after a request lost a claim
+   * race on its longest prefix and followed the winner, the shorter prefixes it did win must follow too, or they
+   * would name a deployment that never saw the prompt.
+   */
+  default CompletionStage<Found> repoint(Map<String, CacheTtl> keys, String stale, String deployment) {
+    Map<Write, Set<String>> writes = new HashMap<>();
+    keys.forEach((key, ttl) -> add(writes, new Write(Write.Kind.REPLACE, deployment, stale,
+        PinLifetime.seconds(ttl), 0), key));
+    return write(writes);
+  }
+
+  /**
+   * Ends the warm-up of pins this node claimed for {@code scope}: its request has started to be answered, so the
+   * provider has the prefix cached and requests waiting for it may go.
+   *
+   * @param keys key → the pin's lifetime in seconds, as claimed (see {@link PinLifetime#seconds})
+   */
+  default CompletionStage<Found> warmed(Map<String, Long> keys, String scope) {
+    Map<Write, Set<String>> writes = new HashMap<>();
+    keys.forEach((key, ttlSeconds) -> add(writes, new Write(Write.Kind.WARMED, scope, null, ttlSeconds, 0), key));
+    return write(writes);
+  }
+
+  private static void add(Map<Write, Set<String>> writes, Write write, String key) {
+    writes.computeIfAbsent(write, w -> new HashSet<>()).add(key);
+  }
+}

@@ -1,0 +1,143 @@
+package dev.affinity.router.routing;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.affinity.model.GatewayRequest;
+import dev.affinity.model.Operation;
+import dev.affinity.model.config.Deployment;
+import dev.affinity.model.config.GatewayConfig;
+import dev.affinity.model.config.InjectionPoint;
+import dev.affinity.model.config.ProviderKind;
+import dev.affinity.model.config.VertexSettings;
+import dev.affinity.router.cache.AutomaticPrefixChain;
+import dev.affinity.router.cache.InjectionPoints;
+import dev.affinity.router.cache.LookupPlan;
+import dev.affinity.router.cache.MinimumCacheable;
+import dev.affinity.router.cache.PinPlan;
+import dev.affinity.router.cache.PrefixChain;
+import io.vertx.core.buffer.Buffer;
+
+import java.util.List;
+import java.util.OptionalInt;
+
+/**
+ * What prompt-cache affinity needs from a request before it can decide: the keys to read (the lookup plan), the keys
+ * worth pinning (the pin plan), and the body to send when the gateway injected markers. It is the CPU-heavy part of
+ * routing (the prefix chain hashes every block of the prompt) and depends only on the request and the configuration,
+ * so it is computed where the body was parsed: on the HTTP ingress, one instance per core
+ * ({@link #prepare(GatewayConfig, GatewayRequest)}), and carried to the router in the request. The router computes it
+ * itself for requests that come another way (translated, or sent over the event bus). Immutable.
+ *
+ * @param reference the deployment whose provider, model and settings the keys were computed for
+ * @param body      the body to send when markers were injected, else null (the client's body is sent)
+ */
+public record PromptKeys(String reference, LookupPlan lookup, PinPlan plan, Buffer body) {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  /** OpenAI and Gemini Flash cache prompts of 1,024 tokens and more; Gemini Pro of 4,096. */
+  static final int AUTOMATIC_MINIMUM_TOKENS = 1024;
+  static final int GEMINI_PRO_MINIMUM_TOKENS = 4096;
+
+  /**
+   * The keys of a request the ingress parsed, when the router would compute the same ones: affinity on, a request
+   * that caches upstream, served by deployments that speak the client's API (no translation first). Null otherwise.
+   */
+  public static PromptKeys prepare(GatewayConfig config, GatewayRequest request) {
+    if (!config.router().promptCaching() || request.operation() == Operation.COUNT_TOKENS || request.json() == null) {
+      return null;
+    }
+    List<Deployment> candidates = config.deploymentsFor(request.model());
+    if (candidates.isEmpty()) {
+      return null;
+    }
+    Deployment reference = candidates.get(0);
+    boolean openAiClient = request.operation().api() == Operation.ClientApi.OPENAI;
+    if (openAiClient != (reference.provider() == ProviderKind.OPENAI) || !hasPromptCache(reference)) {
+      return null;
+    }
+    try {
+      return of(request, reference, request.json());
+    } catch (RuntimeException | JsonProcessingException unusual) {
+      return null; // the router computes them and reports what is wrong
+    }
+  }
+
+  /** Whether {@code reference}'s provider keeps a prompt cache at all (some OpenAI-compatible ones do not). */
+  static boolean hasPromptCache(Deployment reference) {
+    return reference.provider() != ProviderKind.OPENAI || reference.openAi().api().cachesAutomatically();
+  }
+
+  /** Whether these keys were computed for {@code reference}, the deployment the router takes as the alias's. */
+  boolean computedFor(Deployment reference) {
+    return this.reference.equals(reference.id());
+  }
+
+  /** The keys of {@code request}, parsed as {@code json}, for deployments like {@code reference}. */
+  static PromptKeys of(GatewayRequest request, Deployment reference, JsonNode json) throws JsonProcessingException {
+    String scope = request.tenant() + '\u0000' + request.model();
+    String upstreamModel = reference.upstreamModel(request.model());
+    if (cachesAutomatically(reference, upstreamModel)) {
+      // automatic caching: no markers, every boundary past the minimum is a candidate
+      AutomaticPrefixChain chain = AutomaticPrefixChain.ofChatCompletions(
+          reference.provider() == ProviderKind.OPENAI ? json : asConversation(json), scope);
+      Integer configured = reference.info().minCacheableTokens();
+      int minimum = configured != null ? configured : automaticMinimum(upstreamModel);
+      return new PromptKeys(reference.id(), chain.lookupPlan(minimum), chain.pinPlan(minimum), null);
+    }
+    // markers the gateway injects are part of what is sent, so they are part of what is hashed
+    Buffer body = null;
+    List<InjectionPoint> injection = reference.injectionPoints();
+    if (!injection.isEmpty() && json instanceof ObjectNode object) {
+      ObjectNode copy = object.deepCopy();
+      InjectionPoints.Outcome outcome = InjectionPoints.apply(copy, injection.stream()
+          .map(point -> new InjectionPoints.Point(point.role(), point.index(), null)).toList());
+      if (outcome.injected() > 0) {
+        json = copy;
+        body = Buffer.buffer(JSON.writeValueAsBytes(copy));
+      }
+    }
+    PrefixChain chain = PrefixChain.ofMessages(json, scope);
+    Integer configuredMinimum = reference.info().minCacheableTokens();
+    int minimum = MinimumCacheable.tokens(upstreamModel,
+        configuredMinimum == null ? OptionalInt.empty() : OptionalInt.of(configuredMinimum));
+    return new PromptKeys(reference.id(), LookupPlan.of(chain), PinPlan.of(chain, minimum), body);
+  }
+
+  /**
+   * Whether {@code deployment} caches prompt prefixes by itself, without markers, when sent {@code upstreamModel}:
+   * OpenAI, and Gemini through the Gemini API or on Vertex AI (whose Claude caches at markers, as Anthropic's).
+   */
+  static boolean cachesAutomatically(Deployment deployment, String upstreamModel) {
+    return switch (deployment.provider()) {
+      case OPENAI, GEMINI -> true;
+      case VERTEX -> VertexSettings.servesGemini(upstreamModel);
+      default -> false;
+    };
+  }
+
+  static int automaticMinimum(String model) {
+    return model.startsWith("gemini") && model.contains("-pro") ? GEMINI_PRO_MINIMUM_TOKENS
+        : AUTOMATIC_MINIMUM_TOKENS;
+  }
+
+  /**
+   * An Anthropic request laid out as the conversation a provider with automatic caching sees (Gemini: tools, the
+   * system instruction, then the turns). Anthropic text blocks have the shape of chat text parts, so the automatic
+   * chain reads them as such; {@code cache_control} markers are ignored, as the provider ignores them.
+   */
+  private static JsonNode asConversation(JsonNode anthropic) {
+    ObjectNode conversation = JSON.createObjectNode();
+    if (anthropic.has("tools")) {
+      conversation.set("tools", anthropic.get("tools"));
+    }
+    var messages = conversation.putArray("messages");
+    JsonNode system = anthropic.get("system");
+    if (system != null && !system.isNull()) {
+      messages.addObject().put("role", "system").set("content", system);
+    }
+    anthropic.path("messages").forEach(messages::add);
+    return conversation;
+  }
+}
