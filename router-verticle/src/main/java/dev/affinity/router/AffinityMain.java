@@ -34,8 +34,10 @@ public final class AffinityMain {
         --cluster-config FILE     Hazelcast XML to use instead of the bundled cluster.xml
         --cluster-members LIST    comma-separated members to join, host or host:port (default 127.0.0.1)
         --cluster-port N          first Hazelcast port to try (default 5701)
-        --cluster-interface IP    interface to bind and announce, wildcards allowed (default 127.0.0.1)
-        --cluster-name NAME       only nodes with the same name join each other (default affinity)
+        --cluster-interface IP    interface to bind and announce, patterns allowed (default 127.0.0.1); the
+                                  event bus binds the first local address that matches, never 0.0.0.0
+        --cluster-name NAME       only nodes with the same name join each other (default affinity, on a
+                                  loopback --cluster-interface only: required on any other)
         --data-dir DIR            where a node without general_settings.database_url keeps virtual keys, teams and
                                   spend (an embedded database; default ./affinity-data/PORT; only with a master_key)
         --log-level LEVEL         info (default), debug, warn, error
@@ -143,7 +145,13 @@ public final class AffinityMain {
     Logger log = Logger.getLogger("dev.affinity.router");
     config.warnings().forEach(warning -> log.warning("config: " + warning));
 
-    ClusterSettings cluster = ClusterSettings.from(flags, System.getenv());
+    ClusterSettings cluster;
+    try {
+      cluster = ClusterSettings.from(flags, System.getenv());
+    } catch (IllegalArgumentException badCluster) {
+      usageError(badCluster.getMessage());
+      return;
+    }
     AffinityNode node;
     try {
       String givenDataDir = flags.getOrDefault("data-dir", System.getenv("AFFINITY_DATA_DIR"));

@@ -40,6 +40,7 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.net.HostAndPort;
+import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.impl.ConnectionBase;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -171,10 +172,16 @@ public final class HttpVerticle extends VerticleBase {
         ctx.request().method() + " " + ctx.request().path() + " is not an endpoint of this gateway")));
     router.route().failureHandler(this::failure);
     ServerSettings settings = config.server();
-    server = vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port)
+    HttpServerOptions options = new HttpServerOptions().setHost(host).setPort(port)
         .setMaxHeaderSize(64 * 1024).setMaxInitialLineLength(16 * 1024)
         .setIdleTimeout((int) Math.max(1, settings.idleTimeout().toSeconds())).setIdleTimeoutUnit(TimeUnit.SECONDS)
-        .setHttp2ClearTextEnabled(settings.http2Cleartext()));
+        .setHttp2ClearTextEnabled(settings.http2Cleartext());
+    if (settings.tls()) {
+      // inbound TLS from PEM files; HTTP/2 is then offered through ALPN
+      options.setSsl(true).setUseAlpn(true).setKeyCertOptions(new PemKeyCertOptions()
+          .setCertPath(settings.tlsCertFile().toString()).setKeyPath(settings.tlsKeyFile().toString()));
+    }
+    server = vertx.createHttpServer(options);
     server.connectionHandler(this::connected);
     Handler<HttpServerRequest> requests = request -> {
       Long headDeadline = awaitingHead.remove(request.connection());

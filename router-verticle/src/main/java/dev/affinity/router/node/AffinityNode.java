@@ -102,7 +102,9 @@ public final class AffinityNode {
   public static Future<AffinityNode> start(GatewayConfig config, ClusterSettings cluster, String host, int port,
                                            MetricsPort metricsPort, Path dataDir) {
     HazelcastClusterManager clusterManager;
+    String eventBusHost;
     try {
+      eventBusHost = cluster.eventBusHost();
       clusterManager = new HazelcastClusterManager(cluster.hazelcastConfig());
     } catch (IOException | RuntimeException badClusterConfig) {
       return Future.failedFuture(new IllegalArgumentException("cluster configuration: "
@@ -118,7 +120,7 @@ public final class AffinityNode {
     LOG.info(() -> "serving at most " + state.maxInFlight() + " requests at once"
         + (config.general().maxParallelRequests() > 0 ? "" : " (default from the open-file limit)"));
     VertxOptions options = new VertxOptions()
-        .setEventBusOptions(new EventBusOptions().setHost(cluster.eventBusHost()).setPort(0));
+        .setEventBusOptions(new EventBusOptions().setHost(eventBusHost).setPort(0));
     return Vertx.builder().with(options).withClusterManager(clusterManager).buildClustered()
         .compose(vertx -> startTenancy(vertx, config, clusterManager, dataDir)
             .compose(tenancy -> deploy(vertx, config, clusterManager, state, listener.host(), port, tenancy)

@@ -1,14 +1,20 @@
 package dev.affinity.router.node;
 
 import com.hazelcast.config.Config;
+import com.hazelcast.config.JavaSerializationFilterConfig;
 import com.hazelcast.config.XmlConfigBuilder;
 import dev.affinity.router.pins.PinProcessors;
 import dev.affinity.router.tenancy.TenancyProcessors;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.Map;
 import java.util.Properties;
 
@@ -27,16 +33,29 @@ public record ClusterSettings(Path configFile, String members, int port, String 
 
   public static final String BUNDLED = "/cluster.xml";
 
-  /** Flags win over the environment, the environment over defaults. */
+  /**
+   * Flags win over the environment, the environment over defaults. The default cluster name is for loopback only:
+   * two installations that both kept it would merge into one cluster (pins, cooldowns, event bus) without a word.
+   *
+   * @throws IllegalArgumentException when the interface is not loopback and no cluster name was given
+   */
   public static ClusterSettings from(Map<String, String> flags, Map<String, String> env) {
     String file = pick(flags.get("cluster-config"), env.get("AFFINITY_CLUSTER_CONFIG"), null);
+    String iface = pick(flags.get("cluster-interface"), env.get("AFFINITY_CLUSTER_INTERFACE"), "127.0.0.1");
+    String name = pick(flags.get("cluster-name"), env.get("AFFINITY_CLUSTER_NAME"), null);
+    if (name == null && !Listener.loopback(iface)) {
+      throw new IllegalArgumentException("--cluster-name (or AFFINITY_CLUSTER_NAME) is required when the cluster"
+          + " interface is not loopback: a cluster name of your own keeps other installations out");
+    }
     return new ClusterSettings(
         file == null ? null : Path.of(file),
         pick(flags.get("cluster-members"), env.get("AFFINITY_CLUSTER_MEMBERS"), "127.0.0.1"),
         Integer.parseInt(pick(flags.get("cluster-port"), env.get("AFFINITY_CLUSTER_PORT"), "5701")),
-        pick(flags.get("cluster-interface"), env.get("AFFINITY_CLUSTER_INTERFACE"), "127.0.0.1"),
-        pick(flags.get("cluster-name"), env.get("AFFINITY_CLUSTER_NAME"), "affinity"));
+        iface, name == null ? DEFAULT_NAME : name);
   }
+
+  /** The cluster name on loopback when none is given. */
+  public static final String DEFAULT_NAME = "affinity";
 
   public static ClusterSettings loopback(String name) {
     return new ClusterSettings(null, "127.0.0.1", 5701, "127.0.0.1", name);
@@ -57,13 +76,75 @@ public record ClusterSettings(Path configFile, String members, int port, String 
       // here rather than in cluster.xml, so that a Hazelcast XML of the operator's own cannot leave it out
       PinProcessors.register(config.getSerializationConfig());
       TenancyProcessors.register(config.getSerializationConfig());
+      if (config.getSerializationConfig().getJavaSerializationFilterConfig() == null) {
+        config.getSerializationConfig().setJavaSerializationFilterConfig(deserializationFilter());
+      }
       return config;
     }
   }
 
-  /** The address the event bus binds and announces: the cluster interface, unless it is a wildcard pattern. */
+  /**
+   * What a member may deserialize with Java serialization from another: only the JDK's value types, Hazelcast's,
+   * Vert.x's and ours. Hazelcast's defaults are off: their allow-list takes every class under {@code java}. A member (or anyone who reaches the
+   * Hazelcast port: the open-source edition has no member authentication) cannot make this one instantiate anything
+   * else. An operator's Hazelcast XML that sets a filter of its own keeps it.
+   */
+  static JavaSerializationFilterConfig deserializationFilter() {
+    JavaSerializationFilterConfig filter = new JavaSerializationFilterConfig().setDefaultsDisabled(true);
+    filter.getWhitelist().addPrefixes("java.lang.", "java.util.", "java.time.", "java.math.", "com.hazelcast.",
+        "io.vertx.", "dev.affinity.", "[");
+    return filter;
+  }
+
+  /**
+   * The address the event bus binds and announces: the cluster interface, or for a pattern ({@code 10.0.0.*},
+   * {@code 10.0.0.1-50}) this machine's first address that matches it. Never a wildcard: the event bus carries
+   * prompts and calls upstreams, so it listens on the cluster's network only.
+   *
+   * @throws IllegalArgumentException when no address of this machine matches the pattern
+   */
   public String eventBusHost() {
-    return iface.contains("*") || iface.contains("-") ? "0.0.0.0" : iface;
+    if (!iface.contains("*") && !iface.contains("-")) {
+      return iface;
+    }
+    try {
+      for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+        for (InetAddress address : Collections.list(nic.getInetAddresses())) {
+          if (address instanceof Inet4Address && matches(iface, address.getHostAddress())) {
+            return address.getHostAddress();
+          }
+        }
+      }
+    } catch (SocketException unreadable) {
+      throw new IllegalArgumentException("cannot list this machine's addresses: " + unreadable.getMessage());
+    }
+    throw new IllegalArgumentException("no address of this machine matches the cluster interface " + iface);
+  }
+
+  /** Whether an IPv4 address matches a Hazelcast interface pattern: each part a number, {@code *} or {@code a-b}. */
+  static boolean matches(String pattern, String address) {
+    String[] want = pattern.split("\\.");
+    String[] have = address.split("\\.");
+    if (want.length != 4 || have.length != 4) {
+      return false;
+    }
+    for (int i = 0; i < 4; i++) {
+      if (want[i].equals("*")) {
+        continue;
+      }
+      int dash = want[i].indexOf('-');
+      try {
+        int part = Integer.parseInt(have[i]);
+        int low = Integer.parseInt(dash < 0 ? want[i] : want[i].substring(0, dash));
+        int high = dash < 0 ? low : Integer.parseInt(want[i].substring(dash + 1));
+        if (part < low || part > high) {
+          return false;
+        }
+      } catch (NumberFormatException notAPattern) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static String pick(String flag, String env, String fallback) {

@@ -10,6 +10,8 @@ import io.vertx.core.Future;
 
 import java.util.Collection;
 import java.util.HashSet;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 
@@ -22,6 +24,11 @@ import java.util.function.BiConsumer;
 public final class CooldownMap {
 
   public static final String NAME = "affinity.cooldowns";
+  /**
+   * The longest cooldown taken from the map. A value is whatever a member wrote: one of Long.MAX_VALUE must not cool
+   * a deployment forever. An hour is far past any retry-after honoured (RoutingVerticle caps those at an hour too).
+   */
+  static final long MAX_COOLDOWN_MILLIS = 3_600_000;
 
   private final IMap<String, Long> map;
 
@@ -42,20 +49,35 @@ public final class CooldownMap {
    * from a worker, at start-up.
    */
   public void followBlocking(Collection<String> deploymentIds, BiConsumer<String, Long> onCooldown) {
-    map.addEntryListener(new Listener(onCooldown), true);
-    map.getAll(new HashSet<>(deploymentIds)).forEach(onCooldown);
+    Set<String> known = Set.copyOf(deploymentIds);
+    BiConsumer<Object, Object> checked = (id, until) -> validated(known, id, until, System.currentTimeMillis())
+        .ifPresent(clamped -> onCooldown.accept((String) id, clamped));
+    map.addEntryListener(new Listener(checked), true);
+    ((IMap<Object, Object>) (IMap<?, ?>) map).getAll(new HashSet<>(deploymentIds)).forEach(checked);
   }
 
-  private record Listener(BiConsumer<String, Long> onCooldown)
-      implements EntryAddedListener<String, Long>, EntryUpdatedListener<String, Long> {
+  /**
+   * A cooldown read from the map as this node applies it: only for a deployment it knows, as a number, no later than
+   * {@link #MAX_COOLDOWN_MILLIS} from now; empty for anything else.
+   */
+  static Optional<Long> validated(Set<String> known, Object deploymentId, Object untilMillis, long nowMillis) {
+    if (!(deploymentId instanceof String id) || !known.contains(id) || !(untilMillis instanceof Long until)) {
+      return Optional.empty();
+    }
+    return Optional.of(Math.min(until, nowMillis + MAX_COOLDOWN_MILLIS));
+  }
+
+  @SuppressWarnings({"rawtypes", "unchecked"})
+  private record Listener(BiConsumer<Object, Object> onCooldown)
+      implements EntryAddedListener, EntryUpdatedListener {
 
     @Override
-    public void entryAdded(EntryEvent<String, Long> event) {
+    public void entryAdded(EntryEvent event) {
       onCooldown.accept(event.getKey(), event.getValue());
     }
 
     @Override
-    public void entryUpdated(EntryEvent<String, Long> event) {
+    public void entryUpdated(EntryEvent event) {
       onCooldown.accept(event.getKey(), event.getValue());
     }
   }

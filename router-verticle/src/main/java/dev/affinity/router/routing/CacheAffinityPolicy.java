@@ -210,18 +210,26 @@ public final class CacheAffinityPolicy implements RoutingPolicy {
   }
 
   /**
-   * The key whose warm-up, by another request, this one waits for: the key it follows; or, when it writes that one
-   * itself, another prefix that an earlier request is writing to the same scope right now (a node's view can show that
-   * request's first pins before its others, so both claim and win some: both would then write the shared part). Null
-   * when there is none.
+   * The key whose warm-up, by another request, this one waits for; null when there is none. A request that writes
+   * none of its keys itself waits for the key it follows, as always. One that does write some (it won their claims)
+   * waits only for a warm-up that started before its own: two concurrent first requests can each win some of a
+   * prompt's keys (a node's view can show the other's first pins before its others), and each would otherwise write
+   * the shared part, or wait for the other. Waiting only for earlier marks keeps the later one waiting for the
+   * earlier, never both for each other.
    */
   private static String othersWarmUp(String followedKey, PinStore.Found state, String scope, Route route,
                                      long ownMark) {
+    boolean writesSome = !route.warming().isEmpty();
     if (followedKey != null && !route.warming().containsKey(followedKey)) {
-      return followedKey;
+      Long since = state.warming().get(followedKey);
+      if (!writesSome || since != null && since < ownMark) {
+        return followedKey;
+      }
+    }
+    if (!writesSome) {
+      return null;
     }
     for (Map.Entry<String, Long> warming : state.warming().entrySet()) {
-      // only a warm-up that started before this request's own: two writers never wait for each other
       if (warming.getValue() < ownMark && !route.warming().containsKey(warming.getKey())
           && scope.equals(state.owners().get(warming.getKey()))) {
         return warming.getKey();

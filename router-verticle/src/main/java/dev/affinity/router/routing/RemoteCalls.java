@@ -8,6 +8,7 @@ import dev.affinity.model.GatewayReply;
 import dev.affinity.model.GatewayRequest;
 import dev.affinity.model.Operation;
 import dev.affinity.router.ingress.AnthropicRequestCheck;
+import dev.affinity.router.ingress.CallerKeys;
 import dev.affinity.router.ingress.OpenAiRequestCheck;
 import dev.affinity.router.node.LogLine;
 import dev.affinity.router.node.NodeState;
@@ -31,7 +32,9 @@ import java.util.logging.Logger;
 /**
  * The router's public event-bus API for cluster members: a JSON request in, a JSON answer out, and for streams the
  * chunks sent to the caller's stream address with flow control ({@link EventBusStreamSender}). The same checks as
- * the HTTP ingress apply; members of the cluster are trusted, so there is no key. The same node limits apply too:
+ * the HTTP ingress apply, the key first: a call carries the gateway key in its {@code x-api-key} (or
+ * {@code authorization: Bearer}) message header, checked by {@link CallerKeys} as an HTTP request's is, before it is
+ * admitted. Only registered cluster-wide when {@code server_settings.event_bus_api} is true. The same node limits apply too:
  * a call counts against {@code global_max_parallel_requests} until its answer (or stream) ends, and a draining node
  * refuses new calls and waits for those it serves.
  */
@@ -44,15 +47,22 @@ final class RemoteCalls {
   private final EventBus eventBus;
   private final NodeState node;
   private final long timeoutMillis;
+  private final CallerKeys keys;
 
-  RemoteCalls(RoutingVerticle router, EventBus eventBus, NodeState node, long timeoutMillis) {
+  RemoteCalls(RoutingVerticle router, EventBus eventBus, NodeState node, long timeoutMillis, CallerKeys keys) {
     this.router = router;
     this.eventBus = eventBus;
     this.node = node;
     this.timeoutMillis = timeoutMillis;
+    this.keys = keys;
   }
 
   void handle(Message<Object> message, JsonObject call) {
+    if (!keys.admits(message.headers())) {
+      RoutingVerticle.fail(message, GatewayError.authentication(
+          "invalid key: send the gateway key in the x-api-key message header").toReplyException());
+      return;
+    }
     Access access = new Access("req_" + UUID.randomUUID().toString().replace("-", ""), System.nanoTime(),
         call.getValue("body") instanceof JsonObject body && body.getValue("model") instanceof String model
             ? model : null);

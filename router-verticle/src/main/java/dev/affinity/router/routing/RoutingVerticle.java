@@ -19,6 +19,7 @@ import dev.affinity.model.config.ModelInfo;
 import dev.affinity.model.config.ProviderKind;
 import dev.affinity.router.cache.CostModel;
 import dev.affinity.router.cache.Price;
+import dev.affinity.router.ingress.CallerKeys;
 import dev.affinity.router.node.LogLine;
 import dev.affinity.router.node.NodeState;
 import dev.affinity.router.pins.CooldownMap;
@@ -112,7 +113,8 @@ public final class RoutingVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     LocalCodec.registerAll(vertx.eventBus());
-    remote = new RemoteCalls(this, vertx.eventBus(), node, config.router().timeout().toMillis());
+    remote = new RemoteCalls(this, vertx.eventBus(), node, config.router().timeout().toMillis(),
+        new CallerKeys(config.general().masterKey()));
     strategy = UnpinnedStrategy.named(config.router().routingStrategy(), inFlight);
     policy = config.router().promptCaching() && pins != null
         ? new CacheAffinityPolicy(pins, strategy, eligibility, context, config.router().warmUpWait(),
@@ -127,8 +129,9 @@ public final class RoutingVerticle extends VerticleBase {
         });
     return Future.all(
         followCooldowns,
-        // cluster-wide: members of the Vert.x cluster may call the router without HTTP
-        vertx.eventBus().consumer(EventBusAddress.ROUTER, this::onRequest).completion(),
+        // cluster-wide only when server_settings.event_bus_api says so: members then call without HTTP, with a key
+        (config.server().eventBusApi() ? vertx.eventBus().consumer(EventBusAddress.ROUTER, this::onRequest)
+            : vertx.eventBus().localConsumer(EventBusAddress.ROUTER, this::onRequest)).completion(),
         vertx.eventBus().<UsageReport>localConsumer(EventBusAddress.USAGE, message -> finished(message.body()))
             .completion(),
         vertx.eventBus().<String>localConsumer(EventBusAddress.ADMIN, this::admin).completion());
@@ -140,7 +143,7 @@ public final class RoutingVerticle extends VerticleBase {
       dispatch(request)
           .onSuccess(reply -> message.reply(reply, new DeliveryOptions().setLocalOnly(true)))
           .onFailure(failure -> fail(message, failure));
-    } else if (message.body() instanceof JsonObject call) {
+    } else if (message.body() instanceof JsonObject call && config.server().eventBusApi()) {
       remote.handle(message, call);
     } else {
       fail(message, GatewayError.invalidRequest("expected a JSON object"));

@@ -7,6 +7,7 @@ import dev.affinity.model.EventBusAddress;
 import dev.affinity.router.TestGateway;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
@@ -23,6 +24,10 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 /** An internal service that is a member of the Vert.x cluster calls the router without HTTP. */
 class EventBusApiTest {
 
+  private static final String KEY = "sk-bus-master";
+  /** Event-bus callers present the gateway key in a message header, as HTTP clients do in theirs. */
+  private static final DeliveryOptions WITH_KEY = new DeliveryOptions().addHeader("x-api-key", KEY);
+
   private static Vertx upstreamVertx;
   private static UpstreamEmulator emulator;
   private static TestGateway gateway;
@@ -35,10 +40,12 @@ class EventBusApiTest {
         .setDefaultOutputTokens(40).addAccount("acct", "sk-acct")));
     String cluster = "eventbus-" + UUID.randomUUID();
     gateway = TestGateway.start("""
+        general_settings: {master_key: %s}
+        server_settings: {event_bus_api: true}
         model_list:
           - model_name: claude
             litellm_params: {model: anthropic/claude-sonnet-4-5, api_key: sk-acct, api_base: "%s"}
-        """.formatted(emulator.baseUrl()), cluster);
+        """.formatted(KEY, emulator.baseUrl()), cluster);
     member = TestGateway.clusterMember(cluster);
   }
 
@@ -60,7 +67,8 @@ class EventBusApiTest {
 
   @Test
   void completeAnswer() throws Exception {
-    JsonObject answer = await(member.eventBus().<JsonObject>request(EventBusAddress.ROUTER, call(false))).body();
+    JsonObject answer = await(member.eventBus().<JsonObject>request(EventBusAddress.ROUTER, call(false), WITH_KEY))
+        .body();
     assertThat(answer.getInteger("status")).isEqualTo(200);
     assertThat(answer.getString("route")).isEqualTo("unpinned");
     assertThat(answer.getJsonObject("body").getJsonObject("usage").getInteger("output_tokens")).isPositive();
@@ -72,7 +80,7 @@ class EventBusApiTest {
     String address = "test.stream." + UUID.randomUUID();
     Future<String> ended = TestGateway.streamReceiver(member, address);
     JsonObject answer = await(member.eventBus().<JsonObject>request(EventBusAddress.ROUTER,
-        call(true).put("stream_address", address))).body();
+        call(true).put("stream_address", address), WITH_KEY)).body();
     assertThat(answer.getBoolean("stream")).isTrue();
     String events = await(ended);
     assertThat(events).startsWith("event: message_start").contains("event: content_block_delta")
@@ -82,15 +90,17 @@ class EventBusApiTest {
   @Test
   void errorsComeBackAsReplyFailuresWithTheStatus() {
     Throwable unknown = catchThrowable(() -> await(member.eventBus().request(EventBusAddress.ROUTER,
-        call(false).put("body", call(false).getJsonObject("body").put("model", "nope")))));
+        call(false).put("body", call(false).getJsonObject("body").put("model", "nope")), WITH_KEY)));
     assertThat(unknown).isInstanceOf(ExecutionException.class);
     ReplyException reply = (ReplyException) unknown.getCause();
     assertThat(reply.failureCode()).isEqualTo(404);
     assertThat(new JsonObject(reply.getMessage()).getString("type")).isEqualTo("not_found_error");
 
-    Throwable noAddress = catchThrowable(() -> await(member.eventBus().request(EventBusAddress.ROUTER, call(true))));
+    Throwable noAddress = catchThrowable(() -> await(member.eventBus().request(EventBusAddress.ROUTER, call(true),
+        WITH_KEY)));
     assertThat(((ReplyException) noAddress.getCause()).failureCode()).isEqualTo(400);
-    Throwable notJson = catchThrowable(() -> await(member.eventBus().request(EventBusAddress.ROUTER, "text")));
+    Throwable notJson = catchThrowable(() -> await(member.eventBus().request(EventBusAddress.ROUTER, "text",
+        WITH_KEY)));
     assertThat(((ReplyException) notJson.getCause()).failureCode()).isEqualTo(400);
   }
 }

@@ -197,7 +197,8 @@ class PinProcessorsTest {
         </data-serializable-factories></serialization>
         <properties>""".formatted(PinProcessors.FACTORY_ID, PinProcessors.class.getName())));
     Config named = new ClusterSettings(own, "127.0.0.1", 5701, "127.0.0.1", "any").hazelcastConfig();
-    assertThat(named.getSerializationConfig().getDataSerializableFactories()).doesNotContainKey(PinProcessors.FACTORY_ID);
+    assertThat(named.getSerializationConfig().getDataSerializableFactories())
+        .doesNotContainKey(PinProcessors.FACTORY_ID);
     assertThat(named.getSerializationConfig().getDataSerializableFactoryClasses())
         .containsEntry(PinProcessors.FACTORY_ID, PinProcessors.class.getName());
     Files.writeString(own, Files.readString(own).replace(PinProcessors.class.getName(), "com.example.Theirs"));

@@ -4,6 +4,7 @@ import dev.affinity.model.EventBusAddress;
 import dev.affinity.router.TestGateway;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -28,6 +29,10 @@ import static org.assertj.core.api.Assertions.catchThrowable;
  */
 class EventBusCallerLimitsTest {
 
+  private static final String KEY = "sk-bus-master";
+  /** Event-bus callers present the gateway key in a message header, as HTTP clients do in theirs. */
+  private static final DeliveryOptions WITH_KEY = new DeliveryOptions().addHeader("x-api-key", KEY);
+
   private Vertx vertx;
   private HoldingUpstream upstream;
   private TestGateway gateway;
@@ -39,11 +44,12 @@ class EventBusCallerLimitsTest {
     upstream = await(HoldingUpstream.start(vertx));
     String cluster = "eventbus-limits-" + UUID.randomUUID();
     gateway = TestGateway.start("""
-        general_settings: {global_max_parallel_requests: 1}
+        general_settings: {global_max_parallel_requests: 1, master_key: %s}
+        server_settings: {event_bus_api: true}
         model_list:
           - model_name: held
             litellm_params: {model: anthropic/claude-sonnet-4-5, api_key: sk-held, api_base: "%s"}
-        """.formatted(upstream.baseUrl()), cluster);
+        """.formatted(KEY, upstream.baseUrl()), cluster);
     member = TestGateway.clusterMember(cluster);
   }
 
@@ -63,19 +69,20 @@ class EventBusCallerLimitsTest {
     awaitHolding();
     assertThat(gateway.node().state().inFlight()).isEqualTo(1);
 
-    ReplyException refused = refusal(member.eventBus().request(EventBusAddress.ROUTER, call(false)));
+    ReplyException refused = refusal(member.eventBus().request(EventBusAddress.ROUTER, call(false), WITH_KEY));
     assertThat(refused.failureCode()).isEqualTo(529);
     assertThat(new JsonObject(refused.getMessage()).getString("type")).isEqualTo("overloaded_error");
     assertThat(new JsonObject(refused.getMessage()).getString("message"))
         .contains("global_max_parallel_requests");
     HttpResponse<String> overHttp = gateway.post("/v1/messages", call(false).getJsonObject("body").encode(),
-        "anthropic-version", "2023-06-01");
+        "anthropic-version", "2023-06-01", "x-api-key", KEY);
     assertThat(overHttp.statusCode()).as("the same count as HTTP clients").isEqualTo(529);
 
     upstream.release();
     assertThat(await(held)).contains("event: message_stop");
     awaitInFlight(0);
-    JsonObject answer = await(member.eventBus().<JsonObject>request(EventBusAddress.ROUTER, call(false))).body();
+    JsonObject answer = await(member.eventBus().<JsonObject>request(EventBusAddress.ROUTER, call(false), WITH_KEY))
+        .body();
     assertThat(answer.getInteger("status")).as("served again once the stream ended").isEqualTo(200);
     awaitInFlight(0);
   }
@@ -87,7 +94,7 @@ class EventBusCallerLimitsTest {
     awaitHolding();
 
     Future<Integer> drained = gateway.node().drain(Duration.ofSeconds(30));
-    ReplyException refused = refusal(member.eventBus().request(EventBusAddress.ROUTER, call(false)));
+    ReplyException refused = refusal(member.eventBus().request(EventBusAddress.ROUTER, call(false), WITH_KEY));
     assertThat(refused.failureCode()).isEqualTo(529);
     assertThat(new JsonObject(refused.getMessage()).getString("message")).contains("shutting down");
     assertThat(drained.isComplete()).as("the drain waits for the stream").isFalse();
@@ -102,7 +109,7 @@ class EventBusCallerLimitsTest {
     String address = "test.stream." + UUID.randomUUID();
     Future<String> ended = TestGateway.streamReceiver(member, address);
     JsonObject answer = await(member.eventBus().<JsonObject>request(EventBusAddress.ROUTER,
-        call(true).put("stream_address", address))).body();
+        call(true).put("stream_address", address), WITH_KEY)).body();
     assertThat(answer.getBoolean("stream")).isTrue();
     return ended;
   }

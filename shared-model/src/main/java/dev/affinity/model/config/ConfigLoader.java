@@ -272,7 +272,8 @@ public final class ConfigLoader {
         .orElseGet(() -> masterKeyFromEnvironment()
             .map(key -> new GeneralSettings(key, GeneralSettings.DEFAULT_MAX_REQUEST_BYTES))
             .orElse(GeneralSettings.DEFAULTS)));
-    ServerSettings server = root.section("server_settings").map(this::server).orElse(ServerSettings.DEFAULTS);
+    ServerSettings server = root.section("server_settings").map(section -> server(section,
+        general.masterKey() != null)).orElse(ServerSettings.DEFAULTS);
     root.warnUnknownKeys();
     GatewayConfig config = new GatewayConfig(deployments(drafts, router), router, general, groups,
         findings.warnings());
@@ -827,6 +828,10 @@ public final class ConfigLoader {
     Optional<String> url = httpUrl(base);
     if (url.isEmpty()) {
       params.problem(key, "must be an http(s) URL without query or fragment, e.g. " + example);
+    } else if (url.get().regionMatches(true, 0, "http://", 0, 7)
+        && !localOrPrivate(URI.create(url.get()).getHost())) {
+      params.findings().warning(params.path(key), "plain http:// to a host that is neither loopback nor a"
+          + " private address: the deployment's key and every prompt cross the network in clear; use https://");
     }
     return url;
   }
@@ -848,6 +853,31 @@ public final class ConfigLoader {
       // not an http(s) URL, like any other value that fails the checks above
     }
     return Optional.empty();
+  }
+
+  /**
+   * Whether a host is this machine or on a private network (RFC 1918, RFC 4193, link-local), where plain HTTP to a
+   * self-hosted server is a deployment's own choice. Judged from the literal only: a name is resolved by nobody here.
+   */
+  static boolean localOrPrivate(String host) {
+    String h = host.toLowerCase(Locale.ROOT);
+    if (h.startsWith("[") && h.endsWith("]")) {
+      h = h.substring(1, h.length() - 1);
+    }
+    if (h.equals("localhost") || h.endsWith(".localhost") || h.endsWith(".internal") || h.endsWith(".local")
+        || h.endsWith(".svc") || h.contains(".svc.") || !h.contains(".") && !h.contains(":")) {
+      return true;
+    }
+    if (h.matches("[0-9.]+")) {
+      String[] p = h.split("\\.");
+      if (p.length != 4) {
+        return false;
+      }
+      int a = Integer.parseInt(p[0]);
+      int b = Integer.parseInt(p[1]);
+      return a == 127 || a == 10 || a == 172 && b >= 16 && b <= 31 || a == 192 && b == 168 || a == 169 && b == 254;
+    }
+    return h.equals("::1") || h.startsWith("fc") || h.startsWith("fd") || h.startsWith("fe80:");
   }
 
   /** {@code api_key}, or, as LiteLLM does, the provider's usual environment variable when the key is absent. */
@@ -972,7 +1002,7 @@ public final class ConfigLoader {
     return new GeneralSettings(masterKey, maxRequestBytes, maxParallelRequests, drainTimeoutMillis, databaseUrl);
   }
 
-  private ServerSettings server(Section server) {
+  private ServerSettings server(Section server, boolean hasMasterKey) {
     ServerSettings d = ServerSettings.DEFAULTS;
     Duration headerTimeout = server.seconds("request_header_timeout").orElse(d.headerTimeout());
     Duration bodyTimeout = server.seconds("request_body_timeout").orElse(d.bodyTimeout());
@@ -999,6 +1029,9 @@ public final class ConfigLoader {
     Duration total = server.seconds("upstream_total_timeout").orElse(d.upstreamTotalTimeout());
     Duration stall = server.seconds("client_stall_timeout").orElse(d.clientStallTimeout());
     boolean eventBusApi = server.bool("event_bus_api").orElse(false);
+    if (eventBusApi && !hasMasterKey) {
+      server.problem("event_bus_api", "requires general_settings.master_key: event-bus callers present it");
+    }
     server.warnUnknownKeys();
     return new ServerSettings(headerTimeout, bodyTimeout, idleTimeout, perClient, h2c, publicWithoutKey, hosts,
         cert, key, maxUpstream, total, stall, eventBusApi);

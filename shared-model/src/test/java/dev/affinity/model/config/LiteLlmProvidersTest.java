@@ -195,9 +195,10 @@ class LiteLlmProvidersTest {
     Deployment deployment = config.deployments().get(0);
 
     assertThat(deployment.openAi().apiVersion()).isEqualTo("2024-06-01");
+    assertThat(config.deploymentsFor("azure-../../admin?x=1")).as("a path-escaping part is never matched").isEmpty();
     assertThat(deployment.openAi().chatCompletionsUri(deployment.apiBase(),
-        deployment.upstreamModel("azure-../../admin?x=1")))
-        .isEqualTo("https://x.openai.azure.com/openai/deployments/..%2F..%2Fadmin%3Fx%3D1/chat/completions"
+        deployment.upstreamModel("azure-team/gpt:4o")))
+        .isEqualTo("https://x.openai.azure.com/openai/deployments/team%2Fgpt%3A4o/chat/completions"
             + "?api-version=2024-06-01");
   }
 
