@@ -197,10 +197,11 @@ public final class RoutingVerticle extends VerticleBase {
           + "' is not served here; available models: " + String.join(", ", new TreeSet<>(config.aliases())))
           .toReplyException());
     }
-    candidates = tenants.reachable(request.caller(), candidates);
+    candidates = tenants.reachable(request.caller(), request.model(), candidates);
     if (candidates.isEmpty()) {
       return Future.failedFuture(new GatewayError(403, "permission_error", "model '" + request.model()
-          + "' has no deployment this key may use: they are reserved to other teams").toReplyException());
+          + "' has no deployment this key may use: not among its (or its team's) models, or reserved to other teams")
+          .toReplyException());
     }
     GatewayRequest upstream;
     try {
