@@ -39,7 +39,7 @@ public final class AffinityMain {
         --cluster-name NAME       only nodes with the same name join each other (default affinity, on a
                                   loopback --cluster-interface only: required on any other)
         --data-dir DIR            where a node without general_settings.database_url keeps virtual keys, teams and
-                                  spend (an embedded database; default ./affinity-data; used only with a master_key)
+                                  spend (an embedded database; default ./affinity-data/PORT; only with a master_key)
         --log-level LEVEL         info (default), debug, warn, error
         --log-format FORMAT       text (default) or json: one JSON object per line
         --metrics-port N          also serve /metrics on this port, without a key while bound to loopback
@@ -62,7 +62,7 @@ public final class AffinityMain {
   private static final Set<String> FLAGS = Set.of("config", "host", "port", "cluster-config", "cluster-members",
       "cluster-port", "cluster-interface", "cluster-name", "log-level", "log-format", "metrics-port", "metrics-host",
       "data-dir");
-  /** Where keys, teams and spend are kept without a database_url, relative to the working directory. */
+  /** Where keys, teams and spend are kept without a database_url: this folder, then the HTTP port. */
   static final String DEFAULT_DATA_DIR = "affinity-data";
 
   private AffinityMain() {
@@ -154,8 +154,10 @@ public final class AffinityMain {
     }
     AffinityNode node;
     try {
-      Path dataDir = Path.of(flags.getOrDefault("data-dir",
-          System.getenv().getOrDefault("AFFINITY_DATA_DIR", DEFAULT_DATA_DIR)));
+      String givenDataDir = flags.getOrDefault("data-dir", System.getenv("AFFINITY_DATA_DIR"));
+      // by default one folder per HTTP port: nodes started side by side in one folder never share a database file
+      Path dataDir = givenDataDir != null && !givenDataDir.isBlank() ? Path.of(givenDataDir)
+          : Path.of(DEFAULT_DATA_DIR, Integer.toString(port));
       node = AffinityNode.start(config, cluster, host, port, metricsPort, dataDir).await(120, TimeUnit.SECONDS);
     } catch (Exception startFailure) {
       fail(1, "affinity: the node could not start: " + startFailure.getMessage());

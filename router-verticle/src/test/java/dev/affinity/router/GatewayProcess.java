@@ -52,8 +52,14 @@ public final class GatewayProcess implements AutoCloseable {
         "-cp", System.getProperty("java.class.path"), AffinityMain.class.getName(),
         "--config", config.toString(), "--host", "127.0.0.1", "--port", Integer.toString(port),
         "--cluster-name", clusterName, "--cluster-port", Integer.toString(clusterPort),
-        "--cluster-members", String.join(",", members)));
+        "--cluster-members", String.join(",", members),
+        // keys, teams and spend of a node with a master key: its own folder, gone with the machine's temp files
+        "--data-dir", Files.createTempDirectory("affinity-data-").toString()));
     command.addAll(flags);
+    if (!flags.contains("--data-dir")) {
+      // each node its own embedded store: several nodes in one working directory would fight over ./affinity-data
+      command.addAll(List.of("--data-dir", Files.createTempDirectory("affinity-data-" + port + "-").toString()));
+    }
     // to a file, not a pipe: Process.destroy() closes the pipes, and what a draining node says comes after that
     Path log = Files.createTempFile("affinity-node-" + port + "-", ".log");
     Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();

@@ -15,20 +15,25 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /** A gateway node started in this JVM for a test, on a free port, in a cluster of its own name. */
 public final class TestGateway implements AutoCloseable {
 
+  private static final int CLUSTER_PORTS = 4;
+  private static final Map<String, ClusterSettings> CLUSTERS = new ConcurrentHashMap<>();
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   private final AffinityNode node;
@@ -41,8 +46,27 @@ public final class TestGateway implements AutoCloseable {
     return start(yaml, "test-" + UUID.randomUUID());
   }
 
+  /**
+   * The loopback cluster {@code name}, on a range of free ports of its own (the same for every node that joins it), not
+   * Hazelcast's 5701 and up: other clusters on this machine (other test runs) would take those and split ours.
+   */
+  public static ClusterSettings cluster(String name) {
+    return CLUSTERS.computeIfAbsent(name, n -> {
+      try {
+        int base = GatewayProcess.freeClusterPorts(CLUSTER_PORTS);
+        List<String> members = new ArrayList<>();
+        for (int i = 0; i < CLUSTER_PORTS; i++) {
+          members.add("127.0.0.1:" + (base + i));
+        }
+        return new ClusterSettings(null, String.join(",", members), base, "127.0.0.1", n);
+      } catch (IOException noPorts) {
+        throw new UncheckedIOException(noPorts);
+      }
+    });
+  }
+
   public static TestGateway start(String yaml, String clusterName) throws Exception {
-    return start(yaml, ClusterSettings.loopback(clusterName));
+    return start(yaml, cluster(clusterName));
   }
 
   public static TestGateway start(String yaml, ClusterSettings cluster) throws Exception {
@@ -92,7 +116,7 @@ public final class TestGateway implements AutoCloseable {
   public static Vertx clusterMember(String clusterName) throws Exception {
     return await(Vertx.builder()
         .with(new VertxOptions().setEventBusOptions(new EventBusOptions().setHost("127.0.0.1").setPort(0)))
-        .withClusterManager(new HazelcastClusterManager(ClusterSettings.loopback(clusterName).hazelcastConfig()))
+        .withClusterManager(new HazelcastClusterManager(cluster(clusterName).hazelcastConfig()))
         .buildClustered());
   }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.affinity.emulator.AccountCounters;
 import dev.affinity.emulator.EmulatorOptions;
+import dev.affinity.emulator.Fault;
 import dev.affinity.emulator.LatencyModel;
 import dev.affinity.emulator.UpstreamEmulator;
 import dev.affinity.emulator.workload.AgentWorkload;
@@ -79,11 +80,16 @@ public final class HitEfficiencyReplay {
                                    more lets concurrent requests race, each session still one turn at a time,
                                    and the emulator's clock then stays still: nothing expires)
         --plot FILE                also write the plot there (e.g. docs/img/hit-efficiency.png)
+        --fail-at-minute M         failure schedule: deployment d1 answers 529 to every request of the gateway
+                                   policies sent while the schedule's clock is in minute [M, M+1) (default none)
+        --router-settings TEXT     more router_settings for the gateway policies, e.g.
+                                   "balance_abs_threshold: 5, balance_rel_threshold: 1.2"
       """;
 
   /** Parsed command line. */
   record Options(Path out, long seed, int tenants, int sessionsPerTenant, int turns,
-      List<TenantWorkload.Kind> workloads, List<Policy> policies, int inFlight, Path plot) {
+      List<TenantWorkload.Kind> workloads, List<Policy> policies, int inFlight, Path plot, int failAtMinute,
+      String routerSettings) {
 
     static Options parse(String[] args) {
       Path out = Path.of("benchmarks", "target", "hit-efficiency");
@@ -95,6 +101,8 @@ public final class HitEfficiencyReplay {
       List<Policy> policies = List.of(Policy.values());
       Path plot = null;
       int inFlight = 1;
+      int failAtMinute = -1;
+      String routerSettings = "";
       for (int i = 0; i < args.length; i++) {
         String flag = args[i];
         if (flag.equals("--help") || flag.equals("-h")) {
@@ -118,10 +126,13 @@ public final class HitEfficiencyReplay {
           }
           case "--plot" -> plot = Path.of(value);
           case "--in-flight" -> inFlight = positive(flag, value);
+          case "--fail-at-minute" -> failAtMinute = Integer.parseInt(value);
+          case "--router-settings" -> routerSettings = value;
           default -> throw new IllegalArgumentException("unknown option " + flag);
         }
       }
-      return new Options(out, seed, tenants, sessionsPerTenant, turns, workloads, policies, inFlight, plot);
+      return new Options(out, seed, tenants, sessionsPerTenant, turns, workloads, policies, inFlight, plot,
+          failAtMinute, routerSettings);
     }
 
     private static int positive(String flag, String value) {
@@ -179,6 +190,10 @@ public final class HitEfficiencyReplay {
               workload.label(), policy.id(), result.sent().size(), result.errors(),
               result.judged().cacheReadInputTokens(), result.judged().cacheCreationInputTokens(),
               result.elapsedMillis() / 1000.0);
+          Map<String, Long> routes = new java.util.TreeMap<>();
+          result.sent().forEach(sent -> routes.merge(sent.route(), 1L, Long::sum));
+          System.out.printf(Locale.ROOT, "%-12s %-12s routes %s, requests per deployment %s%n", workload.label(),
+              policy.id(), routes, result.requestsPerDeployment());
         }
       }
     } finally {
@@ -210,7 +225,7 @@ public final class HitEfficiencyReplay {
     AffinityNode gateway = null;
     try {
       if (policy.routerSettings().isPresent()) {
-        gateway = await(AffinityNode.start(ConfigLoader.parse(gatewayConfig(policy, emulator), Map.of()),
+        gateway = await(AffinityNode.start(ConfigLoader.parse(gatewayConfig(policy, emulator, options.routerSettings()), Map.of()),
             ClusterSettings.loopback("hit-efficiency-" + UUID.randomUUID()), "127.0.0.1", freePort()));
       }
       List<TenantWorkload.TenantSession> sessions = TenantWorkload.sessions(kind, options.seed(), options.tenants(),
@@ -253,9 +268,21 @@ public final class HitEfficiencyReplay {
     List<CompletableFuture<Void>> all = new ArrayList<>(schedule.size());
     try {
       long clock = 0;
+      boolean failing = false;
+      long failFrom = TimeUnit.MINUTES.toMillis(options.failAtMinute());
       for (int i = 0; i < schedule.size(); i++) {
         TrafficSchedule.Slot slot = schedule.get(i);
         inFlight.acquire();
+        if (gateway != null && options.failAtMinute() >= 0) {
+          // the failure schedule: d1 answers 529 for one minute of the schedule's time
+          boolean inWindow = slot.atMillis() >= failFrom && slot.atMillis() < failFrom + 60_000;
+          if (inWindow && !failing) {
+            emulator.injectFault(Fault.status(529).forAccount(account(1)).times(Fault.UNTIL_CLEARED));
+          } else if (!inWindow && failing) {
+            emulator.clearFaults();
+          }
+          failing = inWindow;
+        }
         if (options.inFlight() == 1) {
           emulator.advanceClock(Duration.ofMillis(slot.atMillis() - clock));
           clock = slot.atMillis();
@@ -328,7 +355,7 @@ public final class HitEfficiencyReplay {
         reply.usage());
   }
 
-  private static String gatewayConfig(Policy policy, UpstreamEmulator emulator) {
+  private static String gatewayConfig(Policy policy, UpstreamEmulator emulator, String extraRouterSettings) {
     StringBuilder yaml = new StringBuilder("model_list:\n");
     for (int d = 1; d <= policy.deployments(); d++) {
       yaml.append(String.format(Locale.ROOT, """
@@ -337,7 +364,8 @@ public final class HitEfficiencyReplay {
               model_info: {id: %s}
           """, MODEL, MODEL, apiKey(d), emulator.baseUrl(), account(d)));
     }
-    yaml.append("router_settings: {").append(policy.routerSettings().orElseThrow()).append("}\n");
+    yaml.append("router_settings: {").append(policy.routerSettings().orElseThrow())
+        .append(extraRouterSettings.isBlank() ? "" : ", " + extraRouterSettings).append("}\n");
     yaml.append("general_settings: {master_key: ").append(MASTER_KEY).append("}\n");
     return yaml.toString();
   }

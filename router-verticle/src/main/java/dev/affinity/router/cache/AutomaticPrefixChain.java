@@ -231,7 +231,7 @@ public final class AutomaticPrefixChain {
     for (int block : lookupBlocks(minimumTokens)) {
       probes.add(new LookupPlan.Probe(key(block), block, ttl));
     }
-    return LookupPlan.ofProbes(probes);
+    return LookupPlan.ofProbes(probes, this::tokensThrough);
   }
 
   /** The prefixes to pin for a model that caches prefixes of {@code minimumTokens} and more; see the class comment. */

@@ -54,4 +54,16 @@ public final class CostModel {
     double withoutCache = usage.promptTokens() * price.inputPerToken() + output;
     return new RequestCost(cost, withoutCache, withoutCache - cost);
   }
+
+  /**
+   * Wait or move: whether waiting out a deployment's short {@code retry-after} is cheaper than moving the request to
+   * another deployment, where its cached prefix of {@code cachedTokens} would be written again. Moving costs
+   * {@code cachedTokens × (5-minute write − read)} once (the next turns read it there); waiting costs the wait at
+   * {@code usdPerSecond}, the value put on a second of the client's time.
+   */
+  public static boolean worthWaiting(Price price, long cachedTokens, long waitMillis, double usdPerSecond) {
+    double move = cachedTokens * (price.cacheWrite5mPerToken() - price.cacheReadPerToken());
+    double wait = waitMillis / 1000.0 * usdPerSecond;
+    return move > wait;
+  }
 }

@@ -26,7 +26,7 @@ public final class HotPrefixSpread {
         others.add(scope);
       }
     }
-    others.sort(Comparator.comparingLong((String scope) -> rank(key, scope)).reversed()
+    others.sort(Comparator.comparingLong((String scope) -> Rendezvous.rank(key, scope)).reversed()
         .thenComparing(Comparator.naturalOrder()));
     List<String> order = new ArrayList<>(Math.min(k, others.size() + 1));
     order.add(home);
@@ -43,16 +43,5 @@ public final class HotPrefixSpread {
   public static Optional<String> spillTo(String key, String home, Collection<String> scopes, int k,
                                          Predicate<String> hasHeadroom) {
     return order(key, home, scopes, k).stream().skip(1).filter(hasHeadroom).findFirst();
-  }
-
-  /** A stable 64-bit mix (the same on every JVM: String.hashCode is specified). */
-  private static long rank(String key, String scope) {
-    long h = key.hashCode() * 0x9E3779B97F4A7C15L + scope.hashCode();
-    h ^= h >>> 33;
-    h *= 0xFF51AFD7ED558CCDL;
-    h ^= h >>> 33;
-    h *= 0xC4CEB9FE1A85EC53L;
-    h ^= h >>> 33;
-    return h;
   }
 }

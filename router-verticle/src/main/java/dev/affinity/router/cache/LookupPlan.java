@@ -20,6 +20,8 @@ public final class LookupPlan {
 
   private final List<Probe> probes;
   private final List<String> keys;
+  private final int conversationStart;
+  private final java.util.function.IntToLongFunction tokens;
 
   /**
    * One key to fetch.
@@ -31,7 +33,9 @@ public final class LookupPlan {
   public record Probe(String key, int block, CacheTtl ttl) {
   }
 
-  private LookupPlan(List<Probe> probes) {
+  private LookupPlan(List<Probe> probes, int conversationStart, java.util.function.IntToLongFunction tokens) {
+    this.conversationStart = conversationStart;
+    this.tokens = tokens;
     this.probes = List.copyOf(probes);
     this.keys = this.probes.stream().map(Probe::key).toList();
   }
@@ -58,14 +62,30 @@ public final class LookupPlan {
     List<Probe> probes = new ArrayList<>(boundaries.size());
     boundaries.forEach((block, ttl) -> probes.add(new Probe(chain.key(block), block, ttl)));
     probes.sort((a, b) -> Integer.compare(b.block(), a.block()));
-    return new LookupPlan(probes);
+    return new LookupPlan(probes, chain.conversationStart(), chain::tokensThrough);
   }
 
-  /** A plan of probes chosen elsewhere ({@link AutomaticPrefixChain#lookupPlan(int)}), sorted longest first. */
-  static LookupPlan ofProbes(List<Probe> probes) {
+  /**
+   * A plan of probes chosen elsewhere ({@link AutomaticPrefixChain#lookupPlan(int)}), sorted longest first. Every
+   * probe counts as the conversation's own: the automatic chain does not tell a shared system prompt apart.
+   */
+  static LookupPlan ofProbes(List<Probe> probes, java.util.function.IntToLongFunction tokens) {
     List<Probe> sorted = new ArrayList<>(probes);
     sorted.sort((a, b) -> Integer.compare(b.block(), a.block()));
-    return new LookupPlan(sorted);
+    return new LookupPlan(sorted, 0, tokens);
+  }
+
+  /**
+   * The first block of the conversation: a pinned prefix that ends before it (tools, system) is shared and is
+   * followed within balance bounds; one that ends at or after it is the conversation's own.
+   */
+  public int conversationStart() {
+    return conversationStart;
+  }
+
+  /** Estimated tokens of the prefix through {@code block} (0 when unknown). */
+  public long tokensThrough(int block) {
+    return tokens == null || block < 0 ? 0 : tokens.applyAsLong(block);
   }
 
   /** Every key to fetch, longest prefix first; empty when the request has no breakpoint. */

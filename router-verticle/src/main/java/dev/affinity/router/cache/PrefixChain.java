@@ -38,11 +38,13 @@ public final class PrefixChain {
   private final long[] tokensThrough;
   private final List<Breakpoint> breakpoints;
   private final String[] keys;
+  private final int conversationStart;
 
-  private PrefixChain(byte[] hashes, long[] tokensThrough, List<Breakpoint> breakpoints) {
+  private PrefixChain(byte[] hashes, long[] tokensThrough, List<Breakpoint> breakpoints, int conversationStart) {
     this.hashes = hashes;
     this.tokensThrough = tokensThrough;
     this.breakpoints = breakpoints;
+    this.conversationStart = conversationStart;
     this.keys = new String[tokensThrough.length];
   }
 
@@ -74,6 +76,7 @@ public final class PrefixChain {
         chain.markIfPresent(block.get(CanonicalJson.CACHE_CONTROL));
       }
     }
+    chain.conversationStart = chain.size;
     for (JsonNode message : request.path("messages")) {
       String role = message.path("role").asText("");
       JsonNode content = message.get("content");
@@ -120,6 +123,14 @@ public final class PrefixChain {
       keys[block] = key;
     }
     return key;
+  }
+
+  /**
+   * The first block of {@code messages}: a prefix that ends before it (tools and system) may be shared by many
+   * conversations; one that ends at or after it is a conversation's own (see {@link AffinityDecision}, balance).
+   */
+  public int conversationStart() {
+    return conversationStart;
   }
 
   /** Estimated tokens of the prefix that ends with block {@code block} (see {@link TokenEstimate}). */
@@ -198,6 +209,8 @@ public final class PrefixChain {
       marks[last] = marks[last] == null ? ttl : CacheTtl.longer(marks[last], ttl);
     }
 
+    private int conversationStart;
+
     PrefixChain build() {
       List<Breakpoint> breakpoints = new ArrayList<>(4);
       for (int i = 0; i < size; i++) {
@@ -207,9 +220,9 @@ public final class PrefixChain {
       }
       // The capacity is exact for well-formed requests; a malformed one (an object where a list belongs) may leave
       // slots unused.
-      return size == tokens.length ? new PrefixChain(hashes, tokens, List.copyOf(breakpoints))
+      return size == tokens.length ? new PrefixChain(hashes, tokens, List.copyOf(breakpoints), conversationStart)
           : new PrefixChain(Arrays.copyOf(hashes, size * KEY_BYTES), Arrays.copyOf(tokens, size),
-              List.copyOf(breakpoints));
+              List.copyOf(breakpoints), conversationStart);
     }
   }
 }

@@ -32,6 +32,14 @@ public final class PromptCacheKey {
 
   /** The pin-map key of a client's {@code prompt_cache_key} in a cache scope (tenant namespace and alias). */
   public static String pinKey(String scopeSeed, String promptCacheKey) {
+    return scopedKey(SCHEME, scopeSeed, promptCacheKey);
+  }
+
+  /**
+   * {@code SHA-256(scheme ‖ 0 ‖ length(scope) ‖ scope ‖ name)} in the form of prefix keys ({@link PrefixKey}): a pin
+   * key for a name the client chose, in a scheme of its own so that it never names a prefix or another scheme's name.
+   */
+  static String scopedKey(String scheme, String scopeSeed, String name) {
     MessageDigest digest;
     try {
       digest = MessageDigest.getInstance("SHA-256");
@@ -39,12 +47,12 @@ public final class PromptCacheKey {
       throw new IllegalStateException("SHA-256 is not available", e);
     }
     byte[] scope = scopeSeed.getBytes(StandardCharsets.UTF_8);
-    digest.update(SCHEME.getBytes(StandardCharsets.UTF_8));
+    digest.update(scheme.getBytes(StandardCharsets.UTF_8));
     digest.update((byte) 0);
-    // Length-prefixed, so that no split of scope and key into two strings can name another pair.
+    // Length-prefixed, so that no split of scope and name into two strings can name another pair.
     digest.update(ByteBuffer.allocate(Integer.BYTES).putInt(scope.length).array());
     digest.update(scope);
-    digest.update(promptCacheKey.getBytes(StandardCharsets.UTF_8));
+    digest.update(name.getBytes(StandardCharsets.UTF_8));
     return PrefixKey.of(digest.digest(), 0);
   }
 

@@ -14,5 +14,15 @@ public enum RouteKind {
    * The longest pin points to a deployment with no rate-limit headroom: the request goes to the next deployment of
    * the prefix's spread ({@link HotPrefixSpread}) and the pin stays where it is.
    */
-  SPILLED
+  SPILLED,
+  /**
+   * A new session whose shared prefix (tools, system) is pinned only to deployments past the balance bounds: it opens
+   * a new owner of that prefix on the least-loaded deployment, which writes it once ({@link Balance}).
+   */
+  BALANCED,
+  /**
+   * The client's session id is pinned to an eligible deployment and no pinned prefix of the prompt decided: the
+   * request stays with its session ({@link SessionKey}), breakpoints or not.
+   */
+  SESSION
 }

@@ -78,16 +78,16 @@ final class AccessLog {
         .with("model", LogLine.clip(ctx.get(MODEL), MAX_MODEL))
         .with("deployment", deployment)
         .with("route", ctx.<String>get(ROUTE))
-        .with("duration_ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedAt))
-        // the audit: whose request it was (a virtual key's hash prefix and team), never the key
-        .with("key", caller == null ? null : caller.virtualKey() ? caller.keyHashPrefix() : "master")
-        .with("team", caller == null ? null : caller.teamId());
+        .with("duration_ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedAt));
     if (!answered) {
       line.with("outcome", "client_closed");
     }
     if (error != null) {
       line.with("error", error.type()).with("reason", LogLine.clip(error.message(), MAX_REASON));
     }
+    // the audit: whose request it was (a virtual key's hash prefix and team), never the key
+    line.with("key", caller == null ? null : caller.virtualKey() ? caller.keyHashPrefix() : "master")
+        .with("team", caller == null ? null : caller.teamId());
     line.log(ACCESS, polled(ctx, path, status) ? Level.FINE : Level.INFO);
   }
 

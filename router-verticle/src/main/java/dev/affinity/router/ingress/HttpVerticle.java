@@ -18,6 +18,7 @@ import dev.affinity.model.Operation;
 import dev.affinity.model.config.Deployment;
 import dev.affinity.model.config.GatewayConfig;
 import dev.affinity.model.config.ServerSettings;
+import dev.affinity.router.cache.SessionKey;
 import dev.affinity.router.node.Listener;
 import dev.affinity.router.node.LogLine;
 import dev.affinity.router.node.NodeState;
@@ -641,12 +642,15 @@ public final class HttpVerticle extends VerticleBase {
     }
   }
 
-  /** Provider headers the client set that the upstream must see; the client's credentials are not among them. */
+  /**
+   * Provider headers the client set that the upstream must see (the client's credentials are not among them), and
+   * Claude Code's session id, which the router places sessions by and the upstream sees as it would directly.
+   */
   private static Map<String, String> forwardedHeaders(RoutingContext ctx) {
     Map<String, String> headers = new HashMap<>();
     ctx.request().headers().forEach((name, value) -> {
       String lower = name.toLowerCase(Locale.ROOT);
-      if (lower.startsWith("anthropic-")) {
+      if (lower.startsWith("anthropic-") || lower.equals(SessionKey.HEADER)) {
         headers.merge(lower, value, (first, second) -> first + "," + second);
       }
     });

@@ -7,6 +7,7 @@ import dev.affinity.router.ingress.HttpVerticle;
 import dev.affinity.router.observe.GatewayMetrics;
 import dev.affinity.router.observe.MetricsVerticle;
 import dev.affinity.router.pins.CooldownMap;
+import dev.affinity.router.pins.LoadMap;
 import dev.affinity.router.pins.PinMap;
 import dev.affinity.router.routing.RoutingVerticle;
 import dev.affinity.router.routing.Tenants;
@@ -183,7 +184,7 @@ public final class AffinityNode {
         .compose(v -> vertx.executeBlocking(() -> PinMap.open(hazelcast)))
         .compose(pins -> vertx.deployVerticle(new RoutingVerticle(config, state, pins,
             new CooldownMap(hazelcast), () -> cluster.getNodes().size(),
-            tenancy == null ? Tenants.NONE : tenancy)))
+            tenancy == null ? Tenants.NONE : tenancy).sharingLoad(new LoadMap(hazelcast))))
         .compose(v -> vertx.deployVerticle(() -> new HttpVerticle(config, state, connections, host, port, tenancy),
             new DeploymentOptions().setInstances(instances)))
         .mapEmpty();

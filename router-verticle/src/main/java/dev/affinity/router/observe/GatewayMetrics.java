@@ -1,5 +1,6 @@
 package dev.affinity.router.observe;
 
+import dev.affinity.model.Caller;
 import dev.affinity.model.TokenUsage;
 import dev.affinity.model.UsageReport;
 import dev.affinity.model.config.Deployment;
@@ -15,6 +16,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
@@ -37,6 +39,11 @@ public final class GatewayMetrics {
   /** Routes that put a session's prefix where it was not cached: their cache writes are paid a second time. */
   static final Set<String> MOVING_ROUTES = Set.of("repinned", "retried", "spilled");
   static final String OTHER = "other";
+  static final String NONE = "none";
+  /** Distinct teams and key aliases that get a label value of their own on this node; the rest are {@code other}. */
+  static final int MAX_TEAMS = 50;
+  static final int MAX_KEY_ALIASES = 100;
+  private static final int MAX_LABEL = 64;
   /** Route kinds and error types are the gateway's own lower-case words; anything else is not a label. */
   private static final Pattern GATEWAY_WORD = Pattern.compile("[a-z][a-z0-9_]{0,39}");
   private static final Set<String> ERROR_TYPES = Set.of("invalid_request_error", "authentication_error",
@@ -47,6 +54,8 @@ public final class GatewayMetrics {
   private final Map<String, Deployment> deployments;
   private final Timer routingDecision;
   private final Timer overhead;
+  private final Set<String> teams = ConcurrentHashMap.newKeySet();
+  private final Set<String> keyAliases = ConcurrentHashMap.newKeySet();
   private final List<ToDoubleFunction<String>> inFlightSources = new CopyOnWriteArrayList<>();
   private final List<Predicate<String>> coolingSources = new CopyOnWriteArrayList<>();
   private volatile IntSupplier pinsHeld = () -> 0;
@@ -122,8 +131,12 @@ public final class GatewayMetrics {
     String alias = deployment == null ? OTHER : deployment.alias();
     String deploymentId = deployment == null ? OTHER : deployment.id();
     String route = word(report.route());
-    // Where virtual keys exist (issue 14) their team and key alias join these tags, from the key's record.
-    Tags call = Tags.of("alias", alias, "deployment", deploymentId);
+    // whose call: the virtual key's team and key_alias, names an administrator gave, never the key or its hash
+    Caller caller = report.caller();
+    // (on what is counted and paid; routing quality and latencies are the deployment's, without them)
+    Tags where = Tags.of("alias", alias, "deployment", deploymentId);
+    Tags call = where.and("team", bounded(teams, MAX_TEAMS, caller.teamId()), "key_alias",
+        bounded(keyAliases, MAX_KEY_ALIASES, caller.virtualKey() ? caller.keyAlias() : null));
     Counter.builder("affinity.requests").description("Finished upstream calls by route and status")
         .tags(call).tag("route", route).tag("status", Integer.toString(report.status()))
         .register(registry).increment();
@@ -152,12 +165,12 @@ public final class GatewayMetrics {
     if (succeeded && "pinned".equals(route) && usage.cacheReadInputTokens() <= 0) {
       Counter.builder("affinity.pinned.miss")
           .description("Calls routed by a pin on which the provider read nothing from its cache")
-          .tags(call).register(registry).increment();
+          .tags(where).register(registry).increment();
     }
     if (MOVING_ROUTES.contains(route) && usage.cacheCreationInputTokens() > 0) {
       Counter.builder("affinity.rewritten.tokens")
           .description("Cache writes paid again because a session moved to another deployment")
-          .tags(call).tag("route", route).register(registry).increment(usage.cacheCreationInputTokens());
+          .tags(where).tag("route", route).register(registry).increment(usage.cacheCreationInputTokens());
     }
     journal.add(new RequestJournal.Call(System.currentTimeMillis(), report.requestId(), alias, deploymentId, route,
         report.status(), Math.max(0, usage.inputTokens()), Math.max(0, usage.cacheReadInputTokens()),
@@ -169,13 +182,13 @@ public final class GatewayMetrics {
         overhead.record(timing.sentAfterNanos(), TimeUnit.NANOSECONDS);
         if (timing.endedAfterNanos() >= timing.sentAfterNanos()) {
           latency("affinity.upstream.latency", "Time from the upstream request being sent to its answer's end",
-              call, timing.endedAfterNanos() - timing.sentAfterNanos());
+              where, timing.endedAfterNanos() - timing.sentAfterNanos());
         }
       }
       if (timing.firstByteAfterNanos() >= 0) {
         latency("affinity.time.to.first.token",
             "Time from the router taking a request to the first bytes of the upstream's answer",
-            call, timing.firstByteAfterNanos());
+            where, timing.firstByteAfterNanos());
       }
     }
   }
@@ -211,6 +224,27 @@ public final class GatewayMetrics {
         .serviceLevelObjectives(millis(50), millis(100), millis(250), millis(500), millis(1000), millis(2500),
             millis(5000), millis(10_000), millis(30_000), millis(60_000), millis(120_000), millis(300_000))
         .register(registry).record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  /**
+   * {@code value} while it is one of the first {@code max} distinct values seen, {@code other} after, {@code none}
+   * when there is none: a node with thousands of keys keeps a bounded number of series.
+   */
+  private static String bounded(Set<String> seen, int max, String value) {
+    if (value == null || value.isEmpty()) {
+      return NONE;
+    }
+    String label = value.length() > MAX_LABEL ? value.substring(0, MAX_LABEL) : value;
+    if (seen.contains(label)) {
+      return label;
+    }
+    synchronized (seen) {
+      if (seen.size() < max) {
+        seen.add(label);
+        return label;
+      }
+    }
+    return OTHER;
   }
 
   private static String word(String value) {

@@ -68,7 +68,7 @@ public final class InMemoryPinStore implements PinStore {
     List<PinView> views = new ArrayList<>();
     pins.forEach((key, pin) -> {
       if (views.size() < limit && pin.aliveAt(now)) {
-        views.add(new PinView(key, pin.scope(), Math.max(0, (pin.expiresAt() - now) / 1000), 0));
+        views.add(new PinView(key, String.join(",", pin.owners()), Math.max(0, (pin.expiresAt() - now) / 1000), 0));
       }
     });
     return views;

@@ -130,7 +130,7 @@ public final class PinMap implements PinStore {
       if (entry != null) {
         long left = entry.getExpirationTime() == Long.MAX_VALUE ? -1
             : Math.max(0, (entry.getExpirationTime() - now) / 1000);
-        pins.add(new PinView(key, PinValue.scopeOf(entry.getValue()), left, entry.getHits()));
+        pins.add(new PinView(key, String.join(",", PinValue.parse(entry.getValue()).owners()), left, entry.getHits()));
       }
     }
     return pins;

@@ -31,7 +31,7 @@ public interface PinStore {
   record Write(Kind kind, String scope, String stale, long ttlSeconds, long warmingSince) {
 
     /** What a write does; see {@link PinValue#after}. */
-    public enum Kind { CLAIM, REPLACE, REFRESH, WARMED }
+    public enum Kind { CLAIM, REPLACE, REFRESH, WARMED, ADD_OWNER }
 
     public Write {
       Objects.requireNonNull(kind, "kind");
@@ -47,11 +47,37 @@ public interface PinStore {
    * @param expiresAt key → when the pin expires (epoch milliseconds), for the pins in {@code owners}
    * @param changed   for a write's answer, the keys this write changed (a claim it won, a replacement, a refresh
    *                  that extended the pin, a warm-up it ended); empty for a read
+   * @param allOwners key → every scope that holds the prefix, the first owner (the one in {@code owners}) first
    */
   record Found(Map<String, String> owners, Map<String, Long> warming, Map<String, Long> expiresAt,
-               Set<String> changed) {
+               Set<String> changed, Map<String, List<String>> allOwners) {
 
-    public static final Found NOTHING = new Found(Map.of(), Map.of(), Map.of(), Set.of());
+    public static final Found NOTHING = new Found(Map.of(), Map.of(), Map.of(), Set.of(), Map.of());
+
+    public Found(Map<String, String> owners, Map<String, Long> warming, Map<String, Long> expiresAt,
+                 Set<String> changed) {
+      this(owners, warming, expiresAt, changed, single(owners));
+    }
+
+    private static Map<String, List<String>> single(Map<String, String> owners) {
+      Map<String, List<String>> all = new HashMap<>();
+      owners.forEach((key, owner) -> all.put(key, List.of(owner)));
+      return all;
+    }
+
+    /**
+     * Each key's owner as a writer for {@code scope} sees it: {@code scope} where it is one of the owners (its write
+     * won, or found it there), else the first owner.
+     */
+    public Map<String, String> ownersSeenBy(String scope) {
+      Map<String, String> seen = new HashMap<>(owners);
+      allOwners.forEach((key, all) -> {
+        if (all.contains(scope)) {
+          seen.put(key, scope);
+        }
+      });
+      return seen;
+    }
 
     static Found of(Map<String, PinValue> pins) {
       return of(pins, Set.of());
@@ -61,16 +87,18 @@ public interface PinStore {
       Map<String, String> owners = new HashMap<>();
       Map<String, Long> warming = new HashMap<>();
       Map<String, Long> expiresAt = new HashMap<>();
+      Map<String, List<String>> all = new HashMap<>();
       pins.forEach((key, pin) -> {
         if (pin != null) {
           owners.put(key, pin.scope());
+          all.put(key, pin.owners());
           expiresAt.put(key, pin.expiresAt());
           if (pin.warming()) {
             warming.put(key, pin.warmingSince());
           }
         }
       });
-      return new Found(owners, warming, expiresAt, Set.copyOf(changed));
+      return new Found(owners, warming, expiresAt, Set.copyOf(changed), all);
     }
   }
 
@@ -126,6 +154,9 @@ public interface PinStore {
         PinLifetime.seconds(claim.ttl()), warmingSince), claim.key()));
     decision.replacements().forEach(replacement -> add(writes, new Write(Write.Kind.REPLACE, chosen,
         replacement.staleDeploymentId(), PinLifetime.seconds(replacement.ttl()), warmingSince), replacement.key()));
+    // one more deployment writes these shared prefixes: it becomes one more owner
+    decision.additions().forEach(addition -> add(writes, new Write(Write.Kind.ADD_OWNER, chosen, null,
+        PinLifetime.seconds(addition.ttl()), 0), addition.key()));
     return writes;
   }
 

@@ -1,5 +1,8 @@
 package dev.affinity.router.pins;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * What a pin holds: the cache scope; while the first request for a new prefix is still being answered there (warming
  * up), the epoch millisecond it was claimed; and when the pin expires (epoch milliseconds, 0 when unknown). A warming
@@ -7,11 +10,24 @@ package dev.affinity.router.pins;
  * of writing one more each. The expiry travels in the value so that every node's view knows, without asking, whether
  * a pin is alive and whether its refresh is due.
  * Encoded as {@code scope \u0001 warmingSince \u0001 expiresAt}, so a read stays one string per key; the shorter
- * forms {@code scope} and {@code scope \u0001 warmingSince} are read too.
+ * forms {@code scope} and {@code scope \u0001 warmingSince} are read too. A prefix cached on several deployments (a
+ * shared prompt that balance spread, see {@code docs/affinity.md}) has co-owners after the first, the scope: they
+ * follow as a fourth field, {@code \u0001 owner \u0003 owner ...}.
  */
-record PinValue(String scope, long warmingSince, long expiresAt) {
+record PinValue(String scope, long warmingSince, long expiresAt, List<String> coOwners) {
 
   private static final char MARK = '\u0001';
+  private static final char OWNER = '\u0003';
+  /** More owners than an alias has deployments is never useful; the bound keeps a value read from the map small. */
+  static final int MAX_OWNERS = 16;
+
+  PinValue {
+    coOwners = List.copyOf(coOwners);
+  }
+
+  PinValue(String scope, long warmingSince, long expiresAt) {
+    this(scope, warmingSince, expiresAt, List.of());
+  }
 
   static PinValue parse(String raw) {
     int first = raw.indexOf(MARK);
@@ -20,10 +36,22 @@ record PinValue(String scope, long warmingSince, long expiresAt) {
     }
     String scope = raw.substring(0, first);
     int second = raw.indexOf(MARK, first + 1);
+    int third = second < 0 ? -1 : raw.indexOf(MARK, second + 1);
     try {
-      return second < 0 ? new PinValue(scope, Long.parseLong(raw.substring(first + 1)), 0)
-          : new PinValue(scope, Long.parseLong(raw, first + 1, second, 10),
-              Long.parseLong(raw, second + 1, raw.length(), 10));
+      if (second < 0) {
+        return new PinValue(scope, Long.parseLong(raw.substring(first + 1)), 0);
+      }
+      long warming = Long.parseLong(raw, first + 1, second, 10);
+      long expires = Long.parseLong(raw, second + 1, third < 0 ? raw.length() : third, 10);
+      List<String> others = new ArrayList<>();
+      if (third >= 0) {
+        for (String owner : raw.substring(third + 1).split(String.valueOf(OWNER))) {
+          if (!owner.isEmpty() && !owner.equals(scope) && !others.contains(owner) && others.size() < MAX_OWNERS - 1) {
+            others.add(owner);
+          }
+        }
+      }
+      return new PinValue(scope, warming, expires, others);
     } catch (NumberFormatException unreadable) {
       return new PinValue(scope, 0, 0);
     }
@@ -35,7 +63,23 @@ record PinValue(String scope, long warmingSince, long expiresAt) {
   }
 
   String encode() {
-    return scope + MARK + warmingSince + MARK + expiresAt;
+    String base = scope + MARK + warmingSince + MARK + expiresAt;
+    return coOwners.isEmpty() ? base : base + MARK + String.join(String.valueOf(OWNER), coOwners);
+  }
+
+  /** Every deployment (cache scope) that holds the prefix, the first owner first. */
+  List<String> owners() {
+    if (coOwners.isEmpty()) {
+      return List.of(scope);
+    }
+    List<String> all = new ArrayList<>(coOwners.size() + 1);
+    all.add(scope);
+    all.addAll(coOwners);
+    return all;
+  }
+
+  boolean ownedBy(String owner) {
+    return scope.equals(owner) || coOwners.contains(owner);
   }
 
   boolean warming() {
@@ -47,24 +91,58 @@ record PinValue(String scope, long warmingSince, long expiresAt) {
     return expiresAt == 0 || expiresAt > now;
   }
 
+  private PinValue withExpiry(long expiry) {
+    return new PinValue(scope, warmingSince, expiry, coOwners);
+  }
+
+  /** {@code stale} replaced by {@code owner} where it stood, without a duplicate. */
+  private PinValue replacing(String stale, String owner, long warming, long expiry) {
+    List<String> all = new ArrayList<>();
+    for (String existing : owners()) {
+      String next = existing.equals(stale) ? owner : existing;
+      if (!all.contains(next)) {
+        all.add(next);
+      }
+    }
+    boolean alone = all.size() == 1;
+    // a sole new owner writes the prefix: it warms up; among others, the pin stays as warm as it was
+    return new PinValue(all.get(0), alone ? warming : warmingSince, Math.max(expiry, expiresAt),
+        all.subList(1, all.size()));
+  }
+
   /**
    * What a key holds after {@code write}, issued at {@code issuedAt}, is applied to {@code current} (null: absent);
-   * null when the write leaves it as it is. Claims are write-if-absent (first writer wins), replacements compare-and-set
-   * against the stale scope, refreshes extend a pin that still names the write's scope (never shorten it: a concurrent
-   * refresh from another node may already have gone further), and {@code WARMED} ends the warm-up of such a pin.
+   * null when the write leaves it as it is. Claims are write-if-absent (first writer wins), replacements
+   * compare-and-set against the stale scope (only that owner is replaced; other owners keep their place), refreshes
+   * extend a pin the write's scope owns (never shorten it: a concurrent refresh from another node may already have
+   * gone further), {@code WARMED} ends the warm-up of such a pin, and {@code ADD_OWNER} makes the write's scope one
+   * more owner.
    */
   static PinValue after(PinStore.Write write, PinValue current, long issuedAt) {
-    boolean ours = current != null && current.scope.equals(write.scope());
+    boolean ours = current != null && current.ownedBy(write.scope());
     long expiry = issuedAt + write.ttlSeconds() * 1000;
     return switch (write.kind()) {
       case CLAIM -> current == null ? new PinValue(write.scope(), write.warmingSince(), expiry) : null;
-      case REFRESH -> ours && expiry > current.expiresAt ? new PinValue(current.scope, current.warmingSince, expiry)
-          : null;
-      case REPLACE -> ours ? (expiry > current.expiresAt ? new PinValue(current.scope, current.warmingSince, expiry) : null)
-          : current == null || current.scope.equals(write.stale())
-              ? new PinValue(write.scope(), write.warmingSince(), expiry) : null;
+      case REFRESH -> ours && expiry > current.expiresAt ? current.withExpiry(expiry) : null;
+      case REPLACE -> ours ? (write.stale() != null && current.ownedBy(write.stale())
+              ? current.replacing(write.stale(), write.scope(), write.warmingSince(), expiry)
+              : expiry > current.expiresAt ? current.withExpiry(expiry) : null)
+          : current == null ? new PinValue(write.scope(), write.warmingSince(), expiry)
+          : current.ownedBy(write.stale())
+              ? current.replacing(write.stale(), write.scope(), write.warmingSince(), expiry) : null;
       case WARMED -> ours && current.warming()
-          ? new PinValue(current.scope, 0, Math.max(expiry, current.expiresAt)) : null;
+          ? new PinValue(current.scope, 0, Math.max(expiry, current.expiresAt), current.coOwners) : null;
+      case ADD_OWNER -> current == null ? new PinValue(write.scope(), 0, expiry)
+          : ours ? (expiry > current.expiresAt ? current.withExpiry(expiry) : null)
+          : current.coOwners.size() >= MAX_OWNERS - 1 ? null
+          : new PinValue(current.scope, current.warmingSince, Math.max(expiry, current.expiresAt),
+              append(current.coOwners, write.scope()));
     };
+  }
+
+  private static List<String> append(List<String> owners, String owner) {
+    List<String> more = new ArrayList<>(owners);
+    more.add(owner);
+    return more;
   }
 }

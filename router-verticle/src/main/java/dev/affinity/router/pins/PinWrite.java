@@ -27,7 +27,7 @@ import java.util.concurrent.TimeUnit;
 final class PinWrite implements EntryProcessor<String, String, String>, IdentifiedDataSerializable {
 
   /** Sent by ordinal: add new kinds at the end, never reorder, or members of two versions misread each other. */
-  enum Kind { CLAIM, REPLACE, REFRESH, WARMED }
+  enum Kind { CLAIM, REPLACE, REFRESH, WARMED, ADD_OWNER }
 
   /**
    * Marks an answer this write changed: the only way a writer can tell a claim it won from one another request of the

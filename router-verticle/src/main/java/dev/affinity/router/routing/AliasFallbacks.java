@@ -82,7 +82,7 @@ final class AliasFallbacks {
       json = copy;
     }
     return new GatewayRequest(request.requestId(), request.operation(), alias, request.stream(), request.tenant(),
-        request.headers(), request.query(), ModelField.replace(request.body(), alias), json);
+        request.headers(), request.query(), ModelField.replace(request.body(), alias), json, request.caller());
   }
 
   private static GatewayReply marked(GatewayReply reply, String fallback) {

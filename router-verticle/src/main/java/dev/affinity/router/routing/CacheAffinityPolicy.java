@@ -6,10 +6,12 @@ import dev.affinity.model.GatewayRequest;
 import dev.affinity.model.Operation;
 import dev.affinity.model.config.Deployment;
 import dev.affinity.router.cache.AffinityDecision;
+import dev.affinity.router.cache.Balance;
 import dev.affinity.router.cache.CacheTtl;
 import dev.affinity.router.cache.HotPrefixSpread;
 import dev.affinity.router.cache.LookupPlan;
 import dev.affinity.router.cache.PinPlan;
+import dev.affinity.router.cache.Rendezvous;
 import dev.affinity.router.cache.RouteKind;
 import dev.affinity.router.pins.PinLifetime;
 import dev.affinity.router.pins.PinRefresher;
@@ -21,6 +23,8 @@ import io.vertx.core.buffer.Buffer;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -55,6 +59,8 @@ public final class CacheAffinityPolicy implements RoutingPolicy {
   private final int spread;
   private final Context context;
   private final long warmUpMillis;
+  private DeploymentLoad load;
+  private Balance.Bounds bounds;
 
   /**
    * @param warmUp how long a request waits for the first request of its new prefix to be answered; 0 never
@@ -70,6 +76,27 @@ public final class CacheAffinityPolicy implements RoutingPolicy {
     this.spread = spread;
     this.context = context;
     this.warmUpMillis = warmUp.toMillis();
+  }
+
+  /**
+   * Places new sessions by load as well as by cache: a shared prefix is followed only to owners within
+   * {@code bounds}, else a new owner is opened on the least-loaded deployment (see {@link AffinityDecision#place}).
+   */
+  public CacheAffinityPolicy balancing(DeploymentLoad load, Balance.Bounds bounds) {
+    this.load = load;
+    this.bounds = bounds;
+    return this;
+  }
+
+  /** The balance of this request's choices: requests per minute per cache scope, cluster-wide. */
+  private Balance balance(List<Deployment> choices, Set<String> openScopes) {
+    if (load == null) {
+      return null;
+    }
+    Map<String, Long> loads = new HashMap<>();
+    choices.forEach(deployment -> loads.merge(deployment.cacheScope(), load.of(deployment.id()).requestsPerMinute(),
+        Long::sum));
+    return new Balance(loads, openScopes.isEmpty() ? loads.keySet() : openScopes, bounds);
   }
 
   @Override
@@ -102,7 +129,8 @@ public final class CacheAffinityPolicy implements RoutingPolicy {
     List<Deployment> withRoom = choices.stream().filter(eligibility::hasHeadroom).toList();
     List<Deployment> open = withRoom.isEmpty() ? choices : withRoom; // none has room: better to try than to refuse
     Buffer sent = body;
-    if (lookup.isEmpty() && plan.isEmpty()) {
+    String sessionKey = keys.sessionKey();
+    if (lookup.isEmpty() && plan.isEmpty() && sessionKey == null) {
       return Future.succeededFuture(new Route(strategy.pick(open), "unpinned", sent));
     }
     // pins name cache scopes: deployments that share a provider cache are one for affinity
@@ -113,33 +141,114 @@ public final class CacheAffinityPolicy implements RoutingPolicy {
     Set<String> saturated = new HashSet<>(eligibleScopes);
     saturated.removeAll(openScopes);
     // pins are read from this node's view: no round trip
-    return Future.succeededFuture(pins.read(lookup.keys())).compose(found -> {
-      AffinityDecision decision = AffinityDecision.decide(lookup, plan, found.owners(), eligibleScopes, saturated,
-          (key, home) -> HotPrefixSpread.spillTo(key, home, eligibleScopes, spread, openScopes::contains)
-              .orElse(home),
-          () -> strategy.pick(open).cacheScope());
-      if (decision.kind() == RouteKind.REPINNED || decision.kind() == RouteKind.SPILLED) {
+    List<String> read = lookup.keys();
+    if (sessionKey != null) {
+      read = new ArrayList<>(read);
+      read.add(sessionKey);
+    }
+    Map<String, Integer> blocks = new HashMap<>();
+    lookup.probes().forEach(probe -> blocks.put(probe.key(), probe.block()));
+    plan.pins().forEach(pin -> blocks.put(pin.key(), pin.block()));
+    return Future.succeededFuture(pins.read(read)).compose(found -> {
+      AffinityDecision.Placement placement = AffinityDecision.Placement.of(eligibleScopes,
+              () -> strategy.pick(open).cacheScope())
+          .saturated(saturated, (key, home) -> HotPrefixSpread.spillTo(key, home, eligibleScopes, spread,
+              openScopes::contains).orElse(home))
+          .takeOver((key, stale) -> takeOver(key, stale, openScopes.isEmpty() ? eligibleScopes : openScopes))
+          .balance(balance(choices, openScopes))
+          .session(sessionKey);
+      AffinityDecision decision = AffinityDecision.place(lookup, plan, found.allOwners(), placement);
+      if (decision.kind() == RouteKind.REPINNED || decision.kind() == RouteKind.SPILLED
+          || decision.kind() == RouteKind.BALANCED) {
         LOG.info(() -> "request=" + request.requestId() + " " + decision.kind().name().toLowerCase(Locale.ROOT)
             + " to " + decision.deploymentId() + ": " + decision.reason().orElse("pinned deployment not eligible"));
       }
       refreshWhenDue(decision, found);
       if (!decision.writes()) {
-        Route route = route(decision, decision.deploymentId(), choices, candidates, sent, request);
+        Route route = route(decision, decision.deploymentId(), choices, candidates, sent, request)
+            .holding(held(decision, decision.deploymentId(), Map.of(), blocks), cached(decision, lookup));
         return afterWarmUp(decision.pinnedKey().orElse(null), found, decision.deploymentId(), route, 0, request);
       }
       long warmingSince = warmUpMillis > 0 ? System.currentTimeMillis() : 0;
       return onContext(pins.applyClaims(decision, warmingSince)).compose(written -> {
-        String chosen = decision.afterClaim(written.owners());
-        Route route = route(decision, chosen, choices, candidates, sent, request);
+        Map<String, String> seen = written.ownersSeenBy(decision.deploymentId());
+        String chosen = decision.afterClaim(seen);
+        Route route = route(decision, chosen, choices, candidates, sent, request)
+            .holding(held(decision, chosen, written.ownersSeenBy(chosen), blocks),
+                chosen.equals(decision.deploymentId()) ? cached(decision, lookup) : 0);
         if (!chosen.equals(decision.deploymentId())) {
-          repointWonKeys(decision, written.owners(), chosen);
+          repointWonKeys(decision, seen, chosen);
         } else if (warmingSince > 0) {
           route = route.warming(warmingPins(decision, written, chosen, warmingSince));
         }
-        String followed = decision.followedKey(written.owners(), chosen).orElse(null);
+        String followed = decision.followedKey(written.ownersSeenBy(chosen), chosen).orElse(null);
         return afterWarmUp(followed, mergedOver(found, written), chosen, route, warmingSince, request);
       });
     });
+  }
+
+  /**
+   * Where every node moves a prefix whose deployment {@code stale} failed: the first of {@code scopes} (without
+   * {@code stale}) by rendezvous hashing of {@code key}, the shortest prefix the request holds there, which the
+   * sessions sharing it share too.
+   */
+  private static String takeOver(String key, String stale, Set<String> scopes) {
+    Set<String> others = new HashSet<>(scopes);
+    others.remove(stale);
+    return Rendezvous.first(key, others.isEmpty() ? scopes : others).orElse(stale);
+  }
+
+  /**
+   * Moves the request and its pins after its deployment failed before the first byte: to where {@link #takeOver}
+   * puts its shortest held prefix among {@code others} (the same choice on every node), with a compare-and-set of each
+   * held pin from the failed scope to the new one, so the session's next turn follows without another write.
+   */
+  @Override
+  public Future<Route> failover(GatewayRequest request, Route failed, List<Deployment> others) {
+    List<Deployment> open = eligibility.withHeadroom(eligibility.healthy(others));
+    if (failed.held().isEmpty()) {
+      return Future.succeededFuture(failed.movedTo(strategy.pick(open), "retried"));
+    }
+    String stale = failed.deployment().cacheScope();
+    Set<String> scopes = new HashSet<>();
+    open.forEach(deployment -> scopes.add(deployment.cacheScope()));
+    String target = takeOver(failed.held().get(0).key(), stale, scopes);
+    Deployment next = inScope(target, open);
+    if (next == null || target.equals(stale)) {
+      // every other deployment shares the failed one's cache: the pins stay
+      return Future.succeededFuture(failed.movedTo(next != null ? next : strategy.pick(open), "retried"));
+    }
+    Map<String, CacheTtl> moved = new HashMap<>();
+    failed.held().forEach(held -> moved.put(held.key(), held.ttl()));
+    return onContext(pins.repoint(moved, stale, target))
+        .otherwise(failure -> {
+          LOG.log(Level.WARNING, "could not move pins after a failover: " + failure.getMessage());
+          return null;
+        })
+        .map(done -> failed.movedTo(next, "retried"));
+  }
+
+  /** Estimated tokens of the pinned prefix the decision follows: what its deployment holds for the request. */
+  private static long cached(AffinityDecision decision, LookupPlan lookup) {
+    return decision.pinnedBlock().isPresent() ? lookup.tokensThrough(decision.pinnedBlock().getAsInt()) : 0;
+  }
+
+  /** The keys the request ties to {@code chosen}, shortest prefix first, for {@link #failover}. */
+  private static List<Route.Held> held(AffinityDecision decision, String chosen, Map<String, String> written,
+                                       Map<String, Integer> blocks) {
+    Map<String, CacheTtl> keys = new HashMap<>();
+    decision.refreshes().forEach(refresh -> keys.put(refresh.key(), refresh.ttl()));
+    decision.additions().forEach(addition -> keys.put(addition.key(), addition.ttl()));
+    decision.writtenLongestFirst().forEach(write -> {
+      if (written.isEmpty() || chosen.equals(written.get(write.key()))) {
+        keys.put(write.key(), write.ttl());
+      }
+    });
+    List<Route.Held> held = new ArrayList<>();
+    keys.forEach((key, ttl) -> held.add(new Route.Held(key, ttl)));
+    held.sort(Comparator.comparingInt((Route.Held h) -> blocks.getOrDefault(h.key(), Integer.MAX_VALUE))
+        .thenComparing(Route.Held::key));
+    return held;
   }
 
   @Override
@@ -210,18 +319,26 @@ public final class CacheAffinityPolicy implements RoutingPolicy {
   }
 
   /**
-   * The key whose warm-up, by another request, this one waits for: the key it follows; or, when it writes that one
-   * itself, another prefix that an earlier request is writing to the same scope right now (a node's view can show that
-   * request's first pins before its others, so both claim and win some: both would then write the shared part). Null
-   * when there is none.
+   * The key whose warm-up, by another request, this one waits for; null when there is none. A request that writes
+   * none of its keys itself waits for the key it follows, as always. One that does write some (it won their claims)
+   * waits only for a warm-up that started before its own: two concurrent first requests can each win some of a
+   * prompt's keys (a node's view can show the other's first pins before its others), and each would otherwise write
+   * the shared part, or wait for the other. Waiting only for earlier marks keeps the later one waiting for the
+   * earlier, never both for each other.
    */
   private static String othersWarmUp(String followedKey, PinStore.Found state, String scope, Route route,
                                      long ownMark) {
+    boolean writesSome = !route.warming().isEmpty();
     if (followedKey != null && !route.warming().containsKey(followedKey)) {
-      return followedKey;
+      Long since = state.warming().get(followedKey);
+      if (!writesSome || since != null && since < ownMark) {
+        return followedKey;
+      }
+    }
+    if (!writesSome) {
+      return null;
     }
     for (Map.Entry<String, Long> warming : state.warming().entrySet()) {
-      // only a warm-up that started before this request's own: two writers never wait for each other
       if (warming.getValue() < ownMark && !route.warming().containsKey(warming.getKey())
           && scope.equals(state.owners().get(warming.getKey()))) {
         return warming.getKey();

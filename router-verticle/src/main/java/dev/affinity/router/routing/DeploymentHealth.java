@@ -1,23 +1,28 @@
 package dev.affinity.router.routing;
 
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
 /**
- * Which deployments may take traffic now, judged from how their calls end (LiteLLM's {@code allowed_fails} and
- * {@code cooldown_time}): after {@code allowedFails} failures in a row that are the upstream's fault, a deployment
- * cools down; one success clears the count. Pure and clock-injected (epoch milliseconds). Cooldowns this node
- * decides are returned to the caller, which publishes them to the cluster; those of other nodes come back through
- * {@link #coolUntil}.
+ * Which deployments may take traffic now, judged from how their calls end, with LiteLLM's meaning of
+ * {@code allowed_fails} and {@code cooldown_time}: a deployment may fail {@code allowedFails} times within a minute
+ * (failures that are the upstream's fault); the next failure in that minute cools it down for {@code cooldownTime}
+ * and starts a new count. Successes do not clear the count (LiteLLM counts failures per minute, not in a row).
+ * Pure and clock-injected (epoch milliseconds). Cooldowns this node decides are returned to the caller, which
+ * publishes them to the cluster; those of other nodes come back through {@link #coolUntil}.
  */
 public final class DeploymentHealth {
 
   private final int allowedFails;
   private final long cooldownMillis;
   private final LongSupplier clock;
-  private final Map<String, int[]> consecutiveFailures = new ConcurrentHashMap<>();
+  private static final long MINUTE_MILLIS = 60_000;
+
+  private final Map<String, Deque<Long>> recentFailures = new ConcurrentHashMap<>();
   private final Map<String, Long> cooledUntil = new ConcurrentHashMap<>();
 
   public DeploymentHealth(int allowedFails, long cooldownMillis, LongSupplier clock) {
@@ -33,17 +38,21 @@ public final class DeploymentHealth {
    */
   public OptionalLong record(String deploymentId, int status) {
     if (!upstreamFault(status)) {
-      consecutiveFailures.remove(deploymentId);
       return OptionalLong.empty();
     }
-    int[] count = consecutiveFailures.computeIfAbsent(deploymentId, id -> new int[1]);
-    synchronized (count) {
-      if (++count[0] < allowedFails) {
+    long now = clock.getAsLong();
+    Deque<Long> failures = recentFailures.computeIfAbsent(deploymentId, id -> new ArrayDeque<>());
+    synchronized (failures) {
+      while (!failures.isEmpty() && now - failures.peekFirst() >= MINUTE_MILLIS) {
+        failures.pollFirst();
+      }
+      failures.addLast(now);
+      if (failures.size() <= allowedFails) {
         return OptionalLong.empty();
       }
-      count[0] = 0;
+      failures.clear();
     }
-    return OptionalLong.of(coolUntil(deploymentId, clock.getAsLong() + cooldownMillis));
+    return OptionalLong.of(coolUntil(deploymentId, now + cooldownMillis));
   }
 
   /**

@@ -17,6 +17,7 @@ import dev.affinity.router.cache.LookupPlan;
 import dev.affinity.router.cache.MinimumCacheable;
 import dev.affinity.router.cache.PinPlan;
 import dev.affinity.router.cache.PrefixChain;
+import dev.affinity.router.cache.SessionKey;
 import io.vertx.core.buffer.Buffer;
 
 import java.util.List;
@@ -32,8 +33,10 @@ import java.util.OptionalInt;
  *
  * @param reference the deployment whose provider, model and settings the keys were computed for
  * @param body      the body to send when markers were injected, else null (the client's body is sent)
+ * @param sessionKey the pin key of the session the client named ({@link SessionKey}), scoped like the prefixes, or
+ *                   null
  */
-public record PromptKeys(String reference, LookupPlan lookup, PinPlan plan, Buffer body) {
+public record PromptKeys(String reference, LookupPlan lookup, PinPlan plan, Buffer body, String sessionKey) {
 
   private static final ObjectMapper JSON = new ObjectMapper();
   /** OpenAI and Gemini Flash cache prompts of 1,024 tokens and more; Gemini Pro of 4,096. */
@@ -84,7 +87,8 @@ public record PromptKeys(String reference, LookupPlan lookup, PinPlan plan, Buff
           reference.provider() == ProviderKind.OPENAI ? json : asConversation(json), scope);
       Integer configured = reference.info().minCacheableTokens();
       int minimum = configured != null ? configured : automaticMinimum(upstreamModel);
-      return new PromptKeys(reference.id(), chain.lookupPlan(minimum), chain.pinPlan(minimum), null);
+      return new PromptKeys(reference.id(), chain.lookupPlan(minimum), chain.pinPlan(minimum), null,
+          session(request, json, scope));
     }
     // markers the gateway injects are part of what is sent, so they are part of what is hashed
     Buffer body = null;
@@ -102,7 +106,13 @@ public record PromptKeys(String reference, LookupPlan lookup, PinPlan plan, Buff
     Integer configuredMinimum = reference.info().minCacheableTokens();
     int minimum = MinimumCacheable.tokens(upstreamModel,
         configuredMinimum == null ? OptionalInt.empty() : OptionalInt.of(configuredMinimum));
-    return new PromptKeys(reference.id(), LookupPlan.of(chain), PinPlan.of(chain, minimum), body);
+    return new PromptKeys(reference.id(), LookupPlan.of(chain), PinPlan.of(chain, minimum), body,
+        session(request, json, scope));
+  }
+
+  /** The session pin key of the request, when its client named one. */
+  private static String session(GatewayRequest request, JsonNode json, String scope) {
+    return SessionKey.of(json, request.headers()).map(id -> SessionKey.pinKey(scope, id)).orElse(null);
   }
 
   /**

@@ -3,6 +3,9 @@ package dev.affinity.router.routing;
 import dev.affinity.model.config.Deployment;
 import io.vertx.core.buffer.Buffer;
 
+import dev.affinity.router.cache.CacheTtl;
+
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -10,15 +13,25 @@ import java.util.Map;
  *
  * @param body    the body to send when the policy changed it (injected cache markers), or null to send the client's
  * @param warming pins this request claimed that stay warming up until it is answered: key → TTL in seconds
+ * @param held    the prefixes (and session) this request ties to its deployment, shortest first: the pins that move
+ *                with it if the deployment fails before answering; empty when affinity is off
+ * @param cachedTokens estimated tokens of the longest prefix the deployment already holds for this request (0 when
+ *                none): what moving elsewhere would write again
  */
-public record Route(Deployment deployment, String kind, Buffer body, Map<String, Long> warming) {
+public record Route(Deployment deployment, String kind, Buffer body, Map<String, Long> warming,
+                    List<Held> held, long cachedTokens) {
+
+  /** A pin key a request ties to its deployment, with its TTL. */
+  public record Held(String key, CacheTtl ttl) {
+  }
 
   public Route {
     warming = Map.copyOf(warming);
+    held = List.copyOf(held);
   }
 
   public Route(Deployment deployment, String kind, Buffer body) {
-    this(deployment, kind, body, Map.of());
+    this(deployment, kind, body, Map.of(), List.of(), 0);
   }
 
   public Route(Deployment deployment, String kind) {
@@ -26,6 +39,15 @@ public record Route(Deployment deployment, String kind, Buffer body, Map<String,
   }
 
   Route warming(Map<String, Long> pins) {
-    return new Route(deployment, kind, body, pins);
+    return new Route(deployment, kind, body, pins, held, cachedTokens);
+  }
+
+  Route holding(List<Held> keys, long cached) {
+    return new Route(deployment, kind, body, warming, keys, cached);
+  }
+
+  /** The same request sent to {@code next} instead, holding the same pins. */
+  Route movedTo(Deployment next, String newKind) {
+    return new Route(next, newKind, body, Map.of(), held, next.equals(deployment) ? cachedTokens : 0);
   }
 }

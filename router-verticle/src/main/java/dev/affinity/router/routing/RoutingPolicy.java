@@ -11,6 +11,12 @@ public interface RoutingPolicy {
 
   Future<Route> route(GatewayRequest request, List<Deployment> candidates);
 
+  /**
+   * Where a request goes after its deployment failed before the first byte reached the client: one of
+   * {@code others} (deployments of the alias not tried yet, never empty). By default, the strategy's choice.
+   */
+  Future<Route> failover(GatewayRequest request, Route failed, List<Deployment> others);
+
   /** The deployment of {@code route} has answered (a status and headers, or a failure): its prompt is processed. */
   default void answered(Route route) {
   }

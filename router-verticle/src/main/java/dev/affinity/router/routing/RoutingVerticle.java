@@ -21,7 +21,9 @@ import dev.affinity.router.cache.Price;
 import dev.affinity.router.ingress.CallerKeys;
 import dev.affinity.router.node.LogLine;
 import dev.affinity.router.node.NodeState;
+import dev.affinity.router.cache.Balance;
 import dev.affinity.router.pins.CooldownMap;
+import dev.affinity.router.pins.LoadMap;
 import dev.affinity.router.pins.PinStore;
 import dev.affinity.router.routing.strategy.InFlight;
 import dev.affinity.router.routing.strategy.UnpinnedStrategy;
@@ -63,6 +65,12 @@ public final class RoutingVerticle extends VerticleBase {
   /** Margin so the upstream's own timeout (a clean 504) fires before the event bus gives up on the reply. */
   private static final long REPLY_MARGIN_MILLIS = 5_000;
   private static final int ADMIN_PIN_LIMIT = 1000;
+  private static final long LOAD_PUBLISH_MILLIS = 1000;
+  /**
+   * The longest the router holds a request to retry it on the deployment that failed it. A longer wait is the
+   * client's to make: the error reaches it with its {@code retry-after}, and the connection is not held meanwhile.
+   */
+  static final long MAX_SAME_DEPLOYMENT_WAIT_MILLIS = 5_000;
   /** A retry-after longer than this cools a deployment for this long only; it is re-tried after that. */
   private static final long MAX_RETRY_AFTER_SECONDS = 60;
 
@@ -71,6 +79,8 @@ public final class RoutingVerticle extends VerticleBase {
   private final NodeState node;
   private final PinStore pins;
   private final InFlight inFlight = new InFlight();
+  private final DeploymentLoad load = new DeploymentLoad(System::currentTimeMillis);
+  private LoadMap loadMap;
   private final CacheLedger ledger = new CacheLedger();
   private final RequestLog requestLog = new RequestLog();
   private final CooldownMap cooldowns;
@@ -109,6 +119,15 @@ public final class RoutingVerticle extends VerticleBase {
     this.fallbacks = new AliasFallbacks(config.groups(), this::dispatchOnAlias);
   }
 
+  /**
+   * Shares this node's load per deployment with the cluster through {@code loadMap} (published every second, read
+   * locally), so balance sees every node's traffic; without it, balance sees this node's own. Call before deploying.
+   */
+  public RoutingVerticle sharingLoad(LoadMap loadMap) {
+    this.loadMap = loadMap;
+    return this;
+  }
+
   @Override
   public Future<?> start() {
     LocalCodec.registerAll(vertx.eventBus());
@@ -118,9 +137,20 @@ public final class RoutingVerticle extends VerticleBase {
     policy = config.router().promptCaching() && pins != null
         ? new CacheAffinityPolicy(pins, strategy, eligibility, context, config.router().warmUpWait(),
             config.router().hotPrefixDeployments())
+            .balancing(load, new Balance.Bounds(config.router().balanceAbsThreshold(),
+                config.router().balanceRelThreshold()))
         : new UnpinnedPolicy(strategy, eligibility);
     node.metrics().watch(inFlight::count, id -> health.cooledUntil(id).isPresent(),
         () -> pins == null ? 0 : pins.ownedHere(), node::clusterSize);
+    if (loadMap != null) {
+      Set<String> known = new HashSet<>(config.deployments().stream().map(Deployment::id).toList());
+      // every second: publish this node's load, take in the others' (both off the event loop)
+      vertx.setPeriodic(LOAD_PUBLISH_MILLIS, tick -> vertx.executeBlocking(() -> {
+        loadMap.publishBlocking(load.own());
+        load.others(loadMap.others(known));
+        return null;
+      }, false).onFailure(failure -> LOG.fine(() -> "could not share the load: " + failure.getMessage())));
+    }
     Future<Void> followCooldowns = cooldowns == null ? Future.succeededFuture()
         : vertx.executeBlocking(() -> {
           cooldowns.followBlocking(config.deployments().stream().map(Deployment::id).toList(), health::coolUntil);
@@ -166,10 +196,11 @@ public final class RoutingVerticle extends VerticleBase {
           + "' is not served here; available models: " + String.join(", ", new TreeSet<>(config.aliases())))
           .toReplyException());
     }
-    candidates = tenants.reachable(request.caller(), candidates);
+    candidates = tenants.reachable(request.caller(), request.model(), candidates);
     if (candidates.isEmpty()) {
       return Future.failedFuture(new GatewayError(403, "permission_error", "model '" + request.model()
-          + "' has no deployment this key may use: they are reserved to other teams").toReplyException());
+          + "' has no deployment this key may use: not among its (or its team's) models, or reserved to other teams")
+          .toReplyException());
     }
     GatewayRequest upstream;
     try {
@@ -205,33 +236,60 @@ public final class RoutingVerticle extends VerticleBase {
       policy.answered(route);
       int status = result.succeeded() ? result.result().status()
           : result.cause() instanceof ReplyException reply ? reply.failureCode() : 500;
+      long askedMillis = 0;
       if (result.succeeded()) {
         headroom.observe(deployment.id(), result.result().headers());
         String retryAfter = result.result().headers().get("retry-after");
         if (DeploymentHealth.upstreamFault(status) && retryAfter != null && !retryAfter.isEmpty()
-            && retryAfter.chars().allMatch(Character::isDigit)) {
-          long millis = Math.min(Long.parseLong(retryAfter), MAX_RETRY_AFTER_SECONDS) * 1000;
+            && retryAfter.length() < 10 && retryAfter.chars().allMatch(Character::isDigit)) {
+          askedMillis = Math.min(Long.parseLong(retryAfter), MAX_RETRY_AFTER_SECONDS) * 1000;
           if (status == 429) {
             // out of quota, not broken: pins stay, traffic spills elsewhere until the quota refills
-            headroom.exhaustedFor(deployment.id(), millis);
+            headroom.exhaustedFor(deployment.id(), askedMillis);
           } else {
-            publishCooldown(deployment.id(), health.coolFor(deployment.id(), millis));
+            publishCooldown(deployment.id(), health.coolFor(deployment.id(), askedMillis));
           }
         }
       }
+      if (retriesLeft <= 0 || !DeploymentHealth.upstreamFault(status)) {
+        return result.succeeded() ? Future.succeededFuture(result.result()) : Future.failedFuture(result.cause());
+      }
       List<Deployment> others = withFreeSlots(candidates.stream().filter(d -> !tried.contains(d.id())).toList());
-      if (retriesLeft <= 0 || others.isEmpty() || !DeploymentHealth.upstreamFault(status)) {
+      long waitMillis = Math.max(config.router().retryAfter().toMillis(), askedMillis);
+      // the same deployment again only when it answered: a call that got no answer would likely wait as long again
+      boolean canWait = result.succeeded() && waitMillis <= MAX_SAME_DEPLOYMENT_WAIT_MILLIS
+          && fitsBeforeDeadline(receivedAt, waitMillis);
+      if (others.isEmpty() && !canWait) {
         return result.succeeded() ? Future.succeededFuture(result.result()) : Future.failedFuture(result.cause());
       }
       if (result.succeeded() && result.result().stream() != null) {
         result.result().stream().cancel();
       }
-      Deployment next = strategy.pick(eligibility.withHeadroom(DeploymentOrder.first(eligibility.healthy(others))));
-      LOG.info(() -> "request=" + request.requestId() + " retried on " + next.id() + " after " + deployment.id()
-          + " answered " + status);
-      return attempt(request, new Route(next, "retried", route.body()), candidates, receivedAt, streamUsage,
-          retriesLeft - 1, tried);
+      // wait or move: a short retry-after where the request's prefix is cached may cost less than writing it elsewhere
+      boolean waitHere = others.isEmpty() || askedMillis > 0 && canWait && route.cachedTokens() > 0
+          && price(deployment.id(), request.model()).map(price -> CostModel.worthWaiting(price, route.cachedTokens(),
+              waitMillis, config.router().retryWaitCostPerSecond())).orElse(false);
+      if (waitHere) {
+        LOG.info(() -> "request=" + request.requestId() + " retried on " + deployment.id() + " in " + waitMillis
+            + " ms after it answered " + status);
+        Route again = route.movedTo(deployment, "retried");
+        return waitMillis == 0 ? attempt(request, again, candidates, receivedAt, streamUsage, retriesLeft - 1, tried)
+            : vertx.timer(waitMillis).compose(waited -> attempt(request, again, candidates, receivedAt, streamUsage,
+                retriesLeft - 1, tried));
+      }
+      // the policy says where this request's prefix goes next, the same on every node, and moves its pins there
+      return policy.failover(request, route, DeploymentOrder.first(eligibility.healthy(others))).compose(next -> {
+        LOG.info(() -> "request=" + request.requestId() + " retried on " + next.deployment().id() + " after "
+            + deployment.id() + " answered " + status);
+        return attempt(request, next, candidates, receivedAt, streamUsage, retriesLeft - 1, tried);
+      });
     });
+  }
+
+  /** Whether a wait of {@code millis} still leaves the request inside the router's timeout. */
+  private boolean fitsBeforeDeadline(long receivedAtNanos, long millis) {
+    long elapsed = (System.nanoTime() - receivedAtNanos) / 1_000_000;
+    return elapsed + millis < config.router().timeout().toMillis();
   }
 
   /**
@@ -298,6 +356,7 @@ public final class RoutingVerticle extends VerticleBase {
     }
     long timeout = deployment.timeout(request.stream()).toMillis();
     inFlight.started(deployment.id());
+    load.started(deployment.id());
     headroom.dispatched(deployment.id());
     return vertx.eventBus()
         .<GatewayReply>request(EventBusAddress.provider(deployment.provider()),
@@ -308,6 +367,8 @@ public final class RoutingVerticle extends VerticleBase {
 
   private void finished(UsageReport report) {
     inFlight.finished(report.deploymentId());
+    load.finished(report.deploymentId(), report.usage().inputTokens() + report.usage().cacheCreationInputTokens()
+        + report.usage().cacheReadInputTokens() + report.usage().outputTokens());
     // only what the upstream did counts against it: a call that failed here says nothing about the deployment
     if (!GatewayError.LOCAL_FAILURE.equals(report.errorType())) {
       health.record(report.deploymentId(), report.status())
@@ -469,10 +530,18 @@ public final class RoutingVerticle extends VerticleBase {
           .put("cost_without_cache_usd", line.costWithoutCache())
           .put("healthy", coolingUntil.isEmpty())
           .put("cooldown_ends_at", coolingUntil.isEmpty() ? null
-              : Instant.ofEpochMilli(coolingUntil.getAsLong()).toString()));
+              : Instant.ofEpochMilli(coolingUntil.getAsLong()).toString())
+          .put("cluster_load", clusterLoad(load.of(deployment.id()))));
     }
     return new JsonObject().put("prompt_cache_affinity", policy instanceof CacheAffinityPolicy)
         .put("routing_strategy", config.router().routingStrategy()).put("models", aliases);
+  }
+
+  /** What balance sees of a deployment: the whole cluster's counts, the other nodes' as last published. */
+  private static JsonObject clusterLoad(DeploymentLoad.Counts counts) {
+    return new JsonObject().put("in_flight", counts.inFlight())
+        .put("requests_per_minute", counts.requestsPerMinute())
+        .put("tokens_per_minute", counts.tokensPerMinute());
   }
 
   private static void fail(Message<?> message, GatewayError error) {
@@ -484,6 +553,9 @@ public final class RoutingVerticle extends VerticleBase {
     if (failure instanceof ReplyException reply && reply.failureCode() >= 400) {
       message.fail(reply.failureCode(), reply.getMessage());
     } else {
+      if (!(failure instanceof ReplyException)) {
+        LOG.log(java.util.logging.Level.WARNING, "a request failed inside the router", failure);
+      }
       fail(message, GatewayError.from(failure));
     }
   }

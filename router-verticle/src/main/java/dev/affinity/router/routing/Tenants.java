@@ -12,7 +12,7 @@ public interface Tenants {
   /** A gateway without virtual keys: every deployment for everyone, no spend to book. */
   Tenants NONE = new Tenants() {
     @Override
-    public List<Deployment> reachable(Caller caller, List<Deployment> deployments) {
+    public List<Deployment> reachable(Caller caller, String model, List<Deployment> deployments) {
       return deployments;
     }
 
@@ -22,10 +22,10 @@ public interface Tenants {
   };
 
   /**
-   * The deployments of an alias this caller may be routed to: those reserved to its team when it has any, else
-   * those not reserved to some team.
+   * The deployments of {@code model} this caller may be routed to: none when its key or team may not call the
+   * model; those reserved to its team when it has any, else those not reserved to some team.
    */
-  List<Deployment> reachable(Caller caller, List<Deployment> deployments);
+  List<Deployment> reachable(Caller caller, String model, List<Deployment> deployments);
 
   /** A finished call and what it cost (USD): for the caller's budgets and the spend log. */
   void spent(UsageReport report, double costUsd);

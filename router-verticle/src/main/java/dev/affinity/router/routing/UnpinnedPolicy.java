@@ -19,6 +19,12 @@ public final class UnpinnedPolicy implements RoutingPolicy {
   }
 
   @Override
+  public Future<Route> failover(GatewayRequest request, Route failed, List<Deployment> others) {
+    return Future.succeededFuture(failed.movedTo(strategy.pick(eligibility.withHeadroom(eligibility.healthy(others))),
+        "retried"));
+  }
+
+  @Override
   public Future<Route> route(GatewayRequest request, List<Deployment> candidates) {
     return Future.succeededFuture(new Route(strategy.pick(
         eligibility.withHeadroom(eligibility.healthy(candidates))), "unpinned"));

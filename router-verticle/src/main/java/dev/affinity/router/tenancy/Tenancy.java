@@ -147,16 +147,26 @@ public final class Tenancy implements Tenants {
   }
 
   /**
-   * A team with {@code reserved_deployments} is routed to those only, so it shares no provider cache; every other
+   * Only deployments of a model the key and its team may call (a fallback alias included). A team with
+   * {@code reserved_deployments} is routed to those only, so it shares no provider cache; every other
    * virtual key is kept off them. The master key reaches every deployment.
    */
   @Override
-  public List<Deployment> reachable(Caller caller, List<Deployment> deployments) {
-    Map<String, String> reserved = directory.reservations();
-    if (!caller.virtualKey() || reserved.isEmpty()) {
+  public List<Deployment> reachable(Caller caller, String model, List<Deployment> deployments) {
+    if (!caller.virtualKey()) {
       return deployments;
     }
     Team team = directory.teamById(caller.teamId());
+    VirtualKey key = directory.keyById(caller.keyId());
+    // a fallback alias is held to the key's models as the alias asked for was
+    if (key != null && TenantPolicy.refusal(new Identity(caller, key, team), model, System.currentTimeMillis())
+        != null) {
+      return List.of();
+    }
+    Map<String, String> reserved = directory.reservations();
+    if (reserved.isEmpty()) {
+      return deployments;
+    }
     if (team != null && !team.reservedDeployments().isEmpty()) {
       return deployments.stream().filter(deployment -> team.reservedDeployments().contains(deployment.id())).toList();
     }

@@ -38,7 +38,8 @@ class AffinityReplayTest {
   static void start() throws Exception {
     vertx = Vertx.vertx();
     EmulatorOptions options = new EmulatorOptions().setLatency(LatencyModel.ZERO).addAccount("ideal", "sk-ideal");
-    for (String account : List.of("on-1", "on-2", "on-3", "off-1", "off-2", "off-3")) {
+    for (String account : List.of("on-1", "on-2", "on-3", "off-1", "off-2", "off-3", "bal-1", "bal-2",
+        "bal-3")) {
       options.addAccount(account, "sk-" + account);
     }
     emulator = await(UpstreamEmulator.start(vertx, options));
@@ -95,9 +96,15 @@ class AffinityReplayTest {
   @Test
   void affinityReadsWhatOneDeploymentWouldAndShufflingLosesIt(@TempDir Path dir) throws Exception {
     ReplaySummary ideal = replay(emulator.baseUrl(), "sk-ideal", "ideal", dir);
-    try (TestGateway on = TestGateway.start(config("on", ""))) {
+    // placement by cache alone: balance bounds no request can pass
+    try (TestGateway on = TestGateway.start(config("on", "router_settings: {balance_abs_threshold: 1000000}\n"))) {
       ReplaySummary withAffinity = replay(on.baseUrl(), "anything", "on", dir);
       assertThat(withAffinity.maxDeploymentsPerSession()).isEqualTo(1);
+    }
+    // the default balance bounds: new sessions spread, each stays on one deployment
+    try (TestGateway balanced = TestGateway.start(config("bal", ""))) {
+      ReplaySummary withBalance = replay(balanced.baseUrl(), "anything", "bal", dir);
+      assertThat(withBalance.maxDeploymentsPerSession()).isEqualTo(1);
     }
     try (TestGateway off = TestGateway.start(config("off",
         "router_settings: {enable_prompt_cache_affinity: false, routing_strategy: simple-shuffle}\n"))) {
@@ -115,6 +122,16 @@ class AffinityReplayTest {
     assertThat(ideal.cacheReadShare()).isGreaterThan(0.5);
     assertThat((double) onReads).isCloseTo(idealReads, org.assertj.core.data.Percentage.withPercentage(1));
     assertThat(writes("on-1", "on-2", "on-3")).isLessThanOrEqualTo((long) (writes("ideal") * 1.01));
+    // balance trades a few writes of the shared prefixes for spread: reads stay within 1% of the ideal, and no
+    // deployment takes every request
+    long balReads = reads("bal-1", "bal-2", "bal-3");
+    long busiest = List.of("bal-1", "bal-2", "bal-3").stream().mapToLong(a -> emulator.counters(a).requests())
+        .max().orElseThrow();
+    long total = List.of("bal-1", "bal-2", "bal-3").stream().mapToLong(a -> emulator.counters(a).requests()).sum();
+    System.out.printf("balanced: reads=%d (%.2f%%) writes=%d busiest=%d of %d%n", balReads,
+        100.0 * balReads / idealReads, writes("bal-1", "bal-2", "bal-3"), busiest, total);
+    assertThat((double) balReads).isCloseTo(idealReads, org.assertj.core.data.Percentage.withPercentage(1));
+    assertThat(busiest).isLessThan(total);
     // shuffling writes each session's prefix on every deployment it lands on, and reads less
     assertThat(offReads).isLessThan(idealReads);
     assertThat(writes("off-1", "off-2", "off-3")).isGreaterThan(2 * writes("ideal"));

@@ -44,7 +44,9 @@ class AffinityRoutingTest {
     emulator = await(UpstreamEmulator.start(vertx, new EmulatorOptions().setLatency(LatencyModel.ZERO)
         .addAccount("a1", "sk-a1").addAccount("a2", "sk-a2").addAccount("a3", "sk-a3")
         .addAccount("i1", "sk-i1").addAccount("i2", "sk-i2")));
-    StringBuilder yaml = new StringBuilder("general_settings: {master_key: " + MASTER + "}\nmodel_list:\n");
+    // a second of waiting valued at a tenth of a cent: a cached 3,000-token prompt is worth waiting 5 s for
+    StringBuilder yaml = new StringBuilder("general_settings: {master_key: " + MASTER + "}\n"
+        + "router_settings: {retry_wait_cost_per_second: 0.001}\nmodel_list:\n");
     for (int i = 1; i <= 3; i++) {
       yaml.append("""
             - model_name: sonnet
@@ -174,26 +176,71 @@ class AffinityRoutingTest {
   }
 
   @Test
-  void aPinToAFailingDeploymentIsReplaced() throws Exception {
+  void aSessionWhoseDeploymentFailsMovesOnceAndItsPinsMoveWithIt() throws Exception {
     HttpResponse<String> first = post(request("sonnet", 4, true, "hello"));
     String owner = deployment(first);
-    emulator.injectFault(Fault.status(500).times(Fault.UNTIL_CLEARED).forAccount(owner));
-    for (int i = 0; i < 3; i++) {
-      // the pinned deployment fails before the first byte: the request is retried on another one
-      HttpResponse<String> failing = post(request("sonnet", 4, true, "again " + i));
-      assertThat(failing.statusCode()).isEqualTo(200);
-      assertThat(route(failing)).isEqualTo("retried");
-      assertThat(deployment(failing)).isNotEqualTo(owner);
+    emulator.injectFault(Fault.status(529).times(Fault.UNTIL_CLEARED).forAccount(owner));
+    long ownerCalls = emulator.counters(owner).requests();
+
+    // the pinned deployment fails before the first byte: the policy places the prefix and moves its pins
+    HttpResponse<String> failing = post(request("sonnet", 4, true, "again"));
+    assertThat(failing.statusCode()).as(failing.body()).isEqualTo(200);
+    assertThat(route(failing)).isEqualTo("retried");
+    String moved = deployment(failing);
+    assertThat(moved).isNotEqualTo(owner);
+
+    // the next turns follow the moved pins without trying the failed deployment and without writing the prefix again
+    for (int turn = 0; turn < 3; turn++) {
+      HttpResponse<String> next = post(request("sonnet", 4, true, "turn " + turn));
+      assertThat(next.statusCode()).isEqualTo(200);
+      assertThat(route(next)).as("turn %d", turn).isEqualTo("pinned");
+      assertThat(deployment(next)).isEqualTo(moved);
+      assertThat(cacheRead(next)).as("the prefix written once on the new deployment is read").isPositive();
+      assertThat(JSON.readTree(next.body()).path("usage").path("cache_creation_input_tokens").asLong()).isZero();
     }
-    // three failures in a row: the deployment cools down and its pin moves
-    HttpResponse<String> moved = post(request("sonnet", 4, true, "after the failures"));
-    assertThat(moved.statusCode()).isEqualTo(200);
-    assertThat(route(moved)).isEqualTo("repinned");
-    assertThat(deployment(moved)).isNotEqualTo(owner);
-    HttpResponse<String> settled = post(request("sonnet", 4, true, "settled"));
-    assertThat(route(settled)).isEqualTo("pinned");
-    assertThat(deployment(settled)).isEqualTo(deployment(moved));
-    assertThat(logs.all()).contains("repinned to " + deployment(moved));
+    assertThat(emulator.counters(owner).requests()).as("one failed call, then never again").isEqualTo(ownerCalls + 1);
+    assertThat(logs.all()).contains("retried on " + moved + " after " + owner + " answered 529");
+  }
+
+  @Test
+  void aShortRetryAfterWhereThePrefixIsCachedIsWaitedOutInsteadOfWritingThePrefixElsewhere() throws Exception {
+    HttpResponse<String> first = post(request("sonnet", 5, true, "hello"));
+    String owner = deployment(first);
+    emulator.injectFault(Fault.status(529).retryAfter(java.time.Duration.ofSeconds(1)).times(1).forAccount(owner));
+    long written = 0;
+    for (String account : java.util.List.of("a1", "a2", "a3")) {
+      written += emulator.counters(account).cacheCreationInputTokens();
+    }
+    HttpResponse<String> waited = post(request("sonnet", 5, true, "after a short overload"));
+    assertThat(waited.statusCode()).as(waited.body()).isEqualTo(200);
+    assertThat(route(waited)).isEqualTo("retried");
+    assertThat(deployment(waited)).as("waited out on the deployment that holds the prefix").isEqualTo(owner);
+    assertThat(cacheRead(waited)).isPositive();
+    long after = 0;
+    for (String account : java.util.List.of("a1", "a2", "a3")) {
+      after += emulator.counters(account).cacheCreationInputTokens();
+    }
+    assertThat(after).as("nothing written again anywhere").isEqualTo(written);
+  }
+
+  @Test
+  void aSessionIdKeepsASessionOnOneDeploymentWithoutBreakpoints() throws Exception {
+    java.util.Set<String> byHeader = new java.util.HashSet<>();
+    java.util.Set<String> byUserId = new java.util.HashSet<>();
+    for (int turn = 0; turn < 6; turn++) {
+      HttpResponse<String> headed = gateway.post("/v1/messages", request("sonnet", 40 + turn, false, "q" + turn),
+          "x-api-key", MASTER, "anthropic-version", "2023-06-01", "x-claude-code-session-id", "cc-session-1");
+      assertThat(headed.statusCode()).as(headed.body()).isEqualTo(200);
+      assertThat(route(headed)).isEqualTo(turn == 0 ? "claimed" : "session");
+      byHeader.add(deployment(headed));
+      String withUserId = request("sonnet", 60 + turn, false, "q" + turn).replaceFirst("\\{",
+          "{\"metadata\":{\"user_id\":\"user_x_account_y_session_cc-session-2\"},");
+      HttpResponse<String> metadata = post(withUserId);
+      assertThat(metadata.statusCode()).as(metadata.body()).isEqualTo(200);
+      byUserId.add(deployment(metadata));
+    }
+    assertThat(byHeader).as("six prompts with nothing in common, one session").hasSize(1);
+    assertThat(byUserId).hasSize(1);
   }
 
   @Test

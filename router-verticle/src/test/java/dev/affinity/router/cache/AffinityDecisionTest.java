@@ -247,4 +247,189 @@ class AffinityDecisionTest {
     assertThat(stays.deploymentId()).isEqualTo("d1");
     assertThat(stays.refreshes()).hasSize(2);
   }
+
+  /** The take-over every node applies: rendezvous hashing of the key over the eligible scopes. */
+  private static AffinityDecision.Placement takingOver(Set<String> eligible, Supplier<String> fallback) {
+    return AffinityDecision.Placement.of(eligible, fallback).takeOver((key, stale) -> {
+      Set<String> others = new LinkedHashSet<>(eligible);
+      others.remove(stale);
+      return Rendezvous.first(key, others).orElseThrow();
+    });
+  }
+
+  @Test
+  void pinsToAFailedDeploymentMoveWhereEveryNodePutsThemWhateverItsStrategySays() {
+    PrefixChain chain = turn(3);
+    LookupPlan lookup = LookupPlan.of(chain);
+    Map<String, List<String>> found = new HashMap<>();
+    lookup.keys().forEach(key -> found.put(key, List.of("d1")));
+    Set<String> withoutD1 = new LinkedHashSet<>(List.of("d0", "d2", "d3", "d4", "d5"));
+    String shortest = lookup.keys().get(lookup.keys().size() - 1);
+
+    AffinityDecision onOneNode = AffinityDecision.place(lookup, PinPlan.of(chain, 1024), found,
+        takingOver(withoutD1, fixed("d0")));
+    AffinityDecision onAnother = AffinityDecision.place(lookup, PinPlan.of(chain, 1024), found,
+        takingOver(withoutD1, fixed("d5")));
+
+    assertThat(onOneNode.deploymentId()).isEqualTo(onAnother.deploymentId())
+        .isEqualTo(Rendezvous.first(shortest, withoutD1).orElseThrow());
+    assertThat(onOneNode.kind()).isEqualTo(RouteKind.REPINNED);
+    assertThat(onOneNode.replacements()).as("every pin moves, compare-and-set against d1")
+        .hasSize(lookup.keys().size()).allMatch(replacement -> replacement.staleDeploymentId().equals("d1"));
+  }
+
+  @Test
+  void rendezvousMovesOnlyTheKeysOfTheScopeThatLeft() {
+    Set<String> three = new LinkedHashSet<>(List.of("a", "b", "c"));
+    int moved = 0;
+    for (int i = 0; i < 300; i++) {
+      String key = "key-" + i;
+      String before = Rendezvous.first(key, three).orElseThrow();
+      Set<String> withoutC = new LinkedHashSet<>(List.of("a", "b"));
+      String after = Rendezvous.first(key, withoutC).orElseThrow();
+      if (!before.equals("c")) {
+        assertThat(after).isEqualTo(before);
+      } else {
+        moved++;
+      }
+    }
+    assertThat(moved).as("about a third of the keys were on c").isBetween(60, 140);
+  }
+
+  @Test
+  void aFailedOwnerAmongSeveralIsReplacedAndTheOthersKeepTheirPlace() {
+    PrefixChain chain = turn(2);
+    LookupPlan lookup = LookupPlan.of(chain);
+    String longest = lookup.keys().get(0);
+    AffinityDecision decision = AffinityDecision.place(lookup, PinPlan.of(chain, 1024),
+        Map.of(longest, List.of("gone", "d2")), takingOver(SIX, fixed("d0")));
+    assertThat(decision.deploymentId()).as("a usable owner of the same prefix").isEqualTo("d2");
+    assertThat(decision.kind()).isEqualTo(RouteKind.PINNED);
+    assertThat(decision.replacements()).singleElement()
+        .satisfies(replacement -> assertThat(replacement.staleDeploymentId()).isEqualTo("gone"));
+  }
+
+  private static final Set<String> THREE = new LinkedHashSet<>(List.of("d1", "d2", "d3"));
+
+  /** Bounds of 10 requests per minute and 1.5 times the least-loaded. */
+  private static Balance loads(long d1, long d2, long d3) {
+    return new Balance(Map.of("d1", d1, "d2", d2, "d3", d3), THREE, new Balance.Bounds(10, 1.5));
+  }
+
+  /** The first request of a new session of the agent: the same tools and system, a task of its own. */
+  private static PrefixChain newSession(String task) {
+    return PrefixChain.ofMessages(new AgentConversation().lastTask(task).request(1), SCOPE);
+  }
+
+  private static AffinityDecision placeWith(PrefixChain chain, Map<String, List<String>> found, Balance balance) {
+    return AffinityDecision.place(LookupPlan.of(chain), PinPlan.of(chain, 1024), found,
+        AffinityDecision.Placement.of(THREE, fixed("d3")).balance(balance));
+  }
+
+  @Test
+  void aNewSessionFollowsItsSharedPrefixToTheLeastLoadedOwnerWithinBounds() {
+    PrefixChain chain = newSession("a new task");
+    String shared = chain.key(chain.conversationStart() - 1);
+    AffinityDecision decision = placeWith(chain, Map.of(shared, List.of("d1", "d2")), loads(40, 12, 10));
+    assertThat(decision.deploymentId()).as("d1 is past both bounds, d2 is within").isEqualTo("d2");
+    assertThat(decision.kind()).isEqualTo(RouteKind.PINNED);
+    assertThat(decision.pinnedKey()).hasValue(shared);
+    assertThat(decision.additions()).isEmpty();
+
+    AffinityDecision near = placeWith(chain, Map.of(shared, List.of("d1")), loads(8, 0, 0));
+    assertThat(near.deploymentId()).as("8 ahead is within the absolute bound").isEqualTo("d1");
+  }
+
+  @Test
+  void whenEveryOwnerOfItsSharedPrefixIsPastTheBoundsANewSessionOpensANewOwnerOnTheLeastLoaded() {
+    PrefixChain chain = newSession("another task");
+    String shared = chain.key(chain.conversationStart() - 1);
+    AffinityDecision decision = placeWith(chain, Map.of(shared, List.of("d1")), loads(40, 3, 10));
+    assertThat(decision.deploymentId()).isEqualTo("d2");
+    assertThat(decision.kind()).isEqualTo(RouteKind.BALANCED);
+    assertThat(decision.additions()).as("d2 writes the shared prefix once and becomes one more owner")
+        .extracting(AffinityDecision.Refresh::key).containsExactly(shared);
+    assertThat(decision.claims()).as("its own prefixes are new, the shared one is not claimed").isNotEmpty()
+        .noneMatch(claim -> claim.key().equals(shared));
+    assertThat(decision.replacements()).as("d1 keeps the prefix").isEmpty();
+  }
+
+  @Test
+  void anExistingSessionIsNeverSplitWhileItsDeploymentIsUsableWhateverTheLoad() {
+    PrefixChain chain = turn(3);
+    LookupPlan lookup = LookupPlan.of(chain);
+    LookupPlan.Probe own = lookup.probes().stream().filter(probe -> probe.block() >= chain.conversationStart())
+        .findFirst().orElseThrow();
+    String shared = chain.key(chain.conversationStart() - 1);
+    AffinityDecision decision = placeWith(chain, Map.of(own.key(), List.of("d1"), shared, List.of("d1", "d2")),
+        loads(500, 0, 0));
+    assertThat(decision.deploymentId()).isEqualTo("d1");
+    assertThat(decision.kind()).isEqualTo(RouteKind.PINNED);
+  }
+
+  @Test
+  void withoutBalanceASharedPrefixIsFollowedToItsFirstUsableOwner() {
+    PrefixChain chain = newSession("a third task");
+    String shared = chain.key(chain.conversationStart() - 1);
+    AffinityDecision decision = AffinityDecision.place(LookupPlan.of(chain), PinPlan.of(chain, 1024),
+        Map.of(shared, List.of("d1", "d2")), AffinityDecision.Placement.of(THREE, fixed("d3")));
+    assertThat(decision.deploymentId()).isEqualTo("d1");
+  }
+
+  @Test
+  void aRequestThatLostTheClaimOfASharedPrefixAndWonOnlyNewKeysFollowsTheOwnerOfTheLongestKeyItLost() {
+    PrefixChain chain = newSession("a task nobody else has");
+    AffinityDecision decision = decide(chain, Map.of(), THREE, fixed("d2"));
+    String shared = chain.key(chain.conversationStart() - 1);
+    Map<String, String> owners = new HashMap<>();
+    decision.claims().forEach(claim -> owners.put(claim.key(), claim.block() >= chain.conversationStart() ? "d2"
+        : "d1"));
+    assertThat(owners).containsEntry(shared, "d1");
+    assertThat(owners).as("it won its own, longer prefix").containsValue("d2");
+    assertThat(decision.afterClaim(owners)).isEqualTo("d1");
+  }
+
+  @Test
+  void aSessionPinKeepsASessionOnItsDeploymentEvenWithoutBreakpoints() {
+    PrefixChain chain = PrefixChain.ofMessages(AgentConversation.JSON.createObjectNode().put("model", "m"), SCOPE);
+    LookupPlan lookup = LookupPlan.of(chain);
+    String session = SessionKey.pinKey(SCOPE, "session-1");
+    AffinityDecision first = AffinityDecision.place(lookup, PinPlan.none(), Map.of(),
+        AffinityDecision.Placement.of(THREE, fixed("d3")).session(session));
+    assertThat(first.deploymentId()).isEqualTo("d3");
+    assertThat(first.kind()).isEqualTo(RouteKind.CLAIMED);
+    assertThat(first.claims()).extracting(AffinityDecision.Claim::key).containsExactly(session);
+
+    AffinityDecision next = AffinityDecision.place(lookup, PinPlan.none(), Map.of(session, List.of("d3")),
+        AffinityDecision.Placement.of(THREE, fixed("d1")).session(session));
+    assertThat(next.deploymentId()).as("the strategy would say d1").isEqualTo("d3");
+    assertThat(next.kind()).isEqualTo(RouteKind.SESSION);
+    assertThat(next.refreshes()).extracting(AffinityDecision.Refresh::key).containsExactly(session);
+  }
+
+  @Test
+  void aSessionWithAPinnedIdIsAnExistingOneAndStaysWhateverTheLoadOfItsSharedPrefix() {
+    PrefixChain chain = newSession("the first turn of a session the client names");
+    String shared = chain.key(chain.conversationStart() - 1);
+    String session = SessionKey.pinKey(SCOPE, "session-2");
+    AffinityDecision decision = AffinityDecision.place(LookupPlan.of(chain), PinPlan.of(chain, 1024),
+        Map.of(shared, List.of("d1"), session, List.of("d1")),
+        AffinityDecision.Placement.of(THREE, fixed("d3")).balance(loads(500, 0, 0)).session(session));
+    assertThat(decision.deploymentId()).isEqualTo("d1");
+    assertThat(decision.kind()).isEqualTo(RouteKind.PINNED);
+  }
+
+  @Test
+  void theSessionIdComesFromTheHeaderThenMetadataUserIdThenPromptCacheKeyScopedByTenantAndAlias() throws Exception {
+    var body = AgentConversation.JSON.readTree("""
+        {"metadata": {"user_id": "user_abc_account_0f3c_session_7d1e-42"}, "prompt_cache_key": "pck"}""");
+    assertThat(SessionKey.of(body, Map.of(SessionKey.HEADER, "from-header"))).hasValue("from-header");
+    assertThat(SessionKey.of(body, Map.of())).hasValue("7d1e-42");
+    assertThat(SessionKey.of(AgentConversation.JSON.readTree("{\"prompt_cache_key\": \"pck\"}"), Map.of()))
+        .hasValue("pck");
+    assertThat(SessionKey.of(AgentConversation.JSON.readTree("{\"metadata\": {\"user_id\": \"u1\"}}"), Map.of()))
+        .isEmpty();
+    assertThat(SessionKey.pinKey("tenant-a\u0000sonnet", "s")).isNotEqualTo(SessionKey.pinKey("tenant-b\u0000sonnet", "s"))
+        .isNotEqualTo(SessionKey.pinKey("tenant-a\u0000opus", "s")).isNotEqualTo(PromptCacheKey.pinKey("tenant-a\u0000sonnet", "s"));
+  }
 }

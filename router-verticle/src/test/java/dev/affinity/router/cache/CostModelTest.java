@@ -83,4 +83,14 @@ class CostModelTest {
     assertThat(Price.resolve("my-vllm-model", Map.of(Price.INPUT, 1e-6, Price.OUTPUT, 2e-6)))
         .hasValueSatisfying(price -> assertThat(price.cacheReadPerToken()).isCloseTo(0.1e-6, CENT_FRACTION));
   }
+
+  @Test
+  void waitingOutAShortRetryAfterBeatsRewritingALargeCachedPrefixButNotASmallOne() {
+    Price sonnet = Price.listPrice("claude-sonnet-4-5").orElseThrow();
+    // 100,000 cached tokens cost 34.5 cents to write again elsewhere; 5 s at a cent a second is 5 cents
+    assertThat(CostModel.worthWaiting(sonnet, 100_000, 5_000, 0.01)).isTrue();
+    // 1,000 tokens cost a third of a cent to move: not worth 5 s
+    assertThat(CostModel.worthWaiting(sonnet, 1_000, 5_000, 0.01)).isFalse();
+    assertThat(CostModel.worthWaiting(sonnet, 0, 0, 0.01)).as("nothing cached: move").isFalse();
+  }
 }

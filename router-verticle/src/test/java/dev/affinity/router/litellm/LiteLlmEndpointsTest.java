@@ -52,7 +52,7 @@ class LiteLlmEndpointsTest {
             litellm_params: {model: openai/gpt-4o, api_key: sk-p, api_base: "http://u:proxy-secret-9@127.0.0.1:9/v1"}
             model_info: {id: proxied}
         router_settings:
-          allowed_fails: 1
+          allowed_fails: 0
           cooldown_time: 60
           num_retries: 0
           model_group_alias: {default: gpt-4o}

@@ -63,7 +63,7 @@ class ConsoleBrowserTest {
     int closedPort = TestGateway.freePort();
     gateway = TestGateway.start("""
         general_settings: {master_key: %2$s}
-        router_settings: {allowed_fails: 1, cooldown_time: 600}
+        router_settings: {allowed_fails: 0, cooldown_time: 600}
         model_list:
           - model_name: sonnet
             litellm_params: {model: anthropic/claude-sonnet-4-5, api_key: sk-upstream-c1, api_base: "%1$s"}

@@ -1,5 +1,6 @@
 package dev.affinity.router.observe;
 
+import dev.affinity.model.Caller;
 import dev.affinity.model.TokenUsage;
 import dev.affinity.model.UsageReport;
 import dev.affinity.model.config.ConfigLoader;
@@ -56,6 +57,30 @@ class GatewayMetricsTest {
     assertThat(text.sum("affinity_cooldown", Map.of("deployment", "d1"))).isEqualTo(1);
     assertThat(text.sum("affinity_pins_held")).isEqualTo(7);
     assertThat(text.sum("affinity_cluster_members")).isEqualTo(3);
+  }
+
+  @Test
+  void callsOfVirtualKeysCarryTheirTeamAndKeyAliasNeverTheKeyAndBoundedInNumber() throws Exception {
+    GatewayMetrics metrics = metrics();
+    for (int team = 0; team < GatewayMetrics.MAX_TEAMS + 10; team++) {
+      Caller caller = new Caller("key-id-" + team, "abc123hash" + team, "ci-bot", "team-" + team, "team:team-" + team,
+          false, true, "10.0.0.7");
+      metrics.booked(new UsageReport("req_" + team, "sonnet", "d1", "pinned", 200, false, 10,
+          new TokenUsage(10, 0, 0, 0, 100, 5), null, UsageReport.Timing.UNKNOWN, caller), 0.001, 0.002);
+    }
+    metrics.booked(report("d1", "pinned", 200, new TokenUsage(10, 0, 0, 0, 100, 5)), 0.001, 0.002);
+    String scraped = metrics.scrape();
+    PrometheusText text = PrometheusText.parse(scraped);
+    assertThat(text.sum("affinity_requests_total", Map.of("team", "team-0", "key_alias", "ci-bot"))).isEqualTo(1);
+    assertThat(text.sum("affinity_tokens_total", Map.of("team", "team-7", "type", "cache_read"))).isEqualTo(100);
+    // past the bound, further teams share one label value; the master key's calls have none
+    assertThat(text.sum("affinity_requests_total", Map.of("team", "other"))).isEqualTo(10);
+    assertThat(text.sum("affinity_requests_total", Map.of("team", "none", "key_alias", "none"))).isEqualTo(1);
+    assertThat(text.named("affinity_requests_total").stream().map(sample -> sample.labels().get("team")).distinct())
+        .hasSize(GatewayMetrics.MAX_TEAMS + 2);
+    assertThat(scraped).doesNotContain("key-id-", "abc123hash", "10.0.0.7");
+    // latencies stay per deployment
+    assertThat(scraped).doesNotContainPattern("affinity_upstream_latency_seconds_count\\{[^}]*team=");
   }
 
   @Test

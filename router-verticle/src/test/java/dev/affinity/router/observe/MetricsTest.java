@@ -52,7 +52,7 @@ class MetricsTest {
           - model_name: "claude-haiku-*"
             litellm_params: {model: "anthropic/claude-haiku-*", api_key: sk-upstream-w1, api_base: "%1$s"}
             model_info: {id: w1}
-        """.formatted(emulator.baseUrl(), MASTER), ClusterSettings.loopback("test-" + UUID.randomUUID()),
+        """.formatted(emulator.baseUrl(), MASTER), TestGateway.cluster("test-" + UUID.randomUUID()),
         new AffinityNode.MetricsPort("127.0.0.1", metricsPort));
   }
 

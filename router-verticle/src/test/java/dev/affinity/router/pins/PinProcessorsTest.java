@@ -197,7 +197,6 @@ class PinProcessorsTest {
         </data-serializable-factories></serialization>
         <properties>""".formatted(PinProcessors.FACTORY_ID, PinProcessors.class.getName())));
     Config named = new ClusterSettings(own, "127.0.0.1", 5701, "127.0.0.1", "any").hazelcastConfig();
-    // the XML's own factory class is kept, not doubled by an instance (the tenancy's factory is registered beside)
     assertThat(named.getSerializationConfig().getDataSerializableFactories())
         .doesNotContainKey(PinProcessors.FACTORY_ID);
     assertThat(named.getSerializationConfig().getDataSerializableFactoryClasses())

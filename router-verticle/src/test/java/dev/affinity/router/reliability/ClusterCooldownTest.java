@@ -40,7 +40,7 @@ class ClusterCooldownTest {
     emulator = await(UpstreamEmulator.start(vertx, new EmulatorOptions().setLatency(LatencyModel.ZERO)
         .addAccount("cool-1", "sk-cool-1").addAccount("cool-2", "sk-cool-2")));
     String yaml = "general_settings: {master_key: " + MASTER + "}\n"
-        + "router_settings: {num_retries: 0, allowed_fails: 2, cooldown_time: 60}\n"
+        + "router_settings: {num_retries: 0, allowed_fails: 1, cooldown_time: 60}\n"
         + TestGateway.modelList("claude-sonnet-4-5", emulator.baseUrl(), List.of("cool-1", "cool-2"));
     String cluster = "affinity-cooldown-" + UUID.randomUUID();
     first = TestGateway.start(yaml, cluster);
@@ -77,7 +77,7 @@ class ClusterCooldownTest {
     String other = pinned.equals("cool-1") ? "cool-2" : "cool-1";
     session.nextTurn(JSON.readTree(opening.body()).path("content").path(0).path("text").asText("ok"));
 
-    // the pinned deployment fails twice (allowed_fails: 2) for the first node only
+    // the pinned deployment fails twice for the first node only: one more than allowed_fails: 1
     emulator.injectFault(Fault.status(500).times(2).forAccount(pinned));
     for (int i = 0; i < 2; i++) {
       HttpResponse<String> failed = send(first, session);

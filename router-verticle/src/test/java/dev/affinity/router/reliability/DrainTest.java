@@ -131,7 +131,7 @@ class DrainTest {
       // the requests refused while draining are logged, with their reason (refused before the body, so no model)
       assertThat(node.output()).containsPattern(
           "affinity\\.access request=req_\\w+ client=127\\.0\\.0\\.1 method=POST path=/v1/messages status=529"
-              + " duration_ms=\\d+ (key=\\S+ )?error=overloaded_error reason=\"this gateway node is shutting down");
+              + " duration_ms=\\d+ (key=\\S+ )?(team=\\S+ )?error=overloaded_error reason=\"this gateway node is shutting down");
       awaitMembers(observer, 1);
     }
   }

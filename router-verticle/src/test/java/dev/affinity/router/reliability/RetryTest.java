@@ -86,10 +86,26 @@ class RetryTest {
   }
 
   @Test
-  void withNowhereElseToGoTheErrorReachesTheClient() throws Exception {
-    emulator.injectFault(Fault.status(529).retryAfter(Duration.ofSeconds(2)).forAccount("solo").times(1));
+  void withNowhereElseToGoAShortRetryAfterIsWaitedOutOnTheSameDeployment() throws Exception {
+    emulator.injectFault(Fault.status(529).retryAfter(Duration.ofSeconds(1)).forAccount("solo").times(1));
+    long before = emulator.counters("solo").errors();
+    HttpResponse<String> response = post("solo", false);
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    assertThat(response.headers().firstValue("x-affinity-route")).hasValue("retried");
+    assertThat(emulator.counters("solo").errors()).as("the 529, then the retry answered").isEqualTo(before + 1);
+  }
+
+  @Test
+  void withNowhereElseToGoTheErrorReachesTheClientWhenRetriesRunOutOrTheWaitIsLong() throws Exception {
+    // num_retries: 1, so the second 529 is relayed as it came
+    emulator.injectFault(Fault.status(529).retryAfter(Duration.ofSeconds(1)).forAccount("solo").times(2));
     HttpResponse<String> response = post("solo", false);
     assertThat(response.statusCode()).isEqualTo(529);
-    assertThat(response.headers().firstValue("retry-after")).hasValue("2");
+    assertThat(response.headers().firstValue("retry-after")).hasValue("1");
+    // a retry-after longer than the router holds a request is the client's to wait
+    emulator.injectFault(Fault.status(529).retryAfter(Duration.ofSeconds(30)).forAccount("solo").times(1));
+    HttpResponse<String> longWait = post("solo", false);
+    assertThat(longWait.statusCode()).isEqualTo(529);
+    assertThat(longWait.headers().firstValue("retry-after")).hasValue("30");
   }
 }

@@ -12,9 +12,10 @@ class DeploymentHealthTest {
   private final DeploymentHealth health = new DeploymentHealth(3, 5_000, now::get);
 
   @Test
-  void threeUpstreamFailuresInARowCoolADeploymentDownUntilTheCooldownEnds() {
+  void aFailureBeyondAllowedFailsWithinAMinuteCoolsADeploymentDownUntilTheCooldownEnds() {
     assertThat(health.record("a", 500)).isEmpty();
     assertThat(health.record("a", 529)).isEmpty();
+    assertThat(health.record("a", 503)).as("allowed_fails: 3 failures are allowed").isEmpty();
     assertThat(health.healthy("a")).isTrue();
     assertThat(health.record("a", 429)).as("the cooldown to publish to the cluster").hasValue(now.get() + 5_000);
     assertThat(health.healthy("a")).isFalse();
@@ -25,14 +26,32 @@ class DeploymentHealthTest {
   }
 
   @Test
-  void aSuccessOrTheClientsOwnMistakeClearsTheCount() {
-    health.record("a", 500);
+  void failuresCountWithinAMinuteWhateverSucceedsBetweenThem() {
     health.record("a", 500);
     health.record("a", 200);
     health.record("a", 500);
     health.record("a", 400);
     health.record("a", 500);
+    assertThat(health.healthy("a")).as("three failures, the client's own 400 is not one").isTrue();
+    assertThat(health.record("a", 502)).as("the fourth in the minute, successes between or not").isPresent();
+  }
+
+  @Test
+  void failuresOlderThanAMinuteNoLongerCount() {
+    health.record("a", 500);
+    health.record("a", 500);
+    now.addAndGet(30_000);
+    health.record("a", 500);
+    now.addAndGet(30_000); // the first two are a minute old now
+    assertThat(health.record("a", 500)).isEmpty();
     assertThat(health.healthy("a")).isTrue();
+  }
+
+  @Test
+  void zeroAllowedFailsCoolsOnTheFirstFailure() {
+    DeploymentHealth strict = new DeploymentHealth(0, 5_000, now::get);
+    assertThat(strict.record("a", 200)).isEmpty();
+    assertThat(strict.record("a", 529)).hasValue(now.get() + 5_000);
   }
 
   @Test

@@ -110,7 +110,7 @@ class OpenGatewayTest {
 
   private static AffinityNode start(String yaml, String host) throws Exception {
     return await(AffinityNode.start(ConfigLoader.parse(yaml, Map.of()),
-        ClusterSettings.loopback("open-" + UUID.randomUUID()), host, TestGateway.freePort()));
+        TestGateway.cluster("open-" + UUID.randomUUID()), host, TestGateway.freePort()));
   }
 
   private static boolean reachable(InetAddress address, int port) {

@@ -43,6 +43,8 @@ class TenancyClusterTest {
   private static TestDatabase database;
   private static Vertx vertx;
   private static UpstreamEmulator emulator;
+  /** Answers after a second and a half: requests sent together are all in flight at once. */
+  private static UpstreamEmulator slow;
   private final List<TestGateway> nodes = new ArrayList<>();
 
   @BeforeAll
@@ -51,11 +53,14 @@ class TenancyClusterTest {
     vertx = Vertx.vertx();
     emulator = await(UpstreamEmulator.start(vertx, new EmulatorOptions().setLatency(LatencyModel.ZERO)
         .addAccount("c1", "sk-c1").addAccount("c2", "sk-c2")));
+    slow = await(UpstreamEmulator.start(vertx, new EmulatorOptions().setLatency(new LatencyModel(1500, 0, 0, 0))
+        .addAccount("s1", "sk-s1")));
   }
 
   @AfterAll
   static void stop() throws Exception {
     if (emulator != null) {
+      await(slow.close());
       await(emulator.close());
       await(vertx.close());
     }
@@ -78,7 +83,8 @@ class TenancyClusterTest {
 
   private void startCluster() throws Exception {
     String yaml = "general_settings: {master_key: " + MASTER + ", database_url: \"" + database.url() + "\"}\n"
-        + TestGateway.modelList("sonnet", emulator.baseUrl(), List.of("c1", "c2"));
+        + TestGateway.modelList("sonnet", emulator.baseUrl(), List.of("c1", "c2"))
+        + TestGateway.modelList("slow", slow.baseUrl(), List.of("s1")).replace("model_list:\n", "");
     String cluster = "tenancy-" + UUID.randomUUID();
     // each member on a free port of its own, all named: other clusters on this machine may hold 5701 and up
     int[] ports = {TestGateway.freePort(), TestGateway.freePort(), TestGateway.freePort()};
@@ -96,10 +102,43 @@ class TenancyClusterTest {
   }
 
   private static CompletableFuture<HttpResponse<String>> infer(TestGateway node, String key) {
+    return infer(node, key, "sonnet");
+  }
+
+  private static CompletableFuture<HttpResponse<String>> infer(TestGateway node, String key, String model) {
     return HTTP.sendAsync(HttpRequest.newBuilder(URI.create(node.baseUrl() + "/v1/messages"))
         .header("x-api-key", key).header("anthropic-version", "2023-06-01").timeout(Duration.ofSeconds(60))
-        .POST(HttpRequest.BodyPublishers.ofString(KeyManagementTest.message("sonnet", "hi"))).build(),
+        .POST(HttpRequest.BodyPublishers.ofString(KeyManagementTest.message(model, "hi"))).build(),
         HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void maxParallelRequestsHoldAcrossThreeNodesAndComeBackWhenAnswersEnd() throws Exception {
+    startCluster();
+    String key = admin(nodes.get(0), "/key/generate", new JsonObject().put("max_parallel_requests", 2))
+        .getString("key");
+    List<CompletableFuture<HttpResponse<String>>> sent = new ArrayList<>();
+    for (int i = 0; i < 9; i++) {
+      sent.add(infer(nodes.get(i % 3), key, "slow"));
+    }
+    int passed = 0;
+    for (CompletableFuture<HttpResponse<String>> response : sent) {
+      if (response.get().statusCode() == 200) {
+        passed++;
+      } else {
+        assertThat(response.get().statusCode()).isEqualTo(429);
+        assertThat(response.get().body()).contains("max_parallel_requests 2");
+      }
+    }
+    // all nine were in flight together: two slots across the cluster, not two per node
+    assertThat(passed).isEqualTo(2);
+    // each answer gave its slot back as it ended
+    int status = 0;
+    for (int i = 0; i < 50 && status != 200; i++) {
+      status = infer(nodes.get(2), key).get().statusCode();
+      Thread.sleep(20);
+    }
+    assertThat(status).isEqualTo(200);
   }
 
   @Test

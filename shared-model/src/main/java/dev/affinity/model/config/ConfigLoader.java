@@ -289,7 +289,8 @@ public final class ConfigLoader {
       return new RouterSettings(router.routingStrategy(), router.promptCaching(),
           numRetries != null ? numRetries : router.numRetries(),
           requestTimeout != null ? requestTimeout : router.timeout(), router.allowedFails(), router.cooldownTime(),
-          router.warmUpWait(), router.hotPrefixDeployments());
+          router.retryAfter(), router.warmUpWait(), router.hotPrefixDeployments(), router.balanceAbsThreshold(),
+          router.balanceRelThreshold(), router.retryWaitCostPerSecond());
     }
   }
 
@@ -965,15 +966,29 @@ public final class ConfigLoader {
     Duration timeout = router.seconds("timeout")
         .orElse(litellm.requestTimeout() != null ? litellm.requestTimeout() : RouterSettings.DEFAULT_TIMEOUT);
     streamTimeout = router.seconds("stream_timeout").orElse(null);
-    int allowedFails = router.integer("allowed_fails", 1).orElse(RouterSettings.DEFAULT_ALLOWED_FAILS);
+    int allowedFails = router.integer("allowed_fails", 0).orElse(RouterSettings.DEFAULT_ALLOWED_FAILS);
     Duration cooldown = router.seconds("cooldown_time").orElse(RouterSettings.DEFAULT_COOLDOWN_TIME);
+    Duration retryAfter = router.number("retry_after", false)
+        .map(seconds -> Duration.ofMillis(Math.round(seconds * 1000)))
+        .orElse(RouterSettings.DEFAULT_RETRY_AFTER);
     Duration warmUpWait = router.number("warm_up_wait", false)
         .map(seconds -> Duration.ofMillis(Math.round(seconds * 1000)))
         .orElse(RouterSettings.DEFAULT_WARM_UP_WAIT);
     int hotPrefix = router.integer("hot_prefix_deployments", 1)
         .orElse(RouterSettings.DEFAULT_HOT_PREFIX_DEPLOYMENTS);
-    return new RouterSettings(strategy, promptCaching, numRetries, timeout, allowedFails, cooldown, warmUpWait,
-        hotPrefix);
+    long balanceAbs = router.integer("balance_abs_threshold", 0)
+        .map(Integer::longValue).orElse(RouterSettings.DEFAULT_BALANCE_ABS_THRESHOLD);
+    double balanceRel = router.number("balance_rel_threshold", true).map(ratio -> {
+      if (ratio < 1) {
+        router.problem("balance_rel_threshold", "must be a number >= 1");
+        return RouterSettings.DEFAULT_BALANCE_REL_THRESHOLD;
+      }
+      return ratio;
+    }).orElse(RouterSettings.DEFAULT_BALANCE_REL_THRESHOLD);
+    double waitCost = router.number("retry_wait_cost_per_second", false)
+        .orElse(RouterSettings.DEFAULT_RETRY_WAIT_COST_PER_SECOND);
+    return new RouterSettings(strategy, promptCaching, numRetries, timeout, allowedFails, cooldown, retryAfter,
+        warmUpWait, hotPrefix, balanceAbs, balanceRel, waitCost);
   }
 
   /** LiteLLM's fallback: without {@code database_url}, the process environment's {@code DATABASE_URL}. */

@@ -12,16 +12,28 @@ import java.util.Objects;
  * @param promptCaching        whether prompt-cache affinity routing is on (see {@code docs/configuration.md})
  * @param numRetries           how many times a failed call is retried on another deployment
  * @param timeout              the upstream call timeout of deployments that set none
- * @param allowedFails         failures in a row (429, 5xx, no answer) after which a deployment cools down
+ * @param allowedFails         LiteLLM's meaning: failures (429, 5xx, no answer) a deployment may have within a minute;
+ *                             one more cools it down (0: the first failure does)
  * @param cooldownTime         how long a deployment cools down, cluster-wide
+ * @param retryAfter           LiteLLM's meaning: the least time to wait before retrying a failed call on the deployment
+ *                             that failed it (when there is nowhere else to go); zero retries at once
  * @param warmUpWait           how long a request whose new prefix another request is writing to a cache waits for
  *                             that write to start, so it reads instead of writing too; zero turns waiting off
  * @param hotPrefixDeployments how many deployments one prefix may spread over when its own has no rate-limit
  *                             headroom; 1 never spreads
+ * @param balanceAbsThreshold  requests per minute a deployment may be ahead of the least-loaded one and still take new
+ *                             sessions that follow a shared prefix (SGLang's absolute balance threshold)
+ * @param balanceRelThreshold  how many times the least-loaded one's requests per minute a deployment may carry and
+ *                             still take them (SGLang's relative threshold); a deployment is past the bounds only
+ *                             when past both
+ * @param retryWaitCostPerSecond USD put on a second of waiting: a short {@code retry-after} on a deployment that holds
+ *                             the request's cached prefix is waited out when rewriting the prefix elsewhere would cost
+ *                             more than the wait at this rate
  */
 public record RouterSettings(String routingStrategy, boolean promptCaching, int numRetries, Duration timeout,
-                             int allowedFails, Duration cooldownTime, Duration warmUpWait,
-                             int hotPrefixDeployments) {
+                             int allowedFails, Duration cooldownTime, Duration retryAfter, Duration warmUpWait,
+                             int hotPrefixDeployments, long balanceAbsThreshold, double balanceRelThreshold,
+                             double retryWaitCostPerSecond) {
 
   public static final String SIMPLE_SHUFFLE = "simple-shuffle";
   public static final String LEAST_BUSY = "least-busy";
@@ -33,9 +45,15 @@ public record RouterSettings(String routingStrategy, boolean promptCaching, int 
   /** LiteLLM's defaults. */
   public static final int DEFAULT_ALLOWED_FAILS = 3;
   public static final Duration DEFAULT_COOLDOWN_TIME = Duration.ofSeconds(5);
+  public static final Duration DEFAULT_RETRY_AFTER = Duration.ZERO;
   /** Long enough for a first token on a long prompt, short enough that a stuck writer costs little. */
   public static final Duration DEFAULT_WARM_UP_WAIT = Duration.ofSeconds(3);
   public static final int DEFAULT_HOT_PREFIX_DEPLOYMENTS = 2;
+  /** Chosen from the replay benchmark (docs/benchmarks.md, balance). */
+  public static final long DEFAULT_BALANCE_ABS_THRESHOLD = 10;
+  public static final double DEFAULT_BALANCE_REL_THRESHOLD = 1.5;
+  /** $36 an hour: about what a developer's wait is worth, and a 10,000-token Sonnet prefix (3.45 cents to move). */
+  public static final double DEFAULT_RETRY_WAIT_COST_PER_SECOND = 0.01;
 
   /** The settings of a file without {@code router_settings}. */
   public static final RouterSettings DEFAULTS =
@@ -45,15 +63,21 @@ public record RouterSettings(String routingStrategy, boolean promptCaching, int 
     Objects.requireNonNull(routingStrategy, "routingStrategy");
     Objects.requireNonNull(timeout, "timeout");
     Objects.requireNonNull(cooldownTime, "cooldownTime");
+    Objects.requireNonNull(retryAfter, "retryAfter");
     Objects.requireNonNull(warmUpWait, "warmUpWait");
-    if (allowedFails < 1 || hotPrefixDeployments < 1) {
-      throw new IllegalArgumentException("allowedFails and hotPrefixDeployments must be at least 1");
+    if (balanceAbsThreshold < 0 || !(balanceRelThreshold >= 1) || !(retryWaitCostPerSecond >= 0)) {
+      throw new IllegalArgumentException("balanceAbsThreshold must be >= 0 and balanceRelThreshold >= 1");
+    }
+    if (allowedFails < 0 || hotPrefixDeployments < 1 || numRetries < 0 || retryAfter.isNegative()) {
+      throw new IllegalArgumentException("allowedFails, numRetries and retryAfter must not be negative, "
+          + "hotPrefixDeployments must be at least 1");
     }
   }
 
   /** The given settings with the defaults of the reliability keys. */
   public RouterSettings(String routingStrategy, boolean promptCaching, int numRetries, Duration timeout) {
     this(routingStrategy, promptCaching, numRetries, timeout, DEFAULT_ALLOWED_FAILS, DEFAULT_COOLDOWN_TIME,
-        DEFAULT_WARM_UP_WAIT, DEFAULT_HOT_PREFIX_DEPLOYMENTS);
+        DEFAULT_RETRY_AFTER, DEFAULT_WARM_UP_WAIT, DEFAULT_HOT_PREFIX_DEPLOYMENTS, DEFAULT_BALANCE_ABS_THRESHOLD,
+        DEFAULT_BALANCE_REL_THRESHOLD, DEFAULT_RETRY_WAIT_COST_PER_SECOND);
   }
 }

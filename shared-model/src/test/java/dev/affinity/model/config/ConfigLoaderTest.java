@@ -293,11 +293,21 @@ class ConfigLoaderTest {
         router_settings:
           allowed_fails: 5
           cooldown_time: 30
+          retry_after: 1.5
+          num_retries: 4
+          balance_abs_threshold: 20
+          balance_rel_threshold: 2.5
+          retry_wait_cost_per_second: 0.05
           warm_up_wait: 0
           hot_prefix_deployments: 3
         """);
     assertThat(config.router().allowedFails()).isEqualTo(5);
     assertThat(config.router().cooldownTime()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(config.router().retryAfter()).isEqualTo(Duration.ofMillis(1500));
+    assertThat(config.router().numRetries()).isEqualTo(4);
+    assertThat(config.router().balanceAbsThreshold()).isEqualTo(20);
+    assertThat(config.router().balanceRelThreshold()).isEqualTo(2.5);
+    assertThat(config.router().retryWaitCostPerSecond()).isEqualTo(0.05);
     assertThat(config.router().warmUpWait()).as("zero turns waiting off").isZero();
     assertThat(config.router().hotPrefixDeployments()).isEqualTo(3);
     assertThat(config.warnings()).isEmpty();
@@ -305,18 +315,29 @@ class ConfigLoaderTest {
     RouterSettings defaults = parse(MINIMAL).router();
     assertThat(defaults.allowedFails()).isEqualTo(3);
     assertThat(defaults.cooldownTime()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(defaults.retryAfter()).as("LiteLLM's default: retry at once").isZero();
+    assertThat(parse(MINIMAL + "router_settings: {allowed_fails: 0}\n").router().allowedFails())
+        .as("LiteLLM's 0: the first failure cools down").isZero();
     assertThat(defaults.warmUpWait()).isEqualTo(Duration.ofSeconds(3));
     assertThat(defaults.hotPrefixDeployments()).isEqualTo(2);
 
     assertThat(problems(MINIMAL + """
         router_settings:
-          allowed_fails: 0
+          allowed_fails: -1
           cooldown_time: -1
+          retry_after: -2
+          num_retries: 1.5
+          balance_abs_threshold: -1
+          balance_rel_threshold: 0.5
           warm_up_wait: soon
           hot_prefix_deployments: 0
-        """)).containsExactly(
-        "router_settings.allowed_fails: must be an integer >= 1",
+        """)).containsExactlyInAnyOrder(
+        "router_settings.allowed_fails: must be an integer >= 0",
         "router_settings.cooldown_time: must be a positive number of seconds",
+        "router_settings.retry_after: must be a number >= 0",
+        "router_settings.num_retries: must be an integer >= 0",
+        "router_settings.balance_abs_threshold: must be an integer >= 0",
+        "router_settings.balance_rel_threshold: must be a number >= 1",
         "router_settings.warm_up_wait: must be a number >= 0",
         "router_settings.hot_prefix_deployments: must be an integer >= 1");
   }
