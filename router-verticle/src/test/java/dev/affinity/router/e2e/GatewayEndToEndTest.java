@@ -194,6 +194,8 @@ class GatewayEndToEndTest {
     Map<String, Long> usage = streamedUsage(response.body());
     String requestId = response.headers().firstValue("x-affinity-request-id").orElseThrow();
     assertThat(usage.get("cache_creation_input_tokens")).isPositive();
+    // the request line is written on a thread of its own, a moment after the answer
+    TestGateway.eventually(logs::all, all -> all.contains("request=" + requestId + " model="));
     assertThat(logs.lines()).anySatisfy(line -> assertThat(line)
         .contains("request=" + requestId, "deployment=" + deployment, "status=200", "stream=true",
             "input=" + usage.get("input_tokens"),

@@ -110,9 +110,9 @@ class KeyManagementTest {
     String requestId = bearer.headers().firstValue("x-affinity-request-id").orElseThrow();
     String hashPrefix = KeyToken.hash(key).substring(0, 12);
     // both lines are written as the answer ends, a moment after the client has it
-    for (int i = 0; i < 100 && !logs.all().contains("path=/v1/messages status=200 duration_ms"); i++) {
-      Thread.sleep(20);
-    }
+    // (the request line on a thread of its own)
+    TestGateway.eventually(logs::all, all -> all.contains("path=/v1/messages status=200 duration_ms")
+        && all.contains("request=" + requestId + " model="));
     assertThat(logs.lines()).anySatisfy(line -> assertThat(line).contains("affinity.access")
         .contains("request=" + requestId).contains("key=" + hashPrefix).contains("client=127.0.0.1"));
     assertThat(logs.lines()).anySatisfy(line -> assertThat(line).contains("affinity.requests")
