@@ -260,9 +260,10 @@ class OpenAiSurfaceTest {
 
   @Test
   void upstreamErrorsReachOpenAiClientsInOpenAiShape() throws Exception {
-    emulator.injectFault(Fault.status(429).retryAfter(java.time.Duration.ofSeconds(3)).forAccount("cl-1").times(1));
+    // longer than the router waits out itself (issue 13: up to 5 s is retried on the same deployment)
+    emulator.injectFault(Fault.status(429).retryAfter(java.time.Duration.ofSeconds(30)).forAccount("cl-1").times(1));
     HttpResponse<String> translated = gateway.post("/v1/chat/completions", good("claude"), bearer());
-    assertThat(translated.headers().firstValue("retry-after")).hasValue("3");
+    assertThat(translated.headers().firstValue("retry-after")).hasValue("30");
     expectError(translated, 429, "requests", "");
     for (String account : List.of("oa-1", "oa-2", "oa-3")) {
       emulator.injectFault(Fault.status(500).forAccount(account).times(1));
