@@ -76,12 +76,20 @@ public record ClusterSettings(Path configFile, String members, int port, String 
       // here rather than in cluster.xml, so that a Hazelcast XML of the operator's own cannot leave it out
       PinProcessors.register(config.getSerializationConfig());
       TenancyProcessors.register(config.getSerializationConfig());
-      if (config.getSerializationConfig().getJavaSerializationFilterConfig() == null) {
+      if (Boolean.getBoolean(SERIALIZATION_FILTER_PROPERTY)
+          && config.getSerializationConfig().getJavaSerializationFilterConfig() == null) {
         config.getSerializationConfig().setJavaSerializationFilterConfig(deserializationFilter());
       }
       return config;
     }
   }
+
+  /**
+   * Opt-in for now ({@code -Daffinity.hazelcast.serialization-filter=true}): with the filter on, concurrent first
+   * requests on two or three members were seen to disagree about a claim (WarmUpTest, ClusterAffinityTest), for a
+   * reason not found yet (no rejection is logged). See docs/security.md.
+   */
+  public static final String SERIALIZATION_FILTER_PROPERTY = "affinity.hazelcast.serialization-filter";
 
   /**
    * What a member may deserialize with Java serialization from another: only the JDK's value types, Hazelcast's,
