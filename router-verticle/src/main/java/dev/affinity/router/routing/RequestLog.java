@@ -29,18 +29,8 @@ final class RequestLog {
         return thread;
       }, (rejected, executor) -> dropped.incrementAndGet());
 
-  /** Writes the line {@code line} makes, later, if INFO is on for {@code affinity.requests}. */
-  void info(Supplier<String> line) {
-    later(() -> REQUESTS.info(line));
-  }
-
   /** Writes the line {@code line} builds, later, if INFO is on for {@code affinity.requests}. */
   void write(Supplier<LogLine> line) {
-    // the line itself, not its text: the JSON log format writes its fields as keys
-    later(() -> line.get().log(REQUESTS, Level.INFO));
-  }
-
-  private void later(Runnable write) {
     if (!REQUESTS.isLoggable(Level.INFO)) {
       return;
     }
@@ -49,7 +39,8 @@ final class RequestLog {
       if (lost > 0) {
         REQUESTS.warning(lost + " request log line(s) dropped: the log could not keep up");
       }
-      write.run();
+      // the line itself, not its text: the JSON log format writes its fields as keys
+      line.get().log(REQUESTS, Level.INFO);
     });
   }
 

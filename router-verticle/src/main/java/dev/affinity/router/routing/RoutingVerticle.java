@@ -391,7 +391,8 @@ public final class RoutingVerticle extends VerticleBase {
     // fields, not a format string: the model is the client's, escaped and cut like any value a client sent;
     // the audit trail: whose request (key hash prefix, team), from where; never the key
     // built, formatted and written off this event loop, from the report's immutable values
-    requestLog.write(() -> new LogLine().with("request", report.requestId()).with("model", LogLine.clip(report.alias(), 100))
+    requestLog.write(() -> new LogLine().with("request", report.requestId())
+        .with("model", LogLine.clip(report.alias(), 100))
         .with("deployment", report.deploymentId()).with("route", report.route()).with("status", report.status())
         .with("stream", report.stream()).with("latency_ms", report.latencyMillis())
         .with("input", usage.inputTokens()).with("cache_write", usage.cacheCreationInputTokens())

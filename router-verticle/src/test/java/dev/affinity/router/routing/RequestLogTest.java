@@ -1,6 +1,7 @@
 package dev.affinity.router.routing;
 
 import dev.affinity.router.LogCapture;
+import dev.affinity.router.node.LogLine;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -20,9 +21,9 @@ class RequestLogTest {
     try (LogCapture capture = LogCapture.install()) {
       for (int i = 0; i < 100; i++) {
         int n = i;
-        log.info(() -> {
+        log.write(() -> {
           formattedOn.add(Thread.currentThread().getName());
-          return "request=line-" + n;
+          return new LogLine().with("request", "line-" + n);
         });
       }
       List<String> lines = eventually(() -> capture.lines().stream().filter(l -> l.contains("request=line-"))
