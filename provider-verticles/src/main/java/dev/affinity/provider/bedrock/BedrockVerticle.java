@@ -82,7 +82,7 @@ public final class BedrockVerticle extends ProviderVerticle {
       LOG.fine(() -> "deployment " + deployment.id() + ": anthropic-beta values Bedrock does not accept, left out: "
           + invoke.droppedBetas());
     }
-    boolean countTokens = call.request().operation() == Operation.COUNT_TOKENS;
+    boolean countTokens = call.request().operation().countsTokens();
     boolean stream = invoke.stream() && !countTokens;
     URI uri = URI.create(deployment.apiBase() + (countTokens ? invoke.countTokensPath() : invoke.path()));
     byte[] body = countTokens ? invoke.countTokensBytes() : invoke.bytes();
@@ -161,7 +161,7 @@ public final class BedrockVerticle extends ProviderVerticle {
           + ": Bedrock answered with a body that is not JSON");
       return new Complete(error.status(), error.toJson(api).toBuffer(), TokenUsage.NONE, error.type());
     }
-    if (call.request().operation() == Operation.COUNT_TOKENS) {
+    if (call.request().operation().countsTokens()) {
       // CountTokens says {"inputTokens": n}; Anthropic's count_tokens says {"input_tokens": n}
       return new Complete(Buffer.buffer(JSON.createObjectNode()
           .put("input_tokens", json.path("inputTokens").asLong()).toString()), TokenUsage.NONE, null);

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.affinity.model.GatewayError;
 import dev.affinity.model.config.Deployment;
 import dev.affinity.provider.UpstreamBody;
-import dev.affinity.provider.translate.EventStreamFrames;
+import dev.affinity.model.AwsEventStream;
 import io.vertx.core.buffer.Buffer;
 import software.amazon.eventstream.HeaderValue;
 import software.amazon.eventstream.Message;
@@ -149,11 +149,11 @@ public final class EventStreamToSse implements UpstreamBody.Rewrite {
 
   /** The event-stream frame Bedrock sends for one Anthropic event (for tests and emulators). */
   public static byte[] chunkFrame(String anthropicEventJson) {
-    return EventStreamFrames.chunk(anthropicEventJson.getBytes(StandardCharsets.UTF_8));
+    return AwsEventStream.chunk(anthropicEventJson.getBytes(StandardCharsets.UTF_8));
   }
 
   /** The event-stream frame Bedrock sends when the call fails mid-stream (for tests and emulators). */
   public static byte[] exceptionFrame(String exceptionType, String message) {
-    return EventStreamFrames.exception(exceptionType, message);
+    return AwsEventStream.exception(exceptionType, message);
   }
 }

@@ -48,7 +48,7 @@ public final class GeminiVerticle extends ProviderVerticle {
     String model = deployment.upstreamModel(call.request().model());
     String method = GeminiExchange.method(call);
     Buffer body;
-    if (call.request().operation() == Operation.COUNT_TOKENS) {
+    if (call.request().operation().countsTokens()) {
       // the Gemini API counts a whole generateContent request, which names its model
       ObjectNode wrapped = JSON.createObjectNode();
       wrapped.set("generateContentRequest", GeminiExchange.forCounting(gemini).put("model", "models/" + model));

@@ -1,5 +1,6 @@
 package dev.affinity.provider.translate;
 
+import dev.affinity.model.AwsEventStream;
 import dev.affinity.provider.UpstreamBody;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
@@ -64,18 +65,18 @@ public final class SseToEventStream implements UpstreamBody.Rewrite {
       } catch (DecodeException | ClassCastException notAnthropic) {
         // the event's text is still the best message there is
       }
-      fail(out, EventStreamFrames.streamExceptionType(type), message);
+      fail(out, AwsEventStream.streamExceptionType(type), message);
       return;
     }
     if (event.equals("ping")) {
       // Bedrock's stream has no keep-alive events: Anthropic's ping is dropped, as Bedrock drops it
       return;
     }
-    out.appendBytes(EventStreamFrames.chunk(data.getBytes(StandardCharsets.UTF_8)));
+    out.appendBytes(AwsEventStream.chunk(data.getBytes(StandardCharsets.UTF_8)));
   }
 
   private void fail(Buffer out, String exceptionType, String message) {
     done = true;
-    out.appendBytes(EventStreamFrames.exception(exceptionType, message));
+    out.appendBytes(AwsEventStream.exception(exceptionType, message));
   }
 }

@@ -81,7 +81,7 @@ public final class VertexVerticle extends ProviderVerticle {
     VertexRequest request;
     try {
       request = gemini ? VertexRequest.gemini(deployment, model, call)
-          : VertexRequest.of(deployment, model, call.request().operation() == Operation.COUNT_TOKENS,
+          : VertexRequest.of(deployment, model, call.request().operation().countsTokens(),
               JSON.readTree(call.body().getBytes()));
     } catch (UpstreamFailure.Refusal refused) {
       return Future.failedFuture(refused);

@@ -1,14 +1,18 @@
 package dev.affinity.provider.translate;
 
+import dev.affinity.model.AwsEventStream;
 import dev.affinity.model.config.ConfigLoader;
 import dev.affinity.model.config.Deployment;
 import dev.affinity.provider.bedrock.EventStreamToSse;
 import io.vertx.core.buffer.Buffer;
 import org.junit.jupiter.api.Test;
+import software.amazon.eventstream.HeaderValue;
+import software.amazon.eventstream.Message;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.zip.CRC32;
 
@@ -53,7 +57,7 @@ class SseToEventStreamTest {
 
   @Test
   void aFrameIsPreludeHeadersPayloadAndTwoCrcs() {
-    byte[] frame = EventStreamFrames.chunk(STOP.getBytes(StandardCharsets.UTF_8));
+    byte[] frame = AwsEventStream.chunk(STOP.getBytes(StandardCharsets.UTF_8));
     ByteBuffer bytes = ByteBuffer.wrap(frame);
     int total = bytes.getInt(0);
     int headersLength = bytes.getInt(4);
@@ -66,6 +70,19 @@ class SseToEventStreamTest {
     String payload = new String(frame, 12 + headersLength, total - 16 - headersLength, StandardCharsets.UTF_8);
     assertThat(payload).isEqualTo("{\"bytes\":\"" + Base64.getEncoder().encodeToString(
         STOP.getBytes(StandardCharsets.UTF_8)) + "\"}");
+  }
+
+  @Test
+  void framesAreByteForByteWhatAwssOwnEncoderWrites() {
+    Map<String, HeaderValue> headers = new LinkedHashMap<>();
+    headers.put(":exception-type", HeaderValue.fromString("throttlingException"));
+    headers.put(":content-type", HeaderValue.fromString("application/json"));
+    headers.put(":message-type", HeaderValue.fromString("exception"));
+    ByteBuffer expected = new Message(headers, "{\"message\":\"slow down\"}".getBytes(StandardCharsets.UTF_8))
+        .toByteBuffer();
+    assertThat(ByteBuffer.wrap(AwsEventStream.exception("throttlingException", "slow down"))).isEqualTo(expected);
+    Message decoded = Message.decode(ByteBuffer.wrap(AwsEventStream.chunk(DELTA.getBytes(StandardCharsets.UTF_8))));
+    assertThat(decoded.getHeaders().get(":event-type").getString()).isEqualTo("chunk");
   }
 
   @Test
@@ -85,10 +102,10 @@ class SseToEventStreamTest {
 
   @Test
   void anthropicErrorTypesMapToTheStreamExceptionsBedrockHas() {
-    assertThat(EventStreamFrames.streamExceptionType("rate_limit_error")).isEqualTo("throttlingException");
-    assertThat(EventStreamFrames.streamExceptionType("invalid_request_error")).isEqualTo("validationException");
-    assertThat(EventStreamFrames.streamExceptionType("timeout_error")).isEqualTo("modelTimeoutException");
-    assertThat(EventStreamFrames.streamExceptionType("api_error")).isEqualTo("internalServerException");
+    assertThat(AwsEventStream.streamExceptionType("rate_limit_error")).isEqualTo("throttlingException");
+    assertThat(AwsEventStream.streamExceptionType("invalid_request_error")).isEqualTo("validationException");
+    assertThat(AwsEventStream.streamExceptionType("timeout_error")).isEqualTo("modelTimeoutException");
+    assertThat(AwsEventStream.streamExceptionType("api_error")).isEqualTo("internalServerException");
   }
 
   private static long crc(byte[] bytes, int offset, int length) {

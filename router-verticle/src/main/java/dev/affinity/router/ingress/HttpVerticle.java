@@ -18,6 +18,7 @@ import dev.affinity.model.Operation;
 import dev.affinity.model.config.Deployment;
 import dev.affinity.model.config.GatewayConfig;
 import dev.affinity.model.config.ServerSettings;
+import dev.affinity.model.AwsEventStream;
 import dev.affinity.router.cache.SessionKey;
 import dev.affinity.router.node.Listener;
 import dev.affinity.router.node.LogLine;
@@ -138,6 +139,13 @@ public final class HttpVerticle extends VerticleBase {
         .handler(ctx -> relay(ctx, Operation.CHAT_COMPLETIONS));
     router.post("/chat/completions").handler(authenticate).handler(admit).handler(body)
         .handler(ctx -> relay(ctx, Operation.CHAT_COMPLETIONS));
+    // Bedrock's InvokeModel and Vertex AI's rawPredict, as Claude Code calls them in its Bedrock and Vertex modes
+    router.postWithRegex(CloudApiRequest.BEDROCK_ROUTE).handler(authenticate).handler(admit).handler(body)
+        .handler(ctx -> relayCloud(ctx, CloudApiRequest.bedrock(ctx.request().path())));
+    router.postWithRegex(CloudApiRequest.VERTEX_ROUTE).handler(authenticate).handler(admit).handler(body)
+        .handler(ctx -> relayCloud(ctx, CloudApiRequest.vertex(ctx.request().path())));
+    // Claude Code checks that its base URL answers before the first request
+    router.head("/").handler(ctx -> ctx.response().setStatusCode(200).end());
     router.get("/v1/models").handler(authenticate).handler(this::models);
     // OpenAI SDKs given the gateway's root as their base URL ask without /v1, as LiteLLM serves them
     router.get("/models").handler(authenticate).handler(this::models);
@@ -318,6 +326,52 @@ public final class HttpVerticle extends VerticleBase {
   }
 
   private void relay(RoutingContext ctx, Operation operation) {
+    Buffer raw = ctx.body().buffer();
+    JsonNode json = parsedBody(ctx);
+    if (json == null) {
+      return;
+    }
+    route(ctx, operation, json, raw, forwardedHeaders(ctx));
+  }
+
+  /**
+   * A request in Bedrock's or Vertex AI's API for Claude: its Messages body, for the alias its model id names
+   * ({@link ProviderModelId}), routed as an Anthropic client's would be, so that its prefix shares pins with theirs.
+   */
+  private void relayCloud(RoutingContext ctx, CloudApiRequest cloud) {
+    JsonNode sent = parsedBody(ctx);
+    if (sent == null) {
+      return;
+    }
+    Operation operation = cloud.cloud() == CloudApiRequest.Cloud.BEDROCK ? Operation.INVOKE_MODEL
+        : cloud.countTokens() ? Operation.RAW_PREDICT_COUNT_TOKENS : Operation.RAW_PREDICT;
+    Map<String, String> headers = forwardedHeaders(ctx);
+    JsonNode json;
+    try {
+      String model = cloud.model(sent);
+      ctx.put(AccessLog.MODEL, model);
+      json = cloud.messages(sent, ProviderModelId.alias(config, model));
+      List<String> betas = CloudApiRequest.betas(sent);
+      if (!betas.isEmpty()) {
+        // the header's values and the body's, each once (Anthropic's SDKs for Bedrock move the header into the body)
+        Set<String> all = new java.util.LinkedHashSet<>();
+        for (String header : headers.getOrDefault("anthropic-beta", "").split(",")) {
+          if (!header.isBlank()) {
+            all.add(header.trim());
+          }
+        }
+        all.addAll(betas);
+        headers.put("anthropic-beta", String.join(",", all));
+      }
+    } catch (CloudApiRequest.GatewayErrorException invalid) {
+      error(ctx, invalid.error());
+      return;
+    }
+    route(ctx, operation, json, Buffer.buffer(json.toString()), headers);
+  }
+
+  /** The body as JSON, or null when it is not (the client has its 400 then). */
+  private JsonNode parsedBody(RoutingContext ctx) {
     Long bodyTimer = ctx.get(BODY_TIMER);
     if (bodyTimer != null) {
       vertx.cancelTimer(bodyTimer);
@@ -327,29 +381,32 @@ public final class HttpVerticle extends VerticleBase {
     // send across origins without asking first
     if (contentType != null && !RequestOrigin.json(contentType)) {
       error(ctx, GatewayError.invalidRequest("content-type must be application/json"));
-      return;
+      return null;
     }
     Buffer raw = ctx.body().buffer();
     if (raw == null || raw.length() == 0) {
       error(ctx, GatewayError.invalidRequest("request body is empty; a JSON object is required"));
-      return;
+      return null;
     }
-    JsonNode json;
     try {
       // parsed once, from the body's own bytes
-      json = BodyBytes.read(raw, (bytes, offset, length) -> JSON.readTree(bytes, offset, length));
+      return BodyBytes.read(raw, (bytes, offset, length) -> JSON.readTree(bytes, offset, length));
     } catch (JsonProcessingException malformed) {
       // a parser limit (nesting depth, say) is reported without a location
       JsonLocation at = malformed.getLocation();
       error(ctx, GatewayError.invalidRequest("malformed JSON"
           + (at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr())
           + ": " + malformed.getOriginalMessage()));
-      return;
+      return null;
     } catch (java.io.IOException unreadable) {
       error(ctx, GatewayError.invalidRequest("request body could not be read as JSON"));
-      return;
+      return null;
     }
-    if (json.path("model").isTextual()) {
+  }
+
+  private void route(RoutingContext ctx, Operation operation, JsonNode json, Buffer raw,
+                     Map<String, String> headers) {
+    if (json.path("model").isTextual() && ctx.get(AccessLog.MODEL) == null) {
       ctx.put(AccessLog.MODEL, json.get("model").asText());
     }
     GatewayError invalid = operation.api() == Operation.ClientApi.OPENAI ? OpenAiRequestCheck.check(json)
@@ -358,12 +415,13 @@ public final class HttpVerticle extends VerticleBase {
       error(ctx, invalid);
       return;
     }
-    boolean stream = operation != Operation.COUNT_TOKENS && json.path("stream").asBoolean(false);
+    boolean stream = !operation.countsTokens() && json.path("stream").asBoolean(false);
     String requestId = ctx.get(AccessLog.REQUEST_ID);
     Identity identity = ctx.get(IDENTITY);
     Caller caller = identity.caller();
     GatewayRequest parsed = new GatewayRequest(requestId, operation, json.get("model").asText(), stream,
-        caller.tenant(), forwardedHeaders(ctx), ctx.request().query(), raw, json, caller);
+        caller.tenant(), headers, operation.api() == Operation.ClientApi.ANTHROPIC
+            || operation.api() == Operation.ClientApi.OPENAI ? ctx.request().query() : null, raw, json, caller);
     // the prompt's keys are hashed here, on this instance's core, not on the router's one event loop
     GatewayRequest request = parsed.withPrepared(PromptKeys.prepare(config, parsed));
     // The routing context lives as long as the answer, a stream's for minutes, and would keep the body as long: it
@@ -444,8 +502,12 @@ public final class HttpVerticle extends VerticleBase {
         // bytes already went out: the status cannot change, so the stream says what happened
         GatewayError error = GatewayError.upstreamUnreachable("upstream stream interrupted: "
             + failure.getClass().getSimpleName());
-        response.end(api == Operation.ClientApi.OPENAI ? "data: " + error.toOpenAiJson().encode() + "\n\n"
-            : "event: error\ndata: " + error.toAnthropicJson().encode() + "\n\n");
+        response.end(switch (api) {
+          case OPENAI -> Buffer.buffer("data: " + error.toOpenAiJson().encode() + "\n\n");
+          case BEDROCK_INVOKE -> Buffer.buffer(AwsEventStream.exception(
+              AwsEventStream.streamExceptionType(error.type()), error.message()));
+          default -> Buffer.buffer("event: error\ndata: " + error.toAnthropicJson().encode() + "\n\n");
+        });
       }
     });
   }
@@ -661,9 +723,11 @@ public final class HttpVerticle extends VerticleBase {
   private static void error(RoutingContext ctx, GatewayError error) {
     AccessLog.refusedWith(ctx, error);
     Operation.ClientApi api = apiOf(ctx);
-    // 529 is Anthropic's own status: OpenAI clients and proxies know 503, which they retry the same way
-    int status = api == Operation.ClientApi.OPENAI && error.status() == 529 ? 503 : error.status();
-    json(ctx, status, error.toJson(api));
+    if (api == Operation.ClientApi.BEDROCK_INVOKE && !ctx.response().headWritten()) {
+      ctx.response().putHeader("x-amzn-errortype", error.bedrockErrorType());
+    }
+    // 529 is Anthropic's own status: the other APIs' clients and proxies know 503, which they retry the same way
+    json(ctx, error.status(api), error.toJson(api));
   }
 
   /**
@@ -679,6 +743,12 @@ public final class HttpVerticle extends VerticleBase {
     }
     if (path.startsWith("/v1/chat/") || path.startsWith("/chat/") || OPENAI_ONLY_PATHS.contains(path)) {
       return Operation.ClientApi.OPENAI;
+    }
+    if (path.startsWith("/model/")) {
+      return Operation.ClientApi.BEDROCK_INVOKE;
+    }
+    if (path.startsWith("/v1/projects/")) {
+      return Operation.ClientApi.VERTEX_RAW_PREDICT;
     }
     boolean shared = path.equals("/v1/models") || path.startsWith("/v1/models/") || path.equals("/models")
         || path.startsWith("/models/") || path.equals("/health");

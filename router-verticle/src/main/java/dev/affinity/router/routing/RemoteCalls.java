@@ -135,7 +135,7 @@ final class RemoteCalls {
     }
     GatewayError invalid = operation.api() == Operation.ClientApi.OPENAI ? OpenAiRequestCheck.check(json)
         : AnthropicRequestCheck.check(json, operation);
-    boolean stream = operation != Operation.COUNT_TOKENS && json.path("stream").asBoolean(false);
+    boolean stream = !operation.countsTokens() && json.path("stream").asBoolean(false);
     String streamAddress = call.getString("stream_address");
     if (invalid == null && stream && (streamAddress == null || streamAddress.isBlank())) {
       invalid = GatewayError.invalidRequest("stream_address: required when the body asks to stream");
