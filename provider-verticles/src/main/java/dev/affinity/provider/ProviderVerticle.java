@@ -9,6 +9,10 @@ import dev.affinity.model.ProviderCall;
 import dev.affinity.model.TokenUsage;
 import dev.affinity.model.UsageReport;
 import dev.affinity.model.config.ProviderKind;
+import dev.affinity.provider.translate.Answer;
+import dev.affinity.provider.translate.StreamTranslation;
+import dev.affinity.provider.translate.Translator;
+import dev.affinity.provider.translate.Translators;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -181,6 +185,13 @@ public abstract class ProviderVerticle extends VerticleBase {
       }
     });
     boolean streamed = streamed(response);
+    // the cloud APIs' clients (Bedrock InvokeModel, Vertex rawPredict) are served by their translators
+    Translator translator = speaksClaude(call)
+        ? Translators.find(call.request().operation().api(), kind()).orElse(null) : null;
+    if (translator != null) {
+      relayTranslated(message, call, response, translator, streamed, headers, sentAtNanos, headAtNanos, finished);
+      return;
+    }
     String contentType = contentType(response, streamed);
     if (contentType != null) {
       headers.put("content-type", contentType);
@@ -216,6 +227,90 @@ public abstract class ProviderVerticle extends VerticleBase {
               local);
         })
         .onFailure(failure -> fail(message, call, failure, sentAtNanos));
+  }
+
+  /** Whether {@code call} goes to a Claude model (Vertex AI also serves Gemini, in Gemini's API). */
+  protected boolean speaksClaude(ProviderCall call) {
+    return true;
+  }
+
+  /** {@link #relay} for a call whose answer, stream and errors its pair's {@link Translator} shapes. */
+  private void relayTranslated(Message<ProviderCall> message, ProviderCall call, HttpClientResponse response,
+                               Translator translator, boolean streamed, Map<String, String> headers, long sentAtNanos,
+                               long headAtNanos, Runnable finished) {
+    DeliveryOptions local = new DeliveryOptions().setLocalOnly(true);
+    int status = response.statusCode();
+    if (streamed) {
+      StreamTranslation translation = translator.stream(call);
+      headers.put("content-type", translation.contentType());
+      PendingReport pending = new PendingReport(call, sentAtNanos);
+      UpstreamBody[] opened = new UpstreamBody[1];
+      SseTap usage = new TranslatedUsage(translation);
+      UpstreamBody body = new UpstreamBody(response, context, new TranslatedStream(translation), usage,
+          UpstreamBody.Rewrite.NONE, call.timeoutMillis(), failure -> {
+            finished.run();
+            publish(pending.outcome(status, usage.usage(), failure == null ? usage.errorType()
+                : failure instanceof UpstreamBody.ClientGoneException ? "client_disconnected" : "stream_interrupted",
+                opened[0].firstChunkAtNanos() > 0 ? opened[0].firstChunkAtNanos() : headAtNanos));
+          });
+      opened[0] = body;
+      message.reply(new GatewayReply(status, headers, null, body, call.deployment().id(), null), local);
+      return;
+    }
+    boundedBody(response, call)
+        .onComplete(done -> finished.run())
+        .onSuccess(buffer -> {
+          Answer answer = translator.answer(call, status, response.headers(), buffer);
+          int clientStatus = answer.status() == 0 ? status : answer.status();
+          headers.put("content-type", "application/json");
+          publish(new PendingReport(call, sentAtNanos).outcome(clientStatus, answer.usage(), answer.errorType(),
+              headAtNanos));
+          message.reply(new GatewayReply(clientStatus, headers, answer.body(), null, call.deployment().id(), null),
+              local);
+        })
+        .onFailure(failure -> fail(message, call, failure, sentAtNanos));
+  }
+
+  /** A {@link StreamTranslation} where {@link UpstreamBody} takes its decoder. */
+  private record TranslatedStream(StreamTranslation translation) implements UpstreamBody.Rewrite {
+    @Override
+    public Buffer chunk(Buffer upstream) {
+      return translation.chunk(upstream);
+    }
+
+    @Override
+    public Buffer end() {
+      return translation.end();
+    }
+
+    @Override
+    public boolean done() {
+      return translation.done();
+    }
+  }
+
+  /** The usage a {@link StreamTranslation} read, where {@link UpstreamBody} takes its tap (which sees client bytes). */
+  private static final class TranslatedUsage extends SseTap {
+    private final StreamTranslation translation;
+
+    TranslatedUsage(StreamTranslation translation) {
+      this.translation = translation;
+    }
+
+    @Override
+    protected void onData(String event, String data) {
+      // the translation read the usage from the upstream's own bytes already
+    }
+
+    @Override
+    public TokenUsage usage() {
+      return translation.usage();
+    }
+
+    @Override
+    public String errorType() {
+      return translation.errorType();
+    }
   }
 
   /**

@@ -110,7 +110,7 @@ public record GatewayError(int status, String type, String message) {
   }
 
   /** The error body in the shape of the API the client speaks. */
-  public JsonObject toJson(Operation.ClientApi api) {
+  public JsonObject toJson(ClientApi api) {
     return switch (api) {
       case OPENAI -> toOpenAiJson();
       case BEDROCK_INVOKE -> new JsonObject().put("message", message);
@@ -120,8 +120,8 @@ public record GatewayError(int status, String type, String message) {
   }
 
   /** The status a client of {@code api} sees: 529 is Anthropic's own, the others' clients know 503. */
-  public int status(Operation.ClientApi api) {
-    return status == 529 && api != Operation.ClientApi.ANTHROPIC ? 503 : status;
+  public int status(ClientApi api) {
+    return status == 529 && api != ClientApi.ANTHROPIC ? 503 : status;
   }
 
   /**
@@ -155,7 +155,7 @@ public record GatewayError(int status, String type, String message) {
       case 503, 529 -> "UNAVAILABLE";
       default -> status < 500 ? "FAILED_PRECONDITION" : "INTERNAL";
     };
-    return new JsonObject().put("error", new JsonObject().put("code", status(Operation.ClientApi.VERTEX_RAW_PREDICT))
+    return new JsonObject().put("error", new JsonObject().put("code", status(ClientApi.VERTEX_RAW_PREDICT))
         .put("message", message).put("status", googleStatus));
   }
 

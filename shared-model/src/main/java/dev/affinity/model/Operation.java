@@ -15,9 +15,6 @@ public enum Operation {
   /** Vertex AI's {@code .../publishers/anthropic/models/count-tokens:rawPredict}. */
   RAW_PREDICT_COUNT_TOKENS(ClientApi.VERTEX_RAW_PREDICT);
 
-  /** The API family a client speaks, and so the shape of every answer and error it gets. */
-  public enum ClientApi { ANTHROPIC, OPENAI, BEDROCK_INVOKE, VERTEX_RAW_PREDICT }
-
   private final ClientApi api;
 
   Operation(ClientApi api) {

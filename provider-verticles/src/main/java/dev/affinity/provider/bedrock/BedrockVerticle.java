@@ -2,6 +2,7 @@ package dev.affinity.provider.bedrock;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.affinity.model.ClientApi;
 import dev.affinity.model.GatewayError;
 import dev.affinity.model.Operation;
 import dev.affinity.model.ProviderCall;
@@ -105,7 +106,8 @@ public final class BedrockVerticle extends ProviderVerticle {
 
   @Override
   protected boolean relayed(String header) {
-    return header.equals("x-amzn-requestid") || header.equals("retry-after");
+    // the error type too: a Bedrock InvokeModel client reads its errors' kind there
+    return header.equals("x-amzn-requestid") || header.equals("retry-after") || header.equals("x-amzn-errortype");
   }
 
   @Override
@@ -148,7 +150,7 @@ public final class BedrockVerticle extends ProviderVerticle {
   }
 
   private Complete complete(ProviderCall call, int status, String errorType, Buffer body) {
-    Operation.ClientApi api = call.request().operation().api();
+    ClientApi api = call.request().operation().api();
     if (status >= 300) {
       GatewayError error = BedrockError.of(status, errorType, body.getBytes(), call.deployment());
       return new Complete(error.status(), error.toJson(api).toBuffer(), TokenUsage.NONE, error.type());

@@ -2,6 +2,7 @@ package dev.affinity.provider.vertex;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.affinity.model.ClientApi;
 import dev.affinity.model.GatewayError;
 import dev.affinity.model.Operation;
 import dev.affinity.model.ProviderCall;
@@ -106,6 +107,11 @@ public final class VertexVerticle extends ProviderVerticle {
         });
   }
 
+  @Override
+  protected boolean speaksClaude(ProviderCall call) {
+    return !gemini(call);
+  }
+
   /** Whether the call goes to a Gemini model, which speaks Gemini's API rather than Anthropic's. */
   private static boolean gemini(ProviderCall call) {
     return VertexSettings.servesGemini(call.deployment().upstreamModel(call.request().model()));
@@ -151,7 +157,7 @@ public final class VertexVerticle extends ProviderVerticle {
 
   @Override
   protected Complete complete(ProviderCall call, int status, Buffer body) {
-    Operation.ClientApi api = call.request().operation().api();
+    ClientApi api = call.request().operation().api();
     Deployment deployment = call.deployment();
     if (gemini(call)) {
       // Google's front end (tokens, permissions, quotas) answers as for Claude; an error inside a 200 is Gemini's

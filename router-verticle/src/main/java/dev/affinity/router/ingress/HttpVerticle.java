@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.affinity.model.BodyStream;
 import dev.affinity.model.Caller;
+import dev.affinity.model.ClientApi;
 import dev.affinity.model.EventBusAddress;
 import dev.affinity.model.GatewayError;
 import dev.affinity.model.GatewayReply;
@@ -276,7 +277,7 @@ public final class HttpVerticle extends VerticleBase {
     if (!ctx.request().isEnded()) {
       ctx.response().putHeader("connection", "close");
     }
-    error(ctx, refusal(identified.cause(), apiOf(ctx) == Operation.ClientApi.OPENAI
+    error(ctx, refusal(identified.cause(), apiOf(ctx) == ClientApi.OPENAI
         ? "invalid API key: pass the gateway key as Authorization: Bearer <key>" : "invalid x-api-key"));
   }
 
@@ -409,7 +410,7 @@ public final class HttpVerticle extends VerticleBase {
     if (json.path("model").isTextual() && ctx.get(AccessLog.MODEL) == null) {
       ctx.put(AccessLog.MODEL, json.get("model").asText());
     }
-    GatewayError invalid = operation.api() == Operation.ClientApi.OPENAI ? OpenAiRequestCheck.check(json)
+    GatewayError invalid = operation.api() == ClientApi.OPENAI ? OpenAiRequestCheck.check(json)
         : AnthropicRequestCheck.check(json, operation);
     if (invalid != null) {
       error(ctx, invalid);
@@ -420,8 +421,8 @@ public final class HttpVerticle extends VerticleBase {
     Identity identity = ctx.get(IDENTITY);
     Caller caller = identity.caller();
     GatewayRequest parsed = new GatewayRequest(requestId, operation, json.get("model").asText(), stream,
-        caller.tenant(), headers, operation.api() == Operation.ClientApi.ANTHROPIC
-            || operation.api() == Operation.ClientApi.OPENAI ? ctx.request().query() : null, raw, json, caller);
+        caller.tenant(), headers, operation.api() == ClientApi.ANTHROPIC
+            || operation.api() == ClientApi.OPENAI ? ctx.request().query() : null, raw, json, caller);
     // the prompt's keys are hashed here, on this instance's core, not on the router's one event loop
     GatewayRequest request = parsed.withPrepared(PromptKeys.prepare(config, parsed));
     // The routing context lives as long as the answer, a stream's for minutes, and would keep the body as long: it
@@ -458,6 +459,11 @@ public final class HttpVerticle extends VerticleBase {
     }
     response.setStatusCode(reply.status());
     reply.headers().forEach(response::putHeader);
+    if (reply.status() >= 400 && apiOf(ctx) == ClientApi.BEDROCK_INVOKE && !response.headers().contains(
+        "x-amzn-errortype")) {
+      // what AWS SDKs read an error's kind from; an upstream of another API has none to relay
+      response.putHeader("x-amzn-errortype", new GatewayError(reply.status(), "api_error", "").bedrockErrorType());
+    }
     response.putHeader("x-affinity-request-id", requestId);
     ctx.put(AccessLog.DEPLOYMENT, reply.deploymentId());
     ctx.put(AccessLog.ROUTE, reply.route());
@@ -482,7 +488,7 @@ public final class HttpVerticle extends VerticleBase {
   /** Relays a streamed answer; a slow client pauses the upstream read, a vanished one cancels it. */
   private void stream(RoutingContext ctx, BodyStream body) {
     HttpServerResponse response = ctx.response();
-    Operation.ClientApi api = apiOf(ctx);
+    ClientApi api = apiOf(ctx);
     response.setChunked(true);
     Future<Void> relayed = body.pipe().endOnFailure(false).to(response);
     watchForStall(ctx, body, relayed);
@@ -722,8 +728,8 @@ public final class HttpVerticle extends VerticleBase {
   /** Errors take the shape of the API the client called: OpenAI's for chat completions, Anthropic's elsewhere. */
   private static void error(RoutingContext ctx, GatewayError error) {
     AccessLog.refusedWith(ctx, error);
-    Operation.ClientApi api = apiOf(ctx);
-    if (api == Operation.ClientApi.BEDROCK_INVOKE && !ctx.response().headWritten()) {
+    ClientApi api = apiOf(ctx);
+    if (api == ClientApi.BEDROCK_INVOKE && !ctx.response().headWritten()) {
       ctx.response().putHeader("x-amzn-errortype", error.bedrockErrorType());
     }
     // 529 is Anthropic's own status: the other APIs' clients and proxies know 503, which they retry the same way
@@ -736,25 +742,25 @@ public final class HttpVerticle extends VerticleBase {
    * both families: there the headers tell, as Anthropic SDKs always send {@code anthropic-version} or
    * {@code x-api-key} and OpenAI SDKs neither.
    */
-  private static Operation.ClientApi apiOf(RoutingContext ctx) {
+  private static ClientApi apiOf(RoutingContext ctx) {
     String path = ctx.request().path();
     if (path == null) {
-      return Operation.ClientApi.ANTHROPIC;
+      return ClientApi.ANTHROPIC;
     }
     if (path.startsWith("/v1/chat/") || path.startsWith("/chat/") || OPENAI_ONLY_PATHS.contains(path)) {
-      return Operation.ClientApi.OPENAI;
+      return ClientApi.OPENAI;
     }
     if (path.startsWith("/model/")) {
-      return Operation.ClientApi.BEDROCK_INVOKE;
+      return ClientApi.BEDROCK_INVOKE;
     }
     if (path.startsWith("/v1/projects/")) {
-      return Operation.ClientApi.VERTEX_RAW_PREDICT;
+      return ClientApi.VERTEX_RAW_PREDICT;
     }
     boolean shared = path.equals("/v1/models") || path.startsWith("/v1/models/") || path.equals("/models")
         || path.startsWith("/models/") || path.equals("/health");
     boolean anthropicClient = ctx.request().getHeader("anthropic-version") != null
         || ctx.request().getHeader("x-api-key") != null;
-    return shared && !anthropicClient ? Operation.ClientApi.OPENAI : Operation.ClientApi.ANTHROPIC;
+    return shared && !anthropicClient ? ClientApi.OPENAI : ClientApi.ANTHROPIC;
   }
 
   private static void json(RoutingContext ctx, int status, JsonObject body) {

@@ -3,6 +3,7 @@ package dev.affinity.router.routing;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.affinity.model.Caller;
+import dev.affinity.model.ClientApi;
 import dev.affinity.model.EventBusAddress;
 import dev.affinity.model.GatewayError;
 import dev.affinity.model.GatewayReply;
@@ -297,12 +298,12 @@ public final class RoutingVerticle extends VerticleBase {
    * the Messages API here, before routing, so the prefix chain is computed on what is actually sent.
    */
   private static GatewayRequest inUpstreamApi(GatewayRequest request, ProviderKind upstream) {
-    Operation.ClientApi client = request.operation().api();
-    if (client == Operation.ClientApi.ANTHROPIC && upstream == ProviderKind.OPENAI) {
+    ClientApi client = request.operation().api();
+    if (client == ClientApi.ANTHROPIC && upstream == ProviderKind.OPENAI) {
       throw new GatewayErrorException(GatewayError.invalidRequest("model '" + request.model()
           + "' is served by OpenAI-API deployments: call POST /v1/chat/completions"));
     }
-    if (client == Operation.ClientApi.OPENAI && upstream != ProviderKind.OPENAI) {
+    if (client == ClientApi.OPENAI && upstream != ProviderKind.OPENAI) {
       try {
         ObjectNode messages = OpenAiToAnthropic.request(request.json() != null ? request.json()
             : JSON.readTree(request.body().getBytes()));
