@@ -8,27 +8,20 @@ import dev.affinity.provider.bedrock.EventStreamToSse;
 import io.vertx.core.buffer.Buffer;
 
 /**
- * A stream of Bedrock's event-stream frames, decoded into Anthropic's events to read its usage (Bedrock's billed
- * metrics included), relayed as the frames Bedrock sent ({@link #asSent}, for a Bedrock client) or as the decoded
- * server-sent events ({@link #asSse}, for the clients of the other Claude APIs).
+ * A stream of Bedrock's event-stream frames relayed as Bedrock sent them, for a client of Bedrock's own API: decoded
+ * on the side into Anthropic's events only to read its usage (Bedrock's billed metrics included) and errors.
  */
 final class BedrockEventStream implements StreamTranslation {
 
   private final EventStreamToSse decoder;
   private final BedrockUsageTap tap = new BedrockUsageTap();
-  private final boolean framesAsSent;
 
-  private BedrockEventStream(Deployment deployment, boolean framesAsSent) {
+  private BedrockEventStream(Deployment deployment) {
     this.decoder = new EventStreamToSse(deployment);
-    this.framesAsSent = framesAsSent;
   }
 
   static BedrockEventStream asSent(Deployment deployment) {
-    return new BedrockEventStream(deployment, true);
-  }
-
-  static BedrockEventStream asSse(Deployment deployment) {
-    return new BedrockEventStream(deployment, false);
+    return new BedrockEventStream(deployment);
   }
 
   @Override
@@ -37,10 +30,7 @@ final class BedrockEventStream implements StreamTranslation {
     if (events != null) {
       tap.feed(events);
     }
-    if (framesAsSent) {
-      return upstream;
-    }
-    return events == null ? Buffer.buffer() : events;
+    return upstream;
   }
 
   @Override
@@ -49,13 +39,10 @@ final class BedrockEventStream implements StreamTranslation {
     if (events != null) {
       tap.feed(events);
     }
-    if (framesAsSent) {
-      // a stream cut before message_stop: Bedrock's client is told in its own framing
-      return tap.errorType() == null || events == null ? null : Buffer.buffer(AwsEventStream.exception(
-          AwsEventStream.streamExceptionType(tap.errorType()), "the Bedrock stream ended before the message was"
-              + " complete"));
-    }
-    return events;
+    // a stream cut before message_stop: Bedrock's client is told in its own framing
+    return tap.errorType() == null || events == null ? null : Buffer.buffer(AwsEventStream.exception(
+        AwsEventStream.streamExceptionType(tap.errorType()), "the Bedrock stream ended before the message was"
+            + " complete"));
   }
 
   @Override
@@ -75,6 +62,6 @@ final class BedrockEventStream implements StreamTranslation {
 
   @Override
   public String contentType() {
-    return framesAsSent ? AwsEventStream.CONTENT_TYPE : "text/event-stream; charset=utf-8";
+    return AwsEventStream.CONTENT_TYPE;
   }
 }

@@ -1,33 +1,27 @@
 package dev.affinity.provider.translate;
 
 import dev.affinity.model.ClientApi;
+import dev.affinity.model.GatewayError;
 import dev.affinity.model.ProviderCall;
-import dev.affinity.model.config.ProviderKind;
-import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 
 /**
- * Bedrock InvokeModel clients of Claude on Anthropic's API: messages as Anthropic sends them, streams as Bedrock's
+ * Bedrock InvokeModel clients of Claude on Anthropic's API: messages as Anthropic sends them, the stream as Bedrock's
  * event-stream frames, errors as Bedrock's {@code {"message": ...}} (the ingress adds {@code x-amzn-ErrorType}).
  */
 public final class BedrockInvokeToAnthropic extends ClaudeCloudPair {
 
   public BedrockInvokeToAnthropic() {
-    super(ClientApi.BEDROCK_INVOKE, ProviderKind.ANTHROPIC);
+    super(ClientApi.BEDROCK_INVOKE, new AnthropicToAnthropic());
   }
 
   @Override
-  public Buffer requestBody(ProviderCall call) {
-    return call.body();
-  }
-
-  @Override
-  Answer error(ProviderCall call, int status, MultiMap headers, Buffer body) {
-    return ClaudeAnswers.errorFor(client(), ClaudeAnswers.anthropicError(status, body));
+  Answer error(int status, Buffer upstream, GatewayError read) {
+    return reshaped(read);
   }
 
   @Override
   public StreamTranslation stream(ProviderCall call) {
-    return AnthropicSseStream.asEventStream();
+    return asEventStream(call);
   }
 }

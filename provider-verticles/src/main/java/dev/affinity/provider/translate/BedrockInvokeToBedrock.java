@@ -1,9 +1,8 @@
 package dev.affinity.provider.translate;
 
 import dev.affinity.model.ClientApi;
+import dev.affinity.model.GatewayError;
 import dev.affinity.model.ProviderCall;
-import dev.affinity.model.config.ProviderKind;
-import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 
 /**
@@ -14,17 +13,12 @@ import io.vertx.core.buffer.Buffer;
 public final class BedrockInvokeToBedrock extends ClaudeCloudPair {
 
   public BedrockInvokeToBedrock() {
-    super(ClientApi.BEDROCK_INVOKE, ProviderKind.BEDROCK);
+    super(ClientApi.BEDROCK_INVOKE, new AnthropicToBedrock());
   }
 
   @Override
-  public Buffer requestBody(ProviderCall call) {
-    return ClaudeAnswers.bedrockBody(call);
-  }
-
-  @Override
-  Answer error(ProviderCall call, int status, MultiMap headers, Buffer body) {
-    return ClaudeAnswers.errorAsSent(status, body, ClaudeAnswers.bedrockError(call, status, headers, body));
+  Answer error(int status, Buffer upstream, GatewayError read) {
+    return asSent(upstream, read);
   }
 
   @Override

@@ -1,9 +1,8 @@
 package dev.affinity.provider.translate;
 
 import dev.affinity.model.ClientApi;
+import dev.affinity.model.GatewayError;
 import dev.affinity.model.ProviderCall;
-import dev.affinity.model.config.ProviderKind;
-import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 
 /**
@@ -13,21 +12,16 @@ import io.vertx.core.buffer.Buffer;
 public final class BedrockInvokeToVertex extends ClaudeCloudPair {
 
   public BedrockInvokeToVertex() {
-    super(ClientApi.BEDROCK_INVOKE, ProviderKind.VERTEX);
+    super(ClientApi.BEDROCK_INVOKE, new AnthropicToVertex());
   }
 
   @Override
-  public Buffer requestBody(ProviderCall call) {
-    return ClaudeAnswers.vertexBody(call);
-  }
-
-  @Override
-  Answer error(ProviderCall call, int status, MultiMap headers, Buffer body) {
-    return ClaudeAnswers.errorFor(client(), ClaudeAnswers.vertexError(call, status, body));
+  Answer error(int status, Buffer upstream, GatewayError read) {
+    return reshaped(read);
   }
 
   @Override
   public StreamTranslation stream(ProviderCall call) {
-    return AnthropicSseStream.asEventStream();
+    return asEventStream(call);
   }
 }

@@ -1,7 +1,6 @@
 package dev.affinity.provider.translate;
 
 import dev.affinity.model.AwsEventStream;
-import dev.affinity.provider.UpstreamBody;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
@@ -13,7 +12,7 @@ import java.nio.charset.StandardCharsets;
  * {@code chunk} frame, and an {@code event: error} becomes the {@code exception} frame Bedrock would send for it,
  * after which the stream is {@link #done()}. What a Bedrock InvokeModel client reads from any Claude upstream.
  */
-public final class SseToEventStream implements UpstreamBody.Rewrite {
+public final class SseToEventStream {
 
   /** An Anthropic event is small; a bigger one means a broken upstream, not a reason to buffer without bound. */
   private static final int MAX_EVENT_BYTES = 16 * 1024 * 1024;
@@ -21,7 +20,7 @@ public final class SseToEventStream implements UpstreamBody.Rewrite {
   private final SseEventReader events = new SseEventReader(MAX_EVENT_BYTES);
   private boolean done;
 
-  @Override
+  /** The frames for the next piece of the events, split anywhere; null once {@link #done()}. */
   public Buffer chunk(Buffer upstream) {
     if (done) {
       return null;
@@ -36,7 +35,7 @@ public final class SseToEventStream implements UpstreamBody.Rewrite {
     return out;
   }
 
-  @Override
+  /** The frames for an event the stream ended in the middle of, or null. */
   public Buffer end() {
     if (done) {
       return null;
@@ -46,7 +45,7 @@ public final class SseToEventStream implements UpstreamBody.Rewrite {
     return out.length() == 0 ? null : out;
   }
 
-  @Override
+  /** Whether an error ended the stream: nothing is framed after its exception. */
   public boolean done() {
     return done;
   }

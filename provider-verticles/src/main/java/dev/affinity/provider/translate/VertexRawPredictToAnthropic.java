@@ -1,9 +1,7 @@
 package dev.affinity.provider.translate;
 
 import dev.affinity.model.ClientApi;
-import dev.affinity.model.ProviderCall;
-import dev.affinity.model.config.ProviderKind;
-import io.vertx.core.MultiMap;
+import dev.affinity.model.GatewayError;
 import io.vertx.core.buffer.Buffer;
 
 /**
@@ -13,21 +11,11 @@ import io.vertx.core.buffer.Buffer;
 public final class VertexRawPredictToAnthropic extends ClaudeCloudPair {
 
   public VertexRawPredictToAnthropic() {
-    super(ClientApi.VERTEX_RAW_PREDICT, ProviderKind.ANTHROPIC);
+    super(ClientApi.VERTEX_RAW_PREDICT, new AnthropicToAnthropic());
   }
 
   @Override
-  public Buffer requestBody(ProviderCall call) {
-    return call.body();
-  }
-
-  @Override
-  Answer error(ProviderCall call, int status, MultiMap headers, Buffer body) {
-    return ClaudeAnswers.errorAsSent(status, body, ClaudeAnswers.anthropicError(status, body));
-  }
-
-  @Override
-  public StreamTranslation stream(ProviderCall call) {
-    return AnthropicSseStream.asSent();
+  Answer error(int status, Buffer upstream, GatewayError read) {
+    return asSent(upstream, read);
   }
 }

@@ -1,9 +1,7 @@
 package dev.affinity.provider.translate;
 
 import dev.affinity.model.ClientApi;
-import dev.affinity.model.ProviderCall;
-import dev.affinity.model.config.ProviderKind;
-import io.vertx.core.MultiMap;
+import dev.affinity.model.GatewayError;
 import io.vertx.core.buffer.Buffer;
 
 /**
@@ -13,21 +11,11 @@ import io.vertx.core.buffer.Buffer;
 public final class VertexRawPredictToVertex extends ClaudeCloudPair {
 
   public VertexRawPredictToVertex() {
-    super(ClientApi.VERTEX_RAW_PREDICT, ProviderKind.VERTEX);
+    super(ClientApi.VERTEX_RAW_PREDICT, new AnthropicToVertex());
   }
 
   @Override
-  public Buffer requestBody(ProviderCall call) {
-    return ClaudeAnswers.vertexBody(call);
-  }
-
-  @Override
-  Answer error(ProviderCall call, int status, MultiMap headers, Buffer body) {
-    return ClaudeAnswers.errorAsSent(status, body, ClaudeAnswers.vertexError(call, status, body));
-  }
-
-  @Override
-  public StreamTranslation stream(ProviderCall call) {
-    return AnthropicSseStream.asSent();
+  Answer error(int status, Buffer upstream, GatewayError read) {
+    return asSent(upstream, read);
   }
 }
