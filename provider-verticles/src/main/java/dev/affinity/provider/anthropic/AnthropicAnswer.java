@@ -1,5 +1,6 @@
 package dev.affinity.provider.anthropic;
 
+import dev.affinity.model.ClientApi;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.affinity.model.Operation;
 import dev.affinity.model.ProviderCall;
@@ -19,7 +20,7 @@ public final class AnthropicAnswer {
 
   public static Complete of(ProviderCall call, JsonNode message, Buffer body) {
     TokenUsage usage = AnthropicUsage.merge(TokenUsage.NONE, message.path("usage"));
-    if (call.request().operation().api() == Operation.ClientApi.OPENAI) {
+    if (call.request().operation().api() == ClientApi.OPENAI) {
       return new Complete(Buffer.buffer(AnthropicToOpenAi.response(message, call.request().model()).toString()),
           usage, null);
     }

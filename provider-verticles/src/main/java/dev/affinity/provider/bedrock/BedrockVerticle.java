@@ -1,5 +1,6 @@
 package dev.affinity.provider.bedrock;
 
+import dev.affinity.model.ClientApi;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.affinity.model.GatewayError;
@@ -148,7 +149,7 @@ public final class BedrockVerticle extends ProviderVerticle {
   }
 
   private Complete complete(ProviderCall call, int status, String errorType, Buffer body) {
-    Operation.ClientApi api = call.request().operation().api();
+    ClientApi api = call.request().operation().api();
     if (status >= 300) {
       GatewayError error = BedrockError.of(status, errorType, body.getBytes(), call.deployment());
       return new Complete(error.status(), error.toJson(api).toBuffer(), TokenUsage.NONE, error.type());

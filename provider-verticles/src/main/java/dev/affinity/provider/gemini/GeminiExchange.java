@@ -1,5 +1,6 @@
 package dev.affinity.provider.gemini;
 
+import dev.affinity.model.ClientApi;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -78,7 +79,7 @@ public final class GeminiExchange {
    * @param upstream what to call the upstream in an error, {@code Gemini} or {@code Vertex AI}
    */
   public static Complete complete(ProviderCall call, int status, Buffer body, String upstream, Errors errors) {
-    Operation.ClientApi api = call.request().operation().api();
+    ClientApi api = call.request().operation().api();
     JsonNode json;
     try {
       json = JSON.readTree(body.getBytes());
@@ -97,7 +98,7 @@ public final class GeminiExchange {
     }
     ObjectNode message = GeminiToAnthropic.message(json, call.request().model());
     TokenUsage usage = GeminiToAnthropic.usage(json.path("usageMetadata"));
-    String answer = api == Operation.ClientApi.OPENAI
+    String answer = api == ClientApi.OPENAI
         ? AnthropicToOpenAi.response(message, call.request().model()).toString() : message.toString();
     return new Complete(200, Buffer.buffer(answer), usage, null);
   }

@@ -1,5 +1,6 @@
 package dev.affinity.provider.vertex;
 
+import dev.affinity.model.ClientApi;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.affinity.model.GatewayError;
@@ -151,7 +152,7 @@ public final class VertexVerticle extends ProviderVerticle {
 
   @Override
   protected Complete complete(ProviderCall call, int status, Buffer body) {
-    Operation.ClientApi api = call.request().operation().api();
+    ClientApi api = call.request().operation().api();
     Deployment deployment = call.deployment();
     if (gemini(call)) {
       // Google's front end (tokens, permissions, quotas) answers as for Claude; an error inside a 200 is Gemini's

@@ -1,5 +1,6 @@
 package dev.affinity.router.routing;
 
+import dev.affinity.model.ClientApi;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -56,7 +57,7 @@ public record PromptKeys(String reference, LookupPlan lookup, PinPlan plan, Buff
       return null;
     }
     Deployment reference = candidates.get(0);
-    boolean openAiClient = request.operation().api() == Operation.ClientApi.OPENAI;
+    boolean openAiClient = request.operation().api() == ClientApi.OPENAI;
     if (openAiClient != (reference.provider() == ProviderKind.OPENAI) || !hasPromptCache(reference)) {
       return null;
     }
