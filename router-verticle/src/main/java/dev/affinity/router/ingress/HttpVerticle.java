@@ -1,9 +1,9 @@
 package dev.affinity.router.ingress;
 
-import dev.affinity.model.ClientApi;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.affinity.model.BodyStream;
 import dev.affinity.model.Caller;
+import dev.affinity.model.ClientApi;
 import dev.affinity.model.EventBusAddress;
 import dev.affinity.model.GatewayError;
 import dev.affinity.model.GatewayErrorException;
