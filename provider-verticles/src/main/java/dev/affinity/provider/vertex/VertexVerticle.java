@@ -8,7 +8,7 @@ import dev.affinity.model.ProviderCall;
 import dev.affinity.model.TokenUsage;
 import dev.affinity.model.config.Deployment;
 import dev.affinity.model.config.ProviderKind;
-import dev.affinity.model.config.VertexSettings;
+import dev.affinity.provider.vertex.VertexSettings;
 import dev.affinity.provider.anthropic.AnthropicAnswer;
 import dev.affinity.provider.ProviderVerticle;
 import dev.affinity.provider.SseTap;
@@ -91,7 +91,7 @@ public final class VertexVerticle extends ProviderVerticle {
     }
     return tokens.token(deployment)
         .recover(failure -> Future.failedFuture(new UpstreamFailure.Refusal(GatewayError.upstreamUnreachable(
-            "deployment " + deployment.id() + " (Vertex AI project " + deployment.vertex().project() + "): "
+            "deployment " + deployment.id() + " (Vertex AI project " + deployment.settings(VertexSettings.class).project() + "): "
                 + failure.getMessage()))))
         .map(token -> {
           RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST)
