@@ -110,8 +110,8 @@ public record GatewayError(int status, String type, String message) {
   }
 
   /** The error body in the shape of the API the client speaks. */
-  public JsonObject toJson(Operation.ClientApi api) {
-    return api == Operation.ClientApi.OPENAI ? toOpenAiJson() : toAnthropicJson();
+  public JsonObject toJson(ClientApi api) {
+    return api == ClientApi.OPENAI ? toOpenAiJson() : toAnthropicJson();
   }
 
   public ReplyException toReplyException() {

@@ -9,9 +9,6 @@ public enum Operation {
   /** OpenAI {@code POST /v1/chat/completions}. */
   CHAT_COMPLETIONS(ClientApi.OPENAI);
 
-  /** The API family a client speaks, and so the shape of every answer and error it gets. */
-  public enum ClientApi { ANTHROPIC, OPENAI }
-
   private final ClientApi api;
 
   Operation(ClientApi api) {

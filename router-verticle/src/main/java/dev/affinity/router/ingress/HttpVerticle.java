@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.affinity.model.BodyStream;
 import dev.affinity.model.Caller;
+import dev.affinity.model.ClientApi;
 import dev.affinity.model.EventBusAddress;
 import dev.affinity.model.GatewayError;
 import dev.affinity.model.GatewayReply;
@@ -268,7 +269,7 @@ public final class HttpVerticle extends VerticleBase {
     if (!ctx.request().isEnded()) {
       ctx.response().putHeader("connection", "close");
     }
-    error(ctx, refusal(identified.cause(), apiOf(ctx) == Operation.ClientApi.OPENAI
+    error(ctx, refusal(identified.cause(), apiOf(ctx) == ClientApi.OPENAI
         ? "invalid API key: pass the gateway key as Authorization: Bearer <key>" : "invalid x-api-key"));
   }
 
@@ -352,7 +353,7 @@ public final class HttpVerticle extends VerticleBase {
     if (json.path("model").isTextual()) {
       ctx.put(AccessLog.MODEL, json.get("model").asText());
     }
-    GatewayError invalid = operation.api() == Operation.ClientApi.OPENAI ? OpenAiRequestCheck.check(json)
+    GatewayError invalid = operation.api() == ClientApi.OPENAI ? OpenAiRequestCheck.check(json)
         : AnthropicRequestCheck.check(json, operation);
     if (invalid != null) {
       error(ctx, invalid);
@@ -424,7 +425,7 @@ public final class HttpVerticle extends VerticleBase {
   /** Relays a streamed answer; a slow client pauses the upstream read, a vanished one cancels it. */
   private void stream(RoutingContext ctx, BodyStream body) {
     HttpServerResponse response = ctx.response();
-    Operation.ClientApi api = apiOf(ctx);
+    ClientApi api = apiOf(ctx);
     response.setChunked(true);
     Future<Void> relayed = body.pipe().endOnFailure(false).to(response);
     watchForStall(ctx, body, relayed);
@@ -444,7 +445,7 @@ public final class HttpVerticle extends VerticleBase {
         // bytes already went out: the status cannot change, so the stream says what happened
         GatewayError error = GatewayError.upstreamUnreachable("upstream stream interrupted: "
             + failure.getClass().getSimpleName());
-        response.end(api == Operation.ClientApi.OPENAI ? "data: " + error.toOpenAiJson().encode() + "\n\n"
+        response.end(api == ClientApi.OPENAI ? "data: " + error.toOpenAiJson().encode() + "\n\n"
             : "event: error\ndata: " + error.toAnthropicJson().encode() + "\n\n");
       }
     });
@@ -659,9 +660,9 @@ public final class HttpVerticle extends VerticleBase {
   /** Errors take the shape of the API the client called: OpenAI's for chat completions, Anthropic's elsewhere. */
   private static void error(RoutingContext ctx, GatewayError error) {
     AccessLog.refusedWith(ctx, error);
-    Operation.ClientApi api = apiOf(ctx);
+    ClientApi api = apiOf(ctx);
     // 529 is Anthropic's own status: OpenAI clients and proxies know 503, which they retry the same way
-    int status = api == Operation.ClientApi.OPENAI && error.status() == 529 ? 503 : error.status();
+    int status = api == ClientApi.OPENAI && error.status() == 529 ? 503 : error.status();
     json(ctx, status, error.toJson(api));
   }
 
@@ -671,19 +672,19 @@ public final class HttpVerticle extends VerticleBase {
    * both families: there the headers tell, as Anthropic SDKs always send {@code anthropic-version} or
    * {@code x-api-key} and OpenAI SDKs neither.
    */
-  private static Operation.ClientApi apiOf(RoutingContext ctx) {
+  private static ClientApi apiOf(RoutingContext ctx) {
     String path = ctx.request().path();
     if (path == null) {
-      return Operation.ClientApi.ANTHROPIC;
+      return ClientApi.ANTHROPIC;
     }
     if (path.startsWith("/v1/chat/") || path.startsWith("/chat/") || OPENAI_ONLY_PATHS.contains(path)) {
-      return Operation.ClientApi.OPENAI;
+      return ClientApi.OPENAI;
     }
     boolean shared = path.equals("/v1/models") || path.startsWith("/v1/models/") || path.equals("/models")
         || path.startsWith("/models/") || path.equals("/health");
     boolean anthropicClient = ctx.request().getHeader("anthropic-version") != null
         || ctx.request().getHeader("x-api-key") != null;
-    return shared && !anthropicClient ? Operation.ClientApi.OPENAI : Operation.ClientApi.ANTHROPIC;
+    return shared && !anthropicClient ? ClientApi.OPENAI : ClientApi.ANTHROPIC;
   }
 
   private static void json(RoutingContext ctx, int status, JsonObject body) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.affinity.model.ClientApi;
 import dev.affinity.model.GatewayRequest;
 import dev.affinity.model.Operation;
 import dev.affinity.model.config.Deployment;
@@ -52,7 +53,7 @@ public record PromptKeys(String reference, LookupPlan lookup, PinPlan plan, Buff
     }
     Deployment reference = candidates.get(0);
     CacheBehaviour cache = cache(reference, reference.upstreamModel(request.model()));
-    boolean openAiClient = request.operation().api() == Operation.ClientApi.OPENAI;
+    boolean openAiClient = request.operation().api() == ClientApi.OPENAI;
     // keys are computed on the form the provider's cache sees: only when that is the client's own form
     if (openAiClient != cache.layout().openAiForm() || !cache.cachesPrompts()) {
       return null;

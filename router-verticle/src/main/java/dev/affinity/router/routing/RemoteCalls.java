@@ -2,6 +2,7 @@ package dev.affinity.router.routing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.affinity.model.ClientApi;
 import dev.affinity.model.EventBusAddress;
 import dev.affinity.model.GatewayError;
 import dev.affinity.model.GatewayReply;
@@ -133,7 +134,7 @@ final class RemoteCalls {
       refuse(message, access, GatewayError.invalidRequest("body: not valid JSON"));
       return Future.succeededFuture();
     }
-    GatewayError invalid = operation.api() == Operation.ClientApi.OPENAI ? OpenAiRequestCheck.check(json)
+    GatewayError invalid = operation.api() == ClientApi.OPENAI ? OpenAiRequestCheck.check(json)
         : AnthropicRequestCheck.check(json, operation);
     boolean stream = operation != Operation.COUNT_TOKENS && json.path("stream").asBoolean(false);
     String streamAddress = call.getString("stream_address");

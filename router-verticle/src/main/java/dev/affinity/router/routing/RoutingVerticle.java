@@ -1,7 +1,7 @@
 package dev.affinity.router.routing;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.affinity.model.Caller;
 import dev.affinity.model.EventBusAddress;
 import dev.affinity.model.GatewayError;
@@ -16,6 +16,9 @@ import dev.affinity.model.config.Deployment;
 import dev.affinity.model.config.GatewayConfig;
 import dev.affinity.model.config.ModelInfo;
 import dev.affinity.model.config.ProviderKind;
+import dev.affinity.provider.translate.TranslationException;
+import dev.affinity.provider.translate.Translator;
+import dev.affinity.provider.translate.Translators;
 import dev.affinity.router.cache.CostModel;
 import dev.affinity.router.cache.Price;
 import dev.affinity.router.ingress.CallerKeys;
@@ -27,8 +30,6 @@ import dev.affinity.router.pins.LoadMap;
 import dev.affinity.router.pins.PinStore;
 import dev.affinity.router.routing.strategy.InFlight;
 import dev.affinity.router.routing.strategy.UnpinnedStrategy;
-import dev.affinity.router.translate.OpenAiToAnthropic;
-import dev.affinity.router.translate.TranslationException;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
@@ -293,29 +294,39 @@ public final class RoutingVerticle extends VerticleBase {
   }
 
   /**
-   * The request as the chosen deployments' API takes it: an OpenAI request for Claude deployments is translated to
-   * the Messages API here, before routing, so the prefix chain is computed on what is actually sent.
+   * The request in the canonical form of the pair its client and the chosen deployments' API make (an OpenAI request
+   * for Claude deployments becomes a Messages request), before routing, so the prefix chain is computed on what is
+   * actually sent. A pair that is not served is refused, naming the API to call instead.
    */
   private static GatewayRequest inUpstreamApi(GatewayRequest request, ProviderKind upstream) {
-    Operation.ClientApi client = request.operation().api();
-    if (client == Operation.ClientApi.ANTHROPIC && upstream == ProviderKind.OPENAI) {
-      throw new GatewayErrorException(GatewayError.invalidRequest("model '" + request.model()
-          + "' is served by OpenAI-API deployments: call POST /v1/chat/completions"));
+    Translator translator;
+    try {
+      translator = Translators.of(request.operation().api(), upstream, request.model());
+    } catch (Translators.NotServed notServed) {
+      throw new GatewayErrorException(notServed.error());
     }
-    if (client == Operation.ClientApi.OPENAI && upstream != ProviderKind.OPENAI) {
-      try {
-        ObjectNode messages = OpenAiToAnthropic.request(request.json() != null ? request.json()
-            : JSON.readTree(request.body().getBytes()));
-        return new GatewayRequest(request.requestId(), request.operation(), request.model(), request.stream(),
-            request.tenant(), request.headers(), null, Buffer.buffer(JSON.writeValueAsBytes(messages)), messages,
-            request.caller());
-      } catch (TranslationException untranslatable) {
-        throw new GatewayErrorException(GatewayError.invalidRequest(untranslatable.getMessage()));
-      } catch (IOException malformed) {
-        throw new GatewayErrorException(GatewayError.invalidRequest("request body is not valid JSON"));
-      }
+    JsonNode clientBody;
+    try {
+      clientBody = request.json() != null ? request.json() : JSON.readTree(request.body().getBytes());
+    } catch (IOException malformed) {
+      throw new GatewayErrorException(GatewayError.invalidRequest("request body is not valid JSON"));
     }
-    return request;
+    JsonNode canonical;
+    try {
+      canonical = translator.canonical(clientBody);
+    } catch (TranslationException untranslatable) {
+      throw new GatewayErrorException(GatewayError.invalidRequest(untranslatable.getMessage()));
+    }
+    if (canonical == clientBody) {
+      return request;
+    }
+    try {
+      return new GatewayRequest(request.requestId(), request.operation(), request.model(), request.stream(),
+          request.tenant(), request.headers(), null, Buffer.buffer(JSON.writeValueAsBytes(canonical)), canonical,
+          request.caller());
+    } catch (IOException impossible) {
+      throw new IllegalStateException("a JSON tree always serialises", impossible);
+    }
   }
 
   /** The deployments below their {@code max_parallel_requests} on this node. */

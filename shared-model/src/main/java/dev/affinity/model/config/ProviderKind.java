@@ -8,13 +8,27 @@ package dev.affinity.model.config;
 public enum ProviderKind {
 
   /** Anthropic's Messages API. */
-  ANTHROPIC,
+  ANTHROPIC("anthropic"),
   /** OpenAI's Chat Completions API, and the servers and providers that speak it. */
-  OPENAI,
+  OPENAI("openai"),
   /** Anthropic models on AWS Bedrock: InvokeModel with the Messages body, signed with AWS credentials. */
-  BEDROCK,
+  BEDROCK("bedrock"),
   /** Claude ({@code rawPredict} with the Messages body) and Gemini models on Google Vertex AI, with OAuth tokens. */
-  VERTEX,
+  VERTEX("vertex_ai"),
   /** Google's Gemini API ({@code generateContent}), authenticated by an API key. */
-  GEMINI
+  GEMINI("gemini");
+
+  private final String prefix;
+
+  ProviderKind(String prefix) {
+    this.prefix = prefix;
+  }
+
+  /**
+   * The LiteLLM prefix of the API's own provider ({@code vertex_ai}), to name the API in messages. Which prefixes
+   * are served, and by which provider, is the registrations' to say ({@link dev.affinity.model.provider.Providers}).
+   */
+  public String prefix() {
+    return prefix;
+  }
 }

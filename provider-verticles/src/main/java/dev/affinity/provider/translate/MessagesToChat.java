@@ -15,12 +15,12 @@ import java.time.Instant;
  * Translates Anthropic Messages answers (a message, or an error) into OpenAI Chat Completions answers, for clients
  * that spoke OpenAI to an alias served by Claude. Pure functions; the input is never changed.
  */
-public final class AnthropicToOpenAi {
+public final class MessagesToChat {
 
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
-  private AnthropicToOpenAi() {
+  private MessagesToChat() {
   }
 
   /** As {@link #response(JsonNode, String, long)}, created now. */

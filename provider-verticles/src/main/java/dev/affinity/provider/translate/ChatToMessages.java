@@ -1,4 +1,4 @@
-package dev.affinity.router.translate;
+package dev.affinity.provider.translate;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -23,7 +23,7 @@ import java.util.List;
  * <p>{@code cache_control} markers survive: on a content part they stay on the block the part becomes, on a message
  * they go to the message's last block, so an OpenAI-speaking client can still place Anthropic cache breakpoints.
  */
-public final class OpenAiToAnthropic {
+public final class ChatToMessages {
 
   /** {@code max_tokens} is required by Anthropic and optional in OpenAI: this is used when the client sets none. */
   public static final int DEFAULT_MAX_TOKENS = 4096;
@@ -36,7 +36,7 @@ public final class OpenAiToAnthropic {
   private static final List<String> REFUSED = List.of("functions", "function_call", "audio", "top_logprobs",
       "web_search_options");
 
-  private OpenAiToAnthropic() {
+  private ChatToMessages() {
   }
 
   /**

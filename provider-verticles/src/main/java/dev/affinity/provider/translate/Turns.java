@@ -1,4 +1,4 @@
-package dev.affinity.router.translate;
+package dev.affinity.provider.translate;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;

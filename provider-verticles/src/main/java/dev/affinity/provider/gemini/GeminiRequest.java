@@ -15,14 +15,14 @@ import java.util.Set;
  * it in the path). What Gemini has no place for is dropped: {@code cache_control} markers (Gemini caches implicitly),
  * thinking blocks (their signatures mean nothing to Gemini), {@code metadata}, server tools without an input schema.
  */
-public final class AnthropicToGemini {
+public final class GeminiRequest {
 
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
   /** JSON Schema keywords outside the OpenAPI subset Gemini's function declarations accept. */
   private static final Set<String> UNSUPPORTED_SCHEMA_KEYS = Set.of("$schema", "$id", "$comment",
       "additionalProperties", "strict");
 
-  private AnthropicToGemini() {
+  private GeminiRequest() {
   }
 
   /** @throws IllegalArgumentException when the request is not a Messages request (no {@code messages} array) */

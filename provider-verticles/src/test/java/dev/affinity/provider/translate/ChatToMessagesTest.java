@@ -1,4 +1,4 @@
-package dev.affinity.router.translate;
+package dev.affinity.provider.translate;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-class OpenAiToAnthropicTest {
+class ChatToMessagesTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -22,7 +22,7 @@ class OpenAiToAnthropicTest {
   }
 
   private static ObjectNode translate(String openAi) {
-    return OpenAiToAnthropic.request(json(openAi));
+    return ChatToMessages.request(json(openAi));
   }
 
   @Test
@@ -49,7 +49,7 @@ class OpenAiToAnthropicTest {
   void maxTokensDefaultsAndMaxCompletionTokensWins() {
     assertThat(translate("""
         {"model":"m","messages":[{"role":"user","content":"x"}]}""").get("max_tokens").intValue())
-        .isEqualTo(OpenAiToAnthropic.DEFAULT_MAX_TOKENS).isEqualTo(4096);
+        .isEqualTo(ChatToMessages.DEFAULT_MAX_TOKENS).isEqualTo(4096);
     assertThat(translate("""
         {"model":"m","max_tokens":100,"messages":[{"role":"user","content":"x"}]}""").get("max_tokens").intValue())
         .isEqualTo(100);
@@ -204,7 +204,7 @@ class OpenAiToAnthropicTest {
         {"model":"m","messages":[{"role":"user","content":[{"type":"text","text":"x","cache_control":{"type":"ephemeral"}}]}],
          "tools":[{"type":"function","function":{"name":"f","parameters":{"type":"object"}}}]}""");
     JsonNode before = in.deepCopy();
-    ObjectNode out = OpenAiToAnthropic.request(in);
+    ObjectNode out = ChatToMessages.request(in);
     ((ObjectNode) out.at("/messages/0/content/0/cache_control")).put("ttl", "1h");
     ((ObjectNode) out.at("/tools/0/input_schema")).put("changed", true);
     assertThat(in).isEqualTo(before);

@@ -1,11 +1,11 @@
-package dev.affinity.router.translate;
+package dev.affinity.provider.translate;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.affinity.provider.translate.AnthropicToOpenAi;
+import dev.affinity.provider.translate.MessagesToChat;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -36,7 +36,7 @@ class ToolConversationRoundTripTest {
          "messages":[
            {"role":"system","content":[{"type":"text","text":"You are a coding agent.","cache_control":{"type":"ephemeral"}}]},
            {"role":"user","content":"What does pom.xml declare?"}]}""");
-    ObjectNode anthropic1 = OpenAiToAnthropic.request(turn1);
+    ObjectNode anthropic1 = ChatToMessages.request(turn1);
 
     JsonNode claudeContent = json("""
         [{"type":"thinking","thinking":"Read it first.","signature":"EqQBCgIYAhIM"},
@@ -47,7 +47,7 @@ class ToolConversationRoundTripTest {
     claudeAnswer.set("content", claudeContent);
     claudeAnswer.set("usage", json("{\"input_tokens\":10,\"cache_creation_input_tokens\":1500,\"output_tokens\":60}"));
     // the client receives bytes: go through text as it would
-    JsonNode completion = json(JSON.writeValueAsString(AnthropicToOpenAi.response(claudeAnswer, "claude-alias", 1L)));
+    JsonNode completion = json(JSON.writeValueAsString(MessagesToChat.response(claudeAnswer, "claude-alias", 1L)));
     assertThat(completion.at("/choices/0/finish_reason").asText()).isEqualTo("tool_calls");
 
     ObjectNode turn2 = turn1.deepCopy();
@@ -55,7 +55,7 @@ class ToolConversationRoundTripTest {
     messages.add(completion.at("/choices/0/message"));
     messages.addObject().put("role", "tool").put("tool_call_id", "toolu_01").put("content", "<project/>");
     messages.addObject().put("role", "tool").put("tool_call_id", "toolu_02").put("content", "# Demo");
-    ObjectNode anthropic2 = OpenAiToAnthropic.request(turn2);
+    ObjectNode anthropic2 = ChatToMessages.request(turn2);
 
     JsonNode sent = anthropic2.get("messages");
     assertThat(sent).hasSize(3);

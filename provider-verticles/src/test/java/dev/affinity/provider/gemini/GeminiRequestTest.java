@@ -7,12 +7,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 
-class AnthropicToGeminiTest {
+class GeminiRequestTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private static JsonNode translate(String anthropic) throws Exception {
-    return AnthropicToGemini.request(JSON.readTree(anthropic));
+    return GeminiRequest.request(JSON.readTree(anthropic));
   }
 
   @Test

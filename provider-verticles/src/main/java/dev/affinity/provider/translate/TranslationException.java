@@ -1,4 +1,4 @@
-package dev.affinity.router.translate;
+package dev.affinity.provider.translate;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -11,6 +11,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 public final class TranslationException extends RuntimeException {
 
   private final String param;
+
+  /** A request this upstream cannot take as a whole. */
+  public TranslationException(String message) {
+    this(message, null);
+  }
 
   public TranslationException(String message, String param) {
     // a client mistake, not a fault: no stack trace to fill on the request path

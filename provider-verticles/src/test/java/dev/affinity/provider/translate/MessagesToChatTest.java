@@ -7,7 +7,7 @@ import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-class AnthropicToOpenAiTest {
+class MessagesToChatTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -32,7 +32,7 @@ class AnthropicToOpenAiTest {
          "usage":{"input_tokens":25,"cache_creation_input_tokens":1200,"cache_read_input_tokens":30000,
                   "output_tokens":88}}""");
 
-    assertThat(asSent(AnthropicToOpenAi.response(message, "claude-alias", 1_700_000_000L))).isEqualTo(json("""
+    assertThat(asSent(MessagesToChat.response(message, "claude-alias", 1_700_000_000L))).isEqualTo(json("""
         {"id":"chatcmpl-msg_01XFDUDYJgAACzvnptvVoYEL","object":"chat.completion","created":1700000000,
          "model":"claude-alias",
          "choices":[{"index":0,"message":{"role":"assistant","content":"Checking both cities.","tool_calls":[
@@ -50,10 +50,10 @@ class AnthropicToOpenAiTest {
     JsonNode toolOnly = json("""
         {"id":"m","content":[{"type":"tool_use","id":"t","name":"f","input":{"a":1}}],"stop_reason":"tool_use",
          "usage":{"input_tokens":1,"output_tokens":1}}""");
-    assertThat(AnthropicToOpenAi.response(toolOnly, "x", 0).at("/choices/0/message/content").isNull()).isTrue();
+    assertThat(MessagesToChat.response(toolOnly, "x", 0).at("/choices/0/message/content").isNull()).isTrue();
 
     JsonNode empty = json("{\"id\":\"m\",\"content\":[],\"stop_reason\":\"end_turn\",\"usage\":{}}");
-    assertThat(AnthropicToOpenAi.response(empty, "x", 0).at("/choices/0/message/content").asText()).isEmpty();
+    assertThat(MessagesToChat.response(empty, "x", 0).at("/choices/0/message/content").asText()).isEmpty();
   }
 
   @Test
@@ -64,7 +64,7 @@ class AnthropicToOpenAiTest {
            {"type":"redacted_thinking","data":"EmwKAhgB"},
            {"type":"text","text":"Paris."}],
          "stop_reason":"end_turn","usage":{"input_tokens":10,"output_tokens":20}}""");
-    JsonNode assistant = AnthropicToOpenAi.response(message, "x", 0).at("/choices/0/message");
+    JsonNode assistant = MessagesToChat.response(message, "x", 0).at("/choices/0/message");
     assertThat(assistant).isEqualTo(json("""
         {"role":"assistant","content":"Paris.","reasoning_content":"Paris is in France.","thinking_blocks":[
           {"type":"thinking","thinking":"Paris is in France.","signature":"EqQBCgIYAhIM"},
@@ -73,19 +73,19 @@ class AnthropicToOpenAiTest {
 
   @Test
   void finishReasons() {
-    assertThat(AnthropicToOpenAi.finishReason("end_turn")).isEqualTo("stop");
-    assertThat(AnthropicToOpenAi.finishReason("stop_sequence")).isEqualTo("stop");
-    assertThat(AnthropicToOpenAi.finishReason("max_tokens")).isEqualTo("length");
-    assertThat(AnthropicToOpenAi.finishReason("model_context_window_exceeded")).isEqualTo("length");
-    assertThat(AnthropicToOpenAi.finishReason("tool_use")).isEqualTo("tool_calls");
-    assertThat(AnthropicToOpenAi.finishReason("refusal")).isEqualTo("content_filter");
-    assertThat(AnthropicToOpenAi.finishReason("pause_turn")).isEqualTo("stop");
-    assertThat(AnthropicToOpenAi.finishReason(null)).isNull();
+    assertThat(MessagesToChat.finishReason("end_turn")).isEqualTo("stop");
+    assertThat(MessagesToChat.finishReason("stop_sequence")).isEqualTo("stop");
+    assertThat(MessagesToChat.finishReason("max_tokens")).isEqualTo("length");
+    assertThat(MessagesToChat.finishReason("model_context_window_exceeded")).isEqualTo("length");
+    assertThat(MessagesToChat.finishReason("tool_use")).isEqualTo("tool_calls");
+    assertThat(MessagesToChat.finishReason("refusal")).isEqualTo("content_filter");
+    assertThat(MessagesToChat.finishReason("pause_turn")).isEqualTo("stop");
+    assertThat(MessagesToChat.finishReason(null)).isNull();
   }
 
   @Test
   void usageCountsEveryInputTokenAsPromptAndCacheReadsAsCached() {
-    assertThat(asSent(AnthropicToOpenAi.usage(json("""
+    assertThat(asSent(MessagesToChat.usage(json("""
         {"input_tokens":7,"cache_creation_input_tokens":0,"cache_read_input_tokens":50000,"output_tokens":300,
          "cache_creation":{"ephemeral_5m_input_tokens":0,"ephemeral_1h_input_tokens":0}}"""))))
         .isEqualTo(json("""
@@ -93,7 +93,7 @@ class AnthropicToOpenAiTest {
              "prompt_tokens_details":{"cached_tokens":50000},
              "cache_read_input_tokens":50000,"cache_creation_input_tokens":0}"""));
     // older answers without cache fields
-    assertThat(AnthropicToOpenAi.usage(json("{\"input_tokens\":12,\"output_tokens\":3}")).get("total_tokens").asLong())
+    assertThat(MessagesToChat.usage(json("{\"input_tokens\":12,\"output_tokens\":3}")).get("total_tokens").asLong())
         .isEqualTo(15);
   }
 
@@ -112,19 +112,19 @@ class AnthropicToOpenAiTest {
 
   @Test
   void anErrorWithoutAnAnthropicBodyIsJudgedByItsStatus() {
-    assertThat(AnthropicToOpenAi.error(429, null)).isEqualTo(json("""
+    assertThat(MessagesToChat.error(429, null)).isEqualTo(json("""
         {"error":{"message":"The upstream model returned an error (rate_limit_error).","type":"requests",
           "param":null,"code":"rate_limit_exceeded"}}"""));
-    assertThat(AnthropicToOpenAi.error(502, json("\"<html>Bad gateway</html>\"")).at("/error/type").asText())
+    assertThat(MessagesToChat.error(502, json("\"<html>Bad gateway</html>\"")).at("/error/type").asText())
         .isEqualTo("server_error");
-    assertThat(AnthropicToOpenAi.error(422, json("{}")).at("/error/type").asText())
+    assertThat(MessagesToChat.error(422, json("{}")).at("/error/type").asText())
         .isEqualTo("invalid_request_error");
   }
 
   @Test
   void overloadedIsAnsweredAsServiceUnavailable() {
-    assertThat(AnthropicToOpenAi.status(529)).isEqualTo(503);
-    assertThat(AnthropicToOpenAi.status(429)).isEqualTo(429);
+    assertThat(MessagesToChat.status(529)).isEqualTo(503);
+    assertThat(MessagesToChat.status(429)).isEqualTo(429);
   }
 
   /** As the client reads it: counts built as longs compare equal to the same numbers parsed as ints. */
@@ -135,7 +135,7 @@ class AnthropicToOpenAiTest {
   private static void assertError(int status, String anthropicType, String message, String type, String code) {
     JsonNode body = json("{\"type\":\"error\",\"error\":{\"type\":\"" + anthropicType + "\",\"message\":\"" + message
         + "\"},\"request_id\":\"req_011CSHoEeqs5C35K2UUqR7Fy\"}");
-    JsonNode error = AnthropicToOpenAi.error(status, body).get("error");
+    JsonNode error = MessagesToChat.error(status, body).get("error");
     assertThat(error.get("message").asText()).isEqualTo(message);
     assertThat(error.get("type").asText()).isEqualTo(type);
     assertThat(error.get("param").isNull()).isTrue();
