@@ -248,7 +248,7 @@ public abstract class ProviderVerticle extends VerticleBase {
     boolean local = !(failure instanceof UpstreamFailure.Refusal) && !UpstreamFailure.upstreamAtFault(failure);
     publish(new PendingReport(call, sentAtNanos).outcome(error.status(), TokenUsage.NONE,
         local ? GatewayError.LOCAL_FAILURE : error.type(), -1));
-    message.fail(error.status(), error.toReplyException().getMessage());
+    message.reply(error.toReplyException(), new DeliveryOptions().setLocalOnly(true));
   }
 
   private void publish(UsageReport report) {

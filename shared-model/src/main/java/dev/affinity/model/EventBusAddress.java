@@ -7,8 +7,14 @@ import java.util.Locale;
 /** The event-bus addresses the verticles talk on. The router address is a public API for cluster members. */
 public final class EventBusAddress {
 
-  /** Where {@link GatewayRequest}s are sent; replies are {@link GatewayReply}s. */
+  /**
+   * The public event-bus API for cluster members (docs/eventbus.md): JSON calls in, JSON answers out, served by the
+   * ingress's event-bus front end when {@code server_settings.event_bus_api} is on.
+   */
   public static final String ROUTER = "affinity.router";
+
+  /** Where the ingress sends a node's {@link GatewayRequest}s (local only); replies are {@link GatewayReply}s. */
+  public static final String ROUTE = "affinity.route";
 
   /** Where provider verticles publish one {@link UsageReport} per finished upstream call (local only). */
   public static final String USAGE = "affinity.usage";

@@ -51,6 +51,30 @@ final class PairFixture {
       "content":[{"type":"text","text":"Hello"}],"stop_reason":"end_turn","stop_sequence":null,\
       "usage":{"input_tokens":12,"cache_creation_input_tokens":100,"cache_read_input_tokens":4096,"output_tokens":7}}""";
 
+  /** Bedrock's event stream for the same answer: each Anthropic event in a chunk frame, and Bedrock's metrics. */
+  static final List<String> BEDROCK_EVENTS = List.of(
+      "{\"type\":\"message_start\",\"message\":{\"id\":\"msg_b\",\"type\":\"message\",\"role\":\"assistant\","
+          + "\"content\":[],\"usage\":{\"input_tokens\":12,\"cache_read_input_tokens\":4096,\"output_tokens\":1}}}",
+      "{\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}",
+      "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"Hello\"}}",
+      "{\"type\":\"content_block_stop\",\"index\":0}",
+      "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\"},\"usage\":{\"output_tokens\":7}}",
+      "{\"type\":\"message_stop\",\"amazon-bedrock-invocationMetrics\":{\"inputTokenCount\":12,"
+          + "\"outputTokenCount\":8,\"cacheReadInputTokenCount\":4096,\"cacheWriteInputTokenCount\":0}}");
+
+  /** A Gemini SSE answer: text in two parts, a cached part of the prompt, then the finish reason. */
+  static final String GEMINI_SSE = """
+      data: {"candidates":[{"content":{"role":"model","parts":[{"text":"Hel"}]}}],"usageMetadata":{"promptTokenCount":3000,"cachedContentTokenCount":2048,"candidatesTokenCount":1},"responseId":"r1"}\r
+      \r
+      data: {"candidates":[{"content":{"role":"model","parts":[{"text":"lo"}]},"finishReason":"STOP"}],"usageMetadata":{"promptTokenCount":3000,"cachedContentTokenCount":2048,"candidatesTokenCount":5},"responseId":"r1"}\r
+      \r
+      """;
+
+  /** A complete Gemini answer. */
+  static final String GEMINI_ANSWER = """
+      {"candidates":[{"content":{"role":"model","parts":[{"text":"Hello"}]},"finishReason":"STOP"}],\
+      "usageMetadata":{"promptTokenCount":3000,"cachedContentTokenCount":2048,"candidatesTokenCount":5},"responseId":"r1"}""";
+
   private PairFixture() {
   }
 

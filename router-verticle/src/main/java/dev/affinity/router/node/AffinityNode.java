@@ -5,6 +5,7 @@ import dev.affinity.model.config.GatewayConfig;
 import dev.affinity.model.provider.Provider;
 import dev.affinity.model.provider.Providers;
 import dev.affinity.router.ingress.ClientConnections;
+import dev.affinity.router.ingress.EventBusVerticle;
 import dev.affinity.router.ingress.HttpVerticle;
 import dev.affinity.router.observe.GatewayMetrics;
 import dev.affinity.router.observe.MetricsVerticle;
@@ -185,6 +186,11 @@ public final class AffinityNode {
             tenancy == null ? Tenants.NONE : tenancy).sharingLoad(new LoadMap(hazelcast))))
         .compose(v -> vertx.deployVerticle(() -> new HttpVerticle(config, state, connections, host, port, tenancy),
             new DeploymentOptions().setInstances(instances)))
+        // cluster members call without HTTP only when server_settings.event_bus_api says so, with a key
+        .compose(v -> config.server().eventBusApi()
+            ? vertx.deployVerticle(() -> new EventBusVerticle(config, state, tenancy),
+                new DeploymentOptions().setInstances(instances))
+            : Future.succeededFuture())
         .mapEmpty();
   }
 

@@ -1,5 +1,6 @@
 package dev.affinity.router.routing;
 
+import dev.affinity.model.ClientApi;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.affinity.model.Caller;
 import dev.affinity.model.EventBusAddress;
 import dev.affinity.model.GatewayError;
+import dev.affinity.model.GatewayErrorException;
 import dev.affinity.model.GatewayReply;
 import dev.affinity.model.GatewayRequest;
 import dev.affinity.model.LocalCodec;
@@ -21,7 +22,6 @@ import dev.affinity.provider.translate.Translator;
 import dev.affinity.provider.translate.Translators;
 import dev.affinity.router.cache.CostModel;
 import dev.affinity.router.cache.Price;
-import dev.affinity.router.ingress.CallerKeys;
 import dev.affinity.router.node.LogLine;
 import dev.affinity.router.node.NodeState;
 import dev.affinity.router.cache.Balance;
@@ -57,7 +57,7 @@ import java.util.logging.Logger;
 
 /**
  * Picks a deployment for each request and hands the call to the provider verticle of its kind, on this node.
- * Listens on {@link EventBusAddress#ROUTER}; books every finished call (log line, cache ledger, health).
+ * Listens on {@link EventBusAddress#ROUTE} (this node's ingress only); books every finished call (log line, cache ledger, health).
  */
 public final class RoutingVerticle extends VerticleBase {
 
@@ -92,7 +92,6 @@ public final class RoutingVerticle extends VerticleBase {
   private final Set<String> mixedAliasWarned = new HashSet<>();
   private RoutingPolicy policy;
   private UnpinnedStrategy strategy;
-  private RemoteCalls remote;
   private final AliasFallbacks fallbacks;
 
   /**
@@ -132,8 +131,6 @@ public final class RoutingVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     LocalCodec.registerAll(vertx.eventBus());
-    remote = new RemoteCalls(this, vertx.eventBus(), node, config.router().timeout().toMillis(),
-        new CallerKeys(config.general().masterKey()));
     strategy = UnpinnedStrategy.named(config.router().routingStrategy(), inFlight);
     policy = config.router().promptCaching() && pins != null
         ? new CacheAffinityPolicy(pins, strategy, eligibility, context, config.router().warmUpWait(),
@@ -159,30 +156,23 @@ public final class RoutingVerticle extends VerticleBase {
         });
     return Future.all(
         followCooldowns,
-        // cluster-wide only when server_settings.event_bus_api says so: members then call without HTTP, with a key
-        (config.server().eventBusApi() ? vertx.eventBus().consumer(EventBusAddress.ROUTER, this::onRequest)
-            : vertx.eventBus().localConsumer(EventBusAddress.ROUTER, this::onRequest)).completion(),
+        // the ingress's front ends (HTTP, the event-bus API) send requests here, on this node only
+        vertx.eventBus().<GatewayRequest>localConsumer(EventBusAddress.ROUTE, this::onRequest).completion(),
         vertx.eventBus().<UsageReport>localConsumer(EventBusAddress.USAGE, message -> finished(message.body()))
             .completion(),
         vertx.eventBus().<String>localConsumer(EventBusAddress.ADMIN, this::admin).completion());
   }
 
-  /** Local requests come from the ingress as records; cluster members send JSON (see docs/eventbus.md). */
-  private void onRequest(Message<Object> message) {
-    if (message.body() instanceof GatewayRequest request) {
-      dispatch(request)
-          .onSuccess(reply -> message.reply(reply, new DeliveryOptions().setLocalOnly(true)))
-          .onFailure(failure -> fail(message, failure));
-    } else if (message.body() instanceof JsonObject call && config.server().eventBusApi()) {
-      remote.handle(message, call);
-    } else {
-      fail(message, GatewayError.invalidRequest("expected a JSON object"));
-    }
+  /** A request from this node's ingress ({@link dev.affinity.router.ingress.IngressPipeline}). */
+  private void onRequest(Message<GatewayRequest> message) {
+    dispatch(message.body())
+        .onSuccess(reply -> message.reply(reply, new DeliveryOptions().setLocalOnly(true)))
+        .onFailure(failure -> fail(message, failure));
   }
 
   /**
    * Routes one request and makes the upstream call, falling back to other aliases as configured; fails with a
-   * {@link ReplyException} carrying the error.
+   * {@link GatewayErrorException} carrying the error.
    */
   Future<GatewayReply> dispatch(GatewayRequest request) {
     return fallbacks.dispatch(request);
@@ -208,7 +198,7 @@ public final class RoutingVerticle extends VerticleBase {
       candidates = speakingOneApi(candidates);
       upstream = inUpstreamApi(request, candidates.get(0).provider());
     } catch (GatewayErrorException unroutable) {
-      return Future.failedFuture(unroutable.error.toReplyException());
+      return Future.failedFuture(unroutable);
     }
     boolean streamUsage = request.operation() == Operation.CHAT_COMPLETIONS && request.json() != null
         && request.json().path("stream_options").path("include_usage").asBoolean(false);
@@ -303,19 +293,19 @@ public final class RoutingVerticle extends VerticleBase {
     try {
       translator = Translators.of(request.operation().api(), upstream, request.model());
     } catch (Translators.NotServed notServed) {
-      throw new GatewayErrorException(notServed.error());
+      throw notServed.error().toReplyException();
     }
     JsonNode clientBody;
     try {
       clientBody = request.json() != null ? request.json() : JSON.readTree(request.body().getBytes());
     } catch (IOException malformed) {
-      throw new GatewayErrorException(GatewayError.invalidRequest("request body is not valid JSON"));
+      throw GatewayError.invalidRequest("request body is not valid JSON").toReplyException();
     }
     JsonNode canonical;
     try {
       canonical = translator.canonical(clientBody);
     } catch (TranslationException untranslatable) {
-      throw new GatewayErrorException(GatewayError.invalidRequest(untranslatable.getMessage()));
+      throw GatewayError.invalidRequest(untranslatable.getMessage()).toReplyException();
     }
     if (canonical == clientBody) {
       return request;
@@ -346,16 +336,6 @@ public final class RoutingVerticle extends VerticleBase {
           + first.name().toLowerCase(java.util.Locale.ROOT) + " ones are used");
     }
     return candidates.stream().filter(deployment -> deployment.provider() == first).toList();
-  }
-
-  /** A request the router refuses, carried to the reply. */
-  private static final class GatewayErrorException extends RuntimeException {
-    private final GatewayError error;
-
-    GatewayErrorException(GatewayError error) {
-      super(error.message(), null, false, false);
-      this.error = error;
-    }
   }
 
   private Future<GatewayReply> call(GatewayRequest request, Route route, long receivedAt, boolean streamUsage) {
@@ -556,19 +536,20 @@ public final class RoutingVerticle extends VerticleBase {
         .put("tokens_per_minute", counts.tokensPerMinute());
   }
 
+  /** Fails a local message with {@code error}, carried to the ingress as an object (see LocalCodec). */
   private static void fail(Message<?> message, GatewayError error) {
-    message.fail(error.status(), error.toReplyException().getMessage());
+    message.reply(error.toReplyException(), new DeliveryOptions().setLocalOnly(true));
   }
 
   /** Fails with the error a failure carries: the gateway's own, or a 500 that says nothing internal. */
-  static void fail(Message<?> message, Throwable failure) {
-    if (failure instanceof ReplyException reply && reply.failureCode() >= 400) {
-      message.fail(reply.failureCode(), reply.getMessage());
-    } else {
-      if (!(failure instanceof ReplyException)) {
-        LOG.log(java.util.logging.Level.WARNING, "a request failed inside the router", failure);
-      }
-      fail(message, GatewayError.from(failure));
+  private static void fail(Message<?> message, Throwable failure) {
+    if (failure instanceof GatewayErrorException carried) {
+      message.reply(carried, new DeliveryOptions().setLocalOnly(true));
+      return;
     }
+    if (!(failure instanceof ReplyException)) {
+      LOG.log(Level.WARNING, "a request failed inside the router", failure);
+    }
+    fail(message, GatewayError.from(failure));
   }
 }
