@@ -129,8 +129,9 @@ public final class HttpVerticle extends VerticleBase {
         .handler(ctx -> relayCloud(ctx, CloudApiRequest.bedrock(ctx.request().path())));
     router.postWithRegex(CloudApiRequest.VERTEX_ROUTE).handler(authenticate).handler(admit).handler(body)
         .handler(ctx -> relayCloud(ctx, CloudApiRequest.vertex(ctx.request().path())));
-    // Claude Code checks that its base URL answers before the first request
+    // what Claude Code (HEAD /api/hello) and load balancers probe before the first call: the gateway is there
     router.head("/").handler(ctx -> ctx.response().setStatusCode(200).end());
+    router.head("/api/hello").handler(ctx -> ctx.response().setStatusCode(200).end());
     router.get("/v1/models").handler(authenticate).handler(this::models);
     // OpenAI SDKs given the gateway's root as their base URL ask without /v1, as LiteLLM serves them
     router.get("/models").handler(authenticate).handler(this::models);
@@ -509,18 +510,31 @@ public final class HttpVerticle extends VerticleBase {
     }
   }
 
-  /** The models the caller may call: all of them for the admin, those its key and team allow for a virtual key. */
+  /**
+   * The models the caller may call: all of them for the admin, those its key and team allow for a virtual key. Pages
+   * as Anthropic's list does when asked ({@code limit}, 1 to 1000; {@code after_id}, {@code before_id}), as Claude
+   * Code's model discovery asks ({@code ?limit=1000}); whole otherwise, as OpenAI's list is.
+   */
   private void models(RoutingContext ctx) {
     Identity identity = ctx.get(IDENTITY);
+    List<String> allowed = new java.util.ArrayList<>();
+    for (String alias : new TreeSet<>(config.aliases())) {
+      if (TenantPolicy.refusal(identity, alias, System.currentTimeMillis()) == null) {
+        allowed.add(alias);
+      }
+    }
+    ModelPage page;
+    try {
+      page = ModelPage.of(allowed, ctx.request().getParam("limit"), ctx.request().getParam("after_id"),
+          ctx.request().getParam("before_id"));
+    } catch (IllegalArgumentException invalid) {
+      error(ctx, GatewayError.invalidRequest(invalid.getMessage()));
+      return;
+    }
     // one list both SDK families can read: Anthropic's fields and OpenAI's side by side
     JsonArray data = new JsonArray();
-    for (String alias : new TreeSet<>(config.aliases())) {
-      if (TenantPolicy.refusal(identity, alias, System.currentTimeMillis()) != null) {
-        continue;
-      }
-      data.add(modelObject(alias));
-    }
-    json(ctx, 200, new JsonObject().put("data", data).put("object", "list").put("has_more", false)
+    page.ids().forEach(id -> data.add(modelObject(id)));
+    json(ctx, 200, new JsonObject().put("data", data).put("object", "list").put("has_more", page.hasMore())
         .put("first_id", data.isEmpty() ? null : data.getJsonObject(0).getString("id"))
         .put("last_id", data.isEmpty() ? null : data.getJsonObject(data.size() - 1).getString("id")));
   }

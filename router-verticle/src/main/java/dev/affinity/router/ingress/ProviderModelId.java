@@ -7,9 +7,10 @@ import java.util.regex.Pattern;
 /**
  * How a model id of a cloud provider's API (Bedrock's {@code us.anthropic.claude-sonnet-4-5-20250929-v1:0}, Vertex's
  * {@code claude-sonnet-4-5@20250929}) names a configured alias: the id as sent, exactly; then the Anthropic model
- * name it stands for ({@code claude-sonnet-4-5-20250929}), exactly; then the id as sent against wildcard aliases; then
- * the Anthropic name against them. So one alias named after the Anthropic model serves all three APIs' clients, and
- * an alias named after a provider id (or a pattern such as {@code us.anthropic.*}) is still preferred when configured.
+ * name it stands for ({@code claude-sonnet-4-5-20250929}), exactly; then the Anthropic name against wildcard aliases
+ * (a {@code claude-*} alias sends it upstream as a name every Claude upstream of that alias knows); then the id as
+ * sent against them (a pattern such as {@code us.anthropic.*}). So one alias named after the Anthropic model serves
+ * the clients of every API, and an alias named after a cloud id is still preferred when configured.
  */
 public final class ProviderModelId {
 
@@ -30,10 +31,10 @@ public final class ProviderModelId {
     if (config.aliases().contains(anthropic)) {
       return anthropic;
     }
-    if (!config.deploymentsFor(modelId).isEmpty()) {
-      return modelId;
+    if (!config.deploymentsFor(anthropic).isEmpty()) {
+      return anthropic;
     }
-    return config.deploymentsFor(anthropic).isEmpty() ? modelId : anthropic;
+    return modelId;
   }
 
   /**
