@@ -25,8 +25,16 @@ public final class EventBusAddress {
   private EventBusAddress() {
   }
 
-  /** The local address of the verticle that calls providers of this kind; takes {@link ProviderCall}s. */
+  /**
+   * The local address of the verticle of the provider registered as {@code name}
+   * ({@link dev.affinity.model.provider.Provider#name()}); takes {@link ProviderCall}s.
+   */
+  public static String provider(String name) {
+    return "affinity.provider." + name;
+  }
+
+  /** The address of the built-in provider named as the API it speaks ({@code bedrock} for BEDROCK). */
   public static String provider(ProviderKind kind) {
-    return "affinity.provider." + kind.name().toLowerCase(Locale.ROOT);
+    return provider(kind.name().toLowerCase(Locale.ROOT));
   }
 }

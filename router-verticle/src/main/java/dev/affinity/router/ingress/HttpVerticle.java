@@ -486,8 +486,7 @@ public final class HttpVerticle extends VerticleBase {
           for (Deployment deployment : deployments) {
             JsonObject line = stats.getJsonObject(deployment.alias(), new JsonObject())
                 .getJsonObject(deployment.id(), new JsonObject());
-            JsonObject endpoint = new JsonObject().put("model", deployment.provider().prefix() + "/"
-                    + deployment.model()).put("model_name", deployment.alias()).put("model_id", deployment.id())
+            JsonObject endpoint = new JsonObject().put("model", deployment.litellmModel()).put("model_name", deployment.alias()).put("model_id", deployment.id())
                 .put("api_base", withoutUserInfo(deployment.apiBase()));
             if (line.getBoolean("healthy", true)) {
               healthy.add(endpoint);

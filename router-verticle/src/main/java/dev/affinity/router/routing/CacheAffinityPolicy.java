@@ -107,7 +107,7 @@ public final class CacheAffinityPolicy implements RoutingPolicy {
       return Future.succeededFuture(new Route(strategy.pick(eligibility.withHeadroom(eligible)), RouteKind.UNPINNED));
     }
     Deployment reference = candidates.get(0);
-    if (!PromptKeys.hasPromptCache(reference)) {
+    if (!PromptKeys.hasPromptCache(reference, request.model())) {
       // a provider without a prompt cache: nothing to be near, the strategy alone decides
       return Future.succeededFuture(new Route(strategy.pick(eligibility.withHeadroom(eligible)), RouteKind.UNPINNED));
     }

@@ -334,7 +334,7 @@ public final class RoutingVerticle extends VerticleBase {
     }
     if (mixedAliasWarned.add(candidates.get(0).alias())) {
       LOG.warning("alias '" + candidates.get(0).alias() + "' mixes deployments of different APIs; only the "
-          + first.prefix() + " ones are used");
+          + first.name().toLowerCase(java.util.Locale.ROOT) + " ones are used");
     }
     return candidates.stream().filter(deployment -> deployment.provider() == first).toList();
   }
@@ -351,7 +351,7 @@ public final class RoutingVerticle extends VerticleBase {
     load.started(deployment.id());
     headroom.dispatched(deployment.id());
     return vertx.eventBus()
-        .<GatewayReply>request(EventBusAddress.provider(deployment.provider()),
+        .<GatewayReply>request(EventBusAddress.provider(deployment.registration().name()),
             new ProviderCall(request, deployment, body, route.kind(), timeout, receivedAt, streamUsage),
             new DeliveryOptions().setLocalOnly(true).setSendTimeout(timeout + REPLY_MARGIN_MILLIS))
         .map(reply -> reply.body().withRoute(route.kind()));

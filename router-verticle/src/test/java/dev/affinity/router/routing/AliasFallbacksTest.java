@@ -8,8 +8,8 @@ import dev.affinity.model.GatewayReply;
 import dev.affinity.model.config.Deployment;
 import dev.affinity.model.config.CallSettings;
 import dev.affinity.model.config.ModelInfo;
-import dev.affinity.model.config.ProviderKind;
 import dev.affinity.model.config.Secret;
+import dev.affinity.provider.anthropic.AnthropicSettings;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import java.time.Duration;
@@ -44,8 +44,8 @@ class AliasFallbacksTest {
   }
 
   private static Deployment deployment(String id, Integer order) {
-    return new Deployment(id, "a", ProviderKind.ANTHROPIC, "claude-x", "https://api.anthropic.com",
-        new Secret("k"), 1, null, null, Duration.ofSeconds(1), List.of(), ModelInfo.NONE, id, null, null, null,
+    return new Deployment(id, "a", "claude-x", "https://api.anthropic.com", new Secret("k"), 1, null, null,
+        Duration.ofSeconds(1), List.of(), ModelInfo.NONE, id, AnthropicSettings.INSTANCE,
         new CallSettings(order, null, null, Map.of()));
   }
 
