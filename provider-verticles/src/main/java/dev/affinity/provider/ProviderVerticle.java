@@ -6,6 +6,7 @@ import dev.affinity.model.GatewayError;
 import dev.affinity.model.GatewayReply;
 import dev.affinity.model.LocalCodec;
 import dev.affinity.model.ProviderCall;
+import dev.affinity.model.RouteKind;
 import dev.affinity.model.TokenUsage;
 import dev.affinity.model.UsageReport;
 import dev.affinity.model.config.ProviderKind;
@@ -256,7 +257,7 @@ public abstract class ProviderVerticle extends VerticleBase {
   }
 
   /** A call's {@link UsageReport} but for its outcome: what the report says about the call, copied out of it. */
-  private record PendingReport(String requestId, String alias, String deploymentId, String route, boolean stream,
+  private record PendingReport(String requestId, String alias, String deploymentId, RouteKind route, boolean stream,
                                long receivedAtNanos, long sentAtNanos, Caller caller) {
 
     /** @param sentAtNanos when the upstream request was sent, or -1 when it never was */

@@ -6,6 +6,7 @@ import dev.affinity.model.GatewayError;
 import dev.affinity.model.GatewayReply;
 import dev.affinity.model.LocalCodec;
 import dev.affinity.model.Operation;
+import dev.affinity.model.RouteKind;
 import dev.affinity.model.config.GatewayConfig;
 import dev.affinity.router.node.LogLine;
 import dev.affinity.router.node.NodeState;
@@ -148,7 +149,7 @@ public final class EventBusVerticle extends VerticleBase {
         .put("status", reply.status())
         .put("headers", new JsonObject(new HashMap<>(reply.headers())))
         .put("deployment", reply.deploymentId())
-        .put("route", reply.route())
+        .put("route", RouteKind.labelOf(reply.route()))
         .put("request_id", requestId);
     if (reply.body() != null) {
       try {
@@ -175,13 +176,13 @@ public final class EventBusVerticle extends VerticleBase {
    * One {@code affinity.access} line per event-bus call, as the HTTP ingress writes one per request; the client is
    * a cluster member, named {@code eventbus}.
    */
-  private void logged(Access access, int status, String deployment, String route, GatewayError error) {
+  private void logged(Access access, int status, String deployment, RouteKind route, GatewayError error) {
     if (error != null && deployment == null && (status >= 400 && status < 500 || status == 529)) {
       node.metrics().refused(status, error.type());
     }
     LogLine line = new LogLine().with("request", access.requestId).with("client", "eventbus")
         .with("method", "SEND").with("path", EventBusAddress.ROUTER).with("status", status)
-        .with("model", LogLine.clip(access.model, 100)).with("deployment", deployment).with("route", route)
+        .with("model", LogLine.clip(access.model, 100)).with("deployment", deployment).with("route", RouteKind.labelOf(route))
         .with("duration_ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - access.startedAt));
     if (error != null) {
       line.with("error", error.type()).with("reason", LogLine.clip(error.message(), 300));

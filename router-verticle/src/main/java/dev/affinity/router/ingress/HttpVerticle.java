@@ -10,6 +10,7 @@ import dev.affinity.model.GatewayErrorException;
 import dev.affinity.model.GatewayReply;
 import dev.affinity.model.LocalCodec;
 import dev.affinity.model.Operation;
+import dev.affinity.model.RouteKind;
 import dev.affinity.model.config.Deployment;
 import dev.affinity.model.config.GatewayConfig;
 import dev.affinity.model.config.ServerSettings;
@@ -425,7 +426,7 @@ public final class HttpVerticle extends VerticleBase {
     if (caller.routingHeaders()) {
       response.putHeader("x-affinity-deployment", reply.deploymentId());
       if (reply.route() != null) {
-        response.putHeader("x-affinity-route", reply.route());
+        response.putHeader("x-affinity-route", reply.route().label());
       }
     }
     if (reply.body() != null) {

@@ -11,6 +11,7 @@ import dev.affinity.model.GatewayRequest;
 import dev.affinity.model.LocalCodec;
 import dev.affinity.model.Operation;
 import dev.affinity.model.ProviderCall;
+import dev.affinity.model.RouteKind;
 import dev.affinity.model.TokenUsage;
 import dev.affinity.model.UsageReport;
 import dev.affinity.model.config.Deployment;
@@ -263,7 +264,7 @@ public final class RoutingVerticle extends VerticleBase {
       if (waitHere) {
         LOG.info(() -> "request=" + request.requestId() + " retried on " + deployment.id() + " in " + waitMillis
             + " ms after it answered " + status);
-        Route again = route.movedTo(deployment, "retried");
+        Route again = route.movedTo(deployment, RouteKind.RETRIED);
         return waitMillis == 0 ? attempt(request, again, candidates, receivedAt, streamUsage, retriesLeft - 1, tried)
             : vertx.timer(waitMillis).compose(waited -> attempt(request, again, candidates, receivedAt, streamUsage,
                 retriesLeft - 1, tried));
@@ -374,7 +375,7 @@ public final class RoutingVerticle extends VerticleBase {
         .orElse(new CostModel.RequestCost(0, 0, 0));
     // booked under the configured alias: the client's model string (any string under a wildcard) keys no map
     String alias = config.deployment(report.deploymentId()).map(Deployment::alias).orElse("?");
-    ledger.record(alias, report.deploymentId(), report.status(), "pinned".equals(report.route()), usage,
+    ledger.record(alias, report.deploymentId(), report.status(), report.route() == RouteKind.PINNED, usage,
         cost.cost(), cost.costWithoutCache());
     node.metrics().booked(report, cost.cost(), cost.costWithoutCache());
     tenants.spent(report, cost.cost());
@@ -384,7 +385,7 @@ public final class RoutingVerticle extends VerticleBase {
     // built, formatted and written off this event loop, from the report's immutable values
     requestLog.write(() -> new LogLine().with("request", report.requestId())
         .with("model", LogLine.clip(report.alias(), 100))
-        .with("deployment", report.deploymentId()).with("route", report.route()).with("status", report.status())
+        .with("deployment", report.deploymentId()).with("route", RouteKind.labelOf(report.route())).with("status", report.status())
         .with("stream", report.stream()).with("latency_ms", report.latencyMillis())
         .with("input", usage.inputTokens()).with("cache_write", usage.cacheCreationInputTokens())
         .with("cache_read", usage.cacheReadInputTokens()).with("output", usage.outputTokens())

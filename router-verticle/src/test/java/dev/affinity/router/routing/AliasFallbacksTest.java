@@ -1,5 +1,6 @@
 package dev.affinity.router.routing;
 
+import dev.affinity.model.RouteKind;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.affinity.model.GatewayError;
@@ -20,7 +21,7 @@ import org.junit.jupiter.api.Test;
 class AliasFallbacksTest {
 
   private static Future<GatewayReply> answer(int status, String body) {
-    return Future.succeededFuture(new GatewayReply(status, Map.of(), Buffer.buffer(body), null, "d", "unpinned"));
+    return Future.succeededFuture(new GatewayReply(status, Map.of(), Buffer.buffer(body), null, "d", RouteKind.UNPINNED));
   }
 
   @Test
