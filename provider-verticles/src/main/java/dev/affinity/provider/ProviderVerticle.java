@@ -6,9 +6,15 @@ import dev.affinity.model.GatewayError;
 import dev.affinity.model.GatewayReply;
 import dev.affinity.model.LocalCodec;
 import dev.affinity.model.ProviderCall;
+import dev.affinity.model.RouteKind;
 import dev.affinity.model.TokenUsage;
 import dev.affinity.model.UsageReport;
 import dev.affinity.model.config.ProviderKind;
+import dev.affinity.provider.translate.Answer;
+import dev.affinity.provider.translate.StreamTranslation;
+import dev.affinity.provider.translate.TranslationException;
+import dev.affinity.provider.translate.Translator;
+import dev.affinity.provider.translate.Translators;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -29,7 +35,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The outbound call every provider makes: send the body, then hand the answer to the router — complete answers as a
  * buffer, streams as an {@link UpstreamBody} — and publish one {@link UsageReport} when the call is over. A provider
- * says how to address its API and how to read (and, for translated clients, reshape) its answers.
+ * keeps the transport (address, credentials, signing, sending, bounded bodies); every byte that crosses an API
+ * boundary is the call's {@link Translator}'s (request body, answer, stream, errors).
  */
 public abstract class ProviderVerticle extends VerticleBase {
 
@@ -49,6 +56,14 @@ public abstract class ProviderVerticle extends VerticleBase {
   protected abstract ProviderKind kind();
 
   /**
+   * The {@link dev.affinity.model.provider.Provider#name() registration name} whose calls this verticle takes: the
+   * built-in providers are named as the API they speak; another provider of the same API names its own.
+   */
+  protected String providerName() {
+    return kind().name().toLowerCase(Locale.ROOT);
+  }
+
+  /**
    * Method, URI and credentials of the upstream request for {@code call}; the body is {@code call.body()}. A provider
    * overrides this, or {@link #outbound} when it needs more.
    */
@@ -61,32 +76,38 @@ public abstract class ProviderVerticle extends VerticleBase {
   }
 
   /**
-   * The request for {@code call}, ready to send: {@link #request} with the body as the router gave it. A provider that
-   * reshapes the body, or needs something it must wait for (credentials, a signature over the body), overrides this;
-   * a failed future fails the call, with the {@link UpstreamFailure.Refusal}'s error when it is one.
+   * The request for {@code call}, ready to send: {@link #request} with the {@link #body} its translator makes. A
+   * provider that needs something it must wait for (credentials, a signature over the body) overrides this; a failed
+   * future fails the call, with the {@link UpstreamFailure.Refusal}'s error when it is one.
    */
   protected Future<Outbound> outbound(ProviderCall call) {
-    return Future.succeededFuture(new Outbound(request(call), call.body()));
+    return Future.succeededFuture(new Outbound(request(call), body(call)));
+  }
+
+  /**
+   * The upstream body for {@code call}, as the call's {@link Translator} makes it.
+   *
+   * @throws UpstreamFailure.Refusal when the body cannot be sent to this upstream (the client's mistake)
+   */
+  protected final Buffer body(ProviderCall call) {
+    try {
+      return translator(call).requestBody(call);
+    } catch (TranslationException untranslatable) {
+      throw new UpstreamFailure.Refusal(GatewayError.invalidRequest(untranslatable.getMessage()));
+    }
+  }
+
+  /** The translator between the call's client API and this provider's. */
+  protected final Translator translator(ProviderCall call) {
+    try {
+      return Translators.of(call.request().operation().api(), kind(), call.request().model());
+    } catch (Translators.NotServed notServed) {
+      throw new UpstreamFailure.Refusal(notServed.error());
+    }
   }
 
   /** Whether an upstream response header (lower-case) is relayed to the client. */
   protected abstract boolean relayed(String header);
-
-  /** A fresh reader for a streamed answer to {@code call}. */
-  protected abstract SseTap streamTap(ProviderCall call);
-
-  /** How a streamed answer to {@code call} is reshaped for its client (usually not at all). */
-  protected UpstreamBody.Rewrite streamRewrite(ProviderCall call) {
-    return UpstreamBody.Rewrite.NONE;
-  }
-
-  /**
-   * How a streamed answer in another framing than server-sent events becomes Anthropic's event stream, before the
-   * {@link #streamTap tap} and the {@link #streamRewrite rewrite} see it. Nothing to do for SSE upstreams.
-   */
-  protected UpstreamBody.Rewrite streamDecoder(ProviderCall call) {
-    return UpstreamBody.Rewrite.NONE;
-  }
 
   /** Whether {@code response} is a streamed answer, to be relayed as it arrives. */
   protected boolean streamed(HttpClientResponse response) {
@@ -94,30 +115,8 @@ public abstract class ProviderVerticle extends VerticleBase {
     return contentType != null && contentType.startsWith("text/event-stream");
   }
 
-  /** The content type the client sees for {@code response}: the upstream's own unless a decoder changes the framing. */
-  protected String contentType(HttpClientResponse response, boolean streamed) {
-    return response.getHeader("content-type");
-  }
-
-  /**
-   * A complete answer as the client receives it, with the usage and error type read from it.
-   *
-   * @param status the status the client receives; 0 for the upstream's own
-   */
-  public record Complete(int status, Buffer body, TokenUsage usage, String errorType) {
-
-    /** An answer relayed with the upstream's status. */
-    public Complete(Buffer body, TokenUsage usage, String errorType) {
-      this(0, body, usage, errorType);
-    }
-  }
-
-  /** Reads (and, for translated clients, reshapes) a complete answer. */
-  protected abstract Complete complete(ProviderCall call, int status, Buffer body);
-
-  /** Reads a complete answer when its headers matter too (an error type in a header); else as {@link #complete}. */
-  protected Complete complete(ProviderCall call, HttpClientResponse response, Buffer body) {
-    return complete(call, response.statusCode(), body);
+  /** Sees the head of every answer before it is relayed, for what the transport learns from it (a stale token). */
+  protected void answered(ProviderCall call, HttpClientResponse response) {
   }
 
   @Override
@@ -132,7 +131,8 @@ public abstract class ProviderVerticle extends VerticleBase {
         // request waits for a connection (and times out waiting) while thousands of streams stay open
         new PoolOptions().setHttp1MaxSize(
             config().getInteger("max_connections_per_host", DEFAULT_CONNECTIONS_PER_HOST)));
-    return vertx.eventBus().<ProviderCall>localConsumer(EventBusAddress.provider(kind()), this::call).completion();
+    return vertx.eventBus().<ProviderCall>localConsumer(EventBusAddress.provider(providerName()), this::call)
+        .completion();
   }
 
   private void call(Message<ProviderCall> message) {
@@ -180,24 +180,23 @@ public abstract class ProviderVerticle extends VerticleBase {
         headers.merge(lower, value, (first, second) -> first + ", " + second);
       }
     });
-    boolean streamed = streamed(response);
-    String contentType = contentType(response, streamed);
-    if (contentType != null) {
-      headers.put("content-type", contentType);
-    }
+    answered(call, response);
+    Translator translator = translator(call);
     DeliveryOptions local = new DeliveryOptions().setLocalOnly(true);
-    if (streamed) {
-      SseTap tap = streamTap(call);
+    if (streamed(response)) {
+      StreamTranslation translation = translator.stream(call);
+      if (translation.contentType() != null) {
+        headers.put("content-type", translation.contentType());
+      }
       int status = response.statusCode();
       // a stream outlives its request by far: what its end reports is copied out of the call now, so that the call
       // (bodies, parsed tree) is garbage as soon as the router lets go of it
       PendingReport pending = new PendingReport(call, sentAtNanos);
       UpstreamBody[] opened = new UpstreamBody[1];
-      UpstreamBody body = new UpstreamBody(response, context, streamDecoder(call), tap, streamRewrite(call),
-          call.timeoutMillis(), failure -> {
+      UpstreamBody body = new UpstreamBody(response, context, translation, call.timeoutMillis(), failure -> {
             finished.run();
-            publish(pending.outcome(status, tap.usage(), failure == null
-                ? tap.errorType()
+            publish(pending.outcome(status, translation.usage(), failure == null
+                ? translation.errorType()
                 : failure instanceof UpstreamBody.ClientGoneException ? "client_disconnected" : "stream_interrupted",
                 opened[0].firstChunkAtNanos() > 0 ? opened[0].firstChunkAtNanos() : headAtNanos));
           });
@@ -208,8 +207,11 @@ public abstract class ProviderVerticle extends VerticleBase {
     boundedBody(response, call)
         .onComplete(done -> finished.run())
         .onSuccess(buffer -> {
-          Complete answer = complete(call, response, buffer);
-          int status = answer.status() == 0 ? response.statusCode() : answer.status();
+          Answer answer = translator.answer(call, response.statusCode(), response.headers(), buffer);
+          int status = answer.statusFor(response.statusCode());
+          if (answer.contentType() != null) {
+            headers.put("content-type", answer.contentType());
+          }
           publish(new PendingReport(call, sentAtNanos).outcome(status, answer.usage(), answer.errorType(),
               headAtNanos));
           message.reply(new GatewayReply(status, headers, answer.body(), null, call.deployment().id(), null),
@@ -247,7 +249,7 @@ public abstract class ProviderVerticle extends VerticleBase {
     boolean local = !(failure instanceof UpstreamFailure.Refusal) && !UpstreamFailure.upstreamAtFault(failure);
     publish(new PendingReport(call, sentAtNanos).outcome(error.status(), TokenUsage.NONE,
         local ? GatewayError.LOCAL_FAILURE : error.type(), -1));
-    message.fail(error.status(), error.toReplyException().getMessage());
+    message.reply(error.toReplyException(), new DeliveryOptions().setLocalOnly(true));
   }
 
   private void publish(UsageReport report) {
@@ -255,7 +257,7 @@ public abstract class ProviderVerticle extends VerticleBase {
   }
 
   /** A call's {@link UsageReport} but for its outcome: what the report says about the call, copied out of it. */
-  private record PendingReport(String requestId, String alias, String deploymentId, String route, boolean stream,
+  private record PendingReport(String requestId, String alias, String deploymentId, RouteKind route, boolean stream,
                                long receivedAtNanos, long sentAtNanos, Caller caller) {
 
     /** @param sentAtNanos when the upstream request was sent, or -1 when it never was */

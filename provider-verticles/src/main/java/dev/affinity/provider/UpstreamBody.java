@@ -1,6 +1,7 @@
 package dev.affinity.provider;
 
 import dev.affinity.model.BodyStream;
+import dev.affinity.provider.translate.StreamTranslation;
 import io.vertx.core.Context;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -11,8 +12,9 @@ import java.util.function.Consumer;
 import java.util.logging.Logger;
 
 /**
- * A streamed upstream answer on its way to the client: every chunk is shown to the usage tap and passed on as it
- * came. Flow control is the upstream response's own, so a slow client pauses the upstream read.
+ * A streamed upstream answer on its way to the client: every chunk goes through the call's
+ * {@link StreamTranslation} and on as it came. Flow control is the upstream response's own, so a slow client pauses
+ * the upstream read.
  *
  * <p>The upstream response lives on the provider verticle's event loop, the client's response on the ingress
  * verticle's. Each side is only touched from its own loop: events hop to the context that registered the handlers,
@@ -22,43 +24,9 @@ public final class UpstreamBody implements BodyStream {
 
   private static final Logger LOG = Logger.getLogger(UpstreamBody.class.getName());
 
-  /**
-   * Rewrites a stream on its way to the client (an Anthropic stream into OpenAI chunks): each upstream chunk becomes
-   * what {@link #chunk} returns (possibly empty), and {@link #end} may add a tail when the upstream ends.
-   */
-  public interface Rewrite {
-    Rewrite NONE = new Rewrite() {
-      @Override
-      public Buffer chunk(Buffer upstream) {
-        return upstream;
-      }
-
-      @Override
-      public Buffer end() {
-        return null;
-      }
-    };
-
-    Buffer chunk(Buffer upstream);
-
-    /** The bytes to send after the last chunk, or null. */
-    Buffer end();
-
-    /**
-     * Whether the stream is over for the client although the upstream has not ended, because the upstream sent
-     * something that cannot be read on (a corrupted frame; the rewrite has said so in the stream). The client's
-     * stream then ends and the upstream call is abandoned.
-     */
-    default boolean done() {
-      return false;
-    }
-  }
-
   private final HttpClientResponse response;
   private final Context upstream;
-  private final Rewrite decoder;
-  private final SseTap tap;
-  private final Rewrite rewrite;
+  private final StreamTranslation translation;
   private final Consumer<Throwable> onFinish;
   private Handler<Buffer> dataHandler;
   private Handler<Void> clientEndHandler;
@@ -70,21 +38,18 @@ public final class UpstreamBody implements BodyStream {
   private volatile long firstChunkAtNanos;
 
   /**
-   * @param decoder     turns the upstream framing into server-sent events before the tap and the rewrite see them
-   *                    (Bedrock's binary event stream); {@link Rewrite#NONE} for an SSE upstream
+   * @param translation turns the upstream's bytes into the client's, and reads the usage on the way
    * @param idleTimeout how long the upstream may stay silent while the stream flows before the call is given up
    *                    (the upstream call timeout); 0 for never
    * @param onFinish    called once on the upstream context, with null when the stream ended, else the failure; kept
    *                    as long as the stream, so it should hold small values, not the call and its bodies
    */
-  public UpstreamBody(HttpClientResponse response, Context upstream, Rewrite decoder, SseTap tap, Rewrite rewrite,
-                      long idleTimeout, Consumer<Throwable> onFinish) {
+  public UpstreamBody(HttpClientResponse response, Context upstream, StreamTranslation translation, long idleTimeout,
+                      Consumer<Throwable> onFinish) {
     this.idleTimeoutMillis = idleTimeout;
     this.response = response;
     this.upstream = upstream;
-    this.decoder = decoder;
-    this.tap = tap;
-    this.rewrite = rewrite;
+    this.translation = translation;
     this.onFinish = onFinish;
     response.pause();
   }
@@ -99,11 +64,11 @@ public final class UpstreamBody implements BodyStream {
           firstChunkAtNanos = System.nanoTime();
         }
         watchForSilence();
-        Buffer out = pass(decoder.chunk(chunk));
+        Buffer out = translation.chunk(chunk);
         if (out != null && out.length() > 0) {
           toConsumer(handler, out);
         }
-        if (decoder.done() || rewrite.done()) {
+        if (translation.done()) {
           abandon();
         }
       });
@@ -116,22 +81,13 @@ public final class UpstreamBody implements BodyStream {
     return firstChunkAtNanos;
   }
 
-  /** Shows decoded events to the tap and returns what the client gets for them. */
-  private Buffer pass(Buffer events) {
-    if (events == null || events.length() == 0) {
-      return null;
-    }
-    tap.feed(events);
-    return rewrite.chunk(events);
-  }
-
   /** Ends the client's stream now and drops the rest of the upstream answer (on the upstream context). */
   private void abandon() {
     response.handler(null);
     response.endHandler(null);
     response.exceptionHandler(null);
+    Buffer tail = translation.end();
     finish(null);
-    Buffer tail = rewrite.end();
     if (tail != null && tail.length() > 0 && dataHandler != null) {
       toConsumer(dataHandler, tail);
     }
@@ -152,13 +108,9 @@ public final class UpstreamBody implements BodyStream {
   }
 
   private void endOfUpstream(Void v) {
-    // what the decoder still holds (a frame cut short) comes before the end
-    Buffer decoded = pass(decoder.end());
-    if (decoded != null && decoded.length() > 0 && dataHandler != null) {
-      toConsumer(dataHandler, decoded);
-    }
+    // what the translation still holds (a frame cut short, the closing frames) is read before the outcome
+    Buffer tail = translation.end();
     finish(null);
-    Buffer tail = rewrite.end();
     if (tail != null && tail.length() > 0 && dataHandler != null) {
       toConsumer(dataHandler, tail);
     }

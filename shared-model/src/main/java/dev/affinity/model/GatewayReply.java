@@ -10,7 +10,7 @@ import java.util.Map;
  *
  * @param headers response headers worth relaying (lower-case names)
  * @param deploymentId the deployment that answered
- * @param route how the deployment was chosen (e.g. {@code unpinned}); null until the router sets it
+ * @param route how the deployment was chosen; null until the router sets it
  */
 public record GatewayReply(
     int status,
@@ -18,7 +18,7 @@ public record GatewayReply(
     Buffer body,
     BodyStream stream,
     String deploymentId,
-    String route) {
+    RouteKind route) {
 
   public GatewayReply {
     headers = Map.copyOf(headers);
@@ -27,7 +27,7 @@ public record GatewayReply(
     }
   }
 
-  public GatewayReply withRoute(String route) {
+  public GatewayReply withRoute(RouteKind route) {
     return new GatewayReply(status, headers, body, stream, deploymentId, route);
   }
 }

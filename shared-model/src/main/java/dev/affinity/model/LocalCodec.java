@@ -22,6 +22,8 @@ public final class LocalCodec<T> implements MessageCodec<T, T> {
     register(eventBus, GatewayReply.class);
     register(eventBus, ProviderCall.class);
     register(eventBus, UsageReport.class);
+    // a failure reply: Vert.x looks a ReplyException's codec up by its class, so a local one passes it by reference
+    register(eventBus, GatewayErrorException.class);
   }
 
   private static <T> void register(EventBus eventBus, Class<T> type) {

@@ -11,7 +11,7 @@ public record UsageReport(
     String requestId,
     String alias,
     String deploymentId,
-    String route,
+    RouteKind route,
     int status,
     boolean stream,
     long latencyMillis,
@@ -25,13 +25,13 @@ public record UsageReport(
     caller = caller == null ? Caller.ADMIN : caller;
   }
 
-  public UsageReport(String requestId, String alias, String deploymentId, String route, int status, boolean stream,
+  public UsageReport(String requestId, String alias, String deploymentId, RouteKind route, int status, boolean stream,
                      long latencyMillis, TokenUsage usage, String errorType) {
     this(requestId, alias, deploymentId, route, status, stream, latencyMillis, usage, errorType, Timing.UNKNOWN);
   }
 
   /** A report of a call made for the master key. */
-  public UsageReport(String requestId, String alias, String deploymentId, String route, int status, boolean stream,
+  public UsageReport(String requestId, String alias, String deploymentId, RouteKind route, int status, boolean stream,
                      long latencyMillis, TokenUsage usage, String errorType, Timing timing) {
     this(requestId, alias, deploymentId, route, status, stream, latencyMillis, usage, errorType, timing,
         Caller.ADMIN);

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.affinity.provider.UpstreamPath;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashSet;
@@ -107,11 +106,21 @@ public record BedrockRequest(String modelId, boolean stream, ObjectNode body, Li
 
   /** {@code /model/{id}/invoke}, or {@code /invoke-with-response-stream} when streaming; the id percent-encoded. */
   public String path() {
+    return path(modelId, stream);
+  }
+
+  /** The InvokeModel path of {@code modelId}, streaming or not. */
+  public static String path(String modelId, boolean stream) {
     return "/model/" + encode(modelId) + (stream ? "/invoke-with-response-stream" : "/invoke");
   }
 
   /** {@code /model/{id}/count-tokens}: Bedrock's CountTokens for the same model. */
   public String countTokensPath() {
+    return countTokensPath(modelId);
+  }
+
+  /** The CountTokens path of {@code modelId}. */
+  public static String countTokensPath(String modelId) {
     return "/model/" + encode(modelId) + "/count-tokens";
   }
 

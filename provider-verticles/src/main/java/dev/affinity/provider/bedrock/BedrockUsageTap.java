@@ -13,7 +13,7 @@ import java.io.IOException;
  * {@code message_delta}, as from Anthropic, then the {@code amazon-bedrock-invocationMetrics} Bedrock adds to
  * {@code message_stop}. Those metrics are what AWS bills, so their totals win where present.
  */
-final class BedrockUsageTap extends SseTap {
+public final class BedrockUsageTap extends SseTap {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 

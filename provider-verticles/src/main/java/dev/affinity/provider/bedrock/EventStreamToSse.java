@@ -3,7 +3,7 @@ package dev.affinity.provider.bedrock;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.affinity.model.GatewayError;
 import dev.affinity.model.config.Deployment;
-import dev.affinity.provider.UpstreamBody;
+import dev.affinity.provider.translate.StreamDecoder;
 import io.vertx.core.buffer.Buffer;
 import software.amazon.eventstream.HeaderValue;
 import software.amazon.eventstream.Message;
@@ -26,7 +26,7 @@ import java.util.Map;
  * that ends before {@code message_stop} becomes an Anthropic {@code event: error}, and the stream is {@link #done()}:
  * nothing after a corrupted frame can be trusted to be framed right.
  */
-public final class EventStreamToSse implements UpstreamBody.Rewrite {
+public final class EventStreamToSse implements StreamDecoder {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.affinity.model.GatewayError;
 import dev.affinity.model.TokenUsage;
-import dev.affinity.provider.UpstreamBody;
+import dev.affinity.provider.translate.StreamDecoder;
 import io.vertx.core.buffer.Buffer;
 
 import java.io.ByteArrayOutputStream;
@@ -24,7 +24,7 @@ import java.util.UUID;
  * <p>A stream that ends without a finish reason was cut short: it ends with an {@code error} event, as does an error
  * Gemini reports in the stream. Holds at most one line in progress, bounded by {@link #MAX_LINE}.
  */
-public final class GeminiEventStream implements UpstreamBody.Rewrite {
+public final class GeminiEventStream implements StreamDecoder {
 
   static final int MAX_LINE = 16 << 20;
 

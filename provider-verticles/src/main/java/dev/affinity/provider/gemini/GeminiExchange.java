@@ -3,14 +3,12 @@ package dev.affinity.provider.gemini;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.affinity.model.ClientApi;
 import dev.affinity.model.GatewayError;
 import dev.affinity.model.Operation;
 import dev.affinity.model.ProviderCall;
 import dev.affinity.model.TokenUsage;
-import dev.affinity.provider.ProviderVerticle.Complete;
-import dev.affinity.provider.UpstreamFailure;
-import dev.affinity.provider.translate.AnthropicToOpenAi;
+import dev.affinity.provider.translate.Answer;
+import dev.affinity.provider.translate.TranslationException;
 import io.vertx.core.buffer.Buffer;
 
 import java.io.IOException;
@@ -42,14 +40,17 @@ public final class GeminiExchange {
   /**
    * The client's Anthropic body as a Gemini {@code generateContent} body.
    *
-   * @throws UpstreamFailure.Refusal when the body is not JSON or cannot be translated: the client's fault
+   * @throws TranslationException when the body is not JSON or cannot be translated: the client's fault
    */
   public static ObjectNode request(ProviderCall call) {
     try {
-      return AnthropicToGemini.request(JSON.readTree(call.body().getBytes()));
-    } catch (IOException | IllegalArgumentException invalid) {
-      throw new UpstreamFailure.Refusal(GatewayError.invalidRequest(
-          invalid instanceof IOException ? "request body is not valid JSON" : invalid.getMessage()));
+      return GeminiRequest.request(JSON.readTree(call.body().getBytes()));
+    } catch (IOException notJson) {
+      throw new TranslationException("request body is not valid JSON");
+    } catch (TranslationException untranslatable) {
+      throw untranslatable;
+    } catch (IllegalArgumentException invalid) {
+      throw new TranslationException(invalid.getMessage());
     }
   }
 
@@ -72,14 +73,12 @@ public final class GeminiExchange {
   }
 
   /**
-   * The client's answer to a complete (non-streamed) Gemini answer: an Anthropic message, or an OpenAI chat
-   * completion for an OpenAI client, with usage from {@code usageMetadata} (the implicitly cached part of the prompt
+   * The Anthropic answer for a complete (non-streamed) Gemini answer: an Anthropic message, with usage from {@code usageMetadata} (the implicitly cached part of the prompt
    * a cache read); a token count; or the error {@code errors} makes of it.
    *
    * @param upstream what to call the upstream in an error, {@code Gemini} or {@code Vertex AI}
    */
-  public static Complete complete(ProviderCall call, int status, Buffer body, String upstream, Errors errors) {
-    ClientApi api = call.request().operation().api();
+  public static Answer complete(ProviderCall call, int status, Buffer body, String upstream, Errors errors) {
     JsonNode json;
     try {
       json = JSON.readTree(body.getBytes());
@@ -90,16 +89,14 @@ public final class GeminiExchange {
       GatewayError error = status >= 300 || json != null ? errors.of(status >= 300 ? status : 0, json)
           : GatewayError.upstreamUnreachable("deployment " + call.deployment().id() + ": " + upstream
               + " answered with a body that is not JSON");
-      return new Complete(error.status(), error.toJson(api).toBuffer(), TokenUsage.NONE, error.type());
+      return Answer.anthropicError(error);
     }
     if (call.request().operation() == Operation.COUNT_TOKENS) {
       ObjectNode count = JSON.createObjectNode().put("input_tokens", json.path("totalTokens").asLong());
-      return new Complete(200, Buffer.buffer(count.toString()), TokenUsage.NONE, null);
+      return Answer.json(200, Buffer.buffer(count.toString()), TokenUsage.NONE, null);
     }
     ObjectNode message = GeminiToAnthropic.message(json, call.request().model());
     TokenUsage usage = GeminiToAnthropic.usage(json.path("usageMetadata"));
-    String answer = api == ClientApi.OPENAI
-        ? AnthropicToOpenAi.response(message, call.request().model()).toString() : message.toString();
-    return new Complete(200, Buffer.buffer(answer), usage, null);
+    return Answer.json(200, Buffer.buffer(message.toString()), usage, null);
   }
 }

@@ -8,7 +8,7 @@ import dev.affinity.provider.SseTap;
 import java.io.IOException;
 
 /** Keeps the usage chunk of an OpenAI stream (present when usage was asked for) and any error chunk. */
-final class OpenAiStreamTap extends SseTap {
+public final class OpenAiStreamTap extends SseTap {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 

@@ -7,13 +7,13 @@ import dev.affinity.model.TokenUsage;
  * Reads OpenAI's {@code usage} into the gateway's terms: {@code cached_tokens} are cache reads, the rest of the prompt
  * is uncached input. OpenAI caches automatically and reports no writes.
  */
-final class OpenAiUsage {
+public final class OpenAiUsage {
 
   private OpenAiUsage() {
   }
 
   /** The usage in {@code usage}, or null when it is absent or null (a chunk without usage). */
-  static TokenUsage of(JsonNode usage) {
+  public static TokenUsage of(JsonNode usage) {
     if (usage == null || !usage.isObject()) {
       return null;
     }

@@ -1,19 +1,12 @@
 package dev.affinity.provider.openai;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.affinity.model.ProviderCall;
-import dev.affinity.model.TokenUsage;
 import dev.affinity.model.config.Deployment;
-import dev.affinity.model.config.OpenAiSettings;
+import dev.affinity.provider.openai.OpenAiSettings;
 import dev.affinity.model.config.ProviderKind;
 import dev.affinity.provider.ProviderVerticle;
-import dev.affinity.provider.SseTap;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
-
-import java.io.IOException;
 
 /**
  * Calls OpenAI's Chat Completions API, or any server or provider that speaks it (vLLM, SGLang, Azure, Groq...), and
@@ -21,8 +14,6 @@ import java.io.IOException;
  * for byte. Where the call goes and how the key travels is the deployment's {@link OpenAiSettings}.
  */
 public final class OpenAiVerticle extends ProviderVerticle {
-
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   @Override
   protected ProviderKind kind() {
@@ -32,7 +23,7 @@ public final class OpenAiVerticle extends ProviderVerticle {
   @Override
   protected RequestOptions request(ProviderCall call) {
     Deployment deployment = call.deployment();
-    OpenAiSettings api = deployment.openAi();
+    OpenAiSettings api = deployment.settings(OpenAiSettings.class);
     RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST)
         .setAbsoluteURI(api.chatCompletionsUri(deployment.apiBase(), deployment.upstreamModel(call.request().model())))
         .putHeader("content-type", "application/json");
@@ -50,22 +41,5 @@ public final class OpenAiVerticle extends ProviderVerticle {
   protected boolean relayed(String header) {
     return header.equals("x-request-id") || header.equals("retry-after") || header.equals("retry-after-ms")
         || header.startsWith("x-ratelimit-") || header.startsWith("openai-");
-  }
-
-  @Override
-  protected SseTap streamTap(ProviderCall call) {
-    return new OpenAiStreamTap();
-  }
-
-  @Override
-  protected Complete complete(ProviderCall call, int status, Buffer body) {
-    try {
-      JsonNode json = JSON.readTree(body.getBytes());
-      TokenUsage usage = OpenAiUsage.of(json.get("usage"));
-      return new Complete(body, usage == null ? TokenUsage.NONE : usage,
-          status >= 400 ? json.path("error").path("type").asText("server_error") : null);
-    } catch (IOException notJson) {
-      return new Complete(body, TokenUsage.NONE, status >= 400 ? "server_error" : null);
-    }
   }
 }

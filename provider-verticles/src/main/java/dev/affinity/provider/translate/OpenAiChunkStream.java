@@ -47,7 +47,7 @@ public final class OpenAiChunkStream {
   private final ObjectNode anthropicUsage = NODES.objectNode();
 
   private List<String> out = new ArrayList<>();
-  private String id = AnthropicToOpenAi.completionId("unknown");
+  private String id = MessagesToChat.completionId("unknown");
   private boolean started;
   private String finishReason;
   private boolean ended;
@@ -134,7 +134,7 @@ public final class OpenAiChunkStream {
     switch (type) {
       case "message_start" -> {
         JsonNode message = event.path("message");
-        id = AnthropicToOpenAi.completionId(message.path("id").asText(""));
+        id = MessagesToChat.completionId(message.path("id").asText(""));
         mergeUsage(message.path("usage"));
         start();
       }
@@ -142,7 +142,7 @@ public final class OpenAiChunkStream {
       case "content_block_delta" -> onDelta(event.path("index").asInt(), event.path("delta"));
       case "message_delta" -> {
         mergeUsage(event.path("usage"));
-        String reason = AnthropicToOpenAi.finishReason(event.path("delta").path("stop_reason").asText(null));
+        String reason = MessagesToChat.finishReason(event.path("delta").path("stop_reason").asText(null));
         if (reason != null && finishReason == null) {
           finishReason = reason;
           emitChoice(NODES.objectNode(), reason);
@@ -250,7 +250,7 @@ public final class OpenAiChunkStream {
     if (includeUsage) {
       ObjectNode chunk = chunk();
       chunk.putArray("choices");
-      chunk.set("usage", AnthropicToOpenAi.usage(anthropicUsage));
+      chunk.set("usage", MessagesToChat.usage(anthropicUsage));
       out.add(frame(chunk));
     }
     out.add(DONE);
@@ -258,7 +258,7 @@ public final class OpenAiChunkStream {
   }
 
   private void fail(String anthropicType, String message) {
-    out.add(frame(AnthropicToOpenAi.errorBody(anthropicType, message)));
+    out.add(frame(MessagesToChat.errorBody(anthropicType, message)));
     ended = true;
   }
 

@@ -13,7 +13,10 @@ public interface StreamTranslation {
   /** The client's bytes for the next piece of the upstream body; possibly empty, never null. */
   Buffer chunk(Buffer upstream);
 
-  /** The bytes to send after the upstream's last piece (a closing frame, an error for a cut stream), or null. */
+  /**
+   * The bytes to send after the upstream's last piece (a closing frame, an error for a cut stream), or null. Called
+   * once, when the upstream ended or the stream is {@link #done}.
+   */
   Buffer end();
 
   /**
@@ -25,12 +28,12 @@ public interface StreamTranslation {
     return false;
   }
 
-  /** The usage the stream reported so far (complete once the stream ended). */
+  /** The usage the stream reported so far (complete once the stream ended), in Anthropic's terms. */
   TokenUsage usage();
 
   /** The type of an error the stream reported (Anthropic's names), or null. */
   String errorType();
 
-  /** The content type the client sees for the stream. */
+  /** The content type the client sees for the stream, or null for the upstream's own. */
   String contentType();
 }

@@ -17,7 +17,9 @@ import java.util.stream.Collectors;
 public final class Translators {
 
   /** Every pair served; a new pair is one class and one line here. */
-  private static final List<Translator> PAIRS = List.of();
+  private static final List<Translator> PAIRS = List.of(
+      new AnthropicToAnthropic(), new AnthropicToBedrock(), new AnthropicToVertex(), new AnthropicToGemini(),
+      new OpenAiToOpenAi(), new OpenAiToAnthropic(), new OpenAiToBedrock(), new OpenAiToVertex(), new OpenAiToGemini());
 
   private static final Map<ClientApi, Map<ProviderKind, Translator>> BY_PAIR = index(PAIRS);
 

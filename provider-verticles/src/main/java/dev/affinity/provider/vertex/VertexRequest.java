@@ -8,7 +8,6 @@ import dev.affinity.model.Operation;
 import dev.affinity.model.ProviderCall;
 import dev.affinity.model.config.Deployment;
 import dev.affinity.provider.UpstreamPath;
-import dev.affinity.provider.UpstreamFailure;
 import dev.affinity.provider.gemini.GeminiExchange;
 
 import java.util.Objects;
@@ -49,14 +48,25 @@ public record VertexRequest(String uri, boolean stream, byte[] body) {
     }
     ObjectNode body = ((ObjectNode) anthropicBody).deepCopy();
     body.put("anthropic_version", ANTHROPIC_VERSION);
-    String models = models(deployment, "anthropic");
     if (countTokens) {
       body.put("model", model);
-      return new VertexRequest(models + "count-tokens:rawPredict", false, bytes(body));
+      return new VertexRequest(claudeUri(deployment, model, true, false), false, bytes(body));
     }
     body.remove("model");
     boolean stream = body.path("stream").asBoolean(false);
-    return new VertexRequest(models + UpstreamPath.googleModel(model) + (stream ? ":streamRawPredict" : ":rawPredict"), stream, bytes(body));
+    return new VertexRequest(claudeUri(deployment, model, false, stream), stream, bytes(body));
+  }
+
+  /** Where a call of Claude {@code model} on {@code deployment} goes: rawPredict, its stream, or the token count. */
+  public static String claudeUri(Deployment deployment, String model, boolean countTokens, boolean stream) {
+    String models = models(deployment, "anthropic");
+    return countTokens ? models + "count-tokens:rawPredict"
+        : models + UpstreamPath.googleModel(model) + (stream ? ":streamRawPredict" : ":rawPredict");
+  }
+
+  /** Where a call of Gemini {@code model} on {@code deployment} goes. */
+  public static String geminiUri(Deployment deployment, String model, ProviderCall call) {
+    return models(deployment, "google") + UpstreamPath.googleModel(model) + GeminiExchange.method(call);
   }
 
   /**
@@ -65,7 +75,7 @@ public record VertexRequest(String uri, boolean stream, byte[] body) {
    * {@code :streamGenerateContent?alt=sse} or {@code :countTokens} (whose body on Vertex AI is the
    * {@code generateContent} one, the model being in the path).
    *
-   * @throws UpstreamFailure.Refusal when the client's body cannot be translated
+   * @throws dev.affinity.provider.translate.TranslationException when the client's body cannot be translated
    */
   public static VertexRequest gemini(Deployment deployment, String model, ProviderCall call) {
     ObjectNode body = GeminiExchange.request(call);
@@ -73,14 +83,13 @@ public record VertexRequest(String uri, boolean stream, byte[] body) {
     if (countTokens) {
       GeminiExchange.forCounting(body);
     }
-    return new VertexRequest(models(deployment, "google") + UpstreamPath.googleModel(model) + GeminiExchange.method(call),
-        !countTokens && call.request().stream(), bytes(body));
+    return new VertexRequest(geminiUri(deployment, model, call), !countTokens && call.request().stream(), bytes(body));
   }
 
   /** Where {@code publisher}'s models are called for {@code deployment}, up to and including {@code models/}. */
   private static String models(Deployment deployment, String publisher) {
-    return deployment.apiBase() + "/v1/projects/" + deployment.vertex().project() + "/locations/"
-        + deployment.vertex().location() + "/publishers/" + publisher + "/models/";
+    return deployment.apiBase() + "/v1/projects/" + deployment.settings(VertexSettings.class).project() + "/locations/"
+        + deployment.settings(VertexSettings.class).location() + "/publishers/" + publisher + "/models/";
   }
 
   private static byte[] bytes(ObjectNode body) {

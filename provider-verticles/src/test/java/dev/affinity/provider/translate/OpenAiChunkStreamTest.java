@@ -7,7 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
-import static dev.affinity.provider.translate.AnthropicToOpenAiTest.json;
+import static dev.affinity.provider.translate.MessagesToChatTest.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class OpenAiChunkStreamTest {

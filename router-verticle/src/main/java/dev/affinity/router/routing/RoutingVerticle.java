@@ -1,25 +1,28 @@
 package dev.affinity.router.routing;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.affinity.model.Caller;
-import dev.affinity.model.ClientApi;
 import dev.affinity.model.EventBusAddress;
 import dev.affinity.model.GatewayError;
+import dev.affinity.model.GatewayErrorException;
 import dev.affinity.model.GatewayReply;
 import dev.affinity.model.GatewayRequest;
 import dev.affinity.model.LocalCodec;
 import dev.affinity.model.Operation;
 import dev.affinity.model.ProviderCall;
+import dev.affinity.model.RouteKind;
 import dev.affinity.model.TokenUsage;
 import dev.affinity.model.UsageReport;
 import dev.affinity.model.config.Deployment;
 import dev.affinity.model.config.GatewayConfig;
 import dev.affinity.model.config.ModelInfo;
 import dev.affinity.model.config.ProviderKind;
+import dev.affinity.provider.translate.TranslationException;
+import dev.affinity.provider.translate.Translator;
+import dev.affinity.provider.translate.Translators;
 import dev.affinity.router.cache.CostModel;
 import dev.affinity.router.cache.Price;
-import dev.affinity.router.ingress.CallerKeys;
 import dev.affinity.router.node.LogLine;
 import dev.affinity.router.node.NodeState;
 import dev.affinity.router.cache.Balance;
@@ -28,8 +31,6 @@ import dev.affinity.router.pins.LoadMap;
 import dev.affinity.router.pins.PinStore;
 import dev.affinity.router.routing.strategy.InFlight;
 import dev.affinity.router.routing.strategy.UnpinnedStrategy;
-import dev.affinity.router.translate.OpenAiToAnthropic;
-import dev.affinity.router.translate.TranslationException;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
@@ -57,7 +58,7 @@ import java.util.logging.Logger;
 
 /**
  * Picks a deployment for each request and hands the call to the provider verticle of its kind, on this node.
- * Listens on {@link EventBusAddress#ROUTER}; books every finished call (log line, cache ledger, health).
+ * Listens on {@link EventBusAddress#ROUTE} (this node's ingress only); books every finished call (log line, cache ledger, health).
  */
 public final class RoutingVerticle extends VerticleBase {
 
@@ -92,7 +93,6 @@ public final class RoutingVerticle extends VerticleBase {
   private final Set<String> mixedAliasWarned = new HashSet<>();
   private RoutingPolicy policy;
   private UnpinnedStrategy strategy;
-  private RemoteCalls remote;
   private final AliasFallbacks fallbacks;
 
   /**
@@ -132,8 +132,6 @@ public final class RoutingVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     LocalCodec.registerAll(vertx.eventBus());
-    remote = new RemoteCalls(this, vertx.eventBus(), node, config.router().timeout().toMillis(),
-        new CallerKeys(config.general().masterKey()));
     strategy = UnpinnedStrategy.named(config.router().routingStrategy(), inFlight);
     policy = config.router().promptCaching() && pins != null
         ? new CacheAffinityPolicy(pins, strategy, eligibility, context, config.router().warmUpWait(),
@@ -159,30 +157,23 @@ public final class RoutingVerticle extends VerticleBase {
         });
     return Future.all(
         followCooldowns,
-        // cluster-wide only when server_settings.event_bus_api says so: members then call without HTTP, with a key
-        (config.server().eventBusApi() ? vertx.eventBus().consumer(EventBusAddress.ROUTER, this::onRequest)
-            : vertx.eventBus().localConsumer(EventBusAddress.ROUTER, this::onRequest)).completion(),
+        // the ingress's front ends (HTTP, the event-bus API) send requests here, on this node only
+        vertx.eventBus().<GatewayRequest>localConsumer(EventBusAddress.ROUTE, this::onRequest).completion(),
         vertx.eventBus().<UsageReport>localConsumer(EventBusAddress.USAGE, message -> finished(message.body()))
             .completion(),
         vertx.eventBus().<String>localConsumer(EventBusAddress.ADMIN, this::admin).completion());
   }
 
-  /** Local requests come from the ingress as records; cluster members send JSON (see docs/eventbus.md). */
-  private void onRequest(Message<Object> message) {
-    if (message.body() instanceof GatewayRequest request) {
-      dispatch(request)
-          .onSuccess(reply -> message.reply(reply, new DeliveryOptions().setLocalOnly(true)))
-          .onFailure(failure -> fail(message, failure));
-    } else if (message.body() instanceof JsonObject call && config.server().eventBusApi()) {
-      remote.handle(message, call);
-    } else {
-      fail(message, GatewayError.invalidRequest("expected a JSON object"));
-    }
+  /** A request from this node's ingress ({@link dev.affinity.router.ingress.IngressPipeline}). */
+  private void onRequest(Message<GatewayRequest> message) {
+    dispatch(message.body())
+        .onSuccess(reply -> message.reply(reply, new DeliveryOptions().setLocalOnly(true)))
+        .onFailure(failure -> fail(message, failure));
   }
 
   /**
    * Routes one request and makes the upstream call, falling back to other aliases as configured; fails with a
-   * {@link ReplyException} carrying the error.
+   * {@link GatewayErrorException} carrying the error.
    */
   Future<GatewayReply> dispatch(GatewayRequest request) {
     return fallbacks.dispatch(request);
@@ -208,7 +199,7 @@ public final class RoutingVerticle extends VerticleBase {
       candidates = speakingOneApi(candidates);
       upstream = inUpstreamApi(request, candidates.get(0).provider());
     } catch (GatewayErrorException unroutable) {
-      return Future.failedFuture(unroutable.error.toReplyException());
+      return Future.failedFuture(unroutable);
     }
     boolean streamUsage = request.operation() == Operation.CHAT_COMPLETIONS && request.json() != null
         && request.json().path("stream_options").path("include_usage").asBoolean(false);
@@ -273,7 +264,7 @@ public final class RoutingVerticle extends VerticleBase {
       if (waitHere) {
         LOG.info(() -> "request=" + request.requestId() + " retried on " + deployment.id() + " in " + waitMillis
             + " ms after it answered " + status);
-        Route again = route.movedTo(deployment, "retried");
+        Route again = route.movedTo(deployment, RouteKind.RETRIED);
         return waitMillis == 0 ? attempt(request, again, candidates, receivedAt, streamUsage, retriesLeft - 1, tried)
             : vertx.timer(waitMillis).compose(waited -> attempt(request, again, candidates, receivedAt, streamUsage,
                 retriesLeft - 1, tried));
@@ -294,29 +285,39 @@ public final class RoutingVerticle extends VerticleBase {
   }
 
   /**
-   * The request as the chosen deployments' API takes it: an OpenAI request for Claude deployments is translated to
-   * the Messages API here, before routing, so the prefix chain is computed on what is actually sent.
+   * The request in the canonical form of the pair its client and the chosen deployments' API make (an OpenAI request
+   * for Claude deployments becomes a Messages request), before routing, so the prefix chain is computed on what is
+   * actually sent. A pair that is not served is refused, naming the API to call instead.
    */
   private static GatewayRequest inUpstreamApi(GatewayRequest request, ProviderKind upstream) {
-    ClientApi client = request.operation().api();
-    if (client == ClientApi.ANTHROPIC && upstream == ProviderKind.OPENAI) {
-      throw new GatewayErrorException(GatewayError.invalidRequest("model '" + request.model()
-          + "' is served by OpenAI-API deployments: call POST /v1/chat/completions"));
+    Translator translator;
+    try {
+      translator = Translators.of(request.operation().api(), upstream, request.model());
+    } catch (Translators.NotServed notServed) {
+      throw notServed.error().toReplyException();
     }
-    if (client == ClientApi.OPENAI && upstream != ProviderKind.OPENAI) {
-      try {
-        ObjectNode messages = OpenAiToAnthropic.request(request.json() != null ? request.json()
-            : JSON.readTree(request.body().getBytes()));
-        return new GatewayRequest(request.requestId(), request.operation(), request.model(), request.stream(),
-            request.tenant(), request.headers(), null, Buffer.buffer(JSON.writeValueAsBytes(messages)), messages,
-            request.caller());
-      } catch (TranslationException untranslatable) {
-        throw new GatewayErrorException(GatewayError.invalidRequest(untranslatable.getMessage()));
-      } catch (IOException malformed) {
-        throw new GatewayErrorException(GatewayError.invalidRequest("request body is not valid JSON"));
-      }
+    JsonNode clientBody;
+    try {
+      clientBody = request.json() != null ? request.json() : JSON.readTree(request.body().getBytes());
+    } catch (IOException malformed) {
+      throw GatewayError.invalidRequest("request body is not valid JSON").toReplyException();
     }
-    return request;
+    JsonNode canonical;
+    try {
+      canonical = translator.canonical(clientBody);
+    } catch (TranslationException untranslatable) {
+      throw GatewayError.invalidRequest(untranslatable.getMessage()).toReplyException();
+    }
+    if (canonical == clientBody) {
+      return request;
+    }
+    try {
+      return new GatewayRequest(request.requestId(), request.operation(), request.model(), request.stream(),
+          request.tenant(), request.headers(), null, Buffer.buffer(JSON.writeValueAsBytes(canonical)), canonical,
+          request.caller());
+    } catch (IOException impossible) {
+      throw new IllegalStateException("a JSON tree always serialises", impossible);
+    }
   }
 
   /** The deployments below their {@code max_parallel_requests} on this node. */
@@ -333,19 +334,9 @@ public final class RoutingVerticle extends VerticleBase {
     }
     if (mixedAliasWarned.add(candidates.get(0).alias())) {
       LOG.warning("alias '" + candidates.get(0).alias() + "' mixes deployments of different APIs; only the "
-          + first.prefix() + " ones are used");
+          + first.name().toLowerCase(java.util.Locale.ROOT) + " ones are used");
     }
     return candidates.stream().filter(deployment -> deployment.provider() == first).toList();
-  }
-
-  /** A request the router refuses, carried to the reply. */
-  private static final class GatewayErrorException extends RuntimeException {
-    private final GatewayError error;
-
-    GatewayErrorException(GatewayError error) {
-      super(error.message(), null, false, false);
-      this.error = error;
-    }
   }
 
   private Future<GatewayReply> call(GatewayRequest request, Route route, long receivedAt, boolean streamUsage) {
@@ -360,7 +351,7 @@ public final class RoutingVerticle extends VerticleBase {
     load.started(deployment.id());
     headroom.dispatched(deployment.id());
     return vertx.eventBus()
-        .<GatewayReply>request(EventBusAddress.provider(deployment.provider()),
+        .<GatewayReply>request(EventBusAddress.provider(deployment.registration().name()),
             new ProviderCall(request, deployment, body, route.kind(), timeout, receivedAt, streamUsage),
             new DeliveryOptions().setLocalOnly(true).setSendTimeout(timeout + REPLY_MARGIN_MILLIS))
         .map(reply -> reply.body().withRoute(route.kind()));
@@ -384,7 +375,7 @@ public final class RoutingVerticle extends VerticleBase {
         .orElse(new CostModel.RequestCost(0, 0, 0));
     // booked under the configured alias: the client's model string (any string under a wildcard) keys no map
     String alias = config.deployment(report.deploymentId()).map(Deployment::alias).orElse("?");
-    ledger.record(alias, report.deploymentId(), report.status(), "pinned".equals(report.route()), usage,
+    ledger.record(alias, report.deploymentId(), report.status(), report.route() == RouteKind.PINNED, usage,
         cost.cost(), cost.costWithoutCache());
     node.metrics().booked(report, cost.cost(), cost.costWithoutCache());
     tenants.spent(report, cost.cost());
@@ -394,7 +385,7 @@ public final class RoutingVerticle extends VerticleBase {
     // built, formatted and written off this event loop, from the report's immutable values
     requestLog.write(() -> new LogLine().with("request", report.requestId())
         .with("model", LogLine.clip(report.alias(), 100))
-        .with("deployment", report.deploymentId()).with("route", report.route()).with("status", report.status())
+        .with("deployment", report.deploymentId()).with("route", RouteKind.labelOf(report.route())).with("status", report.status())
         .with("stream", report.stream()).with("latency_ms", report.latencyMillis())
         .with("input", usage.inputTokens()).with("cache_write", usage.cacheCreationInputTokens())
         .with("cache_read", usage.cacheReadInputTokens()).with("output", usage.outputTokens())
@@ -546,19 +537,20 @@ public final class RoutingVerticle extends VerticleBase {
         .put("tokens_per_minute", counts.tokensPerMinute());
   }
 
+  /** Fails a local message with {@code error}, carried to the ingress as an object (see LocalCodec). */
   private static void fail(Message<?> message, GatewayError error) {
-    message.fail(error.status(), error.toReplyException().getMessage());
+    message.reply(error.toReplyException(), new DeliveryOptions().setLocalOnly(true));
   }
 
   /** Fails with the error a failure carries: the gateway's own, or a 500 that says nothing internal. */
-  static void fail(Message<?> message, Throwable failure) {
-    if (failure instanceof ReplyException reply && reply.failureCode() >= 400) {
-      message.fail(reply.failureCode(), reply.getMessage());
-    } else {
-      if (!(failure instanceof ReplyException)) {
-        LOG.log(java.util.logging.Level.WARNING, "a request failed inside the router", failure);
-      }
-      fail(message, GatewayError.from(failure));
+  private static void fail(Message<?> message, Throwable failure) {
+    if (failure instanceof GatewayErrorException carried) {
+      message.reply(carried, new DeliveryOptions().setLocalOnly(true));
+      return;
     }
+    if (!(failure instanceof ReplyException)) {
+      LOG.log(Level.WARNING, "a request failed inside the router", failure);
+    }
+    fail(message, GatewayError.from(failure));
   }
 }

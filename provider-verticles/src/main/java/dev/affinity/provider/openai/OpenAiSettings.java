@@ -1,0 +1,61 @@
+package dev.affinity.provider.openai;
+
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import dev.affinity.model.provider.ProviderSettings;
+import java.util.Objects;
+
+/**
+ * How an OpenAI-API deployment is addressed: which OpenAI-compatible provider it is, and for Azure the
+ * {@code api-version}.
+ *
+ * @param api        the provider, from the model prefix
+ * @param apiVersion {@code api_version}: required by Azure OpenAI (defaulted), optional for Azure AI, else null
+ */
+public record OpenAiSettings(OpenAiCompatible api, String apiVersion) implements ProviderSettings {
+
+  /** OpenAI itself, and the settings of OpenAI-API deployments built without any. */
+  public static final OpenAiSettings OPENAI = new OpenAiSettings(OpenAiCompatible.OPENAI, null);
+
+  public OpenAiSettings {
+    Objects.requireNonNull(api, "api");
+  }
+
+  @Override
+  public String providerName() {
+    return OpenAiProvider.NAME;
+  }
+
+  /** OpenAI and self-hosted servers keep the form their ids were first derived in; the others their own prefix. */
+  @Override
+  public String litellmPrefix() {
+    return api.namedAsOpenAi() ? OpenAiCompatible.OPENAI.prefix() : api.prefix();
+  }
+
+  /**
+   * The Chat Completions URL of a deployment at {@code apiBase} serving {@code model}. The model becomes part of the
+   * path only for Azure (its deployment name), percent-encoded: with a wildcard deployment it comes from the client.
+   */
+  public String chatCompletionsUri(String apiBase, String model) {
+    String query = apiVersion == null ? "" : "?api-version=" + URLEncoder.encode(apiVersion, StandardCharsets.UTF_8);
+    return switch (api) {
+      case AZURE -> apiBase + "/openai/deployments/"
+          + URLEncoder.encode(model, StandardCharsets.UTF_8).replace("+", "%20") + "/chat/completions" + query;
+      case AZURE_AI -> apiBase + (azureHost(apiBase, ".services.ai.azure.com") ? "/models" : "")
+          + "/chat/completions" + query;
+      default -> apiBase + "/chat/completions";
+    };
+  }
+
+  /** Whether the key goes in an {@code api-key} header rather than {@code Authorization: Bearer}. */
+  public boolean apiKeyHeader(String apiBase) {
+    return api.auth() == OpenAiCompatible.Auth.API_KEY_HEADER || api.auth() == OpenAiCompatible.Auth.AZURE_AI
+        && (azureHost(apiBase, ".services.ai.azure.com") || azureHost(apiBase, ".openai.azure.com"));
+  }
+
+  private static boolean azureHost(String apiBase, String suffix) {
+    String host = URI.create(apiBase).getHost();
+    return host != null && host.endsWith(suffix);
+  }
+}

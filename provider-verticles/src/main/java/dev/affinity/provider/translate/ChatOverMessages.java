@@ -1,0 +1,129 @@
+package dev.affinity.provider.translate;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.affinity.model.ClientApi;
+import dev.affinity.model.ProviderCall;
+import dev.affinity.model.TokenUsage;
+import dev.affinity.model.config.ProviderKind;
+import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
+
+import java.io.IOException;
+import java.util.List;
+
+/**
+ * An OpenAI client on a Claude-family upstream: the Anthropic client's pair for that upstream, with Chat Completions
+ * on the client's side of it. The request becomes a Messages request ({@link ChatToMessages}, the canonical form the
+ * prefix chain is computed on); what the upstream answers is first what an Anthropic client would get, then a chat
+ * completion ({@link MessagesToChat}), OpenAI chunks ({@link OpenAiChunkStream}) or an OpenAI error.
+ */
+abstract class ChatOverMessages implements Translator {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final Translator messages;
+
+  /** @param messages the Anthropic client's pair for the same upstream */
+  ChatOverMessages(Translator messages) {
+    if (messages.client() != ClientApi.ANTHROPIC) {
+      throw new IllegalArgumentException("an OpenAI pair wraps an Anthropic client's pair, not " + messages.client());
+    }
+    this.messages = messages;
+  }
+
+  @Override
+  public final ClientApi client() {
+    return ClientApi.OPENAI;
+  }
+
+  @Override
+  public final ProviderKind upstream() {
+    return messages.upstream();
+  }
+
+  @Override
+  public final JsonNode canonical(JsonNode clientBody) {
+    return ChatToMessages.request(clientBody);
+  }
+
+  @Override
+  public final Buffer requestBody(ProviderCall call) {
+    return messages.requestBody(call);
+  }
+
+  @Override
+  public final Answer answer(ProviderCall call, int status, MultiMap headers, Buffer body) {
+    Answer anthropic = messages.answer(call, status, headers, body);
+    int answered = anthropic.statusFor(status);
+    JsonNode json;
+    try {
+      json = JSON.readTree(anthropic.body().getBytes());
+    } catch (IOException notJson) {
+      json = null;
+    }
+    if (answered < 400 && json != null) {
+      return Answer.json(anthropic.status(), Buffer.buffer(MessagesToChat.response(json, call.request().model())
+          .toString()), anthropic.usage(), null);
+    }
+    return Answer.json(anthropic.status(), Buffer.buffer(MessagesToChat.error(answered, json).toString()),
+        anthropic.usage(), anthropic.errorType());
+  }
+
+  @Override
+  public final StreamTranslation stream(ProviderCall call) {
+    return new Chunks(messages.stream(call), new OpenAiChunkStream(call.request().model(), call.streamUsage()));
+  }
+
+  /** Anthropic's events, as the Anthropic pair makes them, rewritten into OpenAI chunks as they arrive. */
+  private static final class Chunks implements StreamTranslation {
+
+    private final StreamTranslation events;
+    private final OpenAiChunkStream chunks;
+
+    Chunks(StreamTranslation events, OpenAiChunkStream chunks) {
+      this.events = events;
+      this.chunks = chunks;
+    }
+
+    @Override
+    public Buffer chunk(Buffer upstream) {
+      Buffer anthropic = events.chunk(upstream);
+      return anthropic.length() == 0 ? Buffer.buffer() : frames(chunks.feed(anthropic.getBytes()));
+    }
+
+    @Override
+    public Buffer end() {
+      Buffer tail = events.end();
+      Buffer out = tail == null || tail.length() == 0 ? Buffer.buffer() : frames(chunks.feed(tail.getBytes()));
+      out.appendBuffer(frames(chunks.finish()));
+      return out.length() == 0 ? null : out;
+    }
+
+    @Override
+    public boolean done() {
+      return events.done();
+    }
+
+    @Override
+    public TokenUsage usage() {
+      return events.usage();
+    }
+
+    @Override
+    public String errorType() {
+      return events.errorType();
+    }
+
+    @Override
+    public String contentType() {
+      return events.contentType();
+    }
+
+    private static Buffer frames(List<String> frames) {
+      Buffer out = Buffer.buffer();
+      frames.forEach(out::appendString);
+      return out;
+    }
+  }
+}

@@ -1,0 +1,348 @@
+package dev.affinity.provider.translate;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Translates an OpenAI Chat Completions request into an Anthropic Messages request, for aliases served by Claude.
+ *
+ * <p>The translation is a pure function of the request: it neither reads configuration nor changes its input, and
+ * anything that has no faithful Anthropic form is refused with a {@link TranslationException} rather than silently
+ * changing what the client asked for. Fields that only tune OpenAI's own service (caching keys, storage, sampling
+ * hints Claude lacks) are dropped; {@code docs/translation.md} lists every field.
+ *
+ * <p>{@code cache_control} markers survive: on a content part they stay on the block the part becomes, on a message
+ * they go to the message's last block, so an OpenAI-speaking client can still place Anthropic cache breakpoints.
+ */
+public final class ChatToMessages {
+
+  /** {@code max_tokens} is required by Anthropic and optional in OpenAI: this is used when the client sets none. */
+  public static final int DEFAULT_MAX_TOKENS = 4096;
+
+  private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+  private static final ObjectReader ARGUMENTS = new ObjectMapper().reader()
+      .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
+  /** Fields whose meaning Claude cannot honour: answering as if they had been would mislead the client. */
+  private static final List<String> REFUSED = List.of("functions", "function_call", "audio", "top_logprobs",
+      "web_search_options");
+
+  private ChatToMessages() {
+  }
+
+  /**
+   * @param chat an OpenAI {@code /v1/chat/completions} body
+   * @return the equivalent {@code /v1/messages} body; {@code model} is carried over unchanged
+   * @throws TranslationException when the request cannot be expressed for Claude
+   */
+  public static ObjectNode request(JsonNode chat) {
+    if (chat == null || !chat.isObject()) {
+      throw new TranslationException("The request body must be a JSON object.", null);
+    }
+    refuseUnsupported(chat);
+
+    ObjectNode out = NODES.objectNode();
+    if (chat.has("model")) {
+      out.set("model", chat.get("model").deepCopy());
+    }
+    out.put("max_tokens", maxTokens(chat));
+
+    ArrayNode system = NODES.arrayNode();
+    Turns turns = new Turns();
+    translateMessages(chat.get("messages"), system, turns);
+    if (!system.isEmpty()) {
+      out.set("system", system);
+    }
+    out.set("messages", turns.messages());
+
+    if (chat.hasNonNull("tools") && !chat.get("tools").isEmpty()) {
+      out.set("tools", tools(chat.get("tools")));
+    }
+    ObjectNode toolChoice = toolChoice(chat, out.has("tools"));
+    if (toolChoice != null) {
+      out.set("tool_choice", toolChoice);
+    }
+    ArrayNode stops = stopSequences(chat.get("stop"));
+    if (stops != null && !stops.isEmpty()) {
+      out.set("stop_sequences", stops);
+    }
+    copyNumber(chat, "temperature", out);
+    copyNumber(chat, "top_p", out);
+    copyNumber(chat, "top_k", out);
+    String user = chat.hasNonNull("user") ? chat.get("user").asText() : chat.path("safety_identifier").asText("");
+    if (!user.isEmpty()) {
+      out.putObject("metadata").put("user_id", user);
+    }
+    if (chat.hasNonNull("stream")) {
+      out.put("stream", chat.get("stream").asBoolean());
+    }
+    // Anthropic-native fields LiteLLM also accepts on its OpenAI route: same name, same meaning
+    for (String passThrough : List.of("thinking", "cache_control")) {
+      if (chat.hasNonNull(passThrough)) {
+        out.set(passThrough, chat.get(passThrough).deepCopy());
+      }
+    }
+    return out;
+  }
+
+  private static void refuseUnsupported(JsonNode chat) {
+    if (chat.path("n").asInt(1) != 1) {
+      throw new TranslationException("Claude models return one choice: 'n' must be 1.", "n");
+    }
+    if (chat.path("logprobs").asBoolean(false)) {
+      throw new TranslationException("'logprobs' is not supported for this model.", "logprobs");
+    }
+    String format = chat.path("response_format").path("type").asText("text");
+    if (!format.equals("text")) {
+      throw new TranslationException("'response_format' of type '" + format + "' is not supported for this model.",
+          "response_format");
+    }
+    for (JsonNode modality : chat.path("modalities")) {
+      if (!modality.asText().equals("text")) {
+        throw new TranslationException("Output modality '" + modality.asText() + "' is not supported for this model.",
+            "modalities");
+      }
+    }
+    for (String field : REFUSED) {
+      if (chat.hasNonNull(field)) {
+        throw new TranslationException("'" + field + "' is not supported for this model.", field);
+      }
+    }
+  }
+
+  private static int maxTokens(JsonNode chat) {
+    String field = chat.hasNonNull("max_completion_tokens") ? "max_completion_tokens" : "max_tokens";
+    JsonNode value = chat.get(field);
+    if (value == null || value.isNull()) {
+      return DEFAULT_MAX_TOKENS;
+    }
+    if (!value.canConvertToInt() || !value.isIntegralNumber() || value.intValue() < 1) {
+      throw new TranslationException("Invalid '" + field + "': expected an integer of at least 1.", field);
+    }
+    return value.intValue();
+  }
+
+  private static void translateMessages(JsonNode messages, ArrayNode system, Turns turns) {
+    if (messages == null || !messages.isArray() || messages.isEmpty()) {
+      throw new TranslationException("'messages' must be a non-empty array.", "messages");
+    }
+    for (int i = 0; i < messages.size(); i++) {
+      JsonNode message = messages.get(i);
+      String where = "messages.[" + i + "]";
+      String role = message.path("role").asText("");
+      switch (role) {
+        case "system", "developer" -> system.addAll(
+            withMessageCacheControl(message, ContentBlocks.of(message.get("content"), ContentBlocks.Allowed.TEXT_ONLY,
+                where + ".content")));
+        case "user" -> turns.add("user",
+            withMessageCacheControl(message, ContentBlocks.of(message.get("content"), ContentBlocks.Allowed.USER,
+                where + ".content")));
+        case "assistant" -> turns.add("assistant", withMessageCacheControl(message, assistant(message, where)));
+        case "tool" -> turns.add("user", List.of(toolResult(message, where)));
+        default -> throw new TranslationException("Invalid value for 'role': '" + role + "' is not supported for "
+            + "this model.", where + ".role");
+      }
+    }
+    if (turns.isEmpty()) {
+      throw new TranslationException("'messages' must hold at least one user or assistant message with content.",
+          "messages");
+    }
+  }
+
+  private static List<ObjectNode> withMessageCacheControl(JsonNode message, List<ObjectNode> blocks) {
+    ContentBlocks.applyMessageCacheControl(message, blocks);
+    return blocks;
+  }
+
+  /**
+   * Thinking blocks first (Claude refuses a thinking turn that does not start with them), then text, then one
+   * {@code tool_use} per call. {@code thinking_blocks} is LiteLLM's field for handing Claude's signed thinking back.
+   */
+  private static List<ObjectNode> assistant(JsonNode message, String where) {
+    List<ObjectNode> blocks = new ArrayList<>();
+    for (JsonNode thinking : message.path("thinking_blocks")) {
+      if (thinking.isObject()) {
+        blocks.add(((ObjectNode) thinking).deepCopy());
+      }
+    }
+    blocks.addAll(ContentBlocks.of(message.get("content"), ContentBlocks.Allowed.ASSISTANT, where + ".content"));
+    JsonNode calls = message.path("tool_calls");
+    for (int i = 0; i < calls.size(); i++) {
+      blocks.add(toolUse(calls.get(i), where + ".tool_calls.[" + i + "]"));
+    }
+    return blocks;
+  }
+
+  private static ObjectNode toolUse(JsonNode call, String where) {
+    if (!call.path("type").asText("function").equals("function")) {
+      throw new TranslationException("Unsupported tool call type '" + call.path("type").asText() + "'.",
+          where + ".type");
+    }
+    String id = required(call, "id", where);
+    JsonNode function = call.path("function");
+    String name = required(function, "name", where + ".function");
+    ObjectNode block = NODES.objectNode().put("type", "tool_use").put("id", id).put("name", name);
+    block.set("input", arguments(function.path("arguments").asText(""), where + ".function.arguments"));
+    ContentBlocks.copyCacheControl(call, block);
+    return block;
+  }
+
+  /** OpenAI carries arguments as a JSON string, Anthropic as the object itself; an empty string means no arguments. */
+  private static JsonNode arguments(String arguments, String param) {
+    if (arguments.isBlank()) {
+      return NODES.objectNode();
+    }
+    JsonNode input;
+    try {
+      input = ARGUMENTS.readTree(arguments);
+    } catch (JsonProcessingException e) {
+      throw new TranslationException("Invalid tool call arguments: not valid JSON.", param);
+    }
+    if (!input.isObject()) {
+      throw new TranslationException("Invalid tool call arguments: expected a JSON object.", param);
+    }
+    return input;
+  }
+
+  private static ObjectNode toolResult(JsonNode message, String where) {
+    ObjectNode block = NODES.objectNode()
+        .put("type", "tool_result")
+        .put("tool_use_id", required(message, "tool_call_id", where));
+    JsonNode content = message.get("content");
+    if (content != null && content.isTextual()) {
+      if (!content.textValue().isEmpty()) {
+        block.put("content", content.textValue());
+      }
+    } else {
+      List<ObjectNode> parts = ContentBlocks.of(content, ContentBlocks.Allowed.USER, where + ".content");
+      if (!parts.isEmpty()) {
+        block.putArray("content").addAll(parts);
+      }
+    }
+    ContentBlocks.copyCacheControl(message, block);
+    return block;
+  }
+
+  private static ArrayNode tools(JsonNode tools) {
+    if (!tools.isArray()) {
+      throw new TranslationException("'tools' must be an array.", "tools");
+    }
+    ArrayNode out = NODES.arrayNode(tools.size());
+    for (int i = 0; i < tools.size(); i++) {
+      JsonNode tool = tools.get(i);
+      String where = "tools.[" + i + "]";
+      String type = tool.path("type").asText("function");
+      if (!type.equals("function")) {
+        throw new TranslationException("Unsupported tool type '" + type + "' for this model.", where + ".type");
+      }
+      JsonNode function = tool.path("function");
+      ObjectNode translated = out.addObject().put("name", required(function, "name", where + ".function"));
+      if (function.hasNonNull("description")) {
+        translated.put("description", function.get("description").asText());
+      }
+      JsonNode parameters = function.get("parameters");
+      if (parameters != null && parameters.isObject()) {
+        translated.set("input_schema", parameters.deepCopy());
+      } else {
+        // OpenAI allows a function without parameters; Anthropic always wants a schema
+        translated.putObject("input_schema").put("type", "object").putObject("properties");
+      }
+      ContentBlocks.copyCacheControl(function, translated);
+      ContentBlocks.copyCacheControl(tool, translated);
+    }
+    return out;
+  }
+
+  private static ObjectNode toolChoice(JsonNode chat, boolean hasTools) {
+    JsonNode choice = chat.get("tool_choice");
+    boolean serial = chat.hasNonNull("parallel_tool_calls") && !chat.get("parallel_tool_calls").asBoolean(true);
+    if (choice == null || choice.isNull()) {
+      return serial && hasTools ? NODES.objectNode().put("type", "auto").put("disable_parallel_tool_use", true) : null;
+    }
+    if (!hasTools) {
+      throw new TranslationException("Invalid value for 'tool_choice': 'tool_choice' is only allowed when 'tools' "
+          + "are specified.", "tool_choice");
+    }
+    ObjectNode out = NODES.objectNode();
+    if (choice.isTextual()) {
+      switch (choice.textValue()) {
+        case "auto" -> out.put("type", "auto");
+        case "required" -> out.put("type", "any");
+        // "none" takes no other field
+        case "none" -> {
+          return out.put("type", "none");
+        }
+        default -> throw new TranslationException("Invalid value for 'tool_choice': '" + choice.textValue() + "'.",
+            "tool_choice");
+      }
+    } else if (choice.path("type").asText().equals("function")) {
+      out.put("type", "tool").put("name", required(choice.path("function"), "name", "tool_choice.function"));
+    } else {
+      throw new TranslationException("Unsupported 'tool_choice' for this model: expected 'auto', 'required', 'none' "
+          + "or a named function.", "tool_choice");
+    }
+    if (serial) {
+      out.put("disable_parallel_tool_use", true);
+    }
+    return out;
+  }
+
+  /**
+   * Anthropic refuses whitespace-only stop sequences, which OpenAI clients send routinely ({@code "\n"}); they are
+   * dropped rather than failing the request.
+   */
+  private static ArrayNode stopSequences(JsonNode stop) {
+    if (stop == null || stop.isNull()) {
+      return null;
+    }
+    ArrayNode out = NODES.arrayNode();
+    if (stop.isTextual()) {
+      addStop(out, stop.textValue());
+    } else if (stop.isArray()) {
+      for (JsonNode sequence : stop) {
+        if (!sequence.isTextual()) {
+          throw new TranslationException("Invalid 'stop': expected a string or an array of strings.", "stop");
+        }
+        addStop(out, sequence.textValue());
+      }
+    } else {
+      throw new TranslationException("Invalid 'stop': expected a string or an array of strings.", "stop");
+    }
+    return out;
+  }
+
+  private static void addStop(ArrayNode out, String sequence) {
+    if (!sequence.isBlank()) {
+      out.add(sequence);
+    }
+  }
+
+  private static void copyNumber(JsonNode chat, String field, ObjectNode out) {
+    JsonNode value = chat.get(field);
+    if (value == null || value.isNull()) {
+      return;
+    }
+    if (!value.isNumber()) {
+      throw new TranslationException("Invalid '" + field + "': expected a number.", field);
+    }
+    out.set(field, value);
+  }
+
+  private static String required(JsonNode object, String field, String where) {
+    JsonNode value = object.get(field);
+    if (value == null || !value.isTextual() || value.textValue().isEmpty()) {
+      throw new TranslationException("Missing required parameter: '" + where + "." + field + "'.",
+          where + "." + field);
+    }
+    return value.textValue();
+  }
+}
