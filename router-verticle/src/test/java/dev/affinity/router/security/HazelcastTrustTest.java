@@ -37,9 +37,14 @@ class HazelcastTrustTest {
   @Test
   @Timeout(120)
   void aMemberDeserializesNoArbitraryClassAndClampsTheCooldownsItReads() throws Exception {
-    // the filter is on by default
-    HazelcastInstance hazelcast = Hazelcast.newHazelcastInstance(
-        ClusterSettings.loopback("trust-" + UUID.randomUUID()).hazelcastConfig());
+    System.setProperty(ClusterSettings.SERIALIZATION_FILTER_PROPERTY, "true");
+    HazelcastInstance hazelcast;
+    try {
+      hazelcast = Hazelcast.newHazelcastInstance(
+          ClusterSettings.loopback("trust-" + UUID.randomUUID()).hazelcastConfig());
+    } finally {
+      System.clearProperty(ClusterSettings.SERIALIZATION_FILTER_PROPERTY);
+    }
     try {
       IMap<String, Object> raw = hazelcast.getMap("anything");
       raw.put("gadget", new File("/tmp"));
