@@ -1,9 +1,12 @@
-package dev.affinity.model.config;
+package dev.affinity.provider.bedrock;
 
-import dev.affinity.provider.bedrock.AwsSettings;
-import dev.affinity.provider.openai.OpenAiCompatible;
-import dev.affinity.provider.openai.OpenAiSettings;
-import dev.affinity.provider.vertex.VertexSettings;
+import dev.affinity.model.config.ConfigException;
+import dev.affinity.model.config.ConfigLoader;
+import dev.affinity.model.config.ConfigProblem;
+import dev.affinity.model.config.Deployment;
+import dev.affinity.model.config.GatewayConfig;
+import dev.affinity.model.config.ProviderKind;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
