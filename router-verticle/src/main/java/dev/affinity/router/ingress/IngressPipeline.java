@@ -180,7 +180,7 @@ public final class IngressPipeline {
     }
     Caller caller = identity.caller();
     String model = inbound.model() != null ? inbound.model() : json.get("model").asText();
-    boolean stream = inbound.operation() != Operation.COUNT_TOKENS && json.path("stream").asBoolean(false);
+    boolean stream = !inbound.operation().countsTokens() && json.path("stream").asBoolean(false);
     String scope = caller.admin() && inbound.scope() != null ? inbound.scope() : caller.tenant();
     GatewayRequest parsed = new GatewayRequest(inbound.requestId(), inbound.operation(), model, stream, scope,
         forwardedHeaders(inbound.headers()), inbound.query(), inbound.body(), json, caller);
