@@ -395,7 +395,8 @@ public final class HttpVerticle extends VerticleBase {
         return;
       }
       // the key's slot is held until the answer's last byte, or until the client goes
-      ctx.addEndHandler(done -> accepted.result().release());
+      Runnable release = accepted.result().releaser();
+      ctx.addEndHandler(done -> release.run());
       vertx.eventBus()
           .<GatewayReply>request(EventBusAddress.ROUTE, accepted.result().request(),
               new DeliveryOptions().setLocalOnly(true).setSendTimeout(config.router().timeout().toMillis() + 30_000))

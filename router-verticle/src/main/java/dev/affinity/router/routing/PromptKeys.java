@@ -104,7 +104,7 @@ public record PromptKeys(String reference, LookupPlan lookup, PinPlan plan, Buff
           .map(point -> new InjectionPoints.Point(point.role(), point.index(), null)).toList());
       if (outcome.injected() > 0) {
         json = copy;
-        body = Buffer.buffer(JSON.writeValueAsBytes(copy));
+        body = BodyBytes.wrap(JSON.writeValueAsBytes(copy));
       }
     }
     PrefixChain chain = PrefixChain.ofMessages(json, scope);
