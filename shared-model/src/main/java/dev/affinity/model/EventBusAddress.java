@@ -10,10 +10,7 @@ public final class EventBusAddress {
   /** Where {@link GatewayRequest}s are sent; replies are {@link GatewayReply}s. */
   public static final String ROUTER = "affinity.router";
 
-  /** Where provider verticles publish one {@link UsageReport} per finished upstream call (local only). */
-  public static final String USAGE = "affinity.usage";
-
-  /** Local admin queries answered by the router with a JSON object: {@code pins}, {@code clear-pins}, {@code stats}. */
+  /** Local admin queries, answered beside the router with a JSON object: {@code pins}, {@code clear-pins}, {@code stats}. */
   public static final String ADMIN = "affinity.admin";
 
   private EventBusAddress() {

@@ -21,7 +21,8 @@ public final class LocalCodec<T> implements MessageCodec<T, T> {
     register(eventBus, GatewayRequest.class);
     register(eventBus, GatewayReply.class);
     register(eventBus, ProviderCall.class);
-    register(eventBus, UsageReport.class);
+    // a provider's failure reply: passed by reference, with the outcome it carries
+    register(eventBus, FailedCall.class);
   }
 
   private static <T> void register(EventBus eventBus, Class<T> type) {
