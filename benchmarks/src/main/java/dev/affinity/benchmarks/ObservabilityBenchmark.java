@@ -1,5 +1,6 @@
 package dev.affinity.benchmarks;
 
+import dev.affinity.model.RouteKind;
 import dev.affinity.model.TokenUsage;
 import dev.affinity.model.UsageReport;
 import dev.affinity.model.config.ConfigException;
@@ -49,7 +50,7 @@ public class ObservabilityBenchmark {
           """.formatted(i));
     }
     metrics = new GatewayMetrics(ConfigLoader.parse(yaml.toString(), Map.of()));
-    report = new UsageReport("req_0123456789abcdef0123456789abcdef", "sonnet", "d2", "pinned", 200, true, 412,
+    report = new UsageReport("req_0123456789abcdef0123456789abcdef", "sonnet", "d2", RouteKind.PINNED, 200, true, 412,
         new TokenUsage(38, 912, 912, 0, 10_480, 24), null, new UsageReport.Timing(250_000, 180_000_000, 412_000_000));
   }
 

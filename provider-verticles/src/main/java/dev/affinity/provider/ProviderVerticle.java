@@ -56,6 +56,14 @@ public abstract class ProviderVerticle extends VerticleBase {
   protected abstract ProviderKind kind();
 
   /**
+   * The {@link dev.affinity.model.provider.Provider#name() registration name} whose calls this verticle takes: the
+   * built-in providers are named as the API they speak; another provider of the same API names its own.
+   */
+  protected String providerName() {
+    return kind().name().toLowerCase(Locale.ROOT);
+  }
+
+  /**
    * Method, URI and credentials of the upstream request for {@code call}; the body is {@code call.body()}. A provider
    * overrides this, or {@link #outbound} when it needs more.
    */
@@ -123,7 +131,8 @@ public abstract class ProviderVerticle extends VerticleBase {
         // request waits for a connection (and times out waiting) while thousands of streams stay open
         new PoolOptions().setHttp1MaxSize(
             config().getInteger("max_connections_per_host", DEFAULT_CONNECTIONS_PER_HOST)));
-    return vertx.eventBus().<ProviderCall>localConsumer(EventBusAddress.provider(kind()), this::call).completion();
+    return vertx.eventBus().<ProviderCall>localConsumer(EventBusAddress.provider(providerName()), this::call)
+        .completion();
   }
 
   private void call(Message<ProviderCall> message) {

@@ -6,8 +6,8 @@ import io.vertx.core.json.JsonObject;
 
 /**
  * An error the gateway answers with, in the provider-neutral form (HTTP status, Anthropic error type, message).
- * Crosses the event bus as a {@link ReplyException} whose failure code is the HTTP status, so a cluster member that
- * calls the router address gets the same error an HTTP client would.
+ * Between verticles of one node it travels as a {@link GatewayErrorException} object; it is rendered only at the
+ * edge: in the client API's shape ({@link #toJson}) for HTTP, as {@link #toEventBusJson} for cluster members.
  */
 public record GatewayError(int status, String type, String message) {
 
@@ -114,29 +114,30 @@ public record GatewayError(int status, String type, String message) {
     return api == ClientApi.OPENAI ? toOpenAiJson() : toAnthropicJson();
   }
 
-  public ReplyException toReplyException() {
-    return new ReplyException(ReplyFailure.RECIPIENT_FAILURE, status,
-        new JsonObject().put("type", type).put("message", message).encode());
+  /**
+   * The message of the {@link ReplyException} a cluster member's event-bus call fails with (docs/eventbus.md):
+   * {@code {"type":...,"message":...}}, its failure code being the status.
+   */
+  public JsonObject toEventBusJson() {
+    return new JsonObject().put("type", type).put("message", message);
+  }
+
+  /** This error as the failure a verticle of this node fails a request with, carried as an object. */
+  public GatewayErrorException toReplyException() {
+    return new GatewayErrorException(this);
   }
 
   /** Recovers the error a verticle failed a message with; anything unexpected becomes a 500 without details. */
   public static GatewayError from(Throwable failure) {
+    if (failure instanceof GatewayErrorException carried) {
+      return carried.error();
+    }
     if (failure instanceof ReplyException reply) {
       if (reply.failureType() == ReplyFailure.TIMEOUT) {
         return upstreamTimeout("the gateway timed out waiting for the upstream answer");
       }
       if (reply.failureType() == ReplyFailure.NO_HANDLERS) {
         return internal("no handler for this request on this node");
-      }
-      if (reply.failureCode() >= 400 && reply.failureCode() < 600 && reply.getMessage() != null
-          && reply.getMessage().startsWith("{")) {
-        try {
-          JsonObject json = new JsonObject(reply.getMessage());
-          return new GatewayError(reply.failureCode(), json.getString("type", "api_error"),
-              json.getString("message", ""));
-        } catch (RuntimeException notJson) {
-          // fall through: not one of ours
-        }
       }
     }
     return internal("internal gateway error");

@@ -10,7 +10,7 @@ import java.util.Map;
  *
  * @param headers response headers worth relaying (lower-case names)
  * @param deploymentId the deployment that answered
- * @param route how the deployment was chosen (e.g. {@code unpinned}); null until the router sets it
+ * @param route how the deployment was chosen; null until the router sets it
  * @param outcome how the call ended, for a complete answer (a stream's ends with the stream: {@link BodyStream#outcome})
  */
 public record GatewayReply(
@@ -19,7 +19,7 @@ public record GatewayReply(
     Buffer body,
     BodyStream stream,
     String deploymentId,
-    String route,
+    RouteKind route,
     CallOutcome outcome) {
 
   public GatewayReply {
@@ -31,11 +31,11 @@ public record GatewayReply(
 
   /** A reply whose outcome is not known here (built outside a provider verticle). */
   public GatewayReply(int status, Map<String, String> headers, Buffer body, BodyStream stream, String deploymentId,
-                      String route) {
+                      RouteKind route) {
     this(status, headers, body, stream, deploymentId, route, null);
   }
 
-  public GatewayReply withRoute(String route) {
+  public GatewayReply withRoute(RouteKind route) {
     return new GatewayReply(status, headers, body, stream, deploymentId, route, outcome);
   }
 }

@@ -21,7 +21,9 @@ public final class LocalCodec<T> implements MessageCodec<T, T> {
     register(eventBus, GatewayRequest.class);
     register(eventBus, GatewayReply.class);
     register(eventBus, ProviderCall.class);
-    // a provider's failure reply: passed by reference, with the outcome it carries
+    // failure replies: Vert.x looks a ReplyException's codec up by its class, so a local one passes it by reference
+    register(eventBus, GatewayErrorException.class);
+    // a provider's, with the call's outcome
     register(eventBus, FailedCall.class);
   }
 

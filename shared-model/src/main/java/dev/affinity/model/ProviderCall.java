@@ -15,6 +15,6 @@ import io.vertx.core.buffer.Buffer;
  * @param streamUsage     an OpenAI client asked for a usage chunk at the end of its stream
  *                        ({@code stream_options.include_usage}), which a translated stream must then add
  */
-public record ProviderCall(GatewayRequest request, Deployment deployment, Buffer body, String route,
+public record ProviderCall(GatewayRequest request, Deployment deployment, Buffer body, RouteKind route,
                            long timeoutMillis, long receivedAtNanos, boolean streamUsage) {
 }

@@ -12,7 +12,7 @@ public record UsageReport(
     String requestId,
     String alias,
     String deploymentId,
-    String route,
+    RouteKind route,
     int status,
     boolean stream,
     long latencyMillis,
@@ -25,10 +25,10 @@ public record UsageReport(
    * What a call's report says besides its outcome, copied out of the request when the call is sent: a stream's
    * outcome comes long after, and the request (bodies, parsed tree) must not be kept for it.
    */
-  public record Pending(String requestId, String alias, String deploymentId, String route, boolean stream,
+  public record Pending(String requestId, String alias, String deploymentId, RouteKind route, boolean stream,
                         Caller caller) {
 
-    public Pending(GatewayRequest request, String deploymentId, String route) {
+    public Pending(GatewayRequest request, String deploymentId, RouteKind route) {
       this(request.requestId(), request.model(), deploymentId, route, request.stream(), request.caller());
     }
 
@@ -44,13 +44,13 @@ public record UsageReport(
     caller = caller == null ? Caller.ADMIN : caller;
   }
 
-  public UsageReport(String requestId, String alias, String deploymentId, String route, int status, boolean stream,
+  public UsageReport(String requestId, String alias, String deploymentId, RouteKind route, int status, boolean stream,
                      long latencyMillis, TokenUsage usage, String errorType) {
     this(requestId, alias, deploymentId, route, status, stream, latencyMillis, usage, errorType, Timing.UNKNOWN);
   }
 
   /** A report of a call made for the master key. */
-  public UsageReport(String requestId, String alias, String deploymentId, String route, int status, boolean stream,
+  public UsageReport(String requestId, String alias, String deploymentId, RouteKind route, int status, boolean stream,
                      long latencyMillis, TokenUsage usage, String errorType, Timing timing) {
     this(requestId, alias, deploymentId, route, status, stream, latencyMillis, usage, errorType, timing,
         Caller.ADMIN);

@@ -1,6 +1,6 @@
 package dev.affinity.provider.bedrock;
 
-import dev.affinity.model.config.AwsSettings;
+import dev.affinity.provider.bedrock.AwsSettings;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;

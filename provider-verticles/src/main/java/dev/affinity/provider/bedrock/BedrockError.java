@@ -54,7 +54,7 @@ public final class BedrockError {
     String key = type == null ? "" : type.toLowerCase(Locale.ROOT);
     if (CREDENTIAL_ERRORS.contains(key)) {
       return new GatewayError(403, "permission_error", "deployment " + deployment.id() + ": AWS did not accept the"
-          + " credentials of " + deployment.aws().credentialsSource() + " (" + type + ")");
+          + " credentials of " + deployment.settings(AwsSettings.class).credentialsSource() + " (" + type + ")");
     }
     String text = "Bedrock " + (type == null ? "error " + status : type)
         + (message == null || message.isBlank() ? "" : ": " + message);

@@ -76,7 +76,7 @@ public final class BedrockVerticle extends ProviderVerticle {
         .map(identity -> {
           RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(uri.toString());
           headers.forEach(options::putHeader);
-          signer.sign(uri, headers, body, identity, deployment.aws().region()).forEach(options::putHeader);
+          signer.sign(uri, headers, body, identity, deployment.settings(AwsSettings.class).region()).forEach(options::putHeader);
           return new Outbound(options, Buffer.buffer(body));
         });
   }

@@ -15,7 +15,7 @@ final class CredentialsFailure {
   }
 
   static GatewayError error(Deployment deployment, Throwable failure) {
-    return GatewayError.upstreamUnreachable("credentials for " + deployment.aws().credentialsSource()
+    return GatewayError.upstreamUnreachable("credentials for " + deployment.settings(AwsSettings.class).credentialsSource()
         + " could not be loaded: " + reason(failure) + " (deployment " + deployment.id() + ")");
   }
 

@@ -1,6 +1,6 @@
 package dev.affinity.provider.bedrock;
 
-import dev.affinity.model.config.AwsSettings;
+import dev.affinity.provider.bedrock.AwsSettings;
 import dev.affinity.model.config.Deployment;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -48,7 +48,7 @@ final class DeploymentCredentials {
 
   /** The credentials to sign a request to {@code deployment} with. */
   Future<AwsCredentialsIdentity> credentials(Deployment deployment) {
-    Entry entry = entries.computeIfAbsent(deployment.id(), id -> new Entry(providers.apply(deployment.aws())));
+    Entry entry = entries.computeIfAbsent(deployment.id(), id -> new Entry(providers.apply(deployment.settings(AwsSettings.class))));
     Instant now = clock.instant();
     AwsCredentialsIdentity current = entry.current;
     if (current != null) {
@@ -60,7 +60,7 @@ final class DeploymentCredentials {
       }
       if (now.isBefore(unusable)) {
         refresh(deployment, entry).onFailure(failure -> LOG.log(Level.WARNING, "deployment " + deployment.id()
-            + ": refreshing the credentials of " + deployment.aws().credentialsSource() + " failed, keeping the"
+            + ": refreshing the credentials of " + deployment.settings(AwsSettings.class).credentialsSource() + " failed, keeping the"
             + " current ones: " + CredentialsFailure.reason(failure)));
         return Future.succeededFuture(current);
       }

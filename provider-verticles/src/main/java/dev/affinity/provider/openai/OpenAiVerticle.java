@@ -2,7 +2,7 @@ package dev.affinity.provider.openai;
 
 import dev.affinity.model.ProviderCall;
 import dev.affinity.model.config.Deployment;
-import dev.affinity.model.config.OpenAiSettings;
+import dev.affinity.provider.openai.OpenAiSettings;
 import dev.affinity.model.config.ProviderKind;
 import dev.affinity.provider.ProviderVerticle;
 import io.vertx.core.http.HttpMethod;
@@ -23,7 +23,7 @@ public final class OpenAiVerticle extends ProviderVerticle {
   @Override
   protected RequestOptions request(ProviderCall call) {
     Deployment deployment = call.deployment();
-    OpenAiSettings api = deployment.openAi();
+    OpenAiSettings api = deployment.settings(OpenAiSettings.class);
     RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST)
         .setAbsoluteURI(api.chatCompletionsUri(deployment.apiBase(), deployment.upstreamModel(call.request().model())))
         .putHeader("content-type", "application/json");

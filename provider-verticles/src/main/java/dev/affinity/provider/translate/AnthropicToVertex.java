@@ -8,7 +8,7 @@ import dev.affinity.model.Operation;
 import dev.affinity.model.ProviderCall;
 import dev.affinity.model.config.Deployment;
 import dev.affinity.model.config.ProviderKind;
-import dev.affinity.model.config.VertexSettings;
+import dev.affinity.provider.vertex.VertexSettings;
 import dev.affinity.provider.anthropic.AnthropicAnswer;
 import dev.affinity.provider.anthropic.SseUsageTap;
 import dev.affinity.provider.gemini.GeminiEventStream;

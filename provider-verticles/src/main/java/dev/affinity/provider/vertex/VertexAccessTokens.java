@@ -58,7 +58,7 @@ final class VertexAccessTokens {
         // taken first: a fetch that is done already completes its callbacks at once, replacing entry.token
         String current = entry.token;
         refresh(deployment, entry).onFailure(failure -> LOG.log(Level.WARNING, "deployment " + deployment.id()
-            + ": refreshing the access token of " + deployment.vertex().credentialsSource()
+            + ": refreshing the access token of " + deployment.settings(VertexSettings.class).credentialsSource()
             + " failed, keeping the current one: " + failure.getMessage()));
         return Future.succeededFuture(current);
       }
@@ -102,9 +102,9 @@ final class VertexAccessTokens {
     GoogleCredentials credentials = loaded;
     if (credentials == null) {
       try {
-        credentials = source.load(deployment.vertex());
+        credentials = source.load(deployment.settings(VertexSettings.class));
       } catch (Exception failure) {
-        throw new TokenFailure(deployment.vertex().credentialsSource() + " could not be loaded: " + reason(failure));
+        throw new TokenFailure(deployment.settings(VertexSettings.class).credentialsSource() + " could not be loaded: " + reason(failure));
       }
     }
     AccessToken token;
@@ -112,11 +112,11 @@ final class VertexAccessTokens {
       credentials.refresh();
       token = credentials.getAccessToken();
     } catch (Exception failure) {
-      throw new TokenFailure("no access token from " + deployment.vertex().credentialsSource() + ": "
+      throw new TokenFailure("no access token from " + deployment.settings(VertexSettings.class).credentialsSource() + ": "
           + reason(failure));
     }
     if (token == null || token.getTokenValue() == null) {
-      throw new TokenFailure("no access token from " + deployment.vertex().credentialsSource());
+      throw new TokenFailure("no access token from " + deployment.settings(VertexSettings.class).credentialsSource());
     }
     // The library states the expiry on the system clock; keep the lifetime, anchored on ours when it comes back.
     Duration lifetime = token.getExpirationTime() == null ? UNSTATED_LIFETIME

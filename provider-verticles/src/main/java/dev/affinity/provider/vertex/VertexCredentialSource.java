@@ -2,7 +2,7 @@ package dev.affinity.provider.vertex;
 
 import com.google.auth.oauth2.GoogleCredentials;
 import com.google.auth.oauth2.ServiceAccountCredentials;
-import dev.affinity.model.config.VertexSettings;
+import dev.affinity.provider.vertex.VertexSettings;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;

@@ -42,13 +42,13 @@ public final class VertexError {
 
   /** The error for Google status {@code googleStatus} (null when unknown) and HTTP {@code status}. */
   static GatewayError of(int status, String googleStatus, String message, Deployment deployment) {
-    String project = deployment.vertex().project();
+    String project = deployment.settings(VertexSettings.class).project();
     String key = googleStatus == null ? "" : googleStatus.toUpperCase(Locale.ROOT);
     String text = "Vertex AI " + (googleStatus == null ? "error " + status : googleStatus) + " for project " + project
         + (message == null || message.isBlank() ? "" : ": " + shortened(message));
     if (key.equals("UNAUTHENTICATED") || (key.isEmpty() && status == 401)) {
       return new GatewayError(401, "authentication_error", "deployment " + deployment.id() + ": Vertex AI did not"
-          + " accept the access token of " + deployment.vertex().credentialsSource() + " for project " + project);
+          + " accept the access token of " + deployment.settings(VertexSettings.class).credentialsSource() + " for project " + project);
     }
     if (key.equals("PERMISSION_DENIED") || (key.isEmpty() && status == 403)) {
       return new GatewayError(403, "permission_error", "deployment " + deployment.id() + ": " + text);

@@ -88,8 +88,8 @@ public record VertexRequest(String uri, boolean stream, byte[] body) {
 
   /** Where {@code publisher}'s models are called for {@code deployment}, up to and including {@code models/}. */
   private static String models(Deployment deployment, String publisher) {
-    return deployment.apiBase() + "/v1/projects/" + deployment.vertex().project() + "/locations/"
-        + deployment.vertex().location() + "/publishers/" + publisher + "/models/";
+    return deployment.apiBase() + "/v1/projects/" + deployment.settings(VertexSettings.class).project() + "/locations/"
+        + deployment.settings(VertexSettings.class).location() + "/publishers/" + publisher + "/models/";
   }
 
   private static byte[] bytes(ObjectNode body) {

@@ -5,7 +5,6 @@ import dev.affinity.model.Operation;
 import dev.affinity.model.ProviderCall;
 import dev.affinity.model.config.Deployment;
 import dev.affinity.model.config.ProviderKind;
-import dev.affinity.model.config.VertexSettings;
 import dev.affinity.provider.ProviderVerticle;
 import dev.affinity.provider.UpstreamFailure;
 import dev.affinity.provider.gemini.GeminiExchange;
@@ -69,7 +68,7 @@ public final class VertexVerticle extends ProviderVerticle {
             call.request().stream());
     return tokens.token(deployment)
         .recover(failure -> Future.failedFuture(new UpstreamFailure.Refusal(GatewayError.upstreamUnreachable(
-            "deployment " + deployment.id() + " (Vertex AI project " + deployment.vertex().project() + "): "
+            "deployment " + deployment.id() + " (Vertex AI project " + deployment.settings(VertexSettings.class).project() + "): "
                 + failure.getMessage()))))
         .map(token -> {
           RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST)

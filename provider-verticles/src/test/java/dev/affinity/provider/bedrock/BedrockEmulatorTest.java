@@ -1,5 +1,6 @@
 package dev.affinity.provider.bedrock;
 
+import dev.affinity.model.RouteKind;
 import dev.affinity.emulator.EmulatorOptions;
 import dev.affinity.emulator.UpstreamEmulator;
 import dev.affinity.model.CallOutcome;
@@ -91,7 +92,7 @@ class BedrockEmulatorTest {
     GatewayRequest request = new GatewayRequest("req-" + question.hashCode(), Operation.MESSAGES, MODEL, stream,
         "default", Map.of("anthropic-beta", "claude-code-20250219,interleaved-thinking-2025-05-14"), null,
         body.toBuffer(), null);
-    ProviderCall call = new ProviderCall(request, deployment, body.toBuffer(), "unpinned", 10_000, System.nanoTime(),
+    ProviderCall call = new ProviderCall(request, deployment, body.toBuffer(), RouteKind.UNPINNED, 10_000, System.nanoTime(),
         false);
     return Replies.outcomeInto(vertx.eventBus().<GatewayReply>request(EventBusAddress.provider(ProviderKind.BEDROCK), call,
         new DeliveryOptions().setLocalOnly(true)).map(message -> message.body()), usage);

@@ -1,6 +1,7 @@
 package dev.affinity.provider.bedrock;
 
 import dev.affinity.model.CallOutcome;
+import dev.affinity.model.RouteKind;
 import dev.affinity.model.EventBusAddress;
 import dev.affinity.model.GatewayReply;
 import dev.affinity.model.GatewayRequest;
@@ -98,7 +99,7 @@ class BedrockVerticleTest {
     JsonObject json = new JsonObject(body);
     GatewayRequest request = new GatewayRequest("req-1", operation, "sonnet", json.getBoolean("stream", false),
         "default", headers, null, Buffer.buffer(body), null);
-    ProviderCall call = new ProviderCall(request, deployment, Buffer.buffer(body), "unpinned", 10_000,
+    ProviderCall call = new ProviderCall(request, deployment, Buffer.buffer(body), RouteKind.UNPINNED, 10_000,
         System.nanoTime(), false);
     return Replies.outcomeInto(vertx.eventBus().<GatewayReply>request(EventBusAddress.provider(ProviderKind.BEDROCK), call,
         new DeliveryOptions().setLocalOnly(true)).map(message -> message.body()), usage);

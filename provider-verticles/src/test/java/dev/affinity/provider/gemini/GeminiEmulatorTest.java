@@ -1,5 +1,6 @@
 package dev.affinity.provider.gemini;
 
+import dev.affinity.model.RouteKind;
 import static dev.affinity.provider.Replies.await;
 import static dev.affinity.provider.Replies.readAll;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -160,7 +161,7 @@ class GeminiEmulatorTest {
     body.put("stream", stream);
     GatewayRequest request = new GatewayRequest("req-1", operation, ALIAS, stream, "default", Map.of(), null,
         body.toBuffer(), null);
-    ProviderCall call = new ProviderCall(request, deployment, body.toBuffer(), "unpinned", 10_000, System.nanoTime(),
+    ProviderCall call = new ProviderCall(request, deployment, body.toBuffer(), RouteKind.UNPINNED, 10_000, System.nanoTime(),
         false);
     return Replies.outcomeInto(vertx.eventBus().<GatewayReply>request(EventBusAddress.provider(ProviderKind.GEMINI), call,
         new DeliveryOptions().setLocalOnly(true)).map(message -> message.body()), usage);

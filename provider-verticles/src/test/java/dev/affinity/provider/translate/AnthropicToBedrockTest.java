@@ -1,5 +1,6 @@
 package dev.affinity.provider.translate;
 
+import dev.affinity.model.RouteKind;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.affinity.model.ClientApi;
 import dev.affinity.model.Operation;
@@ -81,7 +82,7 @@ class AnthropicToBedrockTest {
   @Test
   void aBodyThatIsNotJsonIsTheClientsMistake() {
     ProviderCall call = call(Operation.MESSAGES, deployment, "{\"model\":\"x\"}", false);
-    ProviderCall broken = new ProviderCall(call.request(), deployment, Buffer.buffer("{not json"), "unpinned", 1000,
+    ProviderCall broken = new ProviderCall(call.request(), deployment, Buffer.buffer("{not json"), RouteKind.UNPINNED, 1000,
         0, false);
     assertThatThrownBy(() -> pair.requestBody(broken)).isInstanceOf(TranslationException.class)
         .hasMessageContaining("not valid JSON");

@@ -1,5 +1,6 @@
 package dev.affinity.provider.translate;
 
+import dev.affinity.model.RouteKind;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.affinity.model.GatewayRequest;
@@ -102,7 +103,7 @@ final class PairFixture {
     JsonNode json = json(body);
     GatewayRequest request = new GatewayRequest("req-1", operation, "sonnet", json.path("stream").asBoolean(false),
         "default", headers, null, Buffer.buffer(body), json);
-    return new ProviderCall(request, deployment, Buffer.buffer(body), "unpinned", 10_000, System.nanoTime(),
+    return new ProviderCall(request, deployment, Buffer.buffer(body), RouteKind.UNPINNED, 10_000, System.nanoTime(),
         streamUsage);
   }
 

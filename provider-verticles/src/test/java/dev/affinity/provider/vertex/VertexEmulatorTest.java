@@ -1,5 +1,6 @@
 package dev.affinity.provider.vertex;
 
+import dev.affinity.model.RouteKind;
 import dev.affinity.emulator.EmulatorOptions;
 import dev.affinity.emulator.UpstreamEmulator;
 import dev.affinity.model.CallOutcome;
@@ -194,7 +195,7 @@ class VertexEmulatorTest {
         .put("messages", new JsonArray().add(new JsonObject().put("role", "user").put("content", "What is 2 + 2?")));
     GatewayRequest request = new GatewayRequest("req-1", operation, "claude-sonnet-4-5", stream, "default",
         Map.of("anthropic-beta", "interleaved-thinking-2025-05-14"), null, body.toBuffer(), null);
-    ProviderCall call = new ProviderCall(request, deployment, body.toBuffer(), "unpinned", 10_000, System.nanoTime(),
+    ProviderCall call = new ProviderCall(request, deployment, body.toBuffer(), RouteKind.UNPINNED, 10_000, System.nanoTime(),
         false);
     return Replies.outcomeInto(vertx.eventBus().<GatewayReply>request(EventBusAddress.provider(ProviderKind.VERTEX), call,
         new DeliveryOptions().setLocalOnly(true)).map(message -> message.body()), usage);

@@ -1,5 +1,6 @@
 package dev.affinity.provider.vertex;
 
+import dev.affinity.model.RouteKind;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.affinity.model.GatewayRequest;
@@ -126,6 +127,6 @@ class VertexRequestTest {
   private static ProviderCall call(Deployment deployment, Operation operation, boolean stream, String body) {
     GatewayRequest request = new GatewayRequest("req-1", operation, "gemini-flash", stream, "default", Map.of(), null,
         Buffer.buffer(body), null);
-    return new ProviderCall(request, deployment, Buffer.buffer(body), "unpinned", 10_000, System.nanoTime(), false);
+    return new ProviderCall(request, deployment, Buffer.buffer(body), RouteKind.UNPINNED, 10_000, System.nanoTime(), false);
   }
 }

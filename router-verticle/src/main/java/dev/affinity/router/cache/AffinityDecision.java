@@ -1,5 +1,6 @@
 package dev.affinity.router.cache;
 
+import dev.affinity.model.RouteKind;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;

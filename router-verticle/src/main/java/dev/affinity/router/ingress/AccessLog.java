@@ -2,6 +2,7 @@ package dev.affinity.router.ingress;
 
 import dev.affinity.model.Caller;
 import dev.affinity.model.GatewayError;
+import dev.affinity.model.RouteKind;
 import dev.affinity.router.node.LogLine;
 import dev.affinity.router.observe.GatewayMetrics;
 import io.vertx.core.http.HttpMethod;
@@ -77,7 +78,7 @@ final class AccessLog {
         .with("status", status)
         .with("model", LogLine.clip(ctx.get(MODEL), MAX_MODEL))
         .with("deployment", deployment)
-        .with("route", ctx.<String>get(ROUTE))
+        .with("route", RouteKind.labelOf(ctx.get(ROUTE)))
         .with("duration_ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedAt));
     if (!answered) {
       line.with("outcome", "client_closed");

@@ -5,10 +5,10 @@ import dev.affinity.router.tenancy.Identity;
 import dev.affinity.router.tenancy.Tenancy;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.MultiMap;
 
 /**
- * "Who is this caller", for HTTP: the key ({@link CallerKeys#presentedKey}) made an identity. Without a master key the gateway is open and every
+ * "Who is this caller", for HTTP and the event bus alike: the key ({@link CallerKeys#presentedKey}) made an identity. Without a master key the gateway is open and every
  * caller administers; with one, the master key administers and virtual keys ({@link Tenancy}) infer within their
  * limits. Needs no database: keys are read from the cluster's copy, so it may be asked before a request's body is
  * read.
@@ -25,17 +25,16 @@ final class CallerCheck {
   }
 
   /** Fails with a {@link Tenancy.Refusal} (401) for a missing, unknown, blocked or expired key. */
-  Future<Identity> identify(HttpServerRequest request, Context context) {
+  Future<Identity> identify(MultiMap headers, String client, Context context) {
     if (masterKey == null) {
       return Future.succeededFuture(Identity.ADMIN);
     }
-    String client = request.remoteAddress() == null ? null : request.remoteAddress().hostAddress();
     if (tenancy == null) {
-      return new CallerKeys(masterKey).admits(request.headers())
+      return new CallerKeys(masterKey).admits(headers)
           ? Future.succeededFuture(Identity.ADMIN.from(client))
           : Future.failedFuture(new Tenancy.Refusal(Tenancy.UNKNOWN_KEY));
     }
-    return tenancy.identify(CallerKeys.presentedKey(request.headers()), context).map(identity -> identity.from(client));
+    return tenancy.identify(CallerKeys.presentedKey(headers), context).map(identity -> identity.from(client));
   }
 
   /** Holds a virtual key's request to its models, limits and budget; the master key passes at once. */

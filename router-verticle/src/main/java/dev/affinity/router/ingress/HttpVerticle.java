@@ -1,25 +1,19 @@
 package dev.affinity.router.ingress;
 
-import com.fasterxml.jackson.core.JsonLocation;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.affinity.model.BodyStream;
 import dev.affinity.model.Caller;
 import dev.affinity.model.ClientApi;
 import dev.affinity.model.EventBusAddress;
 import dev.affinity.model.GatewayError;
+import dev.affinity.model.GatewayErrorException;
 import dev.affinity.model.GatewayReply;
-import dev.affinity.model.GatewayRequest;
 import dev.affinity.model.LocalCodec;
 import dev.affinity.model.Operation;
+import dev.affinity.model.RouteKind;
 import dev.affinity.model.config.Deployment;
 import dev.affinity.model.config.GatewayConfig;
 import dev.affinity.model.config.ServerSettings;
-import dev.affinity.router.cache.SessionKey;
 import dev.affinity.router.node.Listener;
 import dev.affinity.router.node.LogLine;
 import dev.affinity.router.node.NodeState;
@@ -28,8 +22,6 @@ import dev.affinity.router.tenancy.Identity;
 import dev.affinity.router.tenancy.Tenancy;
 import dev.affinity.router.tenancy.TenancyAdmin;
 import dev.affinity.router.tenancy.TenantPolicy;
-import dev.affinity.router.routing.BodyBytes;
-import dev.affinity.router.routing.PromptKeys;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
@@ -55,7 +47,6 @@ import io.vertx.ext.web.impl.RoutingContextInternal;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -70,13 +61,6 @@ import java.util.logging.Logger;
 public final class HttpVerticle extends VerticleBase {
 
   private static final Logger LOG = Logger.getLogger(HttpVerticle.class.getName());
-  // a duplicate key is refused: with two "model" keys the parser kept the last while the rewrite changed the first
-  private static final ObjectMapper JSON = JsonMapper.builder()
-      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
-  static {
-    // bound what a hostile body can make the parser do: deep nesting is refused before it costs stack
-    JSON.getFactory().setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(256).build());
-  }
 
   /** OpenAI endpoints the gateway does not serve: their 404 is still in OpenAI's shape. */
   private static final Set<String> OPENAI_ONLY_PATHS = Set.of("/v1/embeddings", "/embeddings", "/v1/completions",
@@ -97,7 +81,7 @@ public final class HttpVerticle extends VerticleBase {
   /** Connections whose first request head has not arrived yet, with their deadline timer (this event loop only). */
   private final Map<HttpConnection, Long> awaitingHead = new HashMap<>();
   private final Tenancy tenancy;
-  private final CallerCheck callers;
+  private final IngressPipeline ingress;
   private HttpServer server;
 
   public HttpVerticle(GatewayConfig config, NodeState node, ClientConnections connections, String host, int port) {
@@ -108,7 +92,7 @@ public final class HttpVerticle extends VerticleBase {
   public HttpVerticle(GatewayConfig config, NodeState node, ClientConnections connections, String host, int port,
                       Tenancy tenancy) {
     this.tenancy = tenancy;
-    this.callers = new CallerCheck(config.general().masterKey(), tenancy);
+    this.ingress = new IngressPipeline(config, node, tenancy);
     this.config = config;
     this.node = node;
     this.connections = connections;
@@ -242,7 +226,7 @@ public final class HttpVerticle extends VerticleBase {
    * A refused request's body is never read, so its connection is closed after the answer.
    */
   private void authenticate(RoutingContext ctx) {
-    Future<Identity> identified = callers.identify(ctx.request(), context);
+    Future<Identity> identified = ingress.identify(ctx.request().headers(), clientAddress(ctx), context);
     if (identified.isComplete()) {
       authenticated(ctx, identified);
       return;
@@ -269,19 +253,12 @@ public final class HttpVerticle extends VerticleBase {
     if (!ctx.request().isEnded()) {
       ctx.response().putHeader("connection", "close");
     }
-    error(ctx, refusal(identified.cause(), apiOf(ctx) == ClientApi.OPENAI
+    error(ctx, IngressPipeline.refusal(identified.cause(), apiOf(ctx) == ClientApi.OPENAI
         ? "invalid API key: pass the gateway key as Authorization: Bearer <key>" : "invalid x-api-key"));
   }
 
-  /** The error a failed caller check or admission answers with. */
-  private static GatewayError refusal(Throwable failure, String unauthorized) {
-    if (failure instanceof Tenancy.Refusal refusal) {
-      GatewayError error = refusal.error();
-      return error == Tenancy.UNKNOWN_KEY
-          ? GatewayError.authentication(unauthorized) : error;
-    }
-    LOG.log(Level.WARNING, "could not check a caller's key", failure);
-    return new GatewayError(503, "api_error", "the gateway could not check the key; retry shortly");
+  private static String clientAddress(RoutingContext ctx) {
+    return ctx.request().remoteAddress() == null ? null : ctx.request().remoteAddress().hostAddress();
   }
 
   /**
@@ -289,15 +266,13 @@ public final class HttpVerticle extends VerticleBase {
    * or refuses it at once: the node is draining, or already serving as many requests as it may.
    */
   private void admit(RoutingContext ctx) {
-    if (node.draining()) {
-      // the client's next try should open a new connection, which a load balancer sends to another node
-      ctx.response().putHeader("connection", "close");
-      error(ctx, GatewayError.overloaded("this gateway node is shutting down; retry and another node will answer"));
-      return;
-    }
-    if (!node.tryAdmit()) {
-      error(ctx, GatewayError.overloaded("this gateway node is serving " + node.maxInFlight()
-          + " requests, its limit (general_settings.global_max_parallel_requests); retry shortly"));
+    GatewayError refused = ingress.admit();
+    if (refused != null) {
+      if (node.draining()) {
+        // the client's next try should open a new connection, which a load balancer sends to another node
+        ctx.response().putHeader("connection", "close");
+      }
+      error(ctx, refused);
       return;
     }
     // the body must arrive whole within request_body_timeout, or the slot goes back and the connection closes
@@ -313,7 +288,7 @@ public final class HttpVerticle extends VerticleBase {
     // called once, when the response ends or the connection closes first
     ctx.addEndHandler(done -> {
       vertx.cancelTimer(bodyTimer);
-      node.release();
+      ingress.release();
     });
     ctx.next();
   }
@@ -331,62 +306,36 @@ public final class HttpVerticle extends VerticleBase {
       return;
     }
     Buffer raw = ctx.body().buffer();
-    if (raw == null || raw.length() == 0) {
-      error(ctx, GatewayError.invalidRequest("request body is empty; a JSON object is required"));
-      return;
-    }
     JsonNode json;
     try {
-      // parsed once, from the body's own bytes
-      json = BodyBytes.read(raw, (bytes, offset, length) -> JSON.readTree(bytes, offset, length));
-    } catch (JsonProcessingException malformed) {
-      // a parser limit (nesting depth, say) is reported without a location
-      JsonLocation at = malformed.getLocation();
-      error(ctx, GatewayError.invalidRequest("malformed JSON"
-          + (at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr())
-          + ": " + malformed.getOriginalMessage()));
-      return;
-    } catch (java.io.IOException unreadable) {
-      error(ctx, GatewayError.invalidRequest("request body could not be read as JSON"));
+      json = IngressPipeline.parse(raw);
+    } catch (GatewayErrorException malformed) {
+      error(ctx, malformed.error());
       return;
     }
     if (json.path("model").isTextual()) {
       ctx.put(AccessLog.MODEL, json.get("model").asText());
     }
-    GatewayError invalid = operation.api() == ClientApi.OPENAI ? OpenAiRequestCheck.check(json)
-        : AnthropicRequestCheck.check(json, operation);
-    if (invalid != null) {
-      error(ctx, invalid);
-      return;
-    }
-    boolean stream = operation != Operation.COUNT_TOKENS && json.path("stream").asBoolean(false);
     String requestId = ctx.get(AccessLog.REQUEST_ID);
     Identity identity = ctx.get(IDENTITY);
-    Caller caller = identity.caller();
-    GatewayRequest parsed = new GatewayRequest(requestId, operation, json.get("model").asText(), stream,
-        caller.tenant(), forwardedHeaders(ctx), ctx.request().query(), raw, json, caller);
-    // the prompt's keys are hashed here, on this instance's core, not on the router's one event loop
-    GatewayRequest request = parsed.withPrepared(PromptKeys.prepare(config, parsed));
+    IngressPipeline.Inbound inbound = new IngressPipeline.Inbound(requestId, operation, null, raw,
+        ctx.request().headers(), ctx.request().query(), null);
     // The routing context lives as long as the answer, a stream's for minutes, and would keep the body as long: it
     // is the router's now, dropped once the answer begins. BodyHandler sets it this way (see vert-x3/vertx-web#1160).
     if (ctx instanceof RoutingContextInternal internal) {
       internal.setBody(null);
     }
-    // a virtual key's models, limits and budget: counted cluster-wide, one round trip when it has limits
-    callers.admit(identity, request.model(), context).onComplete(admitted -> {
-      if (admitted.failed()) {
-        error(ctx, refusal(admitted.cause(), "invalid x-api-key"));
+    ingress.accept(inbound, json, identity, context).onComplete(accepted -> {
+      if (accepted.failed()) {
+        error(ctx, IngressPipeline.refusal(accepted.cause(), "invalid x-api-key"));
         return;
       }
-      Tenancy.Grant grant = admitted.result();
-      if (grant != null) {
-        // the slot is held until the answer's last byte, or until the client goes
-        ctx.addEndHandler(done -> grant.release());
-      }
+      // the key's slot is held until the answer's last byte, or until the client goes
+      ctx.addEndHandler(done -> accepted.result().release());
       vertx.eventBus()
-          .<GatewayReply>request(EventBusAddress.ROUTER, request, new DeliveryOptions().setLocalOnly(true)
-              .setSendTimeout(config.router().timeout().toMillis() + 30_000))
-          .onSuccess(reply -> respond(ctx, requestId, reply.body(), caller))
+          .<GatewayReply>request(EventBusAddress.ROUTE, accepted.result().request(),
+              new DeliveryOptions().setLocalOnly(true).setSendTimeout(config.router().timeout().toMillis() + 30_000))
+          .onSuccess(reply -> respond(ctx, requestId, reply.body(), identity.caller()))
           .onFailure(failure -> error(ctx, GatewayError.from(failure)));
     });
   }
@@ -408,7 +357,7 @@ public final class HttpVerticle extends VerticleBase {
     if (caller.routingHeaders()) {
       response.putHeader("x-affinity-deployment", reply.deploymentId());
       if (reply.route() != null) {
-        response.putHeader("x-affinity-route", reply.route());
+        response.putHeader("x-affinity-route", reply.route().label());
       }
     }
     if (reply.body() != null) {
@@ -537,8 +486,7 @@ public final class HttpVerticle extends VerticleBase {
           for (Deployment deployment : deployments) {
             JsonObject line = stats.getJsonObject(deployment.alias(), new JsonObject())
                 .getJsonObject(deployment.id(), new JsonObject());
-            JsonObject endpoint = new JsonObject().put("model", deployment.provider().prefix() + "/"
-                    + deployment.model()).put("model_name", deployment.alias()).put("model_id", deployment.id())
+            JsonObject endpoint = new JsonObject().put("model", deployment.litellmModel()).put("model_name", deployment.alias()).put("model_id", deployment.id())
                 .put("api_base", withoutUserInfo(deployment.apiBase()));
             if (line.getBoolean("healthy", true)) {
               healthy.add(endpoint);
@@ -571,9 +519,9 @@ public final class HttpVerticle extends VerticleBase {
           "admin endpoints are disabled: set general_settings.master_key"));
       return;
     }
-    callers.identify(ctx.request(), context).onComplete(identified -> {
+    ingress.identify(ctx.request().headers(), clientAddress(ctx), context).onComplete(identified -> {
       if (identified.failed()) {
-        error(ctx, refusal(identified.cause(), "invalid x-api-key"));
+        error(ctx, IngressPipeline.refusal(identified.cause(), "invalid x-api-key"));
       } else if (!identified.result().caller().admin()) {
         // a tenant never sees another's pins or usage
         error(ctx, new GatewayError(403, "permission_error", ctx.request().path()
@@ -641,21 +589,6 @@ public final class HttpVerticle extends VerticleBase {
       LOG.log(Level.WARNING, "unexpected failure on " + LogLine.value(ctx.request().path()), ctx.failure());
       error(ctx, GatewayError.internal("internal gateway error"));
     }
-  }
-
-  /**
-   * Provider headers the client set that the upstream must see (the client's credentials are not among them), and
-   * Claude Code's session id, which the router places sessions by and the upstream sees as it would directly.
-   */
-  private static Map<String, String> forwardedHeaders(RoutingContext ctx) {
-    Map<String, String> headers = new HashMap<>();
-    ctx.request().headers().forEach((name, value) -> {
-      String lower = name.toLowerCase(Locale.ROOT);
-      if (lower.startsWith("anthropic-") || lower.equals(SessionKey.HEADER)) {
-        headers.merge(lower, value, (first, second) -> first + "," + second);
-      }
-    });
-    return headers;
   }
 
   /** Errors take the shape of the API the client called: OpenAI's for chat completions, Anthropic's elsewhere. */

@@ -2,7 +2,10 @@ package dev.affinity.router.node;
 
 import com.hazelcast.core.HazelcastInstance;
 import dev.affinity.model.config.GatewayConfig;
+import dev.affinity.model.provider.Provider;
+import dev.affinity.model.provider.Providers;
 import dev.affinity.router.ingress.ClientConnections;
+import dev.affinity.router.ingress.EventBusVerticle;
 import dev.affinity.router.ingress.HttpVerticle;
 import dev.affinity.router.observe.GatewayMetrics;
 import dev.affinity.router.observe.MetricsVerticle;
@@ -37,11 +40,6 @@ import java.util.logging.Logger;
  * The launcher starts one per process; tests start several in one JVM.
  */
 public final class AffinityNode {
-
-  /** Provider verticles, deployed by name so the router module does not compile against them. */
-  static final List<String> PROVIDER_VERTICLES = List.of("dev.affinity.provider.anthropic.AnthropicVerticle",
-      "dev.affinity.provider.openai.OpenAiVerticle", "dev.affinity.provider.bedrock.BedrockVerticle",
-      "dev.affinity.provider.vertex.VertexVerticle", "dev.affinity.provider.gemini.GeminiVerticle");
 
   /**
    * Without {@code global_max_parallel_requests}, at most this many requests at once, whatever the open-file limit.
@@ -174,8 +172,9 @@ public final class AffinityNode {
         .setConfig(new JsonObject().put("max_connections_per_host", state.maxInFlight())
             .put("max_response_bytes", config.server().maxUpstreamResponseBytes())
             .put("total_timeout_millis", config.server().upstreamTotalTimeout().toMillis()));
-    for (String provider : PROVIDER_VERTICLES) {
-      providers = providers.compose(v -> vertx.deployVerticle(provider, providerOptions).mapEmpty());
+    // the verticles of the providers registered on the class path: the router module compiles against none
+    for (Provider provider : Providers.all()) {
+      providers = providers.compose(v -> vertx.deployVerticle(provider.verticle(), providerOptions).mapEmpty());
     }
     int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
     ClientConnections connections = new ClientConnections(config.server().maxConnectionsPerClient());
@@ -187,6 +186,11 @@ public final class AffinityNode {
             tenancy == null ? Tenants.NONE : tenancy).sharingLoad(new LoadMap(hazelcast))))
         .compose(v -> vertx.deployVerticle(() -> new HttpVerticle(config, state, connections, host, port, tenancy),
             new DeploymentOptions().setInstances(instances)))
+        // cluster members call without HTTP only when server_settings.event_bus_api says so, with a key
+        .compose(v -> config.server().eventBusApi()
+            ? vertx.deployVerticle(() -> new EventBusVerticle(config, state, tenancy),
+                new DeploymentOptions().setInstances(instances))
+            : Future.succeededFuture())
         .mapEmpty();
   }
 

@@ -1,6 +1,7 @@
 package dev.affinity.router.observe;
 
 import dev.affinity.model.Caller;
+import dev.affinity.model.RouteKind;
 import dev.affinity.model.TokenUsage;
 import dev.affinity.model.UsageReport;
 import dev.affinity.model.config.Deployment;
@@ -13,6 +14,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 import java.time.Duration;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -22,7 +24,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
 import java.util.function.Predicate;
 import java.util.function.ToDoubleFunction;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -37,15 +38,14 @@ import java.util.stream.Collectors;
 public final class GatewayMetrics {
 
   /** Routes that put a session's prefix where it was not cached: their cache writes are paid a second time. */
-  static final Set<String> MOVING_ROUTES = Set.of("repinned", "retried", "spilled");
+  static final Set<RouteKind> MOVING_ROUTES = EnumSet.of(RouteKind.REPINNED, RouteKind.RETRIED, RouteKind.SPILLED);
   static final String OTHER = "other";
   static final String NONE = "none";
   /** Distinct teams and key aliases that get a label value of their own on this node; the rest are {@code other}. */
   static final int MAX_TEAMS = 50;
   static final int MAX_KEY_ALIASES = 100;
   private static final int MAX_LABEL = 64;
-  /** Route kinds and error types are the gateway's own lower-case words; anything else is not a label. */
-  private static final Pattern GATEWAY_WORD = Pattern.compile("[a-z][a-z0-9_]{0,39}");
+  /** Error types are the gateway's own words (route kinds are an enum); anything else is not a label. */
   private static final Set<String> ERROR_TYPES = Set.of("invalid_request_error", "authentication_error",
       "permission_error", "not_found_error", "request_too_large", "rate_limit_error", "overloaded_error", "api_error",
       "timeout_error", "client_disconnected", "stream_interrupted");
@@ -130,7 +130,7 @@ public final class GatewayMetrics {
     Deployment deployment = deployments.get(report.deploymentId());
     String alias = deployment == null ? OTHER : deployment.alias();
     String deploymentId = deployment == null ? OTHER : deployment.id();
-    String route = word(report.route());
+    String route = report.route() == null ? OTHER : report.route().label();
     // whose call: the virtual key's team and key_alias, names an administrator gave, never the key or its hash
     Caller caller = report.caller();
     // (on what is counted and paid; routing quality and latencies are the deployment's, without them)
@@ -162,12 +162,12 @@ public final class GatewayMetrics {
     Counter.builder("affinity.saved.usd").description("What the cache saved on calls where it saved anything")
         .tags(call).register(registry).increment(Math.max(0, costWithoutCacheUsd - costUsd));
     boolean succeeded = report.status() >= 200 && report.status() < 300;
-    if (succeeded && "pinned".equals(route) && usage.cacheReadInputTokens() <= 0) {
+    if (succeeded && report.route() == RouteKind.PINNED && usage.cacheReadInputTokens() <= 0) {
       Counter.builder("affinity.pinned.miss")
           .description("Calls routed by a pin on which the provider read nothing from its cache")
           .tags(where).register(registry).increment();
     }
-    if (MOVING_ROUTES.contains(route) && usage.cacheCreationInputTokens() > 0) {
+    if (MOVING_ROUTES.contains(report.route()) && usage.cacheCreationInputTokens() > 0) {
       Counter.builder("affinity.rewritten.tokens")
           .description("Cache writes paid again because a session moved to another deployment")
           .tags(where).tag("route", route).register(registry).increment(usage.cacheCreationInputTokens());
@@ -247,7 +247,4 @@ public final class GatewayMetrics {
     return OTHER;
   }
 
-  private static String word(String value) {
-    return value != null && GATEWAY_WORD.matcher(value).matches() ? value : OTHER;
-  }
 }

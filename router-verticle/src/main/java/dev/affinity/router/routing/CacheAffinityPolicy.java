@@ -12,7 +12,7 @@ import dev.affinity.router.cache.HotPrefixSpread;
 import dev.affinity.router.cache.LookupPlan;
 import dev.affinity.router.cache.PinPlan;
 import dev.affinity.router.cache.Rendezvous;
-import dev.affinity.router.cache.RouteKind;
+import dev.affinity.model.RouteKind;
 import dev.affinity.router.pins.PinLifetime;
 import dev.affinity.router.pins.PinRefresher;
 import dev.affinity.router.pins.PinStore;
@@ -104,12 +104,12 @@ public final class CacheAffinityPolicy implements RoutingPolicy {
     List<Deployment> eligible = eligibility.healthy(candidates);
     if (request.operation() == Operation.COUNT_TOKENS) {
       // counting tokens caches nothing upstream: it must neither claim pins nor count as a pinned miss
-      return Future.succeededFuture(new Route(strategy.pick(eligibility.withHeadroom(eligible)), "unpinned"));
+      return Future.succeededFuture(new Route(strategy.pick(eligibility.withHeadroom(eligible)), RouteKind.UNPINNED));
     }
     Deployment reference = candidates.get(0);
-    if (!PromptKeys.hasPromptCache(reference)) {
+    if (!PromptKeys.hasPromptCache(reference, request.model())) {
       // a provider without a prompt cache: nothing to be near, the strategy alone decides
-      return Future.succeededFuture(new Route(strategy.pick(eligibility.withHeadroom(eligible)), "unpinned"));
+      return Future.succeededFuture(new Route(strategy.pick(eligibility.withHeadroom(eligible)), RouteKind.UNPINNED));
     }
     PromptKeys keys;
     if (request.prepared() instanceof PromptKeys prepared && prepared.computedFor(reference)) {
@@ -131,7 +131,7 @@ public final class CacheAffinityPolicy implements RoutingPolicy {
     Buffer sent = body;
     String sessionKey = keys.sessionKey();
     if (lookup.isEmpty() && plan.isEmpty() && sessionKey == null) {
-      return Future.succeededFuture(new Route(strategy.pick(open), "unpinned", sent));
+      return Future.succeededFuture(new Route(strategy.pick(open), RouteKind.UNPINNED, sent));
     }
     // pins name cache scopes: deployments that share a provider cache are one for affinity
     Set<String> eligibleScopes = new HashSet<>();
@@ -160,7 +160,7 @@ public final class CacheAffinityPolicy implements RoutingPolicy {
       AffinityDecision decision = AffinityDecision.place(lookup, plan, found.allOwners(), placement);
       if (decision.kind() == RouteKind.REPINNED || decision.kind() == RouteKind.SPILLED
           || decision.kind() == RouteKind.BALANCED) {
-        LOG.info(() -> "request=" + request.requestId() + " " + decision.kind().name().toLowerCase(Locale.ROOT)
+        LOG.info(() -> "request=" + request.requestId() + " " + decision.kind().label()
             + " to " + decision.deploymentId() + ": " + decision.reason().orElse("pinned deployment not eligible"));
       }
       refreshWhenDue(decision, found);
@@ -207,7 +207,7 @@ public final class CacheAffinityPolicy implements RoutingPolicy {
   public Future<Route> failover(GatewayRequest request, Route failed, List<Deployment> others) {
     List<Deployment> open = eligibility.withHeadroom(eligibility.healthy(others));
     if (failed.held().isEmpty()) {
-      return Future.succeededFuture(failed.movedTo(strategy.pick(open), "retried"));
+      return Future.succeededFuture(failed.movedTo(strategy.pick(open), RouteKind.RETRIED));
     }
     String stale = failed.deployment().cacheScope();
     Set<String> scopes = new HashSet<>();
@@ -216,7 +216,7 @@ public final class CacheAffinityPolicy implements RoutingPolicy {
     Deployment next = inScope(target, open);
     if (next == null || target.equals(stale)) {
       // every other deployment shares the failed one's cache: the pins stay
-      return Future.succeededFuture(failed.movedTo(next != null ? next : strategy.pick(open), "retried"));
+      return Future.succeededFuture(failed.movedTo(next != null ? next : strategy.pick(open), RouteKind.RETRIED));
     }
     Map<String, CacheTtl> moved = new HashMap<>();
     failed.held().forEach(held -> moved.put(held.key(), held.ttl()));
@@ -225,7 +225,7 @@ public final class CacheAffinityPolicy implements RoutingPolicy {
           LOG.log(Level.WARNING, "could not move pins after a failover: " + failure.getMessage());
           return null;
         })
-        .map(done -> failed.movedTo(next, "retried"));
+        .map(done -> failed.movedTo(next, RouteKind.RETRIED));
   }
 
   /** Estimated tokens of the pinned prefix the decision follows: what its deployment holds for the request. */
@@ -397,6 +397,6 @@ public final class CacheAffinityPolicy implements RoutingPolicy {
     } else if (kind == RouteKind.CLAIMED || kind == RouteKind.REPINNED) {
       LOG.fine(() -> "Adding model_id to cache: " + chosenId + " (request=" + request.requestId() + ")");
     }
-    return new Route(chosen, kind.name().toLowerCase(Locale.ROOT), body);
+    return new Route(chosen, kind, body);
   }
 }

@@ -1,6 +1,7 @@
 package dev.affinity.router.routing;
 
 import dev.affinity.model.GatewayError;
+import dev.affinity.model.RouteKind;
 import dev.affinity.model.TokenUsage;
 import dev.affinity.model.UsageReport;
 import dev.affinity.model.config.Deployment;
@@ -103,7 +104,7 @@ public final class DeploymentBook {
         .orElse(new CostModel.RequestCost(0, 0, 0));
     // booked under the configured alias: the client's model string (any string under a wildcard) keys no map
     String alias = config.deployment(deploymentId).map(Deployment::alias).orElse("?");
-    ledger.record(alias, deploymentId, report.status(), "pinned".equals(report.route()), usage, cost.cost(),
+    ledger.record(alias, deploymentId, report.status(), report.route() == RouteKind.PINNED, usage, cost.cost(),
         cost.costWithoutCache());
     return new Booked(cost, cooled);
   }

@@ -1,5 +1,6 @@
 package dev.affinity.router.routing;
 
+import dev.affinity.model.ClientApi;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -10,8 +11,7 @@ import dev.affinity.model.Operation;
 import dev.affinity.model.config.Deployment;
 import dev.affinity.model.config.GatewayConfig;
 import dev.affinity.model.config.InjectionPoint;
-import dev.affinity.model.config.ProviderKind;
-import dev.affinity.model.config.VertexSettings;
+import dev.affinity.model.provider.CacheBehaviour;
 import dev.affinity.router.cache.AutomaticPrefixChain;
 import dev.affinity.router.cache.InjectionPoints;
 import dev.affinity.router.cache.LookupPlan;
@@ -22,7 +22,6 @@ import dev.affinity.router.cache.SessionKey;
 import io.vertx.core.buffer.Buffer;
 
 import java.util.List;
-import java.util.OptionalInt;
 
 /**
  * What prompt-cache affinity needs from a request before it can decide: the keys to read (the lookup plan), the keys
@@ -40,9 +39,6 @@ import java.util.OptionalInt;
 public record PromptKeys(String reference, LookupPlan lookup, PinPlan plan, Buffer body, String sessionKey) {
 
   private static final ObjectMapper JSON = new ObjectMapper();
-  /** OpenAI and Gemini Flash cache prompts of 1,024 tokens and more; Gemini Pro of 4,096. */
-  static final int AUTOMATIC_MINIMUM_TOKENS = 1024;
-  static final int GEMINI_PRO_MINIMUM_TOKENS = 4096;
 
   /**
    * The keys of a request the ingress parsed, when the router would compute the same ones: affinity on, a request
@@ -57,8 +53,10 @@ public record PromptKeys(String reference, LookupPlan lookup, PinPlan plan, Buff
       return null;
     }
     Deployment reference = candidates.get(0);
+    CacheBehaviour cache = cache(reference, reference.upstreamModel(request.model()));
     boolean openAiClient = request.operation().api() == ClientApi.OPENAI;
-    if (openAiClient != (reference.provider() == ProviderKind.OPENAI) || !hasPromptCache(reference)) {
+    // keys are computed on the form the provider's cache sees: only when that is the client's own form
+    if (openAiClient != cache.layout().openAiForm() || !cache.cachesPrompts()) {
       return null;
     }
     try {
@@ -68,9 +66,14 @@ public record PromptKeys(String reference, LookupPlan lookup, PinPlan plan, Buff
     }
   }
 
-  /** Whether {@code reference}'s provider keeps a prompt cache at all (some OpenAI-compatible ones do not). */
-  static boolean hasPromptCache(Deployment reference) {
-    return reference.provider() != ProviderKind.OPENAI || reference.openAi().api().cachesAutomatically();
+  /** Whether {@code reference}'s provider keeps a prompt cache for the model asked for (some do not). */
+  static boolean hasPromptCache(Deployment reference, String requestedModel) {
+    return cache(reference, reference.upstreamModel(requestedModel)).cachesPrompts();
+  }
+
+  /** The cache behaviour of {@code deployment}'s provider for {@code upstreamModel}, as its registration says. */
+  static CacheBehaviour cache(Deployment deployment, String upstreamModel) {
+    return deployment.registration().cache(deployment, upstreamModel);
   }
 
   /** Whether these keys were computed for {@code reference}, the deployment the router takes as the alias's. */
@@ -82,12 +85,13 @@ public record PromptKeys(String reference, LookupPlan lookup, PinPlan plan, Buff
   static PromptKeys of(GatewayRequest request, Deployment reference, JsonNode json) throws JsonProcessingException {
     String scope = request.tenant() + '\u0000' + request.model();
     String upstreamModel = reference.upstreamModel(request.model());
-    if (cachesAutomatically(reference, upstreamModel)) {
+    CacheBehaviour cache = cache(reference, upstreamModel);
+    Integer configured = reference.info().minCacheableTokens();
+    if (cache.caching() == CacheBehaviour.Caching.AUTOMATIC) {
       // automatic caching: no markers, every boundary past the minimum is a candidate
       AutomaticPrefixChain chain = AutomaticPrefixChain.ofChatCompletions(
-          reference.provider() == ProviderKind.OPENAI ? json : asConversation(json), scope);
-      Integer configured = reference.info().minCacheableTokens();
-      int minimum = configured != null ? configured : automaticMinimum(upstreamModel);
+          cache.layout().openAiForm() ? json : asConversation(json), scope);
+      int minimum = configured != null ? configured : cache.minimumTokens();
       return new PromptKeys(reference.id(), chain.lookupPlan(minimum), chain.pinPlan(minimum), null,
           session(request, json, scope));
     }
@@ -104,9 +108,9 @@ public record PromptKeys(String reference, LookupPlan lookup, PinPlan plan, Buff
       }
     }
     PrefixChain chain = PrefixChain.ofMessages(json, scope);
-    Integer configuredMinimum = reference.info().minCacheableTokens();
-    int minimum = MinimumCacheable.tokens(upstreamModel,
-        configuredMinimum == null ? OptionalInt.empty() : OptionalInt.of(configuredMinimum));
+    int minimum = configured != null ? configured
+        : cache.minimumTokens() == CacheBehaviour.MODEL_MINIMUM ? MinimumCacheable.tokens(upstreamModel)
+        : cache.minimumTokens();
     return new PromptKeys(reference.id(), LookupPlan.of(chain), PinPlan.of(chain, minimum), body,
         session(request, json, scope));
   }
@@ -114,23 +118,6 @@ public record PromptKeys(String reference, LookupPlan lookup, PinPlan plan, Buff
   /** The session pin key of the request, when its client named one. */
   private static String session(GatewayRequest request, JsonNode json, String scope) {
     return SessionKey.of(json, request.headers()).map(id -> SessionKey.pinKey(scope, id)).orElse(null);
-  }
-
-  /**
-   * Whether {@code deployment} caches prompt prefixes by itself, without markers, when sent {@code upstreamModel}:
-   * OpenAI, and Gemini through the Gemini API or on Vertex AI (whose Claude caches at markers, as Anthropic's).
-   */
-  static boolean cachesAutomatically(Deployment deployment, String upstreamModel) {
-    return switch (deployment.provider()) {
-      case OPENAI, GEMINI -> true;
-      case VERTEX -> VertexSettings.servesGemini(upstreamModel);
-      default -> false;
-    };
-  }
-
-  static int automaticMinimum(String model) {
-    return model.startsWith("gemini") && model.contains("-pro") ? GEMINI_PRO_MINIMUM_TOKENS
-        : AUTOMATIC_MINIMUM_TOKENS;
   }
 
   /**

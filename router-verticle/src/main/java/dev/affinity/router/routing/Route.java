@@ -1,5 +1,6 @@
 package dev.affinity.router.routing;
 
+import dev.affinity.model.RouteKind;
 import dev.affinity.model.config.Deployment;
 import io.vertx.core.buffer.Buffer;
 
@@ -9,7 +10,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Where a request goes and why ({@code unpinned}, {@code pinned}, {@code claimed}, {@code repinned}, ...).
+ * Where a request goes and why ({@link RouteKind}).
  *
  * @param body    the body to send when the policy changed it (injected cache markers), or null to send the client's
  * @param warming pins this request claimed that stay warming up until it is answered: key → TTL in seconds
@@ -18,7 +19,7 @@ import java.util.Map;
  * @param cachedTokens estimated tokens of the longest prefix the deployment already holds for this request (0 when
  *                none): what moving elsewhere would write again
  */
-public record Route(Deployment deployment, String kind, Buffer body, Map<String, Long> warming,
+public record Route(Deployment deployment, RouteKind kind, Buffer body, Map<String, Long> warming,
                     List<Held> held, long cachedTokens) {
 
   /** A pin key a request ties to its deployment, with its TTL. */
@@ -30,11 +31,11 @@ public record Route(Deployment deployment, String kind, Buffer body, Map<String,
     held = List.copyOf(held);
   }
 
-  public Route(Deployment deployment, String kind, Buffer body) {
+  public Route(Deployment deployment, RouteKind kind, Buffer body) {
     this(deployment, kind, body, Map.of(), List.of(), 0);
   }
 
-  public Route(Deployment deployment, String kind) {
+  public Route(Deployment deployment, RouteKind kind) {
     this(deployment, kind, null);
   }
 
@@ -47,7 +48,7 @@ public record Route(Deployment deployment, String kind, Buffer body, Map<String,
   }
 
   /** The same request sent to {@code next} instead, holding the same pins. */
-  Route movedTo(Deployment next, String newKind) {
+  Route movedTo(Deployment next, RouteKind newKind) {
     return new Route(next, newKind, body, Map.of(), held, next.equals(deployment) ? cachedTokens : 0);
   }
 }

@@ -7,11 +7,13 @@ import dev.affinity.model.Caller;
 import dev.affinity.model.EventBusAddress;
 import dev.affinity.model.FailedCall;
 import dev.affinity.model.GatewayError;
+import dev.affinity.model.GatewayErrorException;
 import dev.affinity.model.GatewayReply;
 import dev.affinity.model.GatewayRequest;
 import dev.affinity.model.LocalCodec;
 import dev.affinity.model.Operation;
 import dev.affinity.model.ProviderCall;
+import dev.affinity.model.RouteKind;
 import dev.affinity.model.TokenUsage;
 import dev.affinity.model.UsageReport;
 import dev.affinity.model.config.Deployment;
@@ -21,7 +23,6 @@ import dev.affinity.provider.translate.TranslationException;
 import dev.affinity.provider.translate.Translator;
 import dev.affinity.provider.translate.Translators;
 import dev.affinity.router.cache.CostModel;
-import dev.affinity.router.ingress.CallerKeys;
 import dev.affinity.router.node.LogLine;
 import dev.affinity.router.node.NodeState;
 import dev.affinity.router.cache.Balance;
@@ -37,7 +38,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
-import io.vertx.core.json.JsonObject;
 
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -52,8 +52,9 @@ import java.util.logging.Logger;
 
 /**
  * Picks a deployment for each request and hands the call to the provider verticle of its kind, on this node.
- * Listens on {@link EventBusAddress#ROUTER}; books every call's one outcome, which comes back with the reply, in the
- * {@link DeploymentBook} and the node's metrics, spend and request log. Admin queries are {@link AdminQueries}'.
+ * Listens on {@link EventBusAddress#ROUTE} (this node's ingress only); books every call's one outcome, which comes
+ * back with the reply, in the {@link DeploymentBook} and the node's metrics, spend and request log. Admin queries are
+ * {@link AdminQueries}'.
  */
 public final class RoutingVerticle extends VerticleBase {
 
@@ -79,7 +80,6 @@ public final class RoutingVerticle extends VerticleBase {
   private final Set<String> mixedAliasWarned = new HashSet<>();
   private RoutingPolicy policy;
   private UnpinnedStrategy strategy;
-  private RemoteCalls remote;
   private final AliasFallbacks fallbacks;
 
   /**
@@ -117,8 +117,6 @@ public final class RoutingVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     LocalCodec.registerAll(vertx.eventBus());
-    remote = new RemoteCalls(this, vertx.eventBus(), node, config.router().timeout().toMillis(),
-        new CallerKeys(config.general().masterKey()));
     strategy = UnpinnedStrategy.named(config.router().routingStrategy(), book.inFlight());
     policy = config.router().promptCaching() && pins != null
         ? new CacheAffinityPolicy(pins, strategy, book.eligibility(), context, config.router().warmUpWait(),
@@ -145,29 +143,22 @@ public final class RoutingVerticle extends VerticleBase {
         });
     return Future.all(
         followCooldowns,
-        // cluster-wide only when server_settings.event_bus_api says so: members then call without HTTP, with a key
-        (config.server().eventBusApi() ? vertx.eventBus().consumer(EventBusAddress.ROUTER, this::onRequest)
-            : vertx.eventBus().localConsumer(EventBusAddress.ROUTER, this::onRequest)).completion(),
+        // the ingress's front ends (HTTP, the event-bus API) send requests here, on this node only
+        vertx.eventBus().<GatewayRequest>localConsumer(EventBusAddress.ROUTE, this::onRequest).completion(),
         vertx.eventBus().<String>localConsumer(EventBusAddress.ADMIN,
             new AdminQueries(vertx, config, pins, book, policy instanceof CacheAffinityPolicy)::handle).completion());
   }
 
-  /** Local requests come from the ingress as records; cluster members send JSON (see docs/eventbus.md). */
-  private void onRequest(Message<Object> message) {
-    if (message.body() instanceof GatewayRequest request) {
-      dispatch(request)
-          .onSuccess(reply -> message.reply(reply, new DeliveryOptions().setLocalOnly(true)))
-          .onFailure(failure -> fail(message, failure));
-    } else if (message.body() instanceof JsonObject call && config.server().eventBusApi()) {
-      remote.handle(message, call);
-    } else {
-      fail(message, GatewayError.invalidRequest("expected a JSON object"));
-    }
+  /** A request from this node's ingress ({@link dev.affinity.router.ingress.IngressPipeline}). */
+  private void onRequest(Message<GatewayRequest> message) {
+    dispatch(message.body())
+        .onSuccess(reply -> message.reply(reply, new DeliveryOptions().setLocalOnly(true)))
+        .onFailure(failure -> fail(message, failure));
   }
 
   /**
    * Routes one request and makes the upstream call, falling back to other aliases as configured; fails with a
-   * {@link ReplyException} carrying the error.
+   * {@link GatewayErrorException} carrying the error.
    */
   Future<GatewayReply> dispatch(GatewayRequest request) {
     return fallbacks.dispatch(request);
@@ -193,7 +184,7 @@ public final class RoutingVerticle extends VerticleBase {
       candidates = speakingOneApi(candidates);
       upstream = inUpstreamApi(request, candidates.get(0).provider());
     } catch (GatewayErrorException unroutable) {
-      return Future.failedFuture(unroutable.error.toReplyException());
+      return Future.failedFuture(unroutable);
     }
     boolean streamUsage = request.operation() == Operation.CHAT_COMPLETIONS && request.json() != null
         && request.json().path("stream_options").path("include_usage").asBoolean(false);
@@ -249,7 +240,7 @@ public final class RoutingVerticle extends VerticleBase {
       if (waitHere) {
         LOG.info(() -> "request=" + request.requestId() + " retried on " + deployment.id() + " in " + waitMillis
             + " ms after it answered " + status);
-        Route again = route.movedTo(deployment, "retried");
+        Route again = route.movedTo(deployment, RouteKind.RETRIED);
         return waitMillis == 0 ? attempt(request, again, candidates, receivedAt, streamUsage, retriesLeft - 1, tried)
             : vertx.timer(waitMillis).compose(waited -> attempt(request, again, candidates, receivedAt, streamUsage,
                 retriesLeft - 1, tried));
@@ -280,19 +271,19 @@ public final class RoutingVerticle extends VerticleBase {
     try {
       translator = Translators.of(request.operation().api(), upstream, request.model());
     } catch (Translators.NotServed notServed) {
-      throw new GatewayErrorException(notServed.error());
+      throw notServed.error().toReplyException();
     }
     JsonNode clientBody;
     try {
       clientBody = request.json() != null ? request.json() : JSON.readTree(request.body().getBytes());
     } catch (IOException malformed) {
-      throw new GatewayErrorException(GatewayError.invalidRequest("request body is not valid JSON"));
+      throw GatewayError.invalidRequest("request body is not valid JSON").toReplyException();
     }
     JsonNode canonical;
     try {
       canonical = translator.canonical(clientBody);
     } catch (TranslationException untranslatable) {
-      throw new GatewayErrorException(GatewayError.invalidRequest(untranslatable.getMessage()));
+      throw GatewayError.invalidRequest(untranslatable.getMessage()).toReplyException();
     }
     if (canonical == clientBody) {
       return request;
@@ -320,19 +311,9 @@ public final class RoutingVerticle extends VerticleBase {
     }
     if (mixedAliasWarned.add(candidates.get(0).alias())) {
       LOG.warning("alias '" + candidates.get(0).alias() + "' mixes deployments of different APIs; only the "
-          + first.prefix() + " ones are used");
+          + first.name().toLowerCase(java.util.Locale.ROOT) + " ones are used");
     }
     return candidates.stream().filter(deployment -> deployment.provider() == first).toList();
-  }
-
-  /** A request the router refuses, carried to the reply. */
-  private static final class GatewayErrorException extends RuntimeException {
-    private final GatewayError error;
-
-    GatewayErrorException(GatewayError error) {
-      super(error.message(), null, false, false);
-      this.error = error;
-    }
   }
 
   /**
@@ -349,7 +330,7 @@ public final class RoutingVerticle extends VerticleBase {
     long timeout = deployment.timeout(request.stream()).toMillis();
     book.dispatched(deployment.id());
     return vertx.eventBus()
-        .<GatewayReply>request(EventBusAddress.provider(deployment.provider()),
+        .<GatewayReply>request(EventBusAddress.provider(deployment.registration().name()),
             new ProviderCall(request, deployment, body, route.kind(), timeout, receivedAt, streamUsage),
             new DeliveryOptions().setLocalOnly(true).setSendTimeout(timeout + REPLY_MARGIN_MILLIS))
         .map(reply -> reply.body().withRoute(route.kind()))
@@ -404,7 +385,7 @@ public final class RoutingVerticle extends VerticleBase {
     // built, formatted and written off this event loop, from the report's immutable values
     requestLog.write(() -> new LogLine().with("request", report.requestId())
         .with("model", LogLine.clip(report.alias(), 100))
-        .with("deployment", report.deploymentId()).with("route", report.route()).with("status", report.status())
+        .with("deployment", report.deploymentId()).with("route", RouteKind.labelOf(report.route())).with("status", report.status())
         .with("stream", report.stream()).with("latency_ms", report.latencyMillis())
         .with("input", usage.inputTokens()).with("cache_write", usage.cacheCreationInputTokens())
         .with("cache_read", usage.cacheReadInputTokens()).with("output", usage.outputTokens())
@@ -435,18 +416,18 @@ public final class RoutingVerticle extends VerticleBase {
   }
 
   private static void fail(Message<?> message, GatewayError error) {
-    message.fail(error.status(), error.toReplyException().getMessage());
+    message.reply(error.toReplyException(), new DeliveryOptions().setLocalOnly(true));
   }
 
   /** Fails with the error a failure carries: the gateway's own, or a 500 that says nothing internal. */
-  static void fail(Message<?> message, Throwable failure) {
-    if (failure instanceof ReplyException reply && reply.failureCode() >= 400) {
-      message.fail(reply.failureCode(), reply.getMessage());
-    } else {
-      if (!(failure instanceof ReplyException)) {
-        LOG.log(java.util.logging.Level.WARNING, "a request failed inside the router", failure);
-      }
-      fail(message, GatewayError.from(failure));
+  private static void fail(Message<?> message, Throwable failure) {
+    if (failure instanceof GatewayErrorException carried) {
+      message.reply(carried, new DeliveryOptions().setLocalOnly(true));
+      return;
     }
+    if (!(failure instanceof ReplyException)) {
+      LOG.log(Level.WARNING, "a request failed inside the router", failure);
+    }
+    fail(message, GatewayError.from(failure));
   }
 }

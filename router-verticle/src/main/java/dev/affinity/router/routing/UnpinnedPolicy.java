@@ -1,6 +1,7 @@
 package dev.affinity.router.routing;
 
 import dev.affinity.model.GatewayRequest;
+import dev.affinity.model.RouteKind;
 import dev.affinity.model.config.Deployment;
 import dev.affinity.router.routing.strategy.UnpinnedStrategy;
 import io.vertx.core.Future;
@@ -21,12 +22,12 @@ public final class UnpinnedPolicy implements RoutingPolicy {
   @Override
   public Future<Route> failover(GatewayRequest request, Route failed, List<Deployment> others) {
     return Future.succeededFuture(failed.movedTo(strategy.pick(eligibility.withHeadroom(eligibility.healthy(others))),
-        "retried"));
+        RouteKind.RETRIED));
   }
 
   @Override
   public Future<Route> route(GatewayRequest request, List<Deployment> candidates) {
     return Future.succeededFuture(new Route(strategy.pick(
-        eligibility.withHeadroom(eligibility.healthy(candidates))), "unpinned"));
+        eligibility.withHeadroom(eligibility.healthy(candidates))), RouteKind.UNPINNED));
   }
 }

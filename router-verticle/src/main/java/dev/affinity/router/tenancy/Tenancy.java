@@ -4,6 +4,7 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import dev.affinity.model.Caller;
 import dev.affinity.model.GatewayError;
+import dev.affinity.model.RouteKind;
 import dev.affinity.model.TokenUsage;
 import dev.affinity.model.UsageReport;
 import dev.affinity.model.config.Deployment;
@@ -194,7 +195,7 @@ public final class Tenancy implements Tenants {
     }
     SpendRow row = new SpendRow(report.requestId() + "@" + report.deploymentId(), report.requestId(),
         caller.keyId(), caller.keyHashPrefix(), caller.teamId(), caller.keyAlias(), report.alias(),
-        report.deploymentId(), report.route(), report.status(), Math.max(0, usage.inputTokens()),
+        report.deploymentId(), RouteKind.labelOf(report.route()), report.status(), Math.max(0, usage.inputTokens()),
         Math.max(0, usage.cacheCreationInputTokens()), Math.max(0, usage.cacheReadInputTokens()),
         Math.max(0, usage.outputTokens()), costUsd, report.latencyMillis(), now);
     journal.record(row).whenComplete((done, failure) -> {

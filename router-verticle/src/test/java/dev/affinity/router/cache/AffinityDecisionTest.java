@@ -1,5 +1,6 @@
 package dev.affinity.router.cache;
 
+import dev.affinity.model.RouteKind;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,6 +1,7 @@
 package dev.affinity.router.observe;
 
 import dev.affinity.model.Caller;
+import dev.affinity.model.RouteKind;
 import dev.affinity.model.TokenUsage;
 import dev.affinity.model.UsageReport;
 import dev.affinity.model.config.ConfigLoader;
@@ -22,7 +23,7 @@ class GatewayMetricsTest {
       """, Map.of()));
   }
 
-  private static UsageReport report(String deployment, String route, int status, TokenUsage usage) {
+  private static UsageReport report(String deployment, RouteKind route, int status, TokenUsage usage) {
     return new UsageReport("req_1", "sonnet", deployment, route, status, false, 10, usage, null,
         new UsageReport.Timing(1_000_000, 5_000_000, 9_000_000));
   }
@@ -30,10 +31,10 @@ class GatewayMetricsTest {
   @Test
   void aSessionThatMovedCountsItsWritesAsRewrittenAndAPinnedCallThatReadNothingAsAMiss() throws Exception {
     GatewayMetrics metrics = metrics();
-    metrics.booked(report("d1", "repinned", 200, new TokenUsage(10, 3000, 3000, 0, 0, 5)), 0.02, 0.01);
-    metrics.booked(report("d1", "pinned", 200, new TokenUsage(10, 0, 0, 0, 0, 5)), 0.001, 0.001);
-    metrics.booked(report("d1", "pinned", 200, new TokenUsage(10, 0, 0, 0, 2000, 5)), 0.001, 0.01);
-    metrics.booked(report("d1", "claimed", 200, new TokenUsage(10, 500, 0, 500, 0, 5)), 0.01, 0.005);
+    metrics.booked(report("d1", RouteKind.REPINNED, 200, new TokenUsage(10, 3000, 3000, 0, 0, 5)), 0.02, 0.01);
+    metrics.booked(report("d1", RouteKind.PINNED, 200, new TokenUsage(10, 0, 0, 0, 0, 5)), 0.001, 0.001);
+    metrics.booked(report("d1", RouteKind.PINNED, 200, new TokenUsage(10, 0, 0, 0, 2000, 5)), 0.001, 0.01);
+    metrics.booked(report("d1", RouteKind.CLAIMED, 200, new TokenUsage(10, 500, 0, 500, 0, 5)), 0.01, 0.005);
     PrometheusText text = PrometheusText.parse(metrics.scrape());
     assertThat(text.sum("affinity_rewritten_tokens_total", Map.of("route", "repinned"))).isEqualTo(3000);
     assertThat(text.sum("affinity_rewritten_tokens_total")).isEqualTo(3000);
@@ -65,10 +66,10 @@ class GatewayMetricsTest {
     for (int team = 0; team < GatewayMetrics.MAX_TEAMS + 10; team++) {
       Caller caller = new Caller("key-id-" + team, "abc123hash" + team, "ci-bot", "team-" + team, "team:team-" + team,
           false, true, "10.0.0.7");
-      metrics.booked(new UsageReport("req_" + team, "sonnet", "d1", "pinned", 200, false, 10,
+      metrics.booked(new UsageReport("req_" + team, "sonnet", "d1", RouteKind.PINNED, 200, false, 10,
           new TokenUsage(10, 0, 0, 0, 100, 5), null, UsageReport.Timing.UNKNOWN, caller), 0.001, 0.002);
     }
-    metrics.booked(report("d1", "pinned", 200, new TokenUsage(10, 0, 0, 0, 100, 5)), 0.001, 0.002);
+    metrics.booked(report("d1", RouteKind.PINNED, 200, new TokenUsage(10, 0, 0, 0, 100, 5)), 0.001, 0.002);
     String scraped = metrics.scrape();
     PrometheusText text = PrometheusText.parse(scraped);
     assertThat(text.sum("affinity_requests_total", Map.of("team", "team-0", "key_alias", "ci-bot"))).isEqualTo(1);
@@ -86,12 +87,12 @@ class GatewayMetricsTest {
   @Test
   void valuesOutsideTheConfigurationAndTheGatewaysWordsBecomeOther() throws Exception {
     GatewayMetrics metrics = metrics();
-    metrics.booked(report("sk-forged\"deployment", "Route With Spaces", 200, TokenUsage.NONE), 0, 0);
+    metrics.booked(report("sk-forged\"deployment", null, 200, TokenUsage.NONE), 0, 0);
     metrics.refused(404, "sk-forged-type");
     PrometheusText text = PrometheusText.parse(metrics.scrape());
     assertThat(text.sum("affinity_requests_total", Map.of("alias", "other", "deployment", "other",
         "route", "other"))).isEqualTo(1);
     assertThat(text.sum("affinity_refused_total", Map.of("status", "404", "type", "other"))).isEqualTo(1);
-    assertThat(metrics.scrape()).doesNotContain("sk-forged", "Spaces");
+    assertThat(metrics.scrape()).doesNotContain("sk-forged");
   }
 }

@@ -1,5 +1,6 @@
 package dev.affinity.router.routing;
 
+import dev.affinity.model.RouteKind;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.affinity.model.GatewayError;
@@ -7,8 +8,8 @@ import dev.affinity.model.GatewayReply;
 import dev.affinity.model.config.Deployment;
 import dev.affinity.model.config.CallSettings;
 import dev.affinity.model.config.ModelInfo;
-import dev.affinity.model.config.ProviderKind;
 import dev.affinity.model.config.Secret;
+import dev.affinity.provider.anthropic.AnthropicSettings;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import java.time.Duration;
@@ -20,7 +21,7 @@ import org.junit.jupiter.api.Test;
 class AliasFallbacksTest {
 
   private static Future<GatewayReply> answer(int status, String body) {
-    return Future.succeededFuture(new GatewayReply(status, Map.of(), Buffer.buffer(body), null, "d", "unpinned"));
+    return Future.succeededFuture(new GatewayReply(status, Map.of(), Buffer.buffer(body), null, "d", RouteKind.UNPINNED));
   }
 
   @Test
@@ -43,8 +44,8 @@ class AliasFallbacksTest {
   }
 
   private static Deployment deployment(String id, Integer order) {
-    return new Deployment(id, "a", ProviderKind.ANTHROPIC, "claude-x", "https://api.anthropic.com",
-        new Secret("k"), 1, null, null, Duration.ofSeconds(1), List.of(), ModelInfo.NONE, id, null, null, null,
+    return new Deployment(id, "a", "claude-x", "https://api.anthropic.com", new Secret("k"), 1, null, null,
+        Duration.ofSeconds(1), List.of(), ModelInfo.NONE, id, AnthropicSettings.INSTANCE,
         new CallSettings(order, null, null, Map.of()));
   }
 

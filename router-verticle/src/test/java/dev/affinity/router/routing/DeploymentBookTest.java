@@ -2,6 +2,7 @@ package dev.affinity.router.routing;
 
 import dev.affinity.model.Caller;
 import dev.affinity.model.GatewayError;
+import dev.affinity.model.RouteKind;
 import dev.affinity.model.TokenUsage;
 import dev.affinity.model.UsageReport;
 import dev.affinity.model.config.ConfigLoader;
@@ -41,7 +42,7 @@ class DeploymentBookTest {
   }
 
   private static UsageReport report(int status, TokenUsage usage, String errorType) {
-    return new UsageReport("req-1", "sonnet", "a", "pinned", status, false, 10, usage, errorType,
+    return new UsageReport("req-1", "sonnet", "a", RouteKind.PINNED, status, false, 10, usage, errorType,
         UsageReport.Timing.UNKNOWN, Caller.ADMIN);
   }
 

@@ -28,6 +28,11 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
+import dev.affinity.model.provider.Provider;
+import dev.affinity.model.provider.ProviderEndpoint;
+import dev.affinity.model.provider.ProviderSettings;
+import dev.affinity.model.provider.Providers;
+import dev.affinity.model.provider.UpstreamModel;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 /**
@@ -51,40 +56,6 @@ public final class ConfigLoader {
   private static final Set<String> LITELLM_ONLY_STRATEGIES = Set.of(
       "usage-based-routing", "usage-based-routing-v2", "latency-based-routing", "cost-based-routing");
 
-  /** The keys that make a deployment without provider prefix a Bedrock one, as in LiteLLM. */
-  private static final List<String> AWS_KEYS = List.of("aws_profile_name", "aws_region_name", "aws_access_key_id",
-      "aws_secret_access_key", "aws_session_token", "aws_bedrock_runtime_endpoint");
-  /** Where the AWS SDKs look for a region when none is configured. */
-  private static final List<String> REGION_VARIABLES = List.of("AWS_REGION", "AWS_DEFAULT_REGION");
-  private static final Pattern AWS_REGION = Pattern.compile("[a-z]{2}(-[a-z]+)+-[0-9]{1,2}");
-
-  /** The keys only Vertex AI deployments use. */
-  private static final List<String> VERTEX_KEYS = List.of("vertex_project", "vertex_location", "vertex_credentials");
-  /** Where LiteLLM looks for a Vertex project and location when a deployment names none. */
-  private static final String PROJECT_VARIABLE = "VERTEXAI_PROJECT";
-  private static final String LOCATION_VARIABLE = "VERTEXAI_LOCATION";
-  /** A project id (optionally domain-scoped, {@code example.com:my-project}) or a project number. */
-  private static final Pattern GCP_PROJECT = Pattern.compile("([a-z0-9.-]+:)?[a-z][a-z0-9-]{4,28}[a-z0-9]|[0-9]+");
-  private static final Pattern VERTEX_LOCATION = Pattern.compile(VertexSettings.GLOBAL + "|[a-z]+-[a-z]+[0-9]+");
-  private static final ObjectMapper JSON = new ObjectMapper();
-  /** LiteLLM's other spellings of the Vertex keys: the same meaning, one of the two per deployment. */
-  private static final Map<String, String> VERTEX_SPELLINGS = Map.of(
-      "vertex_ai_project", "vertex_project", "vertex_ai_location", "vertex_location");
-
-  /** LiteLLM prefixes whose API Affinity does not speak, with the reason when it is not just "unsupported". */
-  private static final Map<String, String> UNSERVED_PREFIXES = Map.of(
-      "text-completion-openai", "text-completion-openai/ is OpenAI's legacy Completions API, which Affinity does not"
-          + " serve (use openai/ with a chat model)",
-      "bedrock_converse", "provider 'bedrock_converse/' is not supported by Affinity (use bedrock/)");
-  /**
-   * The bare ids LiteLLM places with OpenAI: GPT and o-series models, fine-tunes of them, ChatGPT, and OpenAI's
-   * models of other APIs (which are then skipped as not chat).
-   */
-  private static final Pattern OPENAI_MODEL = Pattern.compile(
-      "(ft:)?gpt-.*|chatgpt-.*|o[1-9](-.*)?|text-embedding-.*|dall-e-.*|whisper-.*|tts-.*|davinci-.*|babbage-.*");
-  /** OpenAI models of other APIs than Chat Completions. */
-  private static final Pattern NOT_CHAT_MODEL = Pattern.compile(
-      "embedding|-instruct|^gpt-image|^dall-e|^whisper|^tts-|-tts|-transcribe|-realtime|^davinci|^babbage");
   /** LiteLLM's default request parameters in {@code litellm_params}, which LiteLLM merges into each call. */
   private static final List<String> LITELLM_CALL_PARAMETERS = List.of("temperature", "max_tokens",
       "max_completion_tokens", "top_p", "stop", "seed", "frequency_penalty", "presence_penalty", "response_format",
@@ -96,9 +67,6 @@ public final class ConfigLoader {
       "transfer-encoding", "connection");
   /** Where LiteLLM takes the master key from when the file has none. */
   private static final String MASTER_KEY_VARIABLE = "LITELLM_MASTER_KEY";
-  private static final String AZURE_VERSION_VARIABLE = "AZURE_API_VERSION";
-  private static final Pattern API_VERSION = Pattern.compile("[0-9]{4}-[0-9]{2}-[0-9]{2}(-preview)?|v1|latest|preview");
-
   private final Findings findings = new Findings();
   private Map<String, String> env;
   /** {@code router_settings.stream_timeout}: the default of each deployment's. */
@@ -379,29 +347,14 @@ public final class ConfigLoader {
   }
 
   /** A {@code model_list} entry as written, before ids and defaults that depend on other entries are settled. */
-  private record Draft(String path, String givenId, String alias, ProviderKind provider, String model, String apiBase,
-                       Secret apiKey, double weight, Integer rpm, Integer tpm, Duration timeout,
-                       List<InjectionPoint> injectionPoints, ModelInfo info, String cacheScope, AwsSettings aws,
-                       VertexSettings vertex, OpenAiSettings openAi, CallSettings calls) {
+  private record Draft(String path, String givenId, String alias, String model, String apiBase, Secret apiKey,
+                       double weight, Integer rpm, Integer tpm, Duration timeout,
+                       List<InjectionPoint> injectionPoints, ModelInfo info, String cacheScope,
+                       ProviderSettings settings, CallSettings calls) {
   }
 
-  /**
-   * Where a deployment's model goes: a provider, the upstream model id, and for OpenAI-API deployments which
-   * compatible provider; or, when Affinity cannot serve it, why ({@code unservable}), and the entry is skipped.
-   */
-  private record Upstream(ProviderKind provider, String model, OpenAiCompatible api, String unservable) {
-
-    Upstream(ProviderKind provider, String model) {
-      this(provider, model, null, null);
-    }
-
-    static Upstream openAi(OpenAiCompatible api, String model) {
-      return new Upstream(ProviderKind.OPENAI, model, api, null);
-    }
-
-    static Upstream unservable(String why) {
-      return new Upstream(null, null, null, why);
-    }
+  /** The provider a deployment's model goes to, the prefix it was written with (empty: none), and the model. */
+  private record Upstream(Provider provider, String prefix, UpstreamModel model) {
   }
 
   private Optional<Draft> draft(Section entry, Map<String, String> givenIds) {
@@ -422,43 +375,29 @@ public final class ConfigLoader {
       return Optional.empty();
     }
     Section p = params.get();
-    Optional<Upstream> classified = p.requiredString("model").flatMap(model -> upstream(p, model, info));
-    if (classified.filter(u -> u.unservable() != null).isPresent()) {
+    Optional<Upstream> upstream = p.requiredString("model").flatMap(model -> upstream(p, model, info));
+    String unservable = upstream.map(u -> u.model().unservable()).orElse(null);
+    if (unservable != null) {
       // a deployment Affinity cannot serve does not stop the others: named in a warning, its keys left unread
-      findings.skipped(entry.path(), "deployment '" + alias.orElse("?") + "' skipped: "
-          + classified.get().unservable());
+      findings.skipped(entry.path(), "deployment '" + alias.orElse("?") + "' skipped: " + unservable);
       p.acceptAll();
       entry.acceptAll();
       return Optional.empty();
     }
-    Optional<Upstream> upstream = classified;
-    upstream.map(Upstream::model).filter(ModelPattern::isWildcard).ifPresent(model -> {
+    upstream.map(u -> u.model().id()).filter(ModelPattern::isWildcard).ifPresent(model -> {
       if (ModelPattern.wildcardCount(model) > 1) {
         p.problem("model", "may contain at most one '*'");
       } else if (alias.isPresent() && !ModelPattern.isWildcard(alias.get())) {
         p.problem("model", "contains '*' but model_name does not: there is nothing to substitute");
       }
     });
-    boolean bedrock = upstream.filter(u -> u.provider() == ProviderKind.BEDROCK).isPresent();
-    boolean vertex = upstream.filter(u -> u.provider() == ProviderKind.VERTEX).isPresent();
-    Optional<OpenAiCompatible> openAiApi = upstream.map(Upstream::api);
-    Optional<String> apiBase = bedrock ? bedrockEndpoint(p)
-        : openAiApi.isPresent() ? openAiBase(p, openAiApi.get())
-        : p.string("api_base").flatMap(base -> apiBase(p, "api_base", base,
-            vertex ? "https://us-east5-aiplatform.googleapis.com" : "https://api.anthropic.com"));
-    Optional<AwsSettings> aws = bedrock ? aws(p) : Optional.empty();
-    Optional<VertexSettings> vertexSettings = vertex ? vertex(p) : Optional.empty();
-    Optional<Secret> apiKey = bedrock || vertex ? Optional.of(Secret.NONE) : upstream.flatMap(u -> apiKey(p, u));
-    OpenAiSettings openAi = openAiApi.map(api -> new OpenAiSettings(api, apiVersion(p, api))).orElse(null);
-    if (openAiApi.isEmpty()) {
-      p.ignore("api_version", "only used by azure/ and azure_ai/ deployments, ignored");
-    }
-    if (!bedrock) {
-      AWS_KEYS.forEach(key -> p.ignore(key, "only used by Bedrock deployments, ignored"));
-    }
-    if (!vertex) {
-      VERTEX_KEYS.forEach(key -> p.ignore(key, "only used by Vertex AI deployments, ignored"));
-      VERTEX_SPELLINGS.keySet().forEach(key -> p.ignore(key, "only used by Vertex AI deployments, ignored"));
+    Optional<ProviderEndpoint> endpoint = upstream
+        .flatMap(u -> u.provider().endpoint(p, u.prefix(), u.model().id()));
+    Provider chosen = upstream.map(Upstream::provider).orElse(null);
+    for (Provider other : Providers.all()) {
+      if (other != chosen) {
+        other.ownKeys().forEach((key, whose) -> p.ignore(key, "only used by " + whose + " deployments, ignored"));
+      }
     }
     double weight = p.number("weight", true).orElse(1.0);
     Integer rpm = limit(entry, p, "rpm");
@@ -481,13 +420,11 @@ public final class ConfigLoader {
     if (findings.problemCount() > before) {
       return Optional.empty();
     }
-    Upstream target = upstream.orElseThrow();
-    String endpoint = apiBase.orElseGet(() -> aws.map(AwsSettings::defaultEndpoint)
-        .or(() -> vertexSettings.map(VertexSettings::defaultEndpoint))
-        .orElseGet(() -> target.provider().defaultApiBase()));
-    return Optional.of(new Draft(entry.path(), info.id(), alias.orElseThrow(), target.provider(), target.model(),
-        endpoint, apiKey.orElseThrow(), weight, rpm, tpm, timeout, injectionPoints, info, cacheScope,
-        aws.orElse(null), vertexSettings.orElse(null), openAi, calls));
+    ProviderEndpoint target = endpoint.orElseThrow(() -> new IllegalStateException(
+        chosen.name() + " read no endpoint for " + p.path() + " and recorded no problem"));
+    return Optional.of(new Draft(entry.path(), info.id(), alias.orElseThrow(), upstream.get().model().id(),
+        target.apiBase(), target.apiKey(), weight, rpm, tpm, timeout, injectionPoints, info, cacheScope,
+        target.settings(), calls));
   }
 
   /** {@code rpm} or {@code tpm}: in {@code litellm_params}, or on the entry itself as LiteLLM also reads them. */
@@ -518,314 +455,46 @@ public final class ConfigLoader {
     return new CallSettings(order, maxParallel, streamTimeout, headers);
   }
 
-  /** {@code api_version} of Azure deployments: configured, else {@code AZURE_API_VERSION}, else LiteLLM's default. */
-  private String apiVersion(Section params, OpenAiCompatible api) {
-    if (api != OpenAiCompatible.AZURE && api != OpenAiCompatible.AZURE_AI) {
-      params.ignore("api_version", "only used by azure/ and azure_ai/ deployments, ignored");
-      return null;
-    }
-    Optional<String> configured = params.string("api_version").or(() -> variable(AZURE_VERSION_VARIABLE));
-    configured.filter(version -> !API_VERSION.matcher(version).matches())
-        .ifPresent(version -> params.problem("api_version", "must be an Azure API version such as "
-            + OpenAiCompatible.AZURE_DEFAULT_API_VERSION));
-    return configured.orElse(api == OpenAiCompatible.AZURE ? OpenAiCompatible.AZURE_DEFAULT_API_VERSION : null);
-  }
-
   /** A non-blank environment variable. */
   private Optional<String> variable(String name) {
     return Optional.ofNullable(env.get(name)).map(String::trim).filter(value -> !value.isEmpty());
   }
 
   /**
-   * The endpoint of an OpenAI-API deployment: {@code api_base}, else the provider's variable (as LiteLLM reads
-   * {@code GROQ_API_BASE}, {@code AZURE_API_BASE}...), else its default; absent when the provider has none.
-   */
-  private Optional<String> openAiBase(Section params, OpenAiCompatible api) {
-    String example = api.defaultApiBase() != null ? api.defaultApiBase() : "http://10.0.0.5:8000/v1";
-    if (params.has("api_base")) {
-      return params.string("api_base").flatMap(base -> apiBase(params, "api_base", base, example));
-    }
-    for (String name : api.baseVariables()) {
-      Optional<String> fromVariable = variable(name);
-      if (fromVariable.isPresent()) {
-        Optional<String> base = httpUrl(fromVariable.get());
-        if (base.isEmpty()) {
-          params.problem("api_base", "environment variable " + name
-              + " must be an http(s) URL without query or fragment, e.g. " + example);
-        }
-        return base;
-      }
-    }
-    if (api.defaultApiBase() != null) {
-      return Optional.of(api.defaultApiBase());
-    }
-    String variables = api.baseVariables().isEmpty() ? ""
-        : " (or set environment variable " + String.join(" or ", api.baseVariables()) + ")";
-    params.problem("api_base", api.keyOptional()
-        ? "required for a self-hosted server, e.g. http://10.0.0.5:8000/v1" + variables
-        : "required for " + api.prefix() + "/ deployments" + variables);
-    return Optional.empty();
-  }
-
-  /**
-   * {@code anthropic/claude-sonnet-4-5} → (ANTHROPIC, {@code claude-sonnet-4-5}). A model without a known prefix is a
-   * Bedrock one when {@code model_info.litellm_provider} says so or AWS keys are present, as in LiteLLM; a bare id
-   * names its provider as LiteLLM infers it ({@code gpt-*}, {@code o1*}... OpenAI, {@code claude-*} Anthropic,
-   * {@code gemini-*} Vertex AI). A model Affinity cannot serve is {@link Upstream#unservable}.
+   * The provider of {@code model} ({@code bedrock/us.anthropic...}) and the model it sends. A model without a served
+   * prefix is the provider's that claims the entry (LiteLLM places one with AWS keys on Bedrock), else, when written
+   * without prefix, the one LiteLLM infers ({@code claude-*} Anthropic, {@code gpt-*} OpenAI...). A model Affinity
+   * cannot serve is {@link UpstreamModel#unservable}.
    */
   private Optional<Upstream> upstream(Section params, String model, ModelInfo info) {
     int slash = model.indexOf('/');
     String prefix = slash > 0 ? model.substring(0, slash) : "";
-    Optional<ProviderKind> provider = ProviderKind.fromPrefix(prefix);
-    Optional<OpenAiCompatible> openAi = OpenAiCompatible.fromPrefix(prefix);
-    if (provider.isEmpty() && openAi.isEmpty()
-        && (bedrockProvider(info) || AWS_KEYS.stream().anyMatch(params::has))) {
-      return bedrockModel(params, model);
-    }
-    if (slash <= 0) {
-      return Optional.of(bareModel(model));
-    }
-    if (provider.isEmpty() && openAi.isEmpty()) {
-      return Optional.of(Upstream.unservable(UNSERVED_PREFIXES.getOrDefault(prefix,
-          "provider '" + prefix + "/' is not supported by Affinity") + " (supported: " + supportedPrefixes() + ")"));
+    Optional<Provider> provider = Providers.forPrefix(prefix);
+    if (provider.isEmpty()) {
+      Optional<Provider> claiming = Providers.all().stream().filter(p -> p.claimsUnprefixed(params, info)).findFirst()
+          .or(() -> slash > 0 ? Optional.empty()
+              : Providers.all().stream().filter(p -> p.servesBareModel(model)).findFirst());
+      if (claiming.isPresent()) {
+        return claiming.get().model(params, "", model).map(chosen -> new Upstream(claiming.get(), "", chosen));
+      }
+      String why = slash <= 0
+          ? "no provider prefix, and '" + model + "' is not a model whose provider LiteLLM infers"
+              + " (write it as provider/model; supported: " + Providers.supportedPrefixes() + ")"
+          : Providers.all().stream().map(p -> p.unservedPrefixes().get(prefix)).filter(Objects::nonNull).findFirst()
+              .orElse("provider '" + prefix + "/' is not supported by Affinity")
+              + " (supported: " + Providers.supportedPrefixes() + ")";
+      return Optional.of(new Upstream(null, prefix, UpstreamModel.unservable(why)));
     }
     String id = model.substring(slash + 1);
     if (id.isBlank()) {
       params.problem("model", "model id missing after '" + prefix + "/'");
       return Optional.empty();
     }
-    if (openAi.isPresent()) {
-      return Optional.of(openAi.get() == OpenAiCompatible.OPENAI ? openAiModel(id) : Upstream.openAi(openAi.get(), id));
-    }
-    if (provider.get() == ProviderKind.BEDROCK) {
-      return bedrockModel(params, id);
-    }
-    if (provider.get() == ProviderKind.VERTEX && !id.startsWith("claude") && !VertexSettings.servesGemini(id)
-        && !ModelPattern.isWildcard(id)) {
-      return Optional.of(Upstream.unservable("only Anthropic Claude and Google Gemini models are served on Vertex AI,"
-          + " e.g. vertex_ai/claude-sonnet-4-5@20250929 or vertex_ai/gemini-2.5-flash"));
-    }
-    return Optional.of(new Upstream(provider.get(), id));
-  }
-
-  /** A model id without provider prefix, placed as LiteLLM places it. */
-  private static Upstream bareModel(String model) {
-    if (model.startsWith("claude")) {
-      return new Upstream(ProviderKind.ANTHROPIC, model);
-    }
-    if (model.startsWith("gemini-")) {
-      // LiteLLM's model table lists bare Gemini ids under vertex_ai, not the Gemini API
-      return new Upstream(ProviderKind.VERTEX, model);
-    }
-    if (OPENAI_MODEL.matcher(model).matches() || model.equals("*")) {
-      return openAiModel(model);
-    }
-    return Upstream.unservable("no provider prefix, and '" + model + "' is not a model whose provider LiteLLM infers"
-        + " (write it as provider/model; supported: " + supportedPrefixes() + ")");
-  }
-
-  /** An OpenAI model: chat models are served, the other APIs' models (embeddings, images, audio...) are not. */
-  private static Upstream openAiModel(String model) {
-    if (NOT_CHAT_MODEL.matcher(model).find()) {
-      return Upstream.unservable("'" + model + "' is not a Chat Completions model; Affinity serves chat models only");
-    }
-    return Upstream.openAi(OpenAiCompatible.OPENAI, model);
-  }
-
-  /** Every prefix Affinity serves, for messages. */
-  private static String supportedPrefixes() {
-    return ProviderKind.supportedPrefixes() + ", " + java.util.Arrays.stream(OpenAiCompatible.values())
-        .filter(api -> ProviderKind.fromPrefix(api.prefix()).isEmpty())
-        .map(OpenAiCompatible::prefix).collect(java.util.stream.Collectors.joining(", "));
-  }
-
-  /** LiteLLM writes {@code bedrock} (InvokeModel) or {@code bedrock_converse}. */
-  private static boolean bedrockProvider(ModelInfo info) {
-    return info.litellmProvider() != null && info.litellmProvider().startsWith(ProviderKind.BEDROCK.prefix());
-  }
-
-  /**
-   * A Bedrock model id, after LiteLLM's route prefixes: {@code invoke/} is what Affinity does anyway, and
-   * {@code converse/} is served the same way (the client speaks the Messages API either way, and InvokeModel takes
-   * that body as it is), with a warning.
-   */
-  private Optional<Upstream> bedrockModel(Section params, String model) {
-    String id = model;
-    if (id.startsWith("invoke/")) {
-      id = id.substring("invoke/".length());
-    } else if (id.startsWith("converse/")) {
-      id = id.substring("converse/".length());
-      findings.warning(params.path("model"),
-          "Affinity calls Bedrock's InvokeModel API with the Messages body: converse/ is served as invoke/");
-    }
-    if (id.isBlank()) {
-      params.problem("model", "Bedrock model id missing");
-      return Optional.empty();
-    }
-    // Only Claude speaks the Messages body; an ARN (application inference profile) does not say, so it is trusted.
-    if (!id.contains("anthropic.") && !id.startsWith("arn:") && !ModelPattern.isWildcard(id)) {
-      return Optional.of(Upstream.unservable("only Anthropic models are served on Bedrock,"
-          + " e.g. bedrock/us.anthropic.claude-sonnet-4-5-20250929-v1:0"));
-    }
-    return Optional.of(new Upstream(ProviderKind.BEDROCK, id));
-  }
-
-  /** {@code aws_bedrock_runtime_endpoint}, or {@code api_base} as LiteLLM also accepts; empty for the default one. */
-  private static Optional<String> bedrockEndpoint(Section params) {
-    boolean endpoint = params.has("aws_bedrock_runtime_endpoint");
-    if (endpoint && params.has("api_base")) {
-      params.problem("api_base", "give either api_base or aws_bedrock_runtime_endpoint, not both");
-      return Optional.empty();
-    }
-    String key = endpoint ? "aws_bedrock_runtime_endpoint" : "api_base";
-    return params.string(key)
-        .flatMap(base -> apiBase(params, key, base, "https://bedrock-runtime.us-west-2.amazonaws.com"));
-  }
-
-  /**
-   * Region and credential source of a Bedrock deployment. Credentials themselves are not looked up here: a profile
-   * may exist only on the machines that serve, and it may change while the gateway runs.
-   */
-  private Optional<AwsSettings> aws(Section params) {
-    int before = findings.problemCount();
-    Optional<String> region = region(params);
-    Optional<String> profile = params.string("aws_profile_name");
-    Optional<Secret> keyId = params.secret("aws_access_key_id");
-    Optional<Secret> secretKey = params.secret("aws_secret_access_key");
-    Optional<Secret> token = params.secret("aws_session_token");
-    boolean hasKeyId = params.has("aws_access_key_id");
-    boolean hasSecretKey = params.has("aws_secret_access_key");
-    if (hasKeyId && !hasSecretKey) {
-      params.problem("aws_secret_access_key", "required with aws_access_key_id");
-    } else if (hasSecretKey && !hasKeyId) {
-      params.problem("aws_access_key_id", "required with aws_secret_access_key");
-    }
-    if (params.has("aws_session_token") && !hasKeyId && !hasSecretKey) {
-      params.problem("aws_session_token", "only used with aws_access_key_id and aws_secret_access_key");
-    }
-    if (params.has("aws_profile_name") && (hasKeyId || hasSecretKey)) {
-      params.problem("aws_profile_name",
-          "give either a profile or keys (aws_access_key_id, aws_secret_access_key), not both");
-    }
-    if (params.has("api_key")) {
-      params.problem("api_key", "not used by Bedrock deployments: give aws_profile_name, or aws_access_key_id and"
-          + " aws_secret_access_key, or neither for the default AWS credential chain");
-    }
-    if (findings.problemCount() > before) {
-      return Optional.empty();
-    }
-    return Optional.of(new AwsSettings(region.orElseThrow(), profile.orElse(null), keyId.orElse(null),
-        secretKey.orElse(null), token.orElse(null)));
-  }
-
-  /**
-   * Project, location and credentials of a Vertex AI deployment. A credentials file is not read here (it may exist
-   * only on the machines that serve); inline JSON is checked to be a service account key, without ever quoting it.
-   */
-  private Optional<VertexSettings> vertex(Section params) {
-    int before = findings.problemCount();
-    Optional<String> project = keyOrVariable(params, spelling(params, "vertex_project"), PROJECT_VARIABLE,
-        GCP_PROJECT, "a Google Cloud project id, e.g. my-project-123");
-    Optional<String> location = keyOrVariable(params, spelling(params, "vertex_location"), LOCATION_VARIABLE,
-        VERTEX_LOCATION, "a Vertex AI region such as us-east5, or global");
-    Optional<Secret> credentials = params.secret("vertex_credentials");
-    credentials.filter(json -> json.value().stripLeading().startsWith("{"))
-        .ifPresent(json -> serviceAccountProblem(json.value())
-            .ifPresent(problem -> params.problem("vertex_credentials", problem)));
-    if (params.has("api_key")) {
-      params.problem("api_key", "not used by Vertex AI deployments: give vertex_credentials (a service account key"
-          + " file, or its JSON), or neither for Google's application default credentials");
-    }
-    if (findings.problemCount() > before) {
-      return Optional.empty();
-    }
-    return Optional.of(new VertexSettings(project.orElseThrow(), location.orElseThrow(), credentials.orElse(null)));
-  }
-
-  /** {@code key}, or LiteLLM's other spelling of it ({@code vertex_ai_project}) when that is the one given. */
-  private static String spelling(Section params, String key) {
-    String other = VERTEX_SPELLINGS.entrySet().stream().filter(e -> e.getValue().equals(key))
-        .map(Map.Entry::getKey).findFirst().orElseThrow();
-    if (!params.has(other)) {
-      return key;
-    }
-    if (params.has(key)) {
-      params.problem(other, "give either " + key + " or " + other + ", not both");
-    }
-    return other;
-  }
-
-  /** {@code key}, or else environment variable {@code variable}, matching {@code format}. */
-  private Optional<String> keyOrVariable(Section params, String key, String variable, Pattern format, String what) {
-    if (params.has(key)) {
-      return params.string(key).filter(value -> {
-        if (!format.matcher(value).matches()) {
-          params.problem(key, "must be " + what);
-          return false;
-        }
-        return true;
-      });
-    }
-    String value = env.get(variable);
-    if (value == null || value.isBlank()) {
-      params.problem(key, "required (or set environment variable " + variable + ")");
-      return Optional.empty();
-    }
-    if (!format.matcher(value.trim()).matches()) {
-      params.problem(key, "environment variable " + variable + " must be " + what);
-      return Optional.empty();
-    }
-    return Optional.of(value.trim());
-  }
-
-  /** What is wrong with inline service-account JSON, in words that never quote it; empty when nothing is. */
-  private static Optional<String> serviceAccountProblem(String json) {
-    JsonNode key;
-    try {
-      key = JSON.readTree(json);
-    } catch (JsonProcessingException e) {
-      return Optional.of("inline service account JSON cannot be parsed");
-    }
-    if (!key.path("type").asText("").equals("service_account")) {
-      return Optional.of("must be a service account key (\"type\": \"service_account\"), or a path to one");
-    }
-    for (String field : List.of("client_email", "private_key")) {
-      if (!key.path(field).isTextual() || key.path(field).asText().isBlank()) {
-        return Optional.of("the service account key has no " + field);
-      }
-    }
-    return Optional.empty();
-  }
-
-  /** {@code aws_region_name}, or the region the AWS SDKs would take from the environment. */
-  private Optional<String> region(Section params) {
-    if (params.has("aws_region_name")) {
-      return params.string("aws_region_name").filter(region -> {
-        if (!AWS_REGION.matcher(region).matches()) {
-          params.problem("aws_region_name", "must be an AWS region name, e.g. us-west-2");
-          return false;
-        }
-        return true;
-      });
-    }
-    for (String variable : REGION_VARIABLES) {
-      String region = env.get(variable);
-      if (region != null && !region.isBlank()) {
-        if (AWS_REGION.matcher(region.trim()).matches()) {
-          return Optional.of(region.trim());
-        }
-        params.problem("aws_region_name", "environment variable " + variable
-            + " is not an AWS region name (e.g. us-west-2)");
-        return Optional.empty();
-      }
-    }
-    params.problem("aws_region_name", "required (or set environment variable "
-        + String.join(" or ", REGION_VARIABLES) + ")");
-    return Optional.empty();
+    return provider.get().model(params, prefix, id).map(chosen -> new Upstream(provider.get(), prefix, chosen));
   }
 
   /** An http(s) URL without trailing slash; the value is never quoted in the problem (it may embed credentials). */
-  private static Optional<String> apiBase(Section params, String key, String base, String example) {
+  static Optional<String> apiBase(Section params, String key, String base, String example) {
     Optional<String> url = httpUrl(base);
     if (url.isEmpty()) {
       params.problem(key, "must be an http(s) URL without query or fragment, e.g. " + example);
@@ -838,7 +507,7 @@ public final class ConfigLoader {
   }
 
   /** {@code base} without trailing slash when it is an http(s) URL without query or fragment. */
-  private static Optional<String> httpUrl(String base) {
+  static Optional<String> httpUrl(String base) {
     try {
       URI uri = new URI(base);
       String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
@@ -879,26 +548,6 @@ public final class ConfigLoader {
       return a == 127 || a == 10 || a == 172 && b >= 16 && b <= 31 || a == 192 && b == 168 || a == 169 && b == 254;
     }
     return h.equals("::1") || h.startsWith("fc") || h.startsWith("fd") || h.startsWith("fe80:");
-  }
-
-  /** {@code api_key}, or, as LiteLLM does, the provider's usual environment variable when the key is absent. */
-  private Optional<Secret> apiKey(Section params, Upstream upstream) {
-    if (params.has("api_key")) {
-      return params.secret("api_key");
-    }
-    List<String> variables = upstream.api() != null ? upstream.api().keyVariables()
-        : List.of(upstream.provider().defaultKeyVariable());
-    for (String name : variables) {
-      Optional<String> fallback = variable(name);
-      if (fallback.isPresent()) {
-        return fallback.map(Secret::new);
-      }
-    }
-    if (upstream.api() != null && upstream.api().keyOptional()) {
-      return Optional.of(Secret.NONE); // a self-hosted server without authentication
-    }
-    params.problem("api_key", "required (or set environment variable " + String.join(" or ", variables) + ")");
-    return Optional.empty();
   }
 
   private Optional<InjectionPoint> injectionPoint(Section point) {
@@ -1058,8 +707,9 @@ public final class ConfigLoader {
     Map<String, Integer> derivedCount = new HashMap<>();
     List<Deployment> deployments = new ArrayList<>();
     for (Draft draft : drafts) {
-      String id = draft.givenId();
-      if (id == null) {
+      String given = draft.givenId();
+      String id = given;
+      if (given == null) {
         String derived = derivedId(draft);
         int ordinal = derivedCount.merge(derived, 1, Integer::sum);
         // Entries that differ only by api_key derive the same id; number them in file order.
@@ -1073,26 +723,13 @@ public final class ConfigLoader {
       CallSettings calls = draft.calls().streamTimeout() != null || streamTimeout == null ? draft.calls()
           : new CallSettings(draft.calls().order(), draft.calls().maxParallelRequests(), streamTimeout,
               draft.calls().extraHeaders());
-      deployments.add(new Deployment(id, draft.alias(), draft.provider(), draft.model(), draft.apiBase(),
-          draft.apiKey(), draft.weight(), draft.rpm(), draft.tpm(),
-          Objects.requireNonNullElse(draft.timeout(), router.timeout()), draft.injectionPoints(), draft.info(),
-          cacheScope(draft, id), draft.aws(), draft.vertex(), draft.openAi(), calls));
+      deployments.add(new Deployment(id, draft.alias(), draft.model(), draft.apiBase(), draft.apiKey(),
+          draft.weight(), draft.rpm(), draft.tpm(), Objects.requireNonNullElse(draft.timeout(), router.timeout()),
+          draft.injectionPoints(), draft.info(),
+          draft.cacheScope() != null ? draft.cacheScope() : draft.settings().defaultCacheScope(id),
+          draft.settings(), calls));
     }
     return deployments;
-  }
-
-  /**
-   * The configured scope; else a Bedrock deployment shares its account's cache in its region, a Vertex AI one its
-   * project's, and others have their own.
-   */
-  private static String cacheScope(Draft draft, String id) {
-    if (draft.cacheScope() != null) {
-      return draft.cacheScope();
-    }
-    if (draft.aws() != null) {
-      return draft.aws().defaultCacheScope();
-    }
-    return draft.vertex() != null ? draft.vertex().defaultCacheScope() : id;
   }
 
   /**
@@ -1101,22 +738,10 @@ public final class ConfigLoader {
    * renames every deployment: pins made under old ids are lost.
    */
   private static String derivedId(Draft draft) {
-    // OpenAI and self-hosted servers keep the form their ids were first derived in; other compatible providers are
-    // named by their own prefix
-    String provider = draft.openAi() != null && !draft.openAi().api().namedAsOpenAi()
-        ? draft.openAi().api().prefix() : draft.provider().prefix();
-    List<String> fields = new ArrayList<>(List.of(draft.alias(), provider + "/" + draft.model(),
+    List<String> fields = new ArrayList<>(List.of(draft.alias(), draft.settings().litellmPrefix() + "/" + draft.model(),
         draft.apiBase(), Objects.requireNonNullElse(draft.cacheScope(), "")));
-    if (draft.aws() != null) {
-      // Bedrock only, so that the ids of other deployments stay as they were. The keys are never part of it.
-      fields.add(Objects.requireNonNullElse(draft.aws().profileName(), ""));
-      fields.add(draft.aws().region());
-    }
-    if (draft.vertex() != null) {
-      // Vertex only, likewise; the credentials (a path, or a private key) are not.
-      fields.add(draft.vertex().project());
-      fields.add(draft.vertex().location());
-    }
+    // only the providers that have any (Bedrock, Vertex AI), so that the ids of the others stay as they were
+    fields.addAll(draft.settings().idFields());
     StringBuilder canonical = new StringBuilder();
     for (String field : fields) {
       // Length-prefixed so that no two different field lists encode alike.

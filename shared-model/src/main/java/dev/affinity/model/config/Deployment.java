@@ -1,5 +1,8 @@
 package dev.affinity.model.config;
 
+import dev.affinity.model.provider.Provider;
+import dev.affinity.model.provider.ProviderSettings;
+import dev.affinity.model.provider.Providers;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -9,81 +12,75 @@ import java.util.Objects;
  *
  * @param id              stable across nodes and restarts: {@code model_info.id}, or derived from non-secret fields
  * @param alias           {@code model_name}, what clients ask for; may contain one {@code *}
- * @param provider        the API family, from the model prefix
  * @param model           the upstream model id without provider prefix; may contain one {@code *}
  * @param apiBase         the endpoint, without trailing slash
- * @param apiKey          the credential sent upstream
+ * @param apiKey          the credential sent upstream ({@link Secret#NONE} for providers that sign or use tokens)
  * @param weight          relative share of traffic under weighted strategies
  * @param rpm             requests per minute this deployment accepts, or {@code null} for no limit
  * @param tpm             tokens per minute this deployment accepts, or {@code null} for no limit
  * @param timeout         the upstream call timeout (the router's when the deployment sets none)
  * @param injectionPoints where to add {@code cache_control} markers; empty for none
  * @param info            {@code model_info}
- * @param cacheScope      deployments with the same scope share one provider cache; defaults to {@link #id}, for
- *                        Bedrock to {@link AwsSettings#defaultCacheScope()}, for Vertex AI to
- *                        {@link VertexSettings#defaultCacheScope()}
- * @param aws             region and credentials of a Bedrock deployment (then {@code apiKey} is {@link Secret#NONE});
- *                        {@code null} for every other provider
- * @param vertex          project, location and credentials of a Vertex AI deployment (then {@code apiKey} is
- *                        {@link Secret#NONE}); {@code null} for every other provider
- * @param openAi          which OpenAI-compatible provider an OpenAI-API deployment is, and how it is addressed;
- *                        {@code null} for every other provider ({@link OpenAiSettings#OPENAI} when built without)
+ * @param cacheScope      deployments with the same scope share one provider cache; defaults to the provider's
+ *                        {@link ProviderSettings#defaultCacheScope(String)} (the id, a Bedrock account in a region, a
+ *                        Vertex AI project)
+ * @param settings        the provider's own settings of this deployment: which provider it is, and what that provider
+ *                        needs beyond endpoint and key
  * @param calls           order, parallel limit, stream timeout and extra headers
  */
-public record Deployment(String id, String alias, ProviderKind provider, String model, String apiBase, Secret apiKey,
+public record Deployment(String id, String alias, String model, String apiBase, Secret apiKey,
                          double weight, Integer rpm, Integer tpm, Duration timeout,
                          List<InjectionPoint> injectionPoints, ModelInfo info, String cacheScope,
-                         AwsSettings aws, VertexSettings vertex, OpenAiSettings openAi, CallSettings calls) {
+                         ProviderSettings settings, CallSettings calls) {
 
   public Deployment {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(alias, "alias");
-    Objects.requireNonNull(provider, "provider");
     Objects.requireNonNull(model, "model");
     Objects.requireNonNull(apiBase, "apiBase");
     Objects.requireNonNull(apiKey, "apiKey");
     Objects.requireNonNull(timeout, "timeout");
     Objects.requireNonNull(info, "info");
     Objects.requireNonNull(cacheScope, "cacheScope");
+    Objects.requireNonNull(settings, "settings");
     injectionPoints = List.copyOf(injectionPoints);
-    if (provider == ProviderKind.OPENAI && openAi == null) {
-      openAi = OpenAiSettings.OPENAI;
-    }
-    if ((provider == ProviderKind.OPENAI) != (openAi != null)) {
-      throw new IllegalArgumentException("OpenAI settings are only for OpenAI-API deployments");
-    }
     calls = Objects.requireNonNullElse(calls, CallSettings.DEFAULTS);
-    if ((provider == ProviderKind.BEDROCK) != (aws != null)) {
-      throw new IllegalArgumentException("AWS settings are required for Bedrock deployments and only for them");
-    }
-    if ((provider == ProviderKind.VERTEX) != (vertex != null)) {
-      throw new IllegalArgumentException("Vertex settings are required for Vertex AI deployments and only for them");
-    }
   }
 
   /** A deployment with the default call settings. */
-  public Deployment(String id, String alias, ProviderKind provider, String model, String apiBase, Secret apiKey,
+  public Deployment(String id, String alias, String model, String apiBase, Secret apiKey,
                     double weight, Integer rpm, Integer tpm, Duration timeout,
                     List<InjectionPoint> injectionPoints, ModelInfo info, String cacheScope,
-                    AwsSettings aws, VertexSettings vertex) {
-    this(id, alias, provider, model, apiBase, apiKey, weight, rpm, tpm, timeout, injectionPoints, info, cacheScope,
-        aws, vertex, null, null);
+                    ProviderSettings settings) {
+    this(id, alias, model, apiBase, apiKey, weight, rpm, tpm, timeout, injectionPoints, info, cacheScope, settings,
+        null);
   }
 
-  /** A deployment of a provider other than Vertex AI. */
-  public Deployment(String id, String alias, ProviderKind provider, String model, String apiBase, Secret apiKey,
-                    double weight, Integer rpm, Integer tpm, Duration timeout,
-                    List<InjectionPoint> injectionPoints, ModelInfo info, String cacheScope, AwsSettings aws) {
-    this(id, alias, provider, model, apiBase, apiKey, weight, rpm, tpm, timeout, injectionPoints, info, cacheScope,
-        aws, null);
+  /** The registration of this deployment's provider: its cache behaviour, its verticle. */
+  public Provider registration() {
+    return Providers.named(settings.providerName());
   }
 
-  /** A deployment of a provider other than Bedrock and Vertex AI, which need settings of their own. */
-  public Deployment(String id, String alias, ProviderKind provider, String model, String apiBase, Secret apiKey,
-                    double weight, Integer rpm, Integer tpm, Duration timeout,
-                    List<InjectionPoint> injectionPoints, ModelInfo info, String cacheScope) {
-    this(id, alias, provider, model, apiBase, apiKey, weight, rpm, tpm, timeout, injectionPoints, info, cacheScope,
-        null, null);
+  /** The upstream API this deployment speaks. */
+  public ProviderKind provider() {
+    return registration().api();
+  }
+
+  /**
+   * The settings of this deployment as its own provider's type: a provider asks for {@code AwsSettings}, say, and
+   * is given them; a deployment of another provider is a programming error.
+   */
+  public <S extends ProviderSettings> S settings(Class<S> type) {
+    if (!type.isInstance(settings)) {
+      throw new IllegalStateException("deployment " + id + " is a " + settings.providerName() + " deployment, not "
+          + type.getSimpleName());
+    }
+    return type.cast(settings);
+  }
+
+  /** The model as LiteLLM writes it, {@code provider/model}. */
+  public String litellmModel() {
+    return settings.litellmPrefix() + "/" + model;
   }
 
   /**

@@ -7,7 +7,7 @@ import java.util.regex.Pattern;
  * A model name with at most one {@code *} wildcard ({@code claude-*}, {@code *}, {@code anthropic/*}), used both for
  * aliases (what clients ask for) and for upstream model ids (what the wildcard part is substituted into).
  */
-final class ModelPattern {
+public final class ModelPattern {
 
   static final char WILDCARD = '*';
   /**
@@ -21,7 +21,7 @@ final class ModelPattern {
   private ModelPattern() {
   }
 
-  static boolean isWildcard(String pattern) {
+  public static boolean isWildcard(String pattern) {
     return pattern.indexOf(WILDCARD) >= 0;
   }
 

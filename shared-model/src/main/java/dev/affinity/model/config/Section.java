@@ -15,7 +15,7 @@ import java.util.Set;
  *
  * <p>Problem messages never include a configured value: any string may be a secret, or resolve to one.
  */
-final class Section {
+public final class Section {
 
   static final String ENV_PREFIX = "os.environ/";
 
@@ -49,11 +49,11 @@ final class Section {
     return list + "[" + index + "]";
   }
 
-  String path() {
+  public String path() {
     return path;
   }
 
-  String path(String key) {
+  public String path(String key) {
     return child(path, key);
   }
 
@@ -62,17 +62,66 @@ final class Section {
   }
 
   /** Reports a problem at {@code key}. */
-  void problem(String key, String message) {
+  public void problem(String key, String message) {
     findings.problem(path(key), message);
   }
 
+  /** Reports a warning at {@code key}. */
+  public void warning(String key, String message) {
+    findings.warning(path(key), message);
+  }
+
+  /** The problems found so far in the whole file: a reader compares counts to know whether its own part failed. */
+  public int problemCount() {
+    return findings.problemCount();
+  }
+
+  /** A non-blank environment variable (the process's, with {@code environment_variables} set over it), trimmed. */
+  public Optional<String> variable(String name) {
+    return Optional.ofNullable(env.get(name)).map(String::trim).filter(value -> !value.isEmpty());
+  }
+
+  /**
+   * The endpoint at {@code key}: an http(s) URL without trailing slash, query or fragment; a problem naming
+   * {@code example} otherwise. A plain-http URL to a public host is a warning. The value is never quoted.
+   */
+  public Optional<String> url(String key, String example) {
+    return string(key).flatMap(base -> ConfigLoader.apiBase(this, key, base, example));
+  }
+
+  /** {@code base} without trailing slash when it is an http(s) URL without query or fragment. */
+  public static Optional<String> httpUrl(String base) {
+    return ConfigLoader.httpUrl(base);
+  }
+
+  /**
+   * {@code api_key}, or, as LiteLLM does, the first of the provider's {@code variables} that is set; when none is,
+   * {@link Secret#NONE} if the key is {@code optional}, else a problem.
+   */
+  public Optional<Secret> apiKey(List<String> variables, boolean optional) {
+    if (has("api_key")) {
+      return secret("api_key");
+    }
+    for (String name : variables) {
+      Optional<String> fallback = variable(name);
+      if (fallback.isPresent()) {
+        return fallback.map(Secret::new);
+      }
+    }
+    if (optional) {
+      return Optional.of(Secret.NONE); // a self-hosted server without authentication
+    }
+    problem("api_key", "required (or set environment variable " + String.join(" or ", variables) + ")");
+    return Optional.empty();
+  }
+
   /** Whether {@code key} has a value; an explicit YAML null counts as absent. Marks the key as read. */
-  boolean has(String key) {
+  public boolean has(String key) {
     return value(key).isPresent();
   }
 
   /** Accepts {@code key} without using it, with a warning saying why. */
-  void ignore(String key, String why) {
+  public void ignore(String key, String why) {
     if (node.has(key)) {
       read.add(key);
       findings.warning(path(key), why);
@@ -85,7 +134,7 @@ final class Section {
   }
 
   /** The keys of this mapping, in file order. */
-  List<String> keys() {
+  public List<String> keys() {
     List<String> keys = new ArrayList<>();
     node.fieldNames().forEachRemaining(keys::add);
     return keys;
@@ -107,12 +156,12 @@ final class Section {
   }
 
   /** Whether {@code key} holds a mapping. */
-  boolean isMapping(String key) {
+  public boolean isMapping(String key) {
     JsonNode value = node.get(key);
     return value != null && value.isObject();
   }
 
-  Optional<Section> section(String key) {
+  public Optional<Section> section(String key) {
     return value(key).flatMap(value -> of(path(key), value, findings, env));
   }
 
@@ -150,7 +199,7 @@ final class Section {
   }
 
   /** A list of strings ({@code os.environ/} resolved); bad elements are reported and left out. */
-  Optional<List<String>> strings(String key) {
+  public Optional<List<String>> strings(String key) {
     return list(key).map(elements -> {
       List<String> strings = new ArrayList<>();
       for (int i = 0; i < elements.size(); i++) {
@@ -161,11 +210,11 @@ final class Section {
   }
 
   /** A non-blank string; {@code os.environ/NAME} is replaced by the variable's value. */
-  Optional<String> string(String key) {
+  public Optional<String> string(String key) {
     return value(key).flatMap(value -> text(path(key), value));
   }
 
-  Optional<String> requiredString(String key) {
+  public Optional<String> requiredString(String key) {
     if (!has(key)) {
       problem(key, "required");
       return Optional.empty();
@@ -173,11 +222,11 @@ final class Section {
     return string(key);
   }
 
-  Optional<Secret> secret(String key) {
+  public Optional<Secret> secret(String key) {
     return string(key).map(Secret::new);
   }
 
-  Optional<Boolean> bool(String key) {
+  public Optional<Boolean> bool(String key) {
     return value(key).flatMap(value -> {
       if (!value.isBoolean()) {
         problem(key, "must be true or false");
@@ -188,7 +237,7 @@ final class Section {
   }
 
   /** An integer no smaller than {@code min}. */
-  Optional<Integer> integer(String key, int min) {
+  public Optional<Integer> integer(String key, int min) {
     return value(key).flatMap(value -> {
       if (!value.isIntegralNumber() || !value.canConvertToInt() || value.intValue() < min) {
         problem(key, min == Integer.MIN_VALUE ? "must be an integer" : "must be an integer >= " + min);
@@ -199,12 +248,12 @@ final class Section {
   }
 
   /** Any integer, negative included. */
-  Optional<Integer> integer(String key) {
+  public Optional<Integer> integer(String key) {
     return integer(key, Integer.MIN_VALUE);
   }
 
   /** A finite number, {@code >= 0}, or {@code > 0} when {@code positive}. */
-  Optional<Double> number(String key, boolean positive) {
+  public Optional<Double> number(String key, boolean positive) {
     return value(key).flatMap(value -> {
       double number = value.doubleValue();
       if (!value.isNumber() || !Double.isFinite(number) || number < 0 || (positive && number == 0)) {
@@ -216,7 +265,7 @@ final class Section {
   }
 
   /** A positive number of seconds, fractions allowed down to the millisecond. */
-  Optional<Duration> seconds(String key) {
+  public Optional<Duration> seconds(String key) {
     return value(key).flatMap(value -> {
       double seconds = value.doubleValue();
       long millis = Math.round(seconds * 1000);

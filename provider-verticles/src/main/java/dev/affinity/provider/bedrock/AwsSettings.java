@@ -1,5 +1,9 @@
-package dev.affinity.model.config;
+package dev.affinity.provider.bedrock;
 
+import dev.affinity.model.config.Secret;
+import dev.affinity.model.provider.ProviderSettings;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -16,7 +20,7 @@ import java.util.Objects;
  * @param sessionToken    {@code aws_session_token}, or {@code null}; only with explicit keys
  */
 public record AwsSettings(String region, String profileName, Secret accessKeyId, Secret secretAccessKey,
-                          Secret sessionToken) {
+                          Secret sessionToken) implements ProviderSettings {
 
   /** The credentials of the SDK's default chain, used when a deployment names neither profile nor keys. */
   public static final String DEFAULT_CHAIN = "default-chain";
@@ -32,6 +36,27 @@ public record AwsSettings(String region, String profileName, Secret accessKeyId,
     if (sessionToken != null && accessKeyId == null) {
       throw new IllegalArgumentException("a session token goes with explicit keys");
     }
+  }
+
+  @Override
+  public String providerName() {
+    return BedrockProvider.NAME;
+  }
+
+  @Override
+  public String litellmPrefix() {
+    return BedrockProvider.PREFIX;
+  }
+
+  /** The profile and the region: the keys are never part of an id. */
+  @Override
+  public List<String> idFields() {
+    return Arrays.asList(Objects.requireNonNullElse(profileName, ""), region);
+  }
+
+  @Override
+  public String defaultCacheScope(String deploymentId) {
+    return defaultCacheScope();
   }
 
   /** Whether the deployment carries its own keys rather than naming where to find them. */

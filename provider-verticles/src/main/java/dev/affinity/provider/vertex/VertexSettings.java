@@ -1,5 +1,8 @@
-package dev.affinity.model.config;
+package dev.affinity.provider.vertex;
 
+import dev.affinity.model.config.Secret;
+import dev.affinity.model.provider.ProviderSettings;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -13,7 +16,7 @@ import java.util.Objects;
  *                    {@link Secret} because the JSON holds a private key. {@code null} for Google's application
  *                    default credentials ({@code GOOGLE_APPLICATION_CREDENTIALS}, gcloud, the metadata server)
  */
-public record VertexSettings(String project, String location, Secret credentials) {
+public record VertexSettings(String project, String location, Secret credentials) implements ProviderSettings {
 
   /** The location whose endpoint is not regional. */
   public static final String GLOBAL = "global";
@@ -21,6 +24,27 @@ public record VertexSettings(String project, String location, Secret credentials
   public VertexSettings {
     Objects.requireNonNull(project, "project");
     Objects.requireNonNull(location, "location");
+  }
+
+  @Override
+  public String providerName() {
+    return VertexProvider.NAME;
+  }
+
+  @Override
+  public String litellmPrefix() {
+    return VertexProvider.PREFIX;
+  }
+
+  /** The project and the location; the credentials (a path, or a private key) are not part of an id. */
+  @Override
+  public List<String> idFields() {
+    return List.of(project, location);
+  }
+
+  @Override
+  public String defaultCacheScope(String deploymentId) {
+    return defaultCacheScope();
   }
 
   /** Whether {@link #credentials} is the service-account JSON itself rather than a path to it. */

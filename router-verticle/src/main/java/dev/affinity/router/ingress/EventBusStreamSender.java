@@ -1,4 +1,4 @@
-package dev.affinity.router.routing;
+package dev.affinity.router.ingress;
 
 import dev.affinity.model.BodyStream;
 import dev.affinity.model.EventBusStream;

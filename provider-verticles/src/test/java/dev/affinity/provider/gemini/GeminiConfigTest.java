@@ -1,4 +1,11 @@
-package dev.affinity.model.config;
+package dev.affinity.provider.gemini;
+
+import dev.affinity.model.config.ConfigException;
+import dev.affinity.model.config.ConfigLoader;
+import dev.affinity.model.config.ConfigProblem;
+import dev.affinity.model.config.Deployment;
+import dev.affinity.model.config.GatewayConfig;
+import dev.affinity.model.config.ProviderKind;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;

@@ -1,4 +1,11 @@
-package dev.affinity.model.config;
+package dev.affinity.provider.vertex;
+
+import dev.affinity.model.config.ConfigException;
+import dev.affinity.model.config.ConfigLoader;
+import dev.affinity.model.config.ConfigProblem;
+import dev.affinity.model.config.Deployment;
+import dev.affinity.model.config.GatewayConfig;
+import dev.affinity.model.config.ProviderKind;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
@@ -56,11 +63,11 @@ class VertexConfigTest {
     assertThat(one.apiKey().present()).isFalse();
     assertThat(one.apiBase()).isEqualTo("https://us-east5-aiplatform.googleapis.com");
     assertThat(two.apiBase()).isEqualTo("https://aiplatform.googleapis.com");
-    assertThat(one.vertex().project()).isEqualTo("proj-one");
-    assertThat(one.vertex().inlineCredentials()).isFalse();
-    assertThat(one.vertex().credentialsSource()).isEqualTo("the service account file /etc/affinity/proj-one.json");
-    assertThat(two.vertex().inlineCredentials()).isTrue();
-    assertThat(two.vertex().credentialsSource()).startsWith("the inline service account JSON sha256:")
+    assertThat(one.settings(VertexSettings.class).project()).isEqualTo("proj-one");
+    assertThat(one.settings(VertexSettings.class).inlineCredentials()).isFalse();
+    assertThat(one.settings(VertexSettings.class).credentialsSource()).isEqualTo("the service account file /etc/affinity/proj-one.json");
+    assertThat(two.settings(VertexSettings.class).inlineCredentials()).isTrue();
+    assertThat(two.settings(VertexSettings.class).credentialsSource()).startsWith("the inline service account JSON sha256:")
         .doesNotContain("MIIsecret");
     assertThat(one.cacheScope()).isEqualTo("vertex:proj-one");
     assertThat(two.cacheScope()).isEqualTo("vertex:proj-two");
@@ -77,8 +84,8 @@ class VertexConfigTest {
         cache_scope: shared
         """), Map.of()).deployments().get(0);
 
-    assertThat(deployment.vertex().credentials()).isNull();
-    assertThat(deployment.vertex().credentialsSource()).isEqualTo("the application default credentials");
+    assertThat(deployment.settings(VertexSettings.class).credentials()).isNull();
+    assertThat(deployment.settings(VertexSettings.class).credentialsSource()).isEqualTo("the application default credentials");
     assertThat(deployment.apiBase()).isEqualTo("http://127.0.0.1:9100");
     assertThat(deployment.cacheScope()).isEqualTo("shared");
   }
@@ -88,8 +95,8 @@ class VertexConfigTest {
     Deployment deployment = ConfigLoader.parse(deployment(""), Map.of("VERTEXAI_PROJECT", "proj-env",
         "VERTEXAI_LOCATION", "us-east5")).deployments().get(0);
 
-    assertThat(deployment.vertex().project()).isEqualTo("proj-env");
-    assertThat(deployment.vertex().location()).isEqualTo("us-east5");
+    assertThat(deployment.settings(VertexSettings.class).project()).isEqualTo("proj-env");
+    assertThat(deployment.settings(VertexSettings.class).location()).isEqualTo("us-east5");
   }
 
   @Test
@@ -136,7 +143,7 @@ class VertexConfigTest {
     assertThat(gemini.model()).isEqualTo("gemini-2.5-flash");
     assertThat(VertexSettings.servesGemini(gemini.model())).isTrue();
     assertThat(gemini.apiBase()).isEqualTo("https://europe-west4-aiplatform.googleapis.com");
-    assertThat(gemini.vertex().project()).isEqualTo("proj-one");
+    assertThat(gemini.settings(VertexSettings.class).project()).isEqualTo("proj-one");
     assertThat(gemini.apiKey().present()).isFalse();
     assertThat(gemini.cacheScope()).isEqualTo("vertex:proj-one");
     assertThat(VertexSettings.servesGemini("claude-sonnet-4-5@20250929")).isFalse();
@@ -167,7 +174,7 @@ class VertexConfigTest {
             vertex_project: proj-one
         """, Map.of());
 
-    assertThat(config.deployments().get(0).vertex()).isNull();
+    assertThat(config.deployments().get(0).settings()).isNotInstanceOf(VertexSettings.class);
     assertThat(config.warnings()).extracting(Object::toString).containsExactly(
         "model_list[0].litellm_params.vertex_project: only used by Vertex AI deployments, ignored");
   }

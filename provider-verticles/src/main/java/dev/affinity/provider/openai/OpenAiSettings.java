@@ -1,8 +1,9 @@
-package dev.affinity.model.config;
+package dev.affinity.provider.openai;
 
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import dev.affinity.model.provider.ProviderSettings;
 import java.util.Objects;
 
 /**
@@ -12,13 +13,24 @@ import java.util.Objects;
  * @param api        the provider, from the model prefix
  * @param apiVersion {@code api_version}: required by Azure OpenAI (defaulted), optional for Azure AI, else null
  */
-public record OpenAiSettings(OpenAiCompatible api, String apiVersion) {
+public record OpenAiSettings(OpenAiCompatible api, String apiVersion) implements ProviderSettings {
 
   /** OpenAI itself, and the settings of OpenAI-API deployments built without any. */
   public static final OpenAiSettings OPENAI = new OpenAiSettings(OpenAiCompatible.OPENAI, null);
 
   public OpenAiSettings {
     Objects.requireNonNull(api, "api");
+  }
+
+  @Override
+  public String providerName() {
+    return OpenAiProvider.NAME;
+  }
+
+  /** OpenAI and self-hosted servers keep the form their ids were first derived in; the others their own prefix. */
+  @Override
+  public String litellmPrefix() {
+    return api.namedAsOpenAi() ? OpenAiCompatible.OPENAI.prefix() : api.prefix();
   }
 
   /**

@@ -1,4 +1,4 @@
-package dev.affinity.model.config;
+package dev.affinity.provider.openai;
 
 import java.util.Arrays;
 import java.util.List;

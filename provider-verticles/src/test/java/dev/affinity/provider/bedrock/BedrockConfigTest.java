@@ -1,4 +1,11 @@
-package dev.affinity.model.config;
+package dev.affinity.provider.bedrock;
+
+import dev.affinity.model.config.ConfigException;
+import dev.affinity.model.config.ConfigLoader;
+import dev.affinity.model.config.ConfigProblem;
+import dev.affinity.model.config.Deployment;
+import dev.affinity.model.config.GatewayConfig;
+import dev.affinity.model.config.ProviderKind;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -44,7 +51,7 @@ class BedrockConfigTest {
     assertThat(deployment.model()).isEqualTo(SONNET);
     assertThat(deployment.apiBase()).isEqualTo("https://bedrock-runtime.us-west-2.amazonaws.com");
     assertThat(deployment.apiKey().present()).isFalse();
-    assertThat(deployment.aws()).isEqualTo(new AwsSettings("us-west-2", "account-1", null, null, null));
+    assertThat(deployment.settings(AwsSettings.class)).isEqualTo(new AwsSettings("us-west-2", "account-1", null, null, null));
     assertThat(deployment.cacheScope()).isEqualTo("account-1@us-west-2");
     assertThat(deployment.id()).matches("dep-[0-9a-f]{10}");
     assertThat(config.deploymentsFor(SONNET)).containsExactly(deployment);
@@ -90,7 +97,7 @@ class BedrockConfigTest {
             aws_region_name: us-east-1
         """, Map.of()).deployments().get(0);
     assertThat(deployment.provider()).isEqualTo(ProviderKind.BEDROCK);
-    assertThat(deployment.aws().credentialsSource()).isEqualTo("the default credential chain");
+    assertThat(deployment.settings(AwsSettings.class).credentialsSource()).isEqualTo("the default credential chain");
     assertThat(deployment.cacheScope()).isEqualTo("default-chain@us-east-1");
   }
 
@@ -118,7 +125,7 @@ class BedrockConfigTest {
         """, env);
 
     Deployment first = config.deployments().get(0);
-    AwsSettings aws = first.aws();
+    AwsSettings aws = first.settings(AwsSettings.class);
     assertThat(aws.region()).as("from AWS_REGION").isEqualTo("us-west-2");
     assertThat(aws.accessKeyId().value()).isEqualTo("AKIAEXAMPLEKEYID0001");
     assertThat(aws.secretAccessKey().value()).isEqualTo("wJalrXUtnFEMI/K7MDENG/bPxRfiCYSECRETKEY");
@@ -131,7 +138,7 @@ class BedrockConfigTest {
     assertThat(second.id()).isEqualTo(first.id() + "-2");
     assertThat(first.cacheScope()).isNotEqualTo(second.cacheScope()).endsWith("@us-west-2");
     for (Deployment deployment : config.deployments()) {
-      String printed = deployment.id() + deployment.cacheScope() + deployment + deployment.aws().credentialsSource();
+      String printed = deployment.id() + deployment.cacheScope() + deployment + deployment.settings(AwsSettings.class).credentialsSource();
       secrets.values().forEach(secret -> assertThat(printed).doesNotContain(secret));
       assertThat(printed).doesNotContain("AKIAOTHERKEYID000002").doesNotContain("other-secret");
     }
@@ -146,7 +153,7 @@ class BedrockConfigTest {
             model: bedrock/us.anthropic.claude-sonnet-4-5-20250929-v1:0
             aws_profile_name: account-1
         """;
-    assertThat(ConfigLoader.parse(yaml, Map.of("AWS_DEFAULT_REGION", "eu-west-3")).deployments().get(0).aws()
+    assertThat(ConfigLoader.parse(yaml, Map.of("AWS_DEFAULT_REGION", "eu-west-3")).deployments().get(0).settings(AwsSettings.class)
         .region()).isEqualTo("eu-west-3");
     assertThat(ConfigLoader.parse(yaml, Map.of("AWS_REGION", "us-east-2", "AWS_DEFAULT_REGION", "eu-west-3"))
         .deployments().get(0).apiBase()).isEqualTo("https://bedrock-runtime.us-east-2.amazonaws.com");
@@ -165,7 +172,7 @@ class BedrockConfigTest {
             aws_profile_name: no-such-profile-anywhere
             aws_region_name: us-west-2
         """, Map.of()).deployments().get(0);
-    assertThat(deployment.aws().profileName()).isEqualTo("no-such-profile-anywhere");
+    assertThat(deployment.settings(AwsSettings.class).profileName()).isEqualTo("no-such-profile-anywhere");
   }
 
   @Test
@@ -245,15 +252,8 @@ class BedrockConfigTest {
           litellm_params: {model: anthropic/claude-sonnet-4-5, api_key: k, aws_region_name: us-west-2}
         """, Map.of());
     assertThat(config.deployments().get(0).provider()).isEqualTo(ProviderKind.ANTHROPIC);
-    assertThat(config.deployments().get(0).aws()).isNull();
+    assertThat(config.deployments().get(0).settings()).isNotInstanceOf(AwsSettings.class);
     assertThat(config.warnings())
         .containsExactly("model_list[0].litellm_params.aws_region_name: only used by Bedrock deployments, ignored");
-  }
-
-  @Test
-  void aBedrockDeploymentNeedsItsAwsSettingsAndOthersHaveNone() {
-    assertThatThrownBy(() -> new Deployment("d", "a", ProviderKind.BEDROCK, "m", "https://x", Secret.NONE, 1, null,
-        null, java.time.Duration.ofSeconds(1), List.of(), ModelInfo.NONE, "s"))
-        .isInstanceOf(IllegalArgumentException.class);
   }
 }

@@ -1,5 +1,9 @@
 package dev.affinity.model.config;
 
+import dev.affinity.provider.bedrock.AwsSettings;
+import dev.affinity.provider.openai.OpenAiCompatible;
+import dev.affinity.provider.openai.OpenAiSettings;
+import dev.affinity.provider.vertex.VertexSettings;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
@@ -31,7 +35,7 @@ class LiteLlmProvidersTest {
     for (String openAi : new String[] {"gpt-3.5-turbo", "gpt-4o", "o3-mini", "o1", "o4-mini"}) {
       Deployment deployment = deployments.get(openAi);
       assertThat(deployment.provider()).as(openAi).isEqualTo(ProviderKind.OPENAI);
-      assertThat(deployment.openAi().api()).isEqualTo(OpenAiCompatible.OPENAI);
+      assertThat(deployment.settings(OpenAiSettings.class).api()).isEqualTo(OpenAiCompatible.OPENAI);
       assertThat(deployment.apiBase()).isEqualTo("https://api.openai.com/v1");
       assertThat(deployment.apiKey().value()).isEqualTo("sk-openai-env");
       assertThat(deployment.model()).isEqualTo(openAi);
@@ -112,14 +116,14 @@ class LiteLlmProvidersTest {
             "meta/llama3-8b-instruct", false)}) {
       Deployment deployment = deployments.get(expected.alias());
       assertThat(deployment.provider()).as(expected.alias()).isEqualTo(ProviderKind.OPENAI);
-      assertThat(deployment.openAi().api()).as(expected.alias()).isEqualTo(expected.api());
+      assertThat(deployment.settings(OpenAiSettings.class).api()).as(expected.alias()).isEqualTo(expected.api());
       assertThat(deployment.apiBase()).as(expected.alias()).isEqualTo(expected.base());
       assertThat(deployment.apiKey().value()).as(expected.alias()).isEqualTo(expected.key());
       assertThat(deployment.model()).as(expected.alias()).isEqualTo(expected.model());
-      assertThat(deployment.openAi().api().cachesAutomatically()).as(expected.alias()).isEqualTo(expected.caches());
-      assertThat(deployment.openAi().chatCompletionsUri(deployment.apiBase(), deployment.model()))
+      assertThat(deployment.settings(OpenAiSettings.class).api().cachesAutomatically()).as(expected.alias()).isEqualTo(expected.caches());
+      assertThat(deployment.settings(OpenAiSettings.class).chatCompletionsUri(deployment.apiBase(), deployment.model()))
           .isEqualTo(expected.base() + "/chat/completions");
-      assertThat(deployment.openAi().apiKeyHeader(deployment.apiBase())).isFalse();
+      assertThat(deployment.settings(OpenAiSettings.class).apiKeyHeader(deployment.apiBase())).isFalse();
     }
   }
 
@@ -162,27 +166,27 @@ class LiteLlmProvidersTest {
         "AZURE_API_BASE", "https://eu-endpoint.openai.azure.com", "AZURE_AI_API_KEY", "ai-key-1")));
 
     Deployment explicit = deployments.get("gpt-4o");
-    assertThat(explicit.openAi()).isEqualTo(new OpenAiSettings(OpenAiCompatible.AZURE, "2024-10-21"));
+    assertThat(explicit.settings(OpenAiSettings.class)).isEqualTo(new OpenAiSettings(OpenAiCompatible.AZURE, "2024-10-21"));
     assertThat(explicit.apiBase()).isEqualTo("https://my-endpoint.openai.azure.com");
     assertThat(explicit.apiKey().value()).isEqualTo("az-key-1");
-    assertThat(explicit.openAi().chatCompletionsUri(explicit.apiBase(), explicit.model())).isEqualTo(
+    assertThat(explicit.settings(OpenAiSettings.class).chatCompletionsUri(explicit.apiBase(), explicit.model())).isEqualTo(
         "https://my-endpoint.openai.azure.com/openai/deployments/my-gpt-4o-deployment/chat/completions"
             + "?api-version=2024-10-21");
-    assertThat(explicit.openAi().apiKeyHeader(explicit.apiBase())).isTrue();
-    assertThat(explicit.openAi().api().cachesAutomatically()).isTrue();
+    assertThat(explicit.settings(OpenAiSettings.class).apiKeyHeader(explicit.apiBase())).isTrue();
+    assertThat(explicit.settings(OpenAiSettings.class).api().cachesAutomatically()).isTrue();
 
     Deployment defaults = deployments.get("gpt-4o-defaults");
     assertThat(defaults.apiBase()).isEqualTo("https://eu-endpoint.openai.azure.com");
-    assertThat(defaults.openAi().apiVersion()).isEqualTo(OpenAiCompatible.AZURE_DEFAULT_API_VERSION);
+    assertThat(defaults.settings(OpenAiSettings.class).apiVersion()).isEqualTo(OpenAiCompatible.AZURE_DEFAULT_API_VERSION);
 
     Deployment foundry = deployments.get("mistral-large");
-    assertThat(foundry.openAi().chatCompletionsUri(foundry.apiBase(), foundry.model()))
+    assertThat(foundry.settings(OpenAiSettings.class).chatCompletionsUri(foundry.apiBase(), foundry.model()))
         .isEqualTo("https://my-project.services.ai.azure.com/models/chat/completions");
-    assertThat(foundry.openAi().apiKeyHeader(foundry.apiBase())).isTrue();
+    assertThat(foundry.settings(OpenAiSettings.class).apiKeyHeader(foundry.apiBase())).isTrue();
     Deployment serverless = deployments.get("phi");
-    assertThat(serverless.openAi().chatCompletionsUri(serverless.apiBase(), serverless.model()))
+    assertThat(serverless.settings(OpenAiSettings.class).chatCompletionsUri(serverless.apiBase(), serverless.model()))
         .isEqualTo("https://phi-serverless.eastus2.models.ai.azure.com/chat/completions");
-    assertThat(serverless.openAi().apiKeyHeader(serverless.apiBase())).as("Bearer off Azure's own hosts").isFalse();
+    assertThat(serverless.settings(OpenAiSettings.class).apiKeyHeader(serverless.apiBase())).as("Bearer off Azure's own hosts").isFalse();
   }
 
   @Test
@@ -194,9 +198,9 @@ class LiteLlmProvidersTest {
         """, Map.of("AZURE_API_VERSION", "2024-06-01"));
     Deployment deployment = config.deployments().get(0);
 
-    assertThat(deployment.openAi().apiVersion()).isEqualTo("2024-06-01");
+    assertThat(deployment.settings(OpenAiSettings.class).apiVersion()).isEqualTo("2024-06-01");
     assertThat(config.deploymentsFor("azure-../../admin?x=1")).as("a path-escaping part is never matched").isEmpty();
-    assertThat(deployment.openAi().chatCompletionsUri(deployment.apiBase(),
+    assertThat(deployment.settings(OpenAiSettings.class).chatCompletionsUri(deployment.apiBase(),
         deployment.upstreamModel("azure-team/gpt:4o")))
         .isEqualTo("https://x.openai.azure.com/openai/deployments/team%2Fgpt%3A4o/chat/completions"
             + "?api-version=2024-06-01");
@@ -220,8 +224,8 @@ class LiteLlmProvidersTest {
   void vertexAcceptsLiteLlmsOtherSpellings() throws Exception {
     Deployment deployment = load("vertex-spellings.yaml", Map.of()).deployments().get(0);
 
-    assertThat(deployment.vertex().project()).isEqualTo("proj-one");
-    assertThat(deployment.vertex().location()).isEqualTo("us-east5");
+    assertThat(deployment.settings(VertexSettings.class).project()).isEqualTo("proj-one");
+    assertThat(deployment.settings(VertexSettings.class).location()).isEqualTo("us-east5");
     ConfigException both = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.parse("""
         model_list:
           - model_name: c
@@ -261,7 +265,7 @@ class LiteLlmProvidersTest {
 
     assertThat(config.deployments()).extracting(Deployment::alias).containsExactly("gpt-3.5-turbo",
         "gpt-3.5-turbo", "gpt-4", "claude-sonnet", "llama3", "mixtral", "gemini");
-    assertThat(config.deploymentsFor("gpt-3.5-turbo")).extracting(d -> d.openAi().api())
+    assertThat(config.deploymentsFor("gpt-3.5-turbo")).extracting(d -> d.settings(OpenAiSettings.class).api())
         .containsExactly(OpenAiCompatible.AZURE, OpenAiCompatible.OPENAI);
     assertThat(config.deploymentsFor("gpt-4o")).extracting(Deployment::alias).containsExactly("gpt-4");
     assertThat(config.general().masterKey()).isEqualTo(new Secret("sk-1234"));

@@ -1,0 +1,196 @@
+package dev.affinity.router.ingress;
+
+import dev.affinity.model.Caller;
+import dev.affinity.model.EventBusAddress;
+import dev.affinity.model.GatewayError;
+import dev.affinity.model.GatewayReply;
+import dev.affinity.model.LocalCodec;
+import dev.affinity.model.Operation;
+import dev.affinity.model.RouteKind;
+import dev.affinity.model.config.GatewayConfig;
+import dev.affinity.router.node.LogLine;
+import dev.affinity.router.node.NodeState;
+import dev.affinity.router.tenancy.Identity;
+import dev.affinity.router.tenancy.Tenancy;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonObject;
+
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The event-bus face of a node, for services in the Vert.x cluster (docs/eventbus.md): a JSON call in on
+ * {@link EventBusAddress#ROUTER}, a JSON answer out, and for streams the chunks sent to the caller's stream address
+ * with flow control ({@link EventBusStreamSender}). Everything else is the {@link IngressPipeline} HTTP requests
+ * take: the node's admission, the key in the {@code x-api-key} (or {@code authorization: Bearer}) message header,
+ * master or virtual with the same models, limits, budgets and spend, the same checks and the same request. Deployed
+ * only when {@code server_settings.event_bus_api} is true.
+ */
+public final class EventBusVerticle extends VerticleBase {
+
+  private static final Logger ACCESS = Logger.getLogger("affinity.access");
+  private static final String UNAUTHORIZED = "invalid key: send the gateway key in the x-api-key message header";
+
+  private final GatewayConfig config;
+  private final NodeState node;
+  private final IngressPipeline ingress;
+
+  /** @param tenancy the node's virtual keys and teams, or null when there are none */
+  public EventBusVerticle(GatewayConfig config, NodeState node, Tenancy tenancy) {
+    this.config = config;
+    this.node = node;
+    this.ingress = new IngressPipeline(config, node, tenancy);
+  }
+
+  @Override
+  public Future<?> start() {
+    LocalCodec.registerAll(vertx.eventBus());
+    return vertx.eventBus().consumer(EventBusAddress.ROUTER, this::handle).completion();
+  }
+
+  /** An event-bus call as its access line names it. */
+  private static final class Access {
+    final String requestId = "req_" + UUID.randomUUID().toString().replace("-", "");
+    final long startedAt = System.nanoTime();
+    String model;
+    Caller caller;
+  }
+
+  private void handle(Message<Object> message) {
+    Access access = new Access();
+    if (!(message.body() instanceof JsonObject call)) {
+      refuse(message, access, GatewayError.invalidRequest("expected a JSON object"));
+      return;
+    }
+    access.model = call.getValue("body") instanceof JsonObject body && body.getValue("model") instanceof String model
+        ? model : null;
+    ingress.identify(message.headers(), "eventbus", context).onComplete(identified -> {
+      if (identified.failed()) {
+        refuse(message, access, IngressPipeline.refusal(identified.cause(), UNAUTHORIZED));
+        return;
+      }
+      access.caller = identified.result().caller();
+      // Vert.x sends the caller's next try to another member's consumer (round robin)
+      GatewayError refused = ingress.admit();
+      if (refused != null) {
+        refuse(message, access, refused);
+        return;
+      }
+      serve(message, call, identified.result(), access).onComplete(done -> ingress.release());
+    });
+  }
+
+  /** Answers one admitted call; completes once the answer is over, a stream included. */
+  private Future<Void> serve(Message<Object> message, JsonObject call, Identity identity, Access access) {
+    Operation operation = switch (call.getString("operation", "messages").toLowerCase(Locale.ROOT)) {
+      case "messages" -> Operation.MESSAGES;
+      case "count_tokens" -> Operation.COUNT_TOKENS;
+      case "chat_completions" -> Operation.CHAT_COMPLETIONS;
+      default -> null;
+    };
+    if (operation == null) {
+      refuse(message, access, GatewayError.invalidRequest(
+          "operation: must be one of messages, count_tokens, chat_completions"));
+      return Future.succeededFuture();
+    }
+    if (!(call.getValue("body") instanceof JsonObject body)) {
+      refuse(message, access, GatewayError.invalidRequest("body: must be a JSON object"));
+      return Future.succeededFuture();
+    }
+    MultiMap headers = MultiMap.caseInsensitiveMultiMap();
+    call.getJsonObject("headers", new JsonObject()).forEach(header -> {
+      if (header.getValue() instanceof String value) {
+        headers.add(header.getKey(), value);
+      }
+    });
+    // the call's body was decoded from the wire: encoded once, and parsed in place from those bytes
+    IngressPipeline.Inbound inbound = new IngressPipeline.Inbound(access.requestId, operation, null, body.toBuffer(),
+        headers, null, call.getString("tenant"));
+    return ingress.accept(inbound, identity, context).transform(accepted -> {
+      if (accepted.failed()) {
+        refuse(message, access, IngressPipeline.refusal(accepted.cause(), UNAUTHORIZED));
+        return Future.succeededFuture();
+      }
+      IngressPipeline.Accepted request = accepted.result();
+      String streamAddress = call.getString("stream_address");
+      if (request.request().stream() && (streamAddress == null || streamAddress.isBlank())) {
+        request.release();
+        refuse(message, access, GatewayError.invalidRequest("stream_address: required when the body asks to stream"));
+        return Future.succeededFuture();
+      }
+      return vertx.eventBus()
+          .<GatewayReply>request(EventBusAddress.ROUTE, request.request(), new DeliveryOptions().setLocalOnly(true)
+              .setSendTimeout(config.router().timeout().toMillis() + 30_000))
+          .transform(replied -> {
+            if (replied.failed()) {
+              refuse(message, access, GatewayError.from(replied.cause()));
+              return Future.<Void>succeededFuture();
+            }
+            GatewayReply reply = replied.result().body();
+            return answer(message, access.requestId, reply, streamAddress)
+                .onComplete(done -> logged(access, reply.status(), reply.deploymentId(), reply.route(), null));
+          })
+          .onComplete(over -> request.release());
+    });
+  }
+
+  private Future<Void> answer(Message<Object> message, String requestId, GatewayReply reply, String streamAddress) {
+    JsonObject answer = new JsonObject()
+        .put("status", reply.status())
+        .put("headers", new JsonObject(new HashMap<>(reply.headers())))
+        .put("deployment", reply.deploymentId())
+        .put("route", RouteKind.labelOf(reply.route()))
+        .put("request_id", requestId);
+    if (reply.body() != null) {
+      try {
+        answer.put("body", Json.decodeValue(reply.body()));
+      } catch (DecodeException notJson) {
+        answer.put("body_text", reply.body().toString());
+      }
+      message.reply(answer);
+      return Future.succeededFuture();
+    }
+    answer.put("stream", true);
+    message.reply(answer);
+    return new EventBusStreamSender(vertx.eventBus(), streamAddress, reply.stream(),
+        config.router().timeout().toMillis()).start();
+  }
+
+  /** Fails the call as docs/eventbus.md says: the status as failure code, {@code {"type","message"}} as message. */
+  private void refuse(Message<Object> message, Access access, GatewayError error) {
+    logged(access, error.status(), null, null, error);
+    message.fail(error.status(), error.toEventBusJson().encode());
+  }
+
+  /**
+   * One {@code affinity.access} line per event-bus call, as the HTTP ingress writes one per request; the client is
+   * a cluster member, named {@code eventbus}.
+   */
+  private void logged(Access access, int status, String deployment, RouteKind route, GatewayError error) {
+    if (error != null && deployment == null && (status >= 400 && status < 500 || status == 529)) {
+      node.metrics().refused(status, error.type());
+    }
+    LogLine line = new LogLine().with("request", access.requestId).with("client", "eventbus")
+        .with("method", "SEND").with("path", EventBusAddress.ROUTER).with("status", status)
+        .with("model", LogLine.clip(access.model, 100)).with("deployment", deployment).with("route", RouteKind.labelOf(route))
+        .with("duration_ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - access.startedAt));
+    if (error != null) {
+      line.with("error", error.type()).with("reason", LogLine.clip(error.message(), 300));
+    }
+    // the audit: whose call it was (a virtual key's hash prefix and team), never the key
+    Caller caller = access.caller;
+    line.with("key", caller == null ? null : caller.virtualKey() ? caller.keyHashPrefix() : "master")
+        .with("team", caller == null ? null : caller.teamId());
+    line.log(ACCESS, Level.INFO);
+  }
+}
