@@ -38,6 +38,9 @@ public final class AffinityMain {
                                   event bus binds the first local address that matches, never 0.0.0.0
         --cluster-name NAME       only nodes with the same name join each other (default affinity, on a
                                   loopback --cluster-interface only: required on any other)
+        --cluster-tls-cert FILE   this member's certificate (PEM), signed by the cluster's CA: with the two
+        --cluster-tls-key FILE    below, the event bus between members uses mutual TLS and only accepts members
+        --cluster-tls-ca FILE     whose certificate that CA signed (warned about when missing off loopback)
         --data-dir DIR            where a node without general_settings.database_url keeps virtual keys, teams and
                                   spend (an embedded database; default ./affinity-data/PORT; only with a master_key)
         --log-level LEVEL         info (default), debug, warn, error
@@ -47,7 +50,8 @@ public final class AffinityMain {
         --help                    this text
 
       Every --cluster-* flag can also come from AFFINITY_CLUSTER_CONFIG, AFFINITY_CLUSTER_MEMBERS,
-      AFFINITY_CLUSTER_PORT, AFFINITY_CLUSTER_INTERFACE, AFFINITY_CLUSTER_NAME; --metrics-port and --metrics-host
+      AFFINITY_CLUSTER_PORT, AFFINITY_CLUSTER_INTERFACE, AFFINITY_CLUSTER_NAME, AFFINITY_CLUSTER_TLS_CERT,
+      AFFINITY_CLUSTER_TLS_KEY, AFFINITY_CLUSTER_TLS_CA; --metrics-port and --metrics-host
       from AFFINITY_METRICS_PORT and AFFINITY_METRICS_HOST; --log-level and --log-format from AFFINITY_LOG_LEVEL
       and AFFINITY_LOG_FORMAT; --data-dir from AFFINITY_DATA_DIR. DATABASE_URL stands in for
       general_settings.database_url (PostgreSQL, shared by every node).
@@ -60,8 +64,8 @@ public final class AffinityMain {
       Exit codes: 0 stopped by a signal, 2 bad arguments or configuration, 1 the node could not start.
       """;
   private static final Set<String> FLAGS = Set.of("config", "host", "port", "cluster-config", "cluster-members",
-      "cluster-port", "cluster-interface", "cluster-name", "log-level", "log-format", "metrics-port", "metrics-host",
-      "data-dir");
+      "cluster-port", "cluster-interface", "cluster-name", "cluster-tls-cert", "cluster-tls-key", "cluster-tls-ca",
+      "log-level", "log-format", "metrics-port", "metrics-host", "data-dir");
   /** Where keys, teams and spend are kept without a database_url: this folder, then the HTTP port. */
   static final String DEFAULT_DATA_DIR = "affinity-data";
 

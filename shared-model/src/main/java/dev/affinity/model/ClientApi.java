@@ -8,7 +8,11 @@ public enum ClientApi {
   /** Anthropic's Messages API. */
   ANTHROPIC("POST /v1/messages"),
   /** OpenAI's Chat Completions API. */
-  OPENAI("POST /v1/chat/completions");
+  OPENAI("POST /v1/chat/completions"),
+  /** Bedrock's InvokeModel, as Claude Code calls it in its Bedrock mode. */
+  BEDROCK_INVOKE("POST /model/{modelId}/invoke"),
+  /** Vertex AI's rawPredict for Anthropic's models, as Claude Code calls it in its Vertex mode. */
+  VERTEX_RAW_PREDICT("POST /v1/projects/{project}/locations/{location}/publishers/anthropic/models/{model}:rawPredict");
 
   private final String endpoint;
 

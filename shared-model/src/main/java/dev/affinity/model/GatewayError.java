@@ -111,7 +111,52 @@ public record GatewayError(int status, String type, String message) {
 
   /** The error body in the shape of the API the client speaks. */
   public JsonObject toJson(ClientApi api) {
-    return api == ClientApi.OPENAI ? toOpenAiJson() : toAnthropicJson();
+    return switch (api) {
+      case OPENAI -> toOpenAiJson();
+      case BEDROCK_INVOKE -> new JsonObject().put("message", message);
+      case VERTEX_RAW_PREDICT -> toGoogleJson();
+      case ANTHROPIC -> toAnthropicJson();
+    };
+  }
+
+  /** The status a client of {@code api} sees: 529 is Anthropic's own, the others' clients know 503. */
+  public int status(ClientApi api) {
+    return status == 529 && api != ClientApi.ANTHROPIC ? 503 : status;
+  }
+
+  /**
+   * Bedrock's name for this error, as its {@code x-amzn-ErrorType} header carries it (with the namespace Bedrock
+   * appends): what AWS SDKs read the error's kind from.
+   */
+  public String bedrockErrorType() {
+    String name = switch (status) {
+      case 400, 413 -> "ValidationException";
+      case 401 -> "UnrecognizedClientException";
+      case 403 -> "AccessDeniedException";
+      case 404 -> "ResourceNotFoundException";
+      case 408, 504 -> "ModelTimeoutException";
+      case 424 -> "ModelErrorException";
+      case 429 -> "ThrottlingException";
+      case 503, 529 -> "ServiceUnavailableException";
+      default -> status < 500 ? "ValidationException" : "InternalServerException";
+    };
+    return name + ":http://internal.amazon.com/coral/com.amazon.bedrock/";
+  }
+
+  /** Google's error body, as Vertex AI's front end answers: {@code {"error":{"code","message","status"}}}. */
+  public JsonObject toGoogleJson() {
+    String googleStatus = switch (status) {
+      case 400, 413 -> "INVALID_ARGUMENT";
+      case 401 -> "UNAUTHENTICATED";
+      case 403 -> "PERMISSION_DENIED";
+      case 404 -> "NOT_FOUND";
+      case 408, 504 -> "DEADLINE_EXCEEDED";
+      case 429 -> "RESOURCE_EXHAUSTED";
+      case 503, 529 -> "UNAVAILABLE";
+      default -> status < 500 ? "FAILED_PRECONDITION" : "INTERNAL";
+    };
+    return new JsonObject().put("error", new JsonObject().put("code", status(ClientApi.VERTEX_RAW_PREDICT))
+        .put("message", message).put("status", googleStatus));
   }
 
   /**

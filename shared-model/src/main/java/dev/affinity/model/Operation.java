@@ -7,7 +7,13 @@ public enum Operation {
   /** Anthropic {@code POST /v1/messages/count_tokens}. */
   COUNT_TOKENS(ClientApi.ANTHROPIC),
   /** OpenAI {@code POST /v1/chat/completions}. */
-  CHAT_COMPLETIONS(ClientApi.OPENAI);
+  CHAT_COMPLETIONS(ClientApi.OPENAI),
+  /** Bedrock's {@code POST /model/{modelId}/invoke} and {@code /invoke-with-response-stream}. */
+  INVOKE_MODEL(ClientApi.BEDROCK_INVOKE),
+  /** Vertex AI's {@code .../publishers/anthropic/models/{model}:rawPredict} and {@code :streamRawPredict}. */
+  RAW_PREDICT(ClientApi.VERTEX_RAW_PREDICT),
+  /** Vertex AI's {@code .../publishers/anthropic/models/count-tokens:rawPredict}. */
+  RAW_PREDICT_COUNT_TOKENS(ClientApi.VERTEX_RAW_PREDICT);
 
   private final ClientApi api;
 
@@ -17,5 +23,10 @@ public enum Operation {
 
   public ClientApi api() {
     return api;
+  }
+
+  /** Whether the client asks for a token count rather than an answer, whatever its API. */
+  public boolean countsTokens() {
+    return this == COUNT_TOKENS || this == RAW_PREDICT_COUNT_TOKENS;
   }
 }

@@ -26,7 +26,7 @@ public final class AnthropicVerticle extends ProviderVerticle {
     Operation operation = call.request().operation();
     RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST)
         .setAbsoluteURI(call.deployment().apiBase()
-            + (operation == Operation.COUNT_TOKENS ? "/v1/messages/count_tokens" : "/v1/messages")
+            + (operation.countsTokens() ? "/v1/messages/count_tokens" : "/v1/messages")
             + (call.request().query() == null ? "" : "?" + call.request().query()));
     call.request().headers().forEach(options::putHeader);
     if (!call.request().headers().containsKey("anthropic-version")) {

@@ -60,7 +60,7 @@ public final class BedrockVerticle extends ProviderVerticle {
     Deployment deployment = call.deployment();
     byte[] body = body(call).getBytes();
     String modelId = deployment.upstreamModel(call.request().model());
-    boolean countTokens = call.request().operation() == Operation.COUNT_TOKENS;
+    boolean countTokens = call.request().operation().countsTokens();
     boolean stream = call.request().stream() && !countTokens;
     URI uri = URI.create(deployment.apiBase()
         + (countTokens ? BedrockRequest.countTokensPath(modelId) : BedrockRequest.path(modelId, stream)));
@@ -83,7 +83,8 @@ public final class BedrockVerticle extends ProviderVerticle {
 
   @Override
   protected boolean relayed(String header) {
-    return header.equals("x-amzn-requestid") || header.equals("retry-after");
+    // the error type too: a Bedrock InvokeModel client reads its errors' kind there
+    return header.equals("x-amzn-requestid") || header.equals("retry-after") || header.equals("x-amzn-errortype");
   }
 
   @Override

@@ -1,6 +1,7 @@
 package dev.affinity.provider.bedrock;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.affinity.model.AwsEventStream;
 import dev.affinity.model.GatewayError;
 import dev.affinity.model.config.Deployment;
 import dev.affinity.provider.translate.StreamDecoder;
@@ -10,11 +11,8 @@ import software.amazon.eventstream.Message;
 import software.amazon.eventstream.MessageDecoder;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * Turns Bedrock's streamed answer ({@code application/vnd.amazon.eventstream}: binary frames, each CRC-checked by
@@ -151,29 +149,11 @@ public final class EventStreamToSse implements StreamDecoder {
 
   /** The event-stream frame Bedrock sends for one Anthropic event (for tests and emulators). */
   public static byte[] chunkFrame(String anthropicEventJson) {
-    String payload = "{\"bytes\":\"" + Base64.getEncoder()
-        .encodeToString(anthropicEventJson.getBytes(StandardCharsets.UTF_8)) + "\"}";
-    Map<String, HeaderValue> headers = new LinkedHashMap<>();
-    headers.put(":event-type", HeaderValue.fromString("chunk"));
-    headers.put(":content-type", HeaderValue.fromString("application/json"));
-    headers.put(":message-type", HeaderValue.fromString("event"));
-    return bytes(new Message(headers, payload.getBytes(StandardCharsets.UTF_8)));
+    return AwsEventStream.chunk(anthropicEventJson.getBytes(StandardCharsets.UTF_8));
   }
 
   /** The event-stream frame Bedrock sends when the call fails mid-stream (for tests and emulators). */
   public static byte[] exceptionFrame(String exceptionType, String message) {
-    Map<String, HeaderValue> headers = new LinkedHashMap<>();
-    headers.put(":exception-type", HeaderValue.fromString(exceptionType));
-    headers.put(":content-type", HeaderValue.fromString("application/json"));
-    headers.put(":message-type", HeaderValue.fromString("exception"));
-    return bytes(new Message(headers, JSON.createObjectNode().put("message", message).toString()
-        .getBytes(StandardCharsets.UTF_8)));
-  }
-
-  private static byte[] bytes(Message frame) {
-    ByteBuffer buffer = frame.toByteBuffer();
-    byte[] bytes = new byte[buffer.remaining()];
-    buffer.get(bytes);
-    return bytes;
+    return AwsEventStream.exception(exceptionType, message);
   }
 }

@@ -56,7 +56,7 @@ public final class GeminiExchange {
 
   /** The model URI's method for the call: {@code :countTokens}, {@code :generateContent} or the SSE stream's. */
   public static String method(ProviderCall call) {
-    if (call.request().operation() == Operation.COUNT_TOKENS) {
+    if (call.request().operation().countsTokens()) {
       return ":countTokens";
     }
     return call.request().stream() ? ":streamGenerateContent?alt=sse" : ":generateContent";
@@ -91,7 +91,7 @@ public final class GeminiExchange {
               + " answered with a body that is not JSON");
       return Answer.anthropicError(error);
     }
-    if (call.request().operation() == Operation.COUNT_TOKENS) {
+    if (call.request().operation().countsTokens()) {
       ObjectNode count = JSON.createObjectNode().put("input_tokens", json.path("totalTokens").asLong());
       return Answer.json(200, Buffer.buffer(count.toString()), TokenUsage.NONE, null);
     }

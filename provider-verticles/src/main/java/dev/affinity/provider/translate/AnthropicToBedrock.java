@@ -60,7 +60,7 @@ public final class AnthropicToBedrock implements Translator {
       LOG.fine(() -> "deployment " + call.deployment().id() + ": anthropic-beta values Bedrock does not accept, "
           + "left out: " + invoke.droppedBetas());
     }
-    return Buffer.buffer(call.request().operation() == Operation.COUNT_TOKENS ? invoke.countTokensBytes()
+    return Buffer.buffer(call.request().operation().countsTokens() ? invoke.countTokensBytes()
         : invoke.bytes());
   }
 
@@ -79,7 +79,7 @@ public final class AnthropicToBedrock implements Translator {
       return Answer.anthropicError(GatewayError.upstreamUnreachable("deployment " + call.deployment().id()
           + ": Bedrock answered with a body that is not JSON"));
     }
-    if (call.request().operation() == Operation.COUNT_TOKENS) {
+    if (call.request().operation().countsTokens()) {
       // CountTokens says {"inputTokens": n}; Anthropic's count_tokens says {"input_tokens": n}
       return Answer.json(0, Buffer.buffer(JSON.createObjectNode()
           .put("input_tokens", json.path("inputTokens").asLong()).toString()), TokenUsage.NONE, null);

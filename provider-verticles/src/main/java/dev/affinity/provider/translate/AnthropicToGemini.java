@@ -40,7 +40,7 @@ public final class AnthropicToGemini implements Translator {
   @Override
   public Buffer requestBody(ProviderCall call) {
     ObjectNode gemini = GeminiExchange.request(call);
-    if (call.request().operation() != Operation.COUNT_TOKENS) {
+    if (!call.request().operation().countsTokens()) {
       return Buffer.buffer(gemini.toString());
     }
     String model = call.deployment().upstreamModel(call.request().model());

@@ -59,7 +59,7 @@ public final class AnthropicToVertex implements Translator {
       return Buffer.buffer(VertexRequest.gemini(deployment, model, call).body());
     }
     try {
-      return Buffer.buffer(VertexRequest.of(deployment, model, call.request().operation() == Operation.COUNT_TOKENS,
+      return Buffer.buffer(VertexRequest.of(deployment, model, call.request().operation().countsTokens(),
           JSON.readTree(call.body().getBytes())).body());
     } catch (IOException notJson) {
       throw new TranslationException("request body is not valid JSON");

@@ -79,7 +79,7 @@ public record VertexRequest(String uri, boolean stream, byte[] body) {
    */
   public static VertexRequest gemini(Deployment deployment, String model, ProviderCall call) {
     ObjectNode body = GeminiExchange.request(call);
-    boolean countTokens = call.request().operation() == Operation.COUNT_TOKENS;
+    boolean countTokens = call.request().operation().countsTokens();
     if (countTokens) {
       GeminiExchange.forCounting(body);
     }

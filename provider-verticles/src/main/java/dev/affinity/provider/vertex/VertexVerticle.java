@@ -64,7 +64,7 @@ public final class VertexVerticle extends ProviderVerticle {
     boolean gemini = VertexSettings.servesGemini(model);
     Buffer body = body(call);
     String uri = gemini ? VertexRequest.geminiUri(deployment, model, call)
-        : VertexRequest.claudeUri(deployment, model, call.request().operation() == Operation.COUNT_TOKENS,
+        : VertexRequest.claudeUri(deployment, model, call.request().operation().countsTokens(),
             call.request().stream());
     return tokens.token(deployment)
         .recover(failure -> Future.failedFuture(new UpstreamFailure.Refusal(GatewayError.upstreamUnreachable(

@@ -64,32 +64,48 @@ final class AccessLog {
     int status = ctx.response().getStatusCode();
     GatewayError error = ctx.get(ERROR);
     String deployment = ctx.get(DEPLOYMENT);
-    Caller caller = ctx.get(CALLER);
-    if (error != null && deployment == null && (status >= 400 && status < 500 || status == 529 || status == 503)) {
-      metrics.refused(error.status(), error.type());
-    }
     String path = ctx.request().path();
     SocketAddress client = ctx.request().remoteAddress();
-    LogLine line = new LogLine()
-        .with("request", ctx.get(REQUEST_ID))
-        .with("client", client == null ? null : client.hostAddress())
-        .with("method", ctx.request().method().name())
-        .with("path", LogLine.clip(path, MAX_PATH))
-        .with("status", status)
-        .with("model", LogLine.clip(ctx.get(MODEL), MAX_MODEL))
-        .with("deployment", deployment)
-        .with("route", RouteKind.labelOf(ctx.get(ROUTE)))
-        .with("duration_ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedAt));
+    LogLine line = line(metrics, ctx.get(REQUEST_ID), client == null ? null : client.hostAddress(),
+        ctx.request().method().name(), LogLine.clip(path, MAX_PATH), status, ctx.get(MODEL), deployment,
+        ctx.get(ROUTE), startedAt, error, ctx.get(CALLER));
     if (!answered) {
       line.with("outcome", "client_closed");
     }
+    line.log(ACCESS, polled(ctx, path, status) ? Level.FINE : Level.INFO);
+  }
+
+  /**
+   * The {@code affinity.access} line of one request, whatever carried it (the event-bus front end writes its calls'
+   * with it too), and the refusal counted when the gateway answered with an error of its own.
+   *
+   * @param deployment the deployment that answered, or null when none did
+   * @param route      how it was chosen, or null
+   * @param error      the gateway's own error, or null
+   * @param caller     who sent it, or null when the key was not checked
+   */
+  static LogLine line(GatewayMetrics metrics, String requestId, String client, String method, String path, int status,
+                      String model, String deployment, RouteKind route, long startedAtNanos, GatewayError error,
+                      Caller caller) {
+    if (error != null && deployment == null && (status >= 400 && status < 500 || status == 529 || status == 503)) {
+      metrics.refused(error.status(), error.type());
+    }
+    LogLine line = new LogLine()
+        .with("request", requestId)
+        .with("client", client)
+        .with("method", method)
+        .with("path", path)
+        .with("status", status)
+        .with("model", LogLine.clip(model, MAX_MODEL))
+        .with("deployment", deployment)
+        .with("route", RouteKind.labelOf(route))
+        .with("duration_ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedAtNanos));
     if (error != null) {
       line.with("error", error.type()).with("reason", LogLine.clip(error.message(), MAX_REASON));
     }
     // the audit: whose request it was (a virtual key's hash prefix and team), never the key
-    line.with("key", caller == null ? null : caller.virtualKey() ? caller.keyHashPrefix() : "master")
+    return line.with("key", caller == null ? null : caller.virtualKey() ? caller.keyHashPrefix() : "master")
         .with("team", caller == null ? null : caller.teamId());
-    line.log(ACCESS, polled(ctx, path, status) ? Level.FINE : Level.INFO);
   }
 
   /**

@@ -16,7 +16,7 @@ public final class AnthropicRequestCheck {
   /** The error for a parsed body, or null when the gateway can route it. */
   public static GatewayError check(JsonNode body, Operation operation) {
     GatewayError shape = RequestShape.check(body, "model: field required", i -> "messages." + i);
-    if (shape != null || operation != Operation.MESSAGES) {
+    if (shape != null || operation.countsTokens()) {
       return shape;
     }
     JsonNode maxTokens = body.get("max_tokens");

@@ -8,7 +8,6 @@ import dev.affinity.model.LocalCodec;
 import dev.affinity.model.Operation;
 import dev.affinity.model.RouteKind;
 import dev.affinity.model.config.GatewayConfig;
-import dev.affinity.router.node.LogLine;
 import dev.affinity.router.node.NodeState;
 import dev.affinity.router.tenancy.Identity;
 import dev.affinity.router.tenancy.Tenancy;
@@ -24,7 +23,6 @@ import io.vertx.core.json.JsonObject;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -121,15 +119,16 @@ public final class EventBusVerticle extends VerticleBase {
         refuse(message, access, IngressPipeline.refusal(accepted.cause(), UNAUTHORIZED));
         return Future.succeededFuture();
       }
-      IngressPipeline.Accepted request = accepted.result();
+      Runnable release = accepted.result().releaser();
       String streamAddress = call.getString("stream_address");
-      if (request.request().stream() && (streamAddress == null || streamAddress.isBlank())) {
-        request.release();
+      if (accepted.result().request().stream() && (streamAddress == null || streamAddress.isBlank())) {
+        release.run();
         refuse(message, access, GatewayError.invalidRequest("stream_address: required when the body asks to stream"));
         return Future.succeededFuture();
       }
       return vertx.eventBus()
-          .<GatewayReply>request(EventBusAddress.ROUTE, request.request(), new DeliveryOptions().setLocalOnly(true)
+          .<GatewayReply>request(EventBusAddress.ROUTE, accepted.result().request(),
+              new DeliveryOptions().setLocalOnly(true)
               .setSendTimeout(config.router().timeout().toMillis() + 30_000))
           .transform(replied -> {
             if (replied.failed()) {
@@ -140,7 +139,7 @@ public final class EventBusVerticle extends VerticleBase {
             return answer(message, access.requestId, reply, streamAddress)
                 .onComplete(done -> logged(access, reply.status(), reply.deploymentId(), reply.route(), null));
           })
-          .onComplete(over -> request.release());
+          .onComplete(over -> release.run());
     });
   }
 
@@ -177,20 +176,7 @@ public final class EventBusVerticle extends VerticleBase {
    * a cluster member, named {@code eventbus}.
    */
   private void logged(Access access, int status, String deployment, RouteKind route, GatewayError error) {
-    if (error != null && deployment == null && (status >= 400 && status < 500 || status == 529)) {
-      node.metrics().refused(status, error.type());
-    }
-    LogLine line = new LogLine().with("request", access.requestId).with("client", "eventbus")
-        .with("method", "SEND").with("path", EventBusAddress.ROUTER).with("status", status)
-        .with("model", LogLine.clip(access.model, 100)).with("deployment", deployment).with("route", RouteKind.labelOf(route))
-        .with("duration_ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - access.startedAt));
-    if (error != null) {
-      line.with("error", error.type()).with("reason", LogLine.clip(error.message(), 300));
-    }
-    // the audit: whose call it was (a virtual key's hash prefix and team), never the key
-    Caller caller = access.caller;
-    line.with("key", caller == null ? null : caller.virtualKey() ? caller.keyHashPrefix() : "master")
-        .with("team", caller == null ? null : caller.teamId());
-    line.log(ACCESS, Level.INFO);
+    AccessLog.line(node.metrics(), access.requestId, "eventbus", "SEND", EventBusAddress.ROUTER, status,
+        access.model, deployment, route, access.startedAt, error, access.caller).log(ACCESS, Level.INFO);
   }
 }

@@ -14,6 +14,7 @@ import dev.affinity.model.RouteKind;
 import dev.affinity.model.config.Deployment;
 import dev.affinity.model.config.GatewayConfig;
 import dev.affinity.model.config.ServerSettings;
+import dev.affinity.model.AwsEventStream;
 import dev.affinity.router.node.Listener;
 import dev.affinity.router.node.LogLine;
 import dev.affinity.router.node.NodeState;
@@ -24,6 +25,7 @@ import dev.affinity.router.tenancy.TenancyAdmin;
 import dev.affinity.router.tenancy.TenantPolicy;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.MultiMap;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -123,6 +125,14 @@ public final class HttpVerticle extends VerticleBase {
         .handler(ctx -> relay(ctx, Operation.CHAT_COMPLETIONS));
     router.post("/chat/completions").handler(authenticate).handler(admit).handler(body)
         .handler(ctx -> relay(ctx, Operation.CHAT_COMPLETIONS));
+    // Bedrock's InvokeModel and Vertex AI's rawPredict, as Claude Code calls them in its Bedrock and Vertex modes
+    router.postWithRegex(CloudApiRequest.BEDROCK_ROUTE).handler(authenticate).handler(admit).handler(body)
+        .handler(ctx -> relayCloud(ctx, CloudApiRequest.bedrock(ctx.request().path())));
+    router.postWithRegex(CloudApiRequest.VERTEX_ROUTE).handler(authenticate).handler(admit).handler(body)
+        .handler(ctx -> relayCloud(ctx, CloudApiRequest.vertex(ctx.request().path())));
+    // what Claude Code (HEAD /api/hello) and load balancers probe before the first call: the gateway is there
+    router.head("/").handler(ctx -> ctx.response().setStatusCode(200).end());
+    router.head("/api/hello").handler(ctx -> ctx.response().setStatusCode(200).end());
     router.get("/v1/models").handler(authenticate).handler(this::models);
     // OpenAI SDKs given the gateway's root as their base URL ask without /v1, as LiteLLM serves them
     router.get("/models").handler(authenticate).handler(this::models);
@@ -294,6 +304,60 @@ public final class HttpVerticle extends VerticleBase {
   }
 
   private void relay(RoutingContext ctx, Operation operation) {
+    Buffer raw = ctx.body().buffer();
+    JsonNode json = parsedBody(ctx);
+    if (json == null) {
+      return;
+    }
+    if (json.path("model").isTextual()) {
+      ctx.put(AccessLog.MODEL, json.get("model").asText());
+    }
+    route(ctx, operation, null, json, raw, ctx.request().headers(), ctx.request().query());
+  }
+
+  /**
+   * A request in Bedrock's or Vertex AI's API for Claude: its Messages body ({@link CloudApiRequest}), for the alias
+   * its model id names ({@link ProviderModelId}), routed as an Anthropic client's would be, so that its prefix shares
+   * pins with theirs. Betas in the body ({@code anthropic_beta}) join the {@code anthropic-beta} header.
+   */
+  private void relayCloud(RoutingContext ctx, CloudApiRequest cloud) {
+    JsonNode sent = parsedBody(ctx);
+    if (sent == null) {
+      return;
+    }
+    Operation operation = cloud.cloud() == CloudApiRequest.Cloud.BEDROCK ? Operation.INVOKE_MODEL
+        : cloud.countTokens() ? Operation.RAW_PREDICT_COUNT_TOKENS : Operation.RAW_PREDICT;
+    MultiMap headers = MultiMap.caseInsensitiveMultiMap().addAll(ctx.request().headers());
+    JsonNode json;
+    String alias;
+    try {
+      String model = cloud.model(sent);
+      ctx.put(AccessLog.MODEL, model);
+      alias = ProviderModelId.alias(config, model);
+      json = cloud.messages(sent, alias);
+      List<String> betas = CloudApiRequest.betas(sent);
+      if (!betas.isEmpty()) {
+        // the header's values and the body's, each once (Anthropic's SDKs for Bedrock move the header into the body)
+        Set<String> all = new java.util.LinkedHashSet<>();
+        for (String header : headers.getAll("anthropic-beta")) {
+          for (String value : header.split(",")) {
+            if (!value.isBlank()) {
+              all.add(value.trim());
+            }
+          }
+        }
+        all.addAll(betas);
+        headers.set("anthropic-beta", String.join(",", all));
+      }
+    } catch (CloudApiRequest.GatewayErrorException invalid) {
+      error(ctx, invalid.error());
+      return;
+    }
+    route(ctx, operation, alias, json, Buffer.buffer(json.toString()), headers, null);
+  }
+
+  /** The body as JSON, or null when it is not (the client has its 400 then). */
+  private JsonNode parsedBody(RoutingContext ctx) {
     Long bodyTimer = ctx.get(BODY_TIMER);
     if (bodyTimer != null) {
       vertx.cancelTimer(bodyTimer);
@@ -303,23 +367,23 @@ public final class HttpVerticle extends VerticleBase {
     // send across origins without asking first
     if (contentType != null && !RequestOrigin.json(contentType)) {
       error(ctx, GatewayError.invalidRequest("content-type must be application/json"));
-      return;
+      return null;
     }
-    Buffer raw = ctx.body().buffer();
-    JsonNode json;
     try {
-      json = IngressPipeline.parse(raw);
+      return IngressPipeline.parse(ctx.body().buffer());
     } catch (GatewayErrorException malformed) {
       error(ctx, malformed.error());
-      return;
+      return null;
     }
-    if (json.path("model").isTextual()) {
-      ctx.put(AccessLog.MODEL, json.get("model").asText());
-    }
+  }
+
+  /** Hands a parsed request to the ingress pipeline, then to the router; answers what comes back. */
+  private void route(RoutingContext ctx, Operation operation, String model, JsonNode json, Buffer raw,
+                     MultiMap headers, String query) {
     String requestId = ctx.get(AccessLog.REQUEST_ID);
     Identity identity = ctx.get(IDENTITY);
-    IngressPipeline.Inbound inbound = new IngressPipeline.Inbound(requestId, operation, null, raw,
-        ctx.request().headers(), ctx.request().query(), null);
+    IngressPipeline.Inbound inbound = new IngressPipeline.Inbound(requestId, operation, model, raw, headers, query,
+        null);
     // The routing context lives as long as the answer, a stream's for minutes, and would keep the body as long: it
     // is the router's now, dropped once the answer begins. BodyHandler sets it this way (see vert-x3/vertx-web#1160).
     if (ctx instanceof RoutingContextInternal internal) {
@@ -331,7 +395,8 @@ public final class HttpVerticle extends VerticleBase {
         return;
       }
       // the key's slot is held until the answer's last byte, or until the client goes
-      ctx.addEndHandler(done -> accepted.result().release());
+      Runnable release = accepted.result().releaser();
+      ctx.addEndHandler(done -> release.run());
       vertx.eventBus()
           .<GatewayReply>request(EventBusAddress.ROUTE, accepted.result().request(),
               new DeliveryOptions().setLocalOnly(true).setSendTimeout(config.router().timeout().toMillis() + 30_000))
@@ -350,6 +415,11 @@ public final class HttpVerticle extends VerticleBase {
     }
     response.setStatusCode(reply.status());
     reply.headers().forEach(response::putHeader);
+    if (reply.status() >= 400 && apiOf(ctx) == ClientApi.BEDROCK_INVOKE && !response.headers().contains(
+        "x-amzn-errortype")) {
+      // what AWS SDKs read an error's kind from; an upstream of another API has none to relay
+      response.putHeader("x-amzn-errortype", new GatewayError(reply.status(), "api_error", "").bedrockErrorType());
+    }
     response.putHeader("x-affinity-request-id", requestId);
     ctx.put(AccessLog.DEPLOYMENT, reply.deploymentId());
     ctx.put(AccessLog.ROUTE, reply.route());
@@ -394,8 +464,12 @@ public final class HttpVerticle extends VerticleBase {
         // bytes already went out: the status cannot change, so the stream says what happened
         GatewayError error = GatewayError.upstreamUnreachable("upstream stream interrupted: "
             + failure.getClass().getSimpleName());
-        response.end(api == ClientApi.OPENAI ? "data: " + error.toOpenAiJson().encode() + "\n\n"
-            : "event: error\ndata: " + error.toAnthropicJson().encode() + "\n\n");
+        response.end(switch (api) {
+          case OPENAI -> Buffer.buffer("data: " + error.toOpenAiJson().encode() + "\n\n");
+          case BEDROCK_INVOKE -> Buffer.buffer(AwsEventStream.exception(
+              AwsEventStream.streamExceptionType(error.type()), error.message()));
+          default -> Buffer.buffer("event: error\ndata: " + error.toAnthropicJson().encode() + "\n\n");
+        });
       }
     });
   }
@@ -438,18 +512,31 @@ public final class HttpVerticle extends VerticleBase {
     }
   }
 
-  /** The models the caller may call: all of them for the admin, those its key and team allow for a virtual key. */
+  /**
+   * The models the caller may call: all of them for the admin, those its key and team allow for a virtual key. Pages
+   * as Anthropic's list does when asked ({@code limit}, 1 to 1000; {@code after_id}, {@code before_id}), as Claude
+   * Code's model discovery asks ({@code ?limit=1000}); whole otherwise, as OpenAI's list is.
+   */
   private void models(RoutingContext ctx) {
     Identity identity = ctx.get(IDENTITY);
+    List<String> allowed = new java.util.ArrayList<>();
+    for (String alias : new TreeSet<>(config.aliases())) {
+      if (TenantPolicy.refusal(identity, alias, System.currentTimeMillis()) == null) {
+        allowed.add(alias);
+      }
+    }
+    ModelPage page;
+    try {
+      page = ModelPage.of(allowed, ctx.request().getParam("limit"), ctx.request().getParam("after_id"),
+          ctx.request().getParam("before_id"));
+    } catch (IllegalArgumentException invalid) {
+      error(ctx, GatewayError.invalidRequest(invalid.getMessage()));
+      return;
+    }
     // one list both SDK families can read: Anthropic's fields and OpenAI's side by side
     JsonArray data = new JsonArray();
-    for (String alias : new TreeSet<>(config.aliases())) {
-      if (TenantPolicy.refusal(identity, alias, System.currentTimeMillis()) != null) {
-        continue;
-      }
-      data.add(modelObject(alias));
-    }
-    json(ctx, 200, new JsonObject().put("data", data).put("object", "list").put("has_more", false)
+    page.ids().forEach(id -> data.add(modelObject(id)));
+    json(ctx, 200, new JsonObject().put("data", data).put("object", "list").put("has_more", page.hasMore())
         .put("first_id", data.isEmpty() ? null : data.getJsonObject(0).getString("id"))
         .put("last_id", data.isEmpty() ? null : data.getJsonObject(data.size() - 1).getString("id")));
   }
@@ -595,9 +682,11 @@ public final class HttpVerticle extends VerticleBase {
   private static void error(RoutingContext ctx, GatewayError error) {
     AccessLog.refusedWith(ctx, error);
     ClientApi api = apiOf(ctx);
-    // 529 is Anthropic's own status: OpenAI clients and proxies know 503, which they retry the same way
-    int status = api == ClientApi.OPENAI && error.status() == 529 ? 503 : error.status();
-    json(ctx, status, error.toJson(api));
+    if (api == ClientApi.BEDROCK_INVOKE && !ctx.response().headWritten()) {
+      ctx.response().putHeader("x-amzn-errortype", error.bedrockErrorType());
+    }
+    // 529 is Anthropic's own status: the other APIs' clients and proxies know 503, which they retry the same way
+    json(ctx, error.status(api), error.toJson(api));
   }
 
   /**
@@ -613,6 +702,12 @@ public final class HttpVerticle extends VerticleBase {
     }
     if (path.startsWith("/v1/chat/") || path.startsWith("/chat/") || OPENAI_ONLY_PATHS.contains(path)) {
       return ClientApi.OPENAI;
+    }
+    if (path.startsWith("/model/")) {
+      return ClientApi.BEDROCK_INVOKE;
+    }
+    if (path.startsWith("/v1/projects/")) {
+      return ClientApi.VERTEX_RAW_PREDICT;
     }
     boolean shared = path.equals("/v1/models") || path.startsWith("/v1/models/") || path.equals("/models")
         || path.startsWith("/models/") || path.equals("/health");

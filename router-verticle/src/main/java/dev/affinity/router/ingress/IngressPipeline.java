@@ -69,10 +69,13 @@ public final class IngressPipeline {
 
   /** An accepted request and the hold on its key's limits, released when its answer is over. */
   public record Accepted(GatewayRequest request, Tenancy.Grant grant) {
-    public void release() {
-      if (grant != null) {
-        grant.release();
-      }
+    /**
+     * What gives the key's hold back once the answer is over. It keeps nothing of the request: a stream may last
+     * minutes, and its request (body, parsed tree) must be garbage once the answer has begun.
+     */
+    public Runnable releaser() {
+      Tenancy.Grant held = grant;
+      return held == null ? () -> { } : held::release;
     }
   }
 
@@ -180,7 +183,7 @@ public final class IngressPipeline {
     }
     Caller caller = identity.caller();
     String model = inbound.model() != null ? inbound.model() : json.get("model").asText();
-    boolean stream = inbound.operation() != Operation.COUNT_TOKENS && json.path("stream").asBoolean(false);
+    boolean stream = !inbound.operation().countsTokens() && json.path("stream").asBoolean(false);
     String scope = caller.admin() && inbound.scope() != null ? inbound.scope() : caller.tenant();
     GatewayRequest parsed = new GatewayRequest(inbound.requestId(), inbound.operation(), model, stream, scope,
         forwardedHeaders(inbound.headers()), inbound.query(), inbound.body(), json, caller);

@@ -101,9 +101,9 @@ public final class AffinityNode {
   public static Future<AffinityNode> start(GatewayConfig config, ClusterSettings cluster, String host, int port,
                                            MetricsPort metricsPort, Path dataDir) {
     HazelcastClusterManager clusterManager;
-    String eventBusHost;
+    EventBusOptions eventBus;
     try {
-      eventBusHost = cluster.eventBusHost();
+      eventBus = cluster.eventBusOptions();
       clusterManager = new HazelcastClusterManager(cluster.hazelcastConfig());
     } catch (IOException | RuntimeException badClusterConfig) {
       return Future.failedFuture(new IllegalArgumentException("cluster configuration: "
@@ -118,8 +118,12 @@ public final class AffinityNode {
     state.metrics(new GatewayMetrics(config));
     LOG.info(() -> "serving at most " + state.maxInFlight() + " requests at once"
         + (config.general().maxParallelRequests() > 0 ? "" : " (default from the open-file limit)"));
-    VertxOptions options = new VertxOptions()
-        .setEventBusOptions(new EventBusOptions().setHost(eventBusHost).setPort(0));
+    if (cluster.eventBusExposed()) {
+      LOG.warning("the event bus listens on " + eventBus.getHost() + " without TLS: any host that reaches it can"
+          + " send this node frames; give every member --cluster-tls-cert, --cluster-tls-key and --cluster-tls-ca"
+          + " (docs/security.md)");
+    }
+    VertxOptions options = new VertxOptions().setEventBusOptions(eventBus);
     return Vertx.builder().with(options).withClusterManager(clusterManager).buildClustered()
         .compose(vertx -> startTenancy(vertx, config, clusterManager, dataDir)
             .compose(tenancy -> deploy(vertx, config, clusterManager, state, listener.host(), port, tenancy)

@@ -102,7 +102,7 @@ public final class CacheAffinityPolicy implements RoutingPolicy {
   @Override
   public Future<Route> route(GatewayRequest request, List<Deployment> candidates) {
     List<Deployment> eligible = eligibility.healthy(candidates);
-    if (request.operation() == Operation.COUNT_TOKENS) {
+    if (request.operation().countsTokens()) {
       // counting tokens caches nothing upstream: it must neither claim pins nor count as a pinned miss
       return Future.succeededFuture(new Route(strategy.pick(eligibility.withHeadroom(eligible)), RouteKind.UNPINNED));
     }

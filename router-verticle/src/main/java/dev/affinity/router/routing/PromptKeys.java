@@ -45,7 +45,7 @@ public record PromptKeys(String reference, LookupPlan lookup, PinPlan plan, Buff
    * that caches upstream, served by deployments that speak the client's API (no translation first). Null otherwise.
    */
   public static PromptKeys prepare(GatewayConfig config, GatewayRequest request) {
-    if (!config.router().promptCaching() || request.operation() == Operation.COUNT_TOKENS || request.json() == null) {
+    if (!config.router().promptCaching() || request.operation().countsTokens() || request.json() == null) {
       return null;
     }
     List<Deployment> candidates = config.deploymentsFor(request.model());
@@ -104,7 +104,7 @@ public record PromptKeys(String reference, LookupPlan lookup, PinPlan plan, Buff
           .map(point -> new InjectionPoints.Point(point.role(), point.index(), null)).toList());
       if (outcome.injected() > 0) {
         json = copy;
-        body = Buffer.buffer(JSON.writeValueAsBytes(copy));
+        body = BodyBytes.wrap(JSON.writeValueAsBytes(copy));
       }
     }
     PrefixChain chain = PrefixChain.ofMessages(json, scope);

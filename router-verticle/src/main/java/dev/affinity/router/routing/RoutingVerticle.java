@@ -290,7 +290,7 @@ public final class RoutingVerticle extends VerticleBase {
     }
     try {
       return new GatewayRequest(request.requestId(), request.operation(), request.model(), request.stream(),
-          request.tenant(), request.headers(), null, Buffer.buffer(JSON.writeValueAsBytes(canonical)), canonical,
+          request.tenant(), request.headers(), null, BodyBytes.wrap(JSON.writeValueAsBytes(canonical)), canonical,
           request.caller());
     } catch (IOException impossible) {
       throw new IllegalStateException("a JSON tree always serialises", impossible);

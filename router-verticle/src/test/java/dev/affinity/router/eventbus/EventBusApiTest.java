@@ -1,8 +1,5 @@
 package dev.affinity.router.eventbus;
 
-import dev.affinity.emulator.EmulatorOptions;
-import dev.affinity.emulator.LatencyModel;
-import dev.affinity.emulator.UpstreamEmulator;
 import dev.affinity.model.EventBusAddress;
 import dev.affinity.router.TestGateway;
 import io.vertx.core.Future;
@@ -28,33 +25,22 @@ class EventBusApiTest {
   /** Event-bus callers present the gateway key in a message header, as HTTP clients do in theirs. */
   private static final DeliveryOptions WITH_KEY = new DeliveryOptions().addHeader("x-api-key", KEY);
 
-  private static Vertx upstreamVertx;
-  private static UpstreamEmulator emulator;
-  private static TestGateway gateway;
+  private static BusGateway bus;
   private static Vertx member;
 
   @BeforeAll
   static void start() throws Exception {
-    upstreamVertx = Vertx.vertx();
-    emulator = await(UpstreamEmulator.start(upstreamVertx, new EmulatorOptions().setLatency(LatencyModel.ZERO)
-        .setDefaultOutputTokens(40).addAccount("acct", "sk-acct")));
-    String cluster = "eventbus-" + UUID.randomUUID();
-    gateway = TestGateway.start("""
-        general_settings: {master_key: %s}
-        server_settings: {event_bus_api: true}
+    bus = BusGateway.start(KEY, 40, baseUrl -> """
         model_list:
           - model_name: claude
             litellm_params: {model: anthropic/claude-sonnet-4-5, api_key: sk-acct, api_base: "%s"}
-        """.formatted(KEY, emulator.baseUrl()), cluster);
-    member = TestGateway.clusterMember(cluster);
+        """.formatted(baseUrl));
+    member = bus.member;
   }
 
   @AfterAll
   static void stop() throws Exception {
-    await(member.close());
-    gateway.close();
-    await(emulator.close());
-    await(upstreamVertx.close());
+    bus.close();
   }
 
   private static JsonObject call(boolean stream) {

@@ -1,8 +1,5 @@
 package dev.affinity.router.eventbus;
 
-import dev.affinity.emulator.EmulatorOptions;
-import dev.affinity.emulator.LatencyModel;
-import dev.affinity.emulator.UpstreamEmulator;
 import dev.affinity.model.EventBusAddress;
 import dev.affinity.router.TestGateway;
 import io.vertx.core.Future;
@@ -30,35 +27,26 @@ class EventBusVirtualKeyTest {
 
   private static final String MASTER = "sk-bus-tenancy-master";
 
-  private static Vertx upstreamVertx;
-  private static UpstreamEmulator emulator;
+  private static BusGateway bus;
   private static TestGateway gateway;
   private static Vertx member;
 
   @BeforeAll
   static void start() throws Exception {
-    upstreamVertx = Vertx.vertx();
-    emulator = await(UpstreamEmulator.start(upstreamVertx, new EmulatorOptions().setLatency(LatencyModel.ZERO)
-        .setDefaultOutputTokens(20).addAccount("acct", "sk-acct")));
-    String cluster = "eventbus-keys-" + UUID.randomUUID();
-    gateway = TestGateway.start("""
-        general_settings: {master_key: %s}
-        server_settings: {event_bus_api: true}
+    bus = BusGateway.start(MASTER, 20, baseUrl -> """
         model_list:
           - model_name: sonnet
             litellm_params: {model: anthropic/claude-sonnet-4-5, api_key: sk-acct, api_base: "%s"}
           - model_name: haiku
             litellm_params: {model: anthropic/claude-haiku-4-5, api_key: sk-acct, api_base: "%s"}
-        """.formatted(MASTER, emulator.baseUrl(), emulator.baseUrl()), cluster);
-    member = TestGateway.clusterMember(cluster);
+        """.formatted(baseUrl, baseUrl));
+    gateway = bus.gateway;
+    member = bus.member;
   }
 
   @AfterAll
   static void stop() throws Exception {
-    await(member.close());
-    gateway.close();
-    await(emulator.close());
-    await(upstreamVertx.close());
+    bus.close();
   }
 
   private static String newKey(JsonObject fields) throws Exception {

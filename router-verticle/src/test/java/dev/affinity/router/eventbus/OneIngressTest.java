@@ -1,8 +1,5 @@
 package dev.affinity.router.eventbus;
 
-import dev.affinity.emulator.EmulatorOptions;
-import dev.affinity.emulator.LatencyModel;
-import dev.affinity.emulator.UpstreamEmulator;
 import dev.affinity.model.EventBusAddress;
 import dev.affinity.model.GatewayRequest;
 import dev.affinity.router.TestGateway;
@@ -33,8 +30,7 @@ class OneIngressTest {
 
   private static final String MASTER = "sk-one-ingress-master";
 
-  private static Vertx upstreamVertx;
-  private static UpstreamEmulator emulator;
+  private static BusGateway bus;
   private static TestGateway gateway;
   private static Vertx member;
   /** What the node's front ends sent the router, by request id. */
@@ -42,17 +38,13 @@ class OneIngressTest {
 
   @BeforeAll
   static void start() throws Exception {
-    upstreamVertx = Vertx.vertx();
-    emulator = await(UpstreamEmulator.start(upstreamVertx, new EmulatorOptions().setLatency(LatencyModel.ZERO)
-        .setDefaultOutputTokens(10).addAccount("acct", "sk-acct")));
-    String cluster = "one-ingress-" + UUID.randomUUID();
-    gateway = TestGateway.start("""
-        general_settings: {master_key: %s}
-        server_settings: {event_bus_api: true}
+    bus = BusGateway.start(MASTER, 10, baseUrl -> """
         model_list:
           - model_name: sonnet
             litellm_params: {model: anthropic/claude-sonnet-4-5, api_key: sk-acct, api_base: "%s"}
-        """.formatted(MASTER, emulator.baseUrl()), cluster);
+        """.formatted(baseUrl));
+    gateway = bus.gateway;
+    member = bus.member;
     gateway.node().vertx().eventBus().addOutboundInterceptor(delivery -> {
       if (EventBusAddress.ROUTE.equals(delivery.message().address())
           && delivery.body() instanceof GatewayRequest request) {
@@ -60,15 +52,11 @@ class OneIngressTest {
       }
       delivery.next();
     });
-    member = TestGateway.clusterMember(cluster);
   }
 
   @AfterAll
   static void stop() throws Exception {
-    await(member.close());
-    gateway.close();
-    await(emulator.close());
-    await(upstreamVertx.close());
+    bus.close();
   }
 
   private static JsonObject body() {

@@ -21,7 +21,7 @@ import static dev.affinity.router.TestGateway.await;
  * ({@code gcp-b}), each with its own service account, whose key files are written as the Cloud console writes them,
  * their {@code token_uri} pointing at the emulator.
  */
-final class TwoVertexProjects implements AutoCloseable {
+public final class TwoVertexProjects implements AutoCloseable {
 
   private final Vertx vertx;
   private final UpstreamEmulator emulator;
@@ -36,25 +36,30 @@ final class TwoVertexProjects implements AutoCloseable {
   }
 
   static TwoVertexProjects start() throws Exception {
+    return start(options -> options);
+  }
+
+  /** With the emulator's other accounts (Anthropic, AWS) added by {@code more}. */
+  public static TwoVertexProjects start(java.util.function.UnaryOperator<EmulatorOptions> more) throws Exception {
     KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
     generator.initialize(2048);
     KeyPair a = generator.generateKeyPair();
     KeyPair b = generator.generateKeyPair();
     Vertx vertx = Vertx.vertx();
-    UpstreamEmulator emulator = await(UpstreamEmulator.start(vertx, new EmulatorOptions()
-        .setLatency(LatencyModel.ZERO)
+    UpstreamEmulator emulator = await(UpstreamEmulator.start(vertx, more.apply(new EmulatorOptions()
+        .setLatency(LatencyModel.ZERO))
         .addVertexAccount("gcp-a", "proj-a", email("proj-a"), (RSAPublicKey) a.getPublic())
         .addVertexAccount("gcp-b", "proj-b", email("proj-b"), (RSAPublicKey) b.getPublic())));
     return new TwoVertexProjects(vertx, emulator, keyFile("proj-a", a, emulator.baseUrl()),
         keyFile("proj-b", b, emulator.baseUrl()));
   }
 
-  UpstreamEmulator emulator() {
+  public UpstreamEmulator emulator() {
     return emulator;
   }
 
   /** A {@code model_list} serving {@code model} (after {@code vertex_ai/}) as {@code alias} from both projects. */
-  String modelList(String alias, String model, String location) {
+  public String modelList(String alias, String model, String location) {
     StringBuilder yaml = new StringBuilder("model_list:\n");
     for (String[] project : new String[][] {{"proj-a", keyA.toString()}, {"proj-b", keyB.toString()}}) {
       yaml.append("""
