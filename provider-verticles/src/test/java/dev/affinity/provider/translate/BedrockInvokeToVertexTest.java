@@ -1,76 +1,27 @@
 package dev.affinity.provider.translate;
 
 import dev.affinity.model.ClientApi;
-import dev.affinity.model.GatewayError;
-import dev.affinity.model.Operation;
-import dev.affinity.model.ProviderCall;
-import dev.affinity.model.TokenUsage;
 import dev.affinity.model.config.ProviderKind;
-import io.vertx.core.buffer.Buffer;
 import org.junit.jupiter.api.Test;
 
-import static dev.affinity.provider.translate.CloudPairs.MESSAGES;
-import static dev.affinity.provider.translate.PairFixture.ANTHROPIC_MESSAGE;
-import static dev.affinity.provider.translate.PairFixture.ANTHROPIC_SSE;
-import static dev.affinity.provider.translate.PairFixture.call;
-import static dev.affinity.provider.translate.PairFixture.headers;
-import static dev.affinity.provider.translate.PairFixture.json;
-import static org.assertj.core.api.Assertions.assertThat;
+/**
+ * Bedrock InvokeModel client, Vertex upstream: Vertex's events re-framed as Bedrock's, Google's errors in Bedrock's
+ * shape.
+ */
+class BedrockInvokeToVertexTest extends CloudPairContract {
 
-/** Bedrock InvokeModel client, Vertex upstream: Vertex's events re-framed as Bedrock's, Google's errors in Bedrock's shape. */
-class BedrockInvokeToVertexTest {
-
-  private final Translator pair = Translators.of(ClientApi.BEDROCK_INVOKE, ProviderKind.VERTEX, "sonnet");
-  private final ProviderCall call = call(Operation.INVOKE_MODEL, CloudPairs.VERTEX, MESSAGES, false);
-
-  @Test
-  void theRegistryFindsThisPair() {
-    assertThat(pair).isInstanceOf(BedrockInvokeToVertex.class);
+  BedrockInvokeToVertexTest() {
+    super(BedrockInvokeToVertex.class, ClientApi.BEDROCK_INVOKE, ProviderKind.VERTEX, CloudPairs.VERTEX,
+        new AnthropicToVertex());
   }
 
   @Test
-  void theRequestIsWhatAnAnthropicClientsWouldBe() {
-    assertThat(pair.canonical(call.request().json())).isSameAs(call.request().json());
-    assertThat(pair.requestBody(call)).isEqualTo(new AnthropicToVertex().requestBody(call));
-  }
-
-  @Test
-  void aCompleteAnswerIsClaudesMessageWithItsUsage() {
-    Answer answer = pair.answer(call, 200, headers(), Buffer.buffer(ANTHROPIC_MESSAGE));
-    assertThat(json(answer.body())).isEqualTo(json(ANTHROPIC_MESSAGE));
-    assertThat(answer.statusFor(200)).isEqualTo(200);
-    assertThat(answer.errorType()).isNull();
-    assertThat(answer.usage()).isEqualTo(new TokenUsage(12, 100, 100, 0, 4096, 7));
-  }
-
-  private static final byte[] UPSTREAM = CloudPairs.anthropicSse();
-  private static final int STATUS = 429;
-  private static final String[] HEADERS = {};
-  private static final String ERROR = "{\"error\":{\"code\":429,\"message\":\"slow down\",\"status\":\"RESOURCE_EXHAUSTED\"}}";
-
-  @Test
-  void theStreamIsBedrocksEventStreamCutAnywhereWithTheUsageAtItsEnd() {
-    for (int size : new int[] {1, 7, 1000}) {
-      StreamTranslation stream = pair.stream(call);
-      byte[] frames = CloudPairs.streamed(stream, UPSTREAM, size);
-      assertThat(stream.contentType()).isEqualTo("application/vnd.amazon.eventstream");
-      assertThat(CloudPairs.decoded(frames)).isEqualTo(ANTHROPIC_SSE.replace("\r", ""));
-      assertThat(stream.usage()).isEqualTo(new TokenUsage(12, 0, 0, 0, 4096, 7));
-    }
+  void theStreamIsBedrocksEventStream() {
+    streamsAsBedrockFrames(CloudPairs.anthropicSse());
   }
 
   @Test
   void upstreamErrorsAreInBedrocksShape() {
-    Answer answer = pair.answer(call, STATUS, headers(HEADERS), Buffer.buffer(ERROR));
-    assertThat(answer.statusFor(STATUS)).isEqualTo(429);
-    assertThat(json(answer.body()).path("message").asText()).contains("slow down");
-    assertThat(json(answer.body()).has("type")).isFalse();
-    assertThat(answer.errorType()).isEqualTo("rate_limit_error");
-  }
-
-  @Test
-  void theGatewaysOwnErrorsAreInBedrocksShape() {
-    assertThat(json(pair.error(GatewayError.notFound("no such model"))).path("message").asText())
-        .isEqualTo("no such model");
+    reshapesErrorsForBedrock(GOOGLE_ERROR);
   }
 }

@@ -3,6 +3,7 @@ package dev.affinity.router.ingress;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.affinity.model.GatewayError;
+import dev.affinity.model.GatewayErrorException;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -132,19 +133,5 @@ public record CloudApiRequest(Cloud cloud, String modelId, boolean stream, boole
       }
     }
     return bytes.toString(StandardCharsets.UTF_8);
-  }
-
-  /** A client's mistake in a cloud-API request, answered in that API's error shape. */
-  public static final class GatewayErrorException extends RuntimeException {
-    private final GatewayError error;
-
-    GatewayErrorException(GatewayError error) {
-      super(error.message(), null, false, false);
-      this.error = error;
-    }
-
-    public GatewayError error() {
-      return error;
-    }
   }
 }

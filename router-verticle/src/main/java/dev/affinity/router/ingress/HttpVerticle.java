@@ -349,7 +349,7 @@ public final class HttpVerticle extends VerticleBase {
         all.addAll(betas);
         headers.set("anthropic-beta", String.join(",", all));
       }
-    } catch (CloudApiRequest.GatewayErrorException invalid) {
+    } catch (GatewayErrorException invalid) {
       error(ctx, invalid.error());
       return;
     }

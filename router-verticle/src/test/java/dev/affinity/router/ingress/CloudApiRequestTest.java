@@ -2,6 +2,7 @@ package dev.affinity.router.ingress;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.affinity.model.GatewayErrorException;
 import dev.affinity.model.config.ConfigLoader;
 import dev.affinity.model.config.GatewayConfig;
 import org.junit.jupiter.api.Test;
@@ -40,7 +41,7 @@ class CloudApiRequestTest {
     assertThat(count.countTokens()).isTrue();
     assertThat(count.model(JSON.readTree("{\"model\":\"claude-haiku-4-5@20251001\"}")))
         .isEqualTo("claude-haiku-4-5@20251001");
-    assertThatThrownBy(() -> count.model(JSON.readTree("{}"))).isInstanceOf(CloudApiRequest.GatewayErrorException.class);
+    assertThatThrownBy(() -> count.model(JSON.readTree("{}"))).isInstanceOf(GatewayErrorException.class);
   }
 
   @Test
@@ -55,7 +56,7 @@ class CloudApiRequestTest {
     assertThat(CloudApiRequest.bedrock("/model/m/invoke").messages(sent, "sonnet").path("stream").asBoolean(true))
         .isFalse();
     assertThatThrownBy(() -> CloudApiRequest.betas(JSON.readTree("{\"anthropic_beta\":\"x\"}")))
-        .isInstanceOf(CloudApiRequest.GatewayErrorException.class);
+        .isInstanceOf(GatewayErrorException.class);
   }
 
   @Test
