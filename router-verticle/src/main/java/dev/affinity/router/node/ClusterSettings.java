@@ -107,7 +107,7 @@ public record ClusterSettings(Path configFile, String members, int port, String 
       // here rather than in cluster.xml, so that a Hazelcast XML of the operator's own cannot leave it out
       PinProcessors.register(config.getSerializationConfig());
       TenancyProcessors.register(config.getSerializationConfig());
-      if (Boolean.getBoolean(SERIALIZATION_FILTER_PROPERTY)
+      if (!"false".equals(System.getProperty(SERIALIZATION_FILTER_PROPERTY))
           && config.getSerializationConfig().getJavaSerializationFilterConfig() == null) {
         config.getSerializationConfig().setJavaSerializationFilterConfig(deserializationFilter());
       }
@@ -116,10 +116,9 @@ public record ClusterSettings(Path configFile, String members, int port, String 
   }
 
   /**
-   * Opt-in ({@code -Daffinity.hazelcast.serialization-filter=true}): with it on, WarmUpTest and ClusterAffinityTest
-   * split concurrent first claims more often, although no class is Java-deserialized in them at all (so it refuses
-   * none there) and the same split happens with it off under other timing: a race in the claim path, not found to be
-   * the filter's doing, but not fixed yet either (see docs/security.md and docs/affinity.md).
+   * On unless set to {@code false} ({@code -Daffinity.hazelcast.serialization-filter=false}), for an operator who must
+   * deserialize classes of their own through the cluster. It was opt-in while concurrent first claims could split
+   * (a race in the claim path that the filter's timing made likelier); claims of a burst now agree (docs/affinity.md).
    */
   public static final String SERIALIZATION_FILTER_PROPERTY = "affinity.hazelcast.serialization-filter";
 

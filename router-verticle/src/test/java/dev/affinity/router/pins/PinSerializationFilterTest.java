@@ -15,7 +15,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 /**
- * The deserialization filter ({@code -Daffinity.hazelcast.serialization-filter=true}, issue 12), and what the pin map
+ * The deserialization filter (on unless {@code -Daffinity.hazelcast.serialization-filter=false}, issue 12), and what the pin map
  * carries passes through it: the entry processor (an identified data-serializable, never Java-serialized), its
  * String values and results, and the Long cooldowns. A class outside the allow-list is refused. Without the
  * property there is no filter.
@@ -28,13 +28,8 @@ class PinSerializationFilterTest {
 
   @Test
   void thePinMapsTrafficPassesThroughTheFilter() throws Exception {
-    System.setProperty(ClusterSettings.SERIALIZATION_FILTER_PROPERTY, "true");
-    Config config;
-    try {
-      config = ClusterSettings.loopback("filter").hazelcastConfig();
-    } finally {
-      System.clearProperty(ClusterSettings.SERIALIZATION_FILTER_PROPERTY);
-    }
+    // on by default
+    Config config = ClusterSettings.loopback("filter").hazelcastConfig();
     assertThat(config.getSerializationConfig().getJavaSerializationFilterConfig()).isNotNull();
     SerializationService serialization = filtered(config);
 
@@ -53,8 +48,14 @@ class PinSerializationFilterTest {
   }
 
   @Test
-  void withoutThePropertyThereIsNoFilter() throws Exception {
-    Config config = ClusterSettings.loopback("no-filter").hazelcastConfig();
+  void turnedOffThereIsNoFilter() throws Exception {
+    System.setProperty(ClusterSettings.SERIALIZATION_FILTER_PROPERTY, "false");
+    Config config;
+    try {
+      config = ClusterSettings.loopback("no-filter").hazelcastConfig();
+    } finally {
+      System.clearProperty(ClusterSettings.SERIALIZATION_FILTER_PROPERTY);
+    }
     assertThat(config.getSerializationConfig().getJavaSerializationFilterConfig()).isNull();
     SerializationService serialization = filtered(config);
     assertThat((Object) serialization.toObject(serialization.toData(new File("/tmp")))).isEqualTo(new File("/tmp"));
