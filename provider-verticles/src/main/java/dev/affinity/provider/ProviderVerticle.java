@@ -1,12 +1,12 @@
 package dev.affinity.provider;
 
-import dev.affinity.model.Caller;
+import dev.affinity.model.CallOutcome;
 import dev.affinity.model.EventBusAddress;
+import dev.affinity.model.FailedCall;
 import dev.affinity.model.GatewayError;
 import dev.affinity.model.GatewayReply;
 import dev.affinity.model.LocalCodec;
 import dev.affinity.model.ProviderCall;
-import dev.affinity.model.RouteKind;
 import dev.affinity.model.TokenUsage;
 import dev.affinity.model.UsageReport;
 import dev.affinity.model.config.ProviderKind;
@@ -30,11 +30,11 @@ import io.vertx.core.http.RequestOptions;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The outbound call every provider makes: send the body, then hand the answer to the router — complete answers as a
- * buffer, streams as an {@link UpstreamBody} — and publish one {@link UsageReport} when the call is over. A provider
+ * buffer with its {@link CallOutcome}, streams as an {@link UpstreamBody} whose outcome completes at its end, calls
+ * that got no answer as a {@link FailedCall} with theirs: one outcome per call, through the reply. A provider
  * keeps the transport (address, credentials, signing, sending, bounded bodies); every byte that crosses an API
  * boundary is the call's {@link Translator}'s (request body, answer, stream, errors).
  */
@@ -191,15 +191,15 @@ public abstract class ProviderVerticle extends VerticleBase {
       int status = response.statusCode();
       // a stream outlives its request by far: what its end reports is copied out of the call now, so that the call
       // (bodies, parsed tree) is garbage as soon as the router lets go of it
-      PendingReport pending = new PendingReport(call, sentAtNanos);
+      Timer timer = new Timer(call.receivedAtNanos(), sentAtNanos);
       UpstreamBody[] opened = new UpstreamBody[1];
       UpstreamBody body = new UpstreamBody(response, context, translation, call.timeoutMillis(), failure -> {
-            finished.run();
-            publish(pending.outcome(status, translation.usage(), failure == null
-                ? translation.errorType()
-                : failure instanceof UpstreamBody.ClientGoneException ? "client_disconnected" : "stream_interrupted",
-                opened[0].firstChunkAtNanos() > 0 ? opened[0].firstChunkAtNanos() : headAtNanos));
-          });
+        finished.run();
+        return timer.outcome(status, translation.usage(), failure == null
+            ? translation.errorType()
+            : failure instanceof UpstreamBody.ClientGoneException ? "client_disconnected" : "stream_interrupted",
+            opened[0].firstChunkAtNanos() > 0 ? opened[0].firstChunkAtNanos() : headAtNanos);
+      });
       opened[0] = body;
       message.reply(new GatewayReply(status, headers, null, body, call.deployment().id(), null), local);
       return;
@@ -212,10 +212,10 @@ public abstract class ProviderVerticle extends VerticleBase {
           if (answer.contentType() != null) {
             headers.put("content-type", answer.contentType());
           }
-          publish(new PendingReport(call, sentAtNanos).outcome(status, answer.usage(), answer.errorType(),
-              headAtNanos));
-          message.reply(new GatewayReply(status, headers, answer.body(), null, call.deployment().id(), null),
-              local);
+          CallOutcome outcome = new Timer(call.receivedAtNanos(), sentAtNanos).outcome(status, answer.usage(),
+              answer.errorType(), headAtNanos);
+          message.reply(new GatewayReply(status, headers, answer.body(), null, call.deployment().id(), null,
+              outcome), local);
         })
         .onFailure(failure -> fail(message, call, failure, sentAtNanos));
   }
@@ -247,32 +247,25 @@ public abstract class ProviderVerticle extends VerticleBase {
   private void fail(Message<ProviderCall> message, ProviderCall call, Throwable failure, long sentAtNanos) {
     GatewayError error = UpstreamFailure.classify(failure, call.deployment().id(), call.timeoutMillis());
     boolean local = !(failure instanceof UpstreamFailure.Refusal) && !UpstreamFailure.upstreamAtFault(failure);
-    publish(new PendingReport(call, sentAtNanos).outcome(error.status(), TokenUsage.NONE,
-        local ? GatewayError.LOCAL_FAILURE : error.type(), -1));
-    message.reply(error.toReplyException(), new DeliveryOptions().setLocalOnly(true));
+    CallOutcome outcome = new Timer(call.receivedAtNanos(), sentAtNanos).outcome(error.status(), TokenUsage.NONE,
+        local ? GatewayError.LOCAL_FAILURE : error.type(), -1);
+    message.reply(new FailedCall(error, outcome), new DeliveryOptions().setLocalOnly(true));
   }
 
-  private void publish(UsageReport report) {
-    vertx.eventBus().publish(EventBusAddress.USAGE, report, new DeliveryOptions().setLocalOnly(true));
-  }
-
-  /** A call's {@link UsageReport} but for its outcome: what the report says about the call, copied out of it. */
-  private record PendingReport(String requestId, String alias, String deploymentId, RouteKind route, boolean stream,
-                               long receivedAtNanos, long sentAtNanos, Caller caller) {
-
-    /** @param sentAtNanos when the upstream request was sent, or -1 when it never was */
-    PendingReport(ProviderCall call, long sentAtNanos) {
-      this(call.request().requestId(), call.request().model(), call.deployment().id(), call.route(),
-          call.request().stream(), call.receivedAtNanos(), sentAtNanos, call.request().caller());
-    }
+  /**
+   * When a call's steps happened, relative to the router taking the request: two numbers, so that a stream keeps
+   * nothing of its call.
+   *
+   * @param sentAtNanos when the upstream request was sent, or -1 when it never was
+   */
+  private record Timer(long receivedAtNanos, long sentAtNanos) {
 
     /** @param firstByteAtNanos when the answer's first bytes arrived, or -1 when none did */
-    UsageReport outcome(int status, TokenUsage usage, String errorType, long firstByteAtNanos) {
+    CallOutcome outcome(int status, TokenUsage usage, String errorType, long firstByteAtNanos) {
       long now = System.nanoTime();
       UsageReport.Timing timing = new UsageReport.Timing(sentAtNanos < 0 ? -1 : sentAtNanos - receivedAtNanos,
           firstByteAtNanos < 0 ? -1 : firstByteAtNanos - receivedAtNanos, now - receivedAtNanos);
-      return new UsageReport(requestId, alias, deploymentId, route, status, stream,
-          TimeUnit.NANOSECONDS.toMillis(now - receivedAtNanos), usage, errorType, timing, caller);
+      return new CallOutcome(status, usage, errorType, timing);
     }
   }
 

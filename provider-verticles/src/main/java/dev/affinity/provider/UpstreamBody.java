@@ -1,14 +1,17 @@
 package dev.affinity.provider;
 
 import dev.affinity.model.BodyStream;
+import dev.affinity.model.CallOutcome;
 import dev.affinity.provider.translate.StreamTranslation;
 import io.vertx.core.Context;
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientResponse;
 
-import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.logging.Logger;
 
 /**
@@ -27,7 +30,8 @@ public final class UpstreamBody implements BodyStream {
   private final HttpClientResponse response;
   private final Context upstream;
   private final StreamTranslation translation;
-  private final Consumer<Throwable> onFinish;
+  private final Function<Throwable, CallOutcome> onFinish;
+  private final Promise<CallOutcome> outcome = Promise.promise();
   private Handler<Buffer> dataHandler;
   private Handler<Void> clientEndHandler;
   private volatile Context consumer;
@@ -41,11 +45,12 @@ public final class UpstreamBody implements BodyStream {
    * @param translation turns the upstream's bytes into the client's, and reads the usage on the way
    * @param idleTimeout how long the upstream may stay silent while the stream flows before the call is given up
    *                    (the upstream call timeout); 0 for never
-   * @param onFinish    called once on the upstream context, with null when the stream ended, else the failure; kept
-   *                    as long as the stream, so it should hold small values, not the call and its bodies
+   * @param onFinish    called once on the upstream context, with null when the stream ended, else the failure: the
+   *                    call's outcome, which {@link #outcome()} then completes with; kept as long as the stream, so
+   *                    it should hold small values, not the call and its bodies
    */
   public UpstreamBody(HttpClientResponse response, Context upstream, StreamTranslation translation, long idleTimeout,
-                      Consumer<Throwable> onFinish) {
+                      Function<Throwable, CallOutcome> onFinish) {
     this.idleTimeoutMillis = idleTimeout;
     this.response = response;
     this.upstream = upstream;
@@ -259,8 +264,13 @@ public final class UpstreamBody implements BodyStream {
     if (!finished) {
       finished = true;
       stopWatching();
-      onFinish.accept(failure);
+      outcome.complete(onFinish.apply(failure));
     }
+  }
+
+  @Override
+  public Future<CallOutcome> outcome() {
+    return outcome.future();
   }
 
   /** The upstream sent nothing for the call's timeout in the middle of a stream. */

@@ -1,11 +1,14 @@
 package dev.affinity.provider;
 
+import dev.affinity.model.CallOutcome;
+import dev.affinity.model.FailedCall;
 import dev.affinity.model.GatewayReply;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Queue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
@@ -37,5 +40,23 @@ public final class Replies {
         .endHandler(v -> text.tryComplete(all.toString(StandardCharsets.UTF_8)));
     reply.stream().resume();
     return await(text.future());
+  }
+
+  /**
+   * {@code reply} as it comes, with the call's one outcome added to {@code outcomes} once it is known: with a complete
+   * answer, at the end of a stream, or with the failure.
+   */
+  public static Future<GatewayReply> outcomeInto(Future<GatewayReply> reply, Queue<CallOutcome> outcomes) {
+    return reply.andThen(result -> {
+      if (result.failed()) {
+        if (result.cause() instanceof FailedCall failed) {
+          outcomes.add(failed.outcome());
+        }
+      } else if (result.result().stream() != null) {
+        result.result().stream().outcome().onSuccess(outcomes::add);
+      } else {
+        outcomes.add(result.result().outcome());
+      }
+    });
   }
 }

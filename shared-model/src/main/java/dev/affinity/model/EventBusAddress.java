@@ -16,10 +16,7 @@ public final class EventBusAddress {
   /** Where the ingress sends a node's {@link GatewayRequest}s (local only); replies are {@link GatewayReply}s. */
   public static final String ROUTE = "affinity.route";
 
-  /** Where provider verticles publish one {@link UsageReport} per finished upstream call (local only). */
-  public static final String USAGE = "affinity.usage";
-
-  /** Local admin queries answered by the router with a JSON object: {@code pins}, {@code clear-pins}, {@code stats}. */
+  /** Local admin queries, answered beside the router with a JSON object: {@code pins}, {@code clear-pins}, {@code stats}. */
   public static final String ADMIN = "affinity.admin";
 
   private EventBusAddress() {

@@ -11,6 +11,7 @@ import java.util.Map;
  * @param headers response headers worth relaying (lower-case names)
  * @param deploymentId the deployment that answered
  * @param route how the deployment was chosen; null until the router sets it
+ * @param outcome how the call ended, for a complete answer (a stream's ends with the stream: {@link BodyStream#outcome})
  */
 public record GatewayReply(
     int status,
@@ -18,7 +19,8 @@ public record GatewayReply(
     Buffer body,
     BodyStream stream,
     String deploymentId,
-    RouteKind route) {
+    RouteKind route,
+    CallOutcome outcome) {
 
   public GatewayReply {
     headers = Map.copyOf(headers);
@@ -27,7 +29,13 @@ public record GatewayReply(
     }
   }
 
+  /** A reply whose outcome is not known here (built outside a provider verticle). */
+  public GatewayReply(int status, Map<String, String> headers, Buffer body, BodyStream stream, String deploymentId,
+                      RouteKind route) {
+    this(status, headers, body, stream, deploymentId, route, null);
+  }
+
   public GatewayReply withRoute(RouteKind route) {
-    return new GatewayReply(status, headers, body, stream, deploymentId, route);
+    return new GatewayReply(status, headers, body, stream, deploymentId, route, outcome);
   }
 }

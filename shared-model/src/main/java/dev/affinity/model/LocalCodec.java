@@ -21,9 +21,10 @@ public final class LocalCodec<T> implements MessageCodec<T, T> {
     register(eventBus, GatewayRequest.class);
     register(eventBus, GatewayReply.class);
     register(eventBus, ProviderCall.class);
-    register(eventBus, UsageReport.class);
-    // a failure reply: Vert.x looks a ReplyException's codec up by its class, so a local one passes it by reference
+    // failure replies: Vert.x looks a ReplyException's codec up by its class, so a local one passes it by reference
     register(eventBus, GatewayErrorException.class);
+    // a provider's, with the call's outcome
+    register(eventBus, FailedCall.class);
   }
 
   private static <T> void register(EventBus eventBus, Class<T> type) {

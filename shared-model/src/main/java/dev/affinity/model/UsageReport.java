@@ -1,8 +1,9 @@
 package dev.affinity.model;
 
 /**
- * One finished upstream call: who answered and what the provider says it cost. Token figures are the provider's
- * (Anthropic names); -1 where the provider did not say.
+ * One finished upstream call as the router books it: the request (who asked, for which model), the route (who
+ * answered, how it was chosen) and the call's {@link CallOutcome} (what the provider says it cost). Token figures are
+ * the provider's (Anthropic names).
  *
  * @param timing when the call's steps happened, for the latency metrics; {@link Timing#UNKNOWN} when not measured
  * @param caller who made the request ({@link Caller#ADMIN} when not said), for its virtual key's spend
@@ -19,6 +20,24 @@ public record UsageReport(
     String errorType,
     Timing timing,
     Caller caller) {
+
+  /**
+   * What a call's report says besides its outcome, copied out of the request when the call is sent: a stream's
+   * outcome comes long after, and the request (bodies, parsed tree) must not be kept for it.
+   */
+  public record Pending(String requestId, String alias, String deploymentId, RouteKind route, boolean stream,
+                        Caller caller) {
+
+    public Pending(GatewayRequest request, String deploymentId, RouteKind route) {
+      this(request.requestId(), request.model(), deploymentId, route, request.stream(), request.caller());
+    }
+
+    /** The report of the call that ended with {@code outcome}. */
+    public UsageReport of(CallOutcome outcome) {
+      return new UsageReport(requestId, alias, deploymentId, route, outcome.status(), stream,
+          outcome.latencyMillis(), outcome.usage(), outcome.errorType(), outcome.timing(), caller);
+    }
+  }
 
   public UsageReport {
     timing = timing == null ? Timing.UNKNOWN : timing;

@@ -1,6 +1,5 @@
 package dev.affinity.provider.translate;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.affinity.model.ClientApi;
 import dev.affinity.model.ProviderCall;
 import dev.affinity.model.config.ProviderKind;
@@ -13,26 +12,10 @@ import io.vertx.core.buffer.Buffer;
  * An Anthropic client on Anthropic's API: nothing to translate. The body goes as the router made it, answers,
  * streams and errors come back byte for byte; only their usage and error type are read.
  */
-public final class AnthropicToAnthropic implements Translator {
+public final class AnthropicToAnthropic extends PassThrough {
 
-  @Override
-  public ClientApi client() {
-    return ClientApi.ANTHROPIC;
-  }
-
-  @Override
-  public ProviderKind upstream() {
-    return ProviderKind.ANTHROPIC;
-  }
-
-  @Override
-  public JsonNode canonical(JsonNode clientBody) {
-    return clientBody;
-  }
-
-  @Override
-  public Buffer requestBody(ProviderCall call) {
-    return call.body();
+  public AnthropicToAnthropic() {
+    super(ClientApi.ANTHROPIC, ProviderKind.ANTHROPIC);
   }
 
   @Override

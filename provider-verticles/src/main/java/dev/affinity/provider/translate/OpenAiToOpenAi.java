@@ -17,28 +17,12 @@ import java.io.IOException;
  * An OpenAI client on an OpenAI-compatible API: passed through. The body goes as the router made it (model
  * replaced), answers, streams and errors come back byte for byte; their usage and error type are read.
  */
-public final class OpenAiToOpenAi implements Translator {
+public final class OpenAiToOpenAi extends PassThrough {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  @Override
-  public ClientApi client() {
-    return ClientApi.OPENAI;
-  }
-
-  @Override
-  public ProviderKind upstream() {
-    return ProviderKind.OPENAI;
-  }
-
-  @Override
-  public JsonNode canonical(JsonNode clientBody) {
-    return clientBody;
-  }
-
-  @Override
-  public Buffer requestBody(ProviderCall call) {
-    return call.body();
+  public OpenAiToOpenAi() {
+    super(ClientApi.OPENAI, ProviderKind.OPENAI);
   }
 
   @Override

@@ -3,15 +3,16 @@ package dev.affinity.provider.bedrock;
 import dev.affinity.model.RouteKind;
 import dev.affinity.emulator.EmulatorOptions;
 import dev.affinity.emulator.UpstreamEmulator;
+import dev.affinity.model.CallOutcome;
 import dev.affinity.model.EventBusAddress;
 import dev.affinity.model.GatewayReply;
 import dev.affinity.model.GatewayRequest;
 import dev.affinity.model.Operation;
 import dev.affinity.model.ProviderCall;
-import dev.affinity.model.UsageReport;
 import dev.affinity.model.config.ConfigLoader;
 import dev.affinity.model.config.Deployment;
 import dev.affinity.model.config.ProviderKind;
+import dev.affinity.provider.Replies;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -45,7 +46,7 @@ class BedrockEmulatorTest {
   @TempDir
   Path aws;
 
-  private final BlockingQueue<UsageReport> usage = new LinkedBlockingQueue<>();
+  private final BlockingQueue<CallOutcome> usage = new LinkedBlockingQueue<>();
   private Vertx vertx;
   private UpstreamEmulator emulator;
   private Deployment deployment;
@@ -73,7 +74,6 @@ class BedrockEmulatorTest {
         """.formatted(MODEL, MODEL, emulator.baseUrl()), Map.of()).deployments().get(0);
     await(vertx.deployVerticle(new BedrockVerticle(
         AwsCredentialSource.of(aws.resolve("credentials"), aws.resolve("config")), Clock.systemUTC())));
-    vertx.eventBus().<UsageReport>localConsumer(EventBusAddress.USAGE, message -> usage.add(message.body()));
   }
 
   @AfterEach
@@ -94,8 +94,8 @@ class BedrockEmulatorTest {
         body.toBuffer(), null);
     ProviderCall call = new ProviderCall(request, deployment, body.toBuffer(), RouteKind.UNPINNED, 10_000, System.nanoTime(),
         false);
-    return vertx.eventBus().<GatewayReply>request(EventBusAddress.provider(ProviderKind.BEDROCK), call,
-        new DeliveryOptions().setLocalOnly(true)).map(message -> message.body());
+    return Replies.outcomeInto(vertx.eventBus().<GatewayReply>request(EventBusAddress.provider(ProviderKind.BEDROCK), call,
+        new DeliveryOptions().setLocalOnly(true)).map(message -> message.body()), usage);
   }
 
   @Test
@@ -103,7 +103,7 @@ class BedrockEmulatorTest {
     GatewayReply first = await(call("What is 2 + 2?", false));
     assertThat(first.status()).as(first.body() == null ? "" : first.body().toString()).isEqualTo(200);
     assertThat(new JsonObject(first.body()).getString("type")).isEqualTo("message");
-    UsageReport written = usage.poll(10, TimeUnit.SECONDS);
+    CallOutcome written = usage.poll(10, TimeUnit.SECONDS);
     assertThat(written.usage().cacheCreationInputTokens()).isGreaterThan(1024);
     assertThat(written.usage().cacheReadInputTokens()).isZero();
 
@@ -113,7 +113,7 @@ class BedrockEmulatorTest {
     assertThat(sse).startsWith("event: message_start\ndata: {").contains("event: content_block_delta\n");
     assertThat(sse.substring(sse.lastIndexOf("event: "))).startsWith("event: message_stop\ndata: {")
         .endsWith("}\n\n");
-    UsageReport read = usage.poll(10, TimeUnit.SECONDS);
+    CallOutcome read = usage.poll(10, TimeUnit.SECONDS);
     assertThat(read.errorType()).isNull();
     assertThat(read.usage().cacheReadInputTokens()).isEqualTo(written.usage().cacheCreationInputTokens());
     assertThat(read.usage().outputTokens()).isPositive();

@@ -1,5 +1,6 @@
 package dev.affinity.provider.bedrock;
 
+import dev.affinity.model.CallOutcome;
 import dev.affinity.model.RouteKind;
 import dev.affinity.model.EventBusAddress;
 import dev.affinity.model.GatewayReply;
@@ -7,10 +8,10 @@ import dev.affinity.model.GatewayRequest;
 import dev.affinity.model.Operation;
 import dev.affinity.model.ProviderCall;
 import dev.affinity.model.TokenUsage;
-import dev.affinity.model.UsageReport;
 import dev.affinity.model.config.ConfigLoader;
 import dev.affinity.model.config.Deployment;
 import dev.affinity.model.config.ProviderKind;
+import dev.affinity.provider.Replies;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -48,7 +49,7 @@ class BedrockVerticleTest {
   Path aws;
 
   private final MovableClock clock = new MovableClock(Instant.parse("2025-10-01T12:00:00Z"));
-  private final BlockingQueue<UsageReport> usage = new LinkedBlockingQueue<>();
+  private final BlockingQueue<CallOutcome> usage = new LinkedBlockingQueue<>();
   private Vertx vertx;
   private FakeBedrock bedrock;
   private int port;
@@ -62,7 +63,6 @@ class BedrockVerticleTest {
     port = await(bedrock.start(vertx));
     AwsCredentialSource source = AwsCredentialSource.of(aws.resolve("credentials"), aws.resolve("config"));
     await(vertx.deployVerticle(new BedrockVerticle(source, clock)));
-    vertx.eventBus().<UsageReport>localConsumer(EventBusAddress.USAGE, message -> usage.add(message.body()));
   }
 
   @AfterEach
@@ -101,8 +101,8 @@ class BedrockVerticleTest {
         "default", headers, null, Buffer.buffer(body), null);
     ProviderCall call = new ProviderCall(request, deployment, Buffer.buffer(body), RouteKind.UNPINNED, 10_000,
         System.nanoTime(), false);
-    return vertx.eventBus().<GatewayReply>request(EventBusAddress.provider(ProviderKind.BEDROCK), call,
-        new DeliveryOptions().setLocalOnly(true)).map(message -> message.body());
+    return Replies.outcomeInto(vertx.eventBus().<GatewayReply>request(EventBusAddress.provider(ProviderKind.BEDROCK), call,
+        new DeliveryOptions().setLocalOnly(true)).map(message -> message.body()), usage);
   }
 
   private static String body(boolean stream) {
@@ -136,8 +136,8 @@ class BedrockVerticleTest {
     assertThat(received.body().getString("anthropic_version")).isEqualTo("bedrock-2023-05-31");
     assertThat(received.body().getJsonArray("anthropic_beta").getList())
         .containsExactly("interleaved-thinking-2025-05-14");
-    UsageReport report = usage.poll(10, TimeUnit.SECONDS);
-    assertThat(report.deploymentId()).isEqualTo("bedrock-account-1");
+    CallOutcome report = usage.poll(10, TimeUnit.SECONDS);
+    assertThat(report.status()).isEqualTo(200);
     assertThat(report.usage()).isEqualTo(new TokenUsage(3, 0, 0, 0, 2048, 2));
   }
 
@@ -149,7 +149,7 @@ class BedrockVerticleTest {
     assertThat(reply.headers()).containsEntry("content-type", "text/event-stream; charset=utf-8");
     assertThat(readAll(reply)).isEqualTo(EventStreamToSseTest.expectedSse(EventStreamToSseTest.EVENTS));
     assertThat(bedrock.received.get(0).path()).endsWith("%3A0/invoke-with-response-stream");
-    UsageReport report = usage.poll(10, TimeUnit.SECONDS);
+    CallOutcome report = usage.poll(10, TimeUnit.SECONDS);
     assertThat(report.usage()).isEqualTo(new TokenUsage(12, 2048, 2048, 0, 4096, 7));
     assertThat(report.errorType()).isNull();
   }

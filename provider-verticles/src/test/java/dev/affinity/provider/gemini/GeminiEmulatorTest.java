@@ -7,15 +7,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.affinity.emulator.EmulatorOptions;
 import dev.affinity.emulator.UpstreamEmulator;
+import dev.affinity.model.CallOutcome;
 import dev.affinity.model.EventBusAddress;
 import dev.affinity.model.GatewayReply;
 import dev.affinity.model.GatewayRequest;
 import dev.affinity.model.Operation;
 import dev.affinity.model.ProviderCall;
-import dev.affinity.model.UsageReport;
 import dev.affinity.model.config.ConfigLoader;
 import dev.affinity.model.config.Deployment;
 import dev.affinity.model.config.ProviderKind;
+import dev.affinity.provider.Replies;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -38,7 +39,7 @@ class GeminiEmulatorTest {
   private static final String KEY = "gm-secret-key-1";
   private static final String ALIAS = "flash";
 
-  private final BlockingQueue<UsageReport> usage = new LinkedBlockingQueue<>();
+  private final BlockingQueue<CallOutcome> usage = new LinkedBlockingQueue<>();
   private Vertx vertx;
   private UpstreamEmulator emulator;
 
@@ -47,7 +48,6 @@ class GeminiEmulatorTest {
     vertx = Vertx.vertx();
     emulator = await(UpstreamEmulator.start(vertx, new EmulatorOptions().setPort(0).addAccount("gemini-1", KEY)));
     await(vertx.deployVerticle(new GeminiVerticle()));
-    vertx.eventBus().<UsageReport>localConsumer(EventBusAddress.USAGE, message -> usage.add(message.body()));
   }
 
   @AfterEach
@@ -66,7 +66,7 @@ class GeminiEmulatorTest {
     assertThat(message.getString("model")).isEqualTo(ALIAS);
     assertThat(message.getJsonArray("content").getJsonObject(0).getString("text")).isNotBlank();
     assertThat(message.getString("stop_reason")).isEqualTo("end_turn");
-    UsageReport cold = usage.poll(10, TimeUnit.SECONDS);
+    CallOutcome cold = usage.poll(10, TimeUnit.SECONDS);
     assertThat(cold.usage().cacheReadInputTokens()).isZero();
     assertThat(cold.usage().inputTokens()).isGreaterThan(2048);
 
@@ -75,7 +75,7 @@ class GeminiEmulatorTest {
     String sse = readAll(second);
     assertThat(sse).startsWith("event: message_start\ndata: {").contains("event: content_block_delta\n")
         .endsWith("event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n");
-    UsageReport warm = usage.poll(10, TimeUnit.SECONDS);
+    CallOutcome warm = usage.poll(10, TimeUnit.SECONDS);
     assertThat(warm.errorType()).isNull();
     assertThat(warm.usage().cacheReadInputTokens()).isGreaterThan(2048);
     assertThat(warm.usage().promptTokens()).isEqualTo(cold.usage().promptTokens());
@@ -163,7 +163,7 @@ class GeminiEmulatorTest {
         body.toBuffer(), null);
     ProviderCall call = new ProviderCall(request, deployment, body.toBuffer(), RouteKind.UNPINNED, 10_000, System.nanoTime(),
         false);
-    return vertx.eventBus().<GatewayReply>request(EventBusAddress.provider(ProviderKind.GEMINI), call,
-        new DeliveryOptions().setLocalOnly(true)).map(message -> message.body());
+    return Replies.outcomeInto(vertx.eventBus().<GatewayReply>request(EventBusAddress.provider(ProviderKind.GEMINI), call,
+        new DeliveryOptions().setLocalOnly(true)).map(message -> message.body()), usage);
   }
 }

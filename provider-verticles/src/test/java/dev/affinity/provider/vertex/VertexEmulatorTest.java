@@ -3,16 +3,17 @@ package dev.affinity.provider.vertex;
 import dev.affinity.model.RouteKind;
 import dev.affinity.emulator.EmulatorOptions;
 import dev.affinity.emulator.UpstreamEmulator;
+import dev.affinity.model.CallOutcome;
 import dev.affinity.model.EventBusAddress;
 import dev.affinity.model.GatewayReply;
 import dev.affinity.model.GatewayRequest;
 import dev.affinity.model.Operation;
 import dev.affinity.model.ProviderCall;
-import dev.affinity.model.UsageReport;
 import dev.affinity.model.config.ConfigLoader;
 import dev.affinity.model.config.Deployment;
 import dev.affinity.model.config.ProviderKind;
 import dev.affinity.provider.vertex.VertexAccessTokensTest.MovableClock;
+import dev.affinity.provider.Replies;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -58,7 +59,7 @@ class VertexEmulatorTest {
   Path dir;
 
   private final MovableClock clock = new MovableClock(Instant.now());
-  private final BlockingQueue<UsageReport> usage = new LinkedBlockingQueue<>();
+  private final BlockingQueue<CallOutcome> usage = new LinkedBlockingQueue<>();
   private Vertx vertx;
   private UpstreamEmulator emulator;
 
@@ -76,7 +77,6 @@ class VertexEmulatorTest {
     emulator = await(UpstreamEmulator.start(vertx, new EmulatorOptions().setPort(0)
         .addVertexAccount("vertex-1", "proj-one", EMAIL, (RSAPublicKey) keys.getPublic())));
     await(vertx.deployVerticle(new VertexVerticle(VertexCredentialSource.standard(), clock)));
-    vertx.eventBus().<UsageReport>localConsumer(EventBusAddress.USAGE, message -> usage.add(message.body()));
   }
 
   @AfterEach
@@ -91,14 +91,14 @@ class VertexEmulatorTest {
     GatewayReply first = await(call(deployment, Operation.MESSAGES, false));
     assertThat(first.status()).as(first.body() == null ? "" : first.body().toString()).isEqualTo(200);
     assertThat(new JsonObject(first.body()).getString("type")).isEqualTo("message");
-    UsageReport written = usage.poll(10, TimeUnit.SECONDS);
+    CallOutcome written = usage.poll(10, TimeUnit.SECONDS);
     assertThat(written.usage().cacheCreationInputTokens()).isGreaterThan(1024);
 
     GatewayReply second = await(call(deployment, Operation.MESSAGES, true));
     assertThat(second.headers().get("content-type")).startsWith("text/event-stream");
     String sse = readAll(second);
     assertThat(sse).startsWith("event: message_start\ndata: {").contains("event: message_stop\n");
-    UsageReport read = usage.poll(10, TimeUnit.SECONDS);
+    CallOutcome read = usage.poll(10, TimeUnit.SECONDS);
     assertThat(read.errorType()).isNull();
     assertThat(read.usage().cacheReadInputTokens()).isEqualTo(written.usage().cacheCreationInputTokens());
     assertThat(read.usage().outputTokens()).isPositive();
@@ -197,7 +197,7 @@ class VertexEmulatorTest {
         Map.of("anthropic-beta", "interleaved-thinking-2025-05-14"), null, body.toBuffer(), null);
     ProviderCall call = new ProviderCall(request, deployment, body.toBuffer(), RouteKind.UNPINNED, 10_000, System.nanoTime(),
         false);
-    return vertx.eventBus().<GatewayReply>request(EventBusAddress.provider(ProviderKind.VERTEX), call,
-        new DeliveryOptions().setLocalOnly(true)).map(message -> message.body());
+    return Replies.outcomeInto(vertx.eventBus().<GatewayReply>request(EventBusAddress.provider(ProviderKind.VERTEX), call,
+        new DeliveryOptions().setLocalOnly(true)).map(message -> message.body()), usage);
   }
 }

@@ -4,16 +4,17 @@ import dev.affinity.model.RouteKind;
 import dev.affinity.emulator.CapturedRequest;
 import dev.affinity.emulator.EmulatorOptions;
 import dev.affinity.emulator.UpstreamEmulator;
+import dev.affinity.model.CallOutcome;
 import dev.affinity.model.EventBusAddress;
 import dev.affinity.model.GatewayReply;
 import dev.affinity.model.GatewayRequest;
 import dev.affinity.model.Operation;
 import dev.affinity.model.ProviderCall;
-import dev.affinity.model.UsageReport;
 import dev.affinity.model.config.ConfigLoader;
 import dev.affinity.model.config.Deployment;
 import dev.affinity.model.config.ProviderKind;
 import dev.affinity.provider.vertex.VertexAccessTokensTest.MovableClock;
+import dev.affinity.provider.Replies;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -54,7 +55,7 @@ class VertexGeminiEmulatorTest {
   Path dir;
 
   private final MovableClock clock = new MovableClock(Instant.now());
-  private final BlockingQueue<UsageReport> usage = new LinkedBlockingQueue<>();
+  private final BlockingQueue<CallOutcome> usage = new LinkedBlockingQueue<>();
   private Vertx vertx;
   private UpstreamEmulator emulator;
 
@@ -71,7 +72,6 @@ class VertexGeminiEmulatorTest {
     emulator = await(UpstreamEmulator.start(vertx, new EmulatorOptions().setPort(0)
         .addVertexAccount("vertex-1", "proj-one", EMAIL, (RSAPublicKey) keys.getPublic())));
     await(vertx.deployVerticle(new VertexVerticle(VertexCredentialSource.standard(), clock)));
-    vertx.eventBus().<UsageReport>localConsumer(EventBusAddress.USAGE, message -> usage.add(message.body()));
   }
 
   @AfterEach
@@ -88,7 +88,7 @@ class VertexGeminiEmulatorTest {
     JsonObject message = new JsonObject(first.body());
     assertThat(message.getString("type")).isEqualTo("message");
     assertThat(message.getJsonArray("content").getJsonObject(0).getString("text")).isNotBlank();
-    UsageReport written = usage.poll(10, TimeUnit.SECONDS);
+    CallOutcome written = usage.poll(10, TimeUnit.SECONDS);
     assertThat(written.usage().inputTokens()).isGreaterThan(1024);
     assertThat(written.usage().cacheReadInputTokens()).isZero();
 
@@ -97,7 +97,7 @@ class VertexGeminiEmulatorTest {
     String sse = readAll(second);
     assertThat(sse).startsWith("event: message_start\ndata: {").contains("event: content_block_delta\n")
         .contains("event: message_stop\n");
-    UsageReport read = usage.poll(10, TimeUnit.SECONDS);
+    CallOutcome read = usage.poll(10, TimeUnit.SECONDS);
     assertThat(read.errorType()).isNull();
     assertThat(read.usage().cacheReadInputTokens()).isGreaterThanOrEqualTo(1024)
         .isLessThanOrEqualTo(written.usage().inputTokens());
@@ -168,7 +168,7 @@ class VertexGeminiEmulatorTest {
         Map.of("anthropic-beta", "interleaved-thinking-2025-05-14"), null, body.toBuffer(), null);
     ProviderCall call = new ProviderCall(request, deployment, body.toBuffer(), RouteKind.UNPINNED, 10_000, System.nanoTime(),
         false);
-    return vertx.eventBus().<GatewayReply>request(EventBusAddress.provider(ProviderKind.VERTEX), call,
-        new DeliveryOptions().setLocalOnly(true)).map(message -> message.body());
+    return Replies.outcomeInto(vertx.eventBus().<GatewayReply>request(EventBusAddress.provider(ProviderKind.VERTEX), call,
+        new DeliveryOptions().setLocalOnly(true)).map(message -> message.body()), usage);
   }
 }

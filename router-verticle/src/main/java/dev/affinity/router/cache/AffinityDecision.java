@@ -400,6 +400,30 @@ public final class AffinityDecision {
     return additions;
   }
 
+  /**
+   * The claim that decides where a burst of first requests goes, written alone and before the others: the shortest
+   * prefix, when the decision claims several new prefixes and follows, replaces or adds to none. A prompt's keys live
+   * on different members, so claimed together two concurrent first requests could each win one key and, by the race
+   * rule, each follow the other. Claimed shortest first, only one of them wins the shortest key, the other follows it
+   * as if it had found it pinned, and a longer key is only ever written by a request that holds or follows the
+   * shorter one, so a third request that reads the longer pin goes the same way. Empty otherwise.
+   */
+  public Optional<Claim> decidingClaim() {
+    if (kind != RouteKind.CLAIMED || claims.size() < 2 || !replacements.isEmpty() || !additions.isEmpty()
+        || pinnedBlock >= 0) {
+      return Optional.empty();
+    }
+    return claims.stream().min(Comparator.comparingInt(Claim::block));
+  }
+
+  /** This decision with {@code claim} left out: what is still to write once the {@link #decidingClaim} is won. */
+  public AffinityDecision without(Claim claim) {
+    List<Claim> rest = new ArrayList<>(claims);
+    rest.remove(claim);
+    return new AffinityDecision(deploymentId, kind, reason, pinnedBlock, pinnedKey, refreshes, rest, replacements,
+        additions, eligible);
+  }
+
   /** Whether the caller has anything to write and wait for: claims, replacements or additions (refreshes aside). */
   public boolean writes() {
     return !claims.isEmpty() || !replacements.isEmpty() || !additions.isEmpty();

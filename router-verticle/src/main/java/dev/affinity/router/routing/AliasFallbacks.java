@@ -89,7 +89,7 @@ final class AliasFallbacks {
     Map<String, String> headers = new HashMap<>(reply.headers());
     headers.put(HEADER, fallback);
     return new GatewayReply(reply.status(), headers, reply.body(), reply.stream(), reply.deploymentId(),
-        reply.route());
+        reply.route(), reply.outcome());
   }
 
   enum Cause { NONE, UPSTREAM, CONTEXT_WINDOW }

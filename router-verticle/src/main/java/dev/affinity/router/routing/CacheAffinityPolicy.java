@@ -170,19 +170,33 @@ public final class CacheAffinityPolicy implements RoutingPolicy {
         return afterWarmUp(decision.pinnedKey().orElse(null), found, decision.deploymentId(), route, 0, request);
       }
       long warmingSince = warmUpMillis > 0 ? System.currentTimeMillis() : 0;
-      return onContext(pins.applyClaims(decision, warmingSince)).compose(written -> {
-        Map<String, String> seen = written.ownersSeenBy(decision.deploymentId());
-        String chosen = decision.afterClaim(seen);
-        Route route = route(decision, chosen, choices, candidates, sent, request)
-            .holding(held(decision, chosen, written.ownersSeenBy(chosen), blocks),
-                chosen.equals(decision.deploymentId()) ? cached(decision, lookup) : 0);
-        if (!chosen.equals(decision.deploymentId())) {
-          repointWonKeys(decision, seen, chosen);
-        } else if (warmingSince > 0) {
-          route = route.warming(warmingPins(decision, written, chosen, warmingSince));
+      AffinityDecision.Claim deciding = decision.decidingClaim().orElse(null);
+      Future<PinStore.Found> decided = deciding == null ? Future.succeededFuture(PinStore.Found.NOTHING)
+          : onContext(pins.write(Map.of(new PinStore.Write(PinStore.Write.Kind.CLAIM, decision.deploymentId(), null,
+              PinLifetime.seconds(deciding.ttl()), warmingSince), Set.of(deciding.key()))));
+      return decided.compose(first -> {
+        String owner = deciding == null ? null : first.owners().get(deciding.key());
+        if (owner != null && !owner.equals(decision.deploymentId()) && eligibleScopes.contains(owner)) {
+          // another first request won the prefix that decides the burst: follow it as if it had been found pinned
+          Route route = route(decision, owner, choices, candidates, sent, request)
+              .holding(List.of(new Route.Held(deciding.key(), deciding.ttl())), 0);
+          return afterWarmUp(deciding.key(), mergedOver(found, first), owner, route, 0, request);
         }
-        String followed = decision.followedKey(written.ownersSeenBy(chosen), chosen).orElse(null);
-        return afterWarmUp(followed, mergedOver(found, written), chosen, route, warmingSince, request);
+        AffinityDecision rest = deciding == null ? decision : decision.without(deciding);
+        return onContext(pins.applyClaims(rest, warmingSince)).map(others -> both(first, others)).compose(written -> {
+          Map<String, String> seen = written.ownersSeenBy(decision.deploymentId());
+          String chosen = decision.afterClaim(seen);
+          Route route = route(decision, chosen, choices, candidates, sent, request)
+              .holding(held(decision, chosen, written.ownersSeenBy(chosen), blocks),
+                  chosen.equals(decision.deploymentId()) ? cached(decision, lookup) : 0);
+          if (!chosen.equals(decision.deploymentId())) {
+            repointWonKeys(decision, seen, chosen);
+          } else if (warmingSince > 0) {
+            route = route.warming(warmingPins(decision, written, chosen, warmingSince));
+          }
+          String followed = decision.followedKey(written.ownersSeenBy(chosen), chosen).orElse(null);
+          return afterWarmUp(followed, mergedOver(found, written), chosen, route, warmingSince, request);
+        });
       });
     });
   }
@@ -267,6 +281,24 @@ public final class CacheAffinityPolicy implements RoutingPolicy {
         refresher.offer(refresh.key(), decision.deploymentId(), refresh.ttl());
       }
     }
+  }
+
+  /** The answers of two writes to different keys, as one. */
+  private static PinStore.Found both(PinStore.Found first, PinStore.Found second) {
+    if (first.owners().isEmpty() && first.changed().isEmpty()) {
+      return second;
+    }
+    Map<String, String> owners = new HashMap<>(first.owners());
+    Map<String, Long> warming = new HashMap<>(first.warming());
+    Map<String, Long> expiresAt = new HashMap<>(first.expiresAt());
+    Set<String> changed = new HashSet<>(first.changed());
+    Map<String, List<String>> allOwners = new HashMap<>(first.allOwners());
+    owners.putAll(second.owners());
+    warming.putAll(second.warming());
+    expiresAt.putAll(second.expiresAt());
+    changed.addAll(second.changed());
+    allOwners.putAll(second.allOwners());
+    return new PinStore.Found(owners, warming, expiresAt, changed, allOwners);
   }
 
   /** What the read found, updated by what the write answered. */

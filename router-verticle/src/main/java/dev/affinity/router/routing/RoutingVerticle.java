@@ -2,8 +2,10 @@ package dev.affinity.router.routing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.affinity.model.CallOutcome;
 import dev.affinity.model.Caller;
 import dev.affinity.model.EventBusAddress;
+import dev.affinity.model.FailedCall;
 import dev.affinity.model.GatewayError;
 import dev.affinity.model.GatewayErrorException;
 import dev.affinity.model.GatewayReply;
@@ -16,40 +18,32 @@ import dev.affinity.model.TokenUsage;
 import dev.affinity.model.UsageReport;
 import dev.affinity.model.config.Deployment;
 import dev.affinity.model.config.GatewayConfig;
-import dev.affinity.model.config.ModelInfo;
 import dev.affinity.model.config.ProviderKind;
 import dev.affinity.provider.translate.TranslationException;
 import dev.affinity.provider.translate.Translator;
 import dev.affinity.provider.translate.Translators;
 import dev.affinity.router.cache.CostModel;
-import dev.affinity.router.cache.Price;
 import dev.affinity.router.node.LogLine;
 import dev.affinity.router.node.NodeState;
 import dev.affinity.router.cache.Balance;
 import dev.affinity.router.pins.CooldownMap;
 import dev.affinity.router.pins.LoadMap;
 import dev.affinity.router.pins.PinStore;
-import dev.affinity.router.routing.strategy.InFlight;
 import dev.affinity.router.routing.strategy.UnpinnedStrategy;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
-import java.time.Instant;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.IntSupplier;
@@ -58,7 +52,9 @@ import java.util.logging.Logger;
 
 /**
  * Picks a deployment for each request and hands the call to the provider verticle of its kind, on this node.
- * Listens on {@link EventBusAddress#ROUTE} (this node's ingress only); books every finished call (log line, cache ledger, health).
+ * Listens on {@link EventBusAddress#ROUTE} (this node's ingress only); books every call's one outcome, which comes
+ * back with the reply, in the {@link DeploymentBook} and the node's metrics, spend and request log. Admin queries are
+ * {@link AdminQueries}'.
  */
 public final class RoutingVerticle extends VerticleBase {
 
@@ -66,30 +62,21 @@ public final class RoutingVerticle extends VerticleBase {
   private static final ObjectMapper JSON = new ObjectMapper();
   /** Margin so the upstream's own timeout (a clean 504) fires before the event bus gives up on the reply. */
   private static final long REPLY_MARGIN_MILLIS = 5_000;
-  private static final int ADMIN_PIN_LIMIT = 1000;
   private static final long LOAD_PUBLISH_MILLIS = 1000;
   /**
    * The longest the router holds a request to retry it on the deployment that failed it. A longer wait is the
    * client's to make: the error reaches it with its {@code retry-after}, and the connection is not held meanwhile.
    */
   static final long MAX_SAME_DEPLOYMENT_WAIT_MILLIS = 5_000;
-  /** A retry-after longer than this cools a deployment for this long only; it is re-tried after that. */
-  private static final long MAX_RETRY_AFTER_SECONDS = 60;
 
   private final GatewayConfig config;
   private final Tenants tenants;
   private final NodeState node;
   private final PinStore pins;
-  private final InFlight inFlight = new InFlight();
-  private final DeploymentLoad load = new DeploymentLoad(System::currentTimeMillis);
+  private final DeploymentBook book;
   private LoadMap loadMap;
-  private final CacheLedger ledger = new CacheLedger();
   private final RequestLog requestLog = new RequestLog();
   private final CooldownMap cooldowns;
-  private final DeploymentHealth health;
-  private final RateLimitHeadroom headroom = new RateLimitHeadroom(System::currentTimeMillis);
-  private final Eligibility eligibility;
-  private final Map<String, Optional<Price>> prices = new HashMap<>();
   private final Set<String> mixedAliasWarned = new HashSet<>();
   private RoutingPolicy policy;
   private UnpinnedStrategy strategy;
@@ -114,9 +101,7 @@ public final class RoutingVerticle extends VerticleBase {
     this.node = node;
     this.pins = pins;
     this.cooldowns = cooldowns;
-    this.health = new DeploymentHealth(config.router().allowedFails(), config.router().cooldownTime().toMillis(),
-        System::currentTimeMillis);
-    this.eligibility = new Eligibility(health, headroom, members);
+    this.book = new DeploymentBook(config, members, System::currentTimeMillis);
     this.fallbacks = new AliasFallbacks(config.groups(), this::dispatchOnAlias);
   }
 
@@ -132,36 +117,36 @@ public final class RoutingVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     LocalCodec.registerAll(vertx.eventBus());
-    strategy = UnpinnedStrategy.named(config.router().routingStrategy(), inFlight);
+    strategy = UnpinnedStrategy.named(config.router().routingStrategy(), book.inFlight());
     policy = config.router().promptCaching() && pins != null
-        ? new CacheAffinityPolicy(pins, strategy, eligibility, context, config.router().warmUpWait(),
+        ? new CacheAffinityPolicy(pins, strategy, book.eligibility(), context, config.router().warmUpWait(),
             config.router().hotPrefixDeployments())
-            .balancing(load, new Balance.Bounds(config.router().balanceAbsThreshold(),
+            .balancing(book.load(), new Balance.Bounds(config.router().balanceAbsThreshold(),
                 config.router().balanceRelThreshold()))
-        : new UnpinnedPolicy(strategy, eligibility);
-    node.metrics().watch(inFlight::count, id -> health.cooledUntil(id).isPresent(),
+        : new UnpinnedPolicy(strategy, book.eligibility());
+    node.metrics().watch(book.inFlight()::count, id -> book.cooledUntil(id).isPresent(),
         () -> pins == null ? 0 : pins.ownedHere(), node::clusterSize);
     if (loadMap != null) {
       Set<String> known = new HashSet<>(config.deployments().stream().map(Deployment::id).toList());
       // every second: publish this node's load, take in the others' (both off the event loop)
       vertx.setPeriodic(LOAD_PUBLISH_MILLIS, tick -> vertx.executeBlocking(() -> {
-        loadMap.publishBlocking(load.own());
-        load.others(loadMap.others(known));
+        loadMap.publishBlocking(book.load().own());
+        book.load().others(loadMap.others(known));
         return null;
       }, false).onFailure(failure -> LOG.fine(() -> "could not share the load: " + failure.getMessage())));
     }
     Future<Void> followCooldowns = cooldowns == null ? Future.succeededFuture()
         : vertx.executeBlocking(() -> {
-          cooldowns.followBlocking(config.deployments().stream().map(Deployment::id).toList(), health::coolUntil);
+          cooldowns.followBlocking(config.deployments().stream().map(Deployment::id).toList(),
+              book::cooledElsewhere);
           return null;
         });
     return Future.all(
         followCooldowns,
         // the ingress's front ends (HTTP, the event-bus API) send requests here, on this node only
         vertx.eventBus().<GatewayRequest>localConsumer(EventBusAddress.ROUTE, this::onRequest).completion(),
-        vertx.eventBus().<UsageReport>localConsumer(EventBusAddress.USAGE, message -> finished(message.body()))
-            .completion(),
-        vertx.eventBus().<String>localConsumer(EventBusAddress.ADMIN, this::admin).completion());
+        vertx.eventBus().<String>localConsumer(EventBusAddress.ADMIN,
+            new AdminQueries(vertx, config, pins, book, policy instanceof CacheAffinityPolicy)::handle).completion());
   }
 
   /** A request from this node's ingress ({@link dev.affinity.router.ingress.IngressPipeline}). */
@@ -208,7 +193,7 @@ public final class RoutingVerticle extends VerticleBase {
       return Future.failedFuture(new GatewayError(429, "rate_limit_error", "every deployment of model '"
           + request.model() + "' is serving its max_parallel_requests; retry shortly").toReplyException());
     }
-    return policy.route(upstream, DeploymentOrder.first(eligibility.healthy(alias))).compose(route -> {
+    return policy.route(upstream, DeploymentOrder.first(book.eligibility().healthy(alias))).compose(route -> {
       node.metrics().routingDecision(System.nanoTime() - receivedAt);
       return attempt(upstream, route, alias, receivedAt, streamUsage, config.router().numRetries(), new HashSet<>());
     });
@@ -230,18 +215,9 @@ public final class RoutingVerticle extends VerticleBase {
           : result.cause() instanceof ReplyException reply ? reply.failureCode() : 500;
       long askedMillis = 0;
       if (result.succeeded()) {
-        headroom.observe(deployment.id(), result.result().headers());
-        String retryAfter = result.result().headers().get("retry-after");
-        if (DeploymentHealth.upstreamFault(status) && retryAfter != null && !retryAfter.isEmpty()
-            && retryAfter.length() < 10 && retryAfter.chars().allMatch(Character::isDigit)) {
-          askedMillis = Math.min(Long.parseLong(retryAfter), MAX_RETRY_AFTER_SECONDS) * 1000;
-          if (status == 429) {
-            // out of quota, not broken: pins stay, traffic spills elsewhere until the quota refills
-            headroom.exhaustedFor(deployment.id(), askedMillis);
-          } else {
-            publishCooldown(deployment.id(), health.coolFor(deployment.id(), askedMillis));
-          }
-        }
+        DeploymentBook.Answered answered = book.answered(deployment.id(), status, result.result().headers());
+        answered.cooledUntil().ifPresent(until -> publishCooldown(deployment.id(), until));
+        askedMillis = answered.retryAfterMillis();
       }
       if (retriesLeft <= 0 || !DeploymentHealth.upstreamFault(status)) {
         return result.succeeded() ? Future.succeededFuture(result.result()) : Future.failedFuture(result.cause());
@@ -259,7 +235,7 @@ public final class RoutingVerticle extends VerticleBase {
       }
       // wait or move: a short retry-after where the request's prefix is cached may cost less than writing it elsewhere
       boolean waitHere = others.isEmpty() || askedMillis > 0 && canWait && route.cachedTokens() > 0
-          && price(deployment.id(), request.model()).map(price -> CostModel.worthWaiting(price, route.cachedTokens(),
+          && book.price(deployment.id(), request.model()).map(price -> CostModel.worthWaiting(price, route.cachedTokens(),
               waitMillis, config.router().retryWaitCostPerSecond())).orElse(false);
       if (waitHere) {
         LOG.info(() -> "request=" + request.requestId() + " retried on " + deployment.id() + " in " + waitMillis
@@ -270,7 +246,8 @@ public final class RoutingVerticle extends VerticleBase {
                 retriesLeft - 1, tried));
       }
       // the policy says where this request's prefix goes next, the same on every node, and moves its pins there
-      return policy.failover(request, route, DeploymentOrder.first(eligibility.healthy(others))).compose(next -> {
+      return policy.failover(request, route, DeploymentOrder.first(book.eligibility().healthy(others)))
+          .compose(next -> {
         LOG.info(() -> "request=" + request.requestId() + " retried on " + next.deployment().id() + " after "
             + deployment.id() + " answered " + status);
         return attempt(request, next, candidates, receivedAt, streamUsage, retriesLeft - 1, tried);
@@ -323,7 +300,7 @@ public final class RoutingVerticle extends VerticleBase {
   /** The deployments below their {@code max_parallel_requests} on this node. */
   private List<Deployment> withFreeSlots(List<Deployment> candidates) {
     return candidates.stream().filter(d -> d.calls().maxParallelRequests() == null
-        || inFlight.count(d.id()) < d.calls().maxParallelRequests()).toList();
+        || book.inFlight().count(d.id()) < d.calls().maxParallelRequests()).toList();
   }
 
   /** An alias is served through one upstream API; deployments of another are left out, with a warning once. */
@@ -339,6 +316,10 @@ public final class RoutingVerticle extends VerticleBase {
     return candidates.stream().filter(deployment -> deployment.provider() == first).toList();
   }
 
+  /**
+   * Sends the call to the provider verticle and books its one outcome, however it ends: with a complete answer, at
+   * the end of a stream, or with the failure.
+   */
   private Future<GatewayReply> call(GatewayRequest request, Route route, long receivedAt, boolean streamUsage) {
     Deployment deployment = route.deployment();
     String upstreamModel = deployment.upstreamModel(request.model());
@@ -347,38 +328,57 @@ public final class RoutingVerticle extends VerticleBase {
       body = ModelField.replace(body, upstreamModel);
     }
     long timeout = deployment.timeout(request.stream()).toMillis();
-    inFlight.started(deployment.id());
-    load.started(deployment.id());
-    headroom.dispatched(deployment.id());
+    book.dispatched(deployment.id());
     return vertx.eventBus()
         .<GatewayReply>request(EventBusAddress.provider(deployment.registration().name()),
             new ProviderCall(request, deployment, body, route.kind(), timeout, receivedAt, streamUsage),
             new DeliveryOptions().setLocalOnly(true).setSendTimeout(timeout + REPLY_MARGIN_MILLIS))
-        .map(reply -> reply.body().withRoute(route.kind()));
+        .map(reply -> reply.body().withRoute(route.kind()))
+        .andThen(booking(new UsageReport.Pending(request, deployment.id(), route.kind()), receivedAt))
+        // booked: the provider's failure goes on as the error the client gets
+        .recover(failure -> Future.failedFuture(failure instanceof FailedCall failed
+            ? failed.error().toReplyException() : failure));
   }
 
-  private void finished(UsageReport report) {
-    inFlight.finished(report.deploymentId());
-    load.finished(report.deploymentId(), report.usage().inputTokens() + report.usage().cacheCreationInputTokens()
-        + report.usage().cacheReadInputTokens() + report.usage().outputTokens());
-    // only what the upstream did counts against it: a call that failed here says nothing about the deployment
-    if (!GatewayError.LOCAL_FAILURE.equals(report.errorType())) {
-      health.record(report.deploymentId(), report.status())
-          .ifPresent(until -> publishCooldown(report.deploymentId(), until));
+  /**
+   * Books the call's outcome however the call ended. What it holds is {@code pending}, not the request: a stream's
+   * outcome comes when it ends, and the request must be garbage long before.
+   */
+  private Handler<AsyncResult<GatewayReply>> booking(UsageReport.Pending pending, long receivedAt) {
+    return result -> {
+      if (result.failed()) {
+        finished(pending.of(failedOutcome(result.cause(), receivedAt)));
+      } else if (result.result().stream() != null) {
+        // the stream ends on the provider's context; the book is this verticle's
+        result.result().stream().outcome().onComplete(outcome -> context.runOnContext(v -> finished(pending.of(
+            outcome.succeeded() ? outcome.result() : failedOutcome(outcome.cause(), receivedAt)))));
+      } else {
+        finished(pending.of(result.result().outcome()));
+      }
+    };
+  }
+
+  /**
+   * The outcome of a call that failed: the provider's, or, when the event bus gave up first (the provider never
+   * answered in time), a timeout nobody measured further.
+   */
+  private static CallOutcome failedOutcome(Throwable failure, long receivedAt) {
+    if (failure instanceof FailedCall failed) {
+      return failed.outcome();
     }
-    TokenUsage usage = report.usage();
-    headroom.used(report.deploymentId(), usage.inputTokens() + usage.cacheCreationInputTokens()
-        + usage.outputTokens());
-    CostModel.RequestCost cost = price(report.deploymentId(), report.alias())
-        .map(price -> CostModel.cost(price, new CostModel.Usage(usage.inputTokens(), usage.cacheCreation5mTokens(),
-            usage.cacheCreation1hTokens(), usage.cacheReadInputTokens(), usage.outputTokens())))
-        .orElse(new CostModel.RequestCost(0, 0, 0));
-    // booked under the configured alias: the client's model string (any string under a wildcard) keys no map
-    String alias = config.deployment(report.deploymentId()).map(Deployment::alias).orElse("?");
-    ledger.record(alias, report.deploymentId(), report.status(), report.route() == RouteKind.PINNED, usage,
-        cost.cost(), cost.costWithoutCache());
+    GatewayError error = GatewayError.from(failure);
+    return new CallOutcome(error.status(), TokenUsage.NONE, error.type(),
+        new UsageReport.Timing(-1, -1, System.nanoTime() - receivedAt));
+  }
+
+  /** Books one call's outcome from one place: the deployment's state, then metrics, spend and the request log. */
+  private void finished(UsageReport report) {
+    DeploymentBook.Booked booked = book.finished(report);
+    booked.cooledUntil().ifPresent(until -> publishCooldown(report.deploymentId(), until));
+    CostModel.RequestCost cost = booked.cost();
     node.metrics().booked(report, cost.cost(), cost.costWithoutCache());
     tenants.spent(report, cost.cost());
+    TokenUsage usage = report.usage();
     Caller caller = report.caller();
     // fields, not a format string: the model is the client's, escaped and cut like any value a client sent;
     // the audit trail: whose request (key hash prefix, team), from where; never the key
@@ -415,129 +415,6 @@ public final class RoutingVerticle extends VerticleBase {
     }
   }
 
-  /**
-   * The price of a call to {@code deploymentId} for the model the client asked for. Kept per deployment when its
-   * model is fixed; under a wildcard the model comes from the client, and is resolved per call rather than kept in a
-   * map a client could grow with made-up names.
-   */
-  private Optional<Price> price(String deploymentId, String requestedModel) {
-    Optional<Deployment> deployment = config.deployment(deploymentId);
-    if (deployment.isEmpty()) {
-      return Optional.empty();
-    }
-    if (deployment.get().model().indexOf('*') >= 0) {
-      return Price.resolve(deployment.get().upstreamModel(requestedModel), configuredPrices(deployment.get().info()));
-    }
-    return prices.computeIfAbsent(deploymentId, key -> Price.resolve(deployment.get().model(),
-        configuredPrices(deployment.get().info())));
-  }
-
-  private static Map<String, Double> configuredPrices(ModelInfo info) {
-    Map<String, Double> configured = new HashMap<>();
-    if (info.inputCostPerToken() != null) {
-      configured.put(Price.INPUT, info.inputCostPerToken());
-    }
-    if (info.outputCostPerToken() != null) {
-      configured.put(Price.OUTPUT, info.outputCostPerToken());
-    }
-    if (info.cacheCreationInputTokenCost() != null) {
-      configured.put(Price.CACHE_WRITE_5M, info.cacheCreationInputTokenCost());
-    }
-    if (info.cacheReadInputTokenCost() != null) {
-      configured.put(Price.CACHE_READ, info.cacheReadInputTokenCost());
-    }
-    return configured;
-  }
-
-  private void admin(Message<String> message) {
-    switch (message.body()) {
-      case "stats" -> message.reply(stats());
-      case "pins" -> {
-        if (pins == null) {
-          message.reply(new JsonObject().put("total", 0).put("pins", new JsonArray()));
-          return;
-        }
-        vertx.executeBlocking(() -> {
-          JsonArray list = new JsonArray();
-          pins.list(ADMIN_PIN_LIMIT).forEach(pin -> list.add(new JsonObject()
-              // a prefix of the hash is enough to tell pins apart; the prompt itself is never stored
-              .put("key", pin.key().substring(0, Math.min(12, pin.key().length())))
-              .put("deployment", pin.deployment())
-              .put("ttl_seconds_left", pin.ttlSecondsLeft())
-              .put("hits", pin.hits())));
-          return new JsonObject().put("total", pins.size()).put("shown", list.size()).put("pins", list);
-        }).onComplete(result -> {
-          if (result.succeeded()) {
-            message.reply(result.result());
-          } else {
-            fail(message, GatewayError.internal("could not read the pin map"));
-          }
-        });
-      }
-      case "clear-pins" -> {
-        if (pins == null) {
-          message.reply(new JsonObject().put("cleared", 0));
-          return;
-        }
-        vertx.executeBlocking(() -> {
-          int size = pins.size();
-          pins.clear();
-          return new JsonObject().put("cleared", size);
-        }).onComplete(result -> {
-          if (result.succeeded()) {
-            message.reply(result.result());
-          } else {
-            fail(message, GatewayError.internal("could not clear the pin map"));
-          }
-        });
-      }
-      default -> fail(message, GatewayError.notFound("unknown admin query"));
-    }
-  }
-
-  /** Every configured deployment, under its alias, with what this node booked for it and whether it is cooling. */
-  private JsonObject stats() {
-    JsonObject aliases = new JsonObject();
-    Map<String, Map<String, CacheLedger.Line>> booked = ledger.lines();
-    for (Deployment deployment : config.deployments()) {
-      CacheLedger.Line line = booked.getOrDefault(deployment.alias(), Map.of())
-          .getOrDefault(deployment.id(), CacheLedger.Line.EMPTY);
-      OptionalLong coolingUntil = health.cooledUntil(deployment.id());
-      JsonObject perDeployment = aliases.getJsonObject(deployment.alias());
-      if (perDeployment == null) {
-        perDeployment = new JsonObject();
-        aliases.put(deployment.alias(), perDeployment);
-      }
-      perDeployment.put(deployment.id(), new JsonObject()
-          .put("requests", line.requests())
-          .put("in_flight", inFlight.count(deployment.id()))
-          .put("errors", line.errors())
-          .put("uncached_input_tokens", line.uncachedTokens())
-          .put("cache_write_tokens", line.cacheWriteTokens())
-          .put("cache_read_tokens", line.cacheReadTokens())
-          .put("output_tokens", line.outputTokens())
-          .put("cache_read_share", line.readShare())
-          .put("pinned_requests", line.pinnedRequests())
-          .put("pinned_but_missed", line.pinnedMisses())
-          .put("cost_usd", line.cost())
-          .put("cost_without_cache_usd", line.costWithoutCache())
-          .put("healthy", coolingUntil.isEmpty())
-          .put("cooldown_ends_at", coolingUntil.isEmpty() ? null
-              : Instant.ofEpochMilli(coolingUntil.getAsLong()).toString())
-          .put("cluster_load", clusterLoad(load.of(deployment.id()))));
-    }
-    return new JsonObject().put("prompt_cache_affinity", policy instanceof CacheAffinityPolicy)
-        .put("routing_strategy", config.router().routingStrategy()).put("models", aliases);
-  }
-
-  /** What balance sees of a deployment: the whole cluster's counts, the other nodes' as last published. */
-  private static JsonObject clusterLoad(DeploymentLoad.Counts counts) {
-    return new JsonObject().put("in_flight", counts.inFlight())
-        .put("requests_per_minute", counts.requestsPerMinute())
-        .put("tokens_per_minute", counts.tokensPerMinute());
-  }
-
-  /** Fails a local message with {@code error}, carried to the ingress as an object (see LocalCodec). */
   private static void fail(Message<?> message, GatewayError error) {
     message.reply(error.toReplyException(), new DeliveryOptions().setLocalOnly(true));
   }

@@ -1,0 +1,175 @@
+package dev.affinity.router.routing;
+
+import dev.affinity.model.GatewayError;
+import dev.affinity.model.RouteKind;
+import dev.affinity.model.TokenUsage;
+import dev.affinity.model.UsageReport;
+import dev.affinity.model.config.Deployment;
+import dev.affinity.model.config.GatewayConfig;
+import dev.affinity.model.config.ModelInfo;
+import dev.affinity.router.cache.CostModel;
+import dev.affinity.router.cache.Price;
+import dev.affinity.router.routing.strategy.InFlight;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
+
+/**
+ * This node's book of every deployment: what is in flight, its load, its health, its rate-limit headroom, the cache
+ * ledger and its prices. The one owner of that state: the router books each upstream call here from one place, when
+ * its answer's head arrives ({@link #answered}) and when its outcome is known ({@link #finished}), and routing reads
+ * it through {@link #eligibility()}, {@link #inFlight()} and {@link #load()}. Plain Java, clock-injected; cooldowns
+ * it decides are returned for the caller to share with the cluster.
+ */
+public final class DeploymentBook {
+
+  /** A retry-after longer than this cools a deployment for this long only; it is re-tried after that. */
+  static final long MAX_RETRY_AFTER_SECONDS = 60;
+
+  private final GatewayConfig config;
+  private final InFlight inFlight = new InFlight();
+  private final DeploymentLoad load;
+  private final CacheLedger ledger = new CacheLedger();
+  private final DeploymentHealth health;
+  private final RateLimitHeadroom headroom;
+  private final Eligibility eligibility;
+  private final Map<String, Optional<Price>> prices = new HashMap<>();
+
+  /**
+   * @param members how many nodes share the configured rpm/tpm of each deployment
+   * @param clock   epoch milliseconds
+   */
+  public DeploymentBook(GatewayConfig config, IntSupplier members, LongSupplier clock) {
+    this.config = config;
+    this.load = new DeploymentLoad(clock);
+    this.health = new DeploymentHealth(config.router().allowedFails(), config.router().cooldownTime().toMillis(),
+        clock);
+    this.headroom = new RateLimitHeadroom(clock);
+    this.eligibility = new Eligibility(health, headroom, members);
+  }
+
+  /** What the head of an answer said about its deployment. */
+  public record Answered(long retryAfterMillis, OptionalLong cooledUntil) {
+  }
+
+  /** The outcome of a call, booked: what it cost, and the cooldown it started, if any. */
+  public record Booked(CostModel.RequestCost cost, OptionalLong cooledUntil) {
+  }
+
+  /** A call to {@code deploymentId} is sent. */
+  public void dispatched(String deploymentId) {
+    inFlight.started(deploymentId);
+    load.started(deploymentId);
+    headroom.dispatched(deploymentId);
+  }
+
+  /**
+   * The head of an answer from {@code deploymentId} arrived: the limits it reported, and a {@code retry-after} with
+   * an upstream fault, which cools the deployment that long (a 429 spends its quota instead: pins stay, traffic spills
+   * elsewhere until the quota refills).
+   */
+  public Answered answered(String deploymentId, int status, Map<String, String> headers) {
+    headroom.observe(deploymentId, headers);
+    String retryAfter = headers.get("retry-after");
+    if (!DeploymentHealth.upstreamFault(status) || retryAfter == null || retryAfter.isEmpty()
+        || retryAfter.length() >= 10 || !retryAfter.chars().allMatch(Character::isDigit)) {
+      return new Answered(0, OptionalLong.empty());
+    }
+    long askedMillis = Math.min(Long.parseLong(retryAfter), MAX_RETRY_AFTER_SECONDS) * 1000;
+    if (status == 429) {
+      headroom.exhaustedFor(deploymentId, askedMillis);
+      return new Answered(askedMillis, OptionalLong.empty());
+    }
+    return new Answered(askedMillis, OptionalLong.of(health.coolFor(deploymentId, askedMillis)));
+  }
+
+  /** Books how a call ended: in flight, load, health (only what the upstream did), headroom, cost and ledger. */
+  public Booked finished(UsageReport report) {
+    String deploymentId = report.deploymentId();
+    TokenUsage usage = report.usage();
+    inFlight.finished(deploymentId);
+    load.finished(deploymentId, usage.inputTokens() + usage.cacheCreationInputTokens()
+        + usage.cacheReadInputTokens() + usage.outputTokens());
+    // a call that failed here says nothing about the deployment
+    OptionalLong cooled = GatewayError.LOCAL_FAILURE.equals(report.errorType()) ? OptionalLong.empty()
+        : health.record(deploymentId, report.status());
+    headroom.used(deploymentId, usage.inputTokens() + usage.cacheCreationInputTokens() + usage.outputTokens());
+    CostModel.RequestCost cost = price(deploymentId, report.alias())
+        .map(price -> CostModel.cost(price, new CostModel.Usage(usage.inputTokens(), usage.cacheCreation5mTokens(),
+            usage.cacheCreation1hTokens(), usage.cacheReadInputTokens(), usage.outputTokens())))
+        .orElse(new CostModel.RequestCost(0, 0, 0));
+    // booked under the configured alias: the client's model string (any string under a wildcard) keys no map
+    String alias = config.deployment(deploymentId).map(Deployment::alias).orElse("?");
+    ledger.record(alias, deploymentId, report.status(), report.route() == RouteKind.PINNED, usage, cost.cost(),
+        cost.costWithoutCache());
+    return new Booked(cost, cooled);
+  }
+
+  /** Another node cooled {@code deploymentId} until {@code untilMillis}. */
+  public void cooledElsewhere(String deploymentId, long untilMillis) {
+    health.coolUntil(deploymentId, untilMillis);
+  }
+
+  /**
+   * The price of a call to {@code deploymentId} for the model the client asked for. Kept per deployment when its
+   * model is fixed; under a wildcard the model comes from the client, and is resolved per call rather than kept in a
+   * map a client could grow with made-up names.
+   */
+  public Optional<Price> price(String deploymentId, String requestedModel) {
+    Optional<Deployment> deployment = config.deployment(deploymentId);
+    if (deployment.isEmpty()) {
+      return Optional.empty();
+    }
+    if (deployment.get().model().indexOf('*') >= 0) {
+      return Price.resolve(deployment.get().upstreamModel(requestedModel), configuredPrices(deployment.get().info()));
+    }
+    return prices.computeIfAbsent(deploymentId, key -> Price.resolve(deployment.get().model(),
+        configuredPrices(deployment.get().info())));
+  }
+
+  private static Map<String, Double> configuredPrices(ModelInfo info) {
+    Map<String, Double> configured = new HashMap<>();
+    if (info.inputCostPerToken() != null) {
+      configured.put(Price.INPUT, info.inputCostPerToken());
+    }
+    if (info.outputCostPerToken() != null) {
+      configured.put(Price.OUTPUT, info.outputCostPerToken());
+    }
+    if (info.cacheCreationInputTokenCost() != null) {
+      configured.put(Price.CACHE_WRITE_5M, info.cacheCreationInputTokenCost());
+    }
+    if (info.cacheReadInputTokenCost() != null) {
+      configured.put(Price.CACHE_READ, info.cacheReadInputTokenCost());
+    }
+    return configured;
+  }
+
+  /** Which deployments are healthy and have headroom, for the routing policy. */
+  public Eligibility eligibility() {
+    return eligibility;
+  }
+
+  /** Calls in flight per deployment on this node, for the unpinned strategies and {@code max_parallel_requests}. */
+  public InFlight inFlight() {
+    return inFlight;
+  }
+
+  /** This node's load per deployment, and the others' as last shared, for balance. */
+  public DeploymentLoad load() {
+    return load;
+  }
+
+  /** Until when {@code deploymentId} cools down, if it does. */
+  public OptionalLong cooledUntil(String deploymentId) {
+    return health.cooledUntil(deploymentId);
+  }
+
+  /** alias → deployment → what this node booked. */
+  public Map<String, Map<String, CacheLedger.Line>> ledger() {
+    return ledger.lines();
+  }
+}

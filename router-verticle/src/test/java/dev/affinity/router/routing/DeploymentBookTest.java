@@ -1,0 +1,107 @@
+package dev.affinity.router.routing;
+
+import dev.affinity.model.Caller;
+import dev.affinity.model.GatewayError;
+import dev.affinity.model.RouteKind;
+import dev.affinity.model.TokenUsage;
+import dev.affinity.model.UsageReport;
+import dev.affinity.model.config.ConfigLoader;
+import dev.affinity.model.config.GatewayConfig;
+import org.junit.jupiter.api.Test;
+
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.offset;
+
+/** The one owner of per-deployment state, booked from one call's head and outcome. */
+class DeploymentBookTest {
+
+  private final AtomicLong now = new AtomicLong(1_000_000);
+  private final GatewayConfig config = config();
+  private final DeploymentBook book = new DeploymentBook(config, () -> 1, now::get);
+
+  private static GatewayConfig config() {
+    try {
+      return ConfigLoader.parse("""
+          model_list:
+          - model_name: sonnet
+            litellm_params:
+              model: anthropic/claude-sonnet-4-5
+              api_key: sk-a
+            model_info: {id: a, input_cost_per_token: 0.000003, output_cost_per_token: 0.000015,
+                         cache_read_input_token_cost: 0.0000003}
+          router_settings:
+            allowed_fails: 0
+            cooldown_time: 30
+          """, Map.of());
+    } catch (Exception invalid) {
+      throw new IllegalStateException(invalid);
+    }
+  }
+
+  private static UsageReport report(int status, TokenUsage usage, String errorType) {
+    return new UsageReport("req-1", "sonnet", "a", RouteKind.PINNED, status, false, 10, usage, errorType,
+        UsageReport.Timing.UNKNOWN, Caller.ADMIN);
+  }
+
+  @Test
+  void aCallIsInFlightFromDispatchToItsOutcome() {
+    book.dispatched("a");
+    assertThat(book.inFlight().count("a")).isEqualTo(1);
+    assertThat(book.load().of("a").inFlight()).isEqualTo(1);
+    book.finished(report(200, new TokenUsage(10, 0, 0, 0, 1000, 5), null));
+    assertThat(book.inFlight().count("a")).isZero();
+    assertThat(book.load().of("a").inFlight()).isZero();
+  }
+
+  @Test
+  void anOutcomeIsCostedAndBookedInTheLedgerUnderTheAlias() {
+    book.dispatched("a");
+    DeploymentBook.Booked booked = book.finished(report(200, new TokenUsage(10, 0, 0, 0, 1000, 5), null));
+    assertThat(booked.cost().cost()).isCloseTo(10 * 0.000003 + 1000 * 0.0000003 + 5 * 0.000015,
+        offset(1e-12));
+    assertThat(booked.cost().costWithoutCache()).isGreaterThan(booked.cost().cost());
+    CacheLedger.Line line = book.ledger().get("sonnet").get("a");
+    assertThat(line.requests()).isEqualTo(1);
+    assertThat(line.cacheReadTokens()).isEqualTo(1000);
+    assertThat(line.pinnedRequests()).isEqualTo(1);
+    assertThat(line.pinnedMisses()).isZero();
+  }
+
+  @Test
+  void anUpstreamFailureCoolsTheDeploymentButAFailureOfTheGatewayDoesNot() {
+    book.dispatched("a");
+    assertThat(book.finished(report(502, TokenUsage.NONE, GatewayError.LOCAL_FAILURE)).cooledUntil()).isEmpty();
+    assertThat(book.cooledUntil("a")).isEmpty();
+    book.dispatched("a");
+    assertThat(book.finished(report(529, TokenUsage.NONE, "overloaded_error")).cooledUntil())
+        .hasValue(now.get() + 30_000);
+    assertThat(book.cooledUntil("a")).hasValue(now.get() + 30_000);
+    assertThat(book.eligibility().healthy(config.deployments()))
+        .as("every deployment cooling: all are eligible rather than none").isEqualTo(config.deployments());
+  }
+
+  @Test
+  void aRetryAfterWithA429SpendsTheQuotaAndWithA5xxCoolsTheDeployment() {
+    DeploymentBook.Answered limited = book.answered("a", 429, Map.of("retry-after", "7"));
+    assertThat(limited.retryAfterMillis()).isEqualTo(7_000);
+    assertThat(limited.cooledUntil()).isEmpty();
+    assertThat(book.cooledUntil("a")).isEmpty();
+    assertThat(book.eligibility().hasHeadroom(config.deployments().get(0))).isFalse();
+
+    DeploymentBook.Answered overloaded = book.answered("a", 529, Map.of("retry-after", "3600"));
+    assertThat(overloaded.retryAfterMillis()).as("at most a minute").isEqualTo(60_000);
+    assertThat(overloaded.cooledUntil()).hasValue(now.get() + 60_000);
+
+    assertThat(book.answered("a", 200, Map.of("retry-after", "5")).retryAfterMillis()).isZero();
+    assertThat(book.answered("a", 503, Map.of("retry-after", "soon")).cooledUntil()).isEmpty();
+  }
+
+  @Test
+  void anotherNodesCooldownIsFollowed() {
+    book.cooledElsewhere("a", now.get() + 1_000);
+    assertThat(book.cooledUntil("a")).hasValue(now.get() + 1_000);
+  }
+}
