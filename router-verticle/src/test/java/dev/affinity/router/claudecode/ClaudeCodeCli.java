@@ -24,7 +24,10 @@ import java.util.concurrent.TimeUnit;
 final class ClaudeCodeCli {
 
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Path PREFIX = Path.of("target", "claude-code").toAbsolutePath();
+  /** A pinned version gets a directory of its own, so that switching versions never runs a stale install. */
+  private static final String VERSION = System.getProperty("affinity.claude-code.version");
+  private static final Path PREFIX = Path.of("target", "claude-code", VERSION == null ? "current" : VERSION)
+      .toAbsolutePath();
 
   private final Path executable;
   private final Path home;
@@ -48,9 +51,8 @@ final class ClaudeCodeCli {
         Assumptions.abort("npm is not on the PATH: Claude Code cannot be installed");
       }
       Files.createDirectories(PREFIX);
-      String version = System.getProperty("affinity.claude-code.version");
       Result install = run(List.of(npm, "install", "--prefix", PREFIX.toString(), "--no-audit", "--no-fund",
-          "--no-save", "@anthropic-ai/claude-code" + (version == null ? "" : "@" + version)), Map.of(), PREFIX, 600);
+          "--no-save", "@anthropic-ai/claude-code" + (VERSION == null ? "" : "@" + VERSION)), Map.of(), PREFIX, 600);
       if (install.exit() != 0 || !Files.isExecutable(executable)) {
         throw new IllegalStateException("npm could not install Claude Code: " + install);
       }
