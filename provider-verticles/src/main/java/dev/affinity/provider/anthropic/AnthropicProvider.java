@@ -6,7 +6,6 @@ import dev.affinity.model.config.Section;
 import dev.affinity.model.provider.CacheBehaviour;
 import dev.affinity.model.provider.Provider;
 import dev.affinity.model.provider.ProviderEndpoint;
-import dev.affinity.model.provider.UpstreamModel;
 import io.vertx.core.Deployable;
 
 import java.util.List;
@@ -29,20 +28,12 @@ public final class AnthropicProvider implements Provider {
     return ProviderKind.ANTHROPIC;
   }
 
-  @Override
-  public List<String> prefixes() {
-    return List.of(NAME);
-  }
 
   @Override
   public boolean servesBareModel(String model) {
     return model.startsWith("claude");
   }
 
-  @Override
-  public Optional<UpstreamModel> model(Section params, String prefix, String id) {
-    return Optional.of(UpstreamModel.of(id));
-  }
 
   @Override
   public Optional<ProviderEndpoint> endpoint(Section params, String prefix, String model) {

@@ -35,10 +35,6 @@ public final class FakeCloudProvider implements Provider {
     return ProviderKind.ANTHROPIC;
   }
 
-  @Override
-  public List<String> prefixes() {
-    return List.of(NAME);
-  }
 
   @Override
   public Map<String, String> ownKeys() {

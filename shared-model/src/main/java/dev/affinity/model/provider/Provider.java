@@ -28,8 +28,10 @@ public interface Provider {
   /** The upstream API the provider's deployments speak: what translators are chosen by. */
   ProviderKind api();
 
-  /** The LiteLLM model prefixes it serves, without the slash ({@code bedrock}). */
-  List<String> prefixes();
+  /** The LiteLLM model prefixes it serves, without the slash ({@code bedrock}); its name unless it says otherwise. */
+  default List<String> prefixes() {
+    return List.of(name());
+  }
 
   /** LiteLLM prefixes close to this provider's that are not served, with the reason to give. */
   default Map<String, String> unservedPrefixes() {
@@ -59,9 +61,12 @@ public interface Provider {
 
   /**
    * The upstream model of a deployment whose {@code model} is {@code prefix/id} ({@code prefix} empty for a bare or
-   * claimed id), or why it cannot be served; empty after a problem recorded in {@code params}.
+   * claimed id), or why it cannot be served; empty after a problem recorded in {@code params}. The id as it is unless
+   * the provider says otherwise.
    */
-  Optional<UpstreamModel> model(Section params, String prefix, String id);
+  default Optional<UpstreamModel> model(Section params, String prefix, String id) {
+    return Optional.of(UpstreamModel.of(id));
+  }
 
   /**
    * Endpoint, credentials and settings of a deployment of {@code model}, read from {@code params}: every problem
