@@ -343,6 +343,23 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void readsThePinQuotaPerTenant() throws Exception {
+    assertThat(parse(MINIMAL).router().maxPinsPerTenant()).as("the default, a quarter of one node's pin map")
+        .isEqualTo(RouterSettings.DEFAULT_MAX_PINS_PER_TENANT).isEqualTo(50_000);
+    assertThat(parse(MINIMAL + "router_settings: {max_pins_per_tenant: 1200}\n").router().maxPinsPerTenant())
+        .isEqualTo(1200);
+    assertThat(parse(MINIMAL + "router_settings: {max_pins_per_tenant: 0}\n").router().maxPinsPerTenant())
+        .as("0: no quota").isZero();
+    GatewayConfig unlimited = parse(MINIMAL + "router_settings:\n  max_pins_per_tenant: null\n");
+    assertThat(unlimited.router().maxPinsPerTenant()).as("null: no quota").isZero();
+    assertThat(unlimited.warnings()).isEmpty();
+    assertThat(problems(MINIMAL + "router_settings: {max_pins_per_tenant: -5}\n"))
+        .containsExactly("router_settings.max_pins_per_tenant: must be an integer >= 0");
+    assertThat(problems(MINIMAL + "router_settings: {max_pins_per_tenant: many}\n"))
+        .containsExactly("router_settings.max_pins_per_tenant: must be an integer >= 0");
+  }
+
+  @Test
   void validatesRouterAndGeneralSettings() {
     assertThat(problems(MINIMAL + """
         router_settings:

@@ -424,6 +424,18 @@ public final class AffinityDecision {
         additions, eligible);
   }
 
+  /**
+   * This decision without its claims, what a tenant at its pin quota may write ({@link PinQuota}): replacements and
+   * added owners of pins that exist still go. A decision that only claimed (it follows, replaces and adds to no pin)
+   * becomes {@link RouteKind#UNPINNED}: the deployment the strategy chose stands and nothing is pinned to it.
+   */
+  public AffinityDecision withoutClaims() {
+    boolean onlyClaimed = kind == RouteKind.CLAIMED && replacements.isEmpty() && additions.isEmpty()
+        && pinnedBlock < 0;
+    return new AffinityDecision(deploymentId, onlyClaimed ? RouteKind.UNPINNED : kind, reason, pinnedBlock,
+        pinnedKey, refreshes, List.of(), replacements, additions, eligible);
+  }
+
   /** Whether the caller has anything to write and wait for: claims, replacements or additions (refreshes aside). */
   public boolean writes() {
     return !claims.isEmpty() || !replacements.isEmpty() || !additions.isEmpty();

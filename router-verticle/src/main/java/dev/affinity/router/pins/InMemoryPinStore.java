@@ -90,6 +90,19 @@ public final class InMemoryPinStore implements PinStore {
     pins.clear();
   }
 
+  /** Exact: counts the tenant's live pins (a scan, for tests and policies at test scale). */
+  @Override
+  public long pinsOf(String tenant) {
+    long now = clock.getAsLong();
+    return tenant == null ? 0
+        : pins.values().stream().filter(pin -> pin.aliveAt(now) && tenant.equals(pin.tenant())).count();
+  }
+
+  /** Removes the pin of {@code key}, as an eviction or an admin's removal would. */
+  public void remove(String key) {
+    pins.remove(key);
+  }
+
   /** Key → scope of every live pin. */
   public Map<String, String> owners() {
     Map<String, String> owners = new HashMap<>();

@@ -44,6 +44,8 @@ public final class PinMap implements PinStore {
 
   private final IMap<String, String> map;
   private final Map<String, PinValue> view = new ConcurrentHashMap<>();
+  /** Each tenant's pins in the view; every change of the view goes through {@link #show} and {@link #hide}. */
+  private final TenantPinCounts tenants = new TenantPinCounts();
   private final LongSupplier clock;
   private UUID listener;
 
@@ -62,7 +64,11 @@ public final class PinMap implements PinStore {
     PinMap pins = new PinMap(hazelcast, System::currentTimeMillis);
     pins.listener = pins.map.addEntryListener(pins.new Events(), true);
     // events that arrived while loading are newer than what the load read: they win
-    pins.map.forEach((key, value) -> pins.view.putIfAbsent(key, PinValue.parse(value)));
+    pins.map.forEach((key, value) -> pins.view.computeIfAbsent(key, absent -> {
+      PinValue pin = PinValue.parse(value);
+      pins.tenants.changed(null, pin);
+      return pin;
+    }));
     return pins;
   }
 
@@ -73,6 +79,7 @@ public final class PinMap implements PinStore {
       listener = null;
     }
     view.clear();
+    tenants.clear();
   }
 
   @Override
@@ -109,9 +116,9 @@ public final class PinMap implements PinStore {
         PinValue pin = raw == null ? null : PinValue.parse(raw);
         after.put(key, pin);
         if (pin == null) {
-          view.remove(key);
+          hide(key, null);
         } else {
-          view.put(key, pin);
+          show(key, pin);
         }
       }));
       return Found.of(after, changed);
@@ -154,6 +161,32 @@ public final class PinMap implements PinStore {
   public void clear() {
     map.clear();
     view.clear();
+    tenants.clear();
+  }
+
+  /** From the view's counts: a hash lookup. Pins expired but not yet reported expired by the map still count. */
+  @Override
+  public long pinsOf(String tenant) {
+    return tenants.of(tenant);
+  }
+
+  /** Puts {@code pin} in the view, counting its tenant. */
+  private void show(String key, PinValue pin) {
+    view.compute(key, (k, before) -> {
+      tenants.changed(before, pin);
+      return pin;
+    });
+  }
+
+  /** Takes {@code key} out of the view, when it holds {@code gone} (any value when null). */
+  private void hide(String key, PinValue gone) {
+    view.computeIfPresent(key, (k, before) -> {
+      if (gone != null && !gone.equals(before)) {
+        return before;
+      }
+      tenants.changed(before, null);
+      return null;
+    });
   }
 
   /** Pins in this node's view, expired ones not yet dropped included. */
@@ -194,27 +227,25 @@ public final class PinMap implements PinStore {
     @Override
     public void mapCleared(MapEvent event) {
       view.clear();
+      tenants.clear();
     }
 
     @Override
     public void mapEvicted(MapEvent event) {
       view.clear();
+      tenants.clear();
     }
 
     private void put(EntryEvent<String, String> event) {
       if (event.getValue() != null) {
-        view.put(event.getKey(), PinValue.parse(event.getValue()));
+        show(event.getKey(), PinValue.parse(event.getValue()));
       }
     }
 
     /** Drops the pin unless the view already holds a newer value than the one that went. */
     private void drop(EntryEvent<String, String> event) {
       String gone = event.getOldValue();
-      if (gone == null) {
-        view.remove(event.getKey());
-      } else {
-        view.remove(event.getKey(), PinValue.parse(gone));
-      }
+      hide(event.getKey(), gone == null ? null : PinValue.parse(gone));
     }
   }
 }

@@ -27,8 +27,13 @@ import java.util.concurrent.CompletionStage;
  */
 public interface PinStore {
 
-  /** A write to a set of keys, applied key by key, atomically, where each key is owned. */
-  record Write(Kind kind, String scope, String stale, long ttlSeconds, long warmingSince) {
+  /**
+   * A write to a set of keys, applied key by key, atomically, where each key is owned.
+   *
+   * @param tenant the tag of the tenant whose request writes ({@code PinQuota#tag}); a pin this write creates is
+   *               counted against that tenant's quota. Null: counted against none
+   */
+  record Write(Kind kind, String scope, String stale, long ttlSeconds, long warmingSince, String tenant) {
 
     /** What a write does; see {@link PinValue#after}. */
     public enum Kind { CLAIM, REPLACE, REFRESH, WARMED, ADD_OWNER }
@@ -36,6 +41,11 @@ public interface PinStore {
     public Write {
       Objects.requireNonNull(kind, "kind");
       Objects.requireNonNull(scope, "scope");
+    }
+
+    /** A write that creates pins of no tenant (or only changes existing pins). */
+    public Write(Kind kind, String scope, String stale, long ttlSeconds, long warmingSince) {
+      this(kind, scope, stale, ttlSeconds, warmingSince, null);
     }
   }
 
@@ -128,12 +138,24 @@ public interface PinStore {
   void clear();
 
   /**
+   * How many live pins {@code tenant} (a tag, see {@code PinQuota#tag}) created, as this node's view counts them: no
+   * network round trip. Approximate in a cluster: another node's claims count once their events arrive, and a pin
+   * that expired counts until its expiry is seen (see docs/tenancy.md).
+   */
+  long pinsOf(String tenant);
+
+  /**
    * Applies a decision's claims, replacements and refreshes; answers with each key's owner afterwards.
    *
    * @param warmingSince when non-zero, new pins are written warming up since then (see {@link #warmed})
    */
   default CompletionStage<Found> apply(AffinityDecision decision, long warmingSince) {
-    Map<Write, Set<String>> writes = claimsOf(decision, warmingSince);
+    return apply(decision, warmingSince, null);
+  }
+
+  /** {@link #apply(AffinityDecision, long)} for a request of {@code tenant} (a tag; null: none). */
+  default CompletionStage<Found> apply(AffinityDecision decision, long warmingSince, String tenant) {
+    Map<Write, Set<String>> writes = claimsOf(decision, warmingSince, tenant);
     decision.refreshes().forEach(refresh -> add(writes, new Write(Write.Kind.REFRESH, decision.deploymentId(), null,
         PinLifetime.seconds(refresh.ttl()), 0), refresh.key()));
     return write(writes);
@@ -144,19 +166,25 @@ public interface PinStore {
    * {@link PinRefresher}, when due.
    */
   default CompletionStage<Found> applyClaims(AffinityDecision decision, long warmingSince) {
-    return write(claimsOf(decision, warmingSince));
+    return applyClaims(decision, warmingSince, null);
   }
 
-  private static Map<Write, Set<String>> claimsOf(AffinityDecision decision, long warmingSince) {
+  /** {@link #applyClaims(AffinityDecision, long)} for a request of {@code tenant} (a tag; null: none). */
+  default CompletionStage<Found> applyClaims(AffinityDecision decision, long warmingSince, String tenant) {
+    return write(claimsOf(decision, warmingSince, tenant));
+  }
+
+  private static Map<Write, Set<String>> claimsOf(AffinityDecision decision, long warmingSince, String tenant) {
     Map<Write, Set<String>> writes = new HashMap<>();
     String chosen = decision.deploymentId();
     decision.claims().forEach(claim -> add(writes, new Write(Write.Kind.CLAIM, chosen, null,
-        PinLifetime.seconds(claim.ttl()), warmingSince), claim.key()));
+        PinLifetime.seconds(claim.ttl()), warmingSince, tenant), claim.key()));
     decision.replacements().forEach(replacement -> add(writes, new Write(Write.Kind.REPLACE, chosen,
-        replacement.staleDeploymentId(), PinLifetime.seconds(replacement.ttl()), warmingSince), replacement.key()));
+        replacement.staleDeploymentId(), PinLifetime.seconds(replacement.ttl()), warmingSince, tenant),
+        replacement.key()));
     // one more deployment writes these shared prefixes: it becomes one more owner
     decision.additions().forEach(addition -> add(writes, new Write(Write.Kind.ADD_OWNER, chosen, null,
-        PinLifetime.seconds(addition.ttl()), 0), addition.key()));
+        PinLifetime.seconds(addition.ttl()), 0, tenant), addition.key()));
     return writes;
   }
 

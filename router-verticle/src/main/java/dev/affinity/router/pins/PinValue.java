@@ -12,9 +12,11 @@ import java.util.List;
  * Encoded as {@code scope \u0001 warmingSince \u0001 expiresAt}, so a read stays one string per key; the shorter
  * forms {@code scope} and {@code scope \u0001 warmingSince} are read too. A prefix cached on several deployments (a
  * shared prompt that balance spread, see {@code docs/affinity.md}) has co-owners after the first, the scope: they
- * follow as a fourth field, {@code \u0001 owner \u0003 owner ...}.
+ * follow as a fourth field, {@code \u0001 owner \u0003 owner ...}. The tenant whose request created the pin, as a
+ * short tag (see {@code PinQuota#tag}), follows as a fifth field (the fourth then empty when there are no
+ * co-owners), so that every node's view counts each tenant's pins for its quota; null for pins without one.
  */
-record PinValue(String scope, long warmingSince, long expiresAt, List<String> coOwners) {
+record PinValue(String scope, long warmingSince, long expiresAt, List<String> coOwners, String tenant) {
 
   private static final char MARK = '\u0001';
   private static final char OWNER = '\u0003';
@@ -23,6 +25,11 @@ record PinValue(String scope, long warmingSince, long expiresAt, List<String> co
 
   PinValue {
     coOwners = List.copyOf(coOwners);
+    tenant = tenant == null || tenant.isEmpty() ? null : tenant;
+  }
+
+  PinValue(String scope, long warmingSince, long expiresAt, List<String> coOwners) {
+    this(scope, warmingSince, expiresAt, coOwners, null);
   }
 
   PinValue(String scope, long warmingSince, long expiresAt) {
@@ -43,15 +50,17 @@ record PinValue(String scope, long warmingSince, long expiresAt, List<String> co
       }
       long warming = Long.parseLong(raw, first + 1, second, 10);
       long expires = Long.parseLong(raw, second + 1, third < 0 ? raw.length() : third, 10);
+      int fourth = third < 0 ? -1 : raw.indexOf(MARK, third + 1);
       List<String> others = new ArrayList<>();
       if (third >= 0) {
-        for (String owner : raw.substring(third + 1).split(String.valueOf(OWNER))) {
+        String owners = fourth < 0 ? raw.substring(third + 1) : raw.substring(third + 1, fourth);
+        for (String owner : owners.split(String.valueOf(OWNER))) {
           if (!owner.isEmpty() && !owner.equals(scope) && !others.contains(owner) && others.size() < MAX_OWNERS - 1) {
             others.add(owner);
           }
         }
       }
-      return new PinValue(scope, warming, expires, others);
+      return new PinValue(scope, warming, expires, others, fourth < 0 ? null : raw.substring(fourth + 1));
     } catch (NumberFormatException unreadable) {
       return new PinValue(scope, 0, 0);
     }
@@ -64,6 +73,9 @@ record PinValue(String scope, long warmingSince, long expiresAt, List<String> co
 
   String encode() {
     String base = scope + MARK + warmingSince + MARK + expiresAt;
+    if (tenant != null) {
+      return base + MARK + String.join(String.valueOf(OWNER), coOwners) + MARK + tenant;
+    }
     return coOwners.isEmpty() ? base : base + MARK + String.join(String.valueOf(OWNER), coOwners);
   }
 
@@ -92,7 +104,7 @@ record PinValue(String scope, long warmingSince, long expiresAt, List<String> co
   }
 
   private PinValue withExpiry(long expiry) {
-    return new PinValue(scope, warmingSince, expiry, coOwners);
+    return new PinValue(scope, warmingSince, expiry, coOwners, tenant);
   }
 
   /** {@code stale} replaced by {@code owner} where it stood, without a duplicate. */
@@ -107,7 +119,7 @@ record PinValue(String scope, long warmingSince, long expiresAt, List<String> co
     boolean alone = all.size() == 1;
     // a sole new owner writes the prefix: it warms up; among others, the pin stays as warm as it was
     return new PinValue(all.get(0), alone ? warming : warmingSince, Math.max(expiry, expiresAt),
-        all.subList(1, all.size()));
+        all.subList(1, all.size()), tenant);
   }
 
   /**
@@ -122,22 +134,28 @@ record PinValue(String scope, long warmingSince, long expiresAt, List<String> co
     boolean ours = current != null && current.ownedBy(write.scope());
     long expiry = issuedAt + write.ttlSeconds() * 1000;
     return switch (write.kind()) {
-      case CLAIM -> current == null ? new PinValue(write.scope(), write.warmingSince(), expiry) : null;
+      case CLAIM -> current == null ? created(write, write.warmingSince(), expiry) : null;
       case REFRESH -> ours && expiry > current.expiresAt ? current.withExpiry(expiry) : null;
       case REPLACE -> ours ? (write.stale() != null && current.ownedBy(write.stale())
               ? current.replacing(write.stale(), write.scope(), write.warmingSince(), expiry)
               : expiry > current.expiresAt ? current.withExpiry(expiry) : null)
-          : current == null ? new PinValue(write.scope(), write.warmingSince(), expiry)
+          : current == null ? created(write, write.warmingSince(), expiry)
           : current.ownedBy(write.stale())
               ? current.replacing(write.stale(), write.scope(), write.warmingSince(), expiry) : null;
       case WARMED -> ours && current.warming()
-          ? new PinValue(current.scope, 0, Math.max(expiry, current.expiresAt), current.coOwners) : null;
-      case ADD_OWNER -> current == null ? new PinValue(write.scope(), 0, expiry)
+          ? new PinValue(current.scope, 0, Math.max(expiry, current.expiresAt), current.coOwners, current.tenant)
+          : null;
+      case ADD_OWNER -> current == null ? created(write, 0, expiry)
           : ours ? (expiry > current.expiresAt ? current.withExpiry(expiry) : null)
           : current.coOwners.size() >= MAX_OWNERS - 1 ? null
           : new PinValue(current.scope, current.warmingSince, Math.max(expiry, current.expiresAt),
-              append(current.coOwners, write.scope()));
+              append(current.coOwners, write.scope()), current.tenant);
     };
+  }
+
+  /** A new pin: its tenant is the writer's (a key's tenant never changes, the key is hashed with it). */
+  private static PinValue created(PinStore.Write write, long warmingSince, long expiry) {
+    return new PinValue(write.scope(), warmingSince, expiry, List.of(), write.tenant());
   }
 
   private static List<String> append(List<String> owners, String owner) {

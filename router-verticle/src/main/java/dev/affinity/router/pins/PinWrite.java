@@ -95,6 +95,7 @@ final class PinWrite implements EntryProcessor<String, String, String>, Identifi
     out.writeLong(write.ttlSeconds());
     out.writeLong(write.warmingSince());
     out.writeLong(issuedAt);
+    out.writeString(write.tenant());
   }
 
   @Override
@@ -104,8 +105,8 @@ final class PinWrite implements EntryProcessor<String, String, String>, Identifi
     String stale = in.readString();
     long ttlSeconds = in.readLong();
     long warmingSince = in.readLong();
-    write = new PinStore.Write(kind, scope, stale, ttlSeconds, warmingSince);
     issuedAt = in.readLong();
+    write = new PinStore.Write(kind, scope, stale, ttlSeconds, warmingSince, in.readString());
   }
 
   @Override
@@ -122,6 +123,7 @@ final class PinWrite implements EntryProcessor<String, String, String>, Identifi
   public String toString() {
     return "PinWrite[" + write.kind() + " " + write.scope() + (write.stale() != null ? " over " + write.stale() : "")
         + ", ttl " + write.ttlSeconds() + " s" + (write.warmingSince() > 0 ? ", warming since "
-        + write.warmingSince() : "") + ", issued at " + issuedAt + "]";
+        + write.warmingSince() : "") + (write.tenant() != null ? ", tenant " + write.tenant() : "")
+        + ", issued at " + issuedAt + "]";
   }
 }

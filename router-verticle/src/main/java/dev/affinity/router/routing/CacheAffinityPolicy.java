@@ -11,6 +11,7 @@ import dev.affinity.router.cache.CacheTtl;
 import dev.affinity.router.cache.HotPrefixSpread;
 import dev.affinity.router.cache.LookupPlan;
 import dev.affinity.router.cache.PinPlan;
+import dev.affinity.router.cache.PinQuota;
 import dev.affinity.router.cache.Rendezvous;
 import dev.affinity.model.RouteKind;
 import dev.affinity.router.pins.PinLifetime;
@@ -61,6 +62,7 @@ public final class CacheAffinityPolicy implements RoutingPolicy {
   private final long warmUpMillis;
   private DeploymentLoad load;
   private Balance.Bounds bounds;
+  private PinQuota quota = PinQuota.UNLIMITED;
 
   /**
    * @param warmUp how long a request waits for the first request of its new prefix to be answered; 0 never
@@ -86,6 +88,20 @@ public final class CacheAffinityPolicy implements RoutingPolicy {
     this.load = load;
     this.bounds = bounds;
     return this;
+  }
+
+  /**
+   * Limits each tenant's live pins to {@code quota} (see {@link PinQuota}); the master key's requests (its tenant,
+   * or a scope it names) have none: they are the operator's.
+   */
+  public CacheAffinityPolicy limitingPins(PinQuota quota) {
+    this.quota = quota;
+    return this;
+  }
+
+  /** The tag the pins of {@code request}'s tenant carry for its quota; null when no quota applies to it. */
+  private String quotaTenant(GatewayRequest request) {
+    return quota.limits() && !request.caller().admin() ? PinQuota.tag(request.tenant()) : null;
   }
 
   /** The balance of this request's choices: requests per minute per cache scope, cluster-wide. */
@@ -157,7 +173,15 @@ public final class CacheAffinityPolicy implements RoutingPolicy {
           .takeOver((key, stale) -> takeOver(key, stale, openScopes.isEmpty() ? eligibleScopes : openScopes))
           .balance(balance(choices, openScopes))
           .session(sessionKey);
-      AffinityDecision decision = AffinityDecision.place(lookup, plan, found.allOwners(), placement);
+      AffinityDecision placed = AffinityDecision.place(lookup, plan, found.allOwners(), placement);
+      String tenant = placed.writes() ? quotaTenant(request) : null;
+      // the quota is read from this node's view, as the pins are: no round trip
+      AffinityDecision decision = tenant == null || placed.claims().isEmpty() ? placed
+          : quota.apply(placed, pins.pinsOf(tenant));
+      if (decision != placed) {
+        LOG.fine(() -> "request=" + request.requestId() + " over_quota: tenant " + tenant + " holds "
+            + quota.max() + " pins or more, " + placed.claims().size() + " claim(s) not written");
+      }
       if (decision.kind() == RouteKind.REPINNED || decision.kind() == RouteKind.SPILLED
           || decision.kind() == RouteKind.BALANCED) {
         LOG.info(() -> "request=" + request.requestId() + " " + decision.kind().label()
@@ -173,7 +197,7 @@ public final class CacheAffinityPolicy implements RoutingPolicy {
       AffinityDecision.Claim deciding = decision.decidingClaim().orElse(null);
       Future<PinStore.Found> decided = deciding == null ? Future.succeededFuture(PinStore.Found.NOTHING)
           : onContext(pins.write(Map.of(new PinStore.Write(PinStore.Write.Kind.CLAIM, decision.deploymentId(), null,
-              PinLifetime.seconds(deciding.ttl()), warmingSince), Set.of(deciding.key()))));
+              PinLifetime.seconds(deciding.ttl()), warmingSince, tenant), Set.of(deciding.key()))));
       return decided.compose(first -> {
         String owner = deciding == null ? null : first.owners().get(deciding.key());
         if (owner != null && !owner.equals(decision.deploymentId()) && eligibleScopes.contains(owner)) {
@@ -183,7 +207,8 @@ public final class CacheAffinityPolicy implements RoutingPolicy {
           return afterWarmUp(deciding.key(), mergedOver(found, first), owner, route, 0, request);
         }
         AffinityDecision rest = deciding == null ? decision : decision.without(deciding);
-        return onContext(pins.applyClaims(rest, warmingSince)).map(others -> both(first, others)).compose(written -> {
+        CompletionStage<PinStore.Found> claimed = pins.applyClaims(rest, warmingSince, tenant);
+        return onContext(claimed).map(others -> both(first, others)).compose(written -> {
           Map<String, String> seen = written.ownersSeenBy(decision.deploymentId());
           String chosen = decision.afterClaim(seen);
           Route route = route(decision, chosen, choices, candidates, sent, request)

@@ -26,6 +26,7 @@ import dev.affinity.router.cache.CostModel;
 import dev.affinity.router.node.LogLine;
 import dev.affinity.router.node.NodeState;
 import dev.affinity.router.cache.Balance;
+import dev.affinity.router.cache.PinQuota;
 import dev.affinity.router.pins.CooldownMap;
 import dev.affinity.router.pins.LoadMap;
 import dev.affinity.router.pins.PinStore;
@@ -123,6 +124,7 @@ public final class RoutingVerticle extends VerticleBase {
             config.router().hotPrefixDeployments())
             .balancing(book.load(), new Balance.Bounds(config.router().balanceAbsThreshold(),
                 config.router().balanceRelThreshold()))
+            .limitingPins(new PinQuota(config.router().maxPinsPerTenant()))
         : new UnpinnedPolicy(strategy, book.eligibility());
     node.metrics().watch(book.inFlight()::count, id -> book.cooledUntil(id).isPresent(),
         () -> pins == null ? 0 : pins.ownedHere(), node::clusterSize);

@@ -71,7 +71,9 @@ class PinProcessorsTest {
           new PinWrite(PinWrite.Kind.CLAIM, "dep-18e736a804", null, 300, 1_763_000_000_123L),
           new PinWrite(PinWrite.Kind.REPLACE, "dep-b", "dep-18e736a804", 3600, 0),
           new PinWrite(PinWrite.Kind.REFRESH, "dep-b", null, 86_400),
-          new PinWrite(PinWrite.Kind.WARMED, "dep-b", null, 300));
+          new PinWrite(PinWrite.Kind.WARMED, "dep-b", null, 300),
+          new PinWrite(new PinStore.Write(PinStore.Write.Kind.CLAIM, "dep-b", null, 300, 0, "0123456789ab"),
+              1_763_000_000_123L));
       for (Object processor : processors) {
         Data data = writer.toData(processor);
         assertThat(data.getType()).as("%s's serializer", processor)

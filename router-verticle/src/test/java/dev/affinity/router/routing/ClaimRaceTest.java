@@ -200,6 +200,11 @@ class ClaimRaceTest {
     }
 
     @Override
+    public long pinsOf(String tenant) {
+      return applied.pinsOf(tenant);
+    }
+
+    @Override
     public void clear() {
       applied.clear();
     }

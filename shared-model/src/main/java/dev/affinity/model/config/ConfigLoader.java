@@ -258,7 +258,7 @@ public final class ConfigLoader {
           numRetries != null ? numRetries : router.numRetries(),
           requestTimeout != null ? requestTimeout : router.timeout(), router.allowedFails(), router.cooldownTime(),
           router.retryAfter(), router.warmUpWait(), router.hotPrefixDeployments(), router.balanceAbsThreshold(),
-          router.balanceRelThreshold(), router.retryWaitCostPerSecond());
+          router.balanceRelThreshold(), router.retryWaitCostPerSecond(), router.maxPinsPerTenant());
     }
   }
 
@@ -636,8 +636,12 @@ public final class ConfigLoader {
     }).orElse(RouterSettings.DEFAULT_BALANCE_REL_THRESHOLD);
     double waitCost = router.number("retry_wait_cost_per_second", false)
         .orElse(RouterSettings.DEFAULT_RETRY_WAIT_COST_PER_SECOND);
+    // null (like 0) turns the quota off; absent keeps the default
+    long maxPinsPerTenant = router.isNull("max_pins_per_tenant") ? 0
+        : router.integer("max_pins_per_tenant", 0).map(Integer::longValue)
+            .orElse(RouterSettings.DEFAULT_MAX_PINS_PER_TENANT);
     return new RouterSettings(strategy, promptCaching, numRetries, timeout, allowedFails, cooldown, retryAfter,
-        warmUpWait, hotPrefix, balanceAbs, balanceRel, waitCost);
+        warmUpWait, hotPrefix, balanceAbs, balanceRel, waitCost, maxPinsPerTenant);
   }
 
   /** LiteLLM's fallback: without {@code database_url}, the process environment's {@code DATABASE_URL}. */

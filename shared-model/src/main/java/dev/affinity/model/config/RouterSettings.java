@@ -29,11 +29,13 @@ import java.util.Objects;
  * @param retryWaitCostPerSecond USD put on a second of waiting: a short {@code retry-after} on a deployment that holds
  *                             the request's cached prefix is waited out when rewriting the prefix elsewhere would cost
  *                             more than the wait at this rate
+ * @param maxPinsPerTenant     live pins one tenant (team, else virtual key) may hold cluster-wide; past it, its requests
+ *                             claim no new prefix, so it cannot evict another tenant's pins; 0: no quota
  */
 public record RouterSettings(String routingStrategy, boolean promptCaching, int numRetries, Duration timeout,
                              int allowedFails, Duration cooldownTime, Duration retryAfter, Duration warmUpWait,
                              int hotPrefixDeployments, long balanceAbsThreshold, double balanceRelThreshold,
-                             double retryWaitCostPerSecond) {
+                             double retryWaitCostPerSecond, long maxPinsPerTenant) {
 
   public static final String SIMPLE_SHUFFLE = "simple-shuffle";
   public static final String LEAST_BUSY = "least-busy";
@@ -54,6 +56,12 @@ public record RouterSettings(String routingStrategy, boolean promptCaching, int 
   public static final double DEFAULT_BALANCE_REL_THRESHOLD = 1.5;
   /** $36 an hour: about what a developer's wait is worth, and a 10,000-token Sonnet prefix (3.45 cents to move). */
   public static final double DEFAULT_RETRY_WAIT_COST_PER_SECOND = 0.01;
+  /**
+   * A quarter of what one node's pin map holds before it evicts (200,000, cluster.xml): even a one-node cluster fits
+   * four tenants at their quota before any pin is evicted, a three-node one twelve; a tenant's quota still covers
+   * thousands of live sessions (a session holds a few pins: one per cache breakpoint, plus its session id).
+   */
+  public static final long DEFAULT_MAX_PINS_PER_TENANT = 50_000;
 
   /** The settings of a file without {@code router_settings}. */
   public static final RouterSettings DEFAULTS =
@@ -65,6 +73,9 @@ public record RouterSettings(String routingStrategy, boolean promptCaching, int 
     Objects.requireNonNull(cooldownTime, "cooldownTime");
     Objects.requireNonNull(retryAfter, "retryAfter");
     Objects.requireNonNull(warmUpWait, "warmUpWait");
+    if (maxPinsPerTenant < 0) {
+      throw new IllegalArgumentException("maxPinsPerTenant must be >= 0 (0: no quota)");
+    }
     if (balanceAbsThreshold < 0 || !(balanceRelThreshold >= 1) || !(retryWaitCostPerSecond >= 0)) {
       throw new IllegalArgumentException("balanceAbsThreshold must be >= 0 and balanceRelThreshold >= 1");
     }
@@ -78,6 +89,6 @@ public record RouterSettings(String routingStrategy, boolean promptCaching, int 
   public RouterSettings(String routingStrategy, boolean promptCaching, int numRetries, Duration timeout) {
     this(routingStrategy, promptCaching, numRetries, timeout, DEFAULT_ALLOWED_FAILS, DEFAULT_COOLDOWN_TIME,
         DEFAULT_RETRY_AFTER, DEFAULT_WARM_UP_WAIT, DEFAULT_HOT_PREFIX_DEPLOYMENTS, DEFAULT_BALANCE_ABS_THRESHOLD,
-        DEFAULT_BALANCE_REL_THRESHOLD, DEFAULT_RETRY_WAIT_COST_PER_SECOND);
+        DEFAULT_BALANCE_REL_THRESHOLD, DEFAULT_RETRY_WAIT_COST_PER_SECOND, DEFAULT_MAX_PINS_PER_TENANT);
   }
 }

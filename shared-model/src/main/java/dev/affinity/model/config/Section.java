@@ -120,6 +120,13 @@ public final class Section {
     return value(key).isPresent();
   }
 
+  /** Whether {@code key} is given as an explicit YAML null ({@code key:} or {@code key: null}). Marks it read. */
+  public boolean isNull(String key) {
+    read.add(key);
+    JsonNode value = node.get(key);
+    return value != null && value.isNull();
+  }
+
   /** Accepts {@code key} without using it, with a warning saying why. */
   public void ignore(String key, String why) {
     if (node.has(key)) {
