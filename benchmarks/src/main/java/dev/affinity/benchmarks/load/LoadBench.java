@@ -399,7 +399,7 @@ public final class LoadBench {
       }
       command.addAll(List.of("-jar", jar.toString(), "--config", config.toString(), "--port", String.valueOf(port),
           "--cluster-name", cluster, "--cluster-port", String.valueOf(clusterPort + i), "--cluster-members", members,
-          "--log-level", "warn", "--data-dir", settings.out().resolve("affinity-data-" + nodes + "-" + i).toString()));
+          "--log-level", "warn", "--data-dir", settings.out().resolve(label + "-data-" + nodes + "-" + i).toString()));
       started.add(ServerProcess.start("affinity-" + port, command, settings.root(),
           settings.out().resolve(label + "-" + nodes + "-" + i + ".log"), "Affinity listening on", 120));
     }

@@ -137,7 +137,12 @@ public final class AffinityNode {
                 })
                 .recover(failure -> (tenancy == null ? Future.<Void>succeededFuture() : tenancy.close())
                     .transform(closed -> Future.failedFuture(failure))))
-            .recover(failure -> vertx.close().transform(closed -> Future.failedFuture(failure))));
+            // the failure is answered now and Vert.x closed after: a future completed by the close would be
+            // handed to an event loop the close has already ended, and the caller would wait for it forever
+            .recover(failure -> {
+              vertx.close();
+              return Future.failedFuture(failure);
+            }));
   }
 
   /**
