@@ -192,6 +192,14 @@ public final class TestGateway implements AutoCloseable {
     return HTTP.send(request.GET().build(), HttpResponse.BodyHandlers.ofString());
   }
 
+  public HttpResponse<String> delete(String path, String... headers) throws Exception {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl() + path)).timeout(Duration.ofSeconds(30));
+    if (headers.length > 0) {
+      request.headers(headers);
+    }
+    return HTTP.send(request.DELETE().build(), HttpResponse.BodyHandlers.ofString());
+  }
+
   @Override
   public void close() throws Exception {
     await(node.close());

@@ -6,6 +6,7 @@ import com.hazelcast.nio.ObjectDataInput;
 import com.hazelcast.nio.ObjectDataOutput;
 import com.hazelcast.nio.serialization.IdentifiedDataSerializable;
 
+import java.io.EOFException;
 import java.io.IOException;
 import java.util.Map;
 import java.util.Objects;
@@ -106,7 +107,14 @@ final class PinWrite implements EntryProcessor<String, String, String>, Identifi
     long ttlSeconds = in.readLong();
     long warmingSince = in.readLong();
     issuedAt = in.readLong();
-    write = new PinStore.Write(kind, scope, stale, ttlSeconds, warmingSince, in.readString());
+    String tenant;
+    try {
+      tenant = in.readString();
+    } catch (EOFException olderMember) {
+      // written by a member from before pin quotas, which sends no tenant (and skips the one it is sent)
+      tenant = null;
+    }
+    write = new PinStore.Write(kind, scope, stale, ttlSeconds, warmingSince, tenant);
   }
 
   @Override

@@ -153,6 +153,50 @@ class PinMapTest {
     assertThat(next.deploymentId()).isEqualTo("x");
   }
 
+  @Test
+  void eachTenantsPinsAreCountedAndRemovalsEvictionsAndExpiriesFreeThem() throws Exception {
+    String tenant = "t" + UUID.randomUUID().toString().substring(0, 11);
+    String k1 = "k1-" + tenant;
+    String k2 = "k2-" + tenant;
+    String k3 = "k3-" + tenant;
+    String k4 = "k4-" + tenant;
+    join(pins.write(Map.of(new PinStore.Write(PinStore.Write.Kind.CLAIM, "dep-a", null, 300, 0, tenant),
+        Set.of(k1, k2, k3))));
+    assertThat(pins.pinsOf(tenant)).as("counted as the write answers").isEqualTo(3);
+    // a claim another tenant loses, a refresh and an added owner leave the pin, and its count, where it was
+    join(pins.write(Map.of(new PinStore.Write(PinStore.Write.Kind.CLAIM, "dep-b", null, 300, 0, "other"),
+        Set.of(k1))));
+    join(pins.write(Map.of(new PinStore.Write(PinStore.Write.Kind.REFRESH, "dep-a", null, 3600, 0),
+        Set.of(k1))));
+    join(pins.write(Map.of(new PinStore.Write(PinStore.Write.Kind.ADD_OWNER, "dep-b", null, 300, 0, "other"),
+        Set.of(k2))));
+    assertThat(pins.pinsOf(tenant)).isEqualTo(3);
+    assertThat(pins.pinsOf("other")).isZero();
+
+    // a second view of the map (another node) counts what it loads
+    PinMap other = PinMap.open(hazelcast);
+    try {
+      assertThat(other.pinsOf(tenant)).isEqualTo(3);
+      IMap<String, String> map = hazelcast.getMap(PinMap.NAME);
+      map.remove(k1);
+      assertThat(eventually(() -> pins.pinsOf(tenant), n -> n == 2)).isEqualTo(2);
+      map.evict(k2);
+      assertThat(eventually(() -> other.pinsOf(tenant), n -> n == 1)).isEqualTo(1);
+      // a pin of one second: read once it is past its expiry, the map expires it and tells every view
+      join(pins.write(Map.of(new PinStore.Write(PinStore.Write.Kind.CLAIM, "dep-a", null, 1, 0, tenant),
+          Set.of(k4))));
+      assertThat(pins.pinsOf(tenant)).isEqualTo(2);
+      assertThat(eventually(() -> {
+        map.containsKey(k4);
+        return other.pinsOf(tenant);
+      }, n -> n == 1)).isEqualTo(1);
+      assertThat(eventually(() -> pins.pinsOf(tenant), n -> n == 1)).isEqualTo(1);
+    } finally {
+      other.close();
+    }
+    assertThat(pins.pinsOf(tenant)).as("closing another view leaves this one's counts").isEqualTo(1);
+  }
+
   /** Measures what a pin costs in memory (owned entry plus its backup); docs/affinity.md quotes the figure. */
   @Test
   void memoryPerPinIsSmall() throws Exception {

@@ -5,6 +5,7 @@ import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.internal.serialization.Data;
 import com.hazelcast.internal.serialization.SerializationService;
+import com.hazelcast.internal.serialization.impl.HeapData;
 import com.hazelcast.internal.serialization.impl.SerializationConstants;
 import com.hazelcast.map.IMap;
 import com.hazelcast.nio.serialization.HazelcastSerializationException;
@@ -85,6 +86,11 @@ class PinProcessorsTest {
         assertThat(data.totalSize()).as("%s's size", processor).isLessThan(80);
         assertThat((Object) reader.toObject(data)).isEqualTo(processor);
       }
+      // a member from before pin quotas wrote no tenant: its null string (an int, -1) is all that is missing
+      PinWrite old = new PinWrite(PinWrite.Kind.CLAIM, "dep-b", null, 300, 0);
+      byte[] bytes = writer.toData(old).toByteArray();
+      Data withoutTenant = new HeapData(Arrays.copyOf(bytes, bytes.length - Integer.BYTES));
+      assertThat((Object) reader.toObject(withoutTenant)).isEqualTo(old);
     } finally {
       members.forEach(member -> member.getLifecycleService().terminate());
     }
