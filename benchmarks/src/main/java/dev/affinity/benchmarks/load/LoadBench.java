@@ -268,7 +268,8 @@ public final class LoadBench {
     loadAverage(nodes + " node(s): open streams");
     for (Target target : settings.runs("memory") ? targets : List.<Target>of()) {
       List<ServerProcess> servers = processes.get(target.name);
-      if (servers != null && !servers.isEmpty()) {
+      // the floor proxies take no held streams (they have no HOLD workload)
+      if (servers != null && !servers.isEmpty() && target.supports(Workload.HOLD)) {
         memory.add(holdStreams(nodes, target, servers));
       }
     }
