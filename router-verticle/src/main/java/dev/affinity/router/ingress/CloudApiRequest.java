@@ -8,7 +8,9 @@ import dev.affinity.model.GatewayErrorException;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -95,6 +97,27 @@ public record CloudApiRequest(Cloud cloud, String modelId, boolean stream, boole
       canonical.put("stream", stream);
     }
     return canonical;
+  }
+
+  /**
+   * The {@code anthropic-beta} header to send: the header's values and the body's {@code anthropic_beta}, each once
+   * (Anthropic's SDKs for Bedrock move the header into the body); null when the body has none (the header as sent).
+   */
+  public static String betaHeader(List<String> headerValues, JsonNode body) {
+    List<String> fromBody = betas(body);
+    if (fromBody.isEmpty()) {
+      return null;
+    }
+    Set<String> all = new LinkedHashSet<>();
+    for (String header : headerValues) {
+      for (String value : header.split(",")) {
+        if (!value.isBlank()) {
+          all.add(value.trim());
+        }
+      }
+    }
+    all.addAll(fromBody);
+    return String.join(",", all);
   }
 
   /** The body's {@code anthropic_beta} values, for the {@code anthropic-beta} header; empty when it has none. */

@@ -335,19 +335,9 @@ public final class HttpVerticle extends VerticleBase {
       ctx.put(AccessLog.MODEL, model);
       alias = ProviderModelId.alias(config, model);
       json = cloud.messages(sent, alias);
-      List<String> betas = CloudApiRequest.betas(sent);
-      if (!betas.isEmpty()) {
-        // the header's values and the body's, each once (Anthropic's SDKs for Bedrock move the header into the body)
-        Set<String> all = new java.util.LinkedHashSet<>();
-        for (String header : headers.getAll("anthropic-beta")) {
-          for (String value : header.split(",")) {
-            if (!value.isBlank()) {
-              all.add(value.trim());
-            }
-          }
-        }
-        all.addAll(betas);
-        headers.set("anthropic-beta", String.join(",", all));
+      String betas = CloudApiRequest.betaHeader(headers.getAll("anthropic-beta"), sent);
+      if (betas != null) {
+        headers.set("anthropic-beta", betas);
       }
     } catch (GatewayErrorException invalid) {
       error(ctx, invalid.error());

@@ -7,6 +7,8 @@ import dev.affinity.model.config.ConfigLoader;
 import dev.affinity.model.config.GatewayConfig;
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
+
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -57,6 +59,16 @@ class CloudApiRequestTest {
         .isFalse();
     assertThatThrownBy(() -> CloudApiRequest.betas(JSON.readTree("{\"anthropic_beta\":\"x\"}")))
         .isInstanceOf(GatewayErrorException.class);
+  }
+
+  @Test
+  void theBetaHeaderTakesTheHeadersValuesAndTheBodysEachOnce() throws Exception {
+    JsonNode sent = JSON.readTree("{\"anthropic_beta\":[\"claude-code-20250219\",\"context-1m-2025-08-07\"]}");
+    assertThat(CloudApiRequest.betaHeader(List.of("claude-code-20250219, interleaved-thinking-2025-05-14"), sent))
+        .isEqualTo("claude-code-20250219,interleaved-thinking-2025-05-14,context-1m-2025-08-07");
+    assertThat(CloudApiRequest.betaHeader(List.of(), sent)).isEqualTo("claude-code-20250219,context-1m-2025-08-07");
+    // no betas in the body: the header goes as the client sent it
+    assertThat(CloudApiRequest.betaHeader(List.of("a,b"), JSON.readTree("{}"))).isNull();
   }
 
   @Test
