@@ -12,6 +12,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -33,6 +34,7 @@ import java.util.UUID;
 
 import static dev.affinity.router.TestGateway.await;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 /**
  * Issue 12 finding 1, its last part: a peer that may open a connection to a node's event bus declared a 2 GiB frame
@@ -100,6 +102,12 @@ class EventBusFrameLimitTest {
         served(member, 10);
         // a call near the largest body the node takes still fits in one frame
         served(member, 900 * 1024);
+        // one past that body but within the frame is answered as over HTTP: 413
+        Throwable tooLarge = catchThrowable(() -> await(member.eventBus().request(EventBusAddress.ROUTER,
+            call(1_200 * 1024), new DeliveryOptions().addHeader("x-api-key", KEY).setSendTimeout(30_000))));
+        assertThat(tooLarge).isInstanceOf(java.util.concurrent.ExecutionException.class)
+            .cause().isInstanceOf(ReplyException.class);
+        assertThat(((ReplyException) tooLarge.getCause()).failureCode()).isEqualTo(413);
       } finally {
         await(member.close());
       }
