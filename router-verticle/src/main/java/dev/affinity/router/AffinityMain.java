@@ -40,7 +40,10 @@ public final class AffinityMain {
                                   loopback --cluster-interface only: required on any other)
         --cluster-tls-cert FILE   this member's certificate (PEM), signed by the cluster's CA: with the two
         --cluster-tls-key FILE    below, the event bus between members uses mutual TLS and only accepts members
-        --cluster-tls-ca FILE     whose certificate that CA signed (warned about when missing off loopback)
+        --cluster-tls-ca FILE     whose certificate that CA signed (required off loopback, see below)
+        --cluster-plaintext       let the event bus go without TLS on a --cluster-interface that is not
+                                  loopback: only when that network reaches gateway nodes alone (a warning
+                                  at start). Without it or the three files above, such a node does not start
         --data-dir DIR            where a node without general_settings.database_url keeps virtual keys, teams and
                                   spend (an embedded database; default ./affinity-data/PORT; only with a master_key)
         --log-level LEVEL         info (default), debug, warn, error
@@ -51,7 +54,7 @@ public final class AffinityMain {
 
       Every --cluster-* flag can also come from AFFINITY_CLUSTER_CONFIG, AFFINITY_CLUSTER_MEMBERS,
       AFFINITY_CLUSTER_PORT, AFFINITY_CLUSTER_INTERFACE, AFFINITY_CLUSTER_NAME, AFFINITY_CLUSTER_TLS_CERT,
-      AFFINITY_CLUSTER_TLS_KEY, AFFINITY_CLUSTER_TLS_CA; --metrics-port and --metrics-host
+      AFFINITY_CLUSTER_TLS_KEY, AFFINITY_CLUSTER_TLS_CA, AFFINITY_CLUSTER_PLAINTEXT (true); --metrics-port and --metrics-host
       from AFFINITY_METRICS_PORT and AFFINITY_METRICS_HOST; --log-level and --log-format from AFFINITY_LOG_LEVEL
       and AFFINITY_LOG_FORMAT; --data-dir from AFFINITY_DATA_DIR. DATABASE_URL stands in for
       general_settings.database_url (PostgreSQL, shared by every node).
@@ -65,7 +68,9 @@ public final class AffinityMain {
       """;
   private static final Set<String> FLAGS = Set.of("config", "host", "port", "cluster-config", "cluster-members",
       "cluster-port", "cluster-interface", "cluster-name", "cluster-tls-cert", "cluster-tls-key", "cluster-tls-ca",
-      "log-level", "log-format", "metrics-port", "metrics-host", "data-dir");
+      "cluster-plaintext", "log-level", "log-format", "metrics-port", "metrics-host", "data-dir");
+  /** Flags that need no value: given alone they mean {@code true} ({@code --name=false} also works). */
+  private static final Set<String> SWITCHES = Set.of("cluster-plaintext");
   /** Where keys, teams and spend are kept without a database_url: this folder, then the HTTP port. */
   static final String DEFAULT_DATA_DIR = "affinity-data";
 
@@ -102,6 +107,8 @@ public final class AffinityMain {
       if (eq > 0) {
         value = name.substring(eq + 1);
         name = name.substring(0, eq);
+      } else if (SWITCHES.contains(name)) {
+        value = "true";
       } else if (i + 1 < args.length) {
         value = args[++i];
       }

@@ -39,6 +39,7 @@ public final class LoadBench {
   private final List<Measurement> measurements = new ArrayList<>();
   private final List<Map<String, Object>> memory = new ArrayList<>();
   private final List<String> loadAverages = new ArrayList<>();
+  private final List<Map<String, Object>> pinTraffic = new ArrayList<>();
   private final Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1));
   private final LoadClient client = new LoadClient(vertx);
   private int fast;
@@ -190,6 +191,7 @@ public final class LoadBench {
     results.put("load_averages", loadAverages);
     results.put("measurements", measurements.stream().map(Measurement::toMap).toList());
     results.put("memory", memory);
+    results.put("pin_traffic", pinTraffic);
     JSON.writeValue(settings.out().resolve("results.json").toFile(), results);
     new LoadReport(settings, machine, measurements, memory, loadAverages).write(settings.out());
     log("done: " + settings.out().resolve("results.md"));
@@ -200,23 +202,30 @@ public final class LoadBench {
     loadAverage(nodes + " node(s): start");
     log(nodes + " node(s): warm-up");
     for (Target target : settings.runs("warmup") ? targets : List.<Target>of()) {
-      client.sequential(target.calls(Workload.MESSAGES), settings.warmupSeconds(), false);
-      client.fixedRate(target.calls(Workload.MESSAGES), 200, settings.warmupSeconds(), false, 3);
-      client.sequential(target.calls(Workload.CHAT_STREAM), settings.warmupSeconds() / 2, true);
+      // every process of a target as warm as a single one: requests go to node i mod n, so n nodes get n times the
+      // warm-up (each JVM compiles the same code, and a node that saw a third of the requests is measured colder)
+      double seconds = settings.warmupSeconds() * Math.max(1, target.ports.size());
+      client.sequential(target.calls(Workload.MESSAGES), seconds, false);
+      client.fixedRate(target.calls(Workload.MESSAGES), 200, seconds, false, 3);
+      client.sequential(target.calls(Workload.CHAT_STREAM), seconds / 2, true);
       if (target.supports(Workload.MESSAGES_STREAM)) {
-        client.sequential(target.calls(Workload.MESSAGES_STREAM), settings.warmupSeconds() / 2, true);
+        client.sequential(target.calls(Workload.MESSAGES_STREAM), seconds / 2, true);
       }
     }
     loadAverage(nodes + " node(s): concurrency 1");
+    Map<String, long[]> pinsBefore = pinCounts(targets);
+    Map<String, Long> served = new LinkedHashMap<>();
     for (int round = 0; round < (settings.runs("c1") ? settings.c1Rounds() : 0); round++) {
       for (Target target : rotated(targets, round)) {
         long cpu = cpu(processes.get(target.name));
         LoadClient.Result result = client.sequential(target.calls(Workload.MESSAGES), settings.c1Seconds(), false);
         cell("concurrency-1", nodes, Workload.MESSAGES, target, 0).add(result, cpu(processes.get(target.name)) - cpu);
+        served.merge(target.name, result.ok, Long::sum);
         log(String.format("c=1 %-12s round %d: %d ok, p50 %.3f ms, p99 %.3f ms", target.name, round, result.ok,
             Measurement.ms(result.latency, 50), Measurement.ms(result.latency, 99)));
       }
     }
+    recordPinTraffic(nodes, "concurrency-1", targets, pinsBefore, served);
     loadAverage(nodes + " node(s): closed loop");
     for (int concurrency : !settings.runs("closed") ? List.<Integer>of()
         : nodes == 1 ? settings.concurrencies() : List.of(inFlight != null ? inFlight.get(0) : 16)) {
@@ -274,6 +283,63 @@ public final class LoadBench {
       }
     }
     loadAverage(nodes + " node(s): end");
+  }
+
+  /**
+   * Pin keys written and pin-map events heard, summed over each Affinity target's nodes, from their /metrics:
+   * the cluster work of the requests between two readings.
+   */
+  private Map<String, long[]> pinCounts(List<Target> targets) {
+    Map<String, long[]> counts = new LinkedHashMap<>();
+    for (Target target : targets) {
+      if (target.kind != Target.Kind.AFFINITY) {
+        continue;
+      }
+      long[] sum = new long[2];
+      for (int port : target.ports) {
+        try {
+          java.net.http.HttpResponse<String> metrics = java.net.http.HttpClient.newHttpClient().send(
+              java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/metrics"))
+                  .header("x-api-key", Target.MASTER_KEY).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+          for (String line : metrics.body().split("\n")) {
+            if (line.startsWith("affinity_pin_writes_total")) {
+              sum[0] += (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            } else if (line.startsWith("affinity_pin_events_total")) {
+              sum[1] += (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+          }
+        } catch (IOException | RuntimeException e) {
+          log("no metrics from port " + port + ": " + e.getMessage());
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      counts.put(target.name, sum);
+    }
+    return counts;
+  }
+
+  private void recordPinTraffic(int nodes, String phase, List<Target> targets, Map<String, long[]> before,
+                                Map<String, Long> served) {
+    Map<String, long[]> after = pinCounts(targets);
+    after.forEach((name, counts) -> {
+      long requests = served.getOrDefault(name, 0L);
+      if (requests == 0) {
+        return;
+      }
+      long[] was = before.getOrDefault(name, new long[2]);
+      Map<String, Object> reading = new LinkedHashMap<>();
+      reading.put("nodes", nodes);
+      reading.put("phase", phase);
+      reading.put("target", name);
+      reading.put("requests", requests);
+      reading.put("pin_keys_written", counts[0] - was[0]);
+      reading.put("pin_events_heard", counts[1] - was[1]);
+      pinTraffic.add(reading);
+      log(String.format("%s %s: %d requests, %d pin keys written, %d pin-map events heard (all nodes): %.2f and %.2f"
+          + " per 1,000 requests", phase, name, requests, counts[0] - was[0], counts[1] - was[1],
+          1000.0 * (counts[0] - was[0]) / requests, 1000.0 * (counts[1] - was[1]) / requests));
+    });
   }
 
   /** Holds the open streams through one gateway and reads its memory. */

@@ -14,6 +14,7 @@ import dev.affinity.router.tenancy.Tenancy;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.DecodeException;
@@ -112,7 +113,14 @@ public final class EventBusVerticle extends VerticleBase {
       }
     });
     // the call's body was decoded from the wire: encoded once, and parsed in place from those bytes
-    IngressPipeline.Inbound inbound = new IngressPipeline.Inbound(access.requestId, operation, null, body.toBuffer(),
+    Buffer bytes = body.toBuffer();
+    // as over HTTP; the event bus's frame guard cut off anything past this limit plus 1 MiB before it was read
+    if (bytes.length() > config.general().maxRequestBytes()) {
+      refuse(message, access, GatewayError.tooLarge("request body exceeds the " + config.general().maxRequestBytes()
+          + " byte limit"));
+      return Future.succeededFuture();
+    }
+    IngressPipeline.Inbound inbound = new IngressPipeline.Inbound(access.requestId, operation, null, bytes,
         headers, null, call.getString("tenant"));
     return ingress.accept(inbound, identity, context).transform(accepted -> {
       if (accepted.failed()) {

@@ -103,8 +103,11 @@ public final class AffinityNode {
     HazelcastClusterManager clusterManager;
     EventBusOptions eventBus;
     try {
-      eventBus = cluster.eventBusOptions();
-      clusterManager = new HazelcastClusterManager(cluster.hazelcastConfig());
+      cluster.requireSafeEventBus();
+      // the event bus on loopback, behind a guard on the cluster interface that bounds every frame a peer sends
+      eventBus = cluster.nodeEventBusOptions();
+      clusterManager = new GuardedClusterManager(cluster.hazelcastConfig(), cluster.eventBusHost(),
+          ClusterSettings.maxFrameBytes(config.general().maxRequestBytes()), cluster.eventBusTls());
     } catch (IOException | RuntimeException badClusterConfig) {
       return Future.failedFuture(new IllegalArgumentException("cluster configuration: "
           + badClusterConfig.getMessage(), badClusterConfig));
@@ -119,9 +122,9 @@ public final class AffinityNode {
     LOG.info(() -> "serving at most " + state.maxInFlight() + " requests at once"
         + (config.general().maxParallelRequests() > 0 ? "" : " (default from the open-file limit)"));
     if (cluster.eventBusExposed()) {
-      LOG.warning("the event bus listens on " + eventBus.getHost() + " without TLS: any host that reaches it can"
-          + " send this node frames; give every member --cluster-tls-cert, --cluster-tls-key and --cluster-tls-ca"
-          + " (docs/security.md)");
+      LOG.warning("the event bus listens on " + cluster.eventBusHost() + " without TLS (--cluster-plaintext): any"
+          + " host that reaches it can send this node frames that call upstreams; keep that network to gateway nodes,"
+          + " or give every member --cluster-tls-cert, --cluster-tls-key and --cluster-tls-ca (docs/security.md)");
     }
     VertxOptions options = new VertxOptions().setEventBusOptions(eventBus);
     return Vertx.builder().with(options).withClusterManager(clusterManager).buildClustered()

@@ -31,19 +31,29 @@ import java.util.Properties;
  * @param name       cluster name: nodes only join a cluster of the same name
  * @param eventBusTls mutual TLS between the members' event buses, or null for none (loopback only, see
  *                    docs/security.md)
+ * @param plaintext  the operator's word ({@code --cluster-plaintext}) that the cluster network reaches gateway
+ *                   nodes only, so the event bus may go without TLS beyond loopback
  */
 public record ClusterSettings(Path configFile, String members, int port, String iface, String name,
-                              EventBusTls eventBusTls) {
+                              EventBusTls eventBusTls, boolean plaintext) {
 
   /** Without TLS on the event bus. */
   public ClusterSettings(Path configFile, String members, int port, String iface, String name) {
-    this(configFile, members, port, iface, name, null);
+    this(configFile, members, port, iface, name, null, false);
   }
 
   /** The same cluster, its event bus with mutual TLS ({@code tls} null: without). */
   public ClusterSettings withEventBusTls(EventBusTls tls) {
-    return new ClusterSettings(configFile, members, port, iface, name, tls);
+    return new ClusterSettings(configFile, members, port, iface, name, tls, plaintext);
   }
+
+  /** The same cluster, with ({@code true}) or without the operator's opt-in to a plaintext event bus. */
+  public ClusterSettings withPlaintext(boolean allowed) {
+    return new ClusterSettings(configFile, members, port, iface, name, eventBusTls, allowed);
+  }
+
+  /** Where a node's event bus itself listens: its frame guard faces the cluster (see {@link #nodeEventBusOptions}). */
+  static final String NODE_EVENT_BUS_HOST = "127.0.0.1";
 
   public static final String BUNDLED = "/cluster.xml";
 
@@ -51,7 +61,9 @@ public record ClusterSettings(Path configFile, String members, int port, String 
    * Flags win over the environment, the environment over defaults. The default cluster name is for loopback only:
    * two installations that both kept it would merge into one cluster (pins, cooldowns, event bus) without a word.
    *
-   * @throws IllegalArgumentException when the interface is not loopback and no cluster name was given
+   * @throws IllegalArgumentException when the interface is not loopback and no cluster name was given, or the event
+   *                                  bus would be reachable beyond loopback without TLS and without
+   *                                  {@code --cluster-plaintext}
    */
   public static ClusterSettings from(Map<String, String> flags, Map<String, String> env) {
     String file = pick(flags.get("cluster-config"), env.get("AFFINITY_CLUSTER_CONFIG"), null);
@@ -61,14 +73,37 @@ public record ClusterSettings(Path configFile, String members, int port, String 
       throw new IllegalArgumentException("--cluster-name (or AFFINITY_CLUSTER_NAME) is required when the cluster"
           + " interface is not loopback: a cluster name of your own keeps other installations out");
     }
-    return new ClusterSettings(
+    String plaintext = pick(flags.get("cluster-plaintext"), env.get("AFFINITY_CLUSTER_PLAINTEXT"), "false");
+    if (!plaintext.equals("true") && !plaintext.equals("false")) {
+      throw new IllegalArgumentException("--cluster-plaintext (or AFFINITY_CLUSTER_PLAINTEXT) must be true or false");
+    }
+    ClusterSettings settings = new ClusterSettings(
         file == null ? null : Path.of(file),
         pick(flags.get("cluster-members"), env.get("AFFINITY_CLUSTER_MEMBERS"), "127.0.0.1"),
         Integer.parseInt(pick(flags.get("cluster-port"), env.get("AFFINITY_CLUSTER_PORT"), "5701")),
         iface, name == null ? DEFAULT_NAME : name,
         EventBusTls.of(pick(flags.get("cluster-tls-cert"), env.get("AFFINITY_CLUSTER_TLS_CERT"), null),
             pick(flags.get("cluster-tls-key"), env.get("AFFINITY_CLUSTER_TLS_KEY"), null),
-            pick(flags.get("cluster-tls-ca"), env.get("AFFINITY_CLUSTER_TLS_CA"), null)));
+            pick(flags.get("cluster-tls-ca"), env.get("AFFINITY_CLUSTER_TLS_CA"), null)),
+        plaintext.equals("true"));
+    settings.requireSafeEventBus();
+    return settings;
+  }
+
+  /**
+   * The safe default: an event bus reachable beyond loopback speaks mutual TLS, unless the operator said the network
+   * is private. Without TLS, whoever reaches the event-bus port can send a frame that makes an upstream call.
+   *
+   * @throws IllegalArgumentException naming the flags, when the interface is not loopback, there is no TLS and no
+   *                                  {@code --cluster-plaintext}
+   */
+  public void requireSafeEventBus() {
+    if (eventBusTls == null && !plaintext && !Listener.loopback(iface)) {
+      throw new IllegalArgumentException("the cluster interface " + iface + " is not loopback: the event bus there"
+          + " needs mutual TLS (--cluster-tls-cert, --cluster-tls-key and --cluster-tls-ca, or"
+          + " AFFINITY_CLUSTER_TLS_CERT, _KEY, _CA), or --cluster-plaintext (AFFINITY_CLUSTER_PLAINTEXT=true) if only"
+          + " gateway nodes can reach that network (docs/security.md)");
+    }
   }
 
   /**
@@ -79,6 +114,25 @@ public record ClusterSettings(Path configFile, String members, int port, String 
     EventBusOptions options = new EventBusOptions().setHost(eventBusHost()).setPort(0);
     return eventBusTls == null ? options : eventBusTls.applyTo(options);
   }
+
+  /**
+   * A gateway node's event bus: as {@link #eventBusOptions()}, but bound to loopback, behind the frame guard that
+   * listens on {@link #eventBusHost()} and is announced in its place ({@link EventBusFrameGuard}).
+   */
+  public EventBusOptions nodeEventBusOptions() {
+    return eventBusOptions().setHost(NODE_EVENT_BUS_HOST);
+  }
+
+  /**
+   * The largest event-bus frame a node accepts: the largest request body it takes ({@code max_request_size_mb}) and
+   * {@link #FRAME_MARGIN_BYTES} for the rest of the call (its headers, tenant, addresses, Vert.x's envelope).
+   */
+  public static long maxFrameBytes(long maxRequestBytes) {
+    return Math.min(Integer.MAX_VALUE, maxRequestBytes + FRAME_MARGIN_BYTES);
+  }
+
+  /** Room in a frame beyond the request body: an event-bus call's other fields are a few hundred bytes. */
+  public static final long FRAME_MARGIN_BYTES = 1024 * 1024;
 
   /** Whether members beyond this machine can reach the event bus while it has no TLS: worth a warning at start. */
   public boolean eventBusExposed() {

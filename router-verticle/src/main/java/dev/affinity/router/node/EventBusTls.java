@@ -3,6 +3,8 @@ package dev.affinity.router.node;
 import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.core.http.ClientAuth;
 import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.NetClientOptions;
+import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.PemTrustOptions;
 
 import java.nio.file.Files;
@@ -50,5 +52,20 @@ public record EventBusTls(Path certFile, Path keyFile, Path caFile) {
         .setTrustOptions(new PemTrustOptions().addCertPath(caFile.toString()))
         .setClientAuth(ClientAuth.REQUIRED);
     return options;
+  }
+
+  /** The frame guard's listener ({@link EventBusFrameGuard}): as the event bus's, a CA-signed client required. */
+  void applyTo(NetServerOptions options) {
+    options.setSsl(true)
+        .setKeyCertOptions(new PemKeyCertOptions().setCertPath(certFile.toString()).setKeyPath(keyFile.toString()))
+        .setTrustOptions(new PemTrustOptions().addCertPath(caFile.toString()))
+        .setClientAuth(ClientAuth.REQUIRED);
+  }
+
+  /** The frame guard's way to this node's own event bus, presenting this member's certificate. */
+  void applyTo(NetClientOptions options) {
+    options.setSsl(true)
+        .setKeyCertOptions(new PemKeyCertOptions().setCertPath(certFile.toString()).setKeyPath(keyFile.toString()))
+        .setTrustOptions(new PemTrustOptions().addCertPath(caFile.toString()));
   }
 }

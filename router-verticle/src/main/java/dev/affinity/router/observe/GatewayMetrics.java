@@ -7,6 +7,7 @@ import dev.affinity.model.UsageReport;
 import dev.affinity.model.config.Deployment;
 import dev.affinity.model.config.GatewayConfig;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
@@ -22,6 +23,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
 import java.util.function.Predicate;
 import java.util.function.ToDoubleFunction;
 import java.util.stream.Collectors;
@@ -60,6 +62,8 @@ public final class GatewayMetrics {
   private final List<Predicate<String>> coolingSources = new CopyOnWriteArrayList<>();
   private volatile IntSupplier pinsHeld = () -> 0;
   private volatile IntSupplier clusterMembers = () -> 0;
+  private volatile LongSupplier pinKeysWritten = () -> 0;
+  private volatile LongSupplier pinEventsHeard = () -> 0;
   private final RequestJournal journal = new RequestJournal(200, 10_000, 180, System::currentTimeMillis);
 
   public GatewayMetrics(GatewayConfig config) {
@@ -96,6 +100,15 @@ public final class GatewayMetrics {
     this.clusterMembers = clusterMembers;
   }
 
+  /**
+   * Adds the pin store's counts of the cluster work it did: keys written, map events its view took in. Pinned
+   * traffic should move neither (a hit writes nothing until its pin's refresh is due).
+   */
+  public void watchPinTraffic(LongSupplier keysWritten, LongSupplier eventsHeard) {
+    this.pinKeysWritten = keysWritten;
+    this.pinEventsHeard = eventsHeard;
+  }
+
   private void registerGauges() {
     for (Deployment deployment : deployments.values()) {
       Tags tags = Tags.of("alias", deployment.alias(), "deployment", deployment.id());
@@ -114,6 +127,12 @@ public final class GatewayMetrics {
         .register(registry);
     Gauge.builder("affinity.cluster.members", this, metrics -> metrics.clusterMembers.getAsInt())
         .description("Members of the cluster this node sees, itself included").register(registry);
+    FunctionCounter.builder("affinity.pin.writes", this, metrics -> metrics.pinKeysWritten.getAsLong())
+        .description("Pin keys this node sent to their owners in writes: claims, moves, refreshes, ends of warm-up")
+        .register(registry);
+    FunctionCounter.builder("affinity.pin.events", this, metrics -> metrics.pinEventsHeard.getAsLong())
+        .description("Pin map events this node's view took in: every member's writes, expiries and evictions")
+        .register(registry);
   }
 
   /** How long routing took to choose a deployment for one request. */

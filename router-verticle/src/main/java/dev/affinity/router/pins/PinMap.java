@@ -24,6 +24,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 
 /**
@@ -47,6 +48,9 @@ public final class PinMap implements PinStore {
   /** Each tenant's pins in the view; every change of the view goes through {@link #show} and {@link #hide}. */
   private final TenantPinCounts tenants = new TenantPinCounts();
   private final LongSupplier clock;
+  /** Keys written and events taken in: the cluster work pinned traffic causes, counted for the metrics. */
+  private final LongAdder keysWritten = new LongAdder();
+  private final LongAdder eventsHeard = new LongAdder();
   private UUID listener;
 
   private PinMap(HazelcastInstance hazelcast, LongSupplier clock) {
@@ -102,8 +106,10 @@ public final class PinMap implements PinStore {
     }
     long issuedAt = clock.getAsLong();
     List<CompletableFuture<Map<String, String>>> groups = new ArrayList<>();
-    writes.forEach((write, keys) ->
-        groups.add(map.submitToKeys(keys, new PinWrite(write, issuedAt)).toCompletableFuture()));
+    writes.forEach((write, keys) -> {
+      keysWritten.add(keys.size());
+      groups.add(map.submitToKeys(keys, new PinWrite(write, issuedAt)).toCompletableFuture());
+    });
     return CompletableFuture.allOf(groups.toArray(CompletableFuture[]::new)).thenApply(done -> {
       Map<String, PinValue> after = new HashMap<>();
       Set<String> changed = new HashSet<>();
@@ -162,6 +168,16 @@ public final class PinMap implements PinStore {
     map.clear();
     view.clear();
     tenants.clear();
+  }
+
+  @Override
+  public long keysWritten() {
+    return keysWritten.sum();
+  }
+
+  @Override
+  public long eventsHeard() {
+    return eventsHeard.sum();
   }
 
   /** From the view's counts: a hash lookup. Pins expired but not yet reported expired by the map still count. */
@@ -237,6 +253,7 @@ public final class PinMap implements PinStore {
     }
 
     private void put(EntryEvent<String, String> event) {
+      eventsHeard.increment();
       if (event.getValue() != null) {
         show(event.getKey(), PinValue.parse(event.getValue()));
       }
@@ -244,6 +261,7 @@ public final class PinMap implements PinStore {
 
     /** Drops the pin unless the view already holds a newer value than the one that went. */
     private void drop(EntryEvent<String, String> event) {
+      eventsHeard.increment();
       String gone = event.getOldValue();
       hide(event.getKey(), gone == null ? null : PinValue.parse(gone));
     }

@@ -134,6 +134,20 @@ public interface PinStore {
   /** Pins this node holds the primary copy of (the sum over the nodes is the cluster's count), without a remote call. */
   int ownedHere();
 
+  /**
+   * Keys this node has sent to their owners in writes (claims, replacements, refreshes, ends of warm-up), since it
+   * started: what pinned traffic costs the cluster, which should be nothing per hit (the metric
+   * {@code affinity_pin_writes_total}).
+   */
+  default long keysWritten() {
+    return 0;
+  }
+
+  /** The pin map's entry events this node's view has taken in since it started (every member's writes reach all). */
+  default long eventsHeard() {
+    return 0;
+  }
+
   /** Removes every pin. May block: call from a worker. */
   void clear();
 

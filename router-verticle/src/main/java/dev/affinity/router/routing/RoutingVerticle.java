@@ -128,6 +128,9 @@ public final class RoutingVerticle extends VerticleBase {
         : new UnpinnedPolicy(strategy, book.eligibility());
     node.metrics().watch(book.inFlight()::count, id -> book.cooledUntil(id).isPresent(),
         () -> pins == null ? 0 : pins.ownedHere(), node::clusterSize);
+    if (pins != null) {
+      node.metrics().watchPinTraffic(pins::keysWritten, pins::eventsHeard);
+    }
     if (loadMap != null) {
       Set<String> known = new HashSet<>(config.deployments().stream().map(Deployment::id).toList());
       // every second: publish this node's load, take in the others' (both off the event loop)

@@ -90,6 +90,34 @@ class ClusterAffinityTest {
     return content.isEmpty() ? "ok" : content.get(0).path("text").asText("ok");
   }
 
+  /** Pin keys written and pin-map events heard, summed over the nodes, once two readings 300 ms apart agree. */
+  private static long[] quietPinTraffic() throws InterruptedException {
+    long[] last = pinTraffic();
+    for (int reading = 0; reading < 50; reading++) {
+      Thread.sleep(300);
+      long[] now = pinTraffic();
+      if (java.util.Arrays.equals(now, last)) {
+        return now;
+      }
+      last = now;
+    }
+    return last;
+  }
+
+  private static long[] pinTraffic() {
+    long[] sum = new long[2];
+    for (TestGateway node : nodes) {
+      for (String line : node.node().state().metrics().scrape().split("\n")) {
+        if (line.startsWith("affinity_pin_writes_total")) {
+          sum[0] += (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+        } else if (line.startsWith("affinity_pin_events_total")) {
+          sum[1] += (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+        }
+      }
+    }
+    return sum;
+  }
+
   @Test
   void concurrentFirstRequestsAgreeLaterTurnsStickAndPinsSurviveACrash() throws Exception {
     Session session = new AgentWorkload(77, 1, 1).sessions().get(0);
@@ -111,6 +139,18 @@ class ClusterAffinityTest {
     // "session": a request that found its conversation's session pin (issue 13) before its prefix pins
     assertThat(routes).containsAnyOf("claimed", "pinned").isSubsetOf("claimed", "pinned", "session");
     String owner = chosen.iterator().next();
+
+    // the same request again, 30 times over the three nodes: every one pinned, and the cluster does no pin work for
+    // them (no key written, no map event on any member: a hit writes nothing until its pin's refresh is due)
+    long[] settled = quietPinTraffic();
+    assertThat(settled[0]).as("pin keys the first requests wrote").isPositive();
+    assertThat(settled[1]).as("pin-map events their writes sent").isPositive();
+    for (int i = 0; i < 30; i++) {
+      HttpResponse<String> again = send(nodes.get(i % 3), first).get();
+      assertThat(deployment(again)).isEqualTo(owner);
+      assertThat(again.headers().firstValue("x-affinity-route").orElseThrow()).isIn("pinned", "session");
+    }
+    assertThat(quietPinTraffic()).as("pin keys written, pin-map events heard, all nodes").isEqualTo(settled);
 
     // later turns, each sent to another node, stay where the prefix is cached and read it
     for (int turn = 0; turn < 3; turn++) {

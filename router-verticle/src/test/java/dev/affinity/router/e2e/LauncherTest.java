@@ -63,6 +63,28 @@ class LauncherTest {
     assertThat(missingFile.stderr()).contains("/nonexistent/affinity.yaml");
   }
 
+  /** The cluster's safe default as the launcher applies it: off loopback, TLS or the operator's explicit opt-in. */
+  @Test
+  void aClusterInterfaceBeyondLoopbackWithoutTlsExitsWith2NamingTheFlags(@TempDir Path dir) throws Exception {
+    Path config = dir.resolve("config.yaml");
+    Files.writeString(config, """
+        model_list:
+          - model_name: claude
+            litellm_params: {model: anthropic/claude-sonnet-4-5, api_key: sk-ant-test}
+        """);
+    Run refused = launch(Map.of(), "--config", config.toString(), "--cluster-interface", "10.0.0.11",
+        "--cluster-name", "prod");
+    assertThat(refused.exitCode()).isEqualTo(2);
+    // the first line is the reason; the usage text follows it
+    assertThat(refused.stderr().lines().findFirst()).get().asString()
+        .contains("--cluster-tls-cert", "--cluster-tls-key", "--cluster-tls-ca", "--cluster-plaintext");
+    // a switch: it takes no value, so the flag after it is read as a flag (here the missing name is what stops it)
+    Run switched = launch(Map.of(), "--config", config.toString(), "--cluster-plaintext", "--cluster-interface",
+        "10.0.0.11");
+    assertThat(switched.exitCode()).isEqualTo(2);
+    assertThat(switched.stderr().lines().findFirst()).get().asString().contains("--cluster-name");
+  }
+
   @Test
   void helpPrintsUsage() throws Exception {
     Run help = launch(Map.of(), "--help");

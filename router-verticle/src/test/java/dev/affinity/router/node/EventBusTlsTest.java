@@ -46,7 +46,8 @@ class EventBusTlsTest {
   void withoutTlsOnlyALoopbackEventBusIsQuiet() {
     assertThat(ClusterSettings.from(Map.of(), Map.of()).eventBusExposed()).isFalse();
     assertThat(ClusterSettings.from(Map.of(), Map.of()).eventBusOptions().isSsl()).isFalse();
-    assertThat(ClusterSettings.from(Map.of("cluster-interface", "10.0.0.*", "cluster-name", "prod"), Map.of())
+    assertThat(ClusterSettings.from(Map.of("cluster-interface", "10.0.0.*", "cluster-name", "prod"),
+        Map.of("AFFINITY_CLUSTER_PLAINTEXT", "true"))
         .eventBusExposed()).isTrue();
   }
 }

@@ -29,7 +29,8 @@ class HazelcastTrustTest {
   void outsideLoopbackTheClusterNameMustBeGiven() {
     assertThatThrownBy(() -> ClusterSettings.from(Map.of("cluster-interface", "10.0.0.*"), Map.of()))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--cluster-name");
-    assertThat(ClusterSettings.from(Map.of("cluster-interface", "10.0.0.*", "cluster-name", "prod-eu"), Map.of())
+    assertThat(ClusterSettings.from(Map.of("cluster-interface", "10.0.0.*", "cluster-name", "prod-eu",
+        "cluster-plaintext", "true"), Map.of())
         .name()).isEqualTo("prod-eu");
     assertThat(ClusterSettings.from(Map.of(), Map.of()).name()).isEqualTo("affinity");
   }

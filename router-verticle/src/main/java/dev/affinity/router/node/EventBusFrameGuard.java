@@ -1,0 +1,118 @@
+package dev.affinity.router.node;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetClientOptions;
+import io.vertx.core.net.NetServer;
+import io.vertx.core.net.NetServerOptions;
+import io.vertx.core.net.NetSocket;
+import io.vertx.core.net.SocketAddress;
+
+import java.util.logging.Logger;
+
+/**
+ * What a node's event bus shows the cluster: a listener on the cluster interface, announced in the event bus's place,
+ * that relays each connection to the event bus itself (bound to loopback) and reads every frame's declared length as
+ * the bytes pass. Vert.x's event bus buffers whatever length a frame declares (2 GiB from a single peer) and has no
+ * setting that bounds it; here a connection that declares more than {@code maxFrameBytes} is closed before a byte of
+ * that frame is relayed. Nothing is buffered beyond the relay's write queue, and each direction pauses its source
+ * while the other side's queue is full. With the cluster's TLS, the guard is where a peer's TLS ends: it requires a
+ * certificate the cluster's CA signed, as the event bus does, and reaches the event bus over TLS with this member's
+ * own certificate (docs/security.md, "The event bus: frame-size limit").
+ */
+public final class EventBusFrameGuard {
+
+  private static final Logger LOG = Logger.getLogger(EventBusFrameGuard.class.getName());
+
+  private final NetServer server;
+  private final NetClient relay;
+  private final SocketAddress eventBus;
+  private final long maxFrameBytes;
+
+  private EventBusFrameGuard(NetServer server, NetClient relay, SocketAddress eventBus, long maxFrameBytes) {
+    this.server = server;
+    this.relay = relay;
+    this.eventBus = eventBus;
+    this.maxFrameBytes = maxFrameBytes;
+  }
+
+  /**
+   * Listens on {@code host}, any free port, relaying to {@code eventBus}.
+   *
+   * @param tls the cluster's mutual TLS, or null for none
+   */
+  static Future<EventBusFrameGuard> listen(Vertx vertx, String host, SocketAddress eventBus, long maxFrameBytes,
+                                           EventBusTls tls) {
+    NetServerOptions serverOptions = new NetServerOptions();
+    // members announce addresses, not names: as the event bus's own client, no host name check
+    NetClientOptions relayOptions = new NetClientOptions().setHostnameVerificationAlgorithm("");
+    if (tls != null) {
+      tls.applyTo(serverOptions);
+      tls.applyTo(relayOptions);
+    }
+    EventBusFrameGuard guard = new EventBusFrameGuard(vertx.createNetServer(serverOptions),
+        vertx.createNetClient(relayOptions), eventBus, maxFrameBytes);
+    guard.server.connectHandler(guard::relay);
+    return guard.server.listen(0, host).map(listening -> guard);
+  }
+
+  /** The port the guard listens on, which the cluster knows as this node's event bus. */
+  public int port() {
+    return server.actualPort();
+  }
+
+  /** The largest frame a peer may send, its 4-byte length not counted. */
+  public long maxFrameBytes() {
+    return maxFrameBytes;
+  }
+
+  private void relay(NetSocket peer) {
+    // nothing is read until the event bus's side is open: the bytes wait in the kernel, not here
+    peer.pause();
+    boolean[] peerClosed = {false};
+    peer.closeHandler(closed -> peerClosed[0] = true);
+    peer.exceptionHandler(failure -> peer.close());
+    relay.connect(eventBus).onComplete(connected -> {
+      if (connected.succeeded() && peerClosed[0]) {
+        connected.result().close();
+        return;
+      }
+      if (connected.failed()) {
+        LOG.warning("event-bus guard: cannot reach this node's event bus at " + eventBus + " ("
+            + connected.cause().getMessage() + "); closing the connection from " + peer.remoteAddress());
+        peer.close();
+        return;
+      }
+      NetSocket bus = connected.result();
+      FrameLengths frames = new FrameLengths(maxFrameBytes);
+      peer.closeHandler(closed -> bus.close());
+      bus.closeHandler(closed -> peer.close());
+      bus.exceptionHandler(failure -> bus.close());
+      peer.handler(bytes -> {
+        if (!frames.pass(bytes)) {
+          LOG.warning("event-bus guard: closed the connection from " + peer.remoteAddress() + ": it declared a "
+              + frames.refusedLength() + "-byte frame, the limit is " + maxFrameBytes);
+          peer.handler(null);
+          peer.close();
+          bus.close();
+          return;
+        }
+        bus.write(bytes);
+        if (bus.writeQueueFull()) {
+          peer.pause();
+          bus.drainHandler(drained -> peer.resume());
+        }
+      });
+      // the event bus only ever answers pings (one byte each): nothing to read there, only to relay
+      bus.handler(bytes -> {
+        peer.write(bytes);
+        if (peer.writeQueueFull()) {
+          bus.pause();
+          peer.drainHandler(drained -> bus.resume());
+        }
+      });
+      peer.resume();
+    });
+  }
+}
