@@ -35,6 +35,9 @@ public final class LoadBench {
   /** Sequential requests per gateway process at the end of the warm-up, after its timed parts. */
   private static final int WARMUP_REQUESTS = 5000;
 
+  /** --baseline-jar: another build's affinity.jar, run as the one-node target {@code affinity-base}, or null. */
+  private static Path baselineJar;
+
   /** --in-flight: the closed loop's concurrencies, instead of the defaults. */
   private static List<Integer> inFlight;
 
@@ -75,6 +78,9 @@ public final class LoadBench {
           .map(Integer::parseInt).toList();
       String opts = flags.getOrDefault("gateway-opts", "-Xmx1g");
       boolean jfr = Arrays.asList(args).contains("--jfr");
+      if (flags.containsKey("baseline-jar")) {
+        baselineJar = Path.of(flags.get("baseline-jar")).toAbsolutePath();
+      }
       if (flags.containsKey("in-flight")) {
         inFlight = Arrays.stream(flags.get("in-flight").split(",")).map(String::trim).map(Integer::parseInt).toList();
       }
@@ -159,6 +165,14 @@ public final class LoadBench {
           targets.add(affinity);
           Map<String, List<ServerProcess>> processes = new LinkedHashMap<>();
           processes.put(affinity.name, affinityNodes);
+          if (nodes == 1 && baselineJar != null) {
+            // another build of the gateway (say, main before a change) in the same rounds: before and after in one run
+            List<ServerProcess> base = startAffinity(1, config, "affinity-base", baselineJar);
+            others.addAll(base);
+            Target target = Target.affinity("affinity-base", List.of(port(base.get(0))));
+            targets.add(target);
+            processes.put(target.name, base);
+          }
           if (nodes == 1 && settings.includes("affinity-off")) {
             List<ServerProcess> off = startAffinity(1, writeConfig(false), "affinity-off");
             others.addAll(off);
@@ -460,12 +474,16 @@ public final class LoadBench {
 
   private List<ServerProcess> startAffinity(int nodes, Path config, String label)
       throws IOException, InterruptedException {
+    return startAffinity(nodes, config, label, settings.root().resolve("router-verticle/target/affinity.jar"));
+  }
+
+  private List<ServerProcess> startAffinity(int nodes, Path config, String label, Path jar)
+      throws IOException, InterruptedException {
     // a cluster of our own: a name and ports no other node on this machine uses
     String cluster = "bench-load-" + ProcessHandle.current().pid() + "-" + label + "-" + nodes;
     int clusterPort = 20000 + ThreadLocalRandom.current().nextInt(20000);
     String members = java.util.stream.IntStream.range(0, nodes).mapToObj(i -> "127.0.0.1:" + (clusterPort + i))
         .collect(Collectors.joining(","));
-    Path jar = settings.root().resolve("router-verticle/target/affinity.jar");
     List<ServerProcess> started = new ArrayList<>();
     for (int i = 0; i < nodes; i++) {
       int port = freePort();

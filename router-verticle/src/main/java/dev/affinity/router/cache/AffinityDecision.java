@@ -425,6 +425,19 @@ public final class AffinityDecision {
   }
 
   /**
+   * The decision of a request that lost its {@link #decidingClaim} to {@code owner}: it follows {@code owner} as if
+   * it had found that pin, and claims its longer prefixes there. Those are its own (a tenant's instructions, its
+   * conversation) or the winner's, which the winner claims for the same deployment; left unpinned, its next turn
+   * would find only the shared prefix and be placed as a new session again, possibly elsewhere (split).
+   */
+  public AffinityDecision following(String owner, Claim deciding) {
+    List<Claim> rest = new ArrayList<>(claims);
+    rest.remove(deciding);
+    return new AffinityDecision(owner, RouteKind.PINNED, null, deciding.block(), deciding.key(),
+        List.of(new Refresh(deciding.key(), deciding.ttl())), rest, List.of(), List.of(), eligible);
+  }
+
+  /**
    * This decision without its claims, what a tenant at its pin quota may write ({@link PinQuota}): replacements and
    * added owners of pins that exist still go. A decision that only claimed (it follows, replaces and adds to no pin)
    * becomes {@link RouteKind#UNPINNED}: the deployment the strategy chose stands and nothing is pinned to it.

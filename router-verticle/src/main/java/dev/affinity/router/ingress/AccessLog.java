@@ -9,7 +9,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.web.RoutingContext;
 
-import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -43,11 +43,26 @@ final class AccessLog {
   /** Names the request and arranges for its line; the first handler of every route. */
   void begin(RoutingContext ctx) {
     long startedAt = System.nanoTime();
-    String requestId = "req_" + UUID.randomUUID().toString().replace("-", "");
+    String requestId = requestId();
     ctx.put(REQUEST_ID, requestId);
     ctx.response().putHeader("x-affinity-request-id", requestId);
     ctx.addEndHandler(done -> finished(ctx, startedAt, done.succeeded()));
     ctx.next();
+  }
+
+  /**
+   * A new request id: {@code req_} and 128 random bits in hex. An id names a request in logs and headers and guards
+   * nothing, so it needs no secure random: {@code UUID.randomUUID} read the system's generator under a lock on every
+   * request.
+   */
+  static String requestId() {
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    return "req_" + hex(random.nextLong()) + hex(random.nextLong());
+  }
+
+  private static String hex(long bits) {
+    String digits = Long.toHexString(bits);
+    return digits.length() == 16 ? digits : "0".repeat(16 - digits.length()) + digits;
   }
 
   /** Remembers who the caller is, for the audit: a virtual key's hash prefix and team, never the key. */

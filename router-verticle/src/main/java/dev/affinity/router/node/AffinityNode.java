@@ -2,7 +2,6 @@ package dev.affinity.router.node;
 
 import com.hazelcast.core.HazelcastInstance;
 import dev.affinity.model.config.GatewayConfig;
-import dev.affinity.model.provider.Provider;
 import dev.affinity.model.provider.Providers;
 import dev.affinity.router.ingress.ClientConnections;
 import dev.affinity.router.ingress.EventBusVerticle;
@@ -18,6 +17,7 @@ import dev.affinity.router.tenancy.JdbcTenantStore;
 import dev.affinity.router.tenancy.Tenancy;
 import dev.affinity.router.tenancy.TenantStore;
 import dev.affinity.model.config.Secret;
+import io.vertx.core.Deployable;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -32,6 +32,7 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.OperatingSystemMXBean;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.logging.Logger;
 
@@ -178,24 +179,25 @@ public final class AffinityNode {
   private static Future<Void> deploy(Vertx vertx, GatewayConfig config, HazelcastClusterManager cluster,
                                      NodeState state, String host, int port, Tenancy tenancy) {
     HazelcastInstance hazelcast = cluster.getHazelcastInstance();
-    Future<Void> providers = Future.succeededFuture();
     // an admitted request must never wait for an upstream connection: the pool to one host is as large as the limit
     DeploymentOptions providerOptions = new DeploymentOptions()
         .setConfig(new JsonObject().put("max_connections_per_host", state.maxInFlight())
             .put("max_response_bytes", config.server().maxUpstreamResponseBytes())
             .put("total_timeout_millis", config.server().upstreamTotalTimeout().toMillis()));
-    // the verticles of the providers registered on the class path: the router module compiles against none
-    for (Provider provider : Providers.all()) {
-      providers = providers.compose(v -> vertx.deployVerticle(provider.verticle(), providerOptions).mapEmpty());
-    }
     int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
     ClientConnections connections = new ClientConnections(config.server().maxConnectionsPerClient());
-    return providers
-        // joining the pin map registers a listener on every member and loads the node's view: off the event loop
-        .compose(v -> vertx.executeBlocking(() -> PinMap.open(hazelcast)))
-        .compose(pins -> vertx.deployVerticle(new RoutingVerticle(config, state, pins,
-            new CooldownMap(hazelcast), () -> cluster.getNodes().size(),
-            tenancy == null ? Tenants.NONE : tenancy).sharingLoad(new LoadMap(hazelcast))))
+    // joining the pin map registers a listener on every member and loads the node's view: off the event loop
+    return vertx.executeBlocking(() -> PinMap.open(hazelcast))
+        .compose(pins -> {
+          // the verticles of the providers registered on the class path (the router module compiles against none),
+          // then the router, all on one event loop: a call to the provider and its answer wake no other thread
+          List<Deployable> members = new ArrayList<>();
+          Providers.all().forEach(provider -> members.add(provider.verticle()));
+          members.add(new RoutingVerticle(config, state, pins, new CooldownMap(hazelcast),
+              () -> cluster.getNodes().size(), tenancy == null ? Tenants.NONE : tenancy)
+              .sharingLoad(new LoadMap(hazelcast)));
+          return vertx.deployVerticle(new RoutingLoop(members), providerOptions);
+        })
         .compose(v -> vertx.deployVerticle(() -> new HttpVerticle(config, state, connections, host, port, tenancy),
             new DeploymentOptions().setInstances(instances)))
         // cluster members call without HTTP only when server_settings.event_bus_api says so, with a key

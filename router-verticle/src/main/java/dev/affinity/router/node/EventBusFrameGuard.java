@@ -72,6 +72,7 @@ public final class EventBusFrameGuard {
     peer.pause();
     boolean[] peerClosed = {false};
     peer.closeHandler(closed -> peerClosed[0] = true);
+    peer.exceptionHandler(failure -> peer.close());
     relay.connect(eventBus).onComplete(connected -> {
       if (connected.succeeded() && peerClosed[0]) {
         connected.result().close();
@@ -87,7 +88,6 @@ public final class EventBusFrameGuard {
       FrameLengths frames = new FrameLengths(maxFrameBytes);
       peer.closeHandler(closed -> bus.close());
       bus.closeHandler(closed -> peer.close());
-      peer.exceptionHandler(failure -> peer.close());
       bus.exceptionHandler(failure -> bus.close());
       peer.handler(bytes -> {
         if (!frames.pass(bytes)) {

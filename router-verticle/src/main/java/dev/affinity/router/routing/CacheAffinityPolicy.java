@@ -201,10 +201,17 @@ public final class CacheAffinityPolicy implements RoutingPolicy {
       return decided.compose(first -> {
         String owner = deciding == null ? null : first.owners().get(deciding.key());
         if (owner != null && !owner.equals(decision.deploymentId()) && eligibleScopes.contains(owner)) {
-          // another first request won the prefix that decides the burst: follow it as if it had been found pinned
-          Route route = route(decision, owner, choices, candidates, sent, request)
-              .holding(List.of(new Route.Held(deciding.key(), deciding.ttl())), 0);
-          return afterWarmUp(deciding.key(), mergedOver(found, first), owner, route, 0, request);
+          // another first request won the prefix that decides the burst: follow it as if it had been found pinned,
+          // and pin the request's longer prefixes there, so that its next turn finds its place
+          AffinityDecision following = decision.following(owner, deciding);
+          Future<PinStore.Found> claimed = following.claims().isEmpty()
+              ? Future.succeededFuture(PinStore.Found.NOTHING)
+              : onContext(pins.applyClaims(following, 0, tenant)).otherwise(PinStore.Found.NOTHING);
+          return claimed.compose(written -> {
+            Route route = route(decision, owner, choices, candidates, sent, request)
+                .holding(held(following, owner, written.ownersSeenBy(owner), blocks), 0);
+            return afterWarmUp(deciding.key(), mergedOver(found, first), owner, route, 0, request);
+          });
         }
         AffinityDecision rest = deciding == null ? decision : decision.without(deciding);
         CompletionStage<PinStore.Found> claimed = pins.applyClaims(rest, warmingSince, tenant);

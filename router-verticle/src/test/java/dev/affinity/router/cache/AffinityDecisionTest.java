@@ -356,6 +356,22 @@ class AffinityDecisionTest {
   }
 
   @Test
+  void aRequestThatLostTheDecidingClaimFollowsTheWinnerAndClaimsItsLongerPrefixesThere() {
+    PrefixChain chain = newSession("a task of a tenant nobody has seen");
+    AffinityDecision decision = decide(chain, Map.of(), THREE, fixed("d2"));
+    AffinityDecision.Claim deciding = decision.decidingClaim().orElseThrow();
+    AffinityDecision following = decision.following("d1", deciding);
+    assertThat(following.deploymentId()).isEqualTo("d1");
+    assertThat(following.pinnedKey()).hasValue(deciding.key());
+    assertThat(following.claims()).as("its tenant's instructions and its conversation, for d1")
+        .hasSize(decision.claims().size() - 1).doesNotContain(deciding)
+        .allSatisfy(claim -> assertThat(claim.block()).isGreaterThan(deciding.block()));
+    Map<String, String> won = new HashMap<>();
+    following.claims().forEach(claim -> won.put(claim.key(), "d1"));
+    assertThat(following.afterClaim(won)).isEqualTo("d1");
+  }
+
+  @Test
   void anExistingSessionIsNeverSplitWhileItsDeploymentIsUsableWhateverTheLoad() {
     PrefixChain chain = turn(3);
     LookupPlan lookup = LookupPlan.of(chain);

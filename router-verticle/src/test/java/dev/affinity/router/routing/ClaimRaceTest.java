@@ -3,6 +3,7 @@ package dev.affinity.router.routing;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.affinity.emulator.workload.AgentWorkload;
+import dev.affinity.emulator.workload.Session;
 import dev.affinity.model.GatewayRequest;
 import dev.affinity.model.Operation;
 import dev.affinity.model.config.ConfigLoader;
@@ -98,6 +99,106 @@ class ClaimRaceTest {
     // and every pin of the prompt names that deployment, so the next request goes there too
     PinStore.Found now = pins.read(blocks.keySet());
     assertThat(now.owners().values()).isNotEmpty().allSatisfy(owner -> assertThat(owner).isEqualTo(first));
+  }
+
+  @Test
+  void aRequestThatLostTheDecidingClaimPinsItsOwnLongerPrefixesWhereItWent() throws Exception {
+    GatewayConfig config = ConfigLoader.parse("""
+        router_settings: {routing_strategy: round-robin}
+        model_list:
+          - model_name: claude
+            litellm_params: {model: anthropic/claude-sonnet-4-5, api_key: sk-1, api_base: "http://127.0.0.1:1"}
+            model_info: {id: a1}
+          - model_name: claude
+            litellm_params: {model: anthropic/claude-sonnet-4-5, api_key: sk-2, api_base: "http://127.0.0.1:1"}
+            model_info: {id: a2}
+        """, Map.of());
+    List<Deployment> deployments = config.deploymentsFor("claude");
+    // two tenants' first sessions of one agent: the same tools and agent prompt, instructions and tasks of their own
+    List<Session> sessions = new AgentWorkload(7, 2, 1).sessions();
+    GatewayRequest first = request(config, "req_1", sessions.get(0).request(false));
+    GatewayRequest second = request(config, "req_2", sessions.get(1).request(false));
+    PromptKeys secondKeys = (PromptKeys) second.prepared();
+    assertThat(secondKeys.plan().pins()).as("agent prompt, tenant's instructions, conversation").hasSize(3);
+
+    LaggingPins pins = new LaggingPins();
+    Context context = vertx.getOrCreateContext();
+    CacheAffinityPolicy policy = new CacheAffinityPolicy(pins, UnpinnedStrategy.named("round-robin", new InFlight()),
+        new Eligibility(new DeploymentHealth(3, 5_000, System::currentTimeMillis),
+            new RateLimitHeadroom(System::currentTimeMillis), () -> 1), context, Duration.ZERO, 2);
+
+    String winner = routeOn(context, policy, first, deployments).deployment().id();
+    // the second request's node has not seen the first's pins yet: it claims everything for the other deployment
+    // and loses the agent prompt, the deciding claim
+    pins.lagging = true;
+    Route followed = routeOn(context, policy, second, deployments);
+    pins.lagging = false;
+    assertThat(followed.deployment().id()).as("it follows the winner").isEqualTo(winner);
+    Set<String> own = new java.util.HashSet<>();
+    secondKeys.plan().pins().forEach(pin -> own.add(pin.key()));
+    assertThat(pins.read(own).owners()).as("its next turn finds its own prefixes there, not only the agent's")
+        .hasSize(3).allSatisfy((key, owner) -> assertThat(owner).isEqualTo(winner));
+  }
+
+  private static Route routeOn(Context context, CacheAffinityPolicy policy, GatewayRequest request,
+                               List<Deployment> deployments) throws Exception {
+    CompletableFuture<Route> route = new CompletableFuture<>();
+    context.runOnContext(go -> policy.route(request, deployments).onComplete(done -> {
+      if (done.succeeded()) {
+        route.complete(done.result());
+      } else {
+        route.completeExceptionally(done.cause());
+      }
+    }));
+    return route.get(10, TimeUnit.SECONDS);
+  }
+
+  private static GatewayRequest request(GatewayConfig config, String id, byte[] body) throws Exception {
+    GatewayRequest request = new GatewayRequest(id, Operation.MESSAGES, "claude", false, "default", Map.of(),
+        null, Buffer.buffer(body), JSON.readTree(body));
+    return request.withPrepared(PromptKeys.prepare(config, request));
+  }
+
+  /** An in-memory pin store whose reads, while {@code lagging}, see nothing: a node's view not yet updated. */
+  private static final class LaggingPins implements PinStore {
+
+    private final InMemoryPinStore applied = new InMemoryPinStore();
+    volatile boolean lagging;
+
+    @Override
+    public Found read(Collection<String> keys) {
+      return lagging ? Found.NOTHING : applied.read(keys);
+    }
+
+    @Override
+    public CompletionStage<Found> write(Map<Write, Set<String>> writes) {
+      return applied.write(writes);
+    }
+
+    @Override
+    public List<PinView> list(int limit) {
+      return applied.list(limit);
+    }
+
+    @Override
+    public int size() {
+      return applied.size();
+    }
+
+    @Override
+    public int ownedHere() {
+      return applied.ownedHere();
+    }
+
+    @Override
+    public long pinsOf(String tenant) {
+      return applied.pinsOf(tenant);
+    }
+
+    @Override
+    public void clear() {
+      applied.clear();
+    }
   }
 
   private static GatewayRequest request(GatewayConfig config) throws Exception {
