@@ -82,7 +82,14 @@ class EventBusVirtualKeyTest {
     assertThat(first.getString("request_id")).startsWith("req_");
     assertThat(await(send(call("sonnet"), key)).getInteger("status")).isEqualTo(200);
 
-    ReplyException third = refusal(send(call("sonnet"), key));
+    Future<JsonObject> thirdCall = send(call("sonnet"), key);
+    Future<JsonObject> attempt = thirdCall;
+    if (catchThrowable(() -> await(attempt)) == null) {
+      // the minute turned between the calls (rpm counts in calendar minutes): a new window, so two more pass first
+      await(send(call("sonnet"), key));
+      thirdCall = send(call("sonnet"), key);
+    }
+    ReplyException third = refusal(thirdCall);
     assertThat(third.failureCode()).isEqualTo(429);
     JsonObject error = new JsonObject(third.getMessage());
     assertThat(error.getString("type")).isEqualTo("rate_limit_error");
