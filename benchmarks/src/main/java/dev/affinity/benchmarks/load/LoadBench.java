@@ -32,6 +32,9 @@ public final class LoadBench {
 
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
+  /** Sequential requests per gateway process at the end of the warm-up, after its timed parts. */
+  private static final int WARMUP_REQUESTS = 5000;
+
   /** --baseline-jar: another build's affinity.jar, run as the one-node target {@code affinity-base}, or null. */
   private static Path baselineJar;
 
@@ -225,6 +228,14 @@ public final class LoadBench {
       if (target.supports(Workload.MESSAGES_STREAM)) {
         client.sequential(target.calls(Workload.MESSAGES_STREAM), seconds / 2, true);
       }
+      // then a count, for a busy machine where the time above gets few requests: WARMUP_REQUESTS more sequential
+      // requests of the measured shape per process before the first measured round
+      long goal = (long) WARMUP_REQUESTS * Math.max(1, target.ports.size());
+      long done = 0;
+      while (!settings.quick() && done < goal) {
+        done += client.sequential(target.calls(Workload.MESSAGES), 5, false).ok;
+      }
+      log(String.format("warm-up %s: topped up with %d sequential requests (goal %d)", target.name, done, goal));
     }
     loadAverage(nodes + " node(s): concurrency 1");
     Map<String, long[]> pinsBefore = pinCounts(targets);
