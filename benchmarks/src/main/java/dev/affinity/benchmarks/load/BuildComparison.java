@@ -27,8 +27,10 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * Two or more builds of the gateway side by side, one node each: sequential 50 KB agent Messages requests (every one
  * pinned after the warm-up) in alternating blocks, and per block the latency, the gateway process's CPU and its
- * context switches (all threads, from {@code /proc}) per request. Context switches count thread hand-offs, which the
- * noise of a loaded machine does not change as it changes latency and CPU. Linux only; asserts nothing.
+ * voluntary context switches (all threads, from {@code /proc}) per request. A thread that waits for work and is
+ * woken for it switches voluntarily, so these count the hand-offs between threads, which the noise of a loaded
+ * machine changes far less than latency and CPU (the involuntary ones, preemptions, grow with the load and are left
+ * out). Linux only; asserts nothing.
  *
  * <p>{@code java -cp benchmarks/target/benchmarks.jar dev.affinity.benchmarks.load.BuildComparison
  * before.jar,after.jar ROUNDS REQUESTS_PER_BLOCK}
@@ -100,13 +102,13 @@ public final class BuildComparison {
           Arrays.sort(latencies);
           p50[g][round] = latencies[latencies.length / 2] / 1e6;
           System.out.printf("round %d %s: p50 %.3f ms, mean %.3f ms, p99 %.3f ms, CPU %.3f ms/request,"
-                  + " %.1f context switches/request; load %s%n", round, jars.get(g), p50[g][round],
+                  + " %.1f voluntary context switches/request; load %s%n", round, jars.get(g), p50[g][round],
               Arrays.stream(latencies).average().orElse(0) / 1e6, latencies[(int) (latencies.length * 0.99)] / 1e6,
               cpu[g][round], switches[g][round], Files.readString(Path.of("/proc/loadavg")).trim());
         }
       }
       for (int g = 0; g < jars.size(); g++) {
-        System.out.printf("%s, median of %d rounds: p50 %.3f ms, CPU %.3f ms/request, %.1f context switches/request%n",
+        System.out.printf("%s, median of %d rounds: p50 %.3f ms, CPU %.3f ms/request, %.1f voluntary context switches/request%n",
             jars.get(g), rounds, median(p50[g]), median(cpu[g]), median(switches[g]));
       }
     } finally {
@@ -163,14 +165,14 @@ public final class BuildComparison {
     return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
   }
 
-  /** Voluntary and involuntary context switches of all a process's threads. */
+  /** Voluntary context switches of all a process's threads: each a thread that went to wait. */
   private static long contextSwitches(long pid) throws IOException {
     long sum = 0;
     try (DirectoryStream<Path> threads = Files.newDirectoryStream(Path.of("/proc/" + pid + "/task"))) {
       for (Path thread : threads) {
         try {
           for (String line : Files.readAllLines(thread.resolve("status"))) {
-            if (line.contains("ctxt_switches")) {
+            if (line.startsWith("voluntary_ctxt_switches")) {
               sum += Long.parseLong(line.replaceAll("\\D", ""));
             }
           }
