@@ -445,12 +445,8 @@ public final class LoadBench {
     List<String> command = List.of(java(), "-Xmx1g", "-cp", System.getProperty("java.class.path"),
         LoadEmulators.class.getName(), "2");
     ServerProcess emulators = ServerProcess.start("emulators", command, settings.root(),
-        settings.out().resolve("emulators.log"), "LoadEmulators ", 60);
-    Map<String, Integer> ports = new LinkedHashMap<>();
-    for (String pair : emulators.readyLine.substring("LoadEmulators ".length()).split(" ")) {
-      String[] kv = pair.split("=");
-      ports.put(kv[0], Integer.parseInt(kv[1]));
-    }
+        settings.out().resolve("emulators.log"), LoadEmulators.READY, 60);
+    Map<String, Integer> ports = LoadEmulators.ports(emulators.readyLine);
     fast = ports.get("fast");
     paced = ports.get("paced");
     slow = ports.get("slow");
@@ -459,6 +455,13 @@ public final class LoadBench {
   }
 
   private Path writeConfig(boolean affinityOn) throws IOException {
+    Path config = settings.out().resolve(affinityOn ? "bench-config.yaml" : "bench-config-affinity-off.yaml");
+    Files.writeString(config, benchConfig(fast, paced, slow, affinityOn));
+    return config;
+  }
+
+  /** The gateway's configuration for the benchmark, its deployments on the emulators' ports. */
+  static String benchConfig(int fast, int paced, int slow, boolean affinityOn) throws IOException {
     String template;
     try (InputStream in = LoadBench.class.getResourceAsStream("/load/bench-config.yaml")) {
       template = new String(in.readAllBytes(), StandardCharsets.UTF_8);
@@ -466,10 +469,8 @@ public final class LoadBench {
     if (!affinityOn) {
       template = template.replace("enable_prompt_cache_affinity: true", "enable_prompt_cache_affinity: false");
     }
-    Path config = settings.out().resolve(affinityOn ? "bench-config.yaml" : "bench-config-affinity-off.yaml");
-    Files.writeString(config, template.replace("${FAST}", String.valueOf(fast))
-        .replace("${PACED}", String.valueOf(paced)).replace("${SLOW}", String.valueOf(slow)));
-    return config;
+    return template.replace("${FAST}", String.valueOf(fast)).replace("${PACED}", String.valueOf(paced))
+        .replace("${SLOW}", String.valueOf(slow));
   }
 
   private List<ServerProcess> startAffinity(int nodes, Path config, String label)

@@ -5,7 +5,9 @@ import dev.affinity.emulator.LatencyModel;
 import dev.affinity.emulator.UpstreamEmulator;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The upstreams of the load benchmark, in one JVM of their own (so that they never share a heap or a JIT with the
@@ -24,6 +26,8 @@ import java.util.List;
 public final class LoadEmulators {
 
   static final List<String> KEYS = List.of("sk-emu-1", "sk-emu-2", "sk-emu-3");
+  /** How the line that says the emulators listen begins. */
+  static final String READY = "LoadEmulators ";
 
   private LoadEmulators() {
   }
@@ -39,10 +43,20 @@ public final class LoadEmulators {
         System.err.println("LoadEmulators: cannot start: " + started.cause());
         System.exit(1);
       }
-      System.out.println("LoadEmulators fast=" + fast.result().port() + " paced=" + paced.result().port()
+      System.out.println(READY + "fast=" + fast.result().port() + " paced=" + paced.result().port()
           + " slow=" + slow.result().port());
       System.out.flush();
     });
+  }
+
+  /** The ports in the line {@link #main} prints once the emulators listen, by name (fast, paced, slow). */
+  static Map<String, Integer> ports(String readyLine) {
+    Map<String, Integer> ports = new LinkedHashMap<>();
+    for (String pair : readyLine.substring(readyLine.indexOf(READY) + READY.length()).trim().split(" ")) {
+      String[] kv = pair.split("=");
+      ports.put(kv[0], Integer.parseInt(kv[1]));
+    }
+    return ports;
   }
 
   private static EmulatorOptions options(LatencyModel latency, int outputTokens, int eventLoops) {

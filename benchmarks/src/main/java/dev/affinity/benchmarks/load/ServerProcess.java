@@ -2,6 +2,7 @@ package dev.affinity.benchmarks.load;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -79,6 +80,30 @@ final class ServerProcess implements AutoCloseable {
     } catch (IOException | RuntimeException e) {
       return -1;
     }
+  }
+
+  /**
+   * Voluntary context switches of all the process's threads, from {@code /proc/PID/task/TID/status}: each a thread
+   * that went to wait, so they count the hand-offs between threads; -1 once the process is gone.
+   */
+  long voluntaryContextSwitches() {
+    long sum = 0;
+    try (DirectoryStream<Path> threads = Files.newDirectoryStream(Path.of("/proc", String.valueOf(pid()), "task"))) {
+      for (Path thread : threads) {
+        try {
+          for (String line : Files.readAllLines(thread.resolve("status"))) {
+            if (line.startsWith("voluntary_ctxt_switches")) {
+              sum += Long.parseLong(line.replaceAll("\\D", ""));
+            }
+          }
+        } catch (IOException ended) {
+          // the thread ended between listing and reading
+        }
+      }
+    } catch (IOException gone) {
+      return -1;
+    }
+    return sum;
   }
 
   /** Java heap {total, used} in KB from {@code jcmd GC.heap_info}; {-1, -1} for a process that is not a JVM. */

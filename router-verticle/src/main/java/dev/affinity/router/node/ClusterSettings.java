@@ -98,7 +98,7 @@ public record ClusterSettings(Path configFile, String members, int port, String 
    *                                  {@code --cluster-plaintext}
    */
   public void requireSafeEventBus() {
-    if (eventBusTls == null && !plaintext && !Listener.loopback(iface)) {
+    if (eventBusExposed() && !plaintext) {
       throw new IllegalArgumentException("the cluster interface " + iface + " is not loopback: the event bus there"
           + " needs mutual TLS (--cluster-tls-cert, --cluster-tls-key and --cluster-tls-ca, or"
           + " AFFINITY_CLUSTER_TLS_CERT, _KEY, _CA), or --cluster-plaintext (AFFINITY_CLUSTER_PLAINTEXT=true) if only"

@@ -2,6 +2,7 @@ package dev.affinity.router.node;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.NetServer;
@@ -98,21 +99,20 @@ public final class EventBusFrameGuard {
           bus.close();
           return;
         }
-        bus.write(bytes);
-        if (bus.writeQueueFull()) {
-          peer.pause();
-          bus.drainHandler(drained -> peer.resume());
-        }
+        forward(bytes, peer, bus);
       });
       // the event bus only ever answers pings (one byte each): nothing to read there, only to relay
-      bus.handler(bytes -> {
-        peer.write(bytes);
-        if (peer.writeQueueFull()) {
-          bus.pause();
-          peer.drainHandler(drained -> bus.resume());
-        }
-      });
+      bus.handler(bytes -> forward(bytes, bus, peer));
       peer.resume();
     });
+  }
+
+  /** Writes {@code bytes} read from {@code from} to {@code to}, pausing {@code from} while {@code to}'s queue is full. */
+  private static void forward(Buffer bytes, NetSocket from, NetSocket to) {
+    to.write(bytes);
+    if (to.writeQueueFull()) {
+      from.pause();
+      to.drainHandler(drained -> from.resume());
+    }
   }
 }

@@ -6,6 +6,7 @@ import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.PemTrustOptions;
+import io.vertx.core.net.TCPSSLOptions;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,25 +48,25 @@ public record EventBusTls(Path certFile, Path keyFile, Path caFile) {
 
   /** {@code options} with TLS on, this member's certificate, the cluster's CA as the only trust, client auth required. */
   EventBusOptions applyTo(EventBusOptions options) {
-    options.setSsl(true)
-        .setKeyCertOptions(new PemKeyCertOptions().setCertPath(certFile.toString()).setKeyPath(keyFile.toString()))
-        .setTrustOptions(new PemTrustOptions().addCertPath(caFile.toString()))
-        .setClientAuth(ClientAuth.REQUIRED);
+    presentingMember(options).setClientAuth(ClientAuth.REQUIRED);
     return options;
   }
 
   /** The frame guard's listener ({@link EventBusFrameGuard}): as the event bus's, a CA-signed client required. */
   void applyTo(NetServerOptions options) {
-    options.setSsl(true)
-        .setKeyCertOptions(new PemKeyCertOptions().setCertPath(certFile.toString()).setKeyPath(keyFile.toString()))
-        .setTrustOptions(new PemTrustOptions().addCertPath(caFile.toString()))
-        .setClientAuth(ClientAuth.REQUIRED);
+    presentingMember(options).setClientAuth(ClientAuth.REQUIRED);
   }
 
   /** The frame guard's way to this node's own event bus, presenting this member's certificate. */
   void applyTo(NetClientOptions options) {
+    presentingMember(options);
+  }
+
+  /** TLS on, this member's certificate presented, the cluster's CA the only one trusted: every side's part. */
+  private <T extends TCPSSLOptions> T presentingMember(T options) {
     options.setSsl(true)
         .setKeyCertOptions(new PemKeyCertOptions().setCertPath(certFile.toString()).setKeyPath(keyFile.toString()))
         .setTrustOptions(new PemTrustOptions().addCertPath(caFile.toString()));
+    return options;
   }
 }
