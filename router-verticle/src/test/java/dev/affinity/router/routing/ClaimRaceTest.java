@@ -159,15 +159,14 @@ class ClaimRaceTest {
     return request.withPrepared(PromptKeys.prepare(config, request));
   }
 
-  /** An in-memory pin store whose reads, while {@code lagging}, see nothing: a node's view not yet updated. */
-  private static final class LaggingPins implements PinStore {
+  /** An in-memory pin store, every call passed on: the stores below change only what they override. */
+  private abstract static class ForwardingPins implements PinStore {
 
-    private final InMemoryPinStore applied = new InMemoryPinStore();
-    volatile boolean lagging;
+    final InMemoryPinStore applied = new InMemoryPinStore();
 
     @Override
     public Found read(Collection<String> keys) {
-      return lagging ? Found.NOTHING : applied.read(keys);
+      return applied.read(keys);
     }
 
     @Override
@@ -201,6 +200,17 @@ class ClaimRaceTest {
     }
   }
 
+  /** An in-memory pin store whose reads, while {@code lagging}, see nothing: a node's view not yet updated. */
+  private static final class LaggingPins extends ForwardingPins {
+
+    volatile boolean lagging;
+
+    @Override
+    public Found read(Collection<String> keys) {
+      return lagging ? Found.NOTHING : applied.read(keys);
+    }
+  }
+
   private static GatewayRequest request(GatewayConfig config) throws Exception {
     byte[] body = AgentWorkload.agentRequestFixture(42);
     JsonNode json = JSON.readTree(body);
@@ -213,9 +223,8 @@ class ClaimRaceTest {
    * An in-memory pin store whose writes wait: each key of each write is applied alone, when {@link #releaseOne}
    * picks it, as the members owning a prompt's keys each apply their part. Reads see only what was applied.
    */
-  private static final class GatedPins implements PinStore {
+  private static final class GatedPins extends ForwardingPins {
 
-    private final InMemoryPinStore applied = new InMemoryPinStore();
     private final List<Pending> pending = new ArrayList<>();
 
     private record Pending(Write write, String key, Batch batch, long order) {
@@ -232,11 +241,6 @@ class ClaimRaceTest {
 
     private long counter;
     private String lastWriter;
-
-    @Override
-    public Found read(Collection<String> keys) {
-      return applied.read(keys);
-    }
 
     @Override
     public synchronized CompletionStage<Found> write(Map<Write, Set<String>> writes) {
@@ -283,31 +287,6 @@ class ClaimRaceTest {
         batch.done.complete(new Found(batch.owners, batch.warming, batch.expiresAt, Set.copyOf(batch.changed)));
       }
       return true;
-    }
-
-    @Override
-    public List<PinView> list(int limit) {
-      return applied.list(limit);
-    }
-
-    @Override
-    public int size() {
-      return applied.size();
-    }
-
-    @Override
-    public int ownedHere() {
-      return applied.ownedHere();
-    }
-
-    @Override
-    public long pinsOf(String tenant) {
-      return applied.pinsOf(tenant);
-    }
-
-    @Override
-    public void clear() {
-      applied.clear();
     }
   }
 }
