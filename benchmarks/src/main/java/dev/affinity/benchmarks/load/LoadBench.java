@@ -32,6 +32,15 @@ public final class LoadBench {
 
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
+  /** A target's JIT is quiet when its compiler threads use at most this share of a core per process. */
+  static final double JIT_QUIET_SHARE = 0.02;
+  /** The longest the warm-up waits for the JIT to go quiet, per process of the target. */
+  static final double JIT_SETTLE_SECONDS = 60;
+  /** Streams in flight in the stream phase's second part (the first has one at a time). */
+  static final int STREAMS_IN_FLIGHT = 16;
+  /** Streams in flight in the warm-up's concurrent stream part. */
+  static final int STREAM_WARMUP_IN_FLIGHT = 64;
+
   /** Sequential requests per gateway process at the end of the warm-up, after its timed parts. */
   private static final int WARMUP_REQUESTS = 5000;
 
@@ -228,6 +237,14 @@ public final class LoadBench {
       if (target.supports(Workload.MESSAGES_STREAM)) {
         client.sequential(target.calls(Workload.MESSAGES_STREAM), seconds / 2, true);
       }
+      // A stream's first-event path runs once per stream, and a paced stream lasts some 200 ms: sequential streams
+      // alone give a few hundred in the warm-up, too few for the JIT to compile that path in any process (the
+      // emulator's included), so the measured first events would be of interpreted code. Many streams at once give
+      // each target some thousands.
+      client.closedLoop(target.calls(Workload.CHAT_STREAM), STREAM_WARMUP_IN_FLIGHT, seconds, true);
+      if (target.supports(Workload.MESSAGES_STREAM)) {
+        client.closedLoop(target.calls(Workload.MESSAGES_STREAM), STREAM_WARMUP_IN_FLIGHT, seconds, true);
+      }
       // then a count, for a busy machine where the time above gets few requests: WARMUP_REQUESTS more sequential
       // requests of the measured shape per process before the first measured round
       long goal = (long) WARMUP_REQUESTS * Math.max(1, target.ports.size());
@@ -236,15 +253,19 @@ public final class LoadBench {
         done += client.sequential(target.calls(Workload.MESSAGES), 5, false).ok;
       }
       log(String.format("warm-up %s: topped up with %d sequential requests (goal %d)", target.name, done, goal));
+      if (!settings.quick()) {
+        untilCompiled(target, processes.get(target.name));
+      }
     }
     loadAverage(nodes + " node(s): concurrency 1");
     Map<String, long[]> pinsBefore = pinCounts(targets);
     Map<String, Long> served = new LinkedHashMap<>();
     for (int round = 0; round < (settings.runs("c1") ? settings.c1Rounds() : 0); round++) {
       for (Target target : rotated(targets, round)) {
-        long cpu = cpu(processes.get(target.name));
+        CpuReading cpu = CpuReading.of(processes.get(target.name));
         LoadClient.Result result = client.sequential(target.calls(Workload.MESSAGES), settings.c1Seconds(), false);
-        cell("concurrency-1", nodes, Workload.MESSAGES, target, 0).add(result, cpu(processes.get(target.name)) - cpu);
+        cell("concurrency-1", nodes, Workload.MESSAGES, target, 0)
+            .add(result, CpuReading.of(processes.get(target.name)).since(cpu));
         served.merge(target.name, result.ok, Long::sum);
         log(String.format("c=1 %-12s round %d: %d ok, p50 %.3f ms, p99 %.3f ms", target.name, round, result.ok,
             Measurement.ms(result.latency, 50), Measurement.ms(result.latency, 99)));
@@ -256,11 +277,11 @@ public final class LoadBench {
         : nodes == 1 ? settings.concurrencies() : List.of(inFlight != null ? inFlight.get(0) : 16)) {
       for (int round = 0; round < settings.rateRounds(); round++) {
         for (Target target : rotated(targets, round)) {
-          long cpu = cpu(processes.get(target.name));
+          CpuReading cpu = CpuReading.of(processes.get(target.name));
           LoadClient.Result result = client.closedLoop(target.calls(Workload.MESSAGES), concurrency,
               settings.rateSeconds(), false);
           cell("closed-loop", nodes, Workload.MESSAGES, target, concurrency)
-              .add(result, cpu(processes.get(target.name)) - cpu);
+              .add(result, CpuReading.of(processes.get(target.name)).since(cpu));
           log(String.format("%3d in flight %-12s round %d: %.0f rps, %d errors, p50 %.2f ms, p99 %.2f ms",
               concurrency, target.name, round, result.throughput(), result.errors,
               Measurement.ms(result.latency, 50), Measurement.ms(result.latency, 99)));
@@ -272,10 +293,11 @@ public final class LoadBench {
     for (double rate : rates) {
       for (int round = 0; round < settings.rateRounds(); round++) {
         for (Target target : rotated(targets, round)) {
-          long cpu = cpu(processes.get(target.name));
+          CpuReading cpu = CpuReading.of(processes.get(target.name));
           LoadClient.Result result = client.fixedRate(target.calls(Workload.MESSAGES), rate, settings.rateSeconds(),
               false, settings.quick() ? 3 : 5);
-          cell("fixed-rate", nodes, Workload.MESSAGES, target, rate).add(result, cpu(processes.get(target.name)) - cpu);
+          cell("fixed-rate", nodes, Workload.MESSAGES, target, rate)
+              .add(result, CpuReading.of(processes.get(target.name)).since(cpu));
           log(String.format("%5.0f rps %-12s round %d: %.0f rps done, %d errors, %d timed out, p50 %.2f ms,"
               + " p99 %.2f ms", rate, target.name, round, result.throughput(), result.errors, result.timedOut,
               Measurement.ms(result.latency, 50), Measurement.ms(result.latency, 99)));
@@ -291,11 +313,21 @@ public final class LoadBench {
           if (!target.supports(workload)) {
             continue;
           }
-          long cpu = cpu(processes.get(target.name));
-          LoadClient.Result result = client.sequential(target.calls(workload), settings.streamSeconds(), true);
-          cell("streaming", nodes, workload, target, 0).add(result, cpu(processes.get(target.name)) - cpu);
-          log(String.format("stream %-15s %-12s round %d: %d ok, first event p50 %.3f ms, gap p50 %.3f ms", workload,
-              target.name, round, result.ok, Measurement.ms(result.firstEvent, 50), Measurement.ms(result.gaps, 50)));
+          // one stream at a time, then STREAMS_IN_FLIGHT at once: alone, a stream's first event comes after the
+          // machine idled through the last stream's token gaps, and every process on the path resumes from a deep
+          // idle state with cold caches (docs/benchmarks.md, "Streams: the first event after idle"); with others
+          // in flight, as on a gateway that serves traffic, it does not
+          for (int inFlight : List.of(1, STREAMS_IN_FLIGHT)) {
+            CpuReading cpu = CpuReading.of(processes.get(target.name));
+            LoadClient.Result result = inFlight == 1
+                ? client.sequential(target.calls(workload), settings.streamSeconds(), true)
+                : client.closedLoop(target.calls(workload), inFlight, settings.streamSeconds(), true);
+            cell("streaming", nodes, workload, target, inFlight)
+                .add(result, CpuReading.of(processes.get(target.name)).since(cpu));
+            log(String.format("stream %-15s %-12s %2d in flight, round %d: %d ok, first event p50 %.3f ms,"
+                    + " gap p50 %.3f ms", workload, target.name, inFlight, round, result.ok,
+                Measurement.ms(result.firstEvent, 50), Measurement.ms(result.gaps, 50)));
+          }
         }
       }
     }
@@ -431,14 +463,36 @@ public final class LoadBench {
     return m;
   }
 
+  /**
+   * Goes on with sequential requests until the JIT of the target's JVMs is done with them: no compiler thread busier
+   * than {@link #JIT_QUIET_SHARE} of a core in a 5-second segment, summed over the target's processes, or until
+   * {@link #JIT_SETTLE_SECONDS} per process have passed. A count of requests warms one JVM as much as three on a
+   * quiet machine, but three JVMs that share two cores with the client and the emulators compile more slowly; rounds
+   * measured while they still compile book a cost per JVM as a cost per request (docs/benchmarks.md).
+   */
+  private void untilCompiled(Target target, List<ServerProcess> servers) {
+    if (servers == null) {
+      return;
+    }
+    double segment = 5;
+    long quietMillis = Math.round(JIT_QUIET_SHARE * segment * 1000 * servers.size());
+    long deadline = System.nanoTime() + Math.round(JIT_SETTLE_SECONDS * 1e9 * servers.size());
+    long jit;
+    int segments = 0;
+    do {
+      CpuReading before = CpuReading.of(servers);
+      client.sequential(target.calls(Workload.MESSAGES), segment, false);
+      jit = CpuReading.of(servers).since(before).byRole().get(ServerProcess.ThreadRole.JIT);
+      segments++;
+    } while (jit > quietMillis && System.nanoTime() < deadline);
+    log(String.format("warm-up %s: %d more segment(s) of %.0f s until compiled; the JIT's last: %d ms (%s)",
+        target.name, segments, segment, jit, jit <= quietMillis ? "quiet" : "still compiling at the limit"));
+  }
+
   private static List<Target> rotated(List<Target> targets, int round) {
     List<Target> order = new ArrayList<>(targets);
     java.util.Collections.rotate(order, -round);
     return order;
-  }
-
-  private static long cpu(List<ServerProcess> servers) {
-    return servers == null ? 0 : servers.stream().mapToLong(ServerProcess::cpuMillis).sum();
   }
 
   private ServerProcess startEmulators() throws IOException, InterruptedException {

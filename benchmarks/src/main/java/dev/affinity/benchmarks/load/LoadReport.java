@@ -5,6 +5,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -46,6 +48,7 @@ final class LoadReport {
     for (int nodes : settings.nodeCounts()) {
       concurrencyOne(md, nodes);
       closedLoop(md, nodes);
+      cpuByThreadRole(md, nodes);
       fixedRates(md, nodes);
       streaming(md, nodes);
       plots(dir, nodes, md);
@@ -111,15 +114,45 @@ final class LoadReport {
     md.append('\n');
   }
 
+  /**
+   * Where the gateway CPU of the c=1 and closed-loop cells went, by thread role, all of a target's processes summed:
+   * what tells a cost per request (event loops) from a cost per JVM that the rounds happened to catch (the JIT
+   * still compiling, Hazelcast's upkeep, GC).
+   */
+  private void cpuByThreadRole(StringBuilder md, int nodes) {
+    List<Measurement> cells = new ArrayList<>(cells("concurrency-1", nodes));
+    cells.addAll(cells("closed-loop", nodes));
+    cells.removeIf(m -> m.gatewayCpuMillis == 0);
+    if (cells.isEmpty()) {
+      return;
+    }
+    md.append("## Gateway CPU by thread role, ms per request (").append(nodes).append(" node(s), all processes"
+        + " summed)\n\n");
+    List<String> roles = Arrays.stream(ServerProcess.ThreadRole.values()).map(r -> r.label).toList();
+    md.append("| phase | target | ").append(String.join(" | ", roles)).append(" | all |\n|---|---|")
+        .append("---:|".repeat(roles.size() + 1)).append('\n');
+    for (Measurement m : cells) {
+      Map<String, Double> byRole = m.cpuMillisPerRequestByRole();
+      md.append(String.format(Locale.ROOT, "| %s | %s |", m.phase.equals("concurrency-1") ? "c=1"
+          : String.format(Locale.ROOT, "%.0f in flight", m.rate), m.target));
+      roles.forEach(role -> md.append(String.format(Locale.ROOT, " %.3f |", byRole.getOrDefault(role, 0.0))));
+      md.append(String.format(Locale.ROOT, " %.3f |%n", m.cpuMillisPerRequest()));
+    }
+    md.append('\n');
+  }
+
   private void streaming(StringBuilder md, int nodes) {
-    md.append("## Streaming at concurrency 1, 50 KB bodies, 10 ms per token (").append(nodes).append(" node(s))\n\n");
-    md.append("| workload | target | streams | first event p50 ms | p99 ms | added p50 ms | added p99 ms |"
+    md.append("## Streaming, 50 KB bodies, 10 ms per token: one at a time, then several in flight (").append(nodes)
+        .append(" node(s))\n\n");
+    md.append("| workload | in flight | target | streams | first event p50 ms | p99 ms | added p50 ms | added p99 ms |"
         + " gap p50 ms | gap p99 ms | gap mean ms | added gap mean ms |\n"
-        + "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
-    for (Measurement m : cells("streaming", nodes)) {
-      Optional<Measurement> direct = find("streaming", nodes, m.workload, "direct", 0);
-      md.append(String.format(Locale.ROOT, "| %s | %s | %d | %.3f | %.3f | %s | %s | %.3f | %.3f | %.3f | %s |%n",
-          m.workload, m.target, m.ok, Measurement.ms(m.firstEvent, 50), Measurement.ms(m.firstEvent, 99),
+        + "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    List<Measurement> cells = cells("streaming", nodes).stream()
+        .sorted(Comparator.comparing((Measurement m) -> m.workload).thenComparingDouble(m -> m.rate)).toList();
+    for (Measurement m : cells) {
+      Optional<Measurement> direct = find("streaming", nodes, m.workload, "direct", m.rate);
+      md.append(String.format(Locale.ROOT, "| %s | %.0f | %s | %d | %.3f | %.3f | %s | %s | %.3f | %.3f | %.3f | %s |%n",
+          m.workload, m.rate, m.target, m.ok, Measurement.ms(m.firstEvent, 50), Measurement.ms(m.firstEvent, 99),
           direct.map(d -> diff(Measurement.ms(m.firstEvent, 50) - Measurement.ms(d.firstEvent, 50))).orElse("—"),
           direct.map(d -> diff(Measurement.ms(m.firstEvent, 99) - Measurement.ms(d.firstEvent, 99))).orElse("—"),
           Measurement.ms(m.gaps, 50), Measurement.ms(m.gaps, 99), Measurement.meanMs(m.gaps),

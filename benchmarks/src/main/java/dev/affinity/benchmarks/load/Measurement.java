@@ -1,6 +1,8 @@
 package dev.affinity.benchmarks.load;
 
 import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -25,6 +27,7 @@ final class Measurement {
   long timedOut;
   double seconds;
   long gatewayCpuMillis;
+  final Map<ServerProcess.ThreadRole, Long> gatewayCpuMillisByRole = new EnumMap<>(ServerProcess.ThreadRole.class);
 
   Measurement(String phase, int nodes, Target.Workload workload, String target, double rate) {
     this.phase = phase;
@@ -34,7 +37,8 @@ final class Measurement {
     this.rate = rate;
   }
 
-  void add(LoadClient.Result result, long cpuMillis) {
+  /** @param cpu what the target's processes spent in the round */
+  void add(LoadClient.Result result, CpuReading cpu) {
     latency.add(result.latency);
     firstEvent.add(result.firstEvent);
     gaps.add(result.gaps);
@@ -42,7 +46,8 @@ final class Measurement {
     errors += result.errors;
     timedOut += result.timedOut;
     seconds += result.seconds;
-    gatewayCpuMillis += Math.max(0, cpuMillis);
+    gatewayCpuMillis += cpu.totalMillis();
+    cpu.byRole().forEach((role, millis) -> gatewayCpuMillisByRole.merge(role, millis, Long::sum));
     result.errorKinds.forEach((kind, n) -> errorKinds.merge(kind, n, Integer::sum));
     if (result.latency.getTotalCount() > 0) {
       roundP50.add(ms(result.latency, 50));
@@ -56,6 +61,13 @@ final class Measurement {
 
   double cpuMillisPerRequest() {
     return ok == 0 ? 0 : (double) gatewayCpuMillis / ok;
+  }
+
+  /** Gateway CPU per request by thread role (the JIT, event loops, Hazelcast, GC, other), ms. */
+  Map<String, Double> cpuMillisPerRequestByRole() {
+    Map<String, Double> perRequest = new LinkedHashMap<>();
+    gatewayCpuMillisByRole.forEach((role, millis) -> perRequest.put(role.label, ok == 0 ? 0 : (double) millis / ok));
+    return perRequest;
   }
 
   static double ms(Histogram histogram, double percentile) {
@@ -80,6 +92,7 @@ final class Measurement {
     map.put("seconds", seconds);
     map.put("throughput_rps", throughput());
     map.put("gateway_cpu_ms_per_request", cpuMillisPerRequest());
+    map.put("gateway_cpu_ms_per_request_by_thread_role", cpuMillisPerRequestByRole());
     map.put("latency_ms", percentiles(latency));
     map.put("round_p50_ms", roundP50);
     map.put("round_p99_ms", roundP99);

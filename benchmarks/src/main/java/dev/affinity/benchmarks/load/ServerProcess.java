@@ -5,7 +5,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -79,6 +81,58 @@ final class ServerProcess implements AutoCloseable {
       return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 10;
     } catch (IOException | RuntimeException e) {
       return -1;
+    }
+  }
+
+  /**
+   * CPU time in milliseconds of the process's live threads by what it works for ({@link ThreadRole}), from
+   * {@code /proc/PID/task/TID/stat} (a thread's name is its first 15 characters there); empty once the process is
+   * gone. Threads that ended are not in it: {@link #cpuMillis()} still counts them.
+   */
+  Map<ThreadRole, Long> cpuMillisByThreadRole() {
+    Map<ThreadRole, Long> sums = new EnumMap<>(ThreadRole.class);
+    try (DirectoryStream<Path> threads = Files.newDirectoryStream(Path.of("/proc", String.valueOf(pid()), "task"))) {
+      for (Path thread : threads) {
+        try {
+          String stat = Files.readString(thread.resolve("stat"));
+          String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+          String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+          long millis = (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 10;
+          sums.merge(ThreadRole.of(name), millis, Long::sum);
+        } catch (IOException | RuntimeException ended) {
+          // the thread ended between listing and reading
+        }
+      }
+    } catch (IOException gone) {
+      return Map.of();
+    }
+    return sums;
+  }
+
+  /** What a JVM thread works for, told by its name; {@code OTHER} also takes threads of non-JVM servers. */
+  enum ThreadRole {
+    JIT("jit"), EVENT_LOOPS("event loops"), HAZELCAST("hazelcast"), GC("gc"), OTHER("other");
+
+    final String label;
+
+    ThreadRole(String label) {
+      this.label = label;
+    }
+
+    static ThreadRole of(String threadName) {
+      if (threadName.startsWith("C1 CompilerThre") || threadName.startsWith("C2 CompilerThre")) {
+        return JIT;
+      }
+      if (threadName.startsWith("vert.x-eventloo")) {
+        return EVENT_LOOPS;
+      }
+      if (threadName.startsWith("hz.")) {
+        return HAZELCAST;
+      }
+      if (threadName.startsWith("GC Thread") || threadName.startsWith("G1 ")) {
+        return GC;
+      }
+      return OTHER;
     }
   }
 
