@@ -189,13 +189,19 @@ public final class LoadBench {
             targets.add(target);
             processes.put(target.name, off);
           }
-          for (String floor : List.of("forward", "parse")) {
-            if (nodes == 1 && settings.includes("floor-" + floor)) {
-              ServerProcess proxy = startFloor(floor);
-              others.add(proxy);
-              Target target = Target.floor("floor-" + floor, portOf.get(proxy));
+          // with three nodes, three floor-parse processes: what three JVMs sharing this machine cost without any
+          // cluster, the control for Affinity's three-node CPU per request
+          for (String floor : nodes == 1 ? List.of("forward", "parse") : List.of("parse")) {
+            if (settings.includes("floor-" + floor)) {
+              List<ServerProcess> proxies = new ArrayList<>();
+              for (int i = 0; i < nodes; i++) {
+                proxies.add(startFloor(floor, nodes, i));
+              }
+              others.addAll(proxies);
+              Target target = Target.floor("floor-" + floor + (nodes == 1 ? "" : " x" + nodes),
+                  proxies.stream().map(portOf::get).toList());
               targets.add(target);
-              processes.put(target.name, List.of(proxy));
+              processes.put(target.name, proxies);
             }
           }
           if (!portkeys.isEmpty()) {
@@ -559,14 +565,14 @@ public final class LoadBench {
   }
 
   /** A {@link FloorProxy}, {@code forward} or {@code parse}, in a JVM of its own with the gateway's options. */
-  private ServerProcess startFloor(String mode) throws IOException, InterruptedException {
+  private ServerProcess startFloor(String mode, int nodes, int index) throws IOException, InterruptedException {
     int port = freePort();
     List<String> command = new ArrayList<>(List.of(java()));
     command.addAll(Arrays.asList(settings.gatewayOpts().trim().split("\\s+")));
     command.addAll(List.of("-cp", System.getProperty("java.class.path"), FloorProxy.class.getName(), mode,
         String.valueOf(port), String.valueOf(fast), String.valueOf(paced), String.valueOf(slow)));
     ServerProcess proxy = ServerProcess.start("floor-" + mode, command, settings.root(),
-        settings.out().resolve("floor-" + mode + ".log"), "FloorProxy listening on", 60);
+        settings.out().resolve("floor-" + mode + "-" + nodes + "-" + index + ".log"), "FloorProxy listening on", 60);
     portOf.put(proxy, port);
     log("floor-" + mode + ": " + proxy.readyLine);
     return proxy;

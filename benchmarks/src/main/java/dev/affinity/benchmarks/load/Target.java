@@ -75,11 +75,11 @@ final class Target {
   }
 
   /**
-   * A {@link FloorProxy} on {@code port}: the direct requests (the emulator's own keys and model), sent through the
+   * {@link FloorProxy} processes on {@code ports} (request i to the i mod n-th): the direct requests (the emulator's own keys and model), sent through the
    * proxy, which picks the emulator by a header. No held streams.
    */
-  static Target floor(String name, int port) {
-    Target target = new Target(name, Kind.FLOOR, List.of(port));
+  static Target floor(String name, List<Integer> ports) {
+    Target target = new Target(name, Kind.FLOOR, ports);
     for (Workload workload : List.of(Workload.MESSAGES, Workload.CHAT_STREAM, Workload.MESSAGES_STREAM)) {
       boolean chat = workload == Workload.CHAT_STREAM;
       String upstream = workload == Workload.MESSAGES ? "fast" : "paced";
