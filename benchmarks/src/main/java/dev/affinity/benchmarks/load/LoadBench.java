@@ -36,8 +36,6 @@ public final class LoadBench {
   static final double JIT_QUIET_SHARE = 0.02;
   /** The longest the warm-up waits for the JIT to go quiet, per process of the target. */
   static final double JIT_SETTLE_SECONDS = 60;
-  /** Streams in flight in the stream phase's second part (the first has one at a time). */
-  static final int STREAMS_IN_FLIGHT = 16;
   /** Streams in flight in the warm-up's concurrent stream part. */
   static final int STREAM_WARMUP_IN_FLIGHT = 64;
 
@@ -46,6 +44,9 @@ public final class LoadBench {
 
   /** --baseline-jar: another build's affinity.jar, run as the one-node target {@code affinity-base}, or null. */
   private static Path baselineJar;
+
+  /** --stream-in-flight: streams in flight in a second part of the stream phase, or null for none. */
+  private static Integer streamsInFlight;
 
   /** --in-flight: the closed loop's concurrencies, instead of the defaults. */
   private static List<Integer> inFlight;
@@ -89,6 +90,9 @@ public final class LoadBench {
       boolean jfr = Arrays.asList(args).contains("--jfr");
       if (flags.containsKey("baseline-jar")) {
         baselineJar = Path.of(flags.get("baseline-jar")).toAbsolutePath();
+      }
+      if (flags.containsKey("stream-in-flight")) {
+        streamsInFlight = Integer.parseInt(flags.get("stream-in-flight"));
       }
       if (flags.containsKey("in-flight")) {
         inFlight = Arrays.stream(flags.get("in-flight").split(",")).map(String::trim).map(Integer::parseInt).toList();
@@ -243,13 +247,12 @@ public final class LoadBench {
       if (target.supports(Workload.MESSAGES_STREAM)) {
         client.sequential(target.calls(Workload.MESSAGES_STREAM), seconds / 2, true);
       }
-      // A stream's first-event path runs once per stream, and a paced stream lasts some 200 ms: sequential streams
-      // alone give a few hundred in the warm-up, too few for the JIT to compile that path in any process (the
-      // emulator's included), so the measured first events would be of interpreted code. Many streams at once give
-      // each target some thousands.
-      client.closedLoop(target.calls(Workload.CHAT_STREAM), STREAM_WARMUP_IN_FLIGHT, seconds, true);
+      // A stream's first-event path runs once per stream, and a paced stream lasts some 200 ms: one at a time gives a
+      // few hundred in the warm-up; many at once give each target a few thousand, so that no process on the path
+      // (the emulator's included) serves measured first events from code the JIT has not compiled
+      client.closedLoop(target.calls(Workload.CHAT_STREAM), STREAM_WARMUP_IN_FLIGHT, seconds / 3, true);
       if (target.supports(Workload.MESSAGES_STREAM)) {
-        client.closedLoop(target.calls(Workload.MESSAGES_STREAM), STREAM_WARMUP_IN_FLIGHT, seconds, true);
+        client.closedLoop(target.calls(Workload.MESSAGES_STREAM), STREAM_WARMUP_IN_FLIGHT, seconds / 3, true);
       }
       // then a count, for a busy machine where the time above gets few requests: WARMUP_REQUESTS more sequential
       // requests of the measured shape per process before the first measured round
@@ -259,9 +262,11 @@ public final class LoadBench {
         done += client.sequential(target.calls(Workload.MESSAGES), 5, false).ok;
       }
       log(String.format("warm-up %s: topped up with %d sequential requests (goal %d)", target.name, done, goal));
-      if (!settings.quick()) {
-        untilCompiled(target, processes.get(target.name));
-      }
+    }
+    // last, every target until its JIT is quiet, right before the rounds: JVMs that had gone quiet and then idled
+    // through the other targets' warm-ups (minutes, for three nodes) were seen compiling again in the rounds
+    for (Target target : settings.runs("warmup") && !settings.quick() ? targets : List.<Target>of()) {
+      untilCompiled(target, processes.get(target.name));
     }
     loadAverage(nodes + " node(s): concurrency 1");
     Map<String, long[]> pinsBefore = pinCounts(targets);
@@ -319,11 +324,10 @@ public final class LoadBench {
           if (!target.supports(workload)) {
             continue;
           }
-          // one stream at a time, then STREAMS_IN_FLIGHT at once: alone, a stream's first event comes after the
-          // machine idled through the last stream's token gaps, and every process on the path resumes from a deep
-          // idle state with cold caches (docs/benchmarks.md, "Streams: the first event after idle"); with others
-          // in flight, as on a gateway that serves traffic, it does not
-          for (int inFlight : List.of(1, STREAMS_IN_FLIGHT)) {
+          // one stream at a time, then (--stream-in-flight) several: alone, a stream's first event comes after the
+          // machine idled through the last stream's token gaps, and every process on the path resumes with cold
+          // caches (docs/benchmarks.md, "Streams: the first event after idle")
+          for (int inFlight : streamsInFlight == null ? List.of(1) : List.of(1, streamsInFlight)) {
             CpuReading cpu = CpuReading.of(processes.get(target.name));
             LoadClient.Result result = inFlight == 1
                 ? client.sequential(target.calls(workload), settings.streamSeconds(), true)
