@@ -201,7 +201,9 @@ public abstract class ProviderVerticle extends VerticleBase {
             opened[0].firstChunkAtNanos() > 0 ? opened[0].firstChunkAtNanos() : headAtNanos);
       });
       opened[0] = body;
-      message.reply(new GatewayReply(status, headers, null, body, call.deployment().id(), null), local);
+      String deployment = call.deployment().id();
+      // the events that came with the head go with the answer: the client's first bytes need no round trip back here
+      body.firstRead(() -> message.reply(new GatewayReply(status, headers, null, body, deployment, null), local));
       return;
     }
     boundedBody(response, call)

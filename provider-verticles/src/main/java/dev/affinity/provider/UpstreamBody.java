@@ -22,6 +22,11 @@ import java.util.logging.Logger;
  * <p>The upstream response lives on the provider verticle's event loop, the client's response on the ingress
  * verticle's. Each side is only touched from its own loop: events hop to the context that registered the handlers,
  * flow-control calls hop back to the upstream's. Both hops are FIFO, so order is kept.
+ *
+ * <p>What one upstream read brings (often several events, sometimes the end) crosses to the consumer as one
+ * {@link Batch}: one hop and one write to the client rather than one per HTTP chunk. The read that brought the
+ * answer's head is taken before the answer is handed over ({@link #firstRead}) and travels with it, so that the
+ * first events reach the client without a round trip to the upstream's loop to ask for them.
  */
 public final class UpstreamBody implements BodyStream {
 
@@ -32,14 +37,24 @@ public final class UpstreamBody implements BodyStream {
   private final StreamTranslation translation;
   private final Function<Throwable, CallOutcome> onFinish;
   private final Promise<CallOutcome> outcome = Promise.promise();
+  // the upstream loop's: the consumer's handlers as registered there, the read being collected
   private Handler<Buffer> dataHandler;
   private Handler<Void> clientEndHandler;
-  private volatile Context consumer;
+  private Handler<Throwable> clientExceptionHandler;
+  private Batch collecting;
+  private boolean firstReadOpen;
   private boolean finished;
   private final long idleTimeoutMillis;
   private long idleTimer = -1;
   private long lastHeardNanos;
   private volatile long firstChunkAtNanos;
+  private volatile Context consumer;
+  // the consumer's: the first read, handed over with the answer and replayed at the consumer's first resume
+  private volatile Batch early;
+  private Handler<Buffer> consumerData;
+  private Handler<Void> consumerEnd;
+  private Handler<Throwable> consumerException;
+  private boolean pausedWhileReplaying;
 
   /**
    * @param translation turns the upstream's bytes into the client's, and reads the usage on the way
@@ -59,26 +74,62 @@ public final class UpstreamBody implements BodyStream {
     response.pause();
   }
 
+  /**
+   * Reads what arrived with the answer's head (the rest of that read, on the upstream context), then pauses the
+   * upstream and runs {@code handOver}, which gives this stream to its consumer. Called once, before any consumer
+   * has it: the consumer gets these bytes (and the end, when the answer was that short) at its first
+   * {@link #resume}.
+   */
+  public void firstRead(Runnable handOver) {
+    firstReadOpen = true;
+    listen();
+    response.resume();
+    // a task on this loop runs once the read under way has been handled
+    upstream.runOnContext(v -> {
+      firstReadOpen = false;
+      early = collecting;
+      collecting = null;
+      if (!finished) {
+        stopWatching();
+        response.pause();
+        response.handler(null);
+        response.endHandler(null);
+        response.exceptionHandler(null);
+      }
+      handOver.run();
+    });
+  }
+
+  /** Takes the upstream's data, end and failure (on the upstream context). */
+  private void listen() {
+    response.handler(this::onChunk);
+    response.endHandler(this::endOfUpstream);
+    response.exceptionHandler(this::onFailure);
+  }
+
   @Override
   public UpstreamBody handler(Handler<Buffer> handler) {
     captureConsumer();
+    consumerData = handler;
     whileOpen(() -> {
       dataHandler = handler;
-      response.handler(handler == null ? null : chunk -> {
-        if (firstChunkAtNanos == 0) {
-          firstChunkAtNanos = System.nanoTime();
-        }
-        watchForSilence();
-        Buffer out = translation.chunk(chunk);
-        if (out != null && out.length() > 0) {
-          toConsumer(handler, out);
-        }
-        if (translation.done()) {
-          abandon();
-        }
-      });
+      response.handler(handler == null ? null : this::onChunk);
     });
     return this;
+  }
+
+  private void onChunk(Buffer chunk) {
+    if (firstChunkAtNanos == 0) {
+      firstChunkAtNanos = System.nanoTime();
+    }
+    watchForSilence();
+    Buffer out = translation.chunk(chunk);
+    if (out != null && out.length() > 0) {
+      batch().append(out);
+    }
+    if (translation.done()) {
+      abandon();
+    }
   }
 
   /** When the first chunk of the answer arrived ({@link System#nanoTime()}), or 0 before any did. */
@@ -91,23 +142,17 @@ public final class UpstreamBody implements BodyStream {
     response.handler(null);
     response.endHandler(null);
     response.exceptionHandler(null);
-    Buffer tail = translation.end();
-    finish(null);
-    if (tail != null && tail.length() > 0 && dataHandler != null) {
-      toConsumer(dataHandler, tail);
-    }
-    if (clientEndHandler != null) {
-      toConsumer(clientEndHandler, null);
-    }
+    endOfUpstream(null);
     response.request().reset();
   }
 
   @Override
   public UpstreamBody endHandler(Handler<Void> endHandler) {
     captureConsumer();
+    consumerEnd = endHandler;
     whileOpen(() -> {
       clientEndHandler = endHandler;
-      response.endHandler(v -> endOfUpstream(v));
+      response.endHandler(this::endOfUpstream);
     });
     return this;
   }
@@ -116,28 +161,63 @@ public final class UpstreamBody implements BodyStream {
     // what the translation still holds (a frame cut short, the closing frames) is read before the outcome
     Buffer tail = translation.end();
     finish(null);
-    if (tail != null && tail.length() > 0 && dataHandler != null) {
-      toConsumer(dataHandler, tail);
+    Batch last = batch();
+    if (tail != null && tail.length() > 0) {
+      last.append(tail);
     }
-    if (clientEndHandler != null) {
-      toConsumer(clientEndHandler, v);
-    }
+    last.ended = true;
   }
 
   @Override
   public UpstreamBody exceptionHandler(Handler<Throwable> handler) {
     captureConsumer();
-    whileOpen(() -> response.exceptionHandler(failure -> {
-      finish(failure);
-      if (handler != null) {
-        toConsumer(handler, failure);
-      }
-    }));
+    consumerException = handler;
+    whileOpen(() -> {
+      clientExceptionHandler = handler;
+      response.exceptionHandler(this::onFailure);
+    });
     return this;
+  }
+
+  private void onFailure(Throwable failure) {
+    finish(failure);
+    batch().failure = failure;
+  }
+
+  /**
+   * The batch this read adds to, shipped to the consumer once the read has been handled (or with the answer, for
+   * the first read).
+   */
+  private Batch batch() {
+    if (collecting == null) {
+      collecting = new Batch();
+      if (!firstReadOpen) {
+        upstream.runOnContext(v -> ship());
+      }
+    }
+    return collecting;
+  }
+
+  private void ship() {
+    Batch batch = collecting;
+    collecting = null;
+    if (batch == null) {
+      return;
+    }
+    Handler<Buffer> data = dataHandler;
+    Handler<Void> end = clientEndHandler;
+    Handler<Throwable> failed = clientExceptionHandler;
+    Context target = consumer;
+    if (target == null || target == upstream) {
+      batch.deliver(this, data, end, failed);
+    } else {
+      target.runOnContext(v -> batch.deliver(this, data, end, failed));
+    }
   }
 
   @Override
   public UpstreamBody pause() {
+    pausedWhileReplaying = true;
     onUpstream(() -> {
       stopWatching(); // a slow client is not a silent upstream
       response.pause();
@@ -147,6 +227,9 @@ public final class UpstreamBody implements BodyStream {
 
   @Override
   public UpstreamBody resume() {
+    if (replayedFirstRead()) {
+      return this;
+    }
     onUpstream(() -> {
       watchForSilence();
       response.resume();
@@ -156,11 +239,29 @@ public final class UpstreamBody implements BodyStream {
 
   @Override
   public UpstreamBody fetch(long amount) {
+    if (replayedFirstRead()) {
+      return this;
+    }
     onUpstream(() -> {
       watchForSilence();
       response.fetch(amount);
     });
     return this;
+  }
+
+  /**
+   * Hands the consumer the first read, at its first resume (on its context): true when the upstream is not to be
+   * resumed after all, because the answer is over or the consumer paused while taking those bytes.
+   */
+  private boolean replayedFirstRead() {
+    Batch first = early;
+    if (first == null) {
+      return false;
+    }
+    early = null;
+    pausedWhileReplaying = false;
+    first.deliver(this, consumerData, consumerEnd, consumerException);
+    return pausedWhileReplaying || first.ended || first.failure != null;
   }
 
   /**
@@ -205,6 +306,8 @@ public final class UpstreamBody implements BodyStream {
   public void cancel() {
     whileOpen(() -> {
       finish(new ClientGoneException());
+      // no further data or end: what this read collected is dropped with the rest
+      collecting = null;
       response.handler(null);
       response.endHandler(null);
       response.exceptionHandler(null);
@@ -227,15 +330,6 @@ public final class UpstreamBody implements BodyStream {
   private void captureConsumer() {
     if (consumer == null) {
       consumer = Vertx.currentContext();
-    }
-  }
-
-  private <T> void toConsumer(Handler<T> handler, T event) {
-    Context target = consumer;
-    if (target == null || target == upstream) {
-      deliver(handler, event);
-    } else {
-      target.runOnContext(v -> deliver(handler, event));
     }
   }
 
@@ -271,6 +365,41 @@ public final class UpstreamBody implements BodyStream {
   @Override
   public Future<CallOutcome> outcome() {
     return outcome.future();
+  }
+
+  /**
+   * What one upstream read brought for the consumer: the translated bytes, then the end or the failure. Filled on
+   * the upstream context, then handed to the consumer's and no longer touched there.
+   */
+  private static final class Batch {
+    private Buffer data;
+    private boolean ended;
+    private Throwable failure;
+    private boolean joined;
+
+    void append(Buffer bytes) {
+      if (data == null) {
+        data = bytes;
+      } else {
+        // the first chunk may be the translation's or the connection's buffer: joined into one of our own
+        if (!joined) {
+          data = Buffer.buffer(data.length() + bytes.length()).appendBuffer(data);
+          joined = true;
+        }
+        data.appendBuffer(bytes);
+      }
+    }
+
+    void deliver(UpstreamBody body, Handler<Buffer> onData, Handler<Void> onEnd, Handler<Throwable> onFailure) {
+      if (data != null && onData != null) {
+        body.deliver(onData, data);
+      }
+      if (ended && onEnd != null) {
+        body.deliver(onEnd, null);
+      } else if (failure != null && onFailure != null) {
+        body.deliver(onFailure, failure);
+      }
+    }
   }
 
   /** The upstream sent nothing for the call's timeout in the middle of a stream. */

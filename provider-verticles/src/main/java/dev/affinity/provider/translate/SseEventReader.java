@@ -1,7 +1,7 @@
 package dev.affinity.provider.translate;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * Assembles server-sent events from bytes that arrive in arbitrary pieces. Holds at most the one event in progress
@@ -23,7 +23,9 @@ final class SseEventReader {
   }
 
   private final int maxEventBytes;
-  private final ByteArrayOutputStream line = new ByteArrayOutputStream(256);
+  // a plain array, not a ByteArrayOutputStream, which locks for every byte written
+  private byte[] line = new byte[256];
+  private int lineLength;
   private final StringBuilder data = new StringBuilder();
   private String event = "";
   private boolean hasData;
@@ -44,24 +46,31 @@ final class SseEventReader {
       }
       afterCr = b == '\r';
       if (b == '\n' || b == '\r') {
-        onLine(line.toString(StandardCharsets.UTF_8), listener);
-        line.reset();
+        onLine(takeLine(), listener);
       } else {
         if (++eventBytes > maxEventBytes) {
           throw new EventTooLarge();
         }
-        line.write(b);
+        if (lineLength == line.length) {
+          line = Arrays.copyOf(line, line.length * 2);
+        }
+        line[lineLength++] = b;
       }
     }
   }
 
   /** Dispatches an event the stream ended in the middle of (a last blank line missing), if it has data. */
   void end(Listener listener) {
-    if (line.size() > 0) {
-      onLine(line.toString(StandardCharsets.UTF_8), listener);
-      line.reset();
+    if (lineLength > 0) {
+      onLine(takeLine(), listener);
     }
     onLine("", listener);
+  }
+
+  private String takeLine() {
+    String text = new String(line, 0, lineLength, StandardCharsets.UTF_8);
+    lineLength = 0;
+    return text;
   }
 
   private void onLine(String text, Listener listener) {
