@@ -25,12 +25,16 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /** A gateway node started in this JVM for a test, on a free port, in a cluster of its own name. */
 public final class TestGateway implements AutoCloseable {
+
+  private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
 
   private static final int CLUSTER_PORTS = 4;
   private static final Map<String, ClusterSettings> CLUSTERS = new ConcurrentHashMap<>();
@@ -160,10 +164,26 @@ public final class TestGateway implements AutoCloseable {
     return value;
   }
 
+  /**
+   * A port free now, for a server a test starts next. Drawn from 10000-19999: below the kernel's ephemeral range
+   * (32768 and up), where another node's port-0 listeners and outgoing connections could take it between this probe
+   * and the bind (seen once: a node's HTTP bind failing with "Address already in use" in TenancyClusterTest), and
+   * apart from the cluster port ranges {@link GatewayProcess#freeClusterPorts} hands out (20000-29999). Never the same
+   * port twice in one JVM.
+   */
   public static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
+    for (int attempt = 0; attempt < 200; attempt++) {
+      int port = ThreadLocalRandom.current().nextInt(10_000, 20_000);
+      if (!HANDED_OUT.add(port)) {
+        continue;
+      }
+      try (ServerSocket probe = new ServerSocket(port)) {
+        return port;
+      } catch (IOException taken) {
+        // someone holds it: try another
+      }
     }
+    throw new IOException("no free port in 10000-19999");
   }
 
   public AffinityNode node() {
