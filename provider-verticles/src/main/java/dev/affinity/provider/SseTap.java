@@ -1,10 +1,8 @@
 package dev.affinity.provider;
 
 import dev.affinity.model.TokenUsage;
+import dev.affinity.provider.translate.LineBytes;
 import io.vertx.core.buffer.Buffer;
-
-import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 
 /**
  * Watches a server-sent-event stream go by, line by line, for what the gateway needs to learn from it (usage,
@@ -15,9 +13,7 @@ public abstract class SseTap {
 
   public static final int MAX_LINE = 1 << 20;
 
-  // a plain array, not a ByteArrayOutputStream: this loop sees every byte of every stream, and that one locks per byte
-  private byte[] line = new byte[256];
-  private int lineLength;
+  private final LineBytes line = new LineBytes();
   private boolean lineTooLong;
   private String event = "";
 
@@ -26,19 +22,16 @@ public abstract class SseTap {
     for (byte b : bytes) {
       if (b == '\n') {
         if (!lineTooLong) {
-          onLine(new String(line, 0, lineLength, StandardCharsets.UTF_8));
+          onLine(line.take());
         }
-        lineLength = 0;
+        line.clear();
         lineTooLong = false;
       } else if (b != '\r' && !lineTooLong) {
-        if (lineLength >= MAX_LINE) {
+        if (line.length() >= MAX_LINE) {
           lineTooLong = true;
-          lineLength = 0;
+          line.clear();
         } else {
-          if (lineLength == line.length) {
-            line = Arrays.copyOf(line, Math.min(MAX_LINE, line.length * 2));
-          }
-          line[lineLength++] = b;
+          line.append(b);
         }
       }
     }

@@ -1,7 +1,5 @@
 package dev.affinity.provider.translate;
 
-import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 
 /**
  * Assembles server-sent events from bytes that arrive in arbitrary pieces. Holds at most the one event in progress
@@ -23,9 +21,7 @@ final class SseEventReader {
   }
 
   private final int maxEventBytes;
-  // a plain array, not a ByteArrayOutputStream, which locks for every byte written
-  private byte[] line = new byte[256];
-  private int lineLength;
+  private final LineBytes line = new LineBytes();
   private final StringBuilder data = new StringBuilder();
   private String event = "";
   private boolean hasData;
@@ -46,31 +42,22 @@ final class SseEventReader {
       }
       afterCr = b == '\r';
       if (b == '\n' || b == '\r') {
-        onLine(takeLine(), listener);
+        onLine(line.take(), listener);
       } else {
         if (++eventBytes > maxEventBytes) {
           throw new EventTooLarge();
         }
-        if (lineLength == line.length) {
-          line = Arrays.copyOf(line, line.length * 2);
-        }
-        line[lineLength++] = b;
+        line.append(b);
       }
     }
   }
 
   /** Dispatches an event the stream ended in the middle of (a last blank line missing), if it has data. */
   void end(Listener listener) {
-    if (lineLength > 0) {
-      onLine(takeLine(), listener);
+    if (line.length() > 0) {
+      onLine(line.take(), listener);
     }
     onLine("", listener);
-  }
-
-  private String takeLine() {
-    String text = new String(line, 0, lineLength, StandardCharsets.UTF_8);
-    lineLength = 0;
-    return text;
   }
 
   private void onLine(String text, Listener listener) {
