@@ -75,13 +75,17 @@ final class ServerProcess implements AutoCloseable {
   /** User plus system CPU time in milliseconds, from {@code /proc/PID/stat} (clock ticks of 10 ms). */
   long cpuMillis() {
     try {
-      String stat = Files.readString(Path.of("/proc", String.valueOf(pid()), "stat"));
-      // fields after the command name, which is in parentheses and may hold spaces
-      String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-      return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 10;
+      return cpuMillisOf(Files.readString(Path.of("/proc", String.valueOf(pid()), "stat")));
     } catch (IOException | RuntimeException e) {
       return -1;
     }
+  }
+
+  /** User plus system time of a {@code /proc} {@code stat} line (a process's or a thread's), in milliseconds. */
+  private static long cpuMillisOf(String stat) {
+    // fields after the command name, which is in parentheses and may hold spaces
+    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 10;
   }
 
   /**
@@ -96,9 +100,7 @@ final class ServerProcess implements AutoCloseable {
         try {
           String stat = Files.readString(thread.resolve("stat"));
           String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-          String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-          long millis = (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 10;
-          sums.merge(ThreadRole.of(name), millis, Long::sum);
+          sums.merge(ThreadRole.of(name), cpuMillisOf(stat), Long::sum);
         } catch (IOException | RuntimeException ended) {
           // the thread ended between listing and reading
         }
