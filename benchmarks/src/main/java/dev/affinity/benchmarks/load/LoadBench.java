@@ -19,6 +19,8 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -68,6 +70,10 @@ public final class LoadBench {
       int rateRounds, double streamSeconds, int streamRounds, int openStreams, double warmupSeconds,
       List<String> targets, List<String> phases) {
 
+    /** The options that take a value. */
+    private static final Set<String> FLAGS = Set.of("root", "out", "portkey-dir", "nodes", "gateway-opts",
+        "baseline-jar", "stream-in-flight", "in-flight", "rates", "targets", "phases");
+
     static Settings parse(String[] args) {
       boolean quick = Arrays.asList(args).contains("--quick");
       Map<String, String> flags = new LinkedHashMap<>();
@@ -77,7 +83,16 @@ public final class LoadBench {
             throw new IllegalArgumentException(args[i] + " needs a value");
           }
           flags.put(args[i].substring(2), args[++i]);
+        } else if (!args[i].equals("--quick") && !args[i].equals("--jfr")) {
+          throw new IllegalArgumentException("unexpected argument '" + args[i] + "' (scripts/bench-load --help)");
         }
+      }
+      // a misspelt flag would otherwise be ignored and the run measure something else than asked
+      Set<String> unknown = new TreeSet<>(flags.keySet());
+      unknown.removeAll(FLAGS);
+      if (!unknown.isEmpty()) {
+        throw new IllegalArgumentException("unknown option(s) --" + String.join(", --", unknown)
+            + " (scripts/bench-load --help)");
       }
       Path root = Path.of(flags.getOrDefault("root", ".")).toAbsolutePath().normalize();
       String stamp = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(Instant.now());
@@ -147,7 +162,14 @@ public final class LoadBench {
 
   public static void main(String[] args) throws Exception {
     System.setProperty("java.awt.headless", "true");
-    Settings settings = Settings.parse(args);
+    Settings settings;
+    try {
+      settings = Settings.parse(args);
+    } catch (IllegalArgumentException badArguments) {
+      System.err.println("bench-load: " + badArguments.getMessage());
+      System.exit(2);
+      return;
+    }
     Files.createDirectories(settings.out());
     LoadBench bench = new LoadBench(settings);
     try {
