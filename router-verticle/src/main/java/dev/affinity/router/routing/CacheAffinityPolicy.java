@@ -34,6 +34,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -52,6 +53,8 @@ public final class CacheAffinityPolicy implements RoutingPolicy {
   private static final long WARM_UP_POLL_MILLIS = 20;
   /** How long due refreshes gather before they are written together. */
   private static final long REFRESH_FLUSH_MILLIS = 100;
+  /** At most one warning per this interval while pin writes fail. */
+  private static final long WRITE_WARNING_INTERVAL_MILLIS = 10_000;
 
   private final PinStore pins;
   private final PinRefresher refresher;
@@ -60,6 +63,8 @@ public final class CacheAffinityPolicy implements RoutingPolicy {
   private final int spread;
   private final Context context;
   private final long warmUpMillis;
+  private final AtomicLong failedWrites = new AtomicLong();
+  private final AtomicLong lastWriteWarning = new AtomicLong(Long.MIN_VALUE / 2);
   private DeploymentLoad load;
   private Balance.Bounds bounds;
   private PinQuota quota = PinQuota.UNLIMITED;
@@ -196,8 +201,8 @@ public final class CacheAffinityPolicy implements RoutingPolicy {
       long warmingSince = warmUpMillis > 0 ? System.currentTimeMillis() : 0;
       AffinityDecision.Claim deciding = decision.decidingClaim().orElse(null);
       Future<PinStore.Found> decided = deciding == null ? Future.succeededFuture(PinStore.Found.NOTHING)
-          : onContext(pins.write(Map.of(new PinStore.Write(PinStore.Write.Kind.CLAIM, decision.deploymentId(), null,
-              PinLifetime.seconds(deciding.ttl()), warmingSince, tenant), Set.of(deciding.key()))));
+          : written(pins.write(Map.of(new PinStore.Write(PinStore.Write.Kind.CLAIM, decision.deploymentId(), null,
+              PinLifetime.seconds(deciding.ttl()), warmingSince, tenant), Set.of(deciding.key()))), request);
       return decided.compose(first -> {
         String owner = deciding == null ? null : first.owners().get(deciding.key());
         if (owner != null && !owner.equals(decision.deploymentId()) && eligibleScopes.contains(owner)) {
@@ -206,7 +211,7 @@ public final class CacheAffinityPolicy implements RoutingPolicy {
           AffinityDecision following = decision.following(owner, deciding);
           Future<PinStore.Found> claimed = following.claims().isEmpty()
               ? Future.succeededFuture(PinStore.Found.NOTHING)
-              : onContext(pins.applyClaims(following, 0, tenant)).otherwise(PinStore.Found.NOTHING);
+              : written(pins.applyClaims(following, 0, tenant), request);
           return claimed.compose(written -> {
             Route route = route(decision, owner, choices, candidates, sent, request)
                 .holding(held(following, owner, written.ownersSeenBy(owner), blocks), 0);
@@ -215,7 +220,7 @@ public final class CacheAffinityPolicy implements RoutingPolicy {
         }
         AffinityDecision rest = deciding == null ? decision : decision.without(deciding);
         CompletionStage<PinStore.Found> claimed = pins.applyClaims(rest, warmingSince, tenant);
-        return onContext(claimed).map(others -> both(first, others)).compose(written -> {
+        return written(claimed, request).map(others -> both(first, others)).compose(written -> {
           Map<String, String> seen = written.ownersSeenBy(decision.deploymentId());
           String chosen = decision.afterClaim(seen);
           Route route = route(decision, chosen, choices, candidates, sent, request)
@@ -419,6 +424,26 @@ public final class CacheAffinityPolicy implements RoutingPolicy {
           return warm || System.currentTimeMillis() >= deadline ? Future.<Void>succeededFuture()
               : waitForWarmUp(key, scope, deadline);
         });
+  }
+
+  /**
+   * A claim write's answer, completed on this policy's context; when the store fails it (members unreachable, a
+   * partition migrating past its timeout), nothing: the request goes where it was decided, unpinned, rather than
+   * failing. Affinity is an optimisation; the client's request is not lost to it. The next request claims again.
+   */
+  private Future<PinStore.Found> written(CompletionStage<PinStore.Found> stage, GatewayRequest request) {
+    return onContext(stage).otherwise(failure -> {
+      long now = System.currentTimeMillis();
+      long suppressed = failedWrites.incrementAndGet();
+      long last = lastWriteWarning.get();
+      // one line per interval, not one per request, while the store is down
+      if (now - last >= WRITE_WARNING_INTERVAL_MILLIS && lastWriteWarning.compareAndSet(last, now)) {
+        failedWrites.set(0);
+        LOG.warning("could not write pins (" + failure + "); request=" + request.requestId()
+            + " and " + (suppressed - 1) + " other(s) since the last warning routed without them");
+      }
+      return PinStore.Found.NOTHING;
+    });
   }
 
   /** A pin store's answer, completed on this policy's context. */
