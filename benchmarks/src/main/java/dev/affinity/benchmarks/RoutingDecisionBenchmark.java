@@ -8,6 +8,7 @@ import dev.affinity.router.cache.MinimumCacheable;
 import dev.affinity.router.cache.PinPlan;
 import dev.affinity.router.cache.ChainHash;
 import dev.affinity.router.cache.PrefixChain;
+import dev.affinity.router.ingress.IngressPipeline;
 import com.dynatrace.hash4j.hashing.HashValue128;
 import com.dynatrace.hash4j.hashing.Hashing;
 import dev.affinity.router.routing.ModelField;
@@ -68,10 +69,10 @@ public class RoutingDecisionBenchmark {
     System.out.println("fixture: " + turn);
   }
 
-  /** (a) Jackson: bytes to tree. */
+  /** (a) Jackson: bytes to tree, as the ingress parses (duplicate keys refused, nesting bounded). */
   @Benchmark
-  public JsonNode parse() throws IOException {
-    return AgentTurn.JSON.readTree(body);
+  public JsonNode parse() {
+    return IngressPipeline.parse(bodyBuffer);
   }
 
   /** (b) The prefix chain over the parsed tree: canonical form of every block, streamed into SHA-256. */
