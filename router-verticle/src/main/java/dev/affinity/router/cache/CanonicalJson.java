@@ -1,10 +1,7 @@
 package dev.affinity.router.cache;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.math.BigDecimal;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Map;
@@ -533,53 +530,28 @@ public final class CanonicalJson {
       System.arraycopy(bytes, 0, stage, staged, bytes.length);
       staged += bytes.length;
     }
-  }
 
-  // Characters that JSON escaping adds (as Jackson escapes), by byte: a quote, a backslash, \n and its kind take 2
-  // characters instead of 1, other control characters 6. Bytes of multi-byte UTF-8 sequences are never escaped.
-  private static final byte[] ESCAPE_CHARS = new byte[256];
-  private static final VarHandle WORDS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-  private static final long ONES = 0x0101010101010101L;
-  private static final long HIGH_BITS = 0x8080808080808080L;
+    // Characters that JSON escaping adds (as Jackson escapes), by byte: a quote, a backslash, \n and its kind take 2
+    // characters instead of 1, other control characters 6. Bytes of multi-byte UTF-8 sequences are never escaped. A
+    // table lookup, because this loop runs over every string of every non-text block.
+    private static final byte[] ESCAPE_CHARS = new byte[256];
 
-  static {
-    for (int c = 0; c < 0x20; c++) {
-      ESCAPE_CHARS[c] = 5;
-    }
-    for (char c : new char[] {'\n', '\r', '\t', '\b', '\f', '"', '\\'}) {
-      ESCAPE_CHARS[c] = 1;
-    }
-  }
-
-  /**
-   * The characters JSON escaping adds to {@code utf8}. It runs over every string of every non-text block (6% of a
-   * request's CPU byte by byte), and almost no byte needs escaping: eight bytes are tested at once, and only a word
-   * that may hold one is counted byte by byte.
-   */
-  static int escapeChars(byte[] utf8) {
-    int extra = 0;
-    int i = 0;
-    int n = utf8.length;
-    for (; i + Long.BYTES <= n; i += Long.BYTES) {
-      if (mayNeedEscape((long) WORDS.get(utf8, i))) {
-        for (int j = i; j < i + Long.BYTES; j++) {
-          extra += ESCAPE_CHARS[utf8[j] & 0xff];
-        }
+    static {
+      for (int c = 0; c < 0x20; c++) {
+        ESCAPE_CHARS[c] = 5;
+      }
+      for (char c : new char[] {'\n', '\r', '\t', '\b', '\f', '"', '\\'}) {
+        ESCAPE_CHARS[c] = 1;
       }
     }
-    for (; i < n; i++) {
-      extra += ESCAPE_CHARS[utf8[i] & 0xff];
-    }
-    return extra;
-  }
 
-  // Whether a byte of the word is a control character, a quote or a backslash; may say yes when none is (a borrow
-  // past such a byte), never no when one is: the classic "has a byte less than n" and "has a zero byte" tests.
-  private static boolean mayNeedEscape(long word) {
-    long control = (word - ONES * 0x20) & ~word & HIGH_BITS;
-    long quotes = word ^ (ONES * '"');
-    long backslashes = word ^ (ONES * '\\');
-    return (control | ((quotes - ONES) & ~quotes & HIGH_BITS) | ((backslashes - ONES) & ~backslashes & HIGH_BITS)) != 0;
+    private static int escapeChars(byte[] utf8) {
+      int extra = 0;
+      for (byte b : utf8) {
+        extra += ESCAPE_CHARS[b & 0xff];
+      }
+      return extra;
+    }
   }
 
   /** Collects canonical bytes for the non-streaming entry points. */

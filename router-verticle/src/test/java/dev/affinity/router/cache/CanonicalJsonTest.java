@@ -96,37 +96,4 @@ class CanonicalJsonTest {
     assertThat(CanonicalJson.charCount(TextNode.valueOf("ab\u0001")))
         .isEqualTo(canonicalBlock(TextNode.valueOf("ab\u0001")).length());
   }
-
-  @Test
-  void escapeCountOfWordsAtATimeIsTheByteByByteCount() {
-    // every byte value at every position of a word, in strings of every length around the word size
-    java.util.Random random = new java.util.Random(11);
-    byte[] special = {0, 1, 0x1f, 0x20, '"', '\\', '\n', 0x7f, (byte) 0x80, (byte) 0xc3, (byte) 0xff, 'a', '!', '#', '[', ']'};
-    for (int length = 0; length <= 40; length++) {
-      for (int trial = 0; trial < 300; trial++) {
-        byte[] utf8 = new byte[length];
-        for (int i = 0; i < length; i++) {
-          utf8[i] = random.nextInt(4) == 0 ? special[random.nextInt(special.length)] : (byte) random.nextInt(256);
-        }
-        assertThat(CanonicalJson.escapeChars(utf8)).as(java.util.Arrays.toString(utf8)).isEqualTo(byteByByte(utf8));
-      }
-    }
-    for (int b = 0; b < 256; b++) {
-      for (int at = 0; at < 8; at++) {
-        byte[] word = "abcdefghij".getBytes(StandardCharsets.US_ASCII);
-        word[at] = (byte) b;
-        assertThat(CanonicalJson.escapeChars(word)).as("byte %d at %d", b, at).isEqualTo(byteByByte(word));
-      }
-    }
-  }
-
-  // The definition: a quote, a backslash and \n, \r, \t, \b, \f take one character more; other control characters five.
-  private static int byteByByte(byte[] utf8) {
-    int extra = 0;
-    for (byte b : utf8) {
-      int c = b & 0xff;
-      extra += c == '"' || c == '\\' || c == '\n' || c == '\r' || c == '\t' || c == '\b' || c == '\f' ? 1 : c < 0x20 ? 5 : 0;
-    }
-    return extra;
-  }
 }
