@@ -96,4 +96,55 @@ class CanonicalJsonTest {
     assertThat(CanonicalJson.charCount(TextNode.valueOf("ab\u0001")))
         .isEqualTo(canonicalBlock(TextNode.valueOf("ab\u0001")).length());
   }
+
+  @Test
+  void theFeedHashesEachStringAsItsUtf8BytesWhateverItHolds() {
+    // ASCII, two-, three- and four-byte characters, lone surrogates (hashed as '?', as String.getBytes writes them),
+    // and strings longer than the staging buffer, so that encoding straddles its end at every kind of character
+    java.util.Random random = new java.util.Random(5);
+    char[] alphabet = {'a', 'Z', ' ', '"', '\\', '\n', '\u0001', 'é', 'ß', '\u07ff', '\u0800', '中', '\uffff',
+        '\ud83d', '\ude00', '\udbff', '\udfff'};
+    for (int length : new int[] {0, 1, 2, 3, 4, 5, 100, 4091, 4093, 4095, 4096, 4097, 9000}) {
+      for (int trial = 0; trial < 20; trial++) {
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < length; i++) {
+          text.append(alphabet[random.nextInt(alphabet.length)]);
+        }
+        String s = text.toString();
+        Recording fed = new Recording();
+        CanonicalJson.Feed feed = new CanonicalJson.Feed(fed);
+        feed.label(s);
+        feed.flush();
+        byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
+        java.io.ByteArrayOutputStream expected = new java.io.ByteArrayOutputStream();
+        expected.write('s');
+        expected.write(utf8.length >>> 24);
+        expected.write(utf8.length >>> 16);
+        expected.write(utf8.length >>> 8);
+        expected.write(utf8.length);
+        expected.writeBytes(utf8);
+        assertThat(fed.bytes.toByteArray()).as("length %d, trial %d", length, trial)
+            .isEqualTo(expected.toByteArray());
+      }
+    }
+  }
+
+  /** A hash that keeps what it was fed. */
+  private static final class Recording extends ChainHash {
+    final java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+
+    @Override
+    void update(byte b) {
+      bytes.write(b);
+    }
+
+    @Override
+    void update(byte[] data, int offset, int length) {
+      bytes.write(data, offset, length);
+    }
+
+    @Override
+    void finish(byte[] out, int offset) {
+    }
+  }
 }
