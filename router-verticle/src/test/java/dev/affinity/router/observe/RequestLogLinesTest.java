@@ -30,7 +30,7 @@ import static dev.affinity.router.TestGateway.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** One access line for every request, refusals included, escaped, in text and JSON; never a key. */
-class RequestLogTest {
+class RequestLogLinesTest {
 
   private static final String MASTER = "sk-request-log-master-42";
   private static final ObjectMapper JSON = new ObjectMapper();
