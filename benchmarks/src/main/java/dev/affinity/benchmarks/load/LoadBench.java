@@ -285,6 +285,14 @@ public final class LoadBench {
       }
       log(String.format("warm-up %s: topped up with %d sequential requests (goal %d)", target.name, done, goal));
     }
+    // the pin-traffic reading before the rounds is a GET of /metrics on a new connection, which the warm-up's POSTs
+    // never made: in each node its first one hits uncommon traps on the request path's compiled code (Netty's decoder,
+    // Vert.x's router and response, AccessLog), about 20 top-tier methods thrown away and compiled again during the
+    // rounds (docs/benchmarks.md, "The JIT in the three-node rounds"). One reading here, before the wait for a quiet
+    // JIT, puts that request in the nodes' profiles.
+    if (settings.runs("warmup")) {
+      pinCounts(targets);
+    }
     // last, every target until its JIT is quiet, right before the rounds: JVMs that had gone quiet and then idled
     // through the other targets' warm-ups (minutes, for three nodes) were seen compiling again in the rounds
     for (Target target : settings.runs("warmup") && !settings.quick() ? targets : List.<Target>of()) {
@@ -297,11 +305,12 @@ public final class LoadBench {
       for (Target target : rotated(targets, round)) {
         CpuReading cpu = CpuReading.of(processes.get(target.name));
         LoadClient.Result result = client.sequential(target.calls(Workload.MESSAGES), settings.c1Seconds(), false);
-        cell("concurrency-1", nodes, Workload.MESSAGES, target, 0)
-            .add(result, CpuReading.of(processes.get(target.name)).since(cpu));
+        CpuReading spent = CpuReading.of(processes.get(target.name)).since(cpu);
+        cell("concurrency-1", nodes, Workload.MESSAGES, target, 0).add(result, spent);
         served.merge(target.name, result.ok, Long::sum);
-        log(String.format("c=1 %-12s round %d: %d ok, p50 %.3f ms, p99 %.3f ms", target.name, round, result.ok,
-            Measurement.ms(result.latency, 50), Measurement.ms(result.latency, 99)));
+        log(String.format("c=1 %-12s round %d: %d ok, p50 %.3f ms, p99 %.3f ms, JIT %d ms", target.name, round,
+            result.ok, Measurement.ms(result.latency, 50), Measurement.ms(result.latency, 99),
+            spent.byRole().getOrDefault(ServerProcess.ThreadRole.JIT, 0L)));
       }
     }
     recordPinTraffic(nodes, "concurrency-1", targets, pinsBefore, served);
