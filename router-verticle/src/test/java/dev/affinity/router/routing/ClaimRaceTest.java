@@ -1,21 +1,16 @@
 package dev.affinity.router.routing;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.affinity.emulator.workload.AgentWorkload;
 import dev.affinity.emulator.workload.Session;
 import dev.affinity.model.GatewayRequest;
-import dev.affinity.model.Operation;
 import dev.affinity.model.config.ConfigLoader;
 import dev.affinity.model.config.Deployment;
 import dev.affinity.model.config.GatewayConfig;
-import dev.affinity.router.pins.InMemoryPinStore;
 import dev.affinity.router.pins.PinStore;
 import dev.affinity.router.routing.strategy.InFlight;
 import dev.affinity.router.routing.strategy.UnpinnedStrategy;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -41,8 +36,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class ClaimRaceTest {
 
-  private static final ObjectMapper JSON = new ObjectMapper();
-
   private final Vertx vertx = Vertx.vertx();
 
   @AfterEach
@@ -63,7 +56,7 @@ class ClaimRaceTest {
             model_info: {id: a2}
         """, Map.of());
     List<Deployment> deployments = config.deploymentsFor("claude");
-    GatewayRequest request = request(config);
+    GatewayRequest request = PolicyRequests.agentTurn(config);
     PromptKeys keys = (PromptKeys) request.prepared();
     assertThat(keys.plan().pins()).as("the fixture pins several prefixes").hasSizeGreaterThanOrEqualTo(2);
     Map<String, Integer> blocks = new HashMap<>();
@@ -116,8 +109,8 @@ class ClaimRaceTest {
     List<Deployment> deployments = config.deploymentsFor("claude");
     // two tenants' first sessions of one agent: the same tools and agent prompt, instructions and tasks of their own
     List<Session> sessions = new AgentWorkload(7, 2, 1).sessions();
-    GatewayRequest first = request(config, "req_1", sessions.get(0).request(false));
-    GatewayRequest second = request(config, "req_2", sessions.get(1).request(false));
+    GatewayRequest first = PolicyRequests.prepared(config, "req_1", sessions.get(0).request(false));
+    GatewayRequest second = PolicyRequests.prepared(config, "req_2", sessions.get(1).request(false));
     PromptKeys secondKeys = (PromptKeys) second.prepared();
     assertThat(secondKeys.plan().pins()).as("agent prompt, tenant's instructions, conversation").hasSize(3);
 
@@ -127,77 +120,17 @@ class ClaimRaceTest {
         new Eligibility(new DeploymentHealth(3, 5_000, System::currentTimeMillis),
             new RateLimitHeadroom(System::currentTimeMillis), () -> 1), context, Duration.ZERO, 2);
 
-    String winner = routeOn(context, policy, first, deployments).deployment().id();
+    String winner = PolicyRequests.routeOn(context, policy, first, deployments).deployment().id();
     // the second request's node has not seen the first's pins yet: it claims everything for the other deployment
     // and loses the agent prompt, the deciding claim
     pins.lagging = true;
-    Route followed = routeOn(context, policy, second, deployments);
+    Route followed = PolicyRequests.routeOn(context, policy, second, deployments);
     pins.lagging = false;
     assertThat(followed.deployment().id()).as("it follows the winner").isEqualTo(winner);
     Set<String> own = new java.util.HashSet<>();
     secondKeys.plan().pins().forEach(pin -> own.add(pin.key()));
     assertThat(pins.read(own).owners()).as("its next turn finds its own prefixes there, not only the agent's")
         .hasSize(3).allSatisfy((key, owner) -> assertThat(owner).isEqualTo(winner));
-  }
-
-  private static Route routeOn(Context context, CacheAffinityPolicy policy, GatewayRequest request,
-                               List<Deployment> deployments) throws Exception {
-    CompletableFuture<Route> route = new CompletableFuture<>();
-    context.runOnContext(go -> policy.route(request, deployments).onComplete(done -> {
-      if (done.succeeded()) {
-        route.complete(done.result());
-      } else {
-        route.completeExceptionally(done.cause());
-      }
-    }));
-    return route.get(10, TimeUnit.SECONDS);
-  }
-
-  private static GatewayRequest request(GatewayConfig config, String id, byte[] body) throws Exception {
-    GatewayRequest request = new GatewayRequest(id, Operation.MESSAGES, "claude", false, "default", Map.of(),
-        null, Buffer.buffer(body), JSON.readTree(body));
-    return request.withPrepared(PromptKeys.prepare(config, request));
-  }
-
-  /** An in-memory pin store, every call passed on: the stores below change only what they override. */
-  private abstract static class ForwardingPins implements PinStore {
-
-    final InMemoryPinStore applied = new InMemoryPinStore();
-
-    @Override
-    public Found read(Collection<String> keys) {
-      return applied.read(keys);
-    }
-
-    @Override
-    public CompletionStage<Found> write(Map<Write, Set<String>> writes) {
-      return applied.write(writes);
-    }
-
-    @Override
-    public List<PinView> list(int limit) {
-      return applied.list(limit);
-    }
-
-    @Override
-    public int size() {
-      return applied.size();
-    }
-
-    @Override
-    public int ownedHere() {
-      return applied.ownedHere();
-    }
-
-    @Override
-    public long pinsOf(String tenant) {
-      return applied.pinsOf(tenant);
-    }
-
-    @Override
-    public void clear() {
-      applied.clear();
-    }
   }
 
   /** An in-memory pin store whose reads, while {@code lagging}, see nothing: a node's view not yet updated. */
@@ -209,14 +142,6 @@ class ClaimRaceTest {
     public Found read(Collection<String> keys) {
       return lagging ? Found.NOTHING : applied.read(keys);
     }
-  }
-
-  private static GatewayRequest request(GatewayConfig config) throws Exception {
-    byte[] body = AgentWorkload.agentRequestFixture(42);
-    JsonNode json = JSON.readTree(body);
-    GatewayRequest request = new GatewayRequest("req_1", Operation.MESSAGES, "claude", false, "default", Map.of(),
-        null, Buffer.buffer(body), json);
-    return request.withPrepared(PromptKeys.prepare(config, request));
   }
 
   /**
