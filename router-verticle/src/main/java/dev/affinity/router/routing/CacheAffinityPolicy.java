@@ -34,7 +34,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -63,8 +62,9 @@ public final class CacheAffinityPolicy implements RoutingPolicy {
   private final int spread;
   private final Context context;
   private final long warmUpMillis;
-  private final AtomicLong failedWrites = new AtomicLong();
-  private final AtomicLong lastWriteWarning = new AtomicLong(Long.MIN_VALUE / 2);
+  // claim writes that failed since the last warning, and when that was: the policy's context's alone
+  private long failedWrites;
+  private long lastWriteWarning = Long.MIN_VALUE / 2;
   private DeploymentLoad load;
   private Balance.Bounds bounds;
   private PinQuota quota = PinQuota.UNLIMITED;
@@ -434,13 +434,13 @@ public final class CacheAffinityPolicy implements RoutingPolicy {
   private Future<PinStore.Found> written(CompletionStage<PinStore.Found> stage, GatewayRequest request) {
     return onContext(stage).otherwise(failure -> {
       long now = System.currentTimeMillis();
-      long suppressed = failedWrites.incrementAndGet();
-      long last = lastWriteWarning.get();
+      failedWrites++;
       // one line per interval, not one per request, while the store is down
-      if (now - last >= WRITE_WARNING_INTERVAL_MILLIS && lastWriteWarning.compareAndSet(last, now)) {
-        failedWrites.set(0);
+      if (now - lastWriteWarning >= WRITE_WARNING_INTERVAL_MILLIS) {
         LOG.warning("could not write pins (" + failure + "); request=" + request.requestId()
-            + " and " + (suppressed - 1) + " other(s) since the last warning routed without them");
+            + " and " + (failedWrites - 1) + " other(s) since the last warning routed without them");
+        lastWriteWarning = now;
+        failedWrites = 0;
       }
       return PinStore.Found.NOTHING;
     });
