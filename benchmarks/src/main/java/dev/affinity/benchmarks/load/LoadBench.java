@@ -78,14 +78,16 @@ public final class LoadBench {
       boolean quick = Arrays.asList(args).contains("--quick");
       Map<String, String> flags = new LinkedHashMap<>();
       for (int i = 0; i < args.length; i++) {
-        if (args[i].startsWith("--") && !args[i].equals("--quick") && !args[i].equals("--jfr")) {
-          if (i + 1 >= args.length) {
-            throw new IllegalArgumentException(args[i] + " needs a value");
-          }
-          flags.put(args[i].substring(2), args[++i]);
-        } else if (!args[i].equals("--quick") && !args[i].equals("--jfr")) {
+        if (args[i].equals("--quick") || args[i].equals("--jfr")) {
+          continue; // the switches, read below
+        }
+        if (!args[i].startsWith("--")) {
           throw new IllegalArgumentException("unexpected argument '" + args[i] + "' (scripts/bench-load --help)");
         }
+        if (i + 1 >= args.length) {
+          throw new IllegalArgumentException(args[i] + " needs a value");
+        }
+        flags.put(args[i].substring(2), args[++i]);
       }
       // a misspelt flag would otherwise be ignored and the run measure something else than asked
       Set<String> unknown = new TreeSet<>(flags.keySet());
