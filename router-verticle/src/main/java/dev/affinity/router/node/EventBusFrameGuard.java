@@ -10,6 +10,7 @@ import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.SocketAddress;
 
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 
 /**
@@ -20,22 +21,29 @@ import java.util.logging.Logger;
  * that frame is relayed. Nothing is buffered beyond the relay's write queue, and each direction pauses its source
  * while the other side's queue is full. With the cluster's TLS, the guard is where a peer's TLS ends: it requires a
  * certificate the cluster's CA signed, as the event bus does, and reaches the event bus over TLS with this member's
- * own certificate (docs/security.md, "The event bus: frame-size limit").
+ * own certificate (docs/security.md, "The event bus: frame-size limit"). A peer address holds at most
+ * {@link PeerConnections#MAX_PER_PEER} connections open, all peers {@link PeerConnections#MAX_TOTAL}: one past a cap
+ * is closed before a relay is opened for it.
  */
 public final class EventBusFrameGuard {
 
   private static final Logger LOG = Logger.getLogger(EventBusFrameGuard.class.getName());
 
+  private final Vertx vertx;
   private final NetServer server;
   private final NetClient relay;
   private final SocketAddress eventBus;
   private final long maxFrameBytes;
+  private final PeerConnections connections;
 
-  private EventBusFrameGuard(NetServer server, NetClient relay, SocketAddress eventBus, long maxFrameBytes) {
+  private EventBusFrameGuard(Vertx vertx, NetServer server, NetClient relay, SocketAddress eventBus,
+                             long maxFrameBytes, PeerConnections connections) {
+    this.vertx = vertx;
     this.server = server;
     this.relay = relay;
     this.eventBus = eventBus;
     this.maxFrameBytes = maxFrameBytes;
+    this.connections = connections;
   }
 
   /**
@@ -45,6 +53,13 @@ public final class EventBusFrameGuard {
    */
   static Future<EventBusFrameGuard> listen(Vertx vertx, String host, SocketAddress eventBus, long maxFrameBytes,
                                            EventBusTls tls) {
+    return listen(vertx, host, eventBus, maxFrameBytes, tls,
+        new PeerConnections(PeerConnections.MAX_PER_PEER, PeerConnections.MAX_TOTAL));
+  }
+
+  /** As {@link #listen(Vertx, String, SocketAddress, long, EventBusTls)}, with caps of the caller's. */
+  static Future<EventBusFrameGuard> listen(Vertx vertx, String host, SocketAddress eventBus, long maxFrameBytes,
+                                           EventBusTls tls, PeerConnections connections) {
     NetServerOptions serverOptions = new NetServerOptions();
     // members announce addresses, not names: as the event bus's own client, no host name check
     NetClientOptions relayOptions = new NetClientOptions().setHostnameVerificationAlgorithm("");
@@ -52,9 +67,9 @@ public final class EventBusFrameGuard {
       tls.applyTo(serverOptions);
       tls.applyTo(relayOptions);
     }
-    EventBusFrameGuard guard = new EventBusFrameGuard(vertx.createNetServer(serverOptions),
-        vertx.createNetClient(relayOptions), eventBus, maxFrameBytes);
-    guard.server.connectHandler(guard::relay);
+    EventBusFrameGuard guard = new EventBusFrameGuard(vertx, vertx.createNetServer(serverOptions),
+        vertx.createNetClient(relayOptions), eventBus, maxFrameBytes, connections);
+    guard.server.connectHandler(guard::admit);
     return guard.server.listen(0, host).map(listening -> guard);
   }
 
@@ -68,11 +83,53 @@ public final class EventBusFrameGuard {
     return maxFrameBytes;
   }
 
-  private void relay(NetSocket peer) {
+  /** The connections peers hold open through this guard. */
+  PeerConnections connections() {
+    return connections;
+  }
+
+  /** A new connection: relayed while its address and the guard are under their caps, else closed at once. */
+  private void admit(NetSocket peer) {
+    String address = peer.remoteAddress() == null ? "unknown" : peer.remoteAddress().hostAddress();
+    if (!connections.tryOpen(address)) {
+      peer.close();
+      warnOfRefusals();
+      return;
+    }
+    relay(peer, address);
+  }
+
+  /** At most one line per interval, with the count since the last: a flood of connections is not one of lines. */
+  private void warnOfRefusals() {
+    String line = connections.warning(System.nanoTime());
+    if (line != null) {
+      LOG.warning(line);
+    } else if (connections.scheduleWarning()) {
+      // refusals held back are reported when the interval has passed, even if no other connection comes
+      vertx.setTimer(Math.max(1, TimeUnit.NANOSECONDS.toMillis(connections.warningIntervalNanos())), fired -> {
+        connections.warningTimerFired();
+        warnOfRefusals();
+      });
+    }
+  }
+
+  private void relay(NetSocket peer, String address) {
     // nothing is read until the event bus's side is open: the bytes wait in the kernel, not here
     peer.pause();
     boolean[] peerClosed = {false};
-    peer.closeHandler(closed -> peerClosed[0] = true);
+    NetSocket[] relayed = {null};
+    // every way a relayed connection ends closes the peer's socket (the relay's close, a refused frame, a relay that
+    // could not connect), so its slot is given back here, and only here
+    peer.closeHandler(closed -> {
+      if (peerClosed[0]) {
+        return;
+      }
+      peerClosed[0] = true;
+      connections.close(address);
+      if (relayed[0] != null) {
+        relayed[0].close();
+      }
+    });
     peer.exceptionHandler(failure -> peer.close());
     relay.connect(eventBus).onComplete(connected -> {
       if (connected.succeeded() && peerClosed[0]) {
@@ -86,8 +143,8 @@ public final class EventBusFrameGuard {
         return;
       }
       NetSocket bus = connected.result();
+      relayed[0] = bus;
       FrameLengths frames = new FrameLengths(maxFrameBytes);
-      peer.closeHandler(closed -> bus.close());
       bus.closeHandler(closed -> peer.close());
       bus.exceptionHandler(failure -> bus.close());
       peer.handler(bytes -> {

@@ -1,0 +1,127 @@
+package dev.affinity.router.node;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The connections that peers hold open through a node's {@link EventBusFrameGuard}: at most {@code maxPerPeer} from
+ * one remote address and {@code maxTotal} in all, so that a host that reaches the cluster port cannot take every file
+ * descriptor of the node with idle connections (each holds three: the peer's, the relay's and the event bus's side of
+ * it). A member opens one connection to each node it sends to, and another while it reconnects. The refusals are
+ * reported as at most one warning per {@link #WARNING_INTERVAL_NANOS}, counting those since the previous one.
+ * Synchronized, though a guard's server runs every connection's handlers on the one context that called listen (its
+ * port is its own, never shared, so Vert.x gives it one event loop: in a node, the event bus's): uncontended, it
+ * costs nothing, and a guard listened on from several event loops would still count right.
+ */
+final class PeerConnections {
+
+  /**
+   * Connections one address may hold open: a member holds one to this node, two while it reconnects, so some thirty
+   * members on one host or behind one address (a NAT) fit before it is met.
+   */
+  static final int MAX_PER_PEER = 64;
+  /** Connections all peers together may hold open: a cluster of thousands of members before it is met. */
+  static final int MAX_TOTAL = 4096;
+  static final long WARNING_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
+
+  private final int maxPerPeer;
+  private final int maxTotal;
+  private final long warningIntervalNanos;
+  /** Only the addresses that hold a connection: bounded by the open connections. */
+  private final Map<String, Integer> open = new HashMap<>();
+  private int total;
+  private long refused;
+  private String lastRefused;
+  private long lastWarning;
+  private boolean warned;
+  private boolean warningScheduled;
+
+  PeerConnections(int maxPerPeer, int maxTotal) {
+    this(maxPerPeer, maxTotal, WARNING_INTERVAL_NANOS);
+  }
+
+  /** With warnings at most once per {@code warningIntervalNanos}: a test's short interval. */
+  PeerConnections(int maxPerPeer, int maxTotal, long warningIntervalNanos) {
+    if (maxPerPeer < 1 || maxTotal < 1 || warningIntervalNanos < 1) {
+      throw new IllegalArgumentException("the connection caps and the warning interval must be positive");
+    }
+    this.maxPerPeer = maxPerPeer;
+    this.maxTotal = maxTotal;
+    this.warningIntervalNanos = warningIntervalNanos;
+  }
+
+  long warningIntervalNanos() {
+    return warningIntervalNanos;
+  }
+
+  /** Counts a connection from {@code peer} in; false, counting only the refusal, when a cap is met. */
+  synchronized boolean tryOpen(String peer) {
+    int held = open.getOrDefault(peer, 0);
+    if (held >= maxPerPeer || total >= maxTotal) {
+      refused++;
+      lastRefused = peer;
+      return false;
+    }
+    open.put(peer, held + 1);
+    total++;
+    return true;
+  }
+
+  /** Counts out a connection that {@link #tryOpen} counted in: once per connection. */
+  synchronized void close(String peer) {
+    Integer held = open.get(peer);
+    if (held == null) {
+      throw new IllegalStateException("no connection from " + peer + " is counted");
+    }
+    if (held == 1) {
+      open.remove(peer);
+    } else {
+      open.put(peer, held - 1);
+    }
+    total--;
+  }
+
+  synchronized int open(String peer) {
+    return open.getOrDefault(peer, 0);
+  }
+
+  synchronized int total() {
+    return total;
+  }
+
+  /**
+   * The warning about the connections refused since the previous one, when there are some and the previous one is at
+   * least {@link #warningIntervalNanos()} old; else null, and the refusals wait for the next.
+   */
+  synchronized String warning(long nowNanos) {
+    if (refused == 0 || (warned && nowNanos - lastWarning < warningIntervalNanos)) {
+      return null;
+    }
+    String line = "event-bus guard: refused " + refused + (refused == 1 ? " connection" : " connections")
+        + (warned ? " since the last warning" : "") + ", over the cap of " + maxPerPeer + " open per peer address or "
+        + maxTotal + " in all; the latest from " + lastRefused + ", which holds " + open(lastRefused)
+        + " (" + total + " in all)";
+    refused = 0;
+    warned = true;
+    lastWarning = nowNanos;
+    return line;
+  }
+
+  /**
+   * Whether the caller should set the timer that reports refusals held back by {@link #warning}: when some are held
+   * and no such timer is pending.
+   */
+  synchronized boolean scheduleWarning() {
+    if (warningScheduled || refused == 0) {
+      return false;
+    }
+    warningScheduled = true;
+    return true;
+  }
+
+  /** That timer fired: refusals still held back (a warning came between) may set another. */
+  synchronized void warningTimerFired() {
+    warningScheduled = false;
+  }
+}
