@@ -1,15 +1,14 @@
 package dev.affinity.provider;
 
 import dev.affinity.model.CallOutcome;
-import dev.affinity.model.EventBusAddress;
 import dev.affinity.model.FailedCall;
 import dev.affinity.model.GatewayError;
 import dev.affinity.model.GatewayReply;
-import dev.affinity.model.LocalCodec;
 import dev.affinity.model.ProviderCall;
 import dev.affinity.model.TokenUsage;
 import dev.affinity.model.UsageReport;
 import dev.affinity.model.config.ProviderKind;
+import dev.affinity.model.provider.UpstreamCalls;
 import dev.affinity.provider.translate.Answer;
 import dev.affinity.provider.translate.StreamTranslation;
 import dev.affinity.provider.translate.TranslationException;
@@ -18,9 +17,8 @@ import dev.affinity.provider.translate.Translators;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.eventbus.Message;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientResponse;
@@ -34,11 +32,11 @@ import java.util.Map;
 /**
  * The outbound call every provider makes: send the body, then hand the answer to the router — complete answers as a
  * buffer with its {@link CallOutcome}, streams as an {@link UpstreamBody} whose outcome completes at its end, calls
- * that got no answer as a {@link FailedCall} with theirs: one outcome per call, through the reply. A provider
+ * that got no answer as a {@link FailedCall} with theirs: one outcome per call, through the future it returns. A provider
  * keeps the transport (address, credentials, signing, sending, bounded bodies); every byte that crosses an API
  * boundary is the call's {@link Translator}'s (request body, answer, stream, errors).
  */
-public abstract class ProviderVerticle extends VerticleBase {
+public abstract class ProviderVerticle extends VerticleBase implements UpstreamCalls {
 
   protected static final long CONNECT_TIMEOUT_MILLIS = 10_000;
   /** Connections to one upstream host when the deployer does not say (a node passes its request limit). */
@@ -54,14 +52,6 @@ public abstract class ProviderVerticle extends VerticleBase {
 
   /** The provider kind whose calls this verticle takes. */
   protected abstract ProviderKind kind();
-
-  /**
-   * The {@link dev.affinity.model.provider.Provider#name() registration name} whose calls this verticle takes: the
-   * built-in providers are named as the API they speak; another provider of the same API names its own.
-   */
-  protected String providerName() {
-    return kind().name().toLowerCase(Locale.ROOT);
-  }
 
   /**
    * Method, URI and credentials of the upstream request for {@code call}; the body is {@code call.body()}. A provider
@@ -123,7 +113,6 @@ public abstract class ProviderVerticle extends VerticleBase {
   public Future<?> start() {
     maxResponseBytes = config().getLong("max_response_bytes", DEFAULT_MAX_RESPONSE_BYTES);
     totalTimeoutMillis = config().getLong("total_timeout_millis", DEFAULT_TOTAL_TIMEOUT_MILLIS);
-    LocalCodec.registerAll(vertx.eventBus());
     client = vertx.createHttpClient(
         new HttpClientOptions().setKeepAlive(true).setDecompressionSupported(true).setForceSni(true)
             .setConnectTimeout((int) CONNECT_TIMEOUT_MILLIS),
@@ -131,12 +120,21 @@ public abstract class ProviderVerticle extends VerticleBase {
         // request waits for a connection (and times out waiting) while thousands of streams stay open
         new PoolOptions().setHttp1MaxSize(
             config().getInteger("max_connections_per_host", DEFAULT_CONNECTIONS_PER_HOST)));
-    return vertx.eventBus().<ProviderCall>localConsumer(EventBusAddress.provider(providerName()), this::call)
-        .completion();
+    return Future.succeededFuture();
   }
 
-  private void call(Message<ProviderCall> message) {
-    ProviderCall call = message.body();
+  @Override
+  public final Future<GatewayReply> call(ProviderCall call) {
+    Promise<GatewayReply> answer = Promise.promise();
+    if (Vertx.currentContext() == context) {
+      call(call, answer);
+    } else {
+      context.runOnContext(v -> call(call, answer));
+    }
+    return answer.future();
+  }
+
+  private void call(ProviderCall call, Promise<GatewayReply> answer) {
     Future<Outbound> outbound;
     try {
       outbound = outbound(call);
@@ -157,10 +155,10 @@ public abstract class ProviderVerticle extends VerticleBase {
                   UpstreamFailure.Exceeded.time(deploymentId, totalTimeoutMillis)));
               return request.send(out.body());
             }))
-        .onSuccess(response -> relay(message, call, response, sentAt[0], () -> vertx.cancelTimer(deadline[0])))
+        .onSuccess(response -> relay(answer, call, response, sentAt[0], () -> vertx.cancelTimer(deadline[0])))
         .onFailure(failure -> {
           vertx.cancelTimer(deadline[0]);
-          fail(message, call, failure, sentAt[0]);
+          fail(answer, call, failure, sentAt[0]);
         });
   }
 
@@ -170,7 +168,7 @@ public abstract class ProviderVerticle extends VerticleBase {
     return options;
   }
 
-  private void relay(Message<ProviderCall> message, ProviderCall call, HttpClientResponse response,
+  private void relay(Promise<GatewayReply> reply, ProviderCall call, HttpClientResponse response,
                      long sentAtNanos, Runnable finished) {
     long headAtNanos = System.nanoTime();
     Map<String, String> headers = new HashMap<>();
@@ -182,7 +180,6 @@ public abstract class ProviderVerticle extends VerticleBase {
     });
     answered(call, response);
     Translator translator = translator(call);
-    DeliveryOptions local = new DeliveryOptions().setLocalOnly(true);
     if (streamed(response)) {
       StreamTranslation translation = translator.stream(call);
       if (translation.contentType() != null) {
@@ -203,7 +200,7 @@ public abstract class ProviderVerticle extends VerticleBase {
       opened[0] = body;
       String deployment = call.deployment().id();
       // the events that came with the head go with the answer: the client's first bytes need no round trip back here
-      body.firstRead(() -> message.reply(new GatewayReply(status, headers, null, body, deployment, null), local));
+      body.firstRead(() -> reply.complete(new GatewayReply(status, headers, null, body, deployment, null)));
       return;
     }
     boundedBody(response, call)
@@ -216,10 +213,10 @@ public abstract class ProviderVerticle extends VerticleBase {
           }
           CallOutcome outcome = new Timer(call.receivedAtNanos(), sentAtNanos).outcome(status, answer.usage(),
               answer.errorType(), headAtNanos);
-          message.reply(new GatewayReply(status, headers, answer.body(), null, call.deployment().id(), null,
-              outcome), local);
+          reply.complete(new GatewayReply(status, headers, answer.body(), null, call.deployment().id(), null,
+              outcome));
         })
-        .onFailure(failure -> fail(message, call, failure, sentAtNanos));
+        .onFailure(failure -> fail(reply, call, failure, sentAtNanos));
   }
 
   /**
@@ -246,12 +243,12 @@ public abstract class ProviderVerticle extends VerticleBase {
     return body.future();
   }
 
-  private void fail(Message<ProviderCall> message, ProviderCall call, Throwable failure, long sentAtNanos) {
+  private void fail(Promise<GatewayReply> answer, ProviderCall call, Throwable failure, long sentAtNanos) {
     GatewayError error = UpstreamFailure.classify(failure, call.deployment().id(), call.timeoutMillis());
     boolean local = !(failure instanceof UpstreamFailure.Refusal) && !UpstreamFailure.upstreamAtFault(failure);
     CallOutcome outcome = new Timer(call.receivedAtNanos(), sentAtNanos).outcome(error.status(), TokenUsage.NONE,
         local ? GatewayError.LOCAL_FAILURE : error.type(), -1);
-    message.reply(new FailedCall(error, outcome), new DeliveryOptions().setLocalOnly(true));
+    answer.fail(new FailedCall(error, outcome));
   }
 
   /**

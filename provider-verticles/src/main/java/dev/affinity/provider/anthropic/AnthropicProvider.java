@@ -1,12 +1,12 @@
 package dev.affinity.provider.anthropic;
 
+import dev.affinity.model.provider.UpstreamCalls;
 import dev.affinity.model.config.Deployment;
 import dev.affinity.model.config.ProviderKind;
 import dev.affinity.model.config.Section;
 import dev.affinity.model.provider.CacheBehaviour;
 import dev.affinity.model.provider.Provider;
 import dev.affinity.model.provider.ProviderEndpoint;
-import io.vertx.core.Deployable;
 
 import java.util.List;
 import java.util.Optional;
@@ -53,7 +53,7 @@ public final class AnthropicProvider implements Provider {
   }
 
   @Override
-  public Deployable verticle() {
+  public UpstreamCalls verticle() {
     return new AnthropicVerticle();
   }
 }

@@ -1,5 +1,6 @@
 package dev.affinity.provider.bedrock;
 
+import dev.affinity.model.provider.UpstreamCalls;
 import dev.affinity.model.config.Deployment;
 import dev.affinity.model.config.ModelInfo;
 import dev.affinity.model.config.ModelPattern;
@@ -10,7 +11,6 @@ import dev.affinity.model.provider.CacheBehaviour;
 import dev.affinity.model.provider.Provider;
 import dev.affinity.model.provider.ProviderEndpoint;
 import dev.affinity.model.provider.UpstreamModel;
-import io.vertx.core.Deployable;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -186,7 +186,7 @@ public final class BedrockProvider implements Provider {
   }
 
   @Override
-  public Deployable verticle() {
+  public UpstreamCalls verticle() {
     return new BedrockVerticle();
   }
 }

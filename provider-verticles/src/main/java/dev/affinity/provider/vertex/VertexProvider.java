@@ -1,5 +1,6 @@
 package dev.affinity.provider.vertex;
 
+import dev.affinity.model.provider.UpstreamCalls;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -13,7 +14,6 @@ import dev.affinity.model.provider.Provider;
 import dev.affinity.model.provider.ProviderEndpoint;
 import dev.affinity.model.provider.UpstreamModel;
 import dev.affinity.provider.gemini.GeminiProvider;
-import io.vertx.core.Deployable;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -182,7 +182,7 @@ public final class VertexProvider implements Provider {
   }
 
   @Override
-  public Deployable verticle() {
+  public UpstreamCalls verticle() {
     return new VertexVerticle();
   }
 }

@@ -4,18 +4,16 @@ import dev.affinity.model.RouteKind;
 import dev.affinity.emulator.EmulatorOptions;
 import dev.affinity.emulator.UpstreamEmulator;
 import dev.affinity.model.CallOutcome;
-import dev.affinity.model.EventBusAddress;
 import dev.affinity.model.GatewayReply;
 import dev.affinity.model.GatewayRequest;
 import dev.affinity.model.Operation;
 import dev.affinity.model.ProviderCall;
 import dev.affinity.model.config.ConfigLoader;
 import dev.affinity.model.config.Deployment;
-import dev.affinity.model.config.ProviderKind;
+import dev.affinity.provider.ProviderVerticle;
 import dev.affinity.provider.Replies;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;
@@ -48,6 +46,7 @@ class BedrockEmulatorTest {
 
   private final BlockingQueue<CallOutcome> usage = new LinkedBlockingQueue<>();
   private Vertx vertx;
+  private ProviderVerticle provider;
   private UpstreamEmulator emulator;
   private Deployment deployment;
 
@@ -72,9 +71,9 @@ class BedrockEmulatorTest {
           model_info:
             litellm_provider: bedrock
         """.formatted(MODEL, MODEL, emulator.baseUrl()), Map.of()).deployments().get(0);
-    await(vertx.deployVerticle(new BedrockVerticle(
-        AwsCredentialSource.of(aws.resolve("credentials"), aws.resolve("config")), Clock.systemUTC())));
-  }
+    provider = new BedrockVerticle(
+        AwsCredentialSource.of(aws.resolve("credentials"), aws.resolve("config")), Clock.systemUTC());
+    await(vertx.deployVerticle(provider));  }
 
   @AfterEach
   void stop() throws Exception {
@@ -94,8 +93,7 @@ class BedrockEmulatorTest {
         body.toBuffer(), null);
     ProviderCall call = new ProviderCall(request, deployment, body.toBuffer(), RouteKind.UNPINNED, 10_000, System.nanoTime(),
         false);
-    return Replies.outcomeInto(vertx.eventBus().<GatewayReply>request(EventBusAddress.provider(ProviderKind.BEDROCK), call,
-        new DeliveryOptions().setLocalOnly(true)).map(message -> message.body()), usage);
+    return Replies.outcomeInto(provider.call(call), usage);
   }
 
   @Test

@@ -2,7 +2,6 @@ package dev.affinity.provider.bedrock;
 
 import dev.affinity.model.CallOutcome;
 import dev.affinity.model.RouteKind;
-import dev.affinity.model.EventBusAddress;
 import dev.affinity.model.GatewayReply;
 import dev.affinity.model.GatewayRequest;
 import dev.affinity.model.Operation;
@@ -10,12 +9,11 @@ import dev.affinity.model.ProviderCall;
 import dev.affinity.model.TokenUsage;
 import dev.affinity.model.config.ConfigLoader;
 import dev.affinity.model.config.Deployment;
-import dev.affinity.model.config.ProviderKind;
+import dev.affinity.provider.ProviderVerticle;
 import dev.affinity.provider.Replies;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;
@@ -51,6 +49,7 @@ class BedrockVerticleTest {
   private final MovableClock clock = new MovableClock(Instant.parse("2025-10-01T12:00:00Z"));
   private final BlockingQueue<CallOutcome> usage = new LinkedBlockingQueue<>();
   private Vertx vertx;
+  private ProviderVerticle provider;
   private FakeBedrock bedrock;
   private int port;
 
@@ -62,8 +61,8 @@ class BedrockVerticleTest {
         .secret("AKIAACCOUNTONE000002", "secret-rotated");
     port = await(bedrock.start(vertx));
     AwsCredentialSource source = AwsCredentialSource.of(aws.resolve("credentials"), aws.resolve("config"));
-    await(vertx.deployVerticle(new BedrockVerticle(source, clock)));
-  }
+    provider = new BedrockVerticle(source, clock);
+    await(vertx.deployVerticle(provider));  }
 
   @AfterEach
   void stop() throws Exception {
@@ -101,8 +100,7 @@ class BedrockVerticleTest {
         "default", headers, null, Buffer.buffer(body), null);
     ProviderCall call = new ProviderCall(request, deployment, Buffer.buffer(body), RouteKind.UNPINNED, 10_000,
         System.nanoTime(), false);
-    return Replies.outcomeInto(vertx.eventBus().<GatewayReply>request(EventBusAddress.provider(ProviderKind.BEDROCK), call,
-        new DeliveryOptions().setLocalOnly(true)).map(message -> message.body()), usage);
+    return Replies.outcomeInto(provider.call(call), usage);
   }
 
   private static String body(boolean stream) {

@@ -8,18 +8,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.affinity.emulator.EmulatorOptions;
 import dev.affinity.emulator.UpstreamEmulator;
 import dev.affinity.model.CallOutcome;
-import dev.affinity.model.EventBusAddress;
 import dev.affinity.model.GatewayReply;
 import dev.affinity.model.GatewayRequest;
 import dev.affinity.model.Operation;
 import dev.affinity.model.ProviderCall;
 import dev.affinity.model.config.ConfigLoader;
 import dev.affinity.model.config.Deployment;
-import dev.affinity.model.config.ProviderKind;
+import dev.affinity.provider.ProviderVerticle;
 import dev.affinity.provider.Replies;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.Map;
@@ -41,13 +39,15 @@ class GeminiEmulatorTest {
 
   private final BlockingQueue<CallOutcome> usage = new LinkedBlockingQueue<>();
   private Vertx vertx;
+  private ProviderVerticle provider;
   private UpstreamEmulator emulator;
 
   @BeforeEach
   void start() throws Exception {
     vertx = Vertx.vertx();
     emulator = await(UpstreamEmulator.start(vertx, new EmulatorOptions().setPort(0).addAccount("gemini-1", KEY)));
-    await(vertx.deployVerticle(new GeminiVerticle()));
+    provider = new GeminiVerticle();
+    await(vertx.deployVerticle(provider));
   }
 
   @AfterEach
@@ -163,7 +163,6 @@ class GeminiEmulatorTest {
         body.toBuffer(), null);
     ProviderCall call = new ProviderCall(request, deployment, body.toBuffer(), RouteKind.UNPINNED, 10_000, System.nanoTime(),
         false);
-    return Replies.outcomeInto(vertx.eventBus().<GatewayReply>request(EventBusAddress.provider(ProviderKind.GEMINI), call,
-        new DeliveryOptions().setLocalOnly(true)).map(message -> message.body()), usage);
+    return Replies.outcomeInto(provider.call(call), usage);
   }
 }

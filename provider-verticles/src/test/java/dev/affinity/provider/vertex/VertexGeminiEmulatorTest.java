@@ -5,19 +5,17 @@ import dev.affinity.emulator.CapturedRequest;
 import dev.affinity.emulator.EmulatorOptions;
 import dev.affinity.emulator.UpstreamEmulator;
 import dev.affinity.model.CallOutcome;
-import dev.affinity.model.EventBusAddress;
 import dev.affinity.model.GatewayReply;
 import dev.affinity.model.GatewayRequest;
 import dev.affinity.model.Operation;
 import dev.affinity.model.ProviderCall;
 import dev.affinity.model.config.ConfigLoader;
 import dev.affinity.model.config.Deployment;
-import dev.affinity.model.config.ProviderKind;
 import dev.affinity.provider.vertex.VertexAccessTokensTest.MovableClock;
+import dev.affinity.provider.ProviderVerticle;
 import dev.affinity.provider.Replies;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;
@@ -57,6 +55,7 @@ class VertexGeminiEmulatorTest {
   private final MovableClock clock = new MovableClock(Instant.now());
   private final BlockingQueue<CallOutcome> usage = new LinkedBlockingQueue<>();
   private Vertx vertx;
+  private ProviderVerticle provider;
   private UpstreamEmulator emulator;
 
   @BeforeAll
@@ -71,7 +70,8 @@ class VertexGeminiEmulatorTest {
     vertx = Vertx.vertx();
     emulator = await(UpstreamEmulator.start(vertx, new EmulatorOptions().setPort(0)
         .addVertexAccount("vertex-1", "proj-one", EMAIL, (RSAPublicKey) keys.getPublic())));
-    await(vertx.deployVerticle(new VertexVerticle(VertexCredentialSource.standard(), clock)));
+    provider = new VertexVerticle(VertexCredentialSource.standard(), clock);
+    await(vertx.deployVerticle(provider));
   }
 
   @AfterEach
@@ -168,7 +168,6 @@ class VertexGeminiEmulatorTest {
         Map.of("anthropic-beta", "interleaved-thinking-2025-05-14"), null, body.toBuffer(), null);
     ProviderCall call = new ProviderCall(request, deployment, body.toBuffer(), RouteKind.UNPINNED, 10_000, System.nanoTime(),
         false);
-    return Replies.outcomeInto(vertx.eventBus().<GatewayReply>request(EventBusAddress.provider(ProviderKind.VERTEX), call,
-        new DeliveryOptions().setLocalOnly(true)).map(message -> message.body()), usage);
+    return Replies.outcomeInto(provider.call(call), usage);
   }
 }

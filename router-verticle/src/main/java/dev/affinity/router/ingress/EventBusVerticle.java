@@ -9,6 +9,7 @@ import dev.affinity.model.Operation;
 import dev.affinity.model.RouteKind;
 import dev.affinity.model.config.GatewayConfig;
 import dev.affinity.router.node.NodeState;
+import dev.affinity.router.routing.NodeRouter;
 import dev.affinity.router.tenancy.Identity;
 import dev.affinity.router.tenancy.Tenancy;
 import io.vertx.core.Future;
@@ -43,9 +44,12 @@ public final class EventBusVerticle extends VerticleBase {
   private final GatewayConfig config;
   private final NodeState node;
   private final IngressPipeline ingress;
+  private final NodeRouter router;
 
   /** @param tenancy the node's virtual keys and teams, or null when there are none */
-  public EventBusVerticle(GatewayConfig config, NodeState node, Tenancy tenancy) {
+  /** @param router the node's router, which every accepted call goes to */
+  public EventBusVerticle(GatewayConfig config, NodeState node, Tenancy tenancy, NodeRouter router) {
+    this.router = router;
     this.config = config;
     this.node = node;
     this.ingress = new IngressPipeline(config, node, tenancy);
@@ -134,16 +138,13 @@ public final class EventBusVerticle extends VerticleBase {
         refuse(message, access, GatewayError.invalidRequest("stream_address: required when the body asks to stream"));
         return Future.succeededFuture();
       }
-      return vertx.eventBus()
-          .<GatewayReply>request(EventBusAddress.ROUTE, accepted.result().request(),
-              new DeliveryOptions().setLocalOnly(true)
-              .setSendTimeout(config.router().timeout().toMillis() + 30_000))
+      return router.route(accepted.result().request())
           .transform(replied -> {
             if (replied.failed()) {
               refuse(message, access, GatewayError.from(replied.cause()));
               return Future.<Void>succeededFuture();
             }
-            GatewayReply reply = replied.result().body();
+            GatewayReply reply = replied.result();
             return answer(message, access.requestId, reply, streamAddress)
                 .onComplete(done -> logged(access, reply.status(), reply.deploymentId(), reply.route(), null));
           })

@@ -18,6 +18,7 @@ import dev.affinity.model.AwsEventStream;
 import dev.affinity.router.node.Listener;
 import dev.affinity.router.node.LogLine;
 import dev.affinity.router.node.NodeState;
+import dev.affinity.router.routing.NodeRouter;
 import dev.affinity.router.observe.MetricsVerticle;
 import dev.affinity.router.tenancy.Identity;
 import dev.affinity.router.tenancy.Tenancy;
@@ -84,15 +85,16 @@ public final class HttpVerticle extends VerticleBase {
   private final Map<HttpConnection, Long> awaitingHead = new HashMap<>();
   private final Tenancy tenancy;
   private final IngressPipeline ingress;
+  private final NodeRouter router;
   private HttpServer server;
 
-  public HttpVerticle(GatewayConfig config, NodeState node, ClientConnections connections, String host, int port) {
-    this(config, node, connections, host, port, null);
-  }
-
-  /** @param tenancy the node's virtual keys and teams, or null when no master key is configured */
+  /**
+   * @param tenancy the node's virtual keys and teams, or null when no master key is configured
+   * @param router  the node's router, which every accepted request goes to
+   */
   public HttpVerticle(GatewayConfig config, NodeState node, ClientConnections connections, String host, int port,
-                      Tenancy tenancy) {
+                      Tenancy tenancy, NodeRouter router) {
+    this.router = router;
     this.tenancy = tenancy;
     this.ingress = new IngressPipeline(config, node, tenancy);
     this.config = config;
@@ -390,10 +392,8 @@ public final class HttpVerticle extends VerticleBase {
       // the key's slot is held until the answer's last byte, or until the client goes
       Runnable release = accepted.result().releaser();
       ctx.addEndHandler(done -> release.run());
-      vertx.eventBus()
-          .<GatewayReply>request(EventBusAddress.ROUTE, accepted.result().request(),
-              new DeliveryOptions().setLocalOnly(true).setSendTimeout(config.router().timeout().toMillis() + 30_000))
-          .onSuccess(reply -> respond(ctx, requestId, reply.body(), identity.caller()))
+      router.route(accepted.result().request())
+          .onSuccess(reply -> respond(ctx, requestId, reply, identity.caller()))
           .onFailure(failure -> error(ctx, GatewayError.from(failure)));
     });
   }

@@ -3,6 +3,7 @@ package dev.affinity.router.node;
 import com.hazelcast.core.HazelcastInstance;
 import dev.affinity.model.config.GatewayConfig;
 import dev.affinity.model.provider.Providers;
+import dev.affinity.model.provider.UpstreamCalls;
 import dev.affinity.router.ingress.ClientConnections;
 import dev.affinity.router.ingress.EventBusVerticle;
 import dev.affinity.router.ingress.HttpVerticle;
@@ -33,7 +34,9 @@ import java.lang.management.OperatingSystemMXBean;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.logging.Logger;
 
 /**
@@ -190,21 +193,24 @@ public final class AffinityNode {
     return vertx.executeBlocking(() -> PinMap.open(hazelcast))
         .compose(pins -> {
           // the verticles of the providers registered on the class path (the router module compiles against none),
-          // then the router, all on one event loop: a call to the provider and its answer wake no other thread
-          List<Deployable> members = new ArrayList<>();
-          Providers.all().forEach(provider -> members.add(provider.verticle()));
-          members.add(new RoutingVerticle(config, state, pins, new CooldownMap(hazelcast),
-              () -> cluster.getNodes().size(), tenancy == null ? Tenants.NONE : tenancy)
-              .sharingLoad(new LoadMap(hazelcast)));
-          return vertx.deployVerticle(new RoutingLoop(members), providerOptions);
+          // then the router, all on one event loop: the router calls a provider as a method, on its own thread
+          Map<String, UpstreamCalls> providers = new LinkedHashMap<>();
+          Providers.all().forEach(provider -> providers.put(provider.name(), provider.verticle()));
+          RoutingVerticle router = new RoutingVerticle(config, state, pins, new CooldownMap(hazelcast),
+              () -> cluster.getNodes().size(), tenancy == null ? Tenants.NONE : tenancy, providers)
+              .sharingLoad(new LoadMap(hazelcast));
+          List<Deployable> members = new ArrayList<>(providers.values());
+          members.add(router);
+          return vertx.deployVerticle(new RoutingLoop(members), providerOptions).map(router);
         })
-        .compose(v -> vertx.deployVerticle(() -> new HttpVerticle(config, state, connections, host, port, tenancy),
-            new DeploymentOptions().setInstances(instances)))
-        // cluster members call without HTTP only when server_settings.event_bus_api says so, with a key
-        .compose(v -> config.server().eventBusApi()
-            ? vertx.deployVerticle(() -> new EventBusVerticle(config, state, tenancy),
+        .compose(router -> vertx.deployVerticle(
+                () -> new HttpVerticle(config, state, connections, host, port, tenancy, router),
                 new DeploymentOptions().setInstances(instances))
-            : Future.succeededFuture())
+            // cluster members call without HTTP only when server_settings.event_bus_api says so, with a key
+            .compose(v -> config.server().eventBusApi()
+                ? vertx.deployVerticle(() -> new EventBusVerticle(config, state, tenancy, router),
+                    new DeploymentOptions().setInstances(instances))
+                : Future.succeededFuture()))
         .mapEmpty();
   }
 

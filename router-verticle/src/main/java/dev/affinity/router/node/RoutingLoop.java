@@ -9,11 +9,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The router and the provider verticles, deployed together on one event loop. They still talk over the event bus
- * ({@code affinity.provider.*}: a {@code ProviderCall} in, a reply with the call's one outcome back), each keeps its
- * own state, and there is still one instance of each; but a call and its answer no longer wait for another thread
- * to wake up. Apart, every request crossed to the provider's loop and back: two hand-offs, each a wake-up of another
- * thread, which on a busy machine waits for a core (see docs/benchmarks.md, "The hot path at the floor").
+ * The router and the provider verticles, deployed together on one event loop. Each keeps its own state and there is
+ * one instance of each; the router calls a provider as a method ({@code UpstreamCalls}: a {@code ProviderCall} in,
+ * the call's one outcome back), which runs at once on this loop's thread. Apart, every request crossed to the
+ * provider's loop and back: two hand-offs, each a wake-up of another thread, which on a busy machine waits for a core
+ * (see docs/benchmarks.md, "The hot path at the floor").
  *
  * <p>The members start in the order given (providers first, so the router's first call finds its provider) and stop
  * in the reverse order. The deployment's config is the providers' ({@code max_connections_per_host}...).

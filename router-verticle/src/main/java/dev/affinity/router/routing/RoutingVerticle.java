@@ -19,6 +19,7 @@ import dev.affinity.model.UsageReport;
 import dev.affinity.model.config.Deployment;
 import dev.affinity.model.config.GatewayConfig;
 import dev.affinity.model.config.ProviderKind;
+import dev.affinity.model.provider.UpstreamCalls;
 import dev.affinity.provider.translate.TranslationException;
 import dev.affinity.provider.translate.Translator;
 import dev.affinity.provider.translate.Translators;
@@ -32,12 +33,13 @@ import dev.affinity.router.pins.LoadMap;
 import dev.affinity.router.pins.PinStore;
 import dev.affinity.router.routing.strategy.UnpinnedStrategy;
 import io.vertx.core.AsyncResult;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
 
 import java.io.IOException;
@@ -45,6 +47,7 @@ import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.IntSupplier;
@@ -52,17 +55,19 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Picks a deployment for each request and hands the call to the provider verticle of its kind, on this node.
- * Listens on {@link EventBusAddress#ROUTE} (this node's ingress only); books every call's one outcome, which comes
- * back with the reply, in the {@link DeploymentBook} and the node's metrics, spend and request log. Admin queries are
+ * Picks a deployment for each request and hands the call to the provider verticle of its kind, on this node. The
+ * node's front ends call it as a {@link NodeRouter}; books every call's one outcome, which comes back with the
+ * provider's answer, in the {@link DeploymentBook} and the node's metrics, spend and request log. Admin queries are
  * {@link AdminQueries}'.
  */
-public final class RoutingVerticle extends VerticleBase {
+public final class RoutingVerticle extends VerticleBase implements NodeRouter {
 
   private static final Logger LOG = Logger.getLogger(RoutingVerticle.class.getName());
   private static final ObjectMapper JSON = new ObjectMapper();
-  /** Margin so the upstream's own timeout (a clean 504) fires before the event bus gives up on the reply. */
+  /** Margin so the upstream's own timeout (a clean 504) fires before the router gives up on the provider's answer. */
   private static final long REPLY_MARGIN_MILLIS = 5_000;
+  /** Margin over the router's timeout before a front end gives up on the router (a safety net: nothing should hang). */
+  private static final long ROUTE_MARGIN_MILLIS = 30_000;
   private static final long LOAD_PUBLISH_MILLIS = 1000;
   /**
    * The longest the router holds a request to retry it on the deployment that failed it. A longer wait is the
@@ -82,21 +87,19 @@ public final class RoutingVerticle extends VerticleBase {
   private RoutingPolicy policy;
   private UnpinnedStrategy strategy;
   private final AliasFallbacks fallbacks;
+  private final Map<String, UpstreamCalls> providers;
 
   /**
    * @param node      the node's limits and drain state, which event-bus callers are held to as HTTP clients are
    * @param pins      the cluster's pins, or null to route without affinity
    * @param cooldowns the cluster's cooldowns, or null to keep them to this node
    * @param members   how many nodes share the configured rpm/tpm of each deployment
+   * @param tenants   which deployments a virtual key may reach, and where its spend is booked
+   * @param providers the provider verticles deployed beside this one, by registration name
    */
   public RoutingVerticle(GatewayConfig config, NodeState node, PinStore pins, CooldownMap cooldowns,
-                         IntSupplier members) {
-    this(config, node, pins, cooldowns, members, Tenants.NONE);
-  }
-
-  /** @param tenants which deployments a virtual key may reach, and where its spend is booked */
-  public RoutingVerticle(GatewayConfig config, NodeState node, PinStore pins, CooldownMap cooldowns,
-                         IntSupplier members, Tenants tenants) {
+                         IntSupplier members, Tenants tenants, Map<String, UpstreamCalls> providers) {
+    this.providers = Map.copyOf(providers);
     this.tenants = tenants;
     this.config = config;
     this.node = node;
@@ -148,17 +151,44 @@ public final class RoutingVerticle extends VerticleBase {
         });
     return Future.all(
         followCooldowns,
-        // the ingress's front ends (HTTP, the event-bus API) send requests here, on this node only
-        vertx.eventBus().<GatewayRequest>localConsumer(EventBusAddress.ROUTE, this::onRequest).completion(),
         vertx.eventBus().<String>localConsumer(EventBusAddress.ADMIN,
             new AdminQueries(vertx, config, pins, book, policy instanceof CacheAffinityPolicy)::handle).completion());
   }
 
-  /** A request from this node's ingress ({@link dev.affinity.router.ingress.IngressPipeline}). */
-  private void onRequest(Message<GatewayRequest> message) {
-    dispatch(message.body())
-        .onSuccess(reply -> message.reply(reply, new DeliveryOptions().setLocalOnly(true)))
-        .onFailure(failure -> fail(message, failure));
+  /**
+   * A request from this node's ingress ({@link dev.affinity.router.ingress.IngressPipeline}), from any thread: routed
+   * on this verticle's event loop, answered on the caller's. Past the router's timeout and a margin the caller gets a
+   * 504 whatever the router is doing, so that no front end waits forever; an answer that comes later is dropped (its
+   * stream cancelled).
+   */
+  @Override
+  public Future<GatewayReply> route(GatewayRequest request) {
+    Context caller = Vertx.currentContext();
+    Promise<GatewayReply> answer = Promise.promise();
+    long deadline = vertx.setTimer(config.router().timeout().toMillis() + ROUTE_MARGIN_MILLIS, late ->
+        answer.tryFail(GatewayError.upstreamTimeout("the gateway timed out waiting for the router").toReplyException()));
+    context.runOnContext(v -> dispatch(request).onComplete(result -> {
+      AsyncResult<GatewayReply> outcome = result.succeeded() ? result : Future.failedFuture(carried(result.cause()));
+      // the timer is cancelled on the thread that set it: from here, Netty would wake that thread once more for it
+      Handler<Void> settle = w -> {
+        vertx.cancelTimer(deadline);
+        answered(answer, outcome);
+      };
+      if (caller == null || caller == context) {
+        settle.handle(null);
+      } else {
+        caller.runOnContext(settle);
+      }
+    }));
+    return answer.future();
+  }
+
+  /** Completes the caller's answer, unless the deadline failed it first: a late stream is then cancelled. */
+  private static void answered(Promise<GatewayReply> answer, AsyncResult<GatewayReply> outcome) {
+    boolean taken = outcome.succeeded() ? answer.tryComplete(outcome.result()) : answer.tryFail(outcome.cause());
+    if (!taken && outcome.succeeded() && outcome.result().stream() != null) {
+      outcome.result().stream().cancel();
+    }
   }
 
   /**
@@ -334,15 +364,34 @@ public final class RoutingVerticle extends VerticleBase {
     }
     long timeout = deployment.timeout(request.stream()).toMillis();
     book.dispatched(deployment.id());
-    return vertx.eventBus()
-        .<GatewayReply>request(EventBusAddress.provider(deployment.registration().name()),
-            new ProviderCall(request, deployment, body, route.kind(), timeout, receivedAt, streamUsage),
-            new DeliveryOptions().setLocalOnly(true).setSendTimeout(timeout + REPLY_MARGIN_MILLIS))
-        .map(reply -> reply.body().withRoute(route.kind()))
+    return answerOf(deployment, new ProviderCall(request, deployment, body, route.kind(), timeout, receivedAt,
+        streamUsage))
+        .map(reply -> reply.withRoute(route.kind()))
         .andThen(booking(new UsageReport.Pending(request, deployment.id(), route.kind()), receivedAt))
         // booked: the provider's failure goes on as the error the client gets
         .recover(failure -> Future.failedFuture(failure instanceof FailedCall failed
             ? failed.error().toReplyException() : failure));
+  }
+
+  /**
+   * The provider's answer to {@code call}, or a 504 if it has none past the call's timeout and a margin: the
+   * provider's own timeouts answer first, this only keeps a call that never ends from holding its slot forever (an
+   * answer that comes later is dropped, its stream cancelled).
+   */
+  private Future<GatewayReply> answerOf(Deployment deployment, ProviderCall call) {
+    UpstreamCalls provider = providers.get(deployment.registration().name());
+    if (provider == null) {
+      return Future.failedFuture(GatewayError.internal("no provider verticle for '" + deployment.registration().name()
+          + "' on this node").toReplyException());
+    }
+    Promise<GatewayReply> answer = Promise.promise();
+    long deadline = vertx.setTimer(call.timeoutMillis() + REPLY_MARGIN_MILLIS, late -> answer.tryFail(
+        GatewayError.upstreamTimeout("the gateway timed out waiting for the upstream answer").toReplyException()));
+    provider.call(call).onComplete(result -> {
+      vertx.cancelTimer(deadline);
+      answered(answer, result);
+    });
+    return answer.future();
   }
 
   /**
@@ -420,19 +469,14 @@ public final class RoutingVerticle extends VerticleBase {
     }
   }
 
-  private static void fail(Message<?> message, GatewayError error) {
-    message.reply(error.toReplyException(), new DeliveryOptions().setLocalOnly(true));
-  }
-
-  /** Fails with the error a failure carries: the gateway's own, or a 500 that says nothing internal. */
-  private static void fail(Message<?> message, Throwable failure) {
+  /** The error a failure carries: the gateway's own, or a 500 that says nothing internal. */
+  private static GatewayErrorException carried(Throwable failure) {
     if (failure instanceof GatewayErrorException carried) {
-      message.reply(carried, new DeliveryOptions().setLocalOnly(true));
-      return;
+      return carried;
     }
     if (!(failure instanceof ReplyException)) {
       LOG.log(Level.WARNING, "a request failed inside the router", failure);
     }
-    fail(message, GatewayError.from(failure));
+    return GatewayError.from(failure).toReplyException();
   }
 }

@@ -1,5 +1,6 @@
 package dev.affinity.router.fakeprovider;
 
+import dev.affinity.model.provider.UpstreamCalls;
 import dev.affinity.model.config.Deployment;
 import dev.affinity.model.config.ProviderKind;
 import dev.affinity.model.config.Section;
@@ -7,7 +8,6 @@ import dev.affinity.model.provider.CacheBehaviour;
 import dev.affinity.model.provider.Provider;
 import dev.affinity.model.provider.ProviderEndpoint;
 import dev.affinity.model.provider.UpstreamModel;
-import io.vertx.core.Deployable;
 
 import java.util.List;
 import java.util.Map;
@@ -73,7 +73,7 @@ public final class FakeCloudProvider implements Provider {
   }
 
   @Override
-  public Deployable verticle() {
+  public UpstreamCalls verticle() {
     return new FakeCloudVerticle();
   }
 }

@@ -20,11 +20,6 @@ final class FakeCloudVerticle extends ProviderVerticle {
   }
 
   @Override
-  protected String providerName() {
-    return FakeCloudProvider.NAME;
-  }
-
-  @Override
   protected RequestOptions request(ProviderCall call) {
     return new RequestOptions().setMethod(HttpMethod.POST)
         .setAbsoluteURI(call.deployment().apiBase() + "/v1/messages")

@@ -4,7 +4,6 @@ import dev.affinity.model.config.Deployment;
 import dev.affinity.model.config.ModelInfo;
 import dev.affinity.model.config.ProviderKind;
 import dev.affinity.model.config.Section;
-import io.vertx.core.Deployable;
 
 import java.util.List;
 import java.util.Map;
@@ -20,8 +19,8 @@ import java.util.Optional;
 public interface Provider {
 
   /**
-   * The registration's name, lower case and stable: it names the event-bus address of the provider's verticle
-   * ({@link dev.affinity.model.EventBusAddress#provider(String)}) and appears in logs.
+   * The registration's name, lower case and stable: the router finds the provider's verticle by it (a deployment's
+   * registration says whose it is) and it appears in logs.
    */
   String name();
 
@@ -77,6 +76,6 @@ public interface Provider {
   /** How a deployment of this provider caches prompts when sent {@code upstreamModel}: what affinity pins on. */
   CacheBehaviour cache(Deployment deployment, String upstreamModel);
 
-  /** A new instance of the verticle that calls this provider, listening on its {@link #name()}'s address. */
-  Deployable verticle();
+  /** A new instance of the verticle that calls this provider: the node deploys it beside the router, which calls it. */
+  UpstreamCalls verticle();
 }

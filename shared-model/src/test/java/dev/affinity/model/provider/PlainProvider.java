@@ -4,7 +4,6 @@ import dev.affinity.model.config.Deployment;
 import dev.affinity.model.config.ModelInfo;
 import dev.affinity.model.config.ProviderKind;
 import dev.affinity.model.config.Section;
-import io.vertx.core.Deployable;
 
 import java.util.List;
 import java.util.Map;
@@ -101,7 +100,7 @@ public final class PlainProvider implements Provider {
   }
 
   @Override
-  public Deployable verticle() {
+  public UpstreamCalls verticle() {
     throw new UnsupportedOperationException("shared-model's tests deploy no verticle");
   }
 }
