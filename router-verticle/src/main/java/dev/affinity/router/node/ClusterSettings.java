@@ -61,9 +61,9 @@ public record ClusterSettings(Path configFile, String members, int port, String 
    * Flags win over the environment, the environment over defaults. The default cluster name is for loopback only:
    * two installations that both kept it would merge into one cluster (pins, cooldowns, event bus) without a word.
    *
-   * @throws IllegalArgumentException when the interface is not loopback and no cluster name was given, or the event
-   *                                  bus would be reachable beyond loopback without TLS and without
-   *                                  {@code --cluster-plaintext}
+   * @throws IllegalArgumentException when the cluster port is not a port number, the interface is not loopback and no
+   *                                  cluster name was given, or the event bus would be reachable beyond loopback
+   *                                  without TLS and without {@code --cluster-plaintext}
    */
   public static ClusterSettings from(Map<String, String> flags, Map<String, String> env) {
     String file = pick(flags.get("cluster-config"), env.get("AFFINITY_CLUSTER_CONFIG"), null);
@@ -80,7 +80,7 @@ public record ClusterSettings(Path configFile, String members, int port, String 
     ClusterSettings settings = new ClusterSettings(
         file == null ? null : Path.of(file),
         pick(flags.get("cluster-members"), env.get("AFFINITY_CLUSTER_MEMBERS"), "127.0.0.1"),
-        Integer.parseInt(pick(flags.get("cluster-port"), env.get("AFFINITY_CLUSTER_PORT"), "5701")),
+        port(pick(flags.get("cluster-port"), env.get("AFFINITY_CLUSTER_PORT"), "5701")),
         iface, name == null ? DEFAULT_NAME : name,
         EventBusTls.of(pick(flags.get("cluster-tls-cert"), env.get("AFFINITY_CLUSTER_TLS_CERT"), null),
             pick(flags.get("cluster-tls-key"), env.get("AFFINITY_CLUSTER_TLS_KEY"), null),
@@ -238,6 +238,20 @@ public record ClusterSettings(Path configFile, String members, int port, String 
       }
     }
     return true;
+  }
+
+  /** Hazelcast's first port: a number it can listen on, or an error that names where it came from. */
+  private static int port(String value) {
+    try {
+      int port = Integer.parseInt(value.trim());
+      if (port >= 1 && port <= 65535) {
+        return port;
+      }
+    } catch (NumberFormatException notANumber) {
+      // answered below, as a number out of range is
+    }
+    throw new IllegalArgumentException("--cluster-port (or AFFINITY_CLUSTER_PORT) must be a port number from 1 to"
+        + " 65535, not '" + value + "'");
   }
 
   private static String pick(String flag, String env, String fallback) {
