@@ -5,7 +5,7 @@ import io.vertx.core.eventbus.ReplyFailure;
 
 /**
  * A {@link GatewayError} as a failure: what a verticle fails a request with, carried to the ingress of the same node
- * as this object (its {@link LocalCodec} passes it by reference), and rendered in the client API's shape only there.
+ * as this object (a failed future, never serialised), and rendered in the client API's shape only there.
  * Its failure code is the HTTP status, so code that only asks a {@link ReplyException} for its code still reads it.
  * It never crosses the cluster: the event-bus API's front end answers a member with its own JSON form.
  */

@@ -4,7 +4,6 @@ import dev.affinity.model.Caller;
 import dev.affinity.model.EventBusAddress;
 import dev.affinity.model.GatewayError;
 import dev.affinity.model.GatewayReply;
-import dev.affinity.model.LocalCodec;
 import dev.affinity.model.Operation;
 import dev.affinity.model.RouteKind;
 import dev.affinity.model.config.GatewayConfig;
@@ -57,7 +56,6 @@ public final class EventBusVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    LocalCodec.registerAll(vertx.eventBus());
     return vertx.eventBus().consumer(EventBusAddress.ROUTER, this::handle).completion();
   }
 

@@ -8,7 +8,6 @@ import dev.affinity.model.EventBusAddress;
 import dev.affinity.model.GatewayError;
 import dev.affinity.model.GatewayErrorException;
 import dev.affinity.model.GatewayReply;
-import dev.affinity.model.LocalCodec;
 import dev.affinity.model.Operation;
 import dev.affinity.model.RouteKind;
 import dev.affinity.model.config.Deployment;
@@ -108,7 +107,6 @@ public final class HttpVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    LocalCodec.registerAll(vertx.eventBus());
     Router router = Router.router(vertx);
     // first, so that every request is logged, those refused before their body is read included
     AccessLog accessLog = new AccessLog(node.metrics());

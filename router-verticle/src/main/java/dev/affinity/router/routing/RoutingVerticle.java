@@ -10,7 +10,6 @@ import dev.affinity.model.GatewayError;
 import dev.affinity.model.GatewayErrorException;
 import dev.affinity.model.GatewayReply;
 import dev.affinity.model.GatewayRequest;
-import dev.affinity.model.LocalCodec;
 import dev.affinity.model.Operation;
 import dev.affinity.model.ProviderCall;
 import dev.affinity.model.RouteKind;
@@ -120,7 +119,6 @@ public final class RoutingVerticle extends VerticleBase implements NodeRouter {
 
   @Override
   public Future<?> start() {
-    LocalCodec.registerAll(vertx.eventBus());
     strategy = UnpinnedStrategy.named(config.router().routingStrategy(), book.inFlight());
     policy = config.router().promptCaching() && pins != null
         ? new CacheAffinityPolicy(pins, strategy, book.eligibility(), context, config.router().warmUpWait(),
