@@ -71,15 +71,7 @@ class ClaimRaceTest {
     // both read the map before either has written: each claims the whole prompt for a deployment of its own
     List<CompletableFuture<Route>> routes = new ArrayList<>();
     for (int i = 0; i < 2; i++) {
-      CompletableFuture<Route> route = new CompletableFuture<>();
-      context.runOnContext(go -> policy.route(request, deployments).onComplete(done -> {
-        if (done.succeeded()) {
-          route.complete(done.result());
-        } else {
-          route.completeExceptionally(done.cause());
-        }
-      }));
-      routes.add(route);
+      routes.add(PolicyRequests.routingOn(context, policy, request, deployments));
     }
     while (!routes.stream().allMatch(CompletableFuture::isDone)) {
       if (!pins.releaseOne(blocks)) {

@@ -37,6 +37,12 @@ final class PolicyRequests {
   /** The policy's route for {@code request}, decided on {@code context} as the router's loop decides it. */
   static Route routeOn(Context context, CacheAffinityPolicy policy, GatewayRequest request,
                        List<Deployment> deployments) throws Exception {
+    return routingOn(context, policy, request, deployments).get(10, TimeUnit.SECONDS);
+  }
+
+  /** As {@link #routeOn}, without waiting: several such decisions can be in flight on the loop at once. */
+  static CompletableFuture<Route> routingOn(Context context, CacheAffinityPolicy policy, GatewayRequest request,
+                                            List<Deployment> deployments) {
     CompletableFuture<Route> route = new CompletableFuture<>();
     context.runOnContext(go -> policy.route(request, deployments).onComplete(done -> {
       if (done.succeeded()) {
@@ -45,6 +51,6 @@ final class PolicyRequests {
         route.completeExceptionally(done.cause());
       }
     }));
-    return route.get(10, TimeUnit.SECONDS);
+    return route;
   }
 }
