@@ -12,6 +12,7 @@ import dev.affinity.router.observe.MetricsVerticle;
 import dev.affinity.router.pins.CooldownMap;
 import dev.affinity.router.pins.LoadMap;
 import dev.affinity.router.pins.PinMap;
+import dev.affinity.router.routing.NodeRouting;
 import dev.affinity.router.routing.RoutingVerticle;
 import dev.affinity.router.routing.Tenants;
 import dev.affinity.router.tenancy.JdbcTenantStore;
@@ -192,25 +193,26 @@ public final class AffinityNode {
     // joining the pin map registers a listener on every member and loads the node's view: off the event loop
     return vertx.executeBlocking(() -> PinMap.open(hazelcast))
         .compose(pins -> {
-          // the verticles of the providers registered on the class path (the router module compiles against none),
-          // then the router, all on one event loop: the router calls a provider as a method, on its own thread
-          Map<String, UpstreamCalls> providers = new LinkedHashMap<>();
-          Providers.all().forEach(provider -> providers.put(provider.name(), provider.verticle()));
-          RoutingVerticle router = new RoutingVerticle(config, state, pins, new CooldownMap(hazelcast),
-              () -> cluster.getNodes().size(), tenancy == null ? Tenants.NONE : tenancy, providers)
+          NodeRouting routing = new NodeRouting(config, state, pins, new CooldownMap(hazelcast),
+              () -> cluster.getNodes().size(), tenancy == null ? Tenants.NONE : tenancy)
               .sharingLoad(new LoadMap(hazelcast));
-          List<Deployable> members = new ArrayList<>(providers.values());
-          members.add(router);
-          return vertx.deployVerticle(new RoutingLoop(members), providerOptions).map(router);
+          return vertx.deployVerticle(routing).map(routing);
         })
-        .compose(router -> vertx.deployVerticle(
-                () -> new HttpVerticle(config, state, connections, host, port, tenancy, router),
-                new DeploymentOptions().setInstances(instances))
-            // cluster members call without HTTP only when server_settings.event_bus_api says so, with a key
-            .compose(v -> config.server().eventBusApi()
-                ? vertx.deployVerticle(() -> new EventBusVerticle(config, state, tenancy, router),
-                    new DeploymentOptions().setInstances(instances))
-                : Future.succeededFuture()))
+        // one stack per event loop: the provider verticles registered on the class path (the router module compiles
+        // against none), the router, then the front ends, which call it as a method, on their own thread
+        .compose(routing -> vertx.deployVerticle(() -> {
+              Map<String, UpstreamCalls> providers = new LinkedHashMap<>();
+              Providers.all().forEach(provider -> providers.put(provider.name(), provider.verticle()));
+              RoutingVerticle router = new RoutingVerticle(routing, providers);
+              List<Deployable> members = new ArrayList<>(providers.values());
+              members.add(router);
+              members.add(new HttpVerticle(config, state, connections, host, port, tenancy, router));
+              // cluster members call without HTTP only when server_settings.event_bus_api says so, with a key
+              if (config.server().eventBusApi()) {
+                members.add(new EventBusVerticle(config, state, tenancy, router));
+              }
+              return new RoutingLoop(members);
+            }, new DeploymentOptions(providerOptions).setInstances(instances)))
         .mapEmpty();
   }
 

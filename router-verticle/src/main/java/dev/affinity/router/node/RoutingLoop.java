@@ -9,14 +9,15 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The router and the provider verticles, deployed together on one event loop. Each keeps its own state and there is
- * one instance of each; the router calls a provider as a method ({@code UpstreamCalls}: a {@code ProviderCall} in,
- * the call's one outcome back), which runs at once on this loop's thread. Apart, every request crossed to the
- * provider's loop and back: two hand-offs, each a wake-up of another thread, which on a busy machine waits for a core
- * (see docs/benchmarks.md, "The hot path at the floor").
+ * One event loop's stack: the provider verticles, a router and the front ends, deployed together on one event loop,
+ * one stack per core. Each member keeps its own state; a front end calls the router, and the router a provider, as a
+ * method ({@code NodeRouter}, {@code UpstreamCalls}), which runs at once on this loop's thread: a request is read,
+ * routed, sent upstream and answered without waking another thread (each hand-off is a wake-up that, on a busy
+ * machine, waits for a core; see docs/benchmarks.md, "One stack per event loop").
  *
- * <p>The members start in the order given (providers first, so the router's first call finds its provider) and stop
- * in the reverse order. The deployment's config is the providers' ({@code max_connections_per_host}...).
+ * <p>The members start in the order given (providers first, so the router's first call finds its provider; the front
+ * ends last, so a port that accepts connections can serve) and stop in the reverse order. The deployment's config is
+ * the providers' ({@code max_connections_per_host}...).
  */
 public final class RoutingLoop extends VerticleBase {
 

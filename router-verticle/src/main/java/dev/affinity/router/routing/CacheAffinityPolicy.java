@@ -3,7 +3,6 @@ package dev.affinity.router.routing;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.affinity.model.GatewayError;
 import dev.affinity.model.GatewayRequest;
-import dev.affinity.model.Operation;
 import dev.affinity.model.config.Deployment;
 import dev.affinity.router.cache.AffinityDecision;
 import dev.affinity.router.cache.Balance;
@@ -20,6 +19,7 @@ import dev.affinity.router.pins.PinStore;
 import dev.affinity.router.routing.strategy.UnpinnedStrategy;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 
 import java.io.IOException;
@@ -29,7 +29,6 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
@@ -62,7 +61,7 @@ public final class CacheAffinityPolicy implements RoutingPolicy {
   private final int spread;
   private final Context context;
   private final long warmUpMillis;
-  // claim writes that failed since the last warning, and when that was: the policy's context's alone
+  // claim writes that failed since the last warning, and when that was: this policy's event loop's alone
   private long failedWrites;
   private long lastWriteWarning = Long.MIN_VALUE / 2;
   private DeploymentLoad load;
@@ -70,19 +69,36 @@ public final class CacheAffinityPolicy implements RoutingPolicy {
   private PinQuota quota = PinQuota.UNLIMITED;
 
   /**
+   * A policy with a refresher of its own.
+   *
    * @param warmUp how long a request waits for the first request of its new prefix to be answered; 0 never
    * @param spread how many deployments a hot prefix may use when its own has no rate-limit headroom
    */
   public CacheAffinityPolicy(PinStore pins, UnpinnedStrategy strategy, Eligibility eligibility, Context context,
                              Duration warmUp, int spread) {
+    this(pins, refresher(pins, context.owner()), strategy, eligibility, context, warmUp, spread);
+  }
+
+  /**
+   * A policy that offers due refreshes to {@code refresher}, which the policies of the node's other event loops share,
+   * so that a key is refreshed once per node, whichever loops see its hits.
+   *
+   * @param context the event loop this policy routes on: its answers from the pin store complete there
+   */
+  public CacheAffinityPolicy(PinStore pins, PinRefresher refresher, UnpinnedStrategy strategy,
+                             Eligibility eligibility, Context context, Duration warmUp, int spread) {
     this.pins = pins;
-    this.refresher = new PinRefresher(pins, flush ->
-        context.owner().setTimer(REFRESH_FLUSH_MILLIS, timer -> flush.run()));
+    this.refresher = refresher;
     this.strategy = strategy;
     this.eligibility = eligibility;
     this.spread = spread;
     this.context = context;
     this.warmUpMillis = warmUp.toMillis();
+  }
+
+  /** A refresher that gathers the refreshes offered for a short while, then writes them. */
+  public static PinRefresher refresher(PinStore pins, Vertx vertx) {
+    return new PinRefresher(pins, flush -> vertx.setTimer(REFRESH_FLUSH_MILLIS, timer -> flush.run()));
   }
 
   /**

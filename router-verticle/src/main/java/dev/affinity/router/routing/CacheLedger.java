@@ -9,7 +9,8 @@ import java.util.TreeMap;
  * What the providers say routing achieved, per alias and deployment: cache reads, writes and uncached tokens, cost
  * and saving, and "pinned but missed" — routed by a pin, yet the provider read nothing from its cache. That last
  * number should stay near zero; when it does not, a cache scope is wrong or the chain disagrees with the provider.
- * Plain Java; one instance per routing verticle, touched from its event loop only.
+ * Plain Java; one instance per node, booked into from every event loop's router (each call under the ledger's lock,
+ * a few field updates) and read as a copy.
  */
 public final class CacheLedger {
 
@@ -28,6 +29,22 @@ public final class CacheLedger {
     private long pinnedMisses;
     private double cost;
     private double costWithoutCache;
+
+    private Line() {
+    }
+
+    private Line(Line other) {
+      requests = other.requests;
+      errors = other.errors;
+      uncachedTokens = other.uncachedTokens;
+      cacheWriteTokens = other.cacheWriteTokens;
+      cacheReadTokens = other.cacheReadTokens;
+      outputTokens = other.outputTokens;
+      pinnedRequests = other.pinnedRequests;
+      pinnedMisses = other.pinnedMisses;
+      cost = other.cost;
+      costWithoutCache = other.costWithoutCache;
+    }
 
     public long requests() {
       return requests;
@@ -83,7 +100,7 @@ public final class CacheLedger {
    *
    * @param pinned whether the route followed an existing pin (so a cache read was expected)
    */
-  public void record(String alias, String deploymentId, int status, boolean pinned, TokenUsage usage, double cost,
+  public synchronized void record(String alias, String deploymentId, int status, boolean pinned, TokenUsage usage, double cost,
                      double costWithoutCache) {
     Line line = lines.computeIfAbsent(alias, a -> new TreeMap<>()).computeIfAbsent(deploymentId, d -> new Line());
     line.requests++;
@@ -105,8 +122,14 @@ public final class CacheLedger {
     }
   }
 
-  /** alias → deployment → totals, sorted, as a read-only view. */
-  public Map<String, Map<String, Line>> lines() {
-    return lines;
+  /** alias → deployment → totals, sorted: a copy, which later calls do not change. */
+  public synchronized Map<String, Map<String, Line>> lines() {
+    Map<String, Map<String, Line>> copy = new TreeMap<>();
+    lines.forEach((alias, deployments) -> {
+      Map<String, Line> byDeployment = new TreeMap<>();
+      deployments.forEach((deploymentId, line) -> byDeployment.put(deploymentId, new Line(line)));
+      copy.put(alias, byDeployment);
+    });
+    return copy;
   }
 }

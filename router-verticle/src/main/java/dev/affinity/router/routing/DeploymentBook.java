@@ -15,12 +15,14 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.IntSupplier;
 import java.util.function.LongSupplier;
 
 /**
  * This node's book of every deployment: what is in flight, its load, its health, its rate-limit headroom, the cache
- * ledger and its prices. The one owner of that state: the router books each upstream call here from one place, when
+ * ledger and its prices. The one owner of that state, one per node and safe to use from any thread (each event loop's
+ * router books and reads it): the router books each upstream call here from one place, when
  * its answer's head arrives ({@link #answered}) and when its outcome is known ({@link #finished}), and routing reads
  * it through {@link #eligibility()}, {@link #inFlight()} and {@link #load()}. Plain Java, clock-injected; cooldowns
  * it decides are returned for the caller to share with the cluster.
@@ -37,7 +39,7 @@ public final class DeploymentBook {
   private final DeploymentHealth health;
   private final RateLimitHeadroom headroom;
   private final Eligibility eligibility;
-  private final Map<String, Optional<Price>> prices = new HashMap<>();
+  private final Map<String, Optional<Price>> prices = new ConcurrentHashMap<>();
 
   /**
    * @param members how many nodes share the configured rpm/tpm of each deployment

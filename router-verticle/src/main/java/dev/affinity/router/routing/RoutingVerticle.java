@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.affinity.model.CallOutcome;
 import dev.affinity.model.Caller;
-import dev.affinity.model.EventBusAddress;
 import dev.affinity.model.FailedCall;
 import dev.affinity.model.GatewayError;
 import dev.affinity.model.GatewayErrorException;
@@ -24,12 +23,8 @@ import dev.affinity.provider.translate.Translator;
 import dev.affinity.provider.translate.Translators;
 import dev.affinity.router.cache.CostModel;
 import dev.affinity.router.node.LogLine;
-import dev.affinity.router.node.NodeState;
 import dev.affinity.router.cache.Balance;
 import dev.affinity.router.cache.PinQuota;
-import dev.affinity.router.pins.CooldownMap;
-import dev.affinity.router.pins.LoadMap;
-import dev.affinity.router.pins.PinStore;
 import dev.affinity.router.routing.strategy.UnpinnedStrategy;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
@@ -49,15 +44,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.function.IntSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Picks a deployment for each request and hands the call to the provider verticle of its kind, on this node. The
- * node's front ends call it as a {@link NodeRouter}; books every call's one outcome, which comes back with the
- * provider's answer, in the {@link DeploymentBook} and the node's metrics, spend and request log. Admin queries are
- * {@link AdminQueries}'.
+ * Picks a deployment for each request and hands the call to the provider verticle of its kind. There is one on each
+ * of the node's event loops, beside that loop's front ends and provider verticles ({@code RoutingLoop}): a request
+ * read on a loop is routed, sent upstream and answered on that loop's thread. The front ends call it as a
+ * {@link NodeRouter}; it books every call's one outcome, which comes back with the provider's answer, in the node's
+ * one {@link DeploymentBook}, metrics, spend and request log, which it shares with the other loops' routers through
+ * {@link NodeRouting}.
  */
 public final class RoutingVerticle extends VerticleBase implements NodeRouter {
 
@@ -67,95 +63,48 @@ public final class RoutingVerticle extends VerticleBase implements NodeRouter {
   private static final long REPLY_MARGIN_MILLIS = 5_000;
   /** Margin over the router's timeout before a front end gives up on the router (a safety net: nothing should hang). */
   private static final long ROUTE_MARGIN_MILLIS = 30_000;
-  private static final long LOAD_PUBLISH_MILLIS = 1000;
   /**
    * The longest the router holds a request to retry it on the deployment that failed it. A longer wait is the
    * client's to make: the error reaches it with its {@code retry-after}, and the connection is not held meanwhile.
    */
   static final long MAX_SAME_DEPLOYMENT_WAIT_MILLIS = 5_000;
 
+  private final NodeRouting shared;
   private final GatewayConfig config;
-  private final Tenants tenants;
-  private final NodeState node;
-  private final PinStore pins;
   private final DeploymentBook book;
-  private LoadMap loadMap;
-  private final RequestLog requestLog = new RequestLog();
-  private final CooldownMap cooldowns;
-  private final Set<String> mixedAliasWarned = new HashSet<>();
   private RoutingPolicy policy;
-  private UnpinnedStrategy strategy;
   private final AliasFallbacks fallbacks;
   private final Map<String, UpstreamCalls> providers;
 
   /**
-   * @param node      the node's limits and drain state, which event-bus callers are held to as HTTP clients are
-   * @param pins      the cluster's pins, or null to route without affinity
-   * @param cooldowns the cluster's cooldowns, or null to keep them to this node
-   * @param members   how many nodes share the configured rpm/tpm of each deployment
-   * @param tenants   which deployments a virtual key may reach, and where its spend is booked
-   * @param providers the provider verticles deployed beside this one, by registration name
+   * @param shared    the node's routing state, deployed (started) before this router
+   * @param providers the provider verticles deployed beside this one, on its event loop, by registration name
    */
-  public RoutingVerticle(GatewayConfig config, NodeState node, PinStore pins, CooldownMap cooldowns,
-                         IntSupplier members, Tenants tenants, Map<String, UpstreamCalls> providers) {
+  public RoutingVerticle(NodeRouting shared, Map<String, UpstreamCalls> providers) {
+    this.shared = shared;
     this.providers = Map.copyOf(providers);
-    this.tenants = tenants;
-    this.config = config;
-    this.node = node;
-    this.pins = pins;
-    this.cooldowns = cooldowns;
-    this.book = new DeploymentBook(config, members, System::currentTimeMillis);
+    this.config = shared.gatewayConfig();
+    this.book = shared.book();
     this.fallbacks = new AliasFallbacks(config.groups(), this::dispatchOnAlias);
-  }
-
-  /**
-   * Shares this node's load per deployment with the cluster through {@code loadMap} (published every second, read
-   * locally), so balance sees every node's traffic; without it, balance sees this node's own. Call before deploying.
-   */
-  public RoutingVerticle sharingLoad(LoadMap loadMap) {
-    this.loadMap = loadMap;
-    return this;
   }
 
   @Override
   public Future<?> start() {
-    strategy = UnpinnedStrategy.named(config.router().routingStrategy(), book.inFlight());
-    policy = config.router().promptCaching() && pins != null
-        ? new CacheAffinityPolicy(pins, strategy, book.eligibility(), context, config.router().warmUpWait(),
-            config.router().hotPrefixDeployments())
+    UnpinnedStrategy strategy = shared.strategy();
+    policy = shared.cacheAffinity()
+        ? new CacheAffinityPolicy(shared.pins(), shared.refresher(), strategy, book.eligibility(), context,
+            config.router().warmUpWait(), config.router().hotPrefixDeployments())
             .balancing(book.load(), new Balance.Bounds(config.router().balanceAbsThreshold(),
                 config.router().balanceRelThreshold()))
             .limitingPins(new PinQuota(config.router().maxPinsPerTenant()))
         : new UnpinnedPolicy(strategy, book.eligibility());
-    node.metrics().watch(book.inFlight()::count, id -> book.cooledUntil(id).isPresent(),
-        () -> pins == null ? 0 : pins.ownedHere(), node::clusterSize);
-    if (pins != null) {
-      node.metrics().watchPinTraffic(pins::keysWritten, pins::eventsHeard);
-    }
-    if (loadMap != null) {
-      Set<String> known = new HashSet<>(config.deployments().stream().map(Deployment::id).toList());
-      // every second: publish this node's load, take in the others' (both off the event loop)
-      vertx.setPeriodic(LOAD_PUBLISH_MILLIS, tick -> vertx.executeBlocking(() -> {
-        loadMap.publishBlocking(book.load().own());
-        book.load().others(loadMap.others(known));
-        return null;
-      }, false).onFailure(failure -> LOG.fine(() -> "could not share the load: " + failure.getMessage())));
-    }
-    Future<Void> followCooldowns = cooldowns == null ? Future.succeededFuture()
-        : vertx.executeBlocking(() -> {
-          cooldowns.followBlocking(config.deployments().stream().map(Deployment::id).toList(),
-              book::cooledElsewhere);
-          return null;
-        });
-    return Future.all(
-        followCooldowns,
-        vertx.eventBus().<String>localConsumer(EventBusAddress.ADMIN,
-            new AdminQueries(vertx, config, pins, book, policy instanceof CacheAffinityPolicy)::handle).completion());
+    return Future.succeededFuture();
   }
 
   /**
    * A request from this node's ingress ({@link dev.affinity.router.ingress.IngressPipeline}), from any thread: routed
-   * on this verticle's event loop, answered on the caller's. Past the router's timeout and a margin the caller gets a
+   * on this verticle's event loop (at once when called from it, as the front ends of its loop do), answered on the
+   * caller's. Past the router's timeout and a margin the caller gets a
    * 504 whatever the router is doing, so that no front end waits forever; an answer that comes later is dropped (its
    * stream cancelled).
    */
@@ -165,7 +114,7 @@ public final class RoutingVerticle extends VerticleBase implements NodeRouter {
     Promise<GatewayReply> answer = Promise.promise();
     long deadline = vertx.setTimer(config.router().timeout().toMillis() + ROUTE_MARGIN_MILLIS, late ->
         answer.tryFail(GatewayError.upstreamTimeout("the gateway timed out waiting for the router").toReplyException()));
-    context.runOnContext(v -> dispatch(request).onComplete(result -> {
+    Handler<Void> routing = v -> dispatch(request).onComplete(result -> {
       AsyncResult<GatewayReply> outcome = result.succeeded() ? result : Future.failedFuture(carried(result.cause()));
       // the timer is cancelled on the thread that set it: from here, Netty would wake that thread once more for it
       Handler<Void> settle = w -> {
@@ -177,7 +126,13 @@ public final class RoutingVerticle extends VerticleBase implements NodeRouter {
       } else {
         caller.runOnContext(settle);
       }
-    }));
+    });
+    // the node's front ends call from this router's own loop: no hand-off at all
+    if (caller == context) {
+      routing.handle(null);
+    } else {
+      context.runOnContext(routing);
+    }
     return answer.future();
   }
 
@@ -206,7 +161,7 @@ public final class RoutingVerticle extends VerticleBase implements NodeRouter {
           + "' is not served here; available models: " + String.join(", ", new TreeSet<>(config.aliases())))
           .toReplyException());
     }
-    candidates = tenants.reachable(request.caller(), request.model(), candidates);
+    candidates = shared.tenants().reachable(request.caller(), request.model(), candidates);
     if (candidates.isEmpty()) {
       return Future.failedFuture(new GatewayError(403, "permission_error", "model '" + request.model()
           + "' has no deployment this key may use: not among its (or its team's) models, or reserved to other teams")
@@ -227,7 +182,7 @@ public final class RoutingVerticle extends VerticleBase implements NodeRouter {
           + request.model() + "' is serving its max_parallel_requests; retry shortly").toReplyException());
     }
     return policy.route(upstream, DeploymentOrder.first(book.eligibility().healthy(alias))).compose(route -> {
-      node.metrics().routingDecision(System.nanoTime() - receivedAt);
+      shared.node().metrics().routingDecision(System.nanoTime() - receivedAt);
       return attempt(upstream, route, alias, receivedAt, streamUsage, config.router().numRetries(), new HashSet<>());
     });
   }
@@ -342,7 +297,7 @@ public final class RoutingVerticle extends VerticleBase implements NodeRouter {
     if (candidates.stream().allMatch(deployment -> deployment.provider() == first)) {
       return candidates;
     }
-    if (mixedAliasWarned.add(candidates.get(0).alias())) {
+    if (shared.firstMixedWarning(candidates.get(0).alias())) {
       LOG.warning("alias '" + candidates.get(0).alias() + "' mixes deployments of different APIs; only the "
           + first.name().toLowerCase(java.util.Locale.ROOT) + " ones are used");
     }
@@ -401,9 +356,9 @@ public final class RoutingVerticle extends VerticleBase implements NodeRouter {
       if (result.failed()) {
         finished(pending.of(failedOutcome(result.cause(), receivedAt)));
       } else if (result.result().stream() != null) {
-        // the stream ends on the provider's context; the book is this verticle's
-        result.result().stream().outcome().onComplete(outcome -> context.runOnContext(v -> finished(pending.of(
-            outcome.succeeded() ? outcome.result() : failedOutcome(outcome.cause(), receivedAt)))));
+        // booked from whichever thread ends the stream: what it books into is safe to share between loops
+        result.result().stream().outcome().onComplete(outcome -> finished(pending.of(
+            outcome.succeeded() ? outcome.result() : failedOutcome(outcome.cause(), receivedAt))));
       } else {
         finished(pending.of(result.result().outcome()));
       }
@@ -428,14 +383,14 @@ public final class RoutingVerticle extends VerticleBase implements NodeRouter {
     DeploymentBook.Booked booked = book.finished(report);
     booked.cooledUntil().ifPresent(until -> publishCooldown(report.deploymentId(), until));
     CostModel.RequestCost cost = booked.cost();
-    node.metrics().booked(report, cost.cost(), cost.costWithoutCache());
-    tenants.spent(report, cost.cost());
+    shared.node().metrics().booked(report, cost.cost(), cost.costWithoutCache());
+    shared.tenants().spent(report, cost.cost());
     TokenUsage usage = report.usage();
     Caller caller = report.caller();
     // fields, not a format string: the model is the client's, escaped and cut like any value a client sent;
     // the audit trail: whose request (key hash prefix, team), from where; never the key
     // built, formatted and written off this event loop, from the report's immutable values
-    requestLog.write(() -> new LogLine().with("request", report.requestId())
+    shared.requestLog().write(() -> new LogLine().with("request", report.requestId())
         .with("model", LogLine.clip(report.alias(), 100))
         .with("deployment", report.deploymentId()).with("route", RouteKind.labelOf(report.route())).with("status", report.status())
         .with("stream", report.stream()).with("latency_ms", report.latencyMillis())
@@ -452,17 +407,11 @@ public final class RoutingVerticle extends VerticleBase implements NodeRouter {
     return BigDecimal.valueOf(Double.isFinite(amount) ? amount : 0).setScale(6, RoundingMode.HALF_UP);
   }
 
-  @Override
-  public Future<?> stop() {
-    requestLog.close();
-    return Future.succeededFuture();
-  }
-
   private void publishCooldown(String deploymentId, long untilMillis) {
     LOG.warning(() -> "deployment " + deploymentId + " cools down for "
         + Math.max(0, untilMillis - System.currentTimeMillis()) + " ms");
-    if (cooldowns != null) {
-      cooldowns.publish(deploymentId, untilMillis, context).onFailure(failure ->
+    if (shared.cooldowns() != null) {
+      shared.cooldowns().publish(deploymentId, untilMillis, context).onFailure(failure ->
           LOG.warning("could not share the cooldown of " + deploymentId + ": " + failure.getMessage()));
     }
   }

@@ -17,9 +17,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 /**
- * The router and the provider verticles on one event loop: a call over the event bus between them and its answer run
- * on the caller's own thread (apart, each crossed to another thread and back); members start in order, stop in the
- * reverse order, and read the deployment's config.
+ * The members of one event loop's stack (providers, router, front ends): a call between them and its answer run on
+ * one thread (made here over the local event bus, which keeps the test free of the node's own types; the node's
+ * members call each other as methods, {@code RequestOnOneLoopTest}); members start in order, stop in the reverse
+ * order, and read the deployment's config.
  */
 class RoutingLoopTest {
 

@@ -7,16 +7,14 @@ import dev.affinity.emulator.workload.AgentWorkload;
 import dev.affinity.model.GatewayReply;
 import dev.affinity.model.ProviderCall;
 import dev.affinity.model.provider.UpstreamCalls;
+import dev.affinity.router.NodeLoops;
 import dev.affinity.router.TestGateway;
 import dev.affinity.router.ingress.HttpVerticle;
-import dev.affinity.router.node.RoutingLoop;
 import dev.affinity.router.routing.NodeRouter;
 import dev.affinity.router.routing.RoutingVerticle;
 import io.vertx.core.Context;
-import io.vertx.core.Deployable;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.http.HttpServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -28,7 +26,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.ref.WeakReference;
-import java.lang.reflect.Field;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -41,6 +38,7 @@ import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
+import static dev.affinity.router.NodeLoops.field;
 import static dev.affinity.router.TestGateway.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -186,23 +184,21 @@ class OpenStreamMemoryTest {
    */
   private static Queue<Watched> watch(TestGateway gateway) throws Exception {
     Queue<Watched> watched = new ConcurrentLinkedQueue<>();
-    for (Deployable instance : deployed(gateway)) {
-      if (instance instanceof HttpVerticle http) {
-        NodeRouter router = (NodeRouter) field(HttpVerticle.class, "router").get(http);
-        field(HttpVerticle.class, "router").set(http, (NodeRouter) request -> {
-          watched.add(new Watched("the request the ingress sent", request));
-          watched.add(new Watched("the client's body", request.body()));
-          watched.add(new Watched("the parsed body", request.json()));
-          return router.route(request);
-        });
-      } else if (instance instanceof RoutingLoop loop) {
-        for (Object member : (List<?>) field(RoutingLoop.class, "members").get(loop)) {
-          if (member instanceof RoutingVerticle router) {
-            Map<String, UpstreamCalls> watching = new HashMap<>();
-            ((Map<?, ?>) field(RoutingVerticle.class, "providers").get(router)).forEach((name, provider) ->
-                watching.put((String) name, new WatchedProvider((UpstreamCalls) provider, watched)));
-            field(RoutingVerticle.class, "providers").set(router, watching);
-          }
+    for (List<Object> loop : NodeLoops.of(gateway)) {
+      for (Object member : loop) {
+        if (member instanceof HttpVerticle http) {
+          NodeRouter router = (NodeRouter) field(HttpVerticle.class, "router").get(http);
+          field(HttpVerticle.class, "router").set(http, (NodeRouter) request -> {
+            watched.add(new Watched("the request the ingress sent", request));
+            watched.add(new Watched("the client's body", request.body()));
+            watched.add(new Watched("the parsed body", request.json()));
+            return router.route(request);
+          });
+        } else if (member instanceof RoutingVerticle router) {
+          Map<String, UpstreamCalls> watching = new HashMap<>();
+          ((Map<?, ?>) field(RoutingVerticle.class, "providers").get(router)).forEach((name, provider) ->
+              watching.put((String) name, new WatchedProvider((UpstreamCalls) provider, watched)));
+          field(RoutingVerticle.class, "providers").set(router, watching);
         }
       }
     }
@@ -231,17 +227,6 @@ class OpenStreamMemoryTest {
     public Future<?> undeploy(Context context) throws Exception {
       return provider.undeploy(context);
     }
-  }
-
-  private static List<Deployable> deployed(TestGateway gateway) {
-    return ((VertxInternal) gateway.node().vertx()).deploymentManager().deployments().stream()
-        .flatMap(deployment -> deployment.deployment().instances().stream()).toList();
-  }
-
-  private static Field field(Class<?> owner, String name) throws NoSuchFieldException {
-    Field field = owner.getDeclaredField(name);
-    field.setAccessible(true);
-    return field;
   }
 
   /**

@@ -119,8 +119,9 @@ class NodeRouterTest {
         """, Map.of());
     NodeState node = new NodeState(100);
     node.metrics(new GatewayMetrics(config));
-    RoutingVerticle router = new RoutingVerticle(config, node, null, null, () -> 1, Tenants.NONE,
-        Map.of("anthropic", provider));
+    NodeRouting shared = new NodeRouting(config, node, null, null, () -> 1, Tenants.NONE);
+    vertx.deployVerticle(shared).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    RoutingVerticle router = new RoutingVerticle(shared, Map.of("anthropic", provider));
     vertx.deployVerticle(new RoutingLoop(List.of(provider, router))).toCompletionStage().toCompletableFuture()
         .get(30, TimeUnit.SECONDS);
     return router;
