@@ -9,7 +9,10 @@ import dev.affinity.model.config.ConfigLoader;
 import dev.affinity.model.config.GatewayConfig;
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -103,5 +106,41 @@ class DeploymentBookTest {
   void anotherNodesCooldownIsFollowed() {
     book.cooledElsewhere("a", now.get() + 1_000);
     assertThat(book.cooledUntil("a")).hasValue(now.get() + 1_000);
+  }
+
+  @Test
+  void callsBookedFromSeveralLoopsAtOnceAreAllCountedAndAReadIsACopy() throws Exception {
+    // every event loop's router books into the node's one book
+    int threads = 4;
+    int calls = 20_000;
+    CountDownLatch go = new CountDownLatch(1);
+    List<Thread> loops = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      Thread loop = new Thread(() -> {
+        try {
+          go.await();
+        } catch (InterruptedException e) {
+          return;
+        }
+        for (int i = 0; i < calls; i++) {
+          book.dispatched("a");
+          book.finished(report(200, new TokenUsage(10, 0, 0, 0, 1000, 5), null));
+        }
+      });
+      loop.start();
+      loops.add(loop);
+    }
+    Map<String, Map<String, CacheLedger.Line>> before = book.ledger();
+    go.countDown();
+    for (Thread loop : loops) {
+      loop.join(60_000);
+    }
+
+    CacheLedger.Line line = book.ledger().get("sonnet").get("a");
+    assertThat(line.requests()).isEqualTo((long) threads * calls);
+    assertThat(line.outputTokens()).isEqualTo(5L * threads * calls);
+    assertThat(line.pinnedRequests()).isEqualTo((long) threads * calls);
+    assertThat(book.inFlight().count("a")).isZero();
+    assertThat(before).as("a read taken before is not changed by later calls").isEmpty();
   }
 }
