@@ -35,7 +35,7 @@ import java.util.stream.Collectors;
  * <p>Label values come only from the configuration (aliases as configured, deployment ids) and from the gateway's own
  * words (route kinds, error types, HTTP statuses): never from a string a client chose, never from a key. A value that
  * is not one of those becomes {@code other}, so the number of series stays bounded whatever clients send.
- * Thread-safe: the routing verticle, every HTTP verticle instance and the scrape touch it concurrently.
+ * Thread-safe: every event loop's router and HTTP verticle, and the scrape, touch it concurrently.
  */
 public final class GatewayMetrics {
 

@@ -176,7 +176,7 @@ public final class Tenancy implements Tenants {
 
   /**
    * Books a finished call of a virtual key: tokens to this minute's counters, cost to the budgets, a row to the
-   * spend log. Called on the routing verticle's context; waits for nothing.
+   * spend log. Called from the event loop of whichever router booked the call; waits for nothing.
    */
   @Override
   public void spent(UsageReport report, double costUsd) {
