@@ -2,16 +2,10 @@ package dev.affinity.router.node;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.affinity.model.GatewayReply;
-import dev.affinity.model.ProviderCall;
-import dev.affinity.model.provider.UpstreamCalls;
 import dev.affinity.router.NodeLoops;
 import dev.affinity.router.TestGateway;
 import dev.affinity.router.ingress.HttpVerticle;
-import dev.affinity.router.routing.NodeRouter;
 import dev.affinity.router.routing.RoutingVerticle;
-import io.vertx.core.Context;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import org.junit.jupiter.api.AfterAll;
@@ -25,7 +19,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -33,7 +26,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
-import static dev.affinity.router.NodeLoops.field;
 import static dev.affinity.router.TestGateway.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -81,26 +73,15 @@ class RequestOnOneLoopTest {
         """.formatted(MASTER, upstream.actualPort()))) {
       List<List<Object>> loops = NodeLoops.of(gateway);
       assertThat(loops).as("one stack per core").hasSize(Math.max(1, Runtime.getRuntime().availableProcessors()));
-      Map<String, String> readOn = new ConcurrentHashMap<>();
-      Map<String, String> sentOn = new ConcurrentHashMap<>();
       for (List<Object> loop : loops) {
         assertThat(loop).as("each loop's stack").hasAtLeastOneElementOfType(RoutingVerticle.class)
             .hasAtLeastOneElementOfType(HttpVerticle.class);
-        for (Object member : loop) {
-          if (member instanceof HttpVerticle http) {
-            NodeRouter router = (NodeRouter) field(HttpVerticle.class, "router").get(http);
-            field(HttpVerticle.class, "router").set(http, (NodeRouter) request -> {
-              readOn.put(request.requestId(), Thread.currentThread().getName());
-              return router.route(request);
-            });
-          } else if (member instanceof RoutingVerticle router) {
-            Map<String, UpstreamCalls> recording = new HashMap<>();
-            ((Map<?, ?>) field(RoutingVerticle.class, "providers").get(router)).forEach((name, provider) ->
-                recording.put((String) name, new RecordingProvider((UpstreamCalls) provider, sentOn)));
-            field(RoutingVerticle.class, "providers").set(router, recording);
-          }
-        }
       }
+      Map<String, String> readOn = new ConcurrentHashMap<>();
+      Map<String, String> sentOn = new ConcurrentHashMap<>();
+      NodeLoops.observe(gateway,
+          request -> readOn.put(request.requestId(), Thread.currentThread().getName()),
+          call -> sentOn.put(call.request().requestId(), Thread.currentThread().getName()));
 
       // a client each: a connection each, which the node's loops take in turn
       List<CompletableFuture<HttpResponse<String>>> answers = new ArrayList<>();
@@ -135,25 +116,6 @@ class RequestOnOneLoopTest {
       assertThat(line.path("requests").asInt()).as("booked by every loop into the node's one book").isEqualTo(REQUESTS);
       assertThat(line.path("output_tokens").asInt()).isEqualTo(2 * REQUESTS);
       assertThat(line.path("in_flight").asInt()).isZero();
-    }
-  }
-
-  /** A provider verticle that records the thread each call is made on, then makes it. */
-  private record RecordingProvider(UpstreamCalls provider, Map<String, String> sentOn) implements UpstreamCalls {
-    @Override
-    public Future<GatewayReply> call(ProviderCall call) {
-      sentOn.put(call.request().requestId(), Thread.currentThread().getName());
-      return provider.call(call);
-    }
-
-    @Override
-    public Future<?> deploy(Context context) throws Exception {
-      return provider.deploy(context);
-    }
-
-    @Override
-    public Future<?> undeploy(Context context) throws Exception {
-      return provider.undeploy(context);
     }
   }
 }

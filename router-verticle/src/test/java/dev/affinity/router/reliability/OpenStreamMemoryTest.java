@@ -4,16 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.affinity.emulator.workload.AgentWorkload;
-import dev.affinity.model.GatewayReply;
-import dev.affinity.model.ProviderCall;
-import dev.affinity.model.provider.UpstreamCalls;
 import dev.affinity.router.NodeLoops;
 import dev.affinity.router.TestGateway;
-import dev.affinity.router.ingress.HttpVerticle;
-import dev.affinity.router.routing.NodeRouter;
-import dev.affinity.router.routing.RoutingVerticle;
-import io.vertx.core.Context;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import org.junit.jupiter.api.AfterAll;
@@ -32,13 +24,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
-import static dev.affinity.router.NodeLoops.field;
 import static dev.affinity.router.TestGateway.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -184,49 +172,19 @@ class OpenStreamMemoryTest {
    */
   private static Queue<Watched> watch(TestGateway gateway) throws Exception {
     Queue<Watched> watched = new ConcurrentLinkedQueue<>();
-    for (List<Object> loop : NodeLoops.of(gateway)) {
-      for (Object member : loop) {
-        if (member instanceof HttpVerticle http) {
-          NodeRouter router = (NodeRouter) field(HttpVerticle.class, "router").get(http);
-          field(HttpVerticle.class, "router").set(http, (NodeRouter) request -> {
-            watched.add(new Watched("the request the ingress sent", request));
-            watched.add(new Watched("the client's body", request.body()));
-            watched.add(new Watched("the parsed body", request.json()));
-            return router.route(request);
-          });
-        } else if (member instanceof RoutingVerticle router) {
-          Map<String, UpstreamCalls> watching = new HashMap<>();
-          ((Map<?, ?>) field(RoutingVerticle.class, "providers").get(router)).forEach((name, provider) ->
-              watching.put((String) name, new WatchedProvider((UpstreamCalls) provider, watched)));
-          field(RoutingVerticle.class, "providers").set(router, watching);
-        }
-      }
-    }
-    return watched;
-  }
-
-  /** A provider verticle that records each call it is given, then makes it. */
-  private record WatchedProvider(UpstreamCalls provider, Queue<Watched> watched) implements UpstreamCalls {
-    @Override
-    public Future<GatewayReply> call(ProviderCall call) {
+    NodeLoops.observe(gateway, request -> {
+      watched.add(new Watched("the request the ingress sent", request));
+      watched.add(new Watched("the client's body", request.body()));
+      watched.add(new Watched("the parsed body", request.json()));
+    }, call -> {
       watched.add(new Watched("the call to " + call.deployment().id(), call));
       watched.add(new Watched("the request of the call to " + call.deployment().id(), call.request()));
       watched.add(new Watched("the body sent to " + call.deployment().id(), call.body()));
       if (call.request().json() != null) {
         watched.add(new Watched("the parsed body of the call to " + call.deployment().id(), call.request().json()));
       }
-      return provider.call(call);
-    }
-
-    @Override
-    public Future<?> deploy(Context context) throws Exception {
-      return provider.deploy(context);
-    }
-
-    @Override
-    public Future<?> undeploy(Context context) throws Exception {
-      return provider.undeploy(context);
-    }
+    });
+    return watched;
   }
 
   /**
