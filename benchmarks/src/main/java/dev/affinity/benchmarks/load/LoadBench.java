@@ -217,6 +217,16 @@ public final class LoadBench {
             targets.add(target);
             processes.put(target.name, off);
           }
+          if (nodes > 1 && settings.targets().contains("affinity-apart")) {
+            // only when named: the same nodes, each a cluster of its own: what co-locating this many gateways costs without any
+            // cluster work, so that the clustered run's extra CPU per request can be told apart from the machine's
+            List<ServerProcess> apart = startAffinity(nodes, config, "affinity-apart",
+                settings.root().resolve("router-verticle/target/affinity.jar"), true);
+            others.addAll(apart);
+            Target target = Target.affinity("affinity-apart x" + nodes, apart.stream().map(LoadBench::port).toList());
+            targets.add(target);
+            processes.put(target.name, apart);
+          }
           // with three nodes, three floor-parse processes: what three JVMs sharing this machine cost without any
           // cluster, the control for Affinity's three-node CPU per request
           for (String floor : nodes == 1 ? List.of("forward", "parse") : List.of("parse")) {
@@ -577,13 +587,21 @@ public final class LoadBench {
 
   private List<ServerProcess> startAffinity(int nodes, Path config, String label, Path jar)
       throws IOException, InterruptedException {
+    return startAffinity(nodes, config, label, jar, false);
+  }
+
+  /** @param apart each node a cluster of its own (a name and a member list of its own) instead of one cluster */
+  private List<ServerProcess> startAffinity(int nodes, Path config, String label, Path jar, boolean apart)
+      throws IOException, InterruptedException {
     // a cluster of our own: a name and ports no other node on this machine uses
-    String cluster = "bench-load-" + ProcessHandle.current().pid() + "-" + label + "-" + nodes;
+    String name = "bench-load-" + ProcessHandle.current().pid() + "-" + label + "-" + nodes;
     int clusterPort = 20000 + ThreadLocalRandom.current().nextInt(20000);
-    String members = java.util.stream.IntStream.range(0, nodes).mapToObj(i -> "127.0.0.1:" + (clusterPort + i))
+    String all = java.util.stream.IntStream.range(0, nodes).mapToObj(i -> "127.0.0.1:" + (clusterPort + i))
         .collect(Collectors.joining(","));
     List<ServerProcess> started = new ArrayList<>();
     for (int i = 0; i < nodes; i++) {
+      String cluster = apart ? name + "-" + i : name;
+      String members = apart ? "127.0.0.1:" + (clusterPort + i) : all;
       int port = freePort();
       List<String> command = new ArrayList<>(List.of(java()));
       command.addAll(Arrays.asList(settings.gatewayOpts().trim().split("\\s+")));
