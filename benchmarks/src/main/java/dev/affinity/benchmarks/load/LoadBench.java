@@ -3,6 +3,8 @@ package dev.affinity.benchmarks.load;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.affinity.benchmarks.load.Target.Workload;
+import dev.affinity.router.cache.CacheTtl;
+import dev.affinity.router.pins.PinLifetime;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.io.IOException;
@@ -16,6 +18,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,8 +37,18 @@ public final class LoadBench {
 
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-  /** A target's JIT is quiet when its compiler threads use at most this share of a core per process. */
-  static final double JIT_QUIET_SHARE = 0.02;
+  /**
+   * A target's JIT is quiet when its compiler threads use at most this share of a core per process, in two segments
+   * running: at 2% in one, three nodes were seen compiling in the rounds at 5% (docs/benchmarks.md).
+   */
+  static final double JIT_QUIET_SHARE = 0.01;
+  /**
+   * The shortest time from an Affinity target's first warm-up request to its rounds: past the first refresh of the
+   * pins it claimed then (5-minute entries are refreshed 2.5 minutes after their claim, see {@link PinLifetime}), so
+   * that no node compiles the refresh's path, the pin map's writes and events, in the rounds.
+   */
+  static final long FIRST_REFRESH_MILLIS = PinLifetime.seconds(CacheTtl.FIVE_MINUTES) * 1000
+      - (CacheTtl.FIVE_MINUTES.duration().toMillis() + PinLifetime.slackMillis(CacheTtl.FIVE_MINUTES) / 2) + 10_000;
   /** The longest the warm-up waits for the JIT to go quiet, per process of the target. */
   static final double JIT_SETTLE_SECONDS = 60;
   /** Streams in flight in the warm-up's concurrent stream part. */
@@ -43,6 +56,12 @@ public final class LoadBench {
 
   /** Sequential requests per gateway process at the end of the warm-up, after its timed parts. */
   private static final int WARMUP_REQUESTS = 5000;
+  /**
+   * Requests per gateway process of the closed-loop shape in the warm-up: past C2's thresholds (a method is compiled
+   * at the top tier after some 5,000 to 15,000 calls, later when the compile queue is long) for every method a request
+   * calls once, so that the rounds do not meet code still compiled at the profiling tier.
+   */
+  private static final int WARMUP_CONCURRENT_REQUESTS = 20_000;
 
   /** --baseline-jar: another build's affinity.jar, run as the one-node target {@code affinity-base}, or null. */
   private static Path baselineJar;
@@ -148,11 +167,12 @@ public final class LoadBench {
       return phases.isEmpty() || phases.contains(phase);
     }
 
-    /** Whether a target (direct, affinity, portkey) takes part; all do unless --targets names some. */
+    /** The closed loop's in-flight counts (--in-flight), one node; three nodes run the first only. */
     List<Integer> concurrencies() {
       return inFlight != null ? inFlight : quick ? List.of(8) : List.of(4, 16, 64);
     }
 
+    /** Whether a target (direct, affinity, portkey) takes part; all do unless --targets names some. */
     boolean includes(String target) {
       return targets.isEmpty() || targets.contains(target);
     }
@@ -271,7 +291,9 @@ public final class LoadBench {
       throws InterruptedException {
     loadAverage(nodes + " node(s): start");
     log(nodes + " node(s): warm-up");
+    Map<String, Long> warmupStart = new HashMap<>();
     for (Target target : settings.runs("warmup") ? targets : List.<Target>of()) {
+      warmupStart.put(target.name, System.nanoTime());
       // every process of a target as warm as a single one: requests go to node i mod n, so n nodes get n times the
       // warm-up (each JVM compiles the same code, and a node that saw a third of the requests is measured colder)
       double seconds = settings.warmupSeconds() * Math.max(1, target.ports.size());
@@ -296,6 +318,17 @@ public final class LoadBench {
         done += client.sequential(target.calls(Workload.MESSAGES), 5, false).ok;
       }
       log(String.format("warm-up %s: topped up with %d sequential requests (goal %d)", target.name, done, goal));
+      // and the closed loop's shape (several requests in flight on each event loop take other branches), counted per
+      // process: three nodes that each saw a third of a one-node warm-up were measured still compiling in the rounds
+      long concurrentGoal = (long) WARMUP_CONCURRENT_REQUESTS * Math.max(1, target.ports.size());
+      long concurrent = 0;
+      while (!settings.quick() && settings.runs("closed") && concurrent < concurrentGoal) {
+        concurrent += client.closedLoop(target.calls(Workload.MESSAGES), warmupInFlight(), 5, false).ok;
+      }
+      if (concurrent > 0) {
+        log(String.format("warm-up %s: %d requests at %d in flight (goal %d)", target.name, concurrent,
+            warmupInFlight(), concurrentGoal));
+      }
     }
     // the pin-traffic reading before the rounds is a GET of /metrics on a new connection, which the warm-up's POSTs
     // never made: in each node its first one hits uncommon traps on the request path's compiled code (Netty's decoder,
@@ -308,7 +341,8 @@ public final class LoadBench {
     // last, every target until its JIT is quiet, right before the rounds: JVMs that had gone quiet and then idled
     // through the other targets' warm-ups (minutes, for three nodes) were seen compiling again in the rounds
     for (Target target : settings.runs("warmup") && !settings.quick() ? targets : List.<Target>of()) {
-      untilCompiled(target, processes.get(target.name));
+      untilCompiled(target, processes.get(target.name), target.kind == Target.Kind.AFFINITY
+          ? warmupStart.get(target.name) + FIRST_REFRESH_MILLIS * 1_000_000 : System.nanoTime());
     }
     loadAverage(nodes + " node(s): concurrency 1");
     Map<String, long[]> pinsBefore = pinCounts(targets);
@@ -517,29 +551,42 @@ public final class LoadBench {
   }
 
   /**
-   * Goes on with sequential requests until the JIT of the target's JVMs is done with them: no compiler thread busier
-   * than {@link #JIT_QUIET_SHARE} of a core in a 5-second segment, summed over the target's processes, or until
-   * {@link #JIT_SETTLE_SECONDS} per process have passed. A count of requests warms one JVM as much as three on a
+   * Goes on with requests of the measured shapes until the JIT of the target's JVMs is done with them: no compiler
+   * thread busier than {@link #JIT_QUIET_SHARE} of a core in two 5-second segments running, summed over the target's
+   * processes, and not before {@code notBeforeNanos}; or until {@link #JIT_SETTLE_SECONDS} per process after that. A count of requests warms one JVM as much as three on a
    * quiet machine, but three JVMs that share two cores with the client and the emulators compile more slowly; rounds
    * measured while they still compile book a cost per JVM as a cost per request (docs/benchmarks.md).
    */
-  private void untilCompiled(Target target, List<ServerProcess> servers) {
+  private void untilCompiled(Target target, List<ServerProcess> servers, long notBeforeNanos) {
     if (servers == null) {
       return;
     }
     double segment = 5;
     long quietMillis = Math.round(JIT_QUIET_SHARE * segment * 1000 * servers.size());
-    long deadline = System.nanoTime() + Math.round(JIT_SETTLE_SECONDS * 1e9 * servers.size());
+    long deadline = Math.max(notBeforeNanos, System.nanoTime()) + Math.round(JIT_SETTLE_SECONDS * 1e9 * servers.size());
     long jit;
     int segments = 0;
+    int quietInARow = 0;
     do {
       CpuReading before = CpuReading.of(servers);
-      client.sequential(target.calls(Workload.MESSAGES), segment, false);
+      // both measured shapes in every segment: quiet at one request at a time is not quiet at many
+      if (settings.runs("closed")) {
+        client.sequential(target.calls(Workload.MESSAGES), segment / 2, false);
+        client.closedLoop(target.calls(Workload.MESSAGES), warmupInFlight(), segment / 2, false);
+      } else {
+        client.sequential(target.calls(Workload.MESSAGES), segment, false);
+      }
       jit = CpuReading.of(servers).since(before).byRole().get(ServerProcess.ThreadRole.JIT);
       segments++;
-    } while (jit > quietMillis && System.nanoTime() < deadline);
+      quietInARow = jit <= quietMillis ? quietInARow + 1 : 0;
+    } while ((quietInARow < 2 || System.nanoTime() < notBeforeNanos) && System.nanoTime() < deadline);
     log(String.format("warm-up %s: %d more segment(s) of %.0f s until compiled; the JIT's last: %d ms (%s)",
-        target.name, segments, segment, jit, jit <= quietMillis ? "quiet" : "still compiling at the limit"));
+        target.name, segments, segment, jit, quietInARow >= 2 ? "quiet" : "still compiling at the limit"));
+  }
+
+  /** The closed loop's largest measured in-flight count, the warm-up's concurrency. */
+  private int warmupInFlight() {
+    return settings.concurrencies().stream().max(Integer::compare).orElse(16);
   }
 
   private static List<Target> rotated(List<Target> targets, int round) {
