@@ -65,6 +65,28 @@ public final class DeploymentBook {
   /** A call to {@code deploymentId} is sent. */
   public void dispatched(String deploymentId) {
     inFlight.started(deploymentId);
+    booked(deploymentId);
+  }
+
+  /**
+   * A call to {@code deploymentId} is sent if fewer than {@code maxParallel} of this node's are in flight there
+   * ({@code max_parallel_requests}; null for no limit); checked and counted in one step.
+   *
+   * @return false when the deployment is at its limit: nothing was booked and the call must not be sent
+   */
+  public boolean dispatched(String deploymentId, Integer maxParallel) {
+    if (maxParallel == null) {
+      dispatched(deploymentId);
+      return true;
+    }
+    if (!inFlight.tryStart(deploymentId, maxParallel)) {
+      return false;
+    }
+    booked(deploymentId);
+    return true;
+  }
+
+  private void booked(String deploymentId) {
     load.started(deploymentId);
     headroom.dispatched(deploymentId);
   }

@@ -178,8 +178,7 @@ public final class RoutingVerticle extends VerticleBase implements NodeRouter {
         && request.json().path("stream_options").path("include_usage").asBoolean(false);
     List<Deployment> alias = withFreeSlots(candidates);
     if (alias.isEmpty()) {
-      return Future.failedFuture(new GatewayError(429, "rate_limit_error", "every deployment of model '"
-          + request.model() + "' is serving its max_parallel_requests; retry shortly").toReplyException());
+      return Future.failedFuture(allAtTheirLimit(request.model()));
     }
     return policy.route(upstream, DeploymentOrder.first(book.eligibility().healthy(alias))).compose(route -> {
       shared.node().metrics().routingDecision(System.nanoTime() - receivedAt);
@@ -199,6 +198,16 @@ public final class RoutingVerticle extends VerticleBase implements NodeRouter {
     tried.add(deployment.id());
     return call(request, route, receivedAt, streamUsage).transform(result -> {
       policy.answered(route);
+      if (result.failed() && result.cause() instanceof SlotTaken) {
+        // filled by calls decided at the same moment (another loop, or while this one's claim was written): decided
+        // again among the deployments with a free slot, as if it had come a moment later; no upstream was asked
+        List<Deployment> free = withFreeSlots(candidates.stream().filter(d -> !tried.contains(d.id())).toList());
+        if (free.isEmpty()) {
+          return Future.failedFuture(allAtTheirLimit(request.model()));
+        }
+        return policy.route(request, DeploymentOrder.first(book.eligibility().healthy(free))).compose(next ->
+            attempt(request, next, candidates, receivedAt, streamUsage, retriesLeft, tried));
+      }
       int status = result.succeeded() ? result.result().status()
           : result.cause() instanceof ReplyException reply ? reply.failureCode() : 500;
       long askedMillis = 0;
@@ -285,6 +294,18 @@ public final class RoutingVerticle extends VerticleBase implements NodeRouter {
     }
   }
 
+  private static GatewayErrorException allAtTheirLimit(String model) {
+    return new GatewayError(429, "rate_limit_error", "every deployment of model '" + model
+        + "' is serving its max_parallel_requests; retry shortly").toReplyException();
+  }
+
+  /** The chosen deployment's last free slot was taken between the decision and the call: nothing was sent. */
+  private static final class SlotTaken extends RuntimeException {
+    SlotTaken() {
+      super("the deployment is at its max_parallel_requests", null, false, false);
+    }
+  }
+
   /** The deployments below their {@code max_parallel_requests} on this node. */
   private List<Deployment> withFreeSlots(List<Deployment> candidates) {
     return candidates.stream().filter(d -> d.calls().maxParallelRequests() == null
@@ -310,13 +331,15 @@ public final class RoutingVerticle extends VerticleBase implements NodeRouter {
    */
   private Future<GatewayReply> call(GatewayRequest request, Route route, long receivedAt, boolean streamUsage) {
     Deployment deployment = route.deployment();
+    if (!book.dispatched(deployment.id(), deployment.calls().maxParallelRequests())) {
+      return Future.failedFuture(new SlotTaken());
+    }
     String upstreamModel = deployment.upstreamModel(request.model());
     Buffer body = route.body() != null ? route.body() : request.body();
     if (!upstreamModel.equals(request.model())) {
       body = ModelField.replace(body, upstreamModel);
     }
     long timeout = deployment.timeout(request.stream()).toMillis();
-    book.dispatched(deployment.id());
     return answerOf(deployment, new ProviderCall(request, deployment, body, route.kind(), timeout, receivedAt,
         streamUsage))
         .map(reply -> reply.withRoute(route.kind()))

@@ -143,4 +143,46 @@ class DeploymentBookTest {
     assertThat(book.inFlight().count("a")).isZero();
     assertThat(before).as("a read taken before is not changed by later calls").isEmpty();
   }
+
+  @Test
+  void aParallelLimitHoldsForCallsSentFromSeveralLoopsAtOnce() throws Exception {
+    // max_parallel_requests: 5; 8 loops each send calls as fast as they can, each call finished at once, and every
+    // call that was let through checks that no more than 5 were in flight at that moment
+    int limit = 5;
+    int threads = 8;
+    int tries = 20_000;
+    AtomicLong overLimit = new AtomicLong();
+    AtomicLong sent = new AtomicLong();
+    CountDownLatch go = new CountDownLatch(1);
+    List<Thread> loops = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      Thread loop = new Thread(() -> {
+        try {
+          go.await();
+        } catch (InterruptedException e) {
+          return;
+        }
+        for (int i = 0; i < tries; i++) {
+          if (book.dispatched("a", limit)) {
+            sent.incrementAndGet();
+            if (book.inFlight().count("a") > limit) {
+              overLimit.incrementAndGet();
+            }
+            book.finished(report(200, new TokenUsage(10, 0, 0, 0, 1000, 5), null));
+          }
+        }
+      });
+      loop.start();
+      loops.add(loop);
+    }
+    go.countDown();
+    for (Thread loop : loops) {
+      loop.join(60_000);
+    }
+
+    assertThat(overLimit).as("calls in flight past the limit").hasValue(0);
+    assertThat(sent.get()).as("calls were let through").isPositive();
+    assertThat(book.ledger().get("sonnet").get("a").requests()).isEqualTo(sent.get());
+    assertThat(book.inFlight().count("a")).isZero();
+  }
 }

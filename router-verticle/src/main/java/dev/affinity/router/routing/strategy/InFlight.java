@@ -2,23 +2,45 @@ package dev.affinity.router.routing.strategy;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.atomic.AtomicLong;
 
 /** Requests sent to each deployment from this node that have not finished yet. */
 public final class InFlight {
 
-  private final Map<String, LongAdder> counts = new ConcurrentHashMap<>();
+  private final Map<String, AtomicLong> counts = new ConcurrentHashMap<>();
 
   public void started(String deploymentId) {
-    counts.computeIfAbsent(deploymentId, id -> new LongAdder()).increment();
+    counter(deploymentId).incrementAndGet();
+  }
+
+  /**
+   * Counts a call in only if fewer than {@code limit} are in flight: the check and the count are one step, so calls
+   * sent at the same moment from several event loops never pass the limit together.
+   *
+   * @return whether the call was counted (and may be sent)
+   */
+  public boolean tryStart(String deploymentId, long limit) {
+    AtomicLong count = counter(deploymentId);
+    long now;
+    do {
+      now = count.get();
+      if (now >= limit) {
+        return false;
+      }
+    } while (!count.compareAndSet(now, now + 1));
+    return true;
   }
 
   public void finished(String deploymentId) {
-    counts.computeIfAbsent(deploymentId, id -> new LongAdder()).decrement();
+    counter(deploymentId).decrementAndGet();
   }
 
   public long count(String deploymentId) {
-    LongAdder count = counts.get(deploymentId);
-    return count == null ? 0 : count.sum();
+    AtomicLong count = counts.get(deploymentId);
+    return count == null ? 0 : count.get();
+  }
+
+  private AtomicLong counter(String deploymentId) {
+    return counts.computeIfAbsent(deploymentId, id -> new AtomicLong());
   }
 }
