@@ -12,10 +12,13 @@ import dev.affinity.model.provider.Provider;
 import dev.affinity.model.provider.ProviderEndpoint;
 import dev.affinity.model.provider.UpstreamModel;
 
+import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
@@ -188,5 +191,12 @@ public final class BedrockProvider implements Provider {
   @Override
   public UpstreamCalls verticle() {
     return new BedrockVerticle();
+  }
+
+  /** The node's Bedrock verticles share one resolution of each deployment's credentials ({@link DeploymentCredentials}). */
+  @Override
+  public Supplier<UpstreamCalls> verticles() {
+    AtomicReference<DeploymentCredentials> node = new AtomicReference<>();
+    return () -> new BedrockVerticle(AwsCredentialSource.fromEnvironment(), Clock.systemUTC(), node);
   }
 }

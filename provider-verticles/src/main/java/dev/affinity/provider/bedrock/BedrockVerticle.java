@@ -16,6 +16,7 @@ import java.net.URI;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Calls Claude on AWS Bedrock (InvokeModel) for the deployments the router picks: the body its pair makes
@@ -29,6 +30,7 @@ public final class BedrockVerticle extends ProviderVerticle {
 
   private final AwsCredentialSource source;
   private final Clock clock;
+  private final AtomicReference<DeploymentCredentials> nodeCredentials;
   private DeploymentCredentials credentials;
   private BedrockSigner signer;
 
@@ -39,13 +41,23 @@ public final class BedrockVerticle extends ProviderVerticle {
 
   /** Credentials from {@code source}, signatures and refreshes on {@code clock}. */
   public BedrockVerticle(AwsCredentialSource source, Clock clock) {
+    this(source, clock, new AtomicReference<>());
+  }
+
+  /**
+   * A verticle that shares its credentials with the others given the same {@code nodeCredentials} (the node's Bedrock
+   * verticles, one per event loop): the first to start makes them.
+   */
+  BedrockVerticle(AwsCredentialSource source, Clock clock, AtomicReference<DeploymentCredentials> nodeCredentials) {
     this.source = source;
     this.clock = clock;
+    this.nodeCredentials = nodeCredentials;
   }
 
   @Override
   public Future<?> start() {
-    credentials = new DeploymentCredentials(vertx, source::provider, clock);
+    credentials = nodeCredentials.updateAndGet(made -> made != null ? made
+        : new DeploymentCredentials(vertx, source::provider, clock));
     signer = new BedrockSigner(clock);
     return super.start();
   }

@@ -2,7 +2,9 @@ package dev.affinity.provider.bedrock;
 
 import dev.affinity.provider.bedrock.AwsSettings;
 import dev.affinity.model.config.Deployment;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
@@ -10,8 +12,8 @@ import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -22,7 +24,9 @@ import java.util.logging.Logger;
  * {@link #REFRESH_AHEAD} of expiry a refresh starts in the background, and only credentials about to expire (within
  * {@link #MUST_REFRESH}) make requests wait. Concurrent requests share one resolution.
  *
- * <p>Confined to the verticle's event loop: {@code executeBlocking} completes on the caller's context.
+ * <p>One per node, shared by the Bedrock verticles of all its event loops ({@link BedrockProvider#verticles()}):
+ * credentials are resolved once per node (one STS call, say), not once per loop. Each entry's state is kept under the
+ * entry's lock; a request waiting for a resolution another loop started is answered on its own loop.
  */
 final class DeploymentCredentials {
 
@@ -38,7 +42,7 @@ final class DeploymentCredentials {
   private final Vertx vertx;
   private final Function<AwsSettings, AwsCredentialsProvider> providers;
   private final Clock clock;
-  private final Map<String, Entry> entries = new HashMap<>();
+  private final Map<String, Entry> entries = new ConcurrentHashMap<>();
 
   DeploymentCredentials(Vertx vertx, Function<AwsSettings, AwsCredentialsProvider> providers, Clock clock) {
     this.vertx = vertx;
@@ -50,10 +54,15 @@ final class DeploymentCredentials {
   Future<AwsCredentialsIdentity> credentials(Deployment deployment) {
     Entry entry = entries.computeIfAbsent(deployment.id(), id -> new Entry(providers.apply(deployment.settings(AwsSettings.class))));
     Instant now = clock.instant();
-    AwsCredentialsIdentity current = entry.current;
+    AwsCredentialsIdentity current;
+    Instant resolvedAt;
+    synchronized (entry) {
+      current = entry.current;
+      resolvedAt = entry.resolvedAt;
+    }
     if (current != null) {
       Instant stale = current.expirationTime().map(expiry -> expiry.minus(REFRESH_AHEAD))
-          .orElse(entry.resolvedAt.plus(RELOAD_EVERY));
+          .orElse(resolvedAt.plus(RELOAD_EVERY));
       Instant unusable = current.expirationTime().map(expiry -> expiry.minus(MUST_REFRESH)).orElse(Instant.MAX);
       if (now.isBefore(stale)) {
         return Future.succeededFuture(current);
@@ -68,27 +77,37 @@ final class DeploymentCredentials {
     return refresh(deployment, entry);
   }
 
+  /** The entry's resolution in flight, or a new one; answered on the caller's context, whichever loop started it. */
   private Future<AwsCredentialsIdentity> refresh(Deployment deployment, Entry entry) {
-    if (entry.inFlight != null) {
-      return entry.inFlight;
-    }
-    AwsCredentialsProvider provider = entry.provider;
-    Future<AwsCredentialsIdentity> resolution = vertx.<AwsCredentialsIdentity>executeBlocking(
-            provider::resolveCredentials, false)
-        .andThen(result -> {
-          entry.inFlight = null;
-          if (result.succeeded()) {
-            entry.current = result.result();
-            entry.resolvedAt = clock.instant();
+    Context caller = vertx.getOrCreateContext();
+    Future<AwsCredentialsIdentity> resolution;
+    synchronized (entry) {
+      resolution = entry.inFlight;
+      if (resolution == null) {
+        Promise<AwsCredentialsIdentity> resolved = Promise.promise();
+        Future<AwsCredentialsIdentity> started = resolved.future();
+        entry.inFlight = started;
+        resolution = started;
+        vertx.<AwsCredentialsIdentity>executeBlocking(entry.provider::resolveCredentials, false).onComplete(result -> {
+          synchronized (entry) {
+            if (entry.inFlight == started) {
+              entry.inFlight = null;
+            }
+            if (result.succeeded()) {
+              entry.current = result.result();
+              entry.resolvedAt = clock.instant();
+            }
           }
+          resolved.handle(result);
         });
-    // a resolution that completes at once (static keys on a free worker) must not be left in flight
-    if (!resolution.isComplete()) {
-      entry.inFlight = resolution;
+      }
     }
-    return resolution;
+    Promise<AwsCredentialsIdentity> answer = Promise.promise();
+    resolution.onComplete(result -> caller.runOnContext(back -> answer.handle(result)));
+    return answer.future();
   }
 
+  /** One deployment's credentials; the mutable fields under the entry's lock. */
   private static final class Entry {
     private final AwsCredentialsProvider provider;
     private AwsCredentialsIdentity current;

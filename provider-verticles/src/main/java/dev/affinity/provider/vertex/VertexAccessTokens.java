@@ -3,14 +3,16 @@ package dev.affinity.provider.vertex;
 import com.google.auth.oauth2.AccessToken;
 import com.google.auth.oauth2.GoogleCredentials;
 import dev.affinity.model.config.Deployment;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -20,8 +22,9 @@ import java.util.logging.Logger;
  * still good: within {@link #REFRESH_AHEAD} of expiry a refresh starts in the background, and only a token about to
  * expire (within {@link #MUST_REFRESH}) makes requests wait. Concurrent requests share one fetch.
  *
- * <p>Confined to the verticle's event loop: {@code executeBlocking} completes on the caller's context, and the worker
- * only returns what it fetched.
+ * <p>One per node, shared by the Vertex verticles of all its event loops ({@link VertexProvider#verticles()}): a token
+ * is fetched once per node, not once per loop. Each entry's state is kept under the entry's lock; a request waiting for
+ * a fetch another loop started is answered on its own loop.
  */
 final class VertexAccessTokens {
 
@@ -38,7 +41,7 @@ final class VertexAccessTokens {
   private final Vertx vertx;
   private final VertexCredentialSource source;
   private final Clock clock;
-  private final Map<String, Entry> entries = new HashMap<>();
+  private final Map<String, Entry> entries = new ConcurrentHashMap<>();
 
   VertexAccessTokens(Vertx vertx, VertexCredentialSource source, Clock clock) {
     this.vertx = vertx;
@@ -50,13 +53,17 @@ final class VertexAccessTokens {
   Future<String> token(Deployment deployment) {
     Entry entry = entries.computeIfAbsent(deployment.id(), id -> new Entry());
     Instant now = clock.instant();
-    if (entry.token != null) {
-      if (now.isBefore(entry.expiresAt.minus(REFRESH_AHEAD))) {
-        return Future.succeededFuture(entry.token);
+    String current;
+    Instant expiresAt;
+    synchronized (entry) {
+      current = entry.token;
+      expiresAt = entry.expiresAt;
+    }
+    if (current != null) {
+      if (now.isBefore(expiresAt.minus(REFRESH_AHEAD))) {
+        return Future.succeededFuture(current);
       }
-      if (now.isBefore(entry.expiresAt.minus(MUST_REFRESH))) {
-        // taken first: a fetch that is done already completes its callbacks at once, replacing entry.token
-        String current = entry.token;
+      if (now.isBefore(expiresAt.minus(MUST_REFRESH))) {
         refresh(deployment, entry).onFailure(failure -> LOG.log(Level.WARNING, "deployment " + deployment.id()
             + ": refreshing the access token of " + deployment.settings(VertexSettings.class).credentialsSource()
             + " failed, keeping the current one: " + failure.getMessage()));
@@ -72,29 +79,46 @@ final class VertexAccessTokens {
    */
   void invalidate(Deployment deployment, String token) {
     Entry entry = entries.get(deployment.id());
-    if (entry != null && token != null && token.equals(entry.token)) {
-      entry.token = null;
+    if (entry == null || token == null) {
+      return;
+    }
+    synchronized (entry) {
+      if (token.equals(entry.token)) {
+        entry.token = null;
+      }
     }
   }
 
+  /** The entry's fetch in flight, or a new one; answered on the caller's context, whichever loop started it. */
   private Future<String> refresh(Deployment deployment, Entry entry) {
-    if (entry.inFlight != null) {
-      return entry.inFlight;
-    }
-    GoogleCredentials loaded = entry.credentials;
-    Future<String> fetch = vertx.<Fetched>executeBlocking(() -> fetch(deployment, loaded), false)
-        .andThen(result -> entry.inFlight = null)
-        .map(fetched -> {
-          entry.credentials = fetched.credentials();
-          entry.token = fetched.token();
-          entry.expiresAt = clock.instant().plus(fetched.lifetime());
-          return fetched.token();
+    Context caller = vertx.getOrCreateContext();
+    Future<String> fetch;
+    synchronized (entry) {
+      fetch = entry.inFlight;
+      if (fetch == null) {
+        Promise<String> fetched = Promise.promise();
+        Future<String> started = fetched.future();
+        entry.inFlight = started;
+        fetch = started;
+        GoogleCredentials loaded = entry.credentials;
+        vertx.<Fetched>executeBlocking(() -> fetch(deployment, loaded), false).onComplete(result -> {
+          synchronized (entry) {
+            if (entry.inFlight == started) {
+              entry.inFlight = null;
+            }
+            if (result.succeeded()) {
+              entry.credentials = result.result().credentials();
+              entry.token = result.result().token();
+              entry.expiresAt = clock.instant().plus(result.result().lifetime());
+            }
+          }
+          fetched.handle(result.map(Fetched::token));
         });
-    // a fetch that completed at once must not be left in flight
-    if (!fetch.isComplete()) {
-      entry.inFlight = fetch;
+      }
     }
-    return fetch;
+    Promise<String> answer = Promise.promise();
+    fetch.onComplete(result -> caller.runOnContext(back -> answer.handle(result)));
+    return answer.future();
   }
 
   /** Runs on a worker: loads the credentials once, then asks Google (or the configured token URI) for a token. */
@@ -140,6 +164,7 @@ final class VertexAccessTokens {
     }
   }
 
+  /** One deployment's token; every field under the entry's lock. */
   private static final class Entry {
     private GoogleCredentials credentials;
     private String token;

@@ -15,10 +15,13 @@ import dev.affinity.model.provider.ProviderEndpoint;
 import dev.affinity.model.provider.UpstreamModel;
 import dev.affinity.provider.gemini.GeminiProvider;
 
+import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
@@ -184,5 +187,12 @@ public final class VertexProvider implements Provider {
   @Override
   public UpstreamCalls verticle() {
     return new VertexVerticle();
+  }
+
+  /** The node's Vertex verticles share one token per deployment ({@link VertexAccessTokens}). */
+  @Override
+  public Supplier<UpstreamCalls> verticles() {
+    AtomicReference<VertexAccessTokens> node = new AtomicReference<>();
+    return () -> new VertexVerticle(VertexCredentialSource.standard(), Clock.systemUTC(), node);
   }
 }

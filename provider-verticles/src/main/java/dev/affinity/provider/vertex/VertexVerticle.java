@@ -15,6 +15,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 
 import java.time.Clock;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Calls Claude and Gemini on Google Vertex AI for the deployments the router picks. Claude
@@ -33,6 +34,7 @@ public final class VertexVerticle extends ProviderVerticle {
 
   private final VertexCredentialSource source;
   private final Clock clock;
+  private final AtomicReference<VertexAccessTokens> nodeTokens;
   private VertexAccessTokens tokens;
 
   /** Credentials from each deployment's {@code vertex_credentials}, or Google's application default credentials. */
@@ -42,13 +44,22 @@ public final class VertexVerticle extends ProviderVerticle {
 
   /** Credentials from {@code source}; token lifetimes are counted on {@code clock}. */
   public VertexVerticle(VertexCredentialSource source, Clock clock) {
+    this(source, clock, new AtomicReference<>());
+  }
+
+  /**
+   * A verticle that shares its tokens with the others given the same {@code nodeTokens} (the node's Vertex verticles,
+   * one per event loop): the first to start makes them.
+   */
+  VertexVerticle(VertexCredentialSource source, Clock clock, AtomicReference<VertexAccessTokens> nodeTokens) {
     this.source = source;
     this.clock = clock;
+    this.nodeTokens = nodeTokens;
   }
 
   @Override
   public Future<?> start() {
-    tokens = new VertexAccessTokens(vertx, source, clock);
+    tokens = nodeTokens.updateAndGet(made -> made != null ? made : new VertexAccessTokens(vertx, source, clock));
     return super.start();
   }
 

@@ -4,6 +4,7 @@ import dev.affinity.model.config.Deployment;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -14,6 +15,10 @@ import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -68,6 +73,37 @@ class DeploymentCredentialsTest {
 
   private static String keyOf(Future<AwsCredentialsIdentity> future) throws Exception {
     return future.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS).accessKeyId();
+  }
+
+  @Test
+  void theNodesLoopsShareOneResolutionAndEachIsAnsweredOnItsOwnLoop() throws Exception {
+    // one instance serves every event loop's Bedrock verticle: two loops asking at once make one STS call
+    String[] loopThreads = new String[2];
+    String[] answeredOn = new String[2];
+    List<Future<AwsCredentialsIdentity>> asked = new ArrayList<>();
+    Context[] loops = {newLoop(), newLoop()};
+    for (int i = 0; i < 2; i++) {
+      int index = i;
+      Promise<AwsCredentialsIdentity> answer = Promise.promise();
+      CountDownLatch sent = new CountDownLatch(1);
+      loops[i].runOnContext(v -> {
+        loopThreads[index] = Thread.currentThread().getName();
+        credentials.credentials(deployment).onComplete(result -> {
+          answeredOn[index] = Thread.currentThread().getName();
+          answer.handle(result);
+        });
+        sent.countDown();
+      });
+      assertThat(sent.await(10, TimeUnit.SECONDS)).isTrue();
+      asked.add(answer.future());
+    }
+    answers.release();
+
+    assertThat(keyOf(asked.get(0))).isEqualTo("ASIASESSION1");
+    assertThat(keyOf(asked.get(1))).isEqualTo("ASIASESSION1");
+    assertThat(resolutions).as("one resolution for both loops").hasValue(1);
+    assertThat(loopThreads[0]).as("two event loops").isNotEqualTo(loopThreads[1]);
+    assertThat(answeredOn).as("each answered on its own loop").containsExactly(loopThreads);
   }
 
   @Test
@@ -130,5 +166,18 @@ class DeploymentCredentialsTest {
     assertThat(failure).hasMessageContaining("the token service is unreachable");
     assertThat(CredentialsFailure.error(deployment, failure).message()).isEqualTo("credentials for profile"
         + " 'sso-session' could not be loaded: the token service is unreachable (deployment bedrock-a)");
+  }
+
+  /** A context on an event loop of its own: Vert.x gives each deployment the next loop. */
+  private Context newLoop() throws Exception {
+    CompletableFuture<Context> made = new CompletableFuture<>();
+    vertx.deployVerticle(new VerticleBase() {
+      @Override
+      public Future<?> start() {
+        made.complete(context);
+        return Future.succeededFuture();
+      }
+    });
+    return made.get(10, TimeUnit.SECONDS);
   }
 }

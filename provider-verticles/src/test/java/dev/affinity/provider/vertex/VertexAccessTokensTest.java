@@ -6,6 +6,7 @@ import dev.affinity.model.config.Deployment;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -17,8 +18,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -32,6 +36,8 @@ class VertexAccessTokensTest {
   private final MovableClock clock = new MovableClock(Instant.parse("2026-01-01T12:00:00Z"));
   private final AtomicInteger loads = new AtomicInteger();
   private final AtomicInteger fetches = new AtomicInteger();
+  /** When set, a fetch waits for it: the test decides when the token endpoint answers. */
+  private volatile CountDownLatch endpoint;
   private Vertx vertx;
   private Context loop;
   private Deployment deployment;
@@ -46,7 +52,15 @@ class VertexAccessTokensTest {
       loads.incrementAndGet();
       return new GoogleCredentials() {
         @Override
-        public AccessToken refreshAccessToken() {
+        public AccessToken refreshAccessToken() throws IOException {
+          CountDownLatch held = endpoint;
+          try {
+            if (held != null && !held.await(10, TimeUnit.SECONDS)) {
+              throw new IOException("the test never let the token endpoint answer");
+            }
+          } catch (InterruptedException interrupted) {
+            throw new IOException(interrupted);
+          }
           int n = fetches.incrementAndGet();
           return new AccessToken("token-" + n, new Date(System.currentTimeMillis() + 3_600_000));
         }
@@ -76,6 +90,44 @@ class VertexAccessTokensTest {
 
     assertThat(both).containsExactly("token-1", "token-1");
     assertThat(fetches).hasValue(1);
+  }
+
+  @Test
+  void theNodesLoopsShareOneFetchAndEachIsAnsweredOnItsOwnLoop() throws Exception {
+    // one instance serves every event loop's Vertex verticle: two loops asking at once fetch one token
+    endpoint = new CountDownLatch(1);
+    Context[] loops = {newLoop(), newLoop()};
+    String[] loopThreads = new String[2];
+    String[] answeredOn = new String[2];
+    List<CompletableFuture<String>> asked = new ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      int index = i;
+      CompletableFuture<String> answer = new CompletableFuture<>();
+      loops[i].runOnContext(v -> {
+        loopThreads[index] = Thread.currentThread().getName();
+        tokens.token(deployment).onComplete(result -> {
+          answeredOn[index] = Thread.currentThread().getName();
+          if (result.succeeded()) {
+            answer.complete(result.result());
+          } else {
+            answer.completeExceptionally(result.cause());
+          }
+        });
+      });
+      asked.add(answer);
+    }
+    // both loops have asked before the endpoint answers
+    for (int tries = 0; (loopThreads[0] == null || loopThreads[1] == null) && tries < 500; tries++) {
+      Thread.sleep(10);
+    }
+    assertThat(asked).as("no answer before the endpoint's").noneMatch(CompletableFuture::isDone);
+    endpoint.countDown();
+
+    assertThat(asked.get(0).get(10, TimeUnit.SECONDS)).isEqualTo("token-1");
+    assertThat(asked.get(1).get(10, TimeUnit.SECONDS)).isEqualTo("token-1");
+    assertThat(fetches).as("one fetch for both loops").hasValue(1);
+    assertThat(loopThreads[0]).as("two event loops").isNotEqualTo(loopThreads[1]);
+    assertThat(answeredOn).as("each answered on its own loop").containsExactly(loopThreads);
   }
 
   @Test
@@ -160,5 +212,18 @@ class VertexAccessTokensTest {
     public Instant instant() {
       return now;
     }
+  }
+
+  /** A context on an event loop of its own: Vert.x gives each deployment the next loop. */
+  private Context newLoop() throws Exception {
+    CompletableFuture<Context> made = new CompletableFuture<>();
+    vertx.deployVerticle(new VerticleBase() {
+      @Override
+      public Future<?> start() {
+        made.complete(context);
+        return Future.succeededFuture();
+      }
+    });
+    return made.get(10, TimeUnit.SECONDS);
   }
 }

@@ -38,6 +38,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import java.util.logging.Logger;
 
 /**
@@ -190,6 +191,9 @@ public final class AffinityNode {
             .put("total_timeout_millis", config.server().upstreamTotalTimeout().toMillis()));
     int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
     ClientConnections connections = new ClientConnections(config.server().maxConnectionsPerClient());
+    // each provider's verticles of this node, one per loop, made by one supplier: they share what is the node's
+    Map<String, Supplier<UpstreamCalls>> providerVerticles = new LinkedHashMap<>();
+    Providers.all().forEach(provider -> providerVerticles.put(provider.name(), provider.verticles()));
     // joining the pin map registers a listener on every member and loads the node's view: off the event loop
     return vertx.executeBlocking(() -> PinMap.open(hazelcast))
         .compose(pins -> {
@@ -202,7 +206,7 @@ public final class AffinityNode {
         // against none), the router, then the front ends, which call it as a method, on their own thread
         .compose(routing -> vertx.deployVerticle(() -> {
               Map<String, UpstreamCalls> providers = new LinkedHashMap<>();
-              Providers.all().forEach(provider -> providers.put(provider.name(), provider.verticle()));
+              providerVerticles.forEach((name, verticles) -> providers.put(name, verticles.get()));
               RoutingVerticle router = new RoutingVerticle(routing, providers);
               List<Deployable> members = new ArrayList<>(providers.values());
               members.add(router);

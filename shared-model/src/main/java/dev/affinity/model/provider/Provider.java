@@ -8,6 +8,7 @@ import dev.affinity.model.config.Section;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * One provider's registration: everything the gateway knows about a provider outside the provider's own package.
@@ -78,4 +79,13 @@ public interface Provider {
 
   /** A new instance of the verticle that calls this provider: the node deploys it beside the router, which calls it. */
   UpstreamCalls verticle();
+
+  /**
+   * What makes one node's verticles of this provider, one per event loop. The verticles one supplier makes may share
+   * what belongs to the node rather than to a loop (an access token, resolved credentials: fetched once per node, not
+   * once per loop); by default each is {@link #verticle()} on its own.
+   */
+  default Supplier<UpstreamCalls> verticles() {
+    return this::verticle;
+  }
 }
