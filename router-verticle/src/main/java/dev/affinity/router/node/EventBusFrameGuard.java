@@ -35,6 +35,10 @@ public final class EventBusFrameGuard {
   private final SocketAddress eventBus;
   private final long maxFrameBytes;
   private final PeerConnections connections;
+  // the event bus unreachable: one line per warning interval, the next one counting the connections closed since
+  private long unreachableWarnedAt;
+  private boolean unreachableWarned;
+  private int unreachableHeld;
 
   private EventBusFrameGuard(Vertx vertx, NetServer server, NetClient relay, SocketAddress eventBus,
                              long maxFrameBytes, PeerConnections connections) {
@@ -137,8 +141,7 @@ public final class EventBusFrameGuard {
         return;
       }
       if (connected.failed()) {
-        LOG.warning("event-bus guard: cannot reach this node's event bus at " + eventBus + " ("
-            + connected.cause().getMessage() + "); closing the connection from " + peer.remoteAddress());
+        warnUnreachable(connected.cause(), peer.remoteAddress());
         peer.close();
         return;
       }
@@ -162,6 +165,24 @@ public final class EventBusFrameGuard {
       bus.handler(bytes -> forward(bytes, bus, peer));
       peer.resume();
     });
+  }
+
+  /**
+   * At most one line per warning interval while this node's event bus cannot be reached: a peer that reconnects in a
+   * loop must not fill the log. The next line says how many connections were closed for it in between.
+   */
+  private synchronized void warnUnreachable(Throwable cause, SocketAddress from) {
+    long now = System.nanoTime();
+    if (unreachableWarned && now - unreachableWarnedAt < connections.warningIntervalNanos()) {
+      unreachableHeld++;
+      return;
+    }
+    LOG.warning("event-bus guard: cannot reach this node's event bus at " + eventBus + " (" + cause.getMessage()
+        + "); closing the connection from " + from + (unreachableHeld == 0 ? ""
+        : "; " + unreachableHeld + " more connection(s) closed for the same reason since the last warning"));
+    unreachableWarned = true;
+    unreachableWarnedAt = now;
+    unreachableHeld = 0;
   }
 
   /** Writes {@code bytes} read from {@code from} to {@code to}, pausing {@code from} while {@code to}'s queue is full. */

@@ -181,6 +181,31 @@ class EventBusPeerConnectionsTest {
 
   @Test
   @Timeout(60)
+  void anUnreachableEventBusIsWarnedOfOncePerIntervalWithTheConnectionsClosedInBetween() throws Exception {
+    // the node's event bus is not listening: every connection is closed, a peer reconnecting in a loop must not
+    // write a line each time
+    NetServer gone = vertx.createNetServer().connectHandler(NetSocket::close);
+    await(gone.listen(0, "127.0.0.1"));
+    SocketAddress bus = SocketAddress.inetSocketAddress(gone.actualPort(), "127.0.0.1");
+    await(gone.close());
+    EventBusFrameGuard guard = await(EventBusFrameGuard.listen(vertx, "127.0.0.1", bus, MAX_FRAME, null,
+        new PeerConnections(100, 100, TimeUnit.SECONDS.toNanos(2))));
+
+    for (int i = 0; i < 5; i++) {
+      Peer peer = connect(guard, "127.0.0.1");
+      peer.closed().future().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+    assertThat(warnings).as("one line for five connections within the interval").hasSize(1);
+    assertThat(warnings.get(0).getMessage()).contains("cannot reach this node's event bus");
+    Thread.sleep(2_100);
+    Peer next = connect(guard, "127.0.0.1");
+    next.closed().future().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    eventually(() -> warnings.size() == 2, "the next line, after the interval");
+    assertThat(warnings.get(1).getMessage()).contains("4 more connection(s) closed for the same reason");
+  }
+
+  @Test
+  @Timeout(60)
   void refusalsHeldBackByTheIntervalAreCountedInTheNextWarning() throws Exception {
     SocketAddress bus = bus();
     EventBusFrameGuard guard = await(EventBusFrameGuard.listen(vertx, "127.0.0.1", bus, MAX_FRAME, null,
@@ -238,8 +263,9 @@ class EventBusPeerConnectionsTest {
       // counted out when the relay failed: without that, the third would be refused as over the cap
       eventually(() -> guard.connections().total() == 0, "the slot of connection " + n + " is given back");
     }
+    // one line: the other four came within the warning interval, which the next line would count
     assertThat(warnings).as("every one was refused for the bus, none for the cap")
-        .allMatch(line -> line.getMessage().contains("cannot reach this node's event bus")).hasSize(5);
+        .allMatch(line -> line.getMessage().contains("cannot reach this node's event bus")).hasSize(1);
   }
 
   @Test
