@@ -36,8 +36,7 @@ public final class EventBusFrameGuard {
   private final long maxFrameBytes;
   private final PeerConnections connections;
   // the event bus unreachable: one line per warning interval, the next one counting the connections closed since
-  private long unreachableWarnedAt;
-  private boolean unreachableWarned;
+  private final WarningPace unreachable;
   private int unreachableHeld;
 
   private EventBusFrameGuard(Vertx vertx, NetServer server, NetClient relay, SocketAddress eventBus,
@@ -48,6 +47,7 @@ public final class EventBusFrameGuard {
     this.eventBus = eventBus;
     this.maxFrameBytes = maxFrameBytes;
     this.connections = connections;
+    this.unreachable = new WarningPace(connections.warningIntervalNanos());
   }
 
   /**
@@ -172,16 +172,13 @@ public final class EventBusFrameGuard {
    * loop must not fill the log. The next line says how many connections were closed for it in between.
    */
   private synchronized void warnUnreachable(Throwable cause, SocketAddress from) {
-    long now = System.nanoTime();
-    if (unreachableWarned && now - unreachableWarnedAt < connections.warningIntervalNanos()) {
+    if (!unreachable.due(System.nanoTime())) {
       unreachableHeld++;
       return;
     }
     LOG.warning("event-bus guard: cannot reach this node's event bus at " + eventBus + " (" + cause.getMessage()
         + "); closing the connection from " + from + (unreachableHeld == 0 ? ""
         : "; " + unreachableHeld + " more connection(s) closed for the same reason since the last warning"));
-    unreachableWarned = true;
-    unreachableWarnedAt = now;
     unreachableHeld = 0;
   }
 

@@ -31,10 +31,9 @@ final class PeerConnections {
   /** Only the addresses that hold a connection: bounded by the open connections. */
   private final Map<String, Integer> open = new HashMap<>();
   private int total;
+  private final WarningPace pace;
   private long refused;
   private String lastRefused;
-  private long lastWarning;
-  private boolean warned;
   private boolean warningScheduled;
 
   PeerConnections(int maxPerPeer, int maxTotal) {
@@ -49,6 +48,7 @@ final class PeerConnections {
     this.maxPerPeer = maxPerPeer;
     this.maxTotal = maxTotal;
     this.warningIntervalNanos = warningIntervalNanos;
+    this.pace = new WarningPace(warningIntervalNanos);
   }
 
   long warningIntervalNanos() {
@@ -95,16 +95,15 @@ final class PeerConnections {
    * least {@link #warningIntervalNanos()} old; else null, and the refusals wait for the next.
    */
   synchronized String warning(long nowNanos) {
-    if (refused == 0 || (warned && nowNanos - lastWarning < warningIntervalNanos)) {
+    boolean warnedBefore = pace.warned();
+    if (refused == 0 || !pace.due(nowNanos)) {
       return null;
     }
     String line = "event-bus guard: refused " + refused + (refused == 1 ? " connection" : " connections")
-        + (warned ? " since the last warning" : "") + ", over the cap of " + maxPerPeer + " open per peer address or "
-        + maxTotal + " in all; the latest from " + lastRefused + ", which holds " + open(lastRefused)
-        + " (" + total + " in all)";
+        + (warnedBefore ? " since the last warning" : "") + ", over the cap of " + maxPerPeer
+        + " open per peer address or " + maxTotal + " in all; the latest from " + lastRefused + ", which holds "
+        + open(lastRefused) + " (" + total + " in all)";
     refused = 0;
-    warned = true;
-    lastWarning = nowNanos;
     return line;
   }
 
