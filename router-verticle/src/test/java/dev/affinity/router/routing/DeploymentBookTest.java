@@ -113,35 +113,20 @@ class DeploymentBookTest {
     // every event loop's router books into the node's one book
     int threads = 4;
     int calls = 20_000;
-    CountDownLatch go = new CountDownLatch(1);
-    List<Thread> loops = new ArrayList<>();
-    for (int t = 0; t < threads; t++) {
-      Thread loop = new Thread(() -> {
-        try {
-          go.await();
-        } catch (InterruptedException e) {
-          return;
-        }
-        for (int i = 0; i < calls; i++) {
-          book.dispatched("a");
-          book.finished(report(200, new TokenUsage(10, 0, 0, 0, 1000, 5), null));
-        }
-      });
-      loop.start();
-      loops.add(loop);
-    }
-    Map<String, Map<String, CacheLedger.Line>> before = book.ledger();
-    go.countDown();
-    for (Thread loop : loops) {
-      loop.join(60_000);
-    }
+    List<Map<String, Map<String, CacheLedger.Line>>> before = new ArrayList<>();
+    atOnce(threads, () -> {
+      for (int i = 0; i < calls; i++) {
+        book.dispatched("a");
+        book.finished(report(200, new TokenUsage(10, 0, 0, 0, 1000, 5), null));
+      }
+    }, () -> before.add(book.ledger()));
 
     CacheLedger.Line line = book.ledger().get("sonnet").get("a");
     assertThat(line.requests()).isEqualTo((long) threads * calls);
     assertThat(line.outputTokens()).isEqualTo(5L * threads * calls);
     assertThat(line.pinnedRequests()).isEqualTo((long) threads * calls);
     assertThat(book.inFlight().count("a")).isZero();
-    assertThat(before).as("a read taken before is not changed by later calls").isEmpty();
+    assertThat(before.get(0)).as("a read taken before is not changed by later calls").isEmpty();
   }
 
   @Test
@@ -153,6 +138,29 @@ class DeploymentBookTest {
     int tries = 20_000;
     AtomicLong overLimit = new AtomicLong();
     AtomicLong sent = new AtomicLong();
+    atOnce(threads, () -> {
+      for (int i = 0; i < tries; i++) {
+        if (book.dispatched("a", limit)) {
+          sent.incrementAndGet();
+          if (book.inFlight().count("a") > limit) {
+            overLimit.incrementAndGet();
+          }
+          book.finished(report(200, new TokenUsage(10, 0, 0, 0, 1000, 5), null));
+        }
+      }
+    }, () -> { });
+
+    assertThat(overLimit).as("calls in flight past the limit").hasValue(0);
+    assertThat(sent.get()).as("calls were let through").isPositive();
+    assertThat(book.ledger().get("sonnet").get("a").requests()).isEqualTo(sent.get());
+    assertThat(book.inFlight().count("a")).isZero();
+  }
+
+  /**
+   * Runs {@code work} on {@code threads} threads (the node's event loops) released at the same moment, after
+   * {@code beforeRelease}, and waits for them all.
+   */
+  private static void atOnce(int threads, Runnable work, Runnable beforeRelease) throws InterruptedException {
     CountDownLatch go = new CountDownLatch(1);
     List<Thread> loops = new ArrayList<>();
     for (int t = 0; t < threads; t++) {
@@ -162,27 +170,15 @@ class DeploymentBookTest {
         } catch (InterruptedException e) {
           return;
         }
-        for (int i = 0; i < tries; i++) {
-          if (book.dispatched("a", limit)) {
-            sent.incrementAndGet();
-            if (book.inFlight().count("a") > limit) {
-              overLimit.incrementAndGet();
-            }
-            book.finished(report(200, new TokenUsage(10, 0, 0, 0, 1000, 5), null));
-          }
-        }
+        work.run();
       });
       loop.start();
       loops.add(loop);
     }
+    beforeRelease.run();
     go.countDown();
     for (Thread loop : loops) {
       loop.join(60_000);
     }
-
-    assertThat(overLimit).as("calls in flight past the limit").hasValue(0);
-    assertThat(sent.get()).as("calls were let through").isPositive();
-    assertThat(book.ledger().get("sonnet").get("a").requests()).isEqualTo(sent.get());
-    assertThat(book.inFlight().count("a")).isZero();
   }
 }
