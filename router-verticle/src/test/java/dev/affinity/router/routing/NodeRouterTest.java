@@ -13,9 +13,6 @@ import dev.affinity.model.UsageReport;
 import dev.affinity.model.config.ConfigLoader;
 import dev.affinity.model.config.GatewayConfig;
 import dev.affinity.model.provider.UpstreamCalls;
-import dev.affinity.router.node.NodeState;
-import dev.affinity.router.node.RoutingLoop;
-import dev.affinity.router.observe.GatewayMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
@@ -26,7 +23,6 @@ import io.vertx.core.streams.ReadStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -117,14 +113,7 @@ class NodeRouterTest {
                              timeout: 1}
         router_settings: {num_retries: 0}
         """, Map.of());
-    NodeState node = new NodeState(100);
-    node.metrics(new GatewayMetrics(config));
-    NodeRouting shared = new NodeRouting(config, node, null, null, () -> 1, Tenants.NONE);
-    vertx.deployVerticle(shared).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-    RoutingVerticle router = new RoutingVerticle(shared, Map.of("anthropic", provider));
-    vertx.deployVerticle(new RoutingLoop(List.of(provider, router))).toCompletionStage().toCompletableFuture()
-        .get(30, TimeUnit.SECONDS);
-    return router;
+    return RouterStack.deploy(vertx, config, null, provider);
   }
 
   private static GatewayRequest request() throws Exception {

@@ -8,9 +8,6 @@ import dev.affinity.model.ProviderCall;
 import dev.affinity.model.config.ConfigLoader;
 import dev.affinity.model.config.GatewayConfig;
 import dev.affinity.model.provider.UpstreamCalls;
-import dev.affinity.router.node.NodeState;
-import dev.affinity.router.node.RoutingLoop;
-import dev.affinity.router.observe.GatewayMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -93,15 +90,7 @@ class ParallelLimitTest {
   }
 
   private NodeRouter deploy(String yaml, HeldClaims pins, HoldingProvider provider) throws Exception {
-    GatewayConfig config = ConfigLoader.parse(yaml, Map.of());
-    NodeState node = new NodeState(100);
-    node.metrics(new GatewayMetrics(config));
-    NodeRouting shared = new NodeRouting(config, node, pins, null, () -> 1, Tenants.NONE);
-    vertx.deployVerticle(shared).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-    RoutingVerticle router = new RoutingVerticle(shared, Map.of("anthropic", provider));
-    vertx.deployVerticle(new RoutingLoop(List.of(provider, router))).toCompletionStage().toCompletableFuture()
-        .get(30, TimeUnit.SECONDS);
-    return router;
+    return RouterStack.deploy(vertx, ConfigLoader.parse(yaml, Map.of()), pins, provider);
   }
 
   private static GatewayRequest turn(GatewayConfig config, long seed) throws Exception {
