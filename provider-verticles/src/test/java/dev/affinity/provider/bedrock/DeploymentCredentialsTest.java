@@ -1,10 +1,10 @@
 package dev.affinity.provider.bedrock;
 
 import dev.affinity.model.config.Deployment;
+import dev.affinity.provider.EventLoops;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -17,7 +17,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -81,7 +80,7 @@ class DeploymentCredentialsTest {
     String[] loopThreads = new String[2];
     String[] answeredOn = new String[2];
     List<Future<AwsCredentialsIdentity>> asked = new ArrayList<>();
-    Context[] loops = {newLoop(), newLoop()};
+    Context[] loops = {EventLoops.newLoop(vertx), EventLoops.newLoop(vertx)};
     for (int i = 0; i < 2; i++) {
       int index = i;
       Promise<AwsCredentialsIdentity> answer = Promise.promise();
@@ -166,18 +165,5 @@ class DeploymentCredentialsTest {
     assertThat(failure).hasMessageContaining("the token service is unreachable");
     assertThat(CredentialsFailure.error(deployment, failure).message()).isEqualTo("credentials for profile"
         + " 'sso-session' could not be loaded: the token service is unreachable (deployment bedrock-a)");
-  }
-
-  /** A context on an event loop of its own: Vert.x gives each deployment the next loop. */
-  private Context newLoop() throws Exception {
-    CompletableFuture<Context> made = new CompletableFuture<>();
-    vertx.deployVerticle(new VerticleBase() {
-      @Override
-      public Future<?> start() {
-        made.complete(context);
-        return Future.succeededFuture();
-      }
-    });
-    return made.get(10, TimeUnit.SECONDS);
   }
 }

@@ -3,10 +3,10 @@ package dev.affinity.provider.vertex;
 import com.google.auth.oauth2.AccessToken;
 import com.google.auth.oauth2.GoogleCredentials;
 import dev.affinity.model.config.Deployment;
+import dev.affinity.provider.EventLoops;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -96,7 +96,7 @@ class VertexAccessTokensTest {
   void theNodesLoopsShareOneFetchAndEachIsAnsweredOnItsOwnLoop() throws Exception {
     // one instance serves every event loop's Vertex verticle: two loops asking at once fetch one token
     endpoint = new CountDownLatch(1);
-    Context[] loops = {newLoop(), newLoop()};
+    Context[] loops = {EventLoops.newLoop(vertx), EventLoops.newLoop(vertx)};
     String[] loopThreads = new String[2];
     String[] answeredOn = new String[2];
     List<CompletableFuture<String>> asked = new ArrayList<>();
@@ -212,18 +212,5 @@ class VertexAccessTokensTest {
     public Instant instant() {
       return now;
     }
-  }
-
-  /** A context on an event loop of its own: Vert.x gives each deployment the next loop. */
-  private Context newLoop() throws Exception {
-    CompletableFuture<Context> made = new CompletableFuture<>();
-    vertx.deployVerticle(new VerticleBase() {
-      @Override
-      public Future<?> start() {
-        made.complete(context);
-        return Future.succeededFuture();
-      }
-    });
-    return made.get(10, TimeUnit.SECONDS);
   }
 }
