@@ -102,9 +102,7 @@ final class DeploymentCredentials {
         });
       }
     }
-    Promise<AwsCredentialsIdentity> answer = Promise.promise();
-    resolution.onComplete(result -> caller.runOnContext(back -> answer.handle(result)));
-    return answer.future();
+    return Future.fromCompletionStage(resolution.toCompletionStage(), caller);
   }
 
   /** One deployment's credentials; the mutable fields under the entry's lock. */

@@ -116,9 +116,7 @@ final class VertexAccessTokens {
         });
       }
     }
-    Promise<String> answer = Promise.promise();
-    fetch.onComplete(result -> caller.runOnContext(back -> answer.handle(result)));
-    return answer.future();
+    return Future.fromCompletionStage(fetch.toCompletionStage(), caller);
   }
 
   /** Runs on a worker: loads the credentials once, then asks Google (or the configured token URI) for a token. */
