@@ -25,6 +25,7 @@ import io.vertx.core.buffer.Buffer;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -33,6 +34,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -67,6 +69,7 @@ public final class CacheAffinityPolicy implements RoutingPolicy {
   private DeploymentLoad load;
   private Balance.Bounds bounds;
   private PinQuota quota = PinQuota.UNLIMITED;
+  private LongSupplier clock = System::currentTimeMillis;
 
   /**
    * A policy with a refresher of its own.
@@ -117,6 +120,12 @@ public final class CacheAffinityPolicy implements RoutingPolicy {
    */
   public CacheAffinityPolicy limitingPins(PinQuota quota) {
     this.quota = quota;
+    return this;
+  }
+
+  /** Reads the time from {@code clock} (milliseconds since the epoch): warm-up marks, deadlines, refreshes due. */
+  public CacheAffinityPolicy timedBy(LongSupplier clock) {
+    this.clock = clock;
     return this;
   }
 
@@ -214,7 +223,7 @@ public final class CacheAffinityPolicy implements RoutingPolicy {
             .holding(held(decision, decision.deploymentId(), Map.of(), blocks), cached(decision, lookup));
         return afterWarmUp(decision.pinnedKey().orElse(null), found, decision.deploymentId(), route, 0, request);
       }
-      long warmingSince = warmUpMillis > 0 ? System.currentTimeMillis() : 0;
+      long warmingSince = warmUpMillis > 0 ? clock.getAsLong() : 0;
       AffinityDecision.Claim deciding = decision.decidingClaim().orElse(null);
       Future<PinStore.Found> decided = deciding == null ? Future.succeededFuture(PinStore.Found.NOTHING)
           : written(pins.write(Map.of(new PinStore.Write(PinStore.Write.Kind.CLAIM, decision.deploymentId(), null,
@@ -328,7 +337,7 @@ public final class CacheAffinityPolicy implements RoutingPolicy {
 
   /** Offers the pins this request refreshes to the node's refresher, those whose refresh is due: no write per hit. */
   private void refreshWhenDue(AffinityDecision decision, PinStore.Found found) {
-    long now = System.currentTimeMillis();
+    long now = clock.getAsLong();
     for (AffinityDecision.Refresh refresh : decision.refreshes()) {
       if (PinLifetime.refreshDue(found.expiresAt().getOrDefault(refresh.key(), 0L), now, refresh.ttl())) {
         refresher.offer(refresh.key(), decision.deploymentId(), refresh.ttl());
@@ -391,13 +400,13 @@ public final class CacheAffinityPolicy implements RoutingPolicy {
     if (since == null || warmUpMillis == 0) {
       return Future.succeededFuture(route);
     }
-    long now = System.currentTimeMillis();
+    long now = clock.getAsLong();
     long deadline = Math.min(now, since) + warmUpMillis;
     if (now >= deadline) {
       return Future.succeededFuture(route);
     }
     return waitForWarmUp(key, scope, deadline).map(waited -> {
-      LOG.fine(() -> "request=" + request.requestId() + " waited " + (System.currentTimeMillis() - now)
+      LOG.fine(() -> "request=" + request.requestId() + " waited " + (clock.getAsLong() - now)
           + " ms for the cache write of its prefix on " + scope);
       return route;
     });
@@ -406,17 +415,18 @@ public final class CacheAffinityPolicy implements RoutingPolicy {
   /**
    * The key whose warm-up, by another request, this one waits for; null when there is none. A request that writes
    * none of its keys itself waits for the key it follows, as always. One that does write some (it won their claims)
-   * waits only for a warm-up that started before its own: two concurrent first requests can each win some of a
-   * prompt's keys (a node's view can show the other's first pins before its others), and each would otherwise write
-   * the shared part, or wait for the other. Waiting only for earlier marks keeps the later one waiting for the
-   * earlier, never both for each other.
+   * waits only for a warm-up that started before its own (see {@link #before}): two concurrent first requests can each
+   * win some of a prompt's keys (a node's view can show the other's first pins before its others), and each would
+   * otherwise write the shared part, or wait for the other. Waiting only for earlier warm-ups keeps the later one
+   * waiting for the earlier, never both for each other.
    */
   private static String othersWarmUp(String followedKey, PinStore.Found state, String scope, Route route,
                                      long ownMark) {
     boolean writesSome = !route.warming().isEmpty();
+    String ownFirst = writesSome ? Collections.min(route.warming().keySet()) : null;
     if (followedKey != null && !route.warming().containsKey(followedKey)) {
       Long since = state.warming().get(followedKey);
-      if (!writesSome || since != null && since < ownMark) {
+      if (!writesSome || since != null && before(since, followedKey, ownMark, ownFirst)) {
         return followedKey;
       }
     }
@@ -424,7 +434,8 @@ public final class CacheAffinityPolicy implements RoutingPolicy {
       return null;
     }
     for (Map.Entry<String, Long> warming : state.warming().entrySet()) {
-      if (warming.getValue() < ownMark && !route.warming().containsKey(warming.getKey())
+      if (before(warming.getValue(), warming.getKey(), ownMark, ownFirst)
+          && !route.warming().containsKey(warming.getKey())
           && scope.equals(state.owners().get(warming.getKey()))) {
         return warming.getKey();
       }
@@ -432,12 +443,23 @@ public final class CacheAffinityPolicy implements RoutingPolicy {
     return null;
   }
 
+  /**
+   * Whether another request's warm-up of {@code key}, marked {@code mark}, started before this request's (marked
+   * {@code ownMark}, on keys the least of which is {@code ownFirst}): by mark, and for equal marks (two requests in one
+   * millisecond: a node's loops decide at once) by key. Each of two such requests has seen the other's keys, as it
+   * tried to claim them too, so the one whose least key is the greater waits; and as no two requests hold one key,
+   * neither can both wait for the other, nor a ring of them.
+   */
+  private static boolean before(long mark, String key, long ownMark, String ownFirst) {
+    return mark < ownMark || mark == ownMark && key.compareTo(ownFirst) < 0;
+  }
+
   private Future<Void> waitForWarmUp(String key, String scope, long deadline) {
     return context.owner().timer(WARM_UP_POLL_MILLIS, TimeUnit.MILLISECONDS)
         .map(tick -> pins.read(List.of(key)))
         .compose(now -> {
           boolean warm = !now.warming().containsKey(key) || !scope.equals(now.owners().get(key));
-          return warm || System.currentTimeMillis() >= deadline ? Future.<Void>succeededFuture()
+          return warm || clock.getAsLong() >= deadline ? Future.<Void>succeededFuture()
               : waitForWarmUp(key, scope, deadline);
         });
   }
@@ -449,7 +471,7 @@ public final class CacheAffinityPolicy implements RoutingPolicy {
    */
   private Future<PinStore.Found> written(CompletionStage<PinStore.Found> stage, GatewayRequest request) {
     return onContext(stage).otherwise(failure -> {
-      long now = System.currentTimeMillis();
+      long now = clock.getAsLong();
       failedWrites++;
       // one line per interval, not one per request, while the store is down
       if (now - lastWriteWarning >= WRITE_WARNING_INTERVAL_MILLIS) {

@@ -1,0 +1,117 @@
+package dev.affinity.router.routing;
+
+import dev.affinity.model.GatewayRequest;
+import dev.affinity.model.config.ConfigLoader;
+import dev.affinity.model.config.Deployment;
+import dev.affinity.model.config.GatewayConfig;
+import dev.affinity.router.routing.strategy.InFlight;
+import dev.affinity.router.routing.strategy.UnpinnedStrategy;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Two first requests for one prompt on one deployment, decided in the same millisecond (two event loops of a node
+ * decide at once), whose claims split the prompt's keys between them: each then writes some keys' cache entries, and
+ * each carries the same warm-up mark. Exactly one of them must wait for the other's answer, or the provider is sent the
+ * prompt twice, both as cache writes.
+ */
+class WarmUpMarkTest {
+
+  private final Vertx vertx = Vertx.vertx();
+
+  @AfterEach
+  void close() throws Exception {
+    vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void ofTwoRequestsWarmingUpInTheSameMillisecondOneWaitsForTheOther() throws Exception {
+    GatewayConfig config = ConfigLoader.parse("""
+        model_list:
+          - model_name: claude
+            litellm_params: {model: anthropic/claude-sonnet-4-5, api_key: sk-1, api_base: "http://127.0.0.1:1"}
+            model_info: {id: a1}
+        """, Map.of());
+    List<Deployment> deployments = config.deploymentsFor("claude");
+    GatewayRequest request = PolicyRequests.agentTurn(config);
+    assertThat(((PromptKeys) request.prepared()).plan().pins()).as("the fixture pins several prefixes")
+        .hasSizeGreaterThanOrEqualTo(2);
+
+    HeldPins pins = new HeldPins();
+    Context context = vertx.getOrCreateContext();
+    long sameMillisecond = System.currentTimeMillis();
+    CacheAffinityPolicy policy = new CacheAffinityPolicy(pins, UnpinnedStrategy.named("round-robin", new InFlight()),
+        new Eligibility(new DeploymentHealth(3, 5_000, System::currentTimeMillis),
+            new RateLimitHeadroom(System::currentTimeMillis), () -> 1), context, Duration.ofMinutes(1), 2)
+        .timedBy(() -> sameMillisecond);
+
+    CompletableFuture<Route> first = PolicyRequests.routingOn(context, policy, request, deployments);
+    CompletableFuture<Route> second = PolicyRequests.routingOn(context, policy, request, deployments);
+    // each claims the deciding prefix: the first's claim lands first and it claims the longer prefixes; the second's
+    // finds the prefix the deployment's already, and it claims the longer prefixes too
+    pins.awaitWrites(2).release(0).awaitWrites(3).release(1).awaitWrites(4);
+    // the second's claims of the longer prefixes land first: it wins them, and the first keeps the deciding one
+    pins.release(3).release(2);
+
+    CompletableFuture.anyOf(first, second).get(10, TimeUnit.SECONDS);
+    Thread.sleep(300); // many warm-up polls: a request not waiting has been decided by now
+    assertThat(List.of(first, second)).as("exactly one request goes upstream, the other waits for its answer")
+        .filteredOn(CompletableFuture::isDone).hasSize(1);
+    Route goes = (first.isDone() ? first : second).get();
+    CompletableFuture<Route> waits = first.isDone() ? second : first;
+    assertThat(goes.warming()).as("the one that goes writes some of the prompt's keys").isNotEmpty();
+
+    context.runOnContext(answered -> policy.answered(goes));
+    pins.awaitWrites(5).release(4); // its answer ends its pins' warm-up
+    assertThat(waits.get(10, TimeUnit.SECONDS).deployment().id()).as("the other goes once it is answered")
+        .isEqualTo("a1");
+  }
+
+  /** An in-memory pin store whose writes, each applied whole, wait until the test releases them, by their order. */
+  private static final class HeldPins extends ForwardingPins {
+
+    private record Held(Map<Write, Set<String>> writes, CompletableFuture<Found> done) {
+    }
+
+    private final List<Held> held = new ArrayList<>();
+
+    @Override
+    public synchronized CompletionStage<Found> write(Map<Write, Set<String>> writes) {
+      Held write = new Held(writes, new CompletableFuture<>());
+      held.add(write);
+      notifyAll();
+      return write.done;
+    }
+
+    synchronized HeldPins awaitWrites(int count) throws InterruptedException {
+      long deadline = System.currentTimeMillis() + 10_000;
+      while (held.size() < count && System.currentTimeMillis() < deadline) {
+        wait(100);
+      }
+      assertThat(held).as("writes made").hasSizeGreaterThanOrEqualTo(count);
+      return this;
+    }
+
+    HeldPins release(int index) {
+      Held write;
+      synchronized (this) {
+        write = held.get(index);
+      }
+      write.done.complete(applied.write(write.writes()).toCompletableFuture().join());
+      return this;
+    }
+  }
+}
