@@ -23,7 +23,8 @@ import java.util.logging.Logger;
  * certificate the cluster's CA signed, as the event bus does, and reaches the event bus over TLS with this member's
  * own certificate (docs/security.md, "The event bus: frame-size limit"). A peer address holds at most
  * {@link PeerConnections#MAX_PER_PEER} connections open, all peers {@link PeerConnections#MAX_TOTAL}: one past a cap
- * is closed before a relay is opened for it.
+ * is closed before a relay is opened for it, and one that sends nothing for {@link PeerConnections#QUIET_LIMIT_MILLIS}
+ * is closed.
  */
 public final class EventBusFrameGuard {
 
@@ -64,7 +65,9 @@ public final class EventBusFrameGuard {
   /** As {@link #listen(Vertx, String, SocketAddress, long, EventBusTls)}, with caps of the caller's. */
   static Future<EventBusFrameGuard> listen(Vertx vertx, String host, SocketAddress eventBus, long maxFrameBytes,
                                            EventBusTls tls, PeerConnections connections) {
-    NetServerOptions serverOptions = new NetServerOptions();
+    // a peer's connection that sends nothing, not even the event bus's pings, is one whose host is gone
+    NetServerOptions serverOptions = new NetServerOptions()
+        .setReadIdleTimeout(Math.toIntExact(connections.quietLimitMillis())).setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
     // members announce addresses, not names: as the event bus's own client, no host name check
     NetClientOptions relayOptions = new NetClientOptions().setHostnameVerificationAlgorithm("");
     if (tls != null) {

@@ -1,5 +1,7 @@
 package dev.affinity.router.node;
 
+import io.vertx.core.eventbus.EventBusOptions;
+
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -24,10 +26,17 @@ final class PeerConnections {
   /** Connections all peers together may hold open: a cluster of thousands of members before it is met. */
   static final int MAX_TOTAL = 4096;
   static final long WARNING_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
+  /**
+   * A connection from which nothing is read for this long is closed, giving its slot back: a live member sends a ping
+   * on each of its connections every 20 s (Vert.x's cluster ping), so only one whose host is gone without a word (a
+   * crash, a cut cable: no FIN ever comes) stays this quiet, and it would otherwise hold its slot for good.
+   */
+  static final long QUIET_LIMIT_MILLIS = 3 * EventBusOptions.DEFAULT_CLUSTER_PING_INTERVAL;
 
   private final int maxPerPeer;
   private final int maxTotal;
   private final long warningIntervalNanos;
+  private final long quietLimitMillis;
   /** Only the addresses that hold a connection: bounded by the open connections. */
   private final Map<String, Integer> open = new HashMap<>();
   private int total;
@@ -37,18 +46,25 @@ final class PeerConnections {
   private boolean warningScheduled;
 
   PeerConnections(int maxPerPeer, int maxTotal) {
-    this(maxPerPeer, maxTotal, WARNING_INTERVAL_NANOS);
+    this(maxPerPeer, maxTotal, WARNING_INTERVAL_NANOS, QUIET_LIMIT_MILLIS);
   }
 
-  /** With warnings at most once per {@code warningIntervalNanos}: a test's short interval. */
-  PeerConnections(int maxPerPeer, int maxTotal, long warningIntervalNanos) {
-    if (maxPerPeer < 1 || maxTotal < 1 || warningIntervalNanos < 1) {
-      throw new IllegalArgumentException("the connection caps and the warning interval must be positive");
+  /** With warnings at most once per {@code warningIntervalNanos}, and a quiet limit: a test's short ones. */
+  PeerConnections(int maxPerPeer, int maxTotal, long warningIntervalNanos, long quietLimitMillis) {
+    if (maxPerPeer < 1 || maxTotal < 1 || warningIntervalNanos < 1 || quietLimitMillis < 1) {
+      throw new IllegalArgumentException("the connection caps, the warning interval and the quiet limit must be"
+          + " positive");
     }
     this.maxPerPeer = maxPerPeer;
     this.maxTotal = maxTotal;
     this.warningIntervalNanos = warningIntervalNanos;
+    this.quietLimitMillis = quietLimitMillis;
     this.pace = new WarningPace(warningIntervalNanos);
+  }
+
+  /** How long a connection may send nothing before it is closed (see {@link #QUIET_LIMIT_MILLIS}). */
+  long quietLimitMillis() {
+    return quietLimitMillis;
   }
 
   long warningIntervalNanos() {

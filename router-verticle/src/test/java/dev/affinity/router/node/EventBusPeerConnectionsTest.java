@@ -189,7 +189,8 @@ class EventBusPeerConnectionsTest {
     SocketAddress bus = SocketAddress.inetSocketAddress(gone.actualPort(), "127.0.0.1");
     await(gone.close());
     EventBusFrameGuard guard = await(EventBusFrameGuard.listen(vertx, "127.0.0.1", bus, MAX_FRAME, null,
-        new PeerConnections(100, 100, TimeUnit.SECONDS.toNanos(2))));
+        new PeerConnections(100, 100, TimeUnit.SECONDS.toNanos(2),
+        PeerConnections.QUIET_LIMIT_MILLIS)));
 
     for (int i = 0; i < 5; i++) {
       Peer peer = connect(guard, "127.0.0.1");
@@ -209,7 +210,8 @@ class EventBusPeerConnectionsTest {
   void refusalsHeldBackByTheIntervalAreCountedInTheNextWarning() throws Exception {
     SocketAddress bus = bus();
     EventBusFrameGuard guard = await(EventBusFrameGuard.listen(vertx, "127.0.0.1", bus, MAX_FRAME, null,
-        new PeerConnections(1, 100, TimeUnit.SECONDS.toNanos(2))));
+        new PeerConnections(1, 100, TimeUnit.SECONDS.toNanos(2),
+        PeerConnections.QUIET_LIMIT_MILLIS)));
     relayed(guard, "127.0.0.1", 1);
     for (int i = 0; i < 4; i++) {
       refused(guard, "127.0.0.1");
@@ -246,6 +248,33 @@ class EventBusPeerConnectionsTest {
     refused(guard, "127.0.0.1");
     framesRelayed(now);
     assertThat(guard.connections().total()).isEqualTo(2);
+  }
+
+  @Test
+  @Timeout(60)
+  void aConnectionThatSendsNothingPastTheQuietLimitIsClosedAndGivesItsSlotBack() throws Exception {
+    EventBusFrameGuard guard = await(EventBusFrameGuard.listen(vertx, "127.0.0.1", bus(), MAX_FRAME, null,
+        new PeerConnections(2, 100, PeerConnections.WARNING_INTERVAL_NANOS, 1_000)));
+    // a live member pings on its connection (here a frame every 200 ms); a crashed host's connection falls silent
+    Peer live = relayed(guard, "127.0.0.1", 1).get(0);
+    long pings = vertx.setPeriodic(200, tick -> live.socket().write(Buffer.buffer().appendInt(4).appendString("ping")));
+    Peer silent = relayed(guard, "127.0.0.1", 1).get(0);
+    refused(guard, "127.0.0.1");
+
+    try {
+      silent.closed().future().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    } catch (TimeoutException stillOpen) {
+      throw new AssertionError("a connection that sent nothing for 10 s is still open, holding its slot");
+    }
+    eventually(() -> busOpen.size() == 1, "the guard closes the silent connection's relay");
+    // another second of quiet for the other: the pings keep it
+    Thread.sleep(1_500);
+    assertThat(live.open()).as("the connection that pings").isTrue();
+    // the silent one's slot is free again
+    Peer next = relayed(guard, "127.0.0.1", 1).get(0);
+    framesRelayed(List.of(next));
+    vertx.cancelTimer(pings);
+    assertThat(live.open()).as("the connection that pinged, at the end").isTrue();
   }
 
   @Test
