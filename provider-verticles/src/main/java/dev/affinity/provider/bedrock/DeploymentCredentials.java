@@ -2,16 +2,15 @@ package dev.affinity.provider.bedrock;
 
 import dev.affinity.provider.bedrock.AwsSettings;
 import dev.affinity.model.config.Deployment;
-import io.vertx.core.Context;
+import dev.affinity.provider.RefreshedCredentials;
+import dev.affinity.provider.RefreshedCredentials.Fetched;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
@@ -26,94 +25,43 @@ import java.util.logging.Logger;
  *
  * <p>One per node, shared by the Bedrock verticles of all its event loops ({@link BedrockProvider#verticles()}):
  * credentials are resolved once per node (one STS call, say), not once per loop. Each entry's state is kept under the
- * entry's lock; a request waiting for a resolution another loop started is answered on its own loop.
+ * entry's lock; a request waiting for a resolution another loop started is answered on its own loop
+ * ({@link RefreshedCredentials}).
  */
 final class DeploymentCredentials {
 
   /** Session credentials are refreshed in the background once they have less than this left. */
-  static final Duration REFRESH_AHEAD = Duration.ofMinutes(5);
+  static final Duration REFRESH_AHEAD = RefreshedCredentials.REFRESH_AHEAD;
   /** Credentials with less than this left are not used: the request waits for fresh ones. */
-  static final Duration MUST_REFRESH = Duration.ofMinutes(1);
+  static final Duration MUST_REFRESH = RefreshedCredentials.MUST_REFRESH;
   /** Credentials without expiry (profile keys) are read again this often, to follow rotation in the files. */
   static final Duration RELOAD_EVERY = Duration.ofMinutes(10);
 
   private static final Logger LOG = Logger.getLogger(DeploymentCredentials.class.getName());
 
-  private final Vertx vertx;
   private final Function<AwsSettings, AwsCredentialsProvider> providers;
-  private final Clock clock;
-  private final Map<String, Entry> entries = new ConcurrentHashMap<>();
+  /** One provider per deployment, made on its first request and kept: it may cache (an SSO or STS session). */
+  private final Map<String, AwsCredentialsProvider> deploymentProviders = new ConcurrentHashMap<>();
+  private final RefreshedCredentials<AwsCredentialsIdentity> resolved;
 
   DeploymentCredentials(Vertx vertx, Function<AwsSettings, AwsCredentialsProvider> providers, Clock clock) {
-    this.vertx = vertx;
     this.providers = providers;
-    this.clock = clock;
+    this.resolved = new RefreshedCredentials<>(vertx, clock, this::resolve, (deployment, failure) -> LOG.log(
+        Level.WARNING, "deployment " + deployment.id() + ": refreshing the credentials of "
+            + deployment.settings(AwsSettings.class).credentialsSource() + " failed, keeping the current ones: "
+            + CredentialsFailure.reason(failure)));
   }
 
   /** The credentials to sign a request to {@code deployment} with. */
   Future<AwsCredentialsIdentity> credentials(Deployment deployment) {
-    Entry entry = entries.computeIfAbsent(deployment.id(), id -> new Entry(providers.apply(deployment.settings(AwsSettings.class))));
-    Instant now = clock.instant();
-    AwsCredentialsIdentity current;
-    Instant resolvedAt;
-    synchronized (entry) {
-      current = entry.current;
-      resolvedAt = entry.resolvedAt;
-    }
-    if (current != null) {
-      Instant stale = current.expirationTime().map(expiry -> expiry.minus(REFRESH_AHEAD))
-          .orElse(resolvedAt.plus(RELOAD_EVERY));
-      Instant unusable = current.expirationTime().map(expiry -> expiry.minus(MUST_REFRESH)).orElse(Instant.MAX);
-      if (now.isBefore(stale)) {
-        return Future.succeededFuture(current);
-      }
-      if (now.isBefore(unusable)) {
-        refresh(deployment, entry).onFailure(failure -> LOG.log(Level.WARNING, "deployment " + deployment.id()
-            + ": refreshing the credentials of " + deployment.settings(AwsSettings.class).credentialsSource() + " failed, keeping the"
-            + " current ones: " + CredentialsFailure.reason(failure)));
-        return Future.succeededFuture(current);
-      }
-    }
-    return refresh(deployment, entry);
+    deploymentProviders.computeIfAbsent(deployment.id(), id -> providers.apply(deployment.settings(AwsSettings.class)));
+    return resolved.get(deployment);
   }
 
-  /** The entry's resolution in flight, or a new one; answered on the caller's context, whichever loop started it. */
-  private Future<AwsCredentialsIdentity> refresh(Deployment deployment, Entry entry) {
-    Context caller = vertx.getOrCreateContext();
-    Future<AwsCredentialsIdentity> resolution;
-    synchronized (entry) {
-      resolution = entry.inFlight;
-      if (resolution == null) {
-        Promise<AwsCredentialsIdentity> resolved = Promise.promise();
-        Future<AwsCredentialsIdentity> started = resolved.future();
-        entry.inFlight = started;
-        resolution = started;
-        vertx.<AwsCredentialsIdentity>executeBlocking(entry.provider::resolveCredentials, false).onComplete(result -> {
-          synchronized (entry) {
-            if (entry.inFlight == started) {
-              entry.inFlight = null;
-            }
-            if (result.succeeded()) {
-              entry.current = result.result();
-              entry.resolvedAt = clock.instant();
-            }
-          }
-          resolved.handle(result);
-        });
-      }
-    }
-    return Future.fromCompletionStage(resolution.toCompletionStage(), caller);
-  }
-
-  /** One deployment's credentials; the mutable fields under the entry's lock. */
-  private static final class Entry {
-    private final AwsCredentialsProvider provider;
-    private AwsCredentialsIdentity current;
-    private Instant resolvedAt;
-    private Future<AwsCredentialsIdentity> inFlight;
-
-    private Entry(AwsCredentialsProvider provider) {
-      this.provider = provider;
-    }
+  /** Runs on a worker: the deployment's provider resolves (reads the files, calls STS). */
+  private Fetched<AwsCredentialsIdentity> resolve(Deployment deployment, AwsCredentialsIdentity previous) {
+    AwsCredentialsIdentity identity = deploymentProviders.get(deployment.id()).resolveCredentials();
+    return identity.expirationTime().map(expiry -> Fetched.expiringAt(identity, expiry))
+        .orElseGet(() -> Fetched.reloadedAfter(identity, RELOAD_EVERY));
   }
 }
