@@ -9,6 +9,7 @@ import dev.affinity.model.ProviderCall;
 import dev.affinity.model.TokenUsage;
 import dev.affinity.model.config.ConfigLoader;
 import dev.affinity.model.config.Deployment;
+import dev.affinity.provider.MovableClock;
 import dev.affinity.provider.ProviderVerticle;
 import dev.affinity.provider.Replies;
 import io.vertx.core.Future;
@@ -23,11 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -217,33 +215,5 @@ class BedrockVerticleTest {
       Thread.sleep(20);
     }
     return reply;
-  }
-
-  /** A clock the test moves: credentials age without waiting. */
-  static final class MovableClock extends Clock {
-    private volatile Instant now;
-
-    MovableClock(Instant start) {
-      now = start;
-    }
-
-    void advance(Duration duration) {
-      now = now.plus(duration);
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
   }
 }

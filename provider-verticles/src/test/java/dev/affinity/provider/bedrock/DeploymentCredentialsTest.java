@@ -2,6 +2,7 @@ package dev.affinity.provider.bedrock;
 
 import dev.affinity.model.config.Deployment;
 import dev.affinity.provider.EventLoops;
+import dev.affinity.provider.MovableClock;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -30,7 +31,7 @@ class DeploymentCredentialsTest {
   private static final Instant START = Instant.parse("2025-10-01T12:00:00Z");
   private static final Duration LIFETIME = Duration.ofMinutes(15);
 
-  private final BedrockVerticleTest.MovableClock clock = new BedrockVerticleTest.MovableClock(START);
+  private final MovableClock clock = new MovableClock(START);
   /** Each resolution takes one permit: the test decides when the "STS call" answers. */
   private final Semaphore answers = new Semaphore(0);
   private final AtomicInteger resolutions = new AtomicInteger();

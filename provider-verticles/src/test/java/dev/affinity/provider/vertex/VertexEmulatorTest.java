@@ -10,7 +10,7 @@ import dev.affinity.model.Operation;
 import dev.affinity.model.ProviderCall;
 import dev.affinity.model.config.ConfigLoader;
 import dev.affinity.model.config.Deployment;
-import dev.affinity.provider.vertex.VertexAccessTokensTest.MovableClock;
+import dev.affinity.provider.MovableClock;
 import dev.affinity.provider.ProviderVerticle;
 import dev.affinity.provider.Replies;
 import io.vertx.core.Future;
