@@ -197,8 +197,10 @@ public final class AffinityNode {
     // joining the pin map registers a listener on every member and loads the node's view: off the event loop
     return vertx.executeBlocking(() -> PinMap.open(hazelcast))
         .compose(pins -> {
+          // read per request and per deployment (rpm/tpm shares): Hazelcast's member set is a snapshot it keeps, where
+          // the cluster manager's getNodes() builds a new list of every member's id, a cost that grows with the cluster
           NodeRouting routing = new NodeRouting(config, state, pins, new CooldownMap(hazelcast),
-              () -> cluster.getNodes().size(), tenancy == null ? Tenants.NONE : tenancy)
+              () -> hazelcast.getCluster().getMembers().size(), tenancy == null ? Tenants.NONE : tenancy)
               .sharingLoad(new LoadMap(hazelcast));
           return vertx.deployVerticle(routing).map(routing);
         })
