@@ -458,7 +458,10 @@ public final class CacheAffinityPolicy implements RoutingPolicy {
     return context.owner().timer(WARM_UP_POLL_MILLIS, TimeUnit.MILLISECONDS)
         .map(tick -> pins.read(List.of(key)))
         .compose(now -> {
-          boolean warm = !now.warming().containsKey(key) || !scope.equals(now.owners().get(key));
+          // a key this node's view does not hold yet is not warm: its map event can come later than the claim's
+          // answer (the other node's first request), and reading that as "warm" sends the request to write it again
+          String owner = now.owners().get(key);
+          boolean warm = owner != null && (!now.warming().containsKey(key) || !scope.equals(owner));
           return warm || clock.getAsLong() >= deadline ? Future.<Void>succeededFuture()
               : waitForWarmUp(key, scope, deadline);
         });

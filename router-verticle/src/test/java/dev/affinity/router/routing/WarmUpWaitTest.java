@@ -23,12 +23,10 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Two first requests for one prompt on one deployment, decided in the same millisecond (two event loops of a node
- * decide at once), whose claims split the prompt's keys between them: each then writes some keys' cache entries, and
- * each carries the same warm-up mark. Exactly one of them must wait for the other's answer, or the provider is sent the
- * prompt twice, both as cache writes.
+ * The warm-up wait: of concurrent first requests for one prompt on one deployment, one goes upstream and the others
+ * wait for its answer, or the provider is sent the prompt more than once, each time as a cache write.
  */
-class WarmUpMarkTest {
+class WarmUpWaitTest {
 
   private final Vertx vertx = Vertx.vertx();
 
@@ -37,6 +35,10 @@ class WarmUpMarkTest {
     vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
 
+  /**
+   * Two requests decided in the same millisecond (two event loops of a node decide at once), whose claims split the
+   * prompt's keys between them: each writes some keys' cache entries, and both carry the same warm-up mark.
+   */
   @Test
   void ofTwoRequestsWarmingUpInTheSameMillisecondOneWaitsForTheOther() throws Exception {
     GatewayConfig config = ConfigLoader.parse("""
@@ -78,6 +80,49 @@ class WarmUpMarkTest {
     pins.awaitWrites(5).release(4); // its answer ends its pins' warm-up
     assertThat(waits.get(10, TimeUnit.SECONDS).deployment().id()).as("the other goes once it is answered")
         .isEqualTo("a1");
+  }
+
+  /**
+   * A request of another node finds the prompt claimed and warming (the claim's answer says so), while its node's
+   * view has not yet received the claim's map event: the view's silence must not end the wait.
+   */
+  @Test
+  void aViewThatHasNotSeenTheClaimYetDoesNotEndTheWait() throws Exception {
+    GatewayConfig config = ConfigLoader.parse("""
+        model_list:
+          - model_name: claude
+            litellm_params: {model: anthropic/claude-sonnet-4-5, api_key: sk-1, api_base: "http://127.0.0.1:1"}
+            model_info: {id: a1}
+        """, Map.of());
+    List<Deployment> deployments = config.deploymentsFor("claude");
+    GatewayRequest request = PolicyRequests.agentTurn(config);
+    LaggingView pins = new LaggingView();
+    Context context = vertx.getOrCreateContext();
+    CacheAffinityPolicy policy = new CacheAffinityPolicy(pins, UnpinnedStrategy.named("round-robin", new InFlight()),
+        new Eligibility(new DeploymentHealth(3, 5_000, System::currentTimeMillis),
+            new RateLimitHeadroom(System::currentTimeMillis), () -> 1), context, Duration.ofMinutes(1), 2);
+
+    Route first = PolicyRequests.routeOn(context, policy, request, deployments);
+    assertThat(first.warming()).as("the first request writes the prompt").isNotEmpty();
+    pins.lagging = true;
+    CompletableFuture<Route> second = PolicyRequests.routingOn(context, policy, request, deployments);
+    Thread.sleep(300); // many warm-up polls, each reading a view that does not hold the prompt's keys yet
+    assertThat(second).as("the second request, while the first is not answered").isNotDone();
+
+    pins.lagging = false;
+    context.runOnContext(answered -> policy.answered(first));
+    assertThat(second.get(10, TimeUnit.SECONDS).warming()).as("it reads what the first wrote").isEmpty();
+  }
+
+  /** An in-memory pin store whose reads, while {@code lagging}, see nothing: a node's view not yet updated. */
+  private static final class LaggingView extends ForwardingPins {
+
+    volatile boolean lagging;
+
+    @Override
+    public Found read(java.util.Collection<String> keys) {
+      return lagging ? Found.NOTHING : applied.read(keys);
+    }
   }
 
   /** An in-memory pin store whose writes, each applied whole, wait until the test releases them, by their order. */
