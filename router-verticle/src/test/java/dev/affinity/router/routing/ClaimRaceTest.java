@@ -7,8 +7,6 @@ import dev.affinity.model.config.ConfigLoader;
 import dev.affinity.model.config.Deployment;
 import dev.affinity.model.config.GatewayConfig;
 import dev.affinity.router.pins.PinStore;
-import dev.affinity.router.routing.strategy.InFlight;
-import dev.affinity.router.routing.strategy.UnpinnedStrategy;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import org.junit.jupiter.api.AfterEach;
@@ -16,7 +14,6 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -64,9 +61,7 @@ class ClaimRaceTest {
 
     GatedPins pins = new GatedPins();
     Context context = vertx.getOrCreateContext();
-    CacheAffinityPolicy policy = new CacheAffinityPolicy(pins, UnpinnedStrategy.named("round-robin", new InFlight()),
-        new Eligibility(new DeploymentHealth(3, 5_000, System::currentTimeMillis),
-            new RateLimitHeadroom(System::currentTimeMillis), () -> 1), context, Duration.ZERO, 2);
+    CacheAffinityPolicy policy = PolicyRequests.policy(pins, "round-robin", context, Duration.ZERO);
 
     // both read the map before either has written: each claims the whole prompt for a deployment of its own
     List<CompletableFuture<Route>> routes = new ArrayList<>();
@@ -108,9 +103,7 @@ class ClaimRaceTest {
 
     LaggingPins pins = new LaggingPins();
     Context context = vertx.getOrCreateContext();
-    CacheAffinityPolicy policy = new CacheAffinityPolicy(pins, UnpinnedStrategy.named("round-robin", new InFlight()),
-        new Eligibility(new DeploymentHealth(3, 5_000, System::currentTimeMillis),
-            new RateLimitHeadroom(System::currentTimeMillis), () -> 1), context, Duration.ZERO, 2);
+    CacheAffinityPolicy policy = PolicyRequests.policy(pins, "round-robin", context, Duration.ZERO);
 
     String winner = PolicyRequests.routeOn(context, policy, first, deployments).deployment().id();
     // the second request's node has not seen the first's pins yet: it claims everything for the other deployment
@@ -123,17 +116,6 @@ class ClaimRaceTest {
     secondKeys.plan().pins().forEach(pin -> own.add(pin.key()));
     assertThat(pins.read(own).owners()).as("its next turn finds its own prefixes there, not only the agent's")
         .hasSize(3).allSatisfy((key, owner) -> assertThat(owner).isEqualTo(winner));
-  }
-
-  /** An in-memory pin store whose reads, while {@code lagging}, see nothing: a node's view not yet updated. */
-  private static final class LaggingPins extends ForwardingPins {
-
-    volatile boolean lagging;
-
-    @Override
-    public Found read(Collection<String> keys) {
-      return lagging ? Found.NOTHING : applied.read(keys);
-    }
   }
 
   /**

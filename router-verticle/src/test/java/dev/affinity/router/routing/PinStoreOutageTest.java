@@ -5,8 +5,6 @@ import dev.affinity.model.RouteKind;
 import dev.affinity.model.config.ConfigLoader;
 import dev.affinity.model.config.Deployment;
 import dev.affinity.model.config.GatewayConfig;
-import dev.affinity.router.routing.strategy.InFlight;
-import dev.affinity.router.routing.strategy.UnpinnedStrategy;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import org.junit.jupiter.api.AfterEach;
@@ -50,9 +48,7 @@ class PinStoreOutageTest {
     List<Deployment> deployments = config.deploymentsFor("claude");
     FailingPins pins = new FailingPins();
     Context context = vertx.getOrCreateContext();
-    CacheAffinityPolicy policy = new CacheAffinityPolicy(pins, UnpinnedStrategy.named("simple-shuffle", new InFlight()),
-        new Eligibility(new DeploymentHealth(3, 5_000, System::currentTimeMillis),
-            new RateLimitHeadroom(System::currentTimeMillis), () -> 1), context, Duration.ofSeconds(2), 2);
+    CacheAffinityPolicy policy = PolicyRequests.policy(pins, "simple-shuffle", context, Duration.ofSeconds(2));
     GatewayRequest request = PolicyRequests.agentTurn(config);
     assertThat(((PromptKeys) request.prepared()).plan().pins()).as("a request that claims").isNotEmpty();
 

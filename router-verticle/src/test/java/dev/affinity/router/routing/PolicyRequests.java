@@ -6,9 +6,13 @@ import dev.affinity.model.GatewayRequest;
 import dev.affinity.model.Operation;
 import dev.affinity.model.config.Deployment;
 import dev.affinity.model.config.GatewayConfig;
+import dev.affinity.router.pins.PinStore;
+import dev.affinity.router.routing.strategy.InFlight;
+import dev.affinity.router.routing.strategy.UnpinnedStrategy;
 import io.vertx.core.Context;
 import io.vertx.core.buffer.Buffer;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -32,6 +36,16 @@ final class PolicyRequests {
     GatewayRequest request = new GatewayRequest(id, Operation.MESSAGES, "claude", false, "default", Map.of(),
         null, Buffer.buffer(body), JSON.readTree(body));
     return request.withPrepared(PromptKeys.prepare(config, request));
+  }
+
+  /**
+   * Cache affinity over {@code pins} on {@code context}, with {@code strategy} for unpinned requests, health and
+   * rate-limit headroom as a node of one sees them, warm-up wait {@code warmUp} and a spread of 2.
+   */
+  static CacheAffinityPolicy policy(PinStore pins, String strategy, Context context, Duration warmUp) {
+    return new CacheAffinityPolicy(pins, UnpinnedStrategy.named(strategy, new InFlight()),
+        new Eligibility(new DeploymentHealth(3, 5_000, System::currentTimeMillis),
+            new RateLimitHeadroom(System::currentTimeMillis), () -> 1), context, warmUp, 2);
   }
 
   /** The policy's route for {@code request}, decided on {@code context} as the router's loop decides it. */

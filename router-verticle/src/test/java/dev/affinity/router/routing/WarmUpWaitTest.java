@@ -4,8 +4,6 @@ import dev.affinity.model.GatewayRequest;
 import dev.affinity.model.config.ConfigLoader;
 import dev.affinity.model.config.Deployment;
 import dev.affinity.model.config.GatewayConfig;
-import dev.affinity.router.routing.strategy.InFlight;
-import dev.affinity.router.routing.strategy.UnpinnedStrategy;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import org.junit.jupiter.api.AfterEach;
@@ -30,6 +28,16 @@ class WarmUpWaitTest {
 
   private final Vertx vertx = Vertx.vertx();
 
+  /** One deployment of the alias: every request of the prompt goes there. */
+  private static GatewayConfig oneDeployment() throws Exception {
+    return ConfigLoader.parse("""
+        model_list:
+          - model_name: claude
+            litellm_params: {model: anthropic/claude-sonnet-4-5, api_key: sk-1, api_base: "http://127.0.0.1:1"}
+            model_info: {id: a1}
+        """, Map.of());
+  }
+
   @AfterEach
   void close() throws Exception {
     vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
@@ -41,12 +49,7 @@ class WarmUpWaitTest {
    */
   @Test
   void ofTwoRequestsWarmingUpInTheSameMillisecondOneWaitsForTheOther() throws Exception {
-    GatewayConfig config = ConfigLoader.parse("""
-        model_list:
-          - model_name: claude
-            litellm_params: {model: anthropic/claude-sonnet-4-5, api_key: sk-1, api_base: "http://127.0.0.1:1"}
-            model_info: {id: a1}
-        """, Map.of());
+    GatewayConfig config = oneDeployment();
     List<Deployment> deployments = config.deploymentsFor("claude");
     GatewayRequest request = PolicyRequests.agentTurn(config);
     assertThat(((PromptKeys) request.prepared()).plan().pins()).as("the fixture pins several prefixes")
@@ -55,9 +58,7 @@ class WarmUpWaitTest {
     HeldPins pins = new HeldPins();
     Context context = vertx.getOrCreateContext();
     long sameMillisecond = System.currentTimeMillis();
-    CacheAffinityPolicy policy = new CacheAffinityPolicy(pins, UnpinnedStrategy.named("round-robin", new InFlight()),
-        new Eligibility(new DeploymentHealth(3, 5_000, System::currentTimeMillis),
-            new RateLimitHeadroom(System::currentTimeMillis), () -> 1), context, Duration.ofMinutes(1), 2)
+    CacheAffinityPolicy policy = PolicyRequests.policy(pins, "round-robin", context, Duration.ofMinutes(1))
         .timedBy(() -> sameMillisecond);
 
     CompletableFuture<Route> first = PolicyRequests.routingOn(context, policy, request, deployments);
@@ -88,19 +89,12 @@ class WarmUpWaitTest {
    */
   @Test
   void aViewThatHasNotSeenTheClaimYetDoesNotEndTheWait() throws Exception {
-    GatewayConfig config = ConfigLoader.parse("""
-        model_list:
-          - model_name: claude
-            litellm_params: {model: anthropic/claude-sonnet-4-5, api_key: sk-1, api_base: "http://127.0.0.1:1"}
-            model_info: {id: a1}
-        """, Map.of());
+    GatewayConfig config = oneDeployment();
     List<Deployment> deployments = config.deploymentsFor("claude");
     GatewayRequest request = PolicyRequests.agentTurn(config);
-    LaggingView pins = new LaggingView();
+    LaggingPins pins = new LaggingPins();
     Context context = vertx.getOrCreateContext();
-    CacheAffinityPolicy policy = new CacheAffinityPolicy(pins, UnpinnedStrategy.named("round-robin", new InFlight()),
-        new Eligibility(new DeploymentHealth(3, 5_000, System::currentTimeMillis),
-            new RateLimitHeadroom(System::currentTimeMillis), () -> 1), context, Duration.ofMinutes(1), 2);
+    CacheAffinityPolicy policy = PolicyRequests.policy(pins, "round-robin", context, Duration.ofMinutes(1));
 
     Route first = PolicyRequests.routeOn(context, policy, request, deployments);
     assertThat(first.warming()).as("the first request writes the prompt").isNotEmpty();
@@ -112,17 +106,6 @@ class WarmUpWaitTest {
     pins.lagging = false;
     context.runOnContext(answered -> policy.answered(first));
     assertThat(second.get(10, TimeUnit.SECONDS).warming()).as("it reads what the first wrote").isEmpty();
-  }
-
-  /** An in-memory pin store whose reads, while {@code lagging}, see nothing: a node's view not yet updated. */
-  private static final class LaggingView extends ForwardingPins {
-
-    volatile boolean lagging;
-
-    @Override
-    public Found read(java.util.Collection<String> keys) {
-      return lagging ? Found.NOTHING : applied.read(keys);
-    }
   }
 
   /** An in-memory pin store whose writes, each applied whole, wait until the test releases them, by their order. */
