@@ -331,10 +331,11 @@ public final class LoadBench {
       }
     }
     // the pin-traffic reading before the rounds is a GET of /metrics on a new connection, which the warm-up's POSTs
-    // never made: in each node its first one hits uncommon traps on the request path's compiled code (Netty's decoder,
-    // Vert.x's router and response, AccessLog), about 20 top-tier methods thrown away and compiled again during the
-    // rounds (docs/benchmarks.md, "The JIT in the three-node rounds"). One reading here, before the wait for a quiet
-    // JIT, puts that request in the nodes' profiles.
+    // never made: in each node it hits uncommon traps on the request path's compiled code (Netty's decoder, Vert.x's
+    // router and response, AccessLog), top-tier methods thrown away and compiled again during the rounds
+    // (docs/benchmarks.md, "The JIT in the three-node rounds"). One reading here was not enough: the code compiled
+    // again after it, from a profile of POSTs, trapped again at the next reading (the first c=1 round compiled for
+    // 0.5 s per node). So the wait for a quiet JIT below reads them too, in every segment.
     if (settings.runs("warmup")) {
       pinCounts(targets);
     }
@@ -576,6 +577,8 @@ public final class LoadBench {
       } else {
         client.sequential(target.calls(Workload.MESSAGES), segment, false);
       }
+      // and the reading the rounds are framed by: quiet is only quiet once it no longer makes the nodes recompile
+      pinCounts(List.of(target));
       jit = CpuReading.of(servers).since(before).byRole().get(ServerProcess.ThreadRole.JIT);
       segments++;
       quietInARow = jit <= quietMillis ? quietInARow + 1 : 0;
