@@ -1,7 +1,10 @@
 package dev.affinity.router.cache;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.math.BigDecimal;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Map;
@@ -545,12 +548,42 @@ public final class CanonicalJson {
       }
     }
 
-    private static int escapeChars(byte[] utf8) {
+    private static final VarHandle WORDS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long ONES = 0x0101010101010101L;
+    private static final long HIGH_BITS = 0x8080808080808080L;
+
+    /**
+     * The characters escaping adds to a string's UTF-8 bytes. Eight bytes at a time: a word none of whose bytes is a
+     * control character, a quote or a backslash (nearly every word of a tool's schema or description) adds nothing
+     * and is passed over with a few arithmetic steps; only a word that may hold one is counted byte by byte. This
+     * loop was a tenth of the event loops' time (docs/benchmarks.md).
+     */
+    static int escapeChars(byte[] utf8) {
       int extra = 0;
-      for (byte b : utf8) {
-        extra += ESCAPE_CHARS[b & 0xff];
+      int i = 0;
+      for (int words = utf8.length & ~7; i < words; i += 8) {
+        if (mayEscape((long) WORDS.get(utf8, i))) {
+          for (int j = i; j < i + 8; j++) {
+            extra += ESCAPE_CHARS[utf8[j] & 0xff];
+          }
+        }
+      }
+      for (; i < utf8.length; i++) {
+        extra += ESCAPE_CHARS[utf8[i] & 0xff];
       }
       return extra;
+    }
+
+    /**
+     * Whether any byte of {@code word} is below 0x20, a quote or a backslash: the classic tests for a byte less than
+     * n ({@code (x - n·ONES) & ~x & HIGH_BITS}) and for a zero byte after XOR with the byte sought. Exact for "any";
+     * a byte of 0x80 or more (UTF-8's multi-byte sequences) is never taken for one, as escaping never touches it.
+     */
+    static boolean mayEscape(long word) {
+      long quote = word ^ (ONES * '"');
+      long backslash = word ^ (ONES * '\\');
+      long found = ((word - ONES * 0x20) & ~word) | ((quote - ONES) & ~quote) | ((backslash - ONES) & ~backslash);
+      return (found & HIGH_BITS) != 0;
     }
   }
 

@@ -85,6 +85,31 @@ class CanonicalJsonTest {
   }
 
   @Test
+  void theFeedCountsAnEscapeWhereverItFallsInTheEightByteWordsItScans() {
+    // the feed skips eight UTF-8 bytes at a time when none needs escaping: each character that does, at every offset
+    // of strings long enough to fill several words, and after multi-byte characters that shift the words' alignment
+    CanonicalJson.Feed feed = new CanonicalJson.Feed(ChainHash.of(ChainHash.Kind.XXH3_128));
+    String[] escaped = {"\u0000", "\u0001", "\b", "\t", "\n", "\f", "\r", "\u001f", "\"", "\\"};
+    String[] plain = {"a", " ", "~", "\u007f", "é", "中", "😀", "!", "#", "]"};
+    int checked = 0;
+    for (int length = 0; length <= 20; length++) {
+      for (int at = 0; at < length; at++) {
+        for (String special : escaped) {
+          StringBuilder text = new StringBuilder();
+          for (int k = 0; k < length; k++) {
+            text.append(k == at ? special : plain[(k + at) % plain.length]);
+          }
+          JsonNode block = AgentConversation.JSON.createObjectNode().put("type", "x").put("v", text.toString());
+          feed.block(block, true);
+          assertThat(feed.chars()).as("%s", block).isEqualTo(canonicalBlock(block).length());
+          checked++;
+        }
+      }
+    }
+    assertThat(checked).isEqualTo(2100);
+  }
+
+  @Test
   void charCountMatchesTheCanonicalText() throws Exception {
     JsonNode block = JSON.readTree("""
         {"type":"tool_use","id":"t","name":"n","input":{"q":"é\\n😀","n":[1.0,2]},"cache_control":{"type":"ephemeral"}}""");
