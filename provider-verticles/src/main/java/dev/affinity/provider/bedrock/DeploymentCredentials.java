@@ -1,6 +1,5 @@
 package dev.affinity.provider.bedrock;
 
-import dev.affinity.provider.bedrock.AwsSettings;
 import dev.affinity.model.config.Deployment;
 import dev.affinity.provider.RefreshedCredentials;
 import dev.affinity.provider.RefreshedCredentials.Fetched;
