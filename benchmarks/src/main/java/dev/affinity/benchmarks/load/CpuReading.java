@@ -28,6 +28,11 @@ record CpuReading(long totalMillis, Map<ThreadRole, Long> byRole) {
     return new CpuReading(total, byRole);
   }
 
+  /** The total spread over {@code requests}, ms each; 0 when there were none. */
+  double millisPer(long requests) {
+    return requests == 0 ? 0 : (double) totalMillis / requests;
+  }
+
   /** What was spent since {@code before}, with the roles adding up to the total. */
   CpuReading since(CpuReading before) {
     long total = Math.max(0, totalMillis - before.totalMillis);

@@ -358,7 +358,7 @@ public final class LoadBench {
         // the round's own CPU per request: the report sums the rounds, and one disturbed round is seen only here
         log(String.format("c=1 %-12s round %d: %d ok, p50 %.3f ms, p99 %.3f ms, CPU %.3f ms/req, JIT %d ms",
             target.name, round, result.ok, Measurement.ms(result.latency, 50), Measurement.ms(result.latency, 99),
-            result.ok == 0 ? 0.0 : (double) spent.totalMillis() / result.ok,
+            spent.millisPer(result.ok),
             spent.byRole().getOrDefault(ServerProcess.ThreadRole.JIT, 0L)));
       }
     }
@@ -376,7 +376,7 @@ public final class LoadBench {
           log(String.format("%3d in flight %-12s round %d: %.0f rps, %d errors, p50 %.2f ms, p99 %.2f ms,"
               + " CPU %.3f ms/req", concurrency, target.name, round, result.throughput(), result.errors,
               Measurement.ms(result.latency, 50), Measurement.ms(result.latency, 99),
-              result.ok == 0 ? 0.0 : (double) spent.totalMillis() / result.ok));
+              spent.millisPer(result.ok)));
         }
       }
     }
