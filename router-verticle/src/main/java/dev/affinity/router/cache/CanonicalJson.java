@@ -558,7 +558,7 @@ public final class CanonicalJson {
      * and is passed over with a few arithmetic steps; only a word that may hold one is counted byte by byte. This
      * loop was a tenth of the event loops' time (docs/benchmarks.md).
      */
-    static int escapeChars(byte[] utf8) {
+    private static int escapeChars(byte[] utf8) {
       int extra = 0;
       int i = 0;
       for (int words = utf8.length & ~7; i < words; i += 8) {
@@ -579,7 +579,7 @@ public final class CanonicalJson {
      * n ({@code (x - n·ONES) & ~x & HIGH_BITS}) and for a zero byte after XOR with the byte sought. Exact for "any";
      * a byte of 0x80 or more (UTF-8's multi-byte sequences) is never taken for one, as escaping never touches it.
      */
-    static boolean mayEscape(long word) {
+    private static boolean mayEscape(long word) {
       long quote = word ^ (ONES * '"');
       long backslash = word ^ (ONES * '\\');
       long found = ((word - ONES * 0x20) & ~word) | ((quote - ONES) & ~quote) | ((backslash - ONES) & ~backslash);
