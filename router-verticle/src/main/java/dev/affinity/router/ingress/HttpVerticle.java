@@ -48,6 +48,7 @@ import io.vertx.ext.web.impl.RoutingContextInternal;
 
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -74,6 +75,7 @@ public final class HttpVerticle extends VerticleBase {
   private static final String IDENTITY = "affinity.identity";
 
   private final GatewayConfig config;
+  private final CloudModelCatalog cloudModels;
   private final NodeState node;
   private final ClientConnections connections;
   private final CallerKeys keys;
@@ -97,6 +99,7 @@ public final class HttpVerticle extends VerticleBase {
     this.tenancy = tenancy;
     this.ingress = new IngressPipeline(config, node, tenancy);
     this.config = config;
+    this.cloudModels = new CloudModelCatalog(config);
     this.node = node;
     this.connections = connections;
     this.keys = new CallerKeys(config.general().masterKey());
@@ -141,6 +144,8 @@ public final class HttpVerticle extends VerticleBase {
     router.get("/models").handler(authenticate).handler(this::models);
     router.get("/v1/models/:model").handler(authenticate).handler(this::model);
     router.get("/models/:model").handler(authenticate).handler(this::model);
+    router.get("/inference-profiles").handler(authenticate).handler(this::inferenceProfiles);
+    router.get("/inference-profiles/:id").handler(authenticate).handler(this::inferenceProfile);
     router.get("/health").handler(authenticate).handler(this::health);
     router.get("/health/liveliness").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "alive")));
     router.get("/health/readiness").handler(this::readiness);
@@ -320,7 +325,7 @@ public final class HttpVerticle extends VerticleBase {
 
   /**
    * A request in Bedrock's or Vertex AI's API for Claude: its Messages body ({@link CloudApiRequest}), for the alias
-   * its model id names ({@link ProviderModelId}), routed as an Anthropic client's would be, so that its prefix shares
+   * its model id names ({@link CloudModelCatalog}), routed as an Anthropic client's would be, so that its prefix shares
    * pins with theirs. Betas in the body ({@code anthropic_beta}) join the {@code anthropic-beta} header.
    */
   private void relayCloud(RoutingContext ctx, CloudApiRequest cloud) {
@@ -336,7 +341,7 @@ public final class HttpVerticle extends VerticleBase {
     try {
       String model = cloud.model(sent);
       ctx.put(AccessLog.MODEL, model);
-      alias = ProviderModelId.alias(config, model);
+      alias = cloudModels.alias(model);
       json = cloud.messages(sent, alias);
       String betas = CloudApiRequest.betaHeader(headers.getAll("anthropic-beta"), sent);
       if (betas != null) {
@@ -542,6 +547,41 @@ public final class HttpVerticle extends VerticleBase {
     json(ctx, 200, modelObject(id));
   }
 
+  /**
+   * Bedrock's ListInferenceProfiles: the profiles of the Claude models the caller may call ({@link InferenceProfiles},
+   * {@link CloudModelCatalog#profiles}).
+   */
+  private void inferenceProfiles(RoutingContext ctx) {
+    Identity identity = ctx.get(IDENTITY);
+    long now = System.currentTimeMillis();
+    Map<String, String> allowed = new LinkedHashMap<>();
+    cloudModels.profiles().forEach((id, alias) -> {
+      if (TenantPolicy.refusal(identity, alias, now) == null) {
+        allowed.put(id, alias);
+      }
+    });
+    try {
+      json(ctx, 200, InferenceProfiles.page(allowed, ctx.request().getParam("maxResults"),
+          ctx.request().getParam("nextToken"), ctx.request().getParam("type")));
+    } catch (IllegalArgumentException invalid) {
+      error(ctx, GatewayError.invalidRequest(invalid.getMessage()));
+    }
+  }
+
+  /** Bedrock's GetInferenceProfile: any id (or ARN) that names a model the caller may call, listed or not. */
+  private void inferenceProfile(RoutingContext ctx) {
+    String requested = ctx.pathParam("id");
+    String id = requested.substring(requested.lastIndexOf('/') + 1);
+    String alias = cloudModels.alias(requested);
+    Identity identity = ctx.get(IDENTITY);
+    if (config.deploymentsFor(alias).isEmpty()
+        || TenantPolicy.refusal(identity, alias, System.currentTimeMillis()) != null) {
+      error(ctx, GatewayError.notFound("Inference profile " + LogLine.clip(requested, 200) + " not found"));
+      return;
+    }
+    json(ctx, 200, InferenceProfiles.summary(id, alias));
+  }
+
   private static JsonObject modelObject(String id) {
     return new JsonObject().put("type", "model").put("id", id).put("display_name", id)
         .put("created_at", "2025-01-01T00:00:00Z").put("object", "model").put("created", MODELS_CREATED)
@@ -694,7 +734,7 @@ public final class HttpVerticle extends VerticleBase {
     if (path.startsWith("/v1/chat/") || path.startsWith("/chat/") || OPENAI_ONLY_PATHS.contains(path)) {
       return ClientApi.OPENAI;
     }
-    if (path.startsWith("/model/")) {
+    if (path.startsWith("/model/") || path.equals("/inference-profiles") || path.startsWith("/inference-profiles/")) {
       return ClientApi.BEDROCK_INVOKE;
     }
     if (path.startsWith("/v1/projects/")) {

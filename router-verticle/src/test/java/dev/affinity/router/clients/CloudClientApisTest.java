@@ -123,6 +123,62 @@ class CloudClientApisTest {
   }
 
   @Test
+  void bedrockClientsListTheInferenceProfilesOfWhatIsServedAndInvokeThem() throws Exception {
+    String profile = "global.anthropic." + MODEL + "-v1:0";
+    HttpResponse<String> listed = gateway.get("/inference-profiles?type=SYSTEM_DEFINED", "authorization",
+        "Bearer " + KEY);
+    assertThat(listed.statusCode()).as(listed.body()).isEqualTo(200);
+    JsonNode summaries = JSON.readTree(listed.body()).path("inferenceProfileSummaries");
+    assertThat(summaries).hasSize(1);
+    JsonNode summary = summaries.path(0);
+    assertThat(summary.path("inferenceProfileId").asText()).isEqualTo(profile);
+    assertThat(summary.path("inferenceProfileArn").asText()).endsWith(":inference-profile/" + profile);
+    assertThat(summary.path("inferenceProfileName").asText()).matches("([0-9a-zA-Z][ _-]?)+");
+    assertThat(summary.path("models").path(0).path("modelArn").asText())
+        .endsWith("foundation-model/anthropic." + MODEL + "-v1:0");
+    assertThat(summary.path("status").asText()).isEqualTo("ACTIVE");
+    assertThat(summary.path("type").asText()).isEqualTo("SYSTEM_DEFINED");
+    assertThat(JSON.readTree(listed.body()).has("nextToken")).isFalse();
+    // one at a time, as the AWS SDKs' paginators ask; and no application profiles
+    HttpResponse<String> first = gateway.get("/inference-profiles?maxResults=1", "authorization", "Bearer " + KEY);
+    assertThat(JSON.readTree(first.body()).path("inferenceProfileSummaries")).hasSize(1);
+    assertThat(JSON.readTree(gateway.get("/inference-profiles?type=APPLICATION", "authorization", "Bearer " + KEY)
+        .body()).path("inferenceProfileSummaries")).isEmpty();
+    // GetInferenceProfile, the colon escaped as the AWS SDKs escape it
+    HttpResponse<String> one = gateway.get("/inference-profiles/" + profile.replace(":", "%3A"), "authorization",
+        "Bearer " + KEY);
+    assertThat(one.statusCode()).as(one.body()).isEqualTo(200);
+    assertThat(JSON.readTree(one.body()).path("inferenceProfileId").asText()).isEqualTo(profile);
+    // and the listed id is one the gateway serves
+    HttpResponse<String> invoked = gateway.post("/model/" + profile + "/invoke", """
+        {"anthropic_version":"bedrock-2023-05-31","max_tokens":8,"messages":[{"role":"user","content":"hi"}]}""",
+        "authorization", "Bearer " + KEY);
+    assertThat(invoked.statusCode()).as(invoked.body()).isEqualTo(200);
+    assertThat(JSON.readTree(lastSent().body()).path("model").asText()).isEqualTo(MODEL);
+  }
+
+  @Test
+  void inferenceProfileErrorsAreBedrocksShape() throws Exception {
+    for (String query : List.of("maxResults=0", "maxResults=1001", "maxResults=x", "nextToken=99", "nextToken=abc",
+        "type=CUSTOM")) {
+      HttpResponse<String> invalid = gateway.get("/inference-profiles?" + query, "authorization", "Bearer " + KEY);
+      assertThat(invalid.statusCode()).as(query).isEqualTo(400);
+      assertThat(invalid.headers().firstValue("x-amzn-errortype").orElseThrow()).as(query)
+          .startsWith("ValidationException");
+      assertThat(JSON.readTree(invalid.body()).path("message").asText()).as(query).isNotBlank();
+    }
+    HttpResponse<String> unknown = gateway.get("/inference-profiles/us.anthropic.claude-nothing-v1%3A0",
+        "authorization", "Bearer " + KEY);
+    assertThat(unknown.statusCode()).isEqualTo(404);
+    assertThat(unknown.headers().firstValue("x-amzn-errortype").orElseThrow()).startsWith("ResourceNotFoundException");
+    HttpResponse<String> noKey = gateway.get("/inference-profiles");
+    assertThat(noKey.statusCode()).isEqualTo(401);
+    assertThat(noKey.headers().firstValue("x-amzn-errortype").orElseThrow())
+        .startsWith("UnrecognizedClientException");
+    assertThat(noKey.body()).doesNotContain(KEY);
+  }
+
+  @Test
   void bedrockErrorsAreBedrocksShape() throws Exception {
     HttpResponse<String> unknown = gateway.post("/model/us.anthropic.claude-nothing-v1:0/invoke",
         "{\"anthropic_version\":\"bedrock-2023-05-31\",\"max_tokens\":8,\"messages\":[{\"role\":\"user\","

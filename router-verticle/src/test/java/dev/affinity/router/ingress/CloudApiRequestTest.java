@@ -73,7 +73,7 @@ class CloudApiRequestTest {
 
   @Test
   void modelIdsResolveExactlyThenByTheAnthropicNameThenByWildcard() throws Exception {
-    GatewayConfig config = ConfigLoader.parse("""
+    CloudModelCatalog catalog = new CloudModelCatalog(ConfigLoader.parse("""
         model_list:
         - model_name: claude-sonnet-4-5-20250929
           litellm_params: {model: anthropic/claude-sonnet-4-5-20250929, api_key: k}
@@ -81,16 +81,71 @@ class CloudApiRequestTest {
           litellm_params: {model: anthropic/claude-opus-4-5-20251101, api_key: k}
         - model_name: claude-haiku-*
           litellm_params: {model: anthropic/claude-haiku-*, api_key: k}
-        """, Map.of());
-    assertThat(ProviderModelId.alias(config, "us.anthropic.claude-sonnet-4-5-20250929-v1:0"))
-        .isEqualTo("claude-sonnet-4-5-20250929");
-    assertThat(ProviderModelId.alias(config, "claude-sonnet-4-5@20250929")).isEqualTo("claude-sonnet-4-5-20250929");
-    assertThat(ProviderModelId.alias(config, "us.anthropic.claude-opus-4-5-20251101-v1:0"))
+        """, Map.of()));
+    assertThat(catalog.alias("us.anthropic.claude-sonnet-4-5-20250929-v1:0")).isEqualTo("claude-sonnet-4-5-20250929");
+    assertThat(catalog.alias("claude-sonnet-4-5@20250929")).isEqualTo("claude-sonnet-4-5-20250929");
+    assertThat(catalog.alias("us.anthropic.claude-opus-4-5-20251101-v1:0"))
         .isEqualTo("us.anthropic.claude-opus-4-5-20251101-v1:0");
-    assertThat(ProviderModelId.alias(config, "claude-haiku-4-5@20251001")).isEqualTo("claude-haiku-4-5-20251001");
-    assertThat(ProviderModelId.alias(config, "global.anthropic.claude-haiku-4-5-20251001-v1:0"))
-        .isEqualTo("claude-haiku-4-5-20251001");
-    assertThat(ProviderModelId.alias(config, "us.anthropic.claude-opus-5-5")).isEqualTo("us.anthropic.claude-opus-5-5");
-    assertThat(ProviderModelId.anthropicName("us.anthropic.claude-opus-4-6-v1")).isEqualTo("claude-opus-4-6");
+    assertThat(catalog.alias("claude-haiku-4-5@20251001")).isEqualTo("claude-haiku-4-5-20251001");
+    assertThat(catalog.alias("global.anthropic.claude-haiku-4-5-20251001-v1:0")).isEqualTo("claude-haiku-4-5-20251001");
+    assertThat(catalog.alias("us.anthropic.claude-opus-5-5")).isEqualTo("us.anthropic.claude-opus-5-5");
+    assertThat(CloudModelCatalog.anthropicName("us.anthropic.claude-opus-4-6-v1")).isEqualTo("claude-opus-4-6");
+  }
+
+  @Test
+  void aModelIdFindsTheAliasWhoseDeploymentsServeItWhenNoAliasIsNamedAfterIt() throws Exception {
+    CloudModelCatalog catalog = new CloudModelCatalog(ConfigLoader.parse("""
+        model_list:
+        - model_name: gpt-4o
+          litellm_params: {model: openai/gpt-4o, api_key: k}
+        - model_name: claude-sonnet-4-5
+          litellm_params: {model: anthropic/claude-sonnet-4-5-20250929, api_key: k}
+        - model_name: sonnet
+          litellm_params: {model: anthropic/claude-sonnet-4-5-20250929, api_key: k}
+        - model_name: claude-haiku-4-5
+          litellm_params: {model: anthropic/claude-haiku-4-5, api_key: k}
+        - model_name: claude-opus-4-5
+          litellm_params: {model: anthropic/claude-opus-4-5-20251101, api_key: k}
+        - model_name: claude-opus-*
+          litellm_params: {model: anthropic/claude-opus-*, api_key: k}
+        """, Map.of()));
+    // the snapshot an alias's deployments send upstream: the first such alias in the file
+    assertThat(catalog.alias("us.anthropic.claude-sonnet-4-5-20250929-v1:0")).isEqualTo("claude-sonnet-4-5");
+    assertThat(catalog.alias("claude-sonnet-4-5@20250929")).isEqualTo("claude-sonnet-4-5");
+    // served exactly, so before the wildcard; another snapshot of the family goes to the wildcard, which sends it
+    assertThat(catalog.alias("global.anthropic.claude-opus-4-5-20251101-v1:0")).isEqualTo("claude-opus-4-5");
+    assertThat(catalog.alias("us.anthropic.claude-opus-4-5-20260101-v1:0")).isEqualTo("claude-opus-4-5-20260101");
+    // a dated id for an alias of the undated model: Anthropic's undated name is that model's alias
+    assertThat(catalog.alias("us.anthropic.claude-haiku-4-5-20251001-v1:0")).isEqualTo("claude-haiku-4-5");
+    // not a Claude model, and nothing served: the id as sent, for the router's 404
+    assertThat(catalog.alias("gpt-4o-2024-08-06")).isEqualTo("gpt-4o-2024-08-06");
+    assertThat(catalog.alias("us.anthropic.claude-sonnet-4-6-20260101-v1:0"))
+        .isEqualTo("us.anthropic.claude-sonnet-4-6-20260101-v1:0");
+  }
+
+  @Test
+  void theListedProfilesAreTheClaudeModelsTheDeploymentsServeOnceEachInFileOrder() throws Exception {
+    CloudModelCatalog catalog = new CloudModelCatalog(ConfigLoader.parse("""
+        model_list:
+        - model_name: gpt-4o
+          litellm_params: {model: openai/gpt-4o, api_key: k}
+        - model_name: claude-sonnet-4-5
+          litellm_params: {model: anthropic/claude-sonnet-4-5-20250929, api_key: k}
+        - model_name: claude-sonnet-4-5
+          litellm_params: {model: anthropic/claude-sonnet-4-5-20250929, api_key: k2}
+        - model_name: us.anthropic.claude-3-5-sonnet-20241022-v2:0
+          litellm_params: {model: anthropic/claude-3-5-sonnet-20241022, api_key: k}
+        - model_name: claude-*
+          litellm_params: {model: anthropic/claude-*, api_key: k}
+        """, Map.of()));
+    assertThat(catalog.profiles()).containsExactly(
+        Map.entry("global.anthropic.claude-sonnet-4-5-20250929-v1:0", "claude-sonnet-4-5"),
+        Map.entry("us.anthropic.claude-3-5-sonnet-20241022-v2:0", "us.anthropic.claude-3-5-sonnet-20241022-v2:0"));
+    // every listed id routes to the alias it is listed for
+    catalog.profiles().forEach((id, alias) -> assertThat(catalog.alias(id)).isEqualTo(alias));
+    assertThat(CloudModelCatalog.foundationModel("us.anthropic.claude-3-5-sonnet-20241022-v2:0"))
+        .isEqualTo("anthropic.claude-3-5-sonnet-20241022-v2:0");
+    assertThat(CloudModelCatalog.foundationModel("claude-haiku-4-5@20251001"))
+        .isEqualTo("anthropic.claude-haiku-4-5-20251001-v1:0");
   }
 }

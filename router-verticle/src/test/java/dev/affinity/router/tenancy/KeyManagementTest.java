@@ -172,6 +172,14 @@ class KeyManagementTest {
     assertThat(wrongModel.body()).contains("permission_error").contains("sonnet");
     HttpResponse<String> models = gateway.get("/v1/models", "x-api-key", key);
     assertThat(new JsonObject(models.body()).getJsonArray("data")).hasSize(1);
+    // Bedrock's list of inference profiles, as a Bedrock client sends the key: only the model the key may call
+    HttpResponse<String> profiles = gateway.get("/inference-profiles", "authorization", "Bearer " + key);
+    assertThat(profiles.statusCode()).as(profiles.body()).isEqualTo(200);
+    assertThat(new JsonObject(profiles.body()).getJsonArray("inferenceProfileSummaries").stream()
+        .map(summary -> ((JsonObject) summary).getString("inferenceProfileId")))
+        .containsExactly("global.anthropic.claude-haiku-4-5-v1:0");
+    assertThat(gateway.get("/inference-profiles/global.anthropic.claude-sonnet-4-5-v1:0", "authorization",
+        "Bearer " + key).statusCode()).isEqualTo(404);
     assertThat(infer(key, "haiku").statusCode()).isEqualTo(200);
 
     admin("/key/update", new JsonObject().put("key", key).put("blocked", true));
