@@ -26,7 +26,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * out). Linux only; asserts nothing.
  *
  * <p>{@code java -cp benchmarks/target/benchmarks.jar dev.affinity.benchmarks.load.BuildComparison
- * before.jar,after.jar ROUNDS REQUESTS_PER_BLOCK}
+ * before.jar,after.jar ROUNDS REQUESTS_PER_BLOCK}; a build may name JVM options after an {@code @}
+ * ({@code a.jar,a.jar@-XX:+UseSerialGC}) to compare options of one build.
  */
 public final class BuildComparison {
 
@@ -59,11 +60,17 @@ public final class BuildComparison {
           port = free.getLocalPort();
         }
         int clusterPort = 20000 + ThreadLocalRandom.current().nextInt(20000);
-        ServerProcess gateway = ServerProcess.start("gateway-" + i, List.of(JAVA, "-Xmx1g", "-jar", jars.get(i),
-            "--config", config.toString(), "--port", String.valueOf(port),
+        // a build is a jar, or a jar and the JVM options to run it with after an @: a.jar@-XX:+UseSerialGC
+        String[] build = jars.get(i).split("@", 2);
+        List<String> command = new ArrayList<>(List.of(JAVA, "-Xmx1g"));
+        if (build.length > 1) {
+          command.addAll(Arrays.asList(build[1].trim().split("\\s+")));
+        }
+        command.addAll(List.of("-jar", build[0], "--config", config.toString(), "--port", String.valueOf(port),
             "--cluster-name", "build-comparison-" + ProcessHandle.current().pid() + "-" + i,
             "--cluster-port", String.valueOf(clusterPort), "--cluster-members", "127.0.0.1:" + clusterPort,
-            "--log-level", "warn", "--data-dir", dir.resolve("data-" + i).toString()), here,
+            "--log-level", "warn", "--data-dir", dir.resolve("data-" + i).toString()));
+        ServerProcess gateway = ServerProcess.start("gateway-" + i, command, here,
             dir.resolve("gateway-" + i + ".log"), "Affinity listening on", 120);
         servers.add(gateway);
         gateways.add(gateway);
