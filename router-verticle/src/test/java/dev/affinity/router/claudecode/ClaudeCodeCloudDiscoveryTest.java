@@ -19,14 +19,14 @@ import static dev.affinity.router.TestGateway.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The real Claude Code in Bedrock mode with no model set, against a gateway whose aliases are Anthropic's undated
+ * The real Claude Code in its cloud modes with no model set, against a gateway whose aliases are Anthropic's undated
  * names ({@code claude-sonnet-4-5}), as a LiteLLM file often has them: Claude Code lists the inference profiles
  * ({@code GET /inference-profiles}), picks the ids of what the gateway serves from the list, and its turn is
  * answered. Before the gateway listed profiles and knew an alias by the snapshot its deployments send, Claude Code
  * guessed {@code us.anthropic.claude-sonnet-4-5-20250929-v1:0}, which named no alias, and gave up: "not available on
- * your bedrock deployment".
+ * your bedrock deployment"; in Vertex mode its {@code claude-sonnet-4-5@20250929} was a 404 the same way.
  */
-class ClaudeCodeBedrockDiscoveryTest {
+class ClaudeCodeCloudDiscoveryTest {
 
   private static final String KEY = "sk-affinity-bedrock-discovery";
   private static final String SONNET = "claude-sonnet-4-5-20250929";
@@ -88,6 +88,21 @@ class ClaudeCodeBedrockDiscoveryTest {
     assertThat(access).anySatisfy(line -> assertThat(line)
         .contains("path=/model/global.anthropic." + SONNET + "-v1:0/invoke-with-response-stream").contains("status=200"));
     assertThat(emulator.capturedRequests("anthropic-1")).anySatisfy(sent ->
+        assertThat(JSON.readTree(sent.body()).path("model").asText()).isEqualTo(SONNET));
+  }
+
+  /** Vertex's API has no list to ask: its dated id reaches the alias whose deployments send that snapshot. */
+  @Test
+  void vertexModesDatedIdReachesTheAliasOfThatSnapshot() throws Exception {
+    int sentBefore = emulator.capturedRequests("anthropic-1").size();
+    ClaudeCodeCli.Result result = claude.prompt(Map.of("CLAUDE_CODE_USE_VERTEX", "1",
+        "ANTHROPIC_VERTEX_BASE_URL", gateway.baseUrl() + "/v1", "CLAUDE_CODE_SKIP_VERTEX_AUTH", "1",
+        "ANTHROPIC_VERTEX_PROJECT_ID", "affinity-test", "CLOUD_ML_REGION", "us-east5",
+        "ANTHROPIC_CUSTOM_HEADERS", "Authorization: Bearer " + KEY), "Reply with one short sentence.", null);
+    assertThat(result.exit()).as(result.toString()).isZero();
+    assertThat(result.json().path("is_error").asBoolean(true)).as(result.toString()).isFalse();
+    assertThat(emulator.capturedRequests("anthropic-1").subList(sentBefore,
+        emulator.capturedRequests("anthropic-1").size())).anySatisfy(sent ->
         assertThat(JSON.readTree(sent.body()).path("model").asText()).isEqualTo(SONNET));
   }
 }
