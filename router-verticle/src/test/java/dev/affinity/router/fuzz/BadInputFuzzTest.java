@@ -27,6 +27,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -43,8 +44,8 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Issue 6, "bad input": a thousand generated hostile requests against one node in front of the emulator. Whatever a
- * client sends, the node answers 4xx (or 2xx when the generator happened to produce a valid request), never 5xx;
+ * Issue 6, "bad input": a thousand generated hostile requests against one node in front of the emulator, on the
+ * Messages, Chat Completions, Bedrock InvokeModel and Vertex rawPredict endpoints. Whatever a client sends, the node answers 4xx (or 2xx when the generator happened to produce a valid request), never 5xx;
  * an error body has the shape of the API called and carries no secret; and the node keeps serving good requests.
  * The seed is fixed, so CI replays the same thousand cases every run.
  */
@@ -61,6 +62,10 @@ class BadInputFuzzTest {
   /** The status recorded when the node closed a raw connection without writing a response. */
   private static final int CLOSED_WITHOUT_ANSWER = -1;
   private static final ObjectMapper JSON = new ObjectMapper();
+  /** The body fields of the cloud APIs: Messages' without {@code model} (it is in the path) and {@code stream}. */
+  private static final List<String> CLOUD_FIELDS = List.of("anthropic_version", "anthropic_beta", "messages",
+      "max_tokens", "system", "tools", "tool_choice", "metadata", "temperature", "top_p", "top_k", "stop_sequences",
+      "thinking", "messages[0]", "messages[0].role", "messages[0].content");
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   private static Vertx vertx;
@@ -91,7 +96,7 @@ class BadInputFuzzTest {
   static void stop() throws Exception {
     try {
       if (gateway != null) {
-        // the node must still serve after the last hostile request, on both surfaces
+        // the node must still serve after the last hostile request, on every surface
         goodRequestsSucceed();
         assertThat(logs.all()).doesNotContain(MASTER_KEY, UPSTREAM_KEY);
       }
@@ -135,7 +140,7 @@ class BadInputFuzzTest {
   }
 
   // ---------------------------------------------------------------------------------------------------------------
-  // The generators: every kind of bad input the issue names, for both endpoints.
+  // The generators: every kind of bad input the issue names, for every endpoint.
 
   @Provide
   Arbitrary<BadRequest> badRequests() {
@@ -233,7 +238,13 @@ class BadInputFuzzTest {
   private static Arbitrary<BadRequest> unknownAlias(Endpoint endpoint) {
     Arbitrary<String> names = Arbitraries.strings().withCharRange('a', 'z').withChars('-', '.', '/', '*', ' ', 'é')
         .ofMinLength(1).ofMaxLength(60).filter(name -> !name.equals(ALIAS) && !name.isBlank());
-    return names.map(name -> {
+    return names.filter(name -> !name.chars().allMatch(c -> c == '.')).map(name -> {
+      if (endpoint.cloud()) {
+        // the cloud APIs name the model in the path
+        String path = endpoint.path.replace(ALIAS, URLEncoder.encode(name, UTF_8));
+        return BadRequest.raw("model " + name, endpoint, RawRequest.build("POST", path,
+            endpoint.headerLines("application/json"), endpoint.validBody().getBytes(UTF_8), true), Expect.REJECTED);
+      }
       ObjectNode body = endpoint.validJson();
       body.put("model", name);
       return BadRequest.http("model " + name, endpoint, bytes(body), Expect.REJECTED);
@@ -368,7 +379,7 @@ class BadInputFuzzTest {
   }
 
   // ---------------------------------------------------------------------------------------------------------------
-  // The two surfaces under test.
+  // The surfaces under test: Anthropic's and OpenAI's APIs, and the cloud APIs Claude Code calls.
 
   enum Endpoint {
     MESSAGES("/v1/messages", """
@@ -382,7 +393,15 @@ class BadInputFuzzTest {
         "messages":[{"role":"system","content":"Be brief."},{"role":"user","content":"Say hello."}]}""",
         List.of("model", "messages", "max_tokens", "max_completion_tokens", "stream", "temperature", "top_p",
             "tools", "tool_choice", "stop", "n", "user", "response_format", "stream_options", "seed", "messages[0]",
-            "messages[0].role", "messages[0].content"));
+            "messages[0].role", "messages[0].content")),
+    /** Bedrock's InvokeModel, as Claude Code's Bedrock mode calls it: the model in the path, none in the body. */
+    BEDROCK("/model/" + ALIAS + "/invoke", """
+        {"anthropic_version":"bedrock-2023-05-31","max_tokens":32,"system":"Be brief.","temperature":0.5,\
+        "messages":[{"role":"user","content":[{"type":"text","text":"Say hello."}]}]}""", CLOUD_FIELDS),
+    /** Vertex AI's rawPredict, as Claude Code's Vertex mode calls it. */
+    VERTEX("/v1/projects/p/locations/us-east5/publishers/anthropic/models/" + ALIAS + ":rawPredict", """
+        {"anthropic_version":"vertex-2023-10-16","max_tokens":32,"system":"Be brief.","temperature":0.5,\
+        "messages":[{"role":"user","content":[{"type":"text","text":"Say hello."}]}]}""", CLOUD_FIELDS);
 
     private final String path;
     private final String validBody;
@@ -396,6 +415,10 @@ class BadInputFuzzTest {
 
     String validBody() {
       return validBody;
+    }
+
+    boolean cloud() {
+      return this == BEDROCK || this == VERTEX;
     }
 
     ObjectNode validJson() {
@@ -425,7 +448,7 @@ class BadInputFuzzTest {
             || !value.get(0).isObject();
         case "messages[0]" -> !value.isObject();
         case "stream" -> !value.isNull() && !value.isBoolean();
-        case "max_tokens", "max_completion_tokens" -> (this == MESSAGES && value.isNull())
+        case "max_tokens", "max_completion_tokens" -> (this != CHAT && value.isNull())
             || (!value.isNull() && (!value.isIntegralNumber() || !value.canConvertToLong() || value.asLong() < 1));
         case "messages[0].role" -> this == CHAT && !value.isTextual();
         default -> false;
@@ -442,7 +465,20 @@ class BadInputFuzzTest {
       }
       String shape = request + " answered " + answer.status() + " " + abbreviate(answer.text());
       assertThat(answer.contentType()).as(shape).contains("json");
-      if (this == MESSAGES) {
+      if (this == BEDROCK) {
+        // Bedrock's: the kind in the x-amzn-errortype header, the body only a message
+        assertThat(error.path("message").asText()).as(shape).isNotBlank();
+      } else if (this == VERTEX) {
+        assertThat(error.path("error").path("message").asText()).as(shape).isNotBlank();
+        if (error.path("type").asText().equals("error")) {
+          // the model's own refusal: rawPredict answers with the body Anthropic's API gave, as Vertex AI does
+          assertThat(error.path("error").path("type").asText()).as(shape).isNotBlank();
+        } else {
+          // the front end's: Google's shape
+          assertThat(error.path("error").path("code").asInt()).as(shape).isEqualTo(answer.status());
+          assertThat(error.path("error").path("status").asText()).as(shape).isNotBlank();
+        }
+      } else if (this == MESSAGES) {
         assertThat(error.path("type").asText()).as(shape).isEqualTo("error");
         assertThat(error.path("error").path("type").isTextual()).as(shape).isTrue();
         assertThat(error.path("error").path("message").asText()).as(shape).isNotBlank();
