@@ -1,5 +1,6 @@
 package dev.affinity.router.ingress;
 
+import dev.affinity.router.node.LogLine;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -11,8 +12,7 @@ import java.util.regex.Pattern;
  * Bedrock's control-plane answers about inference profiles, in Bedrock's shape: a page of ListInferenceProfiles
  * ({@code GET /inference-profiles?maxResults=&nextToken=&type=}) and one GetInferenceProfile. Claude Code in Bedrock
  * mode lists them at start to pick the ids it sends; served by the gateway, the list names what the gateway serves
- * ({@link CloudModelCatalog#profiles}), so the client neither falls back to ids it guesses nor probes them one by
- * one. Every profile is {@code SYSTEM_DEFINED}: there are no application profiles to list.
+ * ({@link CloudModelCatalog#profiles}), so the client picks those ids instead of guessing. Every profile is {@code SYSTEM_DEFINED}: there are no application profiles to list.
  */
 final class InferenceProfiles {
 
@@ -23,8 +23,9 @@ final class InferenceProfiles {
   }
 
   /**
-   * One page of {@code profiles} (each id with the alias it names, in the list's order): at most {@code maxResults} (1 to 1000; all when absent) from {@code nextToken}, and the
-   * token of the next page when more follow.
+   * One page of {@code profiles} (each id with the alias it names, in the list's order): at most
+   * {@code maxResults} (1 to 1000; 1000 when absent) from {@code nextToken}, and the token of the next page when more
+   * follow.
    *
    * @throws IllegalArgumentException with the message Bedrock's ValidationException would carry, for a
    *                                  {@code maxResults} out of range, a token this gateway did not give or a
@@ -32,8 +33,9 @@ final class InferenceProfiles {
    */
   static JsonObject page(Map<String, String> profiles, String maxResults, String nextToken, String type) {
     if (type != null && !type.equals("SYSTEM_DEFINED") && !type.equals("APPLICATION")) {
-      throw new IllegalArgumentException("1 validation error detected: Value '" + type + "' at 'typeEquals' failed "
-          + "to satisfy constraint: Member must satisfy enum value set: [SYSTEM_DEFINED, APPLICATION]");
+      throw new IllegalArgumentException("1 validation error detected: Value '" + LogLine.clip(type, 100)
+          + "' at 'typeEquals' failed to satisfy constraint: Member must satisfy enum value set: [SYSTEM_DEFINED, "
+          + "APPLICATION]");
     }
     int size = MAX_RESULTS;
     if (maxResults != null) {
