@@ -62,7 +62,8 @@ public final class CloudModelCatalog {
         servedBy.putIfAbsent(served, deployment.alias());
       }
       String alias = deployment.alias();
-      boolean cloudId = !anthropicName(alias).equals(alias) && claude(anthropicName(alias));
+      String aliasStandsFor = anthropicName(alias);
+      boolean cloudId = !aliasStandsFor.equals(alias) && claude(aliasStandsFor);
       String profile = cloudId ? alias : claude(served) ? LISTED_PREFIX + served + "-v1:0" : null;
       if (profile != null && PROFILE_ID.matcher(profile).matches()) {
         profiles.putIfAbsent(profile, alias);
@@ -116,8 +117,7 @@ public final class CloudModelCatalog {
    * {@code anthropic.} and version suffix, with Vertex's {@code @} before the date as Anthropic's {@code -}.
    */
   static String anthropicName(String modelId) {
-    String name = modelId.substring(modelId.lastIndexOf('/') + 1);
-    name = REGION_PREFIX.matcher(name).replaceFirst("");
+    String name = REGION_PREFIX.matcher(lastPart(modelId)).replaceFirst("");
     if (name.startsWith("anthropic.")) {
       name = BEDROCK_VERSION.matcher(name.substring("anthropic.".length())).replaceFirst("");
     }
@@ -129,8 +129,13 @@ public final class CloudModelCatalog {
    * ({@code anthropic.claude-sonnet-4-5-20250929-v1:0}), or the Anthropic name it stands for in Bedrock's form.
    */
   static String foundationModel(String modelId) {
-    String model = REGION_PREFIX.matcher(modelId.substring(modelId.lastIndexOf('/') + 1)).replaceFirst("");
+    String model = REGION_PREFIX.matcher(lastPart(modelId)).replaceFirst("");
     return model.startsWith("anthropic.") ? model : "anthropic." + anthropicName(modelId) + "-v1:0";
+  }
+
+  /** An ARN's last part ({@code arn:aws:bedrock:...:inference-profile/us.anthropic...}), or the id as it is. */
+  static String lastPart(String modelId) {
+    return modelId.substring(modelId.lastIndexOf('/') + 1);
   }
 
   private static boolean claude(String anthropicName) {

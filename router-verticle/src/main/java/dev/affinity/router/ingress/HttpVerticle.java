@@ -571,7 +571,7 @@ public final class HttpVerticle extends VerticleBase {
   /** Bedrock's GetInferenceProfile: any id (or ARN) that names a model the caller may call, listed or not. */
   private void inferenceProfile(RoutingContext ctx) {
     String requested = ctx.pathParam("id");
-    String id = requested.substring(requested.lastIndexOf('/') + 1);
+    String id = CloudModelCatalog.lastPart(requested);
     String alias = cloudModels.alias(requested);
     Identity identity = ctx.get(IDENTITY);
     if (config.deploymentsFor(alias).isEmpty()
