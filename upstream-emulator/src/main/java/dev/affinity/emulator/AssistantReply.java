@@ -7,7 +7,8 @@ import java.util.List;
 
 /**
  * The assistant's answer: deterministic filler words (one word = one output token), or a {@code tool_use} block when
- * the request forces a tool. The same prompt always gets the same text.
+ * the request forces a tool; with extended thinking on, a signed {@code thinking} block of filler words first. The
+ * same prompt always gets the same text.
  */
 final class AssistantReply {
 
@@ -21,23 +22,28 @@ final class AssistantReply {
 
   private final String id;
   private final String model;
+  private final List<String> thinkingPieces;
   private final List<String> textPieces;
   private final JsonObject toolUse;
   private final String stopReason;
   private final long outputTokens;
 
-  private AssistantReply(String model, List<String> textPieces, JsonObject toolUse, String stopReason,
-      long outputTokens) {
+  private AssistantReply(String model, List<String> thinkingPieces, List<String> textPieces, JsonObject toolUse,
+      String stopReason, long outputTokens) {
     this.id = AnthropicIds.message();
     this.model = model;
+    this.thinkingPieces = thinkingPieces;
     this.textPieces = textPieces;
     this.toolUse = toolUse;
     this.stopReason = stopReason;
     this.outputTokens = outputTokens;
   }
 
+  /**
+   * Thinking, when on, takes {@code min(budget, defaultOutputTokens)} tokens of {@code max_tokens} first (max_tokens
+   * bounds thinking and text together, as upstream); the text takes {@code defaultOutputTokens} of what is left.
+   */
   static AssistantReply compose(MessagesRequest request, int defaultOutputTokens) {
-    int tokens = Math.min(request.maxTokens(), defaultOutputTokens);
     if (request.forcedTool() != null) {
       JsonObject tool = request.forcedTool();
       JsonObject toolUse = new JsonObject()
@@ -45,11 +51,17 @@ final class AssistantReply {
           .put("id", AnthropicIds.toolUse())
           .put("name", tool.getValue("name"))
           .put("input", sampleObject(tool.getJsonObject("input_schema", new JsonObject())));
-      return new AssistantReply(request.model(), List.of(), toolUse, "tool_use", tokens);
+      return new AssistantReply(request.model(), List.of(), List.of(), toolUse, "tool_use",
+          Math.min(request.maxTokens(), defaultOutputTokens));
     }
-    List<String> pieces = fillerPieces(request.layout().fingerprint(), tokens);
-    String stopReason = request.maxTokens() < defaultOutputTokens ? "max_tokens" : "end_turn";
-    return new AssistantReply(request.model(), pieces, null, stopReason, tokens);
+    String fingerprint = request.layout().fingerprint();
+    int thinkingTokens = Math.min(Math.min(request.thinkingBudget(), defaultOutputTokens), request.maxTokens());
+    int textTokens = Math.min(request.maxTokens() - thinkingTokens, defaultOutputTokens);
+    // the thinking starts elsewhere in the word list than the text, so that the two do not read alike
+    List<String> thinking = fillerPieces(fingerprint, WORDS.length / 2, thinkingTokens);
+    List<String> text = fillerPieces(fingerprint, 0, textTokens);
+    String stopReason = textTokens < defaultOutputTokens ? "max_tokens" : "end_turn";
+    return new AssistantReply(request.model(), thinking, text, null, stopReason, thinkingTokens + textTokens);
   }
 
   /**
@@ -57,7 +69,11 @@ final class AssistantReply {
    * where the words start depends on the prompt's fingerprint (a hex hash), so the same prompt gets the same text.
    */
   static List<String> fillerPieces(String fingerprint, int tokens) {
-    int start = fingerprint.isEmpty() ? 0 : Integer.parseInt(fingerprint.substring(0, 4), 16);
+    return fillerPieces(fingerprint, 0, tokens);
+  }
+
+  private static List<String> fillerPieces(String fingerprint, int offset, int tokens) {
+    int start = (fingerprint.isEmpty() ? 0 : Integer.parseInt(fingerprint.substring(0, 4), 16)) + offset;
     List<String> pieces = new ArrayList<>(tokens);
     for (int i = 0; i < tokens; i++) {
       String word = WORDS[(start + i) % WORDS.length];
@@ -72,26 +88,49 @@ final class AssistantReply {
 
   /** The complete non-streaming answer. */
   JsonObject message(Usage usage) {
-    return envelope(usage).put("content", new JsonArray().add(completeBlock())).put("stop_reason", stopReason);
+    JsonArray content = new JsonArray();
+    if (!thinkingPieces.isEmpty()) {
+      String thinking = String.join("", thinkingPieces);
+      content.add(new JsonObject().put("type", "thinking").put("thinking", thinking)
+          .put("signature", ThinkingSignature.of(thinking)));
+    }
+    if (toolUse != null) {
+      content.add(toolUse.copy());
+    } else if (!textPieces.isEmpty()) {
+      content.add(new JsonObject().put("type", "text").put("text", String.join("", textPieces)));
+    }
+    return envelope(usage).put("content", content).put("stop_reason", stopReason);
   }
 
-  /** The streamed answer as SSE events in the order the real API sends them. */
+  /**
+   * The streamed answer as SSE events in the order the real API sends them: each block's start, its deltas (a
+   * thinking block's signature last, in a {@code signature_delta}) and its stop, with one {@code ping} after the
+   * first start.
+   */
   List<ServerSentEvent> events(Usage usage) {
     List<ServerSentEvent> events = new ArrayList<>();
     events.add(new ServerSentEvent("message_start", new JsonObject().put("type", "message_start")
         .put("message", envelope(usage.withOutputTokens(1))),
         false));
-    JsonObject start = toolUse != null ? toolUse.copy().put("input", new JsonObject())
-        : new JsonObject().put("type", "text").put("text", "");
-    events.add(new ServerSentEvent("content_block_start",
-        new JsonObject().put("type", "content_block_start").put("index", 0).put("content_block", start), false));
-    events.add(new ServerSentEvent("ping", new JsonObject().put("type", "ping"), false));
-    for (JsonObject delta : deltas()) {
-      events.add(new ServerSentEvent("content_block_delta",
-          new JsonObject().put("type", "content_block_delta").put("index", 0).put("delta", delta), true));
+    int index = 0;
+    if (!thinkingPieces.isEmpty()) {
+      List<JsonObject> deltas = new ArrayList<>();
+      for (String piece : thinkingPieces) {
+        deltas.add(new JsonObject().put("type", "thinking_delta").put("thinking", piece));
+      }
+      block(events, index++, new JsonObject().put("type", "thinking").put("thinking", "").put("signature", ""),
+          deltas, new JsonObject().put("type", "signature_delta")
+              .put("signature", ThinkingSignature.of(String.join("", thinkingPieces))));
     }
-    events.add(new ServerSentEvent("content_block_stop",
-        new JsonObject().put("type", "content_block_stop").put("index", 0), false));
+    if (toolUse != null) {
+      block(events, index, toolUse.copy().put("input", new JsonObject()), toolInputDeltas(), null);
+    } else if (!textPieces.isEmpty()) {
+      List<JsonObject> deltas = new ArrayList<>();
+      for (String piece : textPieces) {
+        deltas.add(new JsonObject().put("type", "text_delta").put("text", piece));
+      }
+      block(events, index, new JsonObject().put("type", "text").put("text", ""), deltas, null);
+    }
     JsonObject finalUsage = usage.withOutputTokens(outputTokens).toJson();
     finalUsage.remove("service_tier");
     events.add(new ServerSentEvent("message_delta", new JsonObject().put("type", "message_delta")
@@ -99,6 +138,26 @@ final class AssistantReply {
         .put("usage", finalUsage), false));
     events.add(new ServerSentEvent("message_stop", new JsonObject().put("type", "message_stop"), false));
     return events;
+  }
+
+  /** One content block's events; the token-carrying deltas are paced, a closing unpaced delta may follow. */
+  private static void block(List<ServerSentEvent> events, int index, JsonObject start, List<JsonObject> deltas,
+      JsonObject closingDelta) {
+    events.add(new ServerSentEvent("content_block_start",
+        new JsonObject().put("type", "content_block_start").put("index", index).put("content_block", start), false));
+    if (index == 0) {
+      events.add(new ServerSentEvent("ping", new JsonObject().put("type", "ping"), false));
+    }
+    for (JsonObject delta : deltas) {
+      events.add(new ServerSentEvent("content_block_delta",
+          new JsonObject().put("type", "content_block_delta").put("index", index).put("delta", delta), true));
+    }
+    if (closingDelta != null) {
+      events.add(new ServerSentEvent("content_block_delta",
+          new JsonObject().put("type", "content_block_delta").put("index", index).put("delta", closingDelta), false));
+    }
+    events.add(new ServerSentEvent("content_block_stop",
+        new JsonObject().put("type", "content_block_stop").put("index", index), false));
   }
 
   private JsonObject envelope(Usage usage) {
@@ -113,21 +172,9 @@ final class AssistantReply {
         .put("usage", usage.toJson());
   }
 
-  private JsonObject completeBlock() {
-    return toolUse != null
-        ? toolUse.copy()
-        : new JsonObject().put("type", "text").put("text", String.join("", textPieces));
-  }
-
-  private List<JsonObject> deltas() {
+  /** Like the real API: an empty first piece, then the input JSON in a few raw slices. */
+  private List<JsonObject> toolInputDeltas() {
     List<JsonObject> deltas = new ArrayList<>();
-    if (toolUse == null) {
-      for (String piece : textPieces) {
-        deltas.add(new JsonObject().put("type", "text_delta").put("text", piece));
-      }
-      return deltas;
-    }
-    // Like the real API: an empty first piece, then the input JSON in a few raw slices.
     deltas.add(inputJsonDelta(""));
     String json = toolUse.getJsonObject("input").encode();
     int step = Math.max(1, (json.length() + INPUT_JSON_PIECES - 1) / INPUT_JSON_PIECES);

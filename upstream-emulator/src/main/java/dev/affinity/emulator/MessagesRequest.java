@@ -9,9 +9,15 @@ import io.vertx.core.json.JsonObject;
  * A validated {@code POST /v1/messages} (or {@code count_tokens}) body: the fields the emulator acts on plus the
  * prompt laid out for the cache. Unknown fields are accepted and ignored, as the real API does with most.
  *
- * @param forcedTool the tool the answer must call ({@code tool_choice} {@code any} or {@code tool}), or null
+ * @param forcedTool     the tool the answer must call ({@code tool_choice} {@code any} or {@code tool}), or null
+ * @param thinkingBudget the most tokens the answer may think for ({@code thinking.budget_tokens}; no bound for
+ *                       {@code adaptive}), 0 when extended thinking is off
  */
-record MessagesRequest(String model, int maxTokens, boolean stream, JsonObject forcedTool, PromptLayout layout) {
+record MessagesRequest(String model, int maxTokens, boolean stream, JsonObject forcedTool, int thinkingBudget,
+                       PromptLayout layout) {
+
+  private static final String THINKING_DOCS = " Please consult our documentation at"
+      + " https://docs.claude.com/en/docs/build-with-claude/extended-thinking#feature-compatibility";
 
   /** Validates a Messages API body. */
   static MessagesRequest parse(Buffer body) {
@@ -27,8 +33,14 @@ record MessagesRequest(String model, int maxTokens, boolean stream, JsonObject f
     if (stream != null && !(stream instanceof Boolean)) {
       throw ApiError.invalidRequest("stream: Input should be a valid boolean");
     }
+    int thinkingBudget = thinkingBudget(json);
+    JsonObject forcedTool = forcedTool(json);
+    if (thinkingBudget > 0) {
+      compatibleWithThinking(json, forcedTool);
+    }
+    signedThinking(json.getJsonArray("messages"));
     PromptLayout layout = PromptLayout.of(model, json);
-    return new MessagesRequest(model, maxTokens, Boolean.TRUE.equals(stream), forcedTool(json), layout);
+    return new MessagesRequest(model, maxTokens, Boolean.TRUE.equals(stream), forcedTool, thinkingBudget, layout);
   }
 
   /** Validates a {@code count_tokens} body, which has no {@code max_tokens}. */
@@ -66,18 +78,22 @@ record MessagesRequest(String model, int maxTokens, boolean stream, JsonObject f
   }
 
   private static int maxTokens(JsonObject json) {
-    Object maxTokens = json.getValue("max_tokens");
-    if (maxTokens == null) {
-      throw ApiError.invalidRequest("max_tokens: Field required");
+    return count(json.getValue("max_tokens"), "max_tokens", 1);
+  }
+
+  /** A required token count of at least {@code minimum}; {@code where} names it in the error. */
+  private static int count(Object value, String where, long minimum) {
+    if (value == null) {
+      throw ApiError.invalidRequest(where + ": Field required");
     }
-    if (!(maxTokens instanceof Integer || maxTokens instanceof Long)) {
-      throw ApiError.invalidRequest("max_tokens: Input should be a valid integer");
+    if (!(value instanceof Integer || value instanceof Long)) {
+      throw ApiError.invalidRequest(where + ": Input should be a valid integer");
     }
-    long value = ((Number) maxTokens).longValue();
-    if (value < 1) {
-      throw ApiError.invalidRequest("max_tokens: Input should be greater than or equal to 1");
+    long count = ((Number) value).longValue();
+    if (count < minimum) {
+      throw ApiError.invalidRequest(where + ": Input should be greater than or equal to " + minimum);
     }
-    return (int) Math.min(value, Integer.MAX_VALUE);
+    return (int) Math.min(count, Integer.MAX_VALUE);
   }
 
   private static void messages(JsonObject json) {
@@ -90,6 +106,75 @@ record MessagesRequest(String model, int maxTokens, boolean stream, JsonObject f
     }
     if (list.isEmpty()) {
       throw ApiError.invalidRequest("messages: at least one message is required");
+    }
+  }
+
+  /** {@code thinking}: absent or {@code disabled} (0), {@code enabled} with a budget of 1,024 or more, or adaptive. */
+  private static int thinkingBudget(JsonObject json) {
+    Object value = json.getValue("thinking");
+    if (value == null) {
+      return 0;
+    }
+    if (!(value instanceof JsonObject thinking)) {
+      throw ApiError.invalidRequest("thinking: Input should be an object");
+    }
+    Object type = thinking.getValue("type");
+    if ("disabled".equals(type)) {
+      return 0;
+    }
+    if ("adaptive".equals(type)) {
+      return Integer.MAX_VALUE;
+    }
+    if (!"enabled".equals(type)) {
+      throw ApiError.invalidRequest("thinking: Input tag '" + type + "' found using 'type' does not match any of the"
+          + " expected tags: 'adaptive', 'disabled', 'enabled'");
+    }
+    return count(thinking.getValue("budget_tokens"), "thinking.enabled.budget_tokens", 1024);
+  }
+
+  /** What extended thinking cannot be combined with: forced tool use, a temperature other than 1, {@code top_k}. */
+  private static void compatibleWithThinking(JsonObject json, JsonObject forcedTool) {
+    if (forcedTool != null) {
+      throw ApiError.invalidRequest("Thinking may not be enabled when tool_choice forces tool use.");
+    }
+    if (json.getValue("temperature") instanceof Number temperature && temperature.doubleValue() != 1.0) {
+      throw ApiError.invalidRequest("`temperature` may only be set to 1 when thinking is enabled." + THINKING_DOCS);
+    }
+    if (json.getValue("top_k") != null) {
+      throw ApiError.invalidRequest("`top_k` must be unset when thinking is enabled." + THINKING_DOCS);
+    }
+  }
+
+  /**
+   * Thinking handed back must be thinking the model wrote: a {@code thinking} block needs the {@code signature} that
+   * came with it, a {@code redacted_thinking} block its {@code data}.
+   */
+  private static void signedThinking(JsonArray messages) {
+    for (int m = 0; m < messages.size(); m++) {
+      if (!(messages.getValue(m) instanceof JsonObject message)
+          || !(message.getValue("content") instanceof JsonArray blocks)) {
+        continue; // PromptLayout names what is wrong with it
+      }
+      for (int b = 0; b < blocks.size(); b++) {
+        if (!(blocks.getValue(b) instanceof JsonObject block)) {
+          continue;
+        }
+        String where = "messages." + m + ".content." + b;
+        Object type = block.getValue("type");
+        if ("thinking".equals(type)) {
+          if (!(block.getValue("thinking") instanceof String thinking)) {
+            throw ApiError.invalidRequest(where + ".thinking.thinking: Field required");
+          }
+          if (!(block.getValue("signature") instanceof String signature)) {
+            throw ApiError.invalidRequest(where + ".thinking.signature: Field required");
+          }
+          if (!ThinkingSignature.valid(thinking, signature)) {
+            throw ApiError.invalidRequest(where + ": Invalid `signature` in `thinking` block");
+          }
+        } else if ("redacted_thinking".equals(type) && !(block.getValue("data") instanceof String)) {
+          throw ApiError.invalidRequest(where + ".redacted_thinking.data: Field required");
+        }
+      }
     }
   }
 

@@ -17,7 +17,9 @@ import java.util.List;
  * <p>A block's identity is its section (and role, for message blocks) plus its canonical JSON without
  * {@code cache_control}: markers are not content, and a string is the same content as one text block. The prefix
  * hash of block {@code i} is {@code SHA-256(hash[i-1] || identity(i))}, seeded with the model id, so it names the
- * whole prefix up to and including block {@code i} on that model.
+ * whole prefix up to and including block {@code i} on that model. Extended thinking's settings are part of every
+ * message block's prefix: "changes to thinking parameters (enabled/disabled or budget allocation) invalidate message
+ * cache breakpoints", while the tools and system stay cached.
  */
 final class PromptLayout {
 
@@ -63,6 +65,9 @@ final class PromptLayout {
       for (int i = 0; i < blocks.size(); i++) {
         builder.addContentBlock("system", requireObject(blocks.getValue(i), "system." + i), "system." + i);
       }
+    }
+    if (body.getValue("thinking") instanceof JsonObject thinking && !"disabled".equals(thinking.getValue("type"))) {
+      builder.enterMessages(CanonicalJson.of(thinking));
     }
     JsonArray messages = body.getJsonArray("messages");
     for (int m = 0; m < messages.size(); m++) {
@@ -171,6 +176,14 @@ final class PromptLayout {
         throw new IllegalStateException("SHA-256 is required by every Java platform", e);
       }
       previous = digest.digest(model.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Chains what the messages' prefixes depend on besides their blocks (the thinking settings); adds no block. */
+    void enterMessages(String settings) {
+      digest.update(previous);
+      digest.update("thinking\n".getBytes(StandardCharsets.UTF_8));
+      digest.update(settings.getBytes(StandardCharsets.UTF_8));
+      previous = digest.digest();
     }
 
     /** Returns the index the message's first block will get. */
