@@ -17,11 +17,15 @@ import java.util.Map;
  *
  * <p>Push style: {@link #feed} takes whatever piece of the upstream body just arrived and returns the complete OpenAI
  * SSE frames ({@code data: {...}\n\n}) it made possible, in order, ready to write; {@link #finish} is called once the
- * upstream body has ended. Only the one event in progress is held back, so memory stays flat however long the answer.
+ * upstream body has ended. Only the one event in progress is held back, and a thinking block's text until the block
+ * is over (at most {@link #MAX_EVENT_BYTES} characters of it; a longer one is relayed as reasoning only), so memory
+ * stays flat however long the answer.
  *
  * <p>What the client sees: a first chunk with {@code role: "assistant"}, then text as {@code delta.content}, each
  * {@code tool_use} as a {@code delta.tool_calls} entry (id and name first, then argument fragments), thinking as
- * {@code delta.reasoning_content}, a chunk carrying {@code finish_reason}, a usage chunk with empty {@code choices}
+ * {@code delta.reasoning_content} and, once each thinking block is over, the whole block with its signature in
+ * LiteLLM's {@code delta.thinking_blocks} (a redacted one at once), which the client hands back on the assistant
+ * message to continue a thinking turn; a chunk carrying {@code finish_reason}, a usage chunk with empty {@code choices}
  * when the client asked for {@code stream_options.include_usage} (every other chunk then has {@code "usage": null}),
  * and {@code data: [DONE]}. An upstream {@code error} event becomes an OpenAI error frame and ends the stream, without
  * {@code [DONE]}, as OpenAI does; so does a stream that stops before Claude said why it stopped.
@@ -45,6 +49,10 @@ public final class OpenAiChunkStream {
   /** Anthropic content block index → OpenAI tool call index, for the blocks that are tool calls. */
   private final Map<Integer, Integer> toolIndexByBlock = new HashMap<>();
   private final ObjectNode anthropicUsage = NODES.objectNode();
+  /** The thinking block in progress: its index (-1 when none), text and signature, relayed whole at its stop. */
+  private int thinkingIndex = -1;
+  private StringBuilder thinkingText;
+  private String thinkingSignature;
 
   private List<String> out = new ArrayList<>();
   private String id = MessagesToChat.completionId("unknown");
@@ -140,6 +148,7 @@ public final class OpenAiChunkStream {
       }
       case "content_block_start" -> onBlockStart(event.path("index").asInt(), event.path("content_block"));
       case "content_block_delta" -> onDelta(event.path("index").asInt(), event.path("delta"));
+      case "content_block_stop" -> onBlockStop(event.path("index").asInt());
       case "message_delta" -> {
         mergeUsage(event.path("usage"));
         String reason = MessagesToChat.finishReason(event.path("delta").path("stop_reason").asText(null));
@@ -153,7 +162,7 @@ public final class OpenAiChunkStream {
         JsonNode error = event.path("error");
         fail(error.path("type").asText("api_error"), error.path("message").asText("The upstream model failed."));
       }
-      // ping, content_block_stop, and event types added after this was written
+      // ping, and event types added after this was written
       default -> { }
     }
   }
@@ -162,7 +171,13 @@ public final class OpenAiChunkStream {
     start();
     switch (block.path("type").asText()) {
       case "text" -> content("content", block.path("text").asText(""));
-      case "thinking" -> content("reasoning_content", block.path("thinking").asText(""));
+      case "thinking" -> {
+        thinkingIndex = index;
+        thinkingText = new StringBuilder(block.path("thinking").asText(""));
+        thinkingSignature = block.path("signature").asText("");
+        content("reasoning_content", thinkingText.toString());
+      }
+      case "redacted_thinking" -> thinkingBlock(block.deepCopy());
       case "tool_use" -> {
         int toolIndex = toolIndexByBlock.size();
         toolIndexByBlock.put(index, toolIndex);
@@ -179,7 +194,19 @@ public final class OpenAiChunkStream {
   private void onDelta(int index, JsonNode delta) {
     switch (delta.path("type").asText()) {
       case "text_delta" -> content("content", delta.path("text").asText(""));
-      case "thinking_delta" -> content("reasoning_content", delta.path("thinking").asText(""));
+      case "thinking_delta" -> {
+        String thinking = delta.path("thinking").asText("");
+        if (index == thinkingIndex && thinkingText != null) {
+          thinkingText = thinkingText.length() + thinking.length() > MAX_EVENT_BYTES ? null
+              : thinkingText.append(thinking);
+        }
+        content("reasoning_content", thinking);
+      }
+      case "signature_delta" -> {
+        if (index == thinkingIndex) {
+          thinkingSignature = thinkingSignature + delta.path("signature").asText("");
+        }
+      }
       case "input_json_delta" -> {
         Integer toolIndex = toolIndexByBlock.get(index);
         String fragment = delta.path("partial_json").asText("");
@@ -191,6 +218,25 @@ public final class OpenAiChunkStream {
       }
       default -> { }
     }
+  }
+
+  private void onBlockStop(int index) {
+    if (index != thinkingIndex) {
+      return;
+    }
+    if (thinkingText != null) {
+      thinkingBlock(NODES.objectNode().put("type", "thinking").put("thinking", thinkingText.toString())
+          .put("signature", thinkingSignature));
+    }
+    thinkingIndex = -1;
+    thinkingText = null;
+    thinkingSignature = null;
+  }
+
+  private void thinkingBlock(ObjectNode block) {
+    ObjectNode delta = NODES.objectNode();
+    delta.putArray("thinking_blocks").add(block);
+    emitDelta(delta);
   }
 
   /** The role chunk, once, before anything else the client sees. */

@@ -137,7 +137,13 @@ class OpenAiChunkStreamTest {
         data: {"type":"content_block_delta","index":0,"delta":{"type":"thinking_delta","thinking":"Two lookups."}}
 
         event: content_block_delta
+        data: {"type":"content_block_delta","index":0,"delta":{"type":"thinking_delta","thinking":" Both at once."}}
+
+        event: content_block_delta
         data: {"type":"content_block_delta","index":0,"delta":{"type":"signature_delta","signature":"EqQBCgIYAhIM"}}
+
+        event: content_block_stop
+        data: {"type":"content_block_stop","index":0}
 
         event: content_block_start
         data: {"type":"content_block_start","index":1,"content_block":{"type":"tool_use","id":"toolu_a","name":"f","input":{}}}
@@ -155,19 +161,64 @@ class OpenAiChunkStreamTest {
         data: {"type":"message_stop"}
 
         """;
-    List<JsonNode> deltas = feedAtOnce(new OpenAiChunkStream("m", false, 1L), stream).stream()
-        .filter(frame -> !frame.contains("[DONE]"))
-        .map(frame -> data(frame).at("/choices/0/delta"))
-        .toList();
+    List<JsonNode> deltas = deltas(stream);
     assertThat(deltas).containsExactly(
         json("{\"role\":\"assistant\",\"content\":\"\"}"),
         json("{\"reasoning_content\":\"Two lookups.\"}"),
+        json("{\"reasoning_content\":\" Both at once.\"}"),
+        // the whole block once it is over, as the client hands it back to continue the turn (LiteLLM's field)
+        json("{\"thinking_blocks\":[{\"type\":\"thinking\",\"thinking\":\"Two lookups. Both at once.\","
+            + "\"signature\":\"EqQBCgIYAhIM\"}]}"),
         json("{\"tool_calls\":[{\"index\":0,\"id\":\"toolu_a\",\"type\":\"function\",\"function\":{\"name\":\"f\","
             + "\"arguments\":\"\"}}]}"),
         json("{\"tool_calls\":[{\"index\":1,\"id\":\"toolu_b\",\"type\":\"function\",\"function\":{\"name\":\"g\","
             + "\"arguments\":\"\"}}]}"),
         json("{\"tool_calls\":[{\"index\":1,\"function\":{\"arguments\":\"{}\"}}]}"),
         json("{}"));
+  }
+
+  @Test
+  void aRedactedThinkingBlockIsRelayedAtOnceAndUnsignedThinkingAsReasoningOnly() {
+    String stream = """
+        event: message_start
+        data: {"type":"message_start","message":{"id":"msg_3","usage":{"input_tokens":5,"output_tokens":1}}}
+
+        event: content_block_start
+        data: {"type":"content_block_start","index":0,"content_block":{"type":"redacted_thinking","data":"EmwKAhgBEgy3"}}
+
+        event: content_block_stop
+        data: {"type":"content_block_stop","index":0}
+
+        event: content_block_start
+        data: {"type":"content_block_start","index":1,"content_block":{"type":"text","text":""}}
+
+        event: content_block_delta
+        data: {"type":"content_block_delta","index":1,"delta":{"type":"text_delta","text":"Hi"}}
+
+        event: content_block_stop
+        data: {"type":"content_block_stop","index":1}
+
+        event: message_delta
+        data: {"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":{"output_tokens":4}}
+
+        event: message_stop
+        data: {"type":"message_stop"}
+
+        """;
+    List<JsonNode> deltas = deltas(stream);
+    assertThat(deltas).containsExactly(
+        json("{\"role\":\"assistant\",\"content\":\"\"}"),
+        json("{\"thinking_blocks\":[{\"type\":\"redacted_thinking\",\"data\":\"EmwKAhgBEgy3\"}]}"),
+        json("{\"content\":\"Hi\"}"),
+        json("{}"));
+  }
+
+  /** The {@code delta} of every chunk of the translated stream, fed at once, without usage. */
+  private static List<JsonNode> deltas(String stream) {
+    return feedAtOnce(new OpenAiChunkStream("m", false, 1L), stream).stream()
+        .filter(frame -> !frame.contains("[DONE]"))
+        .map(frame -> data(frame).at("/choices/0/delta"))
+        .toList();
   }
 
   @Test

@@ -9,7 +9,9 @@ import com.openai.core.http.HttpResponseFor;
 import com.openai.core.http.StreamResponse;
 import com.openai.models.FunctionDefinition;
 import com.openai.models.FunctionParameters;
+import com.openai.errors.BadRequestException;
 import com.openai.models.chat.completions.ChatCompletion;
+import com.openai.models.chat.completions.ChatCompletionAssistantMessageParam;
 import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import com.openai.models.chat.completions.ChatCompletionMessage;
@@ -36,6 +38,7 @@ import java.util.Map;
 
 import static dev.affinity.router.TestGateway.await;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The OpenAI face of the gateway with the official openai-java client: OpenAI deployments passed through, Claude
@@ -280,5 +283,69 @@ class OpenAiSurfaceTest {
         "x-api-key", MASTER);
     assertThat(response.statusCode()).isEqualTo(400);
     assertThat(JSON.readTree(response.body()).path("error").path("message").asText()).contains("/v1/chat/completions");
+  }
+
+  /**
+   * Claude's thinking through the OpenAI API, streamed and not: the reasoning as {@code reasoning_content} and the
+   * signed blocks as {@code thinking_blocks}, which the client hands back on the assistant message to go on with the
+   * conversation. The emulator checks the signatures as Anthropic does, so a turn can only continue with the blocks as
+   * they came.
+   */
+  @Test
+  void thinkingBlocksComeWithTheirSignaturesAndContinueTheConversation() throws Exception {
+    ChatCompletionCreateParams thinking = hello("claude").toBuilder().maxCompletionTokens(2048)
+        .putAdditionalBodyProperty("thinking", JsonValue.from(Map.of("type", "enabled", "budget_tokens", 1024)))
+        .build();
+    for (boolean streamed : List.of(true, false)) {
+      StringBuilder reasoning = new StringBuilder();
+      StringBuilder text = new StringBuilder();
+      List<JsonNode> blocks = new ArrayList<>();
+      if (streamed) {
+        try (StreamResponse<ChatCompletionChunk> stream = client().chat().completions().createStreaming(thinking)) {
+          stream.stream().forEach(chunk -> chunk.choices().forEach(choice -> {
+            choice.delta().content().ifPresent(text::append);
+            Map<String, JsonValue> extra = choice.delta()._additionalProperties();
+            if (extra.containsKey("reasoning_content")) {
+              reasoning.append(tree(extra.get("reasoning_content")).asText());
+            }
+            if (extra.containsKey("thinking_blocks")) {
+              tree(extra.get("thinking_blocks")).forEach(blocks::add);
+            }
+          }));
+        }
+      } else {
+        ChatCompletionMessage message = client().chat().completions().create(thinking).choices().get(0).message();
+        message.content().ifPresent(text::append);
+        reasoning.append(tree(message._additionalProperties().get("reasoning_content")).asText());
+        tree(message._additionalProperties().get("thinking_blocks")).forEach(blocks::add);
+      }
+      assertThat(reasoning.toString()).as("streamed: " + streamed).isNotBlank();
+      assertThat(blocks).as("streamed: " + streamed).singleElement().satisfies(block -> {
+        assertThat(block.path("type").asText()).isEqualTo("thinking");
+        assertThat(block.path("thinking").asText()).isEqualTo(reasoning.toString());
+        assertThat(block.path("signature").asText()).isNotBlank();
+      });
+
+      ChatCompletion next = client().chat().completions().create(continued(thinking, text, blocks));
+      assertThat(next.choices().get(0).message().content()).as("streamed: " + streamed).get().asString()
+          .isNotBlank();
+      ((com.fasterxml.jackson.databind.node.ObjectNode) blocks.get(0)).put("thinking", "Something else entirely.");
+      assertThatThrownBy(() -> client().chat().completions().create(continued(thinking, text, blocks)))
+          .isInstanceOf(BadRequestException.class).hasMessageContaining("Invalid `signature` in `thinking` block");
+    }
+  }
+
+  private static ChatCompletionCreateParams continued(ChatCompletionCreateParams first, CharSequence answer,
+      List<JsonNode> thinkingBlocks) {
+    return first.toBuilder()
+        .addMessage(ChatCompletionAssistantMessageParam.builder().content(answer.toString())
+            .putAdditionalProperty("thinking_blocks", JsonValue.fromJsonNode(JSON.valueToTree(thinkingBlocks)))
+            .build())
+        .addUserMessage("Go on.")
+        .build();
+  }
+
+  private static JsonNode tree(JsonValue value) {
+    return JSON.valueToTree(value);
   }
 }
