@@ -63,8 +63,8 @@ abstract class ChatOverMessages implements Translator {
       json = null;
     }
     if (answered < 400 && json != null) {
-      return Answer.json(anthropic.status(), Buffer.buffer(MessagesToChat.response(json, call.request().model())
-          .toString()), anthropic.usage(), null);
+      return Answer.json(anthropic.status(), Buffer.buffer(MessagesToChat.response(json, call.request().model(),
+          answersInJson(call)).toString()), anthropic.usage(), null);
     }
     return Answer.json(anthropic.status(), Buffer.buffer(MessagesToChat.error(answered, json).toString()),
         anthropic.usage(), anthropic.errorType());
@@ -72,7 +72,24 @@ abstract class ChatOverMessages implements Translator {
 
   @Override
   public final StreamTranslation stream(ProviderCall call) {
-    return new Chunks(messages.stream(call), new OpenAiChunkStream(call.request().model(), call.streamUsage()));
+    return new Chunks(messages.stream(call),
+        new OpenAiChunkStream(call.request().model(), call.streamUsage(), answersInJson(call)));
+  }
+
+  /**
+   * Whether the client asked for JSON, as its Messages form says ({@link ChatToMessages#answersThroughJsonTool}); the
+   * call carries that form's tree, or only its bytes after a cluster hop.
+   */
+  private static boolean answersInJson(ProviderCall call) {
+    JsonNode messages = call.request().json();
+    if (messages == null) {
+      try {
+        messages = JSON.readTree(call.request().body().getBytes());
+      } catch (IOException unreadable) {
+        return false; // the gateway wrote these bytes itself; nothing to do here but answer as text
+      }
+    }
+    return ChatToMessages.answersThroughJsonTool(messages);
   }
 
   /** Anthropic's events, as the Anthropic pair makes them, rewritten into OpenAI chunks as they arrive. */

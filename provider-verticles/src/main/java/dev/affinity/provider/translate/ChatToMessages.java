@@ -29,6 +29,8 @@ public final class ChatToMessages {
   public static final int DEFAULT_MAX_TOKENS = 4096;
 
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+  /** The tool Claude answers through when the client asked for JSON (LiteLLM's name for it). */
+  public static final String JSON_TOOL = "json_tool_call";
   private static final ObjectReader ARGUMENTS = new ObjectMapper().reader()
       .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
@@ -54,7 +56,8 @@ public final class ChatToMessages {
     if (chat.has("model")) {
       out.set("model", chat.get("model").deepCopy());
     }
-    out.put("max_tokens", maxTokens(chat));
+    JsonNode thinking = thinking(chat);
+    out.put("max_tokens", maxTokens(chat, thinking));
 
     ArrayNode system = NODES.arrayNode();
     Turns turns = new Turns();
@@ -71,6 +74,9 @@ public final class ChatToMessages {
     if (toolChoice != null) {
       out.set("tool_choice", toolChoice);
     }
+    if (answersInJson(chat)) {
+      answerThroughJsonTool(chat, out, thinking != null && !thinking.path("type").asText().equals("disabled"));
+    }
     ArrayNode stops = stopSequences(chat.get("stop"));
     if (stops != null && !stops.isEmpty()) {
       out.set("stop_sequences", stops);
@@ -85,13 +91,95 @@ public final class ChatToMessages {
     if (chat.hasNonNull("stream")) {
       out.put("stream", chat.get("stream").asBoolean());
     }
-    // Anthropic-native fields LiteLLM also accepts on its OpenAI route: same name, same meaning
-    for (String passThrough : List.of("thinking", "cache_control")) {
-      if (chat.hasNonNull(passThrough)) {
-        out.set(passThrough, chat.get(passThrough).deepCopy());
-      }
+    if (thinking != null) {
+      out.set("thinking", thinking);
+    }
+    // an Anthropic-native field LiteLLM also accepts on its OpenAI route: same name, same meaning
+    if (chat.hasNonNull("cache_control")) {
+      out.set("cache_control", chat.get("cache_control").deepCopy());
     }
     return out;
+  }
+
+  /**
+   * Extended thinking: Anthropic's own {@code thinking} when the client sent it (LiteLLM accepts it on its OpenAI
+   * route), else {@code reasoning_effort} as LiteLLM maps it for Claude: {@code minimal} and {@code low} 1,024
+   * tokens, {@code medium} 2,048, {@code high} 4,096, {@code max} 16,384; {@code none} is no thinking.
+   *
+   * @return the {@code thinking} object to send, or null for none
+   */
+  private static JsonNode thinking(JsonNode chat) {
+    if (chat.hasNonNull("thinking")) {
+      return chat.get("thinking").deepCopy();
+    }
+    JsonNode effort = chat.get("reasoning_effort");
+    if (effort == null || effort.isNull()) {
+      return null;
+    }
+    int budget = switch (effort.asText()) {
+      case "none" -> 0;
+      case "minimal", "low" -> 1024;
+      case "medium" -> 2048;
+      case "high" -> 4096;
+      case "max" -> 16384;
+      default -> throw new TranslationException("Invalid value for 'reasoning_effort': '" + effort.asText()
+          + "'. Claude models take 'none', 'minimal', 'low', 'medium', 'high' or 'max'.", "reasoning_effort");
+    };
+    return budget == 0 ? null : NODES.objectNode().put("type", "enabled").put("budget_tokens", budget);
+  }
+
+  /**
+   * Whether the client asked for its answer as JSON ({@code response_format} {@code json_schema} or
+   * {@code json_object}): the answer is then the input of {@link #JSON_TOOL}, which Claude is made to call.
+   */
+  private static boolean answersInJson(JsonNode chat) {
+    String format = chat == null ? "" : chat.path("response_format").path("type").asText("");
+    return format.equals("json_schema") || format.equals("json_object");
+  }
+
+  /**
+   * JSON mode as LiteLLM gives it to Claude, and as Anthropic's own guide does it: one more tool whose input schema is
+   * the answer's, and {@code tool_choice} forcing it; while thinking, offered but not forced (Claude refuses a forced
+   * tool while thinking). Refused where it would change what else the client asked for: a tool choice that requires
+   * a tool, a schema that is not an object's (a tool's input is an object). The tool's name is reserved
+   * ({@link #tools}), so that the answer's side knows JSON mode from the Messages request alone
+   * ({@link #answersThroughJsonTool}).
+   */
+  private static void answerThroughJsonTool(JsonNode chat, ObjectNode out, boolean thinking) {
+    JsonNode format = chat.get("response_format");
+    JsonNode schema = format.path("json_schema").get("schema");
+    if (schema != null && !schema.isNull() && (!schema.isObject()
+        || schema.has("type") && !schema.get("type").asText().equals("object"))) {
+      throw new TranslationException("Claude models answer in JSON through a tool, whose input is an object: "
+          + "'response_format.json_schema.schema' must describe an object.", "response_format");
+    }
+    String choice = out.path("tool_choice").path("type").asText("auto");
+    if (!choice.equals("auto") && !choice.equals("none")) {
+      throw new TranslationException("'response_format' of type '" + format.path("type").asText() + "' cannot be "
+          + "combined with a 'tool_choice' that requires a tool: Claude models answer in JSON by calling a tool.",
+          "response_format");
+    }
+    ArrayNode tools = out.has("tools") ? (ArrayNode) out.get("tools") : out.putArray("tools");
+    ObjectNode tool = tools.addObject().put("name", JSON_TOOL)
+        .put("description", "Respond with your answer as this tool's input.");
+    if (schema != null && schema.isObject()) {
+      tool.set("input_schema", schema.deepCopy());
+    } else {
+      tool.putObject("input_schema").put("type", "object").put("additionalProperties", true).putObject("properties");
+    }
+    if (!thinking) {
+      out.putObject("tool_choice").put("type", "tool").put("name", JSON_TOOL);
+    }
+  }
+
+  /** Whether a Messages request made from a Chat request offers {@link #JSON_TOOL}: the client asked for JSON. */
+  public static boolean answersThroughJsonTool(JsonNode messages) {
+    for (JsonNode tool : messages == null ? NODES.arrayNode() : messages.path("tools")) {
+      if (tool.path("name").asText().equals(JSON_TOOL)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static void refuseUnsupported(JsonNode chat) {
@@ -102,7 +190,7 @@ public final class ChatToMessages {
       throw new TranslationException("'logprobs' is not supported for this model.", "logprobs");
     }
     String format = chat.path("response_format").path("type").asText("text");
-    if (!format.equals("text")) {
+    if (!format.equals("text") && !answersInJson(chat)) {
       throw new TranslationException("'response_format' of type '" + format + "' is not supported for this model.",
           "response_format");
     }
@@ -119,11 +207,18 @@ public final class ChatToMessages {
     }
   }
 
-  private static int maxTokens(JsonNode chat) {
+  /**
+   * The client's {@code max_completion_tokens}, else {@code max_tokens}, else {@link #DEFAULT_MAX_TOKENS}, to which
+   * a thinking budget is added (Claude's {@code max_tokens} bounds thinking and answer together, and must exceed the
+   * budget), as LiteLLM does.
+   */
+  private static int maxTokens(JsonNode chat, JsonNode thinking) {
     String field = chat.hasNonNull("max_completion_tokens") ? "max_completion_tokens" : "max_tokens";
     JsonNode value = chat.get(field);
     if (value == null || value.isNull()) {
-      return DEFAULT_MAX_TOKENS;
+      JsonNode budget = thinking == null ? null : thinking.get("budget_tokens");
+      return budget != null && budget.canConvertToInt() && budget.intValue() > 0
+          ? DEFAULT_MAX_TOKENS + budget.intValue() : DEFAULT_MAX_TOKENS;
     }
     if (!value.canConvertToInt() || !value.isIntegralNumber() || value.intValue() < 1) {
       throw new TranslationException("Invalid '" + field + "': expected an integer of at least 1.", field);
@@ -245,7 +340,12 @@ public final class ChatToMessages {
         throw new TranslationException("Unsupported tool type '" + type + "' for this model.", where + ".type");
       }
       JsonNode function = tool.path("function");
-      ObjectNode translated = out.addObject().put("name", required(function, "name", where + ".function"));
+      String name = required(function, "name", where + ".function");
+      if (name.equals(JSON_TOOL)) {
+        throw new TranslationException("The tool name '" + JSON_TOOL + "' is reserved: the gateway gives Claude a "
+            + "JSON 'response_format' as a tool of that name.", where + ".function.name");
+      }
+      ObjectNode translated = out.addObject().put("name", name);
       if (function.hasNonNull("description")) {
         translated.put("description", function.get("description").asText());
       }

@@ -23,9 +23,9 @@ public final class MessagesToChat {
   private MessagesToChat() {
   }
 
-  /** As {@link #response(JsonNode, String, long)}, created now. */
-  public static ObjectNode response(JsonNode message, String model) {
-    return response(message, model, Instant.now().getEpochSecond());
+  /** As {@link #response(JsonNode, String, boolean, long)}, created now. */
+  public static ObjectNode response(JsonNode message, String model, boolean json) {
+    return response(message, model, json, Instant.now().getEpochSecond());
   }
 
   /**
@@ -34,9 +34,11 @@ public final class MessagesToChat {
    * client sends back on the assistant message to continue a thinking turn); server tool blocks are dropped.
    *
    * @param model the name the client asked for, which is what it expects to read back
+   * @param json whether the client asked for JSON ({@link ChatToMessages#answersThroughJsonTool}): the input of the
+   *     {@link ChatToMessages#JSON_TOOL} call is then the content, and the turn an ordinary stop
    * @param created epoch seconds
    */
-  public static ObjectNode response(JsonNode message, String model, long created) {
+  public static ObjectNode response(JsonNode message, String model, boolean json, long created) {
     StringBuilder text = new StringBuilder();
     StringBuilder reasoning = new StringBuilder();
     ArrayNode toolCalls = NODES.arrayNode();
@@ -44,7 +46,13 @@ public final class MessagesToChat {
     for (JsonNode block : message.path("content")) {
       switch (block.path("type").asText()) {
         case "text" -> text.append(block.path("text").asText());
-        case "tool_use" -> toolCalls.add(toolCall(block));
+        case "tool_use" -> {
+          if (json && block.path("name").asText().equals(ChatToMessages.JSON_TOOL)) {
+            text.append(arguments(block));
+          } else {
+            toolCalls.add(toolCall(block));
+          }
+        }
         case "thinking" -> {
           reasoning.append(block.path("thinking").asText());
           thinkingBlocks.add(block.deepCopy());
@@ -77,7 +85,7 @@ public final class MessagesToChat {
     ObjectNode choice = completion.putArray("choices").addObject().put("index", 0);
     choice.set("message", assistant);
     choice.putNull("logprobs");
-    choice.put("finish_reason", finishReason(message.path("stop_reason").asText(null)));
+    choice.put("finish_reason", finishReason(message.path("stop_reason").asText(null), json && toolCalls.isEmpty()));
     completion.set("usage", usage(message.path("usage")));
     return completion;
   }
@@ -87,8 +95,13 @@ public final class MessagesToChat {
     ObjectNode call = NODES.objectNode().put("id", toolUse.path("id").asText()).put("type", "function");
     call.putObject("function")
         .put("name", toolUse.path("name").asText())
-        .put("arguments", toolUse.path("input").isObject() ? toolUse.get("input").toString() : "{}");
+        .put("arguments", arguments(toolUse));
     return call;
+  }
+
+  /** A tool call's input as compact JSON text. */
+  private static String arguments(JsonNode toolUse) {
+    return toolUse.path("input").isObject() ? toolUse.get("input").toString() : "{}";
   }
 
   static String completionId(String anthropicId) {
@@ -100,12 +113,20 @@ public final class MessagesToChat {
    * (a server tool ran out of turns) reads as a normal stop: the text so far is a complete answer to show.
    */
   public static String finishReason(String stopReason) {
+    return finishReason(stopReason, false);
+  }
+
+  /**
+   * As {@link #finishReason(String)}; {@code answeredInJson}: the only tool called was the JSON answer's, so a
+   * {@code tool_use} stop is the end of the answer.
+   */
+  static String finishReason(String stopReason, boolean answeredInJson) {
     if (stopReason == null) {
       return null;
     }
     return switch (stopReason) {
       case "max_tokens", "model_context_window_exceeded" -> "length";
-      case "tool_use" -> "tool_calls";
+      case "tool_use" -> answeredInJson ? "stop" : "tool_calls";
       case "refusal" -> "content_filter";
       default -> "stop";
     };

@@ -43,6 +43,7 @@ public final class OpenAiChunkStream {
 
   private final String model;
   private final boolean includeUsage;
+  private final boolean json;
   private final long created;
   private final SseEventReader reader = new SseEventReader(MAX_EVENT_BYTES);
   private final SseEventReader.Listener onEvent = this::onEvent;
@@ -51,6 +52,8 @@ public final class OpenAiChunkStream {
   private final ObjectNode anthropicUsage = NODES.objectNode();
   /** The thinking block in progress: its index (-1 when none), text and signature, relayed whole at its stop. */
   private int thinkingIndex = -1;
+  /** The index of the JSON answer's tool call ({@link ChatToMessages#JSON_TOOL}), -1 when none: its input is text. */
+  private int jsonIndex = -1;
   private StringBuilder thinkingText;
   private String thinkingSignature;
 
@@ -61,18 +64,21 @@ public final class OpenAiChunkStream {
   private boolean ended;
 
   /** A stream whose chunks are dated now. */
-  public OpenAiChunkStream(String model, boolean includeUsage) {
-    this(model, includeUsage, Instant.now().getEpochSecond());
+  public OpenAiChunkStream(String model, boolean includeUsage, boolean json) {
+    this(model, includeUsage, json, Instant.now().getEpochSecond());
   }
 
   /**
    * @param model the name the client asked for, echoed in every chunk
    * @param includeUsage whether the client asked for {@code stream_options.include_usage}
+   * @param json whether the client asked for JSON ({@link ChatToMessages#answersThroughJsonTool}): the
+   *     {@link ChatToMessages#JSON_TOOL} call's input then streams as {@code delta.content}
    * @param created epoch seconds for every chunk's {@code created}
    */
-  public OpenAiChunkStream(String model, boolean includeUsage, long created) {
+  public OpenAiChunkStream(String model, boolean includeUsage, boolean json, long created) {
     this.model = model;
     this.includeUsage = includeUsage;
+    this.json = json;
     this.created = created;
   }
 
@@ -151,7 +157,8 @@ public final class OpenAiChunkStream {
       case "content_block_stop" -> onBlockStop(event.path("index").asInt());
       case "message_delta" -> {
         mergeUsage(event.path("usage"));
-        String reason = MessagesToChat.finishReason(event.path("delta").path("stop_reason").asText(null));
+        String reason = MessagesToChat.finishReason(event.path("delta").path("stop_reason").asText(null),
+            jsonIndex >= 0 && toolIndexByBlock.isEmpty());
         if (reason != null && finishReason == null) {
           finishReason = reason;
           emitChoice(NODES.objectNode(), reason);
@@ -179,6 +186,10 @@ public final class OpenAiChunkStream {
       }
       case "redacted_thinking" -> thinkingBlock(block.deepCopy());
       case "tool_use" -> {
+        if (json && block.path("name").asText().equals(ChatToMessages.JSON_TOOL)) {
+          jsonIndex = index;
+          return;
+        }
         int toolIndex = toolIndexByBlock.size();
         toolIndexByBlock.put(index, toolIndex);
         ObjectNode call = NODES.objectNode().put("index", toolIndex)
@@ -210,6 +221,9 @@ public final class OpenAiChunkStream {
       case "input_json_delta" -> {
         Integer toolIndex = toolIndexByBlock.get(index);
         String fragment = delta.path("partial_json").asText("");
+        if (index == jsonIndex) {
+          content("content", fragment);
+        }
         if (toolIndex != null && !fragment.isEmpty()) {
           ObjectNode call = NODES.objectNode().put("index", toolIndex);
           call.putObject("function").put("arguments", fragment);

@@ -216,7 +216,7 @@ class ChatToMessagesTest {
     assertRefused("{\"model\":\"m\",\"logprobs\":true,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}",
         "logprobs");
     assertRefused("""
-        {"model":"m","response_format":{"type":"json_object"},"messages":[{"role":"user","content":"x"}]}""",
+        {"model":"m","response_format":{"type":"grammar"},"messages":[{"role":"user","content":"x"}]}""",
         "response_format");
     assertRefused("""
         {"model":"m","messages":[{"role":"user","content":[{"type":"input_audio","input_audio":{"data":"AA=="}}]}]}""",
@@ -246,6 +246,85 @@ class ChatToMessagesTest {
         {"model":"m","messages":[{"role":"function","name":"f","content":"x"}]}""", "messages.[0].role");
     assertRefused("""
         {"model":"m","messages":[{"role":"system","content":"only a system prompt"}]}""", "messages");
+  }
+
+  @Test
+  void aJsonResponseFormatBecomesAForcedToolAfterTheClientsOwn() {
+    ObjectNode out = translate("""
+        {"model":"m","messages":[{"role":"user","content":"x"}],
+         "tools":[{"type":"function","function":{"name":"lookup","parameters":{"type":"object"}}}],
+         "tool_choice":"auto",
+         "response_format":{"type":"json_schema","json_schema":{"name":"answer","strict":true,
+           "schema":{"type":"object","properties":{"city":{"type":"string"}},"required":["city"]}}}}""");
+    assertThat(out.get("tools")).isEqualTo(json("""
+        [{"name":"lookup","input_schema":{"type":"object"}},
+         {"name":"json_tool_call","description":"Respond with your answer as this tool's input.",
+          "input_schema":{"type":"object","properties":{"city":{"type":"string"}},"required":["city"]}}]"""));
+    assertThat(out.get("tool_choice")).isEqualTo(json("{\"type\":\"tool\",\"name\":\"json_tool_call\"}"));
+    assertThat(ChatToMessages.answersThroughJsonTool(out)).isTrue();
+    assertThat(ChatToMessages.answersThroughJsonTool(translate("""
+        {"model":"m","messages":[{"role":"user","content":"x"}],
+         "tools":[{"type":"function","function":{"name":"lookup"}}],
+         "tool_choice":{"type":"function","function":{"name":"lookup"}}}"""))).isFalse();
+
+    ObjectNode anyObject = translate("""
+        {"model":"m","response_format":{"type":"json_object"},"messages":[{"role":"user","content":"x"}]}""");
+    assertThat(anyObject.get("tools")).isEqualTo(json("""
+        [{"name":"json_tool_call","description":"Respond with your answer as this tool's input.",
+          "input_schema":{"type":"object","additionalProperties":true,"properties":{}}}]"""));
+    assertThat(anyObject.at("/tool_choice/name").asText()).isEqualTo("json_tool_call");
+  }
+
+  @Test
+  void aJsonResponseFormatThatForcingAToolWouldContradictIsRefused() {
+    String ask = """
+        {"model":"m","messages":[{"role":"user","content":"x"}],
+         "response_format":{"type":"json_schema","json_schema":{"name":"a","schema":%s}}%s}""";
+    assertRefused(ask.formatted("{\"type\":\"array\"}", ""), "response_format");
+    assertRefused(ask.formatted("{}", ",\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\"}}],"
+        + "\"tool_choice\":\"required\""), "response_format");
+    // reserved, so that the answer's side can tell JSON mode from the Messages request
+    assertRefused(ask.formatted("{}", ",\"tools\":[{\"type\":\"function\",\"function\":{\"name\":"
+        + "\"json_tool_call\"}}]"), "tools.[0].function.name");
+    assertRefused("""
+        {"model":"m","messages":[{"role":"user","content":"x"}],
+         "tools":[{"type":"function","function":{"name":"json_tool_call"}}]}""", "tools.[0].function.name");
+    assertThat(translate(ask.formatted("{}", ",\"thinking\":{\"type\":\"disabled\"}")).get("tool_choice"))
+        .isEqualTo(json("{\"type\":\"tool\",\"name\":\"json_tool_call\"}"));
+  }
+
+  @Test
+  void whileThinkingTheJsonToolIsOfferedNotForced() {
+    // Claude refuses a forced tool while thinking; LiteLLM offers the tool then, and so does the gateway
+    ObjectNode out = translate("""
+        {"model":"m","messages":[{"role":"user","content":"x"}],"reasoning_effort":"low",
+         "response_format":{"type":"json_object"}}""");
+    assertThat(out.at("/tools/0/name").asText()).isEqualTo("json_tool_call");
+    assertThat(out.has("tool_choice")).isFalse();
+    assertThat(ChatToMessages.answersThroughJsonTool(out)).isTrue();
+  }
+
+  @Test
+  void reasoningEffortBecomesAThinkingBudgetAsLiteLlmMapsIt() {
+    String ask = """
+        {"model":"m","messages":[{"role":"user","content":"x"}]%s}""";
+    for (String[] effort : new String[][] {{"minimal", "1024"}, {"low", "1024"}, {"medium", "2048"},
+        {"high", "4096"}, {"max", "16384"}}) {
+      ObjectNode out = translate(ask.formatted(",\"reasoning_effort\":\"" + effort[0] + "\""));
+      int budget = Integer.parseInt(effort[1]);
+      assertThat(out.get("thinking")).as(effort[0])
+          .isEqualTo(json("{\"type\":\"enabled\",\"budget_tokens\":" + budget + "}"));
+      // max_tokens bounds thinking and answer together and must exceed the budget: the default answer on top
+      assertThat(out.get("max_tokens").intValue()).as(effort[0]).isEqualTo(ChatToMessages.DEFAULT_MAX_TOKENS + budget);
+    }
+    assertThat(translate(ask.formatted(",\"reasoning_effort\":\"none\"")).has("thinking")).isFalse();
+    ObjectNode bounded = translate(ask.formatted(",\"reasoning_effort\":\"high\",\"max_completion_tokens\":9000"));
+    assertThat(bounded.get("max_tokens").intValue()).isEqualTo(9000);
+    ObjectNode explicit = translate(ask.formatted(
+        ",\"reasoning_effort\":\"high\",\"thinking\":{\"type\":\"enabled\",\"budget_tokens\":1500}"));
+    assertThat(explicit.at("/thinking/budget_tokens").intValue()).as("Anthropic's own field wins").isEqualTo(1500);
+    assertThat(explicit.get("max_tokens").intValue()).isEqualTo(ChatToMessages.DEFAULT_MAX_TOKENS + 1500);
+    assertRefused(ask.formatted(",\"reasoning_effort\":\"extreme\""), "reasoning_effort");
   }
 
   @Test

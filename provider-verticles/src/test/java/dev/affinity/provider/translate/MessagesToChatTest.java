@@ -32,7 +32,7 @@ class MessagesToChatTest {
          "usage":{"input_tokens":25,"cache_creation_input_tokens":1200,"cache_read_input_tokens":30000,
                   "output_tokens":88}}""");
 
-    assertThat(asSent(MessagesToChat.response(message, "claude-alias", 1_700_000_000L))).isEqualTo(json("""
+    assertThat(asSent(MessagesToChat.response(message, "claude-alias", false, 1_700_000_000L))).isEqualTo(json("""
         {"id":"chatcmpl-msg_01XFDUDYJgAACzvnptvVoYEL","object":"chat.completion","created":1700000000,
          "model":"claude-alias",
          "choices":[{"index":0,"message":{"role":"assistant","content":"Checking both cities.","tool_calls":[
@@ -46,14 +46,29 @@ class MessagesToChatTest {
   }
 
   @Test
+  void inJsonModeTheJsonToolsInputIsTheContentAndTheTurnAStop() {
+    JsonNode message = json("""
+        {"id":"msg_1","content":[{"type":"tool_use","id":"toolu_1","name":"json_tool_call",
+          "input":{"city":"Paris","days":[1,2]}}],"stop_reason":"tool_use","usage":{"input_tokens":3,"output_tokens":9}}""");
+    JsonNode choice = MessagesToChat.response(message, "x", true, 0).at("/choices/0");
+    assertThat(choice.at("/message/content").asText()).isEqualTo("{\"city\":\"Paris\",\"days\":[1,2]}");
+    assertThat(choice.at("/message").has("tool_calls")).isFalse();
+    assertThat(choice.path("finish_reason").asText()).isEqualTo("stop");
+
+    JsonNode notAsked = MessagesToChat.response(message, "x", false, 0).at("/choices/0");
+    assertThat(notAsked.at("/message/tool_calls/0/function/name").asText()).isEqualTo("json_tool_call");
+    assertThat(notAsked.path("finish_reason").asText()).isEqualTo("tool_calls");
+  }
+
+  @Test
   void aToolOnlyTurnHasNullContentAndAnEmptyAnswerHasEmptyContent() {
     JsonNode toolOnly = json("""
         {"id":"m","content":[{"type":"tool_use","id":"t","name":"f","input":{"a":1}}],"stop_reason":"tool_use",
          "usage":{"input_tokens":1,"output_tokens":1}}""");
-    assertThat(MessagesToChat.response(toolOnly, "x", 0).at("/choices/0/message/content").isNull()).isTrue();
+    assertThat(MessagesToChat.response(toolOnly, "x", false, 0).at("/choices/0/message/content").isNull()).isTrue();
 
     JsonNode empty = json("{\"id\":\"m\",\"content\":[],\"stop_reason\":\"end_turn\",\"usage\":{}}");
-    assertThat(MessagesToChat.response(empty, "x", 0).at("/choices/0/message/content").asText()).isEmpty();
+    assertThat(MessagesToChat.response(empty, "x", false, 0).at("/choices/0/message/content").asText()).isEmpty();
   }
 
   @Test
@@ -64,7 +79,7 @@ class MessagesToChatTest {
            {"type":"redacted_thinking","data":"EmwKAhgB"},
            {"type":"text","text":"Paris."}],
          "stop_reason":"end_turn","usage":{"input_tokens":10,"output_tokens":20}}""");
-    JsonNode assistant = MessagesToChat.response(message, "x", 0).at("/choices/0/message");
+    JsonNode assistant = MessagesToChat.response(message, "x", false, 0).at("/choices/0/message");
     assertThat(assistant).isEqualTo(json("""
         {"role":"assistant","content":"Paris.","reasoning_content":"Paris is in France.","thinking_blocks":[
           {"type":"thinking","thinking":"Paris is in France.","signature":"EqQBCgIYAhIM"},

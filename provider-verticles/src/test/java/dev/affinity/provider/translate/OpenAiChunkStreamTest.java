@@ -57,7 +57,7 @@ class OpenAiChunkStreamTest {
 
   @Test
   void aToolTurnBecomesOpenAiChunksWithUsageLast() {
-    List<String> frames = feedAtOnce(new OpenAiChunkStream("claude-alias", true, 1_700_000_000L), TOOL_TURN);
+    List<String> frames = feedAtOnce(new OpenAiChunkStream("claude-alias", true, false, 1_700_000_000L), TOOL_TURN);
 
     assertThat(frames).hasSize(8);
     assertThat(frames).allSatisfy(frame -> assertThat(frame).startsWith("data: ").endsWith("\n\n"));
@@ -89,7 +89,7 @@ class OpenAiChunkStreamTest {
 
   @Test
   void withoutIncludeUsageThereIsNoUsageField() {
-    List<String> frames = feedAtOnce(new OpenAiChunkStream("claude-alias", false, 1L), TOOL_TURN);
+    List<String> frames = feedAtOnce(new OpenAiChunkStream("claude-alias", false, false, 1L), TOOL_TURN);
     assertThat(frames).hasSize(7).last().isEqualTo("data: [DONE]\n\n");
     assertThat(frames.subList(0, 6)).map(OpenAiChunkStreamTest::data)
         .allSatisfy(chunk -> {
@@ -100,11 +100,11 @@ class OpenAiChunkStreamTest {
 
   @Test
   void byteByByteAndCrLfGiveTheSameFramesAsAllAtOnce() {
-    List<String> atOnce = feedAtOnce(new OpenAiChunkStream("claude-alias", true, 7L), TOOL_TURN);
+    List<String> atOnce = feedAtOnce(new OpenAiChunkStream("claude-alias", true, false, 7L), TOOL_TURN);
     byte[] crlf = TOOL_TURN.replace("\n", "\r\n").getBytes(StandardCharsets.UTF_8);
     for (byte[] bytes : List.of(TOOL_TURN.getBytes(StandardCharsets.UTF_8), crlf)) {
       for (int size : new int[] {1, 2, 3, 17, 256}) {
-        OpenAiChunkStream stream = new OpenAiChunkStream("claude-alias", true, 7L);
+        OpenAiChunkStream stream = new OpenAiChunkStream("claude-alias", true, false, 7L);
         List<String> frames = new ArrayList<>();
         for (int i = 0; i < bytes.length; i += size) {
           // pieces split the multi-byte characters (— and ☀) too
@@ -118,7 +118,7 @@ class OpenAiChunkStreamTest {
 
   @Test
   void framesComeAsSoonAsTheirEventIsComplete() {
-    OpenAiChunkStream stream = new OpenAiChunkStream("m", false, 1L);
+    OpenAiChunkStream stream = new OpenAiChunkStream("m", false, false, 1L);
     String start = TOOL_TURN.substring(0, TOOL_TURN.indexOf("event: content_block_start"));
     assertThat(stream.feed(start.substring(0, start.length() - 1).getBytes(StandardCharsets.UTF_8))).isEmpty();
     assertThat(stream.feed("\n".getBytes(StandardCharsets.UTF_8))).hasSize(1);
@@ -213,9 +213,51 @@ class OpenAiChunkStreamTest {
         json("{}"));
   }
 
+  @Test
+  void inJsonModeTheJsonToolsInputStreamsAsContent() {
+    String stream = """
+        event: message_start
+        data: {"type":"message_start","message":{"id":"msg_4","usage":{"input_tokens":5,"output_tokens":1}}}
+
+        event: content_block_start
+        data: {"type":"content_block_start","index":0,"content_block":{"type":"tool_use","id":"toolu_j","name":"json_tool_call","input":{}}}
+
+        event: content_block_delta
+        data: {"type":"content_block_delta","index":0,"delta":{"type":"input_json_delta","partial_json":""}}
+
+        event: content_block_delta
+        data: {"type":"content_block_delta","index":0,"delta":{"type":"input_json_delta","partial_json":"{\\"city\\": "}}
+
+        event: content_block_delta
+        data: {"type":"content_block_delta","index":0,"delta":{"type":"input_json_delta","partial_json":"\\"Paris\\"}"}}
+
+        event: content_block_stop
+        data: {"type":"content_block_stop","index":0}
+
+        event: message_delta
+        data: {"type":"message_delta","delta":{"stop_reason":"tool_use"},"usage":{"output_tokens":9}}
+
+        event: message_stop
+        data: {"type":"message_stop"}
+
+        """;
+    List<JsonNode> frames = feedAtOnce(new OpenAiChunkStream("m", false, true, 1L), stream).stream()
+        .filter(frame -> !frame.contains("[DONE]"))
+        .map(OpenAiChunkStreamTest::data)
+        .toList();
+    assertThat(frames.stream().map(frame -> frame.at("/choices/0/delta")).toList()).containsExactly(
+        json("{\"role\":\"assistant\",\"content\":\"\"}"),
+        json("{\"content\":\"{\\\"city\\\": \"}"),
+        json("{\"content\":\"\\\"Paris\\\"}\"}"),
+        json("{}"));
+    assertThat(frames.get(frames.size() - 1).at("/choices/0/finish_reason").asText()).isEqualTo("stop");
+    // the same stream for a client that did not ask for JSON is a tool call
+    assertThat(deltas(stream).get(1).at("/tool_calls/0/function/name").asText()).isEqualTo("json_tool_call");
+  }
+
   /** The {@code delta} of every chunk of the translated stream, fed at once, without usage. */
   private static List<JsonNode> deltas(String stream) {
-    return feedAtOnce(new OpenAiChunkStream("m", false, 1L), stream).stream()
+    return feedAtOnce(new OpenAiChunkStream("m", false, false, 1L), stream).stream()
         .filter(frame -> !frame.contains("[DONE]"))
         .map(frame -> data(frame).at("/choices/0/delta"))
         .toList();
@@ -226,7 +268,7 @@ class OpenAiChunkStreamTest {
     for (String[] pair : new String[][] {{"end_turn", "stop"}, {"stop_sequence", "stop"}, {"max_tokens", "length"},
         {"refusal", "content_filter"}}) {
       String stream = TOOL_TURN.replace("\"stop_reason\":\"tool_use\"", "\"stop_reason\":\"" + pair[0] + "\"");
-      List<String> frames = feedAtOnce(new OpenAiChunkStream("m", false, 1L), stream);
+      List<String> frames = feedAtOnce(new OpenAiChunkStream("m", false, false, 1L), stream);
       assertThat(data(frames.get(frames.size() - 2)).at("/choices/0/finish_reason").asText()).isEqualTo(pair[1]);
     }
   }
@@ -239,7 +281,7 @@ class OpenAiChunkStreamTest {
         data: {"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}
 
         """;
-    OpenAiChunkStream stream = new OpenAiChunkStream("m", true, 1L);
+    OpenAiChunkStream stream = new OpenAiChunkStream("m", true, false, 1L);
     List<String> frames = new ArrayList<>(stream.feed((head + error).getBytes(StandardCharsets.UTF_8)));
 
     assertThat(frames).hasSize(3);
@@ -253,7 +295,7 @@ class OpenAiChunkStreamTest {
   @Test
   void aStreamCutBeforeTheStopReasonEndsInAnErrorNotInDone() {
     String cut = TOOL_TURN.substring(0, TOOL_TURN.indexOf("event: message_delta"));
-    OpenAiChunkStream stream = new OpenAiChunkStream("m", true, 1L);
+    OpenAiChunkStream stream = new OpenAiChunkStream("m", true, false, 1L);
     stream.feed(cut.getBytes(StandardCharsets.UTF_8));
     List<String> end = stream.finish();
     assertThat(end).hasSize(1);
@@ -263,7 +305,7 @@ class OpenAiChunkStreamTest {
   @Test
   void aStreamCutAfterTheStopReasonStillCompletes() {
     String cut = TOOL_TURN.substring(0, TOOL_TURN.indexOf("event: message_stop"));
-    OpenAiChunkStream stream = new OpenAiChunkStream("m", true, 1L);
+    OpenAiChunkStream stream = new OpenAiChunkStream("m", true, false, 1L);
     stream.feed(cut.getBytes(StandardCharsets.UTF_8));
     List<String> end = stream.finish();
     assertThat(end).hasSize(2);
@@ -273,12 +315,12 @@ class OpenAiChunkStreamTest {
 
   @Test
   void malformedOrOversizedEventsEndTheStreamWithAnError() {
-    OpenAiChunkStream malformed = new OpenAiChunkStream("m", false, 1L);
+    OpenAiChunkStream malformed = new OpenAiChunkStream("m", false, false, 1L);
     List<String> frames = malformed.feed("event: message_start\ndata: {not json\n\n".getBytes(StandardCharsets.UTF_8));
     assertThat(frames).hasSize(1);
     assertThat(data(frames.get(0)).at("/error/type").asText()).isEqualTo("server_error");
 
-    OpenAiChunkStream oversized = new OpenAiChunkStream("m", false, 1L);
+    OpenAiChunkStream oversized = new OpenAiChunkStream("m", false, false, 1L);
     byte[] huge = new byte[OpenAiChunkStream.MAX_EVENT_BYTES + 1];
     java.util.Arrays.fill(huge, (byte) 'x');
     oversized.feed("data: ".getBytes(StandardCharsets.UTF_8));

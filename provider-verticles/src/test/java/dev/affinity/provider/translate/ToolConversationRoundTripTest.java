@@ -47,7 +47,7 @@ class ToolConversationRoundTripTest {
     claudeAnswer.set("content", claudeContent);
     claudeAnswer.set("usage", json("{\"input_tokens\":10,\"cache_creation_input_tokens\":1500,\"output_tokens\":60}"));
     // the client receives bytes: go through text as it would
-    JsonNode completion = json(JSON.writeValueAsString(MessagesToChat.response(claudeAnswer, "claude-alias", 1L)));
+    JsonNode completion = json(JSON.writeValueAsString(MessagesToChat.response(claudeAnswer, "claude-alias", false, 1L)));
     assertThat(completion.at("/choices/0/finish_reason").asText()).isEqualTo("tool_calls");
 
     ObjectNode turn2 = turn1.deepCopy();

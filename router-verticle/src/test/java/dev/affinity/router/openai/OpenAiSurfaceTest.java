@@ -9,6 +9,7 @@ import com.openai.core.http.HttpResponseFor;
 import com.openai.core.http.StreamResponse;
 import com.openai.models.FunctionDefinition;
 import com.openai.models.FunctionParameters;
+import com.openai.models.ReasoningEffort;
 import com.openai.errors.BadRequestException;
 import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionAssistantMessageParam;
@@ -19,6 +20,8 @@ import com.openai.models.chat.completions.ChatCompletionMessageFunctionToolCall;
 import com.openai.models.chat.completions.ChatCompletionStreamOptions;
 import com.openai.models.chat.completions.ChatCompletionToolChoiceOption;
 import com.openai.models.chat.completions.ChatCompletionToolMessageParam;
+import com.openai.models.chat.completions.StructuredChatCompletion;
+import com.openai.models.chat.completions.StructuredChatCompletionCreateParams;
 import dev.affinity.emulator.EmulatorOptions;
 import dev.affinity.emulator.Fault;
 import dev.affinity.emulator.LatencyModel;
@@ -347,5 +350,56 @@ class OpenAiSurfaceTest {
 
   private static JsonNode tree(JsonValue value) {
     return JSON.valueToTree(value);
+  }
+
+  /** What the structured-output test asks Claude for, as openai-java derives a strict JSON schema from it. */
+  public static final class Forecast {
+    public String city;
+    public long days;
+  }
+
+  /**
+   * Structured outputs with openai-java as its users write them ({@code responseFormat(Forecast.class)}): Claude
+   * answers through a forced tool, and the client reads the tool's input as its JSON content, whole or streamed.
+   */
+  @Test
+  void structuredOutputsReachClaudeAsAForcedToolAndComeBackAsJsonContent() throws Exception {
+    StructuredChatCompletionCreateParams<Forecast> params = ChatCompletionCreateParams.builder().model("claude")
+        .maxCompletionTokens(256).addUserMessage("The forecast for Paris, please.")
+        .responseFormat(Forecast.class).build();
+    StructuredChatCompletion.Choice<Forecast> choice = client().chat().completions().create(params).choices().get(0);
+    Forecast forecast = choice.message().content().orElseThrow();
+    // the emulator fills a forced tool's required properties with the simplest value of their type
+    assertThat(forecast.city).isEqualTo("lorem");
+    assertThat(forecast.days).isEqualTo(1);
+    assertThat(choice.finishReason()).isEqualTo(ChatCompletion.Choice.FinishReason.STOP);
+    assertThat(choice.message().toolCalls()).isEmpty();
+    JsonNode sent = JSON.readTree(emulator.capturedRequests("cl-1", 1).get(0).body());
+    assertThat(sent.at("/tool_choice/name").asText()).isEqualTo("json_tool_call");
+    assertThat(sent.at("/tools/0/input_schema/required")).hasSize(2);
+
+    StringBuilder streamed = new StringBuilder();
+    List<ChatCompletionChunk.Choice.FinishReason> reasons = new ArrayList<>();
+    try (StreamResponse<ChatCompletionChunk> stream = client().chat().completions()
+        .createStreaming(params.rawParams())) {
+      stream.stream().forEach(chunk -> chunk.choices().forEach(streamedChoice -> {
+        streamedChoice.delta().content().ifPresent(streamed::append);
+        streamedChoice.finishReason().ifPresent(reasons::add);
+      }));
+    }
+    assertThat(JSON.readValue(streamed.toString(), Forecast.class)).usingRecursiveComparison().isEqualTo(forecast);
+    assertThat(reasons).containsExactly(ChatCompletionChunk.Choice.FinishReason.STOP);
+  }
+
+  /** {@code reasoning_effort}, which openai-java sends for reasoning models, turns Claude's thinking on. */
+  @Test
+  void reasoningEffortTurnsThinkingOn() throws Exception {
+    ChatCompletionMessage message = client().chat().completions().create(ChatCompletionCreateParams.builder()
+        .model("claude").addUserMessage("Think first.").reasoningEffort(ReasoningEffort.MEDIUM).build())
+        .choices().get(0).message();
+    assertThat(tree(message._additionalProperties().get("reasoning_content")).asText()).isNotBlank();
+    JsonNode sent = JSON.readTree(emulator.capturedRequests("cl-1", 1).get(0).body());
+    assertThat(sent.at("/thinking/budget_tokens").asInt()).isEqualTo(2048);
+    assertThat(sent.path("max_tokens").asInt()).isEqualTo(4096 + 2048);
   }
 }
