@@ -147,6 +147,11 @@ public final class ChatToMessages {
    */
   private static void answerThroughJsonTool(JsonNode chat, ObjectNode out, boolean thinking) {
     JsonNode format = chat.get("response_format");
+    JsonNode jsonSchema = format.get("json_schema");
+    if (jsonSchema != null && !jsonSchema.isNull() && !jsonSchema.isObject()) {
+      throw new TranslationException("Invalid type for 'response_format.json_schema': expected an object.",
+          "response_format.json_schema");
+    }
     JsonNode schema = format.path("json_schema").get("schema");
     if (schema != null && !schema.isNull() && (!schema.isObject()
         || schema.has("type") && !schema.get("type").asText().equals("object"))) {
@@ -189,6 +194,10 @@ public final class ChatToMessages {
     if (chat.path("logprobs").asBoolean(false)) {
       throw new TranslationException("'logprobs' is not supported for this model.", "logprobs");
     }
+    JsonNode responseFormat = chat.get("response_format");
+    if (responseFormat != null && !responseFormat.isNull() && !responseFormat.isObject()) {
+      throw new TranslationException("Invalid type for 'response_format': expected an object.", "response_format");
+    }
     String format = chat.path("response_format").path("type").asText("text");
     if (!format.equals("text") && !answersInJson(chat)) {
       throw new TranslationException("'response_format' of type '" + format + "' is not supported for this model.",
@@ -217,8 +226,9 @@ public final class ChatToMessages {
     JsonNode value = chat.get(field);
     if (value == null || value.isNull()) {
       JsonNode budget = thinking == null ? null : thinking.get("budget_tokens");
+      // an absurd budget is Claude's to refuse, not this sum's to overflow
       return budget != null && budget.canConvertToInt() && budget.intValue() > 0
-          ? DEFAULT_MAX_TOKENS + budget.intValue() : DEFAULT_MAX_TOKENS;
+          ? (int) Math.min(Integer.MAX_VALUE, (long) DEFAULT_MAX_TOKENS + budget.intValue()) : DEFAULT_MAX_TOKENS;
     }
     if (!value.canConvertToInt() || !value.isIntegralNumber() || value.intValue() < 1) {
       throw new TranslationException("Invalid '" + field + "': expected an integer of at least 1.", field);

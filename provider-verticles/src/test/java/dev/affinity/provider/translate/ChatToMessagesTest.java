@@ -281,6 +281,11 @@ class ChatToMessagesTest {
         {"model":"m","messages":[{"role":"user","content":"x"}],
          "response_format":{"type":"json_schema","json_schema":{"name":"a","schema":%s}}%s}""";
     assertRefused(ask.formatted("{\"type\":\"array\"}", ""), "response_format");
+    assertRefused("""
+        {"model":"m","messages":[{"role":"user","content":"x"}],"response_format":"json"}""", "response_format");
+    assertRefused("""
+        {"model":"m","messages":[{"role":"user","content":"x"}],
+         "response_format":{"type":"json_schema","json_schema":"x"}}""", "response_format.json_schema");
     assertRefused(ask.formatted("{}", ",\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\"}}],"
         + "\"tool_choice\":\"required\""), "response_format");
     // reserved, so that the answer's side can tell JSON mode from the Messages request
