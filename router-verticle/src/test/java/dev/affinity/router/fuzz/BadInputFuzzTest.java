@@ -392,8 +392,8 @@ class BadInputFuzzTest {
         {"model":"%s","max_tokens":32,"temperature":0.5,"stream":false,"user":"u-1",\
         "messages":[{"role":"system","content":"Be brief."},{"role":"user","content":"Say hello."}]}""",
         List.of("model", "messages", "max_tokens", "max_completion_tokens", "stream", "temperature", "top_p",
-            "tools", "tool_choice", "stop", "n", "user", "response_format", "stream_options", "seed", "messages[0]",
-            "messages[0].role", "messages[0].content")),
+            "tools", "tool_choice", "stop", "n", "user", "response_format", "reasoning_effort", "thinking",
+            "stream_options", "seed", "messages[0]", "messages[0].role", "messages[0].content")),
     /** Bedrock's InvokeModel, as Claude Code's Bedrock mode calls it: the model in the path, none in the body. */
     BEDROCK("/model/" + ALIAS + "/invoke", """
         {"anthropic_version":"bedrock-2023-05-31","max_tokens":32,"system":"Be brief.","temperature":0.5,\
