@@ -5,12 +5,16 @@ import io.vertx.core.eventbus.EventBusOptions;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 /**
  * The connections that peers hold open through a node's {@link EventBusFrameGuard}: at most {@code maxPerPeer} from
  * one remote address and {@code maxTotal} in all, so that a host that reaches the cluster port cannot take every file
  * descriptor of the node with idle connections (each holds three: the peer's, the relay's and the event bus's side of
- * it). A member opens one connection to each node it sends to, and another while it reconnects. The refusals are
+ * it). A member opens one connection to each node it sends to, and another while it reconnects. The total does not
+ * bind the addresses of the cluster's members: hosts that only reach the port (with many addresses, an IPv6 prefix,
+ * say) could otherwise fill it and keep every member out, which is the cluster's event bus taken down; a member's
+ * address is still held to its own cap. The refusals are
  * reported as at most one warning per {@link #WARNING_INTERVAL_NANOS}, counting those since the previous one.
  * Synchronized, though a guard's server runs every connection's handlers on the one context that called listen (its
  * port is its own, never shared, so Vert.x gives it one event loop: in a node, the event bus's): uncontended, it
@@ -37,6 +41,8 @@ final class PeerConnections {
   private final int maxTotal;
   private final long warningIntervalNanos;
   private final long quietLimitMillis;
+  /** Whether an address is a cluster member's, read when the total is met: members are not held to it. */
+  private final Predicate<String> members;
   /** Only the addresses that hold a connection: bounded by the open connections. */
   private final Map<String, Integer> open = new HashMap<>();
   private int total;
@@ -46,17 +52,28 @@ final class PeerConnections {
   private boolean warningScheduled;
 
   PeerConnections(int maxPerPeer, int maxTotal) {
-    this(maxPerPeer, maxTotal, WARNING_INTERVAL_NANOS, QUIET_LIMIT_MILLIS);
+    this(maxPerPeer, maxTotal, peer -> false);
+  }
+
+  /** @param members whether an address is a cluster member's (see the class comment) */
+  PeerConnections(int maxPerPeer, int maxTotal, Predicate<String> members) {
+    this(maxPerPeer, maxTotal, members, WARNING_INTERVAL_NANOS, QUIET_LIMIT_MILLIS);
   }
 
   /** With warnings at most once per {@code warningIntervalNanos}, and a quiet limit: a test's short ones. */
   PeerConnections(int maxPerPeer, int maxTotal, long warningIntervalNanos, long quietLimitMillis) {
+    this(maxPerPeer, maxTotal, peer -> false, warningIntervalNanos, quietLimitMillis);
+  }
+
+  private PeerConnections(int maxPerPeer, int maxTotal, Predicate<String> members, long warningIntervalNanos,
+                          long quietLimitMillis) {
     if (maxPerPeer < 1 || maxTotal < 1 || warningIntervalNanos < 1 || quietLimitMillis < 1) {
       throw new IllegalArgumentException("the connection caps, the warning interval and the quiet limit must be"
           + " positive");
     }
     this.maxPerPeer = maxPerPeer;
     this.maxTotal = maxTotal;
+    this.members = members;
     this.warningIntervalNanos = warningIntervalNanos;
     this.quietLimitMillis = quietLimitMillis;
     this.pace = new WarningPace(warningIntervalNanos);
@@ -71,10 +88,13 @@ final class PeerConnections {
     return warningIntervalNanos;
   }
 
-  /** Counts a connection from {@code peer} in; false, counting only the refusal, when a cap is met. */
+  /**
+   * Counts a connection from {@code peer} in; false, counting only the refusal, when a cap is met: its address's, or
+   * the total unless the address is a member's.
+   */
   synchronized boolean tryOpen(String peer) {
     int held = open.getOrDefault(peer, 0);
-    if (held >= maxPerPeer || total >= maxTotal) {
+    if (held >= maxPerPeer || total >= maxTotal && !members.test(peer)) {
       refused++;
       lastRefused = peer;
       return false;

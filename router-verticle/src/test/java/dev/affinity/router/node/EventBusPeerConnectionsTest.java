@@ -316,6 +316,27 @@ class EventBusPeerConnectionsTest {
     framesRelayed(open);
   }
 
+  /**
+   * Hosts that only reach the port, with as many addresses as they like, filled the total and kept every member out:
+   * the cluster's event bus was theirs to take down. A member's address is not held to the total, only to its own cap.
+   */
+  @Test
+  @Timeout(60)
+  void strangersFillingTheTotalDoNotKeepAMemberOut() throws Exception {
+    EventBusFrameGuard guard = await(EventBusFrameGuard.listen(vertx, "127.0.0.1", bus(), MAX_FRAME, null,
+        new PeerConnections(4, 6, peer -> peer.equals("127.0.0.1"))));
+    List<Peer> strangers = new ArrayList<>(relayed(guard, "127.0.0.2", 4));
+    strangers.addAll(relayed(guard, "127.0.0.3", 2));
+    refused(guard, "127.0.0.4");
+
+    List<Peer> member = relayed(guard, "127.0.0.1", 4);
+    refused(guard, "127.0.0.1");
+    assertThat(guard.connections().total()).isEqualTo(10);
+    framesRelayed(member);
+    framesRelayed(strangers);
+    refused(guard, "127.0.0.5");
+  }
+
   @Test
   @Timeout(60)
   void theNodesGuardHoldsSixtyFourPerAddress() throws Exception {
