@@ -7,9 +7,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -32,10 +30,7 @@ import java.util.Map;
  *
  * <p>Not thread-safe: one instance per response, fed from the context that reads the upstream body.
  */
-public final class OpenAiChunkStream {
-
-  /** Larger than any event Anthropic sends (deltas are small); beyond it the upstream is not speaking Anthropic. */
-  static final int MAX_EVENT_BYTES = 4 << 20;
+public final class OpenAiChunkStream extends PushedStream {
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
@@ -45,8 +40,6 @@ public final class OpenAiChunkStream {
   private final boolean includeUsage;
   private final boolean json;
   private final long created;
-  private final SseEventReader reader = new SseEventReader(MAX_EVENT_BYTES);
-  private final SseEventReader.Listener onEvent = this::onEvent;
   /** Anthropic content block index → OpenAI tool call index, for the blocks that are tool calls. */
   private final Map<Integer, Integer> toolIndexByBlock = new HashMap<>();
   private final ObjectNode anthropicUsage = NODES.objectNode();
@@ -57,11 +50,9 @@ public final class OpenAiChunkStream {
   private StringBuilder thinkingText;
   private String thinkingSignature;
 
-  private List<String> out = new ArrayList<>();
   private String id = MessagesToChat.completionId("unknown");
   private boolean started;
   private String finishReason;
-  private boolean ended;
 
   /** A stream whose chunks are dated now. */
   public OpenAiChunkStream(String model, boolean includeUsage, boolean json) {
@@ -82,61 +73,8 @@ public final class OpenAiChunkStream {
     this.created = created;
   }
 
-  /** As {@link #feed(byte[], int, int)} for the whole array. */
-  public List<String> feed(byte[] bytes) {
-    return feed(bytes, 0, bytes.length);
-  }
-
-  /**
-   * Consumes the next piece of the upstream body.
-   *
-   * @return the frames to write now, possibly none; nothing once the stream has ended
-   */
-  public List<String> feed(byte[] bytes, int offset, int length) {
-    if (ended) {
-      return List.of();
-    }
-    try {
-      reader.feed(bytes, offset, length, onEvent);
-    } catch (SseEventReader.EventTooLarge e) {
-      fail("api_error", "The upstream model sent an event too large to relay.");
-    }
-    return drain();
-  }
-
-  /** The upstream body has ended: the frames that close the stream, if it is not closed already. */
-  public List<String> finish() {
-    if (!ended) {
-      reader.end(onEvent);
-    }
-    if (!ended) {
-      if (finishReason != null) {
-        complete();
-      } else {
-        fail("api_error", "The upstream model's stream ended before the response was complete.");
-      }
-    }
-    return drain();
-  }
-
-  /** Whether the stream has ended ({@code [DONE]} or an error frame produced); later input is ignored. */
-  public boolean isEnded() {
-    return ended;
-  }
-
-  private List<String> drain() {
-    if (out.isEmpty()) {
-      return List.of();
-    }
-    List<String> frames = out;
-    out = new ArrayList<>();
-    return frames;
-  }
-
-  private void onEvent(String eventName, String data) {
-    if (ended) {
-      return;
-    }
+  @Override
+  void onEvent(String eventName, String data) {
     JsonNode event;
     try {
       event = JSON.readTree(data);
@@ -286,7 +224,7 @@ public final class OpenAiChunkStream {
     if (includeUsage) {
       chunk.putNull("usage");
     }
-    out.add(frame(chunk));
+    emit(frame(chunk));
   }
 
   /** The fields every chunk starts with. */
@@ -298,8 +236,14 @@ public final class OpenAiChunkStream {
         .put("model", model);
   }
 
-  private void complete() {
-    if (ended) {
+  @Override
+  boolean stopped() {
+    return finishReason != null;
+  }
+
+  @Override
+  void complete() {
+    if (isEnded()) {
       return;
     }
     if (finishReason == null) {
@@ -311,15 +255,16 @@ public final class OpenAiChunkStream {
       ObjectNode chunk = chunk();
       chunk.putArray("choices");
       chunk.set("usage", MessagesToChat.usage(anthropicUsage));
-      out.add(frame(chunk));
+      emit(frame(chunk));
     }
-    out.add(DONE);
-    ended = true;
+    emit(DONE);
+    end();
   }
 
-  private void fail(String anthropicType, String message) {
-    out.add(frame(MessagesToChat.errorBody(anthropicType, message)));
-    ended = true;
+  @Override
+  void fail(String anthropicType, String message) {
+    emit(frame(MessagesToChat.errorBody(anthropicType, message)));
+    end();
   }
 
   /** message_delta usage is cumulative: a field present there replaces the message_start value. */

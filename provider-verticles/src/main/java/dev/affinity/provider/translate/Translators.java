@@ -19,6 +19,7 @@ public final class Translators {
   /** Every pair served; a new pair is one class and one line here. */
   private static final List<Translator> PAIRS = List.of(
       new AnthropicToAnthropic(), new AnthropicToBedrock(), new AnthropicToVertex(), new AnthropicToGemini(),
+      new AnthropicToOpenAi(),
       new OpenAiToOpenAi(), new OpenAiToAnthropic(), new OpenAiToBedrock(), new OpenAiToVertex(), new OpenAiToGemini(),
       new BedrockInvokeToAnthropic(), new BedrockInvokeToBedrock(), new BedrockInvokeToVertex(),
       new VertexRawPredictToAnthropic(), new VertexRawPredictToBedrock(), new VertexRawPredictToVertex());

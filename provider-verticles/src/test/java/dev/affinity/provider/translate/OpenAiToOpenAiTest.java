@@ -38,13 +38,15 @@ class OpenAiToOpenAiTest {
       {"model":"gpt-4o","stream":true,"messages":[{"role":"user","content":"Hi"}]}""";
 
   @Test
-  void theRegistryFindsThisPairAndAnthropicClientsAreToldWhereToGo() {
+  void theRegistryFindsThisPairAndCloudClientsAreToldWhereToGo() {
     assertThat(pair).isInstanceOf(OpenAiToOpenAi.class);
-    assertThat(Translators.find(ClientApi.ANTHROPIC, ProviderKind.OPENAI)).isEmpty();
+    assertThat(Translators.find(ClientApi.BEDROCK_INVOKE, ProviderKind.OPENAI)).isEmpty();
     Translators.NotServed refused = catchThrowableOfType(Translators.NotServed.class,
-        () -> Translators.of(ClientApi.ANTHROPIC, ProviderKind.OPENAI, "gpt"));
+        () -> Translators.of(ClientApi.BEDROCK_INVOKE, ProviderKind.OPENAI, "gpt"));
     assertThat(refused.error().status()).isEqualTo(400);
-    assertThat(refused.error().message()).contains("'gpt'").contains("POST /v1/chat/completions");
+    // both the APIs that reach these deployments are named
+    assertThat(refused.error().message()).contains("'gpt'").contains("POST /v1/messages")
+        .contains("POST /v1/chat/completions");
   }
 
   @Test

@@ -264,6 +264,11 @@ public final class RoutingVerticle extends VerticleBase implements NodeRouter {
    * actually sent. A pair that is not served is refused, naming the API to call instead.
    */
   private static GatewayRequest inUpstreamApi(GatewayRequest request, ProviderKind upstream) {
+    if (request.operation().countsTokens() && upstream == ProviderKind.OPENAI) {
+      // Chat Completions has no counting endpoint: the request would be answered, and paid for, as a completion
+      throw GatewayError.invalidRequest("count_tokens is not served for model '" + request.model() + "': its "
+          + "deployments speak OpenAI's Chat Completions, which has no token-counting endpoint").toReplyException();
+    }
     Translator translator;
     try {
       translator = Translators.of(request.operation().api(), upstream, request.model());

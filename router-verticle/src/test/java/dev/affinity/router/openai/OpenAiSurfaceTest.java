@@ -279,15 +279,6 @@ class OpenAiSurfaceTest {
     expectError(passedThrough, 500, "server_error", "");
   }
 
-  @Test
-  void anthropicClientsAreToldToUseChatCompletionsForOpenAiModels() throws Exception {
-    HttpResponse<String> response = gateway.post("/v1/messages",
-        "{\"model\":\"gpt-4o\",\"max_tokens\":5,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}",
-        "x-api-key", MASTER);
-    assertThat(response.statusCode()).isEqualTo(400);
-    assertThat(JSON.readTree(response.body()).path("error").path("message").asText()).contains("/v1/chat/completions");
-  }
-
   /**
    * Claude's thinking through the OpenAI API, streamed and not: the reasoning as {@code reasoning_content} and the
    * signed blocks as {@code thinking_blocks}, which the client hands back on the assistant message to go on with the
