@@ -44,6 +44,9 @@ public final class MessagesRequestToChat {
       turns.addObject().put("role", "system").put("content", system);
     }
     JsonNode given = messages.path("messages");
+    if (!given.isArray()) {
+      throw new TranslationException("messages: Input should be a valid list.", "messages");
+    }
     for (int i = 0; i < given.size(); i++) {
       turn(given.get(i), "messages." + i, turns);
     }
@@ -165,6 +168,10 @@ public final class MessagesRequestToChat {
     }
     if (content.isTextual()) {
       return content.asText();
+    }
+    if (!content.isArray()) {
+      throw new TranslationException(where + ".content: Input should be a valid string or a list of blocks.",
+          where + ".content");
     }
     StringBuilder text = new StringBuilder();
     for (int i = 0; i < content.size(); i++) {

@@ -153,6 +153,61 @@ class AnthropicToOpenAiTest {
         "system.0");
   }
 
+  /**
+   * Every field of a Claude Code request, and every block of it, replaced by each of a set of hostile values: the
+   * translation either succeeds or refuses with a {@link TranslationException} (a 400 naming the field), never fails
+   * otherwise (which the router would answer with a 500).
+   */
+  @Test
+  void hostileValuesAnywhereAreTranslatedOrRefusedNeverFailed() {
+    List<String> hostile = List.of("null", "1", "-1.5", "true", "\"x\"", "[]", "{}", "[1]", "[null]", "[[]]", "[{}]",
+        "{\"type\":\"text\"}", "{\"type\":\"image\",\"source\":5}", "{\"type\":\"tool_use\",\"input\":[]}",
+        "{\"type\":\"tool_result\",\"content\":7}", "{\"role\":5,\"content\":{}}");
+    JsonNode valid = json(MESSAGES);
+    List<String> paths = new java.util.ArrayList<>();
+    collectPaths(valid, "", paths);
+    int cases = 0;
+    for (String path : paths) {
+      for (String value : hostile) {
+        JsonNode body = valid.deepCopy();
+        replace(body, path, json(value));
+        try {
+          pair.canonical(body);
+        } catch (TranslationException refused) {
+          assertThat(refused.getMessage()).isNotBlank();
+        } catch (RuntimeException failed) {
+          throw new AssertionError(path + " = " + value + " failed with " + failed, failed);
+        }
+        cases++;
+      }
+    }
+    assertThat(cases).isGreaterThan(1000);
+  }
+
+  private static void collectPaths(JsonNode node, String at, List<String> paths) {
+    if (!at.isEmpty()) {
+      paths.add(at);
+    }
+    if (node.isObject()) {
+      node.fieldNames().forEachRemaining(name -> collectPaths(node.get(name), at + "/" + name, paths));
+    } else if (node.isArray()) {
+      for (int i = 0; i < node.size(); i++) {
+        collectPaths(node.get(i), at + "/" + i, paths);
+      }
+    }
+  }
+
+  private static void replace(JsonNode root, String path, JsonNode value) {
+    int last = path.lastIndexOf('/');
+    JsonNode parent = last == 0 ? root : root.at(path.substring(0, last));
+    String key = path.substring(last + 1);
+    if (parent instanceof com.fasterxml.jackson.databind.node.ObjectNode object) {
+      object.set(key, value);
+    } else if (parent instanceof com.fasterxml.jackson.databind.node.ArrayNode array) {
+      array.set(Integer.parseInt(key), value);
+    }
+  }
+
   private void assertRefused(String messages, String param) {
     assertThatThrownBy(() -> pair.canonical(json(messages)))
         .isInstanceOfSatisfying(TranslationException.class, e -> assertThat(e.param()).isEqualTo(param));
