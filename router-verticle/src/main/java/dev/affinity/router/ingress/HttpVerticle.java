@@ -420,7 +420,7 @@ public final class HttpVerticle extends VerticleBase {
     ctx.put(AccessLog.DEPLOYMENT, reply.deploymentId());
     ctx.put(AccessLog.ROUTE, reply.route());
     // where a prefix was routed tells whether someone sent it recently: for the admin (or a key allowed it) only
-    if (caller.routingHeaders()) {
+    if (caller.routingHeaders() && reply.deploymentId() != null) {
       response.putHeader("x-affinity-deployment", reply.deploymentId());
       if (reply.route() != null) {
         response.putHeader("x-affinity-route", reply.route().label());

@@ -25,6 +25,7 @@ import dev.affinity.router.cache.CostModel;
 import dev.affinity.router.node.LogLine;
 import dev.affinity.router.cache.Balance;
 import dev.affinity.router.cache.PinQuota;
+import dev.affinity.router.cache.PrefixChain;
 import dev.affinity.router.routing.strategy.UnpinnedStrategy;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
@@ -170,6 +171,9 @@ public final class RoutingVerticle extends VerticleBase implements NodeRouter {
     GatewayRequest upstream;
     try {
       candidates = speakingOneApi(candidates);
+      if (request.operation().countsTokens() && candidates.get(0).provider() == ProviderKind.OPENAI) {
+        return Future.succeededFuture(estimatedCount(request));
+      }
       upstream = inUpstreamApi(request, candidates.get(0).provider());
     } catch (GatewayErrorException unroutable) {
       return Future.failedFuture(unroutable);
@@ -264,11 +268,6 @@ public final class RoutingVerticle extends VerticleBase implements NodeRouter {
    * actually sent. A pair that is not served is refused, naming the API to call instead.
    */
   private static GatewayRequest inUpstreamApi(GatewayRequest request, ProviderKind upstream) {
-    if (request.operation().countsTokens() && upstream == ProviderKind.OPENAI) {
-      // Chat Completions has no counting endpoint: the request would be answered, and paid for, as a completion
-      throw GatewayError.invalidRequest("count_tokens is not served for model '" + request.model() + "': its "
-          + "deployments speak OpenAI's Chat Completions, which has no token-counting endpoint").toReplyException();
-    }
     Translator translator;
     try {
       translator = Translators.of(request.operation().api(), upstream, request.model());
@@ -297,6 +296,29 @@ public final class RoutingVerticle extends VerticleBase implements NodeRouter {
     } catch (IOException impossible) {
       throw new IllegalStateException("a JSON tree always serialises", impossible);
     }
+  }
+
+  /**
+   * {@code count_tokens} for deployments that cannot count (Chat Completions has no such endpoint, and the request
+   * would be answered, and paid for, as a completion): the gateway's own estimate, the prefix chain's token count of
+   * the request, as LiteLLM answers with its local tokenizer. No upstream is called, nothing is pinned or booked.
+   */
+  private static GatewayReply estimatedCount(GatewayRequest request) {
+    JsonNode body;
+    try {
+      body = request.json() != null ? request.json() : JSON.readTree(request.body().getBytes());
+    } catch (IOException malformed) {
+      throw GatewayError.invalidRequest("request body is not valid JSON").toReplyException();
+    }
+    long tokens;
+    try {
+      tokens = PrefixChain.ofMessages(body, "").totalTokens();
+    } catch (RuntimeException unusual) {
+      throw GatewayError.invalidRequest("the request's messages cannot be counted: " + unusual.getMessage())
+          .toReplyException();
+    }
+    return new GatewayReply(200, Map.of("content-type", "application/json"),
+        Buffer.buffer("{\"input_tokens\":" + tokens + "}"), null, null, RouteKind.UNPINNED);
   }
 
   private static GatewayErrorException allAtTheirLimit(String model) {
