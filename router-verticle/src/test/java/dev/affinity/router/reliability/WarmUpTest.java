@@ -76,7 +76,8 @@ class WarmUpTest {
   }
 
   /** What one burst did: responses that wrote the prefix, that read it, and the emulator's own write total. */
-  private record Burst(int writers, int readers, long writtenTokens, long oneWrite, Set<String> deployments) {
+  private record Burst(int writers, int readers, long writtenTokens, long oneWrite, Set<String> deployments,
+                       List<String> answers) {
   }
 
   private static Burst burst(List<TestGateway> nodes, long seed) throws Exception {
@@ -94,11 +95,17 @@ class WarmUpTest {
     int readers = 0;
     long oneWrite = 0;
     Set<String> deployments = new HashSet<>();
+    List<String> answers = new ArrayList<>();
     for (CompletableFuture<HttpResponse<String>> request : sent) {
       HttpResponse<String> response = request.get();
       assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
       deployments.add(response.headers().firstValue("x-affinity-deployment").orElseThrow());
       JsonNode usage = JSON.readTree(response.body()).path("usage");
+      // what each answer was, for a failure's message: how it was routed, where, and what it read and wrote
+      answers.add(response.headers().firstValue("x-affinity-route").orElse("-") + " "
+          + response.headers().firstValue("x-affinity-deployment").orElse("-") + " read "
+          + usage.path("cache_read_input_tokens").asLong() + " wrote " + usage.path("cache_creation_input_tokens")
+          .asLong());
       if (usage.path("cache_creation_input_tokens").asLong() > 0) {
         writers++;
         oneWrite = usage.path("cache_creation_input_tokens").asLong();
@@ -112,14 +119,15 @@ class WarmUpTest {
       AccountCounters counters = emulator.counters(account);
       written += counters.cacheCreationInputTokens();
     }
-    return new Burst(writers, readers, written, oneWrite, deployments);
+    return new Burst(writers, readers, written, oneWrite, deployments, answers);
   }
 
   @Test
   void twentyConcurrentRequestsForANewPrefixAcrossTheClusterWriteItOnce() throws Exception {
     Burst coordinated = burst(cluster, 8080);
     assertThat(coordinated.deployments()).hasSize(1);
-    assertThat(coordinated.writers()).as("responses that wrote the prefix").isEqualTo(1);
+    assertThat(coordinated.writers()).as("responses that wrote the prefix, of " + coordinated.answers())
+        .isEqualTo(1);
     assertThat(coordinated.readers()).as("responses that read it").isEqualTo(BURST - 1);
     assertThat(coordinated.writtenTokens()).as("the emulator's cache writes: one prefix, once")
         .isEqualTo(coordinated.oneWrite());
