@@ -15,6 +15,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 /**
  * The real Claude Code, from npm ({@code @anthropic-ai/claude-code}, whose native binary comes in the platform package),
  * installed into {@code target/claude-code} once per build and run non-interactively ({@code claude -p}) in a home
@@ -92,6 +94,27 @@ final class ClaudeCodeCli {
     env.put("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1");
     env.put("DISABLE_AUTOUPDATER", "1");
     return run(command, env, workdir, 180);
+  }
+
+  /**
+   * A conversation of {@code turns} one-sentence turns, each {@code --resume}-ing the one before: every turn answers,
+   * in one session, and from the second on reads the cache the turns before it wrote.
+   */
+  void converse(Map<String, String> environment, int turns) throws Exception {
+    String session = null;
+    for (int turn = 1; turn <= turns; turn++) {
+      Result result = prompt(environment, "Turn " + turn + ": reply with one short sentence.", session);
+      assertThat(result.exit()).as(result.toString()).isZero();
+      JsonNode answer = result.json();
+      assertThat(answer.path("is_error").asBoolean(true)).as(result.toString()).isFalse();
+      assertThat(answer.path("result").asText()).isNotBlank();
+      if (turn > 1) {
+        assertThat(answer.path("session_id").asText()).isEqualTo(session);
+        assertThat(answer.path("usage").path("cache_read_input_tokens").asLong()).as("turn " + turn + " reads"
+            + " the cache the turns before it wrote: " + result.stdout()).isPositive();
+      }
+      session = answer.path("session_id").asText();
+    }
   }
 
   private static Result run(List<String> command, Map<String, String> environment, Path directory,

@@ -1,6 +1,5 @@
 package dev.affinity.router.claudecode;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.affinity.emulator.AccountCounters;
 import dev.affinity.emulator.UpstreamEmulator;
 import dev.affinity.router.TestGateway;
@@ -133,21 +132,7 @@ class ClaudeCodeCloudModesTest {
     UpstreamEmulator emulator = upstreams.emulator();
     Map<String, AccountCounters> before = emulator.counters();
 
-    String session = null;
-    for (int turn = 1; turn <= 3; turn++) {
-      ClaudeCodeCli.Result result = claude.prompt(environment, "Turn " + turn + ": reply with one short sentence.",
-          session);
-      assertThat(result.exit()).as(result.toString()).isZero();
-      JsonNode answer = result.json();
-      assertThat(answer.path("is_error").asBoolean(true)).as(result.toString()).isFalse();
-      assertThat(answer.path("result").asText()).isNotBlank();
-      if (turn > 1) {
-        assertThat(answer.path("session_id").asText()).isEqualTo(session);
-        assertThat(answer.path("usage").path("cache_read_input_tokens").asLong()).as("turn " + turn + " reads"
-            + " the cache the turns before it wrote: " + result.stdout()).isPositive();
-      }
-      session = answer.path("session_id").asText();
-    }
+    claude.converse(environment, 3);
 
     Map<String, AccountCounters> after = emulator.counters();
     long[] reads = upstream.accounts.stream().mapToLong(account -> after.get(account).cacheReadInputTokens()

@@ -69,21 +69,7 @@ class ClaudeCodeOnOpenAiTest {
     Map<String, String> environment = Map.of("ANTHROPIC_BASE_URL", gateway.baseUrl(), "ANTHROPIC_API_KEY", KEY,
         "ANTHROPIC_MODEL", "qwen-coder", "ANTHROPIC_SMALL_FAST_MODEL", "qwen-coder",
         "ANTHROPIC_DEFAULT_HAIKU_MODEL", "qwen-coder");
-    String session = null;
-    for (int turn = 1; turn <= 3; turn++) {
-      ClaudeCodeCli.Result result = claude.prompt(environment, "Turn " + turn + ": reply with one short sentence.",
-          session);
-      assertThat(result.exit()).as(result.toString()).isZero();
-      JsonNode answer = result.json();
-      assertThat(answer.path("is_error").asBoolean(true)).as(result.toString()).isFalse();
-      assertThat(answer.path("result").asText()).isNotBlank();
-      if (turn > 1) {
-        assertThat(answer.path("session_id").asText()).isEqualTo(session);
-        assertThat(answer.path("usage").path("cache_read_input_tokens").asLong()).as("turn " + turn + " reads"
-            + " the cache the turns before it wrote: " + result.stdout()).isPositive();
-      }
-      session = answer.path("session_id").asText();
-    }
+    claude.converse(environment, 3);
     Map<String, AccountCounters> counters = emulator.counters();
     long[] reads = ACCOUNTS.stream().mapToLong(account -> counters.get(account).openAiCachedTokens()).toArray();
     assertThat(reads).as("cache reads of " + ACCOUNTS + ": the conversation's turns went to one deployment")
