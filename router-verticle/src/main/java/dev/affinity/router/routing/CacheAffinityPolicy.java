@@ -234,13 +234,22 @@ public final class CacheAffinityPolicy implements RoutingPolicy {
           // another first request won the prefix that decides the burst: follow it as if it had been found pinned,
           // and pin the request's longer prefixes there, so that its next turn finds its place
           AffinityDecision following = decision.following(owner, deciding);
+          // the longer prefixes it pins there are cached nowhere until this request is answered: they warm up until
+          // then, so that a request that finds them waits for this one instead of writing them too; under a mark after
+          // the one it follows, so that the request that won that prefix never waits for these
+          Long leaderMark = first.warming().get(deciding.key());
+          long followerMark = warmingSince == 0 ? 0
+              : Math.max(warmingSince, leaderMark == null ? warmingSince : leaderMark + 1);
           Future<PinStore.Found> claimed = following.claims().isEmpty()
               ? Future.succeededFuture(PinStore.Found.NOTHING)
-              : written(pins.applyClaims(following, 0, tenant), request);
+              : written(pins.applyClaims(following, followerMark, tenant), request);
           return claimed.compose(written -> {
             Route route = route(decision, owner, choices, candidates, sent, request)
                 .holding(held(following, owner, written.ownersSeenBy(owner), blocks), 0);
-            return afterWarmUp(deciding.key(), mergedOver(found, first), owner, route, 0, request);
+            if (followerMark > 0) {
+              route = route.warming(warmingPins(following, written, owner, followerMark));
+            }
+            return afterWarmUp(deciding.key(), mergedOver(found, first), owner, route, followerMark, request);
           });
         }
         AffinityDecision rest = deciding == null ? decision : decision.without(deciding);

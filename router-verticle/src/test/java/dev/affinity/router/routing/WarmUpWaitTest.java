@@ -38,6 +38,19 @@ class WarmUpWaitTest {
         """, Map.of());
   }
 
+  /** Two deployments of the alias: round-robin sends two first requests to different ones. */
+  private static GatewayConfig twoDeployments() throws Exception {
+    return ConfigLoader.parse("""
+        model_list:
+          - model_name: claude
+            litellm_params: {model: anthropic/claude-sonnet-4-5, api_key: sk-1, api_base: "http://127.0.0.1:1"}
+            model_info: {id: a1}
+          - model_name: claude
+            litellm_params: {model: anthropic/claude-sonnet-4-5, api_key: sk-2, api_base: "http://127.0.0.1:2"}
+            model_info: {id: a2}
+        """, Map.of());
+  }
+
   @AfterEach
   void close() throws Exception {
     vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
@@ -81,6 +94,52 @@ class WarmUpWaitTest {
     pins.awaitWrites(5).release(4); // its answer ends its pins' warm-up
     assertThat(waits.get(10, TimeUnit.SECONDS).deployment().id()).as("the other goes once it is answered")
         .isEqualTo("a1");
+  }
+
+  /**
+   * A request that lost the prompt's deciding prefix to another deployment follows it there and pins the longer
+   * prefixes there too. Those are cached nowhere until it is answered, so they warm up under its mark: a third
+   * request that finds them waits for it. They were pinned warm (mark 0), and under load such third requests went
+   * upstream at once and wrote the prompt again (WarmUpTest: 3 and 19 writers of 20 in CI runs).
+   */
+  @Test
+  void theLongerPrefixesAFollowerPinsWarmUpUntilItIsAnswered() throws Exception {
+    GatewayConfig config = twoDeployments();
+    List<Deployment> deployments = config.deploymentsFor("claude");
+    GatewayRequest request = PolicyRequests.agentTurn(config);
+    HeldPins pins = new HeldPins();
+    Context context = vertx.getOrCreateContext();
+    CacheAffinityPolicy policy = PolicyRequests.policy(pins, "round-robin", context, Duration.ofMinutes(1));
+
+    CompletableFuture<Route> first = PolicyRequests.routingOn(context, policy, request, deployments);
+    CompletableFuture<Route> second = PolicyRequests.routingOn(context, policy, request, deployments);
+    // both claim the deciding prefix, each for the deployment round-robin gave it; the first's lands first
+    pins.awaitWrites(2).release(0).awaitWrites(3);
+    // the second lost it to the other deployment: it follows there and claims the longer prefixes, and those claims
+    // land before the first's own
+    pins.release(1).awaitWrites(4).release(3).release(2);
+    Route goes = first.get(10, TimeUnit.SECONDS);
+    assertThat(goes.deployment().id()).isEqualTo("a1");
+
+    CompletableFuture<Route> third = PolicyRequests.routingOn(context, policy, request, deployments);
+    Thread.sleep(300); // many warm-up polls: a request not waiting has been decided by now
+    assertThat(second).as("the follower, while the first is not answered").isNotDone();
+    assertThat(third).as("a request finding the longer prefixes, while the follower that pinned them is not answered")
+        .isNotDone();
+
+    context.runOnContext(answered -> policy.answered(goes));
+    pins.releasePending();
+    Route follower = second.get(10, TimeUnit.SECONDS);
+    assertThat(follower.deployment().id()).isEqualTo("a1");
+    assertThat(follower.warming()).as("the follower writes the longer prefixes it pinned").isNotEmpty();
+    Thread.sleep(300);
+    assertThat(third).as("the third, while the follower is not answered").isNotDone();
+
+    context.runOnContext(answered -> policy.answered(follower));
+    pins.releasePending();
+    Route last = third.get(10, TimeUnit.SECONDS);
+    assertThat(last.deployment().id()).isEqualTo("a1");
+    assertThat(last.warming()).as("it reads what the two wrote").isEmpty();
   }
 
   /**
@@ -140,6 +199,21 @@ class WarmUpWaitTest {
       }
       write.done.complete(applied.write(write.writes()).toCompletableFuture().join());
       return this;
+    }
+
+    /** Applies every write still held, in order, and the ones they lead to (an answer's end of warm-up, refreshes). */
+    void releasePending() throws InterruptedException {
+      long deadline = System.currentTimeMillis() + 1_000;
+      while (System.currentTimeMillis() < deadline) {
+        List<Held> pending;
+        synchronized (this) {
+          pending = held.stream().filter(write -> !write.done.isDone()).toList();
+        }
+        for (Held write : pending) {
+          write.done.complete(applied.write(write.writes()).toCompletableFuture().join());
+        }
+        Thread.sleep(20);
+      }
     }
   }
 }
