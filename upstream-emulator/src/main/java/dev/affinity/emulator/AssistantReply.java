@@ -114,22 +114,15 @@ final class AssistantReply {
         false));
     int index = 0;
     if (!thinkingPieces.isEmpty()) {
-      List<JsonObject> deltas = new ArrayList<>();
-      for (String piece : thinkingPieces) {
-        deltas.add(new JsonObject().put("type", "thinking_delta").put("thinking", piece));
-      }
       block(events, index++, new JsonObject().put("type", "thinking").put("thinking", "").put("signature", ""),
-          deltas, new JsonObject().put("type", "signature_delta")
+          pieceDeltas(thinkingPieces, "thinking_delta", "thinking"), new JsonObject().put("type", "signature_delta")
               .put("signature", ThinkingSignature.of(String.join("", thinkingPieces))));
     }
     if (toolUse != null) {
       block(events, index, toolUse.copy().put("input", new JsonObject()), toolInputDeltas(), null);
     } else if (!textPieces.isEmpty()) {
-      List<JsonObject> deltas = new ArrayList<>();
-      for (String piece : textPieces) {
-        deltas.add(new JsonObject().put("type", "text_delta").put("text", piece));
-      }
-      block(events, index, new JsonObject().put("type", "text").put("text", ""), deltas, null);
+      block(events, index, new JsonObject().put("type", "text").put("text", ""),
+          pieceDeltas(textPieces, "text_delta", "text"), null);
     }
     JsonObject finalUsage = usage.withOutputTokens(outputTokens).toJson();
     finalUsage.remove("service_tier");
@@ -138,6 +131,15 @@ final class AssistantReply {
         .put("usage", finalUsage), false));
     events.add(new ServerSentEvent("message_stop", new JsonObject().put("type", "message_stop"), false));
     return events;
+  }
+
+  /** One delta of {@code type} per piece, the piece in {@code field}: one per output token. */
+  private static List<JsonObject> pieceDeltas(List<String> pieces, String type, String field) {
+    List<JsonObject> deltas = new ArrayList<>(pieces.size());
+    for (String piece : pieces) {
+      deltas.add(new JsonObject().put("type", type).put(field, piece));
+    }
+    return deltas;
   }
 
   /** One content block's events; the token-carrying deltas are paced, a closing unpaced delta may follow. */

@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.affinity.model.GatewayError;
+import dev.affinity.model.TokenUsage;
+import dev.affinity.provider.openai.OpenAiUsage;
 
 /**
  * Translates an OpenAI Chat Completions answer into an Anthropic Messages answer, for the Anthropic client of
@@ -39,16 +41,28 @@ public final class ChatAnswerToMessages {
           .put("name", call.path("function").path("name").asText())
           .set("input", input(call.path("function").path("arguments").asText("")));
     }
-    ObjectNode message = NODES.objectNode()
-        .put("id", messageId(completion.path("id").asText("")))
-        .put("type", "message")
-        .put("role", "assistant")
-        .put("model", model);
+    ObjectNode message = envelope(completion.path("id").asText(""), model);
     message.set("content", content);
     message.put("stop_reason", stopReason(completion.path("choices").path(0).path("finish_reason").asText(null),
         answer.path("tool_calls").size() > 0));
-    message.putNull("stop_sequence");
     message.set("usage", usage(completion.get("usage")));
+    return message;
+  }
+
+  /**
+   * A {@code message} with no content, stop reason or usage yet, in Anthropic's field order: the whole answer's start,
+   * and a stream's {@code message_start}.
+   */
+  static ObjectNode envelope(String completionId, String model) {
+    ObjectNode message = NODES.objectNode()
+        .put("id", "msg_" + (completionId.isEmpty() ? "unknown" : completionId))
+        .put("type", "message")
+        .put("role", "assistant")
+        .put("model", model);
+    message.putArray("content");
+    message.putNull("stop_reason");
+    message.putNull("stop_sequence");
+    message.set("usage", usage(null));
     return message;
   }
 
@@ -77,10 +91,6 @@ public final class ChatAnswerToMessages {
     }
   }
 
-  static String messageId(String completionId) {
-    return "msg_" + (completionId.isEmpty() ? "unknown" : completionId);
-  }
-
   /**
    * OpenAI's {@code finish_reason} as Anthropic's {@code stop_reason}; null stays null (still generating). A turn that
    * called tools stopped for them, whatever the reason says: OpenAI says {@code stop} when {@code tool_choice} named
@@ -103,13 +113,13 @@ public final class ChatAnswerToMessages {
    * OpenAI-compatible servers report no cache writes.
    */
   static ObjectNode usage(JsonNode usage) {
-    long prompt = usage == null ? 0 : usage.path("prompt_tokens").asLong(0);
-    long cached = usage == null ? 0 : usage.path("prompt_tokens_details").path("cached_tokens").asLong(0);
+    TokenUsage read = OpenAiUsage.of(usage);
+    TokenUsage tokens = read == null ? TokenUsage.NONE : read;
     return NODES.objectNode()
-        .put("input_tokens", Math.max(0, prompt - cached))
+        .put("input_tokens", tokens.inputTokens())
         .put("cache_creation_input_tokens", 0)
-        .put("cache_read_input_tokens", cached)
-        .put("output_tokens", usage == null ? 0 : usage.path("completion_tokens").asLong(0));
+        .put("cache_read_input_tokens", tokens.cacheReadInputTokens())
+        .put("output_tokens", tokens.outputTokens());
   }
 
   /**

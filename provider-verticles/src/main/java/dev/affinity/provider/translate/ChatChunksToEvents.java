@@ -64,11 +64,7 @@ public final class ChatChunksToEvents extends PushedStream {
       return;
     }
     if (data.equals("[DONE]")) {
-      if (stopped()) {
-        complete();
-      } else {
-        fail("api_error", "The upstream model's stream ended before the response was complete.");
-      }
+      settle();
       return;
     }
     JsonNode chunk;
@@ -123,17 +119,8 @@ public final class ChatChunksToEvents extends PushedStream {
       return;
     }
     started = true;
-    ObjectNode message = NODES.objectNode()
-        .put("id", ChatAnswerToMessages.messageId(chunk.path("id").asText("")))
-        .put("type", "message")
-        .put("role", "assistant")
-        .put("model", model);
-    message.putArray("content");
-    message.putNull("stop_reason");
-    message.putNull("stop_sequence");
-    message.set("usage", ChatAnswerToMessages.usage(null));
     ObjectNode event = NODES.objectNode().put("type", "message_start");
-    event.set("message", message);
+    event.set("message", ChatAnswerToMessages.envelope(chunk.path("id").asText(""), model));
     emit("message_start", event);
   }
 

@@ -80,21 +80,28 @@ public final class MessagesRequestToChat {
 
   /** A system prompt as one string: its text blocks joined by blank lines, markers left behind. */
   private static String system(JsonNode system, String where) {
-    if (system == null || system.isNull()) {
+    return joinedText(system, where, "only text blocks can be sent to this model.", "");
+  }
+
+  /**
+   * A string, or text blocks joined by blank lines; a block of another type is refused with {@code refusal}, naming
+   * the block ({@code where.i}) followed by {@code blockParamSuffix}.
+   */
+  private static String joinedText(JsonNode content, String where, String refusal, String blockParamSuffix) {
+    if (content == null || content.isNull()) {
       return "";
     }
-    if (system.isTextual()) {
-      return system.asText();
+    if (content.isTextual()) {
+      return content.asText();
     }
-    if (!system.isArray()) {
+    if (!content.isArray()) {
       throw new TranslationException(where + ": Input should be a valid string or a list of text blocks.", where);
     }
     StringBuilder text = new StringBuilder();
-    for (int i = 0; i < system.size(); i++) {
-      JsonNode block = system.get(i);
+    for (int i = 0; i < content.size(); i++) {
+      JsonNode block = content.get(i);
       if (!block.path("type").asText().equals("text")) {
-        throw new TranslationException(where + "." + i + ": only text blocks can be sent to this model.",
-            where + "." + i);
+        throw new TranslationException(where + "." + i + ": " + refusal, where + "." + i + blockParamSuffix);
       }
       if (text.length() > 0) {
         text.append("\n\n");
@@ -163,29 +170,7 @@ public final class MessagesRequestToChat {
 
   /** A tool result's content as the tool message's text: a string, or its text blocks joined. */
   private static String toolResult(JsonNode content, String where) {
-    if (content == null || content.isNull()) {
-      return "";
-    }
-    if (content.isTextual()) {
-      return content.asText();
-    }
-    if (!content.isArray()) {
-      throw new TranslationException(where + ".content: Input should be a valid string or a list of blocks.",
-          where + ".content");
-    }
-    StringBuilder text = new StringBuilder();
-    for (int i = 0; i < content.size(); i++) {
-      JsonNode block = content.get(i);
-      if (!block.path("type").asText().equals("text")) {
-        throw new TranslationException(where + ".content." + i + ": only text can be returned from a tool to this"
-            + " model.", where + ".content." + i + ".type");
-      }
-      if (text.length() > 0) {
-        text.append("\n\n");
-      }
-      text.append(block.path("text").asText());
-    }
-    return text.toString();
+    return joinedText(content, where + ".content", "only text can be returned from a tool to this model.", ".type");
   }
 
   private static ObjectNode image(JsonNode source, String where) {

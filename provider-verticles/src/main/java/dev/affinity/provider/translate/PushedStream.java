@@ -50,13 +50,21 @@ abstract class PushedStream {
       reader.end(onEvent);
     }
     if (!ended) {
-      if (stopped()) {
-        complete();
-      } else {
-        fail("api_error", "The upstream model's stream ended before the response was complete.");
-      }
+      settle();
     }
     return drain();
+  }
+
+  /**
+   * The upstream says its stream is over (its body ended, or an end marker came): completed when the model said why it
+   * stopped, else failed, a cut answer.
+   */
+  final void settle() {
+    if (stopped()) {
+      complete();
+    } else {
+      fail("api_error", "The upstream model's stream ended before the response was complete.");
+    }
   }
 
   /** Whether the stream has ended (completed, or an error produced); later input is ignored. */

@@ -12,7 +12,8 @@ import java.util.regex.Pattern;
  * Bedrock's control-plane answers about inference profiles, in Bedrock's shape: a page of ListInferenceProfiles
  * ({@code GET /inference-profiles?maxResults=&nextToken=&type=}) and one GetInferenceProfile. Claude Code in Bedrock
  * mode lists them at start to pick the ids it sends; served by the gateway, the list names what the gateway serves
- * ({@link CloudModelCatalog#profiles}), so the client picks those ids instead of guessing. Every profile is {@code SYSTEM_DEFINED}: there are no application profiles to list.
+ * ({@link CloudModelCatalog#profiles}), so the client picks those ids instead of guessing. Every profile is
+ * {@code SYSTEM_DEFINED}: there are no application profiles to list.
  */
 final class InferenceProfiles {
 

@@ -274,12 +274,7 @@ public final class RoutingVerticle extends VerticleBase implements NodeRouter {
     } catch (Translators.NotServed notServed) {
       throw notServed.error().toReplyException();
     }
-    JsonNode clientBody;
-    try {
-      clientBody = request.json() != null ? request.json() : JSON.readTree(request.body().getBytes());
-    } catch (IOException malformed) {
-      throw GatewayError.invalidRequest("request body is not valid JSON").toReplyException();
-    }
+    JsonNode clientBody = parsed(request);
     JsonNode canonical;
     try {
       canonical = translator.canonical(clientBody);
@@ -298,21 +293,27 @@ public final class RoutingVerticle extends VerticleBase implements NodeRouter {
     }
   }
 
+  /** The client's body as parsed at the ingress, or parsed here after a cluster hop (which carries only the bytes). */
+  private static JsonNode parsed(GatewayRequest request) {
+    if (request.json() != null) {
+      return request.json();
+    }
+    try {
+      return JSON.readTree(request.body().getBytes());
+    } catch (IOException malformed) {
+      throw GatewayError.invalidRequest("request body is not valid JSON").toReplyException();
+    }
+  }
+
   /**
    * {@code count_tokens} for deployments that cannot count (Chat Completions has no such endpoint, and the request
    * would be answered, and paid for, as a completion): the gateway's own estimate, the prefix chain's token count of
    * the request, as LiteLLM answers with its local tokenizer. No upstream is called, nothing is pinned or booked.
    */
   private static GatewayReply estimatedCount(GatewayRequest request) {
-    JsonNode body;
-    try {
-      body = request.json() != null ? request.json() : JSON.readTree(request.body().getBytes());
-    } catch (IOException malformed) {
-      throw GatewayError.invalidRequest("request body is not valid JSON").toReplyException();
-    }
     long tokens;
     try {
-      tokens = PrefixChain.ofMessages(body, "").totalTokens();
+      tokens = PrefixChain.ofMessages(parsed(request), "").totalTokens();
     } catch (RuntimeException unusual) {
       throw GatewayError.invalidRequest("the request's messages cannot be counted: " + unusual.getMessage())
           .toReplyException();
