@@ -7,11 +7,12 @@ import java.time.Instant;
  * from the Anthropic ones: one account plays an organisation on each provider.
  *
  * @param vertexTokens the access tokens issued to the account's Vertex AI service account
+ * @param responses    the Responses API answers it stored, for {@code previous_response_id}
  */
 record AccountState(AccountConfig config, PromptCache cache, UsageLedger ledger, RequestLog requests,
     RateLimits rateLimits, OpenAiPromptCache openAiCache, OpenAiRateLimits openAiRateLimits,
     PromptCache bedrockCache, RateLimits bedrockRateLimits, PromptCache vertexCache, RateLimits vertexRateLimits,
-    VertexTokens vertexTokens) {
+    VertexTokens vertexTokens, StoredResponses responses) {
 
   static AccountState create(AccountConfig config, EmulatorOptions options, Instant now) {
     return new AccountState(config, new PromptCache(), new UsageLedger(),
@@ -24,7 +25,7 @@ record AccountState(AccountConfig config, PromptCache cache, UsageLedger ledger,
         new RateLimits(config.rpm(), options.getInputTokensPerMinute(), options.getOutputTokensPerMinute(), now),
         new PromptCache(),
         new RateLimits(config.rpm(), options.getInputTokensPerMinute(), options.getOutputTokensPerMinute(), now),
-        new VertexTokens());
+        new VertexTokens(), new StoredResponses());
   }
 
   /**
@@ -33,7 +34,7 @@ record AccountState(AccountConfig config, PromptCache cache, UsageLedger ledger,
    */
   AccountState onVertex() {
     return new AccountState(config, vertexCache, ledger, requests, vertexRateLimits, openAiCache, openAiRateLimits,
-        bedrockCache, bedrockRateLimits, vertexCache, vertexRateLimits, vertexTokens);
+        bedrockCache, bedrockRateLimits, vertexCache, vertexRateLimits, vertexTokens, responses);
   }
 
   String name() {
@@ -51,5 +52,6 @@ record AccountState(AccountConfig config, PromptCache cache, UsageLedger ledger,
     bedrockRateLimits.reset(now);
     vertexCache.clear();
     vertexRateLimits.reset(now);
+    responses.clear();
   }
 }

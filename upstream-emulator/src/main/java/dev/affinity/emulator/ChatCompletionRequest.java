@@ -215,7 +215,7 @@ record ChatCompletionRequest(String model, boolean stream, boolean includeUsage,
         "tool_choice", null);
   }
 
-  private static OpenAiPromptCache.Retention retention(JsonObject json) {
+  static OpenAiPromptCache.Retention retention(JsonObject json) {
     Object value = json.getValue("prompt_cache_retention");
     if (value == null) {
       return OpenAiPromptCache.Retention.IN_MEMORY;

@@ -28,13 +28,9 @@ final class ChatCompletionsEndpoint {
       return;
     }
     ChatCompletionRequest request = ChatCompletionRequest.parse(RawBody.of(ctx));
-    OpenAiRateLimits limits = account.openAiRateLimits();
-    Duration wait = limits.admit(state.clock().now());
+    Duration wait = account.openAiRateLimits().admit(state.clock().now());
     if (wait != null) {
-      throw new OpenAiError(429, "Rate limit reached for " + request.model() + " in organization " + account.name()
-          + " on requests per min (RPM): Limit " + limits.requestLimit() + ", Used " + limits.requestLimit()
-          + ", Requested 1. Please try again in " + OpenAiRateLimits.duration(wait) + ".", "requests", null,
-          "rate_limit_exceeded").retryAfter(wait);
+      throw overRequestLimit(request.model(), account, wait);
     }
     OpenAiPromptCache.Plan plan = account.openAiCache().plan(request.prompt(), request.retention(),
         state.clock().now());
@@ -43,7 +39,17 @@ final class ChatCompletionsEndpoint {
     FaultPlay.later(vertx, answer.firstTokenDelayMillis(), answer::begin);
   }
 
-  private void play(RoutingContext ctx, AccountState account, Fault fault) {
+  /** OpenAI's 429 for an account over its requests per minute, saying when to retry. */
+  static OpenAiError overRequestLimit(String model, AccountState account, Duration wait) {
+    OpenAiRateLimits limits = account.openAiRateLimits();
+    return new OpenAiError(429, "Rate limit reached for " + model + " in organization " + account.name()
+        + " on requests per min (RPM): Limit " + limits.requestLimit() + ", Used " + limits.requestLimit()
+        + ", Requested 1. Please try again in " + OpenAiRateLimits.duration(wait) + ".", "requests", null,
+        "rate_limit_exceeded").retryAfter(wait);
+  }
+
+  /** Plays a fault that replaces the answer: a closed connection, or an error in OpenAI's shape. */
+  static void play(RoutingContext ctx, AccountState account, Fault fault) {
     if (FaultPlay.connectionFault(ctx, fault, account.ledger()::countOpenAiError)) {
       return;
     }

@@ -88,6 +88,50 @@ final class ChatPrompt {
     return stream.finish();
   }
 
+  /**
+   * Lays out a Responses API prompt the same way: each tool definition, then {@code instructions} as a developer
+   * message, then the conversation's items. A message item is a message (its header is its role; text parts of any
+   * kind, {@code input_text}, {@code output_text}, are text), so a turn re-sent as a plain string, as an easy
+   * message or as the output item it came from is the same prompt; another item (a function call, its output) is
+   * one piece of canonical JSON, without the {@code id} and {@code status} the server gave it.
+   *
+   * @param items validated items in {@link ResponsesRequest}'s normal form: objects with a {@code type}, messages
+   *              with a {@code role} and a list {@code content}
+   */
+  static ChatPrompt ofResponses(String model, String cacheKey, JsonArray tools, String instructions,
+      List<JsonObject> items) {
+    TokenStream stream = new TokenStream(model, cacheKey);
+    if (tools != null) {
+      for (int i = 0; i < tools.size(); i++) {
+        stream.json("tool", CanonicalJson.of(tools.getValue(i)));
+      }
+    }
+    if (instructions != null) {
+      stream.header(CanonicalJson.of(new JsonObject().put("role", "developer")));
+      stream.text(instructions);
+    }
+    for (JsonObject item : items) {
+      if (!"message".equals(item.getString("type"))) {
+        JsonObject identity = item.copy();
+        identity.remove("id");
+        identity.remove("status");
+        stream.json(item.getString("type"), CanonicalJson.of(identity));
+        continue;
+      }
+      stream.header(CanonicalJson.of(new JsonObject().put("role", item.getString("role"))));
+      JsonArray parts = item.getJsonArray("content");
+      for (int i = 0; i < parts.size(); i++) {
+        JsonObject part = parts.getJsonObject(i);
+        if (part.getValue("text") instanceof String text) {
+          stream.text(text);
+        } else {
+          stream.json("part", CanonicalJson.of(part));
+        }
+      }
+    }
+    return stream.finish();
+  }
+
   long totalTokens() {
     return totalTokens;
   }

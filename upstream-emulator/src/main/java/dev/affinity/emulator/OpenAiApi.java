@@ -11,7 +11,8 @@ import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The OpenAI-shaped routes, served next to the Anthropic ones: {@code POST /v1/chat/completions}, and
+ * The OpenAI-shaped routes, served next to the Anthropic ones: {@code POST /v1/chat/completions},
+ * {@code POST /v1/responses}, and
  * {@code GET /v1/models[/{id}]} when asked by an OpenAI client. Authentication by {@code Authorization: Bearer}
  * (the same account keys), request capture, {@code x-request-id}, {@code openai-processing-ms}, the
  * {@code x-ratelimit-*} headers, and OpenAI's error shape for every failure on these routes.
@@ -35,10 +36,12 @@ final class OpenAiApi {
 
   private final EmulatorState state;
   private final ChatCompletionsEndpoint completions;
+  private final ResponsesEndpoint responses;
 
   OpenAiApi(Vertx vertx, EmulatorState state) {
     this.state = state;
     this.completions = new ChatCompletionsEndpoint(vertx, state);
+    this.responses = new ResponsesEndpoint(vertx, state);
   }
 
   void mount(Router router) {
@@ -46,6 +49,12 @@ final class OpenAiApi {
         .handler(ctx -> {
           authenticate(ctx);
           completions.handle(ctx);
+        })
+        .failureHandler(OpenAiApi::answerFailure);
+    router.post("/v1/responses")
+        .handler(ctx -> {
+          authenticate(ctx);
+          responses.handle(ctx);
         })
         .failureHandler(OpenAiApi::answerFailure);
     // Azure OpenAI: the deployment in the path, the version in the query, the key in an api-key header

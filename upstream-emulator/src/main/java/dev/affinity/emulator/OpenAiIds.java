@@ -3,7 +3,10 @@ package dev.affinity.emulator;
 import java.util.HexFormat;
 import java.util.concurrent.ThreadLocalRandom;
 
-/** Identifiers shaped like OpenAI's: {@code chatcmpl-...}, {@code call_...}, {@code req_...}. */
+/**
+ * Identifiers shaped like OpenAI's: {@code chatcmpl-...}, {@code call_...}, {@code req_...}, and the Responses API's
+ * {@code resp_...}, {@code msg_...}, {@code fc_...} (50 hexadecimal digits after the prefix).
+ */
 final class OpenAiIds {
 
   private static final char[] BASE62 =
@@ -20,6 +23,18 @@ final class OpenAiIds {
     return "call_" + random(24);
   }
 
+  static String response() {
+    return "resp_" + hex(25);
+  }
+
+  static String outputMessage() {
+    return "msg_" + hex(25);
+  }
+
+  static String functionCallItem() {
+    return "fc_" + hex(25);
+  }
+
   /** The {@code x-request-id} of a response. */
   static String request() {
     byte[] bytes = new byte[16];
@@ -30,6 +45,12 @@ final class OpenAiIds {
   /** A {@code system_fingerprint}: stable per model, as a backend configuration is. */
   static String systemFingerprint(String model) {
     return String.format("fp_%010x", Integer.toUnsignedLong(model.hashCode()));
+  }
+
+  private static String hex(int bytes) {
+    byte[] random = new byte[bytes];
+    ThreadLocalRandom.current().nextBytes(random);
+    return HexFormat.of().formatHex(random);
   }
 
   private static String random(int length) {

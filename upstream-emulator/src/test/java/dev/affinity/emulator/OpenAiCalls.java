@@ -31,6 +31,10 @@ final class OpenAiCalls {
         .build());
   }
 
+  HttpResponse<String> responses(String apiKey, JsonObject body) {
+    return send(request("/v1/responses", apiKey).POST(HttpRequest.BodyPublishers.ofString(body.encode())).build());
+  }
+
   HttpResponse<String> chatWithTimeout(String apiKey, JsonObject body, Duration timeout) throws Exception {
     HttpRequest request = request("/v1/chat/completions", apiKey).timeout(timeout)
         .POST(HttpRequest.BodyPublishers.ofString(body.encode())).build();
