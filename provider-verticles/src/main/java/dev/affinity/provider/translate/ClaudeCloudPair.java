@@ -56,8 +56,14 @@ abstract class ClaudeCloudPair implements Translator {
   public final Answer answer(ProviderCall call, int status, MultiMap headers, Buffer body) {
     Answer anthropic = messages.answer(call, status, headers, body);
     int answered = anthropic.statusFor(status);
-    return answered < 300 ? anthropic : error(status, body, new GatewayError(answered,
-        anthropic.errorType() == null ? "api_error" : anthropic.errorType(), message(anthropic.body())));
+    if (answered < 300) {
+      return anthropic;
+    }
+    String message = message(anthropic.body());
+    // an upstream (or a proxy before it) may answer with no message at all, a 431 for headers too large say
+    return error(status, body, new GatewayError(answered,
+        anthropic.errorType() == null ? "api_error" : anthropic.errorType(),
+        message.isBlank() ? "the upstream answered HTTP " + answered + " without a message" : message));
   }
 
   /**
