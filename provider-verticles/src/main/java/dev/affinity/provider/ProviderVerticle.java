@@ -83,7 +83,7 @@ public abstract class ProviderVerticle extends VerticleBase implements UpstreamC
     try {
       return translator(call).requestBody(call);
     } catch (TranslationException untranslatable) {
-      throw new UpstreamFailure.Refusal(GatewayError.invalidRequest(untranslatable.getMessage()));
+      throw new UpstreamFailure.Refusal(GatewayError.invalidField(untranslatable.param(), untranslatable.getMessage()));
     }
   }
 

@@ -9,6 +9,8 @@ public enum ClientApi {
   ANTHROPIC("POST /v1/messages"),
   /** OpenAI's Chat Completions API. */
   OPENAI("POST /v1/chat/completions"),
+  /** OpenAI's Responses API, as OpenAI's Codex CLI and the Agents SDK call it. */
+  RESPONSES("POST /v1/responses"),
   /** Bedrock's InvokeModel, as Claude Code calls it in its Bedrock mode. */
   BEDROCK_INVOKE("POST /model/{modelId}/invoke"),
   /** Vertex AI's rawPredict for Anthropic's models, as Claude Code calls it in its Vertex mode. */

@@ -5,11 +5,16 @@ import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
 
 /**
- * An error the gateway answers with, in the provider-neutral form (HTTP status, Anthropic error type, message).
+ * An error the gateway answers with, in the provider-neutral form (HTTP status, Anthropic error type, message, and the
+ * request field at fault when one is, which OpenAI's shape names as {@code param}).
  * Between verticles of one node it travels as a {@link GatewayErrorException} object; it is rendered only at the
  * edge: in the client API's shape ({@link #toJson}) for HTTP, as {@link #toEventBusJson} for cluster members.
  */
-public record GatewayError(int status, String type, String message) {
+public record GatewayError(int status, String type, String message, String param) {
+
+  public GatewayError(int status, String type, String message) {
+    this(status, type, message, null);
+  }
 
   /**
    * The {@link UsageReport#errorType()} of a call that failed here, before the upstream could answer or be found
@@ -19,6 +24,11 @@ public record GatewayError(int status, String type, String message) {
 
   public static GatewayError invalidRequest(String message) {
     return new GatewayError(400, "invalid_request_error", message);
+  }
+
+  /** A 400 about one field, which OpenAI's error shape names as its {@code param}. */
+  public static GatewayError invalidField(String param, String message) {
+    return new GatewayError(400, "invalid_request_error", message, param);
   }
 
   public static GatewayError authentication(String message) {
@@ -106,13 +116,25 @@ public record GatewayError(int status, String type, String message) {
       }
     }
     return new JsonObject().put("error", new JsonObject().put("message", message).put("type", openAiType)
-        .putNull("param").put("code", code));
+        .put("param", param).put("code", code));
+  }
+
+  /**
+   * The Responses API's error event, which ends a stream that already began:
+   * {@code event: error} with {@code {"type":"error","code","message","param"}} (OpenAI's code, else its type).
+   */
+  public String toResponsesErrorEvent() {
+    JsonObject openAi = toOpenAiJson().getJsonObject("error");
+    String code = openAi.getString("code") != null ? openAi.getString("code") : openAi.getString("type");
+    JsonObject event = new JsonObject().put("type", "error").put("code", code).put("message", message)
+        .put("param", param);
+    return "event: error\ndata: " + event.encode() + "\n\n";
   }
 
   /** The error body in the shape of the API the client speaks. */
   public JsonObject toJson(ClientApi api) {
     return switch (api) {
-      case OPENAI -> toOpenAiJson();
+      case OPENAI, RESPONSES -> toOpenAiJson();
       case BEDROCK_INVOKE -> new JsonObject().put("message", message);
       case VERTEX_RAW_PREDICT -> toGoogleJson();
       case ANTHROPIC -> toAnthropicJson();

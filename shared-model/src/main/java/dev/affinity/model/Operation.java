@@ -8,6 +8,8 @@ public enum Operation {
   COUNT_TOKENS(ClientApi.ANTHROPIC),
   /** OpenAI {@code POST /v1/chat/completions}. */
   CHAT_COMPLETIONS(ClientApi.OPENAI),
+  /** OpenAI {@code POST /v1/responses}. */
+  RESPONSES(ClientApi.RESPONSES),
   /** Bedrock's {@code POST /model/{modelId}/invoke} and {@code /invoke-with-response-stream}. */
   INVOKE_MODEL(ClientApi.BEDROCK_INVOKE),
   /** Vertex AI's {@code .../publishers/anthropic/models/{model}:rawPredict} and {@code :streamRawPredict}. */

@@ -32,7 +32,12 @@ public enum RouteKind {
    */
   SESSION,
   /** The deployment first chosen failed before answering: the request was sent again, here. */
-  RETRIED;
+  RETRIED,
+  /**
+   * A Responses API follow-up ({@code previous_response_id}): sent to the deployment that stored the response it
+   * continues, the only place that response exists, whatever the pins say.
+   */
+  STORED;
 
   private final String label = name().toLowerCase(Locale.ROOT);
 

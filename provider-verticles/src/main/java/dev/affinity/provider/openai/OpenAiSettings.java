@@ -48,6 +48,15 @@ public record OpenAiSettings(OpenAiCompatible api, String apiVersion) implements
     };
   }
 
+  /**
+   * The Responses API URL of a deployment at {@code apiBase}: {@code /responses} beside {@code /chat/completions}; for
+   * Azure OpenAI, {@code /openai/responses} with the {@code api-version}, as LiteLLM calls it.
+   */
+  public String responsesUri(String apiBase) {
+    String query = apiVersion == null ? "" : "?api-version=" + URLEncoder.encode(apiVersion, StandardCharsets.UTF_8);
+    return api == OpenAiCompatible.AZURE ? apiBase + "/openai/responses" + query : apiBase + "/responses";
+  }
+
   /** Whether the key goes in an {@code api-key} header rather than {@code Authorization: Bearer}. */
   public boolean apiKeyHeader(String apiBase) {
     return api.auth() == OpenAiCompatible.Auth.API_KEY_HEADER || api.auth() == OpenAiCompatible.Auth.AZURE_AI

@@ -1,5 +1,6 @@
 package dev.affinity.provider.openai;
 
+import dev.affinity.model.Operation;
 import dev.affinity.model.ProviderCall;
 import dev.affinity.model.config.Deployment;
 import dev.affinity.provider.openai.OpenAiSettings;
@@ -9,7 +10,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 
 /**
- * Calls OpenAI's Chat Completions API, or any server or provider that speaks it (vLLM, SGLang, Azure, Groq...), and
+ * Calls OpenAI's Chat Completions API (or its Responses API, for a Responses client), or any server or provider that speaks it (vLLM, SGLang, Azure, Groq...), and
  * relays the answer unchanged: the body goes out as the client sent it (model replaced), the answer comes back byte
  * for byte. Where the call goes and how the key travels is the deployment's {@link OpenAiSettings}.
  */
@@ -25,7 +26,8 @@ public final class OpenAiVerticle extends ProviderVerticle {
     Deployment deployment = call.deployment();
     OpenAiSettings api = deployment.settings(OpenAiSettings.class);
     RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST)
-        .setAbsoluteURI(api.chatCompletionsUri(deployment.apiBase(), deployment.upstreamModel(call.request().model())))
+        .setAbsoluteURI(call.request().operation() == Operation.RESPONSES ? api.responsesUri(deployment.apiBase())
+            : api.chatCompletionsUri(deployment.apiBase(), deployment.upstreamModel(call.request().model())))
         .putHeader("content-type", "application/json");
     if (deployment.apiKey().present()) {
       if (api.apiKeyHeader(deployment.apiBase())) {

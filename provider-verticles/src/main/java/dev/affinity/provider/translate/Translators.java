@@ -21,6 +21,7 @@ public final class Translators {
       new AnthropicToAnthropic(), new AnthropicToBedrock(), new AnthropicToVertex(), new AnthropicToGemini(),
       new AnthropicToOpenAi(),
       new OpenAiToOpenAi(), new OpenAiToAnthropic(), new OpenAiToBedrock(), new OpenAiToVertex(), new OpenAiToGemini(),
+      new ResponsesToOpenAi(),
       new BedrockInvokeToAnthropic(), new BedrockInvokeToBedrock(), new BedrockInvokeToVertex(),
       new VertexRawPredictToAnthropic(), new VertexRawPredictToBedrock(), new VertexRawPredictToVertex());
 
@@ -44,15 +45,21 @@ public final class Translators {
     return find(client, upstream).orElseThrow(() -> new NotServed(notServed(client, upstream, model)));
   }
 
-  /** The 400 for a model whose upstream API {@code client} cannot reach: it names the APIs that can. */
+  /**
+   * The 400 for a model whose upstream API {@code client} cannot reach: it names the deployments {@code client} is
+   * served for and the APIs that reach this model.
+   */
   static GatewayError notServed(ClientApi client, ProviderKind upstream, String model) {
+    String reached = BY_PAIR.getOrDefault(client, Map.of()).keySet().stream()
+        .map(ProviderKind::prefix)
+        .collect(Collectors.joining(", "));
     String instead = BY_PAIR.entrySet().stream()
         .filter(byClient -> byClient.getValue().containsKey(upstream))
         .map(byClient -> byClient.getKey().endpoint())
         .collect(Collectors.joining(" or "));
     return GatewayError.invalidRequest("model '" + model + "' is served by " + upstream.prefix()
-        + " deployments, which " + client.endpoint() + " does not reach"
-        + (instead.isEmpty() ? "" : ": call " + instead));
+        + " deployments, which " + client.endpoint() + " does not reach (it is served for " + reached
+        + " deployments)" + (instead.isEmpty() ? "" : ": call " + instead));
   }
 
   private static Map<ClientApi, Map<ProviderKind, Translator>> index(List<Translator> pairs) {

@@ -67,7 +67,7 @@ public final class HttpVerticle extends VerticleBase {
 
   /** OpenAI endpoints the gateway does not serve: their 404 is still in OpenAI's shape. */
   private static final Set<String> OPENAI_ONLY_PATHS = Set.of("/v1/embeddings", "/embeddings", "/v1/completions",
-      "/completions", "/v1/responses", "/responses");
+      "/completions");
   private static final long MODELS_CREATED = Instant.parse("2025-01-01T00:00:00Z").getEpochSecond();
   /** Where admit() leaves the body deadline's timer, for relay() to cancel once the body is in. */
   private static final String BODY_TIMER = "affinity.body-timer";
@@ -131,6 +131,10 @@ public final class HttpVerticle extends VerticleBase {
         .handler(ctx -> relay(ctx, Operation.CHAT_COMPLETIONS));
     router.post("/chat/completions").handler(authenticate).handler(admit).handler(body)
         .handler(ctx -> relay(ctx, Operation.CHAT_COMPLETIONS));
+    router.post("/v1/responses").handler(authenticate).handler(admit).handler(body)
+        .handler(ctx -> relay(ctx, Operation.RESPONSES));
+    router.post("/responses").handler(authenticate).handler(admit).handler(body)
+        .handler(ctx -> relay(ctx, Operation.RESPONSES));
     // Bedrock's InvokeModel and Vertex AI's rawPredict, as Claude Code calls them in its Bedrock and Vertex modes
     router.postWithRegex(CloudApiRequest.BEDROCK_ROUTE).handler(authenticate).handler(admit).handler(body)
         .handler(ctx -> relayCloud(ctx, CloudApiRequest.bedrock(ctx.request().path())));
@@ -172,6 +176,9 @@ public final class HttpVerticle extends VerticleBase {
       router.route("/key/*").handler(this::noTenancy);
       router.route("/team/*").handler(this::noTenancy);
     }
+    // a stored response lives at the deployment that made it; reading or deleting it there is not served (yet)
+    router.route("/v1/responses/*").handler(this::storedResponseNotServed);
+    router.route("/responses/*").handler(this::storedResponseNotServed);
     router.route().last().handler(ctx -> error(ctx, GatewayError.notFound(
         ctx.request().method() + " " + ctx.request().path() + " is not an endpoint of this gateway")));
     router.route().failureHandler(this::failure);
@@ -271,7 +278,8 @@ public final class HttpVerticle extends VerticleBase {
     if (!ctx.request().isEnded()) {
       ctx.response().putHeader("connection", "close");
     }
-    error(ctx, IngressPipeline.refusal(identified.cause(), apiOf(ctx) == ClientApi.OPENAI
+    ClientApi api = apiOf(ctx);
+    error(ctx, IngressPipeline.refusal(identified.cause(), api == ClientApi.OPENAI || api == ClientApi.RESPONSES
         ? "invalid API key: pass the gateway key as Authorization: Bearer <key>" : "invalid x-api-key"));
   }
 
@@ -462,6 +470,7 @@ public final class HttpVerticle extends VerticleBase {
             + failure.getClass().getSimpleName());
         response.end(switch (api) {
           case OPENAI -> Buffer.buffer("data: " + error.toOpenAiJson().encode() + "\n\n");
+          case RESPONSES -> Buffer.buffer(error.toResponsesErrorEvent());
           case BEDROCK_INVOKE -> Buffer.buffer(AwsEventStream.exception(
               AwsEventStream.streamExceptionType(error.type()), error.message()));
           default -> Buffer.buffer("event: error\ndata: " + error.toAnthropicJson().encode() + "\n\n");
@@ -709,6 +718,12 @@ public final class HttpVerticle extends VerticleBase {
     }
   }
 
+  private void storedResponseNotServed(RoutingContext ctx) {
+    error(ctx, GatewayError.notFound(ctx.request().method() + " " + LogLine.clip(ctx.request().path(), 200)
+        + " is not served by this gateway: only POST /v1/responses is (continue a response with"
+        + " previous_response_id)"));
+  }
+
   /** Errors take the shape of the API the client called: OpenAI's for chat completions, Anthropic's elsewhere. */
   private static void error(RoutingContext ctx, GatewayError error) {
     AccessLog.refusedWith(ctx, error);
@@ -733,6 +748,10 @@ public final class HttpVerticle extends VerticleBase {
     }
     if (path.startsWith("/v1/chat/") || path.startsWith("/chat/") || OPENAI_ONLY_PATHS.contains(path)) {
       return ClientApi.OPENAI;
+    }
+    if (path.equals("/v1/responses") || path.startsWith("/v1/responses/") || path.equals("/responses")
+        || path.startsWith("/responses/")) {
+      return ClientApi.RESPONSES;
     }
     if (path.startsWith("/model/") || path.equals("/inference-profiles") || path.startsWith("/inference-profiles/")) {
       return ClientApi.BEDROCK_INVOKE;

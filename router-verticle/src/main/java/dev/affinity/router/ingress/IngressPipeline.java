@@ -202,8 +202,11 @@ public final class IngressPipeline {
 
   /** The client API's own checks on the fields the gateway relies on; null when the request can be routed. */
   public static GatewayError check(Operation operation, JsonNode json) {
-    return operation.api() == ClientApi.OPENAI ? OpenAiRequestCheck.check(json)
-        : AnthropicRequestCheck.check(json, operation);
+    return switch (operation.api()) {
+      case OPENAI -> OpenAiRequestCheck.check(json);
+      case RESPONSES -> ResponsesRequestCheck.check(json);
+      default -> AnthropicRequestCheck.check(json, operation);
+    };
   }
 
   /**

@@ -1,6 +1,5 @@
 package dev.affinity.router.routing;
 
-import dev.affinity.model.ClientApi;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -12,12 +11,14 @@ import dev.affinity.model.config.Deployment;
 import dev.affinity.model.config.GatewayConfig;
 import dev.affinity.model.config.InjectionPoint;
 import dev.affinity.model.provider.CacheBehaviour;
+import dev.affinity.provider.translate.ResponseIds;
 import dev.affinity.router.cache.AutomaticPrefixChain;
 import dev.affinity.router.cache.InjectionPoints;
 import dev.affinity.router.cache.LookupPlan;
 import dev.affinity.router.cache.MinimumCacheable;
 import dev.affinity.router.cache.PinPlan;
 import dev.affinity.router.cache.PrefixChain;
+import dev.affinity.router.cache.ResponsesConversation;
 import dev.affinity.router.cache.SessionKey;
 import io.vertx.core.buffer.Buffer;
 
@@ -54,10 +55,14 @@ public record PromptKeys(String reference, LookupPlan lookup, PinPlan plan, Buff
     }
     Deployment reference = candidates.get(0);
     CacheBehaviour cache = cache(reference, reference.upstreamModel(request.model()));
-    boolean openAiClient = request.operation().api() == ClientApi.OPENAI;
+    ClientApi api = request.operation().api();
+    boolean openAiClient = api == ClientApi.OPENAI || api == ClientApi.RESPONSES;
     // keys are computed on the form the provider's cache sees: only when that is the client's own form
     if (openAiClient != cache.layout().openAiForm() || !cache.cachesPrompts()) {
       return null;
+    }
+    if (api == ClientApi.RESPONSES && request.json().hasNonNull(ResponseIds.PREVIOUS_RESPONSE_ID)) {
+      return null; // routed to the deployment that stored the response, whatever is pinned
     }
     try {
       return of(request, reference, request.json());
@@ -89,8 +94,9 @@ public record PromptKeys(String reference, LookupPlan lookup, PinPlan plan, Buff
     Integer configured = reference.info().minCacheableTokens();
     if (cache.caching() == CacheBehaviour.Caching.AUTOMATIC) {
       // automatic caching: no markers, every boundary past the minimum is a candidate
-      AutomaticPrefixChain chain = AutomaticPrefixChain.ofChatCompletions(
-          cache.layout().openAiForm() ? json : asConversation(json), scope);
+      JsonNode conversation = request.operation().api() == ClientApi.RESPONSES ? ResponsesConversation.of(json)
+          : cache.layout().openAiForm() ? json : asConversation(json);
+      AutomaticPrefixChain chain = AutomaticPrefixChain.ofChatCompletions(conversation, scope);
       int minimum = configured != null ? configured : cache.minimumTokens();
       return new PromptKeys(reference.id(), chain.lookupPlan(minimum), chain.pinPlan(minimum), null,
           session(request, json, scope));

@@ -18,6 +18,7 @@ import dev.affinity.model.config.Deployment;
 import dev.affinity.model.config.GatewayConfig;
 import dev.affinity.model.config.ProviderKind;
 import dev.affinity.model.provider.UpstreamCalls;
+import dev.affinity.provider.translate.ResponseIds;
 import dev.affinity.provider.translate.TranslationException;
 import dev.affinity.provider.translate.Translator;
 import dev.affinity.provider.translate.Translators;
@@ -180,6 +181,18 @@ public final class RoutingVerticle extends VerticleBase implements NodeRouter {
     }
     boolean streamUsage = request.operation() == Operation.CHAT_COMPLETIONS && request.json() != null
         && request.json().path("stream_options").path("include_usage").asBoolean(false);
+    Deployment holder;
+    try {
+      holder = storedResponseHolder(upstream, candidates);
+    } catch (GatewayErrorException unroutable) {
+      return Future.failedFuture(unroutable);
+    }
+    if (holder != null) {
+      // the response lives only there: no other deployment can answer, healthy or not, so no policy and no failover
+      shared.node().metrics().routingDecision(System.nanoTime() - receivedAt);
+      return attempt(upstream, new Route(holder, RouteKind.STORED), List.of(holder), receivedAt, false,
+          config.router().numRetries(), new HashSet<>());
+    }
     List<Deployment> alias = withFreeSlots(candidates);
     if (alias.isEmpty()) {
       return Future.failedFuture(allAtTheirLimit(request.model()));
@@ -256,6 +269,30 @@ public final class RoutingVerticle extends VerticleBase implements NodeRouter {
     });
   }
 
+  /**
+   * The deployment a Responses API follow-up must go to: the one its {@code previous_response_id} names
+   * ({@link ResponseIds}), when that deployment serves the alias for this caller; null for any other request.
+   *
+   * @throws GatewayErrorException a 400 naming {@code previous_response_id} for an id the gateway did not give, or one
+   *                               of a deployment outside {@code candidates}
+   */
+  private static Deployment storedResponseHolder(GatewayRequest request, List<Deployment> candidates) {
+    if (request.operation() != Operation.RESPONSES) {
+      return null;
+    }
+    JsonNode previous = parsed(request).get(ResponseIds.PREVIOUS_RESPONSE_ID);
+    if (previous == null || previous.isNull()) {
+      return null;
+    }
+    String deploymentId = ResponseIds.origin(previous.textValue()).map(ResponseIds.Origin::deploymentId)
+        .orElseThrow(() -> GatewayError.invalidField(ResponseIds.PREVIOUS_RESPONSE_ID,
+            "previous_response_id: not a response id this gateway gave").toReplyException());
+    return candidates.stream().filter(deployment -> deployment.id().equals(deploymentId)).findFirst()
+        .orElseThrow(() -> GatewayError.invalidField(ResponseIds.PREVIOUS_RESPONSE_ID, "previous_response_id: the"
+            + " response was made by a deployment that does not serve model '" + request.model() + "' for this key")
+            .toReplyException());
+  }
+
   /** Whether a wait of {@code millis} still leaves the request inside the router's timeout. */
   private boolean fitsBeforeDeadline(long receivedAtNanos, long millis) {
     long elapsed = (System.nanoTime() - receivedAtNanos) / 1_000_000;
@@ -279,7 +316,7 @@ public final class RoutingVerticle extends VerticleBase implements NodeRouter {
     try {
       canonical = translator.canonical(clientBody);
     } catch (TranslationException untranslatable) {
-      throw GatewayError.invalidRequest(untranslatable.getMessage()).toReplyException();
+      throw GatewayError.invalidField(untranslatable.param(), untranslatable.getMessage()).toReplyException();
     }
     if (canonical == clientBody) {
       return request;

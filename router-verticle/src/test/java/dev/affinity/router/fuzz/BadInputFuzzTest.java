@@ -54,6 +54,8 @@ class BadInputFuzzTest {
   private static final String MASTER_KEY = "sk-gateway-master-fuzz-7c1d9e";
   private static final String UPSTREAM_KEY = "sk-emu-key-fuzz-42b8";
   private static final String ALIAS = "claude-sonnet-4-5";
+  /** The Responses API is served for OpenAI-API deployments: an alias of the emulator's OpenAI face. */
+  private static final String OPENAI_ALIAS = "gpt-fuzz";
   private static final int BODY_LIMIT = 64 * 1024;
   /** HttpVerticle's cap on the request head. */
   private static final int HEADER_LIMIT = 64 * 1024;
@@ -86,10 +88,13 @@ class BadInputFuzzTest {
           - model_name: %1$s
             litellm_params: {model: anthropic/claude-sonnet-4-5-20250929, api_key: %2$s, api_base: %3$s}
             model_info: {id: acct-1}
+          - model_name: %5$s
+            litellm_params: {model: openai/gpt-4o, api_key: %2$s, api_base: "%3$s/v1"}
+            model_info: {id: acct-1-openai}
         general_settings:
           master_key: %4$s
           max_request_size_mb: 0.0625
-        """.formatted(ALIAS, UPSTREAM_KEY, emulator.baseUrl(), MASTER_KEY));
+        """.formatted(ALIAS, UPSTREAM_KEY, emulator.baseUrl(), MASTER_KEY, OPENAI_ALIAS));
   }
 
   @AfterContainer
@@ -211,10 +216,11 @@ class BadInputFuzzTest {
     return Combinators.combine(Arbitraries.of(endpoint.fields), values).as((field, value) -> {
       ObjectNode body = endpoint.validJson();
       JsonNode replacement = parse(value);
-      if (field.startsWith("messages[0].")) {
-        ((ObjectNode) body.withArray("messages").get(0)).set(field.substring("messages[0].".length()), replacement);
-      } else if (field.equals("messages[0]")) {
-        body.withArray("messages").set(0, replacement);
+      String list = endpoint.listField();
+      if (field.startsWith(list + "[0].")) {
+        ((ObjectNode) body.withArray(list).get(0)).set(field.substring((list + "[0].").length()), replacement);
+      } else if (field.equals(list + "[0]")) {
+        body.withArray(list).set(0, replacement);
       } else {
         body.set(field, replacement);
       }
@@ -227,17 +233,18 @@ class BadInputFuzzTest {
     return Arbitraries.of("absent", "[]", "null", "[1]", "[\"hi\"]", "[null]", "[[]]", "{}").map(messages -> {
       ObjectNode body = endpoint.validJson();
       if (messages.equals("absent")) {
-        body.remove("messages");
+        body.remove(endpoint.listField());
       } else {
-        body.set("messages", parse(messages));
+        body.set(endpoint.listField(), parse(messages));
       }
-      return BadRequest.http("messages " + messages, endpoint, bytes(body), Expect.REJECTED);
+      return BadRequest.http(endpoint.listField() + " " + messages, endpoint, bytes(body), Expect.REJECTED);
     });
   }
 
   private static Arbitrary<BadRequest> unknownAlias(Endpoint endpoint) {
     Arbitrary<String> names = Arbitraries.strings().withCharRange('a', 'z').withChars('-', '.', '/', '*', ' ', 'é')
-        .ofMinLength(1).ofMaxLength(60).filter(name -> !name.equals(ALIAS) && !name.isBlank());
+        .ofMinLength(1).ofMaxLength(60).filter(name -> !name.equals(ALIAS) && !name.equals(OPENAI_ALIAS)
+            && !name.isBlank());
     return names.filter(name -> !name.chars().allMatch(c -> c == '.')).map(name -> {
       if (endpoint.cloud()) {
         // the cloud APIs name the model in the path
@@ -267,7 +274,7 @@ class BadInputFuzzTest {
   private static Arbitrary<BadRequest> beyondBodyLimit(Endpoint endpoint) {
     return Arbitraries.integers().between(BODY_LIMIT + 1, 4 * BODY_LIMIT).map(size -> {
       ObjectNode body = endpoint.validJson();
-      ((ObjectNode) body.withArray("messages").get(body.withArray("messages").size() - 1))
+      ((ObjectNode) body.withArray(endpoint.listField()).get(body.withArray(endpoint.listField()).size() - 1))
           .put("content", "z".repeat(size));
       return BadRequest.http("a " + size + "-character message", endpoint, bytes(body), Expect.TOO_LARGE);
     });
@@ -401,16 +408,33 @@ class BadInputFuzzTest {
     /** Vertex AI's rawPredict, as Claude Code's Vertex mode calls it. */
     VERTEX("/v1/projects/p/locations/us-east5/publishers/anthropic/models/" + ALIAS + ":rawPredict", """
         {"anthropic_version":"vertex-2023-10-16","max_tokens":32,"system":"Be brief.","temperature":0.5,\
-        "messages":[{"role":"user","content":[{"type":"text","text":"Say hello."}]}]}""", CLOUD_FIELDS);
+        "messages":[{"role":"user","content":[{"type":"text","text":"Say hello."}]}]}""", CLOUD_FIELDS),
+    /** OpenAI's Responses API, on the alias of OpenAI deployments: the conversation is {@code input}. */
+    RESPONSES("/v1/responses", """
+        {"model":"%s","instructions":"Be brief.","temperature":0.5,"stream":false,"max_output_tokens":32,        "input":[{"role":"user","content":"Say hello."}]}""",
+        List.of("model", "input", "instructions", "stream", "store", "max_output_tokens", "tools", "tool_choice",
+            "temperature", "previous_response_id", "prompt_cache_key", "input[0]", "input[0].role",
+            "input[0].content"), OPENAI_ALIAS);
 
     private final String path;
     private final String validBody;
     private final List<String> fields;
+    private final String alias;
 
     Endpoint(String path, String validBody, List<String> fields) {
+      this(path, validBody, fields, ALIAS);
+    }
+
+    Endpoint(String path, String validBody, List<String> fields, String alias) {
       this.path = path;
-      this.validBody = validBody.formatted(ALIAS);
+      this.validBody = validBody.formatted(alias);
       this.fields = fields;
+      this.alias = alias;
+    }
+
+    /** The body's list of turns. */
+    String listField() {
+      return this == RESPONSES ? "input" : "messages";
     }
 
     String validBody() {
@@ -442,8 +466,11 @@ class BadInputFuzzTest {
 
     /** Whether the gateway's own checks (not the upstream's) refuse this value for this field. */
     boolean gatewayRejects(String field, JsonNode value) {
+      if (this == RESPONSES) {
+        return responsesRejects(field, value);
+      }
       return switch (field) {
-        case "model" -> !value.isTextual() || value.asText().isBlank() || !value.asText().equals(ALIAS);
+        case "model" -> !value.isTextual() || value.asText().isBlank() || !value.asText().equals(alias);
         case "messages" -> !value.isArray() || value.isEmpty()
             || !value.get(0).isObject();
         case "messages[0]" -> !value.isObject();
@@ -451,6 +478,26 @@ class BadInputFuzzTest {
         case "max_tokens", "max_completion_tokens" -> (this != CHAT && value.isNull())
             || (!value.isNull() && (!value.isIntegralNumber() || !value.canConvertToLong() || value.asLong() < 1));
         case "messages[0].role" -> this == CHAT && !value.isTextual();
+        default -> false;
+      };
+    }
+
+    /** The Responses API's checks ({@code ResponsesRequestCheck}, and ids the gateway did not give). */
+    private boolean responsesRejects(String field, JsonNode value) {
+      return switch (field) {
+        case "model" -> !value.isTextual() || value.asText().isBlank() || !value.asText().equals(alias);
+        case "input" -> value.isNull() || !value.isTextual() && !value.isArray()
+            || value.isArray() && !value.isEmpty() && !value.get(0).isObject();
+        case "input[0]" -> !value.isObject();
+        case "input[0].role" -> !value.isTextual();
+        case "input[0].content" -> !value.isTextual() && !value.isArray();
+        case "stream", "store" -> !value.isNull() && !value.isBoolean();
+        case "instructions", "prompt_cache_key" -> !value.isNull() && !value.isTextual();
+        // no value here is an id the gateway gave
+        case "previous_response_id" -> !value.isNull();
+        case "tools" -> !value.isNull() && (!value.isArray() || !value.isEmpty() && !value.get(0).isObject());
+        case "max_output_tokens" -> !value.isNull()
+            && (!value.isIntegralNumber() || !value.canConvertToLong() || value.asLong() < 1);
         default -> false;
       };
     }
