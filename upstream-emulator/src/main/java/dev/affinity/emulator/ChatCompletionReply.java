@@ -20,12 +20,13 @@ final class ChatCompletionReply {
   private static final int ARGUMENT_PIECES = 4;
 
   /** One server-sent event of a streamed answer: {@code data: ...}, without an event name. */
-  record Chunk(String data, boolean paced) {
+  record Chunk(String data, boolean paced) implements PacedAnswer.PacedEvent {
 
     /** The stream's terminator. */
     static final Chunk DONE = new Chunk("[DONE]", false);
 
-    Buffer toBuffer() {
+    @Override
+    public Buffer toBuffer() {
       return Buffer.buffer("data: " + data + "\n\n");
     }
   }

@@ -58,7 +58,8 @@ record ChatCompletionRequest(String model, boolean stream, boolean includeUsage,
         forced == null ? null : forced.function(), forced != null && forced.named(), retention, prompt);
   }
 
-  private static JsonObject jsonObject(Buffer body) {
+  /** The body as a JSON object, else OpenAI's 400 for a body it cannot parse (its words, for every OpenAI route). */
+  static JsonObject jsonObject(Buffer body) {
     try {
       if (body != null && body.length() > 0 && body.toJsonValue() instanceof JsonObject object) {
         return object;
@@ -229,7 +230,8 @@ record ChatCompletionRequest(String model, boolean stream, boolean includeUsage,
     return retention;
   }
 
-  private static boolean bool(JsonObject json, String field) {
+  /** A boolean field, false when absent or null; another type is OpenAI's {@code invalid_type}. */
+  static boolean bool(JsonObject json, String field) {
     Object value = json.getValue(field);
     if (value == null) {
       return false;

@@ -1,10 +1,9 @@
 package dev.affinity.emulator;
 
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
-import java.util.List;
 
 /**
  * {@code POST /v1/chat/completions} for an authenticated account: faults, validation, rate limit, the cache plan,
@@ -58,41 +57,17 @@ final class ChatCompletionsEndpoint {
   }
 
   /** One Chat Completions answer: SSE chunks or one JSON completion. */
-  private final class Answer extends PacedAnswer {
+  private final class Answer extends OpenAiAnswer {
 
-    private final RoutingContext ctx;
-    private final AccountState account;
     private final ChatCompletionRequest request;
-    private final OpenAiPromptCache.Plan plan;
     private final ChatCompletionReply reply;
-    private final OpenAiUsage usage;
 
     Answer(RoutingContext ctx, AccountState account, ChatCompletionRequest request, OpenAiPromptCache.Plan plan,
         boolean stallAfterStart) {
-      super(vertx, state, ctx.response(), stallAfterStart);
-      this.ctx = ctx;
-      this.account = account;
+      super(vertx, state, ctx, account, plan, stallAfterStart);
       this.request = request;
-      this.plan = plan;
       this.reply = ChatCompletionReply.compose(request, state.defaultOutputTokens(),
           state.clock().now().getEpochSecond());
-      this.usage = new OpenAiUsage(request.prompt().totalTokens(), plan.cachedTokens(), reply.completionTokens());
-    }
-
-    long firstTokenDelayMillis() {
-      return state.latency().firstTokenDelayMillis(usage.asLatencyInput());
-    }
-
-    @Override
-    void promptProcessed() {
-      account.openAiCache().commit(plan, state.clock().now());
-      account.ledger().recordOpenAiPrompt(usage.promptTokens(), usage.cachedTokens());
-      account.openAiRateLimits().chargeTokens(usage.promptTokens(), state.clock().now());
-    }
-
-    @Override
-    void countError() {
-      account.ledger().countOpenAiError();
     }
 
     @Override
@@ -106,25 +81,13 @@ final class ChatCompletionsEndpoint {
     }
 
     @Override
-    void sendWhole() {
-      // Charged first: the whole answer exists, so the rate-limit headers sent with it already count it.
-      finished();
-      OpenAiApi.sendJson(ctx, reply.completion(usage).encode());
+    JsonObject whole(OpenAiUsage usage) {
+      return reply.completion(usage);
     }
 
     @Override
     void stream() {
-      response.setChunked(true)
-          .putHeader(HttpHeaders.CONTENT_TYPE, "text/event-stream; charset=utf-8")
-          .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache");
-      List<ChatCompletionReply.Chunk> chunks = reply.chunks(usage, request.includeUsage());
-      emit(chunks.size(), i -> chunks.get(i).paced(), i -> chunks.get(i).toBuffer());
-    }
-
-    @Override
-    void finished() {
-      account.ledger().recordOpenAiCompletion(reply.completionTokens());
-      account.openAiRateLimits().chargeTokens(reply.completionTokens(), state.clock().now());
+      emitEvents(reply.chunks(usage(), request.includeUsage()));
     }
   }
 }

@@ -2,10 +2,8 @@ package dev.affinity.emulator;
 
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
-import java.util.List;
 
 /**
  * {@code POST /v1/messages}: faults, rate limit, validation, the cache plan, then the answer, JSON or SSE, paced by
@@ -93,17 +91,14 @@ final class MessagesEndpoint implements Handler<RoutingContext> {
 
     @Override
     void sendWhole() {
-      AnthropicApi.sendJson(ctx, reply.message(plan.usage().withOutputTokens(reply.outputTokens())).encode());
+      // booked first, as on the OpenAI routes: a client that has the answer finds it in the counters
       finished();
+      AnthropicApi.sendJson(ctx, reply.message(plan.usage().withOutputTokens(reply.outputTokens())).encode());
     }
 
     @Override
     void stream() {
-      response.setChunked(true)
-          .putHeader(HttpHeaders.CONTENT_TYPE, "text/event-stream; charset=utf-8")
-          .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache");
-      List<ServerSentEvent> events = reply.events(plan.usage());
-      emit(events.size(), i -> events.get(i).paced(), i -> events.get(i).toBuffer());
+      emitEvents(reply.events(plan.usage()));
     }
 
     @Override

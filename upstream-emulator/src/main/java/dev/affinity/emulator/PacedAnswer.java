@@ -5,6 +5,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 
+import java.util.List;
 import java.util.function.IntFunction;
 import java.util.function.IntPredicate;
 
@@ -69,6 +70,21 @@ abstract class PacedAnswer {
         }
       });
     }
+  }
+
+  /** Opens a server-sent-event stream and writes {@code events} through {@link #emit}. */
+  final void emitEvents(List<? extends PacedEvent> events) {
+    response.setChunked(true)
+        .putHeader(HttpHeaders.CONTENT_TYPE, "text/event-stream; charset=utf-8")
+        .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache");
+    emit(events.size(), i -> events.get(i).paced(), i -> events.get(i).toBuffer());
+  }
+
+  /** One event of a stream: its bytes, and whether it carries output tokens (and so waits for the output rate). */
+  interface PacedEvent {
+    boolean paced();
+
+    Buffer toBuffer();
   }
 
   /**

@@ -1,7 +1,6 @@
 package dev.affinity.emulator;
 
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
@@ -50,44 +49,20 @@ final class ResponsesEndpoint {
     FaultPlay.later(vertx, answer.firstTokenDelayMillis(), answer::begin);
   }
 
-  /** One Responses answer: typed SSE events or one JSON response object. */
-  private final class Answer extends PacedAnswer {
+  /** One Responses answer: typed SSE events or one JSON response object; stored, when asked, once complete. */
+  private final class Answer extends OpenAiAnswer {
 
-    private final RoutingContext ctx;
-    private final AccountState account;
     private final ResponsesRequest request;
     private final List<JsonObject> conversation;
-    private final OpenAiPromptCache.Plan plan;
     private final ResponsesReply reply;
-    private final OpenAiUsage usage;
 
-    Answer(RoutingContext ctx, AccountState account, ResponsesRequest request,
-        List<JsonObject> conversation, OpenAiPromptCache.Plan plan, boolean stallAfterStart) {
-      super(vertx, state, ctx.response(), stallAfterStart);
-      this.ctx = ctx;
-      this.account = account;
+    Answer(RoutingContext ctx, AccountState account, ResponsesRequest request, List<JsonObject> conversation,
+        OpenAiPromptCache.Plan plan, boolean stallAfterStart) {
+      super(vertx, state, ctx, account, plan, stallAfterStart);
       this.request = request;
       this.conversation = conversation;
-      this.plan = plan;
       this.reply = ResponsesReply.compose(request, plan.prompt(), state.defaultOutputTokens(),
           state.clock().now().getEpochSecond());
-      this.usage = new OpenAiUsage(plan.prompt().totalTokens(), plan.cachedTokens(), reply.outputTokens());
-    }
-
-    long firstTokenDelayMillis() {
-      return state.latency().firstTokenDelayMillis(usage.asLatencyInput());
-    }
-
-    @Override
-    void promptProcessed() {
-      account.openAiCache().commit(plan, state.clock().now());
-      account.ledger().recordOpenAiPrompt(usage.promptTokens(), usage.cachedTokens());
-      account.openAiRateLimits().chargeTokens(usage.promptTokens(), state.clock().now());
-    }
-
-    @Override
-    void countError() {
-      account.ledger().countOpenAiError();
     }
 
     @Override
@@ -101,18 +76,13 @@ final class ResponsesEndpoint {
     }
 
     @Override
-    void sendWhole() {
-      finished();
-      OpenAiApi.sendJson(ctx, reply.response(usage).encode());
+    JsonObject whole(OpenAiUsage usage) {
+      return reply.response(usage);
     }
 
     @Override
     void stream() {
-      response.setChunked(true)
-          .putHeader(HttpHeaders.CONTENT_TYPE, "text/event-stream; charset=utf-8")
-          .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache");
-      List<ServerSentEvent> events = reply.events(usage);
-      emit(events.size(), i -> events.get(i).paced(), i -> events.get(i).toBuffer());
+      emitEvents(reply.events(usage()));
     }
 
     @Override
@@ -124,8 +94,7 @@ final class ResponsesEndpoint {
         stored.addAll(reply.output());
         account.responses().store(reply.id(), stored);
       }
-      account.ledger().recordOpenAiCompletion(reply.outputTokens());
-      account.openAiRateLimits().chargeTokens(reply.outputTokens(), state.clock().now());
+      super.finished();
     }
   }
 }

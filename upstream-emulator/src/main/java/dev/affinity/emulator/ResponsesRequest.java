@@ -1,7 +1,6 @@
 package dev.affinity.emulator;
 
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -33,7 +32,7 @@ record ResponsesRequest(String model, boolean stream, boolean store, int maxOutp
   private static final Set<String> ITEM_TYPES = Set.of("message", "function_call", "function_call_output");
 
   static ResponsesRequest parse(Buffer body) {
-    JsonObject json = jsonObject(body);
+    JsonObject json = ChatCompletionRequest.jsonObject(body);
     Object model = json.getValue("model");
     if (model == null) {
       throw OpenAiError.missingParameter("model");
@@ -61,15 +60,9 @@ record ResponsesRequest(String model, boolean stream, boolean store, int maxOutp
       }
       maxOutputTokens = (int) Math.min(number, Integer.MAX_VALUE);
     }
-    Object store = json.getValue("store");
-    if (store != null && !(store instanceof Boolean)) {
-      throw OpenAiError.invalidType("store", "a boolean", store);
-    }
-    Object stream = json.getValue("stream");
-    if (stream != null && !(stream instanceof Boolean)) {
-      throw OpenAiError.invalidType("stream", "a boolean", stream);
-    }
-    return new ResponsesRequest(name, Boolean.TRUE.equals(stream), !Boolean.FALSE.equals(store), maxOutputTokens,
+    // stored unless the client says not to
+    boolean store = json.getValue("store") == null || ChatCompletionRequest.bool(json, "store");
+    return new ResponsesRequest(name, ChatCompletionRequest.bool(json, "stream"), store, maxOutputTokens,
         optionalString(json, "instructions"), tools, json.getValue("tool_choice"), forcedTool(json, tools), previous,
         optionalString(json, "prompt_cache_key"), ChatCompletionRequest.retention(json), input);
   }
@@ -85,19 +78,6 @@ record ResponsesRequest(String model, boolean stream, boolean store, int maxOutp
     items.addAll(earlier);
     items.addAll(input);
     return items;
-  }
-
-  private static JsonObject jsonObject(Buffer body) {
-    try {
-      if (body != null && body.length() > 0 && body.toJsonValue() instanceof JsonObject object) {
-        return object;
-      }
-    } catch (DecodeException e) {
-      // answered below
-    }
-    throw OpenAiError.invalidRequest("We could not parse the JSON body of your request. (HINT: This likely means"
-        + " you aren't using your HTTP library correctly. The OpenAI API expects a JSON payload, but what was sent"
-        + " was not valid JSON.)", null, null);
   }
 
   private static String optionalString(JsonObject json, String field) {

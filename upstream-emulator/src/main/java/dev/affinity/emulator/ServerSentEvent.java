@@ -8,9 +8,10 @@ import io.vertx.core.json.JsonObject;
  *
  * @param paced whether it carries output tokens, and so waits for the output rate before it is written
  */
-record ServerSentEvent(String name, JsonObject data, boolean paced) {
+record ServerSentEvent(String name, JsonObject data, boolean paced) implements PacedAnswer.PacedEvent {
 
-  Buffer toBuffer() {
+  @Override
+  public Buffer toBuffer() {
     return Buffer.buffer("event: " + name + "\ndata: " + data.encode() + "\n\n");
   }
 }
