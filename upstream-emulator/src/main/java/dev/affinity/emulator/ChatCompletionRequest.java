@@ -132,7 +132,11 @@ record ChatCompletionRequest(String model, boolean stream, boolean includeUsage,
     }
   }
 
-  private static JsonArray tools(JsonObject json) {
+  /**
+   * {@code tools} checked as both OpenAI APIs check it: absent (null), or a list of objects that each have a
+   * {@code type}.
+   */
+  static JsonArray typedTools(JsonObject json) {
     Object value = json.getValue("tools");
     if (value == null) {
       return null;
@@ -148,6 +152,15 @@ record ChatCompletionRequest(String model, boolean stream, boolean includeUsage,
       if (tool.getValue("type") == null) {
         throw OpenAiError.missingParameter(where + ".type");
       }
+    }
+    return tools;
+  }
+
+  private static JsonArray tools(JsonObject json) {
+    JsonArray tools = typedTools(json);
+    for (int i = 0; tools != null && i < tools.size(); i++) {
+      String where = "tools[" + i + "]";
+      JsonObject tool = tools.getJsonObject(i);
       if ("function".equals(tool.getValue("type"))) {
         if (!(tool.getValue("function") instanceof JsonObject function)) {
           throw OpenAiError.missingParameter(where + ".function");

@@ -204,22 +204,11 @@ record ResponsesRequest(String model, boolean stream, boolean store, int maxOutp
   }
 
   private static JsonArray tools(JsonObject json) {
-    Object value = json.getValue("tools");
-    if (value == null) {
-      return null;
-    }
-    if (!(value instanceof JsonArray tools)) {
-      throw OpenAiError.invalidType("tools", "an array", value);
-    }
-    for (int i = 0; i < tools.size(); i++) {
+    JsonArray tools = ChatCompletionRequest.typedTools(json);
+    for (int i = 0; tools != null && i < tools.size(); i++) {
       String where = "tools[" + i + "]";
-      if (!(tools.getValue(i) instanceof JsonObject tool)) {
-        throw OpenAiError.invalidType(where, "an object", tools.getValue(i));
-      }
+      JsonObject tool = tools.getJsonObject(i);
       Object type = tool.getValue("type");
-      if (type == null) {
-        throw OpenAiError.missingParameter(where + ".type");
-      }
       if (!"function".equals(type)) {
         // built-in tools (web_search, file_search, code_interpreter...) run on OpenAI's side: not played here, and
         // said so rather than answered as if the tool had not been offered

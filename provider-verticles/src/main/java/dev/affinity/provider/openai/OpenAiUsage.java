@@ -14,12 +14,7 @@ public final class OpenAiUsage {
 
   /** The usage in {@code usage}, or null when it is absent or null (a chunk without usage). */
   public static TokenUsage of(JsonNode usage) {
-    if (usage == null || !usage.isObject()) {
-      return null;
-    }
-    long prompt = usage.path("prompt_tokens").asLong(0);
-    long cached = usage.path("prompt_tokens_details").path("cached_tokens").asLong(0);
-    return new TokenUsage(Math.max(0, prompt - cached), 0, 0, 0, cached, usage.path("completion_tokens").asLong(0));
+    return read(usage, "prompt_tokens", "prompt_tokens_details", "completion_tokens");
   }
 
   /**
@@ -27,11 +22,16 @@ public final class OpenAiUsage {
    * {@code output_tokens}), or null when it is absent or null (a response still in progress).
    */
   public static TokenUsage ofResponse(JsonNode usage) {
+    return read(usage, "input_tokens", "input_tokens_details", "output_tokens");
+  }
+
+  /** The two APIs name the same three numbers differently. */
+  private static TokenUsage read(JsonNode usage, String input, String inputDetails, String output) {
     if (usage == null || !usage.isObject()) {
       return null;
     }
-    long input = usage.path("input_tokens").asLong(0);
-    long cached = usage.path("input_tokens_details").path("cached_tokens").asLong(0);
-    return new TokenUsage(Math.max(0, input - cached), 0, 0, 0, cached, usage.path("output_tokens").asLong(0));
+    long prompt = usage.path(input).asLong(0);
+    long cached = usage.path(inputDetails).path("cached_tokens").asLong(0);
+    return new TokenUsage(Math.max(0, prompt - cached), 0, 0, 0, cached, usage.path(output).asLong(0));
   }
 }
