@@ -1,5 +1,7 @@
 package dev.affinity.provider.translate;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -33,6 +35,11 @@ public final class ResponseIds {
   }
 
   private ResponseIds() {
+  }
+
+  /** Whether a Responses API body continues a stored response (names a {@code previous_response_id}). */
+  public static boolean continuesStored(JsonNode body) {
+    return body != null && body.hasNonNull(PREVIOUS_RESPONSE_ID);
   }
 
   /** The id the client sees for the response {@code upstreamId} of deployment {@code deploymentId}. */

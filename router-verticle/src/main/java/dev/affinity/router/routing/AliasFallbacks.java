@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.affinity.model.GatewayReply;
 import dev.affinity.model.GatewayRequest;
+import dev.affinity.model.Operation;
 import dev.affinity.model.config.ModelGroups;
+import dev.affinity.provider.translate.ResponseIds;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.ReplyException;
@@ -21,7 +23,8 @@ import java.util.logging.Logger;
  * client's fault (no answer, 429, 5xx, 529; retries on the alias's own deployments come first), the aliases of
  * {@code fallbacks} are tried in order; when the answer says the prompt exceeds the model's context window, those of
  * {@code context_window_fallbacks}. The first answer that is not such a failure is the client's, marked with
- * {@code x-affinity-fallback}; when every fallback fails too, the client gets the original failure.
+ * {@code x-affinity-fallback}; when every fallback fails too, the client gets the original failure. A Responses API
+ * follow-up of a stored response has no fallback: the response exists at one deployment only.
  */
 final class AliasFallbacks {
 
@@ -43,6 +46,10 @@ final class AliasFallbacks {
 
   Future<GatewayReply> dispatch(GatewayRequest request) {
     return alias.apply(request).transform(original -> {
+      if (request.operation() == Operation.RESPONSES && ResponseIds.continuesStored(request.json())) {
+        // the response it continues exists at one deployment only: no other alias can answer in its place
+        return settled(original);
+      }
       Cause cause = cause(original);
       List<String> fallbacks = cause == Cause.NONE ? List.of()
           : groups.fallbacksFor(request.model(), cause == Cause.CONTEXT_WINDOW);

@@ -61,7 +61,7 @@ public record PromptKeys(String reference, LookupPlan lookup, PinPlan plan, Buff
     if (openAiClient != cache.layout().openAiForm() || !cache.cachesPrompts()) {
       return null;
     }
-    if (api == ClientApi.RESPONSES && request.json().hasNonNull(ResponseIds.PREVIOUS_RESPONSE_ID)) {
+    if (api == ClientApi.RESPONSES && ResponseIds.continuesStored(request.json())) {
       return null; // routed to the deployment that stored the response, whatever is pinned
     }
     try {

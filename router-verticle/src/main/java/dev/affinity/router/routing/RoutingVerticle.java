@@ -280,11 +280,11 @@ public final class RoutingVerticle extends VerticleBase implements NodeRouter {
     if (request.operation() != Operation.RESPONSES) {
       return null;
     }
-    JsonNode previous = parsed(request).get(ResponseIds.PREVIOUS_RESPONSE_ID);
-    if (previous == null || previous.isNull()) {
+    JsonNode body = parsed(request);
+    if (!ResponseIds.continuesStored(body)) {
       return null;
     }
-    String deploymentId = ResponseIds.origin(previous.textValue()).map(ResponseIds.Origin::deploymentId)
+    String deploymentId = ResponseIds.origin(body.get(ResponseIds.PREVIOUS_RESPONSE_ID).textValue()).map(ResponseIds.Origin::deploymentId)
         .orElseThrow(() -> GatewayError.invalidField(ResponseIds.PREVIOUS_RESPONSE_ID,
             "previous_response_id: not a response id this gateway gave").toReplyException());
     return candidates.stream().filter(deployment -> deployment.id().equals(deploymentId)).findFirst()

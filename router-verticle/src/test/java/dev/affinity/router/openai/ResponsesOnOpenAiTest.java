@@ -16,6 +16,7 @@ import com.openai.models.responses.ResponseOutputMessage;
 import com.openai.models.responses.ResponseStreamEvent;
 import dev.affinity.emulator.CapturedRequest;
 import dev.affinity.emulator.EmulatorOptions;
+import dev.affinity.emulator.Fault;
 import dev.affinity.emulator.LatencyModel;
 import dev.affinity.emulator.UpstreamEmulator;
 import dev.affinity.provider.translate.ResponseIds;
@@ -61,9 +62,12 @@ class ResponsesOnOpenAiTest {
     logs = LogCapture.install();
     vertx = Vertx.vertx();
     emulator = await(UpstreamEmulator.start(vertx, new EmulatorOptions().setLatency(LatencyModel.ZERO)
-        .addAccount("oa-1", "sk-oa-1").addAccount("oa-2", "sk-oa-2").addAccount("cl-1", "sk-cl-1")));
+        .addAccount("oa-1", "sk-oa-1").addAccount("oa-2", "sk-oa-2").addAccount("oa-3", "sk-oa-3")
+        .addAccount("cl-1", "sk-cl-1")));
     gateway = TestGateway.start("""
         general_settings: {master_key: %s}
+        router_settings:
+          fallbacks: [{gpt-4o: [gpt-backup]}]
         model_list:
           - model_name: gpt-4o
             litellm_params: {model: openai/gpt-4o, api_key: sk-oa-1, api_base: "%s/v1"}
@@ -71,10 +75,13 @@ class ResponsesOnOpenAiTest {
           - model_name: gpt-4o
             litellm_params: {model: openai/gpt-4o, api_key: sk-oa-2, api_base: "%s/v1"}
             model_info: {id: oa-2}
+          - model_name: gpt-backup
+            litellm_params: {model: openai/gpt-4o, api_key: sk-oa-3, api_base: "%s/v1"}
+            model_info: {id: oa-3}
           - model_name: claude
             litellm_params: {model: anthropic/claude-sonnet-4-5, api_key: sk-cl-1, api_base: "%s"}
             model_info: {id: cl-1}
-        """.formatted(MASTER, emulator.baseUrl(), emulator.baseUrl(), emulator.baseUrl()));
+        """.formatted(MASTER, emulator.baseUrl(), emulator.baseUrl(), emulator.baseUrl(), emulator.baseUrl()));
   }
 
   @AfterAll
@@ -87,7 +94,8 @@ class ResponsesOnOpenAiTest {
 
   @AfterEach
   void noSecretLogged() {
-    assertThat(logs.all()).doesNotContain(MASTER, "sk-oa-1", "sk-oa-2", "sk-cl-1");
+    emulator.clearFaults();
+    assertThat(logs.all()).doesNotContain(MASTER, "sk-oa-1", "sk-oa-2", "sk-oa-3", "sk-cl-1");
   }
 
   private static OpenAIClient client() {
@@ -211,6 +219,29 @@ class ResponsesOnOpenAiTest {
     assertThat(completed.get(0).previousResponseId()).contains(first.id());
     // the stored turn is the prompt's prefix, cached at that account
     assertThat(cached(completed.get(0))).isPositive();
+  }
+
+  @Test
+  void aFollowUpWhoseDeploymentFailsGetsItsErrorNotAnotherDeploymentsOrAliassAnswer() throws Exception {
+    Response first = client().responses().create(ResponseCreateParams.builder().model("gpt-4o")
+        .input("Remember this.").build());
+    String holder = deploymentOf(first.id());
+    long backupBefore = emulator.counters("oa-3").openAiRequests();
+    emulator.injectFault(Fault.status(500).times(-1).forAccount(holder));
+
+    HttpResponse<String> failed = post("{\"model\":\"gpt-4o\",\"input\":\"And now?\",\"previous_response_id\":\""
+        + first.id() + "\"}");
+
+    assertThat(failed.statusCode()).isEqualTo(500);
+    assertThat(JSON.readTree(failed.body()).path("error").path("type").asText()).isEqualTo("server_error");
+    assertThat(failed.headers().firstValue("x-affinity-deployment")).contains(holder);
+    // neither the alias's other deployment nor the fallback alias was asked: neither holds the response
+    String other = holder.equals("oa-1") ? "oa-2" : "oa-1";
+    assertThat(emulator.capturedRequests(other)).noneMatch(request -> request.body().contains("And now?"));
+    assertThat(emulator.counters("oa-3").openAiRequests()).isEqualTo(backupBefore);
+    // a first turn in the same state falls back as configured
+    HttpResponse<String> fresh = post("{\"model\":\"gpt-4o\",\"input\":\"A new conversation.\"}");
+    assertThat(fresh.statusCode()).isEqualTo(200);
   }
 
   @Test
