@@ -94,8 +94,9 @@ public record PromptKeys(String reference, LookupPlan lookup, PinPlan plan, Buff
     Integer configured = reference.info().minCacheableTokens();
     if (cache.caching() == CacheBehaviour.Caching.AUTOMATIC) {
       // automatic caching: no markers, every boundary past the minimum is a candidate
-      JsonNode conversation = request.operation().api() == ClientApi.RESPONSES ? ResponsesConversation.of(json)
-          : cache.layout().openAiForm() ? json : asConversation(json);
+      // the form the keys are computed on is the pair's canonical one: Responses passed through, or Messages
+      JsonNode conversation = !cache.layout().openAiForm() ? asConversation(json)
+          : request.operation().api() == ClientApi.RESPONSES ? ResponsesConversation.of(json) : json;
       AutomaticPrefixChain chain = AutomaticPrefixChain.ofChatCompletions(conversation, scope);
       int minimum = configured != null ? configured : cache.minimumTokens();
       return new PromptKeys(reference.id(), chain.lookupPlan(minimum), chain.pinPlan(minimum), null,

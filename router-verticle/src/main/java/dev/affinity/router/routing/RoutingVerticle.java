@@ -179,7 +179,9 @@ public final class RoutingVerticle extends VerticleBase implements NodeRouter {
     } catch (GatewayErrorException unroutable) {
       return Future.failedFuture(unroutable);
     }
-    boolean streamUsage = request.operation() == Operation.CHAT_COMPLETIONS && request.json() != null
+    // a Responses stream always ends with its usage: bridged over Chat, it needs the Chat stream's usage chunk
+    boolean streamUsage = request.operation() == Operation.RESPONSES
+        || request.operation() == Operation.CHAT_COMPLETIONS && request.json() != null
         && request.json().path("stream_options").path("include_usage").asBoolean(false);
     Deployment holder;
     try {

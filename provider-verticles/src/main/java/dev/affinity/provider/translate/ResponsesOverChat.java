@@ -1,0 +1,128 @@
+package dev.affinity.provider.translate;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.affinity.model.ClientApi;
+import dev.affinity.model.ProviderCall;
+import dev.affinity.model.TokenUsage;
+import dev.affinity.model.config.ProviderKind;
+import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
+
+import java.io.IOException;
+import java.util.List;
+
+/**
+ * A Responses API client on an upstream that does not serve the Responses API: the OpenAI (Chat Completions) client's
+ * pair for that upstream, with the Responses API on the client's side of it, as LiteLLM bridges it. The request is
+ * first the Chat request it means ({@link ResponsesRequestToChat}), then that pair's canonical form (the prefix chain
+ * is computed on it); what the upstream answers is first what a Chat client would get, then a response object
+ * ({@link ChatToResponse}) or the Responses API's events ({@link ChatChunksToResponseEvents}). Errors are OpenAI's
+ * shape, the same for both APIs. Nothing is stored upstream: {@code previous_response_id} is refused.
+ */
+abstract class ResponsesOverChat implements Translator {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final Translator chat;
+
+  /** @param chat the OpenAI client's pair for the same upstream */
+  ResponsesOverChat(Translator chat) {
+    if (chat.client() != ClientApi.OPENAI) {
+      throw new IllegalArgumentException("a Responses pair wraps an OpenAI client's pair, not " + chat.client());
+    }
+    this.chat = chat;
+  }
+
+  @Override
+  public final ClientApi client() {
+    return ClientApi.RESPONSES;
+  }
+
+  @Override
+  public final ProviderKind upstream() {
+    return chat.upstream();
+  }
+
+  @Override
+  public final JsonNode canonical(JsonNode clientBody) {
+    return chat.canonical(ResponsesRequestToChat.request(clientBody));
+  }
+
+  @Override
+  public final Buffer requestBody(ProviderCall call) {
+    return chat.requestBody(call);
+  }
+
+  @Override
+  public final Answer answer(ProviderCall call, int status, MultiMap headers, Buffer body) {
+    Answer completion = chat.answer(call, status, headers, body);
+    if (completion.statusFor(status) >= 400) {
+      return completion;
+    }
+    try {
+      JsonNode json = JSON.readTree(completion.body().getBytes());
+      return Answer.json(completion.status(), Buffer.buffer(ChatToResponse.response(json, call.request().model())
+          .toString()), completion.usage(), null);
+    } catch (IOException notJson) {
+      return completion;
+    }
+  }
+
+  @Override
+  public final StreamTranslation stream(ProviderCall call) {
+    return new Events(chat.stream(call), new ChatChunksToResponseEvents(call.request().model()));
+  }
+
+  /** The Chat client's chunks, as the Chat pair makes them, rewritten into the Responses API's events. */
+  private static final class Events implements StreamTranslation {
+
+    private final StreamTranslation chunks;
+    private final ChatChunksToResponseEvents events;
+
+    Events(StreamTranslation chunks, ChatChunksToResponseEvents events) {
+      this.chunks = chunks;
+      this.events = events;
+    }
+
+    @Override
+    public Buffer chunk(Buffer upstream) {
+      Buffer chat = chunks.chunk(upstream);
+      return chat.length() == 0 ? Buffer.buffer() : frames(events.feed(chat.getBytes()));
+    }
+
+    @Override
+    public Buffer end() {
+      Buffer tail = chunks.end();
+      Buffer out = tail == null || tail.length() == 0 ? Buffer.buffer() : frames(events.feed(tail.getBytes()));
+      out.appendBuffer(frames(events.finish()));
+      return out.length() == 0 ? null : out;
+    }
+
+    @Override
+    public boolean done() {
+      return chunks.done();
+    }
+
+    @Override
+    public TokenUsage usage() {
+      return chunks.usage();
+    }
+
+    @Override
+    public String errorType() {
+      return chunks.errorType();
+    }
+
+    @Override
+    public String contentType() {
+      return chunks.contentType();
+    }
+
+    private static Buffer frames(List<String> frames) {
+      Buffer out = Buffer.buffer();
+      frames.forEach(out::appendString);
+      return out;
+    }
+  }
+}

@@ -1,0 +1,196 @@
+package dev.affinity.provider.translate;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.affinity.model.ClientApi;
+import dev.affinity.model.Operation;
+import dev.affinity.model.ProviderCall;
+import dev.affinity.model.TokenUsage;
+import dev.affinity.model.config.Deployment;
+import dev.affinity.model.config.ProviderKind;
+import io.vertx.core.buffer.Buffer;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+import static dev.affinity.provider.translate.PairFixture.ANTHROPIC_MESSAGE;
+import static dev.affinity.provider.translate.PairFixture.ANTHROPIC_SSE;
+import static dev.affinity.provider.translate.PairFixture.data;
+import static dev.affinity.provider.translate.PairFixture.headers;
+import static dev.affinity.provider.translate.PairFixture.json;
+import static dev.affinity.provider.translate.PairFixture.utf8;
+import static dev.affinity.provider.translate.PairFixture.whole;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+/**
+ * Responses client, Anthropic upstream, bridged over Chat Completions as LiteLLM bridges it: a Responses request in,
+ * Messages upstream, a response object and the Responses API's typed events back.
+ */
+class ResponsesToAnthropicTest {
+
+  static final String REQUEST = """
+      {"model":"sonnet","instructions":"Be brief.","max_output_tokens":64,"stream":true,
+       "tools":[{"type":"function","name":"weather","description":"Weather","parameters":{"type":"object"}}],
+       "input":[{"role":"user","content":"Weather in Paris?"},
+                {"type":"function_call","id":"fc_1","call_id":"call_1","name":"weather","arguments":"{\\"city\\":\\"Paris\\"}","status":"completed"},
+                {"type":"function_call_output","call_id":"call_1","output":"sunny"},
+                {"type":"message","role":"assistant","content":[{"type":"output_text","text":"Sunny.","annotations":[]}]},
+                {"role":"user","content":[{"type":"input_text","text":"Thanks!"}]}]}""";
+
+  private final Translator pair = Translators.of(ClientApi.RESPONSES, ProviderKind.ANTHROPIC, "sonnet");
+  private final Deployment deployment = PairFixture.deployment("""
+      model: anthropic/claude-sonnet-4-5
+      api_key: sk-test""");
+
+  /** The call the router makes: the canonical (Messages) body, the Chat stream's usage asked for. */
+  private ProviderCall call() {
+    return PairFixture.call(Operation.RESPONSES, deployment, pair.canonical(json(REQUEST)).toString(), true);
+  }
+
+  @Test
+  void theCanonicalFormIsTheMessagesRequestTheConversationMeans() {
+    assertThat(pair).isInstanceOf(ResponsesToAnthropic.class);
+    JsonNode messages = pair.canonical(json(REQUEST));
+
+    assertThat(messages.at("/system/0/text").asText()).isEqualTo("Be brief.");
+    assertThat(messages.path("max_tokens").asInt()).isEqualTo(64);
+    assertThat(messages.at("/tools/0/name").asText()).isEqualTo("weather");
+    assertThat(messages.at("/tools/0/input_schema/type").asText()).isEqualTo("object");
+    assertThat(messages.at("/messages/0/role").asText()).isEqualTo("user");
+    assertThat(messages.at("/messages/1/role").asText()).isEqualTo("assistant");
+    assertThat(messages.at("/messages/1/content/0/type").asText()).isEqualTo("tool_use");
+    assertThat(messages.at("/messages/1/content/0/id").asText()).isEqualTo("call_1");
+    assertThat(messages.at("/messages/1/content/0/input/city").asText()).isEqualTo("Paris");
+    assertThat(messages.at("/messages/2/content/0/type").asText()).isEqualTo("tool_result");
+    assertThat(messages.at("/messages/2/content/0/tool_use_id").asText()).isEqualTo("call_1");
+    assertThat(messages.at("/messages/3/content/0/text").asText()).isEqualTo("Sunny.");
+    assertThat(messages.at("/messages/4/content/0/text").asText()).isEqualTo("Thanks!");
+    ProviderCall call = call();
+    assertThat(pair.requestBody(call)).isSameAs(call.body());
+  }
+
+  @Test
+  void whatHasNoChatFormIsRefusedNamingTheField() {
+    Map<String, String> refused = Map.of(
+        "{\"model\":\"s\",\"input\":\"hi\",\"previous_response_id\":\"resp_1\"}", "previous_response_id",
+        "{\"model\":\"s\",\"input\":\"hi\",\"tools\":[{\"type\":\"web_search\"}]}", "tools[0].type",
+        "{\"model\":\"s\",\"input\":[{\"type\":\"computer_call\"}]}", "input[0].type",
+        "{\"model\":\"s\",\"input\":[{\"role\":\"robot\",\"content\":\"x\"}]}", "input[0].role",
+        "{\"model\":\"s\",\"input\":[{\"role\":\"user\",\"content\":[{\"type\":\"input_audio\"}]}]}",
+        "input[0].content[0].type",
+        "{\"model\":\"s\",\"input\":[{\"type\":\"function_call\",\"name\":\"f\",\"arguments\":\"{}\"}]}",
+        "input[0].call_id");
+    for (Map.Entry<String, String> body : refused.entrySet()) {
+      TranslationException refusal = catchThrowableOfType(TranslationException.class,
+          () -> pair.canonical(json(body.getKey())));
+      assertThat(refusal).as(body.getKey()).isNotNull();
+      assertThat(refusal.param()).as(body.getKey()).isEqualTo(body.getValue());
+    }
+  }
+
+  @Test
+  void hostileBodiesAreRefusedAsTheClientsMistakeNeverThrownOtherwise() {
+    List<String> values = List.of("42", "null", "\"x\"", "[]", "{}", "[1,null,{}]", "[{\"type\":7}]",
+        "[{\"role\":\"user\",\"content\":{}}]", "{\"a\":[[]]}", "true");
+    List<String> fields = List.of("input", "instructions", "tools", "tool_choice", "text", "reasoning",
+        "max_output_tokens", "model");
+    Random random = new Random(11);
+    for (int i = 0; i < 400; i++) {
+      String body = "{\"model\":\"s\",\"input\":\"hi\",\"" + fields.get(random.nextInt(fields.size())) + "\":"
+          + values.get(random.nextInt(values.size())) + "}";
+      try {
+        pair.canonical(json(body));
+      } catch (TranslationException clientsMistake) {
+        assertThat(clientsMistake.getMessage()).as(body).isNotBlank();
+      }
+    }
+  }
+
+  @Test
+  void aCompleteAnswerBecomesAResponseObjectWithTheUsageRead() {
+    Answer answer = pair.answer(call(), 200, headers(), Buffer.buffer(ANTHROPIC_MESSAGE));
+    JsonNode response = json(answer.body());
+
+    assertThat(response.path("id").asText()).startsWith("resp_");
+    assertThat(response.path("object").asText()).isEqualTo("response");
+    assertThat(response.path("status").asText()).isEqualTo("completed");
+    assertThat(response.path("model").asText()).isEqualTo("sonnet");
+    assertThat(response.at("/output/0/type").asText()).isEqualTo("message");
+    assertThat(response.at("/output/0/role").asText()).isEqualTo("assistant");
+    assertThat(response.at("/output/0/content/0/type").asText()).isEqualTo("output_text");
+    assertThat(response.at("/output/0/content/0/text").asText()).isEqualTo("Hello");
+    assertThat(response.at("/usage/input_tokens").asLong()).isEqualTo(12 + 100 + 4096);
+    assertThat(response.at("/usage/input_tokens_details/cached_tokens").asLong()).isEqualTo(4096);
+    assertThat(response.at("/usage/output_tokens").asLong()).isEqualTo(7);
+    assertThat(answer.usage()).isEqualTo(new TokenUsage(12, 100, 100, 0, 4096, 7));
+  }
+
+  @Test
+  void aToolUseAndATokenCapBecomeFunctionCallsAndAnIncompleteResponse() {
+    String toolUse = """
+        {"id":"msg_2","type":"message","role":"assistant","model":"claude-sonnet-4-5",\
+        "content":[{"type":"text","text":"Checking"},{"type":"tool_use","id":"toolu_1","name":"weather","input":{"city":"Paris"}}],\
+        "stop_reason":"max_tokens","usage":{"input_tokens":10,"output_tokens":64}}""";
+    JsonNode response = json(pair.answer(call(), 200, headers(), Buffer.buffer(toolUse)).body());
+
+    assertThat(response.path("status").asText()).isEqualTo("incomplete");
+    assertThat(response.at("/incomplete_details/reason").asText()).isEqualTo("max_output_tokens");
+    assertThat(response.at("/output/1/type").asText()).isEqualTo("function_call");
+    assertThat(response.at("/output/1/call_id").asText()).isEqualTo("toolu_1");
+    assertThat(response.at("/output/1/name").asText()).isEqualTo("weather");
+    assertThat(json(response.at("/output/1/arguments").asText()).path("city").asText()).isEqualTo("Paris");
+  }
+
+  @Test
+  void theStreamBecomesTheResponsesEventsWhateverTheCuts() {
+    String atOnce = whole(pair.stream(call()), utf8(ANTHROPIC_SSE), Integer.MAX_VALUE).replaceAll(
+        "\"created_at\":\\d+", "\"created_at\":0");
+    for (int size : new int[] {1, 3, 17, 64}) {
+      StreamTranslation stream = pair.stream(call());
+      assertThat(whole(stream, utf8(ANTHROPIC_SSE), size).replaceAll("\"created_at\":\\d+", "\"created_at\":0"))
+          .as("cut every %d bytes", size).isEqualTo(atOnce);
+      assertThat(stream.usage()).isEqualTo(new TokenUsage(12, 0, 0, 0, 4096, 7));
+      assertThat(stream.errorType()).isNull();
+    }
+    List<JsonNode> events = data(atOnce);
+    List<String> types = new ArrayList<>();
+    for (int i = 0; i < events.size(); i++) {
+      assertThat(events.get(i).path("sequence_number").asInt()).isEqualTo(i);
+      types.add(events.get(i).path("type").asText());
+    }
+    assertThat(types).containsExactly("response.created", "response.in_progress", "response.output_item.added",
+        "response.content_part.added", "response.output_text.delta", "response.output_text.delta",
+        "response.output_text.done", "response.content_part.done", "response.output_item.done",
+        "response.completed");
+    assertThat(atOnce).contains("event: response.completed\ndata: ");
+    JsonNode completed = events.get(events.size() - 1).path("response");
+    assertThat(completed.path("id").asText()).isEqualTo(events.get(0).at("/response/id").asText());
+    assertThat(completed.at("/output/0/content/0/text").asText()).isEqualTo("Hello");
+    assertThat(completed.at("/usage/input_tokens").asLong()).isEqualTo(12 + 4096);
+    assertThat(completed.at("/usage/input_tokens_details/cached_tokens").asLong()).isEqualTo(4096);
+    assertThat(completed.at("/usage/output_tokens").asLong()).isEqualTo(7);
+  }
+
+  @Test
+  void aStreamCutBeforeTheModelStoppedEndsWithAnErrorEvent() {
+    String cut = ANTHROPIC_SSE.substring(0, ANTHROPIC_SSE.indexOf("event: message_delta"));
+    List<JsonNode> events = data(whole(pair.stream(call()), utf8(cut), 7));
+    JsonNode last = events.get(events.size() - 1);
+    assertThat(last.path("type").asText()).isEqualTo("error");
+    assertThat(last.path("message").asText()).isNotBlank();
+    assertThat(events).noneMatch(event -> event.path("type").asText().equals("response.completed"));
+  }
+
+  @Test
+  void upstreamErrorsComeInOpenAisShape() {
+    Buffer error = Buffer.buffer("{\"type\":\"error\",\"error\":{\"type\":\"rate_limit_error\",\"message\":\"slow\"}}");
+    Answer answer = pair.answer(call(), 429, headers(), error);
+    JsonNode body = json(answer.body());
+    assertThat(answer.statusFor(429)).isEqualTo(429);
+    assertThat(body.at("/error/message").asText()).isEqualTo("slow");
+    assertThat(body.at("/error/code").asText()).isEqualTo("rate_limit_exceeded");
+  }
+}
