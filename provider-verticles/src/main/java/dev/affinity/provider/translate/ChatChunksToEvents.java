@@ -1,8 +1,6 @@
 package dev.affinity.provider.translate;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.affinity.model.TokenUsage;
@@ -26,9 +24,8 @@ import dev.affinity.provider.openai.OpenAiUsage;
  *
  * <p>Not thread-safe: one instance per response, fed from the context that reads the upstream body.
  */
-public final class ChatChunksToEvents extends PushedStream {
+public final class ChatChunksToEvents extends ChatChunkStream {
 
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
   private final String model;
@@ -59,27 +56,7 @@ public final class ChatChunksToEvents extends PushedStream {
   }
 
   @Override
-  void onEvent(String eventName, String data) {
-    if (data.isEmpty()) {
-      return;
-    }
-    if (data.equals("[DONE]")) {
-      settle();
-      return;
-    }
-    JsonNode chunk;
-    try {
-      chunk = JSON.readTree(data);
-    } catch (JsonProcessingException e) {
-      fail("api_error", "The upstream model sent a malformed chunk.");
-      return;
-    }
-    if (chunk.has("error")) {
-      JsonNode error = chunk.get("error");
-      String message = error.path("message").asText("");
-      fail("api_error", message.isEmpty() ? "The upstream model failed." : message);
-      return;
-    }
+  void onChunk(JsonNode chunk) {
     start(chunk);
     if (chunk.path("usage").isObject()) {
       usage = chunk.get("usage");

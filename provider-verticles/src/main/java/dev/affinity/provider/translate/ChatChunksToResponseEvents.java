@@ -1,8 +1,6 @@
 package dev.affinity.provider.translate;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -23,9 +21,8 @@ import dev.affinity.model.GatewayError;
  *
  * <p>Not thread-safe: one instance per response, fed from the context that reads the upstream body.
  */
-final class ChatChunksToResponseEvents extends PushedStream {
+final class ChatChunksToResponseEvents extends ChatChunkStream {
 
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
   private final String model;
@@ -46,28 +43,13 @@ final class ChatChunksToResponseEvents extends PushedStream {
   }
 
   @Override
-  void onEvent(String eventName, String data) {
-    if (data.isEmpty()) {
-      return;
-    }
-    if (data.equals("[DONE]")) {
-      settle();
-      return;
-    }
-    JsonNode chunk;
-    try {
-      chunk = JSON.readTree(data);
-    } catch (JsonProcessingException e) {
-      fail("api_error", "The upstream model sent a malformed chunk.");
-      return;
-    }
-    if (chunk.has("error")) {
-      JsonNode error = chunk.get("error");
-      String message = error.path("message").asText("");
-      error(error.path("code").isTextual() ? error.path("code").asText() : error.path("type").asText("server_error"),
-          message.isEmpty() ? "The upstream model failed." : message);
-      return;
-    }
+  void onErrorChunk(JsonNode error, String message) {
+    error(error.path("code").isTextual() ? error.path("code").asText() : error.path("type").asText("server_error"),
+        message);
+  }
+
+  @Override
+  void onChunk(JsonNode chunk) {
     start(chunk);
     if (chunk.path("usage").isObject()) {
       usage = chunk.get("usage");

@@ -4,13 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.affinity.model.ClientApi;
 import dev.affinity.model.ProviderCall;
-import dev.affinity.model.TokenUsage;
 import dev.affinity.model.config.ProviderKind;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 
 import java.io.IOException;
-import java.util.List;
 
 /**
  * An OpenAI client on a Claude-family upstream: the Anthropic client's pair for that upstream, with Chat Completions
@@ -72,7 +70,7 @@ abstract class ChatOverMessages implements Translator {
 
   @Override
   public final StreamTranslation stream(ProviderCall call) {
-    return new Chunks(messages.stream(call),
+    return new RewrittenStream(messages.stream(call),
         new OpenAiChunkStream(call.request().model(), call.streamUsage(), answersInJson(call)));
   }
 
@@ -90,57 +88,5 @@ abstract class ChatOverMessages implements Translator {
       }
     }
     return ChatToMessages.answersThroughJsonTool(messages);
-  }
-
-  /** Anthropic's events, as the Anthropic pair makes them, rewritten into OpenAI chunks as they arrive. */
-  private static final class Chunks implements StreamTranslation {
-
-    private final StreamTranslation events;
-    private final OpenAiChunkStream chunks;
-
-    Chunks(StreamTranslation events, OpenAiChunkStream chunks) {
-      this.events = events;
-      this.chunks = chunks;
-    }
-
-    @Override
-    public Buffer chunk(Buffer upstream) {
-      Buffer anthropic = events.chunk(upstream);
-      return anthropic.length() == 0 ? Buffer.buffer() : frames(chunks.feed(anthropic.getBytes()));
-    }
-
-    @Override
-    public Buffer end() {
-      Buffer tail = events.end();
-      Buffer out = tail == null || tail.length() == 0 ? Buffer.buffer() : frames(chunks.feed(tail.getBytes()));
-      out.appendBuffer(frames(chunks.finish()));
-      return out.length() == 0 ? null : out;
-    }
-
-    @Override
-    public boolean done() {
-      return events.done();
-    }
-
-    @Override
-    public TokenUsage usage() {
-      return events.usage();
-    }
-
-    @Override
-    public String errorType() {
-      return events.errorType();
-    }
-
-    @Override
-    public String contentType() {
-      return events.contentType();
-    }
-
-    private static Buffer frames(List<String> frames) {
-      Buffer out = Buffer.buffer();
-      frames.forEach(out::appendString);
-      return out;
-    }
   }
 }

@@ -4,13 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.affinity.model.ClientApi;
 import dev.affinity.model.ProviderCall;
-import dev.affinity.model.TokenUsage;
 import dev.affinity.model.config.ProviderKind;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 
 import java.io.IOException;
-import java.util.List;
 
 /**
  * A Responses API client on an upstream that does not serve the Responses API: the OpenAI (Chat Completions) client's
@@ -71,58 +69,6 @@ abstract class ResponsesOverChat implements Translator {
 
   @Override
   public final StreamTranslation stream(ProviderCall call) {
-    return new Events(chat.stream(call), new ChatChunksToResponseEvents(call.request().model()));
-  }
-
-  /** The Chat client's chunks, as the Chat pair makes them, rewritten into the Responses API's events. */
-  private static final class Events implements StreamTranslation {
-
-    private final StreamTranslation chunks;
-    private final ChatChunksToResponseEvents events;
-
-    Events(StreamTranslation chunks, ChatChunksToResponseEvents events) {
-      this.chunks = chunks;
-      this.events = events;
-    }
-
-    @Override
-    public Buffer chunk(Buffer upstream) {
-      Buffer chat = chunks.chunk(upstream);
-      return chat.length() == 0 ? Buffer.buffer() : frames(events.feed(chat.getBytes()));
-    }
-
-    @Override
-    public Buffer end() {
-      Buffer tail = chunks.end();
-      Buffer out = tail == null || tail.length() == 0 ? Buffer.buffer() : frames(events.feed(tail.getBytes()));
-      out.appendBuffer(frames(events.finish()));
-      return out.length() == 0 ? null : out;
-    }
-
-    @Override
-    public boolean done() {
-      return chunks.done();
-    }
-
-    @Override
-    public TokenUsage usage() {
-      return chunks.usage();
-    }
-
-    @Override
-    public String errorType() {
-      return chunks.errorType();
-    }
-
-    @Override
-    public String contentType() {
-      return chunks.contentType();
-    }
-
-    private static Buffer frames(List<String> frames) {
-      Buffer out = Buffer.buffer();
-      frames.forEach(out::appendString);
-      return out;
-    }
+    return new RewrittenStream(chat.stream(call), new ChatChunksToResponseEvents(call.request().model()));
   }
 }
