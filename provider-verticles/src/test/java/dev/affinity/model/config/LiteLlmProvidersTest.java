@@ -123,6 +123,8 @@ class LiteLlmProvidersTest {
       assertThat(deployment.settings(OpenAiSettings.class).api().cachesAutomatically()).as(expected.alias()).isEqualTo(expected.caches());
       assertThat(deployment.settings(OpenAiSettings.class).chatCompletionsUri(deployment.apiBase(), deployment.model()))
           .isEqualTo(expected.base() + "/chat/completions");
+      assertThat(deployment.settings(OpenAiSettings.class).responsesUri(deployment.apiBase()))
+          .isEqualTo(expected.base() + "/responses");
       assertThat(deployment.settings(OpenAiSettings.class).apiKeyHeader(deployment.apiBase())).isFalse();
     }
   }
@@ -172,6 +174,9 @@ class LiteLlmProvidersTest {
     assertThat(explicit.settings(OpenAiSettings.class).chatCompletionsUri(explicit.apiBase(), explicit.model())).isEqualTo(
         "https://my-endpoint.openai.azure.com/openai/deployments/my-gpt-4o-deployment/chat/completions"
             + "?api-version=2024-10-21");
+    // the Responses API is not per deployment on Azure: the model is in the body
+    assertThat(explicit.settings(OpenAiSettings.class).responsesUri(explicit.apiBase()))
+        .isEqualTo("https://my-endpoint.openai.azure.com/openai/responses?api-version=2024-10-21");
     assertThat(explicit.settings(OpenAiSettings.class).apiKeyHeader(explicit.apiBase())).isTrue();
     assertThat(explicit.settings(OpenAiSettings.class).api().cachesAutomatically()).isTrue();
 
