@@ -10,9 +10,10 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 
 /**
- * Calls OpenAI's Chat Completions API (or its Responses API, for a Responses client), or any server or provider that speaks it (vLLM, SGLang, Azure, Groq...), and
- * relays the answer unchanged: the body goes out as the client sent it (model replaced), the answer comes back byte
- * for byte. Where the call goes and how the key travels is the deployment's {@link OpenAiSettings}.
+ * Calls OpenAI's Chat Completions API (or its Responses API, for a Responses client), or any server or provider
+ * that speaks it (vLLM, SGLang, Azure, Groq...): the body goes out as the call's translator makes it, the answer comes
+ * back through it (byte for byte for Chat Completions). Where the call goes and how the key travels is the
+ * deployment's {@link OpenAiSettings}.
  */
 public final class OpenAiVerticle extends ProviderVerticle {
 

@@ -121,7 +121,8 @@ class ResponsesToOpenAiTest {
   @Test
   void upstreamErrorsPassUnmodified() {
     Buffer upstream = Buffer.buffer("{\"error\":{\"message\":\"Previous response with id 'resp_x' not found.\","
-        + "\"type\":\"invalid_request_error\",\"param\":\"previous_response_id\",\"code\":\"previous_response_not_found\"}}");
+        + "\"type\":\"invalid_request_error\",\"param\":\"previous_response_id\","
+        + "\"code\":\"previous_response_not_found\"}}");
     Answer answer = pair.answer(call(Operation.RESPONSES, deployment, body, false), 404, headers(), upstream);
     assertThat(answer.body()).isSameAs(upstream);
     assertThat(answer.statusFor(404)).isEqualTo(404);

@@ -286,7 +286,8 @@ public final class RoutingVerticle extends VerticleBase implements NodeRouter {
     if (!ResponseIds.continuesStored(body)) {
       return null;
     }
-    String deploymentId = ResponseIds.origin(body.get(ResponseIds.PREVIOUS_RESPONSE_ID).textValue()).map(ResponseIds.Origin::deploymentId)
+    String deploymentId = ResponseIds.origin(body.get(ResponseIds.PREVIOUS_RESPONSE_ID).textValue())
+        .map(ResponseIds.Origin::deploymentId)
         .orElseThrow(() -> GatewayError.invalidField(ResponseIds.PREVIOUS_RESPONSE_ID,
             "previous_response_id: not a response id this gateway gave").toReplyException());
     return candidates.stream().filter(deployment -> deployment.id().equals(deploymentId)).findFirst()
