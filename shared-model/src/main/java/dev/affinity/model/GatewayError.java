@@ -22,6 +22,25 @@ public record GatewayError(int status, String type, String message, String param
    */
   public static final String LOCAL_FAILURE = "gateway_send_error";
 
+  /**
+   * Anthropic's error type for an upstream status whose body does not say: Anthropic's documented statuses as it
+   * uses them, 503 (what OpenAI-compatible servers answer when full) as overloaded, and any other client error as an
+   * invalid request, so that no 4xx reads as the server's fault.
+   */
+  public static String anthropicTypeOf(int status) {
+    return switch (status) {
+      case 401 -> "authentication_error";
+      case 402 -> "billing_error";
+      case 403 -> "permission_error";
+      case 404 -> "not_found_error";
+      case 408, 504 -> "timeout_error";
+      case 413 -> "request_too_large";
+      case 429 -> "rate_limit_error";
+      case 503, 529 -> "overloaded_error";
+      default -> status >= 400 && status < 500 ? "invalid_request_error" : "api_error";
+    };
+  }
+
   public static GatewayError invalidRequest(String message) {
     return new GatewayError(400, "invalid_request_error", message);
   }

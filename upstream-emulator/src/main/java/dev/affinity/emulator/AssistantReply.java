@@ -7,8 +7,8 @@ import java.util.List;
 
 /**
  * The assistant's answer: deterministic filler words (one word = one output token), or a {@code tool_use} block when
- * the request forces a tool; with extended thinking on, a signed {@code thinking} block of filler words first. The
- * same prompt always gets the same text.
+ * the request forces a tool or a test's directive asks for one ({@link ToolDirective}); with extended thinking on, a
+ * signed {@code thinking} block of filler words first. The same prompt always gets the same text.
  */
 final class AssistantReply {
 
@@ -46,11 +46,8 @@ final class AssistantReply {
   static AssistantReply compose(MessagesRequest request, int defaultOutputTokens) {
     if (request.forcedTool() != null) {
       JsonObject tool = request.forcedTool();
-      JsonObject toolUse = new JsonObject()
-          .put("type", "tool_use")
-          .put("id", AnthropicIds.toolUse())
-          .put("name", tool.getValue("name"))
-          .put("input", sampleObject(tool.getJsonObject("input_schema", new JsonObject())));
+      JsonObject toolUse = toolUse(tool.getValue("name"), sampleObject(tool.getJsonObject("input_schema",
+          new JsonObject())));
       return new AssistantReply(request.model(), List.of(), List.of(), toolUse, "tool_use",
           Math.min(request.maxTokens(), defaultOutputTokens));
     }
@@ -59,9 +56,20 @@ final class AssistantReply {
     int textTokens = Math.min(request.maxTokens() - thinkingTokens, defaultOutputTokens);
     // the thinking starts elsewhere in the word list than the text, so that the two do not read alike
     List<String> thinking = fillerPieces(fingerprint, WORDS.length / 2, thinkingTokens);
+    ToolDirective directed = request.directedTool();
+    if (directed != null) {
+      // the model chose the tool: it may think first, as it may before any answer
+      return new AssistantReply(request.model(), thinking, List.of(), toolUse(directed.name(), directed.input().copy()),
+          "tool_use", thinkingTokens + textTokens);
+    }
     List<String> text = fillerPieces(fingerprint, 0, textTokens);
     String stopReason = textTokens < defaultOutputTokens ? "max_tokens" : "end_turn";
     return new AssistantReply(request.model(), thinking, text, null, stopReason, thinkingTokens + textTokens);
+  }
+
+  private static JsonObject toolUse(Object name, JsonObject input) {
+    return new JsonObject().put("type", "tool_use").put("id", AnthropicIds.toolUse()).put("name", name)
+        .put("input", input);
   }
 
   /**

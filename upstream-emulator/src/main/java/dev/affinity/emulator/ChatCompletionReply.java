@@ -8,11 +8,12 @@ import java.util.List;
 
 /**
  * The assistant's Chat Completions answer: the same deterministic filler words as {@link AssistantReply} (one word =
- * one completion token), or one tool call when {@code tool_choice} forces a function.
+ * one completion token), or one tool call when {@code tool_choice} forces a function or a test's directive asks for
+ * one ({@link ToolDirective}).
  *
  * <p>{@code finish_reason} follows what OpenAI really sends: {@code length} when the token cap cut the answer,
- * {@code tool_calls} for {@code tool_choice: "required"}, but {@code stop} when {@code tool_choice} named the
- * function (observed upstream behaviour, streaming or not).
+ * {@code tool_calls} for {@code tool_choice: "required"} and for a call the model chose, but {@code stop} when
+ * {@code tool_choice} named the function (observed upstream behaviour, streaming or not).
  */
 final class ChatCompletionReply {
 
@@ -56,18 +57,26 @@ final class ChatCompletionReply {
     JsonObject function = request.forcedTool();
     if (function != null) {
       JsonObject parameters = function.getValue("parameters") instanceof JsonObject schema ? schema : new JsonObject();
-      JsonObject call = new JsonObject()
-          .put("id", OpenAiIds.toolCall())
-          .put("type", "function")
-          .put("function", new JsonObject()
-              .put("name", function.getValue("name"))
-              .put("arguments", AssistantReply.sampleObject(parameters).encode()));
+      JsonObject call = toolCall(function.getValue("name"), AssistantReply.sampleObject(parameters));
       return new ChatCompletionReply(created, request.model(), List.of(), call,
           request.namedTool() ? "stop" : "tool_calls", tokens);
+    }
+    ToolDirective directed = request.directedTool();
+    if (directed != null) {
+      return new ChatCompletionReply(created, request.model(), List.of(), toolCall(directed.name(), directed.input()),
+          "tool_calls", tokens);
     }
     List<String> pieces = AssistantReply.fillerPieces(request.prompt().fingerprint(), tokens);
     String finishReason = request.maxOutputTokens() < defaultOutputTokens ? "length" : "stop";
     return new ChatCompletionReply(created, request.model(), pieces, null, finishReason, tokens);
+  }
+
+  /** One entry of {@code tool_calls}: its arguments are the input's JSON text, as OpenAI sends them. */
+  private static JsonObject toolCall(Object name, JsonObject input) {
+    return new JsonObject()
+        .put("id", OpenAiIds.toolCall())
+        .put("type", "function")
+        .put("function", new JsonObject().put("name", name).put("arguments", input.encode()));
   }
 
   long completionTokens() {

@@ -14,9 +14,11 @@ import java.util.Set;
  * @param maxOutputTokens {@code max_completion_tokens}, else {@code max_tokens}, else {@link Integer#MAX_VALUE}
  * @param forcedTool the {@code function} object of the tool the answer must call, or null
  * @param namedTool whether {@code tool_choice} named that function (rather than {@code "required"})
+ * @param directedTool the tool call a test's directive asks of this turn ({@link ToolDirective}), or null
  */
 record ChatCompletionRequest(String model, boolean stream, boolean includeUsage, int maxOutputTokens,
-    JsonObject forcedTool, boolean namedTool, OpenAiPromptCache.Retention retention, ChatPrompt prompt) {
+    JsonObject forcedTool, boolean namedTool, OpenAiPromptCache.Retention retention, ChatPrompt prompt,
+    ToolDirective directedTool) {
 
   private static final Set<String> ROLES = Set.of("system", "developer", "user", "assistant", "tool", "function");
 
@@ -54,8 +56,10 @@ record ChatCompletionRequest(String model, boolean stream, boolean includeUsage,
     OpenAiPromptCache.Retention retention = retention(json);
     ForcedTool forced = forcedTool(json, tools);
     ChatPrompt prompt = ChatPrompt.of(name, (String) cacheKey, tools, messages);
+    ToolDirective directed = forced != null || tools == null ? null
+        : ToolDirective.next(messages, function -> offers(tools, function));
     return new ChatCompletionRequest(name, stream, includeUsage, maxOutput,
-        forced == null ? null : forced.function(), forced != null && forced.named(), retention, prompt);
+        forced == null ? null : forced.function(), forced != null && forced.named(), retention, prompt, directed);
   }
 
   /** The body as a JSON object, else OpenAI's 400 for a body it cannot parse (its words, for every OpenAI route). */
@@ -130,6 +134,17 @@ record ChatCompletionRequest(String model, boolean stream, boolean includeUsage,
         throw OpenAiError.missingParameter(partWhere + ".text");
       }
     }
+  }
+
+  /** Whether {@code tools} include a function named {@code name}. */
+  private static boolean offers(JsonArray tools, String name) {
+    for (Object tool : tools) {
+      if (tool instanceof JsonObject definition && definition.getValue("function") instanceof JsonObject function
+          && name.equals(function.getValue("name"))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**

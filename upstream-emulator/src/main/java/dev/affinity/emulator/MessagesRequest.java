@@ -12,9 +12,10 @@ import io.vertx.core.json.JsonObject;
  * @param forcedTool     the tool the answer must call ({@code tool_choice} {@code any} or {@code tool}), or null
  * @param thinkingBudget the most tokens the answer may think for ({@code thinking.budget_tokens}; no bound for
  *                       {@code adaptive}), 0 when extended thinking is off
+ * @param directedTool   the tool call a test's directive asks of this turn ({@link ToolDirective}), or null
  */
 record MessagesRequest(String model, int maxTokens, boolean stream, JsonObject forcedTool, int thinkingBudget,
-                       PromptLayout layout) {
+                       PromptLayout layout, ToolDirective directedTool) {
 
   private static final String THINKING_DOCS = " Please consult our documentation at"
       + " https://docs.claude.com/en/docs/build-with-claude/extended-thinking#feature-compatibility";
@@ -40,7 +41,22 @@ record MessagesRequest(String model, int maxTokens, boolean stream, JsonObject f
     }
     signedThinking(json.getJsonArray("messages"));
     PromptLayout layout = PromptLayout.of(model, json);
-    return new MessagesRequest(model, maxTokens, Boolean.TRUE.equals(stream), forcedTool, thinkingBudget, layout);
+    ToolDirective directed = forcedTool != null ? null
+        : ToolDirective.next(json.getJsonArray("messages"), name -> offers(json, name));
+    return new MessagesRequest(model, maxTokens, Boolean.TRUE.equals(stream), forcedTool, thinkingBudget, layout,
+        directed);
+  }
+
+  /** Whether the request's {@code tools} include one named {@code name}. */
+  private static boolean offers(JsonObject json, String name) {
+    if (json.getValue("tools") instanceof JsonArray tools) {
+      for (Object tool : tools) {
+        if (tool instanceof JsonObject definition && name.equals(definition.getValue("name"))) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   /** Validates a {@code count_tokens} body, which has no {@code max_tokens}. */

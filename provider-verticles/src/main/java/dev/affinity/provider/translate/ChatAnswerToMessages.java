@@ -128,24 +128,8 @@ public final class ChatAnswerToMessages {
    */
   public static GatewayError error(int status, JsonNode openAiError) {
     String message = openAiError == null ? "" : openAiError.path("error").path("message").asText("");
-    String type = type(status);
+    String type = GatewayError.anthropicTypeOf(status);
     return new GatewayError(status, type, message.isEmpty()
         ? "The upstream model returned an error (" + status + ")." : message);
-  }
-
-  /** Anthropic's error type for an upstream status. */
-  static String type(int status) {
-    return switch (status) {
-      case 400, 422 -> "invalid_request_error";
-      case 401 -> "authentication_error";
-      case 402 -> "billing_error";
-      case 403 -> "permission_error";
-      case 404 -> "not_found_error";
-      case 413 -> "request_too_large";
-      case 429 -> "rate_limit_error";
-      case 503, 529 -> "overloaded_error";
-      case 504 -> "timeout_error";
-      default -> "api_error";
-    };
   }
 }

@@ -168,7 +168,7 @@ public final class MessagesToChat {
     JsonNode detail = anthropicError == null ? NODES.missingNode() : anthropicError.path("error");
     String type = detail.path("type").asText("");
     if (type.isEmpty()) {
-      type = typeOf(status);
+      type = GatewayError.anthropicTypeOf(status);
     }
     String message = detail.path("message").asText("");
     if (message.isEmpty()) {
@@ -192,20 +192,5 @@ public final class MessagesToChat {
     } catch (JsonProcessingException impossible) {
       throw new IllegalStateException(impossible);
     }
-  }
-
-  /** The Anthropic error type a status stands for, when the body does not say. */
-  private static String typeOf(int status) {
-    return switch (status) {
-      case 400 -> "invalid_request_error";
-      case 401 -> "authentication_error";
-      case 403 -> "permission_error";
-      case 404 -> "not_found_error";
-      case 413 -> "request_too_large";
-      case 429 -> "rate_limit_error";
-      case 504 -> "timeout_error";
-      case 529 -> "overloaded_error";
-      default -> status >= 400 && status < 500 ? "invalid_request_error" : "api_error";
-    };
   }
 }

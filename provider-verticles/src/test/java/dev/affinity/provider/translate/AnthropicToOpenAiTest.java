@@ -11,6 +11,7 @@ import io.vertx.core.buffer.Buffer;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
+import java.util.Map;
 
 import static dev.affinity.provider.translate.PairFixture.data;
 import static dev.affinity.provider.translate.PairFixture.headers;
@@ -304,5 +305,10 @@ class AnthropicToOpenAiTest {
     Answer html = pair.answer(call(), 502, headers(), Buffer.buffer("<html>bad gateway</html>"));
     assertThat(json(html.body()).at("/error/type").asText()).isEqualTo("api_error");
     assertThat(html.statusFor(502)).isEqualTo(502);
+    // the statuses an OpenAI-compatible server answers that Anthropic's list names otherwise, one table for every pair
+    assertThat(Map.of(503, "overloaded_error", 402, "billing_error", 422, "invalid_request_error",
+        409, "invalid_request_error", 408, "timeout_error", 500, "api_error")).allSatisfy((status, type) ->
+        assertThat(json(pair.answer(call(), status, headers(), Buffer.buffer("{}")).body()).at("/error/type").asText())
+            .as("status %d", status).isEqualTo(type));
   }
 }

@@ -134,6 +134,9 @@ class MessagesToChatTest {
         .isEqualTo("server_error");
     assertThat(MessagesToChat.error(422, json("{}")).at("/error/type").asText())
         .isEqualTo("invalid_request_error");
+    // the same table as every pair's (GatewayError.anthropicTypeOf): a 402 is billing, a bare 503 is overloaded
+    assertThat(MessagesToChat.error(402, null).at("/error/message").asText()).contains("billing_error");
+    assertThat(MessagesToChat.error(503, null).at("/error/code").asText()).isEqualTo("overloaded");
   }
 
   @Test

@@ -208,9 +208,19 @@ public interface PinStore {
    * would name a deployment that never saw the prompt.
    */
   default CompletionStage<Found> repoint(Map<String, CacheTtl> keys, String stale, String deployment) {
+    return repoint(keys, stale, deployment, Set.of(), 0);
+  }
+
+  /**
+   * {@link #repoint(Map, String, String)}, where the keys in {@code warming} are still warming up under the mark
+   * {@code warmingSince} at {@code deployment}: the request that writes them went there with them (a failover), so
+   * the requests waiting for them wait on there.
+   */
+  default CompletionStage<Found> repoint(Map<String, CacheTtl> keys, String stale, String deployment,
+                                         Set<String> warming, long warmingSince) {
     Map<Write, Set<String>> writes = new HashMap<>();
     keys.forEach((key, ttl) -> add(writes, new Write(Write.Kind.REPLACE, deployment, stale,
-        PinLifetime.seconds(ttl), 0), key));
+        PinLifetime.seconds(ttl), warming.contains(key) ? warmingSince : 0), key));
     return write(writes);
   }
 

@@ -221,7 +221,8 @@ public final class CacheAffinityPolicy implements RoutingPolicy {
       if (!decision.writes()) {
         Route route = route(decision, decision.deploymentId(), choices, candidates, sent, request)
             .holding(held(decision, decision.deploymentId(), Map.of(), blocks), cached(decision, lookup));
-        return afterWarmUp(decision.pinnedKey().orElse(null), found, decision.deploymentId(), route, 0, request);
+        return afterWarmUp(decision.pinnedKey().orElse(null), found, decision.deploymentId(), route, 0, request,
+            choices);
       }
       long warmingSince = warmUpMillis > 0 ? clock.getAsLong() : 0;
       AffinityDecision.Claim deciding = decision.decidingClaim().orElse(null);
@@ -247,9 +248,10 @@ public final class CacheAffinityPolicy implements RoutingPolicy {
             Route route = route(decision, owner, choices, candidates, sent, request)
                 .holding(held(following, owner, written.ownersSeenBy(owner), blocks), 0);
             if (followerMark > 0) {
-              route = route.warming(warmingPins(following, written, owner, followerMark));
+              route = route.warming(warmingPins(following, written, owner, followerMark), followerMark);
             }
-            return afterWarmUp(deciding.key(), mergedOver(found, first), owner, route, followerMark, request);
+            return afterWarmUp(deciding.key(), mergedOver(found, first), owner, route, followerMark, request,
+                choices);
           });
         }
         AffinityDecision rest = deciding == null ? decision : decision.without(deciding);
@@ -263,10 +265,10 @@ public final class CacheAffinityPolicy implements RoutingPolicy {
           if (!chosen.equals(decision.deploymentId())) {
             repointWonKeys(decision, seen, chosen);
           } else if (warmingSince > 0) {
-            route = route.warming(warmingPins(decision, written, chosen, warmingSince));
+            route = route.warming(warmingPins(decision, written, chosen, warmingSince), warmingSince);
           }
           String followed = decision.followedKey(written.ownersSeenBy(chosen), chosen).orElse(null);
-          return afterWarmUp(followed, mergedOver(found, written), chosen, route, warmingSince, request);
+          return afterWarmUp(followed, mergedOver(found, written), chosen, route, warmingSince, request, choices);
         });
       });
     });
@@ -286,13 +288,15 @@ public final class CacheAffinityPolicy implements RoutingPolicy {
   /**
    * Moves the request and its pins after its deployment failed before the first byte: to where {@link #takeOver}
    * puts its shortest held prefix among {@code others} (the same choice on every node), with a compare-and-set of each
-   * held pin from the failed scope to the new one, so the session's next turn follows without another write.
+   * held pin from the failed scope to the new one, so the session's next turn follows without another write. The
+   * pins the request was writing still warm up there, under its mark, until its retry is answered: the requests
+   * waiting for them follow them and wait on, instead of each writing the prompt (see {@link #waitForWarmUp}).
    */
   @Override
   public Future<Route> failover(GatewayRequest request, Route failed, List<Deployment> others) {
     List<Deployment> open = eligibility.withHeadroom(eligibility.healthy(others));
     if (failed.held().isEmpty()) {
-      return Future.succeededFuture(failed.movedTo(strategy.pick(open), RouteKind.RETRIED));
+      return Future.succeededFuture(endingWarmUp(failed, failed.movedTo(strategy.pick(open), RouteKind.RETRIED)));
     }
     String stale = failed.deployment().cacheScope();
     Set<String> scopes = new HashSet<>();
@@ -301,16 +305,47 @@ public final class CacheAffinityPolicy implements RoutingPolicy {
     Deployment next = inScope(target, open);
     if (next == null || target.equals(stale)) {
       // every other deployment shares the failed one's cache: the pins stay
-      return Future.succeededFuture(failed.movedTo(next != null ? next : strategy.pick(open), RouteKind.RETRIED));
+      Route retried = failed.movedTo(next != null ? next : strategy.pick(open), RouteKind.RETRIED);
+      return Future.succeededFuture(endingWarmUp(failed, retried));
     }
-    Map<String, CacheTtl> moved = new HashMap<>();
-    failed.held().forEach(held -> moved.put(held.key(), held.ttl()));
-    return onContext(pins.repoint(moved, stale, target))
-        .otherwise(failure -> {
-          LOG.log(Level.WARNING, "could not move pins after a failover: " + failure.getMessage());
-          return null;
+    return moved(failed, next, RouteKind.RETRIED);
+  }
+
+  /**
+   * {@code route} sent to {@code next}, of another cache scope, with its held pins re-pointed there (compare-and-set
+   * from the route's scope); those it was warming up keep warming up there under its mark, and it ends their warm-up
+   * when it is answered. Pins it could not move stop warming up where they were.
+   */
+  private Future<Route> moved(Route route, Deployment next, RouteKind kind) {
+    String stale = route.deployment().cacheScope();
+    String target = next.cacheScope();
+    Map<String, CacheTtl> keys = new HashMap<>();
+    route.held().forEach(held -> keys.put(held.key(), held.ttl()));
+    return onContext(pins.repoint(keys, stale, target, route.warming().keySet(), route.warmingSince()))
+        .map(found -> {
+          Map<String, Long> carried = new HashMap<>();
+          Map<String, Long> left = new HashMap<>();
+          route.warming().forEach((key, ttl) -> {
+            boolean there = target.equals(found.owners().get(key))
+                && Long.valueOf(route.warmingSince()).equals(found.warming().get(key));
+            (there ? carried : left).put(key, ttl);
+          });
+          answered(route.warming(left, route.warmingSince()));
+          return route.movedTo(next, kind).warming(carried, route.warmingSince());
         })
-        .map(done -> failed.movedTo(next, RouteKind.RETRIED));
+        .otherwise(failure -> {
+          LOG.log(Level.WARNING, "could not move pins to another deployment: " + failure.getMessage());
+          answered(route);
+          return route.movedTo(next, kind);
+        });
+  }
+
+  /** {@code next}, after the warm-up of the pins {@code failed} was writing is ended, unless {@code next} goes on. */
+  private Route endingWarmUp(Route failed, Route next) {
+    if (next.warming().isEmpty()) {
+      answered(failed);
+    }
+    return next;
   }
 
   /** Estimated tokens of the pinned prefix the decision follows: what its deployment holds for the request. */
@@ -400,13 +435,16 @@ public final class CacheAffinityPolicy implements RoutingPolicy {
   /**
    * Holds a request whose prefix another request is the first to send to {@code scope} until that one is answered
    * (the provider then has the prefix cached, so this one reads it instead of writing it again), for at most the
-   * warm-up wait. A warm-up older than the wait is over, whatever its mark says: its request may be gone.
+   * warm-up wait. A warm-up older than the wait is over, whatever its mark says: its request may be gone. When the
+   * prefix moved to another deployment meanwhile (its writer failed over there), the request follows it, among
+   * {@code choices}.
    */
   private Future<Route> afterWarmUp(String followedKey, PinStore.Found state, String scope, Route route,
-                                    long ownMark, GatewayRequest request) {
+                                    long ownMark, GatewayRequest request, List<Deployment> choices) {
     String key = othersWarmUp(followedKey, state, scope, route, ownMark);
     Long since = key == null ? null : state.warming().get(key);
-    if (since == null || warmUpMillis == 0) {
+    // a prefix warming up in another cache (a request balanced or spilled away from it) is nothing to wait for
+    if (since == null || warmUpMillis == 0 || !scope.equals(state.owners().get(key))) {
       return Future.succeededFuture(route);
     }
     long now = clock.getAsLong();
@@ -414,10 +452,11 @@ public final class CacheAffinityPolicy implements RoutingPolicy {
     if (now >= deadline) {
       return Future.succeededFuture(route);
     }
-    return waitForWarmUp(key, scope, deadline).map(waited -> {
+    return waitForWarmUp(key, scope, deadline).compose(where -> {
       LOG.fine(() -> "request=" + request.requestId() + " waited " + (clock.getAsLong() - now)
-          + " ms for the cache write of its prefix on " + scope);
-      return route;
+          + " ms for the cache write of its prefix on " + where);
+      Deployment next = where.equals(scope) ? null : inScope(where, choices);
+      return next == null ? Future.succeededFuture(route) : moved(route, next, RouteKind.PINNED);
     });
   }
 
@@ -463,16 +502,22 @@ public final class CacheAffinityPolicy implements RoutingPolicy {
     return mark < ownMark || mark == ownMark && key.compareTo(ownFirst) < 0;
   }
 
-  private Future<Void> waitForWarmUp(String key, String scope, long deadline) {
+  /**
+   * Polls the pin of {@code key} until its warm-up in {@code scope} is over or {@code deadline} passes; answers with
+   * the scope the pin names then. A pin that moved while warming up (its writer failed over) is followed: the wait
+   * goes on for its warm-up there.
+   */
+  private Future<String> waitForWarmUp(String key, String scope, long deadline) {
     return context.owner().timer(WARM_UP_POLL_MILLIS, TimeUnit.MILLISECONDS)
         .map(tick -> pins.read(List.of(key)))
         .compose(now -> {
           // a key this node's view does not hold yet is not warm: its map event can come later than the claim's
           // answer (the other node's first request), and reading that as "warm" sends the request to write it again
           String owner = now.owners().get(key);
-          boolean warm = owner != null && (!now.warming().containsKey(key) || !scope.equals(owner));
-          return warm || clock.getAsLong() >= deadline ? Future.<Void>succeededFuture()
-              : waitForWarmUp(key, scope, deadline);
+          String at = owner == null ? scope : owner;
+          boolean warm = owner != null && !now.warming().containsKey(key);
+          return warm || clock.getAsLong() >= deadline ? Future.succeededFuture(at)
+              : waitForWarmUp(key, at, deadline);
         });
   }
 

@@ -17,7 +17,10 @@ public interface RoutingPolicy {
    */
   Future<Route> failover(GatewayRequest request, Route failed, List<Deployment> others);
 
-  /** The deployment of {@code route} has answered (a status and headers, or a failure): its prompt is processed. */
+  /**
+   * The deployment of {@code route} has given the request's final answer (a status and headers, or a failure, that
+   * is not retried): its prompt is processed, or will not be by this request.
+   */
   default void answered(Route route) {
   }
 }

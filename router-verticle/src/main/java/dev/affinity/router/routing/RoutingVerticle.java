@@ -209,15 +209,16 @@ public final class RoutingVerticle extends VerticleBase implements NodeRouter {
    * Calls the chosen deployment. When the call fails in a way that is not the client's fault (no answer, 429, 5xx,
    * 529) and nothing has reached the client yet, another deployment of the alias is tried, up to
    * {@code num_retries} times; the failed answer is dropped (a stream is cancelled before its first byte is relayed).
-   * A {@code retry-after} cools the deployment that sent it for that long.
+   * A {@code retry-after} cools the deployment that sent it for that long. The warm-up of the pins the request writes
+   * ends with its final answer, not with a failed call it retries: the requests waiting for them wait for the retry.
    */
   private Future<GatewayReply> attempt(GatewayRequest request, Route route, List<Deployment> candidates,
                                        long receivedAt, boolean streamUsage, int retriesLeft, Set<String> tried) {
     Deployment deployment = route.deployment();
     tried.add(deployment.id());
     return call(request, route, receivedAt, streamUsage).transform(result -> {
-      policy.answered(route);
       if (result.failed() && result.cause() instanceof SlotTaken) {
+        policy.answered(route);
         // filled by calls decided at the same moment (another loop, or while this one's claim was written): decided
         // again among the deployments with a free slot, as if it had come a moment later; no upstream was asked
         List<Deployment> free = withFreeSlots(candidates.stream().filter(d -> !tried.contains(d.id())).toList());
@@ -236,7 +237,7 @@ public final class RoutingVerticle extends VerticleBase implements NodeRouter {
         askedMillis = answered.retryAfterMillis();
       }
       if (retriesLeft <= 0 || !DeploymentHealth.upstreamFault(status)) {
-        return result.succeeded() ? Future.succeededFuture(result.result()) : Future.failedFuture(result.cause());
+        return finalAnswer(route, result);
       }
       List<Deployment> others = withFreeSlots(candidates.stream().filter(d -> !tried.contains(d.id())).toList());
       long waitMillis = Math.max(config.router().retryAfter().toMillis(), askedMillis);
@@ -244,7 +245,7 @@ public final class RoutingVerticle extends VerticleBase implements NodeRouter {
       boolean canWait = result.succeeded() && waitMillis <= MAX_SAME_DEPLOYMENT_WAIT_MILLIS
           && fitsBeforeDeadline(receivedAt, waitMillis);
       if (others.isEmpty() && !canWait) {
-        return result.succeeded() ? Future.succeededFuture(result.result()) : Future.failedFuture(result.cause());
+        return finalAnswer(route, result);
       }
       if (result.succeeded() && result.result().stream() != null) {
         result.result().stream().cancel();
@@ -269,6 +270,12 @@ public final class RoutingVerticle extends VerticleBase implements NodeRouter {
         return attempt(request, next, candidates, receivedAt, streamUsage, retriesLeft - 1, tried);
       });
     });
+  }
+
+  /** The answer the client gets, once the warm-up of the pins its request writes is ended. */
+  private Future<GatewayReply> finalAnswer(Route route, AsyncResult<GatewayReply> result) {
+    policy.answered(route);
+    return result.succeeded() ? Future.succeededFuture(result.result()) : Future.failedFuture(result.cause());
   }
 
   /**

@@ -84,11 +84,30 @@ final class ClaudeCodeCli {
    * {@code --resume <session>} when {@code session} is not null: one more turn of that conversation.
    */
   Result prompt(Map<String, String> environment, String prompt, String session) throws Exception {
-    List<String> command = new ArrayList<>(List.of(executable.toString(), "-p", prompt, "--output-format", "json",
-        "--max-turns", "1"));
+    List<String> options = new ArrayList<>(List.of("--max-turns", "1"));
     if (session != null) {
-      command.addAll(List.of("--resume", session));
+      options.addAll(List.of("--resume", session));
     }
+    return claude(environment, prompt, options);
+  }
+
+  /**
+   * {@code claude -p <prompt> --output-format json} allowed to run {@code tools} (Claude Code's names, e.g.
+   * {@code Read}) without asking, for up to {@code turns} model turns: Claude Code's own tool loop, in its working
+   * directory.
+   */
+  Result withTools(Map<String, String> environment, String prompt, String tools, int turns) throws Exception {
+    return claude(environment, prompt, List.of("--max-turns", String.valueOf(turns), "--allowedTools", tools));
+  }
+
+  /** The working directory Claude Code runs in: where its tools read and write. */
+  Path workdir() {
+    return workdir;
+  }
+
+  private Result claude(Map<String, String> environment, String prompt, List<String> options) throws Exception {
+    List<String> command = new ArrayList<>(List.of(executable.toString(), "-p", prompt, "--output-format", "json"));
+    command.addAll(options);
     Map<String, String> env = new HashMap<>(environment);
     env.put("HOME", home.toString());
     env.put("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1");
