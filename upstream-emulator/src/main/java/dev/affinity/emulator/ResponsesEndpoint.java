@@ -61,7 +61,7 @@ final class ResponsesEndpoint {
       super(vertx, state, ctx, account, plan, stallAfterStart);
       this.request = request;
       this.conversation = conversation;
-      this.reply = ResponsesReply.compose(request, plan.prompt(), state.defaultOutputTokens(),
+      this.reply = ResponsesReply.compose(request, plan.prompt(), conversation, state.defaultOutputTokens(),
           state.clock().now().getEpochSecond());
     }
 

@@ -7,7 +7,8 @@ import java.util.List;
 
 /**
  * The model's Responses API answer: one {@code message} output item of filler words (one word = one output token, as
- * {@link ChatCompletionReply}), or one {@code function_call} item when {@code tool_choice} forces a function. A text
+ * {@link ChatCompletionReply}), or one {@code function_call} item when {@code tool_choice} forces a function or a
+ * test's directive in the conversation asks for one ({@link ToolDirective}). A text
  * answer cut by {@code max_output_tokens} is {@code incomplete}, with {@code incomplete_details.reason}
  * {@code max_output_tokens}, as OpenAI reports it.
  */
@@ -38,27 +39,38 @@ final class ResponsesReply {
   }
 
   /**
-   * @param prompt    the prompt answered (its fingerprint makes the text)
-   * @param createdAt the answer's {@code created_at}, in epoch seconds
+   * @param prompt       the prompt answered (its fingerprint makes the text)
+   * @param conversation the items the model reads (the stored conversation continued, then the request's input)
+   * @param createdAt    the answer's {@code created_at}, in epoch seconds
    */
-  static ResponsesReply compose(ResponsesRequest request, ChatPrompt prompt, int defaultOutputTokens,
-      long createdAt) {
+  static ResponsesReply compose(ResponsesRequest request, ChatPrompt prompt, List<JsonObject> conversation,
+      int defaultOutputTokens, long createdAt) {
     int tokens = Math.min(request.maxOutputTokens(), defaultOutputTokens);
     JsonObject function = request.forcedTool();
     if (function != null) {
       JsonObject parameters = function.getValue("parameters") instanceof JsonObject schema ? schema : new JsonObject();
-      JsonObject call = new JsonObject()
-          .put("id", OpenAiIds.functionCallItem())
-          .put("type", "function_call")
-          .put("status", "completed")
-          .put("arguments", AssistantReply.sampleObject(parameters).encode())
-          .put("call_id", OpenAiIds.toolCall())
-          .put("name", function.getValue("name"));
+      JsonObject call = functionCall(function.getValue("name"), AssistantReply.sampleObject(parameters));
       return new ResponsesReply(createdAt, request, List.of(), call, false, tokens);
+    }
+    ToolDirective directed = ToolDirective.next(new JsonArray(new ArrayList<>(conversation)),
+        name -> ResponsesRequest.offers(request.tools(), name));
+    if (directed != null) {
+      return new ResponsesReply(createdAt, request, List.of(), functionCall(directed.name(), directed.input()), false,
+          tokens);
     }
     List<String> pieces = AssistantReply.fillerPieces(prompt.fingerprint(), tokens);
     return new ResponsesReply(createdAt, request, pieces, null, request.maxOutputTokens() < defaultOutputTokens,
         tokens);
+  }
+
+  private static JsonObject functionCall(Object name, JsonObject arguments) {
+    return new JsonObject()
+        .put("id", OpenAiIds.functionCallItem())
+        .put("type", "function_call")
+        .put("status", "completed")
+        .put("arguments", arguments.encode())
+        .put("call_id", OpenAiIds.toolCall())
+        .put("name", name);
   }
 
   String id() {

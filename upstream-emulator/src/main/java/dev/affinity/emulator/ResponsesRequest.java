@@ -203,21 +203,41 @@ record ResponsesRequest(String model, boolean stream, boolean store, int maxOutp
     return new JsonObject().put("type", "assistant".equals(role) ? "output_text" : "input_text").put("text", text);
   }
 
+  /**
+   * {@code tools}: function tools must be named. Other types (OpenAI's built-in {@code web_search}, Codex's
+   * {@code namespace} of functions, {@code custom} tools...) are accepted, as OpenAI accepts them, and never called:
+   * the emulated model calls a function only when forced or directed.
+   */
   private static JsonArray tools(JsonObject json) {
     JsonArray tools = ChatCompletionRequest.typedTools(json);
     for (int i = 0; tools != null && i < tools.size(); i++) {
-      String where = "tools[" + i + "]";
       JsonObject tool = tools.getJsonObject(i);
-      Object type = tool.getValue("type");
-      if (!"function".equals(type)) {
-        // built-in tools (web_search, file_search, code_interpreter...) run on OpenAI's side: not played here, and
-        // said so rather than answered as if the tool had not been offered
-        throw OpenAiError.invalidRequest("The emulator does not play built-in tools: '" + type + "'. Only 'function'"
-            + " tools are served.", where + ".type", "unsupported_value");
+      if ("function".equals(tool.getValue("type"))) {
+        requireString(tool, "name", "tools[" + i + "]");
       }
-      requireString(tool, "name", where);
     }
     return tools;
+  }
+
+  /** Whether {@code tools} include a function named {@code name}. */
+  static boolean offers(JsonArray tools, String name) {
+    for (int i = 0; tools != null && i < tools.size(); i++) {
+      JsonObject tool = tools.getJsonObject(i);
+      if ("function".equals(tool.getValue("type")) && name.equals(tool.getValue("name"))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The first function tool, or null when none is offered. */
+  private static JsonObject firstFunction(JsonArray tools) {
+    for (int i = 0; tools != null && i < tools.size(); i++) {
+      if ("function".equals(tools.getJsonObject(i).getValue("type"))) {
+        return tools.getJsonObject(i);
+      }
+    }
+    return null;
   }
 
   /**
@@ -237,7 +257,13 @@ record ResponsesRequest(String model, boolean stream, boolean store, int maxOutp
             throw OpenAiError.invalidRequest("Tool choice 'required' must be specified with 'tools' parameter.",
                 "tool_choice", null);
           }
-          yield tools.getJsonObject(0);
+          // the emulated model calls functions only; with built-in tools alone it cannot call one
+          JsonObject first = firstFunction(tools);
+          if (first == null) {
+            throw OpenAiError.invalidRequest("The emulator plays 'required' with function tools only.",
+                "tool_choice", "unsupported_value");
+          }
+          yield first;
         }
         default -> throw OpenAiError.invalidRequest("Invalid value: '" + mode + "'. Supported values are: 'none',"
             + " 'auto', and 'required'.", "tool_choice", "invalid_value");
@@ -253,7 +279,8 @@ record ResponsesRequest(String model, boolean stream, boolean store, int maxOutp
       throw OpenAiError.missingParameter("tool_choice.name");
     }
     for (int i = 0; tools != null && i < tools.size(); i++) {
-      if (name.equals(tools.getJsonObject(i).getValue("name"))) {
+      if ("function".equals(tools.getJsonObject(i).getValue("type"))
+          && name.equals(tools.getJsonObject(i).getValue("name"))) {
         return tools.getJsonObject(i);
       }
     }

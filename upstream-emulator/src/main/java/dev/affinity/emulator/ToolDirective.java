@@ -30,7 +30,8 @@ record ToolDirective(String name, JsonObject input) {
    * The directive for the next assistant turn: the user message with directives that is the latest in
    * {@code messages}, its directive numbered by the assistant turns since it, when the request offers that tool.
    *
-   * @param messages the request's messages, in either API's form (a user message's text is a string or text parts)
+   * @param messages the request's messages in any of the APIs' forms (a user message's text is a string or text
+   *                 parts; a Responses conversation's function calls count as the model's turns)
    * @param offered  whether the request offers a tool of this name
    */
   static ToolDirective next(JsonArray messages, Predicate<String> offered) {
@@ -39,7 +40,8 @@ record ToolDirective(String name, JsonObject input) {
       if (!(messages.getValue(i) instanceof JsonObject message)) {
         continue;
       }
-      if ("assistant".equals(message.getValue("role"))) {
+      // a Responses conversation holds the model's calls as items of their own
+      if ("assistant".equals(message.getValue("role")) || "function_call".equals(message.getValue("type"))) {
         assistantTurns++;
         continue;
       }

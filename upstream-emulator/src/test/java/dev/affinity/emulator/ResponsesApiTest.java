@@ -245,6 +245,33 @@ class ResponsesApiTest {
     assertThat(answered.getJsonArray("output").getJsonObject(0).getString("type")).isEqualTo("message");
   }
 
+  /**
+   * Codex's shape: built-in and namespaced tools beside its functions, {@code store: false} and the whole conversation
+   * sent each time; a test's directive makes the model call a function, once per directive, then answer in text.
+   */
+  @Test
+  void directedFunctionCallsPlayAToolLoopBesideBuiltInTools() {
+    JsonArray tools = new JsonArray()
+        .add(new JsonObject().put("type", "function").put("name", "exec_command")
+            .put("parameters", new JsonObject().put("type", "object")))
+        .add(new JsonObject().put("type", "web_search").put("external_web_access", false))
+        .add(new JsonObject().put("type", "namespace").put("name", "multi_agent_v1").put("tools", new JsonArray()));
+    JsonArray input = new JsonArray().add(new JsonObject().put("type", "message").put("role", "user")
+        .put("content", new JsonArray().add(new JsonObject().put("type", "input_text").put("text",
+            "List the files. [[emulator:tool exec_command {\"cmd\": \"ls\"}]]"))));
+    JsonObject first = ok(KEY, request(input).put("tools", tools).put("store", false));
+    JsonObject call = first.getJsonArray("output").getJsonObject(0);
+    assertThat(call.getString("type")).isEqualTo("function_call");
+    assertThat(call.getString("name")).isEqualTo("exec_command");
+    assertThat(new JsonObject(call.getString("arguments"))).isEqualTo(new JsonObject().put("cmd", "ls"));
+
+    input.add(call).add(new JsonObject().put("type", "function_call_output").put("call_id", call.getString("call_id"))
+        .put("output", "notes.txt"));
+    JsonObject second = ok(KEY, request(input).put("tools", tools).put("store", false));
+    assertThat(second.getJsonArray("output").getJsonObject(0).getString("type")).as("one directive, one call")
+        .isEqualTo("message");
+  }
+
   @Test
   void invalidBodiesGet400sNamingTheParameter() {
     assertInvalid(new JsonObject().put("input", "hi"), "model", "missing_required_parameter");
@@ -259,8 +286,8 @@ class ResponsesApiTest {
         .put("output", "x"))), "input[0].call_id", "missing_required_parameter");
     assertInvalid(request("hi").put("max_output_tokens", 15), "max_output_tokens", "integer_below_min_value");
     assertInvalid(request("hi").put("stream", "yes"), "stream", "invalid_type");
-    assertInvalid(request("hi").put("tools", new JsonArray().add(new JsonObject().put("type", "web_search"))),
-        "tools[0].type", "unsupported_value");
+    assertInvalid(request("hi").put("tools", new JsonArray().add(new JsonObject().put("type", "web_search")))
+        .put("tool_choice", "required"), "tool_choice", "unsupported_value");
     assertInvalid(request("hi").put("tool_choice", "sometimes"), "tool_choice", "invalid_value");
   }
 

@@ -2,34 +2,29 @@ package dev.affinity.router.claudecode;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.junit.jupiter.api.Assumptions;
+import dev.affinity.router.NpmCli;
 
-import java.io.File;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The real Claude Code, from npm ({@code @anthropic-ai/claude-code}, whose native binary comes in the platform package),
- * installed into {@code target/claude-code} once per build and run non-interactively ({@code claude -p}) in a home
- * and working directory of its own. Without npm the tests that need it are skipped, except under {@code CI=true},
- * where npm is there and a skip would hide a failure. {@code -Daffinity.claude-code.version} pins a version.
+ * installed into {@code target/claude-code} once per build ({@link NpmCli}) and run non-interactively
+ * ({@code claude -p}) in a home and working directory of its own. {@code -Daffinity.claude-code.version} pins a
+ * version.
  */
 final class ClaudeCodeCli {
 
   private static final ObjectMapper JSON = new ObjectMapper();
   /** A pinned version gets a directory of its own, so that switching versions never runs a stale install. */
   private static final String VERSION = System.getProperty("affinity.claude-code.version");
-  private static final Path PREFIX = Path.of("target", "claude-code", VERSION == null ? "current" : VERSION)
-      .toAbsolutePath();
 
   private final Path executable;
   private final Path home;
@@ -43,22 +38,7 @@ final class ClaudeCodeCli {
 
   /** Claude Code, installed if it is not yet; skips the test when npm is missing (fails under CI). */
   static ClaudeCodeCli installed() throws Exception {
-    Path executable = PREFIX.resolve(Path.of("node_modules", ".bin", "claude"));
-    if (!Files.isExecutable(executable)) {
-      String npm = onPath("npm");
-      if (npm == null) {
-        if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-          throw new IllegalStateException("npm is not on the PATH, and CI=true: the Claude Code tests must run");
-        }
-        Assumptions.abort("npm is not on the PATH: Claude Code cannot be installed");
-      }
-      Files.createDirectories(PREFIX);
-      Result install = run(List.of(npm, "install", "--prefix", PREFIX.toString(), "--no-audit", "--no-fund",
-          "--no-save", "@anthropic-ai/claude-code" + (VERSION == null ? "" : "@" + VERSION)), Map.of(), PREFIX, 600);
-      if (install.exit() != 0 || !Files.isExecutable(executable)) {
-        throw new IllegalStateException("npm could not install Claude Code: " + install);
-      }
-    }
+    Path executable = NpmCli.installed("@anthropic-ai/claude-code", VERSION, "claude-code", "claude");
     Path home = Files.createTempDirectory("affinity-claude-home");
     Path workdir = Files.createTempDirectory("affinity-claude-work");
     return new ClaudeCodeCli(executable, home, workdir);
@@ -112,7 +92,10 @@ final class ClaudeCodeCli {
     env.put("HOME", home.toString());
     env.put("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1");
     env.put("DISABLE_AUTOUPDATER", "1");
-    return run(command, env, workdir, 180);
+    // the machine's own Anthropic, AWS and Google settings must not leak into the run
+    NpmCli.Result run = NpmCli.run(command, env, List.of("ANTHROPIC_", "AWS_", "CLAUDE_", "CLOUD_ML_", "GOOGLE_",
+        "VERTEX_"), workdir, 180);
+    return new Result(run.exit(), run.stdout(), run.stderr());
   }
 
   /**
@@ -134,43 +117,5 @@ final class ClaudeCodeCli {
       }
       session = answer.path("session_id").asText();
     }
-  }
-
-  private static Result run(List<String> command, Map<String, String> environment, Path directory,
-                            long timeoutSeconds) throws Exception {
-    ProcessBuilder builder = new ProcessBuilder(command).directory(directory.toFile());
-    // the machine's own Anthropic, AWS and Google settings must not leak into the run
-    builder.environment().keySet().removeIf(name -> name.startsWith("ANTHROPIC_") || name.startsWith("AWS_")
-        || name.startsWith("CLAUDE_") || name.startsWith("CLOUD_ML_") || name.startsWith("GOOGLE_")
-        || name.startsWith("VERTEX_"));
-    builder.environment().putAll(environment);
-    Path out = Files.createTempFile("claude-out", ".txt");
-    Path err = Files.createTempFile("claude-err", ".txt");
-    builder.redirectOutput(out.toFile()).redirectError(err.toFile()).redirectInput(ProcessBuilder.Redirect.from(
-        new File("/dev/null")));
-    Process process = builder.start();
-    if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
-      process.destroyForcibly();
-      throw new IllegalStateException(command.get(0) + " did not finish within " + timeoutSeconds + " s");
-    }
-    Result result = new Result(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
-        Files.readString(err, StandardCharsets.UTF_8));
-    Files.deleteIfExists(out);
-    Files.deleteIfExists(err);
-    return result;
-  }
-
-  private static String onPath(String program) {
-    String path = System.getenv("PATH");
-    if (path == null) {
-      return null;
-    }
-    for (String directory : path.split(File.pathSeparator)) {
-      Path candidate = Path.of(directory, program);
-      if (Files.isExecutable(candidate)) {
-        return candidate.toString();
-      }
-    }
-    return null;
   }
 }

@@ -1,0 +1,99 @@
+package dev.affinity.router.codex;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.affinity.emulator.CapturedRequest;
+import dev.affinity.emulator.EmulatorOptions;
+import dev.affinity.emulator.LatencyModel;
+import dev.affinity.emulator.UpstreamEmulator;
+import dev.affinity.router.TestGateway;
+import io.vertx.core.Vertx;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.util.List;
+
+import static dev.affinity.router.TestGateway.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The real OpenAI Codex CLI through the gateway on the Responses API, on an alias of two OpenAI deployments (two
+ * accounts or organisations of one model): Codex runs its own tool loop (the model calls {@code exec_command}, by the
+ * emulator's tool directive; Codex runs the command and sends its output back), and a resumed thread's next turn
+ * goes on on the same deployment, every request after the first reading the prompt cache. Codex sends OpenAI's
+ * built-in and namespaced tools beside its functions, {@code store: false} and its session as
+ * {@code prompt_cache_key}.
+ */
+class CodexOnOpenAiTest {
+
+  private static final String KEY = "sk-affinity-codex";
+  private static final String SECRET = "PELICAN-42";
+  private static final List<String> ACCOUNTS = List.of("cx-1", "cx-2");
+
+  private static Vertx vertx;
+  private static UpstreamEmulator emulator;
+  private static TestGateway gateway;
+  private static CodexCli codex;
+
+  @BeforeAll
+  static void start() throws Exception {
+    vertx = Vertx.vertx();
+    emulator = await(UpstreamEmulator.start(vertx, new EmulatorOptions().setLatency(LatencyModel.ZERO)
+        .addAccount("cx-1", "sk-cx-1").addAccount("cx-2", "sk-cx-2")));
+    StringBuilder yaml = new StringBuilder("general_settings: {master_key: " + KEY + "}\nmodel_list:\n");
+    for (int i = 1; i <= 2; i++) {
+      yaml.append("""
+            - model_name: gpt-5-codex
+              litellm_params: {model: openai/gpt-5-codex, api_key: sk-cx-%d, api_base: "%s/v1"}
+              model_info: {id: cx-%d}
+          """.formatted(i, emulator.baseUrl(), i));
+    }
+    gateway = TestGateway.start(yaml.toString());
+    codex = CodexCli.installed(gateway.baseUrl() + "/v1", "gpt-5-codex");
+    Files.writeString(codex.workdir().resolve("notes.txt"), "The secret word is " + SECRET + ".\n");
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (gateway != null) {
+      gateway.close();
+    }
+    if (emulator != null) {
+      await(emulator.close());
+    }
+    if (vertx != null) {
+      await(vertx.close());
+    }
+  }
+
+  @Test
+  void codexRunsItsToolLoopAndResumesItsThreadOnOneDeployment() throws Exception {
+    CodexCli.Result first = codex.exec(KEY, "What is in notes.txt?"
+        + " [[emulator:tool exec_command {\"cmd\": \"cat notes.txt\"}]]");
+    assertThat(first.exit()).as(first.toString()).isZero();
+    List<JsonNode> commands = first.completed("command_execution");
+    assertThat(commands).as("Codex ran the command the model called: " + first).hasSize(1);
+    assertThat(commands.get(0).path("aggregated_output").asText()).contains(SECRET);
+    assertThat(first.completed("agent_message")).as("the model's answer after the command's output").hasSize(1);
+    assertThat(first.usage().path("cached_input_tokens").asLong())
+        .as("the request after the command reads the prompt the first wrote: " + first).isPositive();
+
+    CodexCli.Result next = codex.resume(KEY, "Thanks. One more line, please.");
+    assertThat(next.exit()).as(next.toString()).isZero();
+    assertThat(next.completed("agent_message")).hasSize(1);
+    assertThat(next.usage().path("cached_input_tokens").asLong()).as("the resumed thread reads its cache: " + next)
+        .isPositive();
+
+    List<CapturedRequest> one = emulator.capturedRequests(ACCOUNTS.get(0));
+    List<CapturedRequest> other = emulator.capturedRequests(ACCOUNTS.get(1));
+    List<CapturedRequest> sent = one.isEmpty() ? other : one;
+    assertThat(one.isEmpty() || other.isEmpty()).as("every request of the thread on one deployment: "
+        + one.size() + " and " + other.size()).isTrue();
+    assertThat(sent).as("the command's call, the answer after it, the resumed turn").hasSize(3)
+        .allSatisfy(request -> assertThat(request.uri()).isEqualTo("/v1/responses"));
+    assertThat(sent.get(0).body()).doesNotContain(SECRET);
+    assertThat(sent.get(1).body()).as("the command's output went back as the function call's output")
+        .contains(SECRET);
+  }
+}
