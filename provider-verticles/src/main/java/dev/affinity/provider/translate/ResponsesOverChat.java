@@ -47,6 +47,12 @@ abstract class ResponsesOverChat implements Translator {
     return chat.canonical(ResponsesRequestToChat.request(clientBody));
   }
 
+  /** OpenAI's built-in tools (any but {@code function}: {@code web_search}, Codex's {@code namespace}...). */
+  @Override
+  public final JsonNode droppingUnserved(JsonNode clientBody) {
+    return ResponsesRequestToChat.withoutBuiltInTools(clientBody);
+  }
+
   @Override
   public final Buffer requestBody(ProviderCall call) {
     return chat.requestBody(call);

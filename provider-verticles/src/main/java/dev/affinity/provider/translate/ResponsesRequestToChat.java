@@ -159,6 +159,33 @@ final class ResponsesRequestToChat {
     return parts;
   }
 
+  /**
+   * {@code responses} without its built-in tools (any tool but {@code function}), nor a {@code tool_choice} that
+   * names one; the same tree when it has none.
+   */
+  static JsonNode withoutBuiltInTools(JsonNode responses) {
+    JsonNode tools = responses.path("tools");
+    if (!responses.isObject() || !tools.isArray()) {
+      return responses;
+    }
+    ArrayNode functions = NODES.arrayNode();
+    tools.forEach(tool -> {
+      if (tool.path("type").asText("").equals("function")) {
+        functions.add(tool);
+      }
+    });
+    if (functions.size() == tools.size()) {
+      return responses;
+    }
+    ObjectNode without = ((ObjectNode) responses).deepCopy();
+    without.set("tools", functions);
+    JsonNode choice = responses.get("tool_choice");
+    if (choice != null && choice.isObject() && !choice.path("type").asText("").equals("function")) {
+      without.remove("tool_choice");
+    }
+    return without;
+  }
+
   private static void tools(JsonNode responses, ObjectNode chat) {
     JsonNode tools = responses.get("tools");
     if (tools != null && tools.isArray() && !tools.isEmpty()) {
@@ -168,7 +195,8 @@ final class ResponsesRequestToChat {
         String type = tool.path("type").asText("");
         if (!type.equals("function")) {
           throw new TranslationException("tools[" + i + "].type: '" + type + "' tools (OpenAI's built-in tools) are"
-              + " not served for these deployments; only function tools are", "tools[" + i + "].type");
+              + " not served for these deployments; only function tools are (drop_params: true drops the others)",
+              "tools[" + i + "].type");
         }
         ObjectNode function = chatTools.addObject().put("type", "function").putObject("function")
             .put("name", text(tool, "name", "tools[" + i + "]"));

@@ -45,6 +45,15 @@ public interface Translator {
   JsonNode canonical(JsonNode clientBody);
 
   /**
+   * The client's request body without what this upstream cannot take and the pair would refuse, for deployments with
+   * LiteLLM's {@code drop_params}; the same tree when there is nothing to drop (the default: most pairs refuse
+   * nothing that a client could sensibly send without it).
+   */
+  default JsonNode droppingUnserved(JsonNode clientBody) {
+    return clientBody;
+  }
+
+  /**
    * The body to send upstream for {@code call}, whose {@link ProviderCall#body()} is in the canonical form.
    *
    * @throws TranslationException when the body cannot be sent to this upstream: the client's mistake (400)

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -589,5 +590,29 @@ class ConfigLoaderTest {
         "model_list[0].litellm_params.api_base: required for a self-hosted server, e.g. http://10.0.0.5:8000/v1"
             + " (or set environment variable HOSTED_VLLM_API_BASE)",
         "model_list[1].litellm_params.api_key: required (or set environment variable OPENAI_API_KEY)");
+  }
+
+  /** LiteLLM's {@code drop_params}: {@code litellm_settings}' is every deployment's default, a deployment's own wins. */
+  @Test
+  void dropParamsIsTheDeploymentsElseLitellmSettings() throws Exception {
+    String deployments = """
+        model_list:
+          - model_name: a
+            litellm_params: {model: anthropic/claude-sonnet-4-5, api_key: sk-1}
+            model_info: {id: inherits}
+          - model_name: a
+            litellm_params: {model: anthropic/claude-sonnet-4-5, api_key: sk-2, drop_params: false}
+            model_info: {id: keeps}
+          - model_name: a
+            litellm_params: {model: anthropic/claude-sonnet-4-5, api_key: sk-3, drop_params: true}
+            model_info: {id: drops}
+        """;
+    Map<String, Boolean> off = new HashMap<>();
+    parse(deployments).deployments().forEach(d -> off.put(d.id(), d.calls().dropsParams()));
+    assertThat(off).containsExactlyInAnyOrderEntriesOf(Map.of("inherits", false, "keeps", false, "drops", true));
+    Map<String, Boolean> on = new HashMap<>();
+    parse(deployments + "litellm_settings: {drop_params: true}\n").deployments()
+        .forEach(d -> on.put(d.id(), d.calls().dropsParams()));
+    assertThat(on).containsExactlyInAnyOrderEntriesOf(Map.of("inherits", true, "keeps", false, "drops", true));
   }
 }

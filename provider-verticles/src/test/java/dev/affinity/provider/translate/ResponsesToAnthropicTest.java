@@ -91,6 +91,34 @@ class ResponsesToAnthropicTest {
     }
   }
 
+  /**
+   * LiteLLM's {@code drop_params}: the built-in tools Codex sends beside its functions ({@code web_search}, a
+   * {@code namespace} of functions) are dropped instead of refused, with a {@code tool_choice} that names one.
+   */
+  @Test
+  void withDropParamsBuiltInToolsAreDroppedAndFunctionsKept() {
+    String codex = """
+        {"model":"s","input":"hi","tool_choice":{"type":"web_search"},
+         "tools":[{"type":"function","name":"exec_command","parameters":{"type":"object"}},
+                  {"type":"web_search","external_web_access":false},
+                  {"type":"namespace","name":"multi_agent_v1","tools":[{"type":"function","name":"spawn_agent"}]},
+                  {"type":"function","name":"view_image","parameters":{"type":"object"}}]}""";
+    assertThat(catchThrowableOfType(TranslationException.class, () -> pair.canonical(json(codex))).param())
+        .as("refused without drop_params").isEqualTo("tools[1].type");
+
+    JsonNode dropped = pair.droppingUnserved(json(codex));
+    assertThat(dropped.path("tools").findValuesAsText("name")).containsExactly("exec_command", "view_image");
+    assertThat(dropped.has("tool_choice")).isFalse();
+    JsonNode messages = pair.canonical(dropped);
+    assertThat(messages.path("tools").findValuesAsText("name")).containsExactly("exec_command", "view_image");
+
+    JsonNode functionsOnly = json(REQUEST);
+    assertThat(pair.droppingUnserved(functionsOnly)).as("nothing to drop: the same tree").isSameAs(functionsOnly);
+    for (String hostile : List.of("[]", "42", "{\"tools\":{}}", "{\"tools\":[7,null]}")) {
+      assertThat(pair.droppingUnserved(json(hostile))).as(hostile).isNotNull();
+    }
+  }
+
   @Test
   void hostileBodiesAreRefusedAsTheClientsMistakeNeverThrownOtherwise() {
     List<String> values = List.of("42", "null", "\"x\"", "[]", "{}", "[1,null,{}]", "[{\"type\":7}]",

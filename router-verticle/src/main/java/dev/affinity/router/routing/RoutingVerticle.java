@@ -175,7 +175,9 @@ public final class RoutingVerticle extends VerticleBase implements NodeRouter {
       if (request.operation().countsTokens() && candidates.get(0).provider() == ProviderKind.OPENAI) {
         return Future.succeededFuture(estimatedCount(request));
       }
-      upstream = inUpstreamApi(request, candidates.get(0).provider());
+      // LiteLLM's drop_params, when whichever deployment is chosen would drop
+      upstream = inUpstreamApi(request, candidates.get(0).provider(),
+          candidates.stream().allMatch(deployment -> deployment.calls().dropsParams()));
     } catch (GatewayErrorException unroutable) {
       return Future.failedFuture(unroutable);
     }
@@ -312,16 +314,17 @@ public final class RoutingVerticle extends VerticleBase implements NodeRouter {
   /**
    * The request in the canonical form of the pair its client and the chosen deployments' API make (an OpenAI request
    * for Claude deployments becomes a Messages request), before routing, so the prefix chain is computed on what is
-   * actually sent. A pair that is not served is refused, naming the API to call instead.
+   * actually sent. A pair that is not served is refused, naming the API to call instead. With {@code dropParams}
+   * (LiteLLM's {@code drop_params}) what the pair cannot send is dropped first rather than refused.
    */
-  private static GatewayRequest inUpstreamApi(GatewayRequest request, ProviderKind upstream) {
+  private static GatewayRequest inUpstreamApi(GatewayRequest request, ProviderKind upstream, boolean dropParams) {
     Translator translator;
     try {
       translator = Translators.of(request.operation().api(), upstream, request.model());
     } catch (Translators.NotServed notServed) {
       throw notServed.error().toReplyException();
     }
-    JsonNode clientBody = parsed(request);
+    JsonNode clientBody = dropParams ? translator.droppingUnserved(parsed(request)) : parsed(request);
     JsonNode canonical;
     try {
       canonical = translator.canonical(clientBody);

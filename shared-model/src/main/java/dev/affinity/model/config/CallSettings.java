@@ -17,13 +17,28 @@ import java.util.Objects;
  *                            {@link Deployment#timeout()}
  * @param extraHeaders        {@code extra_headers}: sent with every upstream call; values are secrets (they often
  *                            carry a token), names lower-case
+ * @param dropParams          {@code drop_params} (the deployment's, else {@code litellm_settings}'; null while not
+ *                            resolved, read as false): what a client sends
+ *                            that the deployment's API cannot take is dropped, as LiteLLM drops it, rather than
+ *                            refused with a 400 (see docs/translation.md for what each pair drops)
  */
 public record CallSettings(Integer order, Integer maxParallelRequests, Duration streamTimeout,
-                           Map<String, Secret> extraHeaders) {
+                           Map<String, Secret> extraHeaders, Boolean dropParams) {
 
   public static final CallSettings DEFAULTS = new CallSettings(null, null, null, Map.of());
 
   public CallSettings {
     extraHeaders = Map.copyOf(Objects.requireNonNull(extraHeaders, "extraHeaders"));
+  }
+
+  /** Settings that leave {@code drop_params} to the default. */
+  public CallSettings(Integer order, Integer maxParallelRequests, Duration streamTimeout,
+                      Map<String, Secret> extraHeaders) {
+    this(order, maxParallelRequests, streamTimeout, extraHeaders, null);
+  }
+
+  /** Whether parameters the deployment's API cannot take are dropped rather than refused. */
+  public boolean dropsParams() {
+    return Boolean.TRUE.equals(dropParams);
   }
 }

@@ -243,15 +243,16 @@ public final class ConfigLoader {
     ServerSettings server = root.section("server_settings").map(section -> server(section,
         general.masterKey() != null)).orElse(ServerSettings.DEFAULTS);
     root.warnUnknownKeys();
-    GatewayConfig config = new GatewayConfig(deployments(drafts, router), router, general, groups,
-        findings.warnings());
+    GatewayConfig config = new GatewayConfig(deployments(drafts, router, litellm.dropParams()), router, general,
+        groups, findings.warnings());
     warnUnservedGroups(config);
     return new GatewayConfig(config.deployments(), router, general, groups, findings.warnings(), server);
   }
 
   /** {@code litellm_settings} keys that set a router default when {@code router_settings} does not. */
-  private record LitellmSettings(Duration requestTimeout, Integer numRetries, Optional<Section> section) {
-    static final LitellmSettings NONE = new LitellmSettings(null, null, Optional.empty());
+  private record LitellmSettings(Duration requestTimeout, Integer numRetries, boolean dropParams,
+                                 Optional<Section> section) {
+    static final LitellmSettings NONE = new LitellmSettings(null, null, false, Optional.empty());
 
     RouterSettings applyTo(RouterSettings router) {
       return new RouterSettings(router.routingStrategy(), router.promptCaching(),
@@ -264,15 +265,15 @@ public final class ConfigLoader {
 
   /**
    * {@code litellm_settings}: the LiteLLM module settings. {@code request_timeout} and {@code num_retries} are the
-   * defaults of {@code router_settings.timeout} and {@code num_retries}; {@code drop_params} is accepted (there is
-   * nothing to drop, see the deployment's own); fallbacks are read with the router's. Anything else configures
+   * defaults of {@code router_settings.timeout} and {@code num_retries}, {@code drop_params} the default of every
+   * deployment's; fallbacks are read with the router's. Anything else configures
    * LiteLLM's own machinery (callbacks, caches, logging) and is ignored with a warning.
    */
   private LitellmSettings litellm(Section litellm) {
     Duration requestTimeout = litellm.seconds("request_timeout").orElse(null);
     Integer numRetries = litellm.integer("num_retries", 0).orElse(null);
-    litellm.bool("drop_params");
-    return new LitellmSettings(requestTimeout, numRetries, Optional.of(litellm));
+    boolean dropParams = litellm.bool("drop_params").orElse(false);
+    return new LitellmSettings(requestTimeout, numRetries, dropParams, Optional.of(litellm));
   }
 
   /**
@@ -408,9 +409,6 @@ public final class ConfigLoader {
         .orElse(List.of());
     String cacheScope = p.string("cache_scope").orElse(null);
     CallSettings calls = calls(p);
-    // LiteLLM drops the OpenAI parameters a provider does not take; Affinity relays OpenAI bodies as they are and
-    // translates only what the target API has, so there is nothing left to drop
-    p.bool("drop_params");
     LITELLM_CALL_PARAMETERS.forEach(key -> p.ignore(key, "LiteLLM default call parameter, not applied:"
         + " Affinity sends the client's body as it is (only model changes)"));
     p.ignore("organization", "not applied: send it with extra_headers: {OpenAI-Organization: ...}");
@@ -452,7 +450,8 @@ public final class ConfigLoader {
         section.secret(name).ifPresent(value -> headers.put(name.toLowerCase(Locale.ROOT), value));
       }
     }));
-    return new CallSettings(order, maxParallel, streamTimeout, headers);
+    // null when not set: litellm_settings.drop_params decides
+    return new CallSettings(order, maxParallel, streamTimeout, headers, params.bool("drop_params").orElse(null));
   }
 
   /** A non-blank environment variable. */
@@ -705,7 +704,7 @@ public final class ConfigLoader {
         cert, key, maxUpstream, total, stall, eventBusApi);
   }
 
-  private List<Deployment> deployments(List<Draft> drafts, RouterSettings router) {
+  private List<Deployment> deployments(List<Draft> drafts, RouterSettings router, boolean dropParams) {
     Map<String, String> taken = new HashMap<>();
     drafts.stream().filter(d -> d.givenId() != null).forEach(d -> taken.putIfAbsent(d.givenId(), d.path()));
     Map<String, Integer> derivedCount = new HashMap<>();
@@ -724,9 +723,10 @@ public final class ConfigLoader {
               + "; give this deployment a model_info.id");
         }
       }
-      CallSettings calls = draft.calls().streamTimeout() != null || streamTimeout == null ? draft.calls()
-          : new CallSettings(draft.calls().order(), draft.calls().maxParallelRequests(), streamTimeout,
-              draft.calls().extraHeaders());
+      CallSettings own = draft.calls();
+      CallSettings calls = new CallSettings(own.order(), own.maxParallelRequests(),
+          own.streamTimeout() != null ? own.streamTimeout() : streamTimeout, own.extraHeaders(),
+          own.dropParams() != null ? own.dropParams() : dropParams);
       deployments.add(new Deployment(id, draft.alias(), draft.model(), draft.apiBase(), draft.apiKey(),
           draft.weight(), draft.rpm(), draft.tpm(), Objects.requireNonNullElse(draft.timeout(), router.timeout()),
           draft.injectionPoints(), draft.info(),

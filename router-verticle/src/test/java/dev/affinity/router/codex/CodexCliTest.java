@@ -19,39 +19,42 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The real OpenAI Codex CLI through the gateway on the Responses API, on an alias of two OpenAI deployments (two
- * accounts or organisations of one model): Codex runs its own tool loop (the model calls {@code exec_command}, by the
- * emulator's tool directive; Codex runs the command and sends its output back), and a resumed thread's next turn
- * goes on on the same deployment, every request after the first reading the prompt cache. Codex sends OpenAI's
- * built-in and namespaced tools beside its functions, {@code store: false} and its session as
- * {@code prompt_cache_key}.
+ * accounts or organisations of one model) and on an alias of two Claude deployments (bridged over Chat Completions,
+ * with LiteLLM's {@code drop_params} for the built-in tools Claude cannot take and injected cache markers, since Codex
+ * sends none): Codex runs its own tool loop (the model calls {@code exec_command}, by the emulator's tool directive;
+ * Codex runs the command and sends its output back), and a resumed thread's next turn goes on on the same
+ * deployment, every request after the first reading the prompt cache. Codex sends OpenAI's built-in and namespaced
+ * tools beside its functions, {@code store: false} and its session as {@code prompt_cache_key}.
  */
-class CodexOnOpenAiTest {
+class CodexCliTest {
 
   private static final String KEY = "sk-affinity-codex";
   private static final String SECRET = "PELICAN-42";
-  private static final List<String> ACCOUNTS = List.of("cx-1", "cx-2");
 
   private static Vertx vertx;
   private static UpstreamEmulator emulator;
   private static TestGateway gateway;
-  private static CodexCli codex;
 
   @BeforeAll
   static void start() throws Exception {
     vertx = Vertx.vertx();
     emulator = await(UpstreamEmulator.start(vertx, new EmulatorOptions().setLatency(LatencyModel.ZERO)
-        .addAccount("cx-1", "sk-cx-1").addAccount("cx-2", "sk-cx-2")));
+        .addAccount("cx-1", "sk-cx-1").addAccount("cx-2", "sk-cx-2")
+        .addAccount("cl-1", "sk-cl-1").addAccount("cl-2", "sk-cl-2")));
     StringBuilder yaml = new StringBuilder("general_settings: {master_key: " + KEY + "}\nmodel_list:\n");
     for (int i = 1; i <= 2; i++) {
       yaml.append("""
             - model_name: gpt-5-codex
               litellm_params: {model: openai/gpt-5-codex, api_key: sk-cx-%d, api_base: "%s/v1"}
               model_info: {id: cx-%d}
-          """.formatted(i, emulator.baseUrl(), i));
+            - model_name: claude-sonnet-4-5
+              litellm_params: {model: anthropic/claude-sonnet-4-5, api_key: sk-cl-%d, api_base: "%s",
+                               drop_params: true, cache_control_injection_points: [{location: message, role: system},
+                               {location: message, index: -1}]}
+              model_info: {id: cl-%d}
+          """.formatted(i, emulator.baseUrl(), i, i, emulator.baseUrl(), i));
     }
     gateway = TestGateway.start(yaml.toString());
-    codex = CodexCli.installed(gateway.baseUrl() + "/v1", "gpt-5-codex");
-    Files.writeString(codex.workdir().resolve("notes.txt"), "The secret word is " + SECRET + ".\n");
   }
 
   @AfterAll
@@ -68,7 +71,19 @@ class CodexOnOpenAiTest {
   }
 
   @Test
-  void codexRunsItsToolLoopAndResumesItsThreadOnOneDeployment() throws Exception {
+  void onOpenAiDeployments() throws Exception {
+    runsItsToolLoopAndResumesItsThreadOnOneDeployment("gpt-5-codex", List.of("cx-1", "cx-2"), "/v1/responses");
+  }
+
+  @Test
+  void onClaudeDeployments() throws Exception {
+    runsItsToolLoopAndResumesItsThreadOnOneDeployment("claude-sonnet-4-5", List.of("cl-1", "cl-2"), "/v1/messages");
+  }
+
+  private void runsItsToolLoopAndResumesItsThreadOnOneDeployment(String alias, List<String> accounts, String path)
+      throws Exception {
+    CodexCli codex = CodexCli.installed(gateway.baseUrl() + "/v1", alias);
+    Files.writeString(codex.workdir().resolve("notes.txt"), "The secret word is " + SECRET + ".\n");
     CodexCli.Result first = codex.exec(KEY, "What is in notes.txt?"
         + " [[emulator:tool exec_command {\"cmd\": \"cat notes.txt\"}]]");
     assertThat(first.exit()).as(first.toString()).isZero();
@@ -85,13 +100,13 @@ class CodexOnOpenAiTest {
     assertThat(next.usage().path("cached_input_tokens").asLong()).as("the resumed thread reads its cache: " + next)
         .isPositive();
 
-    List<CapturedRequest> one = emulator.capturedRequests(ACCOUNTS.get(0));
-    List<CapturedRequest> other = emulator.capturedRequests(ACCOUNTS.get(1));
+    List<CapturedRequest> one = emulator.capturedRequests(accounts.get(0));
+    List<CapturedRequest> other = emulator.capturedRequests(accounts.get(1));
     List<CapturedRequest> sent = one.isEmpty() ? other : one;
     assertThat(one.isEmpty() || other.isEmpty()).as("every request of the thread on one deployment: "
         + one.size() + " and " + other.size()).isTrue();
     assertThat(sent).as("the command's call, the answer after it, the resumed turn").hasSize(3)
-        .allSatisfy(request -> assertThat(request.uri()).isEqualTo("/v1/responses"));
+        .allSatisfy(request -> assertThat(request.uri()).isEqualTo(path));
     assertThat(sent.get(0).body()).doesNotContain(SECRET);
     assertThat(sent.get(1).body()).as("the command's output went back as the function call's output")
         .contains(SECRET);
