@@ -2,16 +2,19 @@ package dev.affinity.router;
 
 import dev.affinity.model.config.ConfigException;
 import dev.affinity.model.config.ConfigLoader;
+import dev.affinity.model.config.Deployment;
 import dev.affinity.model.config.GatewayConfig;
 import dev.affinity.router.node.AffinityNode;
 import dev.affinity.router.node.ClusterSettings;
 import dev.affinity.router.node.LogFormat;
 import dev.affinity.router.node.LogSetup;
+import dev.affinity.router.routing.DeploymentBook;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -20,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Logger;
+import java.util.stream.Collectors;
 
 /** {@code java -jar affinity.jar --config FILE [...]}: starts one gateway node. */
 public final class AffinityMain {
@@ -155,6 +159,13 @@ public final class AffinityMain {
     }
     Logger log = Logger.getLogger("dev.affinity.router");
     config.warnings().forEach(warning -> log.warning("config: " + warning));
+    List<Deployment> unpriced = DeploymentBook.unpriced(config);
+    if (!unpriced.isEmpty()) {
+      log.warning("config: no price for " + unpriced.stream().map(d -> d.id() + " (" + d.model() + ")")
+          .collect(Collectors.joining(", ")) + ": their calls cost 0 in spend, budgets (max_budget) and savings;"
+          + " set model_info.input_cost_per_token and output_cost_per_token (and cache_read_input_token_cost: cache"
+          + " reads are otherwise priced at 0.1x input)");
+    }
 
     ClusterSettings cluster;
     try {

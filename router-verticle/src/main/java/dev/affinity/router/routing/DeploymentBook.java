@@ -12,6 +12,7 @@ import dev.affinity.router.cache.Price;
 import dev.affinity.router.routing.strategy.InFlight;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -153,6 +154,18 @@ public final class DeploymentBook {
     }
     return prices.computeIfAbsent(deploymentId, key -> Price.resolve(deployment.get().model(),
         configuredPrices(deployment.get().info())));
+  }
+
+  /**
+   * The deployments of {@code config} whose calls would cost nothing: no price configured and none in the list (the
+   * list knows Claude models). Their spend, budgets and savings count 0, which an operator must be told. A wildcard
+   * deployment's model comes from the client, so it is not judged here.
+   */
+  public static List<Deployment> unpriced(GatewayConfig config) {
+    return config.deployments().stream()
+        .filter(deployment -> deployment.model().indexOf('*') < 0)
+        .filter(deployment -> Price.resolve(deployment.model(), configuredPrices(deployment.info())).isEmpty())
+        .toList();
   }
 
   private static Map<String, Double> configuredPrices(ModelInfo info) {

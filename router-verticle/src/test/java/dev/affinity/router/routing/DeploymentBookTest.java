@@ -6,6 +6,7 @@ import dev.affinity.model.RouteKind;
 import dev.affinity.model.TokenUsage;
 import dev.affinity.model.UsageReport;
 import dev.affinity.model.config.ConfigLoader;
+import dev.affinity.model.config.Deployment;
 import dev.affinity.model.config.GatewayConfig;
 import org.junit.jupiter.api.Test;
 
@@ -180,5 +181,26 @@ class DeploymentBookTest {
     for (Thread loop : loops) {
       loop.join(60_000);
     }
+  }
+
+  /** A deployment whose calls would cost nothing is named at start-up: its spend and budgets would count 0. */
+  @Test
+  void theDeploymentsWithoutAPriceAreTheOnesNeitherConfiguredNorListed() throws Exception {
+    GatewayConfig mixed = ConfigLoader.parse("""
+        model_list:
+          - model_name: claude
+            litellm_params: {model: anthropic/claude-sonnet-4-5, api_key: sk-1}
+            model_info: {id: listed}
+          - model_name: gpt
+            litellm_params: {model: openai/gpt-5-codex, api_key: sk-2}
+            model_info: {id: unpriced}
+          - model_name: gpt
+            litellm_params: {model: openai/gpt-5-codex, api_key: sk-3}
+            model_info: {id: configured, input_cost_per_token: 0.00000125, output_cost_per_token: 0.00001}
+          - model_name: "openai/*"
+            litellm_params: {model: "openai/*", api_key: sk-4}
+            model_info: {id: wildcard}
+        """, Map.of());
+    assertThat(DeploymentBook.unpriced(mixed)).extracting(Deployment::id).containsExactly("unpriced");
   }
 }
