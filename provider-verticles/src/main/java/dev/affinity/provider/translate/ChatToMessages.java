@@ -57,11 +57,16 @@ public final class ChatToMessages {
       out.set("model", chat.get("model").deepCopy());
     }
     JsonNode thinking = thinking(chat);
-    out.put("max_tokens", maxTokens(chat, thinking));
-
     ArrayNode system = NODES.arrayNode();
     Turns turns = new Turns();
     translateMessages(chat.get("messages"), system, turns);
+    if (thinking != null && continuesToolCallsWithoutThinking(turns.messages())) {
+      // Claude refuses to think on a tool call's results when the turn that called it does not start with its
+      // thinking; OpenAI clients seldom hand thinking back (LiteLLM's thinking_blocks), so this request goes without
+      // thinking rather than failing, as LiteLLM's modify_params does
+      thinking = null;
+    }
+    out.put("max_tokens", maxTokens(chat, thinking));
     if (!system.isEmpty()) {
       out.set("system", system);
     }
@@ -126,6 +131,31 @@ public final class ChatToMessages {
           + "'. Claude models take 'none', 'minimal', 'low', 'medium', 'high' or 'max'.", "reasoning_effort");
     };
     return budget == 0 ? null : NODES.objectNode().put("type", "enabled").put("budget_tokens", budget);
+  }
+
+  /**
+   * Whether {@code messages} end with tool results whose calling turn does not start with a thinking block: what
+   * Claude refuses while thinking ("a final assistant message must start with a thinking block").
+   */
+  static boolean continuesToolCallsWithoutThinking(ArrayNode messages) {
+    int last = messages.size() - 1;
+    if (last < 1 || !"user".equals(messages.get(last).path("role").asText())
+        || !hasBlock(messages.get(last), "tool_result") || !"assistant".equals(messages.get(last - 1)
+        .path("role").asText())) {
+      return false;
+    }
+    JsonNode calling = messages.get(last - 1);
+    String first = calling.path("content").path(0).path("type").asText("");
+    return hasBlock(calling, "tool_use") && !first.equals("thinking") && !first.equals("redacted_thinking");
+  }
+
+  private static boolean hasBlock(JsonNode message, String type) {
+    for (JsonNode block : message.path("content")) {
+      if (type.equals(block.path("type").asText())) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**

@@ -332,6 +332,33 @@ class ChatToMessagesTest {
     assertRefused(ask.formatted(",\"reasoning_effort\":\"extreme\""), "reasoning_effort");
   }
 
+  /**
+   * Claude refuses to think on tool results whose calling turn does not start with its thinking, and most OpenAI
+   * clients do not hand thinking back: such a request goes without thinking (as LiteLLM's modify_params), where it
+   * was refused upstream with a 400 on the second turn of every tool loop.
+   */
+  @Test
+  void toolResultsOfATurnWithoutItsThinkingAreAnsweredWithoutThinking() {
+    String loop = """
+        {"model":"m","reasoning_effort":"medium","tools":[{"type":"function","function":{"name":"f",
+          "parameters":{"type":"object"}}}],"messages":[{"role":"user","content":"q"},
+          {"role":"assistant","content":null,%s"tool_calls":[{"id":"call_1","type":"function",
+            "function":{"name":"f","arguments":"{}"}}]},
+          {"role":"tool","tool_call_id":"call_1","content":"42"}%s]}""";
+    ObjectNode bare = translate(loop.formatted("", ""));
+    assertThat(bare.has("thinking")).as("the calling turn has no thinking to start with").isFalse();
+    assertThat(bare.get("max_tokens").intValue()).as("no budget on top").isEqualTo(ChatToMessages.DEFAULT_MAX_TOKENS);
+
+    ObjectNode handedBack = translate(loop.formatted(
+        "\"thinking_blocks\":[{\"type\":\"thinking\",\"thinking\":\"hmm\",\"signature\":\"sig\"}],", ""));
+    assertThat(handedBack.at("/thinking/budget_tokens").intValue()).as("the thinking was handed back").isEqualTo(2048);
+
+    ObjectNode nextQuestion = translate(loop.formatted("", ",{\"role\":\"assistant\",\"content\":\"It is 42.\"},"
+        + "{\"role\":\"user\",\"content\":\"and?\"}"));
+    assertThat(nextQuestion.at("/thinking/budget_tokens").intValue()).as("a new question after the loop's answer")
+        .isEqualTo(2048);
+  }
+
   @Test
   void theErrorBodyIsOpenAiShaped() {
     TranslationException refused = new TranslationException("Claude models return one choice: 'n' must be 1.", "n");
