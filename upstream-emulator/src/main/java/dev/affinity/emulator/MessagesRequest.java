@@ -38,6 +38,7 @@ record MessagesRequest(String model, int maxTokens, boolean stream, JsonObject f
     JsonObject forcedTool = forcedTool(json);
     if (thinkingBudget > 0) {
       compatibleWithThinking(json, forcedTool);
+      toolTurnStartsWithThinking(json.getJsonArray("messages"));
     }
     signedThinking(json.getJsonArray("messages"));
     PromptLayout layout = PromptLayout.of(model, json);
@@ -159,6 +160,40 @@ record MessagesRequest(String model, int maxTokens, boolean stream, JsonObject f
     if (json.getValue("top_k") != null) {
       throw ApiError.invalidRequest("`top_k` must be unset when thinking is enabled." + THINKING_DOCS);
     }
+  }
+
+  /**
+   * While thinking, tool results go back after the thinking of the turn that called the tools: when the request ends
+   * with tool results, the assistant message before them must start with its thinking, as Anthropic requires.
+   */
+  private static void toolTurnStartsWithThinking(JsonArray messages) {
+    int last = messages.size() - 1;
+    if (last < 1 || !(messages.getValue(last) instanceof JsonObject user) || !"user".equals(user.getValue("role"))
+        || !hasBlock(user, "tool_result") || !(messages.getValue(last - 1) instanceof JsonObject calling)
+        || !"assistant".equals(calling.getValue("role")) || !hasBlock(calling, "tool_use")) {
+      return;
+    }
+    JsonArray blocks = (JsonArray) calling.getValue("content");
+    Object first = blocks.getValue(0) instanceof JsonObject block ? block.getValue("type") : null;
+    if (!"thinking".equals(first) && !"redacted_thinking".equals(first)) {
+      throw ApiError.invalidRequest("messages." + (last - 1) + ".content.0.type: Expected `thinking` or"
+          + " `redacted_thinking`, but found `" + first + "`. When `thinking` is enabled, a final `assistant` message"
+          + " must start with a thinking block (preceeding the lastmost set of `tool_use` and `tool_result` blocks)."
+          + " We recommend you include thinking blocks from previous turns. To avoid this requirement, disable"
+          + " `thinking`. Please consult our documentation at"
+          + " https://docs.claude.com/en/docs/build-with-claude/extended-thinking");
+    }
+  }
+
+  private static boolean hasBlock(JsonObject message, String type) {
+    if (message.getValue("content") instanceof JsonArray blocks) {
+      for (Object block : blocks) {
+        if (block instanceof JsonObject object && type.equals(object.getValue("type"))) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   /**

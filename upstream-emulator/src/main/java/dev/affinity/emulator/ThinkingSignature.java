@@ -11,16 +11,17 @@ import javax.crypto.spec.SecretKeySpec;
  * The {@code signature} of a thinking block: Anthropic signs the thinking it returns so that a client can only hand
  * back thinking the model wrote. Here an HMAC of the thinking text under one fixed key, so that a signature written by
  * one account (or one emulator process) is accepted by every other, as Anthropic's are across accounts and across
- * its own API, Bedrock and Vertex AI: a conversation the gateway moves between deployments keeps working.
+ * its own API, Bedrock and Vertex AI: a conversation the gateway moves between deployments keeps working. Public for
+ * the workload's stand-in thinking (see {@code Session#nextTurn}).
  */
-final class ThinkingSignature {
+public final class ThinkingSignature {
 
   private static final byte[] KEY = "affinity-emulator thinking signatures".getBytes(StandardCharsets.UTF_8);
 
   private ThinkingSignature() {
   }
 
-  static String of(String thinking) {
+  public static String of(String thinking) {
     try {
       Mac mac = Mac.getInstance("HmacSHA256");
       mac.init(new SecretKeySpec(KEY, "HmacSHA256"));

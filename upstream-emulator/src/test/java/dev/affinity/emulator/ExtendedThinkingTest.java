@@ -158,6 +158,35 @@ class ExtendedThinkingTest {
     assertRefused(unsigned, "messages.1.content.0.thinking.signature: Field required");
   }
 
+  /**
+   * A tool call's results go back after the thinking of the turn that called it, by a directive here; without that
+   * thinking the request is refused, as Anthropic refuses it; a new question after the answer needs none.
+   */
+  @Test
+  void toolResultsGoBackAfterTheThinkingOfTheTurnThatCalledTheTool() {
+    JsonArray tools = new JsonArray().add(new JsonObject().put("name", "read")
+        .put("input_schema", new JsonObject().put("type", "object")));
+    JsonObject ask = userSays("Read it. [[emulator:tool read {\"path\": \"a\"}]]");
+    JsonArray called = answer(KEY, thinkingRequest("x").put("tools", tools)
+        .put("messages", new JsonArray().add(ask))).getJsonArray("content");
+    assertThat(called.getJsonObject(0).getString("type")).isEqualTo("thinking");
+    JsonObject result = userSays(new JsonArray().add(new JsonObject().put("type", "tool_result")
+        .put("tool_use_id", called.getJsonObject(1).getString("id")).put("content", "42")));
+
+    JsonObject handedBack = thinkingRequest("x").put("tools", tools)
+        .put("messages", new JsonArray().add(ask).add(assistantSays(called)).add(result));
+    assertThat(answer(KEY, handedBack).getString("stop_reason")).isEqualTo("end_turn");
+
+    JsonArray withoutThinking = called.copy();
+    withoutThinking.remove(0);
+    JsonObject dropped = thinkingRequest("x").put("tools", tools)
+        .put("messages", new JsonArray().add(ask).add(assistantSays(withoutThinking)).add(result));
+    assertRefused(dropped, "messages.1.content.0.type: Expected `thinking` or `redacted_thinking`, but found"
+        + " `tool_use`. When `thinking` is enabled, a final `assistant` message must start with a thinking block");
+    dropped.remove("thinking");
+    assertThat(answer(KEY, dropped).getString("stop_reason")).as("without thinking").isEqualTo("end_turn");
+  }
+
   @ParameterizedTest(name = "{0}")
   @CsvSource(delimiter = '|', value = {
       "small budget|{\"type\":\"enabled\",\"budget_tokens\":1000}||"

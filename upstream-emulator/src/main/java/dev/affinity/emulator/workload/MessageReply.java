@@ -1,17 +1,32 @@
 package dev.affinity.emulator.workload;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.BufferedReader;
 import java.io.IOException;
 
 /**
- * What the replay needs from one Messages API answer: usage, the assistant's text (it feeds the next turn), and
- * the error type when the answer is an error, including an {@code error} event in the middle of a stream.
+ * What the replay needs from one Messages API answer: usage, the assistant's text and its signed thinking (they feed
+ * the next turn), and the error type when the answer is an error, including an {@code error} event in the middle of a
+ * stream.
+ *
+ * @param thinking the answer's first {@code thinking} block ({@code type}, {@code thinking}, {@code signature}), or
+ *                 null when it has none
  */
-public record MessageReply(Usage usage, String text, String errorType) {
+public record MessageReply(Usage usage, String text, String errorType, ObjectNode thinking) {
+
+  /** An answer without thinking. */
+  public MessageReply(Usage usage, String text, String errorType) {
+    this(usage, text, errorType, null);
+  }
 
   public boolean failed() {
     return errorType != null;
+  }
+
+  private static ObjectNode thinkingBlock(String thinking, String signature) {
+    return AgentWorkload.NODES.objectNode().put("type", "thinking").put("thinking", thinking)
+        .put("signature", signature);
   }
 
   /** A non-streaming answer: a {@code message} object, or an error object. */
@@ -29,12 +44,15 @@ public record MessageReply(Usage usage, String text, String errorType) {
       return new MessageReply(Usage.ZERO, "", errorType(message));
     }
     StringBuilder text = new StringBuilder();
+    ObjectNode thinking = null;
     for (JsonNode block : message.path("content")) {
       if ("text".equals(block.path("type").asText())) {
         text.append(block.path("text").asText());
+      } else if (thinking == null && "thinking".equals(block.path("type").asText())) {
+        thinking = thinkingBlock(block.path("thinking").asText(), block.path("signature").asText());
       }
     }
-    return new MessageReply(Usage.fromJson(message.path("usage")), text.toString(), null);
+    return new MessageReply(Usage.fromJson(message.path("usage")), text.toString(), null, thinking);
   }
 
   /**
@@ -45,6 +63,8 @@ public record MessageReply(Usage usage, String text, String errorType) {
   public static MessageReply fromEventStream(BufferedReader events) throws IOException {
     Usage usage = Usage.ZERO;
     StringBuilder text = new StringBuilder();
+    StringBuilder thinking = new StringBuilder();
+    String signature = null;
     String errorType = null;
     boolean stopped = false;
     StringBuilder data = new StringBuilder();
@@ -70,8 +90,16 @@ public record MessageReply(Usage usage, String text, String errorType) {
         case "message_delta" -> usage = usage.overwrittenBy(event.path("usage"));
         case "content_block_delta" -> {
           JsonNode delta = event.path("delta");
-          if ("text_delta".equals(delta.path("type").asText())) {
-            text.append(delta.path("text").asText());
+          switch (delta.path("type").asText()) {
+            case "text_delta" -> text.append(delta.path("text").asText());
+            // the first thinking block only: its signature closes it
+            case "thinking_delta" -> {
+              if (signature == null) {
+                thinking.append(delta.path("thinking").asText());
+              }
+            }
+            case "signature_delta" -> signature = signature == null ? delta.path("signature").asText() : signature;
+            default -> { }
           }
         }
         case "message_stop" -> stopped = true;
@@ -83,7 +111,8 @@ public record MessageReply(Usage usage, String text, String errorType) {
     if (errorType == null && !stopped) {
       errorType = "incomplete_stream"; // a relay that drops the tail must not pass for a good answer
     }
-    return new MessageReply(usage, text.toString(), errorType);
+    return new MessageReply(usage, text.toString(), errorType,
+        signature == null ? null : thinkingBlock(thinking.toString(), signature));
   }
 
   /** The error type of an Anthropic (or OpenAI-style) error body, {@code "unknown"} when there is none. */

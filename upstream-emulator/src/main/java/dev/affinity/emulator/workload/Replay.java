@@ -153,7 +153,7 @@ public final class Replay {
     Exchange exchange = new Exchange(turn, session.id(), session.tenant(), status, deployment, route, reply.usage(),
         reply.errorType());
     if (exchange.ok()) {
-      session.nextTurn(reply.text());
+      session.nextTurn(reply.text(), reply.thinking());
     }
     return exchange;
   }

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import dev.affinity.emulator.ThinkingSignature;
 import java.io.UncheckedIOException;
 import java.util.Locale;
 
@@ -80,18 +81,29 @@ public final class Session {
     }
   }
 
+  /** {@link #nextTurn(String, ObjectNode)} for a caller that read only the reply's text. */
+  public void nextTurn(String assistantReplyText) {
+    nextTurn(assistantReplyText, null);
+  }
+
   /**
    * Appends the assistant's reply and the user's next message. Turns alternate between a tool call (the reply
-   * carries a {@code tool_use}, the user answers with its {@code tool_result}) and plain user text.
+   * carries a {@code tool_use}, the user answers with its {@code tool_result}) and plain user text. A tool call's
+   * reply starts with its thinking, as Claude Code sends it back and Claude requires while thinking.
    *
    * @param assistantReplyText the text the model answered with; blank is replaced by a stand-in because the API
    *     rejects empty text blocks
+   * @param thinking the reply's signed thinking block, handed back on a tool call's turn; null when the caller did
+   *     not read it: a stand-in is then signed as the emulator signs, which only the emulator accepts
    */
-  public void nextTurn(String assistantReplyText) {
+  public void nextTurn(String assistantReplyText, ObjectNode thinking) {
     String reply = assistantReplyText == null || assistantReplyText.isBlank() ? "Done." : assistantReplyText;
     resendPreviousUserMessage();
     turn++;
     ArrayNode assistant = append("assistant");
+    if (turn % 2 == 0) {
+      assistant.add(thinking != null ? thinking.deepCopy() : standInThinking(reply));
+    }
     assistant.add(textBlock(reply));
     ArrayNode user;
     if (turn % 2 == 0) {
@@ -139,6 +151,12 @@ public final class Session {
     ArrayNode last = append("user");
     last.add(textBlock(prose.paragraph(prose.between(20, 50))));
     ((ObjectNode) last.get(0)).set("cache_control", ephemeral());
+  }
+
+  private static ObjectNode standInThinking(String reply) {
+    String thinking = "Thinking about: " + reply;
+    return NODES.objectNode().put("type", "thinking").put("thinking", thinking)
+        .put("signature", ThinkingSignature.of(thinking));
   }
 
   private ArrayNode append(String role) {

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import dev.affinity.emulator.ThinkingSignature;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -131,8 +132,12 @@ class AgentWorkloadTest {
     assertThat(after.get(before.size() - 1).get("content")).isEqualTo(TextNode.valueOf(previousText));
     JsonNode assistant = after.get(before.size());
     assertThat(assistant.get("role").asText()).isEqualTo("assistant");
-    assertThat(assistant.get("content").get(0).get("text").asText()).isEqualTo("I will read the file.");
-    JsonNode toolUse = assistant.get("content").get(1);
+    // a tool call's turn starts with its thinking, as Claude requires while thinking: a stand-in when none was given
+    JsonNode thinking = assistant.get("content").get(0);
+    assertThat(thinking.get("type").asText()).isEqualTo("thinking");
+    assertThat(thinking.get("signature").asText()).isEqualTo(ThinkingSignature.of(thinking.get("thinking").asText()));
+    assertThat(assistant.get("content").get(1).get("text").asText()).isEqualTo("I will read the file.");
+    JsonNode toolUse = assistant.get("content").get(2);
     assertThat(toolUse.get("type").asText()).isEqualTo("tool_use");
     JsonNode toolResult = after.get(before.size() + 1).get("content").get(0);
     assertThat(toolResult.get("type").asText()).isEqualTo("tool_result");
@@ -157,7 +162,20 @@ class AgentWorkloadTest {
     Session session = new AgentWorkload(42, 1, 1).sessions().get(0);
     session.nextTurn("  ");
     ArrayNode messages = messages(session);
-    assertThat(messages.get(messages.size() - 2).get("content").get(0).get("text").asText()).isNotBlank();
+    assertThat(messages.get(messages.size() - 2).get("content").get(1).get("text").asText()).isNotBlank();
+  }
+
+  @Test
+  void theThinkingGivenWithTheReplyGoesBackFirstOnAToolCallsTurnOnly() throws IOException {
+    Session session = new AgentWorkload(42, 1, 1).sessions().get(0);
+    ObjectNode received = AgentWorkload.NODES.objectNode().put("type", "thinking").put("thinking", "Let me look.")
+        .put("signature", "sig-from-the-answer");
+    session.nextTurn("I will read the file.", received);
+    ArrayNode messages = messages(session);
+    assertThat(messages.get(messages.size() - 2).get("content").get(0)).isEqualTo(received);
+    session.nextTurn("Done.", received);
+    messages = messages(session);
+    assertThat(messages.get(messages.size() - 2).get("content")).as("a text turn's reply: text alone").hasSize(1);
   }
 
   @Test

@@ -71,6 +71,37 @@ class MessageReplyTest {
     assertThat(reply.usage()).isEqualTo(new Usage(10, 200, 5000, 42));
   }
 
+  /** The signed thinking is what the next turn hands back: whole from a message, joined from a stream's deltas. */
+  @Test
+  void theFirstThinkingBlockIsKeptWithItsSignature() throws IOException {
+    MessageReply whole = MessageReply.fromMessage(bytes("""
+        {"type":"message","content":[{"type":"thinking","thinking":"Let me see.","signature":"c2ln"},
+          {"type":"text","text":"Hi"}],"usage":{"input_tokens":1,"output_tokens":2}}"""));
+    assertThat(whole.thinking().get("thinking").asText()).isEqualTo("Let me see.");
+    assertThat(whole.thinking().get("signature").asText()).isEqualTo("c2ln");
+    assertThat(MessageReply.fromMessage(bytes("""
+        {"type":"message","content":[{"type":"text","text":"Hi"}],"usage":{}}""")).thinking()).isNull();
+
+    MessageReply streamed = MessageReply.fromEventStream(events("""
+        data: {"type":"message_start","message":{"usage":{"input_tokens":1,"output_tokens":1}}}
+
+        data: {"type":"content_block_start","index":0,"content_block":{"type":"thinking","thinking":"","signature":""}}
+
+        data: {"type":"content_block_delta","index":0,"delta":{"type":"thinking_delta","thinking":"Let me"}}
+
+        data: {"type":"content_block_delta","index":0,"delta":{"type":"thinking_delta","thinking":" see."}}
+
+        data: {"type":"content_block_delta","index":0,"delta":{"type":"signature_delta","signature":"c2ln"}}
+
+        data: {"type":"content_block_delta","index":1,"delta":{"type":"text_delta","text":"Hi"}}
+
+        data: {"type":"message_stop"}
+
+        """));
+    assertThat(streamed.thinking()).isEqualTo(whole.thinking());
+    assertThat(streamed.text()).isEqualTo("Hi");
+  }
+
   @Test
   void dataSplitOverSeveralLinesIsOneEvent() throws IOException {
     MessageReply reply = MessageReply.fromEventStream(events("""
