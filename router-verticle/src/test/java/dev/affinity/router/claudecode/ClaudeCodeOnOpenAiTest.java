@@ -2,11 +2,7 @@ package dev.affinity.router.claudecode;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.affinity.emulator.AccountCounters;
-import dev.affinity.emulator.EmulatorOptions;
-import dev.affinity.emulator.LatencyModel;
-import dev.affinity.emulator.UpstreamEmulator;
-import dev.affinity.router.TestGateway;
-import io.vertx.core.Vertx;
+import dev.affinity.router.EmulatedGateway;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -14,7 +10,6 @@ import org.junit.jupiter.api.Test;
 import java.util.List;
 import java.util.Map;
 
-import static dev.affinity.router.TestGateway.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -30,54 +25,42 @@ class ClaudeCodeOnOpenAiTest {
   private static final List<String> ACCOUNTS = List.of("oa-1", "oa-2");
 
   private static ClaudeCodeCli claude;
-  private static Vertx vertx;
-  private static UpstreamEmulator emulator;
-  private static TestGateway gateway;
+  private static EmulatedGateway upstream;
 
   @BeforeAll
   static void start() throws Exception {
     claude = ClaudeCodeCli.installed();
-    vertx = Vertx.vertx();
-    emulator = await(UpstreamEmulator.start(vertx, new EmulatorOptions().setLatency(LatencyModel.ZERO)
-        .addAccount("oa-1", "sk-oa-1").addAccount("oa-2", "sk-oa-2")));
-    StringBuilder yaml = new StringBuilder("general_settings: {master_key: " + KEY + "}\nmodel_list:\n");
-    for (int i = 1; i <= 2; i++) {
-      yaml.append("""
-            - model_name: qwen-coder
-              litellm_params: {model: hosted_vllm/Qwen/Qwen3-Coder, api_key: sk-oa-%d, api_base: "%s/v1"}
-              model_info: {id: oa-%d}
-          """.formatted(i, emulator.baseUrl(), i));
-    }
-    gateway = TestGateway.start(yaml.toString());
+    upstream = EmulatedGateway.start(KEY, Map.of("oa-1", "sk-oa-1", "oa-2", "sk-oa-2"), emulator -> """
+          - model_name: qwen-coder
+            litellm_params: {model: hosted_vllm/Qwen/Qwen3-Coder, api_key: sk-oa-1, api_base: "%1$s/v1"}
+            model_info: {id: oa-1}
+          - model_name: qwen-coder
+            litellm_params: {model: hosted_vllm/Qwen/Qwen3-Coder, api_key: sk-oa-2, api_base: "%1$s/v1"}
+            model_info: {id: oa-2}
+        """.formatted(emulator));
   }
 
   @AfterAll
   static void stop() throws Exception {
-    if (gateway != null) {
-      gateway.close();
-    }
-    if (emulator != null) {
-      await(emulator.close());
-    }
-    if (vertx != null) {
-      await(vertx.close());
+    if (upstream != null) {
+      upstream.close();
     }
   }
 
   @Test
   void aConversationStaysOnOneDeploymentAndReadsItsCache() throws Exception {
-    Map<String, String> environment = Map.of("ANTHROPIC_BASE_URL", gateway.baseUrl(), "ANTHROPIC_API_KEY", KEY,
+    Map<String, String> environment = Map.of("ANTHROPIC_BASE_URL", upstream.baseUrl(), "ANTHROPIC_API_KEY", KEY,
         "ANTHROPIC_MODEL", "qwen-coder", "ANTHROPIC_SMALL_FAST_MODEL", "qwen-coder",
         "ANTHROPIC_DEFAULT_HAIKU_MODEL", "qwen-coder");
     claude.converse(environment, 3);
-    Map<String, AccountCounters> counters = emulator.counters();
+    Map<String, AccountCounters> counters = upstream.emulator().counters();
     long[] reads = ACCOUNTS.stream().mapToLong(account -> counters.get(account).openAiCachedTokens()).toArray();
     assertThat(reads).as("cache reads of " + ACCOUNTS + ": the conversation's turns went to one deployment")
         .satisfiesAnyOf(r -> assertThat(r[0]).isPositive().satisfies(x -> assertThat(r[1]).isZero()),
             r -> assertThat(r[1]).isPositive().satisfies(x -> assertThat(r[0]).isZero()));
     // what went upstream was Chat Completions, Claude Code's system prompt first
     JsonNode sent = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
-        emulator.capturedRequests(reads[0] > 0 ? "oa-1" : "oa-2", 1).get(0).body());
+        upstream.emulator().capturedRequests(reads[0] > 0 ? "oa-1" : "oa-2", 1).get(0).body());
     assertThat(sent.at("/messages/0/role").asText()).isEqualTo("system");
     assertThat(sent.path("stream_options").path("include_usage").asBoolean()).isTrue();
   }

@@ -2,11 +2,7 @@ package dev.affinity.router.claudecode;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.affinity.emulator.CapturedRequest;
-import dev.affinity.emulator.EmulatorOptions;
-import dev.affinity.emulator.LatencyModel;
-import dev.affinity.emulator.UpstreamEmulator;
-import dev.affinity.router.TestGateway;
-import io.vertx.core.Vertx;
+import dev.affinity.router.EmulatedGateway;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -16,7 +12,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
-import static dev.affinity.router.TestGateway.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -32,42 +27,33 @@ class ClaudeCodeToolLoopTest {
   private static final String SECRET = "PELICAN-42";
 
   private static ClaudeCodeCli claude;
-  private static Vertx vertx;
-  private static UpstreamEmulator emulator;
-  private static TestGateway gateway;
+  private static EmulatedGateway upstream;
 
   @BeforeAll
   static void start() throws Exception {
     claude = ClaudeCodeCli.installed();
-    vertx = Vertx.vertx();
-    emulator = await(UpstreamEmulator.start(vertx, new EmulatorOptions().setLatency(LatencyModel.ZERO)
-        .addAccount("an-1", "sk-an-1").addAccount("an-2", "sk-an-2")
-        .addAccount("oa-1", "sk-oa-1").addAccount("oa-2", "sk-oa-2")));
-    StringBuilder yaml = new StringBuilder("general_settings: {master_key: " + KEY + "}\nmodel_list:\n");
-    for (int i = 1; i <= 2; i++) {
-      yaml.append("""
-            - model_name: claude-sonnet-4-5
-              litellm_params: {model: anthropic/claude-sonnet-4-5, api_key: sk-an-%d, api_base: "%s"}
-              model_info: {id: an-%d}
-            - model_name: qwen-coder
-              litellm_params: {model: hosted_vllm/Qwen/Qwen3-Coder, api_key: sk-oa-%d, api_base: "%s/v1"}
-              model_info: {id: oa-%d}
-          """.formatted(i, emulator.baseUrl(), i, i, emulator.baseUrl(), i));
-    }
-    gateway = TestGateway.start(yaml.toString());
+    upstream = EmulatedGateway.start(KEY, Map.of("an-1", "sk-an-1", "an-2", "sk-an-2", "oa-1", "sk-oa-1",
+        "oa-2", "sk-oa-2"), emulator -> """
+          - model_name: claude-sonnet-4-5
+            litellm_params: {model: anthropic/claude-sonnet-4-5, api_key: sk-an-1, api_base: "%1$s"}
+            model_info: {id: an-1}
+          - model_name: claude-sonnet-4-5
+            litellm_params: {model: anthropic/claude-sonnet-4-5, api_key: sk-an-2, api_base: "%1$s"}
+            model_info: {id: an-2}
+          - model_name: qwen-coder
+            litellm_params: {model: hosted_vllm/Qwen/Qwen3-Coder, api_key: sk-oa-1, api_base: "%1$s/v1"}
+            model_info: {id: oa-1}
+          - model_name: qwen-coder
+            litellm_params: {model: hosted_vllm/Qwen/Qwen3-Coder, api_key: sk-oa-2, api_base: "%1$s/v1"}
+            model_info: {id: oa-2}
+        """.formatted(emulator));
     Files.writeString(claude.workdir().resolve("notes.txt"), "The secret word is " + SECRET + ".\n");
   }
 
   @AfterAll
   static void stop() throws Exception {
-    if (gateway != null) {
-      gateway.close();
-    }
-    if (emulator != null) {
-      await(emulator.close());
-    }
-    if (vertx != null) {
-      await(vertx.close());
+    if (upstream != null) {
+      upstream.close();
     }
   }
 
@@ -83,7 +69,7 @@ class ClaudeCodeToolLoopTest {
 
   private void runsTheLoopOnOneDeployment(String alias, List<String> accounts) throws Exception {
     Path notes = claude.workdir().resolve("notes.txt").toRealPath();
-    Map<String, String> environment = Map.of("ANTHROPIC_BASE_URL", gateway.baseUrl(), "ANTHROPIC_API_KEY", KEY,
+    Map<String, String> environment = Map.of("ANTHROPIC_BASE_URL", upstream.baseUrl(), "ANTHROPIC_API_KEY", KEY,
         "ANTHROPIC_MODEL", alias, "ANTHROPIC_SMALL_FAST_MODEL", alias, "ANTHROPIC_DEFAULT_HAIKU_MODEL", alias);
     ClaudeCodeCli.Result result = claude.withTools(environment, "What is the secret word in notes.txt?"
         + " [[emulator:tool Read {\"file_path\": \"" + notes + "\"}]]", "Read", 4);
@@ -94,8 +80,8 @@ class ClaudeCodeToolLoopTest {
     assertThat(answer.path("num_turns").asInt()).as("a tool call and the answer after it: " + result).isEqualTo(2);
     assertThat(answer.path("result").asText()).isNotBlank();
 
-    List<CapturedRequest> first = emulator.capturedRequests(accounts.get(0));
-    List<CapturedRequest> second = emulator.capturedRequests(accounts.get(1));
+    List<CapturedRequest> first = upstream.emulator().capturedRequests(accounts.get(0));
+    List<CapturedRequest> second = upstream.emulator().capturedRequests(accounts.get(1));
     List<CapturedRequest> sent = first.isEmpty() ? second : first;
     assertThat(first.isEmpty() || second.isEmpty()).as("both requests of the loop on one deployment: "
         + first.size() + " and " + second.size()).isTrue();

@@ -2,19 +2,15 @@ package dev.affinity.router.codex;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.affinity.emulator.CapturedRequest;
-import dev.affinity.emulator.EmulatorOptions;
-import dev.affinity.emulator.LatencyModel;
-import dev.affinity.emulator.UpstreamEmulator;
-import dev.affinity.router.TestGateway;
-import io.vertx.core.Vertx;
+import dev.affinity.router.EmulatedGateway;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
 import java.util.List;
+import java.util.Map;
 
-import static dev.affinity.router.TestGateway.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -31,42 +27,33 @@ class CodexCliTest {
   private static final String KEY = "sk-affinity-codex";
   private static final String SECRET = "PELICAN-42";
 
-  private static Vertx vertx;
-  private static UpstreamEmulator emulator;
-  private static TestGateway gateway;
+  private static EmulatedGateway upstream;
 
   @BeforeAll
   static void start() throws Exception {
-    vertx = Vertx.vertx();
-    emulator = await(UpstreamEmulator.start(vertx, new EmulatorOptions().setLatency(LatencyModel.ZERO)
-        .addAccount("cx-1", "sk-cx-1").addAccount("cx-2", "sk-cx-2")
-        .addAccount("cl-1", "sk-cl-1").addAccount("cl-2", "sk-cl-2")));
-    StringBuilder yaml = new StringBuilder("general_settings: {master_key: " + KEY + "}\nmodel_list:\n");
-    for (int i = 1; i <= 2; i++) {
-      yaml.append("""
-            - model_name: gpt-5-codex
-              litellm_params: {model: openai/gpt-5-codex, api_key: sk-cx-%d, api_base: "%s/v1"}
-              model_info: {id: cx-%d}
-            - model_name: claude-sonnet-4-5
-              litellm_params: {model: anthropic/claude-sonnet-4-5, api_key: sk-cl-%d, api_base: "%s",
-                               drop_params: true, cache_control_injection_points: [{location: message, role: system},
-                               {location: message, index: -1}]}
-              model_info: {id: cl-%d}
-          """.formatted(i, emulator.baseUrl(), i, i, emulator.baseUrl(), i));
-    }
-    gateway = TestGateway.start(yaml.toString());
+    upstream = EmulatedGateway.start(KEY, Map.of("cx-1", "sk-cx-1", "cx-2", "sk-cx-2", "cl-1", "sk-cl-1",
+        "cl-2", "sk-cl-2"), emulator -> {
+          StringBuilder deployments = new StringBuilder();
+          for (int i = 1; i <= 2; i++) {
+            deployments.append("""
+                  - model_name: gpt-5-codex
+                    litellm_params: {model: openai/gpt-5-codex, api_key: sk-cx-%1$d, api_base: "%2$s/v1"}
+                    model_info: {id: cx-%1$d}
+                  - model_name: claude-sonnet-4-5
+                    litellm_params: {model: anthropic/claude-sonnet-4-5, api_key: sk-cl-%1$d, api_base: "%2$s",
+                                     drop_params: true, cache_control_injection_points: [
+                                       {location: message, role: system}, {location: message, index: -1}]}
+                    model_info: {id: cl-%1$d}
+                """.formatted(i, emulator));
+          }
+          return deployments.toString();
+        });
   }
 
   @AfterAll
   static void stop() throws Exception {
-    if (gateway != null) {
-      gateway.close();
-    }
-    if (emulator != null) {
-      await(emulator.close());
-    }
-    if (vertx != null) {
-      await(vertx.close());
+    if (upstream != null) {
+      upstream.close();
     }
   }
 
@@ -82,7 +69,7 @@ class CodexCliTest {
 
   private void runsItsToolLoopAndResumesItsThreadOnOneDeployment(String alias, List<String> accounts, String path)
       throws Exception {
-    CodexCli codex = CodexCli.installed(gateway.baseUrl() + "/v1", alias);
+    CodexCli codex = CodexCli.installed(upstream.baseUrl() + "/v1", alias);
     Files.writeString(codex.workdir().resolve("notes.txt"), "The secret word is " + SECRET + ".\n");
     CodexCli.Result first = codex.exec(KEY, "What is in notes.txt?"
         + " [[emulator:tool exec_command {\"cmd\": \"cat notes.txt\"}]]");
@@ -100,8 +87,8 @@ class CodexCliTest {
     assertThat(next.usage().path("cached_input_tokens").asLong()).as("the resumed thread reads its cache: " + next)
         .isPositive();
 
-    List<CapturedRequest> one = emulator.capturedRequests(accounts.get(0));
-    List<CapturedRequest> other = emulator.capturedRequests(accounts.get(1));
+    List<CapturedRequest> one = upstream.emulator().capturedRequests(accounts.get(0));
+    List<CapturedRequest> other = upstream.emulator().capturedRequests(accounts.get(1));
     List<CapturedRequest> sent = one.isEmpty() ? other : one;
     assertThat(one.isEmpty() || other.isEmpty()).as("every request of the thread on one deployment: "
         + one.size() + " and " + other.size()).isTrue();

@@ -1,0 +1,60 @@
+package dev.affinity.router;
+
+import dev.affinity.emulator.EmulatorOptions;
+import dev.affinity.emulator.LatencyModel;
+import dev.affinity.emulator.UpstreamEmulator;
+import io.vertx.core.Vertx;
+
+import java.util.Map;
+import java.util.function.Function;
+
+import static dev.affinity.router.TestGateway.await;
+
+/**
+ * A gateway node in this JVM in front of an upstream emulator of its own (zero latency), as the tests of real clients
+ * start them: the emulator's accounts, then a configuration whose deployments point at it.
+ */
+public final class EmulatedGateway implements AutoCloseable {
+
+  private final Vertx vertx;
+  private final UpstreamEmulator emulator;
+  private final TestGateway gateway;
+
+  private EmulatedGateway(Vertx vertx, UpstreamEmulator emulator, TestGateway gateway) {
+    this.vertx = vertx;
+    this.emulator = emulator;
+    this.gateway = gateway;
+  }
+
+  /**
+   * @param masterKey the gateway's {@code master_key}
+   * @param accounts  the emulator's accounts: name → API key
+   * @param modelList the {@code model_list} entries (YAML list items, indented by two), given the emulator's base URL
+   */
+  public static EmulatedGateway start(String masterKey, Map<String, String> accounts,
+                                      Function<String, String> modelList) throws Exception {
+    Vertx vertx = Vertx.vertx();
+    EmulatorOptions options = new EmulatorOptions().setLatency(LatencyModel.ZERO);
+    accounts.forEach(options::addAccount);
+    UpstreamEmulator emulator = await(UpstreamEmulator.start(vertx, options));
+    TestGateway gateway = TestGateway.start("general_settings: {master_key: " + masterKey + "}\nmodel_list:\n"
+        + modelList.apply(emulator.baseUrl()));
+    return new EmulatedGateway(vertx, emulator, gateway);
+  }
+
+  public UpstreamEmulator emulator() {
+    return emulator;
+  }
+
+  /** The gateway's base URL, without a trailing slash. */
+  public String baseUrl() {
+    return gateway.baseUrl();
+  }
+
+  @Override
+  public void close() throws Exception {
+    gateway.close();
+    await(emulator.close());
+    await(vertx.close());
+  }
+}
