@@ -27,19 +27,31 @@ public final class EmulatedGateway implements AutoCloseable {
   }
 
   /**
-   * @param masterKey the gateway's {@code master_key}
-   * @param accounts  the emulator's accounts: name → API key
-   * @param modelList the {@code model_list} entries (YAML list items, indented by two), given the emulator's base URL
+   * @param accounts the emulator's accounts: name → API key
+   * @param config   the gateway's configuration (YAML), given the emulator's base URL
    */
-  public static EmulatedGateway start(String masterKey, Map<String, String> accounts,
-                                      Function<String, String> modelList) throws Exception {
+  public static EmulatedGateway start(Map<String, String> accounts, Function<String, String> config)
+      throws Exception {
     Vertx vertx = Vertx.vertx();
     EmulatorOptions options = new EmulatorOptions().setLatency(LatencyModel.ZERO);
     accounts.forEach(options::addAccount);
     UpstreamEmulator emulator = await(UpstreamEmulator.start(vertx, options));
-    TestGateway gateway = TestGateway.start("general_settings: {master_key: " + masterKey + "}\nmodel_list:\n"
-        + modelList.apply(emulator.baseUrl()));
-    return new EmulatedGateway(vertx, emulator, gateway);
+    return new EmulatedGateway(vertx, emulator, TestGateway.start(config.apply(emulator.baseUrl())));
+  }
+
+  /**
+   * @param masterKey the gateway's {@code master_key}
+   * @param modelList the {@code model_list} entries (YAML list items, indented by two), given the emulator's base URL
+   */
+  public static EmulatedGateway start(String masterKey, Map<String, String> accounts,
+                                      Function<String, String> modelList) throws Exception {
+    return start(accounts, emulator -> "general_settings: {master_key: " + masterKey + "}\nmodel_list:\n"
+        + modelList.apply(emulator));
+  }
+
+  /** The gateway node, for its HTTP helpers. */
+  public TestGateway gateway() {
+    return gateway;
   }
 
   public UpstreamEmulator emulator() {

@@ -15,12 +15,10 @@ import com.openai.models.responses.ResponseFunctionToolCall;
 import com.openai.models.responses.ResponseInputItem;
 import com.openai.models.responses.ResponseStreamEvent;
 import com.openai.models.responses.ToolChoiceOptions;
-import dev.affinity.emulator.EmulatorOptions;
-import dev.affinity.emulator.LatencyModel;
 import dev.affinity.emulator.UpstreamEmulator;
 import dev.affinity.router.LogCapture;
+import dev.affinity.router.EmulatedGateway;
 import dev.affinity.router.TestGateway;
-import io.vertx.core.Vertx;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -31,7 +29,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import static dev.affinity.router.TestGateway.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -47,7 +44,7 @@ class ResponsesOnClaudeTest {
   /** About 1,600 tokens of instructions: past Claude Sonnet's 1,024-token minimum. */
   private static final String INSTRUCTIONS = "You are a careful assistant for the affinity project. ".repeat(120);
 
-  private static Vertx vertx;
+  private static EmulatedGateway upstream;
   private static UpstreamEmulator emulator;
   private static TestGateway gateway;
   private static LogCapture logs;
@@ -55,31 +52,32 @@ class ResponsesOnClaudeTest {
   @BeforeAll
   static void start() throws Exception {
     logs = LogCapture.install();
-    vertx = Vertx.vertx();
-    emulator = await(UpstreamEmulator.start(vertx, new EmulatorOptions().setLatency(LatencyModel.ZERO)
-        .addAccount("cl-1", "sk-cl-1").addAccount("cl-2", "sk-cl-2")));
-    StringBuilder yaml = new StringBuilder("general_settings: {master_key: " + MASTER + "}\nmodel_list:\n");
-    for (int i = 1; i <= 2; i++) {
-      // the Responses API has no cache markers: the gateway puts one on the system prompt, as LiteLLM can
-      yaml.append("""
-            - model_name: claude
-              litellm_params:
-                model: anthropic/claude-sonnet-4-5
-                api_key: sk-cl-%d
-                api_base: "%s"
-                cache_control_injection_points:
-                  - {location: message, role: system}
-              model_info: {id: cl-%d}
-          """.formatted(i, emulator.baseUrl(), i));
-    }
-    gateway = TestGateway.start(yaml.toString());
+    // the Responses API has no cache markers: the gateway puts one on the system prompt, as LiteLLM can
+    upstream = EmulatedGateway.start(MASTER, Map.of("cl-1", "sk-cl-1", "cl-2", "sk-cl-2"), base -> """
+          - model_name: claude
+            litellm_params:
+              model: anthropic/claude-sonnet-4-5
+              api_key: sk-cl-1
+              api_base: "%1$s"
+              cache_control_injection_points:
+                - {location: message, role: system}
+            model_info: {id: cl-1}
+          - model_name: claude
+            litellm_params:
+              model: anthropic/claude-sonnet-4-5
+              api_key: sk-cl-2
+              api_base: "%1$s"
+              cache_control_injection_points:
+                - {location: message, role: system}
+            model_info: {id: cl-2}
+        """.formatted(base));
+    emulator = upstream.emulator();
+    gateway = upstream.gateway();
   }
 
   @AfterAll
   static void stop() throws Exception {
-    gateway.close();
-    await(emulator.close());
-    await(vertx.close());
+    upstream.close();
     logs.close();
   }
 

@@ -15,14 +15,12 @@ import com.openai.models.responses.ResponseInputItem;
 import com.openai.models.responses.ResponseOutputMessage;
 import com.openai.models.responses.ResponseStreamEvent;
 import dev.affinity.emulator.CapturedRequest;
-import dev.affinity.emulator.EmulatorOptions;
 import dev.affinity.emulator.Fault;
-import dev.affinity.emulator.LatencyModel;
 import dev.affinity.emulator.UpstreamEmulator;
 import dev.affinity.provider.translate.ResponseIds;
 import dev.affinity.router.LogCapture;
+import dev.affinity.router.EmulatedGateway;
 import dev.affinity.router.TestGateway;
-import io.vertx.core.Vertx;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -35,7 +33,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import static dev.affinity.router.TestGateway.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
@@ -52,7 +49,7 @@ class ResponsesOnOpenAiTest {
   /** About 1,600 tokens of instructions: past OpenAI's 1,024-token minimum on the first turn. */
   private static final String INSTRUCTIONS = "You are a careful assistant for the affinity project. ".repeat(120);
 
-  private static Vertx vertx;
+  private static EmulatedGateway upstream;
   private static UpstreamEmulator emulator;
   private static TestGateway gateway;
   private static LogCapture logs;
@@ -60,11 +57,8 @@ class ResponsesOnOpenAiTest {
   @BeforeAll
   static void start() throws Exception {
     logs = LogCapture.install();
-    vertx = Vertx.vertx();
-    emulator = await(UpstreamEmulator.start(vertx, new EmulatorOptions().setLatency(LatencyModel.ZERO)
-        .addAccount("oa-1", "sk-oa-1").addAccount("oa-2", "sk-oa-2").addAccount("oa-3", "sk-oa-3")
-        .addAccount("cl-1", "sk-cl-1")));
-    gateway = TestGateway.start("""
+    upstream = EmulatedGateway.start(Map.of("oa-1", "sk-oa-1", "oa-2", "sk-oa-2", "oa-3", "sk-oa-3",
+        "cl-1", "sk-cl-1"), base -> """
         general_settings: {master_key: %s}
         router_settings:
           fallbacks: [{gpt-4o: [gpt-backup]}]
@@ -84,15 +78,14 @@ class ResponsesOnOpenAiTest {
           - model_name: gemini
             litellm_params: {model: gemini/gemini-2.5-flash, api_key: sk-gm-1, api_base: "%s"}
             model_info: {id: gm-1}
-        """.formatted(MASTER, emulator.baseUrl(), emulator.baseUrl(), emulator.baseUrl(), emulator.baseUrl(),
-            emulator.baseUrl()));
+        """.formatted(MASTER, base, base, base, base, base));
+    emulator = upstream.emulator();
+    gateway = upstream.gateway();
   }
 
   @AfterAll
   static void stop() throws Exception {
-    gateway.close();
-    await(emulator.close());
-    await(vertx.close());
+    upstream.close();
     logs.close();
   }
 
