@@ -97,11 +97,12 @@ public final class EventBusVerticle extends VerticleBase {
       case "messages" -> Operation.MESSAGES;
       case "count_tokens" -> Operation.COUNT_TOKENS;
       case "chat_completions" -> Operation.CHAT_COMPLETIONS;
+      case "responses" -> Operation.RESPONSES;
       default -> null;
     };
     if (operation == null) {
       refuse(message, access, GatewayError.invalidRequest(
-          "operation: must be one of messages, count_tokens, chat_completions"));
+          "operation: must be one of messages, count_tokens, chat_completions, responses"));
       return Future.succeededFuture();
     }
     if (!(call.getValue("body") instanceof JsonObject body)) {

@@ -33,7 +33,9 @@ class EventBusApiTest {
     bus = BusGateway.start(KEY, 40, baseUrl -> """
         model_list:
           - model_name: claude
-            litellm_params: {model: anthropic/claude-sonnet-4-5, api_key: sk-acct, api_base: "%s"}
+            litellm_params: {model: anthropic/claude-sonnet-4-5, api_key: sk-acct, api_base: "%1$s"}
+          - model_name: gpt
+            litellm_params: {model: openai/gpt-4o, api_key: sk-acct, api_base: "%1$s/v1"}
         """.formatted(baseUrl));
     member = bus.member;
   }
@@ -71,6 +73,27 @@ class EventBusApiTest {
     String events = await(ended);
     assertThat(events).startsWith("event: message_start").contains("event: content_block_delta")
         .contains("event: message_stop");
+  }
+
+  /** OpenAI's Responses API over the bus: the same body as over HTTP, the same ids, the same typed events. */
+  @Test
+  void theResponsesApiIsServedToo() throws Exception {
+    JsonObject call = new JsonObject().put("operation", "responses")
+        .put("body", new JsonObject().put("model", "gpt").put("input", "hello over the bus"));
+    JsonObject answer = await(member.eventBus().<JsonObject>request(EventBusAddress.ROUTER, call, WITH_KEY)).body();
+    assertThat(answer.getInteger("status")).isEqualTo(200);
+    JsonObject response = answer.getJsonObject("body");
+    assertThat(response.getString("object")).isEqualTo("response");
+    assertThat(response.getString("id")).as("the gateway's id, naming the deployment").startsWith("resp_");
+    assertThat(response.getJsonObject("usage").getInteger("output_tokens")).isPositive();
+
+    String address = "test.stream." + UUID.randomUUID();
+    Future<String> ended = TestGateway.streamReceiver(member, address);
+    call.getJsonObject("body").put("stream", true);
+    assertThat(await(member.eventBus().<JsonObject>request(EventBusAddress.ROUTER,
+        call.put("stream_address", address), WITH_KEY)).body().getBoolean("stream")).isTrue();
+    assertThat(await(ended)).startsWith("event: response.created").contains("event: response.output_text.delta")
+        .contains("event: response.completed");
   }
 
   @Test
