@@ -12,7 +12,8 @@ import dev.affinity.model.GatewayError;
  *
  * <p>What the client sees, in OpenAI's order, every event with its {@code type} and {@code sequence_number}:
  * {@code response.created} and {@code response.in_progress}; then one output item at a time, each closed before the
- * next opens: text as a {@code message} item ({@code output_item.added}, {@code content_part.added},
+ * next opens: each of Claude's thinking blocks as a {@code reasoning} item ({@code output_item.added} and
+ * {@code .done}, see {@link ChatToResponse#reasoningItem}), text as a {@code message} item ({@code output_item.added}, {@code content_part.added},
  * {@code output_text.delta}s, {@code output_text.done}, {@code content_part.done}, {@code output_item.done}), each
  * tool call as a {@code function_call} item ({@code output_item.added}, {@code function_call_arguments.delta}s and
  * {@code .done}, {@code output_item.done}); then {@code response.completed} (or {@code response.incomplete}) with the
@@ -56,6 +57,9 @@ final class ChatChunksToResponseEvents extends ChatChunkStream {
     }
     JsonNode choice = chunk.path("choices").path(0);
     JsonNode delta = choice.path("delta");
+    for (JsonNode thinking : delta.path("thinking_blocks")) {
+      reasoning(thinking);
+    }
     String text = ChatAnswerToMessages.text(delta.get("content"));
     if (!text.isEmpty()) {
       if (openItem == null || openCall >= 0) {
@@ -92,6 +96,18 @@ final class ChatChunksToResponseEvents extends ChatChunkStream {
         null);
     emit("response.created", NODES.objectNode().set("response", opening));
     emit("response.in_progress", NODES.objectNode().set("response", opening.deepCopy()));
+  }
+
+  /** A whole thinking block (the chunk stream sends each once it is over) as a reasoning item, added and done. */
+  private void reasoning(JsonNode thinking) {
+    closeItem();
+    ObjectNode item = ChatToResponse.reasoningItem(responseId, output.size(), thinking);
+    ObjectNode opening = item.deepCopy();
+    opening.putArray("summary");
+    opening.remove("encrypted_content");
+    emit("response.output_item.added", NODES.objectNode().put("output_index", output.size()).set("item", opening));
+    emit("response.output_item.done", NODES.objectNode().put("output_index", output.size()).set("item", item));
+    output.add(item);
   }
 
   private void openMessage() {

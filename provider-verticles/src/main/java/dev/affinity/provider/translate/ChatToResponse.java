@@ -1,20 +1,29 @@
 package dev.affinity.provider.translate;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 
 /**
  * A Chat Completions answer as the Responses API's response object, as LiteLLM bridges the Responses API: the text a
  * {@code message} output item of one {@code output_text}, each tool call a {@code function_call} item, a
  * {@code length} finish an {@code incomplete} response ({@code max_output_tokens}), the usage in the Responses API's
- * names. The pieces are shared with {@link ChatChunksToResponseEvents}, which builds the same object from a stream.
+ * names; each of Claude's signed thinking blocks (LiteLLM's {@code thinking_blocks}) a {@code reasoning} item first,
+ * which a client hands back as OpenAI's ({@link #reasoningItem}). The pieces are shared with {@link ChatChunksToResponseEvents}, which builds the same object from a stream.
  * Pure: trees in, new trees out.
  */
 final class ChatToResponse {
 
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+  private static final ObjectMapper JSON = new ObjectMapper();
+  /** Marks the reasoning items this gateway makes of Claude's thinking (and versions their encoding). */
+  private static final String REASONING_PREFIX = "affinity-thinking-v1.";
 
   private ChatToResponse() {
   }
@@ -28,6 +37,9 @@ final class ChatToResponse {
     JsonNode message = choice.path("message");
     String id = responseId(completion.path("id").asText(""));
     ArrayNode output = NODES.arrayNode();
+    for (JsonNode thinking : message.path("thinking_blocks")) {
+      output.add(reasoningItem(id, output.size(), thinking));
+    }
     String text = ChatAnswerToMessages.text(message.get("content"));
     String finish = choice.path("finish_reason").asText("stop");
     if (!text.isEmpty()) {
@@ -63,6 +75,40 @@ final class ChatToResponse {
       content.add(textPart(text));
     }
     return item;
+  }
+
+  /**
+   * One of Claude's thinking blocks as a {@code reasoning} item: its text the summary, the block itself (signature
+   * included) its {@code encrypted_content}, which clients that keep no state (Codex, with {@code store: false})
+   * hand back in their next request, as they do OpenAI's; the request side turns it back into the block
+   * ({@link #thinkingBlock}), so Claude gets its signed thinking back before the tool results that follow it. It is
+   * encoded, not encrypted: the block is what Claude sent, and Claude checks its signature.
+   */
+  static ObjectNode reasoningItem(String responseId, int index, JsonNode thinking) {
+    ObjectNode item = NODES.objectNode().put("id", "rs_" + responseId.substring("resp_".length()) + "_" + index)
+        .put("type", "reasoning");
+    ArrayNode summary = item.putArray("summary");
+    if (thinking.path("thinking").isTextual()) {
+      summary.addObject().put("type", "summary_text").put("text", thinking.get("thinking").textValue());
+    }
+    return item.put("encrypted_content", REASONING_PREFIX + Base64.getUrlEncoder().withoutPadding()
+        .encodeToString(thinking.toString().getBytes(StandardCharsets.UTF_8)));
+  }
+
+  /** The thinking block a reasoning item's {@code encrypted_content} holds; null for one this gateway did not make. */
+  static ObjectNode thinkingBlock(JsonNode encryptedContent) {
+    if (encryptedContent == null || !encryptedContent.isTextual()
+        || !encryptedContent.textValue().startsWith(REASONING_PREFIX)) {
+      return null;
+    }
+    try {
+      JsonNode block = JSON.readTree(Base64.getUrlDecoder().decode(
+          encryptedContent.textValue().substring(REASONING_PREFIX.length())));
+      String type = block == null ? "" : block.path("type").asText("");
+      return type.equals("thinking") || type.equals("redacted_thinking") ? (ObjectNode) block : null;
+    } catch (IllegalArgumentException | IOException notOurs) {
+      return null;
+    }
   }
 
   static ObjectNode textPart(String text) {

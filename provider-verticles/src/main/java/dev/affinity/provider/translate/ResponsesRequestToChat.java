@@ -99,7 +99,17 @@ final class ResponsesRequestToChat {
             : NODES.textNode(output == null || output.isNull() ? "" : output.asText()));
       }
       case "reasoning" -> {
-        // dropped, as LiteLLM drops it: a summary of thinking is not the signed block Claude would need back
+        // Claude's own thinking, as this gateway gave it (ChatToResponse.reasoningItem), goes back first in the turn
+        // that follows it; anything else (OpenAI's encrypted reasoning, a bare summary) is dropped, as LiteLLM drops
+        // it: it is not the signed block Claude would need
+        ObjectNode thinking = ChatToResponse.thinkingBlock(item.get("encrypted_content"));
+        if (thinking != null) {
+          JsonNode last = messages.isEmpty() ? null : messages.get(messages.size() - 1);
+          ObjectNode assistant = last != null && "assistant".equals(last.path("role").asText())
+              && !last.has("tool_calls") ? (ObjectNode) last
+              : messages.addObject().put("role", "assistant").putNull("content");
+          assistant.withArray("thinking_blocks").add(thinking);
+        }
       }
       default -> throw new TranslationException(where + ".type: '" + type + "' items are not served for these"
           + " deployments", where + ".type");

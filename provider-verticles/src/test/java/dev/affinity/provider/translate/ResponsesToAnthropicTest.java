@@ -202,6 +202,85 @@ class ResponsesToAnthropicTest {
     assertThat(completed.at("/usage/output_tokens").asLong()).isEqualTo(7);
   }
 
+  /**
+   * Claude's signed thinking reaches a Responses client as a reasoning item, whole or streamed, and the client's next
+   * request that hands it back (as Codex does, {@code store: false}) gives Claude its block back before the tool
+   * results: the tool loop keeps thinking instead of going without it.
+   */
+  @Test
+  void thinkingIsAReasoningItemThatGoesBackToClaudeAsItsSignedBlock() {
+    String thinkingCall = """
+        {"id":"msg_3","type":"message","role":"assistant","model":"claude-sonnet-4-5",\
+        "content":[{"type":"thinking","thinking":"Look it up.","signature":"c2lnbmVk"},\
+        {"type":"tool_use","id":"toolu_2","name":"weather","input":{"city":"Oslo"}}],\
+        "stop_reason":"tool_use","usage":{"input_tokens":10,"output_tokens":30}}""";
+    JsonNode response = json(pair.answer(call(), 200, headers(), Buffer.buffer(thinkingCall)).body());
+    JsonNode reasoning = response.at("/output/0");
+    assertThat(reasoning.path("type").asText()).isEqualTo("reasoning");
+    assertThat(reasoning.at("/summary/0/text").asText()).isEqualTo("Look it up.");
+    assertThat(reasoning.path("encrypted_content").asText()).isNotBlank().doesNotContain("Look it up.");
+    assertThat(response.at("/output/1/type").asText()).isEqualTo("function_call");
+
+    String next = """
+        {"model":"sonnet","reasoning":{"effort":"medium"},
+         "tools":[{"type":"function","name":"weather","parameters":{"type":"object"}}],
+         "input":[{"role":"user","content":"Weather in Oslo?"},%s,%s,
+                  {"type":"function_call_output","call_id":"toolu_2","output":"snow"}]}""".formatted(
+        reasoning, response.at("/output/1"));
+    JsonNode messages = pair.canonical(json(next));
+    assertThat(messages.at("/thinking/budget_tokens").asInt()).as("still thinking").isEqualTo(2048);
+    assertThat(messages.at("/messages/1/content/0")).isEqualTo(json(
+        "{\"type\":\"thinking\",\"thinking\":\"Look it up.\",\"signature\":\"c2lnbmVk\"}"));
+    assertThat(messages.at("/messages/1/content/1/type").asText()).isEqualTo("tool_use");
+
+    JsonNode withoutIt = pair.canonical(json(next.replace(reasoning.toString() + ",", "")));
+    assertThat(withoutIt.has("thinking")).as("no thinking to hand back: the request goes without").isFalse();
+    JsonNode foreign = pair.canonical(json(next.replace(reasoning.path("encrypted_content").asText(),
+        "gAAAAABoOpenAiEncrypted")));
+    assertThat(foreign.at("/messages/1/content/0/type").asText()).as("OpenAI's reasoning is dropped")
+        .isEqualTo("tool_use");
+
+    String thinkingStream = """
+        event: message_start
+        data: {"type":"message_start","message":{"id":"msg_4","type":"message","role":"assistant","model":"claude-sonnet-4-5","content":[],"usage":{"input_tokens":10,"output_tokens":1}}}
+
+        event: content_block_start
+        data: {"type":"content_block_start","index":0,"content_block":{"type":"thinking","thinking":"","signature":""}}
+
+        event: content_block_delta
+        data: {"type":"content_block_delta","index":0,"delta":{"type":"thinking_delta","thinking":"Look it up."}}
+
+        event: content_block_delta
+        data: {"type":"content_block_delta","index":0,"delta":{"type":"signature_delta","signature":"c2lnbmVk"}}
+
+        event: content_block_stop
+        data: {"type":"content_block_stop","index":0}
+
+        event: content_block_start
+        data: {"type":"content_block_start","index":1,"content_block":{"type":"text","text":""}}
+
+        event: content_block_delta
+        data: {"type":"content_block_delta","index":1,"delta":{"type":"text_delta","text":"Snow."}}
+
+        event: content_block_stop
+        data: {"type":"content_block_stop","index":1}
+
+        event: message_delta
+        data: {"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":{"output_tokens":9}}
+
+        event: message_stop
+        data: {"type":"message_stop"}
+
+        """;
+    List<JsonNode> events = data(whole(pair.stream(call()), utf8(thinkingStream), 5));
+    List<String> items = events.stream().filter(e -> e.path("type").asText().equals("response.output_item.done"))
+        .map(e -> e.at("/item/type").asText()).toList();
+    assertThat(items).containsExactly("reasoning", "message");
+    JsonNode completed = events.get(events.size() - 1).path("response");
+    assertThat(completed.at("/output/0/encrypted_content").asText()).isEqualTo(
+        reasoning.path("encrypted_content").asText());
+  }
+
   @Test
   void aStreamCutBeforeTheModelStoppedEndsWithAnErrorEvent() {
     String cut = ANTHROPIC_SSE.substring(0, ANTHROPIC_SSE.indexOf("event: message_delta"));

@@ -36,22 +36,23 @@ final class CodexCli {
 
   /**
    * Codex, installed if it is not yet, configured to call {@code baseUrl} (the gateway's {@code /v1}) for
-   * {@code model}; skips the test when npm is missing (fails under CI).
+   * {@code model}, with more top-level {@code settings} (TOML lines, e.g. {@code model_reasoning_effort = "medium"});
+   * skips the test when npm is missing (fails under CI).
    */
-  static CodexCli installed(String baseUrl, String model) throws Exception {
+  static CodexCli installed(String baseUrl, String model, String... settings) throws Exception {
     Path executable = NpmCli.installed("@openai/codex", VERSION, "codex", "codex");
     Path home = Files.createTempDirectory("affinity-codex-home");
     Files.createDirectories(home.resolve(".codex"));
     Files.writeString(home.resolve(Path.of(".codex", "config.toml")), """
         model = "%s"
         model_provider = "affinity"
-
+        %s
         [model_providers.affinity]
         name = "Affinity"
         base_url = "%s"
         env_key = "%s"
         wire_api = "responses"
-        """.formatted(model, baseUrl, KEY_VARIABLE));
+        """.formatted(model, String.join("\n", settings), baseUrl, KEY_VARIABLE));
     return new CodexCli(executable, home, Files.createTempDirectory("affinity-codex-work"));
   }
 

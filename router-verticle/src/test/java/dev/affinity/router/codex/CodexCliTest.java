@@ -1,6 +1,7 @@
 package dev.affinity.router.codex;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.affinity.emulator.CapturedRequest;
 import dev.affinity.router.EmulatedGateway;
 import org.junit.jupiter.api.AfterAll;
@@ -26,6 +27,7 @@ class CodexCliTest {
 
   private static final String KEY = "sk-affinity-codex";
   private static final String SECRET = "PELICAN-42";
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   private static EmulatedGateway upstream;
 
@@ -59,17 +61,29 @@ class CodexCliTest {
 
   @Test
   void onOpenAiDeployments() throws Exception {
-    runsItsToolLoopAndResumesItsThreadOnOneDeployment("gpt-5-codex", List.of("cx-1", "cx-2"), "/v1/responses");
+    runsItsToolLoopAndResumesItsThreadOnOneDeployment(
+        CodexCli.installed(upstream.baseUrl() + "/v1", "gpt-5-codex"), List.of("cx-1", "cx-2"), "/v1/responses");
   }
 
+  /**
+   * With a reasoning effort Claude thinks: its thinking reaches Codex as reasoning items, and Codex hands them back,
+   * so the request after the command still thinks, its tool-calling turn starting with Claude's signed block.
+   */
   @Test
   void onClaudeDeployments() throws Exception {
-    runsItsToolLoopAndResumesItsThreadOnOneDeployment("claude-sonnet-4-5", List.of("cl-1", "cl-2"), "/v1/messages");
+    List<CapturedRequest> sent = runsItsToolLoopAndResumesItsThreadOnOneDeployment(CodexCli.installed(
+        upstream.baseUrl() + "/v1", "claude-sonnet-4-5", "model_reasoning_effort = \"medium\""),
+        List.of("cl-1", "cl-2"), "/v1/messages");
+    JsonNode afterTheCommand = JSON.readTree(sent.get(1).body());
+    assertThat(afterTheCommand.at("/thinking/type").asText()).as("still thinking: " + afterTheCommand)
+        .isEqualTo("enabled");
+    JsonNode messages = afterTheCommand.path("messages");
+    assertThat(messages.get(messages.size() - 2).at("/content/0/type").asText())
+        .as("the tool-calling turn starts with the thinking Codex handed back").isEqualTo("thinking");
   }
 
-  private void runsItsToolLoopAndResumesItsThreadOnOneDeployment(String alias, List<String> accounts, String path)
-      throws Exception {
-    CodexCli codex = CodexCli.installed(upstream.baseUrl() + "/v1", alias);
+  private List<CapturedRequest> runsItsToolLoopAndResumesItsThreadOnOneDeployment(CodexCli codex,
+      List<String> accounts, String path) throws Exception {
     Files.writeString(codex.workdir().resolve("notes.txt"), "The secret word is " + SECRET + ".\n");
     CodexCli.Result first = codex.exec(KEY, "What is in notes.txt?"
         + " [[emulator:tool exec_command {\"cmd\": \"cat notes.txt\"}]]");
@@ -97,5 +111,6 @@ class CodexCliTest {
     assertThat(sent.get(0).body()).doesNotContain(SECRET);
     assertThat(sent.get(1).body()).as("the command's output went back as the function call's output")
         .contains(SECRET);
+    return sent;
   }
 }
