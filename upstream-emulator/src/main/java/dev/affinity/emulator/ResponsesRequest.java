@@ -29,7 +29,8 @@ record ResponsesRequest(String model, boolean stream, boolean store, int maxOutp
 
   private static final Set<String> ROLES = Set.of("user", "assistant", "system", "developer");
   private static final Set<String> TEXT_PARTS = Set.of("input_text", "output_text");
-  private static final Set<String> ITEM_TYPES = Set.of("message", "function_call", "function_call_output");
+  private static final Set<String> ITEM_TYPES = Set.of("message", "function_call", "function_call_output",
+      "reasoning");
 
   static ResponsesRequest parse(Buffer body) {
     JsonObject json = ChatCompletionRequest.jsonObject(body);
@@ -121,10 +122,18 @@ record ResponsesRequest(String model, boolean stream, boolean store, int maxOutp
     }
     if (!(type instanceof String kind) || !ITEM_TYPES.contains(kind)) {
       throw OpenAiError.invalidRequest("Invalid value: '" + type + "'. Supported values are: 'message',"
-          + " 'function_call', and 'function_call_output'.", where + ".type", "invalid_value");
+          + " 'function_call', 'function_call_output', and 'reasoning'.", where + ".type", "invalid_value");
     }
     return switch (kind) {
       case "message" -> messageItem(item, where);
+      case "reasoning" -> {
+        // a reasoning item handed back (Codex does, with store: false): read as part of the prompt, as OpenAI does
+        if (!(item.getValue("summary") instanceof JsonArray)) {
+          throw item.getValue("summary") == null ? OpenAiError.missingParameter(where + ".summary")
+              : OpenAiError.invalidType(where + ".summary", "an array", item.getValue("summary"));
+        }
+        yield item.copy();
+      }
       case "function_call" -> {
         requireString(item, "call_id", where);
         requireString(item, "name", where);

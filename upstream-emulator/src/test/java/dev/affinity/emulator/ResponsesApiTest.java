@@ -286,6 +286,12 @@ class ResponsesApiTest {
         .put("output", "x"))), "input[0].call_id", "missing_required_parameter");
     assertInvalid(request("hi").put("max_output_tokens", 15), "max_output_tokens", "integer_below_min_value");
     assertInvalid(request("hi").put("stream", "yes"), "stream", "invalid_type");
+    assertInvalid(request(new JsonArray().add(new JsonObject().put("type", "reasoning"))), "input[0].summary",
+        "missing_required_parameter");
+    assertThat(api.responses(KEY, request(new JsonArray().add(new JsonObject().put("type", "reasoning")
+        .put("summary", new JsonArray()).put("encrypted_content", "opaque"))
+        .add(new JsonObject().put("role", "user").put("content", "go on")))).statusCode())
+        .as("a reasoning item handed back is read, as OpenAI reads it").isEqualTo(200);
     assertInvalid(request("hi").put("tools", new JsonArray().add(new JsonObject().put("type", "web_search")))
         .put("tool_choice", "required"), "tool_choice", "unsupported_value");
     assertInvalid(request("hi").put("tool_choice", "sometimes"), "tool_choice", "invalid_value");
