@@ -13,8 +13,9 @@ import dev.affinity.model.GatewayError;
  * <p>What the client sees, in OpenAI's order, every event with its {@code type} and {@code sequence_number}:
  * {@code response.created} and {@code response.in_progress}; then one output item at a time, each closed before the
  * next opens: each of Claude's thinking blocks as a {@code reasoning} item ({@code output_item.added} and
- * {@code .done}, see {@link ChatToResponse#reasoningItem}), text as a {@code message} item ({@code output_item.added}, {@code content_part.added},
- * {@code output_text.delta}s, {@code output_text.done}, {@code content_part.done}, {@code output_item.done}), each
+ * {@code .done}, see {@link ChatToResponse#reasoningItem}), text as a {@code message} item
+ * ({@code output_item.added}, {@code content_part.added}, {@code output_text.delta}s, {@code output_text.done},
+ * {@code content_part.done}, {@code output_item.done}), each
  * tool call as a {@code function_call} item ({@code output_item.added}, {@code function_call_arguments.delta}s and
  * {@code .done}, {@code output_item.done}); then {@code response.completed} (or {@code response.incomplete}) with the
  * whole response and the usage of the last chunk. An error chunk becomes an {@code error} event and ends the stream,

@@ -15,8 +15,8 @@ import java.util.Base64;
  * {@code message} output item of one {@code output_text}, each tool call a {@code function_call} item, a
  * {@code length} finish an {@code incomplete} response ({@code max_output_tokens}), the usage in the Responses API's
  * names; each of Claude's signed thinking blocks (LiteLLM's {@code thinking_blocks}) a {@code reasoning} item first,
- * which a client hands back as OpenAI's ({@link #reasoningItem}). The pieces are shared with {@link ChatChunksToResponseEvents}, which builds the same object from a stream.
- * Pure: trees in, new trees out.
+ * which a client hands back as OpenAI's ({@link #reasoningItem}). The pieces are shared with
+ * {@link ChatChunksToResponseEvents}, which builds the same object from a stream. Pure: trees in, new trees out.
  */
 final class ChatToResponse {
 

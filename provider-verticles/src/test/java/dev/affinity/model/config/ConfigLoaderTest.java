@@ -592,7 +592,7 @@ class ConfigLoaderTest {
         "model_list[1].litellm_params.api_key: required (or set environment variable OPENAI_API_KEY)");
   }
 
-  /** LiteLLM's {@code drop_params}: {@code litellm_settings}' is every deployment's default, a deployment's own wins. */
+  /** LiteLLM's {@code drop_params}: {@code litellm_settings}' is every deployment's default; a deployment's wins. */
   @Test
   void dropParamsIsTheDeploymentsElseLitellmSettings() throws Exception {
     String deployments = """
