@@ -80,7 +80,7 @@ final class AssistantReply {
     return fillerPieces(fingerprint, 0, tokens);
   }
 
-  private static List<String> fillerPieces(String fingerprint, int offset, int tokens) {
+  static List<String> fillerPieces(String fingerprint, int offset, int tokens) {
     int start = (fingerprint.isEmpty() ? 0 : Integer.parseInt(fingerprint.substring(0, 4), 16)) + offset;
     List<String> pieces = new ArrayList<>(tokens);
     for (int i = 0; i < tokens; i++) {

@@ -31,6 +31,10 @@ final class OpenAiIds {
     return "msg_" + hex(25);
   }
 
+  static String reasoningItem() {
+    return "rs_" + hex(25);
+  }
+
   static String functionCallItem() {
     return "fc_" + hex(25);
   }

@@ -2,13 +2,17 @@ package dev.affinity.emulator;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 
 /**
  * The model's Responses API answer: one {@code message} output item of filler words (one word = one output token, as
  * {@link ChatCompletionReply}), or one {@code function_call} item when {@code tool_choice} forces a function or a
- * test's directive in the conversation asks for one ({@link ToolDirective}). A text
+ * test's directive in the conversation asks for one ({@link ToolDirective}); with a reasoning effort, a
+ * {@code reasoning} item first (filler words counted as reasoning tokens, its summary when asked for, an opaque
+ * {@code encrypted_content} when included, as OpenAI's reasoning models answer). A text
  * answer cut by {@code max_output_tokens} is {@code incomplete}, with {@code incomplete_details.reason}
  * {@code max_output_tokens}, as OpenAI reports it.
  */
@@ -25,9 +29,15 @@ final class ResponsesReply {
   private final JsonObject functionCall;
   private final boolean incomplete;
   private final long outputTokens;
+  /** The reasoning item as it ends, or null when the model did not reason; then the answer's item is at index 1. */
+  private final JsonObject reasoning;
+  private final List<String> reasoningPieces;
 
-  private ResponsesReply(long createdAt, ResponsesRequest request, List<String> textPieces, JsonObject functionCall,
-      boolean incomplete, long outputTokens) {
+  private ResponsesReply(long createdAt, ResponsesRequest request, Thought thought, List<String> textPieces,
+      JsonObject functionCall, boolean incomplete, long answerTokens) {
+    this.reasoning = thought.item();
+    this.reasoningPieces = thought.pieces();
+    this.outputTokens = answerTokens + thought.pieces().size();
     this.id = OpenAiIds.response();
     this.createdAt = createdAt;
     this.request = request;
@@ -35,7 +45,32 @@ final class ResponsesReply {
     this.textPieces = textPieces;
     this.functionCall = functionCall;
     this.incomplete = incomplete;
-    this.outputTokens = outputTokens;
+  }
+
+  /** What the model reasoned before answering: its item (null for none) and its words, one per reasoning token. */
+  private record Thought(JsonObject item, List<String> pieces) {
+
+    static final Thought NONE = new Thought(null, List.of());
+
+    static Thought of(ResponsesRequest request, ChatPrompt prompt, int tokens) {
+      if (!request.reasoning().reasons() || tokens <= 0) {
+        return NONE;
+      }
+      // elsewhere in the word list than the answer, so that the two do not read alike
+      List<String> pieces = AssistantReply.fillerPieces(prompt.fingerprint(), 17, tokens);
+      JsonArray summary = new JsonArray();
+      if (request.reasoning().summarized()) {
+        summary.add(new JsonObject().put("type", "summary_text").put("text", String.join("", pieces)));
+      }
+      JsonObject item = new JsonObject().put("id", OpenAiIds.reasoningItem()).put("type", "reasoning")
+          .put("summary", summary);
+      if (request.reasoning().encrypted()) {
+        // opaque to the client, as OpenAI's is; the emulator reads a handed-back item as prompt, never decrypts it
+        item.put("encrypted_content", "gAAAAA" + Base64.getEncoder().encodeToString(
+            String.join("", pieces).getBytes(StandardCharsets.UTF_8)));
+      }
+      return new Thought(item, pieces);
+    }
   }
 
   /**
@@ -45,22 +80,23 @@ final class ResponsesReply {
    */
   static ResponsesReply compose(ResponsesRequest request, ChatPrompt prompt, List<JsonObject> conversation,
       int defaultOutputTokens, long createdAt) {
-    int tokens = Math.min(request.maxOutputTokens(), defaultOutputTokens);
+    // max_output_tokens bounds reasoning and answer together, as OpenAI's does
+    Thought thought = Thought.of(request, prompt, Math.min(request.maxOutputTokens(), defaultOutputTokens));
+    int tokens = Math.min(request.maxOutputTokens() - thought.pieces().size(), defaultOutputTokens);
     JsonObject function = request.forcedTool();
     if (function != null) {
       JsonObject parameters = function.getValue("parameters") instanceof JsonObject schema ? schema : new JsonObject();
       JsonObject call = functionCall(function.getValue("name"), AssistantReply.sampleObject(parameters));
-      return new ResponsesReply(createdAt, request, List.of(), call, false, tokens);
+      return new ResponsesReply(createdAt, request, thought, List.of(), call, false, tokens);
     }
     ToolDirective directed = ToolDirective.next(new JsonArray(new ArrayList<>(conversation)),
         name -> ResponsesRequest.offers(request.tools(), name));
     if (directed != null) {
-      return new ResponsesReply(createdAt, request, List.of(), functionCall(directed.name(), directed.input()), false,
-          tokens);
+      return new ResponsesReply(createdAt, request, thought, List.of(), functionCall(directed.name(),
+          directed.input()), false, tokens);
     }
     List<String> pieces = AssistantReply.fillerPieces(prompt.fingerprint(), tokens);
-    return new ResponsesReply(createdAt, request, pieces, null, request.maxOutputTokens() < defaultOutputTokens,
-        tokens);
+    return new ResponsesReply(createdAt, request, thought, pieces, null, tokens < defaultOutputTokens, tokens);
   }
 
   private static JsonObject functionCall(Object name, JsonObject arguments) {
@@ -83,13 +119,13 @@ final class ResponsesReply {
 
   /** The output items, as the answer and the stored conversation hold them. */
   List<JsonObject> output() {
-    return List.of(finalItem());
+    return reasoning == null ? List.of(finalItem()) : List.of(reasoning.copy(), finalItem());
   }
 
   /** The complete response object. */
   JsonObject response(OpenAiUsage usage) {
     JsonObject response = envelope(incomplete ? "incomplete" : "completed")
-        .put("output", new JsonArray().add(finalItem()))
+        .put("output", new JsonArray(new ArrayList<>(output())))
         .put("usage", usage(usage));
     if (incomplete) {
       response.put("incomplete_details", new JsonObject().put("reason", "max_output_tokens"));
@@ -110,9 +146,14 @@ final class ResponsesReply {
     JsonObject opening = envelope("in_progress").put("output", new JsonArray()).putNull("usage");
     events.add("response.created", new JsonObject().put("response", opening), false);
     events.add("response.in_progress", new JsonObject().put("response", opening.copy()), false);
+    if (reasoning != null) {
+      reasoningEvents(events);
+    }
+    int index = answerIndex();
     if (functionCall != null) {
       JsonObject started = functionCall.copy().put("status", "in_progress").put("arguments", "");
-      events.add("response.output_item.added", new JsonObject().put("output_index", 0).put("item", started), false);
+      events.add("response.output_item.added", new JsonObject().put("output_index", index).put("item", started),
+          false);
       String arguments = functionCall.getString("arguments");
       int step = Math.max(1, (arguments.length() + ARGUMENT_PIECES - 1) / ARGUMENT_PIECES);
       for (int from = 0; from < arguments.length(); from += step) {
@@ -122,7 +163,8 @@ final class ResponsesReply {
       events.add("response.function_call_arguments.done", located(false).put("arguments", arguments), false);
     } else {
       JsonObject started = messageItem("in_progress", new JsonArray());
-      events.add("response.output_item.added", new JsonObject().put("output_index", 0).put("item", started), false);
+      events.add("response.output_item.added", new JsonObject().put("output_index", index).put("item", started),
+          false);
       events.add("response.content_part.added", located(true).put("part", textPart("")), false);
       for (String piece : textPieces) {
         events.add("response.output_text.delta", located(true).put("delta", piece).put("logprobs", new JsonArray()),
@@ -133,7 +175,8 @@ final class ResponsesReply {
           false);
       events.add("response.content_part.done", located(true).put("part", textPart(text)), false);
     }
-    events.add("response.output_item.done", new JsonObject().put("output_index", 0).put("item", finalItem()), false);
+    events.add("response.output_item.done", new JsonObject().put("output_index", index).put("item", finalItem()),
+        false);
     events.add(incomplete ? "response.incomplete" : "response.completed",
         new JsonObject().put("response", response(usage)), false);
     return events.list;
@@ -150,8 +193,40 @@ final class ResponsesReply {
     }
   }
 
+  /**
+   * The reasoning item's events, at index 0: added (no summary yet), its summary streamed when asked for (one part,
+   * a {@code reasoning_summary_text.delta} per reasoning token), done.
+   */
+  private void reasoningEvents(Events events) {
+    String itemId = reasoning.getString("id");
+    JsonObject started = reasoning.copy().put("summary", new JsonArray());
+    started.remove("encrypted_content");
+    events.add("response.output_item.added", new JsonObject().put("output_index", 0).put("item", started), false);
+    if (!reasoning.getJsonArray("summary").isEmpty()) {
+      JsonObject where = new JsonObject().put("item_id", itemId).put("output_index", 0).put("summary_index", 0);
+      events.add("response.reasoning_summary_part.added", where.copy().put("part", summaryPart("")), false);
+      for (String piece : reasoningPieces) {
+        events.add("response.reasoning_summary_text.delta", where.copy().put("delta", piece), true);
+      }
+      String text = String.join("", reasoningPieces);
+      events.add("response.reasoning_summary_text.done", where.copy().put("text", text), false);
+      events.add("response.reasoning_summary_part.done", where.copy().put("part", summaryPart(text)), false);
+    }
+    events.add("response.output_item.done", new JsonObject().put("output_index", 0).put("item", reasoning.copy()),
+        false);
+  }
+
+  private static JsonObject summaryPart(String text) {
+    return new JsonObject().put("type", "summary_text").put("text", text);
+  }
+
+  /** Where the answer's own item (message or function call) stands in the output: after the reasoning, if any. */
+  private int answerIndex() {
+    return reasoning == null ? 0 : 1;
+  }
+
   private JsonObject located(boolean content) {
-    JsonObject where = new JsonObject().put("item_id", itemId).put("output_index", 0);
+    JsonObject where = new JsonObject().put("item_id", itemId).put("output_index", answerIndex());
     return content ? where.put("content_index", 0) : where;
   }
 
@@ -173,12 +248,12 @@ final class ResponsesReply {
         new JsonArray()).put("text", text);
   }
 
-  private static JsonObject usage(OpenAiUsage usage) {
+  private JsonObject usage(OpenAiUsage usage) {
     return new JsonObject()
         .put("input_tokens", usage.promptTokens())
         .put("input_tokens_details", new JsonObject().put("cached_tokens", usage.cachedTokens()))
         .put("output_tokens", usage.completionTokens())
-        .put("output_tokens_details", new JsonObject().put("reasoning_tokens", 0))
+        .put("output_tokens_details", new JsonObject().put("reasoning_tokens", reasoningPieces.size()))
         .put("total_tokens", usage.promptTokens() + usage.completionTokens());
   }
 
@@ -198,7 +273,8 @@ final class ResponsesReply {
         .put("parallel_tool_calls", true)
         .put("previous_response_id", request.previousResponseId())
         .put("prompt_cache_key", request.cacheKey())
-        .put("reasoning", new JsonObject().putNull("effort").putNull("summary"))
+        .put("reasoning", new JsonObject().put("effort", request.reasoning().effort())
+            .put("summary", request.reasoning().summary()))
         .put("service_tier", "default")
         .put("store", request.store())
         .put("temperature", 1.0)

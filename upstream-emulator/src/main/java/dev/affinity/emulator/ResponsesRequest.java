@@ -19,10 +19,56 @@ import java.util.Set;
  * @param toolChoice      {@code tool_choice} as given (echoed in the answer), or null
  * @param tools           the {@code tools} as given, or null
  * @param input           the request's own items, normalised
+ * @param reasoning       how the model reasons before answering ({@code reasoning}, {@code include})
  */
 record ResponsesRequest(String model, boolean stream, boolean store, int maxOutputTokens, String instructions,
     JsonArray tools, Object toolChoice, JsonObject forcedTool, String previousResponseId, String cacheKey,
-    OpenAiPromptCache.Retention retention, List<JsonObject> input) {
+    OpenAiPromptCache.Retention retention, List<JsonObject> input, Reasoning reasoning) {
+
+  /**
+   * The request's reasoning settings.
+   *
+   * @param effort    {@code reasoning.effort}, or null when not given; {@code none} reasons not at all
+   * @param summary   {@code reasoning.summary} as given ({@code auto}, {@code concise}, {@code detailed} ask for
+   *                  one), or null
+   * @param encrypted whether {@code include} asks for {@code reasoning.encrypted_content}
+   */
+  record Reasoning(String effort, String summary, boolean encrypted) {
+
+    private static final Set<String> EFFORTS = Set.of("none", "minimal", "low", "medium", "high", "xhigh");
+    private static final Set<String> SUMMARIES = Set.of("auto", "concise", "detailed");
+
+    /** Whether the answer starts with a reasoning item: an effort was asked for, and it is not {@code none}. */
+    boolean reasons() {
+      return effort != null && !effort.equals("none");
+    }
+
+    /** Whether the reasoning item carries a summary. */
+    boolean summarized() {
+      return summary != null && SUMMARIES.contains(summary);
+    }
+
+    static Reasoning of(JsonObject json) {
+      Object value = json.getValue("reasoning");
+      String effort = null;
+      String summary = null;
+      if (value != null) {
+        if (!(value instanceof JsonObject reasoning)) {
+          throw OpenAiError.invalidType("reasoning", "an object", value);
+        }
+        Object given = reasoning.getValue("effort");
+        if (given != null && !(given instanceof String name && EFFORTS.contains(name))) {
+          throw OpenAiError.invalidRequest("Invalid value: '" + given + "'. Supported values are: 'none', 'minimal',"
+              + " 'low', 'medium', 'high', and 'xhigh'.", "reasoning.effort", "invalid_value");
+        }
+        effort = (String) given;
+        summary = reasoning.getValue("summary") instanceof String kind ? kind : null;
+      }
+      boolean encrypted = json.getValue("include") instanceof JsonArray include
+          && include.contains("reasoning.encrypted_content");
+      return new Reasoning(effort, summary, encrypted);
+    }
+  }
 
   /** OpenAI refuses a smaller {@code max_output_tokens}. */
   static final int MINIMUM_OUTPUT_TOKENS = 16;
@@ -65,7 +111,7 @@ record ResponsesRequest(String model, boolean stream, boolean store, int maxOutp
     boolean store = json.getValue("store") == null || ChatCompletionRequest.bool(json, "store");
     return new ResponsesRequest(name, ChatCompletionRequest.bool(json, "stream"), store, maxOutputTokens,
         optionalString(json, "instructions"), tools, json.getValue("tool_choice"), forcedTool(json, tools), previous,
-        optionalString(json, "prompt_cache_key"), ChatCompletionRequest.retention(json), input);
+        optionalString(json, "prompt_cache_key"), ChatCompletionRequest.retention(json), input, Reasoning.of(json));
   }
 
   /** The prompt of this request after {@code earlier} (the stored conversation it continues, empty when none). */

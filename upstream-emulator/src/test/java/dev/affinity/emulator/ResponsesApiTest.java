@@ -272,6 +272,48 @@ class ResponsesApiTest {
         .isEqualTo("message");
   }
 
+  /**
+   * A reasoning effort makes the answer start with a reasoning item (its summary when asked, an opaque encrypted
+   * content when included), counted as reasoning tokens within max_output_tokens; handed back, it is prompt.
+   */
+  @Test
+  void aReasoningEffortAnswersWithAReasoningItemFirst() {
+    JsonObject asked = request("hello").put("reasoning", new JsonObject().put("effort", "medium")
+        .put("summary", "auto")).put("include", new JsonArray().add("reasoning.encrypted_content"));
+    JsonObject response = ok(KEY, asked);
+    JsonObject reasoning = response.getJsonArray("output").getJsonObject(0);
+    assertThat(reasoning.getString("type")).isEqualTo("reasoning");
+    assertThat(reasoning.getString("id")).startsWith("rs_");
+    assertThat(reasoning.getJsonArray("summary").getJsonObject(0).getString("text")).isNotBlank();
+    assertThat(reasoning.getString("encrypted_content")).isNotBlank();
+    assertThat(response.getJsonArray("output").getJsonObject(1).getString("type")).isEqualTo("message");
+    JsonObject usage = response.getJsonObject("usage");
+    long reasoningTokens = usage.getJsonObject("output_tokens_details").getLong("reasoning_tokens");
+    assertThat(reasoningTokens).isEqualTo(EmulatorOptions.DEFAULT_OUTPUT_TOKENS);
+    assertThat(usage.getLong("output_tokens")).isEqualTo(reasoningTokens + EmulatorOptions.DEFAULT_OUTPUT_TOKENS);
+
+    JsonObject bare = ok(KEY, request("hello").put("reasoning", new JsonObject().put("effort", "low")))
+        .getJsonArray("output").getJsonObject(0);
+    assertThat(bare.getJsonArray("summary")).as("no summary asked for").isEmpty();
+    assertThat(bare.containsKey("encrypted_content")).as("not included").isFalse();
+    assertThat(ok(KEY, request("hello").put("reasoning", new JsonObject().put("effort", "none")))
+        .getJsonArray("output").getJsonObject(0).getString("type")).isEqualTo("message");
+    JsonObject capped = ok(KEY, asked.copy().put("max_output_tokens", 20));
+    assertThat(capped.getString("status")).as("reasoning and answer share max_output_tokens").isEqualTo("incomplete");
+
+    List<String> types = new ArrayList<>();
+    for (String frame : api.responses(KEY, asked.copy().put("stream", true)).body().split("\n\n")) {
+      types.add(new JsonObject(frame.split("\n")[1].substring("data: ".length())).getString("type"));
+    }
+    assertThat(types.subList(2, 5)).containsExactly("response.output_item.added",
+        "response.reasoning_summary_part.added", "response.reasoning_summary_text.delta");
+    assertThat(types).contains("response.reasoning_summary_text.done", "response.reasoning_summary_part.done");
+    assertThat(types.indexOf("response.content_part.added")).as("the message after the reasoning item")
+        .isGreaterThan(types.indexOf("response.reasoning_summary_part.done"));
+    assertInvalid(request("hello").put("reasoning", new JsonObject().put("effort", "maximal")), "reasoning.effort",
+        "invalid_value");
+  }
+
   @Test
   void invalidBodiesGet400sNamingTheParameter() {
     assertInvalid(new JsonObject().put("input", "hi"), "model", "missing_required_parameter");

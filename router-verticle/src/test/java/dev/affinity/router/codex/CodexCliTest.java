@@ -59,10 +59,19 @@ class CodexCliTest {
     }
   }
 
+  /**
+   * With a reasoning effort the model answers with reasoning items first (encrypted content included, as Codex
+   * asks); Codex hands them back in its whole-conversation requests, and they stay on the prefix the cache holds.
+   */
   @Test
   void onOpenAiDeployments() throws Exception {
-    runsItsToolLoopAndResumesItsThreadOnOneDeployment(
-        CodexCli.installed(upstream.baseUrl() + "/v1", "gpt-5-codex"), List.of("cx-1", "cx-2"), "/v1/responses");
+    List<CapturedRequest> sent = runsItsToolLoopAndResumesItsThreadOnOneDeployment(CodexCli.installed(
+        upstream.baseUrl() + "/v1", "gpt-5-codex", "model_reasoning_effort = \"medium\""),
+        List.of("cx-1", "cx-2"), "/v1/responses");
+    JsonNode afterTheCommand = JSON.readTree(sent.get(1).body());
+    assertThat(afterTheCommand.path("input").findValues("type")).extracting(JsonNode::asText)
+        .as("the reasoning item handed back").contains("reasoning");
+    assertThat(afterTheCommand.path("input").findValuesAsText("encrypted_content")).isNotEmpty();
   }
 
   /**
@@ -92,6 +101,7 @@ class CodexCliTest {
     assertThat(commands).as("Codex ran the command the model called: " + first).hasSize(1);
     assertThat(commands.get(0).path("aggregated_output").asText()).contains(SECRET);
     assertThat(first.completed("agent_message")).as("the model's answer after the command's output").hasSize(1);
+    assertThat(first.completed("reasoning")).as("the model's reasoning, shown: " + first).isNotEmpty();
     assertThat(first.usage().path("cached_input_tokens").asLong())
         .as("the request after the command reads the prompt the first wrote: " + first).isPositive();
 
