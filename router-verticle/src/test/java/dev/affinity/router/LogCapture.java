@@ -14,6 +14,8 @@ public final class LogCapture extends Handler implements AutoCloseable {
   private final List<String> lines = new CopyOnWriteArrayList<>();
   private final SimpleFormatter formatter = new SimpleFormatter();
   private final Logger root = Logger.getLogger("");
+  // held here: the log manager keeps loggers only weakly, and a collected one loses the level set on it
+  private static final List<Logger> FINE = List.of(Logger.getLogger("dev.affinity"), Logger.getLogger("affinity"));
 
   private LogCapture() {
     setLevel(Level.ALL);
@@ -22,8 +24,7 @@ public final class LogCapture extends Handler implements AutoCloseable {
   public static LogCapture install() {
     LogCapture capture = new LogCapture();
     capture.root.addHandler(capture);
-    Logger.getLogger("dev.affinity").setLevel(Level.FINE);
-    Logger.getLogger("affinity").setLevel(Level.FINE);
+    FINE.forEach(logger -> logger.setLevel(Level.FINE));
     return capture;
   }
 

@@ -48,6 +48,11 @@ class EventBusPeerConnectionsTest {
   private final List<AtomicReference<Buffer>> busReceived = new CopyOnWriteArrayList<>();
   private final AtomicInteger framesSent = new AtomicInteger();
   private final List<NetSocket> busOpen = new CopyOnWriteArrayList<>();
+  /**
+   * Held: the log manager keeps a logger only weakly, so one fetched here before the guard's class holds its own could
+   * be collected with the capture on it, and the guard's lines would go past it (a CI run lost one that way).
+   */
+  private static final Logger GUARD_LOG = Logger.getLogger(EventBusFrameGuard.class.getName());
   private final List<LogRecord> warnings = new CopyOnWriteArrayList<>();
   private final Handler capture = new Handler() {
     @Override
@@ -69,12 +74,12 @@ class EventBusPeerConnectionsTest {
   @BeforeEach
   void start() {
     vertx = Vertx.vertx();
-    Logger.getLogger(EventBusFrameGuard.class.getName()).addHandler(capture);
+    GUARD_LOG.addHandler(capture);
   }
 
   @AfterEach
   void stop() throws Exception {
-    Logger.getLogger(EventBusFrameGuard.class.getName()).removeHandler(capture);
+    GUARD_LOG.removeHandler(capture);
     await(vertx.close());
   }
 
