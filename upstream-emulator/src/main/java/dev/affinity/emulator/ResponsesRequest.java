@@ -276,20 +276,18 @@ record ResponsesRequest(String model, boolean stream, boolean store, int maxOutp
 
   /** Whether {@code tools} include a function named {@code name}. */
   static boolean offers(JsonArray tools, String name) {
-    for (int i = 0; tools != null && i < tools.size(); i++) {
-      JsonObject tool = tools.getJsonObject(i);
-      if ("function".equals(tool.getValue("type")) && name.equals(tool.getValue("name"))) {
-        return true;
-      }
-    }
-    return false;
+    return function(tools, name) != null;
   }
 
-  /** The first function tool, or null when none is offered. */
-  private static JsonObject firstFunction(JsonArray tools) {
+  /**
+   * The first function tool of {@code tools} named {@code name} (any name when null), or null when none is: the
+   * emulated model calls functions only, never a built-in tool.
+   */
+  private static JsonObject function(JsonArray tools, String name) {
     for (int i = 0; tools != null && i < tools.size(); i++) {
-      if ("function".equals(tools.getJsonObject(i).getValue("type"))) {
-        return tools.getJsonObject(i);
+      JsonObject tool = tools.getJsonObject(i);
+      if ("function".equals(tool.getValue("type")) && (name == null || name.equals(tool.getValue("name")))) {
+        return tool;
       }
     }
     return null;
@@ -313,7 +311,7 @@ record ResponsesRequest(String model, boolean stream, boolean store, int maxOutp
                 "tool_choice", null);
           }
           // the emulated model calls functions only; with built-in tools alone it cannot call one
-          JsonObject first = firstFunction(tools);
+          JsonObject first = function(tools, null);
           if (first == null) {
             throw OpenAiError.invalidRequest("The emulator plays 'required' with function tools only.",
                 "tool_choice", "unsupported_value");
@@ -333,11 +331,9 @@ record ResponsesRequest(String model, boolean stream, boolean store, int maxOutp
     if (!(object.getValue("name") instanceof String name)) {
       throw OpenAiError.missingParameter("tool_choice.name");
     }
-    for (int i = 0; tools != null && i < tools.size(); i++) {
-      if ("function".equals(tools.getJsonObject(i).getValue("type"))
-          && name.equals(tools.getJsonObject(i).getValue("name"))) {
-        return tools.getJsonObject(i);
-      }
+    JsonObject named = function(tools, name);
+    if (named != null) {
+      return named;
     }
     throw OpenAiError.invalidRequest("Tool choice '" + name + "' not found in 'tools' parameter.", "tool_choice",
         null);
