@@ -86,11 +86,7 @@ final class ResponsesRequestToChat {
         ObjectNode call = NODES.objectNode().put("id", text(item, "call_id", where)).put("type", "function");
         call.putObject("function").put("name", text(item, "name", where))
             .put("arguments", text(item, "arguments", where));
-        JsonNode last = messages.isEmpty() ? null : messages.get(messages.size() - 1);
-        // the calls of one turn, and the text before them, are one assistant message
-        ObjectNode assistant = last != null && "assistant".equals(last.path("role").asText())
-            ? (ObjectNode) last : messages.addObject().put("role", "assistant").putNull("content");
-        assistant.withArray("tool_calls").add(call);
+        assistantTurn(messages).withArray("tool_calls").add(call);
       }
       case "function_call_output" -> {
         ObjectNode result = messages.addObject().put("role", "tool").put("tool_call_id", text(item, "call_id", where));
@@ -104,16 +100,23 @@ final class ResponsesRequestToChat {
         // it: it is not the signed block Claude would need
         ObjectNode thinking = ChatToResponse.thinkingBlock(item.get("encrypted_content"));
         if (thinking != null) {
-          JsonNode last = messages.isEmpty() ? null : messages.get(messages.size() - 1);
-          ObjectNode assistant = last != null && "assistant".equals(last.path("role").asText())
-              && !last.has("tool_calls") ? (ObjectNode) last
-              : messages.addObject().put("role", "assistant").putNull("content");
-          assistant.withArray("thinking_blocks").add(thinking);
+          assistantTurn(messages).withArray("thinking_blocks").add(thinking);
         }
       }
       default -> throw new TranslationException(where + ".type: '" + type + "' items are not served for these"
           + " deployments", where + ".type");
     }
+  }
+
+  /**
+   * The assistant message the model's turn goes on in: the last message when it is the assistant's, else a new one.
+   * A turn's reasoning, the text before its calls and the calls are one assistant message (Claude wants them in one
+   * turn, its thinking first, which the Chat pair puts there).
+   */
+  private static ObjectNode assistantTurn(ArrayNode messages) {
+    JsonNode last = messages.isEmpty() ? null : messages.get(messages.size() - 1);
+    return last != null && "assistant".equals(last.path("role").asText()) ? (ObjectNode) last
+        : messages.addObject().put("role", "assistant").putNull("content");
   }
 
   private static ObjectNode message(JsonNode item, String where) {
