@@ -138,13 +138,18 @@ record ChatCompletionRequest(String model, boolean stream, boolean includeUsage,
 
   /** Whether {@code tools} include a function named {@code name}. */
   private static boolean offers(JsonArray tools, String name) {
+    return function(tools, name) != null;
+  }
+
+  /** The {@code function} of the first tool that has one named {@code name} (any name when null), or null. */
+  private static JsonObject function(JsonArray tools, String name) {
     for (Object tool : tools) {
       if (tool instanceof JsonObject definition && definition.getValue("function") instanceof JsonObject function
-          && name.equals(function.getValue("name"))) {
-        return true;
+          && (name == null || name.equals(function.getValue("name")))) {
+        return function;
       }
     }
-    return false;
+    return null;
   }
 
   /**
@@ -223,22 +228,18 @@ record ChatCompletionRequest(String model, boolean stream, boolean includeUsage,
         || !(named.getValue("name") instanceof String name)) {
       throw OpenAiError.missingParameter("tool_choice.function.name");
     }
-    for (int i = 0; i < tools.size(); i++) {
-      JsonObject function = tools.getJsonObject(i).getJsonObject("function");
-      if (function != null && name.equals(function.getValue("name"))) {
-        return new ForcedTool(function, true);
-      }
+    JsonObject function = function(tools, name);
+    if (function != null) {
+      return new ForcedTool(function, true);
     }
     throw OpenAiError.invalidRequest("Invalid value for 'tool_choice': function '" + name
         + "' is not among the 'tools' provided.", "tool_choice", null);
   }
 
   private static JsonObject firstFunction(JsonArray tools) {
-    for (int i = 0; i < tools.size(); i++) {
-      JsonObject function = tools.getJsonObject(i).getJsonObject("function");
-      if (function != null) {
-        return function;
-      }
+    JsonObject function = function(tools, null);
+    if (function != null) {
+      return function;
     }
     throw OpenAiError.invalidRequest("Invalid value for 'tool_choice': 'required' needs at least one function tool.",
         "tool_choice", null);
