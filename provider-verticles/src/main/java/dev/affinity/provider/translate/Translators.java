@@ -21,7 +21,8 @@ public final class Translators {
       new AnthropicToAnthropic(), new AnthropicToBedrock(), new AnthropicToVertex(), new AnthropicToGemini(),
       new AnthropicToOpenAi(),
       new OpenAiToOpenAi(), new OpenAiToAnthropic(), new OpenAiToBedrock(), new OpenAiToVertex(), new OpenAiToGemini(),
-      new ResponsesToOpenAi(), new ResponsesToAnthropic(),
+      new ResponsesToOpenAi(), new ResponsesToAnthropic(), new ResponsesToBedrock(), new ResponsesToVertex(),
+      new ResponsesToGemini(),
       new BedrockInvokeToAnthropic(), new BedrockInvokeToBedrock(), new BedrockInvokeToVertex(),
       new VertexRawPredictToAnthropic(), new VertexRawPredictToBedrock(), new VertexRawPredictToVertex());
 

@@ -63,13 +63,8 @@ class ResponsesToOpenAiTest {
   }
 
   @Test
-  void theRegistryFindsThisPairAndRefusesResponsesOnOtherUpstreams() {
+  void theRegistryFindsThisPair() {
     assertThat(pair).isInstanceOf(ResponsesToOpenAi.class);
-    Translators.NotServed refused = catchThrowableOfType(Translators.NotServed.class,
-        () -> Translators.of(ClientApi.RESPONSES, ProviderKind.BEDROCK, "claude"));
-    assertThat(refused.error().status()).isEqualTo(400);
-    assertThat(refused.error().message()).contains("'claude'").contains("POST /v1/responses")
-        .contains("served for anthropic, openai deployments").contains("POST /v1/messages");
   }
 
   @Test

@@ -15,6 +15,7 @@ import dev.affinity.emulator.UpstreamEmulator;
 import dev.affinity.emulator.workload.AgentWorkload;
 import dev.affinity.emulator.workload.Session;
 import dev.affinity.router.LogCapture;
+import dev.affinity.router.ResponsesTurns;
 import dev.affinity.router.TestGateway;
 import io.vertx.core.Vertx;
 import org.junit.jupiter.api.AfterAll;
@@ -25,6 +26,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 
 import static dev.affinity.router.TestGateway.await;
@@ -97,6 +99,20 @@ class BedrockEndToEndTest {
             aws_profile_name: account-2
             aws_region_name: us-west-2
             aws_bedrock_runtime_endpoint: %1$s
+        - model_name: responses
+          litellm_params:
+            model: bedrock/us.anthropic.claude-sonnet-4-5-20250929-v1:0
+            aws_profile_name: account-1
+            aws_region_name: us-west-2
+            aws_bedrock_runtime_endpoint: %1$s
+            cache_control_injection_points: [{location: message, role: system}]
+        - model_name: responses
+          litellm_params:
+            model: bedrock/us.anthropic.claude-sonnet-4-5-20250929-v1:0
+            aws_profile_name: account-2
+            aws_region_name: us-west-2
+            aws_bedrock_runtime_endpoint: %1$s
+            cache_control_injection_points: [{location: message, role: system}]
         - model_name: stale
           litellm_params:
             model: bedrock/us.anthropic.claude-sonnet-4-5-20250929-v1:0
@@ -188,5 +204,20 @@ class BedrockEndToEndTest {
     JsonNode completion = JSON.readTree(response.body());
     assertThat(completion.path("object").asText()).isEqualTo("chat.completion");
     assertThat(completion.path("choices").path(0).path("message").path("content").asText()).isNotBlank();
+  }
+
+  @Test
+  void responsesClientsReachBedrockAndAConversationReadsItsCacheOnOneAccount() throws Exception {
+    // past Claude Sonnet's 1,024-token minimum, with the gateway's marker on it (the Responses API has none)
+    String instructions = "You are a careful assistant for the affinity project. ".repeat(120);
+    List<ResponsesTurns.Turn> turns = ResponsesTurns.conversation(gateway, "responses", instructions, 3,
+        "authorization", "Bearer unused");
+    assertThat(turns.stream().map(ResponsesTurns.Turn::deployment).distinct()).hasSize(1);
+    assertThat(turns.subList(1, 3)).allSatisfy(turn -> {
+      assertThat(turn.route()).isEqualTo("pinned");
+      assertThat(turn.cachedTokens()).isGreaterThan(1000);
+    });
+    assertThat(ResponsesTurns.streamedEventTypes(gateway, "responses", "authorization", "Bearer unused"))
+        .startsWith("response.created").contains("response.output_text.delta").endsWith("response.completed");
   }
 }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.affinity.emulator.EmulatorOptions;
 import dev.affinity.emulator.LatencyModel;
 import dev.affinity.emulator.UpstreamEmulator;
+import dev.affinity.router.ResponsesTurns;
 import dev.affinity.router.TestGateway;
 import io.vertx.core.Vertx;
 import org.junit.jupiter.api.AfterAll;
@@ -92,5 +93,22 @@ class GeminiEndToEndTest {
       emulator.capturedRequests(account).forEach(captured ->
           assertThat(captured.body()).doesNotContain("sk-gem").doesNotContain("\"model\":\""));
     }
+  }
+
+  @Test
+  void responsesClientsReachGeminiAndAConversationReadsItsImplicitCacheOnOneKey() throws Exception {
+    Random random = new Random(47);
+    StringBuilder instructions = new StringBuilder();
+    while (instructions.length() < 12_000) {
+      instructions.append("rule").append(random.nextInt(80_000)).append(' ');
+    }
+    List<ResponsesTurns.Turn> turns = ResponsesTurns.conversation(gateway, "gemini", instructions.toString(), 3);
+    assertThat(turns.stream().map(ResponsesTurns.Turn::deployment).distinct()).hasSize(1);
+    assertThat(turns.subList(1, 3)).allSatisfy(turn -> {
+      assertThat(turn.route()).isEqualTo("pinned");
+      assertThat(turn.cachedTokens()).isGreaterThan(2000);
+    });
+    assertThat(ResponsesTurns.streamedEventTypes(gateway, "gemini"))
+        .startsWith("response.created").contains("response.output_text.delta").endsWith("response.completed");
   }
 }

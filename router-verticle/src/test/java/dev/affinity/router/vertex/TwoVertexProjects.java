@@ -60,7 +60,15 @@ public final class TwoVertexProjects implements AutoCloseable {
 
   /** A {@code model_list} serving {@code model} (after {@code vertex_ai/}) as {@code alias} from both projects. */
   public String modelList(String alias, String model, String location) {
-    StringBuilder yaml = new StringBuilder("model_list:\n");
+    return "model_list:\n" + deployments(alias, model, location, "");
+  }
+
+  /**
+   * The {@code model_list} items serving {@code model} as {@code alias} from both projects, each with
+   * {@code moreParams} (one YAML line, or none) added to its {@code litellm_params}.
+   */
+  public String deployments(String alias, String model, String location, String moreParams) {
+    StringBuilder yaml = new StringBuilder();
     for (String[] project : new String[][] {{"proj-a", keyA.toString()}, {"proj-b", keyB.toString()}}) {
       yaml.append("""
             - model_name: %s
@@ -71,6 +79,9 @@ public final class TwoVertexProjects implements AutoCloseable {
                 vertex_credentials: %s
                 api_base: %s
           """.formatted(alias, model, project[0], location, project[1], emulator.baseUrl()));
+      if (!moreParams.isEmpty()) {
+        yaml.append("      ").append(moreParams).append('\n');
+      }
     }
     return yaml.toString();
   }

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.affinity.emulator.workload.AgentWorkload;
 import dev.affinity.emulator.workload.Session;
+import dev.affinity.router.ResponsesTurns;
 import dev.affinity.router.TestGateway;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 
 import static dev.affinity.router.TestGateway.await;
@@ -36,7 +38,10 @@ class VertexEndToEndTest {
   @BeforeAll
   static void start() throws Exception {
     projects = TwoVertexProjects.start();
-    gateway = TestGateway.start(projects.modelList(ALIAS, "claude-sonnet-4-5@20250929", "us-east5"));
+    gateway = TestGateway.start("model_list:\n"
+        + projects.deployments(ALIAS, "claude-sonnet-4-5@20250929", "us-east5", "")
+        + projects.deployments("claude-responses", "claude-sonnet-4-5@20250929", "us-east5",
+            "cache_control_injection_points: [{location: message, role: system}]"));
   }
 
   @AfterAll
@@ -89,5 +94,19 @@ class VertexEndToEndTest {
         + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}", "content-type", "application/json");
     assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
     assertThat(response.body()).contains("chat.completion.chunk", "\"prompt_tokens\"").endsWith("data: [DONE]\n\n");
+  }
+
+  @Test
+  void responsesClientsReachVertexAndAConversationReadsItsCacheInOneProject() throws Exception {
+    // past Claude Sonnet's 1,024-token minimum, with the gateway's marker on it (the Responses API has none)
+    String instructions = "You are a careful assistant for the affinity project. ".repeat(120);
+    List<ResponsesTurns.Turn> turns = ResponsesTurns.conversation(gateway, "claude-responses", instructions, 3);
+    assertThat(turns.stream().map(ResponsesTurns.Turn::deployment).distinct()).hasSize(1);
+    assertThat(turns.subList(1, 3)).allSatisfy(turn -> {
+      assertThat(turn.route()).isEqualTo("pinned");
+      assertThat(turn.cachedTokens()).isGreaterThan(1000);
+    });
+    assertThat(ResponsesTurns.streamedEventTypes(gateway, "claude-responses"))
+        .startsWith("response.created").contains("response.output_text.delta").endsWith("response.completed");
   }
 }

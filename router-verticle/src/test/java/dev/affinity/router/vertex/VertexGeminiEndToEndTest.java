@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.affinity.emulator.UpstreamEmulator;
+import dev.affinity.router.ResponsesTurns;
 import dev.affinity.router.TestGateway;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -90,5 +91,11 @@ class VertexGeminiEndToEndTest {
         + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}", "content-type", "application/json");
     assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
     assertThat(response.body()).contains("chat.completion.chunk", "\"prompt_tokens\"").endsWith("data: [DONE]\n\n");
+  }
+
+  @Test
+  void responsesClientsStreamFromGeminiOnVertex() throws Exception {
+    assertThat(ResponsesTurns.streamedEventTypes(gateway, ALIAS))
+        .startsWith("response.created").contains("response.output_text.delta").endsWith("response.completed");
   }
 }
