@@ -12,8 +12,11 @@ import dev.affinity.model.GatewayError;
  *
  * <p>What the client sees, in OpenAI's order, every event with its {@code type} and {@code sequence_number}:
  * {@code response.created} and {@code response.in_progress}; then one output item at a time, each closed before the
- * next opens: each of Claude's thinking blocks as a {@code reasoning} item ({@code output_item.added} and
- * {@code .done}, see {@link ChatToResponse#reasoningItem}), text as a {@code message} item
+ * next opens: each of Claude's thinking blocks as a {@code reasoning} item ({@code output_item.added}, its text
+ * streamed as the summary, {@code reasoning_summary_part.added}, {@code reasoning_summary_text.delta}s and
+ * {@code .done}, {@code reasoning_summary_part.done}, then {@code output_item.done} with the signed block once it is
+ * over, see {@link ChatToResponse#reasoningItem}; a redacted block added and done at once), text as a {@code message}
+ * item
  * ({@code output_item.added}, {@code content_part.added}, {@code output_text.delta}s, {@code output_text.done},
  * {@code content_part.done}, {@code output_item.done}), each
  * tool call as a {@code function_call} item ({@code output_item.added}, {@code function_call_arguments.delta}s and
@@ -32,7 +35,13 @@ final class ChatChunksToResponseEvents extends ChatChunkStream {
   private String responseId;
   private long createdAt;
   private int sequence;
-  /** The chat tool-call index of the open function call item, -1 for the open message item or none. */
+  /** The open reasoning item's {@link #openCall}. */
+  private static final int REASONING = -2;
+
+  /**
+   * The chat tool-call index of the open function call item; -1 for the open message item or none, {@link #REASONING}
+   * for the open reasoning item.
+   */
   private int openCall = -1;
   private ObjectNode openItem;
   private final StringBuilder openText = new StringBuilder();
@@ -58,6 +67,14 @@ final class ChatChunksToResponseEvents extends ChatChunkStream {
     }
     JsonNode choice = chunk.path("choices").path(0);
     JsonNode delta = choice.path("delta");
+    String thought = delta.path("reasoning_content").asText("");
+    if (!thought.isEmpty()) {
+      if (openItem == null || openCall != REASONING) {
+        openReasoning();
+      }
+      openText.append(thought);
+      emit("response.reasoning_summary_text.delta", summaryPart().put("delta", thought));
+    }
     for (JsonNode thinking : delta.path("thinking_blocks")) {
       reasoning(thinking);
     }
@@ -99,16 +116,46 @@ final class ChatChunksToResponseEvents extends ChatChunkStream {
     emit("response.in_progress", NODES.objectNode().set("response", opening.deepCopy()));
   }
 
-  /** A whole thinking block (the chunk stream sends each once it is over) as a reasoning item, added and done. */
+  /**
+   * A whole thinking block (the chunk stream sends each once it is over, after its text as {@code reasoning_content}):
+   * the end of the reasoning item its text opened, or, redacted, a reasoning item added and done at once.
+   */
   private void reasoning(JsonNode thinking) {
-    closeItem();
     ObjectNode item = ChatToResponse.reasoningItem(responseId, output.size(), thinking);
+    if (openItem != null && openCall == REASONING) {
+      closeReasoning(item);
+      return;
+    }
+    closeItem();
     ObjectNode opening = item.deepCopy();
     opening.putArray("summary");
     opening.remove("encrypted_content");
     emit("response.output_item.added", NODES.objectNode().put("output_index", output.size()).set("item", opening));
     emit("response.output_item.done", NODES.objectNode().put("output_index", output.size()).set("item", item));
     output.add(item);
+  }
+
+  /** A reasoning item whose summary streams as Claude thinks; its signed block comes when the thinking is over. */
+  private void openReasoning() {
+    closeItem();
+    openItem = ChatToResponse.reasoningItem(responseId, output.size(), NODES.objectNode());
+    openItem.remove("encrypted_content");
+    openCall = REASONING;
+    emit("response.output_item.added", NODES.objectNode().put("output_index", output.size())
+        .set("item", openItem.deepCopy()));
+    emit("response.reasoning_summary_part.added", summaryPart().set("part", summaryText("")));
+  }
+
+  /** Ends the open reasoning item as {@code done}: its summary's done events, then the item. */
+  private void closeReasoning(ObjectNode done) {
+    String text = openText.toString();
+    emit("response.reasoning_summary_text.done", summaryPart().put("text", text));
+    emit("response.reasoning_summary_part.done", summaryPart().set("part", summaryText(text)));
+    emit("response.output_item.done", NODES.objectNode().put("output_index", output.size()).set("item", done));
+    output.add(done);
+    openItem = null;
+    openCall = -1;
+    openText.setLength(0);
   }
 
   private void openMessage() {
@@ -133,6 +180,13 @@ final class ChatChunksToResponseEvents extends ChatChunkStream {
     if (openItem == null) {
       return;
     }
+    if (openCall == REASONING) {
+      // the signed block never came (too long to keep, or the stream stopped): the summary alone, nothing to hand back
+      ObjectNode done = openItem.deepCopy();
+      done.putArray("summary").add(summaryText(openText.toString()));
+      closeReasoning(done);
+      return;
+    }
     String text = openText.toString();
     ObjectNode done;
     if (openCall < 0) {
@@ -155,6 +209,16 @@ final class ChatChunksToResponseEvents extends ChatChunkStream {
     ObjectNode where = NODES.objectNode().put("item_id", openItem.path("id").asText())
         .put("output_index", output.size());
     return contentPart ? where.put("content_index", 0) : where;
+  }
+
+  /** Where a summary event belongs: the open reasoning item's id and index, its one summary part. */
+  private ObjectNode summaryPart() {
+    return NODES.objectNode().put("item_id", openItem.path("id").asText()).put("output_index", output.size())
+        .put("summary_index", 0);
+  }
+
+  private static ObjectNode summaryText(String text) {
+    return NODES.objectNode().put("type", "summary_text").put("text", text);
   }
 
   @Override

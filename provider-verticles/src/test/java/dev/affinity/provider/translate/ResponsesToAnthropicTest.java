@@ -248,7 +248,10 @@ class ResponsesToAnthropicTest {
         data: {"type":"content_block_start","index":0,"content_block":{"type":"thinking","thinking":"","signature":""}}
 
         event: content_block_delta
-        data: {"type":"content_block_delta","index":0,"delta":{"type":"thinking_delta","thinking":"Look it up."}}
+        data: {"type":"content_block_delta","index":0,"delta":{"type":"thinking_delta","thinking":"Look "}}
+
+        event: content_block_delta
+        data: {"type":"content_block_delta","index":0,"delta":{"type":"thinking_delta","thinking":"it up."}}
 
         event: content_block_delta
         data: {"type":"content_block_delta","index":0,"delta":{"type":"signature_delta","signature":"c2lnbmVk"}}
@@ -279,6 +282,32 @@ class ResponsesToAnthropicTest {
     JsonNode completed = events.get(events.size() - 1).path("response");
     assertThat(completed.at("/output/0/encrypted_content").asText()).isEqualTo(
         reasoning.path("encrypted_content").asText());
+
+    // the summary streams as Claude thinks, as OpenAI's reasoning summaries do; the signed block comes at its end
+    List<JsonNode> reasoningEvents = events.subList(2, 9);
+    assertThat(reasoningEvents).extracting(e -> e.path("type").asText()).containsExactly(
+        "response.output_item.added", "response.reasoning_summary_part.added",
+        "response.reasoning_summary_text.delta", "response.reasoning_summary_text.delta",
+        "response.reasoning_summary_text.done", "response.reasoning_summary_part.done", "response.output_item.done");
+    JsonNode added = reasoningEvents.get(0).path("item");
+    assertThat(added.path("type").asText()).isEqualTo("reasoning");
+    assertThat(added.path("summary")).isEmpty();
+    assertThat(added.has("encrypted_content")).isFalse();
+    String itemId = added.path("id").asText();
+    assertThat(reasoningEvents.subList(1, 6)).allSatisfy(event -> {
+      assertThat(event.path("item_id").asText()).isEqualTo(itemId);
+      assertThat(event.path("output_index").asInt(-1)).isZero();
+      assertThat(event.path("summary_index").asInt(-1)).isZero();
+    });
+    assertThat(reasoningEvents.subList(2, 4)).extracting(e -> e.path("delta").asText())
+        .containsExactly("Look ", "it up.");
+    assertThat(reasoningEvents.get(4).path("text").asText()).isEqualTo("Look it up.");
+    assertThat(reasoningEvents.get(5).at("/part/text").asText()).isEqualTo("Look it up.");
+    JsonNode done = reasoningEvents.get(6).path("item");
+    assertThat(done.path("id").asText()).isEqualTo(itemId);
+    assertThat(done.at("/summary/0/text").asText()).isEqualTo("Look it up.");
+    assertThat(done.path("encrypted_content").asText()).isEqualTo(reasoning.path("encrypted_content").asText());
+    assertThat(events).extracting(e -> e.path("sequence_number").asInt()).isSorted().doesNotHaveDuplicates();
   }
 
   @Test
