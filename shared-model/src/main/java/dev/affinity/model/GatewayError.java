@@ -54,8 +54,17 @@ public record GatewayError(int status, String type, String message, String param
     return new GatewayError(401, "authentication_error", message);
   }
 
+  /** A 404 about something other than a model: a path, an admin query, a profile. */
   public static GatewayError notFound(String message) {
     return new GatewayError(404, "not_found_error", message);
+  }
+
+  /**
+   * A 404 for a model nothing serves: the field at fault is {@code model}, and OpenAI's shape carries its code
+   * {@code model_not_found}, which OpenAI clients tell apart from a wrong path.
+   */
+  public static GatewayError modelNotFound(String message) {
+    return new GatewayError(404, "not_found_error", message, "model");
   }
 
   public static GatewayError tooLarge(String message) {
@@ -99,7 +108,7 @@ public record GatewayError(int status, String type, String message, String param
       }
       case "not_found_error" -> {
         openAiType = "invalid_request_error";
-        code = "model_not_found";
+        code = "model".equals(param) ? "model_not_found" : null;
       }
       case "request_too_large" -> {
         openAiType = "invalid_request_error";

@@ -185,10 +185,15 @@ public final class MessagesToChat {
     return anthropicStatus == 529 ? 503 : anthropicStatus;
   }
 
-  /** An error of Anthropic's type {@code anthropicType} in OpenAI's shape; the mapping is {@link GatewayError}'s. */
+  /**
+   * An error of Anthropic's type {@code anthropicType} in OpenAI's shape; the mapping is {@link GatewayError}'s. A
+   * model call's {@code not_found_error} is about its model (the endpoint exists): {@code model_not_found}.
+   */
   static ObjectNode errorBody(String anthropicType, String message) {
+    String param = anthropicType.equals("not_found_error") ? "model" : null;
     try {
-      return (ObjectNode) MAPPER.readTree(new GatewayError(500, anthropicType, message).toOpenAiJson().encode());
+      return (ObjectNode) MAPPER.readTree(new GatewayError(500, anthropicType, message, param).toOpenAiJson()
+          .encode());
     } catch (JsonProcessingException impossible) {
       throw new IllegalStateException(impossible);
     }

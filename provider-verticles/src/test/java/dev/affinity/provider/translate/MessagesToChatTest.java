@@ -156,7 +156,9 @@ class MessagesToChatTest {
     JsonNode error = MessagesToChat.error(status, body).get("error");
     assertThat(error.get("message").asText()).isEqualTo(message);
     assertThat(error.get("type").asText()).isEqualTo(type);
-    assertThat(error.get("param").isNull()).isTrue();
+    // a model call's 404 is about its model: the field at fault, as OpenAI's model_not_found
+    assertThat(error.get("param").isNull() ? null : error.get("param").asText())
+        .isEqualTo(status == 404 ? "model" : null);
     assertThat(error.get("code").isNull() ? null : error.get("code").asText()).isEqualTo(code);
   }
 }

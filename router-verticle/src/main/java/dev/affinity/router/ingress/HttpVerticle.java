@@ -550,7 +550,7 @@ public final class HttpVerticle extends VerticleBase {
   private void model(RoutingContext ctx) {
     String id = ctx.pathParam("model");
     if (config.deploymentsFor(id).isEmpty()) {
-      error(ctx, GatewayError.notFound("model '" + id + "' is not served here"));
+      error(ctx, GatewayError.modelNotFound("model '" + id + "' is not served here"));
       return;
     }
     json(ctx, 200, modelObject(id));

@@ -159,7 +159,7 @@ public final class RoutingVerticle extends VerticleBase implements NodeRouter {
     long receivedAt = System.nanoTime();
     List<Deployment> candidates = config.deploymentsFor(request.model());
     if (candidates.isEmpty()) {
-      return Future.failedFuture(GatewayError.notFound("model '" + request.model()
+      return Future.failedFuture(GatewayError.modelNotFound("model '" + request.model()
           + "' is not served here; available models: " + String.join(", ", new TreeSet<>(config.aliases())))
           .toReplyException());
     }
