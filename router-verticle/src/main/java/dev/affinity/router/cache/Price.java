@@ -6,7 +6,8 @@ import java.util.Optional;
 
 /**
  * What a model costs per token, in USD, under LiteLLM's names. Cache prices not given are derived from the input
- * price the way Anthropic sets them: a 5-minute write costs 1.25×, a 1-hour write 2×, a read 0.1×.
+ * price the way Anthropic sets them: a 5-minute write costs 1.25×, a 1-hour write 2×, a read 0.1×; reads of the
+ * OpenAI and Gemini families that discount less are derived at their own share ({@link #readShare}).
  *
  * @param inputPerToken        {@code input_cost_per_token}
  * @param outputPerToken       {@code output_cost_per_token}
@@ -30,6 +31,21 @@ public record Price(double inputPerToken, double outputPerToken, double cacheWri
 
   private record Row(String idPrefix, double inputPerMTok, double outputPerMTok) {
   }
+
+  private record ReadShare(String idPrefix, double ofInput) {
+  }
+
+  // Cached input as a share of the input price where it is not 0.1× (OpenAI's and Google's price pages); the first
+  // matching prefix wins. GPT-5 and later read at 0.1×, as Claude does.
+  private static final List<ReadShare> READ_SHARES = List.of(
+      new ReadShare("gpt-4o", 0.5),
+      new ReadShare("o1", 0.5),
+      new ReadShare("o3-mini", 0.5),
+      new ReadShare("gpt-4.1", 0.25),
+      new ReadShare("o3", 0.25),
+      new ReadShare("o4-mini", 0.25),
+      new ReadShare("gemini-2.5", 0.25),
+      new ReadShare("gemini-2.0", 0.25));
 
   // Anthropic list prices, USD per million tokens; the first matching prefix wins, so newer models come first.
   private static final List<Row> DEFAULTS = List.of(
@@ -87,7 +103,22 @@ public record Price(double inputPerToken, double outputPerToken, double cacheWri
     return Optional.of(new Price(input, output,
         value(configured, CACHE_WRITE_5M, derived.cacheWrite5mPerToken()),
         value(configured, CACHE_WRITE_1H, derived.cacheWrite1hPerToken()),
-        value(configured, CACHE_READ, derived.cacheReadPerToken())));
+        value(configured, CACHE_READ, input * readShare(modelId))));
+  }
+
+  /**
+   * The share of the input price a cache read of {@code modelId} costs when none is configured: 0.1× (Claude, GPT-5
+   * and later, unknown models), or the family's own (GPT-4o 0.5×, GPT-4.1 0.25×, Gemini 2.5 0.25×...). OpenAI and
+   * Gemini report no cache writes, so only the read share differs for them.
+   */
+  static double readShare(String modelId) {
+    String id = modelId.substring(modelId.lastIndexOf('/') + 1).toLowerCase(java.util.Locale.ROOT);
+    for (ReadShare share : READ_SHARES) {
+      if (id.startsWith(share.idPrefix())) {
+        return share.ofInput();
+      }
+    }
+    return READ_FACTOR;
   }
 
   private static Double value(Map<String, ? extends Number> configured, String name, Double otherwise) {

@@ -85,6 +85,18 @@ class CostModelTest {
   }
 
   @Test
+  void cacheReadsOfOpenAiAndGeminiFamiliesAreDerivedAtTheirOwnShare() {
+    Map<String, Double> expected = Map.of("gpt-4o-2024-08-06", 0.5, "openai/gpt-4o-mini", 0.5, "gpt-4.1-mini", 0.25,
+        "o3", 0.25, "o3-mini", 0.5, "o4-mini", 0.25, "gpt-5.4", 0.1, "gemini/gemini-2.5-flash", 0.25,
+        "claude-sonnet-4-5", 0.1, "my-vllm-model", 0.1);
+    expected.forEach((model, share) -> assertThat(Price.resolve(model, Map.of(Price.INPUT, 2e-6, Price.OUTPUT, 8e-6))
+        .orElseThrow().cacheReadPerToken()).as(model).isCloseTo(2e-6 * share, CENT_FRACTION));
+    // a configured read price still wins
+    assertThat(Price.resolve("gpt-4o", Map.of(Price.INPUT, 2e-6, Price.OUTPUT, 8e-6, Price.CACHE_READ, 1e-7))
+        .orElseThrow().cacheReadPerToken()).isCloseTo(1e-7, CENT_FRACTION);
+  }
+
+  @Test
   void waitingOutAShortRetryAfterBeatsRewritingALargeCachedPrefixButNotASmallOne() {
     Price sonnet = Price.listPrice("claude-sonnet-4-5").orElseThrow();
     // 100,000 cached tokens cost 34.5 cents to write again elsewhere; 5 s at a cent a second is 5 cents
