@@ -7,6 +7,7 @@ import io.vertx.core.Vertx;
 
 import java.util.Map;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 
 import static dev.affinity.router.TestGateway.await;
 
@@ -32,8 +33,18 @@ public final class EmulatedGateway implements AutoCloseable {
    */
   public static EmulatedGateway start(Map<String, String> accounts, Function<String, String> config)
       throws Exception {
+    return start(accounts, options -> options, config);
+  }
+
+  /**
+   * @param accounts the emulator's accounts: name → API key
+   * @param more     the emulator's other accounts (AWS, Vertex AI)
+   * @param config   the gateway's configuration (YAML), given the emulator's base URL
+   */
+  public static EmulatedGateway start(Map<String, String> accounts, UnaryOperator<EmulatorOptions> more,
+                                      Function<String, String> config) throws Exception {
     Vertx vertx = Vertx.vertx();
-    EmulatorOptions options = new EmulatorOptions().setLatency(LatencyModel.ZERO);
+    EmulatorOptions options = more.apply(new EmulatorOptions().setLatency(LatencyModel.ZERO));
     accounts.forEach(options::addAccount);
     UpstreamEmulator emulator = await(UpstreamEmulator.start(vertx, options));
     return new EmulatedGateway(vertx, emulator, TestGateway.start(config.apply(emulator.baseUrl())));
@@ -45,7 +56,14 @@ public final class EmulatedGateway implements AutoCloseable {
    */
   public static EmulatedGateway start(String masterKey, Map<String, String> accounts,
                                       Function<String, String> modelList) throws Exception {
-    return start(accounts, emulator -> "general_settings: {master_key: " + masterKey + "}\nmodel_list:\n"
+    return start(masterKey, accounts, options -> options, modelList);
+  }
+
+  /** As {@link #start(String, Map, Function)}, with the emulator's other accounts added by {@code more}. */
+  public static EmulatedGateway start(String masterKey, Map<String, String> accounts,
+                                      UnaryOperator<EmulatorOptions> more, Function<String, String> modelList)
+      throws Exception {
+    return start(accounts, more, emulator -> "general_settings: {master_key: " + masterKey + "}\nmodel_list:\n"
         + modelList.apply(emulator));
   }
 

@@ -16,9 +16,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The real OpenAI Codex CLI through the gateway on the Responses API, on an alias of two OpenAI deployments (two
- * accounts or organisations of one model) and on an alias of two Claude deployments (bridged over Chat Completions,
- * with LiteLLM's {@code drop_params} for the built-in tools Claude cannot take and injected cache markers, since Codex
- * sends none): Codex runs its own tool loop (the model calls {@code exec_command}, by the emulator's tool directive;
+ * accounts or organisations of one model), on an alias of two Claude deployments and on one of two AWS accounts'
+ * Claude on Bedrock (both bridged over Chat Completions, with LiteLLM's {@code drop_params} for the built-in tools
+ * Claude cannot take and injected cache markers, since Codex sends none): Codex runs its own tool loop (the model calls {@code exec_command}, by the emulator's tool directive;
  * Codex runs the command and sends its output back), and a resumed thread's next turn goes on on the same
  * deployment, every request after the first reading the prompt cache. Codex sends OpenAI's built-in and namespaced
  * tools beside its functions, {@code store: false} and its session as {@code prompt_cache_key}.
@@ -28,13 +28,16 @@ class CodexCliTest {
   private static final String KEY = "sk-affinity-codex";
   private static final String SECRET = "PELICAN-42";
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String AWS_KEY_ID = "AKIACODEXACCOUNT0000";
+  private static final String AWS_SECRET = "codexAccountSecretKey/000000000000000000";
 
   private static EmulatedGateway upstream;
 
   @BeforeAll
   static void start() throws Exception {
     upstream = EmulatedGateway.start(KEY, Map.of("cx-1", "sk-cx-1", "cx-2", "sk-cx-2", "cl-1", "sk-cl-1",
-        "cl-2", "sk-cl-2"), emulator -> {
+        "cl-2", "sk-cl-2"), options -> options.addAwsAccount("aws-1", AWS_KEY_ID + 1, AWS_SECRET + 1)
+        .addAwsAccount("aws-2", AWS_KEY_ID + 2, AWS_SECRET + 2), emulator -> {
           StringBuilder deployments = new StringBuilder();
           for (int i = 1; i <= 2; i++) {
             deployments.append("""
@@ -46,7 +49,14 @@ class CodexCliTest {
                                      drop_params: true, cache_control_injection_points: [
                                        {location: message, role: system}, {location: message, index: -1}]}
                     model_info: {id: cl-%1$d}
-                """.formatted(i, emulator));
+                  - model_name: claude-on-bedrock
+                    litellm_params: {model: bedrock/us.anthropic.claude-sonnet-4-5-20250929-v1:0,
+                                     aws_access_key_id: %3$s%1$d, aws_secret_access_key: %4$s%1$d,
+                                     aws_region_name: us-west-2, aws_bedrock_runtime_endpoint: "%2$s",
+                                     drop_params: true, cache_control_injection_points: [
+                                       {location: message, role: system}, {location: message, index: -1}]}
+                    model_info: {id: aws-%1$d}
+                """.formatted(i, emulator, AWS_KEY_ID, AWS_SECRET));
           }
           return deployments.toString();
         });
@@ -83,6 +93,20 @@ class CodexCliTest {
     List<CapturedRequest> sent = runsItsToolLoopAndResumesItsThreadOnOneDeployment(CodexCli.installed(
         upstream.baseUrl() + "/v1", "claude-sonnet-4-5", "model_reasoning_effort = \"medium\""),
         List.of("cl-1", "cl-2"), "/v1/messages");
+    keepsThinkingThroughItsToolLoop(sent);
+  }
+
+  /** The same on Claude on Bedrock: the Responses API over Chat Completions, then Bedrock's signed InvokeModel. */
+  @Test
+  void onBedrockDeployments() throws Exception {
+    List<CapturedRequest> sent = runsItsToolLoopAndResumesItsThreadOnOneDeployment(CodexCli.installed(
+        upstream.baseUrl() + "/v1", "claude-on-bedrock", "model_reasoning_effort = \"medium\""),
+        List.of("aws-1", "aws-2"), "/model/");
+    keepsThinkingThroughItsToolLoop(sent);
+  }
+
+  /** The Messages request after the command still thinks, its tool-calling turn starting with Claude's block. */
+  private static void keepsThinkingThroughItsToolLoop(List<CapturedRequest> sent) throws Exception {
     JsonNode afterTheCommand = JSON.readTree(sent.get(1).body());
     assertThat(afterTheCommand.at("/thinking/type").asText()).as("still thinking: " + afterTheCommand)
         .isEqualTo("enabled");
@@ -117,7 +141,7 @@ class CodexCliTest {
     assertThat(one.isEmpty() || other.isEmpty()).as("every request of the thread on one deployment: "
         + one.size() + " and " + other.size()).isTrue();
     assertThat(sent).as("the command's call, the answer after it, the resumed turn").hasSize(3)
-        .allSatisfy(request -> assertThat(request.uri()).isEqualTo(path));
+        .allSatisfy(request -> assertThat(request.uri()).startsWith(path));
     assertThat(sent.get(0).body()).doesNotContain(SECRET);
     assertThat(sent.get(1).body()).as("the command's output went back as the function call's output")
         .contains(SECRET);
