@@ -35,8 +35,8 @@ public interface PinStore {
    */
   record Write(Kind kind, String scope, String stale, long ttlSeconds, long warmingSince, String tenant) {
 
-    /** What a write does; see {@link PinValue#after}. */
-    public enum Kind { CLAIM, REPLACE, REFRESH, WARMED, ADD_OWNER }
+    /** What a write does; see {@link PinValue#after}. Sent by ordinal: new kinds go at the end. */
+    public enum Kind { CLAIM, REPLACE, REFRESH, WARMED, ADD_OWNER, RELEASE, TAKE }
 
     public Write {
       Objects.requireNonNull(kind, "kind");
@@ -58,15 +58,22 @@ public interface PinStore {
    * @param changed   for a write's answer, the keys this write changed (a claim it won, a replacement, a refresh
    *                  that extended the pin, a warm-up it ended); empty for a read
    * @param allOwners key → every scope that holds the prefix, the first owner (the one in {@code owners}) first
+   * @param released  keys whose warm-up its request gave up (its final answer was an error, so nothing was cached):
+   *                  open to one of the requests waiting for it ({@link #take})
    */
   record Found(Map<String, String> owners, Map<String, Long> warming, Map<String, Long> expiresAt,
-               Set<String> changed, Map<String, List<String>> allOwners) {
+               Set<String> changed, Map<String, List<String>> allOwners, Set<String> released) {
 
     public static final Found NOTHING = new Found(Map.of(), Map.of(), Map.of(), Set.of(), Map.of());
 
     public Found(Map<String, String> owners, Map<String, Long> warming, Map<String, Long> expiresAt,
                  Set<String> changed) {
       this(owners, warming, expiresAt, changed, single(owners));
+    }
+
+    public Found(Map<String, String> owners, Map<String, Long> warming, Map<String, Long> expiresAt,
+                 Set<String> changed, Map<String, List<String>> allOwners) {
+      this(owners, warming, expiresAt, changed, allOwners, Set.of());
     }
 
     private static Map<String, List<String>> single(Map<String, String> owners) {
@@ -98,6 +105,7 @@ public interface PinStore {
       Map<String, Long> warming = new HashMap<>();
       Map<String, Long> expiresAt = new HashMap<>();
       Map<String, List<String>> all = new HashMap<>();
+      Set<String> released = new HashSet<>();
       pins.forEach((key, pin) -> {
         if (pin != null) {
           owners.put(key, pin.scope());
@@ -105,10 +113,12 @@ public interface PinStore {
           expiresAt.put(key, pin.expiresAt());
           if (pin.warming()) {
             warming.put(key, pin.warmingSince());
+          } else if (pin.released()) {
+            released.add(key);
           }
         }
       });
-      return new Found(owners, warming, expiresAt, Set.copyOf(changed), all);
+      return new Found(owners, warming, expiresAt, Set.copyOf(changed), all, released);
     }
   }
 
@@ -234,6 +244,27 @@ public interface PinStore {
     Map<Write, Set<String>> writes = new HashMap<>();
     keys.forEach((key, ttlSeconds) -> add(writes, new Write(Write.Kind.WARMED, scope, null, ttlSeconds, 0), key));
     return write(writes);
+  }
+
+  /**
+   * Gives up the warm-up of pins this request claimed for {@code scope} under {@code mark}: its final answer was an
+   * error, so the provider cached nothing, and one of the requests waiting for it should write the prompt instead of
+   * all of them ({@link #take}). A pin whose mark is no longer {@code mark} (taken over, moved) is left alone.
+   *
+   * @param keys key → the pin's lifetime in seconds, as claimed
+   */
+  default CompletionStage<Found> release(Map<String, Long> keys, String scope, long mark) {
+    Map<Write, Set<String>> writes = new HashMap<>();
+    keys.forEach((key, ttlSeconds) -> add(writes, new Write(Write.Kind.RELEASE, scope, null, ttlSeconds, mark), key));
+    return write(writes);
+  }
+
+  /**
+   * Takes the released warm-up of {@code key} at {@code scope} under {@code mark}: the first request to ask gets it
+   * (its answer shows the key changed and warming under {@code mark}) and writes the prompt; the others wait for it.
+   */
+  default CompletionStage<Found> take(String key, long ttlSeconds, String scope, long mark) {
+    return write(Map.of(new Write(Write.Kind.TAKE, scope, null, ttlSeconds, mark), Set.of(key)));
   }
 
   private static void add(Map<Write, Set<String>> writes, Write write, String key) {

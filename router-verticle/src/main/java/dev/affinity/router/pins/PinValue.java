@@ -5,7 +5,8 @@ import java.util.List;
 
 /**
  * What a pin holds: the cache scope; while the first request for a new prefix is still being answered there (warming
- * up), the epoch millisecond it was claimed; and when the pin expires (epoch milliseconds, 0 when unknown). A warming
+ * up), the epoch millisecond it was claimed, negated once that request gave the warm-up up (its final answer was an
+ * error: released, for one of the requests waiting to take); and when the pin expires (epoch milliseconds, 0 when unknown). A warming
  * pin tells concurrent requests for the same prefix to wait for the provider to have written its cache entry, instead
  * of writing one more each. The expiry travels in the value so that every node's view knows, without asking, whether
  * a pin is alive and whether its refresh is due.
@@ -98,6 +99,11 @@ record PinValue(String scope, long warmingSince, long expiresAt, List<String> co
     return warmingSince > 0;
   }
 
+  /** Whether the request warming the pin up gave it up, nothing cached: one waiting request may take it over. */
+  boolean released() {
+    return warmingSince < 0;
+  }
+
   /** Whether the pin is alive at {@code now}; a pin of unknown expiry is (the map's own TTL still ends it). */
   boolean aliveAt(long now) {
     return expiresAt == 0 || expiresAt > now;
@@ -127,8 +133,10 @@ record PinValue(String scope, long warmingSince, long expiresAt, List<String> co
    * null when the write leaves it as it is. Claims are write-if-absent (first writer wins), replacements
    * compare-and-set against the stale scope (only that owner is replaced; other owners keep their place), refreshes
    * extend a pin the write's scope owns (never shorten it: a concurrent refresh from another node may already have
-   * gone further), {@code WARMED} ends the warm-up of such a pin, and {@code ADD_OWNER} makes the write's scope one
-   * more owner.
+   * gone further), {@code WARMED} ends the warm-up of such a pin, {@code ADD_OWNER} makes the write's scope one
+   * more owner, {@code RELEASE} gives up the warm-up under the write's mark (and no other), and {@code TAKE} takes a
+   * released warm-up under the write's mark (the first taker wins: the pin is then warming again). Neither of the
+   * last two extends the pin: nothing was cached.
    */
   static PinValue after(PinStore.Write write, PinValue current, long issuedAt) {
     boolean ours = current != null && current.ownedBy(write.scope());
@@ -144,6 +152,12 @@ record PinValue(String scope, long warmingSince, long expiresAt, List<String> co
               ? current.replacing(write.stale(), write.scope(), write.warmingSince(), expiry) : null;
       case WARMED -> ours && current.warming()
           ? new PinValue(current.scope, 0, Math.max(expiry, current.expiresAt), current.coOwners, current.tenant)
+          : null;
+      case RELEASE -> ours && write.warmingSince() > 0 && current.warmingSince == write.warmingSince()
+          ? new PinValue(current.scope, -current.warmingSince, current.expiresAt, current.coOwners, current.tenant)
+          : null;
+      case TAKE -> ours && current.released() && write.warmingSince() > 0
+          ? new PinValue(current.scope, write.warmingSince(), current.expiresAt, current.coOwners, current.tenant)
           : null;
       case ADD_OWNER -> current == null ? created(write, 0, expiry)
           : ours ? (expiry > current.expiresAt ? current.withExpiry(expiry) : null)

@@ -28,7 +28,7 @@ import java.util.concurrent.TimeUnit;
 final class PinWrite implements EntryProcessor<String, String, String>, IdentifiedDataSerializable {
 
   /** Sent by ordinal: add new kinds at the end, never reorder, or members of two versions misread each other. */
-  enum Kind { CLAIM, REPLACE, REFRESH, WARMED, ADD_OWNER }
+  enum Kind { CLAIM, REPLACE, REFRESH, WARMED, ADD_OWNER, RELEASE, TAKE }
 
   /**
    * Marks an answer this write changed: the only way a writer can tell a claim it won from one another request of the
@@ -101,7 +101,12 @@ final class PinWrite implements EntryProcessor<String, String, String>, Identifi
 
   @Override
   public void readData(ObjectDataInput in) throws IOException {
-    PinStore.Write.Kind kind = KINDS[in.readByte()];
+    int ordinal = in.readByte();
+    if (ordinal < 0 || ordinal >= KINDS.length) {
+      // a member of a later version, or not a member of ours: refused, never an index out of bounds
+      throw new IOException("unknown pin write kind " + ordinal);
+    }
+    PinStore.Write.Kind kind = KINDS[ordinal];
     String scope = in.readString();
     String stale = in.readString();
     long ttlSeconds = in.readLong();

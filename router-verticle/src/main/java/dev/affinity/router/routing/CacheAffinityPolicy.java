@@ -379,6 +379,18 @@ public final class CacheAffinityPolicy implements RoutingPolicy {
     }
   }
 
+  /**
+   * Releases the warm-up of the pins the request was writing: nothing was cached, and rather than letting every
+   * request waiting for it go and write the prompt, one of them takes the warm-up over ({@link #waitForWarmUp}).
+   */
+  @Override
+  public void notCached(Route route) {
+    if (!route.warming().isEmpty()) {
+      onContext(pins.release(route.warming(), route.deployment().cacheScope(), route.warmingSince()))
+          .onFailure(failure -> LOG.log(Level.WARNING, "could not release a pin's warm-up: " + failure.getMessage()));
+    }
+  }
+
   /** Offers the pins this request refreshes to the node's refresher, those whose refresh is due: no write per hit. */
   private void refreshWhenDue(AffinityDecision decision, PinStore.Found found) {
     long now = clock.getAsLong();
@@ -452,12 +464,27 @@ public final class CacheAffinityPolicy implements RoutingPolicy {
     if (now >= deadline) {
       return Future.succeededFuture(route);
     }
-    return waitForWarmUp(key, scope, deadline).compose(where -> {
+    long ttlSeconds = route.held().stream().filter(held -> held.key().equals(key)).findFirst()
+        .map(held -> PinLifetime.seconds(held.ttl())).orElse(0L);
+    long mark = ownMark > 0 ? ownMark : now;
+    return waitForWarmUp(key, scope, deadline, false, ttlSeconds, mark).compose(end -> {
       LOG.fine(() -> "request=" + request.requestId() + " waited " + (clock.getAsLong() - now)
-          + " ms for the cache write of its prefix on " + where);
-      Deployment next = where.equals(scope) ? null : inScope(where, choices);
-      return next == null ? Future.succeededFuture(route) : moved(route, next, RouteKind.PINNED);
+          + " ms for the cache write of its prefix on " + end.scope()
+          + (end.taken() ? ", then took its warm-up over: the request writing it failed" : ""));
+      Route waited = end.taken() ? route.warming(with(route.warming(), key, ttlSeconds), mark) : route;
+      Deployment next = end.scope().equals(scope) ? null : inScope(end.scope(), choices);
+      return next == null ? Future.succeededFuture(waited) : moved(waited, next, RouteKind.PINNED);
     });
+  }
+
+  private static Map<String, Long> with(Map<String, Long> warming, String key, long ttlSeconds) {
+    Map<String, Long> more = new HashMap<>(warming);
+    more.put(key, ttlSeconds);
+    return more;
+  }
+
+  /** How a wait for a warm-up ended: the scope the pin names then, and whether this request took the warm-up over. */
+  private record WarmUpEnd(String scope, boolean taken) {
   }
 
   /**
@@ -505,9 +532,14 @@ public final class CacheAffinityPolicy implements RoutingPolicy {
   /**
    * Polls the pin of {@code key} until its warm-up in {@code scope} is over or {@code deadline} passes; answers with
    * the scope the pin names then. A pin that moved while warming up (its writer failed over) is followed: the wait
-   * goes on for its warm-up there.
+   * goes on for its warm-up there. A warm-up its writer released (its final answer was an error: nothing cached) is
+   * taken over under {@code mark} by the first waiting request to ask, which then writes the prompt; the others wait
+   * on for it, once with a new deadline, as long as a first request's.
+   *
+   * @param ttlSeconds the pin's lifetime as this request holds it; 0 when it holds none (then it never takes over)
    */
-  private Future<String> waitForWarmUp(String key, String scope, long deadline) {
+  private Future<WarmUpEnd> waitForWarmUp(String key, String scope, long deadline, boolean extended, long ttlSeconds,
+                                          long mark) {
     return context.owner().timer(WARM_UP_POLL_MILLIS, TimeUnit.MILLISECONDS)
         .map(tick -> pins.read(List.of(key)))
         .compose(now -> {
@@ -515,9 +547,18 @@ public final class CacheAffinityPolicy implements RoutingPolicy {
           // answer (the other node's first request), and reading that as "warm" sends the request to write it again
           String owner = now.owners().get(key);
           String at = owner == null ? scope : owner;
+          if (owner != null && ttlSeconds > 0 && now.released().contains(key)) {
+            return onContext(pins.take(key, ttlSeconds, owner, mark)).compose(taken -> {
+              if (taken.changed().contains(key) && Long.valueOf(mark).equals(taken.warming().get(key))) {
+                return Future.succeededFuture(new WarmUpEnd(owner, true));
+              }
+              long next = extended ? deadline : Math.max(deadline, clock.getAsLong() + warmUpMillis);
+              return waitForWarmUp(key, at, next, true, ttlSeconds, mark);
+            }, failure -> Future.succeededFuture(new WarmUpEnd(at, false)));
+          }
           boolean warm = owner != null && !now.warming().containsKey(key);
-          return warm || clock.getAsLong() >= deadline ? Future.succeededFuture(at)
-              : waitForWarmUp(key, at, deadline);
+          return warm || clock.getAsLong() >= deadline ? Future.succeededFuture(new WarmUpEnd(at, false))
+              : waitForWarmUp(key, at, deadline, extended, ttlSeconds, mark);
         });
   }
 

@@ -23,4 +23,12 @@ public interface RoutingPolicy {
    */
   default void answered(Route route) {
   }
+
+  /**
+   * The request of {@code route} ends without its deployment having processed the prompt: its final answer is an
+   * error, or it was never sent. By default as {@link #answered}.
+   */
+  default void notCached(Route route) {
+    answered(route);
+  }
 }

@@ -220,7 +220,7 @@ public final class RoutingVerticle extends VerticleBase implements NodeRouter {
     tried.add(deployment.id());
     return call(request, route, receivedAt, streamUsage).transform(result -> {
       if (result.failed() && result.cause() instanceof SlotTaken) {
-        policy.answered(route);
+        policy.notCached(route);
         // filled by calls decided at the same moment (another loop, or while this one's claim was written): decided
         // again among the deployments with a free slot, as if it had come a moment later; no upstream was asked
         List<Deployment> free = withFreeSlots(candidates.stream().filter(d -> !tried.contains(d.id())).toList());
@@ -274,9 +274,16 @@ public final class RoutingVerticle extends VerticleBase implements NodeRouter {
     });
   }
 
-  /** The answer the client gets, once the warm-up of the pins its request writes is ended. */
+  /**
+   * The answer the client gets, once the warm-up of the pins its request writes is ended: over when it is a success
+   * (the prompt is cached), handed to a request waiting for it when it is an error (nothing was cached).
+   */
   private Future<GatewayReply> finalAnswer(Route route, AsyncResult<GatewayReply> result) {
-    policy.answered(route);
+    if (result.succeeded() && result.result().status() < 400) {
+      policy.answered(route);
+    } else {
+      policy.notCached(route);
+    }
     return result.succeeded() ? Future.succeededFuture(result.result()) : Future.failedFuture(result.cause());
   }
 

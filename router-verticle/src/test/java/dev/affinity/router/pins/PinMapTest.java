@@ -108,6 +108,39 @@ class PinMapTest {
   }
 
   @Test
+  void aWarmUpGivenUpIsTakenOverByTheFirstWaitingRequestToAsk() throws Exception {
+    LookupPlan lookup = LookupPlan.of(agentChain(9));
+    PinPlan plan = PinPlan.of(agentChain(9), 1024);
+    AffinityDecision claim = AffinityDecision.decide(lookup, plan, Map.of(), Set.of("x"), () -> "x");
+    join(pins.apply(claim, 1234L));
+    String key = claim.claims().get(0).key();
+    Map<String, Long> keys = Map.of(key, 300L);
+
+    // only the writer's own mark releases it
+    assertThat(join(pins.release(keys, "x", 999L)).changed()).isEmpty();
+    assertThat(join(pins.release(keys, "y", 1234L)).changed()).isEmpty();
+    PinStore.Found released = join(pins.release(keys, "x", 1234L));
+    assertThat(released.changed()).containsExactly(key);
+    PinStore.Found seen = pins.read(List.of(key));
+    assertThat(seen.released()).containsExactly(key);
+    assertThat(seen.warming()).isEmpty();
+    assertThat(seen.owners()).containsEntry(key, "x");
+
+    // two waiting requests ask: the first takes it, warming under its mark; the second finds it taken
+    PinStore.Found first = join(pins.take(key, 300, "x", 5000L));
+    assertThat(first.changed()).containsExactly(key);
+    assertThat(first.warming()).containsEntry(key, 5000L);
+    PinStore.Found second = join(pins.take(key, 300, "x", 6000L));
+    assertThat(second.changed()).isEmpty();
+    assertThat(second.warming()).containsEntry(key, 5000L);
+    assertThat(pins.read(List.of(key)).released()).isEmpty();
+    // a pin that was never released cannot be taken
+    String other = claim.claims().get(1).key();
+    assertThat(join(pins.take(other, 300, "x", 7000L)).changed()).isEmpty();
+    assertThat(pins.read(List.of(other)).warming()).containsEntry(other, 1234L);
+  }
+
+  @Test
   void pinsCarryTheBreakpointTtl() throws Exception {
     String five = "ttl5-" + UUID.randomUUID();
     String hour = "ttl60-" + UUID.randomUUID();

@@ -73,6 +73,8 @@ class PinProcessorsTest {
           new PinWrite(PinWrite.Kind.REPLACE, "dep-b", "dep-18e736a804", 3600, 0),
           new PinWrite(PinWrite.Kind.REFRESH, "dep-b", null, 86_400),
           new PinWrite(PinWrite.Kind.WARMED, "dep-b", null, 300),
+          new PinWrite(PinWrite.Kind.RELEASE, "dep-b", null, 300, 1_763_000_000_123L),
+          new PinWrite(PinWrite.Kind.TAKE, "dep-b", null, 300, 1_763_000_000_456L),
           new PinWrite(new PinStore.Write(PinStore.Write.Kind.CLAIM, "dep-b", null, 300, 0, "0123456789ab"),
               1_763_000_000_123L));
       for (Object processor : processors) {
@@ -91,9 +93,22 @@ class PinProcessorsTest {
       byte[] bytes = writer.toData(old).toByteArray();
       Data withoutTenant = new HeapData(Arrays.copyOf(bytes, bytes.length - Integer.BYTES));
       assertThat((Object) reader.toObject(withoutTenant)).isEqualTo(old);
+      // a kind this version does not know (a later member's, or forged) is refused, not an index out of bounds
+      byte[] unknown = writer.toData(old).toByteArray().clone();
+      int kindAt = indexOfKind(unknown, writer.toData(new PinWrite(PinWrite.Kind.REPLACE, "dep-b", null, 300, 0))
+          .toByteArray());
+      unknown[kindAt] = 42;
+      assertThatThrownBy(() -> reader.toObject(new HeapData(unknown))).hasStackTraceContaining("unknown pin write kind");
     } finally {
       members.forEach(member -> member.getLifecycleService().terminate());
     }
+  }
+
+  /** Where the kind's byte is: the first byte in which two writes differing first by their kind differ. */
+  private static int indexOfKind(byte[] one, byte[] other) {
+    int at = Arrays.mismatch(one, other);
+    assertThat(at).as("the writes differ").isNotNegative();
+    return at;
   }
 
   @Test

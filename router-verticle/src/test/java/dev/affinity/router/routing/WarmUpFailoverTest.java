@@ -2,6 +2,7 @@ package dev.affinity.router.routing;
 
 import dev.affinity.emulator.workload.AgentWorkload;
 import dev.affinity.model.CallOutcome;
+import dev.affinity.model.GatewayError;
 import dev.affinity.model.GatewayReply;
 import dev.affinity.model.GatewayRequest;
 import dev.affinity.model.ProviderCall;
@@ -80,17 +81,90 @@ class WarmUpFailoverTest {
   }
 
   private static GatewayReply reply(int status, String deployment) {
+    String type = GatewayError.anthropicTypeOf(status);
     String body = status == 200
         ? "{\"type\":\"message\",\"role\":\"assistant\",\"content\":[{\"type\":\"text\",\"text\":\"ok\"}]}"
-        : "{\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}";
+        : "{\"type\":\"error\",\"error\":{\"type\":\"" + type + "\",\"message\":\"no\"}}";
     return new GatewayReply(status, Map.of("content-type", "application/json"), Buffer.buffer(body), null,
-        deployment, null, new CallOutcome(status, TokenUsage.NONE, status == 200 ? null : "overloaded_error",
+        deployment, null, new CallOutcome(status, TokenUsage.NONE, status == 200 ? null : type,
         new UsageReport.Timing(1, 1, 1)));
   }
 
   /** {@code call}'s answer, given on the event loop the provider runs on, as a real provider's is. */
   private void answer(Call call, int status) {
     vertx.runOnContext(go -> call.answer().complete(reply(status, call.deployment())));
+  }
+
+  /**
+   * A first request whose final answer is an error (here a 400, never retried) cached nothing: one of the requests
+   * waiting for it takes its warm-up over and writes the prompt, and the others wait for that one, then read it.
+   * Before, the failure ended the warm-up and every waiting request went at once, each writing the prompt.
+   */
+  @Test
+  void aFirstRequestThatFailsForGoodHandsItsWarmUpToOneOfTheWaiting() throws Exception {
+    GatewayConfig config = ConfigLoader.parse(TWO_DEPLOYMENTS, Map.of());
+    ScriptedProvider provider = new ScriptedProvider();
+    NodeRouter router = RouterStack.deploy(vertx, config, new InMemoryPinStore(), provider);
+    byte[] prompt = AgentWorkload.agentRequestFixture(11);
+    List<GatewayRequest> requests = List.of(PolicyRequests.prepared(config, "req_1", prompt),
+        PolicyRequests.prepared(config, "req_2", prompt), PolicyRequests.prepared(config, "req_3", prompt),
+        PolicyRequests.prepared(config, "req_4", prompt));
+
+    CompletableFuture<GatewayReply> first = router.route(requests.get(0)).toCompletionStage().toCompletableFuture();
+    Call failing = provider.awaitCall(0);
+    List<CompletableFuture<GatewayReply>> followers = requests.subList(1, 4).stream()
+        .map(request -> router.route(request).toCompletionStage().toCompletableFuture()).toList();
+    Thread.sleep(300);
+    assertThat(provider.calls).as("the others wait for the first request's answer").hasSize(1);
+
+    answer(failing, 400);
+    assertThat(first.get(10, TimeUnit.SECONDS).status()).isEqualTo(400);
+    Call taker = provider.awaitCall(1);
+    assertThat(taker.deployment()).as("where the prefix is pinned").isEqualTo(failing.deployment());
+    Thread.sleep(300);
+    assertThat(provider.calls).as("one waiting request took the warm-up over; the others wait for it").hasSize(2);
+
+    answer(taker, 200);
+    provider.awaitCall(3);
+    Thread.sleep(100);
+    assertThat(provider.calls).hasSize(4);
+    assertThat(provider.calls.subList(2, 4)).extracting(Call::deployment)
+        .containsOnly(failing.deployment());
+    provider.calls.subList(2, 4).forEach(call -> answer(call, 200));
+    for (CompletableFuture<GatewayReply> follower : followers) {
+      assertThat(follower.get(10, TimeUnit.SECONDS).status()).isEqualTo(200);
+    }
+  }
+
+  /** A taker that fails too hands the warm-up on: still one writer at a time. */
+  @Test
+  void aTakerThatFailsTooHandsTheWarmUpOn() throws Exception {
+    GatewayConfig config = ConfigLoader.parse(TWO_DEPLOYMENTS, Map.of());
+    ScriptedProvider provider = new ScriptedProvider();
+    NodeRouter router = RouterStack.deploy(vertx, config, new InMemoryPinStore(), provider);
+    byte[] prompt = AgentWorkload.agentRequestFixture(13);
+    List<CompletableFuture<GatewayReply>> all = new java.util.ArrayList<>();
+    all.add(router.route(PolicyRequests.prepared(config, "req_1", prompt)).toCompletionStage().toCompletableFuture());
+    provider.awaitCall(0);
+    for (int i = 2; i <= 4; i++) {
+      all.add(router.route(PolicyRequests.prepared(config, "req_" + i, prompt)).toCompletionStage()
+          .toCompletableFuture());
+    }
+    Thread.sleep(200);
+    answer(provider.calls.get(0), 400);
+    answer(provider.awaitCall(1), 400);
+    Call third = provider.awaitCall(2);
+    Thread.sleep(300);
+    assertThat(provider.calls).as("the second taker writes alone").hasSize(3);
+    answer(third, 200);
+    provider.awaitCall(3);
+    answer(provider.calls.get(3), 200);
+    assertThat(all.get(0).get(10, TimeUnit.SECONDS).status()).isEqualTo(400);
+    long ok = 0;
+    for (CompletableFuture<GatewayReply> request : all.subList(1, 4)) {
+      ok += request.get(10, TimeUnit.SECONDS).status() == 200 ? 1 : 0;
+    }
+    assertThat(ok).isEqualTo(2);
   }
 
   @Test
