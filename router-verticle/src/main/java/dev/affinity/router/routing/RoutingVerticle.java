@@ -174,8 +174,8 @@ public final class RoutingVerticle extends VerticleBase implements NodeRouter {
       return Future.failedFuture(storedNotFound(id, "it was made on a deployment that stores no responses (a Claude"
           + " deployment, answered over Chat Completions)"));
     }
-    List<Deployment> candidates = shared.tenants().reachable(request.caller(), named.alias(),
-        config.deploymentsFor(named.alias()));
+    // the alias is the deployment's own model_name (a group alias or a wildcard's model is not in the id)
+    List<Deployment> candidates = shared.tenants().reachable(request.caller(), named.alias(), List.of(named));
     Deployment holder = holderAmong(id, candidates).orElse(null);
     if (holder == null) {
       return Future.failedFuture(storedNotFound(id, "it was made by a deployment this key may not use"));
