@@ -44,6 +44,7 @@ import java.math.RoundingMode;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.logging.Level;
@@ -354,7 +355,7 @@ public final class RoutingVerticle extends VerticleBase implements NodeRouter {
    * The deployment that made the response {@code id} ({@link ResponseIds}), if it is among {@code candidates}: the
    * deployments of an alias this caller may use ({@link Tenants#reachable}). A forged id can pick no other.
    */
-  private static java.util.Optional<Deployment> holderAmong(String id, List<Deployment> candidates) {
+  private static Optional<Deployment> holderAmong(String id, List<Deployment> candidates) {
     return ResponseIds.origin(id).flatMap(origin -> candidates.stream()
         .filter(deployment -> deployment.id().equals(origin.deploymentId())).findFirst());
   }
