@@ -20,6 +20,8 @@ import java.util.Map;
  * @param caller     who sent it ({@link Caller#ADMIN} for the master key, an open gateway or an event-bus caller)
  * @param prepared   what the node's ingress computed from the parsed body for the router (the router's own type, opaque
  *                   here: the prompt's keys, so that hashing runs on the ingress's cores); null when it did not
+ * @param storedId   for an operation on a stored response ({@link Operation#onStoredResponse()}), its id as the client
+ *                   gave it; null for every other request
  */
 public record GatewayRequest(
     String requestId,
@@ -32,11 +34,29 @@ public record GatewayRequest(
     Buffer body,
     JsonNode json,
     Caller caller,
-    Object prepared) {
+    Object prepared,
+    String storedId) {
 
   public GatewayRequest {
     headers = Map.copyOf(headers);
     caller = caller == null ? Caller.ADMIN : caller;
+  }
+
+  /** A request for a model (no stored response named), with what the ingress {@code prepared}. */
+  public GatewayRequest(String requestId, Operation operation, String model, boolean stream, String tenant,
+                        Map<String, String> headers, String query, Buffer body, JsonNode json, Caller caller,
+                        Object prepared) {
+    this(requestId, operation, model, stream, tenant, headers, query, body, json, caller, prepared, null);
+  }
+
+  /**
+   * An operation of {@code caller} on the stored response {@code storedId}: no model (the id says where the response
+   * is), no body.
+   */
+  public static GatewayRequest onStored(String requestId, Operation operation, String storedId, String tenant,
+                                        String query, Caller caller) {
+    return new GatewayRequest(requestId, operation, null, false, tenant, Map.of(), query, Buffer.buffer(), null,
+        caller, null, storedId);
   }
 
   /** A request of the master key (or an open gateway, or a cluster member on the event bus). */
@@ -54,6 +74,6 @@ public record GatewayRequest(
   /** The same request, carrying {@code prepared} for the router. */
   public GatewayRequest withPrepared(Object prepared) {
     return new GatewayRequest(requestId, operation, model, stream, tenant, headers, query, body, json, caller,
-        prepared);
+        prepared, storedId);
   }
 }

@@ -34,8 +34,9 @@ public enum RouteKind {
   /** The deployment first chosen failed before answering: the request was sent again, here. */
   RETRIED,
   /**
-   * A Responses API follow-up ({@code previous_response_id}): sent to the deployment that stored the response it
-   * continues, the only place that response exists, whatever the pins say.
+   * A Responses API follow-up ({@code previous_response_id}), or an operation on a stored response (retrieve,
+   * delete, cancel, input items): sent to the deployment that stored the response, the only place that response
+   * exists, whatever the pins say.
    */
   STORED;
 

@@ -12,7 +12,8 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * The OpenAI-shaped routes, served next to the Anthropic ones: {@code POST /v1/chat/completions},
- * {@code POST /v1/responses}, and
+ * {@code POST /v1/responses} (and its stored responses: {@code GET} and {@code DELETE /v1/responses/{id}},
+ * {@code POST /v1/responses/{id}/cancel}, {@code GET /v1/responses/{id}/input_items}), and
  * {@code GET /v1/models[/{id}]} when asked by an OpenAI client. Authentication by {@code Authorization: Bearer}
  * (the same account keys), request capture, {@code x-request-id}, {@code openai-processing-ms}, the
  * {@code x-ratelimit-*} headers, and OpenAI's error shape for every failure on these routes.
@@ -55,6 +56,31 @@ final class OpenAiApi {
         .handler(ctx -> {
           authenticate(ctx);
           responses.handle(ctx);
+        })
+        .failureHandler(OpenAiApi::answerFailure);
+    // the stored responses: retrieved, deleted, cancelled, their input items listed
+    router.get("/v1/responses/:id")
+        .handler(ctx -> {
+          authenticate(ctx);
+          responses.retrieve(ctx);
+        })
+        .failureHandler(OpenAiApi::answerFailure);
+    router.delete("/v1/responses/:id")
+        .handler(ctx -> {
+          authenticate(ctx);
+          responses.delete(ctx);
+        })
+        .failureHandler(OpenAiApi::answerFailure);
+    router.post("/v1/responses/:id/cancel")
+        .handler(ctx -> {
+          authenticate(ctx);
+          responses.cancel(ctx);
+        })
+        .failureHandler(OpenAiApi::answerFailure);
+    router.get("/v1/responses/:id/input_items")
+        .handler(ctx -> {
+          authenticate(ctx);
+          responses.inputItems(ctx);
         })
         .failureHandler(OpenAiApi::answerFailure);
     // Azure OpenAI: the deployment in the path, the version in the query, the key in an api-key header

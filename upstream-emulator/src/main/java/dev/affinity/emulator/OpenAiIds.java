@@ -39,6 +39,17 @@ final class OpenAiIds {
     return "fc_" + hex(25);
   }
 
+  /** The id OpenAI gives an input item sent without one, by its type ({@code msg_} for a message). */
+  static String inputItem(String type) {
+    return switch (type) {
+      case "message" -> outputMessage();
+      case "function_call" -> functionCallItem();
+      case "reasoning" -> reasoningItem();
+      case "function_call_output" -> "fco_" + hex(25);
+      default -> "item_" + hex(25);
+    };
+  }
+
   /** The {@code x-request-id} of a response. */
   static String request() {
     byte[] bytes = new byte[16];

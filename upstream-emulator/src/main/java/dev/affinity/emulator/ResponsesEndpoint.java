@@ -1,6 +1,7 @@
 package dev.affinity.emulator;
 
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
@@ -49,6 +50,131 @@ final class ResponsesEndpoint {
     FaultPlay.later(vertx, answer.firstTokenDelayMillis(), answer::begin);
   }
 
+  /** {@code GET /v1/responses/{id}}: the stored response object, as it was answered. */
+  void retrieve(RoutingContext ctx) {
+    AccountState account = ctx.get(OpenAiApi.ACCOUNT);
+    if ("true".equals(ctx.request().getParam("stream"))) {
+      throw OpenAiError.invalidRequest("Streaming a stored response is not supported by this emulator.", "stream",
+          null);
+    }
+    OpenAiApi.sendJson(ctx, found(account, ctx.pathParam("id")).response().encode());
+  }
+
+  /** {@code DELETE /v1/responses/{id}}: forgets it; a follow-up or a retrieve of it is then not found. */
+  void delete(RoutingContext ctx) {
+    AccountState account = ctx.get(OpenAiApi.ACCOUNT);
+    String id = ctx.pathParam("id");
+    if (!account.responses().delete(id)) {
+      throw notFound(id);
+    }
+    OpenAiApi.sendJson(ctx, new JsonObject().put("id", id).put("object", "response").put("deleted", true).encode());
+  }
+
+  /**
+   * {@code POST /v1/responses/{id}/cancel}: only a background response can be cancelled, and the emulator answers
+   * none in the background, so a stored response is refused as OpenAI refuses a response made in the foreground.
+   */
+  void cancel(RoutingContext ctx) {
+    AccountState account = ctx.get(OpenAiApi.ACCOUNT);
+    found(account, ctx.pathParam("id"));
+    throw OpenAiError.invalidRequest("Only responses created with background=true can be cancelled.", null, null);
+  }
+
+  /**
+   * {@code GET /v1/responses/{id}/input_items}: the request's input items, with their ids, as OpenAI's cursor list:
+   * {@code order} ({@code desc} by default: newest first), {@code after} / {@code before} an item id, {@code limit}
+   * 1 to 100 (20 by default). {@code include} is accepted; the items hold nothing more to include.
+   */
+  void inputItems(RoutingContext ctx) {
+    AccountState account = ctx.get(OpenAiApi.ACCOUNT);
+    List<JsonObject> items = new ArrayList<>(found(account, ctx.pathParam("id")).inputItems());
+    String order = ctx.request().getParam("order", "desc");
+    if (!order.equals("asc") && !order.equals("desc")) {
+      throw OpenAiError.invalidRequest("Invalid value: '" + order + "'. Supported values are: 'asc' and 'desc'.",
+          "order", "invalid_value");
+    }
+    if (order.equals("desc")) {
+      java.util.Collections.reverse(items);
+    }
+    int limit = limit(ctx.request().getParam("limit"));
+    int from = 0;
+    int to = items.size();
+    String after = ctx.request().getParam("after");
+    if (after != null) {
+      from = indexOf(items, after, "after") + 1;
+    }
+    String before = ctx.request().getParam("before");
+    if (before != null) {
+      to = indexOf(items, before, "before");
+    }
+    // paging back (before, no after) takes the items just before the cursor; otherwise those just after
+    boolean back = before != null && after == null;
+    int start = Math.min(to, back ? Math.max(from, to - limit) : from);
+    int end = Math.max(start, back ? to : Math.min(to, from + limit));
+    List<JsonObject> page = items.subList(start, end);
+    boolean hasMore = back ? start > from : end < to;
+    OpenAiApi.sendJson(ctx, new JsonObject().put("object", "list").put("data", new JsonArray(new ArrayList<>(page)))
+        .put("first_id", page.isEmpty() ? null : page.get(0).getString("id"))
+        .put("last_id", page.isEmpty() ? null : page.get(page.size() - 1).getString("id"))
+        .put("has_more", hasMore).encode());
+  }
+
+  private static int limit(String given) {
+    if (given == null) {
+      return 20;
+    }
+    int limit;
+    try {
+      limit = Integer.parseInt(given);
+    } catch (NumberFormatException notNumber) {
+      throw OpenAiError.invalidRequest("Invalid 'limit': expected an integer, but got '" + given + "' instead.",
+          "limit", "invalid_type");
+    }
+    if (limit < 1 || limit > 100) {
+      throw OpenAiError.invalidRequest("Invalid 'limit': integer out of range. Expected a value between 1 and 100,"
+          + " but got " + limit + " instead.", "limit", "integer_out_of_range");
+    }
+    return limit;
+  }
+
+  private static int indexOf(List<JsonObject> items, String id, String param) {
+    for (int i = 0; i < items.size(); i++) {
+      if (id.equals(items.get(i).getString("id"))) {
+        return i;
+      }
+    }
+    throw OpenAiError.invalidRequest("No input item with id '" + id + "' in this response.", param, null);
+  }
+
+  private static StoredResponses.Stored found(AccountState account, String id) {
+    StoredResponses.Stored stored = account.responses().get(id);
+    if (stored == null) {
+      throw notFound(id);
+    }
+    return stored;
+  }
+
+  private static OpenAiError notFound(String id) {
+    return new OpenAiError(404, "Response with id '" + id + "' not found.", OpenAiError.INVALID_REQUEST, null, null);
+  }
+
+  /** The input items as OpenAI lists them: each with an id, its own if the client gave one. */
+  private static List<JsonObject> withIds(List<JsonObject> input) {
+    List<JsonObject> items = new ArrayList<>(input.size());
+    for (JsonObject item : input) {
+      Object own = item.getValue("id");
+      JsonObject listed = new JsonObject().put("id", own instanceof String given ? given
+          : OpenAiIds.inputItem(item.getString("type", "message")));
+      item.forEach(field -> {
+        if (!field.getKey().equals("id")) {
+          listed.put(field.getKey(), field.getValue());
+        }
+      });
+      items.add(listed.copy());
+    }
+    return items;
+  }
+
   /** One Responses answer: typed SSE events or one JSON response object; stored, when asked, once complete. */
   private final class Answer extends OpenAiAnswer {
 
@@ -92,7 +218,7 @@ final class ResponsesEndpoint {
         // follow up at once
         List<JsonObject> stored = new ArrayList<>(conversation);
         stored.addAll(reply.output());
-        account.responses().store(reply.id(), stored);
+        account.responses().store(reply.id(), reply.response(usage()), withIds(request.input()), stored);
       }
       super.finished();
     }

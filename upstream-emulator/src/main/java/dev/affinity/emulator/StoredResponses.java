@@ -6,32 +6,50 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The Responses API answers one account stored ({@code store}, true by default): for each, the conversation a
- * follow-up with {@code previous_response_id} continues (the items the model read, then its output; not the
- * {@code instructions}, which OpenAI does not carry over). Per account, as OpenAI keeps them per organisation: another
- * account's id is not found. The oldest are dropped past {@value #CAPACITY}, which bounds memory. Thread-safe.
+ * The Responses API answers one account stored ({@code store}, true by default): for each, the response object as it
+ * was answered (what {@code GET /v1/responses/{id}} returns), the request's input items with their ids (what
+ * {@code GET /v1/responses/{id}/input_items} lists) and the conversation a follow-up with {@code previous_response_id}
+ * continues (the items the model read, then its output; not the {@code instructions}, which OpenAI does not carry
+ * over). Per account, as OpenAI keeps them per organisation: another account's id is not found. The oldest are
+ * dropped past {@value #CAPACITY}, which bounds memory. Thread-safe.
  */
 final class StoredResponses {
 
   static final int CAPACITY = 1_000;
 
-  private final Map<String, List<JsonObject>> conversations = new LinkedHashMap<>(16, 0.75f, false) {
+  /** One stored response: the object, its input items (with ids), and the conversation through it. */
+  record Stored(JsonObject response, List<JsonObject> inputItems, List<JsonObject> conversation) {
+  }
+
+  private final Map<String, Stored> stored = new LinkedHashMap<>(16, 0.75f, false) {
     @Override
-    protected boolean removeEldestEntry(Map.Entry<String, List<JsonObject>> eldest) {
+    protected boolean removeEldestEntry(Map.Entry<String, Stored> eldest) {
       return size() > CAPACITY;
     }
   };
 
-  synchronized void store(String responseId, List<JsonObject> conversation) {
-    conversations.put(responseId, List.copyOf(conversation));
+  synchronized void store(String responseId, JsonObject response, List<JsonObject> inputItems,
+      List<JsonObject> conversation) {
+    stored.put(responseId, new Stored(response.copy(), List.copyOf(inputItems), List.copyOf(conversation)));
   }
 
   /** The conversation through the response {@code responseId}, or null when this account has none of that id. */
   synchronized List<JsonObject> conversation(String responseId) {
-    return conversations.get(responseId);
+    Stored response = stored.get(responseId);
+    return response == null ? null : response.conversation();
+  }
+
+  /** The stored response {@code responseId}, or null when this account has none of that id. */
+  synchronized Stored get(String responseId) {
+    return stored.get(responseId);
+  }
+
+  /** Forgets the response {@code responseId}; false when this account had none of that id. */
+  synchronized boolean delete(String responseId) {
+    return stored.remove(responseId) != null;
   }
 
   synchronized void clear() {
-    conversations.clear();
+    stored.clear();
   }
 }

@@ -4,6 +4,7 @@ import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import dev.affinity.model.provider.ProviderSettings;
+import dev.affinity.provider.UpstreamPath;
 import java.util.Objects;
 
 /**
@@ -55,6 +56,20 @@ public record OpenAiSettings(OpenAiCompatible api, String apiVersion) implements
   public String responsesUri(String apiBase) {
     String query = apiVersion == null ? "" : "?api-version=" + URLEncoder.encode(apiVersion, StandardCharsets.UTF_8);
     return api == OpenAiCompatible.AZURE ? apiBase + "/openai/responses" + query : apiBase + "/responses";
+  }
+
+  /**
+   * The URL of the stored response {@code upstreamId} at {@code apiBase} ({@code /responses/{id}} beside
+   * {@link #responsesUri}), then {@code suffix} ({@code /cancel}, {@code /input_items}, or empty) and the client's
+   * {@code query} (already encoded, or null); the id is one path segment whatever it holds.
+   */
+  public String storedResponseUri(String apiBase, String upstreamId, String suffix, String query) {
+    String uri = responsesUri(apiBase);
+    int versioned = uri.indexOf('?');
+    String path = versioned < 0 ? uri : uri.substring(0, versioned);
+    String version = versioned < 0 ? null : uri.substring(versioned + 1);
+    String joined = version == null ? query : query == null ? version : version + "&" + query;
+    return path + "/" + UpstreamPath.segment(upstreamId, "") + suffix + (joined == null ? "" : "?" + joined);
   }
 
   /** Whether the key goes in an {@code api-key} header rather than {@code Authorization: Bearer}. */

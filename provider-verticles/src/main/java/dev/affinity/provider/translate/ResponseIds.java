@@ -12,8 +12,9 @@ import java.util.Optional;
 /**
  * The Responses API ids the gateway gives its clients: {@code resp_} and a URL-safe encoding of the deployment that
  * made the response and the upstream's own id. A stored response lives only at the account that made it, so a
- * follow-up that names it ({@code previous_response_id}) must go there; the id says where, and the gateway keeps no
- * state for it (no cluster write per turn), as LiteLLM does.
+ * follow-up that names it ({@code previous_response_id}), or a retrieve, delete, cancel or input-items list of it,
+ * must go there; the id says where, and the gateway keeps no state for it (no cluster write per turn), as LiteLLM
+ * does.
  *
  * <p>Layout, base64url without padding: a version byte ({@value #VERSION}), the deployment id's length in UTF-8 bytes
  * (two bytes, big-endian), the deployment id, then the upstream id. The encoding is not secret and not signed: a

@@ -21,7 +21,8 @@ import java.io.IOException;
  * A stored response exists only at the account that made it, so every id the client sees names the deployment too
  * ({@link ResponseIds}): the response's {@code id} (and the {@code previous_response_id} it echoes) in a complete
  * answer and in every streamed event that carries the response; a request's {@code previous_response_id} goes
- * upstream as the upstream's own id (the router sent the request to the deployment the id names).
+ * upstream as the upstream's own id (the router sent the request to the deployment the id names). The operations on
+ * a stored response (retrieve, delete, cancel, input items) send no body; their answers get the same ids.
  */
 public final class ResponsesToOpenAi implements Translator {
 
@@ -47,6 +48,10 @@ public final class ResponsesToOpenAi implements Translator {
 
   @Override
   public Buffer requestBody(ProviderCall call) {
+    if (call.request().operation().onStoredResponse()) {
+      // retrieve, delete, cancel and input items take no body: the id is in the path
+      return Buffer.buffer();
+    }
     JsonNode asked = call.request().json();
     if (asked != null && !asked.path(ResponseIds.PREVIOUS_RESPONSE_ID).isTextual()) {
       return call.body();
@@ -86,11 +91,28 @@ public final class ResponsesToOpenAi implements Translator {
           status >= 400 ? json == null ? "server_error" : json.path("error").path("type").asText("server_error")
               : null);
     }
+    if (call.request().operation().onStoredResponse()) {
+      // not a model call, whatever usage a retrieved response reports: nothing to book. A response object (retrieved,
+      // cancelled, or the deletion's answer) carries the id the client has; a list of input items carries item ids,
+      // which are not response ids and stay as they are
+      if ("response".equals(json.path("object").asText())) {
+        named((ObjectNode) json, call.deployment().id());
+      }
+      return relayedJson(json, TokenUsage.NONE);
+    }
     TokenUsage usage = OpenAiUsage.ofResponse(json.get("usage"));
     named((ObjectNode) json, call.deployment().id());
     try {
       return Answer.relayed(Buffer.buffer(JSON.writeValueAsBytes(json)), usage == null ? TokenUsage.NONE : usage,
           null);
+    } catch (IOException impossible) {
+      throw new IllegalStateException("a JSON tree always serialises", impossible);
+    }
+  }
+
+  private static Answer relayedJson(JsonNode json, TokenUsage usage) {
+    try {
+      return Answer.relayed(Buffer.buffer(JSON.writeValueAsBytes(json)), usage, null);
     } catch (IOException impossible) {
       throw new IllegalStateException("a JSON tree always serialises", impossible);
     }

@@ -125,6 +125,8 @@ class LiteLlmProvidersTest {
           .isEqualTo(expected.base() + "/chat/completions");
       assertThat(deployment.settings(OpenAiSettings.class).responsesUri(deployment.apiBase()))
           .isEqualTo(expected.base() + "/responses");
+      assertThat(deployment.settings(OpenAiSettings.class).storedResponseUri(deployment.apiBase(), "resp_1", "",
+          null)).isEqualTo(expected.base() + "/responses/resp_1");
       assertThat(deployment.settings(OpenAiSettings.class).apiKeyHeader(deployment.apiBase())).isFalse();
     }
   }
@@ -177,6 +179,11 @@ class LiteLlmProvidersTest {
     // the Responses API is not per deployment on Azure: the model is in the body
     assertThat(explicit.settings(OpenAiSettings.class).responsesUri(explicit.apiBase()))
         .isEqualTo("https://my-endpoint.openai.azure.com/openai/responses?api-version=2024-10-21");
+    // a stored response beside it: the id one path segment, the version first, then the client's query
+    assertThat(explicit.settings(OpenAiSettings.class).storedResponseUri(explicit.apiBase(), "resp_1/../x",
+        "/input_items", "limit=2"))
+        .isEqualTo("https://my-endpoint.openai.azure.com/openai/responses/resp_1%2F..%2Fx/input_items"
+            + "?api-version=2024-10-21&limit=2");
     assertThat(explicit.settings(OpenAiSettings.class).apiKeyHeader(explicit.apiBase())).isTrue();
     assertThat(explicit.settings(OpenAiSettings.class).api().cachesAutomatically()).isTrue();
 

@@ -2,8 +2,10 @@ package dev.affinity.provider.translate;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.affinity.model.ClientApi;
+import dev.affinity.model.GatewayRequest;
 import dev.affinity.model.Operation;
 import dev.affinity.model.ProviderCall;
+import dev.affinity.model.RouteKind;
 import dev.affinity.model.TokenUsage;
 import dev.affinity.model.config.Deployment;
 import dev.affinity.model.config.ProviderKind;
@@ -111,6 +113,53 @@ class ResponsesToOpenAiTest {
         .contains(new ResponseIds.Origin(deployment.id(), "resp_up1"));
     assertThat(answer.usage()).isEqualTo(new TokenUsage(952, 0, 0, 0, 2048, 5));
     assertThat(answer.errorType()).isNull();
+  }
+
+  /** An operation on the stored response {@code upstreamId} of this deployment, as the router hands it over. */
+  private ProviderCall onStored(Operation operation, String upstreamId) {
+    GatewayRequest request = GatewayRequest.onStored("req-1", operation, gatewayId(upstreamId), "default", null,
+        null);
+    return new ProviderCall(request, deployment, request.body(), RouteKind.STORED, 10_000, System.nanoTime(), false);
+  }
+
+  @Test
+  void operationsOnAStoredResponseSendNoBody() {
+    for (Operation operation : List.of(Operation.RESPONSE_RETRIEVE, Operation.RESPONSE_DELETE,
+        Operation.RESPONSE_CANCEL, Operation.RESPONSE_INPUT_ITEMS)) {
+      assertThat(pair.requestBody(onStored(operation, "resp_up1")).length()).as(operation.name()).isZero();
+    }
+  }
+
+  @Test
+  void aRetrievedOrDeletedResponseCarriesTheClientsIdAndNothingIsBooked() {
+    Buffer retrieved = Buffer.buffer("{\"id\":\"resp_up1\",\"object\":\"response\",\"status\":\"completed\","
+        + "\"previous_response_id\":\"resp_up0\",\"output\":[{\"id\":\"msg_1\",\"type\":\"message\"}],"
+        + "\"usage\":{\"input_tokens\":3000,\"output_tokens\":5,\"total_tokens\":3005}}");
+    Answer answer = pair.answer(onStored(Operation.RESPONSE_RETRIEVE, "resp_up1"), 200, headers(), retrieved);
+
+    JsonNode relayed = json(answer.body());
+    assertThat(relayed.get("id").asText()).isEqualTo(gatewayId("resp_up1"));
+    assertThat(relayed.get("previous_response_id").asText()).isEqualTo(gatewayId("resp_up0"));
+    assertThat(relayed.get("output").get(0).get("id").asText()).isEqualTo("msg_1");
+    // not a model call: the usage it reports was booked when the response was made
+    assertThat(answer.usage()).isEqualTo(TokenUsage.NONE);
+
+    Buffer deleted = Buffer.buffer("{\"id\":\"resp_up1\",\"object\":\"response\",\"deleted\":true}");
+    JsonNode deletion = json(pair.answer(onStored(Operation.RESPONSE_DELETE, "resp_up1"), 200, headers(), deleted)
+        .body());
+    assertThat(deletion.get("id").asText()).isEqualTo(gatewayId("resp_up1"));
+    assertThat(deletion.get("deleted").asBoolean()).isTrue();
+  }
+
+  @Test
+  void aListOfInputItemsKeepsItsItemIds() {
+    Buffer list = Buffer.buffer("{\"object\":\"list\",\"data\":[{\"id\":\"msg_2\",\"type\":\"message\"},"
+        + "{\"id\":\"msg_1\",\"type\":\"message\"}],\"first_id\":\"msg_2\",\"last_id\":\"msg_1\","
+        + "\"has_more\":false}");
+    Answer answer = pair.answer(onStored(Operation.RESPONSE_INPUT_ITEMS, "resp_up1"), 200, headers(), list);
+
+    assertThat(json(answer.body())).isEqualTo(json(list));
+    assertThat(answer.usage()).isEqualTo(TokenUsage.NONE);
   }
 
   @Test

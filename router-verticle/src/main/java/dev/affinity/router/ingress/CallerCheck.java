@@ -37,7 +37,11 @@ final class CallerCheck {
     return tenancy.identify(CallerKeys.presentedKey(headers), context).map(identity -> identity.from(client));
   }
 
-  /** Holds a virtual key's request to its models, limits and budget; the master key passes at once. */
+  /**
+   * Holds a virtual key's request to its models, limits and budget; the master key passes at once. A null
+   * {@code model} (an operation on a stored response) holds it to its limits and budget only: the router checks the
+   * model.
+   */
   Future<Tenancy.Grant> admit(Identity identity, String model, Context context) {
     if (tenancy == null || identity.key() == null) {
       return Future.succeededFuture(null);

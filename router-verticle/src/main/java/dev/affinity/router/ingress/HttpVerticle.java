@@ -135,6 +135,17 @@ public final class HttpVerticle extends VerticleBase {
         .handler(ctx -> relay(ctx, Operation.RESPONSES));
     router.post("/responses").handler(authenticate).handler(admit).handler(body)
         .handler(ctx -> relay(ctx, Operation.RESPONSES));
+    // a stored response, at the deployment its id names: read back, deleted, cancelled, its input items listed
+    for (String responses : List.of("/v1/responses/", "/responses/")) {
+      router.get(responses + ":id").handler(authenticate).handler(admit).handler(body)
+          .handler(ctx -> relayStored(ctx, Operation.RESPONSE_RETRIEVE));
+      router.delete(responses + ":id").handler(authenticate).handler(admit).handler(body)
+          .handler(ctx -> relayStored(ctx, Operation.RESPONSE_DELETE));
+      router.post(responses + ":id/cancel").handler(authenticate).handler(admit).handler(body)
+          .handler(ctx -> relayStored(ctx, Operation.RESPONSE_CANCEL));
+      router.get(responses + ":id/input_items").handler(authenticate).handler(admit).handler(body)
+          .handler(ctx -> relayStored(ctx, Operation.RESPONSE_INPUT_ITEMS));
+    }
     // Bedrock's InvokeModel and Vertex AI's rawPredict, as Claude Code calls them in its Bedrock and Vertex modes
     router.postWithRegex(CloudApiRequest.BEDROCK_ROUTE).handler(authenticate).handler(admit).handler(body)
         .handler(ctx -> relayCloud(ctx, CloudApiRequest.bedrock(ctx.request().path())));
@@ -176,9 +187,9 @@ public final class HttpVerticle extends VerticleBase {
       router.route("/key/*").handler(this::noTenancy);
       router.route("/team/*").handler(this::noTenancy);
     }
-    // a stored response lives at the deployment that made it; reading or deleting it there is not served (yet)
-    router.route("/v1/responses/*").handler(this::storedResponseNotServed);
-    router.route("/responses/*").handler(this::storedResponseNotServed);
+    // the rest of the Responses API's paths: not found, in its shape, naming what is served
+    router.route("/v1/responses/*").handler(this::notAResponsesEndpoint);
+    router.route("/responses/*").handler(this::notAResponsesEndpoint);
     router.route().last().handler(ctx -> error(ctx, GatewayError.notFound(
         ctx.request().method() + " " + ctx.request().path() + " is not an endpoint of this gateway")));
     router.route().failureHandler(this::failure);
@@ -383,6 +394,31 @@ public final class HttpVerticle extends VerticleBase {
     }
   }
 
+  /**
+   * An operation on a stored response: no body to read (one sent is ignored), the id from the path, the query held to
+   * what the operation takes ({@link StoredResponseQuery}); the router finds the deployment that holds it.
+   */
+  private void relayStored(RoutingContext ctx, Operation operation) {
+    Long bodyTimer = ctx.get(BODY_TIMER);
+    if (bodyTimer != null) {
+      vertx.cancelTimer(bodyTimer);
+    }
+    String query;
+    try {
+      query = StoredResponseQuery.upstream(operation, ctx.queryParams());
+    } catch (GatewayErrorException invalid) {
+      error(ctx, invalid.error());
+      return;
+    }
+    if (ctx instanceof RoutingContextInternal internal) {
+      internal.setBody(null);
+    }
+    String requestId = ctx.get(AccessLog.REQUEST_ID);
+    Identity identity = ctx.get(IDENTITY);
+    routeAccepted(ctx, requestId, identity, ingress.acceptStored(requestId, operation, ctx.pathParam("id"), query,
+        identity, context));
+  }
+
   /** Hands a parsed request to the ingress pipeline, then to the router; answers what comes back. */
   private void route(RoutingContext ctx, Operation operation, String model, JsonNode json, Buffer raw,
                      MultiMap headers, String query) {
@@ -395,7 +431,13 @@ public final class HttpVerticle extends VerticleBase {
     if (ctx instanceof RoutingContextInternal internal) {
       internal.setBody(null);
     }
-    ingress.accept(inbound, json, identity, context).onComplete(accepted -> {
+    routeAccepted(ctx, requestId, identity, ingress.accept(inbound, json, identity, context));
+  }
+
+  /** Once the ingress has accepted (or refused) the request: to the router, and its answer to the client. */
+  private void routeAccepted(RoutingContext ctx, String requestId, Identity identity,
+                             Future<IngressPipeline.Accepted> acceptance) {
+    acceptance.onComplete(accepted -> {
       if (accepted.failed()) {
         error(ctx, IngressPipeline.refusal(accepted.cause(), "invalid x-api-key"));
         return;
@@ -718,10 +760,11 @@ public final class HttpVerticle extends VerticleBase {
     }
   }
 
-  private void storedResponseNotServed(RoutingContext ctx) {
-    error(ctx, GatewayError.notFound(ctx.request().method() + " " + LogLine.clip(ctx.request().path(), 200)
-        + " is not served by this gateway: only POST /v1/responses is (continue a response with"
-        + " previous_response_id)"));
+  private void notAResponsesEndpoint(RoutingContext ctx) {
+    error(ctx, new GatewayError(404, "invalid_request_error", ctx.request().method() + " "
+        + LogLine.clip(ctx.request().path(), 200) + " is not served by this gateway: the Responses API's endpoints"
+        + " here are POST /v1/responses, GET and DELETE /v1/responses/{id}, POST /v1/responses/{id}/cancel and"
+        + " GET /v1/responses/{id}/input_items"));
   }
 
   /** Errors take the shape of the API the client called: OpenAI's for chat completions, Anthropic's elsewhere. */

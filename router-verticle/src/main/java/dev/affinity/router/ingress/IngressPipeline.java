@@ -200,6 +200,22 @@ public final class IngressPipeline {
     return callers.admit(identity, model, context).map(grant -> new Accepted(request, grant));
   }
 
+  /**
+   * Steps 3 to 5 for an operation on a stored response ({@link Operation#onStoredResponse()}): nothing to parse or
+   * check, no model named. The key's limits and budget are held as for any request; its models are the router's to
+   * check, once the response's id has said which alias it belongs to, as for a follow-up naming it
+   * ({@code Tenants.reachable}).
+   *
+   * @param storedId the response's id, as the client gave it
+   * @param query    the query to send upstream ({@link StoredResponseQuery}), or null
+   */
+  public Future<Accepted> acceptStored(String requestId, Operation operation, String storedId, String query,
+                                       Identity identity, Context context) {
+    Caller caller = identity.caller();
+    GatewayRequest request = GatewayRequest.onStored(requestId, operation, storedId, caller.tenant(), query, caller);
+    return callers.admit(identity, null, context).map(grant -> new Accepted(request, grant));
+  }
+
   /** The client API's own checks on the fields the gateway relies on; null when the request can be routed. */
   public static GatewayError check(Operation operation, JsonNode json) {
     return switch (operation.api()) {

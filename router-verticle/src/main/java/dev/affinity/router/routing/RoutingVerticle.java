@@ -44,6 +44,7 @@ import java.math.RoundingMode;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.logging.Level;
@@ -151,7 +152,51 @@ public final class RoutingVerticle extends VerticleBase implements NodeRouter {
    * {@link GatewayErrorException} carrying the error.
    */
   Future<GatewayReply> dispatch(GatewayRequest request) {
-    return fallbacks.dispatch(request);
+    return request.operation().onStoredResponse() ? dispatchStored(request) : fallbacks.dispatch(request);
+  }
+
+  /**
+   * An operation on a stored response (retrieve, delete, cancel, list its input items): sent to the deployment its id
+   * names, when that deployment serves its alias to this caller, which is the check a follow-up's
+   * {@code previous_response_id} gets ({@link #holderAmong}); else not found, as OpenAI answers an id of another
+   * organisation. Not a model call: no policy, no pin, no slot, no retry, no fallback, nothing booked (no usage, no
+   * cost, no spend, no request-log line; the front end writes its access line).
+   */
+  private Future<GatewayReply> dispatchStored(GatewayRequest request) {
+    long receivedAt = System.nanoTime();
+    String id = request.storedId();
+    Deployment named = ResponseIds.origin(id).flatMap(origin -> config.deployment(origin.deploymentId()))
+        .orElse(null);
+    if (named == null) {
+      return Future.failedFuture(storedNotFound(id, "it is not an id this gateway gave (a response made on a Claude"
+          + " deployment is not stored: it cannot be read back)"));
+    }
+    if (named.provider() != ProviderKind.OPENAI) {
+      return Future.failedFuture(storedNotFound(id, "it was made on a deployment that stores no responses (a Claude"
+          + " deployment, answered over Chat Completions)"));
+    }
+    // the alias is the deployment's own model_name (a group alias or a wildcard's model is not in the id)
+    List<Deployment> candidates = shared.tenants().reachable(request.caller(), named.alias(), List.of(named));
+    Deployment holder = holderAmong(id, candidates).orElse(null);
+    if (holder == null) {
+      return Future.failedFuture(storedNotFound(id, "it was made by a deployment this key may not use"));
+    }
+    shared.node().metrics().routingDecision(System.nanoTime() - receivedAt);
+    ProviderCall call = new ProviderCall(request, holder, request.body(), RouteKind.STORED,
+        holder.timeout(false).toMillis(), receivedAt, false);
+    return answerOf(holder, call)
+        .map(reply -> reply.withRoute(RouteKind.STORED))
+        .recover(failure -> Future.failedFuture(failure instanceof FailedCall failed
+            ? failed.error().toReplyException() : failure));
+  }
+
+  /**
+   * OpenAI's answer to an id it does not know (404 {@code invalid_request_error}), with why the gateway knows none;
+   * the id is the client's own, cut like any value a client sent.
+   */
+  private static GatewayErrorException storedNotFound(String id, String why) {
+    return new GatewayError(404, "invalid_request_error", "Response with id '" + LogLine.clip(id, 200)
+        + "' not found: " + why + ".").toReplyException();
   }
 
   /** Routes one request on its own alias, retries included. */
@@ -302,14 +347,24 @@ public final class RoutingVerticle extends VerticleBase implements NodeRouter {
     if (!ResponseIds.continuesStored(body)) {
       return null;
     }
-    String deploymentId = ResponseIds.origin(body.get(ResponseIds.PREVIOUS_RESPONSE_ID).textValue())
-        .map(ResponseIds.Origin::deploymentId)
-        .orElseThrow(() -> GatewayError.invalidField(ResponseIds.PREVIOUS_RESPONSE_ID,
-            "previous_response_id: not a response id this gateway gave").toReplyException());
-    return candidates.stream().filter(deployment -> deployment.id().equals(deploymentId)).findFirst()
+    String id = body.get(ResponseIds.PREVIOUS_RESPONSE_ID).textValue();
+    if (ResponseIds.origin(id).isEmpty()) {
+      throw GatewayError.invalidField(ResponseIds.PREVIOUS_RESPONSE_ID,
+          "previous_response_id: not a response id this gateway gave").toReplyException();
+    }
+    return holderAmong(id, candidates)
         .orElseThrow(() -> GatewayError.invalidField(ResponseIds.PREVIOUS_RESPONSE_ID, "previous_response_id: the"
             + " response was made by a deployment that does not serve model '" + request.model() + "' for this key")
             .toReplyException());
+  }
+
+  /**
+   * The deployment that made the response {@code id} ({@link ResponseIds}), if it is among {@code candidates}: the
+   * deployments of an alias this caller may use ({@link Tenants#reachable}). A forged id can pick no other.
+   */
+  private static Optional<Deployment> holderAmong(String id, List<Deployment> candidates) {
+    return ResponseIds.origin(id).flatMap(origin -> candidates.stream()
+        .filter(deployment -> deployment.id().equals(origin.deploymentId())).findFirst());
   }
 
   /** Whether a wait of {@code millis} still leaves the request inside the router's timeout. */

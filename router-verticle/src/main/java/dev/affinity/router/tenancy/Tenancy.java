@@ -126,7 +126,9 @@ public final class Tenancy implements Tenants {
 
   /**
    * Lets a request of {@code identity} for {@code model} go ahead, or refuses it: 401 blocked or expired, 403 model
-   * not allowed, 429 a limit or budget reached. The grant holds a parallel-request slot until released.
+   * not allowed, 429 a limit or budget reached. The grant holds a parallel-request slot until released. A null
+   * {@code model} (an operation on a stored response) is held to the limits and budget only: the router checks the
+   * alias the response's id names ({@link #reachable}).
    */
   public Future<Grant> admit(Identity identity, String model, Context context) {
     if (identity.key() == null) {

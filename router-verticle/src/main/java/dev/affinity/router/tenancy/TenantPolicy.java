@@ -22,7 +22,10 @@ public final class TenantPolicy {
   private TenantPolicy() {
   }
 
-  /** 401 for a blocked or expired key (or blocked team), 403 for a model the key or team may not call; else null. */
+  /**
+   * 401 for a blocked or expired key (or blocked team), 403 for a model the key or team may not call; else null. A
+   * null {@code model} is checked for the key and team alone.
+   */
   public static GatewayError refusal(Identity identity, String model, long nowMillis) {
     VirtualKey key = identity.key();
     if (key == null) {
@@ -37,6 +40,10 @@ public final class TenantPolicy {
     Team team = identity.team();
     if (team != null && team.blocked()) {
       return GatewayError.authentication("the team of this virtual key is blocked");
+    }
+    // no model: an operation on a stored response, whose alias the router checks once the id has named it
+    if (model == null) {
+      return null;
     }
     if (!key.models().isEmpty() && !allows(key.models(), model)) {
       return permission("model '" + model + "' is not allowed for this key; allowed: "

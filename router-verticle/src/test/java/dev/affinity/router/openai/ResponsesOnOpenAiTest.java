@@ -283,7 +283,7 @@ class ResponsesOnOpenAiTest {
     HttpResponse<String> retrieve = gateway.get("/v1/responses/resp_abc", "authorization", "Bearer " + MASTER);
     assertThat(retrieve.statusCode()).isEqualTo(404);
     assertThat(JSON.readTree(retrieve.body()).path("error").path("message").asText())
-        .contains("only POST /v1/responses is");
+        .contains("not an id this gateway gave");
   }
 
   private static HttpResponse<String> post(String body) throws Exception {

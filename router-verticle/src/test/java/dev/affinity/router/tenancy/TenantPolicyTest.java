@@ -36,6 +36,18 @@ class TenantPolicyTest {
   }
 
   @Test
+  void noModelNamedLeavesTheModelsToTheRouterButNotTheKeysState() {
+    // an operation on a stored response: its alias is known once the router reads the id (Tenants.reachable)
+    Identity identity = Identity.of(key(List.of("claude-*"), Allowance.NONE, false, null),
+        team(List.of("claude-sonnet-4-5"), Allowance.NONE, false));
+    assertThat(TenantPolicy.refusal(identity, null, NOW)).isNull();
+    assertThat(TenantPolicy.refusal(Identity.of(key(List.of("m"), Allowance.NONE, true, null), null), null, NOW)
+        .status()).isEqualTo(401);
+    assertThat(TenantPolicy.refusal(Identity.of(key(List.of(), Allowance.NONE, false, null),
+        team(List.of(), Allowance.NONE, true)), null, NOW).status()).isEqualTo(401);
+  }
+
+  @Test
   void blockedExpiredAndBlockedTeamAre401() {
     assertThat(TenantPolicy.refusal(Identity.of(key(List.of(), Allowance.NONE, true, null), null), "m", NOW)
         .status()).isEqualTo(401);

@@ -1,0 +1,197 @@
+package dev.affinity.emulator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The stored responses of the emulator's OpenAI accounts, as OpenAI documents them: {@code GET /v1/responses/{id}}
+ * (the response object), {@code DELETE} (then not found, nor continued), {@code POST .../cancel} (background
+ * responses only) and {@code GET .../input_items} (a cursor list of the input items, with ids).
+ */
+@ExtendWith(VertxExtension.class)
+class StoredResponsesApiTest {
+
+  private static final String KEY = "sk-emu-1";
+  private static final String OTHER_KEY = "sk-emu-2";
+
+  private UpstreamEmulator emulator;
+  private OpenAiCalls api;
+
+  @BeforeEach
+  void start(Vertx vertx) {
+    emulator = UpstreamEmulator.start(vertx, new EmulatorOptions()
+        .addAccount("acct-1", KEY)
+        .addAccount("acct-2", OTHER_KEY)).await();
+    api = new OpenAiCalls(emulator);
+  }
+
+  @AfterEach
+  void stop() {
+    emulator.close().await();
+  }
+
+  private JsonObject created(JsonObject body) {
+    HttpResponse<String> response = api.responses(KEY, body);
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    return new JsonObject(response.body());
+  }
+
+  private static JsonObject request(Object input) {
+    return new JsonObject().put("model", OpenAiCalls.MODEL).put("input", input);
+  }
+
+  private HttpResponse<String> delete(String path, String key) {
+    return api.send(api.request(path, key).DELETE().build());
+  }
+
+  private HttpResponse<String> post(String path, String key) {
+    return api.send(api.request(path, key).POST(HttpRequest.BodyPublishers.noBody()).build());
+  }
+
+  private static void assertNotFound(HttpResponse<String> response, String id) {
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(404);
+    JsonObject error = new JsonObject(response.body()).getJsonObject("error");
+    assertThat(error.getString("type")).isEqualTo("invalid_request_error");
+    assertThat(error.getString("message")).isEqualTo("Response with id '" + id + "' not found.");
+    assertThat(error.containsKey("param")).isTrue();
+    assertThat(error.containsKey("code")).isTrue();
+  }
+
+  @Test
+  void aStoredResponseIsRetrievedAsItWasAnswered() {
+    JsonObject response = created(request("hello"));
+
+    HttpResponse<String> retrieved = api.get("/v1/responses/" + response.getString("id"), KEY);
+
+    assertThat(retrieved.statusCode()).as(retrieved.body()).isEqualTo(200);
+    assertThat(new JsonObject(retrieved.body())).isEqualTo(response);
+    assertThat(retrieved.headers().firstValue("x-request-id")).isPresent();
+  }
+
+  @Test
+  void aStreamedResponseIsRetrievedAsItsCompletedEventCarriedIt() {
+    HttpResponse<String> streamed = api.responses(KEY, request("hello").put("stream", true));
+    List<String> data = OpenAiCalls.dataLines(streamed.body().replaceAll("(?m)^event: .*\n", ""));
+    JsonObject completed = new JsonObject(data.get(data.size() - 1)).getJsonObject("response");
+
+    HttpResponse<String> retrieved = api.get("/v1/responses/" + completed.getString("id"), KEY);
+
+    assertThat(new JsonObject(retrieved.body())).isEqualTo(completed);
+  }
+
+  @Test
+  void unknownUnstoredAndOtherAccountsResponsesAreNotFound() {
+    JsonObject unstored = created(request("hello").put("store", false));
+    JsonObject stored = created(request("hello"));
+
+    assertNotFound(api.get("/v1/responses/resp_nothing", KEY), "resp_nothing");
+    assertNotFound(api.get("/v1/responses/" + unstored.getString("id"), KEY), unstored.getString("id"));
+    assertNotFound(api.get("/v1/responses/" + stored.getString("id"), OTHER_KEY), stored.getString("id"));
+    assertNotFound(api.get("/v1/responses/" + stored.getString("id") + "/input_items", OTHER_KEY),
+        stored.getString("id"));
+    assertThat(api.get("/v1/responses/" + stored.getString("id"), null).statusCode()).isEqualTo(401);
+  }
+
+  @Test
+  void aDeletedResponseIsGoneAndCannotBeContinued() {
+    String id = created(request("hello")).getString("id");
+
+    HttpResponse<String> deleted = delete("/v1/responses/" + id, KEY);
+
+    assertThat(deleted.statusCode()).as(deleted.body()).isEqualTo(200);
+    assertThat(new JsonObject(deleted.body())).isEqualTo(new JsonObject().put("id", id).put("object", "response")
+        .put("deleted", true));
+    assertNotFound(api.get("/v1/responses/" + id, KEY), id);
+    assertNotFound(delete("/v1/responses/" + id, KEY), id);
+    assertThat(api.responses(KEY, request("again").put("previous_response_id", id)).statusCode()).isEqualTo(404);
+  }
+
+  @Test
+  void aResponseMadeInTheForegroundCannotBeCancelled() {
+    String id = created(request("hello")).getString("id");
+
+    HttpResponse<String> cancelled = post("/v1/responses/" + id + "/cancel", KEY);
+
+    assertThat(cancelled.statusCode()).as(cancelled.body()).isEqualTo(400);
+    JsonObject error = new JsonObject(cancelled.body()).getJsonObject("error");
+    assertThat(error.getString("type")).isEqualTo("invalid_request_error");
+    assertThat(error.getString("message")).contains("background");
+    assertNotFound(post("/v1/responses/resp_nothing/cancel", KEY), "resp_nothing");
+    // still there
+    assertThat(api.get("/v1/responses/" + id, KEY).statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void inputItemsListTheRequestsInputWithIdsNewestFirst() {
+    JsonArray input = new JsonArray()
+        .add(new JsonObject().put("role", "user").put("content", "one"))
+        .add(new JsonObject().put("role", "user").put("content", "two"))
+        .add(new JsonObject().put("role", "user").put("content", "three"));
+    String id = created(request(input)).getString("id");
+
+    JsonObject list = new JsonObject(api.get("/v1/responses/" + id + "/input_items", KEY).body());
+
+    assertThat(list.getString("object")).isEqualTo("list");
+    assertThat(list.getBoolean("has_more")).isFalse();
+    JsonArray data = list.getJsonArray("data");
+    assertThat(data).hasSize(3);
+    assertThat(texts(data)).containsExactly("three", "two", "one");
+    for (int i = 0; i < data.size(); i++) {
+      JsonObject item = data.getJsonObject(i);
+      assertThat(item.getString("id")).startsWith("msg_");
+      assertThat(item.getString("type")).isEqualTo("message");
+      assertThat(item.getString("role")).isEqualTo("user");
+    }
+    assertThat(list.getString("first_id")).isEqualTo(data.getJsonObject(0).getString("id"));
+    assertThat(list.getString("last_id")).isEqualTo(data.getJsonObject(2).getString("id"));
+    // the same ids every time
+    assertThat(new JsonObject(api.get("/v1/responses/" + id + "/input_items", KEY).body()).getJsonArray("data"))
+        .isEqualTo(data);
+  }
+
+  @Test
+  void inputItemsPageWithOrderLimitAfterAndBefore() {
+    JsonArray input = new JsonArray();
+    for (String text : List.of("a", "b", "c", "d", "e")) {
+      input.add(new JsonObject().put("role", "user").put("content", text));
+    }
+    String path = "/v1/responses/" + created(request(input)).getString("id") + "/input_items";
+
+    JsonObject first = new JsonObject(api.get(path + "?order=asc&limit=2", KEY).body());
+    assertThat(texts(first.getJsonArray("data"))).containsExactly("a", "b");
+    assertThat(first.getBoolean("has_more")).isTrue();
+    JsonObject second = new JsonObject(api.get(path + "?order=asc&limit=2&after=" + first.getString("last_id"),
+        KEY).body());
+    assertThat(texts(second.getJsonArray("data"))).containsExactly("c", "d");
+    assertThat(second.getBoolean("has_more")).isTrue();
+    JsonObject last = new JsonObject(api.get(path + "?order=asc&limit=2&after=" + second.getString("last_id"),
+        KEY).body());
+    assertThat(texts(last.getJsonArray("data"))).containsExactly("e");
+    assertThat(last.getBoolean("has_more")).isFalse();
+    JsonObject back = new JsonObject(api.get(path + "?order=asc&limit=2&before=" + second.getString("first_id"),
+        KEY).body());
+    assertThat(texts(back.getJsonArray("data"))).containsExactly("a", "b");
+    assertThat(back.getBoolean("has_more")).isFalse();
+
+    HttpResponse<String> badLimit = api.get(path + "?limit=0", KEY);
+    assertThat(badLimit.statusCode()).isEqualTo(400);
+    assertThat(new JsonObject(badLimit.body()).getJsonObject("error").getString("param")).isEqualTo("limit");
+    assertThat(api.get(path + "?order=sideways", KEY).statusCode()).isEqualTo(400);
+  }
+
+  private static List<String> texts(JsonArray items) {
+    return items.stream().map(item -> ((JsonObject) item).getJsonArray("content").getJsonObject(0).getString("text"))
+        .toList();
+  }
+}
