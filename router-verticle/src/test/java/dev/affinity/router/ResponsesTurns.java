@@ -71,6 +71,21 @@ public final class ResponsesTurns {
     return answered;
   }
 
+  /** Every turn on one deployment, and every turn after the first pinned there and reading more than {@code minRead}. */
+  public static void assertOneDeploymentReadingItsCache(List<Turn> turns, long minRead) {
+    assertThat(turns.stream().map(Turn::deployment).distinct()).hasSize(1);
+    assertThat(turns.subList(1, turns.size())).allSatisfy(turn -> {
+      assertThat(turn.route()).isEqualTo("pinned");
+      assertThat(turn.cachedTokens()).isGreaterThan(minRead);
+    });
+  }
+
+  /** One streamed answer on {@code model} comes as the Responses API's typed events, text deltas between. */
+  public static void assertStreamsTypedEvents(TestGateway gateway, String model, String... headers) throws Exception {
+    assertThat(streamedEventTypes(gateway, model, headers)).startsWith("response.created")
+        .contains("response.output_text.delta").endsWith("response.completed");
+  }
+
   /** The event types of one streamed answer on {@code model}, in order; its {@code response.completed} checked. */
   public static List<String> streamedEventTypes(TestGateway gateway, String model, String... headers)
       throws Exception {

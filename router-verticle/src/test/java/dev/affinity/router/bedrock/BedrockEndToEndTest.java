@@ -212,12 +212,7 @@ class BedrockEndToEndTest {
     String instructions = "You are a careful assistant for the affinity project. ".repeat(120);
     List<ResponsesTurns.Turn> turns = ResponsesTurns.conversation(gateway, "responses", instructions, 3,
         "authorization", "Bearer unused");
-    assertThat(turns.stream().map(ResponsesTurns.Turn::deployment).distinct()).hasSize(1);
-    assertThat(turns.subList(1, 3)).allSatisfy(turn -> {
-      assertThat(turn.route()).isEqualTo("pinned");
-      assertThat(turn.cachedTokens()).isGreaterThan(1000);
-    });
-    assertThat(ResponsesTurns.streamedEventTypes(gateway, "responses", "authorization", "Bearer unused"))
-        .startsWith("response.created").contains("response.output_text.delta").endsWith("response.completed");
+    ResponsesTurns.assertOneDeploymentReadingItsCache(turns, 1000);
+    ResponsesTurns.assertStreamsTypedEvents(gateway, "responses", "authorization", "Bearer unused");
   }
 }

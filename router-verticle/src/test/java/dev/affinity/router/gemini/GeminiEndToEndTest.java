@@ -103,12 +103,7 @@ class GeminiEndToEndTest {
       instructions.append("rule").append(random.nextInt(80_000)).append(' ');
     }
     List<ResponsesTurns.Turn> turns = ResponsesTurns.conversation(gateway, "gemini", instructions.toString(), 3);
-    assertThat(turns.stream().map(ResponsesTurns.Turn::deployment).distinct()).hasSize(1);
-    assertThat(turns.subList(1, 3)).allSatisfy(turn -> {
-      assertThat(turn.route()).isEqualTo("pinned");
-      assertThat(turn.cachedTokens()).isGreaterThan(2000);
-    });
-    assertThat(ResponsesTurns.streamedEventTypes(gateway, "gemini"))
-        .startsWith("response.created").contains("response.output_text.delta").endsWith("response.completed");
+    ResponsesTurns.assertOneDeploymentReadingItsCache(turns, 2000);
+    ResponsesTurns.assertStreamsTypedEvents(gateway, "gemini");
   }
 }

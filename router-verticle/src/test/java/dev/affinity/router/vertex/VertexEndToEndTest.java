@@ -101,12 +101,7 @@ class VertexEndToEndTest {
     // past Claude Sonnet's 1,024-token minimum, with the gateway's marker on it (the Responses API has none)
     String instructions = "You are a careful assistant for the affinity project. ".repeat(120);
     List<ResponsesTurns.Turn> turns = ResponsesTurns.conversation(gateway, "claude-responses", instructions, 3);
-    assertThat(turns.stream().map(ResponsesTurns.Turn::deployment).distinct()).hasSize(1);
-    assertThat(turns.subList(1, 3)).allSatisfy(turn -> {
-      assertThat(turn.route()).isEqualTo("pinned");
-      assertThat(turn.cachedTokens()).isGreaterThan(1000);
-    });
-    assertThat(ResponsesTurns.streamedEventTypes(gateway, "claude-responses"))
-        .startsWith("response.created").contains("response.output_text.delta").endsWith("response.completed");
+    ResponsesTurns.assertOneDeploymentReadingItsCache(turns, 1000);
+    ResponsesTurns.assertStreamsTypedEvents(gateway, "claude-responses");
   }
 }
