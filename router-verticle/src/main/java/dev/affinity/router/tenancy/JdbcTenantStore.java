@@ -242,34 +242,82 @@ public final class JdbcTenantStore implements TenantStore {
     if (rows.isEmpty()) {
       return;
     }
-    update(db -> {
-      try (PreparedStatement insert = db.prepareStatement("INSERT INTO affinity_spend (entry_id, request_id, key_id,"
-          + " key_hash_prefix, team_id, key_alias, model, deployment, route, status, input_tokens, cache_write_tokens,"
-          + " cache_read_tokens, output_tokens, cost_usd, latency_ms, created_at)"
-          + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
-        for (SpendRow row : rows) {
-          int i = 0;
-          insert.setString(++i, row.entryId());
-          insert.setString(++i, row.requestId());
-          insert.setString(++i, row.keyId());
-          insert.setString(++i, row.keyHashPrefix());
-          insert.setString(++i, row.teamId());
-          insert.setString(++i, row.keyAlias());
-          insert.setString(++i, row.model());
-          insert.setString(++i, row.deployment());
-          insert.setString(++i, row.route());
-          insert.setInt(++i, row.status());
-          insert.setLong(++i, row.inputTokens());
-          insert.setLong(++i, row.cacheWriteTokens());
-          insert.setLong(++i, row.cacheReadTokens());
-          insert.setLong(++i, row.outputTokens());
-          insert.setDouble(++i, row.costUsd());
-          insert.setLong(++i, row.latencyMillis());
-          insert.setLong(++i, row.createdAt());
-          insert.addBatch();
-        }
-        insert.executeBatch();
+    update(db -> insertSpend(db, rows));
+  }
+
+  /** Rows into {@code affinity_spend}, in the caller's transaction; an entry id already there is skipped. */
+  static void insertSpend(Connection db, List<SpendRow> rows) throws SQLException {
+    try (PreparedStatement insert = db.prepareStatement("INSERT INTO affinity_spend (entry_id, request_id, key_id,"
+        + " key_hash_prefix, team_id, key_alias, model, deployment, route, status, input_tokens, cache_write_tokens,"
+        + " cache_read_tokens, output_tokens, cost_usd, latency_ms, created_at)"
+        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
+      for (SpendRow row : rows) {
+        int i = 0;
+        insert.setString(++i, row.entryId());
+        insert.setString(++i, row.requestId());
+        insert.setString(++i, row.keyId());
+        insert.setString(++i, row.keyHashPrefix());
+        insert.setString(++i, row.teamId());
+        insert.setString(++i, row.keyAlias());
+        insert.setString(++i, row.model());
+        insert.setString(++i, row.deployment());
+        insert.setString(++i, row.route());
+        insert.setInt(++i, row.status());
+        insert.setLong(++i, row.inputTokens());
+        insert.setLong(++i, row.cacheWriteTokens());
+        insert.setLong(++i, row.cacheReadTokens());
+        insert.setLong(++i, row.outputTokens());
+        insert.setDouble(++i, row.costUsd());
+        insert.setLong(++i, row.latencyMillis());
+        insert.setLong(++i, row.createdAt());
+        insert.addBatch();
       }
+      insert.executeBatch();
+    }
+  }
+
+  /**
+   * Inserts the key unless one with its id or hash is there, in the caller's transaction.
+   *
+   * @return whether it was inserted
+   */
+  static boolean insertKeyIfAbsent(Connection db, VirtualKey key) throws SQLException {
+    try (PreparedStatement insert = db.prepareStatement("INSERT INTO affinity_keys (key_id, token_hash, team_id,"
+        + " key_alias, doc, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
+      insert.setString(1, key.id());
+      insert.setString(2, key.tokenHash());
+      insert.setString(3, key.teamId());
+      insert.setString(4, key.keyAlias());
+      insert.setString(5, TenantJson.key(key).encode());
+      insert.setLong(6, key.createdAt());
+      return insert.executeUpdate() == 1;
+    }
+  }
+
+  /** Inserts the team unless one with its id is there, in the caller's transaction; whether it was inserted. */
+  static boolean insertTeamIfAbsent(Connection db, Team team) throws SQLException {
+    try (PreparedStatement insert = db.prepareStatement(
+        "INSERT INTO affinity_teams (team_id, doc, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")) {
+      insert.setString(1, team.teamId());
+      insert.setString(2, TenantJson.team(team).encode());
+      insert.setLong(3, team.createdAt());
+      return insert.executeUpdate() == 1;
+    }
+  }
+
+  /**
+   * Imports LiteLLM's keys and teams from the same PostgreSQL database ({@link LiteLlmImport}), in one transaction.
+   * The embedded store cannot hold LiteLLM's tables: nothing to do there.
+   */
+  @Override
+  public synchronized LiteLlmImport.Result importLiteLlm() {
+    if (!url.startsWith("jdbc:postgresql:")) {
+      return LiteLlmImport.Result.NONE;
+    }
+    return run(db -> {
+      LiteLlmImport.Result result = LiteLlmImport.run(db, System.currentTimeMillis());
+      db.commit();
+      return result;
     });
   }
 
