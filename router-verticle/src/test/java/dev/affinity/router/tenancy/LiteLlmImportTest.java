@@ -339,6 +339,46 @@ class LiteLlmImportTest {
     assertThat(count("SELECT COUNT(*) FROM affinity_spend WHERE route = 'litellm-import'")).isEqualTo(opening);
   }
 
+  @Test
+  void twoNodesImportingAtOnceAddEachKeyOnce() throws Exception {
+    // a schema of its own in this class's database, found on the search path as Prisma's ?schema= would put it
+    int keys = 60;
+    try (Connection db = DriverManager.getConnection(database.url()); Statement sql = db.createStatement()) {
+      sql.execute("CREATE SCHEMA race");
+      sql.execute("SET search_path TO race");
+      liteLlmSchema(sql);
+      for (int i = 0; i < keys; i++) {
+        key(db, "sk-race-" + i + suffix(), "race-" + i, null, "{}", 5.0, 0.5, null, null, false, null);
+      }
+    }
+    String url = database.url() + "&currentSchema=race";
+    try (JdbcTenantStore store = JdbcTenantStore.postgres(url)) {
+      store.migrate();
+    }
+    java.util.concurrent.CyclicBarrier together = new java.util.concurrent.CyclicBarrier(2);
+    java.util.concurrent.Callable<LiteLlmImport.Result> node = () -> {
+      try (JdbcTenantStore store = JdbcTenantStore.postgres(url)) {
+        store.migrate();
+        together.await(30, java.util.concurrent.TimeUnit.SECONDS);
+        return store.importLiteLlm();
+      }
+    };
+    java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(2);
+    try {
+      var first = threads.submit(node);
+      var second = threads.submit(node);
+      assertThat(first.get(60, java.util.concurrent.TimeUnit.SECONDS).keys().size()
+          + second.get(60, java.util.concurrent.TimeUnit.SECONDS).keys().size()).isEqualTo(keys);
+      assertThat(first.get().found()).isTrue();
+    } finally {
+      threads.shutdown();
+    }
+    assertThat(count("SELECT COUNT(*) FROM race.affinity_keys")).isEqualTo(keys);
+    assertThat(count("SELECT COUNT(*) FROM race.affinity_spend")).isEqualTo(keys);
+    assertThat(count("SELECT SUM(cost_usd) FROM race.affinity_spend")).isEqualTo(keys / 2);
+    assertThat(count("SELECT COUNT(*) FROM public.affinity_keys WHERE key_alias LIKE 'race-%'")).isZero();
+  }
+
   private static long count(String query) throws Exception {
     try (Connection db = DriverManager.getConnection(database.url()); Statement sql = db.createStatement();
          ResultSet rows = sql.executeQuery(query)) {
