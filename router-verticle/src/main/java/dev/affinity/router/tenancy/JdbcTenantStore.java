@@ -62,6 +62,15 @@ public final class JdbcTenantStore implements TenantStore {
         created_at BIGINT NOT NULL);
       CREATE INDEX affinity_spend_key ON affinity_spend (key_id, created_at);
       CREATE INDEX affinity_spend_team ON affinity_spend (team_id, created_at)
+      """,
+      // LiteLLM's rows the import has dealt with (kind 'key' with the key's hash, or 'team' with its id): each is
+      // taken once, so a key regenerated or deleted through Affinity is not brought back by the next start
+      """
+      CREATE TABLE affinity_litellm_import (
+        kind VARCHAR(8) NOT NULL,
+        litellm_id VARCHAR(256) NOT NULL,
+        imported_at BIGINT NOT NULL,
+        PRIMARY KEY (kind, litellm_id))
       """);
 
   private final String url;
@@ -290,6 +299,21 @@ public final class JdbcTenantStore implements TenantStore {
       insert.setString(4, key.keyAlias());
       insert.setString(5, TenantJson.key(key).encode());
       insert.setLong(6, key.createdAt());
+      return insert.executeUpdate() == 1;
+    }
+  }
+
+  /**
+   * Records that the import dealt with this LiteLLM row, unless it did before, in the caller's transaction.
+   *
+   * @return whether this is the first time (another node importing at once waits here for the first to commit)
+   */
+  static boolean recordImportIfFirst(Connection db, String kind, String liteLlmId, long now) throws SQLException {
+    try (PreparedStatement insert = db.prepareStatement("INSERT INTO affinity_litellm_import (kind, litellm_id,"
+        + " imported_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")) {
+      insert.setString(1, kind);
+      insert.setString(2, liteLlmId);
+      insert.setLong(3, now);
       return insert.executeUpdate() == 1;
     }
   }

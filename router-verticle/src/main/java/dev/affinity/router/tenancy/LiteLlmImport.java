@@ -28,8 +28,9 @@ import java.util.regex.Pattern;
 /**
  * LiteLLM's virtual keys and teams, read from its own tables ({@value #KEYS_TABLE}, {@value #TEAMS_TABLE}) in the
  * database Affinity shares with it, and added to Affinity's, so the keys users hold keep working: LiteLLM keeps the
- * same SHA-256 of each key. What Affinity already has (a key by hash, a team by id) is left as it is: it may have
- * been changed through Affinity since. Columns are read by name, whichever a LiteLLM version has.
+ * same SHA-256 of each key. Each row is taken once ({@code affinity_litellm_import}): what Affinity has done with it
+ * since (changed, regenerated, deleted) stands; and what Affinity already had (a key by hash, a team by id) is left
+ * as it is. LiteLLM's tables are only read. Columns are read by name, whichever a LiteLLM version has.
  */
 public final class LiteLlmImport {
 
@@ -45,6 +46,8 @@ public final class LiteLlmImport {
       "object_permission_id");
   private static final List<String> TEAM_ONLY_IN_LITELLM = List.of("organization_id", "admins", "members",
       "members_with_roles", "model_max_budget", "model_id", "team_member_permissions", "object_permission_id");
+  /** A row an earlier import dealt with: it may have been changed, regenerated or deleted through Affinity since. */
+  static final String DONE_BEFORE = "done by an earlier import";
   private static final Pattern HASH = Pattern.compile("[0-9a-f]{64}");
   /** Affinity's columns for these are VARCHAR(256). */
   private static final int MAX_ID = 256;
@@ -85,8 +88,9 @@ public final class LiteLlmImport {
   }
 
   /**
-   * Imports, in the caller's transaction (committed by the caller). Rows are taken in key order and inserted only
-   * where absent, so two nodes importing at once each wait on the other's uncommitted rows and add nothing twice.
+   * Imports, in the caller's transaction (committed by the caller). Rows are taken in key order and recorded as
+   * done before anything is added, so two nodes importing at once each wait on the other's uncommitted rows and
+   * add nothing twice.
    */
   static Result run(Connection db, long now) throws SQLException {
     Map<String, String> tables = tables(db);
@@ -106,6 +110,10 @@ public final class LiteLlmImport {
           mapped = team(row, now);
         } catch (IllegalArgumentException invalid) {
           count(skippedTeams, "invalid " + field(invalid));
+          continue;
+        }
+        if (!JdbcTenantStore.recordImportIfFirst(db, "team", mapped.value().teamId(), now)) {
+          count(skippedTeams, DONE_BEFORE);
           continue;
         }
         if (!JdbcTenantStore.insertTeamIfAbsent(db, mapped.value())) {
@@ -129,6 +137,10 @@ public final class LiteLlmImport {
           continue;
         }
         VirtualKey key = mapped.value();
+        if (!JdbcTenantStore.recordImportIfFirst(db, "key", key.tokenHash(), now)) {
+          count(skippedKeys, DONE_BEFORE);
+          continue;
+        }
         if (!JdbcTenantStore.insertKeyIfAbsent(db, key)) {
           count(skippedKeys, "already in Affinity");
           continue;

@@ -45,7 +45,10 @@ class LiteLlmImportTest {
   private static final String IN_TEAM = "sk-inteam" + suffix();
   private static final String OVER_BUDGET = "sk-over" + suffix();
   private static final String ALREADY = "sk-already" + suffix();
-  private static final List<String> KEYS = List.of(PLAIN, HAIKU_ONLY, BLOCKED, EXPIRED, IN_TEAM, OVER_BUDGET, ALREADY);
+  private static final String REGENERATED = "sk-regen" + suffix();
+  private static final String DELETED = "sk-deleted" + suffix();
+  private static final List<String> KEYS = List.of(PLAIN, HAIKU_ONLY, BLOCKED, EXPIRED, IN_TEAM, OVER_BUDGET, ALREADY,
+      REGENERATED, DELETED);
 
   private static TestDatabase database;
   private static Vertx vertx;
@@ -82,6 +85,8 @@ class LiteLlmImportTest {
       key(db, IN_TEAM, "in-team", TEAM, "{all-team-models}", null, 3.0, null, now.plusDays(30), false, "bob");
       key(db, OVER_BUDGET, "over", null, "{all-proxy-models}", 1.0, 2.0, null, null, false, null);
       key(db, ALREADY, "litellm-alias", null, "{}", null, 0, null, null, false, null);
+      key(db, REGENERATED, "to-regenerate", null, "{}", null, 0, null, null, false, null);
+      key(db, DELETED, "to-delete", null, "{}", null, 0, null, null, false, null);
     }
     // a key Affinity already has under the same hash (changed through Affinity since): it must stay as it is
     try (JdbcTenantStore store = JdbcTenantStore.postgres(database.url())) {
@@ -300,7 +305,7 @@ class LiteLlmImportTest {
   @Test
   void theLogSaysWhatWasImportedInCountsOnly() {
     String line = logs.lines().stream().filter(text -> text.contains("LiteLLM import:")).findFirst().orElseThrow();
-    assertThat(line).contains("6 key(s) and 1 team(s) imported").contains("1 key(s) {already in Affinity=1}")
+    assertThat(line).contains("8 key(s) and 1 team(s) imported").contains("1 key(s) {already in Affinity=1}")
         .contains("keys.user_id=2").contains("teams.members_with_roles=1");
     for (String key : KEYS) {
       // request lines name a key by its hash prefix (key=); the import's line names none, and no log has a key
@@ -314,22 +319,36 @@ class LiteLlmImportTest {
     long keys = count("SELECT COUNT(*) FROM affinity_keys");
     long teams = count("SELECT COUNT(*) FROM affinity_teams");
     long opening = count("SELECT COUNT(*) FROM affinity_spend WHERE route = 'litellm-import'");
-    assertThat(keys).isEqualTo(7);
+    assertThat(keys).isEqualTo(9);
     assertThat(teams).isEqualTo(1);
     // the team's 12.5 and four keys': 0.25, 3.0, 2.0 (keys with no spend have no row)
     assertThat(opening).isEqualTo(4);
+    // what Affinity does with an imported key stands: a start must not bring back an old value or a deleted key
+    HttpResponse<String> regenerated = gateway.post("/key/regenerate", new JsonObject().put("key", REGENERATED)
+        .encode(), "x-api-key", MASTER);
+    assertThat(regenerated.statusCode()).as(regenerated.body()).isEqualTo(200);
+    String newValue = new JsonObject(regenerated.body()).getString("key");
+    assertThat(gateway.post("/key/delete", new JsonObject().put("keys", new JsonArray().add(DELETED)).encode(),
+        "x-api-key", MASTER).statusCode()).isEqualTo(200);
+    keys--;
     try (JdbcTenantStore store = JdbcTenantStore.postgres(database.url())) {
       store.migrate();
       LiteLlmImport.Result again = store.importLiteLlm();
       assertThat(again.found()).isTrue();
       assertThat(again.keys()).isEmpty();
       assertThat(again.teams()).isEmpty();
-      assertThat(again.skippedKeys()).containsEntry("already in Affinity", 7);
-      assertThat(again.skippedTeams()).containsEntry("already in Affinity", 1);
+      assertThat(again.skippedKeys()).containsExactly(Map.entry(LiteLlmImport.DONE_BEFORE, 9));
+      assertThat(again.skippedTeams()).containsExactly(Map.entry(LiteLlmImport.DONE_BEFORE, 1));
     }
     // a node of a new cluster on the same database: loads what the first imported, adds nothing
     try (TestGateway second = TestGateway.start(yaml)) {
       assertThat(second.post("/v1/messages", KeyManagementTest.message("sonnet", "hi"), "x-api-key", PLAIN,
+          "anthropic-version", "2023-06-01").statusCode()).isEqualTo(200);
+      assertThat(second.post("/v1/messages", KeyManagementTest.message("sonnet", "hi"), "x-api-key", REGENERATED,
+          "anthropic-version", "2023-06-01").statusCode()).isEqualTo(401);
+      assertThat(second.post("/v1/messages", KeyManagementTest.message("sonnet", "hi"), "x-api-key", DELETED,
+          "anthropic-version", "2023-06-01").statusCode()).isEqualTo(401);
+      assertThat(second.post("/v1/messages", KeyManagementTest.message("sonnet", "hi"), "x-api-key", newValue,
           "anthropic-version", "2023-06-01").statusCode()).isEqualTo(200);
       HttpResponse<String> over = second.get("/key/info?key=" + KeyToken.hash(OVER_BUDGET), "x-api-key", MASTER);
       assertThat(new JsonObject(over.body()).getJsonObject("info").getDouble("spend")).isEqualTo(2.0);
