@@ -132,40 +132,69 @@ public final class JdbcTenantStore implements TenantStore {
         + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DB_CLOSE_DELAY=-1", new Properties(), "in-memory store " + name);
   }
 
+  /** The PostgreSQL advisory lock nodes migrating the same database take in turn ("Affinity" in ASCII). */
+  private static final long MIGRATION_LOCK = 0x416666696e697479L;
+
   @Override
   public synchronized void migrate() {
     run(db -> {
-      try (Statement statement = db.createStatement()) {
-        statement.execute("CREATE TABLE IF NOT EXISTS affinity_schema (version INT PRIMARY KEY, applied_at BIGINT"
-            + " NOT NULL)");
+      // PostgreSQL's CREATE TABLE IF NOT EXISTS is not safe against itself: of two nodes starting together on a new
+      // database, one failed on pg_type's unique index. They migrate one at a time instead
+      boolean shared = url.startsWith("jdbc:postgresql:");
+      if (shared) {
+        advisoryLock(db, "pg_advisory_lock");
       }
-      db.commit();
-      int current;
-      try (Statement statement = db.createStatement();
-           ResultSet rows = statement.executeQuery("SELECT COALESCE(MAX(version), 0) FROM affinity_schema")) {
-        rows.next();
-        current = rows.getInt(1);
-      }
-      for (int version = current + 1; version <= MIGRATIONS.size(); version++) {
-        try (Statement statement = db.createStatement()) {
-          for (String sql : MIGRATIONS.get(version - 1).split(";")) {
-            if (!sql.isBlank()) {
-              statement.execute(sql);
-            }
-          }
-          // two nodes migrating at once: the second one's insert fails and its transaction rolls back
-          statement.execute("INSERT INTO affinity_schema (version, applied_at) VALUES (" + version + ", "
-              + System.currentTimeMillis() + ")");
-          db.commit();
-        } catch (SQLException raced) {
-          db.rollback();
-          if (schemaVersion(db) < version) {
-            throw raced;
-          }
+      try {
+        migrateOn(db);
+      } catch (SQLException failed) {
+        db.rollback();
+        throw failed;
+      } finally {
+        if (shared) {
+          advisoryLock(db, "pg_advisory_unlock");
         }
       }
       return null;
     });
+  }
+
+  private static void advisoryLock(Connection db, String function) throws SQLException {
+    try (Statement statement = db.createStatement()) {
+      statement.execute("SELECT " + function + "(" + MIGRATION_LOCK + ")");
+    }
+    db.commit();
+  }
+
+  private static void migrateOn(Connection db) throws SQLException {
+    try (Statement statement = db.createStatement()) {
+      statement.execute("CREATE TABLE IF NOT EXISTS affinity_schema (version INT PRIMARY KEY, applied_at BIGINT"
+          + " NOT NULL)");
+    }
+    db.commit();
+    int current;
+    try (Statement statement = db.createStatement();
+         ResultSet rows = statement.executeQuery("SELECT COALESCE(MAX(version), 0) FROM affinity_schema")) {
+      rows.next();
+      current = rows.getInt(1);
+    }
+    for (int version = current + 1; version <= MIGRATIONS.size(); version++) {
+      try (Statement statement = db.createStatement()) {
+        for (String sql : MIGRATIONS.get(version - 1).split(";")) {
+          if (!sql.isBlank()) {
+            statement.execute(sql);
+          }
+        }
+        // two nodes migrating at once: the second one's insert fails and its transaction rolls back
+        statement.execute("INSERT INTO affinity_schema (version, applied_at) VALUES (" + version + ", "
+            + System.currentTimeMillis() + ")");
+        db.commit();
+      } catch (SQLException raced) {
+        db.rollback();
+        if (schemaVersion(db) < version) {
+          throw raced;
+        }
+      }
+    }
   }
 
   private static int schemaVersion(Connection db) throws SQLException {
