@@ -58,6 +58,7 @@ public final class LiteLlmImport {
   /**
    * What an import did: the keys and teams it added (to publish to a running cluster), and counts for the log.
    *
+   * @param found         whether LiteLLM's tables are in the database (else nothing to log)
    * @param skippedKeys   reason to how many keys were left out
    * @param notImported   "keys.COLUMN" / "teams.COLUMN" to how many imported rows set a column Affinity lacks
    */
