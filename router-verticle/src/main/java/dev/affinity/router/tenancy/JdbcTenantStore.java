@@ -62,6 +62,15 @@ public final class JdbcTenantStore implements TenantStore {
         created_at BIGINT NOT NULL);
       CREATE INDEX affinity_spend_key ON affinity_spend (key_id, created_at);
       CREATE INDEX affinity_spend_team ON affinity_spend (team_id, created_at)
+      """,
+      // LiteLLM's rows the import has dealt with (kind 'key' with the key's hash, or 'team' with its id): each is
+      // taken once, so a key regenerated or deleted through Affinity is not brought back by the next start
+      """
+      CREATE TABLE affinity_litellm_import (
+        kind VARCHAR(8) NOT NULL,
+        litellm_id VARCHAR(256) NOT NULL,
+        imported_at BIGINT NOT NULL,
+        PRIMARY KEY (kind, litellm_id))
       """);
 
   private final String url;
@@ -123,40 +132,69 @@ public final class JdbcTenantStore implements TenantStore {
         + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DB_CLOSE_DELAY=-1", new Properties(), "in-memory store " + name);
   }
 
+  /** The PostgreSQL advisory lock nodes migrating the same database take in turn ("Affinity" in ASCII). */
+  private static final long MIGRATION_LOCK = 0x416666696e697479L;
+
   @Override
   public synchronized void migrate() {
     run(db -> {
-      try (Statement statement = db.createStatement()) {
-        statement.execute("CREATE TABLE IF NOT EXISTS affinity_schema (version INT PRIMARY KEY, applied_at BIGINT"
-            + " NOT NULL)");
+      // PostgreSQL's CREATE TABLE IF NOT EXISTS is not safe against itself: of two nodes starting together on a new
+      // database, one failed on pg_type's unique index. They migrate one at a time instead
+      boolean shared = url.startsWith("jdbc:postgresql:");
+      if (shared) {
+        advisoryLock(db, "pg_advisory_lock");
       }
-      db.commit();
-      int current;
-      try (Statement statement = db.createStatement();
-           ResultSet rows = statement.executeQuery("SELECT COALESCE(MAX(version), 0) FROM affinity_schema")) {
-        rows.next();
-        current = rows.getInt(1);
-      }
-      for (int version = current + 1; version <= MIGRATIONS.size(); version++) {
-        try (Statement statement = db.createStatement()) {
-          for (String sql : MIGRATIONS.get(version - 1).split(";")) {
-            if (!sql.isBlank()) {
-              statement.execute(sql);
-            }
-          }
-          // two nodes migrating at once: the second one's insert fails and its transaction rolls back
-          statement.execute("INSERT INTO affinity_schema (version, applied_at) VALUES (" + version + ", "
-              + System.currentTimeMillis() + ")");
-          db.commit();
-        } catch (SQLException raced) {
-          db.rollback();
-          if (schemaVersion(db) < version) {
-            throw raced;
-          }
+      try {
+        migrateOn(db);
+      } catch (SQLException failed) {
+        db.rollback();
+        throw failed;
+      } finally {
+        if (shared) {
+          advisoryLock(db, "pg_advisory_unlock");
         }
       }
       return null;
     });
+  }
+
+  private static void advisoryLock(Connection db, String function) throws SQLException {
+    try (Statement statement = db.createStatement()) {
+      statement.execute("SELECT " + function + "(" + MIGRATION_LOCK + ")");
+    }
+    db.commit();
+  }
+
+  private static void migrateOn(Connection db) throws SQLException {
+    try (Statement statement = db.createStatement()) {
+      statement.execute("CREATE TABLE IF NOT EXISTS affinity_schema (version INT PRIMARY KEY, applied_at BIGINT"
+          + " NOT NULL)");
+    }
+    db.commit();
+    int current;
+    try (Statement statement = db.createStatement();
+         ResultSet rows = statement.executeQuery("SELECT COALESCE(MAX(version), 0) FROM affinity_schema")) {
+      rows.next();
+      current = rows.getInt(1);
+    }
+    for (int version = current + 1; version <= MIGRATIONS.size(); version++) {
+      try (Statement statement = db.createStatement()) {
+        for (String sql : MIGRATIONS.get(version - 1).split(";")) {
+          if (!sql.isBlank()) {
+            statement.execute(sql);
+          }
+        }
+        // two nodes migrating at once: the second one's insert fails and its transaction rolls back
+        statement.execute("INSERT INTO affinity_schema (version, applied_at) VALUES (" + version + ", "
+            + System.currentTimeMillis() + ")");
+        db.commit();
+      } catch (SQLException raced) {
+        db.rollback();
+        if (schemaVersion(db) < version) {
+          throw raced;
+        }
+      }
+    }
   }
 
   private static int schemaVersion(Connection db) throws SQLException {
@@ -242,34 +280,97 @@ public final class JdbcTenantStore implements TenantStore {
     if (rows.isEmpty()) {
       return;
     }
-    update(db -> {
-      try (PreparedStatement insert = db.prepareStatement("INSERT INTO affinity_spend (entry_id, request_id, key_id,"
-          + " key_hash_prefix, team_id, key_alias, model, deployment, route, status, input_tokens, cache_write_tokens,"
-          + " cache_read_tokens, output_tokens, cost_usd, latency_ms, created_at)"
-          + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
-        for (SpendRow row : rows) {
-          int i = 0;
-          insert.setString(++i, row.entryId());
-          insert.setString(++i, row.requestId());
-          insert.setString(++i, row.keyId());
-          insert.setString(++i, row.keyHashPrefix());
-          insert.setString(++i, row.teamId());
-          insert.setString(++i, row.keyAlias());
-          insert.setString(++i, row.model());
-          insert.setString(++i, row.deployment());
-          insert.setString(++i, row.route());
-          insert.setInt(++i, row.status());
-          insert.setLong(++i, row.inputTokens());
-          insert.setLong(++i, row.cacheWriteTokens());
-          insert.setLong(++i, row.cacheReadTokens());
-          insert.setLong(++i, row.outputTokens());
-          insert.setDouble(++i, row.costUsd());
-          insert.setLong(++i, row.latencyMillis());
-          insert.setLong(++i, row.createdAt());
-          insert.addBatch();
-        }
-        insert.executeBatch();
+    update(db -> insertSpend(db, rows));
+  }
+
+  /** Rows into {@code affinity_spend}, in the caller's transaction; an entry id already there is skipped. */
+  static void insertSpend(Connection db, List<SpendRow> rows) throws SQLException {
+    try (PreparedStatement insert = db.prepareStatement("INSERT INTO affinity_spend (entry_id, request_id, key_id,"
+        + " key_hash_prefix, team_id, key_alias, model, deployment, route, status, input_tokens, cache_write_tokens,"
+        + " cache_read_tokens, output_tokens, cost_usd, latency_ms, created_at)"
+        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
+      for (SpendRow row : rows) {
+        int i = 0;
+        insert.setString(++i, row.entryId());
+        insert.setString(++i, row.requestId());
+        insert.setString(++i, row.keyId());
+        insert.setString(++i, row.keyHashPrefix());
+        insert.setString(++i, row.teamId());
+        insert.setString(++i, row.keyAlias());
+        insert.setString(++i, row.model());
+        insert.setString(++i, row.deployment());
+        insert.setString(++i, row.route());
+        insert.setInt(++i, row.status());
+        insert.setLong(++i, row.inputTokens());
+        insert.setLong(++i, row.cacheWriteTokens());
+        insert.setLong(++i, row.cacheReadTokens());
+        insert.setLong(++i, row.outputTokens());
+        insert.setDouble(++i, row.costUsd());
+        insert.setLong(++i, row.latencyMillis());
+        insert.setLong(++i, row.createdAt());
+        insert.addBatch();
       }
+      insert.executeBatch();
+    }
+  }
+
+  /**
+   * Inserts the key unless one with its id or hash is there, in the caller's transaction.
+   *
+   * @return whether it was inserted
+   */
+  static boolean insertKeyIfAbsent(Connection db, VirtualKey key) throws SQLException {
+    try (PreparedStatement insert = db.prepareStatement("INSERT INTO affinity_keys (key_id, token_hash, team_id,"
+        + " key_alias, doc, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
+      insert.setString(1, key.id());
+      insert.setString(2, key.tokenHash());
+      insert.setString(3, key.teamId());
+      insert.setString(4, key.keyAlias());
+      insert.setString(5, TenantJson.key(key).encode());
+      insert.setLong(6, key.createdAt());
+      return insert.executeUpdate() == 1;
+    }
+  }
+
+  /**
+   * Records that the import dealt with this LiteLLM row, unless it did before, in the caller's transaction.
+   *
+   * @return whether this is the first time (another node importing at once waits here for the first to commit)
+   */
+  static boolean recordImportIfFirst(Connection db, String kind, String liteLlmId, long now) throws SQLException {
+    try (PreparedStatement insert = db.prepareStatement("INSERT INTO affinity_litellm_import (kind, litellm_id,"
+        + " imported_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")) {
+      insert.setString(1, kind);
+      insert.setString(2, liteLlmId);
+      insert.setLong(3, now);
+      return insert.executeUpdate() == 1;
+    }
+  }
+
+  /** Inserts the team unless one with its id is there, in the caller's transaction; whether it was inserted. */
+  static boolean insertTeamIfAbsent(Connection db, Team team) throws SQLException {
+    try (PreparedStatement insert = db.prepareStatement(
+        "INSERT INTO affinity_teams (team_id, doc, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")) {
+      insert.setString(1, team.teamId());
+      insert.setString(2, TenantJson.team(team).encode());
+      insert.setLong(3, team.createdAt());
+      return insert.executeUpdate() == 1;
+    }
+  }
+
+  /**
+   * Imports LiteLLM's keys and teams from the same PostgreSQL database ({@link LiteLlmImport}), in one transaction.
+   * The embedded store cannot hold LiteLLM's tables: nothing to do there.
+   */
+  @Override
+  public synchronized LiteLlmImport.Result importLiteLlm() {
+    if (!url.startsWith("jdbc:postgresql:")) {
+      return LiteLlmImport.Result.NONE;
+    }
+    return run(db -> {
+      LiteLlmImport.Result result = LiteLlmImport.run(db, System.currentTimeMillis());
+      db.commit();
+      return result;
     });
   }
 

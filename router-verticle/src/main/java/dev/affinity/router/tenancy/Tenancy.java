@@ -69,8 +69,12 @@ public final class Tenancy implements Tenants {
     String member = hazelcast.getCluster().getLocalMember().getUuid().toString();
     return tenancy.blocking(() -> {
       store.migrate();
+      LiteLlmImport.Result imported = tenancy.importBlocking();
       if (loaded.putIfAbsent("loaded", member) == null) {
         tenancy.loadBlocking();
+      } else {
+        // a cluster already running loaded the store before this node's import: what it added goes in now
+        tenancy.publishBlocking(imported);
       }
       tenancy.directory.followBlocking();
       return tenancy;
@@ -79,6 +83,39 @@ public final class Tenancy implements Tenants {
           tenancy.worker.close();
           store.close();
         });
+  }
+
+  /**
+   * LiteLLM's keys and teams, when it shares the database, into the store. A failure is logged and the node starts
+   * without them: Affinity's own keys and the master key still work, and the next start tries again.
+   */
+  private LiteLlmImport.Result importBlocking() {
+    try {
+      LiteLlmImport.Result result = store.importLiteLlm();
+      if (result.found()) {
+        LOG.info(result::summary);
+      }
+      return result;
+    } catch (JdbcTenantStore.TenantStoreException failed) {
+      // the SQL state only: a database's message may quote a row's values
+      String state = failed.getCause() instanceof java.sql.SQLException sql ? sql.getSQLState() : null;
+      LOG.warning("LiteLLM's keys and teams were not imported (SQL state " + state + "); they are tried again at"
+          + " the next start");
+      return LiteLlmImport.Result.NONE;
+    }
+  }
+
+  /** Keys and teams this node imported, into the cluster's maps and counters, when another node loaded the store. */
+  private void publishBlocking(LiteLlmImport.Result imported) {
+    long now = System.currentTimeMillis();
+    for (Team team : imported.teams()) {
+      directory.putBlocking(team);
+      seedSpend("team", team.teamId(), team.allowance(), team.createdAt(), now);
+    }
+    for (VirtualKey key : imported.keys()) {
+      directory.putBlocking(key);
+      seedSpend("key", key.id(), key.allowance(), key.createdAt(), now);
+    }
   }
 
   /** The store's keys, teams and this budget period's spend, into a cluster that has none. */

@@ -26,6 +26,14 @@ public interface TenantStore extends AutoCloseable {
 
   void deleteTeam(String teamId);
 
+  /**
+   * Adds the virtual keys and teams of a LiteLLM proxy that shares this database and that this store does not have
+   * yet (by hash, by team id), with the spend they carry. Blocking; after {@link #migrate()}.
+   */
+  default LiteLlmImport.Result importLiteLlm() {
+    return LiteLlmImport.Result.NONE;
+  }
+
   /** Appends rows; a row whose entry id is already there is skipped, so a batch may be written again. */
   void appendSpend(List<SpendRow> rows);
 

@@ -39,6 +39,37 @@ class JdbcTenantStoreTest {
   }
 
   @Test
+  void nodesMigratingANewDatabaseTogetherAllStart() throws Exception {
+    try (TestDatabase fresh = TestDatabase.create()) {
+      // a new schema each round: each is a new database to the store; without a lock one of two failed most rounds
+      for (int round = 0; round < 5; round++) {
+        try (java.sql.Connection db = java.sql.DriverManager.getConnection(fresh.url());
+             java.sql.Statement sql = db.createStatement()) {
+          sql.execute("CREATE SCHEMA round" + round);
+        }
+        String url = fresh.url() + "&currentSchema=round" + round;
+        java.util.concurrent.CyclicBarrier together = new java.util.concurrent.CyclicBarrier(2);
+        java.util.concurrent.Callable<Integer> node = () -> {
+          try (JdbcTenantStore store = JdbcTenantStore.postgres(url)) {
+            together.await(30, java.util.concurrent.TimeUnit.SECONDS);
+            store.migrate();
+            return store.keys().size();
+          }
+        };
+        java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+          var first = threads.submit(node);
+          var second = threads.submit(node);
+          assertThat(first.get(60, java.util.concurrent.TimeUnit.SECONDS)).isZero();
+          assertThat(second.get(60, java.util.concurrent.TimeUnit.SECONDS)).isZero();
+        } finally {
+          threads.shutdown();
+        }
+      }
+    }
+  }
+
+  @Test
   void embeddedFileStoreKeepsThemAcrossReopening() throws Exception {
     Path dir = Files.createTempDirectory("affinity-store");
     try (JdbcTenantStore store = JdbcTenantStore.embedded(dir)) {
