@@ -25,6 +25,10 @@ import java.util.function.Function;
  */
 public final class JdbcTenantStore implements TenantStore {
 
+  private static final String INSERT_KEY = "INSERT INTO affinity_keys (key_id, token_hash, team_id, key_alias, doc,"
+      + " created_at) VALUES (?, ?, ?, ?, ?, ?)";
+  private static final String INSERT_TEAM = "INSERT INTO affinity_teams (team_id, doc, created_at) VALUES (?, ?, ?)";
+
   /**
    * The schema, version by version: a database is brought up to the last one, each version in one transaction.
    * Append new versions; never edit one that has shipped.
@@ -221,17 +225,10 @@ public final class JdbcTenantStore implements TenantStore {
   public synchronized void saveKey(VirtualKey key) {
     update(db -> {
       try (PreparedStatement delete = db.prepareStatement("DELETE FROM affinity_keys WHERE key_id = ?");
-           PreparedStatement insert = db.prepareStatement("INSERT INTO affinity_keys (key_id, token_hash, team_id,"
-               + " key_alias, doc, created_at) VALUES (?, ?, ?, ?, ?, ?)")) {
+           PreparedStatement insert = db.prepareStatement(INSERT_KEY)) {
         delete.setString(1, key.id());
         delete.executeUpdate();
-        insert.setString(1, key.id());
-        insert.setString(2, key.tokenHash());
-        insert.setString(3, key.teamId());
-        insert.setString(4, key.keyAlias());
-        insert.setString(5, TenantJson.key(key).encode());
-        insert.setLong(6, key.createdAt());
-        insert.executeUpdate();
+        bindKey(insert, key).executeUpdate();
       }
     });
   }
@@ -250,14 +247,10 @@ public final class JdbcTenantStore implements TenantStore {
   public synchronized void saveTeam(Team team) {
     update(db -> {
       try (PreparedStatement delete = db.prepareStatement("DELETE FROM affinity_teams WHERE team_id = ?");
-           PreparedStatement insert = db.prepareStatement(
-               "INSERT INTO affinity_teams (team_id, doc, created_at) VALUES (?, ?, ?)")) {
+           PreparedStatement insert = db.prepareStatement(INSERT_TEAM)) {
         delete.setString(1, team.teamId());
         delete.executeUpdate();
-        insert.setString(1, team.teamId());
-        insert.setString(2, TenantJson.team(team).encode());
-        insert.setLong(3, team.createdAt());
-        insert.executeUpdate();
+        bindTeam(insert, team).executeUpdate();
       }
     });
   }
@@ -320,15 +313,8 @@ public final class JdbcTenantStore implements TenantStore {
    * @return whether it was inserted
    */
   static boolean insertKeyIfAbsent(Connection db, VirtualKey key) throws SQLException {
-    try (PreparedStatement insert = db.prepareStatement("INSERT INTO affinity_keys (key_id, token_hash, team_id,"
-        + " key_alias, doc, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
-      insert.setString(1, key.id());
-      insert.setString(2, key.tokenHash());
-      insert.setString(3, key.teamId());
-      insert.setString(4, key.keyAlias());
-      insert.setString(5, TenantJson.key(key).encode());
-      insert.setLong(6, key.createdAt());
-      return insert.executeUpdate() == 1;
+    try (PreparedStatement insert = db.prepareStatement(INSERT_KEY + " ON CONFLICT DO NOTHING")) {
+      return bindKey(insert, key).executeUpdate() == 1;
     }
   }
 
@@ -349,13 +335,26 @@ public final class JdbcTenantStore implements TenantStore {
 
   /** Inserts the team unless one with its id is there, in the caller's transaction; whether it was inserted. */
   static boolean insertTeamIfAbsent(Connection db, Team team) throws SQLException {
-    try (PreparedStatement insert = db.prepareStatement(
-        "INSERT INTO affinity_teams (team_id, doc, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")) {
-      insert.setString(1, team.teamId());
-      insert.setString(2, TenantJson.team(team).encode());
-      insert.setLong(3, team.createdAt());
-      return insert.executeUpdate() == 1;
+    try (PreparedStatement insert = db.prepareStatement(INSERT_TEAM + " ON CONFLICT DO NOTHING")) {
+      return bindTeam(insert, team).executeUpdate() == 1;
     }
+  }
+
+  private static PreparedStatement bindKey(PreparedStatement insert, VirtualKey key) throws SQLException {
+    insert.setString(1, key.id());
+    insert.setString(2, key.tokenHash());
+    insert.setString(3, key.teamId());
+    insert.setString(4, key.keyAlias());
+    insert.setString(5, TenantJson.key(key).encode());
+    insert.setLong(6, key.createdAt());
+    return insert;
+  }
+
+  private static PreparedStatement bindTeam(PreparedStatement insert, Team team) throws SQLException {
+    insert.setString(1, team.teamId());
+    insert.setString(2, TenantJson.team(team).encode());
+    insert.setLong(3, team.createdAt());
+    return insert;
   }
 
   /**
