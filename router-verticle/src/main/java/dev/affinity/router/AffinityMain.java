@@ -163,8 +163,8 @@ public final class AffinityMain {
     if (!unpriced.isEmpty()) {
       log.warning("config: no price for " + unpriced.stream().map(d -> d.id() + " (" + d.model() + ")")
           .collect(Collectors.joining(", ")) + ": their calls cost 0 in spend, budgets (max_budget) and savings;"
-          + " set model_info.input_cost_per_token and output_cost_per_token (and cache_read_input_token_cost: cache"
-          + " reads are otherwise priced at 0.1x input)");
+          + " set model_info.input_cost_per_token and output_cost_per_token (and cache_read_input_token_cost where"
+          + " the model's cache reads differ from its family's share of the input price: docs/configuration.md)");
     }
 
     ClusterSettings cluster;
