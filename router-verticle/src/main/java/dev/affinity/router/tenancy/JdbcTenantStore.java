@@ -14,8 +14,10 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Properties;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -323,6 +325,18 @@ public final class JdbcTenantStore implements TenantStore {
    *
    * @return whether this is the first time (another node importing at once waits here for the first to commit)
    */
+  /** Every LiteLLM row an import took before, as {@code kind:id}: read once, so a start skips them without a write. */
+  static Set<String> importedBefore(Connection db) throws SQLException {
+    Set<String> done = new HashSet<>();
+    try (Statement query = db.createStatement();
+         ResultSet rows = query.executeQuery("SELECT kind, litellm_id FROM affinity_litellm_import")) {
+      while (rows.next()) {
+        done.add(rows.getString(1) + ":" + rows.getString(2));
+      }
+    }
+    return done;
+  }
+
   static boolean recordImportIfFirst(Connection db, String kind, String liteLlmId, long now) throws SQLException {
     try (PreparedStatement insert = db.prepareStatement("INSERT INTO affinity_litellm_import (kind, litellm_id,"
         + " imported_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")) {

@@ -104,6 +104,7 @@ public final class LiteLlmImport {
     Map<String, Integer> skippedKeys = new TreeMap<>();
     Map<String, Integer> notImported = new TreeMap<>();
     List<SpendRow> spend = new ArrayList<>();
+    Set<String> done = JdbcTenantStore.importedBefore(db);
     if (tables.containsKey(TEAMS_TABLE)) {
       for (Map<String, Object> row : rows(db, tables.get(TEAMS_TABLE), TEAMS_TABLE, "team_id")) {
         Mapped<Team> mapped;
@@ -113,7 +114,8 @@ public final class LiteLlmImport {
           count(skippedTeams, "invalid " + field(invalid));
           continue;
         }
-        if (!JdbcTenantStore.recordImportIfFirst(db, "team", mapped.value().teamId(), now)) {
+        if (done.contains("team:" + mapped.value().teamId())
+            || !JdbcTenantStore.recordImportIfFirst(db, "team", mapped.value().teamId(), now)) {
           count(skippedTeams, DONE_BEFORE);
           continue;
         }
@@ -138,7 +140,8 @@ public final class LiteLlmImport {
           continue;
         }
         VirtualKey key = mapped.value();
-        if (!JdbcTenantStore.recordImportIfFirst(db, "key", key.tokenHash(), now)) {
+        if (done.contains("key:" + key.tokenHash())
+            || !JdbcTenantStore.recordImportIfFirst(db, "key", key.tokenHash(), now)) {
           count(skippedKeys, DONE_BEFORE);
           continue;
         }
