@@ -130,9 +130,8 @@ final class ChatChunksToResponseEvents extends ChatChunkStream {
     ObjectNode opening = item.deepCopy();
     opening.putArray("summary");
     opening.remove("encrypted_content");
-    emit("response.output_item.added", NODES.objectNode().put("output_index", output.size()).set("item", opening));
-    emit("response.output_item.done", NODES.objectNode().put("output_index", output.size()).set("item", item));
-    output.add(item);
+    itemAdded(opening);
+    itemDone(item);
   }
 
   /** A reasoning item whose summary streams as Claude thinks; its signed block comes when the thinking is over. */
@@ -141,8 +140,7 @@ final class ChatChunksToResponseEvents extends ChatChunkStream {
     openItem = ChatToResponse.reasoningItem(responseId, output.size(), NODES.objectNode());
     openItem.remove("encrypted_content");
     openCall = REASONING;
-    emit("response.output_item.added", NODES.objectNode().put("output_index", output.size())
-        .set("item", openItem.deepCopy()));
+    itemAdded(openItem.deepCopy());
     emit("response.reasoning_summary_part.added", summaryPart().set("part", summaryText("")));
   }
 
@@ -151,19 +149,14 @@ final class ChatChunksToResponseEvents extends ChatChunkStream {
     String text = openText.toString();
     emit("response.reasoning_summary_text.done", summaryPart().put("text", text));
     emit("response.reasoning_summary_part.done", summaryPart().set("part", summaryText(text)));
-    emit("response.output_item.done", NODES.objectNode().put("output_index", output.size()).set("item", done));
-    output.add(done);
-    openItem = null;
-    openCall = -1;
-    openText.setLength(0);
+    itemDone(done);
   }
 
   private void openMessage() {
     closeItem();
     openItem = ChatToResponse.messageItem(responseId, output.size(), null, null);
     openCall = -1;
-    emit("response.output_item.added", NODES.objectNode().put("output_index", output.size())
-        .set("item", openItem.deepCopy()));
+    itemAdded(openItem.deepCopy());
     emit("response.content_part.added", located(true).set("part", ChatToResponse.textPart("")));
   }
 
@@ -171,8 +164,7 @@ final class ChatChunksToResponseEvents extends ChatChunkStream {
     closeItem();
     openItem = ChatToResponse.functionCall(callId, name, "");
     openCall = index;
-    emit("response.output_item.added", NODES.objectNode().put("output_index", output.size())
-        .set("item", openItem.deepCopy().put("status", "in_progress")));
+    itemAdded(openItem.deepCopy().put("status", "in_progress"));
   }
 
   /** Closes the open item, if any: its done events, and its final form in the output. */
@@ -197,8 +189,18 @@ final class ChatChunksToResponseEvents extends ChatChunkStream {
       emit("response.function_call_arguments.done", located(false).put("arguments", text));
       done = openItem.put("arguments", text);
     }
-    emit("response.output_item.done", NODES.objectNode().put("output_index", output.size()).set("item", done));
-    output.add(done);
+    itemDone(done);
+  }
+
+  /** {@code output_item.added} of the item about to be the next in the output. */
+  private void itemAdded(ObjectNode item) {
+    emit("response.output_item.added", NODES.objectNode().put("output_index", output.size()).set("item", item));
+  }
+
+  /** {@code output_item.done} of {@code item}, the output's next; no item is open after it. */
+  private void itemDone(ObjectNode item) {
+    emit("response.output_item.done", NODES.objectNode().put("output_index", output.size()).set("item", item));
+    output.add(item);
     openItem = null;
     openCall = -1;
     openText.setLength(0);

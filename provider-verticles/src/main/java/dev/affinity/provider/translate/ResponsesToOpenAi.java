@@ -71,11 +71,7 @@ public final class ResponsesToOpenAi implements Translator {
         .orElseThrow(() -> new TranslationException(ResponseIds.PREVIOUS_RESPONSE_ID
             + ": not a response of the deployment this request was sent to", ResponseIds.PREVIOUS_RESPONSE_ID));
     body.put(ResponseIds.PREVIOUS_RESPONSE_ID, origin.upstreamId());
-    try {
-      return Buffer.buffer(JSON.writeValueAsBytes(body));
-    } catch (IOException impossible) {
-      throw new IllegalStateException("a JSON tree always serialises", impossible);
-    }
+    return serialised(body);
   }
 
   @Override
@@ -98,21 +94,16 @@ public final class ResponsesToOpenAi implements Translator {
       if ("response".equals(json.path("object").asText())) {
         named((ObjectNode) json, call.deployment().id());
       }
-      return relayedJson(json, TokenUsage.NONE);
+      return Answer.relayed(serialised(json), TokenUsage.NONE, null);
     }
     TokenUsage usage = OpenAiUsage.ofResponse(json.get("usage"));
     named((ObjectNode) json, call.deployment().id());
-    try {
-      return Answer.relayed(Buffer.buffer(JSON.writeValueAsBytes(json)), usage == null ? TokenUsage.NONE : usage,
-          null);
-    } catch (IOException impossible) {
-      throw new IllegalStateException("a JSON tree always serialises", impossible);
-    }
+    return Answer.relayed(serialised(json), usage == null ? TokenUsage.NONE : usage, null);
   }
 
-  private static Answer relayedJson(JsonNode json, TokenUsage usage) {
+  private static Buffer serialised(JsonNode json) {
     try {
-      return Answer.relayed(Buffer.buffer(JSON.writeValueAsBytes(json)), usage, null);
+      return Buffer.buffer(JSON.writeValueAsBytes(json));
     } catch (IOException impossible) {
       throw new IllegalStateException("a JSON tree always serialises", impossible);
     }
