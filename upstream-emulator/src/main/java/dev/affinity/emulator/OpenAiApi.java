@@ -1,10 +1,12 @@
 package dev.affinity.emulator;
 
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.lang.System.Logger.Level;
@@ -46,43 +48,13 @@ final class OpenAiApi {
   }
 
   void mount(Router router) {
-    router.post("/v1/chat/completions")
-        .handler(ctx -> {
-          authenticate(ctx);
-          completions.handle(ctx);
-        })
-        .failureHandler(OpenAiApi::answerFailure);
-    router.post("/v1/responses")
-        .handler(ctx -> {
-          authenticate(ctx);
-          responses.handle(ctx);
-        })
-        .failureHandler(OpenAiApi::answerFailure);
+    authenticated(router.post("/v1/chat/completions"), completions::handle);
+    authenticated(router.post("/v1/responses"), responses::handle);
     // the stored responses: retrieved, deleted, cancelled, their input items listed
-    router.get("/v1/responses/:id")
-        .handler(ctx -> {
-          authenticate(ctx);
-          responses.retrieve(ctx);
-        })
-        .failureHandler(OpenAiApi::answerFailure);
-    router.delete("/v1/responses/:id")
-        .handler(ctx -> {
-          authenticate(ctx);
-          responses.delete(ctx);
-        })
-        .failureHandler(OpenAiApi::answerFailure);
-    router.post("/v1/responses/:id/cancel")
-        .handler(ctx -> {
-          authenticate(ctx);
-          responses.cancel(ctx);
-        })
-        .failureHandler(OpenAiApi::answerFailure);
-    router.get("/v1/responses/:id/input_items")
-        .handler(ctx -> {
-          authenticate(ctx);
-          responses.inputItems(ctx);
-        })
-        .failureHandler(OpenAiApi::answerFailure);
+    authenticated(router.get("/v1/responses/:id"), responses::retrieve);
+    authenticated(router.delete("/v1/responses/:id"), responses::delete);
+    authenticated(router.post("/v1/responses/:id/cancel"), responses::cancel);
+    authenticated(router.get("/v1/responses/:id/input_items"), responses::inputItems);
     // Azure OpenAI: the deployment in the path, the version in the query, the key in an api-key header
     router.post("/openai/deployments/:deployment/chat/completions")
         .handler(ctx -> {
@@ -100,6 +72,14 @@ final class OpenAiApi {
     router.get("/v1/models/:model")
         .handler(ctx -> whenOpenAiClient(ctx, () -> model(ctx)))
         .failureHandler(OpenAiApi::answerFailureIfServed);
+  }
+
+  /** {@code route} for a bearer key's caller: authenticated, then {@code endpoint}; failures in OpenAI's shape. */
+  private void authenticated(Route route, Handler<RoutingContext> endpoint) {
+    route.handler(ctx -> {
+      authenticate(ctx);
+      endpoint.handle(ctx);
+    }).failureHandler(OpenAiApi::answerFailure);
   }
 
   /**

@@ -2,6 +2,7 @@ package dev.affinity.router.ingress;
 
 import dev.affinity.model.GatewayError;
 import dev.affinity.model.Operation;
+import dev.affinity.router.node.LogLine;
 import io.vertx.core.MultiMap;
 
 import java.net.URLEncoder;
@@ -45,7 +46,7 @@ final class StoredResponseQuery {
             + " it without stream (the whole response object)").toReplyException();
       }
       if (!allowed.contains(name)) {
-        throw GatewayError.invalidField(name, "unknown query parameter '" + clipped(name) + "' for "
+        throw GatewayError.invalidField(name, "unknown query parameter '" + LogLine.clip(name, 60) + "' for "
             + endpoint(operation)).toReplyException();
       }
       query.append(query.isEmpty() ? "" : "&").append(encoded(name)).append('=').append(encoded(param.getValue()));
@@ -65,9 +66,5 @@ final class StoredResponseQuery {
 
   private static String encoded(String value) {
     return URLEncoder.encode(value, StandardCharsets.UTF_8);
-  }
-
-  private static String clipped(String name) {
-    return name.length() > 60 ? name.substring(0, 60) + "..." : name;
   }
 }
