@@ -44,7 +44,6 @@ import java.math.RoundingMode;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.logging.Level;
@@ -157,8 +156,8 @@ public final class RoutingVerticle extends VerticleBase implements NodeRouter {
 
   /**
    * An operation on a stored response (retrieve, delete, cancel, list its input items): sent to the deployment its id
-   * names, when that deployment serves its alias to this caller, which is the check a follow-up's
-   * {@code previous_response_id} gets ({@link #holderAmong}); else not found, as OpenAI answers an id of another
+   * names, when that deployment serves its alias to this caller ({@link Tenants#reachable}, the check a follow-up's
+   * {@code previous_response_id} gets); else not found, as OpenAI answers an id of another
    * organisation. Not a model call: no policy, no pin, no slot, no retry, no fallback, nothing booked (no usage, no
    * cost, no spend, no request-log line; the front end writes its access line).
    */
@@ -176,15 +175,13 @@ public final class RoutingVerticle extends VerticleBase implements NodeRouter {
           + " deployment, answered over Chat Completions)"));
     }
     // the alias is the deployment's own model_name (a group alias or a wildcard's model is not in the id)
-    List<Deployment> candidates = shared.tenants().reachable(request.caller(), named.alias(), List.of(named));
-    Deployment holder = holderAmong(id, candidates).orElse(null);
-    if (holder == null) {
+    if (shared.tenants().reachable(request.caller(), named.alias(), List.of(named)).isEmpty()) {
       return Future.failedFuture(storedNotFound(id, "it was made by a deployment this key may not use"));
     }
     shared.node().metrics().routingDecision(System.nanoTime() - receivedAt);
-    ProviderCall call = new ProviderCall(request, holder, request.body(), RouteKind.STORED,
-        holder.timeout(false).toMillis(), receivedAt, false);
-    return answerOf(holder, call)
+    ProviderCall call = new ProviderCall(request, named, request.body(), RouteKind.STORED,
+        named.timeout(false).toMillis(), receivedAt, false);
+    return answerOf(named, call)
         .map(reply -> reply.withRoute(RouteKind.STORED))
         .recover(failure -> Future.failedFuture(failure instanceof FailedCall failed
             ? failed.error().toReplyException() : failure));
@@ -347,24 +344,15 @@ public final class RoutingVerticle extends VerticleBase implements NodeRouter {
     if (!ResponseIds.continuesStored(body)) {
       return null;
     }
-    String id = body.get(ResponseIds.PREVIOUS_RESPONSE_ID).textValue();
-    if (ResponseIds.origin(id).isEmpty()) {
-      throw GatewayError.invalidField(ResponseIds.PREVIOUS_RESPONSE_ID,
-          "previous_response_id: not a response id this gateway gave").toReplyException();
-    }
-    return holderAmong(id, candidates)
+    String deploymentId = ResponseIds.origin(body.get(ResponseIds.PREVIOUS_RESPONSE_ID).textValue())
+        .map(ResponseIds.Origin::deploymentId)
+        .orElseThrow(() -> GatewayError.invalidField(ResponseIds.PREVIOUS_RESPONSE_ID,
+            "previous_response_id: not a response id this gateway gave").toReplyException());
+    // candidates are the alias's deployments this caller may use: a forged id can pick no other
+    return candidates.stream().filter(deployment -> deployment.id().equals(deploymentId)).findFirst()
         .orElseThrow(() -> GatewayError.invalidField(ResponseIds.PREVIOUS_RESPONSE_ID, "previous_response_id: the"
             + " response was made by a deployment that does not serve model '" + request.model() + "' for this key")
             .toReplyException());
-  }
-
-  /**
-   * The deployment that made the response {@code id} ({@link ResponseIds}), if it is among {@code candidates}: the
-   * deployments of an alias this caller may use ({@link Tenants#reachable}). A forged id can pick no other.
-   */
-  private static Optional<Deployment> holderAmong(String id, List<Deployment> candidates) {
-    return ResponseIds.origin(id).flatMap(origin -> candidates.stream()
-        .filter(deployment -> deployment.id().equals(origin.deploymentId())).findFirst());
   }
 
   /** Whether a wait of {@code millis} still leaves the request inside the router's timeout. */
