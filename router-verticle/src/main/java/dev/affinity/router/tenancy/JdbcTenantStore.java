@@ -146,7 +146,7 @@ public final class JdbcTenantStore implements TenantStore {
     run(db -> {
       // PostgreSQL's CREATE TABLE IF NOT EXISTS is not safe against itself: of two nodes starting together on a new
       // database, one failed on pg_type's unique index. They migrate one at a time instead
-      boolean shared = url.startsWith("jdbc:postgresql:");
+      boolean shared = onPostgres();
       if (shared) {
         advisoryLock(db, "pg_advisory_lock");
       }
@@ -162,6 +162,11 @@ public final class JdbcTenantStore implements TenantStore {
       }
       return null;
     });
+  }
+
+  /** Whether this store is PostgreSQL (shared by the nodes, and where LiteLLM's tables can be), not embedded H2. */
+  private boolean onPostgres() {
+    return url.startsWith("jdbc:postgresql:");
   }
 
   private static void advisoryLock(Connection db, String function) throws SQLException {
@@ -320,11 +325,6 @@ public final class JdbcTenantStore implements TenantStore {
     }
   }
 
-  /**
-   * Records that the import dealt with this LiteLLM row, unless it did before, in the caller's transaction.
-   *
-   * @return whether this is the first time (another node importing at once waits here for the first to commit)
-   */
   /** Every LiteLLM row an import took before, as {@code kind:id}: read once, so a start skips them without a write. */
   static Set<String> importedBefore(Connection db) throws SQLException {
     Set<String> done = new HashSet<>();
@@ -337,6 +337,11 @@ public final class JdbcTenantStore implements TenantStore {
     return done;
   }
 
+  /**
+   * Records that the import dealt with this LiteLLM row, unless it did before, in the caller's transaction.
+   *
+   * @return whether this is the first time (another node importing at once waits here for the first to commit)
+   */
   static boolean recordImportIfFirst(Connection db, String kind, String liteLlmId, long now) throws SQLException {
     try (PreparedStatement insert = db.prepareStatement("INSERT INTO affinity_litellm_import (kind, litellm_id,"
         + " imported_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")) {
@@ -377,7 +382,7 @@ public final class JdbcTenantStore implements TenantStore {
    */
   @Override
   public synchronized LiteLlmImport.Result importLiteLlm() {
-    if (!url.startsWith("jdbc:postgresql:")) {
+    if (!onPostgres()) {
       return LiteLlmImport.Result.NONE;
     }
     return run(db -> {

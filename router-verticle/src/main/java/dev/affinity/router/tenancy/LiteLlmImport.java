@@ -365,7 +365,9 @@ public final class LiteLlmImport {
     return "\"" + identifier.replace("\"", "\"\"") + "\"";
   }
 
-  /** Every row as column to value: times as Instants (LiteLLM's TIMESTAMP(3) holds UTC), arrays as lists, JSON parsed. */
+  /**
+   * Every row as column to value: times as Instants (LiteLLM's TIMESTAMP(3) holds UTC), arrays as lists, JSON parsed.
+   */
   private static List<Map<String, Object>> rows(Connection db, String table, String name, String orderBy)
       throws SQLException {
     List<Map<String, Object>> rows = new ArrayList<>();

@@ -107,22 +107,20 @@ public final class Tenancy implements Tenants {
 
   /** Keys and teams this node imported, into the cluster's maps and counters, when another node loaded the store. */
   private void publishBlocking(LiteLlmImport.Result imported) {
-    long now = System.currentTimeMillis();
-    for (Team team : imported.teams()) {
-      directory.putBlocking(team);
-      seedSpend("team", team.teamId(), team.allowance(), team.createdAt(), now);
-    }
-    for (VirtualKey key : imported.keys()) {
-      directory.putBlocking(key);
-      seedSpend("key", key.id(), key.allowance(), key.createdAt(), now);
-    }
+    putBlocking(imported.teams(), imported.keys());
   }
 
   /** The store's keys, teams and this budget period's spend, into a cluster that has none. */
   private void loadBlocking() {
-    long now = System.currentTimeMillis();
     List<Team> teams = store.teams();
     List<VirtualKey> keys = store.keys();
+    putBlocking(teams, keys);
+    LOG.info(() -> "loaded " + keys.size() + " key(s) and " + teams.size() + " team(s) from the " + store.describe());
+  }
+
+  /** Teams and keys into the cluster's maps, each budget's counter seeded with this period's spend in the store. */
+  private void putBlocking(List<Team> teams, List<VirtualKey> keys) {
+    long now = System.currentTimeMillis();
     for (Team team : teams) {
       directory.putBlocking(team);
       seedSpend("team", team.teamId(), team.allowance(), team.createdAt(), now);
@@ -131,7 +129,6 @@ public final class Tenancy implements Tenants {
       directory.putBlocking(key);
       seedSpend("key", key.id(), key.allowance(), key.createdAt(), now);
     }
-    LOG.info(() -> "loaded " + keys.size() + " key(s) and " + teams.size() + " team(s) from the " + store.describe());
   }
 
   private void seedSpend(String kind, String id, Allowance allowance, long anchor, long now) {
