@@ -1,6 +1,7 @@
 package dev.affinity.router.cache;
 
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -112,7 +113,7 @@ public record Price(double inputPerToken, double outputPerToken, double cacheWri
    * Gemini report no cache writes, so only the read share differs for them.
    */
   static double readShare(String modelId) {
-    String id = modelId.substring(modelId.lastIndexOf('/') + 1).toLowerCase(java.util.Locale.ROOT);
+    String id = modelId.substring(modelId.lastIndexOf('/') + 1).toLowerCase(Locale.ROOT);
     for (ReadShare share : READ_SHARES) {
       if (id.startsWith(share.idPrefix())) {
         return share.ofInput();

@@ -6,8 +6,8 @@ import java.util.List;
 /**
  * What a pin holds: the cache scope; while the first request for a new prefix is still being answered there (warming
  * up), the epoch millisecond it was claimed, negated once that request gave the warm-up up (its final answer was an
- * error: released, for one of the requests waiting to take); and when the pin expires (epoch milliseconds, 0 when unknown). A warming
- * pin tells concurrent requests for the same prefix to wait for the provider to have written its cache entry, instead
+ * error: released, for one of the requests waiting to take); and when the pin expires (epoch milliseconds, 0 when
+ * unknown). A warming pin tells concurrent requests for the same prefix to wait for the provider to have written its cache entry, instead
  * of writing one more each. The expiry travels in the value so that every node's view knows, without asking, whether
  * a pin is alive and whether its refresh is due.
  * Encoded as {@code scope \u0001 warmingSince \u0001 expiresAt}, so a read stays one string per key; the shorter
@@ -109,6 +109,11 @@ record PinValue(String scope, long warmingSince, long expiresAt, List<String> co
     return expiresAt == 0 || expiresAt > now;
   }
 
+  /** The same pin under another warm-up mark (see {@link #after}'s RELEASE and TAKE), its expiry unchanged. */
+  private PinValue marked(long warming) {
+    return new PinValue(scope, warming, expiresAt, coOwners, tenant);
+  }
+
   private PinValue withExpiry(long expiry) {
     return new PinValue(scope, warmingSince, expiry, coOwners, tenant);
   }
@@ -154,11 +159,8 @@ record PinValue(String scope, long warmingSince, long expiresAt, List<String> co
           ? new PinValue(current.scope, 0, Math.max(expiry, current.expiresAt), current.coOwners, current.tenant)
           : null;
       case RELEASE -> ours && write.warmingSince() > 0 && current.warmingSince == write.warmingSince()
-          ? new PinValue(current.scope, -current.warmingSince, current.expiresAt, current.coOwners, current.tenant)
-          : null;
-      case TAKE -> ours && current.released() && write.warmingSince() > 0
-          ? new PinValue(current.scope, write.warmingSince(), current.expiresAt, current.coOwners, current.tenant)
-          : null;
+          ? current.marked(-current.warmingSince) : null;
+      case TAKE -> ours && current.released() && write.warmingSince() > 0 ? current.marked(write.warmingSince()) : null;
       case ADD_OWNER -> current == null ? created(write, 0, expiry)
           : ours ? (expiry > current.expiresAt ? current.withExpiry(expiry) : null)
           : current.coOwners.size() >= MAX_OWNERS - 1 ? null
