@@ -21,6 +21,7 @@ import io.vertx.core.buffer.Buffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -90,6 +91,27 @@ class WarmUpFailoverTest {
         new UsageReport.Timing(1, 1, 1)));
   }
 
+  /** A router on the two deployments over a provider, and {@code count} requests of one prompt to send through it. */
+  private record Burst(NodeRouter router, List<GatewayRequest> requests) {
+
+    /** Sends requests {@code from} (inclusive) to {@code to} (exclusive); their answers to come. */
+    List<CompletableFuture<GatewayReply>> send(int from, int to) {
+      return requests.subList(from, to).stream()
+          .map(request -> router.route(request).toCompletionStage().toCompletableFuture()).toList();
+    }
+  }
+
+  private Burst burst(ScriptedProvider provider, long promptSeed, int count) throws Exception {
+    GatewayConfig config = ConfigLoader.parse(TWO_DEPLOYMENTS, Map.of());
+    NodeRouter router = RouterStack.deploy(vertx, config, new InMemoryPinStore(), provider);
+    byte[] prompt = AgentWorkload.agentRequestFixture(promptSeed);
+    List<GatewayRequest> requests = new ArrayList<>();
+    for (int i = 1; i <= count; i++) {
+      requests.add(PolicyRequests.prepared(config, "req_" + i, prompt));
+    }
+    return new Burst(router, requests);
+  }
+
   /** {@code call}'s answer, given on the event loop the provider runs on, as a real provider's is. */
   private void answer(Call call, int status) {
     vertx.runOnContext(go -> call.answer().complete(reply(status, call.deployment())));
@@ -102,18 +124,12 @@ class WarmUpFailoverTest {
    */
   @Test
   void aFirstRequestThatFailsForGoodHandsItsWarmUpToOneOfTheWaiting() throws Exception {
-    GatewayConfig config = ConfigLoader.parse(TWO_DEPLOYMENTS, Map.of());
     ScriptedProvider provider = new ScriptedProvider();
-    NodeRouter router = RouterStack.deploy(vertx, config, new InMemoryPinStore(), provider);
-    byte[] prompt = AgentWorkload.agentRequestFixture(11);
-    List<GatewayRequest> requests = List.of(PolicyRequests.prepared(config, "req_1", prompt),
-        PolicyRequests.prepared(config, "req_2", prompt), PolicyRequests.prepared(config, "req_3", prompt),
-        PolicyRequests.prepared(config, "req_4", prompt));
+    Burst burst = burst(provider, 11, 4);
 
-    CompletableFuture<GatewayReply> first = router.route(requests.get(0)).toCompletionStage().toCompletableFuture();
+    CompletableFuture<GatewayReply> first = burst.send(0, 1).get(0);
     Call failing = provider.awaitCall(0);
-    List<CompletableFuture<GatewayReply>> followers = requests.subList(1, 4).stream()
-        .map(request -> router.route(request).toCompletionStage().toCompletableFuture()).toList();
+    List<CompletableFuture<GatewayReply>> followers = burst.send(1, 4);
     Thread.sleep(300);
     assertThat(provider.calls).as("the others wait for the first request's answer").hasSize(1);
 
@@ -139,17 +155,11 @@ class WarmUpFailoverTest {
   /** A taker that fails too hands the warm-up on: still one writer at a time. */
   @Test
   void aTakerThatFailsTooHandsTheWarmUpOn() throws Exception {
-    GatewayConfig config = ConfigLoader.parse(TWO_DEPLOYMENTS, Map.of());
     ScriptedProvider provider = new ScriptedProvider();
-    NodeRouter router = RouterStack.deploy(vertx, config, new InMemoryPinStore(), provider);
-    byte[] prompt = AgentWorkload.agentRequestFixture(13);
-    List<CompletableFuture<GatewayReply>> all = new java.util.ArrayList<>();
-    all.add(router.route(PolicyRequests.prepared(config, "req_1", prompt)).toCompletionStage().toCompletableFuture());
+    Burst burst = burst(provider, 13, 4);
+    List<CompletableFuture<GatewayReply>> all = new ArrayList<>(burst.send(0, 1));
     provider.awaitCall(0);
-    for (int i = 2; i <= 4; i++) {
-      all.add(router.route(PolicyRequests.prepared(config, "req_" + i, prompt)).toCompletionStage()
-          .toCompletableFuture());
-    }
+    all.addAll(burst.send(1, 4));
     Thread.sleep(200);
     answer(provider.calls.get(0), 400);
     answer(provider.awaitCall(1), 400);
@@ -169,17 +179,12 @@ class WarmUpFailoverTest {
 
   @Test
   void requestsWaitingForAFirstRequestThatFailsOverWaitForItsRetryAndFollowIt() throws Exception {
-    GatewayConfig config = ConfigLoader.parse(TWO_DEPLOYMENTS, Map.of());
     ScriptedProvider provider = new ScriptedProvider();
-    NodeRouter router = RouterStack.deploy(vertx, config, new InMemoryPinStore(), provider);
-    byte[] prompt = AgentWorkload.agentRequestFixture(7);
-    List<GatewayRequest> requests = List.of(PolicyRequests.prepared(config, "req_1", prompt),
-        PolicyRequests.prepared(config, "req_2", prompt), PolicyRequests.prepared(config, "req_3", prompt));
+    Burst burst = burst(provider, 7, 3);
 
-    CompletableFuture<GatewayReply> first = router.route(requests.get(0)).toCompletionStage().toCompletableFuture();
+    CompletableFuture<GatewayReply> first = burst.send(0, 1).get(0);
     Call failing = provider.awaitCall(0);
-    List<CompletableFuture<GatewayReply>> followers = requests.subList(1, 3).stream()
-        .map(request -> router.route(request).toCompletionStage().toCompletableFuture()).toList();
+    List<CompletableFuture<GatewayReply>> followers = burst.send(1, 3);
     Thread.sleep(300); // many warm-up polls: a request not waiting would have called by now
     assertThat(provider.calls).as("the others wait for the first request's answer").hasSize(1);
 
