@@ -2,8 +2,6 @@ package dev.affinity.router.tenancy;
 
 import io.vertx.core.json.JsonObject;
 
-import java.net.URI;
-import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -91,38 +89,13 @@ public final class JdbcTenantStore implements TenantStore {
   }
 
   /**
-   * PostgreSQL at {@code databaseUrl}: LiteLLM's form ({@code postgresql://user:password@host:port/db?...}, also
-   * {@code postgres://}) or a JDBC URL ({@code jdbc:postgresql://...}).
+   * PostgreSQL at {@code databaseUrl}: LiteLLM's form, Prisma's URL ({@code postgresql://user:password@host:port/db?...},
+   * also {@code postgres://}, its arguments kept in their meaning: {@link DatabaseUrl}) or a JDBC URL
+   * ({@code jdbc:postgresql://...}).
    */
   public static JdbcTenantStore postgres(String databaseUrl) {
-    String trimmed = databaseUrl.trim();
-    if (trimmed.startsWith("jdbc:postgresql:")) {
-      return new JdbcTenantStore(trimmed, new Properties(), "PostgreSQL at " + withoutQuery(trimmed.substring(5)));
-    }
-    URI uri;
-    try {
-      uri = URI.create(trimmed);
-    } catch (IllegalArgumentException malformed) {
-      throw new IllegalArgumentException("general_settings.database_url is not a URL: expected"
-          + " postgresql://user:password@host:port/database");
-    }
-    if (!"postgresql".equals(uri.getScheme()) && !"postgres".equals(uri.getScheme()) || uri.getHost() == null) {
-      throw new IllegalArgumentException("general_settings.database_url must be postgresql://user:password@host:port"
-          + "/database (or jdbc:postgresql://...)");
-    }
-    Properties credentials = new Properties();
-    String userInfo = uri.getRawUserInfo();
-    if (userInfo != null) {
-      int colon = userInfo.indexOf(':');
-      credentials.setProperty("user", decode(colon < 0 ? userInfo : userInfo.substring(0, colon)));
-      if (colon >= 0) {
-        credentials.setProperty("password", decode(userInfo.substring(colon + 1)));
-      }
-    }
-    String hostPort = uri.getHost() + (uri.getPort() > 0 ? ":" + uri.getPort() : "");
-    String jdbc = "jdbc:postgresql://" + hostPort + (uri.getRawPath() == null ? "/" : uri.getRawPath())
-        + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
-    return new JdbcTenantStore(jdbc, credentials, "PostgreSQL at " + hostPort + uri.getPath());
+    DatabaseUrl parsed = DatabaseUrl.parse(databaseUrl);
+    return new JdbcTenantStore(parsed.jdbc(), parsed.credentials(), parsed.description());
   }
 
   /** The embedded single-node store: an H2 database file {@code affinity.mv.db} in {@code dataDir}. */
@@ -490,17 +463,6 @@ public final class JdbcTenantStore implements TenantStore {
       connection.setAutoCommit(false);
     }
     return connection;
-  }
-
-  private static String decode(String part) {
-    return URLDecoder.decode(part, StandardCharsets.UTF_8);
-  }
-
-  private static String withoutQuery(String url) {
-    int query = url.indexOf('?');
-    String noQuery = query < 0 ? url : url.substring(0, query);
-    int at = noQuery.indexOf('@');
-    return at < 0 ? noQuery : "//" + noQuery.substring(at + 1);
   }
 
   /** The store could not do what was asked: the database is unreachable or refused it. */

@@ -424,6 +424,44 @@ class LiteLlmImportTest {
     assertThat(count("SELECT COUNT(*) FROM public.affinity_keys WHERE key_alias LIKE 'race-%'")).isZero();
   }
 
+  /**
+   * LiteLLM's {@code DATABASE_URL} as it is, Prisma's {@code ?schema=} included: LiteLLM's tables in a schema of their
+   * own are found, and Affinity's go beside them (the driver has no {@code schema} argument: without translating it,
+   * both were looked for in {@code public}).
+   */
+  @Test
+  void prismasSchemaArgumentIsTheSchemaUsed() throws Exception {
+    try (TestDatabase fresh = TestDatabase.create()) {
+      try (Connection db = DriverManager.getConnection(fresh.url()); Statement sql = db.createStatement()) {
+        sql.execute("CREATE SCHEMA lite");
+        sql.execute("SET search_path TO lite");
+        liteLlmSchema(sql);
+        key(db, "sk-in-schema" + suffix(), "in-schema", null, "{}", null, 0, null, null, false, null);
+      }
+      java.net.URI jdbc = java.net.URI.create(fresh.url().substring("jdbc:".length()));
+      Map<String, String> query = new java.util.HashMap<>();
+      for (String pair : jdbc.getQuery().split("&")) {
+        query.put(pair.substring(0, pair.indexOf('=')), pair.substring(pair.indexOf('=') + 1));
+      }
+      String prisma = "postgresql://" + query.get("user")
+          + (query.containsKey("password") ? ":" + query.get("password") : "") + "@" + jdbc.getHost() + ":"
+          + jdbc.getPort() + jdbc.getPath() + "?schema=lite&connection_limit=3&connect_timeout=3";
+      try (JdbcTenantStore store = JdbcTenantStore.postgres(prisma)) {
+        store.migrate();
+        LiteLlmImport.Result imported = store.importLiteLlm();
+        assertThat(imported.found()).isTrue();
+        assertThat(imported.keys()).extracting(VirtualKey::keyAlias).containsExactly("in-schema");
+      }
+      try (Connection db = DriverManager.getConnection(fresh.url()); Statement sql = db.createStatement();
+           ResultSet tables = sql.executeQuery("SELECT table_schema FROM information_schema.tables"
+               + " WHERE table_name = 'affinity_keys'")) {
+        assertThat(tables.next()).isTrue();
+        assertThat(tables.getString(1)).isEqualTo("lite");
+        assertThat(tables.next()).isFalse();
+      }
+    }
+  }
+
   private static long count(String query) throws Exception {
     try (Connection db = DriverManager.getConnection(database.url()); Statement sql = db.createStatement();
          ResultSet rows = sql.executeQuery(query)) {
