@@ -3,10 +3,12 @@ package dev.affinity.router.ingress;
 import dev.affinity.model.Caller;
 import dev.affinity.model.EventBusAddress;
 import dev.affinity.model.GatewayError;
+import dev.affinity.model.GatewayErrorException;
 import dev.affinity.model.GatewayReply;
 import dev.affinity.model.Operation;
 import dev.affinity.model.RouteKind;
 import dev.affinity.model.config.GatewayConfig;
+import dev.affinity.router.node.LogLine;
 import dev.affinity.router.node.NodeState;
 import dev.affinity.router.routing.NodeRouter;
 import dev.affinity.router.tenancy.Identity;
@@ -19,9 +21,12 @@ import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
 import java.util.logging.Level;
@@ -98,12 +103,19 @@ public final class EventBusVerticle extends VerticleBase {
       case "count_tokens" -> Operation.COUNT_TOKENS;
       case "chat_completions" -> Operation.CHAT_COMPLETIONS;
       case "responses" -> Operation.RESPONSES;
+      case "response_retrieve" -> Operation.RESPONSE_RETRIEVE;
+      case "response_delete" -> Operation.RESPONSE_DELETE;
+      case "response_cancel" -> Operation.RESPONSE_CANCEL;
+      case "response_input_items" -> Operation.RESPONSE_INPUT_ITEMS;
       default -> null;
     };
     if (operation == null) {
-      refuse(message, access, GatewayError.invalidRequest(
-          "operation: must be one of messages, count_tokens, chat_completions, responses"));
+      refuse(message, access, GatewayError.invalidRequest("operation: must be one of messages, count_tokens,"
+          + " chat_completions, responses, response_retrieve, response_delete, response_cancel, response_input_items"));
       return Future.succeededFuture();
+    }
+    if (operation.onStoredResponse()) {
+      return serveStored(message, call, operation, identity, access);
     }
     if (!(call.getValue("body") instanceof JsonObject body)) {
       refuse(message, access, GatewayError.invalidRequest("body: must be a JSON object"));
@@ -125,13 +137,64 @@ public final class EventBusVerticle extends VerticleBase {
     }
     IngressPipeline.Inbound inbound = new IngressPipeline.Inbound(access.requestId, operation, null, bytes,
         headers, null, call.getString("tenant"));
-    return ingress.accept(inbound, identity, context).transform(accepted -> {
+    return routed(message, access, ingress.accept(inbound, identity, context), call.getString("stream_address"));
+  }
+
+  /**
+   * An operation on a stored response: {@code response_id} names it, {@code query} holds what the HTTP query string
+   * would (a string, number or boolean per parameter, or an array of them for {@code include}), held to the same
+   * parameters ({@link StoredResponseQuery}).
+   */
+  private Future<Void> serveStored(Message<Object> message, JsonObject call, Operation operation, Identity identity,
+                                   Access access) {
+    if (!(call.getValue("response_id") instanceof String id) || id.isBlank()) {
+      refuse(message, access, GatewayError.invalidField("response_id", "response_id: required, the response's id"));
+      return Future.succeededFuture();
+    }
+    Object given = call.getValue("query");
+    if (given != null && !(given instanceof JsonObject)) {
+      refuse(message, access, GatewayError.invalidField("query", "query: must be a JSON object of parameters"));
+      return Future.succeededFuture();
+    }
+    MultiMap params = MultiMap.caseInsensitiveMultiMap();
+    String query;
+    try {
+      if (given instanceof JsonObject object) {
+        object.forEach(param -> queryValues(param.getKey(), param.getValue()).forEach(value ->
+            params.add(param.getKey(), value)));
+      }
+      query = StoredResponseQuery.upstream(operation, params);
+    } catch (GatewayErrorException invalid) {
+      refuse(message, access, invalid.error());
+      return Future.succeededFuture();
+    }
+    return routed(message, access, ingress.acceptStored(access.requestId, operation, id, query, identity, context),
+        null);
+  }
+
+  /** A query parameter's values as the HTTP query string would carry them. */
+  private static List<String> queryValues(String name, Object value) {
+    if (value instanceof JsonArray array) {
+      List<String> values = new ArrayList<>();
+      array.forEach(item -> values.addAll(queryValues(name, item)));
+      return values;
+    }
+    if (value instanceof String || value instanceof Number || value instanceof Boolean) {
+      return List.of(String.valueOf(value));
+    }
+    throw GatewayError.invalidField(name, "query." + LogLine.clip(name, 60)
+        + ": must be a string, number or boolean, or an array of them").toReplyException();
+  }
+
+  /** Once the ingress has accepted (or refused) the call: to the router, and its answer to the caller. */
+  private Future<Void> routed(Message<Object> message, Access access, Future<IngressPipeline.Accepted> acceptance,
+                              String streamAddress) {
+    return acceptance.transform(accepted -> {
       if (accepted.failed()) {
         refuse(message, access, IngressPipeline.refusal(accepted.cause(), UNAUTHORIZED));
         return Future.succeededFuture();
       }
       Runnable release = accepted.result().releaser();
-      String streamAddress = call.getString("stream_address");
       if (accepted.result().request().stream() && (streamAddress == null || streamAddress.isBlank())) {
         release.run();
         refuse(message, access, GatewayError.invalidRequest("stream_address: required when the body asks to stream"));

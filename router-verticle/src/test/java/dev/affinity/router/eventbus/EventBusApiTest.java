@@ -96,6 +96,46 @@ class EventBusApiTest {
         .contains("event: response.completed");
   }
 
+  /** A stored response read, listed and deleted over the bus, as over HTTP: the id names the deployment. */
+  @Test
+  void storedResponsesAreServedToo() throws Exception {
+    JsonObject created = await(member.eventBus().<JsonObject>request(EventBusAddress.ROUTER, new JsonObject()
+        .put("operation", "responses").put("body", new JsonObject().put("model", "gpt").put("input", "keep this")),
+        WITH_KEY)).body();
+    String id = created.getJsonObject("body").getString("id");
+
+    JsonObject retrieved = await(member.eventBus().<JsonObject>request(EventBusAddress.ROUTER, new JsonObject()
+        .put("operation", "response_retrieve").put("response_id", id), WITH_KEY)).body();
+    assertThat(retrieved.getInteger("status")).isEqualTo(200);
+    assertThat(retrieved.getJsonObject("body").getString("id")).isEqualTo(id);
+    assertThat(retrieved.getString("route")).isEqualTo("stored");
+
+    JsonObject items = await(member.eventBus().<JsonObject>request(EventBusAddress.ROUTER, new JsonObject()
+        .put("operation", "response_input_items").put("response_id", id)
+        .put("query", new JsonObject().put("limit", 5).put("order", "asc")), WITH_KEY)).body();
+    assertThat(items.getInteger("status")).isEqualTo(200);
+    assertThat(items.getJsonObject("body").getString("object")).isEqualTo("list");
+    assertThat(items.getJsonObject("body").getJsonArray("data").encode()).contains("keep this");
+
+    ReplyException unknownParameter = (ReplyException) catchThrowable(() -> await(member.eventBus().request(
+        EventBusAddress.ROUTER, new JsonObject().put("operation", "response_input_items").put("response_id", id)
+            .put("query", new JsonObject().put("api_key", "x")), WITH_KEY))).getCause();
+    assertThat(unknownParameter.failureCode()).isEqualTo(400);
+    assertThat(unknownParameter.getMessage()).contains("api_key");
+    ReplyException noId = (ReplyException) catchThrowable(() -> await(member.eventBus().request(
+        EventBusAddress.ROUTER, new JsonObject().put("operation", "response_retrieve"), WITH_KEY))).getCause();
+    assertThat(noId.failureCode()).isEqualTo(400);
+    assertThat(noId.getMessage()).contains("response_id");
+
+    JsonObject deleted = await(member.eventBus().<JsonObject>request(EventBusAddress.ROUTER, new JsonObject()
+        .put("operation", "response_delete").put("response_id", id), WITH_KEY)).body();
+    assertThat(deleted.getJsonObject("body").getBoolean("deleted")).isTrue();
+    // the upstream's own answer, relayed with its status, as any upstream error is
+    JsonObject gone = await(member.eventBus().<JsonObject>request(EventBusAddress.ROUTER, new JsonObject()
+        .put("operation", "response_retrieve").put("response_id", id), WITH_KEY)).body();
+    assertThat(gone.getInteger("status")).isEqualTo(404);
+  }
+
   @Test
   void errorsComeBackAsReplyFailuresWithTheStatus() {
     Throwable unknown = catchThrowable(() -> await(member.eventBus().request(EventBusAddress.ROUTER,
