@@ -47,6 +47,10 @@ final class ResponsesEndpoint {
     ChatPrompt prompt = request.prompt(earlier);
     OpenAiPromptCache.Plan plan = account.openAiCache().plan(prompt, request.retention(), state.clock().now());
     Answer answer = new Answer(ctx, account, request, request.conversation(earlier), plan, fault != null);
+    if (request.background()) {
+      answer.inBackground();
+      return;
+    }
     FaultPlay.later(vertx, answer.firstTokenDelayMillis(), answer::begin);
   }
 
@@ -71,13 +75,20 @@ final class ResponsesEndpoint {
   }
 
   /**
-   * {@code POST /v1/responses/{id}/cancel}: only a background response can be cancelled, and the emulator answers
-   * none in the background, so a stored response is refused as OpenAI refuses a response made in the foreground.
+   * {@code POST /v1/responses/{id}/cancel}: a background response still running stops and is {@code cancelled}; one
+   * already over is answered as it is. A response made in the foreground is refused, as OpenAI refuses it.
    */
   void cancel(RoutingContext ctx) {
     AccountState account = ctx.get(OpenAiApi.ACCOUNT);
-    found(account, ctx.pathParam("id"));
-    throw OpenAiError.invalidRequest("Only responses created with background=true can be cancelled.", null, null);
+    String id = ctx.pathParam("id");
+    if (!found(account, id).response().getBoolean("background", false)) {
+      throw OpenAiError.invalidRequest("Only responses created with background=true can be cancelled.", null, null);
+    }
+    JsonObject cancelled = account.responses().cancel(id);
+    if (cancelled == null) {
+      throw notFound(id);
+    }
+    OpenAiApi.sendJson(ctx, cancelled.encode());
   }
 
   /**
@@ -209,6 +220,31 @@ final class ResponsesEndpoint {
     @Override
     void stream() {
       emitEvents(reply.events(usage()));
+    }
+
+    /**
+     * A background response: stored and answered at once as {@code queued}, {@code in_progress} from its first token,
+     * then stored whole when its output is generated, as the latency model paces it, unless it was cancelled first
+     * (then its output is neither stored nor charged). Its prompt is processed (cached, counted) at its first token
+     * either way, as a foreground answer's is even when its client has gone.
+     */
+    void inBackground() {
+      account.responses().store(reply.id(), reply.pending("queued"), withIds(request.input()), conversation);
+      OpenAiApi.sendJson(ctx, reply.pending("queued").encode());
+      FaultPlay.later(vertx, firstTokenDelayMillis(), () -> {
+        if (!account.responses().advance(reply.id(), reply.pending("in_progress"), conversation)) {
+          return;
+        }
+        promptProcessed();
+        long generation = Math.max(0, outputTokens() - 1) * state.latency().millisPerOutputToken();
+        FaultPlay.later(vertx, generation, () -> {
+          List<JsonObject> through = new ArrayList<>(conversation);
+          through.addAll(reply.output());
+          if (account.responses().advance(reply.id(), reply.response(usage()), through)) {
+            super.finished();
+          }
+        });
+      });
     }
 
     @Override

@@ -122,6 +122,11 @@ final class ResponsesReply {
     return reasoning == null ? List.of(finalItem()) : List.of(reasoning.copy(), finalItem());
   }
 
+  /** A background response before its answer ({@code queued}, then {@code in_progress}): no output, no usage yet. */
+  JsonObject pending(String status) {
+    return envelope(status).put("output", new JsonArray()).putNull("usage");
+  }
+
   /** The complete response object. */
   JsonObject response(OpenAiUsage usage) {
     JsonObject response = envelope(incomplete ? "incomplete" : "completed")
@@ -264,7 +269,7 @@ final class ResponsesReply {
         .put("object", "response")
         .put("created_at", createdAt)
         .put("status", status)
-        .put("background", false)
+        .put("background", request.background())
         .putNull("error")
         .putNull("incomplete_details")
         .put("instructions", request.instructions())

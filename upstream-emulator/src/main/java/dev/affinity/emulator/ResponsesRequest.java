@@ -14,6 +14,7 @@ import java.util.Set;
  * ({@code param} and {@code code} included); fields the emulator does not act on ({@code temperature},
  * {@code reasoning}, {@code metadata}...) are accepted and ignored.
  *
+ * @param background      {@code background}: answered at once as {@code queued}, completed later (never streamed here)
  * @param maxOutputTokens {@code max_output_tokens}, else {@link Integer#MAX_VALUE}
  * @param forcedTool      the function tool the answer must call, or null
  * @param toolChoice      {@code tool_choice} as given (echoed in the answer), or null
@@ -21,7 +22,8 @@ import java.util.Set;
  * @param input           the request's own items, normalised
  * @param reasoning       how the model reasons before answering ({@code reasoning}, {@code include})
  */
-record ResponsesRequest(String model, boolean stream, boolean store, int maxOutputTokens, String instructions,
+record ResponsesRequest(String model, boolean stream, boolean store, boolean background, int maxOutputTokens,
+    String instructions,
     JsonArray tools, Object toolChoice, JsonObject forcedTool, String previousResponseId, String cacheKey,
     OpenAiPromptCache.Retention retention, List<JsonObject> input, Reasoning reasoning) {
 
@@ -109,7 +111,17 @@ record ResponsesRequest(String model, boolean stream, boolean store, int maxOutp
     }
     // stored unless the client says not to
     boolean store = json.getValue("store") == null || ChatCompletionRequest.bool(json, "store");
-    return new ResponsesRequest(name, ChatCompletionRequest.bool(json, "stream"), store, maxOutputTokens,
+    boolean stream = ChatCompletionRequest.bool(json, "stream");
+    boolean background = ChatCompletionRequest.bool(json, "background");
+    if (background && !store) {
+      throw OpenAiError.invalidRequest("Background mode requires store=true.", "store", null);
+    }
+    if (background && stream) {
+      // OpenAI streams a background response too (resumable with starting_after); this emulator does not
+      throw OpenAiError.invalidRequest("Streaming a background response is not supported by this emulator.",
+          "stream", null);
+    }
+    return new ResponsesRequest(name, stream, store, background, maxOutputTokens,
         optionalString(json, "instructions"), tools, json.getValue("tool_choice"), forcedTool(json, tools), previous,
         optionalString(json, "prompt_cache_key"), ChatCompletionRequest.retention(json), input, Reasoning.of(json));
   }

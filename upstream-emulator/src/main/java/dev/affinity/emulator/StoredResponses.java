@@ -44,6 +44,41 @@ final class StoredResponses {
     return stored.get(responseId);
   }
 
+  /**
+   * Replaces a background response still running ({@code queued} or {@code in_progress}) with {@code next}: its next
+   * state, or its answer. False when it is over (cancelled, say) or gone, and then nothing changes.
+   */
+  synchronized boolean advance(String responseId, JsonObject next, List<JsonObject> conversation) {
+    Stored current = stored.get(responseId);
+    if (current == null || !running(current.response())) {
+      return false;
+    }
+    stored.put(responseId, new Stored(next.copy(), current.inputItems(), List.copyOf(conversation)));
+    return true;
+  }
+
+  /**
+   * Cancels a background response: one still running becomes {@code cancelled}; one already over is answered as it is
+   * (cancelling twice is idempotent, as OpenAI's is). Null when this account has none of that id.
+   */
+  synchronized JsonObject cancel(String responseId) {
+    Stored current = stored.get(responseId);
+    if (current == null) {
+      return null;
+    }
+    if (running(current.response())) {
+      JsonObject cancelled = current.response().copy().put("status", "cancelled");
+      stored.put(responseId, new Stored(cancelled, current.inputItems(), current.conversation()));
+      return cancelled.copy();
+    }
+    return current.response().copy();
+  }
+
+  private static boolean running(JsonObject response) {
+    String status = response.getString("status");
+    return "queued".equals(status) || "in_progress".equals(status);
+  }
+
   /** Forgets the response {@code responseId}; false when this account had none of that id. */
   synchronized boolean delete(String responseId) {
     return stored.remove(responseId) != null;

@@ -118,6 +118,55 @@ class StoredResponsesApiTest {
   }
 
   @Test
+  void aBackgroundResponseIsQueuedAndCanBeCancelledWhileItRuns(Vertx vertx) {
+    // answers take 5 s: the response is still queued when it is cancelled
+    emulator.close().await();
+    emulator = UpstreamEmulator.start(vertx, new EmulatorOptions().addAccount("acct-1", KEY)
+        .setLatency(new LatencyModel(5_000, 0, 0, 0))).await();
+    api = new OpenAiCalls(emulator);
+    JsonObject queued = created(request("later").put("background", true));
+    String id = queued.getString("id");
+    assertThat(queued.getString("status")).isEqualTo("queued");
+    assertThat(queued.getBoolean("background")).isTrue();
+    assertThat(queued.getJsonArray("output")).isEmpty();
+    assertThat(queued.getValue("usage")).isNull();
+    assertThat(new JsonObject(api.get("/v1/responses/" + id, KEY).body()).getString("status")).isEqualTo("queued");
+
+    HttpResponse<String> cancelled = post("/v1/responses/" + id + "/cancel", KEY);
+
+    assertThat(cancelled.statusCode()).as(cancelled.body()).isEqualTo(200);
+    assertThat(new JsonObject(cancelled.body()).getString("status")).isEqualTo("cancelled");
+    assertThat(new JsonObject(api.get("/v1/responses/" + id, KEY).body()).getString("status"))
+        .isEqualTo("cancelled");
+    assertThat(new JsonObject(post("/v1/responses/" + id + "/cancel", KEY).body()).getString("status"))
+        .as("idempotent").isEqualTo("cancelled");
+  }
+
+  @Test
+  void aBackgroundResponseIsAnsweredIntoTheStore() {
+    JsonObject queued = created(request("later").put("background", true));
+    assertThat(queued.getString("status")).isEqualTo("queued");
+
+    JsonObject done = new JsonObject(api.get("/v1/responses/" + queued.getString("id"), KEY).body());
+
+    assertThat(done.getString("status")).as("no latency: answered at once").isEqualTo("completed");
+    assertThat(done.getJsonArray("output")).isNotEmpty();
+    assertThat(done.getJsonObject("usage").getInteger("output_tokens")).isPositive();
+    assertThat(new JsonObject(post("/v1/responses/" + done.getString("id") + "/cancel", KEY).body())
+        .getString("status")).as("over: cancelling changes nothing").isEqualTo("completed");
+  }
+
+  @Test
+  void aBackgroundResponseIsStoredAndNotStreamedHere() {
+    HttpResponse<String> unstored = api.responses(KEY, request("x").put("background", true).put("store", false));
+    assertThat(unstored.statusCode()).as(unstored.body()).isEqualTo(400);
+    assertThat(new JsonObject(unstored.body()).getJsonObject("error").getString("param")).isEqualTo("store");
+    HttpResponse<String> streamed = api.responses(KEY, request("x").put("background", true).put("stream", true));
+    assertThat(streamed.statusCode()).as(streamed.body()).isEqualTo(400);
+    assertThat(new JsonObject(streamed.body()).getJsonObject("error").getString("param")).isEqualTo("stream");
+  }
+
+  @Test
   void aResponseMadeInTheForegroundCannotBeCancelled() {
     String id = created(request("hello")).getString("id");
 
