@@ -187,6 +187,13 @@ public final class IngressPipeline {
    */
   public Future<Accepted> accept(Inbound inbound, JsonNode json, Identity identity, Context context) {
     GatewayError invalid = check(inbound.operation(), json);
+    if (invalid == null && inbound.operation() == Operation.RESPONSES && identity.countsUsage()
+        && json.path("background").asBoolean(false)) {
+      // its answer is "queued", without usage: the tokens it spends later would count against no budget or limit
+      invalid = GatewayError.invalidField("background", "background: not served for a key with a max_budget or"
+          + " tpm_limit (its own or its team's): a background response's usage comes after its answer, so the gateway"
+          + " could not count it against them; send the request without background");
+    }
     if (invalid != null) {
       return Future.failedFuture(invalid.toReplyException());
     }

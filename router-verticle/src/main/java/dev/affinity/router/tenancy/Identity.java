@@ -16,6 +16,18 @@ public record Identity(Caller caller, VirtualKey key, Team team) {
         key.routingHeaders(), null), key, team);
   }
 
+  /**
+   * Whether this caller's tokens or spend are limited (a {@code tpm_limit} or {@code max_budget}, the key's or its
+   * team's): then every call it makes must be counted when it is answered.
+   */
+  public boolean countsUsage() {
+    return limits(key == null ? null : key.allowance()) || limits(team == null ? null : team.allowance());
+  }
+
+  private static boolean limits(Allowance allowance) {
+    return allowance != null && (allowance.tpmLimit() != null || allowance.maxBudget() != null);
+  }
+
   public Identity from(String clientAddress) {
     return new Identity(caller.from(clientAddress), key, team);
   }

@@ -8,10 +8,13 @@ import com.openai.models.responses.ResponseCreateParams;
 import dev.affinity.emulator.LatencyModel;
 import dev.affinity.provider.translate.ResponseIds;
 import dev.affinity.router.EmulatedGateway;
+import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.net.http.HttpResponse;
+import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -20,7 +23,8 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 /**
  * OpenAI's background mode through the gateway with openai-java, on an emulator whose answers take 1.5 s: a background
  * response comes back {@code queued} with the gateway's id, is polled to its answer, or cancelled while it runs
- * (idempotently); a response made in the foreground cannot be cancelled.
+ * (idempotently); a response made in the foreground cannot be cancelled; a key whose usage must be counted (a budget,
+ * a token limit) cannot use background mode.
  */
 class BackgroundResponsesTest {
 
@@ -44,7 +48,11 @@ class BackgroundResponsesTest {
   }
 
   private static OpenAIClient client() {
-    return OpenAIOkHttpClient.builder().baseUrl(upstream.gateway().baseUrl() + "/v1").apiKey(MASTER).maxRetries(0)
+    return client(MASTER);
+  }
+
+  private static OpenAIClient client(String key) {
+    return OpenAIOkHttpClient.builder().baseUrl(upstream.gateway().baseUrl() + "/v1").apiKey(key).maxRetries(0)
         .build();
   }
 
@@ -89,6 +97,43 @@ class BackgroundResponsesTest {
     Response later = client().responses().retrieve(queued.id());
     assertThat(status(later)).isEqualTo("cancelled");
     assertThat(later.output()).isEmpty();
+  }
+
+  /**
+   * A key held to a budget or a token limit cannot have its usage counted for a background response (its answer is
+   * {@code queued}, without usage): refused, naming {@code background}, rather than let it spend past its budget.
+   */
+  @Test
+  void aKeyWithABudgetOrTokenLimitIsRefusedBackgroundMode() throws Exception {
+    for (JsonObject limits : List.of(new JsonObject().put("max_budget", 1.0), new JsonObject().put("tpm_limit", 10_000),
+        new JsonObject().put("team_id", team(new JsonObject().put("max_budget", 5.0))))) {
+      String key = key(limits);
+      BadRequestException refused = catchThrowableOfType(() -> client(key).responses().create(
+          ResponseCreateParams.builder().model("gpt-4o").input("x").background(true).build()),
+          BadRequestException.class);
+      assertThat(refused).as(limits.encode()).isNotNull();
+      assertThat(refused.getMessage()).contains("background").contains("max_budget");
+      assertThat(status(client(key).responses().create(ResponseCreateParams.builder().model("gpt-4o").input("x")
+          .build()))).as("in the foreground").isEqualTo("completed");
+    }
+    String unlimited = key(new JsonObject().put("rpm_limit", 100));
+    assertThat(status(client(unlimited).responses().create(ResponseCreateParams.builder().model("gpt-4o")
+        .input("x").background(true).build()))).isEqualTo("queued");
+  }
+
+  private static String key(JsonObject fields) throws Exception {
+    return new JsonObject(admin("/key/generate", fields)).getString("key");
+  }
+
+  private static String team(JsonObject fields) throws Exception {
+    return new JsonObject(admin("/team/new", fields)).getString("team_id");
+  }
+
+  private static String admin(String path, JsonObject fields) throws Exception {
+    HttpResponse<String> response = upstream.gateway().post(path, fields.encode(), "authorization", "Bearer " + MASTER,
+        "content-type", "application/json");
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    return response.body();
   }
 
   @Test
