@@ -12,10 +12,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Properties;
-import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -296,18 +294,6 @@ public final class JdbcTenantStore implements TenantStore {
     try (PreparedStatement insert = db.prepareStatement(INSERT_KEY + " ON CONFLICT DO NOTHING")) {
       return bindKey(insert, key).executeUpdate() == 1;
     }
-  }
-
-  /** Every LiteLLM row an import took before, as {@code kind:id}: read once, so a start skips them without a write. */
-  static Set<String> importedBefore(Connection db) throws SQLException {
-    Set<String> done = new HashSet<>();
-    try (Statement query = db.createStatement();
-         ResultSet rows = query.executeQuery("SELECT kind, litellm_id FROM affinity_litellm_import")) {
-      while (rows.next()) {
-        done.add(rows.getString(1) + ":" + rows.getString(2));
-      }
-    }
-    return done;
   }
 
   /**

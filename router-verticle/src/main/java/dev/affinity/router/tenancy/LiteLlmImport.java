@@ -104,9 +104,9 @@ public final class LiteLlmImport {
     Map<String, Integer> skippedKeys = new TreeMap<>();
     Map<String, Integer> notImported = new TreeMap<>();
     List<SpendRow> spend = new ArrayList<>();
-    Set<String> done = JdbcTenantStore.importedBefore(db);
     if (tables.containsKey(TEAMS_TABLE)) {
-      for (Map<String, Object> row : rows(db, tables.get(TEAMS_TABLE), TEAMS_TABLE, "team_id")) {
+      count(skippedTeams, DONE_BEFORE, doneBefore(db, tables.get(TEAMS_TABLE), "team", "team_id"));
+      for (Map<String, Object> row : newRows(db, tables.get(TEAMS_TABLE), TEAMS_TABLE, "team", "team_id")) {
         Mapped<Team> mapped;
         try {
           mapped = team(row, now);
@@ -114,8 +114,7 @@ public final class LiteLlmImport {
           count(skippedTeams, "invalid " + field(invalid));
           continue;
         }
-        if (done.contains("team:" + mapped.value().teamId())
-            || !JdbcTenantStore.recordImportIfFirst(db, "team", mapped.value().teamId(), now)) {
+        if (!JdbcTenantStore.recordImportIfFirst(db, "team", mapped.value().teamId(), now)) {
           count(skippedTeams, DONE_BEFORE);
           continue;
         }
@@ -131,7 +130,8 @@ public final class LiteLlmImport {
       }
     }
     if (tables.containsKey(KEYS_TABLE)) {
-      for (Map<String, Object> row : rows(db, tables.get(KEYS_TABLE), KEYS_TABLE, "token")) {
+      count(skippedKeys, DONE_BEFORE, doneBefore(db, tables.get(KEYS_TABLE), "key", "token"));
+      for (Map<String, Object> row : newRows(db, tables.get(KEYS_TABLE), KEYS_TABLE, "key", "token")) {
         Mapped<VirtualKey> mapped;
         try {
           mapped = key(row, now);
@@ -140,8 +140,7 @@ public final class LiteLlmImport {
           continue;
         }
         VirtualKey key = mapped.value();
-        if (done.contains("key:" + key.tokenHash())
-            || !JdbcTenantStore.recordImportIfFirst(db, "key", key.tokenHash(), now)) {
+        if (!JdbcTenantStore.recordImportIfFirst(db, "key", key.tokenHash(), now)) {
           count(skippedKeys, DONE_BEFORE);
           continue;
         }
@@ -338,7 +337,13 @@ public final class LiteLlmImport {
   }
 
   private static void count(Map<String, Integer> counts, String what) {
-    counts.merge(what, 1, Integer::sum);
+    count(counts, what, 1);
+  }
+
+  private static void count(Map<String, Integer> counts, String what, int how) {
+    if (how > 0) {
+      counts.merge(what, how, Integer::sum);
+    }
   }
 
   /**
@@ -361,6 +366,24 @@ public final class LiteLlmImport {
     return found;
   }
 
+  /**
+   * How many of a table's rows an earlier import took (each row is read once, ever: a start reads only the rows
+   * LiteLLM added since, however many keys it holds).
+   */
+  private static int doneBefore(Connection db, String table, String kind, String id) throws SQLException {
+    try (Statement statement = db.createStatement();
+         ResultSet count = statement.executeQuery("SELECT COUNT(*) FROM " + table + " litellm WHERE " + taken(kind, id))) {
+      count.next();
+      return count.getInt(1);
+    }
+  }
+
+  /** Whether a row was taken by an earlier import, as SQL over its table aliased {@code litellm}. */
+  private static String taken(String kind, String id) {
+    return "EXISTS (SELECT 1 FROM affinity_litellm_import done WHERE done.kind = '" + kind
+        + "' AND done.litellm_id = litellm." + quote(id) + ")";
+  }
+
   private static String quote(String identifier) {
     return "\"" + identifier.replace("\"", "\"\"") + "\"";
   }
@@ -368,11 +391,12 @@ public final class LiteLlmImport {
   /**
    * Every row as column to value: times as Instants (LiteLLM's TIMESTAMP(3) holds UTC), arrays as lists, JSON parsed.
    */
-  private static List<Map<String, Object>> rows(Connection db, String table, String name, String orderBy)
+  private static List<Map<String, Object>> newRows(Connection db, String table, String name, String kind, String id)
       throws SQLException {
     List<Map<String, Object>> rows = new ArrayList<>();
     try (Statement statement = db.createStatement();
-         ResultSet results = statement.executeQuery("SELECT * FROM " + table + " ORDER BY " + quote(orderBy))) {
+         ResultSet results = statement.executeQuery("SELECT * FROM " + table + " litellm WHERE NOT " + taken(kind, id)
+             + " ORDER BY " + quote(id))) {
       ResultSetMetaData columns = results.getMetaData();
       while (results.next()) {
         Map<String, Object> row = new HashMap<>();
