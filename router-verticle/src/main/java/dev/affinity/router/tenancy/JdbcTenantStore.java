@@ -87,9 +87,9 @@ public final class JdbcTenantStore implements TenantStore {
   }
 
   /**
-   * PostgreSQL at {@code databaseUrl}: LiteLLM's form, Prisma's URL ({@code postgresql://user:password@host:port/db?...},
-   * also {@code postgres://}, its arguments kept in their meaning: {@link DatabaseUrl}) or a JDBC URL
-   * ({@code jdbc:postgresql://...}).
+   * PostgreSQL at {@code databaseUrl}: LiteLLM's form, Prisma's URL
+   * ({@code postgresql://user:password@host:port/db?...}, also {@code postgres://}, its arguments kept in their
+   * meaning: {@link DatabaseUrl}) or a JDBC URL ({@code jdbc:postgresql://...}).
    */
   public static JdbcTenantStore postgres(String databaseUrl) {
     DatabaseUrl parsed = DatabaseUrl.parse(databaseUrl);

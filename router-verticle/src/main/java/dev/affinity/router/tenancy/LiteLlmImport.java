@@ -372,7 +372,8 @@ public final class LiteLlmImport {
    */
   private static int doneBefore(Connection db, String table, String kind, String id) throws SQLException {
     try (Statement statement = db.createStatement();
-         ResultSet count = statement.executeQuery("SELECT COUNT(*) FROM " + table + " litellm WHERE " + taken(kind, id))) {
+         ResultSet count = statement.executeQuery("SELECT COUNT(*) FROM " + table + " litellm WHERE "
+             + taken(kind, id))) {
       count.next();
       return count.getInt(1);
     }
