@@ -80,6 +80,11 @@ public final class EventBusVerticle extends VerticleBase {
     }
     access.model = call.getValue("body") instanceof JsonObject body && body.getValue("model") instanceof String model
         ? model : null;
+    GatewayError mistyped = mistyped(call);
+    if (mistyped != null) {
+      refuse(message, access, mistyped);
+      return;
+    }
     ingress.identify(message.headers(), "eventbus", context).onComplete(identified -> {
       if (identified.failed()) {
         refuse(message, access, IngressPipeline.refusal(identified.cause(), UNAUTHORIZED));
@@ -94,6 +99,29 @@ public final class EventBusVerticle extends VerticleBase {
       }
       serve(message, call, identified.result(), access).onComplete(done -> ingress.release());
     });
+  }
+
+  private static final List<String> STRING_FIELDS = List.of("operation", "tenant", "stream_address", "response_id");
+  private static final List<String> OBJECT_FIELDS = List.of("headers", "query");
+
+  /**
+   * A call field of the wrong JSON type, as a 400 naming it; null when there is none. Checked before anything reads
+   * them: a wrong type would otherwise throw in the handler, and the caller would get no answer until its timeout.
+   */
+  private static GatewayError mistyped(JsonObject call) {
+    for (String field : STRING_FIELDS) {
+      Object value = call.getValue(field);
+      if (value != null && !(value instanceof String)) {
+        return GatewayError.invalidField(field, field + ": must be a string");
+      }
+    }
+    for (String field : OBJECT_FIELDS) {
+      Object value = call.getValue(field);
+      if (value != null && !(value instanceof JsonObject)) {
+        return GatewayError.invalidField(field, field + ": must be a JSON object");
+      }
+    }
+    return null;
   }
 
   /** Answers one admitted call; completes once the answer is over, a stream included. */
@@ -152,10 +180,6 @@ public final class EventBusVerticle extends VerticleBase {
       return Future.succeededFuture();
     }
     Object given = call.getValue("query");
-    if (given != null && !(given instanceof JsonObject)) {
-      refuse(message, access, GatewayError.invalidField("query", "query: must be a JSON object of parameters"));
-      return Future.succeededFuture();
-    }
     MultiMap params = MultiMap.caseInsensitiveMultiMap();
     String query;
     try {

@@ -11,6 +11,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 
@@ -134,6 +136,22 @@ class EventBusApiTest {
     JsonObject gone = await(member.eventBus().<JsonObject>request(EventBusAddress.ROUTER, new JsonObject()
         .put("operation", "response_retrieve").put("response_id", id), WITH_KEY)).body();
     assertThat(gone.getInteger("status")).isEqualTo(404);
+  }
+
+  /** A field of the wrong type is a 400 naming it, at once: it threw in the handler, and the caller heard nothing. */
+  @Test
+  void mistypedFieldsAreRefusedNamingThem() {
+    DeliveryOptions quick = new DeliveryOptions(WITH_KEY).setSendTimeout(5_000);
+    for (var field : List.of(Map.entry("operation", (Object) 5), Map.entry("stream_address", true),
+        Map.entry("tenant", new JsonObject()), Map.entry("headers", "anthropic-version: 2023-06-01"),
+        Map.entry("response_id", 7), Map.entry("query", "limit=5"))) {
+      Throwable refused = catchThrowable(() -> await(member.eventBus().request(EventBusAddress.ROUTER,
+          call(false).put(field.getKey(), field.getValue()), quick)));
+      assertThat(refused).as(field.getKey()).isInstanceOf(ExecutionException.class);
+      ReplyException reply = (ReplyException) refused.getCause();
+      assertThat(reply.failureCode()).as(field.getKey() + ": " + reply.getMessage()).isEqualTo(400);
+      assertThat(reply.getMessage()).contains(field.getKey());
+    }
   }
 
   @Test
