@@ -229,8 +229,9 @@ final class ResponsesEndpoint {
      * either way, as a foreground answer's is even when its client has gone.
      */
     void inBackground() {
-      account.responses().store(reply.id(), reply.pending("queued"), withIds(request.input()), conversation);
-      OpenAiApi.sendJson(ctx, reply.pending("queued").encode());
+      JsonObject queued = reply.pending("queued");
+      account.responses().store(reply.id(), queued, withIds(request.input()), conversation);
+      OpenAiApi.sendJson(ctx, queued.encode());
       FaultPlay.later(vertx, firstTokenDelayMillis(), () -> {
         if (!account.responses().advance(reply.id(), reply.pending("in_progress"), conversation)) {
           return;

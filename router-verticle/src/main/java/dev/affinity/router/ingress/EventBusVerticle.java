@@ -44,6 +44,9 @@ public final class EventBusVerticle extends VerticleBase {
 
   private static final Logger ACCESS = Logger.getLogger("affinity.access");
   private static final String UNAUTHORIZED = "invalid key: send the gateway key in the x-api-key message header";
+  /** The call's fields besides {@code body}, by JSON type ({@link #mistyped}). */
+  private static final List<String> STRING_FIELDS = List.of("operation", "tenant", "stream_address", "response_id");
+  private static final List<String> OBJECT_FIELDS = List.of("headers", "query");
 
   private final GatewayConfig config;
   private final NodeState node;
@@ -100,9 +103,6 @@ public final class EventBusVerticle extends VerticleBase {
       serve(message, call, identified.result(), access).onComplete(done -> ingress.release());
     });
   }
-
-  private static final List<String> STRING_FIELDS = List.of("operation", "tenant", "stream_address", "response_id");
-  private static final List<String> OBJECT_FIELDS = List.of("headers", "query");
 
   /**
    * A call field of the wrong JSON type, as a 400 naming it; null when there is none. Checked before anything reads

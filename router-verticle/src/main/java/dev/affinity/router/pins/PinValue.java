@@ -7,8 +7,8 @@ import java.util.List;
  * What a pin holds: the cache scope; while the first request for a new prefix is still being answered there (warming
  * up), the epoch millisecond it was claimed, negated once that request gave the warm-up up (its final answer was an
  * error: released, for one of the requests waiting to take); and when the pin expires (epoch milliseconds, 0 when
- * unknown). A warming pin tells concurrent requests for the same prefix to wait for the provider to have written its cache entry, instead
- * of writing one more each. The expiry travels in the value so that every node's view knows, without asking, whether
+ * unknown). A warming pin tells concurrent requests for the same prefix to wait for the provider to have written its
+ * cache entry, instead of writing one more each. The expiry travels in the value so that every node's view knows, without asking, whether
  * a pin is alive and whether its refresh is due.
  * Encoded as {@code scope \u0001 warmingSince \u0001 expiresAt}, so a read stays one string per key; the shorter
  * forms {@code scope} and {@code scope \u0001 warmingSince} are read too. A prefix cached on several deployments (a

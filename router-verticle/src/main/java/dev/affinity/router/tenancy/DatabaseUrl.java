@@ -34,7 +34,10 @@ record DatabaseUrl(String jdbc, Properties credentials, String description) {
       "sslcert", "sslrootcert",
       "sslidentity", "sslkey");
 
-  /** Prisma's pool and statement cache, which have no meaning for the store's one connection. */
+  /**
+   * Prisma's arguments the driver does not take: its pool and statement cache (no meaning for the store's one
+   * connection), and {@code sslaccept}, read into {@code sslmode} ({@link #jdbcQuery}).
+   */
   static final Set<String> PRISMA_ONLY = Set.of("connection_limit", "pool_timeout", "pgbouncer",
       "statement_cache_size", "sslaccept");
 
