@@ -88,13 +88,15 @@ public final class ResponsesToOpenAi implements Translator {
               : null);
     }
     if (call.request().operation().onStoredResponse()) {
-      // not a model call, whatever usage a retrieved response reports: nothing to book. A response object (retrieved,
-      // cancelled, or the deletion's answer) carries the id the client has; a list of input items carries item ids,
-      // which are not response ids and stay as they are
-      if ("response".equals(json.path("object").asText())) {
-        named((ObjectNode) json, call.deployment().id());
+      // not a model call: the usage a response object reports is the call's that made it (the router books a
+      // background one's with it). A response object (retrieved, cancelled, or the deletion's answer) carries the id
+      // the client has; a list of input items carries item ids, which are not response ids and stay as they are
+      if (!"response".equals(json.path("object").asText())) {
+        return Answer.relayed(body, TokenUsage.NONE, null);
       }
-      return Answer.relayed(serialised(json), TokenUsage.NONE, null);
+      TokenUsage made = OpenAiUsage.ofResponse(json.get("usage"));
+      named((ObjectNode) json, call.deployment().id());
+      return Answer.relayed(serialised(json), made == null ? TokenUsage.NONE : made, null);
     }
     TokenUsage usage = OpenAiUsage.ofResponse(json.get("usage"));
     named((ObjectNode) json, call.deployment().id());

@@ -11,6 +11,7 @@ import dev.affinity.router.observe.GatewayMetrics;
 import dev.affinity.router.observe.MetricsVerticle;
 import dev.affinity.router.pins.CooldownMap;
 import dev.affinity.router.pins.LoadMap;
+import dev.affinity.router.pins.OwedUsageMap;
 import dev.affinity.router.pins.PinMap;
 import dev.affinity.router.routing.NodeRouting;
 import dev.affinity.router.routing.RoutingVerticle;
@@ -201,7 +202,8 @@ public final class AffinityNode {
           // the cluster manager's getNodes() builds a new list of every member's id, a cost that grows with the cluster
           NodeRouting routing = new NodeRouting(config, state, pins, new CooldownMap(hazelcast),
               () -> hazelcast.getCluster().getMembers().size(), tenancy == null ? Tenants.NONE : tenancy)
-              .sharingLoad(new LoadMap(hazelcast));
+              .sharingLoad(new LoadMap(hazelcast))
+              .owingUsageIn(new OwedUsageMap(hazelcast, id -> config.deployment(id).isPresent()));
           return vertx.deployVerticle(routing).map(routing);
         })
         // one stack per event loop: the provider verticles registered on the class path (the router module compiles

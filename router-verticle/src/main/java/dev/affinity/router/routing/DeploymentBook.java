@@ -114,14 +114,39 @@ public final class DeploymentBook {
 
   /** Books how a call ended: in flight, load, health (only what the upstream did), headroom, cost and ledger. */
   public Booked finished(UsageReport report) {
+    TokenUsage usage = report.usage();
+    OptionalLong cooled = ended(report, usage.inputTokens() + usage.cacheCreationInputTokens()
+        + usage.cacheReadInputTokens() + usage.outputTokens());
+    return new Booked(accounted(report), cooled);
+  }
+
+  /**
+   * Books the end of a call whose usage comes later (a background response's): in flight, load and health now, the
+   * tokens and cost at {@link #settled}. Returns the cooldown it started, if any.
+   */
+  public OptionalLong ended(UsageReport report) {
+    return ended(report, 0);
+  }
+
+  /** Books the usage of a call {@link #ended} earlier: load, headroom, cost and ledger. Returns what it cost. */
+  public CostModel.RequestCost settled(UsageReport report) {
+    TokenUsage usage = report.usage();
+    load.used(report.deploymentId(), usage.inputTokens() + usage.cacheCreationInputTokens()
+        + usage.cacheReadInputTokens() + usage.outputTokens());
+    return accounted(report);
+  }
+
+  private OptionalLong ended(UsageReport report, long tokens) {
+    inFlight.finished(report.deploymentId());
+    load.finished(report.deploymentId(), tokens);
+    // a call that failed here says nothing about the deployment
+    return GatewayError.LOCAL_FAILURE.equals(report.errorType()) ? OptionalLong.empty()
+        : health.record(report.deploymentId(), report.status());
+  }
+
+  private CostModel.RequestCost accounted(UsageReport report) {
     String deploymentId = report.deploymentId();
     TokenUsage usage = report.usage();
-    inFlight.finished(deploymentId);
-    load.finished(deploymentId, usage.inputTokens() + usage.cacheCreationInputTokens()
-        + usage.cacheReadInputTokens() + usage.outputTokens());
-    // a call that failed here says nothing about the deployment
-    OptionalLong cooled = GatewayError.LOCAL_FAILURE.equals(report.errorType()) ? OptionalLong.empty()
-        : health.record(deploymentId, report.status());
     headroom.used(deploymentId, usage.inputTokens() + usage.cacheCreationInputTokens() + usage.outputTokens());
     CostModel.RequestCost cost = price(deploymentId, report.alias())
         .map(price -> CostModel.cost(price, new CostModel.Usage(usage.inputTokens(), usage.cacheCreation5mTokens(),
@@ -131,7 +156,7 @@ public final class DeploymentBook {
     String alias = config.deployment(deploymentId).map(Deployment::alias).orElse("?");
     ledger.record(alias, deploymentId, report.status(), report.route() == RouteKind.PINNED, usage, cost.cost(),
         cost.costWithoutCache());
-    return new Booked(cost, cooled);
+    return cost;
   }
 
   /** Another node cooled {@code deploymentId} until {@code untilMillis}. */

@@ -47,6 +47,14 @@ public final class DeploymentLoad {
     }
   }
 
+  /** A request this node finished earlier used {@code tokens} more (a background response's, known later). */
+  public void used(String deploymentId, long tokens) {
+    Local counts = local.computeIfAbsent(deploymentId, id -> new Local());
+    synchronized (counts) {
+      counts.tokens.add(clock.getAsLong(), tokens);
+    }
+  }
+
   /** This node's own counts, to publish. */
   public Map<String, Counts> own() {
     long now = clock.getAsLong();

@@ -41,6 +41,7 @@ public final class NodeRouting extends VerticleBase {
   private final RequestLog requestLog = new RequestLog();
   private final Set<String> mixedAliasWarned = ConcurrentHashMap.newKeySet();
   private LoadMap loadMap;
+  private OwedUsage owedUsage = OwedUsage.inMemory();
   private PinRefresher refresher;
 
   /**
@@ -67,6 +68,15 @@ public final class NodeRouting extends VerticleBase {
    */
   public NodeRouting sharingLoad(LoadMap loadMap) {
     this.loadMap = loadMap;
+    return this;
+  }
+
+  /**
+   * Keeps the calls of background responses, until their usage is known, in {@code owed} (the cluster's, so that
+   * whichever node reads a response back books its call); without it, this node's memory. Call before deploying.
+   */
+  public NodeRouting owingUsageIn(OwedUsage owed) {
+    this.owedUsage = owed;
     return this;
   }
 
@@ -131,6 +141,10 @@ public final class NodeRouting extends VerticleBase {
 
   CooldownMap cooldowns() {
     return cooldowns;
+  }
+
+  OwedUsage owedUsage() {
+    return owedUsage;
   }
 
   Tenants tenants() {

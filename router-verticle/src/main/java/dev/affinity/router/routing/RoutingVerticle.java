@@ -158,8 +158,9 @@ public final class RoutingVerticle extends VerticleBase implements NodeRouter {
    * An operation on a stored response (retrieve, delete, cancel, list its input items): sent to the deployment its id
    * names, when that deployment serves its alias to this caller ({@link Tenants#reachable}, the check a follow-up's
    * {@code previous_response_id} gets); else not found, as OpenAI answers an id of another
-   * organisation. Not a model call: no policy, no pin, no slot, no retry, no fallback, nothing booked (no usage, no
-   * cost, no spend, no request-log line; the front end writes its access line).
+   * organisation. Not a model call: no policy, no pin, no slot, no retry, no fallback, nothing booked for it (no
+   * usage, no cost, no spend, no request-log line; the front end writes its access line), but the background call
+   * that made the response, when this reads it back finished ({@link #settling}).
    */
   private Future<GatewayReply> dispatchStored(GatewayRequest request) {
     long receivedAt = System.nanoTime();
@@ -183,6 +184,7 @@ public final class RoutingVerticle extends VerticleBase implements NodeRouter {
         named.timeout(false).toMillis(), receivedAt, false);
     return answerOf(named, call)
         .map(reply -> reply.withRoute(RouteKind.STORED))
+        .andThen(settling(request))
         .recover(failure -> Future.failedFuture(failure instanceof FailedCall failed
             ? failed.error().toReplyException() : failure));
   }
@@ -471,7 +473,9 @@ public final class RoutingVerticle extends VerticleBase implements NodeRouter {
     return answerOf(deployment, new ProviderCall(request, deployment, body, route.kind(), timeout, receivedAt,
         streamUsage))
         .map(reply -> reply.withRoute(route.kind()))
-        .andThen(booking(new UsageReport.Pending(request, deployment.id(), route.kind()), receivedAt))
+        .andThen(booking(new UsageReport.Pending(request, deployment.id(), route.kind()), receivedAt,
+            request.operation() == Operation.RESPONSES && request.json() != null
+                && request.json().path("background").asBoolean(false)))
         // booked: the provider's failure goes on as the error the client gets
         .recover(failure -> Future.failedFuture(failure instanceof FailedCall failed
             ? failed.error().toReplyException() : failure));
@@ -500,9 +504,11 @@ public final class RoutingVerticle extends VerticleBase implements NodeRouter {
 
   /**
    * Books the call's outcome however the call ended. What it holds is {@code pending}, not the request: a stream's
-   * outcome comes when it ends, and the request must be garbage long before.
+   * outcome comes when it ends, and the request must be garbage long before. A background response answered
+   * {@code queued} has no usage yet: its call is booked when the response is read back finished ({@link #settling}).
    */
-  private Handler<AsyncResult<GatewayReply>> booking(UsageReport.Pending pending, long receivedAt) {
+  private Handler<AsyncResult<GatewayReply>> booking(UsageReport.Pending pending, long receivedAt,
+                                                     boolean background) {
     return result -> {
       if (result.failed()) {
         finished(pending.of(failedOutcome(result.cause(), receivedAt)));
@@ -511,7 +517,56 @@ public final class RoutingVerticle extends VerticleBase implements NodeRouter {
         result.result().stream().outcome().onComplete(outcome -> finished(pending.of(
             outcome.succeeded() ? outcome.result() : failedOutcome(outcome.cause(), receivedAt))));
       } else {
-        finished(pending.of(result.result().outcome()));
+        String running = background ? runningResponseId(result.result()) : null;
+        if (running == null) {
+          finished(pending.of(result.result().outcome()));
+        } else {
+          owe(running, pending, result.result().outcome());
+        }
+      }
+    };
+  }
+
+  /** The id of the response a background call's answer says is still running ({@code queued}, {@code in_progress}). */
+  private static String runningResponseId(GatewayReply reply) {
+    if (reply.status() != 200) {
+      return null;
+    }
+    try {
+      JsonNode response = JSON.readTree(reply.body().getBytes());
+      String status = response.path("status").asText("");
+      String id = response.path("id").asText("");
+      return (status.equals("queued") || status.equals("in_progress")) && ResponseIds.origin(id).isPresent()
+          ? id : null;
+    } catch (IOException notJson) {
+      return null;
+    }
+  }
+
+  /** Books the end of a background response's call now, and its usage once the response is read back finished. */
+  private void owe(String responseId, UsageReport.Pending pending, CallOutcome outcome) {
+    book.ended(pending.of(outcome)).ifPresent(until -> publishCooldown(pending.deploymentId(), until));
+    shared.owedUsage().owe(responseId, new BackgroundCall(pending, outcome.status(), outcome.timing()));
+  }
+
+  /**
+   * When an operation on a stored response read it back finished (retrieved with its usage, or cancelled): books the
+   * call that made it, if that call was a background one not booked yet, anywhere in the cluster. Off the answer's
+   * way: the client does not wait for it.
+   */
+  private Handler<AsyncResult<GatewayReply>> settling(GatewayRequest request) {
+    return result -> {
+      if (result.failed() || result.result().status() != 200 || result.result().outcome() == null) {
+        return;
+      }
+      TokenUsage usage = result.result().outcome().usage();
+      boolean finished = request.operation() == Operation.RESPONSE_CANCEL
+          || request.operation() == Operation.RESPONSE_RETRIEVE && usage.promptTokens() + usage.outputTokens() > 0;
+      if (finished) {
+        Future.fromCompletionStage(shared.owedUsage().settle(request.storedId()), context)
+            .onSuccess(owed -> owed.ifPresent(call -> settled(call.settledWith(usage))))
+            .onFailure(failure -> LOG.warning("request=" + request.requestId() + " could not settle a background"
+                + " response's usage: " + failure.getMessage()));
       }
     };
   }
@@ -533,7 +588,16 @@ public final class RoutingVerticle extends VerticleBase implements NodeRouter {
   private void finished(UsageReport report) {
     DeploymentBook.Booked booked = book.finished(report);
     booked.cooledUntil().ifPresent(until -> publishCooldown(report.deploymentId(), until));
-    CostModel.RequestCost cost = booked.cost();
+    accounted(report, booked.cost());
+  }
+
+  /** Books the usage of a background response's call, {@link #owe owed} when the call ended. */
+  private void settled(UsageReport report) {
+    accounted(report, book.settled(report));
+  }
+
+  /** A call's usage in the metrics, its caller's spend and the request log. */
+  private void accounted(UsageReport report, CostModel.RequestCost cost) {
     shared.node().metrics().booked(report, cost.cost(), cost.costWithoutCache());
     shared.tenants().spent(report, cost.cost());
     TokenUsage usage = report.usage();

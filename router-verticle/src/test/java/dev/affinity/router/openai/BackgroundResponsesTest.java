@@ -23,8 +23,9 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 /**
  * OpenAI's background mode through the gateway with openai-java, on an emulator whose answers take 1.5 s: a background
  * response comes back {@code queued} with the gateway's id, is polled to its answer, or cancelled while it runs
- * (idempotently); a response made in the foreground cannot be cancelled; a key whose usage must be counted (a budget,
- * a token limit) cannot use background mode.
+ * (idempotently); a response made in the foreground cannot be cancelled; a background response's usage is booked to
+ * the key that made it once it is read back finished; a key whose usage must be counted up front (a budget, a token
+ * limit) cannot use background mode.
  */
 class BackgroundResponsesTest {
 
@@ -38,7 +39,7 @@ class BackgroundResponsesTest {
         options -> options.setLatency(new LatencyModel(1_500, 0, 0, 0)), base -> """
           - model_name: gpt-4o
             litellm_params: {model: openai/gpt-4o, api_key: sk-oa-1, api_base: "%1$s/v1"}
-            model_info: {id: oa-1}
+            model_info: {id: oa-1, input_cost_per_token: 0.0000025, output_cost_per_token: 0.00001}
         """.formatted(base));
   }
 
@@ -119,6 +120,63 @@ class BackgroundResponsesTest {
     String unlimited = key(new JsonObject().put("rpm_limit", 100));
     assertThat(status(client(unlimited).responses().create(ResponseCreateParams.builder().model("gpt-4o")
         .input("x").background(true).build()))).isEqualTo("queued");
+  }
+
+  /**
+   * A background response's answer has no usage: the call that made it is booked when the response is read back
+   * finished, to the key that made it (whoever reads it), once however often it is read.
+   */
+  @Test
+  void aBackgroundResponsesUsageIsBookedOnceToTheKeyThatMadeIt() throws Exception {
+    String maker = key(new JsonObject().put("rpm_limit", 1_000));
+    String reader = key(new JsonObject());
+    Response queued = client(maker).responses().create(ResponseCreateParams.builder().model("gpt-4o")
+        .input("count these tokens later").background(true).build());
+    assertThat(status(queued)).isEqualTo("queued");
+    Thread.sleep(300);
+    assertThat(spend(maker)).as("nothing is known yet").isZero();
+
+    Response done = client(reader).responses().retrieve(queued.id());
+    long deadline = System.nanoTime() + 15_000_000_000L;
+    while (!status(done).equals("completed") && System.nanoTime() < deadline) {
+      Thread.sleep(200);
+      done = client(reader).responses().retrieve(queued.id());
+    }
+    assertThat(status(done)).isEqualTo("completed");
+    assertThat(done.usage().orElseThrow().outputTokens()).isPositive();
+    double booked = awaitSpend(maker);
+    assertThat(booked).as("booked to the key that made it").isPositive();
+    assertThat(spend(reader)).as("not to the key that read it").isZero();
+
+    client(maker).responses().retrieve(queued.id());
+    client(reader).responses().cancel(queued.id());
+    Thread.sleep(500);
+    assertThat(spend(maker)).as("once").isEqualTo(booked);
+
+    // a foreground response is booked with its answer, and reading it back adds nothing
+    String foreground = key(new JsonObject());
+    Response answered = client(foreground).responses().create(ResponseCreateParams.builder().model("gpt-4o")
+        .input("count these tokens now").build());
+    double once = awaitSpend(foreground);
+    client(foreground).responses().retrieve(answered.id());
+    Thread.sleep(500);
+    assertThat(spend(foreground)).isEqualTo(once);
+  }
+
+  private static double spend(String key) throws Exception {
+    HttpResponse<String> info = upstream.gateway().get("/key/info?key=" + key, "authorization", "Bearer " + MASTER);
+    assertThat(info.statusCode()).as(info.body()).isEqualTo(200);
+    return new JsonObject(info.body()).getJsonObject("info").getDouble("spend");
+  }
+
+  /** The key's spend once it shows a call: booked when the answer ends, off the request's path. */
+  private static double awaitSpend(String key) throws Exception {
+    double spend = 0;
+    for (int i = 0; i < 100 && spend <= 0; i++) {
+      Thread.sleep(50);
+      spend = spend(key);
+    }
+    return spend;
   }
 
   private static String key(JsonObject fields) throws Exception {
