@@ -361,6 +361,19 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void readsWhenTheGatewayReadsABackgroundResponseBackItself() throws Exception {
+    assertThat(parse(MINIMAL).router().backgroundUsageCheck()).isEqualTo(Duration.ofMinutes(10));
+    assertThat(parse(MINIMAL + "router_settings: {background_usage_check: 2.5}\n").router().backgroundUsageCheck())
+        .isEqualTo(Duration.ofMillis(2_500));
+    assertThat(parse(MINIMAL + "router_settings: {background_usage_check: 0}\n").router().backgroundUsageCheck())
+        .as("0: never").isZero();
+    assertThat(problems(MINIMAL + "router_settings: {background_usage_check: -1}\n"))
+        .containsExactly("router_settings.background_usage_check: must be a number >= 0");
+    assertThat(problems(MINIMAL + "router_settings: {background_usage_check: later}\n"))
+        .containsExactly("router_settings.background_usage_check: must be a number >= 0");
+  }
+
+  @Test
   void validatesRouterAndGeneralSettings() {
     assertThat(problems(MINIMAL + """
         router_settings:

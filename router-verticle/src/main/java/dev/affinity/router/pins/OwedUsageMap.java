@@ -41,6 +41,11 @@ public final class OwedUsageMap implements OwedUsage {
   }
 
   @Override
+  public CompletionStage<Boolean> owes(String responseId) {
+    return map.getAsync(responseId).thenApply(value -> value != null);
+  }
+
+  @Override
   public CompletionStage<Optional<BackgroundCall>> settle(String responseId) {
     return map.removeAsync(responseId).thenApply(value -> {
       if (value == null) {

@@ -24,6 +24,9 @@ public interface OwedUsage {
   /** Notes that the background response {@code responseId} owes its call's usage. Fire and forget. */
   void owe(String responseId, BackgroundCall call);
 
+  /** Whether {@code responseId} still owes its call's usage: no read has booked it yet. */
+  CompletionStage<Boolean> owes(String responseId);
+
   /**
    * Takes the call {@code responseId} owes, once: empty when it owes none (not a background response of ours, booked
    * already, past {@link #KEPT}, or not a value this node would have written).
@@ -37,6 +40,11 @@ public interface OwedUsage {
       @Override
       public void owe(String responseId, BackgroundCall call) {
         owed.put(responseId, call);
+      }
+
+      @Override
+      public CompletionStage<Boolean> owes(String responseId) {
+        return CompletableFuture.completedFuture(owed.containsKey(responseId));
       }
 
       @Override

@@ -546,7 +546,67 @@ public final class RoutingVerticle extends VerticleBase implements NodeRouter {
   /** Books the end of a background response's call now, and its usage once the response is read back finished. */
   private void owe(String responseId, UsageReport.Pending pending, CallOutcome outcome) {
     book.ended(pending.of(outcome)).ifPresent(until -> publishCooldown(pending.deploymentId(), until));
-    shared.owedUsage().owe(responseId, new BackgroundCall(pending, outcome.status(), outcome.timing()));
+    BackgroundCall call = new BackgroundCall(pending, outcome.status(), outcome.timing());
+    shared.owedUsage().owe(responseId, call);
+    config.deployment(pending.deploymentId()).ifPresent(deployment -> checkBack(responseId, deployment, call,
+        config.router().backgroundUsageCheck().toMillis(), OwedUsage.KEPT.toMillis()));
+  }
+
+  /**
+   * Reads a background response back for its usage when no client has in {@code delayMillis} (a client that never
+   * does would otherwise spend uncounted), then twice as late each time, until it is finished and booked, a read has
+   * booked it, or {@code leftMillis} (what remains of {@link OwedUsage#KEPT}) would pass. As the key that made it.
+   */
+  private void checkBack(String responseId, Deployment deployment, BackgroundCall call, long delayMillis,
+                         long leftMillis) {
+    if (delayMillis <= 0 || delayMillis > leftMillis) {
+      return;
+    }
+    UsageReport.Pending made = call.pending();
+    vertx.setTimer(delayMillis, timer -> Future.fromCompletionStage(shared.owedUsage().owes(responseId), context)
+        .compose(owed -> !owed ? Future.succeededFuture((GatewayReply) null) : answerOf(deployment, new ProviderCall(
+            GatewayRequest.onStored(made.requestId(), Operation.RESPONSE_RETRIEVE, responseId,
+                made.caller().tenant(), null, made.caller()),
+            deployment, Buffer.buffer(), RouteKind.STORED, deployment.timeout(false).toMillis(), System.nanoTime(),
+            false)))
+        .onComplete(read -> {
+          if (read.succeeded() && read.result() == null) {
+            return; // a client's read booked it
+          }
+          if (read.succeeded() && over(read.result())) {
+            settle(responseId, read.result().outcome().usage(), made.requestId());
+          } else {
+            checkBack(responseId, deployment, call, delayMillis * 2, leftMillis - delayMillis);
+          }
+        }));
+  }
+
+  /**
+   * Whether a background response read back is over: {@code completed}, {@code incomplete}, {@code failed} or
+   * {@code cancelled}, or gone (404: deleted, or past its retention), whose usage can no longer be known.
+   */
+  private static boolean over(GatewayReply read) {
+    if (read.status() == 404) {
+      return true;
+    }
+    if (read.status() != 200 || read.body() == null || read.outcome() == null) {
+      return false;
+    }
+    try {
+      String status = JSON.readTree(read.body().getBytes()).path("status").asText("");
+      return status.equals("completed") || status.equals("incomplete") || status.equals("failed")
+          || status.equals("cancelled");
+    } catch (IOException notJson) {
+      return false;
+    }
+  }
+
+  /** Books the call that made {@code responseId} with {@code usage}, if no read has yet, anywhere in the cluster. */
+  private void settle(String responseId, TokenUsage usage, String requestId) {
+    Future.fromCompletionStage(shared.owedUsage().settle(responseId), context)
+        .onSuccess(owed -> owed.ifPresent(call -> settled(call.settledWith(usage))))
+        .onFailure(failure -> LOG.warning("request=" + requestId + " could not settle a background response's"
+            + " usage: " + failure.getMessage()));
   }
 
   /**
@@ -563,10 +623,7 @@ public final class RoutingVerticle extends VerticleBase implements NodeRouter {
       boolean finished = request.operation() == Operation.RESPONSE_CANCEL
           || request.operation() == Operation.RESPONSE_RETRIEVE && usage.promptTokens() + usage.outputTokens() > 0;
       if (finished) {
-        Future.fromCompletionStage(shared.owedUsage().settle(request.storedId()), context)
-            .onSuccess(owed -> owed.ifPresent(call -> settled(call.settledWith(usage))))
-            .onFailure(failure -> LOG.warning("request=" + request.requestId() + " could not settle a background"
-                + " response's usage: " + failure.getMessage()));
+        settle(request.storedId(), usage, request.requestId());
       }
     };
   }

@@ -259,7 +259,8 @@ public final class ConfigLoader {
           numRetries != null ? numRetries : router.numRetries(),
           requestTimeout != null ? requestTimeout : router.timeout(), router.allowedFails(), router.cooldownTime(),
           router.retryAfter(), router.warmUpWait(), router.hotPrefixDeployments(), router.balanceAbsThreshold(),
-          router.balanceRelThreshold(), router.retryWaitCostPerSecond(), router.maxPinsPerTenant());
+          router.balanceRelThreshold(), router.retryWaitCostPerSecond(), router.maxPinsPerTenant(),
+          router.backgroundUsageCheck());
     }
   }
 
@@ -639,8 +640,11 @@ public final class ConfigLoader {
     long maxPinsPerTenant = router.isNull("max_pins_per_tenant") ? 0
         : router.integer("max_pins_per_tenant", 0).map(Integer::longValue)
             .orElse(RouterSettings.DEFAULT_MAX_PINS_PER_TENANT);
+    Duration backgroundUsageCheck = router.number("background_usage_check", false)
+        .map(seconds -> Duration.ofMillis(Math.round(seconds * 1000)))
+        .orElse(RouterSettings.DEFAULT_BACKGROUND_USAGE_CHECK);
     return new RouterSettings(strategy, promptCaching, numRetries, timeout, allowedFails, cooldown, retryAfter,
-        warmUpWait, hotPrefix, balanceAbs, balanceRel, waitCost, maxPinsPerTenant);
+        warmUpWait, hotPrefix, balanceAbs, balanceRel, waitCost, maxPinsPerTenant, backgroundUsageCheck);
   }
 
   /** LiteLLM's fallback: without {@code database_url}, the process environment's {@code DATABASE_URL}. */

@@ -31,11 +31,14 @@ import java.util.Objects;
  *                             more than the wait at this rate
  * @param maxPinsPerTenant     live pins one tenant (team, else virtual key) may hold cluster-wide; past it, its requests
  *                             claim no new prefix, so it cannot evict another tenant's pins; 0: no quota
+ * @param backgroundUsageCheck how long after a background response is made the gateway reads it back itself when no
+ *                             client has read it back finished (then twice as long each time), so that its usage is
+ *                             booked anyway; zero never
  */
 public record RouterSettings(String routingStrategy, boolean promptCaching, int numRetries, Duration timeout,
                              int allowedFails, Duration cooldownTime, Duration retryAfter, Duration warmUpWait,
                              int hotPrefixDeployments, long balanceAbsThreshold, double balanceRelThreshold,
-                             double retryWaitCostPerSecond, long maxPinsPerTenant) {
+                             double retryWaitCostPerSecond, long maxPinsPerTenant, Duration backgroundUsageCheck) {
 
   public static final String SIMPLE_SHUFFLE = "simple-shuffle";
   public static final String LEAST_BUSY = "least-busy";
@@ -62,6 +65,11 @@ public record RouterSettings(String routingStrategy, boolean promptCaching, int 
    * thousands of live sessions (a session holds a few pins: one per cache breakpoint, plus its session id).
    */
   public static final long DEFAULT_MAX_PINS_PER_TENANT = 50_000;
+  /**
+   * Clients poll a background response every few seconds until it is done, which books it; a long one (a deep
+   * research task) takes minutes. Ten minutes, then doubling, is at most eight reads over the day it is waited for.
+   */
+  public static final Duration DEFAULT_BACKGROUND_USAGE_CHECK = Duration.ofMinutes(10);
 
   /** The settings of a file without {@code router_settings}. */
   public static final RouterSettings DEFAULTS =
@@ -73,15 +81,17 @@ public record RouterSettings(String routingStrategy, boolean promptCaching, int 
     Objects.requireNonNull(cooldownTime, "cooldownTime");
     Objects.requireNonNull(retryAfter, "retryAfter");
     Objects.requireNonNull(warmUpWait, "warmUpWait");
+    Objects.requireNonNull(backgroundUsageCheck, "backgroundUsageCheck");
     if (maxPinsPerTenant < 0) {
       throw new IllegalArgumentException("maxPinsPerTenant must be >= 0 (0: no quota)");
     }
     if (balanceAbsThreshold < 0 || !(balanceRelThreshold >= 1) || !(retryWaitCostPerSecond >= 0)) {
       throw new IllegalArgumentException("balanceAbsThreshold must be >= 0 and balanceRelThreshold >= 1");
     }
-    if (allowedFails < 0 || hotPrefixDeployments < 1 || numRetries < 0 || retryAfter.isNegative()) {
-      throw new IllegalArgumentException("allowedFails, numRetries and retryAfter must not be negative, "
-          + "hotPrefixDeployments must be at least 1");
+    if (allowedFails < 0 || hotPrefixDeployments < 1 || numRetries < 0 || retryAfter.isNegative()
+        || backgroundUsageCheck.isNegative()) {
+      throw new IllegalArgumentException("allowedFails, numRetries, retryAfter and backgroundUsageCheck must not be"
+          + " negative, hotPrefixDeployments must be at least 1");
     }
   }
 
@@ -89,6 +99,7 @@ public record RouterSettings(String routingStrategy, boolean promptCaching, int 
   public RouterSettings(String routingStrategy, boolean promptCaching, int numRetries, Duration timeout) {
     this(routingStrategy, promptCaching, numRetries, timeout, DEFAULT_ALLOWED_FAILS, DEFAULT_COOLDOWN_TIME,
         DEFAULT_RETRY_AFTER, DEFAULT_WARM_UP_WAIT, DEFAULT_HOT_PREFIX_DEPLOYMENTS, DEFAULT_BALANCE_ABS_THRESHOLD,
-        DEFAULT_BALANCE_REL_THRESHOLD, DEFAULT_RETRY_WAIT_COST_PER_SECOND, DEFAULT_MAX_PINS_PER_TENANT);
+        DEFAULT_BALANCE_REL_THRESHOLD, DEFAULT_RETRY_WAIT_COST_PER_SECOND, DEFAULT_MAX_PINS_PER_TENANT,
+        DEFAULT_BACKGROUND_USAGE_CHECK);
   }
 }

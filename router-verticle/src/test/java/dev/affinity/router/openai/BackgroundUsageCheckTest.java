@@ -1,0 +1,83 @@
+package dev.affinity.router.openai;
+
+import com.openai.client.OpenAIClient;
+import com.openai.client.okhttp.OpenAIOkHttpClient;
+import com.openai.models.responses.Response;
+import com.openai.models.responses.ResponseCreateParams;
+import dev.affinity.emulator.LatencyModel;
+import dev.affinity.router.EmulatedGateway;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.net.http.HttpResponse;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A background response that no client reads back is read back by the gateway ({@code background_usage_check}, one
+ * second here, then two, four...), so that its usage is booked to the key that made it anyway; the emulator takes
+ * 1.5 s per answer, so the first check finds it still running.
+ */
+class BackgroundUsageCheckTest {
+
+  private static final String MASTER = "sk-check-master";
+
+  private static EmulatedGateway upstream;
+
+  @BeforeAll
+  static void start() throws Exception {
+    upstream = EmulatedGateway.start(Map.of("oa-1", "sk-oa-1"),
+        options -> options.setLatency(new LatencyModel(1_500, 0, 0, 0)), base -> """
+          general_settings: {master_key: %2$s}
+          router_settings: {background_usage_check: 1}
+          model_list:
+            - model_name: gpt-4o
+              litellm_params: {model: openai/gpt-4o, api_key: sk-oa-1, api_base: "%1$s/v1"}
+              model_info: {id: oa-1, input_cost_per_token: 0.0000025, output_cost_per_token: 0.00001}
+          """.formatted(base, MASTER));
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    upstream.close();
+  }
+
+  @Test
+  void aBackgroundResponseNobodyReadsIsBookedAnyway() throws Exception {
+    String key = new JsonObject(admin("/key/generate", new JsonObject())).getString("key");
+    OpenAIClient client = OpenAIOkHttpClient.builder().baseUrl(upstream.gateway().baseUrl() + "/v1").apiKey(key)
+        .maxRetries(0).build();
+    Response queued = client.responses().create(ResponseCreateParams.builder().model("gpt-4o")
+        .input("nobody will ask for this").background(true).build());
+    assertThat(queued.status().orElseThrow().toString()).isEqualTo("queued");
+    assertThat(spend(key)).isZero();
+    double spend = 0;
+    for (int i = 0; i < 200 && spend <= 0; i++) {
+      Thread.sleep(50);
+      spend = spend(key);
+    }
+    assertThat(spend).as("booked by the gateway's own read").isPositive();
+    Thread.sleep(4_500); // past the next checks, were they still running
+    assertThat(spend(key)).as("once").isEqualTo(spend);
+    // the response itself is the client's still: read back now, it is finished, and books nothing more
+    assertThat(client.responses().retrieve(queued.id()).status().orElseThrow().toString()).isEqualTo("completed");
+    Thread.sleep(300);
+    assertThat(spend(key)).isEqualTo(spend);
+  }
+
+  private static double spend(String key) throws Exception {
+    HttpResponse<String> info = upstream.gateway().get("/key/info?key=" + key, "authorization", "Bearer " + MASTER);
+    assertThat(info.statusCode()).as(info.body()).isEqualTo(200);
+    return new JsonObject(info.body()).getJsonObject("info").getDouble("spend");
+  }
+
+  private static String admin(String path, JsonObject fields) throws Exception {
+    HttpResponse<String> response = upstream.gateway().post(path, fields.encode(), "authorization", "Bearer " + MASTER,
+        "content-type", "application/json");
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    return response.body();
+  }
+}
