@@ -63,7 +63,7 @@ class ConfigLoaderTest {
     assertThat(first.injectionPoints())
         .containsExactly(InjectionPoint.forRole("system"), InjectionPoint.atIndex(-1));
     assertThat(first.info()).isEqualTo(new ModelInfo("sonnet-workspace-a", 0.000003, 0.000015, 0.00000375,
-        0.0000003, 1024, "anthropic"));
+        0.0000003, 1024, "anthropic", List.of()));
     assertThat(first.cacheScope()).isEqualTo("sonnet-workspace-a");
 
     Deployment second = config.deployments().get(1);

@@ -131,7 +131,7 @@ class ResponsesToOpenAiTest {
   }
 
   @Test
-  void aRetrievedOrDeletedResponseCarriesTheClientsIdAndNothingIsBooked() {
+  void aRetrievedOrDeletedResponseCarriesTheClientsIdAndTheUsageOfTheCallThatMadeIt() {
     Buffer retrieved = Buffer.buffer("{\"id\":\"resp_up1\",\"object\":\"response\",\"status\":\"completed\","
         + "\"previous_response_id\":\"resp_up0\",\"output\":[{\"id\":\"msg_1\",\"type\":\"message\"}],"
         + "\"usage\":{\"input_tokens\":3000,\"output_tokens\":5,\"total_tokens\":3005}}");
@@ -141,8 +141,9 @@ class ResponsesToOpenAiTest {
     assertThat(relayed.get("id").asText()).isEqualTo(gatewayId("resp_up1"));
     assertThat(relayed.get("previous_response_id").asText()).isEqualTo(gatewayId("resp_up0"));
     assertThat(relayed.get("output").get(0).get("id").asText()).isEqualTo("msg_1");
-    // not a model call: the usage it reports was booked when the response was made
-    assertThat(answer.usage()).isEqualTo(TokenUsage.NONE);
+    // the usage of the call that made it, which the router books only for a background call not booked yet
+    assertThat(answer.usage().inputTokens()).isEqualTo(3000);
+    assertThat(answer.usage().outputTokens()).isEqualTo(5);
 
     Buffer deleted = Buffer.buffer("{\"id\":\"resp_up1\",\"object\":\"response\",\"deleted\":true}");
     JsonNode deletion = json(pair.answer(onStored(Operation.RESPONSE_DELETE, "resp_up1"), 200, headers(), deleted)

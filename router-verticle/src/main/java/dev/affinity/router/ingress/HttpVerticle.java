@@ -568,7 +568,7 @@ public final class HttpVerticle extends VerticleBase {
     Identity identity = ctx.get(IDENTITY);
     List<String> allowed = new java.util.ArrayList<>();
     for (String alias : new TreeSet<>(config.aliases())) {
-      if (TenantPolicy.refusal(identity, alias, System.currentTimeMillis()) == null) {
+      if (mayCall(identity, alias, System.currentTimeMillis())) {
         allowed.add(alias);
       }
     }
@@ -607,7 +607,7 @@ public final class HttpVerticle extends VerticleBase {
     long now = System.currentTimeMillis();
     Map<String, String> allowed = new LinkedHashMap<>();
     cloudModels.profiles().forEach((id, alias) -> {
-      if (TenantPolicy.refusal(identity, alias, now) == null) {
+      if (mayCall(identity, alias, now)) {
         allowed.put(id, alias);
       }
     });
@@ -626,11 +626,16 @@ public final class HttpVerticle extends VerticleBase {
     String alias = cloudModels.alias(requested);
     Identity identity = ctx.get(IDENTITY);
     if (config.deploymentsFor(alias).isEmpty()
-        || TenantPolicy.refusal(identity, alias, System.currentTimeMillis()) != null) {
+        || !mayCall(identity, alias, System.currentTimeMillis())) {
       error(ctx, GatewayError.notFound("Inference profile " + LogLine.clip(requested, 200) + " not found"));
       return;
     }
     json(ctx, 200, InferenceProfiles.summary(id, alias));
+  }
+
+  /** Whether the caller's key and team allow {@code alias}: by name, wildcard or model access group. */
+  private boolean mayCall(Identity identity, String alias, long nowMillis) {
+    return TenantPolicy.refusal(identity, alias, config::accessGroups, nowMillis) == null;
   }
 
   private static JsonObject modelObject(String id) {

@@ -179,7 +179,8 @@ public final class AffinityNode {
           + " general_settings.database_url (or DATABASE_URL) to share them");
     }
     LOG.info(() -> "virtual keys, teams and spend kept in the " + store.describe());
-    return Tenancy.start(vertx, cluster.getHazelcastInstance(), config.general().masterKey(), store);
+    return Tenancy.start(vertx, cluster.getHazelcastInstance(), config.general().masterKey(), store,
+        config::accessGroups);
   }
 
   private static Future<Void> deploy(Vertx vertx, GatewayConfig config, HazelcastClusterManager cluster,

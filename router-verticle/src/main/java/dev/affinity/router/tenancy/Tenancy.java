@@ -17,10 +17,12 @@ import io.vertx.core.WorkerExecutor;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 import java.util.logging.Logger;
 
 /**
@@ -44,12 +46,15 @@ public final class Tenancy implements Tenants {
   private final TenantDirectory directory;
   private final LimitCounters counters;
   private final SpendJournal journal;
+  private final Function<String, ? extends Collection<String>> accessGroups;
   private final WorkerExecutor worker;
   private final AtomicBoolean flushing = new AtomicBoolean();
   private long flushTimer = -1;
 
-  private Tenancy(Vertx vertx, HazelcastInstance hazelcast, Secret masterKey, TenantStore store) {
+  private Tenancy(Vertx vertx, HazelcastInstance hazelcast, Secret masterKey, TenantStore store,
+                  Function<String, ? extends Collection<String>> accessGroups) {
     this.vertx = vertx;
+    this.accessGroups = accessGroups;
     this.masterKey = masterKey;
     this.store = store;
     this.directory = new TenantDirectory(hazelcast);
@@ -62,9 +67,13 @@ public final class Tenancy implements Tenants {
   /**
    * Opens and migrates the store, loads keys, teams and this period's spend into the cluster's maps if this node is
    * the first of a starting cluster, follows the maps, and starts moving spend rows to the store.
+   *
+   * @param accessGroups the model access groups of a model ({@code GatewayConfig.accessGroups}), which a key's or
+   *                     team's {@code models} may name
    */
-  public static Future<Tenancy> start(Vertx vertx, HazelcastInstance hazelcast, Secret masterKey, TenantStore store) {
-    Tenancy tenancy = new Tenancy(vertx, hazelcast, masterKey, store);
+  public static Future<Tenancy> start(Vertx vertx, HazelcastInstance hazelcast, Secret masterKey, TenantStore store,
+                                      Function<String, ? extends Collection<String>> accessGroups) {
+    Tenancy tenancy = new Tenancy(vertx, hazelcast, masterKey, store, accessGroups);
     IMap<String, String> loaded = hazelcast.getMap(LOADED_MAP);
     String member = hazelcast.getCluster().getLocalMember().getUuid().toString();
     return tenancy.blocking(() -> {
@@ -169,7 +178,7 @@ public final class Tenancy implements Tenants {
       return Future.succeededFuture(Grant.NONE);
     }
     long now = System.currentTimeMillis();
-    GatewayError refusal = TenantPolicy.refusal(identity, model, now);
+    GatewayError refusal = TenantPolicy.refusal(identity, model, accessGroups, now);
     if (refusal != null) {
       return Future.failedFuture(new Refusal(refusal));
     }
@@ -196,8 +205,8 @@ public final class Tenancy implements Tenants {
     Team team = directory.teamById(caller.teamId());
     VirtualKey key = directory.keyById(caller.keyId());
     // a fallback alias is held to the key's models as the alias asked for was
-    if (key != null && TenantPolicy.refusal(new Identity(caller, key, team), model, System.currentTimeMillis())
-        != null) {
+    if (key != null && TenantPolicy.refusal(new Identity(caller, key, team), model, accessGroups,
+        System.currentTimeMillis()) != null) {
       return List.of();
     }
     Map<String, String> reserved = directory.reservations();

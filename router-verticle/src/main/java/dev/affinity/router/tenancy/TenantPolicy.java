@@ -3,7 +3,9 @@ package dev.affinity.router.tenancy;
 import dev.affinity.model.GatewayError;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * What a virtual key may do, decided from the key, its team and the time alone: whether it may call a model, and
@@ -25,8 +27,12 @@ public final class TenantPolicy {
   /**
    * 401 for a blocked or expired key (or blocked team), 403 for a model the key or team may not call; else null. A
    * null {@code model} is checked for the key and team alone.
+   *
+   * @param accessGroups the model access groups a model belongs to (LiteLLM's {@code model_info.access_groups}), asked
+   *                     only when a key's or team's list does not name the model itself
    */
-  public static GatewayError refusal(Identity identity, String model, long nowMillis) {
+  public static GatewayError refusal(Identity identity, String model,
+                                     Function<String, ? extends Collection<String>> accessGroups, long nowMillis) {
     VirtualKey key = identity.key();
     if (key == null) {
       return null;
@@ -45,26 +51,31 @@ public final class TenantPolicy {
     if (model == null) {
       return null;
     }
-    if (!key.models().isEmpty() && !allows(key.models(), model)) {
+    if (!key.models().isEmpty() && !allows(key.models(), model, accessGroups)) {
       return permission("model '" + model + "' is not allowed for this key; allowed: "
           + String.join(", ", key.models()));
     }
-    if (team != null && !team.models().isEmpty() && !allows(team.models(), model)) {
+    if (team != null && !team.models().isEmpty() && !allows(team.models(), model, accessGroups)) {
       return permission("model '" + model + "' is not allowed for team '" + team.teamId() + "'; allowed: "
           + String.join(", ", team.models()));
     }
     return null;
   }
 
-  /** LiteLLM's model lists: names, {@code *} / {@code all-proxy-models} for every model, and prefix wildcards. */
-  static boolean allows(List<String> models, String model) {
+  /**
+   * LiteLLM's model lists: names, {@code *} / {@code all-proxy-models} for every model, prefix wildcards, and model
+   * access groups (a name that is one of the model's groups).
+   */
+  static boolean allows(List<String> models, String model,
+                        Function<String, ? extends Collection<String>> accessGroups) {
     for (String allowed : models) {
       if (allowed.equals(model) || allowed.equals("*") || allowed.equals("all-proxy-models")
           || allowed.endsWith("*") && model.startsWith(allowed.substring(0, allowed.length() - 1))) {
         return true;
       }
     }
-    return false;
+    Collection<String> groups = accessGroups.apply(model);
+    return models.stream().anyMatch(groups::contains);
   }
 
   private static GatewayError permission(String message) {

@@ -47,7 +47,7 @@ class KeyManagementTest {
         + """
           - model_name: haiku
             litellm_params: {model: anthropic/claude-haiku-4-5, api_key: sk-a1, api_base: "%s"}
-            model_info: {id: h1}
+            model_info: {id: h1, access_groups: [fast-models]}
         """.formatted(emulator.baseUrl()));
   }
 
@@ -162,6 +162,27 @@ class KeyManagementTest {
         .isEqualTo("authentication_error");
     assertThat(gateway.post("/key/generate", "{}", "x-api-key", "sk-" + UUID.randomUUID()).statusCode())
         .isEqualTo(401);
+  }
+
+  /**
+   * LiteLLM's model access groups ({@code model_info.access_groups}): a key or team naming a group may call its
+   * models, and lists them. A migrated key with {@code models: [fast-models]} was refused every model before.
+   */
+  @Test
+  void aModelAccessGroupGrantsItsModels() throws Exception {
+    String key = newKey(new JsonObject().put("models", new JsonArray().add("fast-models")));
+    assertThat(infer(key, "haiku").statusCode()).isEqualTo(200);
+    HttpResponse<String> notInGroup = infer(key, "sonnet");
+    assertThat(notInGroup.statusCode()).isEqualTo(403);
+    assertThat(notInGroup.body()).contains("permission_error").contains("fast-models");
+    assertThat(new JsonObject(gateway.get("/v1/models", "x-api-key", key).body()).getJsonArray("data").stream()
+        .map(model -> ((JsonObject) model).getString("id"))).containsExactly("haiku");
+
+    String team = admin("/team/new", new JsonObject().put("models", new JsonArray().add("fast-models")))
+        .getString("team_id");
+    String inTeam = newKey(new JsonObject().put("team_id", team));
+    assertThat(infer(inTeam, "haiku").statusCode()).isEqualTo(200);
+    assertThat(infer(inTeam, "sonnet").statusCode()).isEqualTo(403);
   }
 
   @Test

@@ -5,6 +5,8 @@ import org.junit.jupiter.api.Test;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -12,6 +14,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class TenantPolicyTest {
 
   private static final long NOW = 1_700_000_000_000L;
+  private static final Function<String, Set<String>> NO_GROUPS = model -> Set.of();
 
   private static VirtualKey key(List<String> models, Allowance allowance, boolean blocked, Long expires) {
     return new VirtualKey("k1", KeyToken.hash("sk-test-key-000000000"), "sk-...0000", "alias", "t1", models,
@@ -26,13 +29,37 @@ class TenantPolicyTest {
   void modelAccessIsTheKeysAndTheTeams() {
     Identity identity = Identity.of(key(List.of("claude-*"), Allowance.NONE, false, null),
         team(List.of("claude-sonnet-4-5", "gpt-4o"), Allowance.NONE, false));
-    assertThat(TenantPolicy.refusal(identity, "claude-sonnet-4-5", NOW)).isNull();
-    GatewayError byKey = TenantPolicy.refusal(identity, "gpt-4o", NOW);
+    assertThat(TenantPolicy.refusal(identity, "claude-sonnet-4-5", NO_GROUPS, NOW)).isNull();
+    GatewayError byKey = TenantPolicy.refusal(identity, "gpt-4o", NO_GROUPS, NOW);
     assertThat(byKey.status()).isEqualTo(403);
     assertThat(byKey.message()).contains("gpt-4o").contains("this key");
-    GatewayError byTeam = TenantPolicy.refusal(identity, "claude-opus-4", NOW);
+    GatewayError byTeam = TenantPolicy.refusal(identity, "claude-opus-4", NO_GROUPS, NOW);
     assertThat(byTeam.status()).isEqualTo(403);
     assertThat(byTeam.message()).contains("team 't1'");
+  }
+
+  /** LiteLLM's model access groups: a key or team naming a group may call every model in it, and no other. */
+  @Test
+  void aModelAccessGroupNamedByTheKeyOrTeamAllowsItsModels() {
+    Function<String, Set<String>> groups = Map.of("gpt-4o", Set.of("beta-models", "openai"),
+        "claude-sonnet-4-5", Set.of("prod-models"))::get;
+    Function<String, Set<String>> accessGroups = model -> groups.apply(model) == null ? Set.of() : groups.apply(model);
+    Identity byKey = Identity.of(key(List.of("beta-models"), Allowance.NONE, false, null), null);
+    assertThat(TenantPolicy.refusal(byKey, "gpt-4o", accessGroups, NOW)).isNull();
+    assertThat(TenantPolicy.refusal(byKey, "claude-sonnet-4-5", accessGroups, NOW).status()).isEqualTo(403);
+    assertThat(TenantPolicy.refusal(byKey, "unknown-model", accessGroups, NOW).status()).isEqualTo(403);
+    assertThat(TenantPolicy.refusal(byKey, "gpt-4o", NO_GROUPS, NOW).status()).as("no groups configured")
+        .isEqualTo(403);
+    Identity byTeam = Identity.of(key(List.of(), Allowance.NONE, false, null),
+        team(List.of("prod-models"), Allowance.NONE, false));
+    assertThat(TenantPolicy.refusal(byTeam, "claude-sonnet-4-5", accessGroups, NOW)).isNull();
+    GatewayError refused = TenantPolicy.refusal(byTeam, "gpt-4o", accessGroups, NOW);
+    assertThat(refused.status()).isEqualTo(403);
+    assertThat(refused.message()).contains("team 't1'");
+    Identity both = Identity.of(key(List.of("beta-models"), Allowance.NONE, false, null),
+        team(List.of("prod-models"), Allowance.NONE, false));
+    assertThat(TenantPolicy.refusal(both, "gpt-4o", accessGroups, NOW)).as("the team must allow it too")
+        .isNotNull();
   }
 
   @Test
@@ -40,23 +67,23 @@ class TenantPolicyTest {
     // an operation on a stored response: its alias is known once the router reads the id (Tenants.reachable)
     Identity identity = Identity.of(key(List.of("claude-*"), Allowance.NONE, false, null),
         team(List.of("claude-sonnet-4-5"), Allowance.NONE, false));
-    assertThat(TenantPolicy.refusal(identity, null, NOW)).isNull();
-    assertThat(TenantPolicy.refusal(Identity.of(key(List.of("m"), Allowance.NONE, true, null), null), null, NOW)
-        .status()).isEqualTo(401);
+    assertThat(TenantPolicy.refusal(identity, null, NO_GROUPS, NOW)).isNull();
+    assertThat(TenantPolicy.refusal(Identity.of(key(List.of("m"), Allowance.NONE, true, null), null), null,
+        NO_GROUPS, NOW).status()).isEqualTo(401);
     assertThat(TenantPolicy.refusal(Identity.of(key(List.of(), Allowance.NONE, false, null),
-        team(List.of(), Allowance.NONE, true)), null, NOW).status()).isEqualTo(401);
+        team(List.of(), Allowance.NONE, true)), null, NO_GROUPS, NOW).status()).isEqualTo(401);
   }
 
   @Test
   void blockedExpiredAndBlockedTeamAre401() {
-    assertThat(TenantPolicy.refusal(Identity.of(key(List.of(), Allowance.NONE, true, null), null), "m", NOW)
-        .status()).isEqualTo(401);
-    assertThat(TenantPolicy.refusal(Identity.of(key(List.of(), Allowance.NONE, false, NOW), null), "m", NOW)
-        .message()).contains("expired");
-    assertThat(TenantPolicy.refusal(Identity.of(key(List.of(), Allowance.NONE, false, NOW + 1), null), "m", NOW))
-        .isNull();
+    assertThat(TenantPolicy.refusal(Identity.of(key(List.of(), Allowance.NONE, true, null), null), "m", NO_GROUPS,
+        NOW).status()).isEqualTo(401);
+    assertThat(TenantPolicy.refusal(Identity.of(key(List.of(), Allowance.NONE, false, NOW), null), "m", NO_GROUPS,
+        NOW).message()).contains("expired");
+    assertThat(TenantPolicy.refusal(Identity.of(key(List.of(), Allowance.NONE, false, NOW + 1), null), "m",
+        NO_GROUPS, NOW)).isNull();
     assertThat(TenantPolicy.refusal(Identity.of(key(List.of(), Allowance.NONE, false, null),
-        team(List.of(), Allowance.NONE, true)), "m", NOW).message()).contains("team");
+        team(List.of(), Allowance.NONE, true)), "m", NO_GROUPS, NOW).message()).contains("team");
   }
 
   @Test

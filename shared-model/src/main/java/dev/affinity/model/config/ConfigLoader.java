@@ -579,7 +579,8 @@ public final class ConfigLoader {
         info.number("cache_creation_input_token_cost", false).orElse(null),
         info.number("cache_read_input_token_cost", false).orElse(null),
         info.integer("min_cacheable_tokens", 0).orElse(null),
-        info.string("litellm_provider").orElse(null));
+        info.string("litellm_provider").orElse(null),
+        info.strings("access_groups").orElse(List.of()));
     info.warnUnknownKeys();
     return read;
   }

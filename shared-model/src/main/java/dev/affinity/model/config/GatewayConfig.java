@@ -72,6 +72,16 @@ public record GatewayConfig(List<Deployment> deployments, RouterSettings router,
         .orElse(List.of());
   }
 
+  /**
+   * LiteLLM's model access groups {@code requestedModel} belongs to: those of the deployments that serve it
+   * ({@code model_info.access_groups}). A key or team whose {@code models} names one of them may call it.
+   */
+  public Set<String> accessGroups(String requestedModel) {
+    Set<String> groups = new LinkedHashSet<>();
+    deploymentsFor(requestedModel).forEach(deployment -> groups.addAll(deployment.info().accessGroups()));
+    return groups;
+  }
+
   /** Every configured alias, in file order, wildcard aliases included, then the group aliases not hidden. */
   public Set<String> aliases() {
     Set<String> aliases = new LinkedHashSet<>();
