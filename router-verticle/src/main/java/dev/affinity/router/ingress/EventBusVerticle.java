@@ -53,8 +53,10 @@ public final class EventBusVerticle extends VerticleBase {
   private final IngressPipeline ingress;
   private final NodeRouter router;
 
-  /** @param tenancy the node's virtual keys and teams, or null when there are none */
-  /** @param router the node's router, which every accepted call goes to */
+  /**
+   * @param tenancy the node's virtual keys and teams, or null when there are none
+   * @param router  the node's router, which every accepted call goes to
+   */
   public EventBusVerticle(GatewayConfig config, NodeState node, Tenancy tenancy, NodeRouter router) {
     this.router = router;
     this.config = config;

@@ -3,6 +3,7 @@ package dev.affinity.router.ingress;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.affinity.model.GatewayError;
 
+import java.util.function.BiFunction;
 import java.util.function.IntFunction;
 
 /** The fields both APIs share and the gateway relies on: a JSON object with a model, messages and a stream flag. */
@@ -13,15 +14,9 @@ final class RequestShape {
 
   /** The first problem with the shared fields, or null. {@code element} names a message in the API's own style. */
   static GatewayError check(JsonNode body, String missingModel, IntFunction<String> element) {
-    if (!body.isObject()) {
-      return GatewayError.invalidRequest("request body must be a JSON object");
-    }
-    JsonNode model = body.get("model");
-    if (model == null || model.isNull()) {
-      return GatewayError.invalidRequest(missingModel);
-    }
-    if (!model.isTextual() || model.asText().isBlank()) {
-      return GatewayError.invalidRequest("model: must be a non-empty string");
+    GatewayError shape = objectWithModel(body, missingModel, (field, message) -> GatewayError.invalidRequest(message));
+    if (shape != null) {
+      return shape;
     }
     JsonNode messages = body.get("messages");
     if (messages == null || messages.isNull()) {
@@ -41,6 +36,25 @@ final class RequestShape {
     JsonNode stream = body.get("stream");
     if (stream != null && !stream.isNull() && !stream.isBoolean()) {
       return GatewayError.invalidRequest("stream: must be a boolean");
+    }
+    return null;
+  }
+
+  /**
+   * The first problem with what every API's body is, a JSON object naming a non-empty {@code model}, or null.
+   * {@code refusal} makes the error of a field from its name and message, in the API's own style.
+   */
+  static GatewayError objectWithModel(JsonNode body, String missingModel,
+                                      BiFunction<String, String, GatewayError> refusal) {
+    if (!body.isObject()) {
+      return GatewayError.invalidRequest("request body must be a JSON object");
+    }
+    JsonNode model = body.get("model");
+    if (model == null || model.isNull()) {
+      return refusal.apply("model", missingModel);
+    }
+    if (!model.isTextual() || model.asText().isBlank()) {
+      return refusal.apply("model", "model: must be a non-empty string");
     }
     return null;
   }

@@ -18,15 +18,10 @@ public final class ResponsesRequestCheck {
 
   /** The error for a parsed body, or null when the gateway can route it. */
   public static GatewayError check(JsonNode body) {
-    if (!body.isObject()) {
-      return GatewayError.invalidRequest("request body must be a JSON object");
-    }
-    JsonNode model = body.get("model");
-    if (model == null || model.isNull()) {
-      return GatewayError.invalidField("model", "Missing required parameter: 'model'.");
-    }
-    if (!model.isTextual() || model.asText().isBlank()) {
-      return GatewayError.invalidField("model", "model: must be a non-empty string");
+    GatewayError shape = RequestShape.objectWithModel(body, "Missing required parameter: 'model'.",
+        GatewayError::invalidField);
+    if (shape != null) {
+      return shape;
     }
     for (String field : new String[] {"previous_response_id", "instructions", "prompt_cache_key"}) {
       GatewayError text = optional(body, field, JsonNode::isTextual, "a string");
