@@ -75,6 +75,7 @@ public final class RoutingVerticle extends VerticleBase implements NodeRouter {
   private final GatewayConfig config;
   private final DeploymentBook book;
   private RoutingPolicy policy;
+  private BackgroundResponses background;
   private final AliasFallbacks fallbacks;
   private final Map<String, UpstreamCalls> providers;
 
@@ -100,6 +101,8 @@ public final class RoutingVerticle extends VerticleBase implements NodeRouter {
                 config.router().balanceRelThreshold()))
             .limitingPins(new PinQuota(config.router().maxPinsPerTenant()))
         : new UnpinnedPolicy(strategy, book.eligibility());
+    background = new BackgroundResponses(shared.owedUsage(), context, config.router().backgroundUsageCheck(),
+        config::deployment, this::answerOf, this::settled);
     return Future.succeededFuture();
   }
 
@@ -160,7 +163,7 @@ public final class RoutingVerticle extends VerticleBase implements NodeRouter {
    * {@code previous_response_id} gets); else not found, as OpenAI answers an id of another
    * organisation. Not a model call: no policy, no pin, no slot, no retry, no fallback, nothing booked for it (no
    * usage, no cost, no spend, no request-log line; the front end writes its access line), but the background call
-   * that made the response, when this reads it back finished ({@link #settling}).
+   * that made the response, when this reads it back finished ({@link BackgroundResponses#settling}).
    */
   private Future<GatewayReply> dispatchStored(GatewayRequest request) {
     long receivedAt = System.nanoTime();
@@ -184,7 +187,7 @@ public final class RoutingVerticle extends VerticleBase implements NodeRouter {
         named.timeout(false).toMillis(), receivedAt, false);
     return answerOf(named, call)
         .map(reply -> reply.withRoute(RouteKind.STORED))
-        .andThen(settling(request))
+        .andThen(background.settling(request))
         .recover(failure -> Future.failedFuture(failure instanceof FailedCall failed
             ? failed.error().toReplyException() : failure));
   }
@@ -474,8 +477,7 @@ public final class RoutingVerticle extends VerticleBase implements NodeRouter {
         streamUsage))
         .map(reply -> reply.withRoute(route.kind()))
         .andThen(booking(new UsageReport.Pending(request, deployment.id(), route.kind()), receivedAt,
-            request.operation() == Operation.RESPONSES && request.json() != null
-                && request.json().path("background").asBoolean(false)))
+            BackgroundResponses.inBackground(request)))
         // booked: the provider's failure goes on as the error the client gets
         .recover(failure -> Future.failedFuture(failure instanceof FailedCall failed
             ? failed.error().toReplyException() : failure));
@@ -505,7 +507,7 @@ public final class RoutingVerticle extends VerticleBase implements NodeRouter {
   /**
    * Books the call's outcome however the call ended. What it holds is {@code pending}, not the request: a stream's
    * outcome comes when it ends, and the request must be garbage long before. A background response answered
-   * {@code queued} has no usage yet: its call is booked when the response is read back finished ({@link #settling}).
+   * {@code queued} has no usage yet: its call is booked when the response is read back finished ({@link BackgroundResponses}).
    */
   private Handler<AsyncResult<GatewayReply>> booking(UsageReport.Pending pending, long receivedAt,
                                                      boolean background) {
@@ -517,7 +519,7 @@ public final class RoutingVerticle extends VerticleBase implements NodeRouter {
         result.result().stream().outcome().onComplete(outcome -> finished(pending.of(
             outcome.succeeded() ? outcome.result() : failedOutcome(outcome.cause(), receivedAt))));
       } else {
-        String running = background ? runningResponseId(result.result()) : null;
+        String running = background ? BackgroundResponses.runningResponseId(result.result()) : null;
         if (running == null) {
           finished(pending.of(result.result().outcome()));
         } else {
@@ -527,105 +529,10 @@ public final class RoutingVerticle extends VerticleBase implements NodeRouter {
     };
   }
 
-  /** The id of the response a background call's answer says is still running ({@code queued}, {@code in_progress}). */
-  private static String runningResponseId(GatewayReply reply) {
-    if (reply.status() != 200) {
-      return null;
-    }
-    try {
-      JsonNode response = JSON.readTree(reply.body().getBytes());
-      String status = response.path("status").asText("");
-      String id = response.path("id").asText("");
-      return (status.equals("queued") || status.equals("in_progress")) && ResponseIds.origin(id).isPresent()
-          ? id : null;
-    } catch (IOException notJson) {
-      return null;
-    }
-  }
-
   /** Books the end of a background response's call now, and its usage once the response is read back finished. */
   private void owe(String responseId, UsageReport.Pending pending, CallOutcome outcome) {
     book.ended(pending.of(outcome)).ifPresent(until -> publishCooldown(pending.deploymentId(), until));
-    BackgroundCall call = new BackgroundCall(pending, outcome.status(), outcome.timing());
-    shared.owedUsage().owe(responseId, call);
-    config.deployment(pending.deploymentId()).ifPresent(deployment -> checkBack(responseId, deployment, call,
-        config.router().backgroundUsageCheck().toMillis(), OwedUsage.KEPT.toMillis()));
-  }
-
-  /**
-   * Reads a background response back for its usage when no client has in {@code delayMillis} (a client that never
-   * does would otherwise spend uncounted), then twice as late each time, until it is finished and booked, a read has
-   * booked it, or {@code leftMillis} (what remains of {@link OwedUsage#KEPT}) would pass. As the key that made it.
-   */
-  private void checkBack(String responseId, Deployment deployment, BackgroundCall call, long delayMillis,
-                         long leftMillis) {
-    if (delayMillis <= 0 || delayMillis > leftMillis) {
-      return;
-    }
-    UsageReport.Pending made = call.pending();
-    vertx.setTimer(delayMillis, timer -> Future.fromCompletionStage(shared.owedUsage().owes(responseId), context)
-        .compose(owed -> !owed ? Future.succeededFuture((GatewayReply) null) : answerOf(deployment, new ProviderCall(
-            GatewayRequest.onStored(made.requestId(), Operation.RESPONSE_RETRIEVE, responseId,
-                made.caller().tenant(), null, made.caller()),
-            deployment, Buffer.buffer(), RouteKind.STORED, deployment.timeout(false).toMillis(), System.nanoTime(),
-            false)))
-        .onComplete(read -> {
-          if (read.succeeded() && read.result() == null) {
-            return; // a client's read booked it
-          }
-          if (read.succeeded() && over(read.result())) {
-            settle(responseId, read.result().outcome().usage(), made.requestId());
-          } else {
-            checkBack(responseId, deployment, call, delayMillis * 2, leftMillis - delayMillis);
-          }
-        }));
-  }
-
-  /**
-   * Whether a background response read back is over: {@code completed}, {@code incomplete}, {@code failed} or
-   * {@code cancelled}, or gone (404: deleted, or past its retention), whose usage can no longer be known.
-   */
-  private static boolean over(GatewayReply read) {
-    if (read.status() == 404) {
-      return true;
-    }
-    if (read.status() != 200 || read.body() == null || read.outcome() == null) {
-      return false;
-    }
-    try {
-      String status = JSON.readTree(read.body().getBytes()).path("status").asText("");
-      return status.equals("completed") || status.equals("incomplete") || status.equals("failed")
-          || status.equals("cancelled");
-    } catch (IOException notJson) {
-      return false;
-    }
-  }
-
-  /** Books the call that made {@code responseId} with {@code usage}, if no read has yet, anywhere in the cluster. */
-  private void settle(String responseId, TokenUsage usage, String requestId) {
-    Future.fromCompletionStage(shared.owedUsage().settle(responseId), context)
-        .onSuccess(owed -> owed.ifPresent(call -> settled(call.settledWith(usage))))
-        .onFailure(failure -> LOG.warning("request=" + requestId + " could not settle a background response's"
-            + " usage: " + failure.getMessage()));
-  }
-
-  /**
-   * When an operation on a stored response read it back finished (retrieved with its usage, or cancelled): books the
-   * call that made it, if that call was a background one not booked yet, anywhere in the cluster. Off the answer's
-   * way: the client does not wait for it.
-   */
-  private Handler<AsyncResult<GatewayReply>> settling(GatewayRequest request) {
-    return result -> {
-      if (result.failed() || result.result().status() != 200 || result.result().outcome() == null) {
-        return;
-      }
-      TokenUsage usage = result.result().outcome().usage();
-      boolean finished = request.operation() == Operation.RESPONSE_CANCEL
-          || request.operation() == Operation.RESPONSE_RETRIEVE && usage.promptTokens() + usage.outputTokens() > 0;
-      if (finished) {
-        settle(request.storedId(), usage, request.requestId());
-      }
-    };
+    background.owe(responseId, new BackgroundCall(pending, outcome.status(), outcome.timing()));
   }
 
   /**
