@@ -12,6 +12,7 @@ import io.vertx.core.VertxOptions;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonObject;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 
 import java.io.IOException;
@@ -218,6 +219,25 @@ public final class TestGateway implements AutoCloseable {
       request.headers(headers);
     }
     return HTTP.send(request.DELETE().build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** Posts {@code fields} to an admin route as {@code masterKey}: the answer, which must be a 200. */
+  public JsonObject admin(String path, JsonObject fields, String masterKey) throws Exception {
+    HttpResponse<String> response = post(path, fields.encode(), "authorization", "Bearer " + masterKey,
+        "content-type", "application/json");
+    if (response.statusCode() != 200) {
+      throw new IllegalStateException(path + " answered " + response.statusCode() + ": " + response.body());
+    }
+    return new JsonObject(response.body());
+  }
+
+  /** A virtual key's spend in USD, as {@code /key/info} reports it to {@code masterKey}. */
+  public double keySpend(String key, String masterKey) throws Exception {
+    HttpResponse<String> info = get("/key/info?key=" + key, "authorization", "Bearer " + masterKey);
+    if (info.statusCode() != 200) {
+      throw new IllegalStateException("/key/info answered " + info.statusCode() + ": " + info.body());
+    }
+    return new JsonObject(info.body()).getJsonObject("info").getDouble("spend");
   }
 
   @Override

@@ -13,7 +13,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Map;
 
@@ -35,12 +34,23 @@ class BackgroundResponsesTest {
 
   @BeforeAll
   static void start() throws Exception {
-    upstream = EmulatedGateway.start(MASTER, Map.of("oa-1", "sk-oa-1"),
+    upstream = gatewayOverSlowAnswers(MASTER, "{}");
+  }
+
+  /**
+   * A gateway with {@code masterKey} and {@code router_settings} (YAML flow mapping) over one priced OpenAI deployment
+   * of {@code gpt-4o}, on an emulator whose answers take 1.5 s.
+   */
+  static EmulatedGateway gatewayOverSlowAnswers(String masterKey, String routerSettings) throws Exception {
+    return EmulatedGateway.start(Map.of("oa-1", "sk-oa-1"),
         options -> options.setLatency(new LatencyModel(1_500, 0, 0, 0)), base -> """
-          - model_name: gpt-4o
-            litellm_params: {model: openai/gpt-4o, api_key: sk-oa-1, api_base: "%1$s/v1"}
-            model_info: {id: oa-1, input_cost_per_token: 0.0000025, output_cost_per_token: 0.00001}
-        """.formatted(base));
+          general_settings: {master_key: %2$s}
+          router_settings: %3$s
+          model_list:
+            - model_name: gpt-4o
+              litellm_params: {model: openai/gpt-4o, api_key: sk-oa-1, api_base: "%1$s/v1"}
+              model_info: {id: oa-1, input_cost_per_token: 0.0000025, output_cost_per_token: 0.00001}
+          """.formatted(base, masterKey, routerSettings));
   }
 
   @AfterAll
@@ -164,9 +174,7 @@ class BackgroundResponsesTest {
   }
 
   private static double spend(String key) throws Exception {
-    HttpResponse<String> info = upstream.gateway().get("/key/info?key=" + key, "authorization", "Bearer " + MASTER);
-    assertThat(info.statusCode()).as(info.body()).isEqualTo(200);
-    return new JsonObject(info.body()).getJsonObject("info").getDouble("spend");
+    return upstream.gateway().keySpend(key, MASTER);
   }
 
   /** The key's spend once it shows a call: booked when the answer ends, off the request's path. */
@@ -180,18 +188,11 @@ class BackgroundResponsesTest {
   }
 
   private static String key(JsonObject fields) throws Exception {
-    return new JsonObject(admin("/key/generate", fields)).getString("key");
+    return upstream.gateway().admin("/key/generate", fields, MASTER).getString("key");
   }
 
   private static String team(JsonObject fields) throws Exception {
-    return new JsonObject(admin("/team/new", fields)).getString("team_id");
-  }
-
-  private static String admin(String path, JsonObject fields) throws Exception {
-    HttpResponse<String> response = upstream.gateway().post(path, fields.encode(), "authorization", "Bearer " + MASTER,
-        "content-type", "application/json");
-    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-    return response.body();
+    return upstream.gateway().admin("/team/new", fields, MASTER).getString("team_id");
   }
 
   @Test

@@ -4,15 +4,12 @@ import com.openai.client.OpenAIClient;
 import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.models.responses.Response;
 import com.openai.models.responses.ResponseCreateParams;
-import dev.affinity.emulator.LatencyModel;
 import dev.affinity.router.EmulatedGateway;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.net.http.HttpResponse;
-import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -29,15 +26,7 @@ class BackgroundUsageCheckTest {
 
   @BeforeAll
   static void start() throws Exception {
-    upstream = EmulatedGateway.start(Map.of("oa-1", "sk-oa-1"),
-        options -> options.setLatency(new LatencyModel(1_500, 0, 0, 0)), base -> """
-          general_settings: {master_key: %2$s}
-          router_settings: {background_usage_check: 1}
-          model_list:
-            - model_name: gpt-4o
-              litellm_params: {model: openai/gpt-4o, api_key: sk-oa-1, api_base: "%1$s/v1"}
-              model_info: {id: oa-1, input_cost_per_token: 0.0000025, output_cost_per_token: 0.00001}
-          """.formatted(base, MASTER));
+    upstream = BackgroundResponsesTest.gatewayOverSlowAnswers(MASTER, "{background_usage_check: 1}");
   }
 
   @AfterAll
@@ -47,7 +36,7 @@ class BackgroundUsageCheckTest {
 
   @Test
   void aBackgroundResponseNobodyReadsIsBookedAnyway() throws Exception {
-    String key = new JsonObject(admin("/key/generate", new JsonObject())).getString("key");
+    String key = upstream.gateway().admin("/key/generate", new JsonObject(), MASTER).getString("key");
     OpenAIClient client = OpenAIOkHttpClient.builder().baseUrl(upstream.gateway().baseUrl() + "/v1").apiKey(key)
         .maxRetries(0).build();
     Response queued = client.responses().create(ResponseCreateParams.builder().model("gpt-4o")
@@ -69,15 +58,6 @@ class BackgroundUsageCheckTest {
   }
 
   private static double spend(String key) throws Exception {
-    HttpResponse<String> info = upstream.gateway().get("/key/info?key=" + key, "authorization", "Bearer " + MASTER);
-    assertThat(info.statusCode()).as(info.body()).isEqualTo(200);
-    return new JsonObject(info.body()).getJsonObject("info").getDouble("spend");
-  }
-
-  private static String admin(String path, JsonObject fields) throws Exception {
-    HttpResponse<String> response = upstream.gateway().post(path, fields.encode(), "authorization", "Bearer " + MASTER,
-        "content-type", "application/json");
-    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-    return response.body();
+    return upstream.gateway().keySpend(key, MASTER);
   }
 }
