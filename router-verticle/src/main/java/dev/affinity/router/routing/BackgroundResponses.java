@@ -37,6 +37,12 @@ final class BackgroundResponses {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Set<String> RUNNING = Set.of("queued", "in_progress");
   private static final Set<String> OVER = Set.of("completed", "incomplete", "failed", "cancelled");
+  /**
+   * The most responses one router waits to read back at once: each holds a timer and its call, so a flood of
+   * abandoned background responses cannot fill the heap. Past it, only clients' reads book the newest ones. The
+   * cluster's map holds at most 100,000 calls per node (cluster.xml): more checks than that would find little.
+   */
+  static final int MAX_CHECKS = 50_000;
 
   private final OwedUsage owed;
   private final Context context;
@@ -44,6 +50,10 @@ final class BackgroundResponses {
   private final Function<String, Optional<Deployment>> deployments;
   private final BiFunction<Deployment, ProviderCall, Future<GatewayReply>> read;
   private final Consumer<UsageReport> settled;
+  private final int maxChecks;
+  // this router's event loop's alone
+  private int checks;
+  private boolean warnedFull;
 
   /**
    * @param context     the router's event loop
@@ -56,6 +66,15 @@ final class BackgroundResponses {
   BackgroundResponses(OwedUsage owed, Context context, Duration firstCheck,
                       Function<String, Optional<Deployment>> deployments,
                       BiFunction<Deployment, ProviderCall, Future<GatewayReply>> read, Consumer<UsageReport> settled) {
+    this(owed, context, firstCheck, deployments, read, settled, MAX_CHECKS);
+  }
+
+  /** @param maxChecks the most responses read back at once ({@link #MAX_CHECKS}) */
+  BackgroundResponses(OwedUsage owed, Context context, Duration firstCheck,
+                      Function<String, Optional<Deployment>> deployments,
+                      BiFunction<Deployment, ProviderCall, Future<GatewayReply>> read, Consumer<UsageReport> settled,
+                      int maxChecks) {
+    this.maxChecks = maxChecks;
     this.owed = owed;
     this.context = context;
     this.firstCheckMillis = firstCheck.toMillis();
@@ -83,11 +102,26 @@ final class BackgroundResponses {
     return RUNNING.contains(response.path("status").asText("")) && ResponseIds.origin(id).isPresent() ? id : null;
   }
 
-  /** Keeps {@code call} until the response {@code responseId} is read back finished, and reads it back if no one does. */
+  /**
+   * Keeps {@code call} until the response {@code responseId} is read back finished, and reads it back if no client
+   * does.
+   */
   void owe(String responseId, BackgroundCall call) {
     owed.owe(responseId, call);
-    deployments.apply(call.pending().deploymentId()).ifPresent(deployment ->
-        checkBack(responseId, deployment, call, firstCheckMillis, OwedUsage.KEPT.toMillis()));
+    Optional<Deployment> deployment = deployments.apply(call.pending().deploymentId());
+    if (firstCheckMillis <= 0 || deployment.isEmpty()) {
+      return;
+    }
+    if (checks >= maxChecks) {
+      if (!warnedFull) {
+        warnedFull = true;
+        LOG.warning("request=" + call.pending().requestId() + " " + maxChecks + " background responses wait for"
+            + " this router to read them back: the newest are booked only when a client reads them back finished");
+      }
+      return;
+    }
+    checks++;
+    checkBack(responseId, deployment.get(), call, firstCheckMillis, OwedUsage.KEPT.toMillis());
   }
 
   /**
@@ -115,7 +149,8 @@ final class BackgroundResponses {
    */
   private void checkBack(String responseId, Deployment deployment, BackgroundCall call, long delayMillis,
                          long leftMillis) {
-    if (delayMillis <= 0 || delayMillis > leftMillis) {
+    if (delayMillis > leftMillis) {
+      checkDone();
       return;
     }
     UsageReport.Pending made = call.pending();
@@ -126,14 +161,22 @@ final class BackgroundResponses {
                 deployment.timeout(false).toMillis(), System.nanoTime(), false)))
         .onComplete(answer -> {
           if (answer.succeeded() && answer.result() == null) {
-            return; // a client's read booked it
-          }
-          if (answer.succeeded() && over(answer.result())) {
+            checkDone(); // a client's read booked it
+          } else if (answer.succeeded() && over(answer.result())) {
+            checkDone();
             settle(responseId, answer.result().outcome().usage(), made.requestId());
           } else {
             checkBack(responseId, deployment, call, delayMillis * 2, leftMillis - delayMillis);
           }
         }));
+  }
+
+  /** One response less to read back; below half the bound, a new flood is warned about again. */
+  private void checkDone() {
+    checks--;
+    if (checks < maxChecks / 2) {
+      warnedFull = false;
+    }
   }
 
   /**
