@@ -507,7 +507,8 @@ public final class RoutingVerticle extends VerticleBase implements NodeRouter {
   /**
    * Books the call's outcome however the call ended. What it holds is {@code pending}, not the request: a stream's
    * outcome comes when it ends, and the request must be garbage long before. A background response answered
-   * {@code queued} has no usage yet: its call is booked when the response is read back finished ({@link BackgroundResponses}).
+   * {@code queued} has no usage yet: its call is booked when the response is read back finished
+   * ({@link BackgroundResponses}).
    */
   private Handler<AsyncResult<GatewayReply>> booking(UsageReport.Pending pending, long receivedAt,
                                                      boolean background) {

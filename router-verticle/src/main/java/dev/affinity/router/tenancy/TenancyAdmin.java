@@ -49,6 +49,8 @@ public final class TenancyAdmin {
     BodyHandler body = BodyHandler.create(false).setBodyLimit(Math.min(maxBodyBytes, 1024 * 1024));
     router.post("/key/generate").handler(body).handler(ctx -> admin(ctx, this::generateKey));
     router.post("/key/update").handler(body).handler(ctx -> admin(ctx, this::updateKey));
+    router.post("/key/block").handler(body).handler(ctx -> admin(ctx, request -> blockKey(request, true)));
+    router.post("/key/unblock").handler(body).handler(ctx -> admin(ctx, request -> blockKey(request, false)));
     router.post("/key/delete").handler(body).handler(ctx -> admin(ctx, this::deleteKeys));
     router.post("/key/regenerate").handler(body).handler(ctx -> admin(ctx, this::regenerateKey));
     router.post("/key/:key/regenerate").handler(body).handler(ctx -> admin(ctx,
@@ -57,6 +59,8 @@ public final class TenancyAdmin {
     router.get("/key/list").handler(ctx -> admin(ctx, request -> listKeys(ctx)));
     router.post("/team/new").handler(body).handler(ctx -> admin(ctx, this::newTeam));
     router.post("/team/update").handler(body).handler(ctx -> admin(ctx, this::updateTeam));
+    router.post("/team/block").handler(body).handler(ctx -> admin(ctx, request -> blockTeam(request, true)));
+    router.post("/team/unblock").handler(body).handler(ctx -> admin(ctx, request -> blockTeam(request, false)));
     router.post("/team/delete").handler(body).handler(ctx -> admin(ctx, this::deleteTeams));
     router.get("/team/info").handler(ctx -> admin(ctx, request -> teamInfo(ctx.queryParams().get("team_id"))));
     router.get("/team/list").handler(ctx -> admin(ctx, request -> listTeams()));
@@ -199,6 +203,11 @@ public final class TenancyAdmin {
     return Answer.ok(keyJson(updated).put("key", updated.tokenHash()));
   }
 
+  /** LiteLLM's {@code /key/block} and {@code /key/unblock}: the key (or its token hash) named, its flag changed. */
+  private Answer blockKey(JsonObject request, boolean blocked) {
+    return updateKey(new JsonObject().put("key", TenantJson.text(request, "key")).put("blocked", blocked));
+  }
+
   private Answer deleteKeys(JsonObject request) {
     List<VirtualKey> doomed = new ArrayList<>();
     for (String reference : TenantJson.strings(request, "keys")) {
@@ -338,6 +347,11 @@ public final class TenancyAdmin {
     tenancy.store().saveTeam(updated);
     tenancy.directory().putBlocking(updated);
     return Answer.ok(new JsonObject().put("team_id", updated.teamId()).put("data", teamJson(updated)));
+  }
+
+  /** LiteLLM's {@code /team/block} and {@code /team/unblock}: the team named, only its flag changed. */
+  private Answer blockTeam(JsonObject request, boolean blocked) {
+    return updateTeam(new JsonObject().put("team_id", TenantJson.text(request, "team_id")).put("blocked", blocked));
   }
 
   private Answer deleteTeams(JsonObject request) {

@@ -185,6 +185,32 @@ class KeyManagementTest {
     assertThat(infer(inTeam, "sonnet").statusCode()).isEqualTo(403);
   }
 
+  /** LiteLLM's /key/block, /key/unblock, /team/block and /team/unblock, by key or token hash. */
+  @Test
+  void keysAndTeamsAreBlockedAndUnblockedAsInLiteLlm() throws Exception {
+    String key = newKey(new JsonObject());
+    assertThat(admin("/key/block", new JsonObject().put("key", key)).getBoolean("blocked")).isTrue();
+    assertThat(infer(key, "haiku").statusCode()).isEqualTo(401);
+    assertThat(admin("/key/unblock", new JsonObject().put("key", KeyToken.hash(key))).getBoolean("blocked"))
+        .isFalse();
+    assertThat(infer(key, "haiku").statusCode()).isEqualTo(200);
+
+    String team = admin("/team/new", new JsonObject()).getString("team_id");
+    String member = newKey(new JsonObject().put("team_id", team));
+    admin("/team/block", new JsonObject().put("team_id", team));
+    assertThat(infer(member, "haiku").statusCode()).isEqualTo(401);
+    admin("/team/unblock", new JsonObject().put("team_id", team));
+    assertThat(infer(member, "haiku").statusCode()).isEqualTo(200);
+
+    HttpResponse<String> unnamed = gateway.post("/key/block", "{}", "authorization", "Bearer " + MASTER,
+        "content-type", "application/json");
+    assertThat(unnamed.statusCode()).isEqualTo(400);
+    assertThat(unnamed.body()).contains("key");
+    assertThat(gateway.post("/key/block", new JsonObject().put("key", key).encode(), "authorization",
+        "Bearer " + key, "content-type", "application/json").statusCode()).as("not by the key itself")
+        .isIn(401, 403);
+  }
+
   @Test
   void modelAccessBlockingAndDeletion() throws Exception {
     String key = newKey(new JsonObject().put("models", new JsonArray().add("haiku")));
