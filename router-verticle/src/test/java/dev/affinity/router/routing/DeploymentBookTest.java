@@ -8,6 +8,7 @@ import dev.affinity.model.UsageReport;
 import dev.affinity.model.config.ConfigLoader;
 import dev.affinity.model.config.Deployment;
 import dev.affinity.model.config.GatewayConfig;
+import dev.affinity.router.cache.CostModel;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -72,6 +73,27 @@ class DeploymentBookTest {
     assertThat(line.cacheReadTokens()).isEqualTo(1000);
     assertThat(line.pinnedRequests()).isEqualTo(1);
     assertThat(line.pinnedMisses()).isZero();
+  }
+
+  /**
+   * A background response's call: its slot is freed when it ends, and its tokens and cost are booked (once, as one
+   * request) when its usage is known, as a call booked whole would be.
+   */
+  @Test
+  void aCallEndedNowAndSettledLaterIsBookedAsOneCall() {
+    TokenUsage usage = new TokenUsage(10, 0, 0, 0, 1000, 5);
+    book.dispatched("a");
+    assertThat(book.ended(report(200, TokenUsage.NONE, null))).isEmpty();
+    assertThat(book.inFlight().count("a")).isZero();
+    assertThat(book.load().of("a").inFlight()).isZero();
+    assertThat(book.ledger().getOrDefault("sonnet", Map.of())).as("nothing booked until settled").isEmpty();
+    CostModel.RequestCost cost = book.settled(report(200, usage, null));
+    assertThat(cost.cost()).isCloseTo(10 * 0.000003 + 1000 * 0.0000003 + 5 * 0.000015, offset(1e-12));
+    CacheLedger.Line line = book.ledger().get("sonnet").get("a");
+    assertThat(line.requests()).isEqualTo(1);
+    assertThat(line.cacheReadTokens()).isEqualTo(1000);
+    assertThat(line.outputTokens()).isEqualTo(5);
+    assertThat(book.load().of("a").tokensPerMinute()).isEqualTo(1015);
   }
 
   @Test
