@@ -38,9 +38,15 @@ public final class GatewayProcess implements AutoCloseable {
     return start(config, clusterName, clusterPort, clusterSize, List.of());
   }
 
-  /** As {@link #start(Path, String, int, int)}, with more launcher flags. */
+  /** As {@link #start(Path, String, int, int)}, with more launcher flags (a flag given again wins). */
   public static GatewayProcess start(Path config, String clusterName, int clusterPort, int clusterSize,
                                      List<String> flags) throws IOException {
+    return start(config, clusterName, clusterPort, clusterSize, flags, List.of());
+  }
+
+  /** As {@link #start(Path, String, int, int, List)}, with more JVM options (an option given again wins). */
+  public static GatewayProcess start(Path config, String clusterName, int clusterPort, int clusterSize,
+                                     List<String> flags, List<String> jvmOptions) throws IOException {
     int port = TestGateway.freePort();
     List<String> members = new ArrayList<>();
     for (int i = 0; i < clusterSize; i++) {
@@ -48,8 +54,9 @@ public final class GatewayProcess implements AutoCloseable {
     }
     List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         // small and quick to start: several of these share the machine with the test
-        "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Djava.net.preferIPv4Stack=true",
-        "-cp", System.getProperty("java.class.path"), AffinityMain.class.getName(),
+        "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Djava.net.preferIPv4Stack=true"));
+    command.addAll(jvmOptions);
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), AffinityMain.class.getName(),
         "--config", config.toString(), "--host", "127.0.0.1", "--port", Integer.toString(port),
         "--cluster-name", clusterName, "--cluster-port", Integer.toString(clusterPort),
         "--cluster-members", String.join(",", members),

@@ -139,6 +139,9 @@ public record ClusterSettings(Path configFile, String members, int port, String 
     return eventBusTls == null && !Listener.loopback(iface);
   }
 
+  /** Hazelcast's switch between its IPv4-only default and IPv6 addresses. */
+  static final String PREFER_IPV4_PROPERTY = "hazelcast.prefer.ipv4.stack";
+
   /** The cluster name on loopback when none is given. */
   public static final String DEFAULT_NAME = "affinity";
 
@@ -158,6 +161,10 @@ public record ClusterSettings(Path configFile, String members, int port, String 
         throw new IOException("bundled " + BUNDLED + " is missing from the jar");
       }
       Config config = new XmlConfigBuilder(xml).setProperties(properties).build();
+      if (iface.indexOf(':') >= 0) {
+        // Hazelcast looks at IPv4 addresses only unless told otherwise: an IPv6 interface would match none
+        config.setProperty(PREFER_IPV4_PROPERTY, "false");
+      }
       // here rather than in cluster.xml, so that a Hazelcast XML of the operator's own cannot leave it out
       PinProcessors.register(config.getSerializationConfig());
       TenancyProcessors.register(config.getSerializationConfig());
