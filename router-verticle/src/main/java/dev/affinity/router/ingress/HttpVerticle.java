@@ -17,6 +17,7 @@ import dev.affinity.model.AwsEventStream;
 import dev.affinity.router.node.Listener;
 import dev.affinity.router.node.LogLine;
 import dev.affinity.router.node.NodeState;
+import dev.affinity.router.routing.DeploymentBook;
 import dev.affinity.router.routing.NodeRouter;
 import dev.affinity.router.observe.MetricsVerticle;
 import dev.affinity.router.tenancy.Identity;
@@ -157,6 +158,9 @@ public final class HttpVerticle extends VerticleBase {
     router.get("/v1/models").handler(authenticate).handler(this::models);
     // OpenAI SDKs given the gateway's root as their base URL ask without /v1, as LiteLLM serves them
     router.get("/models").handler(authenticate).handler(this::models);
+    // LiteLLM's list of deployments with their prices
+    router.get("/model/info").handler(authenticate).handler(this::modelInfo);
+    router.get("/v1/model/info").handler(authenticate).handler(this::modelInfo);
     router.get("/v1/models/:model").handler(authenticate).handler(this::model);
     router.get("/models/:model").handler(authenticate).handler(this::model);
     router.get("/inference-profiles").handler(authenticate).handler(this::inferenceProfiles);
@@ -599,6 +603,26 @@ public final class HttpVerticle extends VerticleBase {
   }
 
   /**
+   * LiteLLM's {@code /model/info} ({@link ModelInfoPage}): the deployments the caller may be routed to, as the router
+   * would choose among them (a key's models, a team's reserved deployments); {@code litellm_model_id} names one.
+   */
+  private void modelInfo(RoutingContext ctx) {
+    Identity identity = ctx.get(IDENTITY);
+    long now = System.currentTimeMillis();
+    String id = ctx.request().getParam("litellm_model_id");
+    List<Deployment> shown = new java.util.ArrayList<>();
+    for (String alias : new java.util.LinkedHashSet<>(config.deployments().stream().map(Deployment::alias).toList())) {
+      if (!mayCall(identity, alias, now)) {
+        continue;
+      }
+      List<Deployment> ofAlias = config.deployments().stream().filter(d -> d.alias().equals(alias)).toList();
+      List<Deployment> reachable = tenancy == null ? ofAlias : tenancy.reachable(identity.caller(), alias, ofAlias);
+      reachable.stream().filter(d -> id == null || d.id().equals(id)).forEach(shown::add);
+    }
+    json(ctx, 200, ModelInfoPage.of(shown, DeploymentBook::listedPrice));
+  }
+
+  /**
    * Bedrock's ListInferenceProfiles: the profiles of the Claude models the caller may call ({@link InferenceProfiles},
    * {@link CloudModelCatalog#profiles}).
    */
@@ -800,6 +824,9 @@ public final class HttpVerticle extends VerticleBase {
     if (path.equals("/v1/responses") || path.startsWith("/v1/responses/") || path.equals("/responses")
         || path.startsWith("/responses/")) {
       return ClientApi.RESPONSES;
+    }
+    if (path.equals("/model/info") || path.equals("/v1/model/info")) {
+      return ClientApi.OPENAI;
     }
     if (path.startsWith("/model/") || path.equals("/inference-profiles") || path.startsWith("/inference-profiles/")) {
       return ClientApi.BEDROCK_INVOKE;

@@ -193,6 +193,15 @@ public final class DeploymentBook {
         .toList();
   }
 
+  /**
+   * The price of a call to {@code deployment}: its {@code model_info} prices over the built-in list's; empty for a
+   * wildcard deployment (the model comes from the client) or a model neither knows.
+   */
+  public static Optional<Price> listedPrice(Deployment deployment) {
+    return deployment.model().indexOf('*') >= 0 ? Optional.empty()
+        : Price.resolve(deployment.model(), configuredPrices(deployment.info()));
+  }
+
   private static Map<String, Double> configuredPrices(ModelInfo info) {
     Map<String, Double> configured = new HashMap<>();
     if (info.inputCostPerToken() != null) {

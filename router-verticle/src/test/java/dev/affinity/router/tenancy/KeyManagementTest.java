@@ -185,6 +185,38 @@ class KeyManagementTest {
     assertThat(infer(inTeam, "sonnet").statusCode()).isEqualTo(403);
   }
 
+  /**
+   * LiteLLM's /model/info: each deployment the caller may call, with its prices, and nothing that reaches an account
+   * (no key, no api_base).
+   */
+  @Test
+  void modelInfoListsTheDeploymentsACallerMayCallWithoutTheirSecrets() throws Exception {
+    HttpResponse<String> all = gateway.get("/model/info", "authorization", "Bearer " + MASTER);
+    assertThat(all.statusCode()).as(all.body()).isEqualTo(200);
+    JsonArray data = new JsonObject(all.body()).getJsonArray("data");
+    assertThat(data.stream().map(entry -> ((JsonObject) entry).getJsonObject("model_info").getString("id")))
+        .containsExactly("a1", "a2", "h1");
+    JsonObject sonnet = data.getJsonObject(0);
+    assertThat(sonnet.getString("model_name")).isEqualTo("sonnet");
+    assertThat(sonnet.getJsonObject("litellm_params").getString("model")).isEqualTo("anthropic/claude-sonnet-4-5");
+    assertThat(sonnet.getJsonObject("model_info").getDouble("input_cost_per_token")).isPositive();
+    assertThat(data.getJsonObject(2).getJsonObject("model_info").getJsonArray("access_groups"))
+        .containsExactly("fast-models");
+    assertThat(all.body()).doesNotContain("sk-a1", "sk-a2", "api_key", emulator.baseUrl());
+
+    assertThat(new JsonObject(gateway.get("/v1/model/info?litellm_model_id=a2", "authorization", "Bearer " + MASTER)
+        .body()).getJsonArray("data")).singleElement()
+        .satisfies(entry -> assertThat(((JsonObject) entry).getJsonObject("model_info").getString("id"))
+            .isEqualTo("a2"));
+    String grouped = newKey(new JsonObject().put("models", new JsonArray().add("fast-models")));
+    assertThat(new JsonObject(gateway.get("/model/info", "authorization", "Bearer " + grouped).body())
+        .getJsonArray("data").stream().map(entry -> ((JsonObject) entry).getString("model_name")))
+        .containsExactly("haiku");
+    HttpResponse<String> unknown = gateway.get("/model/info", "authorization", "Bearer sk-not-a-key-000000000");
+    assertThat(unknown.statusCode()).isEqualTo(401);
+    assertThat(new JsonObject(unknown.body()).getJsonObject("error").getString("message")).isNotBlank();
+  }
+
   /** LiteLLM's /key/block, /key/unblock, /team/block and /team/unblock, by key or token hash. */
   @Test
   void keysAndTeamsAreBlockedAndUnblockedAsInLiteLlm() throws Exception {
