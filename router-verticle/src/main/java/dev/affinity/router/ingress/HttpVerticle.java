@@ -593,10 +593,11 @@ public final class HttpVerticle extends VerticleBase {
   }
 
   /** One model, in the shape both SDK families read; 404 in the caller's API's shape when nothing serves it. */
+  /** One model of {@link #models}: one the caller may not call is not found, as it is not listed. */
   private void model(RoutingContext ctx) {
     String id = ctx.pathParam("model");
-    if (config.deploymentsFor(id).isEmpty()) {
-      error(ctx, GatewayError.modelNotFound("model '" + id + "' is not served here"));
+    if (config.deploymentsFor(id).isEmpty() || !mayCall(ctx.get(IDENTITY), id, System.currentTimeMillis())) {
+      error(ctx, GatewayError.modelNotFound("model '" + LogLine.clip(id, 200) + "' is not served here"));
       return;
     }
     json(ctx, 200, modelObject(id));

@@ -251,6 +251,9 @@ class KeyManagementTest {
     assertThat(wrongModel.body()).contains("permission_error").contains("sonnet");
     HttpResponse<String> models = gateway.get("/v1/models", "x-api-key", key);
     assertThat(new JsonObject(models.body()).getJsonArray("data")).hasSize(1);
+    assertThat(gateway.get("/v1/models/haiku", "x-api-key", key).statusCode()).isEqualTo(200);
+    assertThat(gateway.get("/v1/models/sonnet", "x-api-key", key).statusCode()).as("not listed, not found")
+        .isEqualTo(404);
     // Bedrock's list of inference profiles, as a Bedrock client sends the key: only the model the key may call
     HttpResponse<String> profiles = gateway.get("/inference-profiles", "authorization", "Bearer " + key);
     assertThat(profiles.statusCode()).as(profiles.body()).isEqualTo(200);
