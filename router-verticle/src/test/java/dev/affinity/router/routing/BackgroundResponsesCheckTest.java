@@ -73,9 +73,17 @@ class BackgroundResponsesCheckTest {
         new CallOutcome(200, usage, null, UsageReport.Timing.UNKNOWN)));
   }
 
-  private BackgroundResponses responses(Context context, int maxChecks) {
-    return new BackgroundResponses(owed, context, Duration.ofMillis(20), config::deployment,
+  private BackgroundResponses responses(Context context, int maxChecks, long firstCheckMillis) {
+    return new BackgroundResponses(owed, context, Duration.ofMillis(firstCheckMillis), config::deployment,
         (deployment, call) -> read(call), booked::add, maxChecks);
+  }
+
+  /** A new response of {@code status}, which {@code responses} now owes the call {@code requestId} for: its id. */
+  private String owing(Context context, BackgroundResponses responses, String status, String requestId)
+      throws Exception {
+    String id = id(status);
+    onContext(context, () -> responses.owe(id, call(requestId)));
+    return id;
   }
 
   private static BackgroundCall call(String requestId) {
@@ -107,9 +115,8 @@ class BackgroundResponsesCheckTest {
   @Test
   void aResponseIsReadBackUntilItIsOverThenBookedOnce() throws Exception {
     Context context = vertx.getOrCreateContext();
-    BackgroundResponses responses = responses(context, 10);
-    String completed = id("completed");
-    onContext(context, () -> responses.owe(completed, call("req-c")));
+    BackgroundResponses responses = responses(context, 10, 20);
+    String completed = owing(context, responses, "completed", "req-c");
     await(() -> !booked.isEmpty());
     assertThat(booked).singleElement().satisfies(report -> {
       assertThat(report.requestId()).isEqualTo("req-c");
@@ -119,8 +126,7 @@ class BackgroundResponsesCheckTest {
     assertThat(owed.owes(completed).toCompletableFuture().get()).isFalse();
 
     // still running at the first read: read again, twice as late, and not booked meanwhile
-    String running = id("in_progress");
-    onContext(context, () -> responses.owe(running, call("req-r")));
+    String running = owing(context, responses, "in_progress", "req-r");
     await(() -> reads.stream().filter(running::equals).count() >= 2);
     assertThat(reads.stream().filter(running::equals).count()).isGreaterThanOrEqualTo(2);
     assertThat(booked).hasSize(1);
@@ -130,11 +136,11 @@ class BackgroundResponsesCheckTest {
   @Test
   void aResponseAClientsReadBookedIsNotReadAgain() throws Exception {
     Context context = vertx.getOrCreateContext();
-    BackgroundResponses responses = responses(context, 10);
-    String completed = id("completed");
-    onContext(context, () -> responses.owe(completed, call("req-1")));
-    assertThat(owed.settle(completed).toCompletableFuture().get()).isPresent(); // as a client's read does
-    Thread.sleep(200);
+    BackgroundResponses responses = responses(context, 10, 300);
+    String completed = owing(context, responses, "completed", "req-1");
+    assertThat(owed.settle(completed).toCompletableFuture().get()).isPresent(); // as a client's read does, first
+    Thread.sleep(700); // past the node's first read
+    assertThat(owed.owes(completed).toCompletableFuture().get()).isFalse();
     assertThat(reads).isEmpty();
     assertThat(booked).isEmpty();
   }
@@ -142,7 +148,7 @@ class BackgroundResponsesCheckTest {
   @Test
   void aRouterReadsBackAtMostSoManyAtOnce() throws Exception {
     Context context = vertx.getOrCreateContext();
-    BackgroundResponses responses = responses(context, 3);
+    BackgroundResponses responses = responses(context, 3, 20);
     List<String> ids = List.of(id("completed"), id("failed"), id("cancelled"), id("incomplete"));
     onContext(context, () -> ids.forEach(id -> responses.owe(id, call("req-" + id))));
     await(() -> booked.size() >= 3);
@@ -152,8 +158,7 @@ class BackgroundResponsesCheckTest {
     assertThat(owed.owes(ids.get(3)).toCompletableFuture().get()).as("left to a client's read").isTrue();
 
     // the reads done, there is room again
-    String later = id("completed");
-    onContext(context, () -> responses.owe(later, call("req-later")));
+    String later = owing(context, responses, "completed", "req-later");
     await(() -> booked.size() >= 4);
     assertThat(reads).contains(later);
   }
