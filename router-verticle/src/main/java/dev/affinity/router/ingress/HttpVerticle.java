@@ -57,6 +57,7 @@ import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import java.util.stream.Collectors;
 
 /**
  * The HTTP face of a node: authenticates, parses and checks requests, sends them to the router over the local event
@@ -592,8 +593,10 @@ public final class HttpVerticle extends VerticleBase {
         .put("last_id", data.isEmpty() ? null : data.getJsonObject(data.size() - 1).getString("id")));
   }
 
-  /** One model, in the shape both SDK families read; 404 in the caller's API's shape when nothing serves it. */
-  /** One model of {@link #models}: one the caller may not call is not found, as it is not listed. */
+  /**
+   * One model, in the shape both SDK families read; 404 in the caller's API's shape when nothing serves it, or when
+   * the caller may not call it (it is not in its {@link #models} either).
+   */
   private void model(RoutingContext ctx) {
     String id = ctx.pathParam("model");
     if (config.deploymentsFor(id).isEmpty() || !mayCall(ctx.get(IDENTITY), id, System.currentTimeMillis())) {
@@ -612,14 +615,14 @@ public final class HttpVerticle extends VerticleBase {
     long now = System.currentTimeMillis();
     String id = ctx.request().getParam("litellm_model_id");
     List<Deployment> shown = new java.util.ArrayList<>();
-    for (String alias : new java.util.LinkedHashSet<>(config.deployments().stream().map(Deployment::alias).toList())) {
-      if (!mayCall(identity, alias, now)) {
-        continue;
-      }
-      List<Deployment> ofAlias = config.deployments().stream().filter(d -> d.alias().equals(alias)).toList();
-      List<Deployment> reachable = tenancy == null ? ofAlias : tenancy.reachable(identity.caller(), alias, ofAlias);
-      reachable.stream().filter(d -> id == null || d.id().equals(id)).forEach(shown::add);
-    }
+    config.deployments().stream()
+        .collect(Collectors.groupingBy(Deployment::alias, LinkedHashMap::new, Collectors.toList()))
+        .forEach((alias, ofAlias) -> {
+          if (mayCall(identity, alias, now)) {
+            (tenancy == null ? ofAlias : tenancy.reachable(identity.caller(), alias, ofAlias)).stream()
+                .filter(deployment -> id == null || deployment.id().equals(id)).forEach(shown::add);
+          }
+        });
     json(ctx, 200, ModelInfoPage.of(shown, DeploymentBook::listedPrice));
   }
 
