@@ -168,6 +168,8 @@ public final class HttpVerticle extends VerticleBase {
     router.get("/inference-profiles/:id").handler(authenticate).handler(this::inferenceProfile);
     router.get("/health").handler(authenticate).handler(this::health);
     router.get("/health/liveliness").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "alive")));
+    // LiteLLM's alias with Kubernetes' spelling
+    router.get("/health/liveness").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "alive")));
     router.get("/health/readiness").handler(this::readiness);
     router.get("/affinity/pins").handler(ctx -> admin(ctx, "pins"));
     router.delete("/affinity/pins").handler(ctx -> admin(ctx, "clear-pins"));

@@ -273,6 +273,7 @@ class GatewayEndToEndTest {
     list.path("data").forEach(model -> ids.add(model.path("id").asText()));
     assertThat(ids).contains(ALIAS, "broken", "slow");
     assertThat(gateway.get("/health/liveliness").statusCode()).isEqualTo(200);
+    assertThat(gateway.get("/health/liveness").body()).as("LiteLLM's alias").contains("alive");
     HttpResponse<String> ready = gateway.get("/health/readiness");
     assertThat(ready.statusCode()).isEqualTo(200);
     assertThat(JSON.readTree(ready.body()).path("cluster_members").asInt()).isEqualTo(1);
