@@ -610,21 +610,17 @@ public final class HttpVerticle extends VerticleBase {
 
   /**
    * LiteLLM's {@code /model/info} ({@link ModelInfoPage}): the deployments the caller may be routed to, as the router
-   * would choose among them (a key's models, a team's reserved deployments); {@code litellm_model_id} names one.
+   * decides it ({@code Tenants.reachable}: a key's models, a team's reserved deployments); {@code litellm_model_id}
+   * names one. Without tenancy there are no keys, and every deployment is shown.
    */
   private void modelInfo(RoutingContext ctx) {
     Identity identity = ctx.get(IDENTITY);
-    long now = System.currentTimeMillis();
     String id = ctx.request().getParam("litellm_model_id");
     List<Deployment> shown = new java.util.ArrayList<>();
     config.deployments().stream()
         .collect(Collectors.groupingBy(Deployment::alias, LinkedHashMap::new, Collectors.toList()))
-        .forEach((alias, ofAlias) -> {
-          if (mayCall(identity, alias, now)) {
-            (tenancy == null ? ofAlias : tenancy.reachable(identity.caller(), alias, ofAlias)).stream()
-                .filter(deployment -> id == null || deployment.id().equals(id)).forEach(shown::add);
-          }
-        });
+        .forEach((alias, ofAlias) -> (tenancy == null ? ofAlias : tenancy.reachable(identity.caller(), alias, ofAlias))
+            .stream().filter(deployment -> id == null || deployment.id().equals(id)).forEach(shown::add));
     json(ctx, 200, ModelInfoPage.of(shown, DeploymentBook::listedPrice));
   }
 

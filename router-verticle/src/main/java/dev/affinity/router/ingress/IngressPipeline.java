@@ -189,10 +189,11 @@ public final class IngressPipeline {
     GatewayError invalid = check(inbound.operation(), json);
     if (invalid == null && inbound.operation() == Operation.RESPONSES && identity.countsUsage()
         && json.path("background").asBoolean(false)) {
-      // its answer is "queued", without usage: the tokens it spends later would count against no budget or limit
+      // its answer is "queued", without usage: its tokens are booked once it is read back finished, after they are
+      // spent, too late for a budget or token limit to stop them (BackgroundResponses)
       invalid = GatewayError.invalidField("background", "background: not served for a key with a max_budget or"
-          + " tpm_limit (its own or its team's): a background response's usage comes after its answer, so the gateway"
-          + " could not count it against them; send the request without background");
+          + " tpm_limit (its own or its team's): a background response's usage is known only after it is spent, so"
+          + " the gateway could not hold it to them; send the request without background");
     }
     if (invalid != null) {
       return Future.failedFuture(invalid.toReplyException());

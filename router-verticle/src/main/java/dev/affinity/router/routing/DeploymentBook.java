@@ -115,8 +115,7 @@ public final class DeploymentBook {
   /** Books how a call ended: in flight, load, health (only what the upstream did), headroom, cost and ledger. */
   public Booked finished(UsageReport report) {
     TokenUsage usage = report.usage();
-    OptionalLong cooled = ended(report, usage.inputTokens() + usage.cacheCreationInputTokens()
-        + usage.cacheReadInputTokens() + usage.outputTokens());
+    OptionalLong cooled = ended(report, usage.promptTokens() + usage.outputTokens());
     return new Booked(accounted(report), cooled);
   }
 
@@ -131,8 +130,7 @@ public final class DeploymentBook {
   /** Books the usage of a call {@link #ended} earlier: load, headroom, cost and ledger. Returns what it cost. */
   public CostModel.RequestCost settled(UsageReport report) {
     TokenUsage usage = report.usage();
-    load.used(report.deploymentId(), usage.inputTokens() + usage.cacheCreationInputTokens()
-        + usage.cacheReadInputTokens() + usage.outputTokens());
+    load.used(report.deploymentId(), usage.promptTokens() + usage.outputTokens());
     return accounted(report);
   }
 
