@@ -6,6 +6,7 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 
 import java.util.List;
+import java.util.function.BooleanSupplier;
 import java.util.function.IntFunction;
 import java.util.function.IntPredicate;
 
@@ -74,10 +75,15 @@ abstract class PacedAnswer {
 
   /** Opens a server-sent-event stream and writes {@code events} through {@link #emit}. */
   final void emitEvents(List<? extends PacedEvent> events) {
+    openEvents();
+    emit(events.size(), i -> events.get(i).paced(), i -> events.get(i).toBuffer());
+  }
+
+  /** Makes the response a server-sent-event stream; nothing written yet. */
+  final void openEvents() {
     response.setChunked(true)
         .putHeader(HttpHeaders.CONTENT_TYPE, "text/event-stream; charset=utf-8")
         .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache");
-    emit(events.size(), i -> events.get(i).paced(), i -> events.get(i).toBuffer());
   }
 
   /** One event of a stream: its bytes, and whether it carries output tokens (and so waits for the output rate). */
@@ -97,5 +103,14 @@ abstract class PacedAnswer {
       return;
     }
     PacedStream.emit(vertx, response, count, state.latency().millisPerOutputToken(), paced, frame, this::finished);
+  }
+
+  /**
+   * Writes events {@code from} to {@code count} at the model's output rate, then ends the response and runs
+   * {@code done}; ends it where it is, without {@code done}, once {@code over} says so.
+   */
+  final void emitFrom(int from, int count, IntPredicate paced, IntFunction<Buffer> frame, BooleanSupplier over,
+                      Runnable done) {
+    PacedStream.emit(vertx, response, from, count, state.latency().millisPerOutputToken(), paced, frame, over, done);
   }
 }

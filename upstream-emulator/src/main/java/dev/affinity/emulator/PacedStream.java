@@ -4,6 +4,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 
+import java.util.function.BooleanSupplier;
 import java.util.function.IntFunction;
 import java.util.function.IntPredicate;
 
@@ -25,18 +26,26 @@ final class PacedStream {
    */
   static void emit(Vertx vertx, HttpServerResponse response, int count, long pace, IntPredicate paced,
                    IntFunction<Buffer> render, Runnable done) {
-    emit(vertx, response, 0, count, pace, paced, render, done);
+    emit(vertx, response, 0, count, pace, paced, render, () -> false, done);
   }
 
-  private static void emit(Vertx vertx, HttpServerResponse response, int from, int count, long pace,
-                           IntPredicate paced, IntFunction<Buffer> render, Runnable done) {
+  /**
+   * Events {@code from} to {@code count}, as above; once {@code over} says so, the response ends where it is and
+   * {@code done} is not run.
+   */
+  static void emit(Vertx vertx, HttpServerResponse response, int from, int count, long pace, IntPredicate paced,
+                   IntFunction<Buffer> render, BooleanSupplier over, Runnable done) {
     for (int i = from; i < count; i++) {
       if (response.closed()) {
         return;
       }
+      if (over.getAsBoolean()) {
+        response.end();
+        return;
+      }
       if (pace > 0 && i > from && paced.test(i) && paced.test(i - 1)) {
         int resumeAt = i;
-        vertx.setTimer(pace, id -> emit(vertx, response, resumeAt, count, pace, paced, render, done));
+        vertx.setTimer(pace, id -> emit(vertx, response, resumeAt, count, pace, paced, render, over, done));
         return;
       }
       response.write(render.apply(i));

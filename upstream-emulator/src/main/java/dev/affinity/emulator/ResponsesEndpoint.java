@@ -226,26 +226,52 @@ final class ResponsesEndpoint {
      * A background response: stored and answered at once as {@code queued}, {@code in_progress} from its first token,
      * then stored whole when its output is generated, as the latency model paces it, unless it was cancelled first
      * (then its output is neither stored nor charged). Its prompt is processed (cached, counted) at its first token
-     * either way, as a foreground answer's is even when its client has gone.
+     * either way, as a foreground answer's is even when its client has gone. Streamed, the answer is its events: the
+     * queued ones at once, the rest from the first token; the response runs on to its end if the client goes (what
+     * background mode is for), and a cancelled one's stream ends where it is.
      */
     void inBackground() {
       JsonObject queued = reply.pending("queued");
       account.responses().store(reply.id(), queued, withIds(request.input()), conversation);
-      OpenAiApi.sendJson(ctx, queued.encode());
+      List<ServerSentEvent> events = request.stream() ? reply.events(usage()) : null;
+      if (events == null) {
+        OpenAiApi.sendJson(ctx, queued.encode());
+      } else {
+        openEvents();
+        for (int i = 0; i < ResponsesReply.QUEUED_EVENTS; i++) {
+          response.write(events.get(i).toBuffer());
+        }
+      }
       FaultPlay.later(vertx, firstTokenDelayMillis(), () -> {
         if (!account.responses().advance(reply.id(), reply.pending("in_progress"), conversation)) {
+          if (events != null && !response.closed()) {
+            response.end();
+          }
           return;
         }
         promptProcessed();
         long generation = Math.max(0, outputTokens() - 1) * state.latency().millisPerOutputToken();
-        FaultPlay.later(vertx, generation, () -> {
-          List<JsonObject> through = new ArrayList<>(conversation);
-          through.addAll(reply.output());
-          if (account.responses().advance(reply.id(), reply.response(usage()), through)) {
-            super.finished();
-          }
-        });
+        // answered when generated, whoever watches: a stream's end stores it at about the same time, first wins
+        FaultPlay.later(vertx, generation, this::answeredInBackground);
+        if (events != null) {
+          emitFrom(ResponsesReply.QUEUED_EVENTS, events.size(), i -> events.get(i).paced(),
+              i -> events.get(i).toBuffer(), this::cancelled, this::answeredInBackground);
+        }
       });
+    }
+
+    private boolean cancelled() {
+      StoredResponses.Stored stored = account.responses().get(reply.id());
+      return stored == null || "cancelled".equals(stored.response().getString("status"));
+    }
+
+    /** Stores the background response's answer and charges its output, unless it is over (answered, cancelled). */
+    private void answeredInBackground() {
+      List<JsonObject> through = new ArrayList<>(conversation);
+      through.addAll(reply.output());
+      if (account.responses().advance(reply.id(), reply.response(usage()), through)) {
+        super.finished();
+      }
     }
 
     @Override

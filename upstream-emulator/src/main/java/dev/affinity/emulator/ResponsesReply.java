@@ -20,6 +20,8 @@ final class ResponsesReply {
 
   /** A function call's arguments stream in this many pieces at most. */
   private static final int ARGUMENT_PIECES = 4;
+  /** How many events a background stream sends before its first token: {@code response.created} and {@code .queued}. */
+  static final int QUEUED_EVENTS = 2;
 
   private final String id;
   private final long createdAt;
@@ -140,7 +142,8 @@ final class ResponsesReply {
 
   /**
    * The streamed answer, in OpenAI's order, each event with its {@code type} and {@code sequence_number}:
-   * {@code response.created}, {@code response.in_progress}, {@code response.output_item.added}, then for text
+   * {@code response.created} (a background response's {@code queued}, then {@code response.queued}; see
+   * {@link #QUEUED_EVENTS}), {@code response.in_progress}, {@code response.output_item.added}, then for text
    * {@code response.content_part.added}, one {@code response.output_text.delta} per output token,
    * {@code response.output_text.done}, {@code response.content_part.done} (for a function call,
    * {@code response.function_call_arguments.delta}s and {@code .done}), {@code response.output_item.done}, and
@@ -149,8 +152,14 @@ final class ResponsesReply {
   List<ServerSentEvent> events(OpenAiUsage usage) {
     Events events = new Events();
     JsonObject opening = envelope("in_progress").put("output", new JsonArray()).putNull("usage");
-    events.add("response.created", new JsonObject().put("response", opening), false);
-    events.add("response.in_progress", new JsonObject().put("response", opening.copy()), false);
+    if (request.background()) {
+      JsonObject queued = pending("queued");
+      events.add("response.created", new JsonObject().put("response", queued), false);
+      events.add("response.queued", new JsonObject().put("response", queued.copy()), false);
+    } else {
+      events.add("response.created", new JsonObject().put("response", opening.copy()), false);
+    }
+    events.add("response.in_progress", new JsonObject().put("response", opening), false);
     if (reasoning != null) {
       reasoningEvents(events);
     }

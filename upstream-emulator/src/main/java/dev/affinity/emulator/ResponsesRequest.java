@@ -14,7 +14,8 @@ import java.util.Set;
  * ({@code param} and {@code code} included); fields the emulator does not act on ({@code temperature},
  * {@code reasoning}, {@code metadata}...) are accepted and ignored.
  *
- * @param background      {@code background}: answered at once as {@code queued}, completed later (never streamed here)
+ * @param background      {@code background}: answered at once as {@code queued} (its stream's first events), completed
+ *                        later, whether or not a stream's client stays
  * @param maxOutputTokens {@code max_output_tokens}, else {@link Integer#MAX_VALUE}
  * @param forcedTool      the function tool the answer must call, or null
  * @param toolChoice      {@code tool_choice} as given (echoed in the answer), or null
@@ -115,11 +116,6 @@ record ResponsesRequest(String model, boolean stream, boolean store, boolean bac
     boolean background = ChatCompletionRequest.bool(json, "background");
     if (background && !store) {
       throw OpenAiError.invalidRequest("Background mode requires store=true.", "store", null);
-    }
-    if (background && stream) {
-      // OpenAI streams a background response too (resumable with starting_after); this emulator does not
-      throw OpenAiError.invalidRequest("Streaming a background response is not supported by this emulator.",
-          "stream", null);
     }
     return new ResponsesRequest(name, stream, store, background, maxOutputTokens,
         optionalString(json, "instructions"), tools, json.getValue("tool_choice"), forcedTool(json, tools), previous,

@@ -2,7 +2,12 @@ package dev.affinity.emulator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
@@ -157,13 +162,121 @@ class StoredResponsesApiTest {
   }
 
   @Test
-  void aBackgroundResponseIsStoredAndNotStreamedHere() {
+  void aBackgroundResponseMustBeStored() {
     HttpResponse<String> unstored = api.responses(KEY, request("x").put("background", true).put("store", false));
     assertThat(unstored.statusCode()).as(unstored.body()).isEqualTo(400);
     assertThat(new JsonObject(unstored.body()).getJsonObject("error").getString("param")).isEqualTo("store");
-    HttpResponse<String> streamed = api.responses(KEY, request("x").put("background", true).put("stream", true));
-    assertThat(streamed.statusCode()).as(streamed.body()).isEqualTo(400);
-    assertThat(new JsonObject(streamed.body()).getJsonObject("error").getString("param")).isEqualTo("stream");
+  }
+
+  /**
+   * Streamed, a background response is queued at once (its id in the first events) and its events follow from the
+   * first token; its client may go: the response runs on to its answer, stored and charged, as OpenAI's does.
+   */
+  @Test
+  void aStreamedBackgroundResponseRunsOnWhenItsClientGoes(Vertx vertx) throws Exception {
+    emulator.close().await();
+    // the first token after 300 ms, then 50 tokens a second: the client has gone long before the answer
+    emulator = UpstreamEmulator.start(vertx, new EmulatorOptions().addAccount("acct-1", KEY)
+        .setLatency(new LatencyModel(300, 0, 0, 50))).await();
+    api = new OpenAiCalls(emulator);
+    HttpClient client = vertx.createHttpClient();
+    BackgroundStream stream = BackgroundStream.open(client, emulator, request("write at length")
+        .put("background", true).put("stream", true), 4);
+    List<JsonObject> events = stream.events();
+    assertThat(events.subList(0, 3)).extracting(event -> event.getString("type"))
+        .containsExactly("response.created", "response.queued", "response.in_progress");
+    JsonObject created = events.get(0).getJsonObject("response");
+    assertThat(created.getString("status")).isEqualTo("queued");
+    assertThat(created.getBoolean("background")).isTrue();
+    String id = created.getString("id");
+    stream.response()[0].request().connection().close().await();
+    assertThat(new JsonObject(api.get("/v1/responses/" + id, KEY).body()).getString("status"))
+        .as("still running").isEqualTo("in_progress");
+
+    JsonObject done = awaitOver(id);
+    assertThat(done.getString("status")).as("answered without its client").isEqualTo("completed");
+    int output = done.getJsonObject("usage").getInteger("output_tokens");
+    assertThat(output).isPositive();
+    Thread.sleep(200);
+    assertThat(emulator.counters("acct-1").openAiCompletionTokens()).as("charged once").isEqualTo(output);
+    client.close().await();
+  }
+
+  @Test
+  void aStreamedBackgroundResponseCancelledEndsItsStream(Vertx vertx) throws Exception {
+    emulator.close().await();
+    emulator = UpstreamEmulator.start(vertx, new EmulatorOptions().addAccount("acct-1", KEY)
+        .setLatency(new LatencyModel(100, 0, 0, 20))).await();
+    api = new OpenAiCalls(emulator);
+    HttpClient client = vertx.createHttpClient();
+    BackgroundStream stream = BackgroundStream.open(client, emulator, request("write at length")
+        .put("background", true).put("stream", true), 6);
+    String id = stream.events().get(0).getJsonObject("response").getString("id");
+
+    assertThat(new JsonObject(post("/v1/responses/" + id + "/cancel", KEY).body()).getString("status"))
+        .isEqualTo("cancelled");
+
+    stream.ended().await();
+    assertThat(stream.events()).extracting(event -> event.getString("type"))
+        .contains("response.output_text.delta").doesNotContain("response.completed");
+    Thread.sleep(200);
+    assertThat(new JsonObject(api.get("/v1/responses/" + id, KEY).body()).getString("status"))
+        .isEqualTo("cancelled");
+    assertThat(emulator.counters("acct-1").openAiCompletionTokens()).as("not charged").isZero();
+    client.close().await();
+  }
+
+  /** The stored response once it is no longer running, or as it is after five seconds. */
+  private JsonObject awaitOver(String id) throws InterruptedException {
+    JsonObject response = new JsonObject(api.get("/v1/responses/" + id, KEY).body());
+    for (int i = 0; i < 100 && List.of("queued", "in_progress").contains(response.getString("status")); i++) {
+      Thread.sleep(50);
+      response = new JsonObject(api.get("/v1/responses/" + id, KEY).body());
+    }
+    return response;
+  }
+
+  /** A streamed {@code POST /v1/responses}, read as it comes. */
+  private record BackgroundStream(HttpClientResponse[] response, Buffer received, Promise<Void> end) {
+
+    /** Sends {@code body} and returns once {@code events} events have come. */
+    static BackgroundStream open(HttpClient client, UpstreamEmulator emulator, JsonObject body, int events) {
+      BackgroundStream stream = new BackgroundStream(new HttpClientResponse[1], Buffer.buffer(), Promise.promise());
+      Promise<Void> first = Promise.promise();
+      client.request(HttpMethod.POST, emulator.port(), "127.0.0.1", "/v1/responses")
+          .compose(request -> request.putHeader("authorization", "Bearer " + KEY).send(body.encode()))
+          .onSuccess(response -> {
+            // handlers set on the connection's loop, before any of the body can come
+            stream.response()[0] = response;
+            response.handler(chunk -> {
+              stream.received().appendBuffer(chunk);
+              if (stream.events().size() >= events) {
+                first.tryComplete();
+              }
+            });
+            response.endHandler(v -> stream.end().tryComplete());
+          })
+          .onFailure(first::tryFail);
+      first.future().await();
+      assertThat(stream.response()[0].getHeader("content-type")).startsWith("text/event-stream");
+      return stream;
+    }
+
+    /** The events received whole, each an {@code event:} line and a {@code data:} line. */
+    List<JsonObject> events() {
+      String text = received.toString();
+      List<JsonObject> events = new java.util.ArrayList<>();
+      for (String frame : text.substring(0, text.lastIndexOf("\n\n") + 1).split("\n\n")) {
+        if (!frame.isBlank()) {
+          events.add(new JsonObject(frame.substring(frame.indexOf("data: ") + "data: ".length()).trim()));
+        }
+      }
+      return events;
+    }
+
+    io.vertx.core.Future<Void> ended() {
+      return end.future();
+    }
   }
 
   @Test
