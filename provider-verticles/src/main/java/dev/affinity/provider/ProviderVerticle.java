@@ -195,7 +195,8 @@ public abstract class ProviderVerticle extends VerticleBase implements UpstreamC
         return timer.outcome(status, translation.usage(), failure == null
             ? translation.errorType()
             : failure instanceof UpstreamBody.ClientGoneException ? "client_disconnected" : "stream_interrupted",
-            opened[0].firstChunkAtNanos() > 0 ? opened[0].firstChunkAtNanos() : headAtNanos);
+            opened[0].firstChunkAtNanos() > 0 ? opened[0].firstChunkAtNanos() : headAtNanos,
+            translation.runningResponse());
       });
       opened[0] = body;
       String deployment = call.deployment().id();
@@ -261,10 +262,16 @@ public abstract class ProviderVerticle extends VerticleBase implements UpstreamC
 
     /** @param firstByteAtNanos when the answer's first bytes arrived, or -1 when none did */
     CallOutcome outcome(int status, TokenUsage usage, String errorType, long firstByteAtNanos) {
+      return outcome(status, usage, errorType, firstByteAtNanos, null);
+    }
+
+    /** @param runningResponse a background response the upstream runs on, its usage to come ({@link CallOutcome}) */
+    CallOutcome outcome(int status, TokenUsage usage, String errorType, long firstByteAtNanos,
+                        String runningResponse) {
       long now = System.nanoTime();
       UsageReport.Timing timing = new UsageReport.Timing(sentAtNanos < 0 ? -1 : sentAtNanos - receivedAtNanos,
           firstByteAtNanos < 0 ? -1 : firstByteAtNanos - receivedAtNanos, now - receivedAtNanos);
-      return new CallOutcome(status, usage, errorType, timing);
+      return new CallOutcome(status, usage, errorType, timing, runningResponse);
     }
   }
 

@@ -13,12 +13,20 @@ import java.util.concurrent.TimeUnit;
  * @param errorType the error's type (Anthropic's names), {@link GatewayError#LOCAL_FAILURE} for a call that failed in
  *                  the gateway, null for a success
  * @param timing    when the call's steps happened
+ * @param runningResponse the id (the client's form) of a background response the upstream still runs although the
+ *                  call ended (its stream was cut before the response was over): its usage is to come; else null
  */
-public record CallOutcome(int status, TokenUsage usage, String errorType, UsageReport.Timing timing) {
+public record CallOutcome(int status, TokenUsage usage, String errorType, UsageReport.Timing timing,
+                          String runningResponse) {
 
   public CallOutcome {
     usage = usage == null ? TokenUsage.NONE : usage;
     timing = timing == null ? UsageReport.Timing.UNKNOWN : timing;
+  }
+
+  /** The outcome of a call whose usage is all known. */
+  public CallOutcome(int status, TokenUsage usage, String errorType, UsageReport.Timing timing) {
+    this(status, usage, errorType, timing, null);
   }
 
   /** From the router taking the request to the call's end, in milliseconds; 0 when not measured. */

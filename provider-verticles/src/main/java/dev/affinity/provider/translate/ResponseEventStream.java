@@ -8,6 +8,7 @@ import dev.affinity.provider.openai.OpenAiUsage;
 import io.vertx.core.buffer.Buffer;
 
 import java.io.IOException;
+import java.util.Set;
 
 /**
  * A Responses API stream relayed event by event, as it arrives (split anywhere): the events that carry the response
@@ -21,6 +22,8 @@ final class ResponseEventStream implements StreamTranslation {
 
   /** Only these events' data is parsed: the response object appears as a top-level key in no other. */
   private static final String RESPONSE_FIELD = "\"response\":";
+  /** A response in these states is not over: a background one runs on upstream without its stream. */
+  private static final Set<String> RUNNING = Set.of("queued", "in_progress");
 
   private final String deploymentId;
   private final SseEventReader reader = new SseEventReader(PushedStream.MAX_EVENT_BYTES);
@@ -28,6 +31,7 @@ final class ResponseEventStream implements StreamTranslation {
   private Buffer out = Buffer.buffer();
   private TokenUsage usage = TokenUsage.NONE;
   private String errorType;
+  private String runningResponse;
   private boolean done;
 
   ResponseEventStream(String deploymentId) {
@@ -96,6 +100,9 @@ final class ResponseEventStream implements StreamTranslation {
       errorType = response.path("error").path("code").asText("server_error");
     }
     ResponsesToOpenAi.named(response, deploymentId);
+    boolean running = RUNNING.contains(response.path("status").asText(""));
+    runningResponse = running && response.path("background").asBoolean(false) ? response.path("id").asText(null)
+        : null;
     try {
       return ResponsesToOpenAi.JSON.writeValueAsString(json);
     } catch (IOException impossible) {
@@ -134,5 +141,10 @@ final class ResponseEventStream implements StreamTranslation {
   @Override
   public String contentType() {
     return null;
+  }
+
+  @Override
+  public String runningResponse() {
+    return runningResponse;
   }
 }

@@ -36,4 +36,12 @@ public interface StreamTranslation {
 
   /** The content type the client sees for the stream, or null for the upstream's own. */
   String contentType();
+
+  /**
+   * The id (the client's form) of a background response this stream showed running and not yet over: the upstream
+   * goes on with it if the stream ends now, so its usage is still to come. Null otherwise.
+   */
+  default String runningResponse() {
+    return null;
+  }
 }

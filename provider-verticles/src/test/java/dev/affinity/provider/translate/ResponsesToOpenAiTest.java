@@ -193,6 +193,27 @@ class ResponsesToOpenAiTest {
     }
   }
 
+  /**
+   * A background response runs on upstream when its stream is cut: while the stream has shown it running and not
+   * over, the stream names it (the client's id), so that the call's usage is read back later; a foreground one never.
+   */
+  @Test
+  void aBackgroundResponseRunningIsNamedUntilItIsOver() {
+    String background = EVENTS.replace("\"status\":\"in_progress\"", "\"status\":\"in_progress\",\"background\":true")
+        .replace("\"status\":\"completed\"", "\"status\":\"completed\",\"background\":true");
+    int completed = background.indexOf("event: response.completed");
+    StreamTranslation stream = pair.stream(call(Operation.RESPONSES, deployment, body, false));
+    assertThat(stream.runningResponse()).isNull();
+    stream.chunk(Buffer.buffer(utf8(background.substring(0, completed))));
+    assertThat(stream.runningResponse()).as("cut before its last event").isEqualTo(gatewayId("resp_up1"));
+    stream.chunk(Buffer.buffer(utf8(background.substring(completed))));
+    assertThat(stream.runningResponse()).as("over").isNull();
+
+    StreamTranslation foreground = pair.stream(call(Operation.RESPONSES, deployment, body, false));
+    foreground.chunk(Buffer.buffer(utf8(EVENTS.substring(0, EVENTS.indexOf("event: response.completed")))));
+    assertThat(foreground.runningResponse()).as("not in the background: it stops with its stream").isNull();
+  }
+
   @Test
   void anErrorEventIsRelayedAndItsCodeRead() {
     String events = """

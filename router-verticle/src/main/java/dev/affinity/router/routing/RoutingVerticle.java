@@ -517,8 +517,15 @@ public final class RoutingVerticle extends VerticleBase implements NodeRouter {
         finished(pending.of(failedOutcome(result.cause(), receivedAt)));
       } else if (result.result().stream() != null) {
         // booked from whichever thread ends the stream: what it books into is safe to share between loops
-        result.result().stream().outcome().onComplete(outcome -> finished(pending.of(
-            outcome.succeeded() ? outcome.result() : failedOutcome(outcome.cause(), receivedAt))));
+        result.result().stream().outcome().onComplete(ended -> {
+          CallOutcome outcome = ended.succeeded() ? ended.result() : failedOutcome(ended.cause(), receivedAt);
+          if (background && outcome.runningResponse() != null) {
+            // its client left a background response's stream: the upstream runs on, its usage is to come
+            context.runOnContext(v -> owe(outcome.runningResponse(), pending, outcome));
+          } else {
+            finished(pending.of(outcome));
+          }
+        });
       } else {
         String running = background ? BackgroundResponses.runningResponseId(result.result()) : null;
         if (running == null) {

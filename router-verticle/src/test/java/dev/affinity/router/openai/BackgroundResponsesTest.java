@@ -4,7 +4,9 @@ import com.openai.client.OpenAIClient;
 import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.errors.BadRequestException;
 import com.openai.models.responses.Response;
+import com.openai.core.http.StreamResponse;
 import com.openai.models.responses.ResponseCreateParams;
+import com.openai.models.responses.ResponseStreamEvent;
 import dev.affinity.emulator.LatencyModel;
 import dev.affinity.provider.translate.ResponseIds;
 import dev.affinity.router.EmulatedGateway;
@@ -171,6 +173,50 @@ class BackgroundResponsesTest {
     client(foreground).responses().retrieve(answered.id());
     Thread.sleep(500);
     assertThat(spend(foreground)).isEqualTo(once);
+  }
+
+  /**
+   * A background response streamed: its client may leave the stream, and the response runs on upstream. Its usage is
+   * booked to the key that made it once it is read back finished, as a background response answered {@code queued}
+   * is; one whose client stayed is booked from its stream, once.
+   */
+  @Test
+  void aStreamedBackgroundResponseWhoseClientLeftIsBookedWhenReadBack() throws Exception {
+    String maker = key(new JsonObject().put("rpm_limit", 1_000));
+    String id;
+    try (StreamResponse<ResponseStreamEvent> stream = client(maker).responses().createStreaming(
+        ResponseCreateParams.builder().model("gpt-4o").input("stream this, I may not stay").background(true).build())) {
+      ResponseStreamEvent first = stream.stream().findFirst().orElseThrow();
+      id = first.asCreated().response().id();
+      assertThat(status(first.asCreated().response())).isEqualTo("queued");
+    } // gone before the first token
+    assertThat(ResponseIds.origin(id)).as("the gateway's id").isPresent();
+    Thread.sleep(300);
+    assertThat(spend(maker)).as("nothing is known yet").isZero();
+
+    Response done = client().responses().retrieve(id);
+    long deadline = System.nanoTime() + 15_000_000_000L;
+    while (!status(done).equals("completed") && System.nanoTime() < deadline) {
+      Thread.sleep(200);
+      done = client().responses().retrieve(id);
+    }
+    assertThat(status(done)).as("it ran on without its client").isEqualTo("completed");
+    double booked = awaitSpend(maker);
+    assertThat(booked).as("booked to the key that made it when read back").isPositive();
+
+    String stayed = key(new JsonObject());
+    String kept;
+    try (StreamResponse<ResponseStreamEvent> stream = client(stayed).responses().createStreaming(
+        ResponseCreateParams.builder().model("gpt-4o").input("stream this, I stay").background(true).build())) {
+      List<ResponseStreamEvent> events = stream.stream().toList();
+      assertThat(events.get(events.size() - 1).isCompleted()).isTrue();
+      kept = events.get(0).asCreated().response().id();
+    }
+    double once = awaitSpend(stayed);
+    assertThat(once).as("booked from its stream").isPositive();
+    client().responses().retrieve(kept);
+    Thread.sleep(500);
+    assertThat(spend(stayed)).as("once").isEqualTo(once);
   }
 
   private static double spend(String key) throws Exception {
