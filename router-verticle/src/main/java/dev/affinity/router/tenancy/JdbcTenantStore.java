@@ -382,6 +382,81 @@ public final class JdbcTenantStore implements TenantStore {
   }
 
   @Override
+  public synchronized List<SpendRow> spendRows(SpendFilter filter) {
+    return run(db -> {
+      List<Object> values = new ArrayList<>();
+      String sql = "SELECT entry_id, request_id, key_id, key_hash_prefix, team_id, key_alias, model, deployment,"
+          + " route, status, input_tokens, cache_write_tokens, cache_read_tokens, output_tokens, cost_usd, latency_ms,"
+          + " created_at FROM affinity_spend" + where(filter, values)
+          + " ORDER BY created_at DESC, entry_id LIMIT " + filter.limit();
+      List<SpendRow> found = new ArrayList<>();
+      try (PreparedStatement select = bound(db, sql, values); ResultSet rows = select.executeQuery()) {
+        while (rows.next()) {
+          int i = 0;
+          found.add(new SpendRow(rows.getString(++i), rows.getString(++i), rows.getString(++i), rows.getString(++i),
+              rows.getString(++i), rows.getString(++i), rows.getString(++i), rows.getString(++i),
+              rows.getString(++i), rows.getInt(++i), rows.getLong(++i), rows.getLong(++i), rows.getLong(++i),
+              rows.getLong(++i), rows.getDouble(++i), rows.getLong(++i), rows.getLong(++i)));
+        }
+      }
+      db.commit();
+      return found;
+    });
+  }
+
+  @Override
+  public synchronized List<DaySpend> spendByDay(SpendFilter filter) {
+    return run(db -> {
+      List<Object> values = new ArrayList<>();
+      String day = "(created_at / " + DAY_MILLIS + ")"; // both BIGINT: integer division
+      String sql = "SELECT " + day + " AS spend_day, key_id, MIN(key_hash_prefix), model, SUM(cost_usd)"
+          + " FROM affinity_spend" + where(filter, values) + " GROUP BY " + day + ", key_id, model"
+          + " ORDER BY spend_day, key_id, model";
+      List<DaySpend> found = new ArrayList<>();
+      try (PreparedStatement select = bound(db, sql, values); ResultSet rows = select.executeQuery()) {
+        while (rows.next()) {
+          found.add(new DaySpend(rows.getLong(1), rows.getString(2), rows.getString(3), rows.getString(4),
+              rows.getDouble(5)));
+        }
+      }
+      db.commit();
+      return found;
+    });
+  }
+
+  private static final long DAY_MILLIS = 86_400_000L;
+
+  /** The filter's conditions as a WHERE clause, their values appended to {@code values} in order. */
+  private static String where(SpendFilter filter, List<Object> values) {
+    List<String> conditions = new ArrayList<>();
+    if (filter.keyId() != null) {
+      conditions.add("key_id = ?");
+      values.add(filter.keyId());
+    }
+    if (filter.requestId() != null) {
+      conditions.add("request_id = ?");
+      values.add(filter.requestId());
+    }
+    if (filter.fromMillis() != Long.MIN_VALUE) {
+      conditions.add("created_at >= ?");
+      values.add(filter.fromMillis());
+    }
+    if (filter.beforeMillis() != Long.MAX_VALUE) {
+      conditions.add("created_at < ?");
+      values.add(filter.beforeMillis());
+    }
+    return conditions.isEmpty() ? "" : " WHERE " + String.join(" AND ", conditions);
+  }
+
+  private static PreparedStatement bound(Connection db, String sql, List<Object> values) throws SQLException {
+    PreparedStatement statement = db.prepareStatement(sql);
+    for (int i = 0; i < values.size(); i++) {
+      statement.setObject(i + 1, values.get(i));
+    }
+    return statement;
+  }
+
+  @Override
   public String describe() {
     return description;
   }

@@ -64,6 +64,7 @@ public final class TenancyAdmin {
     router.post("/team/delete").handler(body).handler(ctx -> admin(ctx, this::deleteTeams));
     router.get("/team/info").handler(ctx -> admin(ctx, request -> teamInfo(ctx.queryParams().get("team_id"))));
     router.get("/team/list").handler(ctx -> admin(ctx, request -> listTeams()));
+    router.get("/spend/logs").handler(this::spendLogs);
   }
 
   /** An answer of an admin operation: status and JSON (an object or, for /team/list, an array). */
@@ -91,14 +92,21 @@ public final class TenancyAdmin {
     return new Mistake(404, "not_found_error", message);
   }
 
-  private void admin(RoutingContext ctx, Function<JsonObject, Answer> operation) {
+  /** Runs {@code then} with the caller the request's key names; answers an unknown or refused key itself. */
+  private void identified(RoutingContext ctx, java.util.function.Consumer<Identity> then) {
     tenancy.identify(presentedKey.apply(ctx), ctx.vertx().getOrCreateContext()).onComplete(identified -> {
       if (identified.failed()) {
         error(ctx, identified.cause() instanceof Tenancy.Refusal refusal ? refusal.error()
             : GatewayError.internal("could not check the key"));
-        return;
+      } else {
+        then.accept(identified.result());
       }
-      if (!identified.result().caller().admin()) {
+    });
+  }
+
+  private void admin(RoutingContext ctx, Function<JsonObject, Answer> operation) {
+    identified(ctx, identity -> {
+      if (!identity.caller().admin()) {
         error(ctx, new GatewayError(403, "permission_error", ctx.request().path()
             + " is for the master key (general_settings.master_key); virtual keys cannot administer"));
         return;
@@ -251,13 +259,7 @@ public final class TenancyAdmin {
   /** Admin: any key; a virtual key: itself only (no {@code key} parameter, or its own). */
   private void keyInfo(RoutingContext ctx) {
     String reference = ctx.queryParams().get("key");
-    tenancy.identify(presentedKey.apply(ctx), ctx.vertx().getOrCreateContext()).onComplete(identified -> {
-      if (identified.failed()) {
-        error(ctx, identified.cause() instanceof Tenancy.Refusal refusal ? refusal.error()
-            : GatewayError.internal("could not check the key"));
-        return;
-      }
-      Identity identity = identified.result();
+    identified(ctx, identity -> {
       if (!identity.caller().admin() && reference != null
           && !KeyToken.hashOfReference(reference).equals(identity.key().tokenHash())) {
         error(ctx, new GatewayError(403, "permission_error", "a virtual key may only read its own /key/info"));
@@ -270,6 +272,47 @@ public final class TenancyAdmin {
       run(ctx, () -> {
         VirtualKey key = reference != null ? keyNamed(reference) : identity.key();
         return Answer.ok(new JsonObject().put("key", key.tokenHash()).put("info", keyJson(key)));
+      });
+    });
+  }
+
+  /**
+   * LiteLLM's {@code /spend/logs} ({@link SpendLog}): the master key reads every key's calls, a virtual key its own
+   * (naming another key is a 403).
+   */
+  private void spendLogs(RoutingContext ctx) {
+    identified(ctx, identity -> {
+      SpendLog.Query query;
+      try {
+        query = SpendLog.Query.of(ctx.queryParams());
+      } catch (IllegalArgumentException badParameter) {
+        error(ctx, GatewayError.invalidRequest(badParameter.getMessage()));
+        return;
+      }
+      if (!identity.caller().admin() && query.key() != null
+          && !KeyToken.hashOfReference(query.key()).equals(identity.key().tokenHash())) {
+        error(ctx, new GatewayError(403, "permission_error", "a virtual key may only read its own /spend/logs"));
+        return;
+      }
+      run(ctx, () -> {
+        String keyId = identity.caller().admin() ? null : identity.key().id();
+        if (query.key() != null) {
+          String hash = KeyToken.hashOfReference(query.key());
+          VirtualKey named = tenancy.directory().keys().stream().filter(key -> key.tokenHash().equals(hash))
+              .findFirst().orElse(null);
+          if (named == null) {
+            return Answer.ok(new JsonArray()); // no such key now: no rows to show by it
+          }
+          keyId = named.id();
+        }
+        Function<String, String> hashOf = id -> {
+          VirtualKey key = tenancy.directory().keyById(id);
+          return key == null ? null : key.tokenHash();
+        };
+        SpendFilter filter = query.filter(keyId);
+        return Answer.ok(query.summarized()
+            ? SpendLog.summary(tenancy.store().spendByDay(filter), query.start(), query.end(), hashOf)
+            : SpendLog.rows(tenancy.store().spendRows(filter), hashOf));
       });
     });
   }

@@ -43,6 +43,19 @@ public interface TenantStore extends AutoCloseable {
   /** How many spend rows are kept. */
   long spendRows();
 
+  /** The spend rows {@code filter} selects, newest first, at most its limit. */
+  List<SpendRow> spendRows(SpendFilter filter);
+
+  /**
+   * USD per UTC day, key and model of the rows {@code filter} selects (its limit aside): one entry per day, key id
+   * and model (the alias the client asked for), oldest day first.
+   */
+  List<DaySpend> spendByDay(SpendFilter filter);
+
+  /** What a key spent on a model on one UTC day ({@code day}: days since the epoch). */
+  record DaySpend(long day, String keyId, String keyHashPrefix, String model, double costUsd) {
+  }
+
   /** Where the data is, for logs: no password. */
   String describe();
 

@@ -370,6 +370,82 @@ class KeyManagementTest {
     assertThat(infer(key, "sonnet").statusCode()).isEqualTo(200);
   }
 
+  /**
+   * LiteLLM's {@code /spend/logs}: the master key reads every key's calls (by key, by request, by day), a virtual key
+   * its own and no other's; rows name keys by their hash, never the key; bad parameters are a 400 naming them.
+   */
+  @Test
+  void spendLogsShowTheCallsOfAKeyAsLiteLlmDoes() throws Exception {
+    String first = newKey(new JsonObject().put("key_alias", "spend-log-first"));
+    String second = newKey(new JsonObject());
+    HttpResponse<String> call = infer(first, "sonnet");
+    assertThat(call.statusCode()).isEqualTo(200);
+    String requestId = call.headers().firstValue("x-affinity-request-id").orElseThrow();
+    assertThat(infer(first, "sonnet").statusCode()).isEqualTo(200);
+    assertThat(infer(second, "sonnet").statusCode()).isEqualTo(200);
+
+    // rows reach the store in batches, a second apart
+    JsonArray rows = TestGateway.eventually(() -> spendLogs("?api_key=" + first, MASTER),
+        found -> found.size() == 2);
+    assertThat(rows).hasSize(2);
+    JsonObject row = rows.getJsonObject(0);
+    assertThat(row.getString("api_key")).isEqualTo(KeyToken.hash(first));
+    assertThat(row.getString("model_group")).isEqualTo("sonnet");
+    assertThat(row.getString("status")).isEqualTo("success");
+    assertThat(row.getDouble("spend")).isPositive();
+    assertThat(row.getLong("total_tokens")).isEqualTo(row.getLong("prompt_tokens") + row.getLong("completion_tokens"))
+        .isPositive();
+    assertThat(row.getJsonObject("metadata").getString("user_api_key_alias")).isEqualTo("spend-log-first");
+    assertThat(java.time.Instant.parse(row.getString("endTime")))
+        .isAfterOrEqualTo(java.time.Instant.parse(row.getString("startTime")));
+    assertThat(spendLogs("?request_id=" + requestId, MASTER)).singleElement()
+        .satisfies(one -> assertThat(((JsonObject) one).getString("request_id")).isEqualTo(requestId));
+    TestGateway.eventually(() -> spendLogs("?api_key=" + KeyToken.hash(second), MASTER), found -> found.size() == 1);
+    assertThat(spendLogs("", MASTER).stream().map(each -> ((JsonObject) each).getString("api_key")))
+        .contains(KeyToken.hash(first), KeyToken.hash(second));
+
+    // a day's summary, as LiteLLM's: USD that day, per model and per key (by its hash)
+    String today = java.time.LocalDate.now(java.time.ZoneOffset.UTC).toString();
+    JsonArray days = spendLogs("?api_key=" + first + "&start_date=" + today + "&end_date=" + today, MASTER);
+    assertThat(days).hasSize(1);
+    JsonObject day = days.getJsonObject(0);
+    double spent = rows.stream().mapToDouble(each -> ((JsonObject) each).getDouble("spend")).sum();
+    assertThat(day.getString("startTime")).isEqualTo(today);
+    assertThat(day.getDouble("spend")).isCloseTo(spent, org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(day.getDouble(KeyToken.hash(first))).isCloseTo(spent, org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(day.getJsonObject("models").getDouble("sonnet")).isCloseTo(spent,
+        org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(spendLogs("?api_key=" + first + "&start_date=" + today + "&end_date=" + today + "&summarize=false",
+        MASTER)).hasSize(2);
+
+    // a virtual key: its own rows, with or without naming itself; another's is refused
+    assertThat(spendLogs("", first)).hasSize(2);
+    assertThat(spendLogs("?api_key=" + first, first)).hasSize(2);
+    assertThat(gateway.get("/spend/logs?api_key=" + second, "x-api-key", first).statusCode()).isEqualTo(403);
+    HttpResponse<String> all = gateway.get("/spend/logs", "x-api-key", MASTER);
+    assertThat(all.body()).doesNotContain(first).doesNotContain(second).doesNotContain(MASTER);
+
+    for (String bad : List.of("?start_date=" + today, "?start_date=yesterday&end_date=" + today, "?limit=0",
+        "?user_id=someone", "?summarize=maybe", "?apikey=" + KeyToken.hash(first))) {
+      HttpResponse<String> refused = gateway.get("/spend/logs" + bad, "x-api-key", MASTER);
+      assertThat(refused.statusCode()).as(bad).isEqualTo(400);
+      assertThat(new JsonObject(refused.body()).getJsonObject("error").getString("message")).as(bad)
+          .containsAnyOf("start_date", "end_date", "limit", "user_id", "summarize", "apikey");
+    }
+    assertThat(gateway.get("/spend/logs", "x-api-key", "sk-nobody").statusCode()).isEqualTo(401);
+  }
+
+  private static JsonArray spendLogs(String query, String key) {
+    HttpResponse<String> response;
+    try {
+      response = gateway.get("/spend/logs" + query, "x-api-key", key);
+    } catch (Exception failed) {
+      throw new IllegalStateException(failed);
+    }
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    return new JsonArray(response.body());
+  }
+
   @Test
   void tenantsNeverFollowEachOthersPins() throws Exception {
     JsonObject allowed = new JsonObject().put("affinity_routing_headers", true);
