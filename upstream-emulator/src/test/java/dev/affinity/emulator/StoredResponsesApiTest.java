@@ -46,6 +46,14 @@ class StoredResponsesApiTest {
     emulator.close().await();
   }
 
+  /** Starts the emulator again, one account, answering at {@code latency}. */
+  private void restartWith(Vertx vertx, LatencyModel latency) {
+    emulator.close().await();
+    emulator = UpstreamEmulator.start(vertx, new EmulatorOptions().addAccount("acct-1", KEY).setLatency(latency))
+        .await();
+    api = new OpenAiCalls(emulator);
+  }
+
   private JsonObject created(JsonObject body) {
     HttpResponse<String> response = api.responses(KEY, body);
     assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
@@ -125,10 +133,7 @@ class StoredResponsesApiTest {
   @Test
   void aBackgroundResponseIsQueuedAndCanBeCancelledWhileItRuns(Vertx vertx) {
     // answers take 5 s: the response is still queued when it is cancelled
-    emulator.close().await();
-    emulator = UpstreamEmulator.start(vertx, new EmulatorOptions().addAccount("acct-1", KEY)
-        .setLatency(new LatencyModel(5_000, 0, 0, 0))).await();
-    api = new OpenAiCalls(emulator);
+    restartWith(vertx, new LatencyModel(5_000, 0, 0, 0));
     JsonObject queued = created(request("later").put("background", true));
     String id = queued.getString("id");
     assertThat(queued.getString("status")).isEqualTo("queued");
@@ -174,11 +179,8 @@ class StoredResponsesApiTest {
    */
   @Test
   void aStreamedBackgroundResponseRunsOnWhenItsClientGoes(Vertx vertx) throws Exception {
-    emulator.close().await();
     // the first token after 300 ms, then 50 tokens a second: the client has gone long before the answer
-    emulator = UpstreamEmulator.start(vertx, new EmulatorOptions().addAccount("acct-1", KEY)
-        .setLatency(new LatencyModel(300, 0, 0, 50))).await();
-    api = new OpenAiCalls(emulator);
+    restartWith(vertx, new LatencyModel(300, 0, 0, 50));
     HttpClient client = vertx.createHttpClient();
     BackgroundStream stream = BackgroundStream.open(client, emulator, request("write at length")
         .put("background", true).put("stream", true), 4);
@@ -204,10 +206,7 @@ class StoredResponsesApiTest {
 
   @Test
   void aStreamedBackgroundResponseCancelledEndsItsStream(Vertx vertx) throws Exception {
-    emulator.close().await();
-    emulator = UpstreamEmulator.start(vertx, new EmulatorOptions().addAccount("acct-1", KEY)
-        .setLatency(new LatencyModel(100, 0, 0, 20))).await();
-    api = new OpenAiCalls(emulator);
+    restartWith(vertx, new LatencyModel(100, 0, 0, 20));
     HttpClient client = vertx.createHttpClient();
     BackgroundStream stream = BackgroundStream.open(client, emulator, request("write at length")
         .put("background", true).put("stream", true), 6);

@@ -409,14 +409,16 @@ public final class JdbcTenantStore implements TenantStore {
     return run(db -> {
       List<Object> values = new ArrayList<>();
       String day = "(created_at / " + DAY_MILLIS + ")"; // both BIGINT: integer division
-      String sql = "SELECT " + day + " AS spend_day, key_id, MIN(key_hash_prefix), model, SUM(cost_usd)"
-          + " FROM affinity_spend" + where(filter, values) + " GROUP BY " + day + ", key_id, model"
-          + " ORDER BY spend_day, key_id, model";
+      String sql = "SELECT " + day + " AS spend_day, key_id, MIN(key_hash_prefix), team_id, model, SUM(cost_usd),"
+          + " SUM(input_tokens + cache_write_tokens + cache_read_tokens), SUM(output_tokens)"
+          + " FROM affinity_spend" + where(filter, values) + " GROUP BY " + day + ", key_id, team_id, model"
+          + " ORDER BY spend_day, key_id, team_id, model";
       List<DaySpend> found = new ArrayList<>();
       try (PreparedStatement select = bound(db, sql, values); ResultSet rows = select.executeQuery()) {
         while (rows.next()) {
-          found.add(new DaySpend(rows.getLong(1), rows.getString(2), rows.getString(3), rows.getString(4),
-              rows.getDouble(5)));
+          int i = 0;
+          found.add(new DaySpend(rows.getLong(++i), rows.getString(++i), rows.getString(++i), rows.getString(++i),
+              rows.getString(++i), rows.getDouble(++i), rows.getLong(++i), rows.getLong(++i)));
         }
       }
       db.commit();
@@ -432,6 +434,10 @@ public final class JdbcTenantStore implements TenantStore {
     if (filter.keyId() != null) {
       conditions.add("key_id = ?");
       values.add(filter.keyId());
+    }
+    if (filter.teamId() != null) {
+      conditions.add("team_id = ?");
+      values.add(filter.teamId());
     }
     if (filter.requestId() != null) {
       conditions.add("request_id = ?");

@@ -6,7 +6,6 @@ import io.vertx.core.json.JsonObject;
 
 import java.time.Instant;
 import java.time.LocalDate;
-import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -76,10 +75,7 @@ final class SpendLog {
 
     /** The rows this query reads of {@code keyId}'s (null: every key's). */
     SpendFilter filter(String keyId) {
-      return new SpendFilter(keyId, requestId,
-          start == null ? Long.MIN_VALUE : start.atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli(),
-          end == null ? Long.MAX_VALUE : end.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli(),
-          limit);
+      return SpendFilter.ofDays(keyId, null, requestId, start, end, limit);
     }
   }
 
@@ -140,12 +136,13 @@ final class SpendLog {
   }
 
   /** A row's key as LiteLLM names it, its hash: as it is now, or the prefix the row kept for a key since deleted. */
-  private static String apiKey(String keyId, String hashPrefix, Function<String, String> hashOf) {
+  static String apiKey(String keyId, String hashPrefix, Function<String, String> hashOf) {
     String hash = keyId == null ? null : hashOf.apply(keyId);
     return hash != null ? hash : hashPrefix;
   }
 
-  private static LocalDate date(String value, String name) {
+  /** A {@code YYYY-MM-DD} parameter, or null when absent. */
+  static LocalDate date(String value, String name) {
     if (value == null) {
       return null;
     }

@@ -65,6 +65,7 @@ public final class TenancyAdmin {
     router.get("/team/info").handler(ctx -> admin(ctx, request -> teamInfo(ctx.queryParams().get("team_id"))));
     router.get("/team/list").handler(ctx -> admin(ctx, request -> listTeams()));
     router.get("/spend/logs").handler(this::spendLogs);
+    router.get("/global/spend/report").handler(ctx -> admin(ctx, request -> spendReport(ctx)));
   }
 
   /** An answer of an admin operation: status and JSON (an object or, for /team/list, an array). */
@@ -297,24 +298,49 @@ public final class TenancyAdmin {
       run(ctx, () -> {
         String keyId = identity.caller().admin() ? null : identity.key().id();
         if (query.key() != null) {
-          String hash = KeyToken.hashOfReference(query.key());
-          VirtualKey named = tenancy.directory().keys().stream().filter(key -> key.tokenHash().equals(hash))
-              .findFirst().orElse(null);
+          VirtualKey named = keyOrNull(query.key());
           if (named == null) {
             return Answer.ok(new JsonArray()); // no such key now: no rows to show by it
           }
           keyId = named.id();
         }
-        Function<String, String> hashOf = id -> {
-          VirtualKey key = tenancy.directory().keyById(id);
-          return key == null ? null : key.tokenHash();
-        };
         SpendFilter filter = query.filter(keyId);
         return Answer.ok(query.summarized()
-            ? SpendLog.summary(tenancy.store().spendByDay(filter), query.start(), query.end(), hashOf)
-            : SpendLog.rows(tenancy.store().spendRows(filter), hashOf));
+            ? SpendLog.summary(tenancy.store().spendByDay(filter), query.start(), query.end(), this::hashOf)
+            : SpendLog.rows(tenancy.store().spendRows(filter), this::hashOf));
       });
     });
+  }
+
+  /** LiteLLM's {@code /global/spend/report} ({@link SpendReport}), for the master key. */
+  private Answer spendReport(RoutingContext ctx) {
+    SpendReport.Query query = SpendReport.Query.of(ctx.queryParams());
+    String keyId = null;
+    if (query.key() != null) {
+      VirtualKey named = keyOrNull(query.key());
+      if (named == null) {
+        return Answer.ok(new JsonArray());
+      }
+      keyId = named.id();
+    }
+    List<TenantStore.DaySpend> spends = tenancy.store().spendByDay(query.filter(keyId));
+    return Answer.ok(query.byKey() ? SpendReport.byKey(spends, this::hashOf)
+        : SpendReport.byTeam(spends, teamId -> {
+          Team team = tenancy.directory().teamById(teamId);
+          return team != null && team.teamAlias() != null ? team.teamAlias() : teamId;
+        }, this::hashOf));
+  }
+
+  /** The key named by {@code reference} (the key or its hash), or null when there is none. */
+  private VirtualKey keyOrNull(String reference) {
+    String hash = KeyToken.hashOfReference(reference);
+    return tenancy.directory().keys().stream().filter(key -> key.tokenHash().equals(hash)).findFirst().orElse(null);
+  }
+
+  /** A key id's hash as it is now, or null for a key since deleted. */
+  private String hashOf(String keyId) {
+    VirtualKey key = tenancy.directory().keyById(keyId);
+    return key == null ? null : key.tokenHash();
   }
 
   private Answer listKeys(RoutingContext ctx) {
@@ -336,9 +362,11 @@ public final class TenancyAdmin {
   }
 
   private VirtualKey keyNamed(String reference) {
-    String hash = KeyToken.hashOfReference(reference);
-    return tenancy.directory().keys().stream().filter(key -> key.tokenHash().equals(hash)).findFirst()
-        .orElseThrow(() -> notFound("no such key"));
+    VirtualKey key = keyOrNull(reference);
+    if (key == null) {
+      throw notFound("no such key");
+    }
+    return key;
   }
 
   private void checkKey(VirtualKey key, VirtualKey before) {

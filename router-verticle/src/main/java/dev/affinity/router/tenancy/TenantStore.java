@@ -47,13 +47,18 @@ public interface TenantStore extends AutoCloseable {
   List<SpendRow> spendRows(SpendFilter filter);
 
   /**
-   * USD per UTC day, key and model of the rows {@code filter} selects (its limit aside): one entry per day, key id
-   * and model (the alias the client asked for), oldest day first.
+   * USD and tokens per UTC day, key, team and model of the rows {@code filter} selects (its limit aside): one entry
+   * per day, key id, team and model (the alias the client asked for), oldest day first.
    */
   List<DaySpend> spendByDay(SpendFilter filter);
 
-  /** What a key spent on a model on one UTC day ({@code day}: days since the epoch). */
-  record DaySpend(long day, String keyId, String keyHashPrefix, String model, double costUsd) {
+  /**
+   * What a key spent on a model on one UTC day ({@code day}: days since the epoch).
+   *
+   * @param promptTokens input, cache writes and cache reads together
+   */
+  record DaySpend(long day, String keyId, String keyHashPrefix, String teamId, String model, double costUsd,
+                  long promptTokens, long completionTokens) {
   }
 
   /** Where the data is, for logs: no password. */

@@ -124,18 +124,20 @@ class JdbcTenantStoreTest {
     long day = 86_400_000L;
     store.appendSpend(List.of(new SpendRow("req-3@acct-2", "req-3", "key-2", "fedcba987654", null, null,
         "claude-haiku-4-5", "acct-2", "unpinned", 200, 5, 0, 0, 5, 0.125, 7, day + 5)));
-    assertThat(store.spendRows(new SpendFilter(null, null, Long.MIN_VALUE, Long.MAX_VALUE, 10)))
+    assertThat(store.spendRows(new SpendFilter(null, null, null, Long.MIN_VALUE, Long.MAX_VALUE, 10)))
         .extracting(SpendRow::entryId).containsExactly("req-3@acct-2", "req-2@acct-1", "req-1@acct-1");
-    assertThat(store.spendRows(new SpendFilter(null, null, Long.MIN_VALUE, Long.MAX_VALUE, 2))).hasSize(2);
-    assertThat(store.spendRows(new SpendFilter("key-1", null, Long.MIN_VALUE, Long.MAX_VALUE, 10)))
+    assertThat(store.spendRows(new SpendFilter(null, null, null, Long.MIN_VALUE, Long.MAX_VALUE, 2))).hasSize(2);
+    assertThat(store.spendRows(new SpendFilter("key-1", null, null, Long.MIN_VALUE, Long.MAX_VALUE, 10)))
         .extracting(SpendRow::entryId).containsExactly("req-2@acct-1", "req-1@acct-1");
-    assertThat(store.spendRows(new SpendFilter(null, "req-1", Long.MIN_VALUE, Long.MAX_VALUE, 10)))
+    assertThat(store.spendRows(new SpendFilter(null, null, "req-1", Long.MIN_VALUE, Long.MAX_VALUE, 10)))
         .singleElement().isEqualTo(first);
-    assertThat(store.spendRows(new SpendFilter(null, null, 15_000, day, 10)))
+    assertThat(store.spendRows(new SpendFilter(null, "team-a", null, Long.MIN_VALUE, Long.MAX_VALUE, 10)))
+        .extracting(SpendRow::entryId).containsExactly("req-2@acct-1", "req-1@acct-1");
+    assertThat(store.spendRows(new SpendFilter(null, null, null, 15_000, day, 10)))
         .extracting(SpendRow::entryId).containsExactly("req-2@acct-1");
-    assertThat(store.spendByDay(new SpendFilter(null, null, Long.MIN_VALUE, Long.MAX_VALUE, 1))).containsExactly(
-        new TenantStore.DaySpend(0, "key-1", "0123456789ab", "claude-sonnet-4-5", 0.75),
-        new TenantStore.DaySpend(1, "key-2", "fedcba987654", "claude-haiku-4-5", 0.125));
+    assertThat(store.spendByDay(new SpendFilter(null, null, null, Long.MIN_VALUE, Long.MAX_VALUE, 1))).containsExactly(
+        new TenantStore.DaySpend(0, "key-1", "0123456789ab", "team-a", "claude-sonnet-4-5", 0.75, 4116, 100),
+        new TenantStore.DaySpend(1, "key-2", "fedcba987654", null, "claude-haiku-4-5", 0.125, 5, 5));
   }
 
   private static SpendRow row(String entry, double cost, long at) {

@@ -435,6 +435,66 @@ class KeyManagementTest {
     assertThat(gateway.get("/spend/logs", "x-api-key", "sk-nobody").statusCode()).isEqualTo(401);
   }
 
+  /**
+   * LiteLLM's {@code /global/spend/report}: per day and team, each key's spend on each model; or per key its cost and
+   * tokens; for the master key only.
+   */
+  @Test
+  void theSpendReportChargesTeamsAndKeys() throws Exception {
+    String teamId = admin("/team/new", new JsonObject().put("team_alias", "report-team")).getString("team_id");
+    String inTeam = newKey(new JsonObject().put("team_id", teamId));
+    String alone = newKey(new JsonObject());
+    for (String key : List.of(inTeam, inTeam, alone)) {
+      assertThat(infer(key, "sonnet").statusCode()).isEqualTo(200);
+    }
+    TestGateway.eventually(() -> spendLogs("?api_key=" + alone, MASTER), found -> found.size() == 1);
+    double teamSpend = TestGateway.eventually(() -> spendLogs("?api_key=" + inTeam, MASTER), found -> found.size() == 2)
+        .stream().mapToDouble(row -> ((JsonObject) row).getDouble("spend")).sum();
+    String today = java.time.LocalDate.now(java.time.ZoneOffset.UTC).toString();
+    String range = "?start_date=" + today + "&end_date=" + today;
+
+    JsonArray byTeam = spendReport(range + "&team_id=" + teamId);
+    assertThat(byTeam).hasSize(1);
+    assertThat(byTeam.getJsonObject(0).getString("group_by_day")).isEqualTo(today + "T00:00:00+00:00");
+    JsonObject team = byTeam.getJsonObject(0).getJsonArray("teams").getJsonObject(0);
+    assertThat(team.getString("team_name")).isEqualTo("report-team");
+    assertThat(team.getDouble("total_spend")).isCloseTo(teamSpend, org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(team.getJsonArray("metadata")).singleElement().satisfies(entry -> {
+      JsonObject spent = (JsonObject) entry;
+      assertThat(spent.getString("api_key")).isEqualTo(KeyToken.hash(inTeam));
+      assertThat(spent.getString("model")).isEqualTo("sonnet");
+      assertThat(spent.getLong("total_tokens")).isPositive();
+    });
+    assertThat(spendReport(range).getJsonObject(0).getJsonArray("teams").stream()
+        .map(each -> ((JsonObject) each).getString("team_name"))).contains("report-team", "Unassigned Team");
+
+    JsonArray byKey = spendReport(range + "&group_by=api_key");
+    assertThat(byKey.stream().map(each -> ((JsonObject) each).getString("api_key")))
+        .contains(KeyToken.hash(inTeam), KeyToken.hash(alone));
+    JsonArray oneKey = spendReport(range + "&api_key=" + inTeam);
+    assertThat(oneKey).singleElement().satisfies(entry -> {
+      JsonObject key = (JsonObject) entry;
+      assertThat(key.getDouble("total_cost")).isCloseTo(teamSpend, org.assertj.core.data.Offset.offset(1e-9));
+      assertThat(key.getLong("total_input_tokens")).isPositive();
+      assertThat(key.getJsonArray("model_details").getJsonObject(0).getString("model")).isEqualTo("sonnet");
+    });
+    assertThat(gateway.get("/global/spend/report" + range, "x-api-key", MASTER).body()).doesNotContain(inTeam)
+        .doesNotContain(alone);
+
+    assertThat(gateway.get("/global/spend/report" + range, "x-api-key", inTeam).statusCode()).isEqualTo(403);
+    for (String bad : List.of("", "?start_date=" + today, range + "&group_by=customer", range + "&group_by=model",
+        range + "&customer_id=acme", range + "&teamid=" + teamId)) {
+      HttpResponse<String> refused = gateway.get("/global/spend/report" + bad, "x-api-key", MASTER);
+      assertThat(refused.statusCode()).as(bad).isEqualTo(400);
+    }
+  }
+
+  private static JsonArray spendReport(String query) throws Exception {
+    HttpResponse<String> response = gateway.get("/global/spend/report" + query, "x-api-key", MASTER);
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    return new JsonArray(response.body());
+  }
+
   private static JsonArray spendLogs(String query, String key) {
     HttpResponse<String> response;
     try {
