@@ -73,6 +73,11 @@ public final class JdbcTenantStore implements TenantStore {
         litellm_id VARCHAR(256) NOT NULL,
         imported_at BIGINT NOT NULL,
         PRIMARY KEY (kind, litellm_id))
+      """,
+      // the spend reports (/spend/logs, /global/spend/report) read by request and by time across keys
+      """
+      CREATE INDEX affinity_spend_request ON affinity_spend (request_id);
+      CREATE INDEX affinity_spend_time ON affinity_spend (created_at)
       """);
 
   private final String url;
