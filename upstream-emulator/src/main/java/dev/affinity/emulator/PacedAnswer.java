@@ -6,7 +6,6 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 
 import java.util.List;
-import java.util.function.BooleanSupplier;
 import java.util.function.IntFunction;
 import java.util.function.IntPredicate;
 
@@ -103,14 +102,5 @@ abstract class PacedAnswer {
       return;
     }
     PacedStream.emit(vertx, response, count, state.latency().millisPerOutputToken(), paced, frame, this::finished);
-  }
-
-  /**
-   * Writes events {@code from} to {@code count} at the model's output rate, then ends the response and runs
-   * {@code done}; ends it where it is, without {@code done}, once {@code over} says so.
-   */
-  final void emitFrom(int from, int count, IntPredicate paced, IntFunction<Buffer> frame, BooleanSupplier over,
-                      Runnable done) {
-    PacedStream.emit(vertx, response, from, count, state.latency().millisPerOutputToken(), paced, frame, over, done);
   }
 }

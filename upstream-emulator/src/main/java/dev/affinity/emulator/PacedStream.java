@@ -4,7 +4,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 
-import java.util.function.BooleanSupplier;
 import java.util.function.IntFunction;
 import java.util.function.IntPredicate;
 
@@ -14,6 +13,21 @@ import java.util.function.IntPredicate;
  * once. Stops quietly when the client has gone.
  */
 final class PacedStream {
+
+  /** Where the events go: a client's response, or a background response's {@link EventLog}. */
+  interface Sink {
+    void write(Buffer event);
+
+    /** Whether the events stop here, before the next one (the client went, the response was cancelled). */
+    boolean stopped();
+
+    /** Runs once the last event is written. */
+    void end();
+
+    /** Runs when the events stopped early. */
+    default void cut() {
+    }
+  }
 
   private PacedStream() {
   }
@@ -26,31 +40,40 @@ final class PacedStream {
    */
   static void emit(Vertx vertx, HttpServerResponse response, int count, long pace, IntPredicate paced,
                    IntFunction<Buffer> render, Runnable done) {
-    emit(vertx, response, 0, count, pace, paced, render, () -> false, done);
+    emit(vertx, 0, count, pace, paced, render, new Sink() {
+      @Override
+      public void write(Buffer event) {
+        response.write(event);
+      }
+
+      @Override
+      public boolean stopped() {
+        return response.closed();
+      }
+
+      @Override
+      public void end() {
+        response.end();
+        done.run();
+      }
+    });
   }
 
-  /**
-   * Events {@code from} to {@code count}, as above; once {@code over} says so, the response ends where it is and
-   * {@code done} is not run.
-   */
-  static void emit(Vertx vertx, HttpServerResponse response, int from, int count, long pace, IntPredicate paced,
-                   IntFunction<Buffer> render, BooleanSupplier over, Runnable done) {
+  /** Events {@code from} to {@code count} into {@code sink}, as above. */
+  static void emit(Vertx vertx, int from, int count, long pace, IntPredicate paced, IntFunction<Buffer> render,
+                   Sink sink) {
     for (int i = from; i < count; i++) {
-      if (response.closed()) {
-        return;
-      }
-      if (over.getAsBoolean()) {
-        response.end();
+      if (sink.stopped()) {
+        sink.cut();
         return;
       }
       if (pace > 0 && i > from && paced.test(i) && paced.test(i - 1)) {
         int resumeAt = i;
-        vertx.setTimer(pace, id -> emit(vertx, response, resumeAt, count, pace, paced, render, over, done));
+        vertx.setTimer(pace, id -> emit(vertx, resumeAt, count, pace, paced, render, sink));
         return;
       }
-      response.write(render.apply(i));
+      sink.write(render.apply(i));
     }
-    response.end();
-    done.run();
+    sink.end();
   }
 }

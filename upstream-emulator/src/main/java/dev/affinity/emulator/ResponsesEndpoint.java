@@ -1,6 +1,8 @@
 package dev.affinity.emulator;
 
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -57,11 +59,37 @@ final class ResponsesEndpoint {
   /** {@code GET /v1/responses/{id}}: the stored response object, as it was answered. */
   void retrieve(RoutingContext ctx) {
     AccountState account = ctx.get(OpenAiApi.ACCOUNT);
+    StoredResponses.Stored stored = found(account, ctx.pathParam("id"));
     if ("true".equals(ctx.request().getParam("stream"))) {
-      throw OpenAiError.invalidRequest("Streaming a stored response is not supported by this emulator.", "stream",
-          null);
+      if (stored.events() == null) {
+        throw OpenAiError.invalidRequest("Only a background response created with stream=true can be streamed by"
+            + " this emulator.", "stream", null);
+      }
+      long after = startingAfter(ctx.request().getParam("starting_after"));
+      ctx.response().setChunked(true)
+          .putHeader(HttpHeaders.CONTENT_TYPE, "text/event-stream; charset=utf-8")
+          .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache");
+      stored.events().watch(ctx.response(), after);
+      return;
     }
-    OpenAiApi.sendJson(ctx, found(account, ctx.pathParam("id")).response().encode());
+    OpenAiApi.sendJson(ctx, stored.response().encode());
+  }
+
+  /** {@code starting_after}: the sequence number after which a resumed stream starts; -1 (from the start) if absent. */
+  private static long startingAfter(String given) {
+    if (given == null) {
+      return -1;
+    }
+    try {
+      long after = Long.parseLong(given);
+      if (after >= 0) {
+        return after;
+      }
+    } catch (NumberFormatException notNumber) {
+      // answered below
+    }
+    throw OpenAiError.invalidRequest("Invalid 'starting_after': expected a non-negative integer, but got '" + given
+        + "' instead.", "starting_after", "invalid_type");
   }
 
   /** {@code DELETE /v1/responses/{id}}: forgets it; a follow-up or a retrieve of it is then not found. */
@@ -232,31 +260,55 @@ final class ResponsesEndpoint {
      */
     void inBackground() {
       JsonObject queued = reply.pending("queued");
-      account.responses().store(reply.id(), queued, withIds(request.input()), conversation);
       List<ServerSentEvent> events = request.stream() ? reply.events(usage()) : null;
-      if (events == null) {
+      EventLog log = events == null ? null : new EventLog();
+      account.responses().store(reply.id(), queued, withIds(request.input()), conversation, log);
+      if (log == null) {
         OpenAiApi.sendJson(ctx, queued.encode());
       } else {
         openEvents();
+        log.watch(response, -1);
         for (int i = 0; i < ResponsesReply.QUEUED_EVENTS; i++) {
-          response.write(events.get(i).toBuffer());
+          log.add(events.get(i).toBuffer());
         }
       }
       FaultPlay.later(vertx, firstTokenDelayMillis(), () -> {
         if (!account.responses().advance(reply.id(), reply.pending("in_progress"), conversation)) {
-          if (events != null && !response.closed()) {
-            response.end();
+          if (log != null) {
+            log.end();
           }
           return;
         }
         promptProcessed();
-        long generation = Math.max(0, outputTokens() - 1) * state.latency().millisPerOutputToken();
-        // answered when generated, whoever watches: a stream's end stores it at about the same time, first wins
-        FaultPlay.later(vertx, generation, this::answeredInBackground);
-        if (events != null) {
-          emitFrom(ResponsesReply.QUEUED_EVENTS, events.size(), i -> events.get(i).paced(),
-              i -> events.get(i).toBuffer(), this::cancelled, this::answeredInBackground);
+        if (log == null) {
+          long generation = Math.max(0, outputTokens() - 1) * state.latency().millisPerOutputToken();
+          FaultPlay.later(vertx, generation, this::answeredInBackground);
+          return;
         }
+        // the events are made whoever watches: the client may go, and come back
+        PacedStream.emit(vertx, ResponsesReply.QUEUED_EVENTS, events.size(), state.latency().millisPerOutputToken(),
+            i -> events.get(i).paced(), i -> events.get(i).toBuffer(), new PacedStream.Sink() {
+              @Override
+              public void write(Buffer event) {
+                log.add(event);
+              }
+
+              @Override
+              public boolean stopped() {
+                return cancelled();
+              }
+
+              @Override
+              public void end() {
+                answeredInBackground(); // stored before the last event's stream ends: a client may read it back
+                log.end();
+              }
+
+              @Override
+              public void cut() {
+                log.end();
+              }
+            });
       });
     }
 

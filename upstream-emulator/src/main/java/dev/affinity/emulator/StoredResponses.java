@@ -17,8 +17,11 @@ final class StoredResponses {
 
   static final int CAPACITY = 1_000;
 
-  /** One stored response: the object, its input items (with ids), and the conversation through it. */
-  record Stored(JsonObject response, List<JsonObject> inputItems, List<JsonObject> conversation) {
+  /**
+   * One stored response: the object, its input items (with ids), the conversation through it, and the events of a
+   * background response created streamed (else null), which a client may resume.
+   */
+  record Stored(JsonObject response, List<JsonObject> inputItems, List<JsonObject> conversation, EventLog events) {
   }
 
   private final Map<String, Stored> stored = new LinkedHashMap<>(16, 0.75f, false) {
@@ -30,7 +33,13 @@ final class StoredResponses {
 
   synchronized void store(String responseId, JsonObject response, List<JsonObject> inputItems,
       List<JsonObject> conversation) {
-    stored.put(responseId, new Stored(response.copy(), List.copyOf(inputItems), List.copyOf(conversation)));
+    store(responseId, response, inputItems, conversation, null);
+  }
+
+  /** Stores a response with the events a client may resume it from ({@code events}, or null for none). */
+  synchronized void store(String responseId, JsonObject response, List<JsonObject> inputItems,
+      List<JsonObject> conversation, EventLog events) {
+    stored.put(responseId, new Stored(response.copy(), List.copyOf(inputItems), List.copyOf(conversation), events));
   }
 
   /** The conversation through the response {@code responseId}, or null when this account has none of that id. */
@@ -53,7 +62,8 @@ final class StoredResponses {
     if (current == null || !running(current.response())) {
       return false;
     }
-    stored.put(responseId, new Stored(next.copy(), current.inputItems(), List.copyOf(conversation)));
+    stored.put(responseId, new Stored(next.copy(), current.inputItems(), List.copyOf(conversation),
+        current.events()));
     return true;
   }
 
@@ -68,7 +78,8 @@ final class StoredResponses {
     }
     if (running(current.response())) {
       JsonObject cancelled = current.response().copy().put("status", "cancelled");
-      stored.put(responseId, new Stored(cancelled, current.inputItems(), current.conversation()));
+      stored.put(responseId, new Stored(cancelled, current.inputItems(), current.conversation(),
+          current.events()));
       return cancelled.copy();
     }
     return current.response().copy();

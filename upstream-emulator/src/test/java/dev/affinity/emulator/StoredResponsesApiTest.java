@@ -204,6 +204,47 @@ class StoredResponsesApiTest {
     client.close().await();
   }
 
+  /**
+   * A client that lost a background response's stream resumes it, as OpenAI documents: {@code GET
+   * /v1/responses/{id}?stream=true&starting_after=N} streams the events after sequence number N, then the rest as they
+   * come; after the end, the whole stream again.
+   */
+  @Test
+  void aBackgroundStreamIsResumedAfterASequenceNumber(Vertx vertx) throws Exception {
+    restartWith(vertx, new LatencyModel(100, 0, 0, 50));
+    HttpClient client = vertx.createHttpClient();
+    BackgroundStream first = BackgroundStream.open(client, emulator, request("write at length")
+        .put("background", true).put("stream", true), 5);
+    String id = first.events().get(0).getJsonObject("response").getString("id");
+    int seen = first.events().size();
+    first.response()[0].request().connection().close().await();
+
+    BackgroundStream resumed = BackgroundStream.resume(client, emulator, id, seen - 1);
+    resumed.ended().await();
+    List<JsonObject> rest = resumed.events();
+    assertThat(rest.get(0).getInteger("sequence_number")).as("right after what was seen").isEqualTo(seen);
+    for (int i = 1; i < rest.size(); i++) {
+      assertThat(rest.get(i).getInteger("sequence_number")).isEqualTo(seen + i);
+    }
+    assertThat(rest.get(rest.size() - 1).getString("type")).isEqualTo("response.completed");
+    assertThat(new JsonObject(api.get("/v1/responses/" + id, KEY).body()).getString("status"))
+        .isEqualTo("completed");
+
+    BackgroundStream again = BackgroundStream.resume(client, emulator, id, -1);
+    again.ended().await();
+    assertThat(again.events()).hasSize(seen + rest.size());
+    assertThat(again.events().get(0).getString("type")).isEqualTo("response.created");
+
+    String foreground = created(request("hello")).getString("id");
+    HttpResponse<String> refused = api.get("/v1/responses/" + foreground + "?stream=true", KEY);
+    assertThat(refused.statusCode()).isEqualTo(400);
+    assertThat(new JsonObject(refused.body()).getJsonObject("error").getString("param")).isEqualTo("stream");
+    HttpResponse<String> badCursor = api.get("/v1/responses/" + id + "?stream=true&starting_after=x", KEY);
+    assertThat(badCursor.statusCode()).isEqualTo(400);
+    assertThat(new JsonObject(badCursor.body()).getJsonObject("error").getString("param")).isEqualTo("starting_after");
+    client.close().await();
+  }
+
   @Test
   void aStreamedBackgroundResponseCancelledEndsItsStream(Vertx vertx) throws Exception {
     restartWith(vertx, new LatencyModel(100, 0, 0, 20));
@@ -240,22 +281,34 @@ class StoredResponsesApiTest {
 
     /** Sends {@code body} and returns once {@code events} events have come. */
     static BackgroundStream open(HttpClient client, UpstreamEmulator emulator, JsonObject body, int events) {
+      return read(client.request(HttpMethod.POST, emulator.port(), "127.0.0.1", "/v1/responses")
+          .compose(request -> request.putHeader("authorization", "Bearer " + KEY).send(body.encode())), events);
+    }
+
+    /** Resumes the stream of {@code id} after sequence number {@code after} (-1: from the start). */
+    static BackgroundStream resume(HttpClient client, UpstreamEmulator emulator, String id, int after) {
+      String query = after < 0 ? "?stream=true" : "?stream=true&starting_after=" + after;
+      return read(client.request(HttpMethod.GET, emulator.port(), "127.0.0.1", "/v1/responses/" + id + query)
+          .compose(request -> request.putHeader("authorization", "Bearer " + KEY).send()), 1);
+    }
+
+    private static BackgroundStream read(io.vertx.core.Future<HttpClientResponse> answer, int events) {
       BackgroundStream stream = new BackgroundStream(new HttpClientResponse[1], Buffer.buffer(), Promise.promise());
       Promise<Void> first = Promise.promise();
-      client.request(HttpMethod.POST, emulator.port(), "127.0.0.1", "/v1/responses")
-          .compose(request -> request.putHeader("authorization", "Bearer " + KEY).send(body.encode()))
-          .onSuccess(response -> {
-            // handlers set on the connection's loop, before any of the body can come
-            stream.response()[0] = response;
-            response.handler(chunk -> {
-              stream.received().appendBuffer(chunk);
-              if (stream.events().size() >= events) {
-                first.tryComplete();
-              }
-            });
-            response.endHandler(v -> stream.end().tryComplete());
-          })
-          .onFailure(first::tryFail);
+      answer.onSuccess(response -> {
+        // handlers set on the connection's loop, before any of the body can come
+        stream.response()[0] = response;
+        response.handler(chunk -> {
+          stream.received().appendBuffer(chunk);
+          if (stream.events().size() >= events) {
+            first.tryComplete();
+          }
+        });
+        response.endHandler(v -> {
+          stream.end().tryComplete();
+          first.tryComplete();
+        });
+      }).onFailure(first::tryFail);
       first.future().await();
       assertThat(stream.response()[0].getHeader("content-type")).startsWith("text/event-stream");
       return stream;
