@@ -55,7 +55,13 @@ public record GatewayRequest(
    */
   public static GatewayRequest onStored(String requestId, Operation operation, String storedId, String tenant,
                                         String query, Caller caller) {
-    return new GatewayRequest(requestId, operation, null, false, tenant, Map.of(), query, Buffer.buffer(), null,
+    return onStored(requestId, operation, storedId, tenant, query, caller, false);
+  }
+
+  /** The same, {@code stream} saying whether the answer is the response's events (a streamed retrieve). */
+  public static GatewayRequest onStored(String requestId, Operation operation, String storedId, String tenant,
+                                        String query, Caller caller, boolean stream) {
+    return new GatewayRequest(requestId, operation, null, stream, tenant, Map.of(), query, Buffer.buffer(), null,
         caller, null, storedId);
   }
 

@@ -189,13 +189,13 @@ public final class EventBusVerticle extends VerticleBase {
         object.forEach(param -> queryValues(param.getKey(), param.getValue()).forEach(value ->
             params.add(param.getKey(), value)));
       }
-      query = StoredResponseQuery.upstream(operation, params);
+      query = StoredResponseQuery.upstream(operation, params, false);
     } catch (GatewayErrorException invalid) {
       refuse(message, access, invalid.error());
       return Future.succeededFuture();
     }
-    return routed(message, access, ingress.acceptStored(access.requestId, operation, id, query, identity, context),
-        null);
+    return routed(message, access, ingress.acceptStored(access.requestId, operation, id, query, false, identity,
+        context), null);
   }
 
   /** A query parameter's values as the HTTP query string would carry them. */

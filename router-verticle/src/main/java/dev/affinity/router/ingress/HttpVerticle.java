@@ -412,7 +412,7 @@ public final class HttpVerticle extends VerticleBase {
     }
     String query;
     try {
-      query = StoredResponseQuery.upstream(operation, ctx.queryParams());
+      query = StoredResponseQuery.upstream(operation, ctx.queryParams(), true);
     } catch (GatewayErrorException invalid) {
       error(ctx, invalid.error());
       return;
@@ -423,7 +423,7 @@ public final class HttpVerticle extends VerticleBase {
     String requestId = ctx.get(AccessLog.REQUEST_ID);
     Identity identity = ctx.get(IDENTITY);
     routeAccepted(ctx, requestId, identity, ingress.acceptStored(requestId, operation, ctx.pathParam("id"), query,
-        identity, context));
+        StoredResponseQuery.streamed(operation, ctx.queryParams()), identity, context));
   }
 
   /** Hands a parsed request to the ingress pipeline, then to the router; answers what comes back. */

@@ -216,11 +216,13 @@ public final class IngressPipeline {
    *
    * @param storedId the response's id, as the client gave it
    * @param query    the query to send upstream ({@link StoredResponseQuery}), or null
+   * @param stream   whether the answer is the response's events (a retrieve with {@code stream=true})
    */
   public Future<Accepted> acceptStored(String requestId, Operation operation, String storedId, String query,
-                                       Identity identity, Context context) {
+                                       boolean stream, Identity identity, Context context) {
     Caller caller = identity.caller();
-    GatewayRequest request = GatewayRequest.onStored(requestId, operation, storedId, caller.tenant(), query, caller);
+    GatewayRequest request = GatewayRequest.onStored(requestId, operation, storedId, caller.tenant(), query, caller,
+        stream);
     return callers.admit(identity, null, context).map(grant -> new Accepted(request, grant));
   }
 

@@ -12,8 +12,10 @@ import java.util.Set;
 /**
  * The query string of an operation on a stored response, as it goes upstream: the parameters OpenAI documents for
  * that operation, re-encoded; anything else is refused (a 400 naming it) rather than sent with the deployment's key.
- * Streaming a stored response back ({@code stream=true}, and {@code starting_after} and {@code include_obfuscation},
- * which only a stream reads) is refused: the gateway relays a stored response whole.
+ * A retrieve may ask for the response's events ({@code stream=true}, with {@code starting_after} and
+ * {@code include_obfuscation}, which only a stream reads): OpenAI streams a background response created streamed,
+ * so that a client that lost its stream resumes it. Where the caller cannot take a stream (the event bus), those
+ * are refused.
  */
 final class StoredResponseQuery {
 
@@ -27,14 +29,16 @@ final class StoredResponseQuery {
   /**
    * The query to send upstream for {@code operation} given the client's {@code params}; null when there is none.
    *
+   * @param streams whether the caller can take a retrieve's events ({@code stream=true})
    * @throws dev.affinity.model.GatewayErrorException a 400 naming a parameter the operation does not take
    */
-  static String upstream(Operation operation, MultiMap params) {
+  static String upstream(Operation operation, MultiMap params, boolean streams) {
     Set<String> allowed = switch (operation) {
       case RESPONSE_RETRIEVE -> RETRIEVE;
       case RESPONSE_INPUT_ITEMS -> INPUT_ITEMS;
       default -> Set.of();
     };
+    boolean streamed = streamed(operation, params);
     StringBuilder query = new StringBuilder();
     for (var param : params) {
       String name = param.getKey();
@@ -42,16 +46,26 @@ final class StoredResponseQuery {
         if (name.equals("stream") && !"true".equals(param.getValue())) {
           continue;
         }
-        throw GatewayError.invalidField(name, "streaming a stored response is not served by this gateway: retrieve"
-            + " it without stream (the whole response object)").toReplyException();
-      }
-      if (!allowed.contains(name)) {
+        if (!streams) {
+          throw GatewayError.invalidField(name, "streaming a stored response is not served here: retrieve it"
+              + " without stream (the whole response object)").toReplyException();
+        }
+        if (!streamed) {
+          throw GatewayError.invalidField(name, LogLine.clip(name, 60) + " is read only with stream=true")
+              .toReplyException();
+        }
+      } else if (!allowed.contains(name)) {
         throw GatewayError.invalidField(name, "unknown query parameter '" + LogLine.clip(name, 60) + "' for "
             + endpoint(operation)).toReplyException();
       }
       query.append(query.isEmpty() ? "" : "&").append(encoded(name)).append('=').append(encoded(param.getValue()));
     }
     return query.isEmpty() ? null : query.toString();
+  }
+
+  /** Whether {@code params} ask for a retrieve's events rather than the response object. */
+  static boolean streamed(Operation operation, MultiMap params) {
+    return operation == Operation.RESPONSE_RETRIEVE && "true".equals(params.get("stream"));
   }
 
   private static String endpoint(Operation operation) {

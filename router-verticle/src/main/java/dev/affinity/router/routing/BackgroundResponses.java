@@ -131,15 +131,27 @@ final class BackgroundResponses {
    */
   Handler<AsyncResult<GatewayReply>> settling(GatewayRequest request) {
     return result -> {
-      if (result.failed() || result.result().status() != 200 || result.result().outcome() == null) {
+      if (result.failed() || result.result().status() != 200) {
         return;
       }
-      TokenUsage usage = result.result().outcome().usage();
-      if (request.operation() == Operation.RESPONSE_CANCEL
-          || request.operation() == Operation.RESPONSE_RETRIEVE && usage.promptTokens() + usage.outputTokens() > 0) {
-        settle(request.storedId(), usage, request.requestId());
+      if (result.result().stream() != null) {
+        // a resumed stream: its last event carries the usage, read at its end
+        result.result().stream().outcome().onSuccess(ended -> context.runOnContext(v -> settled(request,
+            ended.usage())));
+        return;
+      }
+      if (result.result().outcome() != null) {
+        settled(request, result.result().outcome().usage());
       }
     };
+  }
+
+  /** Settles a background call if {@code request} read its response back finished, with {@code usage}. */
+  private void settled(GatewayRequest request, TokenUsage usage) {
+    if (request.operation() == Operation.RESPONSE_CANCEL
+        || request.operation() == Operation.RESPONSE_RETRIEVE && usage.promptTokens() + usage.outputTokens() > 0) {
+      settle(request.storedId(), usage, request.requestId());
+    }
   }
 
   /**

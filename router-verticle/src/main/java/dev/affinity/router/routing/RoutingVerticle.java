@@ -184,7 +184,7 @@ public final class RoutingVerticle extends VerticleBase implements NodeRouter {
     }
     shared.node().metrics().routingDecision(System.nanoTime() - receivedAt);
     ProviderCall call = new ProviderCall(request, named, request.body(), RouteKind.STORED,
-        named.timeout(false).toMillis(), receivedAt, false);
+        named.timeout(request.stream()).toMillis(), receivedAt, false);
     return answerOf(named, call)
         .map(reply -> reply.withRoute(RouteKind.STORED))
         .andThen(background.settling(request))

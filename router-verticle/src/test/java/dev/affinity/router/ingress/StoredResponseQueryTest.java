@@ -20,8 +20,12 @@ class StoredResponseQueryTest {
   }
 
   private static String refused(Operation operation, MultiMap params) {
+    return refused(operation, params, true);
+  }
+
+  private static String refused(Operation operation, MultiMap params, boolean streams) {
     GatewayErrorException refused = catchThrowableOfType(GatewayErrorException.class,
-        () -> StoredResponseQuery.upstream(operation, params));
+        () -> StoredResponseQuery.upstream(operation, params, streams));
     assertThat(refused.error().status()).isEqualTo(400);
     return refused.error().param();
   }
@@ -29,17 +33,29 @@ class StoredResponseQueryTest {
   @Test
   void theDocumentedParametersGoUpstreamReEncodedInOrder() {
     assertThat(StoredResponseQuery.upstream(Operation.RESPONSE_INPUT_ITEMS, params("limit", "2", "order", "asc",
-        "after", "msg_1&x=y", "include[]", "message.input_image.image_url")))
+        "after", "msg_1&x=y", "include[]", "message.input_image.image_url"), true))
         .isEqualTo("limit=2&order=asc&after=msg_1%26x%3Dy&include%5B%5D=message.input_image.image_url");
     assertThat(StoredResponseQuery.upstream(Operation.RESPONSE_RETRIEVE, params("include", "reasoning.encrypted_content",
-        "stream", "false"))).isEqualTo("include=reasoning.encrypted_content");
-    assertThat(StoredResponseQuery.upstream(Operation.RESPONSE_DELETE, params())).isNull();
+        "stream", "false"), true)).isEqualTo("include=reasoning.encrypted_content");
+    assertThat(StoredResponseQuery.upstream(Operation.RESPONSE_DELETE, params(), true)).isNull();
+  }
+
+  /** A retrieve may ask for the events of a background response (to resume its stream), where a stream is served. */
+  @Test
+  void aStreamedRetrieveGoesUpstreamWhereTheCallerTakesAStream() {
+    MultiMap resume = params("stream", "true", "starting_after", "4");
+    assertThat(StoredResponseQuery.upstream(Operation.RESPONSE_RETRIEVE, resume, true))
+        .isEqualTo("stream=true&starting_after=4");
+    assertThat(StoredResponseQuery.streamed(Operation.RESPONSE_RETRIEVE, resume)).isTrue();
+    assertThat(StoredResponseQuery.streamed(Operation.RESPONSE_RETRIEVE, params("stream", "false"))).isFalse();
+    assertThat(StoredResponseQuery.streamed(Operation.RESPONSE_INPUT_ITEMS, resume)).isFalse();
+    assertThat(refused(Operation.RESPONSE_RETRIEVE, resume, false)).as("the event bus").isEqualTo("stream");
+    assertThat(refused(Operation.RESPONSE_RETRIEVE, params("starting_after", "4"))).as("without stream=true")
+        .isEqualTo("starting_after");
   }
 
   @Test
-  void aStreamedRetrieveAndUnknownParametersAreRefusedNamingThem() {
-    assertThat(refused(Operation.RESPONSE_RETRIEVE, params("stream", "true"))).isEqualTo("stream");
-    assertThat(refused(Operation.RESPONSE_RETRIEVE, params("starting_after", "4"))).isEqualTo("starting_after");
+  void unknownParametersAreRefusedNamingThem() {
     assertThat(refused(Operation.RESPONSE_RETRIEVE, params("limit", "2"))).isEqualTo("limit");
     assertThat(refused(Operation.RESPONSE_INPUT_ITEMS, params("stream", "true"))).isEqualTo("stream");
     assertThat(refused(Operation.RESPONSE_DELETE, params("include", "x"))).isEqualTo("include");

@@ -6,6 +6,7 @@ import com.openai.errors.BadRequestException;
 import com.openai.models.responses.Response;
 import com.openai.core.http.StreamResponse;
 import com.openai.models.responses.ResponseCreateParams;
+import com.openai.models.responses.ResponseRetrieveParams;
 import com.openai.models.responses.ResponseStreamEvent;
 import dev.affinity.emulator.LatencyModel;
 import dev.affinity.provider.translate.ResponseIds;
@@ -217,6 +218,37 @@ class BackgroundResponsesTest {
     client().responses().retrieve(kept);
     Thread.sleep(500);
     assertThat(spend(stayed)).as("once").isEqualTo(once);
+  }
+
+  /**
+   * A client that lost a background response's stream resumes it through the gateway (openai-java's
+   * {@code retrieveStreaming} with {@code starting_after}): the events after the one it saw, with the gateway's ids,
+   * to the end; the end's usage books the call that made it, to the key that made it.
+   */
+  @Test
+  void aLostBackgroundStreamIsResumedAndItsEndBooksTheCall() throws Exception {
+    String maker = key(new JsonObject().put("rpm_limit", 1_000));
+    String id;
+    try (StreamResponse<ResponseStreamEvent> stream = client(maker).responses().createStreaming(
+        ResponseCreateParams.builder().model("gpt-4o").input("I will come back for this").background(true).build())) {
+      id = stream.stream().findFirst().orElseThrow().asCreated().response().id();
+    } // lost after its first event
+    Thread.sleep(300);
+    assertThat(spend(maker)).as("nothing is known yet").isZero();
+
+    List<ResponseStreamEvent> rest;
+    try (StreamResponse<ResponseStreamEvent> resumed = client(maker).responses().retrieveStreaming(id,
+        ResponseRetrieveParams.builder().startingAfter(0L).build())) {
+      rest = resumed.stream().toList();
+    }
+    assertThat(rest).isNotEmpty();
+    assertThat(rest.get(0).isQueued()).as("the event after response.created").isTrue();
+    assertThat(rest.get(0).asQueued().response().id()).as("the gateway's id").isEqualTo(id);
+    ResponseStreamEvent last = rest.get(rest.size() - 1);
+    assertThat(last.isCompleted()).isTrue();
+    assertThat(last.asCompleted().response().id()).isEqualTo(id);
+    assertThat(last.asCompleted().response().usage().orElseThrow().outputTokens()).isPositive();
+    assertThat(awaitSpend(maker)).as("booked by the resumed stream's end").isPositive();
   }
 
   private static double spend(String key) throws Exception {

@@ -278,8 +278,9 @@ class StoredResponsesTest {
   }
 
   @Test
-  void streamingARetrieveAndUnknownQueryParametersAre400sNamingThem() throws Exception {
+  void aStreamedRetrieveOfAForegroundResponseAndUnknownQueryParametersAre400sNamingThem() throws Exception {
     Response response = created("gpt-4o", "no stream back");
+    // stream=true goes upstream, which streams only background responses: its 400 is relayed; the others are ours
     for (Map.Entry<String, String> bad : Map.of(
         "/v1/responses/" + response.id() + "?stream=true", "stream",
         "/v1/responses/" + response.id() + "?starting_after=3", "starting_after",
