@@ -180,7 +180,7 @@ public final class AffinityNode {
     }
     LOG.info(() -> "virtual keys, teams and spend kept in the " + store.describe());
     return Tenancy.start(vertx, cluster.getHazelcastInstance(), config.general().masterKey(), store,
-        config::accessGroups);
+        config::accessGroups, config.general().liteLlmSyncMillis());
   }
 
   private static Future<Void> deploy(Vertx vertx, GatewayConfig config, HazelcastClusterManager cluster,

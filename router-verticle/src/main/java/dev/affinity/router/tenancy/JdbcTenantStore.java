@@ -78,6 +78,10 @@ public final class JdbcTenantStore implements TenantStore {
       """
       CREATE INDEX affinity_spend_request ON affinity_spend (request_id);
       CREATE INDEX affinity_spend_time ON affinity_spend (created_at)
+      """,
+      // when a key imported from LiteLLM was found revoked there (deleted or blocked), and blocked here: once
+      """
+      ALTER TABLE affinity_litellm_import ADD COLUMN revoked_at BIGINT
       """);
 
   private final String url;
@@ -206,14 +210,29 @@ public final class JdbcTenantStore implements TenantStore {
 
   @Override
   public synchronized void saveKey(VirtualKey key) {
-    update(db -> {
-      try (PreparedStatement delete = db.prepareStatement("DELETE FROM affinity_keys WHERE key_id = ?");
-           PreparedStatement insert = db.prepareStatement(INSERT_KEY)) {
-        delete.setString(1, key.id());
-        delete.executeUpdate();
-        bindKey(insert, key).executeUpdate();
+    update(db -> replaceKey(db, key));
+  }
+
+  /** Inserts or replaces the key with this id, in the caller's transaction. */
+  static void replaceKey(Connection db, VirtualKey key) throws SQLException {
+    try (PreparedStatement delete = db.prepareStatement("DELETE FROM affinity_keys WHERE key_id = ?");
+         PreparedStatement insert = db.prepareStatement(INSERT_KEY)) {
+      delete.setString(1, key.id());
+      delete.executeUpdate();
+      bindKey(insert, key).executeUpdate();
+    }
+  }
+
+  /** The key with this id and hash, in the caller's transaction, or null. */
+  static VirtualKey keyOf(Connection db, String keyId, String tokenHash) throws SQLException {
+    try (PreparedStatement select = db.prepareStatement("SELECT doc FROM affinity_keys WHERE key_id = ? AND"
+        + " token_hash = ?")) {
+      select.setString(1, keyId);
+      select.setString(2, tokenHash);
+      try (ResultSet rows = select.executeQuery()) {
+        return rows.next() ? TenantJson.readKey(new JsonObject(rows.getString(1))) : null;
       }
-    });
+    }
   }
 
   @Override

@@ -63,16 +63,23 @@ public final class LiteLlmImport {
    * @param notImported   "keys.COLUMN" / "teams.COLUMN" to how many imported rows set a column Affinity lacks
    */
   public record Result(boolean found, List<Team> teams, List<VirtualKey> keys, Map<String, Integer> skippedKeys,
-                       Map<String, Integer> skippedTeams, Map<String, Integer> notImported) {
+                       Map<String, Integer> skippedTeams, Map<String, Integer> notImported, List<VirtualKey> revoked) {
 
-    public static final Result NONE = new Result(false, List.of(), List.of(), Map.of(), Map.of(), Map.of());
+    public static final Result NONE = new Result(false, List.of(), List.of(), Map.of(), Map.of(), Map.of(),
+        List.of());
 
     /** One line for the log: counts and column names only, never a key, a hash or a value. */
     public String summary() {
       return "LiteLLM import: " + keys.size() + " key(s) and " + teams.size() + " team(s) imported from "
           + KEYS_TABLE + " and " + TEAMS_TABLE + "; skipped " + total(skippedKeys) + " key(s)" + reasons(skippedKeys)
           + " and " + total(skippedTeams) + " team(s)" + reasons(skippedTeams)
-          + (notImported.isEmpty() ? "" : "; not imported, no Affinity field (rows per column): " + notImported);
+          + (notImported.isEmpty() ? "" : "; not imported, no Affinity field (rows per column): " + notImported)
+          + (revoked.isEmpty() ? "" : "; " + revoked.size() + " imported key(s) blocked, revoked in LiteLLM");
+    }
+
+    /** Whether the import added or blocked anything: what a periodic sync logs. */
+    public boolean changed() {
+      return !teams.isEmpty() || !keys.isEmpty() || !revoked.isEmpty();
     }
 
     private static int total(Map<String, Integer> counts) {
@@ -157,7 +164,66 @@ public final class LiteLlmImport {
       }
     }
     JdbcTenantStore.insertSpend(db, spend);
-    return new Result(true, List.copyOf(teams), List.copyOf(keys), skippedKeys, skippedTeams, notImported);
+    List<VirtualKey> revoked = tables.containsKey(KEYS_TABLE) ? followRevocations(db, tables.get(KEYS_TABLE), now)
+        : List.of();
+    return new Result(true, List.copyOf(teams), List.copyOf(keys), skippedKeys, skippedTeams, notImported, revoked);
+  }
+
+  /**
+   * Blocks the keys this import added whose LiteLLM row has since been deleted or blocked: a key revoked in
+   * LiteLLM's UI stops working here too. Each revocation is followed once ({@code revoked_at}): a key unblocked
+   * through Affinity afterwards stays unblocked. Only keys the import added (their id is the one it gives), under the
+   * value LiteLLM had (a key regenerated through Affinity no longer has it): what Affinity had of its own is left
+   * alone. LiteLLM's later changes of any other kind, and unblocking, are not followed.
+   *
+   * @return the keys blocked, to publish to the cluster
+   */
+  private static List<VirtualKey> followRevocations(Connection db, String table, long now) throws SQLException {
+    Map<String, Boolean> inLiteLlm = new HashMap<>();
+    try (Statement statement = db.createStatement();
+         ResultSet rows = statement.executeQuery("SELECT token, blocked FROM " + table)) {
+      while (rows.next()) {
+        String token = rows.getString(1);
+        if (token != null) {
+          inLiteLlm.put(KeyToken.hashOfReference(token.trim()), rows.getBoolean(2));
+        }
+      }
+    }
+    List<String> revokedThere = new ArrayList<>();
+    try (Statement statement = db.createStatement();
+         ResultSet rows = statement.executeQuery("SELECT litellm_id FROM affinity_litellm_import WHERE kind = 'key'"
+             + " AND revoked_at IS NULL ORDER BY litellm_id")) {
+      while (rows.next()) {
+        String hash = rows.getString(1);
+        Boolean blocked = inLiteLlm.get(hash);
+        if (blocked == null || blocked) {
+          revokedThere.add(hash);
+        }
+      }
+    }
+    List<VirtualKey> blockedHere = new ArrayList<>();
+    try (PreparedStatement followed = db.prepareStatement("UPDATE affinity_litellm_import SET revoked_at = ? WHERE"
+        + " kind = 'key' AND litellm_id = ? AND revoked_at IS NULL")) {
+      for (String hash : revokedThere) {
+        followed.setLong(1, now);
+        followed.setString(2, hash);
+        if (followed.executeUpdate() != 1) {
+          continue; // another node followed it first
+        }
+        VirtualKey key = JdbcTenantStore.keyOf(db, importedId(hash), hash);
+        if (key != null && !key.blocked()) {
+          VirtualKey blocked = key.withBlocked(true);
+          JdbcTenantStore.replaceKey(db, blocked);
+          blockedHere.add(blocked);
+        }
+      }
+    }
+    return List.copyOf(blockedHere);
+  }
+
+  /** The id a key imported from LiteLLM gets: the same on every node, from its hash. */
+  private static String importedId(String hash) {
+    return UUID.nameUUIDFromBytes(("litellm:" + hash).getBytes(StandardCharsets.UTF_8)).toString();
   }
 
   /** LiteLLM's spend as one row dated inside the budget period it belongs to, so the budget's counter starts there. */
@@ -186,7 +252,7 @@ public final class LiteLlmImport {
     Allowance allowance = allowance(row);
     long created = createdAt(row, now);
     long anchor = anchor(created, allowance, instant(row, "budget_reset_at"));
-    String id = UUID.nameUUIDFromBytes(("litellm:" + hash).getBytes(StandardCharsets.UTF_8)).toString();
+    String id = importedId(hash);
     VirtualKey key = new VirtualKey(id, hash, string(row, "key_name"), bounded(row, "key_alias"),
         bounded(row, "team_id"), models(row), allowance, instant(row, "expires"), object(row, "metadata"), Map.of(),
         Boolean.TRUE.equals(row.get("blocked")), anchor);

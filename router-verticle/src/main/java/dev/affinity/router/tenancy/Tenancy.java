@@ -37,6 +37,7 @@ public final class Tenancy implements Tenants {
   static final long FLUSH_MILLIS = 1000;
   static final String LOADED_MAP = "affinity.tenancy";
   private static final Logger LOG = Logger.getLogger(Tenancy.class.getName());
+  private static final Logger AUDIT = Logger.getLogger("affinity.audit");
   /** No key, or one the gateway does not know: the same answer, which the ingress words for the client's API. */
   public static final GatewayError UNKNOWN_KEY = GatewayError.authentication("invalid x-api-key");
 
@@ -49,7 +50,9 @@ public final class Tenancy implements Tenants {
   private final Function<String, ? extends Collection<String>> accessGroups;
   private final WorkerExecutor worker;
   private final AtomicBoolean flushing = new AtomicBoolean();
+  private final AtomicBoolean syncing = new AtomicBoolean();
   private long flushTimer = -1;
+  private long syncTimer = -1;
 
   private Tenancy(Vertx vertx, HazelcastInstance hazelcast, Secret masterKey, TenantStore store,
                   Function<String, ? extends Collection<String>> accessGroups) {
@@ -73,12 +76,25 @@ public final class Tenancy implements Tenants {
    */
   public static Future<Tenancy> start(Vertx vertx, HazelcastInstance hazelcast, Secret masterKey, TenantStore store,
                                       Function<String, ? extends Collection<String>> accessGroups) {
+    return start(vertx, hazelcast, masterKey, store, accessGroups, 0);
+  }
+
+  /**
+   * As above; when LiteLLM's tables are in the store's database, its new keys and teams are taken, and the keys
+   * revoked there followed, every {@code liteLlmSyncMillis} as well as at start (0: at start only;
+   * {@code general_settings.litellm_sync_interval}).
+   */
+  public static Future<Tenancy> start(Vertx vertx, HazelcastInstance hazelcast, Secret masterKey, TenantStore store,
+                                      Function<String, ? extends Collection<String>> accessGroups,
+                                      long liteLlmSyncMillis) {
     Tenancy tenancy = new Tenancy(vertx, hazelcast, masterKey, store, accessGroups);
     IMap<String, String> loaded = hazelcast.getMap(LOADED_MAP);
     String member = hazelcast.getCluster().getLocalMember().getUuid().toString();
+    boolean[] liteLlmFound = new boolean[1];
     return tenancy.blocking(() -> {
       store.migrate();
       LiteLlmImport.Result imported = tenancy.importBlocking();
+      liteLlmFound[0] = imported.found();
       if (loaded.putIfAbsent("loaded", member) == null) {
         tenancy.loadBlocking();
       } else {
@@ -87,7 +103,12 @@ public final class Tenancy implements Tenants {
       }
       tenancy.directory.followBlocking();
       return tenancy;
-    }).onSuccess(started -> started.flushTimer = vertx.setPeriodic(FLUSH_MILLIS, timer -> started.flush()))
+    }).onSuccess(started -> {
+      started.flushTimer = vertx.setPeriodic(FLUSH_MILLIS, timer -> started.flush());
+      if (liteLlmFound[0] && liteLlmSyncMillis > 0) {
+        started.syncTimer = vertx.setPeriodic(liteLlmSyncMillis, timer -> started.syncLiteLlm());
+      }
+    })
         .onFailure(failure -> {
           tenancy.worker.close();
           store.close();
@@ -99,9 +120,14 @@ public final class Tenancy implements Tenants {
    * without them: Affinity's own keys and the master key still work, and the next start tries again.
    */
   private LiteLlmImport.Result importBlocking() {
+    return importBlocking(true);
+  }
+
+  /** @param logged whether the summary is logged (at start; a periodic sync logs only what changed) */
+  private LiteLlmImport.Result importBlocking(boolean logged) {
     try {
       LiteLlmImport.Result result = store.importLiteLlm();
-      if (result.found()) {
+      if (result.found() && logged) {
         LOG.info(result::summary);
       }
       return result;
@@ -109,7 +135,7 @@ public final class Tenancy implements Tenants {
       // the SQL state only: a database's message may quote a row's values
       String state = failed.getCause() instanceof java.sql.SQLException sql ? sql.getSQLState() : null;
       LOG.warning("LiteLLM's keys and teams were not imported (SQL state " + state + "); they are tried again at"
-          + " the next start");
+          + " the next start or sync");
       return LiteLlmImport.Result.NONE;
     }
   }
@@ -117,6 +143,27 @@ public final class Tenancy implements Tenants {
   /** Keys and teams this node imported, into the cluster's maps and counters, when another node loaded the store. */
   private void publishBlocking(LiteLlmImport.Result imported) {
     putBlocking(imported.teams(), imported.keys());
+    imported.revoked().forEach(directory::putBlocking);
+  }
+
+  /**
+   * LiteLLM's keys and teams made since, and the keys revoked there, while LiteLLM runs beside Affinity on the same
+   * database; every node does it, and the store's import records make each change once.
+   */
+  private void syncLiteLlm() {
+    if (!syncing.compareAndSet(false, true)) {
+      return;
+    }
+    blocking(() -> {
+      LiteLlmImport.Result synced = importBlocking(false);
+      publishBlocking(synced);
+      if (synced.changed()) {
+        LOG.info(synced::summary);
+        synced.revoked().forEach(key -> AUDIT.info(() -> "litellm-sync action=block key=" + key.hashPrefix()
+            + " reason=revoked-in-litellm"));
+      }
+      return null;
+    }).onComplete(done -> syncing.set(false));
   }
 
   /** The store's keys, teams and this budget period's spend, into a cluster that has none. */
@@ -290,6 +337,9 @@ public final class Tenancy implements Tenants {
   public Future<Void> close() {
     if (flushTimer >= 0) {
       vertx.cancelTimer(flushTimer);
+    }
+    if (syncTimer >= 0) {
+      vertx.cancelTimer(syncTimer);
     }
     return blocking(() -> {
       try {

@@ -50,6 +50,12 @@ public record VirtualKey(String id, String tokenHash, String keyName, String key
     return Boolean.TRUE.equals(permissions.get("affinity_routing_headers"));
   }
 
+  /** The same key, blocked ({@code true}) or not. */
+  public VirtualKey withBlocked(boolean isBlocked) {
+    return new VirtualKey(id, tokenHash, keyName, keyAlias, teamId, models, allowance, expiresAt, metadata,
+        permissions, isBlocked, createdAt);
+  }
+
   public VirtualKey withToken(String newHash, String newName) {
     return new VirtualKey(id, newHash, newName, keyAlias, teamId, models, allowance, expiresAt, metadata, permissions,
         blocked, createdAt);

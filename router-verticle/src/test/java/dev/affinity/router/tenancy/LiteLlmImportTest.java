@@ -462,6 +462,68 @@ class LiteLlmImportTest {
     }
   }
 
+  /**
+   * While LiteLLM runs beside Affinity on the same database ({@code litellm_sync_interval}): a key made in LiteLLM
+   * since starts working, a key blocked or deleted there stops working here; each revocation is followed once, so a
+   * key unblocked through Affinity afterwards stays unblocked.
+   */
+  @Test
+  void keysMadeOrRevokedInLiteLlmSinceAreFollowed() throws Exception {
+    String blockedThere = "sk-block-there" + suffix();
+    String deletedThere = "sk-delete-there" + suffix();
+    String madeSince = "sk-made-since" + suffix();
+    try (TestDatabase fresh = TestDatabase.create()) {
+      try (Connection db = DriverManager.getConnection(fresh.url()); Statement sql = db.createStatement()) {
+        liteLlmSchema(sql);
+        key(db, blockedThere, "to-block", null, "{}", null, 0, null, null, false, null);
+        key(db, deletedThere, "to-delete", null, "{}", null, 0, null, null, null, null);
+      }
+      String synced = yaml.replace("database_url: \"" + database.url() + "\"",
+          "database_url: \"" + fresh.url() + "\", litellm_sync_interval: 0.5");
+      assertThat(synced).contains("litellm_sync_interval");
+      try (TestGateway node = TestGateway.start(synced)) {
+        assertThat(infer(node, blockedThere)).isEqualTo(200);
+        assertThat(infer(node, deletedThere)).isEqualTo(200);
+        assertThat(infer(node, madeSince)).isEqualTo(401);
+
+        try (Connection db = DriverManager.getConnection(fresh.url()); Statement sql = db.createStatement()) {
+          sql.executeUpdate("UPDATE \"LiteLLM_VerificationToken\" SET blocked = true WHERE token = '"
+              + KeyToken.hash(blockedThere) + "'");
+          sql.executeUpdate("DELETE FROM \"LiteLLM_VerificationToken\" WHERE token = '" + KeyToken.hash(deletedThere)
+              + "'");
+          key(db, madeSince, "made-since", null, "{}", null, 0, null, null, false, null);
+        }
+        assertThat(TestGateway.eventually(() -> statusOf(node, madeSince), status -> status == 200)).isEqualTo(200);
+        assertThat(TestGateway.eventually(() -> statusOf(node, blockedThere), status -> status == 401))
+            .isEqualTo(401);
+        assertThat(TestGateway.eventually(() -> statusOf(node, deletedThere), status -> status == 401))
+            .isEqualTo(401);
+        String prefix = KeyToken.hash(blockedThere).substring(0, 12);
+        assertThat(logs.lines()).anySatisfy(line -> assertThat(line).contains("affinity.audit")
+            .contains("litellm-sync action=block key=" + prefix));
+
+        HttpResponse<String> unblocked = node.post("/key/unblock", new JsonObject().put("key", blockedThere).encode(),
+            "x-api-key", MASTER);
+        assertThat(unblocked.statusCode()).as(unblocked.body()).isEqualTo(200);
+        assertThat(infer(node, blockedThere)).isEqualTo(200);
+        Thread.sleep(2_000); // four syncs: the revocation was followed once, not again
+        assertThat(infer(node, blockedThere)).as("unblocked through Affinity stays unblocked").isEqualTo(200);
+        assertThat(infer(node, madeSince)).isEqualTo(200);
+      }
+    }
+    for (String key : List.of(blockedThere, deletedThere, madeSince)) {
+      assertThat(logs.all()).doesNotContain(key);
+    }
+  }
+
+  private static int statusOf(TestGateway node, String key) {
+    try {
+      return infer(node, key);
+    } catch (Exception failed) {
+      throw new IllegalStateException(failed);
+    }
+  }
+
   private static long count(String query) throws Exception {
     try (Connection db = DriverManager.getConnection(database.url()); Statement sql = db.createStatement();
          ResultSet rows = sql.executeQuery(query)) {

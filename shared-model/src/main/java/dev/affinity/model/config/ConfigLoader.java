@@ -655,7 +655,7 @@ public final class ConfigLoader {
       return general;
     }
     return new GeneralSettings(general.masterKey(), general.maxRequestBytes(), general.maxParallelRequests(),
-        general.drainTimeoutMillis(), new Secret(fromEnv.trim()));
+        general.drainTimeoutMillis(), new Secret(fromEnv.trim()), general.liteLlmSyncMillis());
   }
 
   private GeneralSettings general(Section general) {
@@ -670,8 +670,12 @@ public final class ConfigLoader {
         .map(seconds -> Math.round(seconds * 1000))
         .orElse(GeneralSettings.DEFAULT_DRAIN_TIMEOUT.toMillis());
     Secret databaseUrl = general.secret("database_url").orElse(null);
+    long liteLlmSyncMillis = general.number("litellm_sync_interval", false)
+        .map(seconds -> Math.round(seconds * 1000))
+        .orElse(GeneralSettings.DEFAULT_LITELLM_SYNC.toMillis());
     general.warnUnknownKeys();
-    return new GeneralSettings(masterKey, maxRequestBytes, maxParallelRequests, drainTimeoutMillis, databaseUrl);
+    return new GeneralSettings(masterKey, maxRequestBytes, maxParallelRequests, drainTimeoutMillis, databaseUrl,
+        liteLlmSyncMillis);
   }
 
   private ServerSettings server(Section server, boolean hasMasterKey) {
