@@ -182,8 +182,7 @@ class StoredResponsesApiTest {
     // the first token after 300 ms, then 50 tokens a second: the client has gone long before the answer
     restartWith(vertx, new LatencyModel(300, 0, 0, 50));
     HttpClient client = vertx.createHttpClient();
-    BackgroundStream stream = BackgroundStream.open(client, emulator, request("write at length")
-        .put("background", true).put("stream", true), 4);
+    BackgroundStream stream = streamedInBackground(client, 4);
     List<JsonObject> events = stream.events();
     assertThat(events.subList(0, 3)).extracting(event -> event.getString("type"))
         .containsExactly("response.created", "response.queued", "response.in_progress");
@@ -213,8 +212,7 @@ class StoredResponsesApiTest {
   void aBackgroundStreamIsResumedAfterASequenceNumber(Vertx vertx) throws Exception {
     restartWith(vertx, new LatencyModel(100, 0, 0, 50));
     HttpClient client = vertx.createHttpClient();
-    BackgroundStream first = BackgroundStream.open(client, emulator, request("write at length")
-        .put("background", true).put("stream", true), 5);
+    BackgroundStream first = streamedInBackground(client, 5);
     String id = first.events().get(0).getJsonObject("response").getString("id");
     int seen = first.events().size();
     first.response()[0].request().connection().close().await();
@@ -249,8 +247,7 @@ class StoredResponsesApiTest {
   void aStreamedBackgroundResponseCancelledEndsItsStream(Vertx vertx) throws Exception {
     restartWith(vertx, new LatencyModel(100, 0, 0, 20));
     HttpClient client = vertx.createHttpClient();
-    BackgroundStream stream = BackgroundStream.open(client, emulator, request("write at length")
-        .put("background", true).put("stream", true), 6);
+    BackgroundStream stream = streamedInBackground(client, 6);
     String id = stream.events().get(0).getJsonObject("response").getString("id");
 
     assertThat(new JsonObject(post("/v1/responses/" + id + "/cancel", KEY).body()).getString("status"))
@@ -264,6 +261,12 @@ class StoredResponsesApiTest {
         .isEqualTo("cancelled");
     assertThat(emulator.counters("acct-1").openAiCompletionTokens()).as("not charged").isZero();
     client.close().await();
+  }
+
+  /** A background response created streamed, once {@code events} of its events have come. */
+  private BackgroundStream streamedInBackground(HttpClient client, int events) {
+    return BackgroundStream.open(client, emulator, request("write at length").put("background", true)
+        .put("stream", true), events);
   }
 
   /** The stored response once it is no longer running, or as it is after five seconds. */

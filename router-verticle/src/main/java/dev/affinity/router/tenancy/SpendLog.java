@@ -110,21 +110,16 @@ final class SpendLog {
   }
 
   /**
-   * LiteLLM's summary of a range: per day from {@code start} to {@code end}, {@code startTime} (the day), {@code spend},
-   * {@code models} (USD per model), {@code users} (empty: no users here) and USD per key, named by its hash.
+   * LiteLLM's summary of a range: per day with spend, oldest first, {@code startTime} (the day), {@code spend},
+   * {@code models} (USD per model), {@code users} (empty: no users here) and USD per key, named by its hash. Days
+   * without spend are left out (LiteLLM pads the range's end with zeros): a range of any length costs only its data.
    */
-  static JsonArray summary(List<TenantStore.DaySpend> spends, LocalDate start, LocalDate end,
-                           Function<String, String> hashOf) {
+  static JsonArray summary(List<TenantStore.DaySpend> spends, Function<String, String> hashOf) {
     Map<Long, JsonObject> days = new LinkedHashMap<>();
-    for (LocalDate day = start; !day.isAfter(end); day = day.plusDays(1)) {
-      days.put(day.toEpochDay(), new JsonObject().put("startTime", day.toString()).put("spend", 0.0)
-          .put("users", new JsonObject()).put("models", new JsonObject()));
-    }
     for (TenantStore.DaySpend spend : spends) {
-      JsonObject day = days.get(spend.day());
-      if (day == null) {
-        continue;
-      }
+      JsonObject day = days.computeIfAbsent(spend.day(), epochDay -> new JsonObject()
+          .put("startTime", LocalDate.ofEpochDay(epochDay).toString()).put("spend", 0.0)
+          .put("users", new JsonObject()).put("models", new JsonObject()));
       day.put("spend", day.getDouble("spend") + spend.costUsd());
       String model = spend.model() == null ? "" : spend.model();
       JsonObject models = day.getJsonObject("models");

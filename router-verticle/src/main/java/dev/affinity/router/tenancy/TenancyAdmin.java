@@ -306,7 +306,7 @@ public final class TenancyAdmin {
         }
         SpendFilter filter = query.filter(keyId);
         return Answer.ok(query.summarized()
-            ? SpendLog.summary(tenancy.store().spendByDay(filter), query.start(), query.end(), this::hashOf)
+            ? SpendLog.summary(tenancy.store().spendByDay(filter), this::hashOf)
             : SpendLog.rows(tenancy.store().spendRows(filter), this::hashOf));
       });
     });

@@ -86,12 +86,7 @@ class BackgroundResponsesTest {
     assertThat(queued.background()).contains(true);
     assertThat(ResponseIds.origin(queued.id())).as("the gateway's id").isPresent();
 
-    Response done = client().responses().retrieve(queued.id());
-    long deadline = System.nanoTime() + 15_000_000_000L;
-    while (!status(done).equals("completed") && System.nanoTime() < deadline) {
-      Thread.sleep(200);
-      done = client().responses().retrieve(queued.id());
-    }
+    Response done = completed(client(), queued.id());
     assertThat(status(done)).isEqualTo("completed");
     assertThat(done.id()).isEqualTo(queued.id());
     assertThat(done.output()).isNotEmpty();
@@ -149,12 +144,7 @@ class BackgroundResponsesTest {
     Thread.sleep(300);
     assertThat(spend(maker)).as("nothing is known yet").isZero();
 
-    Response done = client(reader).responses().retrieve(queued.id());
-    long deadline = System.nanoTime() + 15_000_000_000L;
-    while (!status(done).equals("completed") && System.nanoTime() < deadline) {
-      Thread.sleep(200);
-      done = client(reader).responses().retrieve(queued.id());
-    }
+    Response done = completed(client(reader), queued.id());
     assertThat(status(done)).isEqualTo("completed");
     assertThat(done.usage().orElseThrow().outputTokens()).isPositive();
     double booked = awaitSpend(maker);
@@ -184,23 +174,14 @@ class BackgroundResponsesTest {
   @Test
   void aStreamedBackgroundResponseWhoseClientLeftIsBookedWhenReadBack() throws Exception {
     String maker = key(new JsonObject().put("rpm_limit", 1_000));
-    String id;
-    try (StreamResponse<ResponseStreamEvent> stream = client(maker).responses().createStreaming(
-        ResponseCreateParams.builder().model("gpt-4o").input("stream this, I may not stay").background(true).build())) {
-      ResponseStreamEvent first = stream.stream().findFirst().orElseThrow();
-      id = first.asCreated().response().id();
-      assertThat(status(first.asCreated().response())).isEqualTo("queued");
-    } // gone before the first token
+    ResponseStreamEvent first = leftAfterTheFirstEvent(maker, "stream this, I may not stay");
+    String id = first.asCreated().response().id();
+    assertThat(status(first.asCreated().response())).isEqualTo("queued");
     assertThat(ResponseIds.origin(id)).as("the gateway's id").isPresent();
     Thread.sleep(300);
     assertThat(spend(maker)).as("nothing is known yet").isZero();
 
-    Response done = client().responses().retrieve(id);
-    long deadline = System.nanoTime() + 15_000_000_000L;
-    while (!status(done).equals("completed") && System.nanoTime() < deadline) {
-      Thread.sleep(200);
-      done = client().responses().retrieve(id);
-    }
+    Response done = completed(client(), id);
     assertThat(status(done)).as("it ran on without its client").isEqualTo("completed");
     double booked = awaitSpend(maker);
     assertThat(booked).as("booked to the key that made it when read back").isPositive();
@@ -228,11 +209,7 @@ class BackgroundResponsesTest {
   @Test
   void aLostBackgroundStreamIsResumedAndItsEndBooksTheCall() throws Exception {
     String maker = key(new JsonObject().put("rpm_limit", 1_000));
-    String id;
-    try (StreamResponse<ResponseStreamEvent> stream = client(maker).responses().createStreaming(
-        ResponseCreateParams.builder().model("gpt-4o").input("I will come back for this").background(true).build())) {
-      id = stream.stream().findFirst().orElseThrow().asCreated().response().id();
-    } // lost after its first event
+    String id = leftAfterTheFirstEvent(maker, "I will come back for this").asCreated().response().id();
     Thread.sleep(300);
     assertThat(spend(maker)).as("nothing is known yet").isZero();
 
@@ -249,6 +226,25 @@ class BackgroundResponsesTest {
     assertThat(last.asCompleted().response().id()).isEqualTo(id);
     assertThat(last.asCompleted().response().usage().orElseThrow().outputTokens()).isPositive();
     assertThat(awaitSpend(maker)).as("booked by the resumed stream's end").isPositive();
+  }
+
+  /** The response read back through {@code client} once it is completed, or as it is after 15 seconds. */
+  private static Response completed(OpenAIClient client, String id) throws InterruptedException {
+    Response done = client.responses().retrieve(id);
+    long deadline = System.nanoTime() + 15_000_000_000L;
+    while (!status(done).equals("completed") && System.nanoTime() < deadline) {
+      Thread.sleep(200);
+      done = client.responses().retrieve(id);
+    }
+    return done;
+  }
+
+  /** The first event of a background response streamed for {@code key}, whose client then leaves. */
+  private static ResponseStreamEvent leftAfterTheFirstEvent(String key, String input) {
+    try (StreamResponse<ResponseStreamEvent> stream = client(key).responses().createStreaming(
+        ResponseCreateParams.builder().model("gpt-4o").input(input).background(true).build())) {
+      return stream.stream().findFirst().orElseThrow();
+    }
   }
 
   private static double spend(String key) throws Exception {
