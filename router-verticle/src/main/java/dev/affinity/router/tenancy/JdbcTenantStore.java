@@ -79,9 +79,11 @@ public final class JdbcTenantStore implements TenantStore {
       CREATE INDEX affinity_spend_request ON affinity_spend (request_id);
       CREATE INDEX affinity_spend_time ON affinity_spend (created_at)
       """,
-      // when a key imported from LiteLLM was found revoked there (deleted or blocked), and blocked here: once
+      // when a key or team imported from LiteLLM was found revoked there (deleted or blocked), and blocked here: once;
+      // and whether the import added the row here (a team Affinity had of its own is never blocked for LiteLLM's)
       """
-      ALTER TABLE affinity_litellm_import ADD COLUMN revoked_at BIGINT
+      ALTER TABLE affinity_litellm_import ADD COLUMN revoked_at BIGINT;
+      ALTER TABLE affinity_litellm_import ADD COLUMN added BOOLEAN
       """);
 
   private final String url;
@@ -223,6 +225,36 @@ public final class JdbcTenantStore implements TenantStore {
     }
   }
 
+  /** Records that the import added the row it recorded ({@link #recordImportIfFirst}), in the caller's transaction. */
+  static void recordAdded(Connection db, String kind, String liteLlmId) throws SQLException {
+    try (PreparedStatement update = db.prepareStatement("UPDATE affinity_litellm_import SET added = TRUE WHERE"
+        + " kind = ? AND litellm_id = ?")) {
+      update.setString(1, kind);
+      update.setString(2, liteLlmId);
+      update.executeUpdate();
+    }
+  }
+
+  /** Inserts or replaces the team with this id, in the caller's transaction. */
+  static void replaceTeam(Connection db, Team team) throws SQLException {
+    try (PreparedStatement delete = db.prepareStatement("DELETE FROM affinity_teams WHERE team_id = ?");
+         PreparedStatement insert = db.prepareStatement(INSERT_TEAM)) {
+      delete.setString(1, team.teamId());
+      delete.executeUpdate();
+      bindTeam(insert, team).executeUpdate();
+    }
+  }
+
+  /** The team with this id, in the caller's transaction, or null. */
+  static Team teamOf(Connection db, String teamId) throws SQLException {
+    try (PreparedStatement select = db.prepareStatement("SELECT doc FROM affinity_teams WHERE team_id = ?")) {
+      select.setString(1, teamId);
+      try (ResultSet rows = select.executeQuery()) {
+        return rows.next() ? TenantJson.readTeam(new JsonObject(rows.getString(1))) : null;
+      }
+    }
+  }
+
   /** The key with this id and hash, in the caller's transaction, or null. */
   static VirtualKey keyOf(Connection db, String keyId, String tokenHash) throws SQLException {
     try (PreparedStatement select = db.prepareStatement("SELECT doc FROM affinity_keys WHERE key_id = ? AND"
@@ -247,14 +279,7 @@ public final class JdbcTenantStore implements TenantStore {
 
   @Override
   public synchronized void saveTeam(Team team) {
-    update(db -> {
-      try (PreparedStatement delete = db.prepareStatement("DELETE FROM affinity_teams WHERE team_id = ?");
-           PreparedStatement insert = db.prepareStatement(INSERT_TEAM)) {
-        delete.setString(1, team.teamId());
-        delete.executeUpdate();
-        bindTeam(insert, team).executeUpdate();
-      }
-    });
+    update(db -> replaceTeam(db, team));
   }
 
   @Override

@@ -63,10 +63,11 @@ public final class LiteLlmImport {
    * @param notImported   "keys.COLUMN" / "teams.COLUMN" to how many imported rows set a column Affinity lacks
    */
   public record Result(boolean found, List<Team> teams, List<VirtualKey> keys, Map<String, Integer> skippedKeys,
-                       Map<String, Integer> skippedTeams, Map<String, Integer> notImported, List<VirtualKey> revoked) {
+                       Map<String, Integer> skippedTeams, Map<String, Integer> notImported, List<VirtualKey> revoked,
+                       List<Team> revokedTeams) {
 
     public static final Result NONE = new Result(false, List.of(), List.of(), Map.of(), Map.of(), Map.of(),
-        List.of());
+        List.of(), List.of());
 
     /** One line for the log: counts and column names only, never a key, a hash or a value. */
     public String summary() {
@@ -74,12 +75,13 @@ public final class LiteLlmImport {
           + KEYS_TABLE + " and " + TEAMS_TABLE + "; skipped " + total(skippedKeys) + " key(s)" + reasons(skippedKeys)
           + " and " + total(skippedTeams) + " team(s)" + reasons(skippedTeams)
           + (notImported.isEmpty() ? "" : "; not imported, no Affinity field (rows per column): " + notImported)
-          + (revoked.isEmpty() ? "" : "; " + revoked.size() + " imported key(s) blocked, revoked in LiteLLM");
+          + (revoked.isEmpty() && revokedTeams.isEmpty() ? "" : "; blocked, revoked in LiteLLM: " + revoked.size()
+              + " imported key(s) and " + revokedTeams.size() + " team(s)");
     }
 
     /** Whether the import added or blocked anything: what a periodic sync logs. */
     public boolean changed() {
-      return !teams.isEmpty() || !keys.isEmpty() || !revoked.isEmpty();
+      return !teams.isEmpty() || !keys.isEmpty() || !revoked.isEmpty() || !revokedTeams.isEmpty();
     }
 
     private static int total(Map<String, Integer> counts) {
@@ -129,6 +131,7 @@ public final class LiteLlmImport {
           count(skippedTeams, "already in Affinity");
           continue;
         }
+        JdbcTenantStore.recordAdded(db, "team", mapped.value().teamId());
         teams.add(mapped.value());
         mapped.notImported().forEach(column -> count(notImported, "teams." + column));
         if (mapped.spend() > 0) {
@@ -155,6 +158,7 @@ public final class LiteLlmImport {
           count(skippedKeys, "already in Affinity");
           continue;
         }
+        JdbcTenantStore.recordAdded(db, "key", key.tokenHash());
         keys.add(key);
         mapped.notImported().forEach(column -> count(notImported, "keys." + column));
         if (mapped.spend() > 0) {
@@ -164,61 +168,79 @@ public final class LiteLlmImport {
       }
     }
     JdbcTenantStore.insertSpend(db, spend);
-    List<VirtualKey> revoked = tables.containsKey(KEYS_TABLE) ? followRevocations(db, tables.get(KEYS_TABLE), now)
-        : List.of();
-    return new Result(true, List.copyOf(teams), List.copyOf(keys), skippedKeys, skippedTeams, notImported, revoked);
+    List<VirtualKey> revoked = new ArrayList<>();
+    for (String hash : revokedThere(db, tables.get(KEYS_TABLE), "key", "token", now)) {
+      VirtualKey key = JdbcTenantStore.keyOf(db, importedId(hash), hash);
+      if (key != null && !key.blocked()) {
+        revoked.add(key.withBlocked(true));
+        JdbcTenantStore.replaceKey(db, revoked.get(revoked.size() - 1));
+      }
+    }
+    List<Team> revokedTeams = new ArrayList<>();
+    for (String teamId : revokedThere(db, tables.get(TEAMS_TABLE), "team", "team_id", now)) {
+      Team team = JdbcTenantStore.teamOf(db, teamId);
+      if (team != null && !team.blocked()) {
+        revokedTeams.add(team.withBlocked(true));
+        JdbcTenantStore.replaceTeam(db, revokedTeams.get(revokedTeams.size() - 1));
+      }
+    }
+    return new Result(true, List.copyOf(teams), List.copyOf(keys), skippedKeys, skippedTeams, notImported,
+        List.copyOf(revoked), List.copyOf(revokedTeams));
   }
 
   /**
-   * Blocks the keys this import added whose LiteLLM row has since been deleted or blocked: a key revoked in
-   * LiteLLM's UI stops working here too. Each revocation is followed once ({@code revoked_at}): a key unblocked
-   * through Affinity afterwards stays unblocked. Only keys the import added (their id is the one it gives), under the
-   * value LiteLLM had (a key regenerated through Affinity no longer has it): what Affinity had of its own is left
-   * alone. LiteLLM's later changes of any other kind, and unblocking, are not followed.
+   * The rows this import added (keys by hash, teams by id) that have since been deleted or blocked in LiteLLM, each
+   * marked followed ({@code revoked_at}) so that it is returned once, by one node: a key or team revoked in LiteLLM's
+   * UI is blocked here too, and one unblocked through Affinity afterwards stays unblocked. Teams Affinity had of its
+   * own are not among them ({@code added}); for keys the caller checks the id the import gives, and a key regenerated
+   * through Affinity no longer has the value LiteLLM had: it is left alone. Unblocking in LiteLLM, and its other changes, are not followed.
    *
-   * @return the keys blocked, to publish to the cluster
+   * @param table LiteLLM's table, or null when it has none (then nothing)
    */
-  private static List<VirtualKey> followRevocations(Connection db, String table, long now) throws SQLException {
+  private static List<String> revokedThere(Connection db, String table, String kind, String idColumn, long now)
+      throws SQLException {
+    if (table == null) {
+      return List.of();
+    }
     Map<String, Boolean> inLiteLlm = new HashMap<>();
     try (Statement statement = db.createStatement();
-         ResultSet rows = statement.executeQuery("SELECT token, blocked FROM " + table)) {
+         ResultSet rows = statement.executeQuery("SELECT " + quote(idColumn) + ", blocked FROM " + table)) {
       while (rows.next()) {
-        String token = rows.getString(1);
-        if (token != null) {
-          inLiteLlm.put(KeyToken.hashOfReference(token.trim()), rows.getBoolean(2));
+        String id = rows.getString(1);
+        if (id != null) {
+          // a key's token may still be in the clear in an old LiteLLM: the import recorded its hash
+          inLiteLlm.put(kind.equals("key") ? KeyToken.hashOfReference(id.trim()) : id, rows.getBoolean(2));
         }
       }
     }
-    List<String> revokedThere = new ArrayList<>();
-    try (Statement statement = db.createStatement();
-         ResultSet rows = statement.executeQuery("SELECT litellm_id FROM affinity_litellm_import WHERE kind = 'key'"
-             + " AND revoked_at IS NULL ORDER BY litellm_id")) {
-      while (rows.next()) {
-        String hash = rows.getString(1);
-        Boolean blocked = inLiteLlm.get(hash);
-        if (blocked == null || blocked) {
-          revokedThere.add(hash);
+    List<String> candidates = new ArrayList<>();
+    // a key the import added has the id it gives (the caller checks), whenever it was imported; a team only says so
+    // by `added`, recorded since schema version 4
+    try (PreparedStatement select = db.prepareStatement("SELECT litellm_id FROM affinity_litellm_import WHERE"
+        + " kind = ? AND revoked_at IS NULL" + (kind.equals("team") ? " AND added" : "") + " ORDER BY litellm_id")) {
+      select.setString(1, kind);
+      try (ResultSet rows = select.executeQuery()) {
+        while (rows.next()) {
+          Boolean blocked = inLiteLlm.get(rows.getString(1));
+          if (blocked == null || blocked) {
+            candidates.add(rows.getString(1));
+          }
         }
       }
     }
-    List<VirtualKey> blockedHere = new ArrayList<>();
+    List<String> revoked = new ArrayList<>();
     try (PreparedStatement followed = db.prepareStatement("UPDATE affinity_litellm_import SET revoked_at = ? WHERE"
-        + " kind = 'key' AND litellm_id = ? AND revoked_at IS NULL")) {
-      for (String hash : revokedThere) {
+        + " kind = ? AND litellm_id = ? AND revoked_at IS NULL")) {
+      for (String id : candidates) {
         followed.setLong(1, now);
-        followed.setString(2, hash);
-        if (followed.executeUpdate() != 1) {
-          continue; // another node followed it first
-        }
-        VirtualKey key = JdbcTenantStore.keyOf(db, importedId(hash), hash);
-        if (key != null && !key.blocked()) {
-          VirtualKey blocked = key.withBlocked(true);
-          JdbcTenantStore.replaceKey(db, blocked);
-          blockedHere.add(blocked);
+        followed.setString(2, kind);
+        followed.setString(3, id);
+        if (followed.executeUpdate() == 1) { // else another node followed it first
+          revoked.add(id);
         }
       }
     }
-    return List.copyOf(blockedHere);
+    return revoked;
   }
 
   /** The id a key imported from LiteLLM gets: the same on every node, from its hash. */

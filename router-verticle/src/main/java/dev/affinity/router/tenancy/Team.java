@@ -30,4 +30,9 @@ public record Team(String teamId, String teamAlias, List<String> models, Allowan
     metadata = metadata == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(metadata));
     reservedDeployments = reservedDeployments == null ? List.of() : List.copyOf(reservedDeployments);
   }
+
+  /** The same team, blocked ({@code true}) or not. */
+  public Team withBlocked(boolean isBlocked) {
+    return new Team(teamId, teamAlias, models, allowance, metadata, isBlocked, reservedDeployments, createdAt);
+  }
 }

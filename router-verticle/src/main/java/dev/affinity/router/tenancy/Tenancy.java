@@ -143,6 +143,7 @@ public final class Tenancy implements Tenants {
   /** Keys and teams this node imported, into the cluster's maps and counters, when another node loaded the store. */
   private void publishBlocking(LiteLlmImport.Result imported) {
     putBlocking(imported.teams(), imported.keys());
+    imported.revokedTeams().forEach(directory::putBlocking);
     imported.revoked().forEach(directory::putBlocking);
   }
 
@@ -160,6 +161,8 @@ public final class Tenancy implements Tenants {
       if (synced.changed()) {
         LOG.info(synced::summary);
         synced.revoked().forEach(key -> AUDIT.info(() -> "litellm-sync action=block key=" + key.hashPrefix()
+            + " reason=revoked-in-litellm"));
+        synced.revokedTeams().forEach(team -> AUDIT.info(() -> "litellm-sync action=block team=" + team.teamId()
             + " reason=revoked-in-litellm"));
       }
       return null;

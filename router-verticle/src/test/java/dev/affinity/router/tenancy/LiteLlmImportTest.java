@@ -464,19 +464,24 @@ class LiteLlmImportTest {
 
   /**
    * While LiteLLM runs beside Affinity on the same database ({@code litellm_sync_interval}): a key made in LiteLLM
-   * since starts working, a key blocked or deleted there stops working here; each revocation is followed once, so a
-   * key unblocked through Affinity afterwards stays unblocked.
+   * since starts working, a key blocked or deleted there stops working here, and so do the keys of a team blocked
+   * there; each revocation is followed once, so a key unblocked through Affinity afterwards stays unblocked.
    */
   @Test
   void keysMadeOrRevokedInLiteLlmSinceAreFollowed() throws Exception {
     String blockedThere = "sk-block-there" + suffix();
     String deletedThere = "sk-delete-there" + suffix();
     String madeSince = "sk-made-since" + suffix();
+    String inTeam = "sk-in-blocked-team" + suffix();
+    String teamId = "team-to-block-" + suffix();
     try (TestDatabase fresh = TestDatabase.create()) {
       try (Connection db = DriverManager.getConnection(fresh.url()); Statement sql = db.createStatement()) {
         liteLlmSchema(sql);
         key(db, blockedThere, "to-block", null, "{}", null, 0, null, null, false, null);
         key(db, deletedThere, "to-delete", null, "{}", null, 0, null, null, null, null);
+        sql.executeUpdate("INSERT INTO \"LiteLLM_TeamTable\" (team_id, team_alias) VALUES ('" + teamId
+            + "', 'to be blocked')");
+        key(db, inTeam, "in-team-to-block", teamId, "{}", null, 0, null, null, false, null);
       }
       String synced = yaml.replace("database_url: \"" + database.url() + "\"",
           "database_url: \"" + fresh.url() + "\", litellm_sync_interval: 0.5");
@@ -485,8 +490,10 @@ class LiteLlmImportTest {
         assertThat(infer(node, blockedThere)).isEqualTo(200);
         assertThat(infer(node, deletedThere)).isEqualTo(200);
         assertThat(infer(node, madeSince)).isEqualTo(401);
+        assertThat(infer(node, inTeam)).isEqualTo(200);
 
         try (Connection db = DriverManager.getConnection(fresh.url()); Statement sql = db.createStatement()) {
+          sql.executeUpdate("UPDATE \"LiteLLM_TeamTable\" SET blocked = true WHERE team_id = '" + teamId + "'");
           sql.executeUpdate("UPDATE \"LiteLLM_VerificationToken\" SET blocked = true WHERE token = '"
               + KeyToken.hash(blockedThere) + "'");
           sql.executeUpdate("DELETE FROM \"LiteLLM_VerificationToken\" WHERE token = '" + KeyToken.hash(deletedThere)
@@ -498,9 +505,13 @@ class LiteLlmImportTest {
             .isEqualTo(401);
         assertThat(TestGateway.eventually(() -> statusOf(node, deletedThere), status -> status == 401))
             .isEqualTo(401);
+        assertThat(TestGateway.eventually(() -> statusOf(node, inTeam), status -> status == 401))
+            .as("its team blocked in LiteLLM").isEqualTo(401);
         String prefix = KeyToken.hash(blockedThere).substring(0, 12);
         assertThat(logs.lines()).anySatisfy(line -> assertThat(line).contains("affinity.audit")
             .contains("litellm-sync action=block key=" + prefix));
+        assertThat(logs.lines()).anySatisfy(line -> assertThat(line).contains("affinity.audit")
+            .contains("litellm-sync action=block team=" + teamId));
 
         HttpResponse<String> unblocked = node.post("/key/unblock", new JsonObject().put("key", blockedThere).encode(),
             "x-api-key", MASTER);
@@ -511,7 +522,7 @@ class LiteLlmImportTest {
         assertThat(infer(node, madeSince)).isEqualTo(200);
       }
     }
-    for (String key : List.of(blockedThere, deletedThere, madeSince)) {
+    for (String key : List.of(blockedThere, deletedThere, madeSince, inTeam)) {
       assertThat(logs.all()).doesNotContain(key);
     }
   }
