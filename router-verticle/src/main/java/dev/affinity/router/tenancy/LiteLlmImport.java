@@ -172,16 +172,18 @@ public final class LiteLlmImport {
     for (String hash : revokedThere(db, tables.get(KEYS_TABLE), "key", "token", now)) {
       VirtualKey key = JdbcTenantStore.keyOf(db, importedId(hash), hash);
       if (key != null && !key.blocked()) {
-        revoked.add(key.withBlocked(true));
-        JdbcTenantStore.replaceKey(db, revoked.get(revoked.size() - 1));
+        VirtualKey blocked = key.withBlocked(true);
+        JdbcTenantStore.replaceKey(db, blocked);
+        revoked.add(blocked);
       }
     }
     List<Team> revokedTeams = new ArrayList<>();
     for (String teamId : revokedThere(db, tables.get(TEAMS_TABLE), "team", "team_id", now)) {
       Team team = JdbcTenantStore.teamOf(db, teamId);
       if (team != null && !team.blocked()) {
-        revokedTeams.add(team.withBlocked(true));
-        JdbcTenantStore.replaceTeam(db, revokedTeams.get(revokedTeams.size() - 1));
+        Team blocked = team.withBlocked(true);
+        JdbcTenantStore.replaceTeam(db, blocked);
+        revokedTeams.add(blocked);
       }
     }
     return new Result(true, List.copyOf(teams), List.copyOf(keys), skippedKeys, skippedTeams, notImported,
@@ -193,7 +195,8 @@ public final class LiteLlmImport {
    * marked followed ({@code revoked_at}) so that it is returned once, by one node: a key or team revoked in LiteLLM's
    * UI is blocked here too, and one unblocked through Affinity afterwards stays unblocked. Teams Affinity had of its
    * own are not among them ({@code added}); for keys the caller checks the id the import gives, and a key regenerated
-   * through Affinity no longer has the value LiteLLM had: it is left alone. Unblocking in LiteLLM, and its other changes, are not followed.
+   * through Affinity no longer has the value LiteLLM had: it is left alone. Unblocking in LiteLLM, and its other
+   * changes, are not followed.
    *
    * @param table LiteLLM's table, or null when it has none (then nothing)
    */

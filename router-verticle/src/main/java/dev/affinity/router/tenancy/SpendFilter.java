@@ -14,7 +14,8 @@ import java.time.ZoneOffset;
  * @param beforeMillis  rows written before this; {@link Long#MAX_VALUE} for no bound
  * @param limit         the most rows answered, newest first
  */
-public record SpendFilter(String keyId, String teamId, String requestId, long fromMillis, long beforeMillis, int limit) {
+public record SpendFilter(String keyId, String teamId, String requestId, long fromMillis, long beforeMillis,
+                          int limit) {
 
   public SpendFilter {
     if (limit < 1) {
