@@ -97,7 +97,8 @@ final class SpendLog {
           .put("model_group", row.model())
           .put("model_id", row.deployment())
           .put("team_id", row.teamId())
-          .put("status", row.status() > 0 && row.status() < 400 ? "success" : "failure")
+          // status 0: the spend a LiteLLM import carried over (route litellm-import), not a failed call
+          .put("status", row.status() >= 400 ? "failure" : "success")
           .put("metadata", new JsonObject()
               .put("user_api_key_alias", row.keyAlias())
               .put("status_code", row.status())
