@@ -258,6 +258,15 @@ class LiteLlmImportTest {
     assertThat(over.statusCode()).isEqualTo(429);
     assertThat(over.body()).contains("billing_error").contains("max_budget");
     assertThat(info(OVER_BUDGET).getJsonObject("info").getDouble("spend")).isEqualTo(2.0);
+    // the spend log shows where it came from: one row of LiteLLM's spend, not a call that failed
+    HttpResponse<String> log = gateway.get("/spend/logs?api_key=" + KeyToken.hash(OVER_BUDGET), "x-api-key", MASTER);
+    assertThat(log.statusCode()).as(log.body()).isEqualTo(200);
+    assertThat(new JsonArray(log.body())).singleElement().satisfies(row -> {
+      JsonObject opening = (JsonObject) row;
+      assertThat(opening.getDouble("spend")).isEqualTo(2.0);
+      assertThat(opening.getString("status")).isEqualTo("success");
+      assertThat(opening.getJsonObject("metadata").getString("route")).isEqualTo("litellm-import");
+    });
   }
 
   @Test
