@@ -189,13 +189,14 @@ public final class EventBusVerticle extends VerticleBase {
         object.forEach(param -> queryValues(param.getKey(), param.getValue()).forEach(value ->
             params.add(param.getKey(), value)));
       }
-      query = StoredResponseQuery.upstream(operation, params, false);
+      query = StoredResponseQuery.upstream(operation, params);
     } catch (GatewayErrorException invalid) {
       refuse(message, access, invalid.error());
       return Future.succeededFuture();
     }
-    return routed(message, access, ingress.acceptStored(access.requestId, operation, id, query, false, identity,
-        context), null);
+    // a streamed retrieve (resuming a background response's stream) sends its events to stream_address
+    return routed(message, access, ingress.acceptStored(access.requestId, operation, id, query,
+        StoredResponseQuery.streamed(operation, params), identity, context), call.getString("stream_address"));
   }
 
   /** A query parameter's values as the HTTP query string would carry them. */

@@ -412,7 +412,7 @@ public final class HttpVerticle extends VerticleBase {
     }
     String query;
     try {
-      query = StoredResponseQuery.upstream(operation, ctx.queryParams(), true);
+      query = StoredResponseQuery.upstream(operation, ctx.queryParams());
     } catch (GatewayErrorException invalid) {
       error(ctx, invalid.error());
       return;

@@ -14,8 +14,7 @@ import java.util.Set;
  * that operation, re-encoded; anything else is refused (a 400 naming it) rather than sent with the deployment's key.
  * A retrieve may ask for the response's events ({@code stream=true}, with {@code starting_after} and
  * {@code include_obfuscation}, which only a stream reads): OpenAI streams a background response created streamed,
- * so that a client that lost its stream resumes it. Where the caller cannot take a stream (the event bus), those
- * are refused.
+ * so that a client that lost its stream resumes it.
  */
 final class StoredResponseQuery {
 
@@ -29,10 +28,9 @@ final class StoredResponseQuery {
   /**
    * The query to send upstream for {@code operation} given the client's {@code params}; null when there is none.
    *
-   * @param streams whether the caller can take a retrieve's events ({@code stream=true})
    * @throws dev.affinity.model.GatewayErrorException a 400 naming a parameter the operation does not take
    */
-  static String upstream(Operation operation, MultiMap params, boolean streams) {
+  static String upstream(Operation operation, MultiMap params) {
     Set<String> allowed = switch (operation) {
       case RESPONSE_RETRIEVE -> RETRIEVE;
       case RESPONSE_INPUT_ITEMS -> INPUT_ITEMS;
@@ -45,10 +43,6 @@ final class StoredResponseQuery {
       if (operation == Operation.RESPONSE_RETRIEVE && (name.equals("stream") || STREAM_ONLY.contains(name))) {
         if (name.equals("stream") && !"true".equals(param.getValue())) {
           continue;
-        }
-        if (!streams) {
-          throw GatewayError.invalidField(name, "streaming a stored response is not served here: retrieve it"
-              + " without stream (the whole response object)").toReplyException();
         }
         if (!streamed) {
           throw GatewayError.invalidField(name, LogLine.clip(name, 60) + " is read only with stream=true")

@@ -138,6 +138,39 @@ class EventBusApiTest {
     assertThat(gone.getInteger("status")).isEqualTo(404);
   }
 
+  /**
+   * A background response streamed over the bus is resumed over the bus: {@code response_retrieve} with
+   * {@code query: {stream: true, starting_after: N}} sends the events after N to the call's {@code stream_address}.
+   */
+  @Test
+  void aBackgroundStreamIsResumedOverTheBus() throws Exception {
+    String first = "test.stream." + UUID.randomUUID();
+    Future<String> made = TestGateway.streamReceiver(member, first);
+    assertThat(await(member.eventBus().<JsonObject>request(EventBusAddress.ROUTER, new JsonObject()
+        .put("operation", "responses").put("stream_address", first).put("body", new JsonObject().put("model", "gpt")
+            .put("input", "run on").put("background", true).put("stream", true)), WITH_KEY)).body()
+        .getBoolean("stream")).isTrue();
+    String events = await(made);
+    String data = events.substring(events.indexOf("data: ") + "data: ".length(), events.indexOf('\n',
+        events.indexOf("data: ")));
+    String id = new JsonObject(data).getJsonObject("response").getString("id");
+
+    String again = "test.stream." + UUID.randomUUID();
+    Future<String> resumed = TestGateway.streamReceiver(member, again);
+    JsonObject retrieve = new JsonObject().put("operation", "response_retrieve").put("response_id", id)
+        .put("query", new JsonObject().put("stream", true).put("starting_after", 1));
+    assertThat(await(member.eventBus().<JsonObject>request(EventBusAddress.ROUTER,
+        retrieve.copy().put("stream_address", again), WITH_KEY)).body().getString("route")).isEqualTo("stored");
+    String rest = await(resumed);
+    assertThat(rest).startsWith("event: response.in_progress").contains("\"id\":\"" + id + "\"")
+        .contains("event: response.completed").doesNotContain("event: response.created");
+
+    ReplyException noAddress = (ReplyException) catchThrowable(() -> await(member.eventBus().request(
+        EventBusAddress.ROUTER, retrieve, WITH_KEY))).getCause();
+    assertThat(noAddress.failureCode()).isEqualTo(400);
+    assertThat(noAddress.getMessage()).contains("stream_address");
+  }
+
   /** A field of the wrong type is a 400 naming it, at once: it threw in the handler, and the caller heard nothing. */
   @Test
   void mistypedFieldsAreRefusedNamingThem() {
