@@ -37,23 +37,13 @@ final class BackgroundResponses {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Set<String> RUNNING = Set.of("queued", "in_progress");
   private static final Set<String> OVER = Set.of("completed", "incomplete", "failed", "cancelled");
-  /**
-   * The most responses one router waits to read back at once: each holds a timer and its call, so a flood of
-   * abandoned background responses cannot fill the heap. Past it, only clients' reads book the newest ones. The
-   * cluster's map holds at most 100,000 calls per node (cluster.xml): more checks than that would find little.
-   */
-  static final int MAX_CHECKS = 50_000;
-
   private final OwedUsage owed;
   private final Context context;
   private final long firstCheckMillis;
   private final Function<String, Optional<Deployment>> deployments;
   private final BiFunction<Deployment, ProviderCall, Future<GatewayReply>> read;
   private final Consumer<UsageReport> settled;
-  private final int maxChecks;
-  // this router's event loop's alone
-  private int checks;
-  private boolean warnedFull;
+  private final BackgroundChecks checks;
 
   /**
    * @param context     the router's event loop
@@ -62,19 +52,13 @@ final class BackgroundResponses {
    * @param deployments the configured deployment of an id
    * @param read        makes an upstream call to a deployment (the router's, with its timeout)
    * @param settled     books a call's report once its usage is known
+   * @param checks      the node's bound on the responses its routers read back at once
    */
   BackgroundResponses(OwedUsage owed, Context context, Duration firstCheck,
                       Function<String, Optional<Deployment>> deployments,
-                      BiFunction<Deployment, ProviderCall, Future<GatewayReply>> read, Consumer<UsageReport> settled) {
-    this(owed, context, firstCheck, deployments, read, settled, MAX_CHECKS);
-  }
-
-  /** @param maxChecks the most responses read back at once ({@link #MAX_CHECKS}) */
-  BackgroundResponses(OwedUsage owed, Context context, Duration firstCheck,
-                      Function<String, Optional<Deployment>> deployments,
                       BiFunction<Deployment, ProviderCall, Future<GatewayReply>> read, Consumer<UsageReport> settled,
-                      int maxChecks) {
-    this.maxChecks = maxChecks;
+                      BackgroundChecks checks) {
+    this.checks = checks;
     this.owed = owed;
     this.context = context;
     this.firstCheckMillis = firstCheck.toMillis();
@@ -112,15 +96,13 @@ final class BackgroundResponses {
     if (firstCheckMillis <= 0 || deployment.isEmpty()) {
       return;
     }
-    if (checks >= maxChecks) {
-      if (!warnedFull) {
-        warnedFull = true;
-        LOG.warning("request=" + call.pending().requestId() + " " + maxChecks + " background responses wait for"
-            + " this router to read them back: the newest are booked only when a client reads them back finished");
+    if (!checks.take()) {
+      if (checks.firstToFindItFull()) {
+        LOG.warning("request=" + call.pending().requestId() + " " + checks.max() + " background responses wait for"
+            + " this node to read them back: the newest are booked only when a client reads them back finished");
       }
       return;
     }
-    checks++;
     checkBack(responseId, deployment.get(), call, firstCheckMillis, OwedUsage.KEPT.toMillis());
   }
 
@@ -183,12 +165,9 @@ final class BackgroundResponses {
         }));
   }
 
-  /** One response less to read back; below half the bound, a new flood is warned about again. */
+  /** One response less to read back. */
   private void checkDone() {
-    checks--;
-    if (checks < maxChecks / 2) {
-      warnedFull = false;
-    }
+    checks.release();
   }
 
   /**

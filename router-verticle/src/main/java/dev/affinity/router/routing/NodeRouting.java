@@ -42,6 +42,7 @@ public final class NodeRouting extends VerticleBase {
   private final Set<String> mixedAliasWarned = ConcurrentHashMap.newKeySet();
   private LoadMap loadMap;
   private OwedUsage owedUsage = OwedUsage.inMemory();
+  private final BackgroundChecks backgroundChecks = new BackgroundChecks();
   private PinRefresher refresher;
 
   /**
@@ -141,6 +142,11 @@ public final class NodeRouting extends VerticleBase {
 
   CooldownMap cooldowns() {
     return cooldowns;
+  }
+
+  /** The node's bound on the background responses its routers read back at once. */
+  BackgroundChecks backgroundChecks() {
+    return backgroundChecks;
   }
 
   OwedUsage owedUsage() {

@@ -102,7 +102,7 @@ public final class RoutingVerticle extends VerticleBase implements NodeRouter {
             .limitingPins(new PinQuota(config.router().maxPinsPerTenant()))
         : new UnpinnedPolicy(strategy, book.eligibility());
     background = new BackgroundResponses(shared.owedUsage(), context, config.router().backgroundUsageCheck(),
-        config::deployment, this::answerOf, this::settled);
+        config::deployment, this::answerOf, this::settled, shared.backgroundChecks());
     return Future.succeededFuture();
   }
 

@@ -31,8 +31,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The node's own reads of background responses no client reads back, without an upstream: each is read until it is
- * over, then its call is booked once; a response a client's read booked is not read again; and a router reads back
- * at most so many at once, so that abandoned responses cannot fill its heap.
+ * over, then its call is booked once; a response a client's read booked is not read again; and a node's routers read
+ * back at most so many at once, so that abandoned responses cannot fill its heap.
  */
 class BackgroundResponsesCheckTest {
 
@@ -74,8 +74,12 @@ class BackgroundResponsesCheckTest {
   }
 
   private BackgroundResponses responses(Context context, int maxChecks, long firstCheckMillis) {
+    return responses(context, new BackgroundChecks(maxChecks), firstCheckMillis);
+  }
+
+  private BackgroundResponses responses(Context context, BackgroundChecks checks, long firstCheckMillis) {
     return new BackgroundResponses(owed, context, Duration.ofMillis(firstCheckMillis), config::deployment,
-        (deployment, call) -> read(call), booked::add, maxChecks);
+        (deployment, call) -> read(call), booked::add, checks);
   }
 
   /** A new response of {@code status}, which {@code responses} now owes the call {@code requestId} for: its id. */
@@ -161,5 +165,22 @@ class BackgroundResponsesCheckTest {
     String later = owing(context, responses, "completed", "req-later");
     await(() -> booked.size() >= 4);
     assertThat(reads).contains(later);
+  }
+
+  /** The bound is the node's: its routers, one per event loop, share it (it was each router's: cores times more). */
+  @Test
+  void theNodesRoutersShareTheBound() throws Exception {
+    BackgroundChecks node = new BackgroundChecks(2);
+    Context first = vertx.getOrCreateContext();
+    Context second = vertx.getOrCreateContext();
+    BackgroundResponses one = responses(first, node, 300);
+    BackgroundResponses other = responses(second, node, 300);
+    String a = owing(first, one, "completed", "req-a");
+    String b = owing(second, other, "completed", "req-b");
+    String c = owing(second, other, "completed", "req-c");
+    await(() -> booked.size() >= 2);
+    Thread.sleep(500);
+    assertThat(reads).containsExactlyInAnyOrder(a, b);
+    assertThat(owed.owes(c).toCompletableFuture().get()).as("left to a client's read").isTrue();
   }
 }
