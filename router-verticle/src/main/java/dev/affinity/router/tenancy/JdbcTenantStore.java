@@ -432,42 +432,42 @@ public final class JdbcTenantStore implements TenantStore {
 
   @Override
   public synchronized List<SpendRow> spendRows(SpendFilter filter) {
-    return run(db -> {
-      List<Object> values = new ArrayList<>();
-      String sql = "SELECT entry_id, request_id, key_id, key_hash_prefix, team_id, key_alias, model, deployment,"
-          + " route, status, input_tokens, cache_write_tokens, cache_read_tokens, output_tokens, cost_usd, latency_ms,"
-          + " created_at FROM affinity_spend" + where(filter, values)
-          + " ORDER BY created_at DESC, entry_id LIMIT " + filter.limit();
-      List<SpendRow> found = new ArrayList<>();
-      try (PreparedStatement select = bound(db, sql, values); ResultSet rows = select.executeQuery()) {
-        while (rows.next()) {
+    return spend("SELECT entry_id, request_id, key_id, key_hash_prefix, team_id, key_alias, model, deployment, route,"
+        + " status, input_tokens, cache_write_tokens, cache_read_tokens, output_tokens, cost_usd, latency_ms,"
+        + " created_at", filter, " ORDER BY created_at DESC, entry_id LIMIT " + filter.limit(), rows -> {
           int i = 0;
-          found.add(new SpendRow(rows.getString(++i), rows.getString(++i), rows.getString(++i), rows.getString(++i),
+          return new SpendRow(rows.getString(++i), rows.getString(++i), rows.getString(++i), rows.getString(++i),
               rows.getString(++i), rows.getString(++i), rows.getString(++i), rows.getString(++i),
               rows.getString(++i), rows.getInt(++i), rows.getLong(++i), rows.getLong(++i), rows.getLong(++i),
-              rows.getLong(++i), rows.getDouble(++i), rows.getLong(++i), rows.getLong(++i)));
-        }
-      }
-      db.commit();
-      return found;
-    });
+              rows.getLong(++i), rows.getDouble(++i), rows.getLong(++i), rows.getLong(++i));
+        });
   }
 
   @Override
   public synchronized List<DaySpend> spendByDay(SpendFilter filter) {
+    String day = "(created_at / " + DAY_MILLIS + ")"; // both BIGINT: integer division
+    return spend("SELECT " + day + " AS spend_day, key_id, MIN(key_hash_prefix), team_id, model, SUM(cost_usd),"
+        + " SUM(input_tokens + cache_write_tokens + cache_read_tokens), SUM(output_tokens)", filter,
+        " GROUP BY " + day + ", key_id, team_id, model ORDER BY spend_day, key_id, team_id, model", rows -> {
+          int i = 0;
+          return new DaySpend(rows.getLong(++i), rows.getString(++i), rows.getString(++i), rows.getString(++i),
+              rows.getString(++i), rows.getDouble(++i), rows.getLong(++i), rows.getLong(++i));
+        });
+  }
+
+  private interface RowReader<T> {
+    T read(ResultSet row) throws SQLException;
+  }
+
+  /** {@code select} over the spend rows {@code filter} selects, then {@code rest}; each row read by {@code reader}. */
+  private <T> List<T> spend(String select, SpendFilter filter, String rest, RowReader<T> reader) {
     return run(db -> {
       List<Object> values = new ArrayList<>();
-      String day = "(created_at / " + DAY_MILLIS + ")"; // both BIGINT: integer division
-      String sql = "SELECT " + day + " AS spend_day, key_id, MIN(key_hash_prefix), team_id, model, SUM(cost_usd),"
-          + " SUM(input_tokens + cache_write_tokens + cache_read_tokens), SUM(output_tokens)"
-          + " FROM affinity_spend" + where(filter, values) + " GROUP BY " + day + ", key_id, team_id, model"
-          + " ORDER BY spend_day, key_id, team_id, model";
-      List<DaySpend> found = new ArrayList<>();
-      try (PreparedStatement select = bound(db, sql, values); ResultSet rows = select.executeQuery()) {
+      String sql = select + " FROM affinity_spend" + where(filter, values) + rest;
+      List<T> found = new ArrayList<>();
+      try (PreparedStatement statement = bound(db, sql, values); ResultSet rows = statement.executeQuery()) {
         while (rows.next()) {
-          int i = 0;
-          found.add(new DaySpend(rows.getLong(++i), rows.getString(++i), rows.getString(++i), rows.getString(++i),
-              rows.getString(++i), rows.getDouble(++i), rows.getLong(++i), rows.getLong(++i)));
+          found.add(reader.read(rows));
         }
       }
       db.commit();
