@@ -44,6 +44,8 @@ public final class UpstreamBody implements BodyStream {
   private Batch collecting;
   private boolean firstReadOpen;
   private boolean finished;
+  // the consumer cancelled while the upstream had still to name its background response: read on, relaying nothing
+  private boolean consumerGone;
   private final long idleTimeoutMillis;
   private long idleTimer = -1;
   private long lastHeardNanos;
@@ -111,7 +113,7 @@ public final class UpstreamBody implements BodyStream {
   public UpstreamBody handler(Handler<Buffer> handler) {
     captureConsumer();
     consumerData = handler;
-    whileOpen(() -> {
+    whileConsumed(() -> {
       dataHandler = handler;
       response.handler(handler == null ? null : this::onChunk);
     });
@@ -124,6 +126,12 @@ public final class UpstreamBody implements BodyStream {
     }
     watchForSilence();
     Buffer out = translation.chunk(chunk);
+    if (consumerGone) {
+      if (!translation.awaitingResponseId()) {
+        endRead(new ClientGoneException());
+      }
+      return;
+    }
     if (out != null && out.length() > 0) {
       batch().append(out);
     }
@@ -150,7 +158,7 @@ public final class UpstreamBody implements BodyStream {
   public UpstreamBody endHandler(Handler<Void> endHandler) {
     captureConsumer();
     consumerEnd = endHandler;
-    whileOpen(() -> {
+    whileConsumed(() -> {
       clientEndHandler = endHandler;
       response.endHandler(this::endOfUpstream);
     });
@@ -161,6 +169,9 @@ public final class UpstreamBody implements BodyStream {
     // what the translation still holds (a frame cut short, the closing frames) is read before the outcome
     Buffer tail = translation.end();
     finish(null);
+    if (consumerGone) {
+      return;
+    }
     Batch last = batch();
     if (tail != null && tail.length() > 0) {
       last.append(tail);
@@ -172,7 +183,7 @@ public final class UpstreamBody implements BodyStream {
   public UpstreamBody exceptionHandler(Handler<Throwable> handler) {
     captureConsumer();
     consumerException = handler;
-    whileOpen(() -> {
+    whileConsumed(() -> {
       clientExceptionHandler = handler;
       response.exceptionHandler(this::onFailure);
     });
@@ -181,7 +192,9 @@ public final class UpstreamBody implements BodyStream {
 
   private void onFailure(Throwable failure) {
     finish(failure);
-    batch().failure = failure;
+    if (!consumerGone) {
+      batch().failure = failure;
+    }
   }
 
   /**
@@ -218,7 +231,7 @@ public final class UpstreamBody implements BodyStream {
   @Override
   public UpstreamBody pause() {
     pausedWhileReplaying = true;
-    onUpstream(() -> {
+    whileConsumed(() -> {
       stopWatching(); // a slow client is not a silent upstream
       response.pause();
     });
@@ -230,7 +243,7 @@ public final class UpstreamBody implements BodyStream {
     if (replayedFirstRead()) {
       return this;
     }
-    onUpstream(() -> {
+    whileConsumed(() -> {
       watchForSilence();
       response.resume();
     });
@@ -242,7 +255,7 @@ public final class UpstreamBody implements BodyStream {
     if (replayedFirstRead()) {
       return this;
     }
-    onUpstream(() -> {
+    whileConsumed(() -> {
       watchForSilence();
       response.fetch(amount);
     });
@@ -302,26 +315,47 @@ public final class UpstreamBody implements BodyStream {
     }
   }
 
+  /**
+   * Ends the upstream read for a consumer that no longer wants the answer. A background response the upstream has
+   * not named yet runs on there regardless: the read goes on, relaying nothing, until its id came (and the outcome
+   * carries it, so that the call is read back and booked), or the upstream ends, fails or falls silent.
+   */
   @Override
   public void cancel() {
-    whileOpen(() -> {
-      finish(new ClientGoneException());
+    whileConsumed(() -> {
       // no further data or end: what this read collected is dropped with the rest
       collecting = null;
-      response.handler(null);
-      response.endHandler(null);
-      response.exceptionHandler(null);
-      response.request().reset();
+      if (translation.awaitingResponseId()) {
+        consumerGone = true;
+        dataHandler = null;
+        clientEndHandler = null;
+        clientExceptionHandler = null;
+        listen();
+        watchForSilence();
+        response.resume();
+      } else {
+        endRead(new ClientGoneException());
+      }
     });
   }
 
+  /** Finishes with {@code cause} and drops the rest of the upstream answer (on the upstream context). */
+  private void endRead(Throwable cause) {
+    finish(cause);
+    response.handler(null);
+    response.endHandler(null);
+    response.exceptionHandler(null);
+    response.request().reset();
+  }
+
   /**
-   * Handler changes and cancellation once the upstream answer is over are moot (a pipe unregisters its handlers
-   * when it completes), and Vert.x refuses them on an ended response: they are dropped.
+   * What the consumer asks (handlers, flow control, cancellation) once the upstream answer is over is moot (a pipe
+   * unregisters its handlers when it completes), and Vert.x refuses it on an ended response; once the consumer
+   * cancelled, the read is no longer the consumer's. Either way it is dropped.
    */
-  private void whileOpen(Runnable action) {
+  private void whileConsumed(Runnable action) {
     onUpstream(() -> {
-      if (!finished) {
+      if (!finished && !consumerGone) {
         action.run();
       }
     });

@@ -108,8 +108,37 @@ class UpstreamBodyTest {
     assertEquals(List.of(EVENTS, "END"), consume(port));
   }
 
+  /**
+   * A background response's stream whose client leaves before its first event (the upstream sent only the head):
+   * the upstream runs the response on, so the read goes on until the stream names it, and the outcome carries the id
+   * for the call to be read back and booked. Then the upstream call ends.
+   */
+  @Test
+  void aConsumerLeavingBeforeABackgroundResponseIsNamedLeavesTheReadOnUntilItIs() throws Exception {
+    int port = upstream(false, true);
+    Context upstreamContext = vertx.getOrCreateContext();
+    HttpClient client = vertx.createHttpClient();
+    Promise<UpstreamBody> handedOver = Promise.promise();
+    NamedLater translation = new NamedLater();
+    upstreamContext.runOnContext(v -> client.request(HttpMethod.POST, port, "127.0.0.1", "/v1/responses")
+        .compose(request -> request.send("{}"))
+        .onSuccess(response -> {
+          UpstreamBody body = new UpstreamBody(response, upstreamContext, translation, 5_000, failure ->
+              new CallOutcome(200, TokenUsage.NONE, failure == null ? null : "client_disconnected",
+                  null, translation.runningResponse()));
+          body.firstRead(() -> handedOver.complete(body));
+        })
+        .onFailure(handedOver::fail));
+    UpstreamBody body = await(handedOver.future());
+    assertNull(translation.runningResponse(), "the head came alone");
+    vertx.getOrCreateContext().runOnContext(v -> body.cancel());
+    CallOutcome outcome = await(body.outcome());
+    assertEquals("resp_1", outcome.runningResponse());
+    assertEquals("client_disconnected", outcome.errorType());
+  }
+
   /** A translation that hands the upstream's bytes on as they are. */
-  private static final class Unchanged implements StreamTranslation {
+  private static class Unchanged implements StreamTranslation {
     @Override
     public Buffer chunk(Buffer upstream) {
       return upstream;
@@ -133,6 +162,29 @@ class UpstreamBodyTest {
     @Override
     public String contentType() {
       return null;
+    }
+  }
+
+  /** As {@link Unchanged}, for a background response the upstream names in its first event. */
+  private static final class NamedLater extends Unchanged {
+    private volatile String named;
+
+    @Override
+    public Buffer chunk(Buffer upstream) {
+      if (upstream.toString(StandardCharsets.UTF_8).contains("\"n\":1")) {
+        named = "resp_1";
+      }
+      return upstream;
+    }
+
+    @Override
+    public String runningResponse() {
+      return named;
+    }
+
+    @Override
+    public boolean awaitingResponseId() {
+      return named == null;
     }
   }
 }

@@ -26,16 +26,20 @@ final class ResponseEventStream implements StreamTranslation {
   private static final Set<String> RUNNING = Set.of("queued", "in_progress");
 
   private final String deploymentId;
+  private final boolean background;
   private final SseEventReader reader = new SseEventReader(PushedStream.MAX_EVENT_BYTES);
   private final SseEventReader.Listener relay = this::relay;
   private Buffer out = Buffer.buffer();
   private TokenUsage usage = TokenUsage.NONE;
   private String errorType;
   private String runningResponse;
+  private boolean named;
   private boolean done;
 
-  ResponseEventStream(String deploymentId) {
+  /** @param background whether the request asked for a background response */
+  ResponseEventStream(String deploymentId, boolean background) {
     this.deploymentId = deploymentId;
+    this.background = background;
   }
 
   @Override
@@ -100,6 +104,7 @@ final class ResponseEventStream implements StreamTranslation {
       errorType = response.path("error").path("code").asText("server_error");
     }
     ResponsesToOpenAi.named(response, deploymentId);
+    named = true;
     boolean running = RUNNING.contains(response.path("status").asText(""));
     runningResponse = running && response.path("background").asBoolean(false) ? response.path("id").asText(null)
         : null;
@@ -146,5 +151,10 @@ final class ResponseEventStream implements StreamTranslation {
   @Override
   public String runningResponse() {
     return runningResponse;
+  }
+
+  @Override
+  public boolean awaitingResponseId() {
+    return background && !named && !done;
   }
 }

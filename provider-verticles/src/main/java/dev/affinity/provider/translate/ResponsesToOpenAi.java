@@ -113,7 +113,9 @@ public final class ResponsesToOpenAi implements Translator {
 
   @Override
   public StreamTranslation stream(ProviderCall call) {
-    return new ResponseEventStream(call.deployment().id());
+    JsonNode request = call.request().json();
+    return new ResponseEventStream(call.deployment().id(),
+        request != null && request.path("background").asBoolean(false));
   }
 
   /** Gives a response object's {@code id} and {@code previous_response_id} the gateway's form, in place. */

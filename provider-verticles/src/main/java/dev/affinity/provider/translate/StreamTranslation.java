@@ -44,4 +44,13 @@ public interface StreamTranslation {
   default String runningResponse() {
     return null;
   }
+
+  /**
+   * Whether the stream is of a background response it has not named yet: the upstream runs it whether or not anyone
+   * reads the stream, so a consumer that leaves now must not end the read before the response's id comes (without
+   * it, the call could never be read back and booked).
+   */
+  default boolean awaitingResponseId() {
+    return false;
+  }
 }

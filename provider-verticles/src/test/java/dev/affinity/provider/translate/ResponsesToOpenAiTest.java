@@ -214,6 +214,21 @@ class ResponsesToOpenAiTest {
     assertThat(foreground.runningResponse()).as("not in the background: it stops with its stream").isNull();
   }
 
+  /** Until a background response's stream named it, a consumer's leaving must not end the read (UpstreamBody). */
+  @Test
+  void aBackgroundResponseIsAwaitedUntilItsStreamNamesIt() {
+    String asked = body.replaceFirst("\\{", "{\"background\":true,");
+    StreamTranslation stream = pair.stream(call(Operation.RESPONSES, deployment, asked, false));
+    assertThat(stream.awaitingResponseId()).as("nothing came yet").isTrue();
+    stream.chunk(Buffer.buffer(utf8(EVENTS.substring(0, 40))));
+    assertThat(stream.awaitingResponseId()).as("the first event cut short").isTrue();
+    stream.chunk(Buffer.buffer(utf8(EVENTS.substring(40, EVENTS.indexOf("event: response.in_progress")))));
+    assertThat(stream.awaitingResponseId()).as("response.created named it").isFalse();
+
+    StreamTranslation foreground = pair.stream(call(Operation.RESPONSES, deployment, body, false));
+    assertThat(foreground.awaitingResponseId()).as("a foreground response stops with its stream").isFalse();
+  }
+
   @Test
   void anErrorEventIsRelayedAndItsCodeRead() {
     String events = """

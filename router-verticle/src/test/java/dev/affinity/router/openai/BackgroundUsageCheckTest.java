@@ -10,7 +10,11 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.URI;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -55,6 +59,32 @@ class BackgroundUsageCheckTest {
     assertThat(client.responses().retrieve(queued.id()).status().orElseThrow().toString()).isEqualTo("completed");
     Thread.sleep(300);
     assertThat(spend(key)).isEqualTo(spend);
+  }
+
+  /**
+   * A streamed background response whose client left before any byte of the answer: the upstream runs it on, so the
+   * gateway reads its stream until the response is named, then reads it back and books it as above.
+   */
+  @Test
+  void aStreamedBackgroundResponseWhoseClientLeftBeforeItsFirstEventIsBooked() throws Exception {
+    String key = upstream.gateway().admin("/key/generate", new JsonObject(), MASTER).getString("key");
+    byte[] body = """
+        {"model":"gpt-4o","input":"I leave at once","background":true,"stream":true}""".getBytes(UTF_8);
+    URI base = URI.create(upstream.gateway().baseUrl());
+    try (Socket socket = new Socket(base.getHost(), base.getPort())) {
+      OutputStream out = socket.getOutputStream();
+      out.write(("POST /v1/responses HTTP/1.1\r\nhost: " + base.getAuthority() + "\r\nauthorization: Bearer " + key
+          + "\r\ncontent-type: application/json\r\ncontent-length: " + body.length + "\r\n\r\n")
+          .getBytes(UTF_8));
+      out.write(body);
+      out.flush();
+    } // gone before the answer
+    double spend = 0;
+    for (int i = 0; i < 200 && spend <= 0; i++) {
+      Thread.sleep(50);
+      spend = spend(key);
+    }
+    assertThat(spend).as("booked by the gateway's own read").isPositive();
   }
 
   private static double spend(String key) throws Exception {
