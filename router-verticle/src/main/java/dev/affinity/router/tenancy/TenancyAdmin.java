@@ -10,6 +10,8 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -66,6 +68,16 @@ public final class TenancyAdmin {
     router.get("/team/list").handler(ctx -> admin(ctx, request -> listTeams()));
     router.get("/spend/logs").handler(this::spendLogs);
     router.get("/global/spend/report").handler(ctx -> admin(ctx, request -> spendReport(ctx)));
+    router.get("/global/spend").handler(ctx -> admin(ctx, request -> globalSpend(ctx)));
+    router.get("/global/spend/logs").handler(ctx -> admin(ctx, request -> globalSpendPerDay(ctx)));
+    router.get("/global/spend/keys").handler(ctx -> admin(ctx, request -> Answer.ok(GlobalSpend.byKey(lastDays(null),
+        GlobalSpend.limit(ctx.queryParams(), "/global/spend/keys"), tenancy.directory()::keyById))));
+    router.get("/global/spend/models").handler(ctx -> admin(ctx, request -> Answer.ok(GlobalSpend.byModel(
+        lastDays(null), GlobalSpend.limit(ctx.queryParams(), "/global/spend/models")))));
+    router.get("/global/spend/teams").handler(ctx -> admin(ctx, request -> {
+      GlobalSpend.only(ctx.queryParams(), "/global/spend/teams", Set.of());
+      return Answer.ok(GlobalSpend.byTeam(lastDays(null), this::teamName));
+    }));
   }
 
   /** An answer of an admin operation: status and JSON (an object or, for /team/list, an array). */
@@ -295,40 +307,62 @@ public final class TenancyAdmin {
         error(ctx, new GatewayError(403, "permission_error", "a virtual key may only read its own /spend/logs"));
         return;
       }
-      run(ctx, () -> {
-        String keyId = identity.caller().admin() ? null : identity.key().id();
-        if (query.key() != null) {
-          VirtualKey named = keyOrNull(query.key());
-          if (named == null) {
-            return Answer.ok(new JsonArray()); // no such key now: no rows to show by it
-          }
-          keyId = named.id();
-        }
+      String reference = query.key() != null ? query.key()
+          : identity.caller().admin() ? null : identity.key().tokenHash();
+      run(ctx, () -> forKey(reference, keyId -> {
         SpendFilter filter = query.filter(keyId);
-        return Answer.ok(query.summarized()
+        return query.summarized()
             ? SpendLog.summary(tenancy.store().spendByDay(filter), this::hashOf)
-            : SpendLog.rows(tenancy.store().spendRows(filter), this::hashOf));
-      });
+            : SpendLog.rows(tenancy.store().spendRows(filter), this::hashOf);
+      }));
     });
   }
 
   /** LiteLLM's {@code /global/spend/report} ({@link SpendReport}), for the master key. */
   private Answer spendReport(RoutingContext ctx) {
     SpendReport.Query query = SpendReport.Query.of(ctx.queryParams());
-    String keyId = null;
-    if (query.key() != null) {
-      VirtualKey named = keyOrNull(query.key());
-      if (named == null) {
-        return Answer.ok(new JsonArray());
-      }
-      keyId = named.id();
+    return forKey(query.key(), keyId -> {
+      List<TenantStore.DaySpend> spends = tenancy.store().spendByDay(query.filter(keyId));
+      return query.byKey() ? SpendReport.byKey(spends, this::hashOf)
+          : SpendReport.byTeam(spends, this::teamName, this::hashOf);
+    });
+  }
+
+  /** LiteLLM's {@code /global/spend}: the last 30 days' spend ({@link GlobalSpend}), for the master key. */
+  private Answer globalSpend(RoutingContext ctx) {
+    GlobalSpend.only(ctx.queryParams(), "/global/spend", Set.of());
+    return Answer.ok(GlobalSpend.total(lastDays(null)));
+  }
+
+  /** LiteLLM's {@code /global/spend/logs}: the last 30 days' spend per day, every key's or one's. */
+  private Answer globalSpendPerDay(RoutingContext ctx) {
+    GlobalSpend.only(ctx.queryParams(), "/global/spend/logs", Set.of("api_key"));
+    String reference = ctx.queryParams().get("api_key");
+    return forKey(reference == null || reference.isBlank() ? null : reference,
+        keyId -> GlobalSpend.perDay(lastDays(keyId), keyId == null ? null : hashOf(keyId)));
+  }
+
+  /** The spend of the last 30 days ({@link GlobalSpend#window}), of {@code keyId}'s calls or, when null, all. */
+  private List<TenantStore.DaySpend> lastDays(String keyId) {
+    return tenancy.store().spendByDay(GlobalSpend.window(LocalDate.now(ZoneOffset.UTC), keyId));
+  }
+
+  /**
+   * What {@code read} answers for the key {@code reference} names (the key or its hash), given its id; for no
+   * reference, with a null id (every key). A key that does not exist now has no rows to show: an empty list.
+   */
+  private Answer forKey(String reference, Function<String, Object> read) {
+    if (reference == null) {
+      return Answer.ok(read.apply(null));
     }
-    List<TenantStore.DaySpend> spends = tenancy.store().spendByDay(query.filter(keyId));
-    return Answer.ok(query.byKey() ? SpendReport.byKey(spends, this::hashOf)
-        : SpendReport.byTeam(spends, teamId -> {
-          Team team = tenancy.directory().teamById(teamId);
-          return team != null && team.teamAlias() != null ? team.teamAlias() : teamId;
-        }, this::hashOf));
+    VirtualKey named = keyOrNull(reference);
+    return Answer.ok(named == null ? new JsonArray() : read.apply(named.id()));
+  }
+
+  /** A team's name in the spend reports: its alias, else its id. */
+  private String teamName(String teamId) {
+    Team team = tenancy.directory().teamById(teamId);
+    return team != null && team.teamAlias() != null ? team.teamAlias() : teamId;
   }
 
   /** The key named by {@code reference} (the key or its hash), or null when there is none. */

@@ -489,6 +489,72 @@ class KeyManagementTest {
     }
   }
 
+  /**
+   * LiteLLM's 30-day overviews, as its admin UI reads them: the total, per day, per key, per model and per team, with
+   * key hashes and aliases, never a key; the master key's only.
+   */
+  @Test
+  void theGlobalSpendOverviewsShowTheLastThirtyDays() throws Exception {
+    String teamId = admin("/team/new", new JsonObject().put("team_alias", "overview-team")).getString("team_id");
+    String inTeam = newKey(new JsonObject().put("team_id", teamId).put("key_alias", "overview-key"));
+    for (int i = 0; i < 2; i++) {
+      assertThat(infer(inTeam, "sonnet").statusCode()).isEqualTo(200);
+    }
+    double spent = TestGateway.eventually(() -> spendLogs("?api_key=" + inTeam, MASTER), found -> found.size() == 2)
+        .stream().mapToDouble(row -> ((JsonObject) row).getDouble("spend")).sum();
+    String today = java.time.LocalDate.now(java.time.ZoneOffset.UTC).toString();
+
+    JsonObject total = new JsonObject(overview("/global/spend"));
+    assertThat(total.getDouble("spend")).isGreaterThanOrEqualTo(spent);
+    assertThat(total.getDouble("max_budget")).isZero();
+
+    JsonArray keyDays = new JsonArray(overview("/global/spend/logs?api_key=" + inTeam));
+    assertThat(keyDays).singleElement().satisfies(day -> {
+      assertThat(((JsonObject) day).getString("date")).isEqualTo(today);
+      assertThat(((JsonObject) day).getDouble("spend")).isCloseTo(spent, org.assertj.core.data.Offset.offset(1e-9));
+      assertThat(((JsonObject) day).getString("api_key")).isEqualTo(KeyToken.hash(inTeam));
+    });
+    JsonArray days = new JsonArray(overview("/global/spend/logs"));
+    assertThat(days.getJsonObject(days.size() - 1).getDouble("spend")).isGreaterThanOrEqualTo(spent);
+
+    String keysBody = overview("/global/spend/keys");
+    assertThat(keysBody).doesNotContain(inTeam);
+    JsonArray keys = new JsonArray(keysBody);
+    JsonObject mine = keys.stream().map(JsonObject.class::cast)
+        .filter(key -> KeyToken.hash(inTeam).equals(key.getString("api_key"))).findFirst().orElseThrow();
+    assertThat(mine.getString("key_alias")).isEqualTo("overview-key");
+    assertThat(mine.getDouble("total_spend")).isCloseTo(spent, org.assertj.core.data.Offset.offset(1e-9));
+    for (int i = 1; i < keys.size(); i++) {
+      assertThat(keys.getJsonObject(i).getDouble("total_spend")).as("the costliest first")
+          .isLessThanOrEqualTo(keys.getJsonObject(i - 1).getDouble("total_spend"));
+    }
+    assertThat(new JsonArray(overview("/global/spend/keys?limit=1"))).hasSize(1);
+
+    JsonArray models = new JsonArray(overview("/global/spend/models"));
+    assertThat(models.stream().map(JsonObject.class::cast)
+        .filter(model -> model.getString("model").equals("sonnet")).findFirst().orElseThrow()
+        .getDouble("total_spend")).isGreaterThanOrEqualTo(spent);
+
+    JsonObject teams = new JsonObject(overview("/global/spend/teams"));
+    assertThat(teams.getJsonArray("teams")).contains("overview-team");
+    JsonObject todays = teams.getJsonArray("daily_spend").stream().map(JsonObject.class::cast)
+        .filter(day -> day.getString("date").equals(today)).findFirst().orElseThrow();
+    assertThat(todays.getDouble("overview-team")).isCloseTo(spent, org.assertj.core.data.Offset.offset(0.005));
+
+    for (String path : List.of("/global/spend", "/global/spend/logs", "/global/spend/keys", "/global/spend/models",
+        "/global/spend/teams")) {
+      assertThat(gateway.get(path, "x-api-key", inTeam).statusCode()).as(path).isEqualTo(403);
+      assertThat(gateway.get(path + "?user_id=me", "x-api-key", MASTER).statusCode()).as(path).isEqualTo(400);
+    }
+    assertThat(gateway.get("/global/spend/models?limit=zero", "x-api-key", MASTER).statusCode()).isEqualTo(400);
+  }
+
+  private static String overview(String path) throws Exception {
+    HttpResponse<String> response = gateway.get(path, "x-api-key", MASTER);
+    assertThat(response.statusCode()).as(path + ": " + response.body()).isEqualTo(200);
+    return response.body();
+  }
+
   private static JsonArray spendReport(String query) throws Exception {
     HttpResponse<String> response = gateway.get("/global/spend/report" + query, "x-api-key", MASTER);
     assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
