@@ -65,6 +65,8 @@ public final class LoadBench {
 
   /** --baseline-jar: another build's affinity.jar, run as the one-node target {@code affinity-base}, or null. */
   private static Path baselineJar;
+  /** --baseline-opts: the JVM options of {@code affinity-base} when not the gateways' (say, a flag's effect), or null. */
+  private static String baselineOpts;
 
   /** --stream-in-flight: streams in flight in a second part of the stream phase, or null for none. */
   private static Integer streamsInFlight;
@@ -91,7 +93,7 @@ public final class LoadBench {
 
     /** The options that take a value. */
     private static final Set<String> FLAGS = Set.of("root", "out", "portkey-dir", "nodes", "gateway-opts",
-        "baseline-jar", "stream-in-flight", "in-flight", "rates", "targets", "phases");
+        "baseline-jar", "baseline-opts", "stream-in-flight", "in-flight", "rates", "targets", "phases");
 
     static Settings parse(String[] args) {
       boolean quick = Arrays.asList(args).contains("--quick");
@@ -127,6 +129,7 @@ public final class LoadBench {
       if (flags.containsKey("baseline-jar")) {
         baselineJar = Path.of(flags.get("baseline-jar")).toAbsolutePath();
       }
+      baselineOpts = flags.get("baseline-opts");
       if (flags.containsKey("stream-in-flight")) {
         streamsInFlight = Integer.parseInt(flags.get("stream-in-flight"));
       }
@@ -657,7 +660,8 @@ public final class LoadBench {
       String members = apart ? "127.0.0.1:" + (clusterPort + i) : all;
       int port = freePort();
       List<String> command = new ArrayList<>(List.of(java()));
-      command.addAll(Arrays.asList(settings.gatewayOpts().trim().split("\\s+")));
+      String opts = label.equals("affinity-base") && baselineOpts != null ? baselineOpts : settings.gatewayOpts();
+      command.addAll(Arrays.asList(opts.trim().split("\\s+")));
       if (settings.jfr()) {
         command.add("-XX:StartFlightRecording=filename=" + settings.out().resolve(label + "-" + nodes + "-" + i
             + ".jfr") + ",settings=profile");
