@@ -3,8 +3,8 @@ package dev.affinity.provider.gemini;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.affinity.model.JsonBody;
 import dev.affinity.model.GatewayError;
-import dev.affinity.model.Operation;
 import dev.affinity.model.ProviderCall;
 import dev.affinity.model.TokenUsage;
 import dev.affinity.provider.translate.Answer;
@@ -93,10 +93,10 @@ public final class GeminiExchange {
     }
     if (call.request().operation().countsTokens()) {
       ObjectNode count = JSON.createObjectNode().put("input_tokens", json.path("totalTokens").asLong());
-      return Answer.json(200, Buffer.buffer(count.toString()), TokenUsage.NONE, null);
+      return Answer.json(200, JsonBody.of(count), TokenUsage.NONE, null);
     }
     ObjectNode message = GeminiToAnthropic.message(json, call.request().model());
     TokenUsage usage = GeminiToAnthropic.usage(json.path("usageMetadata"));
-    return Answer.json(200, Buffer.buffer(message.toString()), usage, null);
+    return Answer.json(200, JsonBody.of(message), usage, null);
   }
 }

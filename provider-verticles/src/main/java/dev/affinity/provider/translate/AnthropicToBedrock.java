@@ -2,9 +2,9 @@ package dev.affinity.provider.translate;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.affinity.model.JsonBody;
 import dev.affinity.model.ClientApi;
 import dev.affinity.model.GatewayError;
-import dev.affinity.model.Operation;
 import dev.affinity.model.ProviderCall;
 import dev.affinity.model.TokenUsage;
 import dev.affinity.model.config.ProviderKind;
@@ -81,8 +81,8 @@ public final class AnthropicToBedrock implements Translator {
     }
     if (call.request().operation().countsTokens()) {
       // CountTokens says {"inputTokens": n}; Anthropic's count_tokens says {"input_tokens": n}
-      return Answer.json(0, Buffer.buffer(JSON.createObjectNode()
-          .put("input_tokens", json.path("inputTokens").asLong()).toString()), TokenUsage.NONE, null);
+      return Answer.json(0, JsonBody.of(JSON.createObjectNode()
+          .put("input_tokens", json.path("inputTokens").asLong())), TokenUsage.NONE, null);
     }
     return AnthropicAnswer.message(json, body);
   }

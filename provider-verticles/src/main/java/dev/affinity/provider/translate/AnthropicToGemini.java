@@ -3,8 +3,8 @@ package dev.affinity.provider.translate;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.affinity.model.JsonBody;
 import dev.affinity.model.ClientApi;
-import dev.affinity.model.Operation;
 import dev.affinity.model.ProviderCall;
 import dev.affinity.model.config.ProviderKind;
 import dev.affinity.provider.anthropic.SseUsageTap;
@@ -41,12 +41,12 @@ public final class AnthropicToGemini implements Translator {
   public Buffer requestBody(ProviderCall call) {
     ObjectNode gemini = GeminiExchange.request(call);
     if (!call.request().operation().countsTokens()) {
-      return Buffer.buffer(gemini.toString());
+      return JsonBody.of(gemini);
     }
     String model = call.deployment().upstreamModel(call.request().model());
     ObjectNode wrapped = JsonNodeFactory.instance.objectNode();
     wrapped.set("generateContentRequest", GeminiExchange.forCounting(gemini).put("model", "models/" + model));
-    return Buffer.buffer(wrapped.toString());
+    return JsonBody.of(wrapped);
   }
 
   /** Always JSON the pair wrote, whatever Google's front end (or a proxy) labelled the answer. */

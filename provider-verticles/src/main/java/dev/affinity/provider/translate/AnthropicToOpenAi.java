@@ -2,6 +2,7 @@ package dev.affinity.provider.translate;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.affinity.model.JsonBody;
 import dev.affinity.model.ClientApi;
 import dev.affinity.model.GatewayError;
 import dev.affinity.model.ProviderCall;
@@ -55,7 +56,7 @@ public final class AnthropicToOpenAi implements Translator {
     }
     if (status < 400 && json != null && json.isObject()) {
       TokenUsage usage = OpenAiUsage.of(json.get("usage"));
-      return Answer.json(0, Buffer.buffer(ChatAnswerToMessages.message(json, call.request().model()).toString()),
+      return Answer.json(0, JsonBody.of(ChatAnswerToMessages.message(json, call.request().model())),
           usage == null ? TokenUsage.NONE : usage, null);
     }
     if (status < 400) {

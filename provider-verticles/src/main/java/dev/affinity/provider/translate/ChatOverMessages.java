@@ -2,6 +2,7 @@ package dev.affinity.provider.translate;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.affinity.model.JsonBody;
 import dev.affinity.model.ClientApi;
 import dev.affinity.model.ProviderCall;
 import dev.affinity.model.config.ProviderKind;
@@ -61,10 +62,10 @@ abstract class ChatOverMessages implements Translator {
       json = null;
     }
     if (answered < 400 && json != null) {
-      return Answer.json(anthropic.status(), Buffer.buffer(MessagesToChat.response(json, call.request().model(),
-          answersInJson(call)).toString()), anthropic.usage(), null);
+      return Answer.json(anthropic.status(), JsonBody.of(MessagesToChat.response(json, call.request().model(),
+          answersInJson(call))), anthropic.usage(), null);
     }
-    return Answer.json(anthropic.status(), Buffer.buffer(MessagesToChat.error(answered, json).toString()),
+    return Answer.json(anthropic.status(), JsonBody.of(MessagesToChat.error(answered, json)),
         anthropic.usage(), anthropic.errorType());
   }
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.affinity.model.JsonBody;
 import dev.affinity.model.ClientApi;
 import dev.affinity.model.ProviderCall;
 import dev.affinity.model.TokenUsage;
@@ -71,7 +72,7 @@ public final class ResponsesToOpenAi implements Translator {
         .orElseThrow(() -> new TranslationException(ResponseIds.PREVIOUS_RESPONSE_ID
             + ": not a response of the deployment this request was sent to", ResponseIds.PREVIOUS_RESPONSE_ID));
     body.put(ResponseIds.PREVIOUS_RESPONSE_ID, origin.upstreamId());
-    return serialised(body);
+    return JsonBody.of(body);
   }
 
   @Override
@@ -96,19 +97,11 @@ public final class ResponsesToOpenAi implements Translator {
       }
       TokenUsage made = OpenAiUsage.ofResponse(json.get("usage"));
       named((ObjectNode) json, call.deployment().id());
-      return Answer.relayed(serialised(json), made == null ? TokenUsage.NONE : made, null);
+      return Answer.relayed(JsonBody.of(json), made == null ? TokenUsage.NONE : made, null);
     }
     TokenUsage usage = OpenAiUsage.ofResponse(json.get("usage"));
     named((ObjectNode) json, call.deployment().id());
-    return Answer.relayed(serialised(json), usage == null ? TokenUsage.NONE : usage, null);
-  }
-
-  private static Buffer serialised(JsonNode json) {
-    try {
-      return Buffer.buffer(JSON.writeValueAsBytes(json));
-    } catch (IOException impossible) {
-      throw new IllegalStateException("a JSON tree always serialises", impossible);
-    }
+    return Answer.relayed(JsonBody.of(json), usage == null ? TokenUsage.NONE : usage, null);
   }
 
   @Override

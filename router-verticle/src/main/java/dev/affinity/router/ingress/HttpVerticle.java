@@ -1,6 +1,7 @@
 package dev.affinity.router.ingress;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.affinity.model.JsonBody;
 import dev.affinity.model.BodyStream;
 import dev.affinity.model.Caller;
 import dev.affinity.model.ClientApi;
@@ -9,7 +10,6 @@ import dev.affinity.model.GatewayError;
 import dev.affinity.model.GatewayErrorException;
 import dev.affinity.model.GatewayReply;
 import dev.affinity.model.Operation;
-import dev.affinity.model.RouteKind;
 import dev.affinity.model.config.Deployment;
 import dev.affinity.model.config.GatewayConfig;
 import dev.affinity.model.config.ServerSettings;
@@ -379,7 +379,7 @@ public final class HttpVerticle extends VerticleBase {
       error(ctx, invalid.error());
       return;
     }
-    route(ctx, operation, alias, json, Buffer.buffer(json.toString()), headers, null);
+    route(ctx, operation, alias, json, JsonBody.of(json), headers, null);
   }
 
   /** The body as JSON, or null when it is not (the client has its 400 then). */

@@ -33,11 +33,6 @@ public final class BodyBytes {
     return reader.read(copy, 0, copy.length);
   }
 
-  /** A body the gateway wrote itself (a translation, injected markers), as a buffer over the same bytes. */
-  public static Buffer wrap(byte[] written) {
-    return BufferInternal.buffer(Unpooled.wrappedBuffer(written));
-  }
-
   /** {@code body} with {@code [start, end)} replaced by {@code replacement}: the two parts kept are not copied. */
   static Buffer splice(Buffer body, int start, int end, byte[] replacement) {
     if (body instanceof BufferInternal internal) {

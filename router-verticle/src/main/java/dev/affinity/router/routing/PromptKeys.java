@@ -1,12 +1,11 @@
 package dev.affinity.router.routing;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.affinity.model.JsonBody;
 import dev.affinity.model.ClientApi;
 import dev.affinity.model.GatewayRequest;
-import dev.affinity.model.Operation;
 import dev.affinity.model.config.Deployment;
 import dev.affinity.model.config.GatewayConfig;
 import dev.affinity.model.config.InjectionPoint;
@@ -66,7 +65,7 @@ public record PromptKeys(String reference, LookupPlan lookup, PinPlan plan, Buff
     }
     try {
       return of(request, reference, request.json());
-    } catch (RuntimeException | JsonProcessingException unusual) {
+    } catch (RuntimeException unusual) {
       return null; // the router computes them and reports what is wrong
     }
   }
@@ -87,7 +86,7 @@ public record PromptKeys(String reference, LookupPlan lookup, PinPlan plan, Buff
   }
 
   /** The keys of {@code request}, parsed as {@code json}, for deployments like {@code reference}. */
-  static PromptKeys of(GatewayRequest request, Deployment reference, JsonNode json) throws JsonProcessingException {
+  static PromptKeys of(GatewayRequest request, Deployment reference, JsonNode json) {
     String scope = request.tenant() + '\u0000' + request.model();
     String upstreamModel = reference.upstreamModel(request.model());
     CacheBehaviour cache = cache(reference, upstreamModel);
@@ -111,7 +110,7 @@ public record PromptKeys(String reference, LookupPlan lookup, PinPlan plan, Buff
           .map(point -> new InjectionPoints.Point(point.role(), point.index(), null)).toList());
       if (outcome.injected() > 0) {
         json = copy;
-        body = BodyBytes.wrap(JSON.writeValueAsBytes(copy));
+        body = JsonBody.of(copy);
       }
     }
     PrefixChain chain = PrefixChain.ofMessages(json, scope);

@@ -2,6 +2,7 @@ package dev.affinity.router.routing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.affinity.model.JsonBody;
 import dev.affinity.model.CallOutcome;
 import dev.affinity.model.Caller;
 import dev.affinity.model.FailedCall;
@@ -389,13 +390,8 @@ public final class RoutingVerticle extends VerticleBase implements NodeRouter {
     if (canonical == clientBody) {
       return request;
     }
-    try {
-      return new GatewayRequest(request.requestId(), request.operation(), request.model(), request.stream(),
-          request.tenant(), request.headers(), null, BodyBytes.wrap(JSON.writeValueAsBytes(canonical)), canonical,
-          request.caller());
-    } catch (IOException impossible) {
-      throw new IllegalStateException("a JSON tree always serialises", impossible);
-    }
+    return new GatewayRequest(request.requestId(), request.operation(), request.model(), request.stream(),
+        request.tenant(), request.headers(), null, JsonBody.of(canonical), canonical, request.caller());
   }
 
   /** The client's body as parsed at the ingress, or parsed here after a cluster hop (which carries only the bytes). */
