@@ -108,6 +108,22 @@ class OpenGatewayTest {
     }
   }
 
+  /** No master key, no virtual keys: their administration and spend reports say so, in the error shape. */
+  @Test
+  @Timeout(120)
+  void withoutAKeyTheKeyEndpointsAndSpendReportsSaySo() throws Exception {
+    try (TestGateway gateway = TestGateway.start(TestGateway.modelList("m", emulator.baseUrl(),
+        List.of("acct-1")))) {
+      for (String path : List.of("/key/list", "/team/list", "/spend/logs", "/global/spend", "/global/spend/keys",
+          "/global/spend/report")) {
+        var refused = gateway.get(path);
+        assertThat(refused.statusCode()).as(path).isEqualTo(403);
+        assertThat(refused.body()).as(path).contains("\"type\":\"permission_error\"")
+            .contains("general_settings.master_key");
+      }
+    }
+  }
+
   private static AffinityNode start(String yaml, String host) throws Exception {
     return await(AffinityNode.start(ConfigLoader.parse(yaml, Map.of()),
         TestGateway.cluster("open-" + UUID.randomUUID()), host, TestGateway.freePort()));
