@@ -217,11 +217,21 @@ public final class JdbcTenantStore implements TenantStore {
 
   /** Inserts or replaces the key with this id, in the caller's transaction. */
   static void replaceKey(Connection db, VirtualKey key) throws SQLException {
-    try (PreparedStatement delete = db.prepareStatement("DELETE FROM affinity_keys WHERE key_id = ?");
-         PreparedStatement insert = db.prepareStatement(INSERT_KEY)) {
-      delete.setString(1, key.id());
-      delete.executeUpdate();
-      bindKey(insert, key).executeUpdate();
+    replace(db, "DELETE FROM affinity_keys WHERE key_id = ?", key.id(), INSERT_KEY, insert -> bindKey(insert, key));
+  }
+
+  private interface Binding {
+    PreparedStatement bind(PreparedStatement insert) throws SQLException;
+  }
+
+  /** Deletes the row {@code delete} names by {@code id}, then inserts the one {@code binding} binds. */
+  private static void replace(Connection db, String delete, String id, String insert, Binding binding)
+      throws SQLException {
+    try (PreparedStatement deleting = db.prepareStatement(delete);
+         PreparedStatement inserting = db.prepareStatement(insert)) {
+      deleting.setString(1, id);
+      deleting.executeUpdate();
+      binding.bind(inserting).executeUpdate();
     }
   }
 
@@ -237,12 +247,8 @@ public final class JdbcTenantStore implements TenantStore {
 
   /** Inserts or replaces the team with this id, in the caller's transaction. */
   static void replaceTeam(Connection db, Team team) throws SQLException {
-    try (PreparedStatement delete = db.prepareStatement("DELETE FROM affinity_teams WHERE team_id = ?");
-         PreparedStatement insert = db.prepareStatement(INSERT_TEAM)) {
-      delete.setString(1, team.teamId());
-      delete.executeUpdate();
-      bindTeam(insert, team).executeUpdate();
-    }
+    replace(db, "DELETE FROM affinity_teams WHERE team_id = ?", team.teamId(), INSERT_TEAM,
+        insert -> bindTeam(insert, team));
   }
 
   /** The team with this id, in the caller's transaction, or null. */
