@@ -47,30 +47,8 @@ final class GlobalSpend {
    * @throws IllegalArgumentException naming the parameter that is wrong
    */
   static int limit(MultiMap parameters, String path) {
-    only(parameters, path, Set.of("limit"));
-    String value = parameters.get("limit");
-    if (value == null) {
-      return Integer.MAX_VALUE;
-    }
-    try {
-      int limit = Integer.parseInt(value.trim());
-      if (limit >= 1) {
-        return limit;
-      }
-    } catch (NumberFormatException notANumber) {
-      // answered below
-    }
-    throw new IllegalArgumentException("limit must be a whole number, 1 or more");
-  }
-
-  /** @throws IllegalArgumentException for a parameter {@code path} does not take, naming it */
-  static void only(MultiMap parameters, String path, Set<String> taken) {
-    for (String name : parameters.names()) {
-      if (!taken.contains(name)) {
-        throw new IllegalArgumentException("unknown parameter '" + name + "': " + path + " takes "
-            + (taken.isEmpty() ? "none" : String.join(", ", taken)));
-      }
-    }
+    QueryParameters.only(parameters, Set.of("limit"), path + " takes limit");
+    return QueryParameters.wholeNumber(parameters.get("limit"), "limit", Integer.MAX_VALUE, Integer.MAX_VALUE);
   }
 
   /** {@code /global/spend}: the window's spend, and LiteLLM's proxy-wide {@code max_budget}, which is not kept here. */

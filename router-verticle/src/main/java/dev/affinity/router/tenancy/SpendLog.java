@@ -42,12 +42,8 @@ final class SpendLog {
 
     /** @throws IllegalArgumentException naming the parameter that is wrong */
     static Query of(MultiMap parameters) {
-      for (String name : parameters.names()) {
-        if (!PARAMETERS.contains(name)) {
-          throw new IllegalArgumentException("unknown parameter '" + name + "': /spend/logs takes api_key,"
-              + " request_id, start_date and end_date (YYYY-MM-DD, both or neither), summarize and limit");
-        }
-      }
+      QueryParameters.only(parameters, PARAMETERS, "/spend/logs takes api_key, request_id, start_date and end_date"
+          + " (YYYY-MM-DD, both or neither), summarize and limit");
       if (parameters.get("user_id") != null) {
         throw new IllegalArgumentException("user_id: Affinity has no users (LiteLLM's user_id is not kept);"
             + " ask by api_key or team instead");
@@ -66,7 +62,7 @@ final class SpendLog {
         throw new IllegalArgumentException("summarize must be true or false");
       }
       return new Query(blankless(parameters.get("api_key")), blankless(parameters.get("request_id")), start, end,
-          !"false".equals(summarize), SpendLog.limit(parameters.get("limit")));
+          !"false".equals(summarize), QueryParameters.wholeNumber(parameters.get("limit"), "limit", DEFAULT_LIMIT, MAX_LIMIT));
     }
 
     boolean summarized() {
@@ -149,20 +145,6 @@ final class SpendLog {
     }
   }
 
-  private static int limit(String value) {
-    if (value == null) {
-      return DEFAULT_LIMIT;
-    }
-    try {
-      int limit = Integer.parseInt(value);
-      if (limit >= 1 && limit <= MAX_LIMIT) {
-        return limit;
-      }
-    } catch (NumberFormatException notANumber) {
-      // answered below
-    }
-    throw new IllegalArgumentException("limit must be a whole number from 1 to " + MAX_LIMIT);
-  }
 
   private static String blankless(String value) {
     return value == null || value.isBlank() ? null : value;

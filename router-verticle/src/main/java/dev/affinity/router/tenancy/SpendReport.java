@@ -40,12 +40,8 @@ final class SpendReport {
 
     /** @throws IllegalArgumentException naming the parameter that is wrong */
     static Query of(MultiMap parameters) {
-      for (String name : parameters.names()) {
-        if (!PARAMETERS.contains(name)) {
-          throw new IllegalArgumentException("unknown parameter '" + name + "': /global/spend/report takes"
-              + " start_date and end_date (YYYY-MM-DD), group_by (team or api_key), api_key and team_id");
-        }
-      }
+      QueryParameters.only(parameters, PARAMETERS, "/global/spend/report takes start_date and end_date"
+          + " (YYYY-MM-DD), group_by (team or api_key), api_key and team_id");
       for (String unkept : List.of("internal_user_id", "customer_id")) {
         if (parameters.get(unkept) != null) {
           throw new IllegalArgumentException(unkept + ": Affinity keeps no users or customers (end users);"

@@ -75,7 +75,7 @@ public final class TenancyAdmin {
     router.get("/global/spend/models").handler(ctx -> admin(ctx, request -> Answer.ok(GlobalSpend.byModel(
         lastDays(null), GlobalSpend.limit(ctx.queryParams(), "/global/spend/models")))));
     router.get("/global/spend/teams").handler(ctx -> admin(ctx, request -> {
-      GlobalSpend.only(ctx.queryParams(), "/global/spend/teams", Set.of());
+      QueryParameters.only(ctx.queryParams(), Set.of(), "/global/spend/teams takes none");
       return Answer.ok(GlobalSpend.byTeam(lastDays(null), this::teamName));
     }));
   }
@@ -330,13 +330,13 @@ public final class TenancyAdmin {
 
   /** LiteLLM's {@code /global/spend}: the last 30 days' spend ({@link GlobalSpend}), for the master key. */
   private Answer globalSpend(RoutingContext ctx) {
-    GlobalSpend.only(ctx.queryParams(), "/global/spend", Set.of());
+    QueryParameters.only(ctx.queryParams(), Set.of(), "/global/spend takes none");
     return Answer.ok(GlobalSpend.total(lastDays(null)));
   }
 
   /** LiteLLM's {@code /global/spend/logs}: the last 30 days' spend per day, every key's or one's. */
   private Answer globalSpendPerDay(RoutingContext ctx) {
-    GlobalSpend.only(ctx.queryParams(), "/global/spend/logs", Set.of("api_key"));
+    QueryParameters.only(ctx.queryParams(), Set.of("api_key"), "/global/spend/logs takes api_key");
     String reference = ctx.queryParams().get("api_key");
     return forKey(reference == null || reference.isBlank() ? null : reference,
         keyId -> GlobalSpend.perDay(lastDays(keyId), keyId == null ? null : hashOf(keyId)));
@@ -378,8 +378,9 @@ public final class TenancyAdmin {
   }
 
   private Answer listKeys(RoutingContext ctx) {
-    int page = positive(ctx.queryParams().get("page"), 1, "page");
-    int size = Math.min(100, positive(ctx.queryParams().get("size"), 10, "size"));
+    int page = QueryParameters.wholeNumber(ctx.queryParams().get("page"), "page", 1, Integer.MAX_VALUE);
+    int size = Math.min(100, QueryParameters.wholeNumber(ctx.queryParams().get("size"), "size", 10,
+        Integer.MAX_VALUE));
     String team = ctx.queryParams().get("team_id");
     String alias = ctx.queryParams().get("key_alias");
     boolean full = "true".equalsIgnoreCase(ctx.queryParams().get("return_full_object"));
@@ -525,21 +526,6 @@ public final class TenancyAdmin {
       }
     }
     return target;
-  }
-
-  private static int positive(String value, int fallback, String name) {
-    if (value == null) {
-      return fallback;
-    }
-    try {
-      int parsed = Integer.parseInt(value);
-      if (parsed >= 1) {
-        return parsed;
-      }
-    } catch (NumberFormatException notANumber) {
-      // answered below
-    }
-    throw invalid(name + " must be a whole number, 1 or more");
   }
 
   private static void error(RoutingContext ctx, GatewayError error) {
