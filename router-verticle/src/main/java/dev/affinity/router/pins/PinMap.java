@@ -23,7 +23,6 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 
@@ -31,7 +30,7 @@ import java.util.function.LongSupplier;
  * The cluster's pins in a Hazelcast {@code IMap} named {@value #NAME} (configured in cluster.xml), with a node-local
  * view of the whole map.
  *
- * <p><b>Reads</b> come from the view, a {@link ConcurrentHashMap} that the map's entry events keep up to date (every
+ * <p><b>Reads</b> come from the view, a {@link PinMirror} that the map's entry events keep up to date (every
  * member hears every write) and that this node's own writes update as soon as they are answered. A read is a few hash
  * lookups on the caller's thread, with no network round trip and no thread hand-off. <b>Writes</b> are entry
  * processors ({@link PinWrite}) run atomically on each key's partition owner, with a synchronous backup, so a claim is
@@ -44,9 +43,7 @@ public final class PinMap implements PinStore {
   public static final String NAME = "affinity.pins";
 
   private final IMap<String, String> map;
-  private final Map<String, PinValue> view = new ConcurrentHashMap<>();
-  /** Each tenant's pins in the view; every change of the view goes through {@link #show} and {@link #hide}. */
-  private final TenantPinCounts tenants = new TenantPinCounts();
+  private final PinMirror view = new PinMirror();
   private final LongSupplier clock;
   /** Keys written and events taken in: the cluster work pinned traffic causes, counted for the metrics. */
   private final LongAdder keysWritten = new LongAdder();
@@ -68,11 +65,7 @@ public final class PinMap implements PinStore {
     PinMap pins = new PinMap(hazelcast, System::currentTimeMillis);
     pins.listener = pins.map.addEntryListener(pins.new Events(), true);
     // events that arrived while loading are newer than what the load read: they win
-    pins.map.forEach((key, value) -> pins.view.computeIfAbsent(key, absent -> {
-      PinValue pin = PinValue.parse(value);
-      pins.tenants.changed(null, pin);
-      return pin;
-    }));
+    pins.map.forEach((key, value) -> pins.view.load(key, PinValue.parse(value)));
     return pins;
   }
 
@@ -83,7 +76,6 @@ public final class PinMap implements PinStore {
       listener = null;
     }
     view.clear();
-    tenants.clear();
   }
 
   @Override
@@ -122,9 +114,9 @@ public final class PinMap implements PinStore {
         PinValue pin = raw == null ? null : PinValue.parse(raw);
         after.put(key, pin);
         if (pin == null) {
-          hide(key, null);
+          view.hide(key, null);
         } else {
-          show(key, pin);
+          view.show(key, pin);
         }
       }));
       return Found.of(after, changed);
@@ -167,7 +159,6 @@ public final class PinMap implements PinStore {
   public void clear() {
     map.clear();
     view.clear();
-    tenants.clear();
   }
 
   @Override
@@ -183,26 +174,7 @@ public final class PinMap implements PinStore {
   /** From the view's counts: a hash lookup. Pins expired but not yet reported expired by the map still count. */
   @Override
   public long pinsOf(String tenant) {
-    return tenants.of(tenant);
-  }
-
-  /** Puts {@code pin} in the view, counting its tenant. */
-  private void show(String key, PinValue pin) {
-    view.compute(key, (k, before) -> {
-      tenants.changed(before, pin);
-      return pin;
-    });
-  }
-
-  /** Takes {@code key} out of the view, when it holds {@code gone} (any value when null). */
-  private void hide(String key, PinValue gone) {
-    view.computeIfPresent(key, (k, before) -> {
-      if (gone != null && !gone.equals(before)) {
-        return before;
-      }
-      tenants.changed(before, null);
-      return null;
-    });
+    return view.pinsOf(tenant);
   }
 
   /** Pins in this node's view, expired ones not yet dropped included. */
@@ -243,19 +215,17 @@ public final class PinMap implements PinStore {
     @Override
     public void mapCleared(MapEvent event) {
       view.clear();
-      tenants.clear();
     }
 
     @Override
     public void mapEvicted(MapEvent event) {
       view.clear();
-      tenants.clear();
     }
 
     private void put(EntryEvent<String, String> event) {
       eventsHeard.increment();
       if (event.getValue() != null) {
-        show(event.getKey(), PinValue.parse(event.getValue()));
+        view.show(event.getKey(), PinValue.parse(event.getValue()));
       }
     }
 
@@ -263,7 +233,7 @@ public final class PinMap implements PinStore {
     private void drop(EntryEvent<String, String> event) {
       eventsHeard.increment();
       String gone = event.getOldValue();
-      hide(event.getKey(), gone == null ? null : PinValue.parse(gone));
+      view.hide(event.getKey(), gone == null ? null : PinValue.parse(gone));
     }
   }
 }

@@ -16,8 +16,15 @@ import java.util.List;
  * follow as a fourth field, {@code \u0001 owner \u0003 owner ...}. The tenant whose request created the pin, as a
  * short tag (see {@code PinQuota#tag}), follows as a fifth field (the fourth then empty when there are no
  * co-owners), so that every node's view counts each tenant's pins for its quota; null for pins without one.
+ *
+ * <p>The {@code version}, a sixth field, orders a key's values for the node views ({@link PinMirror}): a write's answer
+ * and the map's events reach a view by two paths, so an event of an earlier write can arrive after a later write's
+ * answer. Each change sets it to the larger of the write's issue time (epoch milliseconds) and one more than the value
+ * it replaces, a hybrid logical clock: it grows with every change of the key, and a pin created again after expiring
+ * (at least a second after its last change) starts above where the old one stopped, whatever clock skew below that.
+ * 0 is unknown (values written before it), and never ordered.
  */
-record PinValue(String scope, long warmingSince, long expiresAt, List<String> coOwners, String tenant) {
+record PinValue(String scope, long warmingSince, long expiresAt, List<String> coOwners, String tenant, long version) {
 
   private static final char MARK = '\u0001';
   private static final char OWNER = '\u0003';
@@ -27,6 +34,11 @@ record PinValue(String scope, long warmingSince, long expiresAt, List<String> co
   PinValue {
     coOwners = List.copyOf(coOwners);
     tenant = tenant == null || tenant.isEmpty() ? null : tenant;
+    version = Math.max(0, version);
+  }
+
+  PinValue(String scope, long warmingSince, long expiresAt, List<String> coOwners, String tenant) {
+    this(scope, warmingSince, expiresAt, coOwners, tenant, 0);
   }
 
   PinValue(String scope, long warmingSince, long expiresAt, List<String> coOwners) {
@@ -61,7 +73,13 @@ record PinValue(String scope, long warmingSince, long expiresAt, List<String> co
           }
         }
       }
-      return new PinValue(scope, warming, expires, others, fourth < 0 ? null : raw.substring(fourth + 1));
+      if (fourth < 0) {
+        return new PinValue(scope, warming, expires, others, null);
+      }
+      int fifth = raw.indexOf(MARK, fourth + 1);
+      return fifth < 0 ? new PinValue(scope, warming, expires, others, raw.substring(fourth + 1))
+          : new PinValue(scope, warming, expires, others, raw.substring(fourth + 1, fifth),
+              Long.parseLong(raw, fifth + 1, raw.length(), 10));
     } catch (NumberFormatException unreadable) {
       return new PinValue(scope, 0, 0);
     }
@@ -74,6 +92,10 @@ record PinValue(String scope, long warmingSince, long expiresAt, List<String> co
 
   String encode() {
     String base = scope + MARK + warmingSince + MARK + expiresAt;
+    if (version > 0) {
+      return base + MARK + String.join(String.valueOf(OWNER), coOwners) + MARK + (tenant == null ? "" : tenant)
+          + MARK + version;
+    }
     if (tenant != null) {
       return base + MARK + String.join(String.valueOf(OWNER), coOwners) + MARK + tenant;
     }
@@ -104,6 +126,14 @@ record PinValue(String scope, long warmingSince, long expiresAt, List<String> co
     return warmingSince < 0;
   }
 
+  /**
+   * Whether this value is known to come before {@code other} in its key's changes: a view holding {@code other} keeps
+   * it. Values of unknown version (0) are never ordered.
+   */
+  boolean olderThan(PinValue other) {
+    return version > 0 && other.version > 0 && version < other.version;
+  }
+
   /** Whether the pin is alive at {@code now}; a pin of unknown expiry is (the map's own TTL still ends it). */
   boolean aliveAt(long now) {
     return expiresAt == 0 || expiresAt > now;
@@ -112,6 +142,10 @@ record PinValue(String scope, long warmingSince, long expiresAt, List<String> co
   /** The same pin under another warm-up mark (see {@link #after}'s RELEASE and TAKE), its expiry unchanged. */
   private PinValue marked(long warming) {
     return new PinValue(scope, warming, expiresAt, coOwners, tenant);
+  }
+
+  private PinValue withVersion(long next) {
+    return new PinValue(scope, warmingSince, expiresAt, coOwners, tenant, next);
   }
 
   private PinValue withExpiry(long expiry) {
@@ -144,6 +178,11 @@ record PinValue(String scope, long warmingSince, long expiresAt, List<String> co
    * last two extends the pin: nothing was cached.
    */
   static PinValue after(PinStore.Write write, PinValue current, long issuedAt) {
+    PinValue next = changed(write, current, issuedAt);
+    return next == null ? null : next.withVersion(Math.max(issuedAt, current == null ? 1 : current.version + 1));
+  }
+
+  private static PinValue changed(PinStore.Write write, PinValue current, long issuedAt) {
     boolean ours = current != null && current.ownedBy(write.scope());
     long expiry = issuedAt + write.ttlSeconds() * 1000;
     return switch (write.kind()) {
