@@ -12,9 +12,19 @@ package dev.affinity.model;
  * @param admin          whether the caller administers (the master key, or an open gateway)
  * @param routingHeaders whether answers may carry the routing headers ({@code x-affinity-route}, -deployment)
  * @param client         the client's address as the gateway saw it, for the audit trail; null when unknown
+ * @param attribution    what this request says it was made for (end user, tags), for a virtual key's spend log
  */
 public record Caller(String keyId, String keyHashPrefix, String keyAlias, String teamId, String tenant,
-                     boolean admin, boolean routingHeaders, String client) {
+                     boolean admin, boolean routingHeaders, String client, Attribution attribution) {
+
+  public Caller {
+    attribution = attribution == null ? Attribution.NONE : attribution;
+  }
+
+  public Caller(String keyId, String keyHashPrefix, String keyAlias, String teamId, String tenant,
+                boolean admin, boolean routingHeaders, String client) {
+    this(keyId, keyHashPrefix, keyAlias, teamId, tenant, admin, routingHeaders, client, Attribution.NONE);
+  }
 
   /** The tenant of the master key and of an open gateway. */
   public static final String DEFAULT_TENANT = "default";
@@ -24,7 +34,12 @@ public record Caller(String keyId, String keyHashPrefix, String keyAlias, String
 
   /** The same caller, seen at {@code address}. */
   public Caller from(String address) {
-    return new Caller(keyId, keyHashPrefix, keyAlias, teamId, tenant, admin, routingHeaders, address);
+    return new Caller(keyId, keyHashPrefix, keyAlias, teamId, tenant, admin, routingHeaders, address, attribution);
+  }
+
+  /** The same caller, for a request that says it was made for {@code what}. */
+  public Caller attributed(Attribution what) {
+    return new Caller(keyId, keyHashPrefix, keyAlias, teamId, tenant, admin, routingHeaders, client, what);
   }
 
   /** Whether this caller is a virtual key (limits, budgets and spend apply). */

@@ -194,7 +194,7 @@ public final class HttpVerticle extends VerticleBase {
       router.route("/key/*").handler(this::noTenancy);
       router.route("/team/*").handler(this::noTenancy);
       router.route("/spend/*").handler(this::noTenancy);
-      router.route("/global/spend*").handler(this::noTenancy);
+      router.route("/global/*").handler(this::noTenancy);
     }
     // the rest of the Responses API's paths: not found, in its shape, naming what is served
     router.route("/v1/responses/*").handler(this::notAResponsesEndpoint);

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.affinity.model.Caller;
 import dev.affinity.model.ClientApi;
 import dev.affinity.model.GatewayError;
@@ -18,6 +19,7 @@ import dev.affinity.router.cache.SessionKey;
 import dev.affinity.router.node.NodeState;
 import dev.affinity.router.routing.BodyBytes;
 import dev.affinity.router.routing.PromptKeys;
+import dev.affinity.router.routing.TagFields;
 import dev.affinity.router.tenancy.Identity;
 import dev.affinity.router.tenancy.Tenancy;
 import io.vertx.core.Context;
@@ -199,11 +201,20 @@ public final class IngressPipeline {
       return Future.failedFuture(invalid.toReplyException());
     }
     Caller caller = identity.caller();
+    if (caller.virtualKey()) {
+      try {
+        caller = caller.attributed(RequestAttribution.read(json, inbound.headers(), identity));
+      } catch (GatewayErrorException mistake) {
+        return Future.failedFuture(mistake);
+      }
+    }
+    // LiteLLM's tags are the gateway's, whoever sent them: never forwarded
+    Buffer body = json instanceof ObjectNode object ? TagFields.remove(inbound.body(), object) : inbound.body();
     String model = inbound.model() != null ? inbound.model() : json.get("model").asText();
     boolean stream = !inbound.operation().countsTokens() && json.path("stream").asBoolean(false);
     String scope = caller.admin() && inbound.scope() != null ? inbound.scope() : caller.tenant();
     GatewayRequest parsed = new GatewayRequest(inbound.requestId(), inbound.operation(), model, stream, scope,
-        forwardedHeaders(inbound.headers()), inbound.query(), inbound.body(), json, caller);
+        forwardedHeaders(inbound.headers()), inbound.query(), body, json, caller);
     GatewayRequest request = parsed.withPrepared(PromptKeys.prepare(config, parsed));
     return callers.admit(identity, model, context).map(grant -> new Accepted(request, grant));
   }

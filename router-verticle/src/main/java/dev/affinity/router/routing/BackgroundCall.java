@@ -4,12 +4,16 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import dev.affinity.model.Attribution;
 import dev.affinity.model.CallOutcome;
 import dev.affinity.model.Caller;
 import dev.affinity.model.RouteKind;
 import dev.affinity.model.TokenUsage;
 import dev.affinity.model.UsageReport;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Predicate;
 
@@ -30,6 +34,8 @@ public record BackgroundCall(UsageReport.Pending pending, int status, UsageRepor
   private static final ObjectMapper JSON = new ObjectMapper();
   /** Longer than any id, alias or address the gateway writes; bounds what is read back. */
   static final int MAX_FIELD_CHARS = 512;
+  /** The whole value: its fields and the request's tags. */
+  private static final int MAX_CHARS = 16 * MAX_FIELD_CHARS + Attribution.MAX_TAGS * (Attribution.MAX_CHARS + 8);
 
   /** The call's report, now that the response's usage is known. */
   public UsageReport settledWith(TokenUsage usage) {
@@ -47,7 +53,9 @@ public record BackgroundCall(UsageReport.Pending pending, int status, UsageRepor
         .put("ended", timing.endedAfterNanos());
     json.putObject("caller").put("key_id", caller.keyId()).put("key_hash_prefix", caller.keyHashPrefix())
         .put("key_alias", caller.keyAlias()).put("team_id", caller.teamId()).put("tenant", caller.tenant())
-        .put("admin", caller.admin()).put("routing_headers", caller.routingHeaders()).put("client", caller.client());
+        .put("admin", caller.admin()).put("routing_headers", caller.routingHeaders()).put("client", caller.client())
+        .put("end_user", caller.attribution().endUser())
+        .putArray("tags").addAll(caller.attribution().tags().stream().map(TextNode::valueOf).toList());
     return json.toString();
   }
 
@@ -56,7 +64,7 @@ public record BackgroundCall(UsageReport.Pending pending, int status, UsageRepor
    * missing, of another type or too long, a route it does not know, or a deployment {@code known} refuses.
    */
   public static Optional<BackgroundCall> decode(Object value, Predicate<String> known) {
-    if (!(value instanceof String text) || text.length() > 16 * MAX_FIELD_CHARS) {
+    if (!(value instanceof String text) || text.length() > MAX_CHARS) {
       return Optional.empty();
     }
     try {
@@ -72,7 +80,7 @@ public record BackgroundCall(UsageReport.Pending pending, int status, UsageRepor
       Caller who = new Caller(optional(caller, "key_id"), optional(caller, "key_hash_prefix"),
           optional(caller, "key_alias"), optional(caller, "team_id"), required(caller, "tenant"),
           caller.get("admin").booleanValue(), caller.get("routing_headers").booleanValue(),
-          optional(caller, "client"));
+          optional(caller, "client"), new Attribution(optional(caller, "end_user"), tags(caller.get("tags"))));
       UsageReport.Timing timing = new UsageReport.Timing(nanos(json, "sent"), nanos(json, "first_byte"),
           nanos(json, "ended"));
       return Optional.of(new BackgroundCall(new UsageReport.Pending(required(json, "request"),
@@ -80,6 +88,24 @@ public record BackgroundCall(UsageReport.Pending pending, int status, UsageRepor
     } catch (JsonProcessingException | IllegalArgumentException | NullPointerException malformed) {
       return Optional.empty();
     }
+  }
+
+  /** The tags of a call, none when the field is absent (a call kept before they were); a tag not a string fails. */
+  private static List<String> tags(JsonNode tags) {
+    if (tags == null || tags.isNull()) {
+      return List.of();
+    }
+    if (!tags.isArray()) {
+      throw new IllegalArgumentException("tags not an array");
+    }
+    List<String> names = new ArrayList<>(tags.size());
+    for (JsonNode tag : tags) {
+      if (!tag.isTextual()) {
+        throw new IllegalArgumentException("a tag not a string");
+      }
+      names.add(tag.textValue());
+    }
+    return names;
   }
 
   private static String required(JsonNode json, String field) {

@@ -1,5 +1,7 @@
 package dev.affinity.router.tenancy;
 
+import dev.affinity.model.Attribution;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.net.URLEncoder;
@@ -84,6 +86,17 @@ public final class JdbcTenantStore implements TenantStore {
       """
       ALTER TABLE affinity_litellm_import ADD COLUMN revoked_at BIGINT;
       ALTER TABLE affinity_litellm_import ADD COLUMN added BOOLEAN
+      """,
+      // what a call was made for (LiteLLM's end_user and request_tags): the tags as the row shows them, and one row
+      // per tag for the reports that group by tag
+      """
+      ALTER TABLE affinity_spend ADD COLUMN end_user VARCHAR(256);
+      ALTER TABLE affinity_spend ADD COLUMN request_tags VARCHAR;
+      CREATE TABLE affinity_spend_tag (
+        entry_id VARCHAR(512) NOT NULL,
+        tag VARCHAR(256) NOT NULL,
+        PRIMARY KEY (entry_id, tag));
+      CREATE INDEX affinity_spend_tag_tag ON affinity_spend_tag (tag)
       """);
 
   private final String url;
@@ -313,8 +326,11 @@ public final class JdbcTenantStore implements TenantStore {
   static void insertSpend(Connection db, List<SpendRow> rows) throws SQLException {
     try (PreparedStatement insert = db.prepareStatement("INSERT INTO affinity_spend (entry_id, request_id, key_id,"
         + " key_hash_prefix, team_id, key_alias, model, deployment, route, status, input_tokens, cache_write_tokens,"
-        + " cache_read_tokens, output_tokens, cost_usd, latency_ms, created_at)"
-        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
+        + " cache_read_tokens, output_tokens, cost_usd, latency_ms, created_at, end_user, request_tags)"
+        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING");
+         PreparedStatement tag = db.prepareStatement("INSERT INTO affinity_spend_tag (entry_id, tag) VALUES (?, ?)"
+             + " ON CONFLICT DO NOTHING")) {
+      boolean tagged = false;
       for (SpendRow row : rows) {
         int i = 0;
         insert.setString(++i, row.entryId());
@@ -334,9 +350,20 @@ public final class JdbcTenantStore implements TenantStore {
         insert.setDouble(++i, row.costUsd());
         insert.setLong(++i, row.latencyMillis());
         insert.setLong(++i, row.createdAt());
+        insert.setString(++i, row.endUser());
+        insert.setString(++i, row.requestTags().isEmpty() ? null : new JsonArray(row.requestTags()).encode());
         insert.addBatch();
+        for (String name : row.requestTags()) {
+          tag.setString(1, row.entryId());
+          tag.setString(2, name);
+          tag.addBatch();
+          tagged = true;
+        }
       }
       insert.executeBatch();
+      if (tagged) {
+        tag.executeBatch();
+      }
     }
   }
 
@@ -440,25 +467,63 @@ public final class JdbcTenantStore implements TenantStore {
   public synchronized List<SpendRow> spendRows(SpendFilter filter) {
     return spend("SELECT entry_id, request_id, key_id, key_hash_prefix, team_id, key_alias, model, deployment, route,"
         + " status, input_tokens, cache_write_tokens, cache_read_tokens, output_tokens, cost_usd, latency_ms,"
-        + " created_at", filter, " ORDER BY created_at DESC, entry_id LIMIT " + filter.limit(), rows -> {
+        + " created_at, end_user, request_tags", filter, " ORDER BY created_at DESC, entry_id LIMIT " + filter.limit(), rows -> {
           int i = 0;
           return new SpendRow(rows.getString(++i), rows.getString(++i), rows.getString(++i), rows.getString(++i),
               rows.getString(++i), rows.getString(++i), rows.getString(++i), rows.getString(++i),
               rows.getString(++i), rows.getInt(++i), rows.getLong(++i), rows.getLong(++i), rows.getLong(++i),
-              rows.getLong(++i), rows.getDouble(++i), rows.getLong(++i), rows.getLong(++i));
+              rows.getLong(++i), rows.getDouble(++i), rows.getLong(++i), rows.getLong(++i), rows.getString(++i),
+              tags(rows.getString(++i)));
         });
+  }
+
+  /**
+   * The tags a row shows, from their JSON array: none when the column is empty or not one, and only what a row may
+   * hold ({@link Attribution}) of what it holds, so a hand-edited row cannot fail a report.
+   */
+  private static List<String> tags(String column) {
+    if (column == null) {
+      return List.of();
+    }
+    try {
+      List<String> tags = new ArrayList<>();
+      for (Object tag : new JsonArray(column)) {
+        if (tag instanceof String name && !name.isEmpty() && name.length() <= Attribution.MAX_CHARS
+            && !tags.contains(name) && tags.size() < Attribution.MAX_TAGS) {
+          tags.add(name);
+        }
+      }
+      return tags;
+    } catch (RuntimeException unreadable) {
+      return List.of();
+    }
   }
 
   @Override
   public synchronized List<DaySpend> spendByDay(SpendFilter filter) {
     String day = "(created_at / " + DAY_MILLIS + ")"; // both BIGINT: integer division
     return spend("SELECT " + day + " AS spend_day, key_id, MIN(key_hash_prefix), team_id, model, SUM(cost_usd),"
-        + " SUM(input_tokens + cache_write_tokens + cache_read_tokens), SUM(output_tokens)", filter,
+        + " SUM(input_tokens + cache_write_tokens + cache_read_tokens), SUM(output_tokens), COUNT(*)", filter,
         " GROUP BY " + day + ", key_id, team_id, model ORDER BY spend_day, key_id, team_id, model", rows -> {
           int i = 0;
           return new DaySpend(rows.getLong(++i), rows.getString(++i), rows.getString(++i), rows.getString(++i),
-              rows.getString(++i), rows.getDouble(++i), rows.getLong(++i), rows.getLong(++i));
+              rows.getString(++i), rows.getDouble(++i), rows.getLong(++i), rows.getLong(++i), rows.getLong(++i));
         });
+  }
+
+  @Override
+  public synchronized List<TagSpend> spendByTag(SpendFilter filter) {
+    return spend("SELECT affinity_spend_tag.tag, COUNT(*), SUM(cost_usd)", "affinity_spend JOIN affinity_spend_tag"
+        + " ON affinity_spend_tag.entry_id = affinity_spend.entry_id", filter,
+        " GROUP BY affinity_spend_tag.tag ORDER BY SUM(cost_usd) DESC, affinity_spend_tag.tag LIMIT " + filter.limit(),
+        rows -> new TagSpend(rows.getString(1), rows.getLong(2), rows.getDouble(3)));
+  }
+
+  @Override
+  public synchronized List<EndUserSpend> spendByEndUser(SpendFilter filter) {
+    return spend("SELECT end_user, COUNT(*), SUM(cost_usd)", "affinity_spend", filter,
+        " GROUP BY end_user ORDER BY SUM(cost_usd) DESC, end_user LIMIT " + filter.limit(),
+        rows -> new EndUserSpend(rows.getString(1), rows.getLong(2), rows.getDouble(3)));
   }
 
   private interface RowReader<T> {
@@ -467,9 +532,14 @@ public final class JdbcTenantStore implements TenantStore {
 
   /** {@code select} over the spend rows {@code filter} selects, then {@code rest}; each row read by {@code reader}. */
   private <T> List<T> spend(String select, SpendFilter filter, String rest, RowReader<T> reader) {
+    return spend(select, "affinity_spend", filter, rest, reader);
+  }
+
+  /** The same, the rows read {@code from} the spend log joined as it says. */
+  private <T> List<T> spend(String select, String from, SpendFilter filter, String rest, RowReader<T> reader) {
     return run(db -> {
       List<Object> values = new ArrayList<>();
-      String sql = select + " FROM affinity_spend" + where(filter, values) + rest;
+      String sql = select + " FROM " + from + where(filter, values) + rest;
       List<T> found = new ArrayList<>();
       try (PreparedStatement statement = bound(db, sql, values); ResultSet rows = statement.executeQuery()) {
         while (rows.next()) {

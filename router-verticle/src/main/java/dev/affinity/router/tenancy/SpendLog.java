@@ -6,7 +6,6 @@ import io.vertx.core.json.JsonObject;
 
 import java.time.Instant;
 import java.time.LocalDate;
-import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -48,20 +47,13 @@ final class SpendLog {
         throw new IllegalArgumentException("user_id: Affinity has no users (LiteLLM's user_id is not kept);"
             + " ask by api_key or team instead");
       }
-      LocalDate start = date(parameters.get("start_date"), "start_date");
-      LocalDate end = date(parameters.get("end_date"), "end_date");
-      if ((start == null) != (end == null)) {
-        throw new IllegalArgumentException((start == null ? "start_date" : "end_date")
-            + " is required with " + (start == null ? "end_date" : "start_date"));
-      }
-      if (start != null && end.isBefore(start)) {
-        throw new IllegalArgumentException("end_date must not be before start_date");
-      }
+      QueryParameters.Days days = QueryParameters.days(parameters, false);
       String summarize = parameters.get("summarize");
       if (summarize != null && !summarize.equals("true") && !summarize.equals("false")) {
         throw new IllegalArgumentException("summarize must be true or false");
       }
-      return new Query(blankless(parameters.get("api_key")), blankless(parameters.get("request_id")), start, end,
+      return new Query(blankless(parameters.get("api_key")), blankless(parameters.get("request_id")),
+          days == null ? null : days.first(), days == null ? null : days.last(),
           !"false".equals(summarize), QueryParameters.wholeNumber(parameters.get("limit"), "limit", DEFAULT_LIMIT, MAX_LIMIT));
     }
 
@@ -93,6 +85,8 @@ final class SpendLog {
           .put("model_group", row.model())
           .put("model_id", row.deployment())
           .put("team_id", row.teamId())
+          .put("end_user", row.endUser())
+          .put("request_tags", new JsonArray(row.requestTags()))
           // status 0: the spend a LiteLLM import carried over (route litellm-import), not a failed call
           .put("status", row.status() >= 400 ? "failure" : "success")
           .put("metadata", new JsonObject()
@@ -134,18 +128,6 @@ final class SpendLog {
   }
 
   /** A {@code YYYY-MM-DD} parameter, or null when absent. */
-  static LocalDate date(String value, String name) {
-    if (value == null) {
-      return null;
-    }
-    try {
-      return LocalDate.parse(value);
-    } catch (DateTimeParseException notADate) {
-      throw new IllegalArgumentException(name + " must be a date, YYYY-MM-DD");
-    }
-  }
-
-
   private static String blankless(String value) {
     return value == null || value.isBlank() ? null : value;
   }

@@ -42,30 +42,25 @@ final class SpendReport {
     static Query of(MultiMap parameters) {
       QueryParameters.only(parameters, PARAMETERS, "/global/spend/report takes start_date and end_date"
           + " (YYYY-MM-DD), group_by (team or api_key), api_key and team_id");
-      for (String unkept : List.of("internal_user_id", "customer_id")) {
-        if (parameters.get(unkept) != null) {
-          throw new IllegalArgumentException(unkept + ": Affinity keeps no users or customers (end users);"
-              + " report by team_id or api_key instead");
-        }
+      if (parameters.get("internal_user_id") != null) {
+        throw new IllegalArgumentException("internal_user_id: Affinity keeps no users; report by team_id or api_key"
+            + " instead");
       }
-      LocalDate start = SpendLog.date(parameters.get("start_date"), "start_date");
-      LocalDate end = SpendLog.date(parameters.get("end_date"), "end_date");
-      if (start == null || end == null) {
-        throw new IllegalArgumentException((start == null ? "start_date" : "end_date")
-            + " is required (YYYY-MM-DD)");
+      if (parameters.get("customer_id") != null) {
+        throw new IllegalArgumentException("customer_id: not served by this report; the spend of each end user is"
+            + " POST /global/spend/end_users");
       }
-      if (end.isBefore(start)) {
-        throw new IllegalArgumentException("end_date must not be before start_date");
-      }
+      QueryParameters.Days days = QueryParameters.days(parameters, true);
       String groupBy = parameters.get("group_by") == null ? "team" : parameters.get("group_by");
       if (groupBy.equals("customer")) {
-        throw new IllegalArgumentException("group_by: customer is not kept here (no end users); use team or api_key");
+        throw new IllegalArgumentException("group_by: customer is not served by this report (use team or api_key);"
+            + " the spend of each end user is POST /global/spend/end_users");
       }
       if (!groupBy.equals("team") && !groupBy.equals("api_key")) {
         throw new IllegalArgumentException("group_by must be team or api_key");
       }
       String key = blankless(parameters.get("api_key"));
-      return new Query(start, end, groupBy.equals("api_key") || key != null, key,
+      return new Query(days.first(), days.last(), groupBy.equals("api_key") || key != null, key,
           blankless(parameters.get("team_id")));
     }
 

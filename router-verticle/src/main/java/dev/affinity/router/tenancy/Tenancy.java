@@ -292,7 +292,8 @@ public final class Tenancy implements Tenants {
         caller.keyId(), caller.keyHashPrefix(), caller.teamId(), caller.keyAlias(), report.alias(),
         report.deploymentId(), RouteKind.labelOf(report.route()), report.status(), Math.max(0, usage.inputTokens()),
         Math.max(0, usage.cacheCreationInputTokens()), Math.max(0, usage.cacheReadInputTokens()),
-        Math.max(0, usage.outputTokens()), costUsd, report.latencyMillis(), now);
+        Math.max(0, usage.outputTokens()), costUsd, report.latencyMillis(), now, caller.attribution().endUser(),
+        caller.attribution().tags());
     journal.record(row).whenComplete((done, failure) -> {
       if (failure != null) {
         LOG.warning("request=" + report.requestId() + " spend row not recorded: " + failure.getMessage());

@@ -78,6 +78,29 @@ public final class TenancyAdmin {
       QueryParameters.only(ctx.queryParams(), Set.of(), "/global/spend/teams takes none");
       return Answer.ok(GlobalSpend.byTeam(lastDays(null), this::teamName));
     }));
+    router.get("/global/activity").handler(ctx -> admin(ctx, request -> Answer.ok(GlobalActivity.total(
+        tenancy.store().spendByDay(GlobalActivity.filter(ctx.queryParams(), "/global/activity"))))));
+    router.get("/global/activity/model").handler(ctx -> admin(ctx, request -> Answer.ok(GlobalActivity.byModel(
+        tenancy.store().spendByDay(GlobalActivity.filter(ctx.queryParams(), "/global/activity/model"))))));
+    router.get("/spend/tags").handler(ctx -> admin(ctx, request -> Answer.ok(AttributedSpend.byTag(
+        tenancy.store().spendByTag(AttributedSpend.tagsFilter(ctx.queryParams()))))));
+    router.get("/global/spend/tags").handler(ctx -> admin(ctx, request -> {
+      AttributedSpend.TagQuery query = AttributedSpend.TagQuery.of(ctx.queryParams());
+      return Answer.ok(AttributedSpend.chart(tenancy.store().spendByTag(query.filter()), query.tags()));
+    }));
+    router.get("/global/spend/all_tag_names").handler(ctx -> admin(ctx, request -> {
+      QueryParameters.only(ctx.queryParams(), Set.of(), "/global/spend/all_tag_names takes none");
+      return Answer.ok(AttributedSpend.tagNames(tenancy.store().spendByTag(AttributedSpend.everything())));
+    }));
+    router.post("/global/spend/end_users").handler(body).handler(ctx -> admin(ctx, request -> Answer.ok(
+        AttributedSpend.endUsersFilter(request, Instant.now(), reference -> {
+          VirtualKey key = keyOrNull(reference);
+          return key == null ? null : key.id();
+        }).map(filter -> AttributedSpend.byEndUser(tenancy.store().spendByEndUser(filter))).orElseGet(JsonArray::new))));
+    router.get("/global/all_end_users").handler(ctx -> admin(ctx, request -> {
+      QueryParameters.only(ctx.queryParams(), Set.of(), "/global/all_end_users takes none");
+      return Answer.ok(AttributedSpend.endUserNames(tenancy.store().spendByEndUser(AttributedSpend.everything())));
+    }));
   }
 
   /** An answer of an admin operation: status and JSON (an object or, for /team/list, an array). */

@@ -47,8 +47,8 @@ public interface TenantStore extends AutoCloseable {
   List<SpendRow> spendRows(SpendFilter filter);
 
   /**
-   * USD and tokens per UTC day, key, team and model of the rows {@code filter} selects (its limit aside): one entry
-   * per day, key id, team and model (the alias the client asked for), oldest day first.
+   * USD, tokens and calls per UTC day, key, team and model of the rows {@code filter} selects (its limit aside): one
+   * entry per day, key id, team and model (the alias the client asked for), oldest day first.
    */
   List<DaySpend> spendByDay(SpendFilter filter);
 
@@ -56,9 +56,28 @@ public interface TenantStore extends AutoCloseable {
    * What a key spent on a model on one UTC day ({@code day}: days since the epoch).
    *
    * @param promptTokens input, cache writes and cache reads together
+   * @param calls        the upstream calls (rows) counted
    */
   record DaySpend(long day, String keyId, String keyHashPrefix, String teamId, String model, double costUsd,
-                  long promptTokens, long completionTokens) {
+                  long promptTokens, long completionTokens, long calls) {
+  }
+
+  /**
+   * USD and calls per tag of the rows {@code filter} selects (a call with several tags counts for each), the costliest
+   * first, at most the filter's limit.
+   */
+  List<TagSpend> spendByTag(SpendFilter filter);
+
+  /**
+   * USD and calls per end user of the rows {@code filter} selects, the costliest first, at most the filter's limit;
+   * the calls that named none are one entry, of end user null.
+   */
+  List<EndUserSpend> spendByEndUser(SpendFilter filter);
+
+  record TagSpend(String tag, long calls, double costUsd) {
+  }
+
+  record EndUserSpend(String endUser, long calls, double costUsd) {
   }
 
   /** Where the data is, for logs: no password. */

@@ -1,12 +1,15 @@
 package dev.affinity.router.routing;
 
+import dev.affinity.model.Attribution;
 import dev.affinity.model.Caller;
 import dev.affinity.model.RouteKind;
 import dev.affinity.model.TokenUsage;
 import dev.affinity.model.UsageReport;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
 import java.util.Set;
 import java.util.function.Predicate;
 
@@ -17,7 +20,7 @@ class BackgroundCallTest {
 
   private static final Predicate<String> KNOWN = Set.of("oa-1")::contains;
   private static final Caller KEY = new Caller("key-7", "a1b2c3d4", "ci", "team-3", "team:team-3", false, true,
-      "10.0.0.9");
+      "10.0.0.9", new Attribution("user-9", List.of("job:7", "env:prod")));
   private static final BackgroundCall CALL = new BackgroundCall(
       new UsageReport.Pending("req-1", "gpt-4o", "oa-1", RouteKind.CLAIMED, false, KEY), 200,
       new UsageReport.Timing(1_000, 2_000, 3_000_000));
@@ -55,9 +58,19 @@ class BackgroundCallTest {
         good.copy().put("caller", "master"),
         withCaller(good, "tenant", null),
         withCaller(good, "admin", "true"),
-        withCaller(good, "key_id", 7)}) {
+        withCaller(good, "key_id", 7),
+        withCaller(good, "tags", "job:7"),
+        withCaller(good, "tags", new JsonArray().add("ok").add(7)),
+        withCaller(good, "tags", new JsonArray().add("")),
+        withCaller(good, "tags", new JsonArray(java.util.Collections.nCopies(Attribution.MAX_TAGS + 1, "t")))}) {
       assertThat(BackgroundCall.decode(forged.encode(), KNOWN)).as(forged.encode()).isEmpty();
     }
+    // kept by a node from before attribution: read, with none
+    JsonObject older = good.copy();
+    older.getJsonObject("caller").remove("tags");
+    older.getJsonObject("caller").remove("end_user");
+    assertThat(BackgroundCall.decode(older.encode(), KNOWN).orElseThrow().pending().caller().attribution())
+        .isEqualTo(Attribution.NONE);
     assertThat(BackgroundCall.decode("{not json", KNOWN)).isEmpty();
     assertThat(BackgroundCall.decode(42L, KNOWN)).isEmpty();
     assertThat(BackgroundCall.decode(null, KNOWN)).isEmpty();

@@ -115,7 +115,7 @@ class OpenGatewayTest {
     try (TestGateway gateway = TestGateway.start(TestGateway.modelList("m", emulator.baseUrl(),
         List.of("acct-1")))) {
       for (String path : List.of("/key/list", "/team/list", "/spend/logs", "/global/spend", "/global/spend/keys",
-          "/global/spend/report")) {
+          "/global/spend/report", "/global/activity?start_date=2026-12-01&end_date=2026-12-02")) {
         var refused = gateway.get(path);
         assertThat(refused.statusCode()).as(path).isEqualTo(403);
         assertThat(refused.body()).as(path).contains("\"type\":\"permission_error\"")

@@ -22,7 +22,7 @@ class GlobalSpendTest {
       List.of(), null, null, null, null, false, 0);
 
   private static TenantStore.DaySpend spend(long day, String keyId, String teamId, String model, double usd) {
-    return new TenantStore.DaySpend(day, keyId, keyId == null ? null : "prefix-" + keyId, teamId, model, usd, 10, 5);
+    return new TenantStore.DaySpend(day, keyId, keyId == null ? null : "prefix-" + keyId, teamId, model, usd, 10, 5, 1);
   }
 
   private static final List<TenantStore.DaySpend> SPENDS = List.of(

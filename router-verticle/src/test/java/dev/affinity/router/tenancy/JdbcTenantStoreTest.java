@@ -34,7 +34,7 @@ class JdbcTenantStoreTest {
     try (JdbcTenantStore again = JdbcTenantStore.postgres(postgres.url())) {
       again.migrate();
       assertThat(again.keys()).hasSize(1);
-      assertThat(again.spendRows()).isEqualTo(3);
+      assertThat(again.spendRows()).isEqualTo(4);
     }
   }
 
@@ -136,8 +136,24 @@ class JdbcTenantStoreTest {
     assertThat(store.spendRows(new SpendFilter(null, null, null, 15_000, day, 10)))
         .extracting(SpendRow::entryId).containsExactly("req-2@acct-1");
     assertThat(store.spendByDay(new SpendFilter(null, null, null, Long.MIN_VALUE, Long.MAX_VALUE, 1))).containsExactly(
-        new TenantStore.DaySpend(0, "key-1", "0123456789ab", "team-a", "claude-sonnet-4-5", 0.75, 4116, 100),
-        new TenantStore.DaySpend(1, "key-2", "fedcba987654", null, "claude-haiku-4-5", 0.125, 5, 5));
+        new TenantStore.DaySpend(0, "key-1", "0123456789ab", "team-a", "claude-sonnet-4-5", 0.75, 4116, 100, 2),
+        new TenantStore.DaySpend(1, "key-2", "fedcba987654", null, "claude-haiku-4-5", 0.125, 5, 5, 1));
+
+    // what calls were made for: the row shows its end user and tags, and the reports group by each
+    SpendRow tagged = new SpendRow("req-4@acct-1", "req-4", "key-3", "0a0a0a0a0a0a", null, null, "claude-haiku-4-5",
+        "acct-1", "pinned", 200, 1, 0, 0, 1, 0.5, 3, 2 * day, "user-\"1\"", List.of("job:7", "env:prod"));
+    store.appendSpend(List.of(tagged));
+    store.appendSpend(List.of(tagged));
+    assertThat(store.spendRows(new SpendFilter("key-3", null, null, Long.MIN_VALUE, Long.MAX_VALUE, 10)))
+        .containsExactly(tagged);
+    SpendFilter all = new SpendFilter(null, null, null, Long.MIN_VALUE, Long.MAX_VALUE, 10);
+    assertThat(store.spendByTag(all)).containsExactly(new TenantStore.TagSpend("env:prod", 1, 0.5),
+        new TenantStore.TagSpend("job:7", 1, 0.5));
+    assertThat(store.spendByTag(new SpendFilter(null, null, null, Long.MIN_VALUE, 2 * day, 10))).isEmpty();
+    assertThat(store.spendByEndUser(all)).containsExactly(new TenantStore.EndUserSpend(null, 3, 0.875),
+        new TenantStore.EndUserSpend("user-\"1\"", 1, 0.5));
+    assertThat(store.spendByEndUser(new SpendFilter(null, null, null, Long.MIN_VALUE, Long.MAX_VALUE, 1)))
+        .hasSize(1);
   }
 
   private static SpendRow row(String entry, double cost, long at) {

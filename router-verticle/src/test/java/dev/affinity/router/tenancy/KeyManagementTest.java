@@ -549,6 +549,107 @@ class KeyManagementTest {
     assertThat(gateway.get("/global/spend/models?limit=zero", "x-api-key", MASTER).statusCode()).isEqualTo(400);
   }
 
+  @Test
+  void theActivityChartsCountCallsAndTokensPerDayAndPerModel() throws Exception {
+    String key = newKey(new JsonObject().put("key_alias", "activity-key"));
+    for (int i = 0; i < 3; i++) {
+      assertThat(infer(key, "sonnet").statusCode()).isEqualTo(200);
+    }
+    long tokens = TestGateway.eventually(() -> spendLogs("?api_key=" + key, MASTER), found -> found.size() == 3)
+        .stream().mapToLong(row -> ((JsonObject) row).getLong("total_tokens")).sum();
+    java.time.LocalDate today = java.time.LocalDate.now(java.time.ZoneOffset.UTC);
+    String label = today.format(java.time.format.DateTimeFormatter.ofPattern("MMM dd", java.util.Locale.ENGLISH));
+    String range = "?start_date=" + today + "&end_date=" + today;
+
+    JsonObject all = new JsonObject(overview("/global/activity" + range));
+    assertThat(all.getJsonArray("daily_data")).singleElement().satisfies(day -> {
+      assertThat(((JsonObject) day).getString("date")).isEqualTo(label);
+      assertThat(((JsonObject) day).getLong("api_requests")).isGreaterThanOrEqualTo(3);
+      assertThat(((JsonObject) day).getLong("total_tokens")).isGreaterThanOrEqualTo(tokens);
+    });
+    assertThat(all.getLong("sum_api_requests")).isEqualTo(all.getJsonArray("daily_data").getJsonObject(0)
+        .getLong("api_requests"));
+    JsonObject sonnet = new JsonArray(overview("/global/activity/model" + range)).stream().map(JsonObject.class::cast)
+        .filter(chart -> chart.getString("model").equals("sonnet")).findFirst().orElseThrow();
+    assertThat(sonnet.getLong("sum_api_requests")).isGreaterThanOrEqualTo(3);
+    assertThat(sonnet.getJsonArray("daily_data").getJsonObject(0).getString("model_group")).isEqualTo("sonnet");
+    String before = "?start_date=" + today.minusDays(9) + "&end_date=" + today.minusDays(8);
+    assertThat(new JsonObject(overview("/global/activity" + before)).getLong("sum_api_requests")).isZero();
+
+    for (String path : List.of("/global/activity", "/global/activity/model")) {
+      assertThat(gateway.get(path + range, "x-api-key", key).statusCode()).as(path).isEqualTo(403);
+      HttpResponse<String> undated = gateway.get(path, "x-api-key", MASTER);
+      assertThat(undated.statusCode()).as(path).isEqualTo(400);
+      assertThat(undated.body()).contains("start_date and end_date are required");
+    }
+  }
+
+  @Test
+  void eachCallIsKeptWithItsEndUserAndTagsWhichNeverReachTheUpstream() throws Exception {
+    String team = admin("/team/new", new JsonObject().put("metadata",
+        new JsonObject().put("tags", new JsonArray().add("team-tag")))).getString("team_id");
+    String key = newKey(new JsonObject().put("team_id", team).put("metadata",
+        new JsonObject().put("tags", new JsonArray().add("key-tag"))));
+    String job = "job:" + UUID.randomUUID();
+    String body = new JsonObject(message("haiku", "tagged")).put("metadata", new JsonObject()
+        .put("user_id", "end-user-7").put("tags", new JsonArray().add(job))).encode();
+    HttpResponse<String> tagged = gateway.post("/v1/messages", body, "x-api-key", key,
+        "anthropic-version", "2023-06-01", "x-litellm-tags", "app-prod, " + job);
+    assertThat(tagged.statusCode()).as(tagged.body()).isEqualTo(200);
+    JsonObject sent = new JsonObject(emulator.capturedRequests("a1", 1).get(0).body());
+    assertThat(sent.getJsonObject("metadata")).as("LiteLLM's tags are the gateway's: the provider refuses them")
+        .isEqualTo(new JsonObject().put("user_id", "end-user-7"));
+    assertThat(sent.getString("model")).isEqualTo("claude-haiku-4-5");
+
+    JsonObject row = TestGateway.eventually(() -> spendLogs("?api_key=" + key, MASTER), found -> found.size() == 1)
+        .getJsonObject(0);
+    assertThat(row.getString("end_user")).isEqualTo("end-user-7");
+    assertThat(row.getJsonArray("request_tags")).containsExactly("app-prod", job, "key-tag", "team-tag");
+    double spent = row.getDouble("spend");
+
+    JsonObject perTag = new JsonArray(overview("/spend/tags")).stream().map(JsonObject.class::cast)
+        .filter(tag -> tag.getString("individual_request_tag").equals(job)).findFirst().orElseThrow();
+    assertThat(perTag.getLong("log_count")).isEqualTo(1);
+    assertThat(perTag.getDouble("total_spend")).isCloseTo(spent, org.assertj.core.data.Offset.offset(1e-9));
+    String today = java.time.LocalDate.now(java.time.ZoneOffset.UTC).toString();
+    JsonObject chart = new JsonObject(overview("/global/spend/tags?start_date=" + today + "&end_date=" + today
+        + "&tags=" + job));
+    assertThat(chart.getJsonArray("spend_per_tag")).singleElement().satisfies(tag -> {
+      assertThat(((JsonObject) tag).getString("name")).isEqualTo(job);
+      assertThat(((JsonObject) tag).getLong("log_count")).isEqualTo(1);
+    });
+    assertThat(new JsonObject(overview("/global/spend/all_tag_names")).getJsonArray("tag_names"))
+        .contains(job, "app-prod");
+    HttpResponse<String> users = gateway.post("/global/spend/end_users", new JsonObject().put("api_key", key).encode(),
+        "x-api-key", MASTER, "content-type", "application/json");
+    assertThat(users.statusCode()).as(users.body()).isEqualTo(200);
+    assertThat(new JsonArray(users.body())).containsExactly(new JsonObject().put("end_user", "end-user-7")
+        .put("total_count", 1).put("total_spend", spent));
+    assertThat(new JsonObject(overview("/global/all_end_users")).getJsonArray("end_users")).contains("end-user-7");
+
+    // more tags than a row keeps: refused in the API's own shape, nothing sent
+    int calls = emulator.capturedRequests("a1").size();
+    StringBuilder many = new StringBuilder("t0");
+    for (int i = 1; i <= dev.affinity.model.Attribution.MAX_TAGS; i++) {
+      many.append(",t").append(i);
+    }
+    HttpResponse<String> refused = gateway.post("/v1/messages", message("haiku", "x"), "x-api-key", key,
+        "anthropic-version", "2023-06-01", "x-litellm-tags", many.toString());
+    assertThat(refused.statusCode()).isEqualTo(400);
+    assertThat(new JsonObject(refused.body()).getJsonObject("error").getString("type"))
+        .isEqualTo("invalid_request_error");
+    assertThat(refused.body()).contains("at most " + dev.affinity.model.Attribution.MAX_TAGS + " tags");
+    assertThat(emulator.capturedRequests("a1")).hasSize(calls);
+
+    for (String path : List.of("/spend/tags", "/global/spend/tags?start_date=" + today + "&end_date=" + today,
+        "/global/spend/all_tag_names", "/global/all_end_users")) {
+      assertThat(gateway.get(path, "x-api-key", key).statusCode()).as(path).isEqualTo(403);
+    }
+    assertThat(gateway.get("/global/spend/tags", "x-api-key", MASTER).statusCode()).isEqualTo(400);
+    assertThat(gateway.post("/global/spend/end_users", "{\"startTime\":\"yesterday\"}", "x-api-key", MASTER,
+        "content-type", "application/json").statusCode()).isEqualTo(400);
+  }
+
   private static String overview(String path) throws Exception {
     HttpResponse<String> response = gateway.get(path, "x-api-key", MASTER);
     assertThat(response.statusCode()).as(path + ": " + response.body()).isEqualTo(200);
