@@ -7,7 +7,8 @@ import io.vertx.core.json.JsonObject;
 
 /**
  * A validated {@code POST /v1/messages} (or {@code count_tokens}) body: the fields the emulator acts on plus the
- * prompt laid out for the cache. Unknown fields are accepted and ignored, as the real API does with most.
+ * prompt laid out for the cache. Unknown top-level fields are accepted and ignored; {@code metadata} is held to
+ * the API's schema, {@code user_id} alone, as the real API refuses anything else there.
  *
  * @param forcedTool     the tool the answer must call ({@code tool_choice} {@code any} or {@code tool}), or null
  * @param thinkingBudget the most tokens the answer may think for ({@code thinking.budget_tokens}; no bound for
@@ -30,6 +31,7 @@ record MessagesRequest(String model, int maxTokens, boolean stream, JsonObject f
     String model = model(json);
     int maxTokens = maxTokens(json);
     messages(json);
+    metadata(json);
     Object stream = json.getValue("stream");
     if (stream != null && !(stream instanceof Boolean)) {
       throw ApiError.invalidRequest("stream: Input should be a valid boolean");
@@ -46,6 +48,33 @@ record MessagesRequest(String model, int maxTokens, boolean stream, JsonObject f
         : ToolDirective.next(json.getJsonArray("messages"), name -> offers(json, name));
     return new MessagesRequest(model, maxTokens, Boolean.TRUE.equals(stream), forcedTool, thinkingBudget, layout,
         directed);
+  }
+
+  /**
+   * Anthropic's {@code metadata} holds a {@code user_id} (a string of at most 256 characters) and nothing else: any
+   * other member is refused as the API refuses it (a gateway's own metadata, LiteLLM's {@code tags} say, must not
+   * reach it).
+   */
+  private static void metadata(JsonObject json) {
+    Object metadata = json.getValue("metadata");
+    if (metadata == null) {
+      return;
+    }
+    if (!(metadata instanceof JsonObject members)) {
+      throw ApiError.invalidRequest("metadata: Input should be a valid dictionary or object to extract fields from");
+    }
+    for (String name : members.fieldNames()) {
+      if (!name.equals("user_id")) {
+        throw ApiError.invalidRequest("metadata." + name + ": Extra inputs are not permitted");
+      }
+    }
+    Object userId = members.getValue("user_id");
+    if (userId != null && !(userId instanceof String)) {
+      throw ApiError.invalidRequest("metadata.user_id: Input should be a valid string");
+    }
+    if (userId instanceof String id && id.length() > 256) {
+      throw ApiError.invalidRequest("metadata.user_id: String should have at most 256 characters");
+    }
   }
 
   /** Whether the request's {@code tools} include one named {@code name}. */

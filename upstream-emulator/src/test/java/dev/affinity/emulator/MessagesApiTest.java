@@ -100,6 +100,11 @@ class MessagesApiTest {
       "messages empty|{\"model\":\"m\",\"max_tokens\":5,\"messages\":[]}|at least one message",
       "bad ttl|{\"model\":\"m\",\"max_tokens\":5,\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"text\","
           + "\"text\":\"x\",\"cache_control\":{\"type\":\"ephemeral\",\"ttl\":\"2h\"}}]}]}|ttl: Input should be"
+,
+      "metadata beyond user_id|{\"model\":\"m\",\"max_tokens\":5,\"metadata\":{\"user_id\":\"u\",\"tags\":[\"a\"]},"
+          + "\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}|metadata.tags: Extra inputs are not permitted",
+      "user_id not a string|{\"model\":\"m\",\"max_tokens\":5,\"metadata\":{\"user_id\":7},"
+          + "\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}|metadata.user_id: Input should be a valid string"
   })
   void invalidBodiesAreAnswered400(String name, String body, String message) {
     HttpResponse<String> response = api.post("/v1/messages", KEY, body == null ? "" : body);
