@@ -33,6 +33,7 @@ record ChatCompletionRequest(String model, boolean stream, boolean includeUsage,
     }
     JsonArray messages = messages(json);
     JsonArray tools = tools(json);
+    metadata(json);
     boolean stream = bool(json, "stream");
     boolean includeUsage = false;
     Object streamOptions = json.getValue("stream_options");
@@ -60,6 +61,40 @@ record ChatCompletionRequest(String model, boolean stream, boolean includeUsage,
         : ToolDirective.next(messages, function -> offers(tools, function));
     return new ChatCompletionRequest(name, stream, includeUsage, maxOutput,
         forced == null ? null : forced.function(), forced != null && forced.named(), retention, prompt, directed);
+  }
+
+  /**
+   * OpenAI's {@code metadata} (Chat Completions and Responses): at most 16 pairs, keys of at most 64 characters,
+   * values strings of at most 512. A gateway's own metadata (LiteLLM's {@code tags} array, say) is refused here as
+   * OpenAI refuses it.
+   */
+  static void metadata(JsonObject json) {
+    Object value = json.getValue("metadata");
+    if (value == null) {
+      return;
+    }
+    if (!(value instanceof JsonObject metadata)) {
+      throw OpenAiError.invalidType("metadata", "an object", value);
+    }
+    if (metadata.size() > 16) {
+      throw OpenAiError.invalidRequest("Invalid 'metadata': too many properties. Expected an object with at most 16"
+          + " properties, but got an object with " + metadata.size() + " properties instead.", "metadata",
+          "object_above_max_properties");
+    }
+    for (String key : metadata.fieldNames()) {
+      Object pair = metadata.getValue(key);
+      if (key.length() > 64) {
+        throw OpenAiError.invalidRequest("Invalid 'metadata': a key longer than 64 characters.", "metadata", null);
+      }
+      if (!(pair instanceof String text)) {
+        throw OpenAiError.invalidType("metadata." + key, "a string", pair);
+      }
+      if (text.length() > 512) {
+        throw OpenAiError.invalidRequest("Invalid 'metadata." + key + "': string too long. Expected a string with"
+            + " maximum length 512, but got a string with length " + text.length() + " instead.",
+            "metadata." + key, "string_above_max_length");
+      }
+    }
   }
 
   /** The body as a JSON object, else OpenAI's 400 for a body it cannot parse (its words, for every OpenAI route). */

@@ -12,7 +12,7 @@ import java.util.Set;
  * form ({@code type} always set; a message's {@code content} always a list of parts, a string being one
  * {@code input_text} part, or {@code output_text} for the assistant). Validation answers in OpenAI's words
  * ({@code param} and {@code code} included); fields the emulator does not act on ({@code temperature},
- * {@code reasoning}, {@code metadata}...) are accepted and ignored.
+ * {@code reasoning}...) are accepted and ignored, {@code metadata} once it has OpenAI's shape.
  *
  * @param background      {@code background}: answered at once as {@code queued} (its stream's first events), completed
  *                        later, whether or not a stream's client stays
@@ -96,6 +96,7 @@ record ResponsesRequest(String model, boolean stream, boolean store, boolean bac
       throw OpenAiError.missingParameter("input");
     }
     JsonArray tools = tools(json);
+    ChatCompletionRequest.metadata(json);
     Object maxOutput = json.getValue("max_output_tokens");
     int maxOutputTokens = Integer.MAX_VALUE;
     if (maxOutput != null) {

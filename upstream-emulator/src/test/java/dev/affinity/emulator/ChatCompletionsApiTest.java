@@ -120,15 +120,22 @@ class ChatCompletionsApiTest {
         "stream_options", null);
     assertInvalid(hello().put("prompt_cache_retention", "1h"), null, "prompt_cache_retention", "invalid_value");
     assertInvalid(hello().put("tool_choice", "required"), null, "tool_choice", null);
+    assertInvalid(hello().put("metadata", new JsonObject().put("tags", new JsonArray().add("job:7"))),
+        "Invalid type for 'metadata.tags': expected a string, but got an array instead.", "metadata.tags",
+        "invalid_type");
+    assertInvalid(hello().put("metadata", new JsonObject().put("trace", "x".repeat(513))), null, "metadata.trace",
+        "string_above_max_length");
 
     HttpResponse<String> notJson = api.send(api.request("/v1/chat/completions", KEY)
         .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{nope")).build());
     assertThat(notJson.statusCode()).isEqualTo(400);
     assertThat(error(notJson).getString("message")).startsWith("We could not parse the JSON body");
 
-    assertThat(emulator.counters("acct-1").openAiRequests()).isEqualTo(12);
-    assertThat(emulator.counters("acct-1").openAiErrors()).isEqualTo(12);
-    assertThat(emulator.counters("acct-1").errors()).isEqualTo(12);
+    assertThat(api.chat(KEY, hello().put("metadata", new JsonObject().put("tags", "a,b"))).statusCode())
+        .as("string values are OpenAI's metadata").isEqualTo(200);
+    assertThat(emulator.counters("acct-1").openAiRequests()).isEqualTo(15);
+    assertThat(emulator.counters("acct-1").openAiErrors()).isEqualTo(14);
+    assertThat(emulator.counters("acct-1").errors()).isEqualTo(14);
   }
 
   private void assertInvalid(JsonObject body, String message, String param, String code) {

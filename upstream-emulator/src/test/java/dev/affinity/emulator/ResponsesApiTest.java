@@ -328,6 +328,8 @@ class ResponsesApiTest {
         .put("output", "x"))), "input[0].call_id", "missing_required_parameter");
     assertInvalid(request("hi").put("max_output_tokens", 15), "max_output_tokens", "integer_below_min_value");
     assertInvalid(request("hi").put("stream", "yes"), "stream", "invalid_type");
+    assertInvalid(request("hi").put("metadata", new JsonObject().put("tags", new JsonArray())), "metadata.tags",
+        "invalid_type");
     assertInvalid(request(new JsonArray().add(new JsonObject().put("type", "reasoning"))), "input[0].summary",
         "missing_required_parameter");
     assertThat(api.responses(KEY, request(new JsonArray().add(new JsonObject().put("type", "reasoning")

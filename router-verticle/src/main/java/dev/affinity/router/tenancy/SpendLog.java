@@ -127,7 +127,6 @@ final class SpendLog {
     return hash != null ? hash : hashPrefix;
   }
 
-  /** A {@code YYYY-MM-DD} parameter, or null when absent. */
   private static String blankless(String value) {
     return value == null || value.isBlank() ? null : value;
   }

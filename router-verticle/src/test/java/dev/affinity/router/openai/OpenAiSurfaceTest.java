@@ -222,6 +222,19 @@ class OpenAiSurfaceTest {
     assertThat(sent.path("system").get(0).path("cache_control").path("type").asText()).isEqualTo("ephemeral");
   }
 
+  @Test
+  void liteLlmsTagsInTheBodyAreNotForwardedAndOpenAisMetadataIs() throws Exception {
+    String body = "{\"tags\":[\"team-x\"],\"model\":\"gpt-4o\",\"metadata\":{\"trace\":\"t-1\",\"tags\":[\"job:7\"]},"
+        + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+    HttpResponse<String> response = gateway.post("/v1/chat/completions", body, bearer());
+    assertThat(response.statusCode()).as("OpenAI refuses a metadata value that is not a string: " + response.body())
+        .isEqualTo(200);
+    String account = response.headers().firstValue("x-affinity-deployment").orElseThrow();
+    assertThat(emulator.capturedRequests(account, 1).get(0).body())
+        .isEqualTo("{\"model\":\"gpt-4o\",\"metadata\":{\"trace\":\"t-1\"},"
+            + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+  }
+
   // ---- errors in OpenAI's shape; the node keeps serving ----
 
   private static String[] bearer() {
