@@ -1,5 +1,7 @@
 package dev.affinity.router.tenancy;
 
+import com.hazelcast.cluster.Cluster;
+import com.hazelcast.cluster.Member;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import dev.affinity.model.Caller;
@@ -18,10 +20,12 @@ import io.vertx.core.WorkerExecutor;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Collection;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.logging.Logger;
 
@@ -51,6 +55,9 @@ public final class Tenancy implements Tenants {
   private final WorkerExecutor worker;
   private final AtomicBoolean flushing = new AtomicBoolean();
   private final AtomicBoolean syncing = new AtomicBoolean();
+  private final Cluster cluster;
+  /** LiteLLM syncs this node ran (only the cluster's oldest member runs them). */
+  private final AtomicLong liteLlmSyncs = new AtomicLong();
   private long flushTimer = -1;
   private long syncTimer = -1;
 
@@ -63,6 +70,7 @@ public final class Tenancy implements Tenants {
     this.directory = new TenantDirectory(hazelcast);
     this.counters = new LimitCounters(hazelcast);
     this.journal = new SpendJournal(hazelcast, store);
+    this.cluster = hazelcast.getCluster();
     // one thread: the store has one connection, and admin changes are applied in the order they came
     this.worker = vertx.createSharedWorkerExecutor("affinity-tenancy-" + hazelcast.getName(), 1);
   }
@@ -149,12 +157,15 @@ public final class Tenancy implements Tenants {
 
   /**
    * LiteLLM's keys and teams made since, and the keys revoked there, while LiteLLM runs beside Affinity on the same
-   * database; every node does it, and the store's import records make each change once.
+   * database. The cluster's oldest member does it (the store's import records would make each change once whoever
+   * did, but LiteLLM's key table would be read by every node each interval); what it finds reaches every node through
+   * the cluster's maps. When it leaves, the next oldest takes over at its next tick.
    */
   private void syncLiteLlm() {
-    if (!syncing.compareAndSet(false, true)) {
+    if (!oldestMember() || !syncing.compareAndSet(false, true)) {
       return;
     }
+    liteLlmSyncs.incrementAndGet();
     blocking(() -> {
       LiteLlmImport.Result synced = importBlocking(false);
       publishBlocking(synced);
@@ -167,6 +178,17 @@ public final class Tenancy implements Tenants {
       }
       return null;
     }).onComplete(done -> syncing.set(false));
+  }
+
+  /** Whether this node is the cluster's oldest member, from its own view of the membership (no remote call). */
+  private boolean oldestMember() {
+    Iterator<Member> members = cluster.getMembers().iterator();
+    return members.hasNext() && members.next().localMember();
+  }
+
+  /** How many LiteLLM syncs this node ran. */
+  long liteLlmSyncs() {
+    return liteLlmSyncs.get();
   }
 
   /** The store's keys, teams and this budget period's spend, into a cluster that has none. */

@@ -536,6 +536,48 @@ class LiteLlmImportTest {
     }
   }
 
+  @Test
+  void theClustersOldestMemberSyncsAndTheNextTakesOverWhenItLeaves() throws Exception {
+    String madeWhileTwo = "sk-made-while-two" + suffix();
+    String madeAfter = "sk-made-after" + suffix();
+    String cluster = "litellm-sync-" + UUID.randomUUID();
+    try (TestDatabase fresh = TestDatabase.create()) {
+      try (Connection db = DriverManager.getConnection(fresh.url()); Statement sql = db.createStatement()) {
+        liteLlmSchema(sql);
+      }
+      String synced = yaml.replace("database_url: \"" + database.url() + "\"",
+          "database_url: \"" + fresh.url() + "\", litellm_sync_interval: 0.3");
+      TestGateway oldest = TestGateway.start(synced, cluster);
+      boolean oldestClosed = false;
+      try (TestGateway younger = TestGateway.start(synced, cluster)) {
+        assertThat(younger.node().clusterMembers()).hasSize(2);
+        try (Connection db = DriverManager.getConnection(fresh.url())) {
+          key(db, madeWhileTwo, "made-while-two", null, "{}", null, 0, null, null, false, null);
+        }
+        // found by the oldest, served by both through the cluster's maps
+        assertThat(TestGateway.eventually(() -> statusOf(younger, madeWhileTwo), status -> status == 200))
+            .isEqualTo(200);
+        long before = oldest.node().tenancy().liteLlmSyncs();
+        Thread.sleep(1_000);
+        assertThat(oldest.node().tenancy().liteLlmSyncs()).as("about three a second").isGreaterThan(before);
+        assertThat(younger.node().tenancy().liteLlmSyncs()).as("LiteLLM's tables read once per interval").isZero();
+
+        oldest.close();
+        oldestClosed = true;
+        try (Connection db = DriverManager.getConnection(fresh.url())) {
+          key(db, madeAfter, "made-after", null, "{}", null, 0, null, null, false, null);
+        }
+        assertThat(TestGateway.eventually(() -> statusOf(younger, madeAfter), status -> status == 200))
+            .isEqualTo(200);
+        assertThat(younger.node().tenancy().liteLlmSyncs()).isPositive();
+      } finally {
+        if (!oldestClosed) {
+          oldest.close();
+        }
+      }
+    }
+  }
+
   private static int statusOf(TestGateway node, String key) {
     try {
       return infer(node, key);
