@@ -188,7 +188,8 @@ public final class HttpVerticle extends VerticleBase {
       ctx.next();
     }).handler(StaticHandler.create("affinity-console").setCachingEnabled(false).setDirectoryListing(false));
     if (tenancy != null) {
-      new TenancyAdmin(tenancy, ctx -> CallerKeys.presentedKey(ctx.request().headers()))
+      new TenancyAdmin(tenancy, ctx -> CallerKeys.presentedKey(ctx.request().headers()),
+          id -> config.deployment(id).map(Deployment::litellmProvider).orElse(null))
           .mount(router, config.general().maxRequestBytes());
     } else {
       router.route("/key/*").handler(this::noTenancy);

@@ -31,7 +31,7 @@ final class ModelInfoPage {
       ModelInfo info = deployment.info();
       String provider = deployment.settings().providerName();
       JsonObject modelInfo = new JsonObject().put("id", deployment.id()).put("db_model", false)
-          .put("litellm_provider", info.litellmProvider() != null ? info.litellmProvider() : provider)
+          .put("litellm_provider", deployment.litellmProvider())
           .put("mode", "chat").put("access_groups", new JsonArray(info.accessGroups()));
       price.apply(deployment).ifPresent(known -> modelInfo
           .put(Price.INPUT, known.inputPerToken()).put(Price.OUTPUT, known.outputPerToken())

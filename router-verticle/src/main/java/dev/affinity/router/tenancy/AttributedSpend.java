@@ -51,9 +51,9 @@ final class AttributedSpend {
   }
 
   /** {@code /spend/tags}: per tag, the costliest first, {@code individual_request_tag}, {@code log_count}, {@code total_spend}. */
-  static JsonArray byTag(List<TenantStore.TagSpend> spends) {
+  static JsonArray byTag(List<TenantStore.GroupSpend> spends) {
     JsonArray rows = new JsonArray();
-    spends.forEach(spend -> rows.add(new JsonObject().put("individual_request_tag", spend.tag())
+    spends.forEach(spend -> rows.add(new JsonObject().put("individual_request_tag", spend.group())
         .put("log_count", spend.calls()).put("total_spend", spend.costUsd())));
     return rows;
   }
@@ -77,11 +77,11 @@ final class AttributedSpend {
    * {@code /global/spend/tags}, LiteLLM's chart: {@code spend_per_tag}, the costliest first, each its {@code name},
    * {@code spend} (rounded to four decimals, as LiteLLM rounds it) and {@code log_count}.
    */
-  static JsonObject chart(List<TenantStore.TagSpend> spends, Set<String> tags) {
+  static JsonObject chart(List<TenantStore.GroupSpend> spends, Set<String> tags) {
     JsonArray rows = new JsonArray();
-    for (TenantStore.TagSpend spend : spends) {
-      if (tags == null || tags.contains(spend.tag())) {
-        rows.add(new JsonObject().put("name", spend.tag())
+    for (TenantStore.GroupSpend spend : spends) {
+      if (tags == null || tags.contains(spend.group())) {
+        rows.add(new JsonObject().put("name", spend.group())
             .put("spend", BigDecimal.valueOf(spend.costUsd()).setScale(4, RoundingMode.HALF_EVEN).doubleValue())
             .put("log_count", spend.calls()));
       }
@@ -95,16 +95,16 @@ final class AttributedSpend {
   }
 
   /** {@code /global/spend/all_tag_names}: {@code tag_names}, every tag a call was made with (the costliest first). */
-  static JsonObject tagNames(List<TenantStore.TagSpend> spends) {
+  static JsonObject tagNames(List<TenantStore.GroupSpend> spends) {
     JsonArray names = new JsonArray();
-    spends.forEach(spend -> names.add(spend.tag()));
+    spends.forEach(spend -> names.add(spend.group()));
     return new JsonObject().put("tag_names", names);
   }
 
   /** {@code /global/all_end_users}: {@code end_users}, every end user a call was made for (none for the calls that named none). */
-  static JsonObject endUserNames(List<TenantStore.EndUserSpend> spends) {
+  static JsonObject endUserNames(List<TenantStore.GroupSpend> spends) {
     JsonArray names = new JsonArray();
-    spends.stream().filter(spend -> spend.endUser() != null).forEach(spend -> names.add(spend.endUser()));
+    spends.stream().filter(spend -> spend.group() != null).forEach(spend -> names.add(spend.group()));
     return new JsonObject().put("end_users", names);
   }
 
@@ -141,9 +141,9 @@ final class AttributedSpend {
   }
 
   /** {@code /global/spend/end_users}: per end user, the costliest first, {@code end_user}, {@code total_count}, {@code total_spend}. */
-  static JsonArray byEndUser(List<TenantStore.EndUserSpend> spends) {
+  static JsonArray byEndUser(List<TenantStore.GroupSpend> spends) {
     JsonArray rows = new JsonArray();
-    spends.forEach(spend -> rows.add(new JsonObject().put("end_user", spend.endUser())
+    spends.forEach(spend -> rows.add(new JsonObject().put("end_user", spend.group())
         .put("total_count", spend.calls()).put("total_spend", spend.costUsd())));
     return rows;
   }

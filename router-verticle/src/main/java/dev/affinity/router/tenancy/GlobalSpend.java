@@ -22,7 +22,8 @@ import java.util.function.Function;
  * total), {@code /global/spend/logs} (per day), {@code /global/spend/keys} and {@code /global/spend/models} (the
  * costliest first) and {@code /global/spend/teams} (per day and team). LiteLLM reads them from views over its spend
  * log that start at midnight 30 days before today; here the same window of UTC days over {@code affinity_spend}, in
- * the same fields. Keys are named by their hash, never the key.
+ * the same fields. Keys are named by their hash, never the key. And {@code /global/spend/provider}, per provider over
+ * a range of days.
  */
 final class GlobalSpend {
 
@@ -30,6 +31,8 @@ final class GlobalSpend {
   static final int DAYS = 30;
   /** LiteLLM's name for the spend of keys that belong to no team, in {@code /global/spend/teams}. */
   static final String NO_TEAM = "Unassigned";
+  /** The provider of the spend of deployments no longer configured, in {@code /global/spend/provider}. */
+  static final String UNKNOWN_PROVIDER = "unknown";
   /** How many teams {@code total_spend_per_team} lists, as in LiteLLM. */
   private static final int TOP_TEAMS = 10;
 
@@ -155,6 +158,34 @@ final class GlobalSpend {
         .put("total_spend", cents(total.getValue()[0]))));
     return new JsonObject().put("daily_spend", daily).put("teams", new JsonArray(new ArrayList<>(names)))
         .put("total_spend_per_team", top);
+  }
+
+  /** The rows {@code /global/spend/provider} reads: its days, both required. */
+  static SpendFilter providerFilter(MultiMap parameters) {
+    QueryParameters.only(parameters, Set.of("start_date", "end_date"), "/global/spend/provider takes start_date and"
+        + " end_date (YYYY-MM-DD)");
+    QueryParameters.Days days = QueryParameters.days(parameters, true);
+    return SpendFilter.ofDays(null, null, null, days.first(), days.last(), Integer.MAX_VALUE);
+  }
+
+  /**
+   * {@code /global/spend/provider}: per provider (LiteLLM's name, of each deployment's), the costliest first,
+   * {@code provider} and {@code spend}. A deployment no longer configured is {@value #UNKNOWN_PROVIDER} (LiteLLM
+   * leaves its spend out; here it stays counted).
+   *
+   * @param providerOf a deployment id's provider, or null for one not configured
+   */
+  static JsonArray byProvider(List<TenantStore.GroupSpend> spends, Function<String, String> providerOf) {
+    Map<String, double[]> totals = new LinkedHashMap<>();
+    for (TenantStore.GroupSpend spend : spends) {
+      String provider = spend.group() == null ? null : providerOf.apply(spend.group());
+      totals.computeIfAbsent(provider == null ? UNKNOWN_PROVIDER : provider, p -> new double[1])[0]
+          += spend.costUsd();
+    }
+    JsonArray rows = new JsonArray();
+    costliest(totals, Integer.MAX_VALUE).forEach(total -> rows.add(new JsonObject().put("provider", total.getKey())
+        .put("spend", total.getValue()[0])));
+    return rows;
   }
 
   private static List<Map.Entry<String, double[]>> costliest(Map<String, double[]> totals, int limit) {

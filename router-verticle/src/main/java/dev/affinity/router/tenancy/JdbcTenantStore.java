@@ -512,18 +512,26 @@ public final class JdbcTenantStore implements TenantStore {
   }
 
   @Override
-  public synchronized List<TagSpend> spendByTag(SpendFilter filter) {
-    return spend("SELECT affinity_spend_tag.tag, COUNT(*), SUM(cost_usd)", "affinity_spend JOIN affinity_spend_tag"
-        + " ON affinity_spend_tag.entry_id = affinity_spend.entry_id", filter,
-        " GROUP BY affinity_spend_tag.tag ORDER BY SUM(cost_usd) DESC, affinity_spend_tag.tag LIMIT " + filter.limit(),
-        rows -> new TagSpend(rows.getString(1), rows.getLong(2), rows.getDouble(3)));
+  public synchronized List<GroupSpend> spendByTag(SpendFilter filter) {
+    return spendBy("affinity_spend_tag.tag", "affinity_spend JOIN affinity_spend_tag"
+        + " ON affinity_spend_tag.entry_id = affinity_spend.entry_id", filter);
   }
 
   @Override
-  public synchronized List<EndUserSpend> spendByEndUser(SpendFilter filter) {
-    return spend("SELECT end_user, COUNT(*), SUM(cost_usd)", "affinity_spend", filter,
-        " GROUP BY end_user ORDER BY SUM(cost_usd) DESC, end_user LIMIT " + filter.limit(),
-        rows -> new EndUserSpend(rows.getString(1), rows.getLong(2), rows.getDouble(3)));
+  public synchronized List<GroupSpend> spendByEndUser(SpendFilter filter) {
+    return spendBy("end_user", "affinity_spend", filter);
+  }
+
+  @Override
+  public synchronized List<GroupSpend> spendByDeployment(SpendFilter filter) {
+    return spendBy("deployment", "affinity_spend", filter);
+  }
+
+  /** Calls and USD per value of {@code column} of the rows {@code filter} selects, the costliest first. */
+  private List<GroupSpend> spendBy(String column, String from, SpendFilter filter) {
+    return spend("SELECT " + column + ", COUNT(*), SUM(cost_usd)", from, filter, " GROUP BY " + column
+        + " ORDER BY SUM(cost_usd) DESC, " + column + " LIMIT " + filter.limit(),
+        rows -> new GroupSpend(rows.getString(1), rows.getLong(2), rows.getDouble(3)));
   }
 
   private interface RowReader<T> {

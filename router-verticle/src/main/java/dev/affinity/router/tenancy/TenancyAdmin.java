@@ -39,11 +39,18 @@ public final class TenancyAdmin {
 
   private final Tenancy tenancy;
   private final Function<RoutingContext, String> presentedKey;
+  private final Function<String, String> providerOf;
 
   /** @param presentedKey the key a request presents ({@code x-api-key} or {@code Authorization: Bearer}) */
-  public TenancyAdmin(Tenancy tenancy, Function<RoutingContext, String> presentedKey) {
+  /**
+   * @param presentedKey the key a request presents, or null
+   * @param providerOf   a deployment id's provider (LiteLLM's name), or null for one not configured
+   */
+  public TenancyAdmin(Tenancy tenancy, Function<RoutingContext, String> presentedKey,
+                      Function<String, String> providerOf) {
     this.tenancy = tenancy;
     this.presentedKey = presentedKey;
+    this.providerOf = providerOf;
   }
 
   /** Adds the endpoints to {@code router}. */
@@ -78,6 +85,8 @@ public final class TenancyAdmin {
       QueryParameters.only(ctx.queryParams(), Set.of(), "/global/spend/teams takes none");
       return Answer.ok(GlobalSpend.byTeam(lastDays(null), this::teamName));
     }));
+    router.get("/global/spend/provider").handler(ctx -> admin(ctx, request -> Answer.ok(GlobalSpend.byProvider(
+        tenancy.store().spendByDeployment(GlobalSpend.providerFilter(ctx.queryParams())), providerOf))));
     router.get("/global/activity").handler(ctx -> admin(ctx, request -> Answer.ok(GlobalActivity.total(
         tenancy.store().spendByDay(GlobalActivity.filter(ctx.queryParams(), "/global/activity"))))));
     router.get("/global/activity/model").handler(ctx -> admin(ctx, request -> Answer.ok(GlobalActivity.byModel(

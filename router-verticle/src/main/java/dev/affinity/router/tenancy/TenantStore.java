@@ -66,18 +66,19 @@ public interface TenantStore extends AutoCloseable {
    * USD and calls per tag of the rows {@code filter} selects (a call with several tags counts for each), the costliest
    * first, at most the filter's limit.
    */
-  List<TagSpend> spendByTag(SpendFilter filter);
+  List<GroupSpend> spendByTag(SpendFilter filter);
 
   /**
    * USD and calls per end user of the rows {@code filter} selects, the costliest first, at most the filter's limit;
    * the calls that named none are one entry, of end user null.
    */
-  List<EndUserSpend> spendByEndUser(SpendFilter filter);
+  List<GroupSpend> spendByEndUser(SpendFilter filter);
 
-  record TagSpend(String tag, long calls, double costUsd) {
-  }
+  /** USD and calls per deployment (its id) of the rows {@code filter} selects, the costliest first, at most its limit. */
+  List<GroupSpend> spendByDeployment(SpendFilter filter);
 
-  record EndUserSpend(String endUser, long calls, double costUsd) {
+  /** What the calls of one group (a tag, an end user, a deployment; null for the calls of none) cost. */
+  record GroupSpend(String group, long calls, double costUsd) {
   }
 
   /** Where the data is, for logs: no password. */

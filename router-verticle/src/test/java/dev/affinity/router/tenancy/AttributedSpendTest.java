@@ -15,8 +15,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** LiteLLM's spend by tag and by end user, in its fields, without a store. */
 class AttributedSpendTest {
 
-  private static final List<TenantStore.TagSpend> TAGS = List.of(new TenantStore.TagSpend("job:7", 3, 0.123456),
-      new TenantStore.TagSpend("env", 1, 0.01));
+  private static final List<TenantStore.GroupSpend> TAGS = List.of(new TenantStore.GroupSpend("job:7", 3, 0.123456),
+      new TenantStore.GroupSpend("env", 1, 0.01));
 
   @Test
   void perTagInBothOfLiteLlmsShapes() {
@@ -62,9 +62,9 @@ class AttributedSpendTest {
       assertThatThrownBy(() -> AttributedSpend.endUsersFilter(wrong, now, keys::get)).as(wrong.encode())
           .isInstanceOf(IllegalArgumentException.class);
     }
-    assertThat(AttributedSpend.byEndUser(List.of(new TenantStore.EndUserSpend(null, 2, 0.5))).getJsonObject(0))
+    assertThat(AttributedSpend.byEndUser(List.of(new TenantStore.GroupSpend(null, 2, 0.5))).getJsonObject(0))
         .isEqualTo(new JsonObject().putNull("end_user").put("total_count", 2L).put("total_spend", 0.5));
-    assertThat(AttributedSpend.endUserNames(List.of(new TenantStore.EndUserSpend(null, 2, 0.5),
-        new TenantStore.EndUserSpend("u", 1, 0.1))).getJsonArray("end_users")).containsExactly("u");
+    assertThat(AttributedSpend.endUserNames(List.of(new TenantStore.GroupSpend(null, 2, 0.5),
+        new TenantStore.GroupSpend("u", 1, 0.1))).getJsonArray("end_users")).containsExactly("u");
   }
 }

@@ -108,4 +108,19 @@ class GlobalSpendTest {
     assertThatThrownBy(() -> GlobalSpend.limit(MultiMap.caseInsensitiveMultiMap().addAll(Map.of("top", "5")),
         "/global/spend/keys")).hasMessageContaining("'top'").hasMessageContaining("/global/spend/keys");
   }
+
+  @Test
+  void perProviderTheCostliestFirstAndDeploymentsNoLongerConfiguredStillCounted() {
+    List<TenantStore.GroupSpend> spends = List.of(new TenantStore.GroupSpend("a1", 3, 0.25),
+        new TenantStore.GroupSpend("bedrock-1", 1, 0.5), new TenantStore.GroupSpend("a2", 1, 0.5),
+        new TenantStore.GroupSpend("removed", 1, 0.125));
+    java.util.Map<String, String> providers = java.util.Map.of("a1", "anthropic", "a2", "anthropic",
+        "bedrock-1", "bedrock");
+    assertThat(GlobalSpend.byProvider(spends, providers::get)).containsExactly(
+        new io.vertx.core.json.JsonObject().put("provider", "anthropic").put("spend", 0.75),
+        new io.vertx.core.json.JsonObject().put("provider", "bedrock").put("spend", 0.5),
+        new io.vertx.core.json.JsonObject().put("provider", GlobalSpend.UNKNOWN_PROVIDER).put("spend", 0.125));
+    assertThatThrownBy(() -> GlobalSpend.providerFilter(io.vertx.core.MultiMap.caseInsensitiveMultiMap()))
+        .hasMessageContaining("start_date and end_date are required");
+  }
 }

@@ -147,13 +147,15 @@ class JdbcTenantStoreTest {
     assertThat(store.spendRows(new SpendFilter("key-3", null, null, Long.MIN_VALUE, Long.MAX_VALUE, 10)))
         .containsExactly(tagged);
     SpendFilter all = new SpendFilter(null, null, null, Long.MIN_VALUE, Long.MAX_VALUE, 10);
-    assertThat(store.spendByTag(all)).containsExactly(new TenantStore.TagSpend("env:prod", 1, 0.5),
-        new TenantStore.TagSpend("job:7", 1, 0.5));
+    assertThat(store.spendByTag(all)).containsExactly(new TenantStore.GroupSpend("env:prod", 1, 0.5),
+        new TenantStore.GroupSpend("job:7", 1, 0.5));
     assertThat(store.spendByTag(new SpendFilter(null, null, null, Long.MIN_VALUE, 2 * day, 10))).isEmpty();
-    assertThat(store.spendByEndUser(all)).containsExactly(new TenantStore.EndUserSpend(null, 3, 0.875),
-        new TenantStore.EndUserSpend("user-\"1\"", 1, 0.5));
+    assertThat(store.spendByEndUser(all)).containsExactly(new TenantStore.GroupSpend(null, 3, 0.875),
+        new TenantStore.GroupSpend("user-\"1\"", 1, 0.5));
     assertThat(store.spendByEndUser(new SpendFilter(null, null, null, Long.MIN_VALUE, Long.MAX_VALUE, 1)))
         .hasSize(1);
+    assertThat(store.spendByDeployment(all)).containsExactly(new TenantStore.GroupSpend("acct-1", 3, 1.25),
+        new TenantStore.GroupSpend("acct-2", 1, 0.125));
   }
 
   private static SpendRow row(String entry, double cost, long at) {

@@ -575,8 +575,16 @@ class KeyManagementTest {
     assertThat(sonnet.getJsonArray("daily_data").getJsonObject(0).getString("model_group")).isEqualTo("sonnet");
     String before = "?start_date=" + today.minusDays(9) + "&end_date=" + today.minusDays(8);
     assertThat(new JsonObject(overview("/global/activity" + before)).getLong("sum_api_requests")).isZero();
+    double spent = TestGateway.eventually(() -> spendLogs("?api_key=" + key, MASTER), found -> found.size() == 3)
+        .stream().mapToDouble(row -> ((JsonObject) row).getDouble("spend")).sum();
+    JsonArray providers = new JsonArray(overview("/global/spend/provider" + range));
+    assertThat(providers).singleElement().satisfies(provider -> {
+      assertThat(((JsonObject) provider).getString("provider")).isEqualTo("anthropic");
+      assertThat(((JsonObject) provider).getDouble("spend")).isGreaterThanOrEqualTo(spent);
+    });
+    assertThat(new JsonArray(overview("/global/spend/provider" + before))).isEmpty();
 
-    for (String path : List.of("/global/activity", "/global/activity/model")) {
+    for (String path : List.of("/global/activity", "/global/activity/model", "/global/spend/provider")) {
       assertThat(gateway.get(path + range, "x-api-key", key).statusCode()).as(path).isEqualTo(403);
       HttpResponse<String> undated = gateway.get(path, "x-api-key", MASTER);
       assertThat(undated.statusCode()).as(path).isEqualTo(400);

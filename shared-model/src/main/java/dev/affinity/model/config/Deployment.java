@@ -61,6 +61,11 @@ public record Deployment(String id, String alias, String model, String apiBase, 
     return Providers.named(settings.providerName());
   }
 
+  /** LiteLLM's name of this deployment's provider: {@code model_info.litellm_provider} when set, else the prefix. */
+  public String litellmProvider() {
+    return info.litellmProvider() != null ? info.litellmProvider() : settings.providerName();
+  }
+
   /** The upstream API this deployment speaks. */
   public ProviderKind provider() {
     return registration().api();
