@@ -1,5 +1,6 @@
 package dev.affinity.model;
 
+import java.util.LinkedHashSet;
 import java.util.List;
 
 /**
@@ -29,6 +30,20 @@ public record Attribution(String endUser, List<String> tags) {
         throw new IllegalArgumentException("a tag must have 1 to " + MAX_CHARS + " characters");
       }
     }
+  }
+
+  /** The same, with {@code more} tags after these, each once, as many as the bound leaves room for. */
+  public Attribution withTags(List<String> more) {
+    if (more.isEmpty() || tags.size() >= MAX_TAGS) {
+      return this;
+    }
+    LinkedHashSet<String> all = new LinkedHashSet<>(tags);
+    for (String tag : more) {
+      if (all.size() < MAX_TAGS && !tag.isEmpty() && tag.length() <= MAX_CHARS) {
+        all.add(tag);
+      }
+    }
+    return new Attribution(endUser, List.copyOf(all));
   }
 
   public boolean isEmpty() {

@@ -1,5 +1,7 @@
 package dev.affinity.model;
 
+import dev.affinity.model.config.Deployment;
+
 /**
  * One finished upstream call as the router books it: the request (who asked, for which model), the route (who
  * answered, how it was chosen) and the call's {@link CallOutcome} (what the provider says it cost). Token figures are
@@ -30,6 +32,13 @@ public record UsageReport(
 
     public Pending(GatewayRequest request, String deploymentId, RouteKind route) {
       this(request.requestId(), request.model(), deploymentId, route, request.stream(), request.caller());
+    }
+
+    /** A call to {@code deployment}: a virtual key's is tagged with the deployment's tags too, as LiteLLM tags it. */
+    public Pending(GatewayRequest request, Deployment deployment, RouteKind route) {
+      this(request.requestId(), request.model(), deployment.id(), route, request.stream(),
+          request.caller().virtualKey() ? request.caller().attributed(request.caller().attribution()
+              .withTags(deployment.calls().tags())) : request.caller());
     }
 
     /** The report of the call that ended with {@code outcome}. */

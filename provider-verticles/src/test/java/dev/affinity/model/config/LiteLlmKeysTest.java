@@ -151,6 +151,7 @@ class LiteLlmKeysTest {
               max_parallel_requests: 0
               stream_timeout: soon
               extra_headers: {"bad header": x, Host: y}
+              tags: [ok, "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", [nested]]
               rpm: 5
             rpm: 6
         router_settings:
@@ -166,6 +167,8 @@ class LiteLlmKeysTest {
         "model_list[0].litellm_params.stream_timeout: must be a positive number of seconds",
         "model_list[0].litellm_params.extra_headers.bad header: must be an HTTP header name",
         "model_list[0].litellm_params.extra_headers.Host: is set by the gateway itself and cannot be replaced",
+        "model_list[0].litellm_params.tags[2]: must be a string",
+        "model_list[0].litellm_params.tags: a tag has at most 256 characters",
         "litellm_settings.request_timeout: must be a positive number of seconds",
         "litellm_settings.num_retries: must be an integer >= 0",
         "litellm_settings.drop_params: must be true or false",
@@ -173,5 +176,19 @@ class LiteLlmKeysTest {
         "router_settings.fallbacks[0].a: must be a list of model names",
         "router_settings.context_window_fallbacks: must be a list",
         "router_settings.model_group_alias.x.model: required");
+  }
+
+  @Test
+  void aDeploymentsTagsAreReadEachOnce() throws Exception {
+    GatewayConfig config = ConfigLoader.parse("""
+        model_list:
+          - model_name: a
+            litellm_params: {model: openai/gpt-4o, api_key: k, tags: [AWS_IAM_PROD, us-east-1, AWS_IAM_PROD]}
+          - model_name: b
+            litellm_params: {model: openai/gpt-4o, api_key: k}
+        """, ENV);
+    assertThat(config.deployments().get(0).calls().tags()).containsExactly("AWS_IAM_PROD", "us-east-1");
+    assertThat(config.deployments().get(1).calls().tags()).isEmpty();
+    assertThat(config.warnings()).isEmpty();
   }
 }

@@ -472,7 +472,7 @@ public final class RoutingVerticle extends VerticleBase implements NodeRouter {
     return answerOf(deployment, new ProviderCall(request, deployment, body, route.kind(), timeout, receivedAt,
         streamUsage))
         .map(reply -> reply.withRoute(route.kind()))
-        .andThen(booking(new UsageReport.Pending(request, deployment.id(), route.kind()), receivedAt,
+        .andThen(booking(new UsageReport.Pending(request, deployment, route.kind()), receivedAt,
             BackgroundResponses.inBackground(request)))
         // booked: the provider's failure goes on as the error the client gets
         .recover(failure -> Future.failedFuture(failure instanceof FailedCall failed

@@ -46,7 +46,8 @@ class KeyManagementTest {
         + TestGateway.modelList("sonnet", emulator.baseUrl(), List.of("a1", "a2"))
         + """
           - model_name: haiku
-            litellm_params: {model: anthropic/claude-haiku-4-5, api_key: sk-a1, api_base: "%s"}
+            litellm_params:
+              {model: anthropic/claude-haiku-4-5, api_key: sk-a1, api_base: "%s", tags: [haiku-deployment]}
             model_info: {id: h1, access_groups: [fast-models]}
         """.formatted(emulator.baseUrl()));
   }
@@ -612,7 +613,8 @@ class KeyManagementTest {
     JsonObject row = TestGateway.eventually(() -> spendLogs("?api_key=" + key, MASTER), found -> found.size() == 1)
         .getJsonObject(0);
     assertThat(row.getString("end_user")).isEqualTo("end-user-7");
-    assertThat(row.getJsonArray("request_tags")).containsExactly("app-prod", job, "key-tag", "team-tag");
+    assertThat(row.getJsonArray("request_tags")).as("the request's, the key's, the team's, the deployment's")
+        .containsExactly("app-prod", job, "key-tag", "team-tag", "haiku-deployment");
     double spent = row.getDouble("spend");
 
     JsonObject perTag = new JsonArray(overview("/spend/tags")).stream().map(JsonObject.class::cast)

@@ -1,6 +1,7 @@
 package dev.affinity.model.config;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -21,20 +22,23 @@ import java.util.Objects;
  *                            resolved, read as false): what a client sends
  *                            that the deployment's API cannot take is dropped, as LiteLLM drops it, rather than
  *                            refused with a 400 (see docs/translation.md for what each pair drops)
+ * @param tags                {@code tags}: added to the request tags of a virtual key's calls to the deployment, as
+ *                            LiteLLM adds them (its tag routing is not served); empty for none
  */
 public record CallSettings(Integer order, Integer maxParallelRequests, Duration streamTimeout,
-                           Map<String, Secret> extraHeaders, Boolean dropParams) {
+                           Map<String, Secret> extraHeaders, Boolean dropParams, List<String> tags) {
 
   public static final CallSettings DEFAULTS = new CallSettings(null, null, null, Map.of());
 
   public CallSettings {
     extraHeaders = Map.copyOf(Objects.requireNonNull(extraHeaders, "extraHeaders"));
+    tags = tags == null ? List.of() : List.copyOf(tags);
   }
 
   /** Settings that leave {@code drop_params} to the default. */
   public CallSettings(Integer order, Integer maxParallelRequests, Duration streamTimeout,
                       Map<String, Secret> extraHeaders) {
-    this(order, maxParallelRequests, streamTimeout, extraHeaders, null);
+    this(order, maxParallelRequests, streamTimeout, extraHeaders, null, List.of());
   }
 
   /** Whether parameters the deployment's API cannot take are dropped rather than refused. */

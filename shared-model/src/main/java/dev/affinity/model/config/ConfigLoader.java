@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
+import dev.affinity.model.Attribution;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -451,8 +452,15 @@ public final class ConfigLoader {
         section.secret(name).ifPresent(value -> headers.put(name.toLowerCase(Locale.ROOT), value));
       }
     }));
+    List<String> tags = params.strings("tags").orElse(List.of());
+    if (tags.size() > Attribution.MAX_TAGS) {
+      params.problem("tags", "at most " + Attribution.MAX_TAGS + " tags");
+    }
+    tags.stream().filter(tag -> tag.length() > Attribution.MAX_CHARS).findFirst().ifPresent(tag ->
+        params.problem("tags", "a tag has at most " + Attribution.MAX_CHARS + " characters"));
     // null when not set: litellm_settings.drop_params decides
-    return new CallSettings(order, maxParallel, streamTimeout, headers, params.bool("drop_params").orElse(null));
+    return new CallSettings(order, maxParallel, streamTimeout, headers, params.bool("drop_params").orElse(null),
+        tags.stream().distinct().toList());
   }
 
   /** A non-blank environment variable. */
@@ -735,7 +743,7 @@ public final class ConfigLoader {
       CallSettings own = draft.calls();
       CallSettings calls = new CallSettings(own.order(), own.maxParallelRequests(),
           own.streamTimeout() != null ? own.streamTimeout() : streamTimeout, own.extraHeaders(),
-          own.dropParams() != null ? own.dropParams() : dropParams);
+          own.dropParams() != null ? own.dropParams() : dropParams, own.tags());
       deployments.add(new Deployment(id, draft.alias(), draft.model(), draft.apiBase(), draft.apiKey(),
           draft.weight(), draft.rpm(), draft.tpm(), Objects.requireNonNullElse(draft.timeout(), router.timeout()),
           draft.injectionPoints(), draft.info(),
