@@ -446,6 +446,12 @@ class AffinityDecisionTest {
         .hasValue("pck");
     assertThat(SessionKey.of(AgentConversation.JSON.readTree("{\"metadata\": {\"user_id\": \"u1\"}}"), Map.of()))
         .isEmpty();
+    // newer Claude Code: a JSON object in the string
+    String json = "{\"device_id\":\"d9\",\"account_uuid\":\"\",\"session_id\":\"e853-1\"}";
+    assertThat(SessionKey.of(AgentConversation.JSON.createObjectNode().set("metadata", AgentConversation.JSON
+        .createObjectNode().put("user_id", json)), Map.of())).hasValue("e853-1");
+    assertThat(SessionKey.of(AgentConversation.JSON.createObjectNode().set("metadata", AgentConversation.JSON
+        .createObjectNode().put("user_id", "{not json")), Map.of())).isEmpty();
     assertThat(SessionKey.pinKey("tenant-a\u0000sonnet", "s")).isNotEqualTo(SessionKey.pinKey("tenant-b\u0000sonnet", "s"))
         .isNotEqualTo(SessionKey.pinKey("tenant-a\u0000opus", "s")).isNotEqualTo(PromptCacheKey.pinKey("tenant-a\u0000sonnet", "s"));
   }
