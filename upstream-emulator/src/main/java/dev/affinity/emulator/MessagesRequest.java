@@ -5,10 +5,13 @@ import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
+import java.util.Set;
+
 /**
  * A validated {@code POST /v1/messages} (or {@code count_tokens}) body: the fields the emulator acts on plus the
- * prompt laid out for the cache. Unknown top-level fields are accepted and ignored; {@code metadata} is held to
- * the API's schema, {@code user_id} alone, as the real API refuses anything else there.
+ * prompt laid out for the cache. A top-level field the API does not take is refused ({@link #PARAMETERS}), as is a
+ * {@code metadata} member other than {@code user_id}, as the real API refuses them; the fields the emulator does not
+ * act on are accepted and ignored.
  *
  * @param forcedTool     the tool the answer must call ({@code tool_choice} {@code any} or {@code tool}), or null
  * @param thinkingBudget the most tokens the answer may think for ({@code thinking.budget_tokens}; no bound for
@@ -21,9 +24,25 @@ record MessagesRequest(String model, int maxTokens, boolean stream, JsonObject f
   private static final String THINKING_DOCS = " Please consult our documentation at"
       + " https://docs.claude.com/en/docs/build-with-claude/extended-thinking#feature-compatibility";
 
-  /** Validates a Messages API body. */
+  /**
+   * What the Messages API takes at the top level: its documented parameters (a request-level {@code cache_control}
+   * among them) and those of the betas clients send (Claude Code's {@code context_management} and
+   * {@code output_config}); {@code anthropic_version} for the Vertex AI route, which answers through here.
+   */
+  static final Set<String> PARAMETERS = Set.of("model", "messages", "max_tokens", "system", "metadata", "stream",
+      "stop_sequences", "temperature", "top_p", "top_k", "tools", "tool_choice", "thinking", "service_tier",
+      "container", "mcp_servers", "context_management", "output_config", "output_format", "cache_control",
+      "anthropic_version");
+
+  /** Validates a Messages API body: a top-level field the API does not take is refused, as the API refuses it. */
   static MessagesRequest parse(Buffer body) {
-    return parse(jsonObject(body));
+    JsonObject json = jsonObject(body);
+    for (String field : json.fieldNames()) {
+      if (!PARAMETERS.contains(field)) {
+        throw ApiError.invalidRequest(field + ": Extra inputs are not permitted");
+      }
+    }
+    return parse(json);
   }
 
   /** Validates a Messages API body already parsed (Bedrock's, once its own checks passed and the model is known). */

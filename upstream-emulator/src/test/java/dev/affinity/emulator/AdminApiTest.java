@@ -47,8 +47,8 @@ class AdminApiTest {
 
   @Test
   void aCapturedRequestKeepsTheBodyBytesAndHidesTheKey() {
-    // Odd spacing, key order, unknown fields and non-ASCII text: all must come back untouched.
-    String body = "{ \"zzz\" : {\"b\":1, \"a\":2},\"model\":\"claude-sonnet-4-5\",\n\"max_tokens\":5,"
+    // Odd spacing, key order, fields not played and non-ASCII text: all must come back untouched.
+    String body = "{ \"context_management\" : {\"b\":1, \"a\":2},\"model\":\"claude-sonnet-4-5\",\n\"max_tokens\":5,"
         + "\"messages\":[{\"role\":\"user\",\"content\":\"h\u00e9llo \u2713\"}] }";
     HttpRequest request = api.request("/v1/messages?beta=true", KEY)
         .header("anthropic-beta", "prompt-caching-2024-07-31,context-management-2025-06-27")

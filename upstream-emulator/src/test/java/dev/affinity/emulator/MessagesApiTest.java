@@ -103,6 +103,8 @@ class MessagesApiTest {
 ,
       "metadata beyond user_id|{\"model\":\"m\",\"max_tokens\":5,\"metadata\":{\"user_id\":\"u\",\"tags\":[\"a\"]},"
           + "\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}|metadata.tags: Extra inputs are not permitted",
+      "a field the API does not take|{\"model\":\"m\",\"max_tokens\":5,\"tags\":[\"a\"],"
+          + "\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}|tags: Extra inputs are not permitted",
       "user_id not a string|{\"model\":\"m\",\"max_tokens\":5,\"metadata\":{\"user_id\":7},"
           + "\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}|metadata.user_id: Input should be a valid string"
   })

@@ -151,7 +151,7 @@ class LiteLlmKeysTest {
               max_parallel_requests: 0
               stream_timeout: soon
               extra_headers: {"bad header": x, Host: y}
-              tags: [ok, "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", [nested]]
+              tags: [ok, "%s", [nested]]
               rpm: 5
             rpm: 6
         router_settings:
@@ -159,7 +159,7 @@ class LiteLlmKeysTest {
           context_window_fallbacks: nope
           model_group_alias: {x: {hidden: true}}
         litellm_settings: {request_timeout: -1, num_retries: many, drop_params: yes please}
-        """)).containsExactly(
+        """.formatted("x".repeat(257)))).containsExactly(
         "environment_variables.A: must be a string, number or boolean",
         "model_list[0].rpm: also given as litellm_params.rpm: give it once",
         "model_list[0].litellm_params.order: must be an integer >= 0",

@@ -11,8 +11,8 @@ import java.util.Optional;
 /**
  * The session a request belongs to, when the client says: Claude Code's {@code x-claude-code-session-id} header, the
  * session inside {@code metadata.user_id} (Claude Code sends {@code user_<hash>_account_<uuid>_session_<uuid>}, and
- * in newer versions a JSON object as a string, {@code {"device_id":...,"account_uuid":...,"session_id":...}}), or OpenAI's
- * {@code prompt_cache_key}, in that order. Its pin keeps the session on its deployment even when its prompt
+ * in newer versions a JSON object as a string, {@code {"device_id":...,"account_uuid":...,"session_id":...}}), or
+ * OpenAI's {@code prompt_cache_key}, in that order. Its pin keeps the session on its deployment even when its prompt
  * has no breakpoint, and tells an existing session from a new one for balance (see {@link AffinityDecision#place}).
  *
  * <p>The pin key is {@code SHA-256("affinity/session/v1" ‖ 0 ‖ length(scope) ‖ scope ‖ id)} in the form of prefix

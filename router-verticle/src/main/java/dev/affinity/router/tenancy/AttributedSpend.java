@@ -50,7 +50,10 @@ final class AttributedSpend {
     return days == null ? everything() : SpendFilter.ofDays(null, null, null, days.first(), days.last(), MAX_NAMES);
   }
 
-  /** {@code /spend/tags}: per tag, the costliest first, {@code individual_request_tag}, {@code log_count}, {@code total_spend}. */
+  /**
+   * {@code /spend/tags}: per tag, the costliest first, {@code individual_request_tag}, {@code log_count},
+   * {@code total_spend}.
+   */
   static JsonArray byTag(List<TenantStore.GroupSpend> spends) {
     JsonArray rows = new JsonArray();
     spends.forEach(spend -> rows.add(new JsonObject().put("individual_request_tag", spend.group())
@@ -101,7 +104,7 @@ final class AttributedSpend {
     return new JsonObject().put("tag_names", names);
   }
 
-  /** {@code /global/all_end_users}: {@code end_users}, every end user a call was made for (none for the calls that named none). */
+  /** {@code /global/all_end_users}: {@code end_users}, every end user a call was made for. */
   static JsonObject endUserNames(List<TenantStore.GroupSpend> spends) {
     JsonArray names = new JsonArray();
     spends.stream().filter(spend -> spend.group() != null).forEach(spend -> names.add(spend.group()));
@@ -140,7 +143,10 @@ final class AttributedSpend {
         .map(key -> new SpendFilter(key, null, null, from, before, TOP_END_USERS));
   }
 
-  /** {@code /global/spend/end_users}: per end user, the costliest first, {@code end_user}, {@code total_count}, {@code total_spend}. */
+  /**
+   * {@code /global/spend/end_users}: per end user, the costliest first, {@code end_user}, {@code total_count},
+   * {@code total_spend}.
+   */
   static JsonArray byEndUser(List<TenantStore.GroupSpend> spends) {
     JsonArray rows = new JsonArray();
     spends.forEach(spend -> rows.add(new JsonObject().put("end_user", spend.group())

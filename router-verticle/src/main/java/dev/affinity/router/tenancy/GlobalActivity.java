@@ -44,7 +44,7 @@ final class GlobalActivity {
     return SpendFilter.ofDays(null, null, null, days.first(), days.last(), 1);
   }
 
-  /** {@code /global/activity}: {@code daily_data} and the range's {@code sum_api_requests} and {@code sum_total_tokens}. */
+  /** {@code /global/activity}: {@code daily_data}, {@code sum_api_requests} and {@code sum_total_tokens}. */
   static JsonObject total(List<TenantStore.DaySpend> spends) {
     return chart(daily(spends));
   }

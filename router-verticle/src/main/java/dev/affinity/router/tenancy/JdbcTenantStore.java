@@ -467,7 +467,8 @@ public final class JdbcTenantStore implements TenantStore {
   public synchronized List<SpendRow> spendRows(SpendFilter filter) {
     return spend("SELECT entry_id, request_id, key_id, key_hash_prefix, team_id, key_alias, model, deployment, route,"
         + " status, input_tokens, cache_write_tokens, cache_read_tokens, output_tokens, cost_usd, latency_ms,"
-        + " created_at, end_user, request_tags", filter, " ORDER BY created_at DESC, entry_id LIMIT " + filter.limit(), rows -> {
+        + " created_at, end_user, request_tags", filter,
+        " ORDER BY created_at DESC, entry_id LIMIT " + filter.limit(), rows -> {
           int i = 0;
           return new SpendRow(rows.getString(++i), rows.getString(++i), rows.getString(++i), rows.getString(++i),
               rows.getString(++i), rows.getString(++i), rows.getString(++i), rows.getString(++i),

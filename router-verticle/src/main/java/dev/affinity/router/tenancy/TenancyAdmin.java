@@ -105,7 +105,8 @@ public final class TenancyAdmin {
         AttributedSpend.endUsersFilter(request, Instant.now(), reference -> {
           VirtualKey key = keyOrNull(reference);
           return key == null ? null : key.id();
-        }).map(filter -> AttributedSpend.byEndUser(tenancy.store().spendByEndUser(filter))).orElseGet(JsonArray::new))));
+        }).map(filter -> AttributedSpend.byEndUser(tenancy.store().spendByEndUser(filter)))
+            .orElseGet(JsonArray::new))));
     router.get("/global/all_end_users").handler(ctx -> admin(ctx, request -> {
       QueryParameters.only(ctx.queryParams(), Set.of(), "/global/all_end_users takes none");
       return Answer.ok(AttributedSpend.endUserNames(tenancy.store().spendByEndUser(AttributedSpend.everything())));

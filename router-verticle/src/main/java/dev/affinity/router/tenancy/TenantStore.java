@@ -74,7 +74,10 @@ public interface TenantStore extends AutoCloseable {
    */
   List<GroupSpend> spendByEndUser(SpendFilter filter);
 
-  /** USD and calls per deployment (its id) of the rows {@code filter} selects, the costliest first, at most its limit. */
+  /**
+   * USD and calls per deployment (its id) of the rows {@code filter} selects, the costliest first, at most
+   * its limit.
+   */
   List<GroupSpend> spendByDeployment(SpendFilter filter);
 
   /** What the calls of one group (a tag, an end user, a deployment; null for the calls of none) cost. */
