@@ -502,13 +502,25 @@ public final class JdbcTenantStore implements TenantStore {
 
   @Override
   public synchronized List<DaySpend> spendByDay(SpendFilter filter) {
+    return spendByDay(filter, false);
+  }
+
+  @Override
+  public synchronized List<DaySpend> spendByDayAndEndUser(SpendFilter filter) {
+    return spendByDay(filter, true);
+  }
+
+  private List<DaySpend> spendByDay(SpendFilter filter, boolean perEndUser) {
     String day = "(created_at / " + DAY_MILLIS + ")"; // both BIGINT: integer division
+    String groups = "key_id, team_id, model" + (perEndUser ? ", end_user" : "");
     return spend("SELECT " + day + " AS spend_day, key_id, MIN(key_hash_prefix), team_id, model, SUM(cost_usd),"
-        + " SUM(input_tokens + cache_write_tokens + cache_read_tokens), SUM(output_tokens), COUNT(*)", filter,
-        " GROUP BY " + day + ", key_id, team_id, model ORDER BY spend_day, key_id, team_id, model", rows -> {
+        + " SUM(input_tokens + cache_write_tokens + cache_read_tokens), SUM(output_tokens), COUNT(*)"
+        + (perEndUser ? ", end_user" : ""), filter, " GROUP BY " + day + ", " + groups + " ORDER BY spend_day, "
+        + groups, rows -> {
           int i = 0;
           return new DaySpend(rows.getLong(++i), rows.getString(++i), rows.getString(++i), rows.getString(++i),
-              rows.getString(++i), rows.getDouble(++i), rows.getLong(++i), rows.getLong(++i), rows.getLong(++i));
+              rows.getString(++i), rows.getDouble(++i), rows.getLong(++i), rows.getLong(++i), rows.getLong(++i),
+              perEndUser ? rows.getString(++i) : null);
         });
   }
 

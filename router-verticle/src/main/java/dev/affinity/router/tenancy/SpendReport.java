@@ -16,8 +16,9 @@ import java.util.function.Function;
 /**
  * LiteLLM's {@code GET /global/spend/report}, the report teams are charged by, over the spend log: for the UTC days
  * from {@code start_date} to {@code end_date} (both included), per day and team the spend of each key on each model
- * ({@code group_by=team}, the default), or per key its cost and tokens on each model ({@code group_by=api_key}, or
- * any request naming an {@code api_key}). Keys are named by their hash, never the key.
+ * ({@code group_by=team}, the default), per day and end user the same ({@code group_by=customer}), or per key its cost
+ * and tokens on each model ({@code group_by=api_key}, or any request naming an {@code api_key}). Keys are named by
+ * their hash, never the key.
  */
 final class SpendReport {
 
@@ -32,11 +33,12 @@ final class SpendReport {
   /**
    * A request's parameters.
    *
-   * @param byKey  per key ({@code group_by=api_key} or an {@code api_key} named) rather than per day and team
-   * @param key    the key whose calls ({@code api_key}: the key or its hash), or null
-   * @param teamId the team whose calls, or null
+   * @param grouping per day and team, per day and end user, or per key ({@code group_by=api_key} or an
+   *                 {@code api_key} named)
+   * @param key      the key whose calls ({@code api_key}: the key or its hash), or null
+   * @param teamId   the team whose calls, or null
    */
-  record Query(LocalDate start, LocalDate end, boolean byKey, String key, String teamId) {
+  record Query(LocalDate start, LocalDate end, Grouping grouping, String key, String teamId) {
 
     /** @throws IllegalArgumentException naming the parameter that is wrong */
     static Query of(MultiMap parameters) {
@@ -47,20 +49,19 @@ final class SpendReport {
             + " instead");
       }
       if (parameters.get("customer_id") != null) {
-        throw new IllegalArgumentException("customer_id: not served by this report; the spend of each end user is"
-            + " POST /global/spend/end_users");
+        throw new IllegalArgumentException("customer_id: not served by this report; group_by=customer reports every"
+            + " end user, POST /global/spend/end_users one key's");
       }
       QueryParameters.Days days = QueryParameters.days(parameters, true);
       String groupBy = parameters.get("group_by") == null ? "team" : parameters.get("group_by");
-      if (groupBy.equals("customer")) {
-        throw new IllegalArgumentException("group_by: customer is not served by this report (use team or api_key);"
-            + " the spend of each end user is POST /global/spend/end_users");
-      }
-      if (!groupBy.equals("team") && !groupBy.equals("api_key")) {
-        throw new IllegalArgumentException("group_by must be team or api_key");
-      }
+      Grouping grouping = switch (groupBy) {
+        case "team" -> Grouping.TEAM;
+        case "customer" -> Grouping.CUSTOMER;
+        case "api_key" -> Grouping.KEY;
+        default -> throw new IllegalArgumentException("group_by must be team, customer or api_key");
+      };
       String key = blankless(parameters.get("api_key"));
-      return new Query(days.first(), days.last(), groupBy.equals("api_key") || key != null, key,
+      return new Query(days.first(), days.last(), key != null ? Grouping.KEY : grouping, key,
           blankless(parameters.get("team_id")));
     }
 
@@ -69,6 +70,9 @@ final class SpendReport {
     }
   }
 
+  /** How the report groups the calls. */
+  enum Grouping { TEAM, CUSTOMER, KEY }
+
   /**
    * Per day with spend, oldest first: {@code group_by_day} (the day's start, UTC) and {@code teams}, each with its
    * {@code team_name} (the alias, else the id; {@value #NO_TEAM} for keys of none), {@code total_spend} and in
@@ -76,21 +80,42 @@ final class SpendReport {
    */
   static JsonArray byTeam(List<TenantStore.DaySpend> spends, Function<String, String> teamName,
                           Function<String, String> hashOf) {
+    Function<TenantStore.DaySpend, String> name = spend -> spend.teamId() == null ? NO_TEAM
+        : teamName.apply(spend.teamId());
+    return perDay(spends, "teams", name,
+        spend -> new JsonObject().put("team_name", name.apply(spend)).put("team_id", spend.teamId()), hashOf);
+  }
+
+  /**
+   * LiteLLM's {@code group_by=customer}: per day with spend, oldest first, {@code group_by_day} and {@code customers},
+   * each its {@code customer} (the end user; null for the calls that named none), {@code total_spend} and
+   * {@code metadata} as {@link #byTeam}'s. {@code spends} are per end user ({@code spendByDayAndEndUser}).
+   */
+  static JsonArray byCustomer(List<TenantStore.DaySpend> spends, Function<String, String> hashOf) {
+    return perDay(spends, "customers", TenantStore.DaySpend::endUser,
+        spend -> new JsonObject().put("customer", spend.endUser()), hashOf);
+  }
+
+  /**
+   * Per day, per group ({@code groupOf} names a spend's; {@code entryOf} starts its entry), the group's total and the
+   * spend of each key on each model.
+   */
+  private static JsonArray perDay(List<TenantStore.DaySpend> spends, String field,
+                                  Function<TenantStore.DaySpend, String> groupOf,
+                                  Function<TenantStore.DaySpend, JsonObject> entryOf, Function<String, String> hashOf) {
     Map<Long, Map<String, JsonObject>> days = new LinkedHashMap<>();
     for (TenantStore.DaySpend spend : spends) {
-      String team = spend.teamId() == null ? NO_TEAM : teamName.apply(spend.teamId());
-      JsonObject entry = days.computeIfAbsent(spend.day(), day -> new LinkedHashMap<>()).computeIfAbsent(team,
-          name -> new JsonObject().put("team_name", name).put("team_id", spend.teamId()).put("total_spend", 0.0)
-              .put("metadata", new JsonArray()));
+      JsonObject entry = days.computeIfAbsent(spend.day(), day -> new LinkedHashMap<>()).computeIfAbsent(
+          groupOf.apply(spend), group -> entryOf.apply(spend).put("total_spend", 0.0).put("metadata", new JsonArray()));
       entry.put("total_spend", entry.getDouble("total_spend") + spend.costUsd());
       entry.getJsonArray("metadata").add(new JsonObject().put("model", spend.model())
           .put("api_key", SpendLog.apiKey(spend.keyId(), spend.keyHashPrefix(), hashOf))
           .put("spend", spend.costUsd()).put("total_tokens", spend.promptTokens() + spend.completionTokens()));
     }
     JsonArray report = new JsonArray();
-    days.forEach((day, teams) -> report.add(new JsonObject()
+    days.forEach((day, groups) -> report.add(new JsonObject()
         .put("group_by_day", LocalDate.ofEpochDay(day) + "T00:00:00+00:00")
-        .put("teams", new JsonArray(new ArrayList<>(teams.values())))));
+        .put(field, new JsonArray(new ArrayList<>(groups.values())))));
     return report;
   }
 

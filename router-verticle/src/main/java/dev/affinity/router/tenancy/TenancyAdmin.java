@@ -354,10 +354,11 @@ public final class TenancyAdmin {
   /** LiteLLM's {@code /global/spend/report} ({@link SpendReport}), for the master key. */
   private Answer spendReport(RoutingContext ctx) {
     SpendReport.Query query = SpendReport.Query.of(ctx.queryParams());
-    return forKey(query.key(), keyId -> {
-      List<TenantStore.DaySpend> spends = tenancy.store().spendByDay(query.filter(keyId));
-      return query.byKey() ? SpendReport.byKey(spends, this::hashOf)
-          : SpendReport.byTeam(spends, this::teamName, this::hashOf);
+    return forKey(query.key(), keyId -> switch (query.grouping()) {
+      case KEY -> SpendReport.byKey(tenancy.store().spendByDay(query.filter(keyId)), this::hashOf);
+      case TEAM -> SpendReport.byTeam(tenancy.store().spendByDay(query.filter(keyId)), this::teamName, this::hashOf);
+      case CUSTOMER -> SpendReport.byCustomer(tenancy.store().spendByDayAndEndUser(query.filter(keyId)),
+          this::hashOf);
     });
   }
 

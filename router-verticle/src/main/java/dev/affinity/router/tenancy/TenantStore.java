@@ -52,14 +52,23 @@ public interface TenantStore extends AutoCloseable {
    */
   List<DaySpend> spendByDay(SpendFilter filter);
 
+  /** As {@link #spendByDay}, one entry per end user too (null for the calls that named none). */
+  List<DaySpend> spendByDayAndEndUser(SpendFilter filter);
+
   /**
    * What a key spent on a model on one UTC day ({@code day}: days since the epoch).
    *
    * @param promptTokens input, cache writes and cache reads together
    * @param calls        the upstream calls (rows) counted
+   * @param endUser      the end user the calls named, in {@link #spendByDayAndEndUser}'s entries; else null
    */
   record DaySpend(long day, String keyId, String keyHashPrefix, String teamId, String model, double costUsd,
-                  long promptTokens, long completionTokens, long calls) {
+                  long promptTokens, long completionTokens, long calls, String endUser) {
+
+    public DaySpend(long day, String keyId, String keyHashPrefix, String teamId, String model, double costUsd,
+                    long promptTokens, long completionTokens, long calls) {
+      this(day, keyId, keyHashPrefix, teamId, model, costUsd, promptTokens, completionTokens, calls, null);
+    }
   }
 
   /**

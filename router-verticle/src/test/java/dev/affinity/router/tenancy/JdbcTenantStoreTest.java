@@ -154,6 +154,9 @@ class JdbcTenantStoreTest {
         new TenantStore.GroupSpend("user-\"1\"", 1, 0.5));
     assertThat(store.spendByEndUser(new SpendFilter(null, null, null, Long.MIN_VALUE, Long.MAX_VALUE, 1)))
         .hasSize(1);
+    assertThat(store.spendByDayAndEndUser(all)).filteredOn(spend -> spend.day() == 2)
+        .containsExactly(new TenantStore.DaySpend(2, "key-3", "0a0a0a0a0a0a", null, "claude-haiku-4-5", 0.5, 1, 1, 1,
+            "user-\"1\""));
     assertThat(store.spendByDeployment(all)).containsExactly(new TenantStore.GroupSpend("acct-1", 3, 1.25),
         new TenantStore.GroupSpend("acct-2", 1, 0.125));
   }

@@ -483,7 +483,7 @@ class KeyManagementTest {
         .doesNotContain(alone);
 
     assertThat(gateway.get("/global/spend/report" + range, "x-api-key", inTeam).statusCode()).isEqualTo(403);
-    for (String bad : List.of("", "?start_date=" + today, range + "&group_by=customer", range + "&group_by=model",
+    for (String bad : List.of("", "?start_date=" + today, range + "&group_by=model",
         range + "&customer_id=acme", range + "&teamid=" + teamId)) {
       HttpResponse<String> refused = gateway.get("/global/spend/report" + bad, "x-api-key", MASTER);
       assertThat(refused.statusCode()).as(bad).isEqualTo(400);
@@ -636,6 +636,12 @@ class KeyManagementTest {
     assertThat(new JsonArray(users.body())).containsExactly(new JsonObject().put("end_user", "end-user-7")
         .put("total_count", 1).put("total_spend", spent));
     assertThat(new JsonObject(overview("/global/all_end_users")).getJsonArray("end_users")).contains("end-user-7");
+    JsonObject customer = new JsonArray(overview("/global/spend/report?start_date=" + today + "&end_date=" + today
+        + "&group_by=customer")).getJsonObject(0).getJsonArray("customers").stream().map(JsonObject.class::cast)
+        .filter(each -> "end-user-7".equals(each.getString("customer"))).findFirst().orElseThrow();
+    assertThat(customer.getDouble("total_spend")).isCloseTo(spent, org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(customer.getJsonArray("metadata")).singleElement().satisfies(model -> assertThat(
+        ((JsonObject) model).getString("api_key")).isEqualTo(KeyToken.hash(key)));
 
     // more tags than a row keeps: refused in the API's own shape, nothing sent
     int calls = emulator.capturedRequests("a1").size();
