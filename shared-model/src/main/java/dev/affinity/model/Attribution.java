@@ -45,8 +45,4 @@ public record Attribution(String endUser, List<String> tags) {
     }
     return new Attribution(endUser, List.copyOf(all));
   }
-
-  public boolean isEmpty() {
-    return endUser == null && tags.isEmpty();
-  }
 }

@@ -30,10 +30,6 @@ public record UsageReport(
   public record Pending(String requestId, String alias, String deploymentId, RouteKind route, boolean stream,
                         Caller caller) {
 
-    public Pending(GatewayRequest request, String deploymentId, RouteKind route) {
-      this(request.requestId(), request.model(), deploymentId, route, request.stream(), request.caller());
-    }
-
     /** A call to {@code deployment}: a virtual key's is tagged with the deployment's tags too, as LiteLLM tags it. */
     public Pending(GatewayRequest request, Deployment deployment, RouteKind route) {
       this(request.requestId(), request.model(), deployment.id(), route, request.stream(),

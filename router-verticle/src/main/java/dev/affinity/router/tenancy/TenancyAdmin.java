@@ -41,9 +41,8 @@ public final class TenancyAdmin {
   private final Function<RoutingContext, String> presentedKey;
   private final Function<String, String> providerOf;
 
-  /** @param presentedKey the key a request presents ({@code x-api-key} or {@code Authorization: Bearer}) */
   /**
-   * @param presentedKey the key a request presents, or null
+   * @param presentedKey the key a request presents ({@code x-api-key} or {@code Authorization: Bearer}), or null
    * @param providerOf   a deployment id's provider (LiteLLM's name), or null for one not configured
    */
   public TenancyAdmin(Tenancy tenancy, Function<RoutingContext, String> presentedKey,
