@@ -26,10 +26,14 @@ public record Attribution(String endUser, List<String> tags) {
       throw new IllegalArgumentException("more than " + MAX_TAGS + " tags");
     }
     for (String tag : tags) {
-      if (tag.isEmpty() || tag.length() > MAX_CHARS) {
+      if (!fits(tag)) {
         throw new IllegalArgumentException("a tag must have 1 to " + MAX_CHARS + " characters");
       }
     }
+  }
+
+  private static boolean fits(String tag) {
+    return !tag.isEmpty() && tag.length() <= MAX_CHARS;
   }
 
   /** The same, with {@code more} tags after these, each once, as many as the bound leaves room for. */
@@ -39,7 +43,7 @@ public record Attribution(String endUser, List<String> tags) {
     }
     LinkedHashSet<String> all = new LinkedHashSet<>(tags);
     for (String tag : more) {
-      if (all.size() < MAX_TAGS && !tag.isEmpty() && tag.length() <= MAX_CHARS) {
+      if (all.size() < MAX_TAGS && fits(tag)) {
         all.add(tag);
       }
     }

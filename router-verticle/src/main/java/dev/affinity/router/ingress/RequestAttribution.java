@@ -46,17 +46,24 @@ final class RequestAttribution {
         take(tags, tag.textValue().trim(), "metadata.tags");
       }
     }
+    Attribution attribution = new Attribution(endUser(json), new ArrayList<>(tags));
     for (Map<String, Object> metadata : owners(identity)) {
-      if (metadata.get("tags") instanceof List<?> own) {
-        for (Object tag : own) {
-          if (tag instanceof String name && !name.isBlank() && name.trim().length() <= Attribution.MAX_CHARS
-              && tags.size() < Attribution.MAX_TAGS) {
-            tags.add(name.trim());
-          }
+      attribution = attribution.withTags(ownTags(metadata));
+    }
+    return attribution;
+  }
+
+  /** The strings of a key's or team's {@code metadata.tags}, trimmed; {@link Attribution#withTags} bounds them. */
+  private static List<String> ownTags(Map<String, Object> metadata) {
+    List<String> names = new ArrayList<>();
+    if (metadata.get("tags") instanceof List<?> own) {
+      for (Object tag : own) {
+        if (tag instanceof String name) {
+          names.add(name.trim());
         }
       }
     }
-    return new Attribution(endUser(json), new ArrayList<>(tags));
+    return names;
   }
 
   private static void take(Set<String> tags, String tag, String from) {

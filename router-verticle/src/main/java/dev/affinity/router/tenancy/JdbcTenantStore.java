@@ -487,14 +487,13 @@ public final class JdbcTenantStore implements TenantStore {
       return List.of();
     }
     try {
-      List<String> tags = new ArrayList<>();
+      List<String> names = new ArrayList<>();
       for (Object tag : new JsonArray(column)) {
-        if (tag instanceof String name && !name.isEmpty() && name.length() <= Attribution.MAX_CHARS
-            && !tags.contains(name) && tags.size() < Attribution.MAX_TAGS) {
-          tags.add(name);
+        if (tag instanceof String name) {
+          names.add(name);
         }
       }
-      return tags;
+      return Attribution.NONE.withTags(names).tags();
     } catch (RuntimeException unreadable) {
       return List.of();
     }
