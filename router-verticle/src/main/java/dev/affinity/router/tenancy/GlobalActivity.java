@@ -11,7 +11,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -28,7 +27,6 @@ final class GlobalActivity {
   /** How many models {@code /global/activity/model} lists, those with the most calls first, as in LiteLLM. */
   static final int TOP_MODELS = 10;
   private static final DateTimeFormatter LABEL = DateTimeFormatter.ofPattern("MMM dd", Locale.ENGLISH);
-  private static final Set<String> PARAMETERS = Set.of("start_date", "end_date");
 
   private GlobalActivity() {
   }
@@ -39,9 +37,7 @@ final class GlobalActivity {
    * @throws IllegalArgumentException naming the parameter that is wrong
    */
   static SpendFilter filter(MultiMap parameters, String path) {
-    QueryParameters.only(parameters, PARAMETERS, path + " takes start_date and end_date (YYYY-MM-DD)");
-    QueryParameters.Days days = QueryParameters.days(parameters, true);
-    return SpendFilter.ofDays(null, null, null, days.first(), days.last(), 1);
+    return QueryParameters.everyKeyOnDays(parameters, path, 1); // per-day sums: the limit is not read
   }
 
   /** {@code /global/activity}: {@code daily_data}, {@code sum_api_requests} and {@code sum_total_tokens}. */

@@ -162,10 +162,7 @@ final class GlobalSpend {
 
   /** The rows {@code /global/spend/provider} reads: its days, both required. */
   static SpendFilter providerFilter(MultiMap parameters) {
-    QueryParameters.only(parameters, Set.of("start_date", "end_date"), "/global/spend/provider takes start_date and"
-        + " end_date (YYYY-MM-DD)");
-    QueryParameters.Days days = QueryParameters.days(parameters, true);
-    return SpendFilter.ofDays(null, null, null, days.first(), days.last(), Integer.MAX_VALUE);
+    return QueryParameters.everyKeyOnDays(parameters, "/global/spend/provider", Integer.MAX_VALUE);
   }
 
   /**

@@ -76,6 +76,18 @@ final class QueryParameters {
     return new Days(start, end);
   }
 
+  /**
+   * The rows of every key on the days {@code start_date} to {@code end_date}, both required, for an endpoint
+   * ({@code path}) that takes no other parameter.
+   *
+   * @throws IllegalArgumentException naming the parameter that is wrong
+   */
+  static SpendFilter everyKeyOnDays(MultiMap parameters, String path, int limit) {
+    only(parameters, Set.of("start_date", "end_date"), path + " takes start_date and end_date (YYYY-MM-DD)");
+    Days days = days(parameters, true);
+    return SpendFilter.ofDays(null, null, null, days.first(), days.last(), limit);
+  }
+
   private static LocalDate date(String value, String name) {
     if (value == null) {
       return null;
