@@ -2,8 +2,8 @@ package dev.affinity.provider.translate;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.affinity.model.JsonBody;
 import dev.affinity.model.ClientApi;
+import dev.affinity.model.JsonBody;
 import dev.affinity.model.ProviderCall;
 import dev.affinity.model.config.ProviderKind;
 import io.vertx.core.MultiMap;

@@ -2,8 +2,8 @@ package dev.affinity.provider.translate;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.affinity.model.JsonBody;
 import dev.affinity.model.ClientApi;
+import dev.affinity.model.JsonBody;
 import dev.affinity.model.ProviderCall;
 import dev.affinity.model.config.ProviderKind;
 import io.vertx.core.MultiMap;
@@ -67,7 +67,8 @@ abstract class ResponsesOverChat implements Translator {
     }
     try {
       JsonNode json = JSON.readTree(completion.body().getBytes());
-      return Answer.json(completion.status(), JsonBody.of(ChatToResponse.response(json, call.request().model())), completion.usage(), null);
+      return Answer.json(completion.status(), JsonBody.of(ChatToResponse.response(json, call.request().model())),
+          completion.usage(), null);
     } catch (IOException notJson) {
       return completion;
     }

@@ -1,7 +1,6 @@
 package dev.affinity.router.ingress;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.affinity.model.JsonBody;
 import dev.affinity.model.BodyStream;
 import dev.affinity.model.Caller;
 import dev.affinity.model.ClientApi;
@@ -9,6 +8,7 @@ import dev.affinity.model.EventBusAddress;
 import dev.affinity.model.GatewayError;
 import dev.affinity.model.GatewayErrorException;
 import dev.affinity.model.GatewayReply;
+import dev.affinity.model.JsonBody;
 import dev.affinity.model.Operation;
 import dev.affinity.model.config.Deployment;
 import dev.affinity.model.config.GatewayConfig;

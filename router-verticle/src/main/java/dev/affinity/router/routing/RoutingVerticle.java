@@ -2,7 +2,6 @@ package dev.affinity.router.routing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.affinity.model.JsonBody;
 import dev.affinity.model.CallOutcome;
 import dev.affinity.model.Caller;
 import dev.affinity.model.FailedCall;
@@ -10,6 +9,7 @@ import dev.affinity.model.GatewayError;
 import dev.affinity.model.GatewayErrorException;
 import dev.affinity.model.GatewayReply;
 import dev.affinity.model.GatewayRequest;
+import dev.affinity.model.JsonBody;
 import dev.affinity.model.Operation;
 import dev.affinity.model.ProviderCall;
 import dev.affinity.model.RouteKind;

@@ -54,7 +54,8 @@ final class SpendLog {
       }
       return new Query(blankless(parameters.get("api_key")), blankless(parameters.get("request_id")),
           days == null ? null : days.first(), days == null ? null : days.last(),
-          !"false".equals(summarize), QueryParameters.wholeNumber(parameters.get("limit"), "limit", DEFAULT_LIMIT, MAX_LIMIT));
+          !"false".equals(summarize),
+          QueryParameters.wholeNumber(parameters.get("limit"), "limit", DEFAULT_LIMIT, MAX_LIMIT));
     }
 
     boolean summarized() {
