@@ -43,7 +43,7 @@ final class SpendReport {
     /** @throws IllegalArgumentException naming the parameter that is wrong */
     static Query of(MultiMap parameters) {
       QueryParameters.only(parameters, PARAMETERS, "/global/spend/report takes start_date and end_date"
-          + " (YYYY-MM-DD), group_by (team or api_key), api_key and team_id");
+          + " (YYYY-MM-DD), group_by (team, customer or api_key), api_key and team_id");
       if (parameters.get("internal_user_id") != null) {
         throw new IllegalArgumentException("internal_user_id: Affinity keeps no users; report by team_id or api_key"
             + " instead");
